@@ -1,0 +1,12 @@
+/** Tests talk to a real Redis (REDIS_URL, or a testcontainers redis:7 started in globalSetup). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 60_000,
+  // Two cores: integration files each run workers and a simulator; more parallel files only contend.
+  maxWorkers: 2,
+};

@@ -1,0 +1,175 @@
+import { SmsqError } from './errors';
+
+/** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
+export const SIMULATOR_CREDENTIALS = Object.freeze({ apiKey: 'sim-key', apiSecret: 'sim-secret', appId: 'sim-app' });
+
+export interface Config {
+  redisUrl: string;
+  /** Queue prefix; wrap it in braces (`{smsq}`) on Redis Cluster. */
+  queuePrefix: string;
+  gateway: {
+    baseUrl: string;
+    apiKey: string;
+    apiSecret: string;
+    appId: string;
+    /** Default senderId for campaigns that give none. */
+    senderId?: string;
+    connectTimeoutMs: number;
+    responseTimeoutMs: number;
+  };
+  /** Recipients per gateway call, at most 1000. */
+  batchSize: number;
+  /** Batches one worker process sends at once. */
+  concurrency: number;
+  /** Attempts per batch for transient failures (-18, 5xx, 429, connection refused). */
+  attempts: number;
+  backoffMs: number;
+  /** Gateway calls per second across all workers; 0 means no limit. */
+  rateLimitPerSecond: number;
+  /** Resend when a call's outcome is unknowable (timeout after sending, reset, garbage 200). */
+  retryUnknown: boolean;
+  /** Extra calls one batch may spend isolating numbers refused with -9. */
+  splitMaxCalls: number;
+  resultRetentionSeconds: number;
+  /** Approximate length of BullMQ's events stream, which copies every batch result. */
+  eventsMaxLen: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads one variable; collects a message instead of throwing so that every bad variable is named at once. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback?: string): string {
+    const v = this.env[name];
+    return v === undefined || v === '' ? (fallback ?? '') : v;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name}=${raw} is not a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (/^(1|true|yes)$/i.test(raw)) return true;
+    if (/^(0|false|no)$/i.test(raw)) return false;
+    this.problems.push(`${name}=${raw} is not true or false`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const raw = this.str(name, fallback);
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+    } catch {
+      this.problems.push(`${name}=${redactUrl(raw)} is not a ${protocols.join(' or ')} URL`);
+    }
+    return raw.replace(/\/+$/, '');
+  }
+}
+
+/** Hides the password of a URL such as redis://:secret@host before it reaches a message. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^/@]*)@/, (_m, auth: string) => `//${auth.includes(':') ? auth.split(':')[0] + ':***' : '***'}@`);
+}
+
+/** True when the gateway base URL points at this machine, i.e. at the bundled simulator. */
+export function isLocalGateway(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Workers need gateway credentials; producers and admin commands do not. */
+  requireGateway?: boolean;
+}
+
+/**
+ * Reads and validates the environment once. Throws a CONFIG_INVALID error that names every bad variable.
+ * The result is frozen and passed down; nothing else reads process.env.
+ */
+export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {}): Config {
+  const r = new EnvReader(env);
+  const baseUrl = r.url('SMS_API_BASE_URL', 'https://api.itniotech.com/sms', ['http:', 'https:']);
+  const local = isLocalGateway(baseUrl);
+  const credential = (name: string, simDefault: string): string => {
+    const v = r.str(name);
+    if (v) return v;
+    if (local) return simDefault;
+    if (opts.requireGateway) {
+      r.problems.push(`${name} is missing: set it, or point SMS_API_BASE_URL at the simulator (smsq simulator)`);
+    }
+    return '';
+  };
+  const senderId = r.str('SMS_SENDER_ID') || undefined;
+  if (senderId !== undefined && [...senderId].length > 32) r.problems.push('SMS_SENDER_ID is longer than 32 characters');
+  const queuePrefix = r.str('QUEUE_PREFIX', 'smsq');
+  if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(queuePrefix)) {
+    r.problems.push(`QUEUE_PREFIX=${queuePrefix} may hold only letters, digits, _ . - { } (1-64 characters)`);
+  }
+  const lockDurationMs = r.int('WORKER_LOCK_DURATION_MS', 30_000, 1_000, 600_000);
+  const responseTimeoutMs = r.int('SMS_RESPONSE_TIMEOUT_MS', 20_000, 100, 300_000);
+  if (responseTimeoutMs >= lockDurationMs) {
+    // A call that outlives the job lock lets another worker take the batch while it is still in flight.
+    r.problems.push(`SMS_RESPONSE_TIMEOUT_MS (${responseTimeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
+  }
+  const config: Config = {
+    redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix,
+    gateway: {
+      baseUrl,
+      apiKey: credential('SMS_API_KEY', SIMULATOR_CREDENTIALS.apiKey),
+      apiSecret: credential('SMS_API_SECRET', SIMULATOR_CREDENTIALS.apiSecret),
+      appId: credential('SMS_APP_ID', SIMULATOR_CREDENTIALS.appId),
+      senderId,
+      connectTimeoutMs: r.int('SMS_CONNECT_TIMEOUT_MS', 5_000, 50, 60_000),
+      responseTimeoutMs,
+    },
+    batchSize: r.int('SMS_BATCH_SIZE', 1000, 1, 1000),
+    concurrency: r.int('WORKER_CONCURRENCY', 8, 1, 256),
+    attempts: r.int('SMS_ATTEMPTS', 6, 1, 100),
+    backoffMs: r.int('SMS_BACKOFF_MS', 1_000, 1, 600_000),
+    rateLimitPerSecond: r.int('SMS_RATE_LIMIT_PER_SECOND', 0, 0, 100_000),
+    retryUnknown: r.bool('SMS_RETRY_UNKNOWN', false),
+    splitMaxCalls: r.int('SMS_SPLIT_MAX_CALLS', 64, 0, 2_000),
+    resultRetentionSeconds: r.int('RESULT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
+    eventsMaxLen: r.int('EVENTS_MAX_LEN', 1_000, 10, 1_000_000),
+    lockDurationMs,
+    stalledIntervalMs: r.int('WORKER_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    logLevel: r.str('LOG_LEVEL', 'info'),
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    r.problems.push(`LOG_LEVEL=${config.logLevel} is not one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  if (r.problems.length > 0) {
+    throw new SmsqError('CONFIG_INVALID', `Configuration is invalid:\n  - ${r.problems.join('\n  - ')}`, {
+      problems: r.problems,
+    });
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}

@@ -1,0 +1,28 @@
+/**
+ * Every error a user of the library, CLI or API can meet, with a stable code. The README lists them.
+ * Callers branch on `code`, never on the message.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'A configuration variable is missing or invalid; the message names each one.',
+  VALIDATION_FAILED: 'The campaign has bad rows or a bad field; nothing was queued. `details.rows` lists each row.',
+  INPUT_UNREADABLE: 'The recipients file or stream could not be parsed (e.g. malformed CSV quoting or JSON).',
+  CAMPAIGN_EMPTY: 'The campaign has no valid recipient; nothing was queued.',
+  CAMPAIGN_NOT_FOUND: 'No campaign with that id (never queued, or its results have expired).',
+  CAMPAIGN_CONFLICT: 'That campaign id is already used by a campaign with different content or recipients.',
+  CAMPAIGN_BUSY: 'Another producer is queueing a campaign with that id right now.',
+  CAMPAIGN_FINISHED: 'The campaign has already ended; it cannot be cancelled.',
+  REDIS_UNAVAILABLE: 'Redis cannot be reached at REDIS_URL.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class SmsqError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'SmsqError';
+  }
+}

@@ -1,0 +1,102 @@
+import axios, { AxiosError, AxiosInstance } from 'axios';
+import type { ClientRequest } from 'node:http';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { createAgents, CONNECT_TIMEOUT_CODE } from './http-agents';
+import { GatewayReply, parseReply, snippet } from './parse-reply';
+import { sign, timestampNow } from './sign';
+
+/** One sendSms call: numbers and orderIds are matched by position, as the gateway requires. */
+export interface SendRequest {
+  numbers: string[];
+  orderIds: string[];
+  content: string;
+  senderId?: string;
+}
+
+/**
+ * What came back from one call, before any decision is taken on it (that is the outcome table's job).
+ * - `reply`: HTTP 200 with the API's JSON.
+ * - `http-error`: any other HTTP status; the gateway answered, so nothing was accepted.
+ * - `not-json`: HTTP 200 whose body is not the API's JSON: the gateway may have accepted the messages.
+ * - `not-sent`: the request never reached the gateway (refused, DNS, connect timeout).
+ * - `cut-off`: the request was sent but no complete answer came (timeout, reset): outcome unknowable.
+ */
+export type CallResult =
+  | { kind: 'reply'; reply: GatewayReply }
+  | { kind: 'http-error'; httpStatus: number; body: string }
+  | { kind: 'not-json'; httpStatus: number; body: string }
+  | { kind: 'not-sent'; errorCode: string; message: string }
+  | { kind: 'cut-off'; errorCode: string; message: string };
+
+/** Error codes meaning no byte of the request reached the gateway. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', CONNECT_TIMEOUT_CODE]);
+
+export class GatewayClient {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    private readonly gateway: Config['gateway'],
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    const { httpAgent, httpsAgent } = createAgents(gateway.connectTimeoutMs);
+    this.http = axios.create({
+      baseURL: gateway.baseUrl,
+      httpAgent,
+      httpsAgent,
+      timeout: gateway.responseTimeoutMs,
+      // A POST is never followed to another address, and without redirects err.request is the raw ClientRequest.
+      maxRedirects: 0,
+      maxContentLength: 4 * 1024 * 1024,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  async send(req: SendRequest): Promise<CallResult> {
+    const timestamp = timestampNow(this.now());
+    const body = {
+      appId: this.gateway.appId,
+      numbers: req.numbers.join(','),
+      content: req.content,
+      senderId: req.senderId ?? this.gateway.senderId ?? '',
+      orderId: req.orderIds.join(','),
+    };
+    const started = Date.now();
+    try {
+      const res = await this.http.post<string>('/sendSms', body, {
+        headers: {
+          'Content-Type': 'application/json;charset=UTF-8',
+          Timestamp: timestamp,
+          'Api-Key': this.gateway.apiKey,
+          Sign: sign(this.gateway.apiKey, this.gateway.apiSecret, timestamp),
+        },
+      });
+      const text = typeof res.data === 'string' ? res.data : '';
+      this.log.debug({ numbers: req.numbers.length, httpStatus: res.status, ms: Date.now() - started }, 'gateway answered');
+      if (res.status !== 200) return { kind: 'http-error', httpStatus: res.status, body: snippet(text) };
+      const reply = parseReply(text);
+      return reply ? { kind: 'reply', reply } : { kind: 'not-json', httpStatus: res.status, body: snippet(text) };
+    } catch (err) {
+      const result = classifyTransportError(err);
+      this.log.debug({ numbers: req.numbers.length, result: result.kind, code: result.errorCode }, 'gateway call failed');
+      return result;
+    }
+  }
+}
+
+/** Decides from the error's code and the socket's state whether the request can have reached the gateway. */
+export function classifyTransportError(err: unknown): Extract<CallResult, { kind: 'not-sent' | 'cut-off' }> {
+  const e = err as AxiosError & { cause?: { code?: string } };
+  const errorCode = e.code ?? e.cause?.code ?? 'EUNKNOWN';
+  const message = e.message || String(err);
+  if (NOT_SENT_CODES.has(errorCode) || NOT_SENT_CODES.has(e.cause?.code ?? '')) return { kind: 'not-sent', errorCode, message };
+  // A timeout while the socket was still connecting (or waiting for a free socket) means nothing was sent.
+  const request = e.request as ClientRequest | undefined;
+  const socket = request?.socket;
+  if (errorCode === 'ETIMEDOUT' && (!socket || socket.connecting)) return { kind: 'not-sent', errorCode, message };
+  return { kind: 'cut-off', errorCode, message };
+}

@@ -1,0 +1,32 @@
+import pino, { Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino replaces with "[redacted]". Redaction lives here, at the logger, so that no call site has to
+ * remember it: the API secret, the Sign, tokens, passwords and Redis URLs with credentials.
+ */
+export const REDACT_PATHS = [
+  'apiSecret', '*.apiSecret', '*.*.apiSecret',
+  'sign', 'Sign', '*.sign', '*.Sign', '*.headers.Sign', '*.headers.sign', '*.*.headers.Sign',
+  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', '*.headers.authorization',
+  'redisUrl', '*.redisUrl',
+];
+
+/** Logs go to stderr by default, so that a command's stdout holds only its output (a campaign id, results). */
+export function createLogger(level = 'info', name = 'smsq', destination: number = 2): Logger {
+  return pino({
+    name,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Error objects are reduced to type, code and message: a serialized axios error would carry the request
+    // headers (Api-Key, Sign) and body.
+    serializers: { err: serializeError },
+  }, pino.destination({ fd: destination, sync: true }));
+}
+
+export function serializeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const e = err as Error & { code?: unknown };
+  return { type: e.name, code: e.code, message: e.message };
+}

@@ -1,0 +1,44 @@
+import IORedis, { Redis, RedisOptions } from 'ioredis';
+import { redactUrl } from './config';
+import { SmsqError } from './errors';
+
+/**
+ * - `worker`: BullMQ workers must wait out a Redis restart, so commands are retried forever
+ *   (`maxRetriesPerRequest: null`, which BullMQ requires for workers).
+ * - `client`: producers and admin commands fail fast, so that a caller learns at once that Redis is down
+ *   instead of hanging (BullMQ's going-to-production guide).
+ */
+export type ConnectionRole = 'worker' | 'client';
+
+export function createRedis(url: string, role: ConnectionRole): Redis {
+  const opts: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+      : { maxRetriesPerRequest: 2, connectTimeout: 5_000, retryStrategy: (times) => Math.min(times * 200, 2_000) };
+  const redis = new IORedis(url, { ...opts, lazyConnect: false });
+  // Errors surface through the commands that fail; this only keeps ioredis from printing unhandled noise.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Waits for the first connection; a clear REDIS_UNAVAILABLE error (URL without password) otherwise. */
+export async function ensureRedis(redis: Redis, url: string, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref()),
+    ]);
+  } catch (err) {
+    throw new SmsqError(
+      'REDIS_UNAVAILABLE',
+      `Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). Start one (e.g. redis-server) or set REDIS_URL.`,
+    );
+  }
+}
+
+/** Closes a connection without hanging when Redis is gone (BullMQ issue #4656 shows close() can hang). */
+export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  redis.disconnect();
+}

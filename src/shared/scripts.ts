@@ -1,0 +1,81 @@
+/**
+ * Lua scripts that keep a batch's record consistent when two runs of one batch job overlap (a stalled job
+ * re-run while the first run is still alive). Outcomes are merged first-writer-wins, so a recipient's outcome,
+ * once stored, never changes; the in-flight record (`fly`) carries the owning run's token.
+ *
+ * Batch hash fields: r (recipients), o (JSON {index: StoredOutcome}), fly (JSON {t: token, i: [indices], at}),
+ * st ('done' once counted into the campaign).
+ */
+
+/** KEYS: batch, campaign. ARGV: fly JSON. Refuses to start a call for a cancelled or failed campaign. */
+export const BEGIN_CALL = `
+local state = redis.call('HGET', KEYS[2], 'state')
+if state == 'cancelled' or state == 'failed' then return state end
+if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'done' end
+if redis.call('HEXISTS', KEYS[1], 'fly') == 1 then return 'busy' end
+redis.call('HSET', KEYS[1], 'fly', ARGV[1])
+if state == 'queued' then redis.call('HSET', KEYS[2], 'state', 'running') end
+return 'ok'`;
+
+/**
+ * KEYS: batch. ARGV: token, outcomes JSON. Merges outcomes first-writer-wins.
+ * With a token, it ends that call (ours, or a stale one a dead run left) and returns 'lost' if the in-flight
+ * record is not that call's any more. Without one ('') it settles recipients no call is about, and refuses
+ * ('busy') while any call is in flight.
+ */
+export const RECORD_OUTCOMES = `
+local fly = redis.call('HGET', KEYS[1], 'fly')
+if ARGV[1] ~= '' then
+  if not fly or cjson.decode(fly).t ~= ARGV[1] then return 'lost' end
+elseif fly then
+  return 'busy'
+end
+local stored = redis.call('HGET', KEYS[1], 'o')
+local o = stored and cjson.decode(stored) or {}
+local n = 0
+for k, v in pairs(cjson.decode(ARGV[2])) do
+  if o[k] == nil then o[k] = v; n = n + 1 end
+end
+if n > 0 then redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
+if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly') end
+return 'ok'`;
+
+/**
+ * KEYS: batch, campaign. ARGV: recipients in the batch, retention seconds, now (ms).
+ * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch.
+ * Returns 'incomplete' | 'already' | 'counted' | 'completed'.
+ */
+export const FINISH_BATCH = `
+if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
+local stored = redis.call('HGET', KEYS[1], 'o')
+local o = stored and cjson.decode(stored) or {}
+local counts = { s = 0, f = 0, u = 0, c = 0 }
+local n = 0
+for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
+if n < tonumber(ARGV[1]) then return 'incomplete' end
+redis.call('HSET', KEYS[1], 'st', 'done')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+local sent = redis.call('HINCRBY', KEYS[2], 'sent', counts.s)
+local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
+local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
+local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
+local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
+if sent + failed + unknown + cancelled < total then return 'counted' end
+local state = redis.call('HGET', KEYS[2], 'state')
+if state == 'queued' or state == 'running' then redis.call('HSET', KEYS[2], 'state', 'completed') end
+redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 'completed'`;
+
+/** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
+export const TRANSITION = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'missing' end
+for allowed in string.gmatch(ARGV[1], '[^,]+') do
+  if state == allowed then
+    redis.call('HSET', KEYS[1], 'state', ARGV[2])
+    for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    return 'ok'
+  end
+end
+return state`;

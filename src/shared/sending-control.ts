@@ -1,0 +1,35 @@
+import type { Context } from './context';
+
+/** Why sending stopped for the whole account, as the worker that met it recorded it. */
+export interface AccountStop {
+  code: string;
+  reason: string;
+  operatorAction: string;
+  at: number;
+}
+
+/** Stops every worker from taking batches: an operator's pause, and what an account-level stop does. */
+export async function pauseSending(ctx: Context): Promise<void> {
+  await Promise.all([ctx.queues.batches.pause(), ctx.queues.campaigns.pause()]);
+}
+
+/** Resumes sending and clears the recorded account-level stop, if any. */
+export async function resumeSending(ctx: Context): Promise<void> {
+  await ctx.redis.del(ctx.keys.accountStop());
+  await Promise.all([ctx.queues.batches.resume(), ctx.queues.campaigns.resume()]);
+}
+
+/**
+ * Records an account-level stop and pauses the queue. Returns true for the worker that recorded it first,
+ * so that one clear error is logged per stop rather than one per batch in flight.
+ */
+export async function stopAccount(ctx: Context, stop: AccountStop): Promise<boolean> {
+  const first = (await ctx.redis.set(ctx.keys.accountStop(), JSON.stringify(stop), 'NX')) === 'OK';
+  await pauseSending(ctx);
+  return first;
+}
+
+export async function readAccountStop(ctx: Context): Promise<AccountStop | null> {
+  const raw = await ctx.redis.get(ctx.keys.accountStop());
+  return raw ? (JSON.parse(raw) as AccountStop) : null;
+}
