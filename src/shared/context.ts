@@ -5,7 +5,7 @@ import type { Config } from './config';
 import { keys, Keys } from './keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
-import { closeRedis, ConnectionRole, createRedis } from './redis';
+import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
 export interface Context {
@@ -19,10 +19,18 @@ export interface Context {
   close(): Promise<void>;
 }
 
-export function createContext(config: Config, log: Logger, role: ConnectionRole): Context {
+/** Connects first, so that an unreachable Redis is one clear REDIS_UNAVAILABLE error, not a stream of them. */
+export async function createContext(config: Config, log: Logger, role: ConnectionRole): Promise<Context> {
   const redis = createRedis(config.redisUrl, role);
+  try {
+    await ensureRedis(redis, config.redisUrl);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
+  for (const q of [queues.campaigns, queues.batches]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   return {
     config,
     redis,

@@ -1,0 +1,27 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
+/** A command line the user must correct: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * `parseArgs`, strict and with positionals, whose mistakes become UsageErrors. Callers pass their options
+ * inline so that the parsed values keep their types.
+ */
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals: { min: number; max: number; names: string }) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const n = parsed.positionals.length;
+  if (n < positionals.min || n > positionals.max) throw new UsageError(`expected ${positionals.names}`);
+  return parsed as { values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] };
+}
+
+export function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not "${raw}"`);
+  return n;
+}

@@ -1,0 +1,26 @@
+import { createProducer } from '../../producer';
+import { parse, UsageError } from '../args';
+import { CSV_HEADER, csvLine } from '../format';
+
+/** `smsq results ID [--format csv|ndjson]`: one line per recipient on stdout, streamed. */
+export default async function resultsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { format: { type: 'string' } }, { min: 1, max: 1, names: 'a campaign id' });
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);
+  const smsq = await createProducer();
+  try {
+    let chunk = format === 'csv' ? `${CSV_HEADER}\n` : '';
+    for await (const r of smsq.campaignResults(positionals[0])) {
+      chunk += format === 'csv' ? `${csvLine(r)}\n` : `${JSON.stringify(r)}\n`;
+      // Write in chunks and honour backpressure, so a million lines never sit in memory.
+      if (chunk.length > 64 * 1024) {
+        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+        chunk = '';
+      }
+    }
+    if (chunk) process.stdout.write(chunk);
+    return 0;
+  } finally {
+    await smsq.close();
+  }
+}

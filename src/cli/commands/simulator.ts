@@ -1,0 +1,99 @@
+import { SIMULATOR_CREDENTIALS } from '../../shared/config';
+import { createLogger } from '../../shared/logger';
+import { startSimulator, type Faults } from '../../simulator';
+import { parse, UsageError } from '../args';
+
+const HELP = `Usage: smsq simulator [options]
+
+Runs a local stand-in for the SMS gateway until SIGINT/SIGTERM. Point SMS_API_BASE_URL at the URL it prints.
+
+  --port N              port to listen on (default 4010; 0 picks a free one)
+  --host HOST           address to listen on (default 127.0.0.1)
+  --latency MS          delay before every answer
+  --transient-rate R    share of calls answered -18 (0 to 1)
+  --balance N           messages the account can pay for (default unlimited)
+  --refuse-rate R       share of numbers left out of a successful answer
+  --hang-rate R         share of calls accepted and never answered
+  --garbage-rate R      share of calls accepted and answered with an HTML page
+  --http500-rate R      share of calls answered HTTP 500
+
+Credentials: SIM_API_KEY, SIM_API_SECRET, SIM_APP_ID (default ${SIMULATOR_CREDENTIALS.apiKey}, ${SIMULATOR_CREDENTIALS.apiSecret}, ${SIMULATOR_CREDENTIALS.appId}).
+Control routes: GET /__sim/stats, GET|POST /__sim/faults, POST /__sim/top-up, GET /__sim/ledger, POST /__sim/reset.`;
+
+const RATE_FLAGS = {
+  'transient-rate': 'transientRate',
+  'refuse-rate': 'refuseRate',
+  'hang-rate': 'hangRate',
+  'garbage-rate': 'garbageRate',
+  'http500-rate': 'http500Rate',
+} as const;
+
+/** `smsq simulator [--port N] [...]`: argv is what follows the command name. */
+export default async function simulatorCommand(argv: string[]): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      latency: { type: 'string' },
+      balance: { type: 'string' },
+      'transient-rate': { type: 'string' },
+      'refuse-rate': { type: 'string' },
+      'hang-rate': { type: 'string' },
+      'garbage-rate': { type: 'string' },
+      'http500-rate': { type: 'string' },
+    },
+    { min: 0, max: 0, names: 'no positional arguments' },
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const faults: Partial<Faults> = {};
+  for (const name of Object.keys(RATE_FLAGS) as Array<keyof typeof RATE_FLAGS>) {
+    const raw = values[name];
+    if (raw !== undefined) faults[RATE_FLAGS[name]] = numberFlag(name, raw, 0, 1, 'a number from 0 to 1');
+  }
+  if (values.latency !== undefined) faults.latencyMs = numberFlag('latency', values.latency, 0, 600_000, 'milliseconds from 0 to 600000');
+  if (values.balance !== undefined) faults.balance = numberFlag('balance', values.balance, 0, Infinity, 'a number of messages ≥ 0');
+  const port = values.port === undefined ? 4010 : numberFlag('port', values.port, 0, 65_535, 'a port from 0 to 65535');
+  if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not "${values.port}"`);
+
+  const env = process.env;
+  let sim;
+  try {
+    sim = await startSimulator({
+      port,
+      host: values.host ?? '127.0.0.1',
+      apiKey: env.SIM_API_KEY || SIMULATOR_CREDENTIALS.apiKey,
+      apiSecret: env.SIM_API_SECRET || SIMULATOR_CREDENTIALS.apiSecret,
+      appId: env.SIM_APP_ID || SIMULATOR_CREDENTIALS.appId,
+      faults,
+      logger: createLogger(env.LOG_LEVEL || 'info', 'smsq-simulator'),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${port} is in use: stop what holds it, or pick another with --port`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${values.host} is not an address of this machine`);
+    throw err;
+  }
+  process.stdout.write(`simulator listening on ${sim.baseUrl} (SMS_API_BASE_URL)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sim.close();
+  return 0;
+}
+
+function numberFlag(name: string, raw: string, min: number, max: number, expected: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || Number.isNaN(n) || n < min || n > max) throw new UsageError(`--${name} must be ${expected}, not "${raw}"`);
+  return n;
+}

@@ -1,0 +1,22 @@
+import type { CampaignInfo, RecipientResult } from '../shared/types';
+
+export function formatStatus(info: CampaignInfo): string {
+  const c = info.counts;
+  const lines = [
+    `campaign ${info.campaignId}: ${info.state}`,
+    `  total ${c.total}  sent ${c.sent}  failed ${c.failed}  unknown ${c.unknown}  cancelled ${c.cancelled}  pending ${c.pending}`,
+    `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}`,
+  ];
+  if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
+  return lines.join('\n');
+}
+
+export const CSV_HEADER = 'number,orderId,status,msgId,code,reason';
+
+export function csvLine(r: RecipientResult): string {
+  return [r.number, r.orderId, r.status, r.msgId ?? '', r.code ?? '', r.reason ?? ''].map(csvField).join(',');
+}
+
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}

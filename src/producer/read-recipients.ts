@@ -1,0 +1,183 @@
+/**
+ * Reads recipients from a CSV or NDJSON stream, one row at a time, so a file of millions of lines is never held in
+ * memory. Rows carry the 1-based line number of the file, so a user can open the file where a problem is.
+ * Parsing only: each row's content is checked later by `RecipientValidator`.
+ */
+import { extname } from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
+import { SmsqError } from '../shared/errors';
+import { rowProblem, type RowProblem } from './validate';
+
+export type RecipientFormat = 'csv' | 'ndjson';
+
+/** A row as read: the parsed value for the validator, or why the line itself could not be read. */
+export type RawRow = { row: number; input: unknown } | { row: number; problem: RowProblem };
+
+/** Longest line (CSV: record) read, in bytes: far above any real recipient, low enough to bound memory. */
+export const MAX_LINE_BYTES = 65_536;
+
+const EXTENSIONS: Record<string, RecipientFormat> = {
+  '.csv': 'csv',
+  '.txt': 'csv',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+};
+
+/** The format a file's extension names (`.csv`, `.txt`, `.ndjson`, `.jsonl`), or null for any other. */
+export function formatFromPath(path: string): RecipientFormat | null {
+  return EXTENSIONS[extname(path).toLowerCase()] ?? null;
+}
+
+/**
+ * Yields each non-blank line's row as it is parsed. A row that cannot be read (an NDJSON line that is not JSON, a
+ * CSV record with extra columns, an over-long NDJSON line) is yielded as a problem and reading goes on; CSV whose
+ * quoting is broken cannot be resynchronised and throws INPUT_UNREADABLE. Invalid UTF-8 reads as U+FFFD.
+ * Stopping the iteration early destroys `input`.
+ */
+export function readRecipients(
+  input: NodeJS.ReadableStream | Readable,
+  format: RecipientFormat,
+): AsyncIterable<RawRow> {
+  return format === 'csv' ? readCsv(input) : readNdjson(input);
+}
+
+/**
+ * CSV: `number[,orderId]`, an empty orderId meaning none. The first record is a header, and skipped, when its first
+ * field has a letter and no digit (`number`, `Phone`, `msisdn`…): a phone number always has a digit, a column
+ * name hardly ever. Unquoted fields are trimmed; empty and blank lines are skipped.
+ */
+async function* readCsv(input: NodeJS.ReadableStream | Readable): AsyncGenerator<RawRow> {
+  // csv-parse's own line count (`info.lines`) counts a CRLF inside a quoted field twice, so lines are counted here:
+  // a record starts after the previous one's last line and the blank lines skipped since. This runs in `on_record`,
+  // as each record is parsed, so the count is current when a parse error comes (queued records are then dropped).
+  let lastLine = 0;
+  let lastEmptyLines = 0;
+  const startLine = (emptyLines: number) => lastLine + 1 + (emptyLines - lastEmptyLines);
+  let first = true;
+  const toRow = (record: string[], { empty_lines }: InfoRecord): RawRow | null => {
+    const line = startLine(empty_lines);
+    lastLine = line + record.reduce((n, field) => n + lineBreaks(field), 0);
+    lastEmptyLines = empty_lines;
+    if (first) {
+      first = false;
+      if (/\p{L}/u.test(record[0]) && !/\p{Nd}/u.test(record[0])) return null; // the header
+    }
+    if (record.length > 2) {
+      const reason = `expected number[,orderId], found ${record.length} columns`;
+      return { row: line, problem: rowProblem(line, record.join(','), reason) };
+    }
+    const [number, orderId] = record;
+    return { row: line, input: orderId === undefined || orderId === '' ? { number } : { number, orderId } };
+  };
+  const options: Options<RawRow, string[]> = {
+    bom: true,
+    trim: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_LINE_BYTES,
+    // Explicit, because auto-discovery takes the first ending it meets and would glue lines of a mixed file.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    on_record: toRow,
+  };
+  // csv-parse types `on_record` as returning a record unless `columns` is set; at run time it pushes any value.
+  const parser = parse(options as unknown as Options);
+  // A failure of either stream reaches the loop below through the parser, so the callback has nothing to do.
+  pipeline(input, parser, () => {});
+  try {
+    yield* parser as AsyncIterable<RawRow>;
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    const line = startLine(typeof err.empty_lines === 'number' ? err.empty_lines : lastEmptyLines);
+    throw new SmsqError('INPUT_UNREADABLE', `line ${line}: ${describeCsvError(err)}`, { line });
+  }
+}
+
+function lineBreaks(field: string): number {
+  return field.includes('\n') || field.includes('\r') ? field.match(/\r\n|\r|\n/g)!.length : 0;
+}
+
+function describeCsvError(err: CsvError): string {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is never closed; check for a stray " in this record';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quoted field goes on after its closing quote; write a " inside a quoted field as ""';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a " appears inside an unquoted field; put the field in quotes and write the " as ""';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `the record is longer than ${MAX_LINE_BYTES} bytes`;
+    default:
+      return err.message;
+  }
+}
+
+/** NDJSON: one JSON object per line (`{"number": "...", "orderId": "..."}`); blank lines are skipped. */
+async function* readNdjson(input: NodeJS.ReadableStream | Readable): AsyncGenerator<RawRow> {
+  let row = 0;
+  for await (const line of splitLines(input)) {
+    row++;
+    if (line.tooLong) {
+      yield { row, problem: rowProblem(row, line.text, `line is longer than ${MAX_LINE_BYTES} bytes`) };
+      continue;
+    }
+    const text = row === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text;
+    if (text.trim() === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      yield { row, problem: rowProblem(row, text, 'line is not valid JSON') };
+      continue;
+    }
+    yield { row, input: parsed };
+  }
+}
+
+interface Line {
+  /** The line without its `\n` or `\r\n`; for a line that is too long, only its start. */
+  text: string;
+  tooLong: boolean;
+}
+
+/**
+ * Splits a byte stream at `\n`. Bytes are decoded per line, so a character split between chunks decodes whole.
+ * A line is kept only up to MAX_LINE_BYTES: the rest of a longer one is dropped as it arrives.
+ */
+async function* splitLines(input: NodeJS.ReadableStream | Readable): AsyncGenerator<Line> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  const take = (piece: Buffer) => {
+    if (tooLong || piece.length === 0) return;
+    // One byte more than the limit may be the `\r` of a CRLF.
+    if (size + piece.length > MAX_LINE_BYTES + 1) tooLong = true;
+    else {
+      parts.push(piece);
+      size += piece.length;
+    }
+  };
+  const finish = (): Line => {
+    let bytes = Buffer.concat(parts, size);
+    if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+    const line = tooLong || bytes.length > MAX_LINE_BYTES
+      ? { text: bytes.subarray(0, 400).toString('utf8'), tooLong: true }
+      : { text: bytes.toString('utf8'), tooLong: false };
+    parts = [];
+    size = 0;
+    tooLong = false;
+    return line;
+  };
+
+  for await (const chunk of input) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+      take(buf.subarray(start, nl));
+      yield finish();
+      start = nl + 1;
+    }
+    take(buf.subarray(start));
+  }
+  if (size > 0 || tooLong) yield finish();
+}

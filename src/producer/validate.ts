@@ -1,0 +1,243 @@
+/**
+ * Checks on what a caller gives the producer: the campaign's fields and each recipient. Pure functions, no I/O.
+ * Each check returns the reason as a short sentence a user can act on, or null when the value is fine.
+ */
+import type { Recipient } from '../shared/types';
+
+/** One row the producer skips as invalid, as shown to the user. */
+export interface RowProblem {
+  /** Where the recipient was: the 1-based line of the file, or the 1-based position in a list. */
+  row: number;
+  /** The offending value as given (the field at fault, or the whole row), cut to about 100 characters. */
+  value: string;
+  reason: string;
+}
+
+const SHOWN_LENGTH = 100;
+
+export function rowProblem(row: number, value: unknown, reason: string): RowProblem {
+  return { row, value: shorten(show(value)), reason };
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value); // a cycle or a BigInt: the type is all we can show
+  }
+}
+
+function shorten(s: string): string {
+  if (s.length <= SHOWN_LENGTH) return s;
+  // Cut between code units, but never inside a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(s[SHOWN_LENGTH - 1]) ? SHOWN_LENGTH - 1 : SHOWN_LENGTH;
+  return `${s.slice(0, end)}…`;
+}
+
+/**
+ * Length in Unicode code points, the unit of every length limit here: an emoji counts 1, but an accent written as
+ * a separate combining mark (e + U+0301) counts as its own code point, so "é" may count 1 or 2 as typed.
+ */
+function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Control characters, C0, DEL and C1: invisible, and a newline would break the stored newline-separated lists. */
+const CONTROL = /\p{Cc}/u;
+
+/** Spaces (any Unicode white space), dashes (any Unicode dash, and the minus sign) and parentheses. */
+const FORMATTING = /[\s\p{Pd}\u2212()]/gu;
+
+export type NormalizedNumber = { ok: true; number: string } | { ok: false; reason: string };
+
+/**
+ * Turns a number as people write it (`+49 (170) 123-4567`, `0049 170 1234567`) into the digits the gateway takes:
+ * spaces, dashes and parentheses are dropped, then one leading `+` or `00` (the international prefix), and 6 to 15
+ * ASCII digits must remain. Nothing else is guessed: a trunk `(0)` stays, as a `0` digit.
+ */
+export function normalizeNumber(raw: string): NormalizedNumber {
+  const stripped = raw.replace(FORMATTING, '');
+  if (stripped === '') return { ok: false, reason: 'number is empty' };
+  const digits = stripped.startsWith('+')
+    ? stripped.slice(1)
+    : stripped.startsWith('00')
+      ? stripped.slice(2)
+      : stripped;
+  const other = /[^0-9]/u.exec(digits);
+  if (other !== null) {
+    const reason =
+      other[0] === '+'
+        ? "number has a '+' that is not at the start"
+        : `number has characters other than digits: ${describeChar(other[0])}`;
+    return { ok: false, reason };
+  }
+  if (digits === '') return { ok: false, reason: 'number has no digits' };
+  if (digits.length < 6 || digits.length > 15) {
+    return { ok: false, reason: `number has ${digits.length} digits; it needs 6 to 15` };
+  }
+  return { ok: true, number: digits };
+}
+
+/** `'x'`, `'１' (U+FF11)` for look-alikes, or only `U+200B` for what cannot be seen (or is a lone surrogate). */
+function describeChar(ch: string): string {
+  const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (/^[\x21-\x7e]$/.test(ch)) return `'${ch}'`;
+  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch) ? `'${ch}' (${code})` : code;
+}
+
+export const CONTENT_MAX_LENGTH = 1024;
+export const SENDER_ID_MAX_LENGTH = 32;
+export const ORDER_ID_MAX_LENGTH = 64;
+
+/** The message text: a non-blank string of at most 1024 code points (see {@link codePointLength}). */
+export function checkContent(content: unknown): string | null {
+  if (typeof content !== 'string') return 'content must be a string';
+  if (content.trim() === '') return 'content is empty';
+  const length = codePointLength(content);
+  if (length > CONTENT_MAX_LENGTH) {
+    return `content has ${length} characters; the limit is ${CONTENT_MAX_LENGTH}`;
+  }
+  return null;
+}
+
+/** Optional (`undefined` means the configured default); when given, 1 to 32 code points, no control characters. */
+export function checkSenderId(senderId: unknown): string | null {
+  if (senderId === undefined) return null;
+  if (typeof senderId !== 'string') return 'senderId must be a string';
+  if (senderId === '') return 'senderId is empty';
+  const length = codePointLength(senderId);
+  if (length > SENDER_ID_MAX_LENGTH) {
+    return `senderId has ${length} characters; the limit is ${SENDER_ID_MAX_LENGTH}`;
+  }
+  if (CONTROL.test(senderId)) return 'senderId must not contain control characters such as newlines or tabs';
+  return null;
+}
+
+/** Generated orderIds start with this; callers may not use it, so a generated id never meets a caller's. */
+const GENERATED_PREFIX = 'smsq-';
+
+/** The orderId of a recipient given without one: unique in the campaign because rows are. */
+export function generatedOrderId(row: number): string {
+  return `${GENERATED_PREFIX}${row}`;
+}
+
+/**
+ * A caller's orderId. Commas and control characters are refused because orderIds are joined with commas in the
+ * gateway call and stored newline-separated.
+ */
+export function checkOrderId(orderId: string): string | null {
+  if (orderId.trim() === '') return 'orderId is empty';
+  const length = codePointLength(orderId);
+  if (length > ORDER_ID_MAX_LENGTH) return `orderId has ${length} characters; the limit is ${ORDER_ID_MAX_LENGTH}`;
+  if (orderId.includes(',')) return 'orderId must not contain a comma (orderIds are sent comma-separated)';
+  if (CONTROL.test(orderId)) return 'orderId must not contain control characters such as newlines or tabs';
+  if (orderId.startsWith(GENERATED_PREFIX)) {
+    return `orderIds starting with '${GENERATED_PREFIX}' are reserved for generated orderIds`;
+  }
+  return null;
+}
+
+/** 1 to 64 of `A-Z a-z 0-9 _ . -`, so it fits in Redis keys and BullMQ job ids without escaping. */
+export function checkCampaignId(id: unknown): string | null {
+  if (typeof id !== 'string') return 'campaignId must be a string';
+  if (id === '') return 'campaignId is empty';
+  if (!/^[A-Za-z0-9_.-]+$/.test(id)) return "campaignId may only contain letters, digits, '_', '.' and '-'";
+  if (id.length > 64) return `campaignId has ${id.length} characters; the limit is 64`;
+  return null;
+}
+
+export type RecipientCheck =
+  | { kind: 'ok'; recipient: Recipient }
+  /** The number is already in the campaign: the row is skipped and counted, not an error. */
+  | { kind: 'duplicate'; number: string }
+  | { kind: 'invalid'; problem: RowProblem };
+
+export interface RecipientValidatorOptions {
+  /**
+   * Skip a recipient whose number is already in the campaign.
+   * @defaultValue true
+   */
+  dedupe?: boolean;
+}
+
+/**
+ * Checks the recipients of one campaign in order, remembering what it needs to find duplicates. Memory stays small
+ * for millions of rows: a number is kept as one double, and only orderIds the caller gave are kept (generated
+ * ones are unique by construction).
+ */
+export class RecipientValidator {
+  private readonly dedupe: boolean;
+  /** `Number('1' + digits)`: exact, since at most 16 digits stay below 2^53, and the `1` keeps leading zeros. */
+  private readonly numbers = new Set<number>();
+  /** Caller-given orderId → the row that used it first. */
+  private readonly orderIds = new Map<string, number>();
+  private readonly counts = { accepted: 0, duplicates: 0, invalid: 0 };
+
+  constructor(opts: RecipientValidatorOptions = {}) {
+    this.dedupe = opts.dedupe ?? true;
+  }
+
+  get accepted(): number {
+    return this.counts.accepted;
+  }
+  get duplicates(): number {
+    return this.counts.duplicates;
+  }
+  get invalid(): number {
+    return this.counts.invalid;
+  }
+
+  /** `row` is 1-based and distinct for each call: it names the row in problems and in generated orderIds. */
+  check(row: number, input: unknown): RecipientCheck {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return this.refuse(row, input, 'a recipient must be an object with a number and an optional orderId');
+    }
+    const fields = input as Record<string, unknown>;
+    const unknown = Object.keys(fields).find((key) => key !== 'number' && key !== 'orderId');
+    if (unknown !== undefined) {
+      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number and orderId`);
+    }
+    const { number: rawNumber, orderId: rawOrderId } = fields;
+    if (rawNumber === undefined) return this.refuse(row, input, 'number is missing');
+    if (typeof rawNumber !== 'string') {
+      return this.refuse(row, input, 'number must be a string (in JSON, put it in quotes to keep leading zeros)');
+    }
+    const normalized = normalizeNumber(rawNumber);
+    if (!normalized.ok) return this.refuse(row, rawNumber, normalized.reason);
+
+    let orderId: string;
+    if (rawOrderId === undefined) {
+      orderId = generatedOrderId(row);
+    } else {
+      if (typeof rawOrderId !== 'string') return this.refuse(row, input, 'orderId must be a string');
+      const reason = checkOrderId(rawOrderId);
+      if (reason !== null) return this.refuse(row, rawOrderId, reason);
+      const firstRow = this.orderIds.get(rawOrderId);
+      if (firstRow !== undefined) {
+        return this.refuse(row, rawOrderId, `orderId ${rawOrderId} is already used on row ${firstRow}`);
+      }
+      // Kept even when the number turns out a duplicate: the caller used this orderId, a second use is an error.
+      this.orderIds.set(rawOrderId, row);
+      orderId = rawOrderId;
+    }
+
+    if (this.dedupe) {
+      const key = Number(`1${normalized.number}`);
+      if (this.numbers.has(key)) {
+        this.counts.duplicates++;
+        return { kind: 'duplicate', number: normalized.number };
+      }
+      this.numbers.add(key);
+    }
+    this.counts.accepted++;
+    return { kind: 'ok', recipient: { number: normalized.number, orderId } };
+  }
+
+  private refuse(row: number, value: unknown, reason: string): RecipientCheck {
+    this.counts.invalid++;
+    return { kind: 'invalid', problem: rowProblem(row, value, reason) };
+  }
+}

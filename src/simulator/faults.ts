@@ -1,0 +1,119 @@
+/**
+ * How the simulator misbehaves. Rates are probabilities from 0 to 1, rolled per call (refuseRate per number);
+ * 0 and 1 make a fault deterministic, which is what tests use.
+ */
+export interface Faults {
+  /** A call answers `{"status":"-18"}` and accepts nothing. @defaultValue 0 */
+  transientRate: number;
+  /** Added before answering every sendSms call. @defaultValue 0 */
+  latencyMs: number;
+  /** Uniform extra delay from 0 to this many ms. @defaultValue 0 */
+  latencyJitterMs: number;
+  /**
+   * Messages the account can still pay for. A call with more numbers than this answers -10 and accepts nothing;
+   * accepted messages decrease it. In JSON (control routes) `null` stands for Infinity. @defaultValue Infinity
+   */
+  balance: number;
+  /** Per number: the call answers "0" but leaves the number out of `array` and counts it in `fail`. @defaultValue 0 */
+  refuseRate: number;
+  /** Numbers always left out of `array` like refuseRate's. @defaultValue [] */
+  refuseNumbers: string[];
+  /** Numbers that make the whole call answer -9 (as does any number not matching /^\d{6,15}$/). @defaultValue [] */
+  abnormalNumbers: string[];
+  /** Content containing one of these (case-insensitive) answers -3. @defaultValue [] */
+  sensitiveWords: string[];
+  /** Every authenticated sendSms call answers this status and accepts nothing. @defaultValue null */
+  forceStatus: string | null;
+  /** Accept the messages, then never answer: the client times out not knowing. @defaultValue 0 */
+  hangRate: number;
+  /** Accept the messages, then destroy the socket without answering. @defaultValue 0 */
+  resetRate: number;
+  /** Accept the messages, then answer HTTP 200 with an HTML page instead of JSON. @defaultValue 0 */
+  garbageRate: number;
+  /** Accept nothing, answer HTTP 500 with an HTML error page. @defaultValue 0 */
+  http500Rate: number;
+  /** Accept nothing, answer HTTP 429. @defaultValue 0 */
+  http429Rate: number;
+  /** The simulator's clock offset, used only for the Timestamp check. @defaultValue 0 */
+  clockSkewSeconds: number;
+  /** A Timestamp further than this from the simulator's clock answers -16. @defaultValue 1800 */
+  maxTimestampDriftSeconds: number;
+}
+
+export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
+  transientRate: 0,
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  balance: Infinity,
+  refuseRate: 0,
+  refuseNumbers: [],
+  abnormalNumbers: [],
+  sensitiveWords: [],
+  forceStatus: null,
+  hangRate: 0,
+  resetRate: 0,
+  garbageRate: 0,
+  http500Rate: 0,
+  http429Rate: 0,
+  clockSkewSeconds: 0,
+  maxTimestampDriftSeconds: 1800,
+});
+
+type Check = (v: unknown) => boolean;
+const rate: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1;
+const nonNegative: Check = (v) => typeof v === 'number' && v >= 0 && !Number.isNaN(v) && v !== Infinity;
+const strings: Check = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+const RULES: Record<keyof Faults, [Check, string]> = {
+  transientRate: [rate, 'a number from 0 to 1'],
+  latencyMs: [nonNegative, 'a finite number ≥ 0'],
+  latencyJitterMs: [nonNegative, 'a finite number ≥ 0'],
+  balance: [(v) => typeof v === 'number' && v >= 0, 'a number ≥ 0 (Infinity, or null in JSON, for unlimited)'],
+  refuseRate: [rate, 'a number from 0 to 1'],
+  refuseNumbers: [strings, 'an array of strings'],
+  abnormalNumbers: [strings, 'an array of strings'],
+  sensitiveWords: [(v) => strings(v) && (v as string[]).every((w) => w !== ''), 'an array of non-empty strings'],
+  forceStatus: [(v) => v === null || (typeof v === 'string' && v !== ''), 'a status string such as "-13", or null'],
+  hangRate: [rate, 'a number from 0 to 1'],
+  resetRate: [rate, 'a number from 0 to 1'],
+  garbageRate: [rate, 'a number from 0 to 1'],
+  http500Rate: [rate, 'a number from 0 to 1'],
+  http429Rate: [rate, 'a number from 0 to 1'],
+  clockSkewSeconds: [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'],
+  maxTimestampDriftSeconds: [nonNegative, 'a finite number ≥ 0'],
+};
+
+/**
+ * Returns `current` with `patch` applied, or throws a RangeError naming every bad field. Unknown fields are
+ * refused too, so that a typo such as `transient_rate` fails loudly instead of silently doing nothing.
+ */
+export function mergeFaults(current: Readonly<Faults>, patch: unknown): Faults {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new RangeError('faults must be an object of Faults fields');
+  }
+  const problems: string[] = [];
+  const next: Record<string, unknown> = { ...current };
+  for (const [key, raw] of Object.entries(patch)) {
+    if (raw === undefined) continue;
+    if (!Object.hasOwn(RULES, key)) {
+      problems.push(`${key} is not a fault (known: ${Object.keys(RULES).join(', ')})`);
+      continue;
+    }
+    const value = key === 'balance' && raw === null ? Infinity : raw;
+    const [check, expected] = RULES[key as keyof Faults];
+    if (check(value)) next[key] = Array.isArray(value) ? [...value] : value;
+    else problems.push(`${key} must be ${expected} (got ${JSON.stringify(raw)})`);
+  }
+  if (problems.length > 0) throw new RangeError(`Invalid faults: ${problems.join('; ')}`);
+  return next as unknown as Faults;
+}
+
+/** Faults as JSON for the control routes: JSON has no Infinity, so an unlimited balance is written as null. */
+export function faultsToJson(f: Readonly<Faults>): Record<string, unknown> {
+  return { ...f, balance: f.balance === Infinity ? null : f.balance };
+}
+
+/** True with probability `p`; exact for 0 and 1 so that tests are deterministic. */
+export function roll(p: number): boolean {
+  return p > 0 && (p >= 1 || Math.random() < p);
+}

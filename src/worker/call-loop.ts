@@ -1,0 +1,177 @@
+import type { BatchRecord } from '../shared/batch-store';
+import type { CampaignRecord } from '../shared/campaign-store';
+import type { Context } from '../shared/context';
+import type { GatewayClient } from '../shared/gateway/client';
+import { matchAccepted } from '../shared/gateway/match-accepted';
+import { classify, Verdict } from '../shared/gateway/outcome-table';
+import type { Logger } from '../shared/logger';
+import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
+
+/** How one run of a batch ended. */
+export type LoopEnd =
+  | { kind: 'settled' }
+  | { kind: 'transient'; code: string; reason: string }
+  | { kind: 'account-stop'; code: string; reason: string; operatorAction: string }
+  | { kind: 'permanent'; code: string; reason: string }
+  | { kind: 'lost' };
+
+/** -16 is usually a request that waited too long; two fresh timestamps tell that apart from a wrong clock. */
+const CLOCK_SKEW_RETRIES = 2;
+const CLOCK_ACTION = "check this host's clock (NTP): the gateway refuses timestamps far from its own";
+
+type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'lost' };
+
+/**
+ * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
+ * split the recipients in halves to isolate refused numbers (bounded by SMS_SPLIT_MAX_CALLS).
+ */
+export class CallLoop {
+  private readonly outcomes: Map<number, StoredOutcome>;
+  private readonly recipients: Recipient[];
+  private readonly groups: number[][];
+  private extraCalls = 0;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly client: GatewayClient,
+    private readonly data: BatchJobData,
+    private readonly token: string,
+    private readonly campaign: CampaignRecord,
+    record: BatchRecord,
+    private readonly log: Logger,
+  ) {
+    this.outcomes = new Map(record.outcomes);
+    this.recipients = record.recipients;
+    const pending = this.pending();
+    this.groups = pending.length > 0 ? [pending] : [];
+  }
+
+  async run(): Promise<LoopEnd> {
+    if (this.campaign.state === 'cancelled') return this.endAs(['c']);
+    if (this.campaign.state === 'failed') return this.endAsCampaignFailure();
+    while (this.groups.length > 0) {
+      const group = this.groups[0];
+      const step = await this.call(group);
+      if ('stop' in step) {
+        if (step.stop === 'cancelled') return this.endAs(['c']);
+        if (step.stop === 'failed') return this.endAsCampaignFailure();
+        return step.stop === 'done' ? { kind: 'settled' } : { kind: 'lost' };
+      }
+      const v = step.verdict;
+      switch (v.kind) {
+        case 'accepted':
+        case 'unknown':
+          this.groups.shift();
+          break;
+        case 'number-refused':
+          this.groups.shift();
+          if (!group.every((i) => this.outcomes.has(i))) {
+            const half = Math.ceil(group.length / 2);
+            this.groups.unshift(group.slice(0, half), group.slice(half));
+            this.extraCalls += 2;
+          }
+          break;
+        case 'content-refused': {
+          const fields = { failCode: v.code, failReason: v.reason, finishedAt: String(Date.now()) };
+          if ((await this.ctx.campaigns.transition(this.data.campaignId, ['queued', 'running'], 'failed', fields)) === 'ok') {
+            this.log.error({ code: v.code }, `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`);
+          }
+          return this.endAs(['f', v.code, v.reason]);
+        }
+        case 'permanent':
+          this.log.error({ code: v.code, bug: v.bug }, v.bug ? `gateway says our request is malformed (${v.reason}): a bug in smsq` : `batch failed: ${v.reason}`);
+          return (await this.settleRest(['f', v.code, v.reason])) ? { kind: 'permanent', code: v.code, reason: v.reason } : { kind: 'lost' };
+        case 'transient':
+          return { kind: 'transient', code: v.code, reason: v.reason };
+        case 'clock-skew':
+          return { kind: 'account-stop', code: v.code, reason: v.reason, operatorAction: CLOCK_ACTION };
+        case 'account-stop':
+          return { kind: 'account-stop', code: v.code, reason: v.reason, operatorAction: v.operatorAction };
+      }
+    }
+    return { kind: 'settled' };
+  }
+
+  /** Gives every recipient still without an outcome this one (cancelled, failed for good). */
+  async settleRest(outcome: StoredOutcome): Promise<boolean> {
+    const rest = new Map<number, StoredOutcome>(this.pending().map((i) => [i, outcome]));
+    if (rest.size === 0) return true;
+    if ((await this.ctx.batches.settle(this.data.campaignId, this.data.batch, rest)) !== 'ok') return false;
+    for (const [i, o] of rest) this.outcomes.set(i, o);
+    return true;
+  }
+
+  private async endAs(outcome: StoredOutcome): Promise<LoopEnd> {
+    return (await this.settleRest(outcome)) ? { kind: 'settled' } : { kind: 'lost' };
+  }
+
+  private async endAsCampaignFailure(): Promise<LoopEnd> {
+    const c = await this.ctx.campaigns.read(this.data.campaignId);
+    const code = c?.fields.failCode ?? 'CAMPAIGN_FAILED';
+    return this.endAs(['f', code, `campaign failed: ${c?.fields.failReason ?? 'content refused'}`]);
+  }
+
+  private pending(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.recipients.length; i++) if (!this.outcomes.has(i)) out.push(i);
+    return out;
+  }
+
+  /** One call, recorded in flight before it is sent and with its outcomes after; -16 retried at once. */
+  private async call(group: number[]): Promise<CallStep> {
+    const { campaignId, batch } = this.data;
+    for (let tries = 0; ; tries++) {
+      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, group);
+      if (begin !== 'ok') return { stop: begin };
+      const result = await this.client.send({
+        numbers: group.map((i) => this.recipients[i].number),
+        orderIds: group.map((i) => this.recipients[i].orderId),
+        content: this.campaign.content,
+        senderId: this.campaign.senderId,
+      });
+      const verdict = classify(result, this.ctx.config.retryUnknown);
+      const outcomes = this.decide(verdict, group);
+      if ((await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes)) === 'lost') return { stop: 'lost' };
+      for (const [i, o] of outcomes) this.outcomes.set(i, o);
+      if (verdict.kind === 'clock-skew' && tries < CLOCK_SKEW_RETRIES) {
+        this.log.warn({ code: verdict.code }, 'gateway refused our timestamp; retrying at once with a fresh one');
+        continue;
+      }
+      if (verdict.kind !== 'accepted') this.log.debug({ verdict: verdict.kind, code: verdict.code, recipients: group.length }, 'call not accepted');
+      return { verdict };
+    }
+  }
+
+  /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */
+  private decide(v: Verdict, group: number[]): Map<number, StoredOutcome> {
+    const out = new Map<number, StoredOutcome>();
+    const all = (o: StoredOutcome) => group.forEach((i) => out.set(i, o));
+    switch (v.kind) {
+      case 'accepted': {
+        const { msgIds, strays } = matchAccepted(this.recipients, group, v.accepted);
+        for (const i of group) {
+          const msgId = msgIds.get(i);
+          out.set(i, msgId ? ['s', msgId] : ['f', 'NOT_ACCEPTED', 'not accepted by gateway']);
+        }
+        if (strays.length > 0) this.log.warn({ strays: strays.length }, 'gateway listed numbers that were not in the call');
+        break;
+      }
+      case 'unknown':
+        all(['u', v.code, v.reason]);
+        break;
+      case 'permanent':
+      case 'content-refused':
+        all(['f', v.code, v.reason]);
+        break;
+      case 'number-refused':
+        if (group.length === 1) all(['f', v.code, v.reason]);
+        else if (this.extraCalls + 2 > this.ctx.config.splitMaxCalls) {
+          all(['f', v.code, `${v.reason}; not isolated further: SMS_SPLIT_MAX_CALLS (${this.ctx.config.splitMaxCalls}) reached`]);
+        }
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+}

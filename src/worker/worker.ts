@@ -1,0 +1,70 @@
+import { Worker } from 'bullmq';
+import type { Config } from '../shared/config';
+import { createContext } from '../shared/context';
+import { GatewayClient } from '../shared/gateway/client';
+import type { Logger } from '../shared/logger';
+import { QUEUE_NAMES } from '../shared/queues';
+import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from '../shared/types';
+import { sendBatch, TransientBatchError } from './send-batch';
+import { splitCampaign } from './split-campaign';
+
+export interface SmsqWorker {
+  /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_TIMEOUT_MS), then disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * A re-run of a batch is safe (its record says what was sent), so a job that stalls several times — a worker
+ * killed again and again — is still worth re-running rather than failing with recipients left pending.
+ */
+const MAX_STALLED_COUNT = 10;
+
+/** Starts one worker process's share of the work: splitting campaigns and sending batches. */
+export async function startWorker(config: Config, log: Logger): Promise<SmsqWorker> {
+  const ctx = await createContext(config, log, 'worker');
+  const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
+  const common = {
+    connection: ctx.redis,
+    prefix: config.queuePrefix,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    maxStalledCount: MAX_STALLED_COUNT,
+  };
+  const splitter = new Worker<CampaignJobData, CampaignJobResult>(QUEUE_NAMES.campaigns, (job) => splitCampaign(ctx, job), {
+    ...common,
+    concurrency: 2,
+  });
+  const sender = new Worker<BatchJobData, BatchJobResult>(QUEUE_NAMES.batches, (job, token) => sendBatch(ctx, client, job, token), {
+    ...common,
+    concurrency: config.concurrency,
+    // BullMQ's limiter is kept in Redis, so it is shared by every worker of the queue.
+    ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
+  });
+  for (const w of [splitter, sender]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  sender.on('failed', (job, err) => {
+    const transient = err instanceof TransientBatchError;
+    log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
+  });
+  log.info({ queuePrefix: config.queuePrefix, concurrency: config.concurrency, gateway: config.gateway.baseUrl }, 'worker started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    close() {
+      closing ??= (async () => {
+        const graceful = Promise.all([splitter.close(), sender.close()]);
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownTimeoutMs).unref()),
+        ]);
+        if (timedOut) {
+          // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
+          log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'batches still in flight at shutdown timeout; abandoning them');
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+        }
+        await ctx.close();
+        log.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

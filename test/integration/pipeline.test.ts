@@ -1,0 +1,219 @@
+import IORedis from 'ioredis';
+import { createProducer, Producer } from '../../src/producer';
+import { createLogger } from '../../src/shared/logger';
+import type { Config } from '../../src/shared/config';
+import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
+import { startSimulator, Simulator } from '../../src/simulator';
+import { SmsqWorker, startWorker } from '../../src/worker/worker';
+import { deletePrefix, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../support/env';
+
+const log = createLogger('silent');
+const prefix = uniquePrefix('pipeline');
+let sim: Simulator;
+let config: Config;
+let producer: Producer;
+const workers: SmsqWorker[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  config = testConfig(prefix, sim.baseUrl);
+  producer = await createProducer(config, log);
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.close()));
+  await producer.resume();
+  sim.setFaults({ transientRate: 0, latencyMs: 0, refuseNumbers: [], abnormalNumbers: [], sensitiveWords: [], hangRate: 0, balance: Infinity });
+});
+
+afterAll(async () => {
+  await producer.close();
+  await sim.close();
+  await deletePrefix(prefix);
+});
+
+async function worker(overrides: Partial<Config> = {}): Promise<SmsqWorker> {
+  const w = await startWorker({ ...config, ...overrides }, log);
+  workers.push(w);
+  return w;
+}
+
+/** Numbers unique across the whole file, so the simulator's ledger can be read per campaign. */
+let nextNumber = 447_700_000_000;
+function recipients(n: number, withOrderIds = true) {
+  return Array.from({ length: n }, () => {
+    const number = String(nextNumber++);
+    return withOrderIds ? { number, orderId: `o-${number}` } : { number };
+  });
+}
+
+async function finished(campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> {
+  return waitFor(`campaign ${campaignId} to end`, async () => {
+    const info = await producer.getCampaign(campaignId);
+    return ['completed', 'failed', 'cancelled'].includes(info.state) ? info : undefined;
+  }, timeoutMs);
+}
+
+async function results(campaignId: string): Promise<RecipientResult[]> {
+  const out: RecipientResult[] = [];
+  for await (const r of producer.campaignResults(campaignId)) out.push(r);
+  return out;
+}
+
+it('sends a 25,000-recipient campaign with 10% -18 answers to every recipient exactly once, msgIds matched to orderIds', async () => {
+  sim.setFaults({ transientRate: 0.1 });
+  await worker();
+  const list = recipients(25_000);
+  const { campaignId, total, batches } = await producer.enqueueCampaign({ content: 'Hello from smsq', recipients: list });
+  expect({ total, batches }).toEqual({ total: 25_000, batches: 25 });
+
+  const info = await finished(campaignId);
+  expect(info.state).toBe('completed');
+  expect(info.counts).toMatchObject({ total: 25_000, sent: 25_000, failed: 0, unknown: 0, pending: 0 });
+  expect(sim.stats().callsByStatus['-18']).toBeGreaterThan(0);
+
+  const rows = await results(campaignId);
+  expect(rows).toHaveLength(25_000);
+  for (const r of rows) {
+    expect(r.status).toBe('sent');
+    const entry = sim.ledger.byMsgId(r.msgId!);
+    expect(entry).toMatchObject({ number: r.number, orderId: r.orderId });
+    expect(sim.ledger.countFor(r.number)).toBe(1);
+  }
+  expect(sim.ledger.duplicates()).toBe(0);
+});
+
+it('fails the numbers the gateway leaves out of its array and sends the rest', async () => {
+  await worker();
+  const list = recipients(300);
+  const refused = [list[5].number, list[150].number, list[299].number];
+  sim.setFaults({ refuseNumbers: refused });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'partial', recipients: list });
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ sent: 297, failed: 3, unknown: 0 });
+  const failed = (await results(campaignId)).filter((r) => r.status === 'failed');
+  expect(failed.map((r) => r.number).sort()).toEqual([...refused].sort());
+  expect(failed.every((r) => r.code === 'NOT_ACCEPTED' && r.reason === 'not accepted by gateway')).toBe(true);
+});
+
+it('splits a batch refused with -9 to isolate the bad numbers, within a bounded number of calls', async () => {
+  await worker();
+  const list = recipients(1_000);
+  const bad = [list[17].number, list[640].number];
+  sim.setFaults({ abnormalNumbers: bad });
+  const callsBefore = sim.stats().calls;
+  const { campaignId } = await producer.enqueueCampaign({ content: 'split me', recipients: list });
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ sent: 998, failed: 2 });
+  const failed = (await results(campaignId)).filter((r) => r.status === 'failed');
+  expect(failed.map((r) => [r.number, r.code])).toEqual(bad.map((n) => [n, '-9']));
+  // Two bad numbers among 1000 take about 2·2·log2(1000) calls; the budget (64) bounds the worst case.
+  expect(sim.stats().calls - callsBefore).toBeLessThanOrEqual(1 + config.splitMaxCalls);
+  expect(sim.ledger.duplicates()).toBe(0);
+});
+
+it('pauses the whole queue on -10 without losing the batch, then finishes after a top-up and resume', async () => {
+  await worker();
+  const list = recipients(3_000);
+  sim.setFaults({ balance: 1_500 });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'balance', recipients: list });
+  const stop = await waitFor('an account-level stop', async () => (await producer.accountStop()) ?? undefined);
+  expect(stop).toMatchObject({ code: '-10' });
+  const paused = await waitFor('the campaign to show paused with recipients pending', async () => {
+    const info = await producer.getCampaign(campaignId);
+    return info.state === 'paused' && info.counts.sent === 1_000 ? info : undefined;
+  });
+  expect(paused.counts).toMatchObject({ failed: 0, unknown: 0, pending: 2_000 });
+
+  sim.topUp(10_000);
+  await producer.resume();
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ sent: 3_000, failed: 0, unknown: 0 });
+  expect(await producer.accountStop()).toBeNull();
+  expect(sim.ledger.duplicates()).toBe(0);
+});
+
+it('fails a campaign fast when the gateway refuses its content, without sending its other batches', async () => {
+  await worker({ concurrency: 1 });
+  sim.setFaults({ sensitiveWords: ['forbidden'] });
+  const callsBefore = sim.stats().calls;
+  const { campaignId } = await producer.enqueueCampaign({ content: 'a forbidden word', recipients: recipients(10_000) });
+  const info = await finished(campaignId);
+  expect(info.state).toBe('failed');
+  expect(info.failure).toMatchObject({ code: '-3' });
+  expect(info.counts).toMatchObject({ failed: 10_000, sent: 0, pending: 0 });
+  expect(sim.stats().calls - callsBefore).toBe(1);
+  const sample = (await results(campaignId))[9_999];
+  expect(sample).toMatchObject({ status: 'failed', code: '-3' });
+});
+
+it('marks recipients unknown when the gateway never answers, and does not resend them', async () => {
+  await worker();
+  sim.setFaults({ hangRate: 1 });
+  const list = recipients(50);
+  const { campaignId } = await producer.enqueueCampaign({ content: 'hang', recipients: list });
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ unknown: 50, sent: 0, failed: 0 });
+  const rows = await results(campaignId);
+  expect(rows.every((r) => r.status === 'unknown' && r.code === 'ETIMEDOUT')).toBe(true);
+  // The simulator did accept them before hanging: exactly once each, never resent.
+  for (const r of list) expect(sim.ledger.countFor(r.number)).toBe(1);
+});
+
+it('shares one campaign between two workers with no recipient sent twice', async () => {
+  await worker({ concurrency: 2 });
+  await worker({ concurrency: 2 });
+  sim.setFaults({ latencyMs: 5, transientRate: 0.05 });
+  const list = recipients(20_000, false);
+  const { campaignId } = await producer.enqueueCampaign({ content: 'two workers', recipients: list });
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ sent: 20_000, failed: 0, unknown: 0 });
+  for (const r of list) expect(sim.ledger.countFor(r.number)).toBe(1);
+  // Generated orderIds come back with their msgIds.
+  const first = (await results(campaignId))[0];
+  expect(first.orderId).toBe('smsq-1');
+  expect(sim.ledger.byMsgId(first.msgId!)?.orderId).toBe('smsq-1');
+});
+
+it('cancels a campaign: no call starts after cancel returns and unsent recipients end cancelled', async () => {
+  await worker({ concurrency: 1 });
+  sim.setFaults({ latencyMs: 150 });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'cancel me', recipients: recipients(20_000) });
+  await waitFor('the first batch to be sent', async () => ((await producer.getCampaign(campaignId)).counts.sent > 0 ? true : undefined));
+  const callsAtCancel = sim.stats().calls;
+  const info = await producer.cancelCampaign(campaignId);
+  expect(info.state).toBe('cancelled');
+  const end = await waitFor('every recipient settled', async () => {
+    const i = await producer.getCampaign(campaignId);
+    return i.counts.pending === 0 ? i : undefined;
+  });
+  expect(end.counts.sent + end.counts.cancelled).toBe(20_000);
+  expect(end.counts.cancelled).toBeGreaterThan(15_000);
+  // At most the one call that was already in flight when cancel returned.
+  expect(sim.stats().calls - callsAtCancel).toBeLessThanOrEqual(1);
+});
+
+it('settles a call left in flight by a dead run as unknown instead of sending it again', async () => {
+  const list = recipients(10);
+  sim.setFaults({ latencyMs: 0 });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'stale', recipients: list });
+  // What a worker killed mid-call leaves behind: the call recorded in flight, no outcome.
+  const redis = new IORedis(REDIS_URL);
+  await redis.hset(`${prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ t: 'dead-run', i: [0, 1, 2], at: Date.now() }));
+  redis.disconnect();
+  await worker();
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ sent: 7, unknown: 3 });
+  const rows = await results(campaignId);
+  expect(rows.slice(0, 3).every((r) => r.status === 'unknown' && r.code === 'IN_FLIGHT_LOST')).toBe(true);
+  for (const r of list.slice(0, 3)) expect(sim.ledger.countFor(r.number)).toBe(0);
+});
+
+it('keeps the events stream bounded however many batch results pass through it', async () => {
+  const redis = new IORedis(REDIS_URL);
+  const len = await redis.xlen(`${prefix}:batches:events`);
+  redis.disconnect();
+  expect(len).toBeGreaterThan(0);
+  // BullMQ trims approximately: allow its slack above EVENTS_MAX_LEN.
+  expect(len).toBeLessThan(config.eventsMaxLen * 1.5 + 100);
+});

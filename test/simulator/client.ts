@@ -1,0 +1,63 @@
+import { SIMULATOR_CREDENTIALS } from '../../src/shared/config';
+import { sign, timestampNow } from '../../src/shared/gateway/sign';
+import type { SendSmsAnswer, Simulator } from '../../src/simulator';
+
+/** A sendSms call as the real client would make it, with knobs to get each part wrong. */
+export interface Call {
+  numbers: string[];
+  content?: string;
+  orderIds?: string[];
+  senderId?: string;
+  appId?: string;
+  apiKey?: string;
+  apiSecret?: string;
+  timestamp?: string;
+  /** Appended to the simulator's origin; defaults to baseUrl + '/sendSms'. */
+  path?: string;
+  signal?: AbortSignal;
+}
+
+export function post(sim: Simulator, call: Call): Promise<Response> {
+  const apiKey = call.apiKey ?? SIMULATOR_CREDENTIALS.apiKey;
+  const timestamp = call.timestamp ?? timestampNow();
+  const body: Record<string, string> = {
+    appId: call.appId ?? SIMULATOR_CREDENTIALS.appId,
+    numbers: call.numbers.join(','),
+    content: call.content ?? 'hello world',
+  };
+  if (call.senderId !== undefined) body.senderId = call.senderId;
+  if (call.orderIds !== undefined) body.orderId = call.orderIds.join(',');
+  const url = call.path === undefined ? `${sim.baseUrl}/sendSms` : `http://127.0.0.1:${sim.port}${call.path}`;
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json;charset=UTF-8',
+      Timestamp: timestamp,
+      'Api-Key': apiKey,
+      Sign: sign(apiKey, call.apiSecret ?? SIMULATOR_CREDENTIALS.apiSecret, timestamp),
+    },
+    body: JSON.stringify(body),
+    signal: call.signal,
+  });
+}
+
+/** Posts and reads the gateway's JSON answer, failing loudly if the answer is not HTTP 200 JSON. */
+export async function sendSms(sim: Simulator, call: Call): Promise<SendSmsAnswer> {
+  const res = await post(sim, call);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await res.json()) as SendSmsAnswer;
+}
+
+/** `count` distinct valid numbers starting at `first`. */
+export function numbersFrom(first: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => String(first + i));
+}
+
+export async function control(sim: Simulator, method: 'GET' | 'POST', route: string, body?: unknown): Promise<Response> {
+  return fetch(`http://127.0.0.1:${sim.port}/__sim/${route}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
