@@ -1,4 +1,4 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 export type { Logger };
 
@@ -14,7 +14,7 @@ export const REDACT_PATHS = [
 ];
 
 /** Logs go to stderr by default, so that a command's stdout holds only its output (a campaign id, results). */
-export function createLogger(level = 'info', name = 'smsq', destination: number = 2): Logger {
+export function createLogger(level = 'info', name = 'smsq', destination: number | DestinationStream = 2): Logger {
   return pino({
     name,
     level,
@@ -22,7 +22,7 @@ export function createLogger(level = 'info', name = 'smsq', destination: number 
     // Error objects are reduced to type, code and message: a serialized axios error would carry the request
     // headers (Api-Key, Sign) and body.
     serializers: { err: serializeError },
-  }, pino.destination({ fd: destination, sync: true }));
+  }, typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination);
 }
 
 export function serializeError(err: unknown): Record<string, unknown> {

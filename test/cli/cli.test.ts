@@ -178,3 +178,16 @@ it('says in one line that Redis is unreachable', async () => {
   expect(r.stderr).toContain('REDIS_UNAVAILABLE');
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
 });
+
+it('stops a worker on SIGTERM only after the batches in flight are recorded, exiting 0', async () => {
+  sim.setFaults({ latencyMs: 1_500 });
+  const numbers = numbersFrom(338_000_000_000, 3_000);
+  const file = await csvFile('term.csv', numbers);
+  const [w] = await startWorkers(1);
+  const campaignId = (await runSmsq(['enqueue', file, '--content', 'graceful'], env)).stdout.trim();
+  // The simulator records messages before its latency: all three calls are now in flight.
+  await waitFor('three calls in flight', async () => (numbers.every((n) => sim.ledger.countFor(n) === 1) ? true : undefined));
+  expect(await w.kill('SIGTERM')).toBe(0);
+  const status = await runSmsq(['status', campaignId, '--json'], env);
+  expect(JSON.parse(status.stdout)).toMatchObject({ state: 'completed', counts: { sent: 3_000, unknown: 0 } });
+});
