@@ -16,7 +16,7 @@ const RECIPIENTS = 20_000;
 async function demo(): Promise<number> {
   const sim = await startSimulator({ faults: { transientRate: 0.05, latencyMs: 20 } });
   const config = loadConfig({ ...process.env, SMS_API_BASE_URL: sim.baseUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'smsq-demo', SMS_BACKOFF_MS: '200' }, { requireGateway: true });
-  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const log = createLogger(process.env.LOG_LEVEL ?? 'error');
   process.stdout.write(`simulator on ${sim.baseUrl}; Redis ${config.redisUrl.replace(/\/\/.*@/, '//***@')}; queue prefix ${config.queuePrefix}\n`);
   let producer;
   try {

@@ -1,11 +1,11 @@
-import { createProducer } from '../../producer';
+import { openProducer } from '../open-producer';
 import { parse } from '../args';
 import { formatStatus } from '../format';
 
 /** `smsq cancel ID` */
 export async function cancelCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, { min: 1, max: 1, names: 'a campaign id' });
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   try {
     const info = await smsq.cancelCampaign(positionals[0]);
     process.stdout.write(`${formatStatus(info)}\n`);
@@ -18,7 +18,7 @@ export async function cancelCommand(argv: string[]): Promise<number> {
 /** `smsq pause`: no worker takes a batch until `smsq resume`; batches in flight finish. */
 export async function pauseCommand(argv: string[]): Promise<number> {
   parse(argv, {}, { min: 0, max: 0, names: 'no arguments' });
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   try {
     await smsq.pause();
     process.stdout.write('sending paused\n');
@@ -31,7 +31,7 @@ export async function pauseCommand(argv: string[]): Promise<number> {
 /** `smsq resume`: also clears an account-level stop recorded by a worker (e.g. after a top-up). */
 export async function resumeCommand(argv: string[]): Promise<number> {
   parse(argv, {}, { min: 0, max: 0, names: 'no arguments' });
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   try {
     const stop = await smsq.accountStop();
     await smsq.resume();

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createProducer } from '../../producer';
+import { openProducer } from '../open-producer';
 import { formatFromPath, readRecipients, RecipientFormat } from '../../producer/read-recipients';
 import type { RowProblem } from '../../producer/validate';
 import { SmsqError } from '../../shared/errors';
@@ -32,7 +32,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
     input.once('error', (err: Error) => reject(new UsageError(`cannot read ${file}: ${(err as Error).message}`)));
   });
   await opened;
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   try {
     const result = await smsq.enqueueCampaign({
       campaignId: values['campaign-id'],

@@ -1,4 +1,4 @@
-import { createProducer } from '../../producer';
+import { openProducer } from '../open-producer';
 import { parse, UsageError } from '../args';
 import { CSV_HEADER, csvLine } from '../format';
 
@@ -7,7 +7,7 @@ export default async function resultsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { format: { type: 'string' } }, { min: 1, max: 1, names: 'a campaign id' });
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   try {
     let chunk = format === 'csv' ? `${CSV_HEADER}\n` : '';
     for await (const r of smsq.campaignResults(positionals[0])) {

@@ -1,4 +1,4 @@
-import { createProducer } from '../../producer';
+import { openProducer } from '../open-producer';
 import type { CampaignInfo } from '../../shared/types';
 import { parse, positiveNumber } from '../args';
 import { formatStatus } from '../format';
@@ -9,7 +9,7 @@ const ENDED = new Set(['completed', 'failed', 'cancelled']);
 /** `smsq status ID [--json]` */
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   try {
     const info = await smsq.getCampaign(positionals[0]);
     process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `${formatStatus(info)}\n`);
@@ -31,7 +31,7 @@ export async function waitCommand(argv: string[]): Promise<number> {
   );
   const timeoutMs = positiveNumber('timeout', values.timeout, Infinity) * 1000;
   const intervalMs = positiveNumber('interval', values.interval, 500);
-  const smsq = await createProducer();
+  const smsq = await openProducer();
   const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
   const deadline = Date.now() + timeoutMs;
   try {
