@@ -1,6 +1,7 @@
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
-import type { CampaignInfo, RecipientResult, StoredOutcome } from '../shared/types';
+import { settleIdleBatches } from '../shared/settle-idle-batches';
+import type { CampaignInfo, RecipientResult } from '../shared/types';
 
 export async function getCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
   const info = await ctx.campaigns.info(campaignId, await ctx.queues.batches.isPaused());
@@ -25,16 +26,8 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
   if (t !== 'ok' && t !== 'cancelled') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to cancel.`);
   }
-  // Settle what no batch job is working on now, so the campaign ends even while the queue is paused.
-  // A batch with a call in flight is left to its job, which settles the rest as cancelled when the call ends.
   const rec = await ctx.campaigns.read(campaignId);
-  for (let k = 0; rec && k < rec.batches; k++) {
-    const batch = await ctx.batches.load(campaignId, k);
-    if (!batch || batch.done || batch.inFlight) continue;
-    const cancelled = new Map<number, StoredOutcome>();
-    batch.recipients.forEach((_, i) => batch.outcomes.has(i) || cancelled.set(i, ['c']));
-    if ((await ctx.batches.settle(campaignId, k, cancelled)) === 'ok') await ctx.batches.finish(campaignId, k, batch.recipients.length);
-  }
+  if (rec) await settleIdleBatches(ctx, campaignId, rec.batches, ['c']);
   ctx.log.info({ campaignId }, 'campaign cancelled');
   return getCampaign(ctx, campaignId);
 }

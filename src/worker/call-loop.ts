@@ -5,6 +5,7 @@ import type { GatewayClient } from '../shared/gateway/client';
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
+import { settleIdleBatches } from '../shared/settle-idle-batches';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
 
 /** How one run of a batch ended. */
@@ -76,7 +77,9 @@ export class CallLoop {
           if ((await this.ctx.campaigns.transition(this.data.campaignId, ['queued', 'running'], 'failed', fields)) === 'ok') {
             this.log.error({ code: v.code }, `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`);
           }
-          return this.endAs(['f', v.code, v.reason]);
+          const end = await this.endAs(['f', v.code, v.reason]);
+          await settleIdleBatches(this.ctx, this.data.campaignId, this.campaign.batches, ['f', v.code, `campaign failed: ${v.reason}`]);
+          return end;
         }
         case 'permanent':
           this.log.error({ code: v.code, bug: v.bug }, v.bug ? `gateway says our request is malformed (${v.reason}): a bug in smsq` : `batch failed: ${v.reason}`);

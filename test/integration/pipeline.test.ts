@@ -50,7 +50,7 @@ function recipients(n: number, withOrderIds = true) {
 async function finished(campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> {
   return waitFor(`campaign ${campaignId} to end`, async () => {
     const info = await producer.getCampaign(campaignId);
-    return ['completed', 'failed', 'cancelled'].includes(info.state) ? info : undefined;
+    return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
   }, timeoutMs);
 }
 

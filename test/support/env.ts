@@ -9,30 +9,10 @@ export function uniquePrefix(name: string): string {
   return `t-${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Configuration as a user would set it, with short timings so retries and stalls play out in seconds. */
-export function testConfig(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): Config {
-  return loadConfig(
-    {
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      SMS_API_BASE_URL: gatewayUrl,
-      SMS_BACKOFF_MS: '20',
-      SMS_RESPONSE_TIMEOUT_MS: '2000',
-      SMS_CONNECT_TIMEOUT_MS: '1000',
-      WORKER_LOCK_DURATION_MS: '4000',
-      WORKER_STALLED_INTERVAL_MS: '2000',
-      SHUTDOWN_TIMEOUT_MS: '5000',
-      LOG_LEVEL: 'silent',
-      ...overrides,
-    },
-    { requireGateway: true },
-  );
-}
-
-/** Environment for a CLI process started by a test: the same settings as testConfig. */
-export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** Environment as a user would set it, with short timings so retries and stalls play out in seconds. */
+export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    PATH: process.env.PATH,
+    PATH: process.env.PATH ?? '',
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     SMS_API_BASE_URL: gatewayUrl,
@@ -42,9 +22,14 @@ export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<st
     WORKER_LOCK_DURATION_MS: '4000',
     WORKER_STALLED_INTERVAL_MS: '2000',
     SHUTDOWN_TIMEOUT_MS: '5000',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'silent',
     ...overrides,
   };
+}
+
+/** The configuration a worker started with testEnv would read. */
+export function testConfig(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig(testEnv(prefix, gatewayUrl, overrides), { requireGateway: true });
 }
 
 /** Deletes every key under a prefix: each test file leaves Redis as it found it. */

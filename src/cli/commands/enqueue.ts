@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { openProducer } from '../open-producer';
 import { formatFromPath, readRecipients, RecipientFormat } from '../../producer/read-recipients';
 import type { RowProblem } from '../../producer/validate';
 import { SmsqError } from '../../shared/errors';
 import { parse, UsageError } from '../args';
+import { withProducer } from '../open-producer';
 
 const OPTIONS = {
   content: { type: 'string' },
@@ -32,16 +32,15 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
     input.once('error', (err: Error) => reject(new UsageError(`cannot read ${file}: ${(err as Error).message}`)));
   });
   await opened;
-  const smsq = await openProducer();
   try {
-    const result = await smsq.enqueueCampaign({
+    const result = await withProducer((smsq) => smsq.enqueueCampaign({
       campaignId: values['campaign-id'],
       content,
       senderId: values['sender-id'],
       rows: readRecipients(input, format),
       skipInvalid: values['skip-invalid'] ?? false,
       dedupe: !values['keep-duplicates'],
-    });
+    }));
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
     process.stderr.write(
@@ -57,8 +56,6 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       return 1;
     }
     throw err;
-  } finally {
-    await smsq.close();
   }
 }
 

@@ -1,14 +1,13 @@
-import { openProducer } from '../open-producer';
 import { parse, UsageError } from '../args';
 import { CSV_HEADER, csvLine } from '../format';
+import { withProducer } from '../open-producer';
 
 /** `smsq results ID [--format csv|ndjson]`: one line per recipient on stdout, streamed. */
 export default async function resultsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { format: { type: 'string' } }, { min: 1, max: 1, names: 'a campaign id' });
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);
-  const smsq = await openProducer();
-  try {
+  return withProducer(async (smsq) => {
     let chunk = format === 'csv' ? `${CSV_HEADER}\n` : '';
     for await (const r of smsq.campaignResults(positionals[0])) {
       chunk += format === 'csv' ? `${csvLine(r)}\n` : `${JSON.stringify(r)}\n`;
@@ -20,7 +19,5 @@ export default async function resultsCommand(argv: string[]): Promise<number> {
     }
     if (chunk) process.stdout.write(chunk);
     return 0;
-  } finally {
-    await smsq.close();
-  }
+  });
 }

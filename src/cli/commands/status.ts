@@ -1,26 +1,23 @@
-import { openProducer } from '../open-producer';
 import type { CampaignInfo } from '../../shared/types';
 import { parse, positiveNumber } from '../args';
 import { formatStatus } from '../format';
+import { withProducer } from '../open-producer';
 import { ProgressBar } from '../progress';
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
+/** Ended, and every recipient settled: a failed or cancelled campaign may still be settling a call in flight. */
+const over = (info: CampaignInfo) => ENDED.has(info.state) && info.counts.pending === 0;
 
 /** `smsq status ID [--json]` */
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
-  const smsq = await openProducer();
-  try {
-    const info = await smsq.getCampaign(positionals[0]);
-    process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `${formatStatus(info)}\n`);
-    return 0;
-  } finally {
-    await smsq.close();
-  }
+  const info = await withProducer((smsq) => smsq.getCampaign(positionals[0]));
+  process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `${formatStatus(info)}\n`);
+  return 0;
 }
 
 /**
- * `smsq wait ID [--timeout S] [--interval MS]`: polls until the campaign ends; exit 0 when it completed,
+ * `smsq wait ID [--timeout S] [--interval MS]`: polls until the campaign ends with every recipient settled; exit 0 when it completed,
  * 1 when it failed, was cancelled or the timeout passed. A progress bar on a terminal, a final status line always.
  */
 export async function waitCommand(argv: string[]): Promise<number> {
@@ -31,21 +28,18 @@ export async function waitCommand(argv: string[]): Promise<number> {
   );
   const timeoutMs = positiveNumber('timeout', values.timeout, Infinity) * 1000;
   const intervalMs = positiveNumber('interval', values.interval, 500);
-  const smsq = await openProducer();
   const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
   const deadline = Date.now() + timeoutMs;
-  try {
+  return withProducer(async (smsq) => {
     let info: CampaignInfo = await smsq.getCampaign(positionals[0]);
-    while (!ENDED.has(info.state) && Date.now() < deadline) {
+    while (!over(info) && Date.now() < deadline) {
       bar?.update(info.counts.total - info.counts.pending, info.counts.total, info.state);
       await new Promise((r) => setTimeout(r, intervalMs));
       info = await smsq.getCampaign(positionals[0]);
     }
     bar?.done();
     process.stdout.write(`${formatStatus(info)}\n`);
-    if (!ENDED.has(info.state)) process.stderr.write(`smsq wait: timed out after ${values.timeout} s\n`);
+    if (!over(info)) process.stderr.write(`smsq wait: timed out after ${values.timeout} s\n`);
     return info.state === 'completed' ? 0 : 1;
-  } finally {
-    await smsq.close();
-  }
+  });
 }

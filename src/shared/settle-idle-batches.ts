@@ -1,0 +1,18 @@
+import type { Context } from './context';
+import type { StoredOutcome } from './types';
+
+/**
+ * Gives `outcome` to every recipient without one in the campaign's batches that no run is calling for now, and
+ * counts those batches in. Used when a campaign ends early (cancelled, content refused), so that it settles
+ * at once, even while the queue is paused. A batch with a call in flight is left to its job: the call's
+ * start was checked against the campaign state, and the job settles the rest when the call ends.
+ */
+export async function settleIdleBatches(ctx: Context, campaignId: string, batches: number, outcome: StoredOutcome): Promise<void> {
+  for (let k = 0; k < batches; k++) {
+    const batch = await ctx.batches.load(campaignId, k);
+    if (!batch || batch.done || batch.inFlight) continue;
+    const rest = new Map<number, StoredOutcome>();
+    batch.recipients.forEach((_, i) => batch.outcomes.has(i) || rest.set(i, outcome));
+    if ((await ctx.batches.settle(campaignId, k, rest)) === 'ok') await ctx.batches.finish(campaignId, k, batch.recipients.length);
+  }
+}
