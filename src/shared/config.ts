@@ -35,7 +35,7 @@ export interface Config {
   eventsMaxLen: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
-  shutdownTimeoutMs: number;
+  shutdownGraceMs: number;
   logLevel: string;
 }
 
@@ -155,7 +155,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     eventsMaxLen: r.int('EVENTS_MAX_LEN', 1_000, 10, 1_000_000),
     lockDurationMs,
     stalledIntervalMs: r.int('WORKER_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
-    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 30_000, 1_000, 600_000),
     logLevel: r.str('LOG_LEVEL', 'info'),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

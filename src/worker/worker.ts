@@ -9,7 +9,7 @@ import { sendBatch, TransientBatchError } from './send-batch';
 import { splitCampaign } from './split-campaign';
 
 export interface SmsqWorker {
-  /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_TIMEOUT_MS), then disconnects. */
+  /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_GRACE_MS), then disconnects. */
   close(): Promise<void>;
 }
 
@@ -54,11 +54,11 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
         const graceful = Promise.all([splitter.close(), sender.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
-          new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownTimeoutMs).unref()),
+          new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
         ]);
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
-          log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'batches still in flight at shutdown timeout; abandoning them');
+          log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
           await Promise.race([Promise.all([splitter.close(true), sender.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         await ctx.close();

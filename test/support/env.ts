@@ -21,7 +21,7 @@ export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<st
     SMS_CONNECT_TIMEOUT_MS: '1000',
     WORKER_LOCK_DURATION_MS: '4000',
     WORKER_STALLED_INTERVAL_MS: '2000',
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    SHUTDOWN_GRACE_MS: '5000',
     LOG_LEVEL: 'silent',
     ...overrides,
   };
