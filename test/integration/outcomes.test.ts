@@ -65,8 +65,11 @@ it("returns each batch's msgId ↔ orderId mapping as the job result, and expire
   const list = recipients(1_500).map((r, i) => ({ ...r, orderId: `ord-${i}` }));
   const { campaignId } = await producer.enqueueCampaign({ content: 'mapping', recipients: list });
   await finished(campaignId);
-  const job = await queues.batches.getJob(jobIds.batch(campaignId, 1));
-  const result = job!.returnvalue as BatchJobResult;
+  // The campaign is counted complete inside the job, a moment before BullMQ stores the job's returnvalue.
+  const result = await waitFor('the batch job to complete', async () => {
+    const job = await queues.batches.getJob(jobIds.batch(campaignId, 1));
+    return (job?.returnvalue as BatchJobResult | null) ?? undefined;
+  });
   expect(result).toMatchObject({ campaignId, batch: 1, failed: [], unknown: [], cancelled: [] });
   expect(result.sent).toHaveLength(500);
   for (const [orderId, msgId] of result.sent) expect(sim.ledger.byMsgId(msgId)?.orderId).toBe(orderId);

@@ -1,0 +1,143 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createProducer, Producer } from '../../src/producer';
+import { loadConfig } from '../../src/shared/config';
+import { createLogger } from '../../src/shared/logger';
+import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
+import { DEFAULT_FAULTS, Faults, startSimulator, Simulator } from '../../src/simulator';
+import { runSmsq, WorkerProcess } from '../support/cli';
+import { testEnv, uniquePrefix, waitFor } from '../support/env';
+import { OwnRedis } from '../support/redis-server';
+
+/**
+ * Tries hard to break the promise: every recipient at most once, none silently lost. Workers are SIGKILLed
+ * every few seconds, Redis restarts once and drops every client once, and the gateway hangs, resets, answers
+ * 500 and answers garbage for stretches. Then the simulator's ledger and our results must agree.
+ */
+const RECIPIENTS = Number(process.env.CHAOS_RECIPIENTS ?? 200_000);
+const WORKERS = 3;
+const KILL_EVERY_MS = 2_500;
+const MIN_KILLS = 10;
+/** Calls that may have reached the gateway without a known answer: the only acceptable `unknown`s. */
+const CUT_OFF_CODES = new Set(['IN_FLIGHT_LOST', 'ETIMEDOUT', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'BAD_REPLY', 'NO_ARRAY', 'ERR_BAD_RESPONSE']);
+const STRETCHES: Array<Partial<Faults>> = [{ hangRate: 0.3 }, { resetRate: 0.3 }, { http500Rate: 0.5 }, { garbageRate: 0.3 }];
+
+const log = createLogger('silent');
+const redis = new OwnRedis(16_400 + Math.floor(Math.random() * 500));
+const prefix = uniquePrefix('chaos');
+let sim: Simulator;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let producer: Producer;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  await redis.start();
+  sim = await startSimulator({ faults: { transientRate: 0.05, latencyMs: 300, latencyJitterMs: 200 } });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-chaos-'));
+  // Small batches and calls of 300-500 ms stretch the campaign over enough seconds for the kills to bite.
+  env = testEnv(prefix, sim.baseUrl, {
+    REDIS_URL: redis.url, SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30', SMS_BACKOFF_MS: '50',
+    SMS_RESPONSE_TIMEOUT_MS: '1500', WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1500', LOG_LEVEL: 'info',
+  });
+  producer = await createProducer(loadConfig(env), log);
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await producer?.close();
+  await sim?.close();
+  await redis.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function spawnWorker(): WorkerProcess {
+  const w = new WorkerProcess(env);
+  workers.push(w);
+  return w;
+}
+
+/** Reads the campaign, riding out the moments when Redis is restarting. */
+async function poll(campaignId: string): Promise<CampaignInfo | undefined> {
+  try {
+    return await producer.getCampaign(campaignId);
+  } catch {
+    return undefined;
+  }
+}
+
+it('sends a campaign through worker kills, a Redis restart, dropped connections and a misbehaving gateway with no duplicate and nobody lost', async () => {
+  const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(600_000_000_000 + i));
+  const file = path.join(dir, 'chaos.csv');
+  await writeFile(file, numbers.map((n) => `${n}\n`).join(''));
+  for (let i = 0; i < WORKERS; i++) spawnWorker();
+  await Promise.all(workers.map((w) => w.started()));
+
+  const enq = await runSmsq(['enqueue', file, '--content', 'chaos'], env);
+  expect(enq.code).toBe(0);
+  const campaignId = enq.stdout.trim();
+
+  let kills = 0;
+  let restarted = false;
+  let clientsKilled = 0;
+  let stretch = 0;
+  let done: CampaignInfo | undefined;
+  const deadline = Date.now() + 8 * 60_000;
+  while (!done && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, KILL_EVERY_MS));
+    const info = await poll(campaignId);
+    if (info && info.counts.pending === 0 && kills >= MIN_KILLS) {
+      done = info;
+      break;
+    }
+    const progress = info ? 1 - info.counts.pending / info.counts.total : 0;
+    // Kill a random live worker and start a new one, as an orchestrator replacing a crashed container would.
+    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    await alive[Math.floor(Math.random() * alive.length)].kill('SIGKILL');
+    kills++;
+    spawnWorker();
+    if (!restarted && progress > 0.25) {
+      await redis.restart();
+      restarted = true;
+    } else if (restarted && clientsKilled === 0 && progress > 0.45) {
+      clientsKilled = await redis.killClients();
+    }
+    sim.setFaults({ ...DEFAULT_FAULTS, transientRate: 0.05, latencyMs: 300, latencyJitterMs: 200, ...STRETCHES[stretch++ % STRETCHES.length] });
+    if (progress > 0.85) sim.setFaults({ hangRate: 0, resetRate: 0, http500Rate: 0, garbageRate: 0 });
+  }
+  sim.setFaults({ hangRate: 0, resetRate: 0, http500Rate: 0, garbageRate: 0 });
+  done ??= await waitFor('the campaign to settle', async () => {
+    const info = await poll(campaignId);
+    return info && info.counts.pending === 0 ? info : undefined;
+  }, 180_000, 500);
+
+  const results: RecipientResult[] = [];
+  for await (const r of producer.campaignResults(campaignId)) results.push(r);
+  let duplicates = 0;
+  let lost = 0;
+  let unknown = 0;
+  let mismatched = 0;
+  const unknownByCode: Record<string, number> = {};
+  for (const r of results) {
+    const accepted = sim.ledger.countFor(r.number);
+    if (accepted > 1) duplicates++;
+    if (r.status === 'pending') lost++;
+    if (r.status === 'sent' && (accepted !== 1 || sim.ledger.byMsgId(r.msgId!)?.number !== r.number)) mismatched++;
+    if (r.status === 'failed' && accepted !== 0) mismatched++;
+    if (r.status === 'unknown') {
+      unknown++;
+      unknownByCode[r.code ?? ''] = (unknownByCode[r.code ?? ''] ?? 0) + 1;
+      if (!CUT_OFF_CODES.has(r.code ?? '')) mismatched++;
+    }
+  }
+  const summary = { recipients: results.length, kills, redisRestarts: restarted ? 1 : 0, clientsKilled, duplicates, lost, unknown, mismatched, unknownByCode, counts: done.counts };
+  process.stdout.write(`chaos: ${JSON.stringify(summary)}\n`);
+
+  expect(results).toHaveLength(RECIPIENTS);
+  expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+  expect(restarted).toBe(true);
+  expect(clientsKilled).toBeGreaterThan(0);
+  expect({ duplicates, lost, mismatched }).toEqual({ duplicates: 0, lost: 0, mismatched: 0 });
+  expect(sim.ledger.duplicates()).toBe(0);
+}, 15 * 60_000);

@@ -1,0 +1,63 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import IORedis from 'ioredis';
+
+/**
+ * A redis-server of a test's own, on a port of its own, with append-only persistence, so that a test can
+ * restart it or cut its clients without touching the shared Redis. Needs `redis-server` on the PATH.
+ */
+export class OwnRedis {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'smsq-redis-'));
+  readonly url: string;
+
+  constructor(readonly port: number) {
+    this.url = `redis://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', [
+      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no',
+    ], { stdio: 'ignore', detached: false });
+    child.unref();
+    await this.waitUntil(true);
+  }
+
+  /** SHUTDOWN: Redis writes its append-only file before it exits, as on an orderly restart. */
+  async stop(): Promise<void> {
+    spawnSync('redis-cli', ['-p', String(this.port), 'shutdown'], { stdio: 'ignore' });
+    await this.waitUntil(false);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Drops every normal client connection, as a failover or a proxy restart would. */
+  async killClients(): Promise<number> {
+    const redis = new IORedis(this.url);
+    try {
+      return (await redis.client('KILL', 'TYPE', 'normal')) as unknown as number;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async waitUntil(up: boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
+      if ((ping.stdout.trim() === 'PONG') === up) return;
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not ${up ? 'start' : 'stop'}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
