@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
 import { BEGIN_CALL, FINISH_BATCH, RECORD_OUTCOMES } from './scripts';
@@ -28,7 +28,7 @@ export type FinishResult = 'incomplete' | 'already' | 'counted' | 'completed';
  */
 export class BatchStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly retentionSeconds: number,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import { parseOutcomes } from './batch-store';
 import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
@@ -18,7 +18,7 @@ export interface CampaignRecord {
 
 export class CampaignStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -5,6 +5,11 @@ export const SIMULATOR_CREDENTIALS = Object.freeze({ apiKey: 'sim-key', apiSecre
 
 export interface Config {
   redisUrl: string;
+  /**
+   * Redis Cluster seed nodes (REDIS_CLUSTER_NODES=host:port,...); the credentials and TLS of REDIS_URL apply to
+   * every node. Undefined: a single Redis at REDIS_URL.
+   */
+  redisClusterNodes?: ReadonlyArray<{ host: string; port: number }>;
   /** Queue prefix; wrap it in braces (`{smsq}`) on Redis Cluster. */
   queuePrefix: string;
   gateway: {
@@ -37,6 +42,27 @@ export interface Config {
   stalledIntervalMs: number;
   shutdownGraceMs: number;
   logLevel: string;
+  /** `smsq server`: the HTTP API, the dashboard and /metrics. */
+  server: ServerConfig;
+  /** Port on which `smsq worker` serves /metrics and /healthz; undefined: none. 0 picks a free port. */
+  metricsPort?: number;
+}
+
+export interface ServerConfig {
+  /** 0 picks a free port. */
+  port: number;
+  /** Address to listen on when the dashboard has credentials; without them the server stays on 127.0.0.1. */
+  host: string;
+  /** Bearer token of the /v1 API; without it every /v1 call is refused. */
+  apiToken?: string;
+  /** Basic-auth credentials of the dashboard: both or neither. */
+  dashboard?: { user: string; password: string };
+  /** bull-board without retry/remove/clean/pause buttons. */
+  dashboardReadOnly: boolean;
+  /** Largest JSON body of POST /v1/campaigns, in bytes. */
+  jsonBodyLimit: number;
+  /** Largest streamed (NDJSON or CSV) body of POST /v1/campaigns, in bytes, counted while it streams. */
+  streamBodyLimit: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -126,6 +152,11 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(queuePrefix)) {
     r.problems.push(`QUEUE_PREFIX=${queuePrefix} may hold only letters, digits, _ . - { } (1-64 characters)`);
   }
+  const redisClusterNodes = readClusterNodes(r);
+  if (redisClusterNodes && !/\{[^}]+\}/.test(queuePrefix)) {
+    // Without a hash tag BullMQ's keys spread over slots, and its multi-key scripts fail on a cluster.
+    r.problems.push(`QUEUE_PREFIX=${queuePrefix} needs a hash tag on Redis Cluster, e.g. {${queuePrefix.replace(/[{}]/g, '')}}`);
+  }
   const lockDurationMs = r.int('WORKER_LOCK_DURATION_MS', 30_000, 1_000, 600_000);
   const responseTimeoutMs = r.int('SMS_RESPONSE_TIMEOUT_MS', 20_000, 100, 300_000);
   if (responseTimeoutMs >= lockDurationMs) {
@@ -134,6 +165,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   }
   const config: Config = {
     redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisClusterNodes,
     queuePrefix,
     gateway: {
       baseUrl,
@@ -157,6 +189,8 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     stalledIntervalMs: r.int('WORKER_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 30_000, 1_000, 600_000),
     logLevel: r.str('LOG_LEVEL', 'info'),
+    server: readServerConfig(r),
+    metricsPort: r.str('METRICS_PORT') ? r.int('METRICS_PORT', 0, 0, 65_535) : undefined,
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     r.problems.push(`LOG_LEVEL=${config.logLevel} is not one of fatal, error, warn, info, debug, trace, silent`);
@@ -167,6 +201,43 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     });
   }
   return deepFreeze(config);
+}
+
+function readClusterNodes(r: EnvReader): Array<{ host: string; port: number }> | undefined {
+  const raw = r.str('REDIS_CLUSTER_NODES');
+  if (!raw) return undefined;
+  const nodes = raw.split(',').map((n) => n.trim()).filter(Boolean).map((n) => {
+    const m = /^(.+):(\d{1,5})$/.exec(n);
+    if (!m) r.problems.push(`REDIS_CLUSTER_NODES entry "${n}" is not host:port`);
+    return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
+  });
+  return nodes.length > 0 ? nodes : undefined;
+}
+
+/** A token or password shorter than this is refused: these guard a public address. */
+const MIN_SECRET_LENGTH = 16;
+
+function readServerConfig(r: EnvReader): ServerConfig {
+  const apiToken = r.str('API_TOKEN') || undefined;
+  if (apiToken !== undefined && apiToken.length < MIN_SECRET_LENGTH) {
+    r.problems.push(`API_TOKEN is shorter than ${MIN_SECRET_LENGTH} characters: use a random one (openssl rand -hex 24)`);
+  }
+  const user = r.str('DASHBOARD_USER');
+  const password = r.str('DASHBOARD_PASSWORD');
+  if (Boolean(user) !== Boolean(password)) r.problems.push('DASHBOARD_USER and DASHBOARD_PASSWORD must be set together');
+  if (user.includes(':')) r.problems.push('DASHBOARD_USER must not contain ":" (HTTP basic auth cannot carry it)');
+  if (password && password.length < MIN_SECRET_LENGTH) {
+    r.problems.push(`DASHBOARD_PASSWORD is shorter than ${MIN_SECRET_LENGTH} characters: use a random one (openssl rand -hex 24)`);
+  }
+  return {
+    port: r.int('SERVER_PORT', 3000, 0, 65_535),
+    host: r.str('SERVER_HOST', '0.0.0.0'),
+    apiToken,
+    dashboard: user && password ? { user, password } : undefined,
+    dashboardReadOnly: r.bool('DASHBOARD_READ_ONLY', false),
+    jsonBodyLimit: r.int('API_JSON_BODY_LIMIT', 10 * 1024 * 1024, 1_024, 1024 * 1024 * 1024),
+    streamBodyLimit: r.int('API_STREAM_BODY_LIMIT', 1024 * 1024 * 1024, 1_024, 64 * 1024 * 1024 * 1024),
+  };
 }
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import { BatchStore } from './batch-store';
 import { CampaignStore } from './campaign-store';
 import type { Config } from './config';
@@ -10,7 +10,7 @@ import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
 export interface Context {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   queues: Queues;
   campaigns: CampaignStore;
@@ -21,7 +21,7 @@ export interface Context {
 
 /** Connects first, so that an unreachable Redis is one clear REDIS_UNAVAILABLE error, not a stream of them. */
 export async function createContext(config: Config, log: Logger, role: ConnectionRole): Promise<Context> {
-  const redis = createRedis(config.redisUrl, role);
+  const redis = createRedis(config, role);
   try {
     await ensureRedis(redis, config.redisUrl);
   } catch (err) {

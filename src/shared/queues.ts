@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { Config } from './config';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from './types';
 
@@ -31,7 +31,7 @@ export function batchJobOptions(config: Config) {
   };
 }
 
-export function openQueues(config: Config, connection: Redis): Queues {
+export function openQueues(config: Config, connection: RedisClient): Queues {
   const common = {
     connection,
     prefix: config.queuePrefix,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { Logger } from './logger';
 
 /**
@@ -6,7 +6,7 @@ import type { Logger } from './logger';
  * `maxmemory-policy noeviction` (an evicted job key is a lost batch), and a Redis that persists nothing
  * forgets every queued campaign when it restarts. Returns the problems found (empty when all is well).
  */
-export async function checkRedisForProduction(redis: Redis, log: Logger): Promise<string[]> {
+export async function checkRedisForProduction(redis: RedisClient, log: Logger): Promise<string[]> {
   const problems: string[] = [];
   const policy = await configGet(redis, 'maxmemory-policy');
   if (policy !== null && policy !== 'noeviction') {
@@ -23,7 +23,7 @@ export async function checkRedisForProduction(redis: Redis, log: Logger): Promis
 }
 
 /** CONFIG GET is often disabled on managed Redis; then the check is skipped rather than failed. */
-async function configGet(redis: Redis, name: string): Promise<string | null> {
+async function configGet(redis: RedisClient, name: string): Promise<string | null> {
   try {
     const reply = (await redis.config('GET', name)) as string[];
     return reply.length >= 2 ? reply[1] : null;

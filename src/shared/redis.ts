@@ -1,6 +1,10 @@
-import IORedis, { Redis, RedisOptions } from 'ioredis';
+import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { Config } from './config';
 import { redactUrl } from './config';
 import { SmsqError } from './errors';
+
+/** A single Redis or a Redis Cluster: the same commands, so the rest of the code does not care which. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * - `worker`: BullMQ workers must wait out a Redis restart, so commands are retried forever
@@ -10,19 +14,31 @@ import { SmsqError } from './errors';
  */
 export type ConnectionRole = 'worker' | 'client';
 
-export function createRedis(url: string, role: ConnectionRole): Redis {
+export function createRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, role: ConnectionRole): RedisClient {
   const opts: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
       : { maxRetriesPerRequest: 2, connectTimeout: 5_000, retryStrategy: (times) => Math.min(times * 200, 2_000) };
-  const redis = new IORedis(url, { ...opts, lazyConnect: false });
+  const redis: RedisClient = config.redisClusterNodes
+    ? new Cluster([...config.redisClusterNodes], { redisOptions: { ...opts, ...urlOptions(config.redisUrl) }, enableReadyCheck: true })
+    : new IORedis(config.redisUrl, { ...opts, lazyConnect: false });
   // Errors surface through the commands that fail; this only keeps ioredis from printing unhandled noise.
   redis.on('error', () => undefined);
   return redis;
 }
 
+/** Credentials and TLS of REDIS_URL, applied to every node of a cluster. */
+function urlOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
 /** Waits for the first connection; a clear REDIS_UNAVAILABLE error (URL without password) otherwise. */
-export async function ensureRedis(redis: Redis, url: string, timeoutMs = 5_000): Promise<void> {
+export async function ensureRedis(redis: RedisClient, url: string, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   try {
     await Promise.race([
@@ -38,7 +54,7 @@ export async function ensureRedis(redis: Redis, url: string, timeoutMs = 5_000):
 }
 
 /** Closes a connection without hanging when Redis is gone (BullMQ issue #4656 shows close() can hang). */
-export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
+export async function closeRedis(redis: RedisClient, timeoutMs = 2_000): Promise<void> {
   await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   redis.disconnect();
 }

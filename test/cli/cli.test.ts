@@ -1,10 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import IORedis from 'ioredis';
 import { startSimulator, Simulator } from '../../src/simulator';
 import { runSmsq, WorkerProcess } from '../support/cli';
-import { deletePrefix, REDIS_URL, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, keysMatching, testEnv, testRedis, uniquePrefix, waitFor } from '../support/env';
 
 const prefix = uniquePrefix('cli');
 let sim: Simulator;
@@ -48,9 +47,9 @@ async function startWorkers(n: number): Promise<WorkerProcess[]> {
 }
 
 async function campaignKeys(): Promise<number> {
-  const redis = new IORedis(REDIS_URL);
+  const redis = testRedis();
   try {
-    return (await redis.keys(`${prefix}:campaign:*`)).length;
+    return (await keysMatching(redis, `${prefix}:campaign:*`)).length;
   } finally {
     redis.disconnect();
   }
@@ -173,7 +172,7 @@ it('refuses to start a worker for a real gateway without credentials, naming the
 });
 
 it('says in one line that Redis is unreachable', async () => {
-  const r = await runSmsq(['status', 'x'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+  const r = await runSmsq(['status', 'x'], { ...env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '' });
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('REDIS_UNAVAILABLE');
   expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,4 +1,3 @@
-import IORedis from 'ioredis';
 import { createProducer, Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
 import { jobIds } from '../../src/shared/keys';
@@ -7,14 +6,15 @@ import { openQueues, Queues } from '../../src/shared/queues';
 import type { BatchJobResult, CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { DEFAULT_FAULTS, startSimulator, Simulator } from '../../src/simulator';
 import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { deletePrefix, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../support/env';
+import type { RedisClient } from '../../src/shared/redis';
+import { deletePrefix, testConfig, testRedis, uniquePrefix, waitFor } from '../support/env';
 
 const log = createLogger('silent');
 const prefix = uniquePrefix('outcomes');
 let sim: Simulator;
 let config: Config;
 let producer: Producer;
-let redis: IORedis;
+let redis: RedisClient;
 let queues: Queues;
 const workers: SmsqWorker[] = [];
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   sim = await startSimulator();
   config = testConfig(prefix, sim.baseUrl);
   producer = await createProducer(config, log);
-  redis = new IORedis(REDIS_URL);
+  redis = testRedis();
   queues = openQueues(config, redis);
 });
 

@@ -1,11 +1,10 @@
-import IORedis from 'ioredis';
 import { createProducer, Producer } from '../../src/producer';
 import { createLogger } from '../../src/shared/logger';
 import type { Config } from '../../src/shared/config';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { startSimulator, Simulator } from '../../src/simulator';
 import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { deletePrefix, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, testConfig, testRedis, uniquePrefix, waitFor } from '../support/env';
 
 const log = createLogger('silent');
 const prefix = uniquePrefix('pipeline');
@@ -198,7 +197,7 @@ it('settles a call left in flight by a dead run as unknown instead of sending it
   sim.setFaults({ latencyMs: 0 });
   const { campaignId } = await producer.enqueueCampaign({ content: 'stale', recipients: list });
   // What a worker killed mid-call leaves behind: the call recorded in flight, no outcome.
-  const redis = new IORedis(REDIS_URL);
+  const redis = testRedis();
   await redis.hset(`${prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ t: 'dead-run', i: [0, 1, 2], at: Date.now() }));
   redis.disconnect();
   await worker();
@@ -210,7 +209,7 @@ it('settles a call left in flight by a dead run as unknown instead of sending it
 });
 
 it('keeps the events stream bounded however many batch results pass through it', async () => {
-  const redis = new IORedis(REDIS_URL);
+  const redis = testRedis();
   const len = await redis.xlen(`${prefix}:batches:events`);
   redis.disconnect();
   expect(len).toBeGreaterThan(0);

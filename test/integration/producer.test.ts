@@ -1,4 +1,3 @@
-import IORedis from 'ioredis';
 import { createProducer, Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
 import { SmsqError } from '../../src/shared/errors';
@@ -6,20 +5,21 @@ import { createLogger } from '../../src/shared/logger';
 import { openQueues, Queues } from '../../src/shared/queues';
 import { splitCampaign } from '../../src/worker/split-campaign';
 import { createContext } from '../../src/shared/context';
-import { deletePrefix, REDIS_URL, testConfig, uniquePrefix } from '../support/env';
+import type { RedisClient } from '../../src/shared/redis';
+import { deletePrefix, keysMatching, testConfig, testRedis, uniquePrefix } from '../support/env';
 
 const log = createLogger('silent');
 const prefix = uniquePrefix('producer');
 let config: Config;
 let producer: Producer;
-let redis: IORedis;
+let redis: RedisClient;
 let queues: Queues;
 
 beforeAll(async () => {
   // No worker in this file: what is queued stays queued, to be inspected.
   config = testConfig(prefix, 'http://127.0.0.1:9/sms', { SMS_BATCH_SIZE: '100' });
   producer = await createProducer(config, log);
-  redis = new IORedis(REDIS_URL);
+  redis = testRedis();
   queues = openQueues(config, redis);
 });
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function keyCount(): Promise<number> {
-  return (await redis.keys(`${prefix}:campaign:*`)).length;
+  return (await keysMatching(redis, `${prefix}:campaign:*`)).length;
 }
 
 async function rejection(p: Promise<unknown>): Promise<SmsqError> {

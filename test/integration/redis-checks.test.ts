@@ -11,7 +11,7 @@ function capture() {
 }
 
 describe('production checks of Redis at start-up', () => {
-  const own = new OwnRedis(17_000 + Math.floor(Math.random() * 500));
+  const own = new OwnRedis(19_000 + Math.floor(Math.random() * 500));
   let redis: IORedis;
 
   beforeAll(async () => {

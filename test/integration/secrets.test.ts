@@ -5,7 +5,7 @@ import { sign } from '../../src/shared/gateway/sign';
 import { createLogger } from '../../src/shared/logger';
 import { startSimulator } from '../../src/simulator';
 import { startWorker } from '../../src/worker/worker';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, testEnv, uniquePrefix, waitFor } from '../support/env';
 
 const prefix = uniquePrefix('secrets');
 afterAll(() => deletePrefix(prefix));
@@ -21,17 +21,14 @@ it('never writes the API secret or a Sign to the logs, even at debug level and o
     },
   });
   const log = createLogger('debug', 'smsq', sink);
-  const config = loadConfig({
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    SMS_API_BASE_URL: sim.baseUrl,
+  const config = loadConfig(testEnv(prefix, sim.baseUrl, {
     SMS_API_KEY: creds.apiKey,
     SMS_API_SECRET: creds.apiSecret,
     SMS_APP_ID: creds.appId,
     SMS_BACKOFF_MS: '10',
     SMS_BATCH_SIZE: '50',
     LOG_LEVEL: 'debug',
-  }, { requireGateway: true });
+  }), { requireGateway: true });
   const startedAt = Math.floor(Date.now() / 1000);
   const producer = await createProducer(config, log);
   const worker = await startWorker(config, log);

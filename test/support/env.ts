@@ -1,12 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import IORedis from 'ioredis';
+import { Cluster } from 'ioredis';
 import { Config, loadConfig } from '../../src/shared/config';
+import { createRedis, RedisClient } from '../../src/shared/redis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Set by `npm run test:cluster`: the same suites then run on a three-master Redis Cluster. */
+export const REDIS_CLUSTER_NODES = process.env.REDIS_CLUSTER_NODES;
 
-/** A queue prefix of this test file's own, so files running in parallel never see each other's jobs. */
+/**
+ * A queue prefix of this test file's own, so files running in parallel never see each other's jobs;
+ * a hash tag on a cluster, as the README tells users.
+ */
 export function uniquePrefix(name: string): string {
-  return `t-${name}-${randomBytes(4).toString('hex')}`;
+  const prefix = `t-${name}-${randomBytes(4).toString('hex')}`;
+  return REDIS_CLUSTER_NODES ? `{${prefix}}` : prefix;
+}
+
+/** A connection of the test's own to the Redis (or cluster) under test. */
+export function testRedis(): RedisClient {
+  return createRedis({ redisUrl: REDIS_URL, redisClusterNodes: redisClusterNodes() }, 'client');
+}
+
+function redisClusterNodes() {
+  return REDIS_CLUSTER_NODES?.split(',').map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) }));
+}
+
+/** Every key matching a pattern, on every master of a cluster. */
+export async function keysMatching(redis: RedisClient, pattern: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const found: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
 }
 
 /** Environment as a user would set it, with short timings so retries and stalls play out in seconds. */
@@ -14,6 +45,7 @@ export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<st
   return {
     PATH: process.env.PATH ?? '',
     REDIS_URL,
+    ...(REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES } : {}),
     QUEUE_PREFIX: prefix,
     SMS_API_BASE_URL: gatewayUrl,
     SMS_BACKOFF_MS: '20',
@@ -34,14 +66,10 @@ export function testConfig(prefix: string, gatewayUrl: string, overrides: Record
 
 /** Deletes every key under a prefix: each test file leaves Redis as it found it. */
 export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = testRedis();
   try {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length > 0) await redis.unlink(...found);
-    } while (cursor !== '0');
+    // One key at a time: on a cluster a multi-key UNLINK must stay within one slot.
+    for (const key of await keysMatching(redis, `${prefix}:*`)) await redis.unlink(key);
   } finally {
     redis.disconnect();
   }

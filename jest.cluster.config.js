@@ -1,0 +1,9 @@
+/** `npm run test:cluster`: the integration and CLI suites once more, on a local three-master Redis Cluster. */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/integration', '<rootDir>/test/cli'],
+  globalSetup: '<rootDir>/test/support/cluster-setup.ts',
+  globalTeardown: '<rootDir>/test/support/cluster-teardown.ts',
+};
