@@ -4,6 +4,7 @@ import { createContext } from '../shared/context';
 import { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
 import { QUEUE_NAMES } from '../shared/queues';
+import { checkRedisForProduction } from '../shared/redis-checks';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from '../shared/types';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { splitCampaign } from './split-campaign';
@@ -22,6 +23,7 @@ const MAX_STALLED_COUNT = 10;
 /** Starts one worker process's share of the work: splitting campaigns and sending batches. */
 export async function startWorker(config: Config, log: Logger): Promise<SmsqWorker> {
   const ctx = await createContext(config, log, 'worker');
+  await checkRedisForProduction(ctx.redis, log);
   const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
   const common = {
     connection: ctx.redis,
