@@ -216,3 +216,23 @@ it('keeps the events stream bounded however many batch results pass through it',
   // BullMQ trims approximately: allow its slack above EVENTS_MAX_LEN.
   expect(len).toBeLessThan(config.eventsMaxLen * 1.5 + 100);
 });
+
+it('holds a global rate limit shared by two workers', async () => {
+  const limited = { rateLimitPerSecond: 4 };
+  await worker(limited);
+  await worker(limited);
+  const list = recipients(200);
+  const small = await createProducer({ ...config, batchSize: 10 }, log);
+  const { campaignId } = await small.enqueueCampaign({ content: 'rate limited', recipients: list });
+  await small.close();
+  await finished(campaignId);
+  // One call per batch of 10: the times the simulator accepted the first number of each call.
+  const firsts = new Set(list.filter((_, i) => i % 10 === 0).map((r) => r.number));
+  const callTimes = [...sim.ledger.entries()].filter((e) => firsts.has(e.number)).map((e) => e.at).sort((a, b) => a - b);
+  expect(callTimes).toHaveLength(20);
+  // BullMQ's limiter counts fixed windows, so any sliding second holds at most two windows' worth.
+  for (let i = 0; i < callTimes.length; i++) {
+    const inSecond = callTimes.filter((t) => t >= callTimes[i] && t < callTimes[i] + 1_000).length;
+    expect(inSecond).toBeLessThanOrEqual(2 * limited.rateLimitPerSecond);
+  }
+});
