@@ -1,4 +1,4 @@
-# smsq: one image for `worker`, `simulator` and every other smsq command.
+# smsq: one image for `worker`, `server`, `simulator` and every other smsq command.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -16,5 +16,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 # No secrets in the image: credentials come from the environment at run time.
 USER node
+# `server`: API, dashboard and /metrics; `worker` with METRICS_PORT: its /metrics and /healthz.
+EXPOSE 3000 9464
 ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["worker"]

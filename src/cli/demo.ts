@@ -1,64 +1,105 @@
-import { createProducer } from '../producer';
-import { loadConfig } from '../shared/config';
+import { randomBytes } from 'node:crypto';
+import { createProducer, type Producer } from '../producer';
+import { startServer, type RunningServer } from '../server';
+import { loadConfig, redactUrl, type Config } from '../shared/config';
 import { SmsqError } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { startSimulator } from '../simulator';
+import { startSimulator, type Simulator } from '../simulator';
 import { startWorker } from '../worker/worker';
 import { formatStatus } from './format';
 import { ProgressBar } from './progress';
+import { untilSignal } from './signals';
 
 const RECIPIENTS = 20_000;
 
 /**
- * `npm run demo`: the whole pipeline on this machine against the bundled simulator — two workers, one
- * 20,000-recipient campaign with 5% transient -18 answers — using REDIS_URL and its own queue prefix.
+ * `npm run demo [-- --exit]`: the whole system on this machine against the bundled simulator — two workers, the
+ * server (API, dashboard, /metrics) and one 20,000-recipient campaign with 5% transient -18 answers — using
+ * REDIS_URL and its own queue prefix. Serves until Ctrl-C; with --exit it stops once the campaign is done.
  */
-async function demo(): Promise<number> {
+async function demo(exitWhenDone: boolean): Promise<number> {
   const sim = await startSimulator({ faults: { transientRate: 0.05, latencyMs: 20 } });
-  const config = loadConfig({ ...process.env, SMS_API_BASE_URL: sim.baseUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'smsq-demo', SMS_BACKOFF_MS: '200' }, { requireGateway: true });
-  const log = createLogger(process.env.LOG_LEVEL ?? 'error');
-  process.stdout.write(`simulator on ${sim.baseUrl}; Redis ${config.redisUrl.replace(/\/\/.*@/, '//***@')}; queue prefix ${config.queuePrefix}\n`);
-  let producer;
+  const env = process.env;
+  const config = loadConfig({
+    ...env,
+    SMS_API_BASE_URL: sim.baseUrl,
+    QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'smsq-demo',
+    SMS_BACKOFF_MS: '200',
+    // A demo stays on this machine, and its API token is made up for the occasion unless one is given.
+    SERVER_HOST: env.SERVER_HOST ?? '127.0.0.1',
+    API_TOKEN: env.API_TOKEN ?? randomBytes(24).toString('hex'),
+  }, { requireGateway: true });
+  const log = createLogger(env.LOG_LEVEL ?? 'error');
+  const opened: Array<{ close(): Promise<void> }> = [sim];
   try {
-    producer = await createProducer(config, log);
-  } catch (err) {
-    await sim.close();
-    throw err;
-  }
-  const workers = [await startWorker(config, log), await startWorker(config, log)];
-  try {
-    const recipients = Array.from({ length: RECIPIENTS }, (_, i) => ({ number: String(447_700_000_000 + i) }));
-    const started = Date.now();
-    const { campaignId } = await producer.enqueueCampaign({ content: 'Hello from the smsq demo', recipients });
-    process.stdout.write(`queued campaign ${campaignId}: ${RECIPIENTS} recipients, 2 workers\n`);
-    const bar = new ProgressBar(process.stdout);
-    let info = await producer.getCampaign(campaignId);
-    while (info.counts.pending > 0) {
-      bar.update(info.counts.total - info.counts.pending, info.counts.total, info.state);
-      await new Promise((r) => setTimeout(r, 200));
-      info = await producer.getCampaign(campaignId);
-    }
-    bar.update(info.counts.total, info.counts.total, info.state);
-    bar.done();
-    process.stdout.write(`${formatStatus(info)}\n  in ${((Date.now() - started) / 1000).toFixed(1)} s; simulator ledger: ${sim.ledger.size} accepted, ${sim.ledger.duplicates()} duplicates; ${sim.stats().callsByStatus['-18'] ?? 0} calls answered -18 and retried\n`);
-    process.stdout.write(`first results (smsq results ${campaignId}):\n`);
-    let shown = 0;
-    for await (const r of producer.campaignResults(campaignId)) {
-      process.stdout.write(`  ${r.number} ${r.orderId} ${r.status} ${r.msgId ?? r.reason ?? ''}\n`);
-      if (++shown === 3) break;
+    const producer = await createProducer(config, log);
+    opened.push(producer);
+    const server = await startServer(config, log);
+    opened.push(server);
+    opened.push(await startWorker(config, log), await startWorker(config, log));
+    printWelcome(config, sim, server);
+    const info = await runCampaign(producer, sim);
+    if (!exitWhenDone) {
+      process.stdout.write(`\nServing the dashboard and the API until Ctrl-C (${server.dashboardUrl}).\n`);
+      await untilSignal(log, 'demo stopping');
+      process.stdout.write('stopping…\n');
     }
     return info.state === 'completed' ? 0 : 1;
   } finally {
-    await Promise.all(workers.map((w) => w.close()));
-    await producer.close();
-    await sim.close();
+    // Workers first (they finish what is in flight), then the server, the producer and the simulator.
+    for (const o of opened.reverse()) await o.close();
   }
 }
 
-demo().then(
+function printWelcome(config: Config, sim: Simulator, server: RunningServer): void {
+  const { dashboard, apiToken } = config.server;
+  const login = dashboard ? ` (user ${dashboard.user}, the password in DASHBOARD_PASSWORD)` : ' (no login: it listens on 127.0.0.1 only)';
+  process.stdout.write([
+    `simulator on ${sim.baseUrl}; Redis ${redactUrl(config.redisUrl)}; queue prefix ${config.queuePrefix}`,
+    `dashboard  ${server.dashboardUrl}${login}`,
+    `API        ${server.url}/v1 with "Authorization: Bearer ${apiToken}"  (described at ${server.url}/openapi.json)`,
+    `           curl -H "Authorization: Bearer ${apiToken}" ${server.url}/v1/campaigns/ID`,
+    `metrics    ${server.url}/metrics`,
+    '',
+  ].join('\n'));
+}
+
+async function runCampaign(producer: Producer, sim: Simulator) {
+  const recipients = Array.from({ length: RECIPIENTS }, (_, i) => ({ number: String(447_700_000_000 + i) }));
+  const started = Date.now();
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Hello from the smsq demo', recipients });
+  process.stdout.write(`queued campaign ${campaignId}: ${RECIPIENTS} recipients, 2 workers\n`);
+  const bar = new ProgressBar(process.stdout);
+  let info = await producer.getCampaign(campaignId);
+  while (info.counts.pending > 0) {
+    bar.update(info.counts.total - info.counts.pending, info.counts.total, info.state);
+    await new Promise((r) => setTimeout(r, 200));
+    info = await producer.getCampaign(campaignId);
+  }
+  bar.update(info.counts.total, info.counts.total, info.state);
+  bar.done();
+  process.stdout.write(`${formatStatus(info)}\n  in ${((Date.now() - started) / 1000).toFixed(1)} s; simulator ledger: ${sim.ledger.size} accepted, ${sim.ledger.duplicates()} duplicates; ${sim.stats().callsByStatus['-18'] ?? 0} calls answered -18 and retried\n`);
+  process.stdout.write(`first results (smsq results ${campaignId}, or GET /v1/campaigns/${campaignId}/results):\n`);
+  let shown = 0;
+  for await (const r of producer.campaignResults(campaignId)) {
+    process.stdout.write(`  ${r.number} ${r.orderId} ${r.status} ${r.msgId ?? r.reason ?? ''}\n`);
+    if (++shown === 3) break;
+  }
+  return info;
+}
+
+/** One line a user can act on, never a stack trace: Redis not running is the usual first-run problem. */
+function explain(err: unknown): string {
+  if (err instanceof SmsqError && err.code === 'REDIS_UNAVAILABLE') {
+    return `demo: ${err.message} With Docker: docker run -p 6379:6379 redis:7`;
+  }
+  return `demo: ${(err as Error).message ?? String(err)}`;
+}
+
+demo(process.argv.includes('--exit')).then(
   (code) => (process.exitCode = code),
   (err) => {
-    process.stderr.write(err instanceof SmsqError ? `demo: ${err.message}\n` : `demo failed: ${(err as Error).stack}\n`);
+    process.stderr.write(`${explain(err)}\n`);
     process.exitCode = 1;
   },
 );

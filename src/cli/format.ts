@@ -1,4 +1,4 @@
-import type { CampaignInfo, RecipientResult } from '../shared/types';
+import type { CampaignInfo } from '../shared/types';
 
 export function formatStatus(info: CampaignInfo): string {
   const c = info.counts;
@@ -11,12 +11,4 @@ export function formatStatus(info: CampaignInfo): string {
   return lines.join('\n');
 }
 
-export const CSV_HEADER = 'number,orderId,status,msgId,code,reason';
-
-export function csvLine(r: RecipientResult): string {
-  return [r.number, r.orderId, r.status, r.msgId ?? '', r.code ?? '', r.reason ?? ''].map(csvField).join(',');
-}
-
-function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
+export { CSV_HEADER, csvLine } from '../shared/results-csv';

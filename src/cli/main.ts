@@ -6,6 +6,7 @@ type Command = (argv: string[]) => Promise<number>;
 /** Loaded on demand, so that `smsq simulator` does not load BullMQ and `smsq enqueue` no HTTP server. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/worker')).default,
+  server: async () => (await import('./commands/server')).default,
   enqueue: async () => (await import('./commands/enqueue')).default,
   status: async () => (await import('./commands/status')).statusCommand,
   wait: async () => (await import('./commands/status')).waitCommand,
@@ -19,7 +20,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export const USAGE = `Usage: smsq <command> [options]
 
 Commands:
-  worker                          run a worker until SIGINT/SIGTERM
+  worker                          run a worker until SIGINT/SIGTERM (/metrics on METRICS_PORT when set)
+  server [--port N]               HTTP API, dashboard (/admin/queues) and /metrics (default port 3000)
   enqueue FILE|- --content TEXT   queue a campaign from CSV (number[,orderId]) or NDJSON; prints its id
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]

@@ -1,6 +1,6 @@
 import type { Config } from '../shared/config';
 import { loadConfig } from '../shared/config';
-import { createContext } from '../shared/context';
+import { createContext, type Context } from '../shared/context';
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
@@ -26,7 +26,11 @@ export interface Producer {
  *     const { campaignId } = await smsq.enqueueCampaign({ content: 'Hi', recipients: [{ number: '+44 7700 900123' }] });
  */
 export async function createProducer(config: Config = loadConfig(), log: Logger = createLogger(config.logLevel)): Promise<Producer> {
-  const ctx = await createContext(config, log, 'client');
+  return producerFromContext(await createContext(config, log, 'client'));
+}
+
+/** A producer over a context the caller opened (the server shares its connection with the dashboard); close() closes it. */
+export function producerFromContext(ctx: Context): Producer {
   return {
     enqueueCampaign: (opts) => enqueueCampaign(ctx, opts),
     getCampaign: (id) => getCampaign(ctx, id),

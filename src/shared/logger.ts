@@ -11,6 +11,8 @@ export const REDACT_PATHS = [
   'sign', 'Sign', '*.sign', '*.Sign', '*.headers.Sign', '*.headers.sign', '*.*.headers.Sign',
   'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', '*.headers.authorization',
   'redisUrl', '*.redisUrl',
+  // The server's secrets, also where a whole Config is logged (config.server.apiToken, config.server.dashboard).
+  'apiToken', '*.apiToken', '*.*.apiToken', 'dashboard.password', '*.dashboard.password', '*.*.dashboard.password',
 ];
 
 /** Logs go to stderr by default, so that a command's stdout holds only its output (a campaign id, results). */

@@ -5,6 +5,7 @@ import type { GatewayClient } from '../shared/gateway/client';
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
+import { countOutcomes } from '../shared/metrics';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
 
@@ -101,6 +102,7 @@ export class CallLoop {
     if (rest.size === 0) return true;
     if ((await this.ctx.batches.settle(this.data.campaignId, this.data.batch, rest)) !== 'ok') return false;
     for (const [i, o] of rest) this.outcomes.set(i, o);
+    countOutcomes(rest.values());
     return true;
   }
 
@@ -136,6 +138,7 @@ export class CallLoop {
       const outcomes = this.decide(verdict, group);
       if ((await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes)) === 'lost') return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
+      countOutcomes(outcomes.values());
       if (verdict.kind === 'clock-skew' && tries < CLOCK_SKEW_RETRIES) {
         this.log.warn({ code: verdict.code }, 'gateway refused our timestamp; retrying at once with a fresh one');
         continue;

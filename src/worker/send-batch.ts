@@ -5,6 +5,7 @@ import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
+import { countOutcomes, metrics } from '../shared/metrics';
 import { stopAccount } from '../shared/sending-control';
 import type { BatchJobData, BatchJobResult, StoredOutcome } from '../shared/types';
 import { buildResult } from './batch-result';
@@ -56,7 +57,7 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
   const outcomes = new Map<number, StoredOutcome>();
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
   if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST]);
-  await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes);
+  if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)) !== 'lost') countOutcomes(outcomes.values());
   log.warn({ recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown }, 'found a call left in flight by an earlier run');
   return (await ctx.batches.load(data.campaignId, data.batch)) ?? record;
 }
@@ -75,14 +76,19 @@ async function sendPending(
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   switch (end.kind) {
     case 'transient':
-      if (!lastAttempt) throw new TransientBatchError(end.code, end.reason);
+      if (!lastAttempt) {
+        metrics.batchRetries.labels(end.code).inc();
+        throw new TransientBatchError(end.code, end.reason);
+      }
       await loop.settleRest(['f', end.code, `${end.reason} (after ${job.attemptsMade + 1} attempts)`]);
       return end;
     case 'account-stop': {
       const first = await stopAccount(ctx, { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() });
       const msg = `sending stopped for the whole queue: gateway status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
-      if (first) log.error({ code: end.code }, msg);
-      else log.warn({ code: end.code }, 'account-level stop (already recorded)');
+      if (first) {
+        metrics.accountStops.labels(end.code).inc();
+        log.error({ code: end.code }, msg);
+      } else log.warn({ code: end.code }, 'account-level stop (already recorded)');
       return end;
     }
     default:

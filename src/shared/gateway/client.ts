@@ -2,6 +2,7 @@ import axios, { AxiosError, AxiosInstance } from 'axios';
 import type { ClientRequest } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { observeGatewayCall } from '../metrics';
 import { createAgents, CONNECT_TIMEOUT_CODE } from './http-agents';
 import { GatewayReply, parseReply, snippet } from './parse-reply';
 import { sign, timestampNow } from './sign';
@@ -57,6 +58,13 @@ export class GatewayClient {
   }
 
   async send(req: SendRequest): Promise<CallResult> {
+    const started = performance.now();
+    const result = await this.call(req);
+    observeGatewayCall(result, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  private async call(req: SendRequest): Promise<CallResult> {
     const timestamp = timestampNow(this.now());
     const body = {
       appId: this.gateway.appId,

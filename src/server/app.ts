@@ -1,0 +1,84 @@
+/**
+ * The HTTP server as a Fastify instance built from its dependencies, so that tests can inject requests without
+ * a socket. Fastify, because: inject() for tests, JSON-schema validation of requests, a per-route body limit,
+ * content-type parsers that hand over the raw stream, and bull-board's own Fastify adapter.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Producer } from '../producer';
+import { producerFromContext } from '../producer';
+import type { Config } from '../shared/config';
+import type { Context } from '../shared/context';
+import type { Logger } from '../shared/logger';
+import { bearerAuth } from './auth';
+import { dashboard, DASHBOARD_PATH } from './dashboard';
+import { ApiError, errorHandler } from './errors';
+import { openApiDocument } from './openapi';
+import { campaignRoutes } from './routes/campaigns';
+import { enqueueRoutes } from './routes/enqueue';
+import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { queueRoutes } from './routes/queue';
+
+export interface ServerDeps {
+  config: Config;
+  log: Logger;
+  /** The server's Redis connection and queues: the dashboard, readiness and /metrics read them. */
+  ctx: Context;
+  /** The campaign API over the same context. */
+  producer: Producer;
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  /** bull-board's and its static files' routes hide themselves from the API description. */
+  hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered, for the test that holds /openapi.json to them. */
+    smsqRoutes: RouteEntry[];
+  }
+}
+
+export function buildApp(ctx: Context): FastifyInstance {
+  const deps: ServerDeps = { config: ctx.config, log: ctx.log, ctx, producer: producerFromContext(ctx) };
+  const app = Fastify({
+    // Typed as Fastify's base logger, so that the instance keeps Fastify's default logger type.
+    loggerInstance: ctx.log.child({ component: 'server' }) as FastifyBaseLogger,
+    // Every request logged would mostly be the dashboard's polling; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Refuse unknown fields instead of silently dropping them, and never turn a number into a string.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  const routes: RouteEntry[] = [];
+  app.decorate('smsqRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
+  });
+  // Answers given while the server closes end their connection, so that close() does not wait out keep-alive.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  app.setErrorHandler(errorHandler(ctx.log, () => ctx.redis.status === 'ready'));
+  app.setNotFoundHandler((req) => {
+    throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}; the API is described at /openapi.json`);
+  });
+
+  app.register(healthRoutes, deps);
+  app.register(metricsRoutes, deps);
+  app.get('/openapi.json', async () => openApiDocument);
+  app.register(async (api) => {
+    api.addHook('onRequest', bearerAuth(ctx.config.server.apiToken));
+    await api.register(enqueueRoutes, deps);
+    await api.register(campaignRoutes, deps);
+    await api.register(queueRoutes, deps);
+  });
+  app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
+  return app;
+}

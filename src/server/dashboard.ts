@@ -1,0 +1,34 @@
+/**
+ * bull-board at /admin/queues over both queues: campaigns (one split job per campaign) and batches (one job per
+ * batch, whose returnvalue lists each recipient's outcome). Behind basic auth when DASHBOARD_USER and
+ * DASHBOARD_PASSWORD are set; without them the server only listens on 127.0.0.1 (see startServer).
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { ServerDeps } from './app';
+import { basicAuth } from './auth';
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+const DESCRIPTIONS = {
+  campaigns: 'One job per campaign: it splits the campaign into batch jobs.',
+  batches: 'One job per batch of up to 1000 recipients; its result lists sent (orderId, msgId), failed, unknown and cancelled.',
+};
+
+/** Registered with `{ prefix: DASHBOARD_PATH }`. */
+export async function dashboard(app: FastifyInstance, { ctx, config }: ServerDeps): Promise<void> {
+  const { dashboard: credentials, dashboardReadOnly } = config.server;
+  if (credentials) app.addHook('onRequest', basicAuth(credentials));
+  const serverAdapter = new FastifyAdapter().setBasePath(DASHBOARD_PATH);
+  createBullBoard({
+    queues: [ctx.queues.campaigns, ctx.queues.batches].map(
+      // readOnlyMode refuses the write endpoints themselves (retry, remove, clean, pause), not just the buttons.
+      (q) => new BullMQAdapter(q, { readOnlyMode: dashboardReadOnly, description: DESCRIPTIONS[q.name as keyof typeof DESCRIPTIONS] }),
+    ),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'smsq' } },
+  });
+  await app.register(serverAdapter.registerPlugin());
+}

@@ -1,0 +1,99 @@
+/**
+ * Every error the HTTP API answers, as `{ error: { code, message, details? } }` with a stable code (README:
+ * "HTTP API errors"). SmsqError codes keep their names; the codes below are the API's own.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../shared/errors';
+import { SmsqError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+
+export const API_ERROR_STATUS = {
+  UNAUTHORIZED: 401,
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
+/** The status of each library error; a Record, so a new SmsqError code cannot be forgotten here. */
+export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 422,
+  CAMPAIGN_EMPTY: 422,
+  INPUT_UNREADABLE: 400,
+  CAMPAIGN_NOT_FOUND: 404,
+  CAMPAIGN_CONFLICT: 409,
+  // 409, not 423: the id is in use by another request right now; Retry-After says when to try again.
+  CAMPAIGN_BUSY: 409,
+  CAMPAIGN_FINISHED: 409,
+  REDIS_UNAVAILABLE: 503,
+  CONFIG_INVALID: 500,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+interface Answer {
+  status: number;
+  body: ErrorBody;
+}
+
+function answer(status: number, code: string, message: string, details?: Record<string, unknown>): Answer {
+  return { status, body: { error: details ? { code, message, details } : { code, message } } };
+}
+
+/**
+ * Decides from the error's class, code and status — never from its message. `redisReady` turns an unexpected
+ * failure while Redis is down (a command refused by a closed connection) into REDIS_UNAVAILABLE.
+ */
+export function toAnswer(err: unknown, redisReady: boolean): Answer {
+  if (err instanceof ApiError) return answer(API_ERROR_STATUS[err.code], err.code, err.message, err.details);
+  if (err instanceof SmsqError) return answer(SMSQ_ERROR_STATUS[err.code], err.code, err.message, err.details);
+  const e = err as Partial<FastifyError>;
+  if (e.validation) {
+    const problems = e.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'is invalid' }));
+    return answer(400, 'BAD_REQUEST', e.message ?? 'the request does not match its schema', { problems });
+  }
+  if (e.statusCode === 413) return answer(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than this server accepts');
+  if (e.statusCode === 415) return answer(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported Content-Type');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return answer(400, 'BAD_REQUEST', e.message ?? 'bad request');
+  }
+  if (!redisReady) {
+    return answer(503, 'REDIS_UNAVAILABLE', 'Redis cannot be reached at REDIS_URL; the server reconnects by itself.');
+  }
+  return answer(500, 'INTERNAL_ERROR', 'an unexpected error; the server log has its details');
+}
+
+/** Fastify's error handler for the whole server (bull-board keeps its own inside its plugin). */
+export function errorHandler(log: Logger, redisReady: () => boolean) {
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toAnswer(err, redisReady());
+    if (status >= 500) log.error({ err, method: req.method, url: req.routeOptions.url }, 'request failed');
+    closeIfUnread(req, reply);
+    if (body.error.code === 'CAMPAIGN_BUSY') reply.header('retry-after', '1');
+    return reply.status(status).send(body);
+  };
+}
+
+/**
+ * A client still sending a body we refuse (too large, unauthorized, unreadable) gets the answer, then the
+ * connection closes: otherwise Node would read and discard the rest of a possibly huge upload.
+ */
+export function closeIfUnread(req: FastifyRequest, reply: FastifyReply): void {
+  if (!req.raw.complete) reply.header('connection', 'close');
+}

@@ -1,0 +1,42 @@
+/** GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), POST /v1/campaigns/:id/cancel. */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { CSV_HEADER, csvLine } from '../../shared/results-csv';
+import type { RecipientResult } from '../../shared/types';
+import type { ServerDeps } from '../app';
+import { campaignParams } from '../schemas';
+
+type WithId = { Params: { id: string } };
+
+/** Lines are sent in pieces of about this size: fewer, larger writes, and still little memory per download. */
+const CHUNK_BYTES = 64 * 1024;
+
+export async function campaignRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
+  const schema = { params: campaignParams };
+
+  app.get<WithId>('/v1/campaigns/:id', { schema }, (req) => producer.getCampaign(req.params.id));
+
+  app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, (req) => producer.cancelCampaign(req.params.id));
+
+  app.get<WithId>('/v1/campaigns/:id/results', { schema }, async (req, reply) => {
+    const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
+    const results = producer.campaignResults(req.params.id)[Symbol.asyncIterator]();
+    // The first record is read before the answer starts, so an unknown campaign is a clean 404, not a cut stream.
+    const first = await results.next();
+    reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    // Readable.from pulls the next piece only when the socket has taken the last one: backpressure end to end.
+    return reply.send(Readable.from(lines(first, results, csv), { objectMode: false }));
+  });
+}
+
+async function* lines(first: IteratorResult<RecipientResult>, rest: AsyncIterator<RecipientResult>, csv: boolean): AsyncGenerator<string> {
+  let chunk = csv ? `${CSV_HEADER}\n` : '';
+  for (let r = first; !r.done; r = await rest.next()) {
+    chunk += csv ? `${csvLine(r.value)}\n` : `${JSON.stringify(r.value)}\n`;
+    if (chunk.length >= CHUNK_BYTES) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}

@@ -1,0 +1,53 @@
+/**
+ * GET /metrics: this process's counters (src/shared/metrics.ts: in the demo, its workers' too) and, read from
+ * Redis at scrape time, what every replica shares: jobs by state per queue, pauses, account-level stops.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Gauge, Registry } from 'prom-client';
+import type { Context } from '../../shared/context';
+import { metricsRegistry } from '../../shared/metrics';
+import { readAccountStop } from '../../shared/sending-control';
+import type { ServerDeps } from '../app';
+import { redisAnswers } from './health';
+
+/** Gauges of one server, registered in a registry of its own so that several servers can live in one process. */
+function queueGauges(ctx: Context) {
+  const registers = [new Registry()];
+  const gauges = {
+    redisUp: new Gauge({ name: 'smsq_redis_up', help: '1 when Redis answers the server.', registers }),
+    jobs: new Gauge({ name: 'smsq_jobs', help: 'Jobs by queue (campaigns, batches) and state.', labelNames: ['queue', 'state'] as const, registers }),
+    paused: new Gauge({ name: 'smsq_queue_paused', help: '1 when the queue is paused (smsq pause, or an account-level stop).', labelNames: ['queue'] as const, registers }),
+    accountStopped: new Gauge({ name: 'smsq_account_stopped', help: '1 while sending is stopped for the whole account; see GET /readyz for why.', registers }),
+    rateLimitTtl: new Gauge({
+      name: 'smsq_rate_limit_ttl_seconds',
+      help: 'Time until the shared limiter (SMS_RATE_LIMIT_PER_SECOND) lets the next batch start; 0 when it is not holding workers back.',
+      registers,
+    }),
+  };
+
+  async function sample(): Promise<void> {
+    const up = await redisAnswers(ctx);
+    gauges.redisUp.set(up ? 1 : 0);
+    if (!up) return; // the other gauges keep their last values; smsq_redis_up says they are stale
+    const limit = ctx.config.rateLimitPerSecond;
+    await Promise.all([
+      ...[ctx.queues.campaigns, ctx.queues.batches].map(async (q) => {
+        const [counts, paused] = await Promise.all([q.getJobCounts(), q.isPaused()]);
+        for (const [state, n] of Object.entries(counts)) gauges.jobs.labels(q.name, state).set(n);
+        gauges.paused.labels(q.name).set(paused ? 1 : 0);
+      }),
+      readAccountStop(ctx).then((stop) => gauges.accountStopped.set(stop ? 1 : 0)),
+      (limit > 0 ? ctx.queues.batches.getRateLimitTtl(limit) : Promise.resolve(0)).then((ms) => gauges.rateLimitTtl.set(Math.max(ms, 0) / 1000)),
+    ]);
+  }
+  return { local: registers[0], sample };
+}
+
+export async function metricsRoutes(app: FastifyInstance, { ctx }: ServerDeps): Promise<void> {
+  const { local, sample } = queueGauges(ctx);
+  app.get('/metrics', async (_req, reply) => {
+    await sample();
+    const text = `${await metricsRegistry.metrics()}\n${await local.metrics()}`;
+    return reply.type(metricsRegistry.contentType).send(text);
+  });
+}

@@ -1,0 +1,52 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './logger';
+import { enableProcessMetrics, metricsRegistry } from './metrics';
+
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker's own /metrics (and /healthz, for container healthchecks) on METRICS_PORT, so that every replica can
+ * be scraped. Plain node:http: a worker needs no web framework for two read-only routes. It listens on every
+ * address, as a scraper in another container must reach it; metrics hold counts, never secrets.
+ */
+export async function startMetricsServer(port: number, log: Logger, host = '0.0.0.0'): Promise<MetricsServer> {
+  enableProcessMetrics();
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || (path !== '/metrics' && path !== '/healthz')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('try GET /metrics or GET /healthz\n');
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    metricsRegistry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(text),
+      (err: unknown) => {
+        log.error({ err }, 'metrics collection failed');
+        res.writeHead(500).end();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  log.info({ port: bound }, 'metrics listening');
+  return {
+    port: bound,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * What a process counts for Prometheus: one registry per process, shared by the worker's hot path (a counter
+ * increment is a map lookup, cheap enough per call) and served at /metrics by `smsq server` and by
+ * `smsq worker` when METRICS_PORT is set. Counters are per process; Prometheus sums the replicas.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { CallResult } from './gateway/client';
+import type { StoredOutcome } from './types';
+
+export const metricsRegistry = new Registry();
+const registers = [metricsRegistry];
+
+export const metrics = {
+  recipients: new Counter({
+    name: 'smsq_recipients_total',
+    help: 'Recipients settled by this worker, by outcome (sent, failed, unknown).',
+    labelNames: ['outcome'] as const,
+    registers,
+  }),
+  gatewayCalls: new Counter({
+    name: 'smsq_gateway_calls_total',
+    help: 'sendSms calls by what came back: kind (reply, http-error, not-json, not-sent, cut-off) and status (gateway status, HTTP status or transport error code).',
+    labelNames: ['kind', 'status'] as const,
+    registers,
+  }),
+  gatewayLatency: new Histogram({
+    name: 'smsq_gateway_call_duration_seconds',
+    help: 'Duration of sendSms calls, by kind of result.',
+    labelNames: ['kind'] as const,
+    // From a fast local answer to the response timeout's usual range.
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers,
+  }),
+  batchRetries: new Counter({
+    name: 'smsq_batch_retries_total',
+    help: 'Batch attempts that ended transient (-18, HTTP 5xx/429, connection refused) and will be retried, by code.',
+    labelNames: ['code'] as const,
+    registers,
+  }),
+  accountStops: new Counter({
+    name: 'smsq_account_stops_total',
+    help: 'Account-level stops this worker recorded (the queue was paused), by gateway status.',
+    labelNames: ['code'] as const,
+    registers,
+  }),
+  rateLimitWaits: new Counter({
+    name: 'smsq_rate_limit_waits_total',
+    help: 'Times the gateway told a worker to slow down (HTTP 429): the batch backs off and is retried.',
+    registers,
+  }),
+};
+
+// Present from the first scrape, so that rate() and absent-series alerts work before the first campaign.
+for (const outcome of ['sent', 'failed', 'unknown']) metrics.recipients.labels(outcome).inc(0);
+metrics.rateLimitWaits.inc(0);
+
+const OUTCOME_LABEL = { s: 'sent', f: 'failed', u: 'unknown' } as const;
+
+/** Counts outcomes as they are recorded; `cancelled` is not counted (the producer settles most of those). */
+export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
+  const counts = { s: 0, f: 0, u: 0 };
+  for (const o of outcomes) if (o[0] !== 'c') counts[o[0]]++;
+  for (const kind of ['s', 'f', 'u'] as const) if (counts[kind] > 0) metrics.recipients.labels(OUTCOME_LABEL[kind]).inc(counts[kind]);
+}
+
+/** One sendSms call: counted by kind and status, timed by kind. */
+export function observeGatewayCall(result: CallResult, seconds: number): void {
+  // A gateway status outside the documented numeric form is folded, so a misbehaving gateway cannot grow labels.
+  const status = result.kind === 'reply' ? (/^-?\d{1,6}$/.test(result.reply.status) ? result.reply.status : 'other')
+    : result.kind === 'http-error' || result.kind === 'not-json' ? String(result.httpStatus)
+    : result.errorCode;
+  metrics.gatewayCalls.labels(result.kind, status).inc();
+  metrics.gatewayLatency.labels(result.kind).observe(seconds);
+  if (result.kind === 'http-error' && result.httpStatus === 429) metrics.rateLimitWaits.inc();
+}
+
+let processMetrics = false;
+
+/** Adds Node's process metrics (memory, CPU, event loop lag) once per process, for the processes that serve them. */
+export function enableProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: metricsRegistry });
+}

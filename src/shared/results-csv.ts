@@ -1,0 +1,12 @@
+import type { RecipientResult } from './types';
+
+/** Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves. */
+export const CSV_HEADER = 'number,orderId,status,msgId,code,reason';
+
+export function csvLine(r: RecipientResult): string {
+  return [r.number, r.orderId, r.status, r.msgId ?? '', r.code ?? '', r.reason ?? ''].map(csvField).join(',');
+}
+
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}

@@ -1,0 +1,45 @@
+import { loadConfig } from '../../src/shared/config';
+
+describe("the server's configuration", () => {
+  it('has documented defaults: port 3000, no token, no dashboard login, 10 MB JSON and 1 GiB streamed bodies', () => {
+    const c = loadConfig({});
+    expect(c.server).toEqual({
+      port: 3000, host: '0.0.0.0', apiToken: undefined, dashboard: undefined, dashboardReadOnly: false,
+      jsonBodyLimit: 10 * 1024 * 1024, streamBodyLimit: 1024 * 1024 * 1024,
+    });
+    expect(c.metricsPort).toBeUndefined();
+    expect(Object.isFrozen(c.server)).toBe(true);
+  });
+
+  it('reads every server variable', () => {
+    const c = loadConfig({
+      SERVER_PORT: '8080', SERVER_HOST: '10.0.0.5', API_TOKEN: 'a'.repeat(32), DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'p'.repeat(20),
+      DASHBOARD_READ_ONLY: 'true', API_JSON_BODY_LIMIT: '2048', API_STREAM_BODY_LIMIT: '4096', METRICS_PORT: '9464',
+    });
+    expect(c.server).toEqual({
+      port: 8080, host: '10.0.0.5', apiToken: 'a'.repeat(32), dashboard: { user: 'ops', password: 'p'.repeat(20) },
+      dashboardReadOnly: true, jsonBodyLimit: 2048, streamBodyLimit: 4096,
+    });
+    expect(c.metricsPort).toBe(9464);
+  });
+
+  it('wants the dashboard user and password together', () => {
+    expect(() => loadConfig({ DASHBOARD_USER: 'ops' })).toThrow(/DASHBOARD_USER and DASHBOARD_PASSWORD must be set together/);
+    expect(() => loadConfig({ DASHBOARD_PASSWORD: 'p'.repeat(20) })).toThrow(/must be set together/);
+  });
+
+  it('refuses secrets too short to guard a public address, without printing them', () => {
+    let message = '';
+    try {
+      loadConfig({ API_TOKEN: 'hunter2', DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'letmein' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/API_TOKEN is shorter than 16[\s\S]*DASHBOARD_PASSWORD is shorter than 16/);
+    expect(message).not.toMatch(/hunter2|letmein/);
+  });
+
+  it('names a bad port', () => {
+    expect(() => loadConfig({ SERVER_PORT: '70000', METRICS_PORT: 'x' })).toThrow(/SERVER_PORT=70000[\s\S]*METRICS_PORT=x/);
+  });
+});
