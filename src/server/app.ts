@@ -71,10 +71,11 @@ export function buildApp(ctx: Context): FastifyInstance {
   });
 
   app.register(healthRoutes, deps);
-  app.register(metricsRoutes, deps);
-  app.get('/openapi.json', async () => openApiDocument);
+  // Every route but the health checks needs the API token: metrics and the API's description included.
   app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(ctx.config.server.apiToken));
+    await api.register(metricsRoutes, deps);
+    api.get('/openapi.json', async () => openApiDocument);
     await api.register(enqueueRoutes, deps);
     await api.register(campaignRoutes, deps);
     await api.register(queueRoutes, deps);

@@ -2,19 +2,10 @@
  * Who may call what: a bearer token for the /v1 API (API_TOKEN), HTTP basic auth for the dashboard
  * (DASHBOARD_USER, DASHBOARD_PASSWORD). Both refuse in onRequest, before a body is read.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../shared/config';
+import { bearerToken, secretMatches } from '../shared/secret-compare';
 import { closeIfUnread, type ErrorBody } from './errors';
-
-/**
- * Compares a secret in constant time. Both sides are hashed first, so the comparison always runs over 32 bytes
- * and neither the secret's length nor the position of the first wrong character shows in the timing.
- */
-export function secretMatches(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 function refuse(req: FastifyRequest, reply: FastifyReply, challenge: string, message: string): FastifyReply {
   const body: ErrorBody = { error: { code: 'UNAUTHORIZED', message } };
@@ -27,8 +18,8 @@ export function bearerAuth(apiToken: string | undefined) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const challenge = 'Bearer realm="smsq"';
     if (apiToken === undefined) return refuse(req, reply, challenge, 'the API is disabled: API_TOKEN is not set on the server');
-    const [scheme, token] = (req.headers.authorization ?? '').split(' ', 2);
-    if (scheme?.toLowerCase() !== 'bearer' || !token) return refuse(req, reply, challenge, 'send the API token as "Authorization: Bearer <API_TOKEN>"');
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return refuse(req, reply, challenge, 'send the API token as "Authorization: Bearer <API_TOKEN>"');
     if (!secretMatches(token, apiToken)) return refuse(req, reply, challenge, 'wrong API token');
   };
 }

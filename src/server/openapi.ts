@@ -105,7 +105,9 @@ export const openApiDocument = {
         },
       },
     },
-    '/metrics': { get: { summary: 'Prometheus text format.', responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/openapi.json': { get: { summary: 'This document.', responses: { 200: { description: 'OpenAPI 3.', content: json({ type: 'object' }) } } } },
+    '/metrics': {
+      get: { summary: 'Prometheus text format.', security: bearer, responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: common[401] } },
+    },
+    '/openapi.json': { get: { summary: 'This document.', security: bearer, responses: { 200: { description: 'OpenAPI 3.', content: json({ type: 'object' }) }, 401: common[401] } } },
   },
 } as const;

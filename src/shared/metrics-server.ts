@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger';
 import { enableProcessMetrics, metricsRegistry } from './metrics';
+import { bearerToken, secretMatches } from './secret-compare';
 
 export interface MetricsServer {
   readonly port: number;
@@ -11,9 +12,10 @@ export interface MetricsServer {
 /**
  * A worker's own /metrics (and /healthz, for container healthchecks) on METRICS_PORT, so that every replica can
  * be scraped. Plain node:http: a worker needs no web framework for two read-only routes. It listens on every
- * address, as a scraper in another container must reach it; metrics hold counts, never secrets.
+ * address, as a scraper in another container must reach it, so /metrics asks for the API token like the
+ * server's (Prometheus: `authorization: { credentials: <API_TOKEN> }`); without API_TOKEN it is refused.
  */
-export async function startMetricsServer(port: number, log: Logger, host = '0.0.0.0'): Promise<MetricsServer> {
+export async function startMetricsServer(port: number, log: Logger, apiToken: string | undefined, host = '0.0.0.0'): Promise<MetricsServer> {
   enableProcessMetrics();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -23,6 +25,12 @@ export async function startMetricsServer(port: number, log: Logger, host = '0.0.
     }
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    const token = bearerToken(req.headers.authorization);
+    if (apiToken === undefined || token === null || !secretMatches(token, apiToken)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="smsq"' })
+        .end(apiToken === undefined ? 'metrics are disabled: API_TOKEN is not set\n' : 'send "Authorization: Bearer <API_TOKEN>"\n');
       return;
     }
     metricsRegistry.metrics().then(

@@ -96,7 +96,8 @@ it('lets every worker be scraped on METRICS_PORT, its counters moving with the b
   processes.push(worker);
   await worker.started();
   const port = await waitFor('the metrics port in the log', async () => /"port":(\d+)[^}]*"msg":"metrics listening"/.exec(worker.logs)?.[1]);
-  const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: BEARER })).text());
+  expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
   expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
   expect(total(await scrape(), 'smsq_recipients_total', { outcome: 'sent' })).toBe(0);
 

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { secretMatches } from '../../src/server/auth';
+import { secretMatches } from '../../src/shared/secret-compare';
 import { startServer } from '../../src/server';
 import { createLogger } from '../../src/shared/logger';
 import { deletePrefix, uniquePrefix } from '../support/env';

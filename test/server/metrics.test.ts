@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 async function scrape(): Promise<Sample[]> {
-  const res = await server.app.inject({ method: 'GET', url: '/metrics' });
+  const res = await server.app.inject({ method: 'GET', url: '/metrics', headers: BEARER });
   expect(res.statusCode).toBe(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   return parseMetrics(res.body);

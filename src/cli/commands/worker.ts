@@ -17,7 +17,7 @@ export default async function workerCommand(argv: string[]): Promise<number> {
   const worker = await startWorker(config, log);
   let metrics;
   try {
-    metrics = config.metricsPort === undefined ? null : await startMetricsServer(config.metricsPort, log);
+    metrics = config.metricsPort === undefined ? null : await startMetricsServer(config.metricsPort, log, config.server.apiToken);
   } catch (err) {
     await worker.close();
     throw err;
