@@ -6,11 +6,13 @@ import { createLogger } from '../../src/shared/logger';
 import { startSimulator } from '../../src/simulator';
 import { startWorker } from '../../src/worker/worker';
 import { deletePrefix, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { openApp } from '../support/server';
 
 const prefix = uniquePrefix('secrets');
+const SERVER_SECRETS = { token: 'api-token-5e8a1c7d9b', password: 'dash-pass-3f6b2a9e1c' };
 afterAll(() => deletePrefix(prefix));
 
-it('never writes the API secret or a Sign to the logs, even at debug level and on errors', async () => {
+it('never writes the API secret, a Sign, the API token or the dashboard password to the logs, even at debug level and on errors', async () => {
   const creds = { apiKey: 'key-7f3a', apiSecret: 'secret-9c1e5b', appId: 'app-1' };
   const sim = await startSimulator({ ...creds, faults: { transientRate: 0.3, garbageRate: 0.1, resetRate: 0.1, http500Rate: 0.1 } });
   let logs = '';
@@ -28,17 +30,29 @@ it('never writes the API secret or a Sign to the logs, even at debug level and o
     SMS_BACKOFF_MS: '10',
     SMS_BATCH_SIZE: '50',
     LOG_LEVEL: 'debug',
+    API_TOKEN: SERVER_SECRETS.token,
+    DASHBOARD_USER: 'ops',
+    DASHBOARD_PASSWORD: SERVER_SECRETS.password,
   }), { requireGateway: true });
   const startedAt = Math.floor(Date.now() / 1000);
   const producer = await createProducer(config, log);
   const worker = await startWorker(config, log);
+  const server = await openApp(config, log);
   try {
+    // Right and wrong credentials both: a refusal must not echo what it was given.
+    const auth = { authorization: `Bearer ${SERVER_SECRETS.token}` };
+    expect((await server.app.inject({ method: 'GET', url: '/v1/campaigns/nope', headers: auth })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${SERVER_SECRETS.token}x` } })).statusCode).toBe(401);
+    const basic = (p: string) => ({ authorization: `Basic ${Buffer.from(`ops:${p}`).toString('base64')}` });
+    expect((await server.app.inject({ method: 'GET', url: '/admin/queues', headers: basic(`${SERVER_SECRETS.password}x`) })).statusCode).toBe(401);
+    expect((await server.app.inject({ method: 'GET', url: '/admin/queues', headers: basic(SERVER_SECRETS.password) })).statusCode).toBe(200);
     const recipients = Array.from({ length: 2_000 }, (_, i) => ({ number: String(449_000_000_000 + i) }));
     const { campaignId } = await producer.enqueueCampaign({ content: 'secret test', recipients });
     await waitFor('the campaign to settle', async () => ((await producer.getCampaign(campaignId)).counts.pending === 0 ? true : undefined));
     // The config object itself, logged carelessly, is redacted too.
     log.debug({ config }, 'configuration');
   } finally {
+    await server.close();
     await worker.close();
     await producer.close();
     await sim.close();
@@ -47,5 +61,7 @@ it('never writes the API secret or a Sign to the logs, even at debug level and o
   expect(logs).toContain('gateway answered');
   expect(logs).toContain('[redacted]');
   expect(logs).not.toContain(creds.apiSecret);
+  expect(logs).not.toContain(SERVER_SECRETS.token);
+  expect(logs).not.toContain(SERVER_SECRETS.password);
   for (let ts = startedAt - 1; ts <= endedAt + 1; ts++) expect(logs).not.toContain(sign(creds.apiKey, creds.apiSecret, String(ts)));
 });
