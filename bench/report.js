@@ -1,0 +1,145 @@
+'use strict';
+/**
+ * The bench's results as one plain-text table (figure, median, min–max, target, verdict) and as JSON in
+ * bench/results/<date>.json, with the machine and options they were measured with.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { summarize } = require('./measure');
+const { TARGETS, verdict } = require('./targets');
+
+const int = (n) => Math.round(n).toLocaleString('en');
+const FORMAT = {
+  rate: (n) => `${int(n)}/s`,
+  MB: (n) => `${n.toFixed(0)} MB`,
+  ms: (n) => `${int(n)} ms`,
+  B: (n) => `${n.toFixed(n < 10 ? 1 : 0)} B`,
+  x: (n) => `${n.toFixed(2)}×`,
+  '%': (n) => `${(n * 100).toFixed(1)}%`,
+  s: (n) => `${n.toFixed(2)} s`,
+  cores: (n) => `${n.toFixed(2)} cores`,
+};
+
+const field = (runs, name) => summarize(runs.map((r) => name.split('.').reduce((o, k) => o?.[k], r)));
+const single = (v) => (v === null || v === undefined ? null : { median: v, min: v, max: v, runs: [v] });
+const paired = (a, b, name) => summarize(a.map((r, i) => r[name] / b[i][name]));
+
+function rowsFor(results, opts) {
+  const rows = [];
+  const section = (title) => rows.push({ section: title });
+  const row = (label, s, unit, target) => rows.push({ label, unit, ...(s && { median: s.median, min: s.min, max: s.max, runs: s.runs }), ...(target && { target: target.text, verdict: verdict(s?.median, target) }) });
+  const note = (label, text) => rows.push({ label, note: text });
+  // Who is busy while smsq sends: CPU from the first send to the last, as cores and per 100k recipients sent.
+  const sendWindow = (label, runs, size, parts) => {
+    const median = (f) => summarize(runs.map(f)).median.toFixed(2);
+    note(`${label}, cores busy while sending`, parts.map(([k, name]) => `${name} ${median((r) => r.sendCpuS[k] / (r.sendMs / 1000))}`).join(', '));
+    note(`${label}, CPU per 100k sent`, parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '));
+  };
+  const { enqueue, instant, slow, jobPerRecipient, expiry } = results;
+  const c = opts.workerConcurrency;
+
+  if (enqueue) {
+    section(`Enqueue: ${int(enqueue.size)} recipients, \`smsq enqueue FILE\` as a process (start-up included), no worker running`);
+    row('recipients/s', field(enqueue.runs, 'rate'), 'rate', TARGETS.enqueueRate);
+    row('producer peak RSS', field(enqueue.runs, 'producerRssMb'), 'MB', TARGETS.producerRss);
+    row('producer CPU time', field(enqueue.runs, 'producerCpuS'), 's');
+    row('  other processes on the machine meanwhile', field(enqueue.runs, 'otherCores'), 'cores');
+    row('Redis added, staged (used_memory) per recipient', field(enqueue.runs, 'redisBytesPerRecipient'), 'B');
+    row('  our keys only (MEMORY USAGE) per recipient', field(enqueue.runs, 'keyBytesPerRecipient'), 'B');
+  }
+  if (instant) {
+    section(`Dispatch, gateway instant: ${int(instant.size)} recipients, WORKER_CONCURRENCY ${c}, enqueued with workers idle`);
+    for (const w of [1, 2]) {
+      const ours = instant.smsq[w];
+      const direct = instant.direct[w];
+      row(`direct loop, ${w * c} calls in flight (baseline a)`, field(direct, 'rate'), 'rate');
+      row(`smsq, ${w} worker process${w > 1 ? 'es' : ''}, first to last send`, field(ours, 'rate'), 'rate');
+      row('  ratio to the direct loop (paired runs)', paired(ours, direct, 'rate'), 'x', TARGETS.instantVsDirect);
+      row('  steady rate (10th to 90th percentile send)', field(ours, 'steadyRate'), 'rate');
+      row('  enqueue start → first send', field(ours, 'firstSendMs'), 'ms', TARGETS.firstSend);
+      row('    of which the enqueue process', field(ours, 'enqueueMs'), 'ms');
+      row('  worker peak RSS (largest worker)', field(ours, 'workerRssMb'), 'MB', TARGETS.workerRss);
+      sendWindow('  smsq', ours, instant.size, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+      sendWindow('  direct loop', direct, instant.size, [['loop', 'loop'], ['simulator', 'simulator']]);
+      row('  other processes on the machine while smsq sent', field(ours, 'otherCores'), 'cores');
+      row('  … while the direct loop sent', field(direct, 'otherCores'), 'cores');
+    }
+  }
+  if (slow) {
+    section(`Dispatch, gateway slow: ${slow.latencyMs} ms per call, ${int(opts.sizes.slowPerWorker)} recipients per worker`);
+    for (const w of [1, 2]) {
+      row(`direct loop, ${w * c} calls in flight (baseline a)`, field(slow.direct[w], 'rate'), 'rate');
+      row(`  share of the ceiling ${int(slow.ceiling[w])}/s`, field(slow.direct[w], 'ofCeiling'), '%');
+      row(`smsq, ${w} worker process${w > 1 ? 'es' : ''}, first to last send`, field(slow.smsq[w], 'rate'), 'rate');
+      row(`  share of the ceiling ${int(slow.ceiling[w])}/s`, field(slow.smsq[w], 'ofCeiling'), '%', TARGETS.slowOfCeiling);
+      row('  enqueue start → first send', field(slow.smsq[w], 'firstSendMs'), 'ms', TARGETS.firstSend);
+      row('  worker peak RSS (largest worker)', field(slow.smsq[w], 'workerRssMb'), 'MB', TARGETS.workerRss);
+      sendWindow('  smsq', slow.smsq[w], opts.sizes.slowPerWorker * w, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+      row('  other processes on the machine while sending', field(slow.smsq[w], 'otherCores'), 'cores');
+    }
+    row('2 workers / 1 worker (paired runs)', paired(slow.smsq[2], slow.smsq[1], 'rate'), 'x', TARGETS.slowScaling);
+  }
+  if (instant || expiry) section('Redis footprint per recipient');
+  if (instant) {
+    const all = [...instant.smsq[1], ...instant.smsq[2]];
+    row(`complete, results retained, ${int(instant.size)} recipients (used_memory delta, all instant runs)`, field(all, 'redisBytesPerRecipient'), 'B', TARGETS.redisPerRecipient);
+    row('  our keys only (MEMORY USAGE)', field(all, 'keyBytesPerRecipient'), 'B', TARGETS.redisPerRecipient);
+    const kinds = Object.keys(all[0].keyKindsPerRecipient).map((k) => [k, field(all, `keyKindsPerRecipient.${k}.bytes`)]);
+    for (const [kind, s] of kinds.sort((a, b) => b[1].median - a[1].median)) row(`    ${kind}`, s, 'B');
+  }
+  if (expiry) {
+    const kinds = (m) => Object.entries(m.kinds).map(([k, v]) => `${k} ${(v.bytes / 1024).toFixed(0)} KB (${v.keys} keys)`).join('; ');
+    row(`retained, ${int(expiry.size)} recipients at RESULT_RETENTION_SECONDS=${expiry.retentionSeconds} (MEMORY USAGE)`, single(expiry.retained.bytesPerRecipient), 'B', TARGETS.redisPerRecipient);
+    row(`after its TTLs expired (waited ${expiry.retentionSeconds} s)`, single(expiry.afterTtl.bytesPerRecipient), 'B');
+    note('    what is left', kinds(expiry.afterTtl));
+    row('after one more batch job completed (BullMQ removes aged jobs then)', single(expiry.afterNextJob.bytesPerRecipient), 'B');
+    note('    what is left', kinds(expiry.afterNextJob));
+  }
+  if (instant?.export.length) {
+    section(`Results export: \`smsq results ID > file\`, ${int(instant.size)} rows, as a process`);
+    row('rows/s', field(instant.export, 'rate'), 'rate');
+    row('peak RSS', field(instant.export, 'rssMb'), 'MB');
+  }
+  if (jobPerRecipient) {
+    const runs = jobPerRecipient.runs;
+    section(`Baseline (b), one BullMQ job per recipient: ${int(jobPerRecipient.size)} recipients, 1 worker process, concurrency ${c}`);
+    row('recipients/s, first to last send', field(runs, 'rate'), 'rate');
+    row('  jobs added/s (addBulk of 1000)', field(runs, 'addRate'), 'rate');
+    row('  worker peak RSS', field(runs, 'workerRssMb'), 'MB');
+    sendWindow('  job per recipient', runs, jobPerRecipient.size, [['worker', 'worker'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+    row('  other processes on the machine while sending', field(runs, 'otherCores'), 'cores');
+    row('  Redis per recipient, results retained (MEMORY USAGE)', field(runs, 'keyBytesPerRecipient'), 'B');
+    if (instant) row('smsq 1 worker / job per recipient (medians)', single(field(instant.smsq[1], 'rate').median / field(runs, 'rate').median), 'x');
+  }
+  return rows;
+}
+
+function table(rows) {
+  const cells = rows.map((r) => {
+    if (r.section || r.note) return r;
+    const f = FORMAT[r.unit];
+    const has = r.median !== undefined;
+    return [r.label, has ? f(r.median) : 'n/a', has && r.runs.length > 1 ? `${f(r.min)} – ${f(r.max)}` : '', r.target ?? '', r.verdict ?? ''];
+  });
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...cells.filter(Array.isArray).map((c) => c[i].length)));
+  const header = ['figure', 'median', 'min – max', 'target', 'verdict'];
+  const line = (c) => c.map((s, i) => (i === 1 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [line(header.map((h, i) => h.padEnd(widths[i])))];
+  for (const c of cells) {
+    if (c.section) out.push('', c.section);
+    else if (c.note) out.push(`${c.label}: ${c.note}`);
+    else out.push(line(c));
+  }
+  return out.join('\n');
+}
+
+function writeJson(report, quick) {
+  const dir = path.join(__dirname, 'results');
+  // A quick run never overwrites the full run of the same day, which is the one meant to be committed.
+  const file = path.join(dir, `${report.generatedAt.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+module.exports = { rowsFor, table, writeJson };

@@ -1,0 +1,24 @@
+'use strict';
+/** The targets of issue 6, and how a figure (its median over runs) is judged against one. */
+
+const TARGETS = Object.freeze({
+  enqueueRate: { op: '>=', value: 500_000, text: '≥ 500,000/s' },
+  producerRss: { op: '<=', value: 150, text: '≤ 150 MB' },
+  instantVsDirect: { op: '>=', value: 0.85, text: '≥ 0.85× direct' },
+  slowOfCeiling: { op: '>=', value: 0.95, text: '≥ 95% of ceiling' },
+  slowScaling: { op: '>=', value: 1.9, text: '≥ 1.9×' },
+  firstSend: { op: '<=', value: 1_000, text: '≤ 1,000 ms' },
+  workerRss: { op: '<=', value: 200, text: '≤ 200 MB' },
+  redisPerRecipient: { op: '<=', value: 150, text: '≤ 150 B' },
+});
+
+const pct = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+
+/** 'met', or by how much it was missed: the shortfall below a minimum, the excess over a maximum. */
+function verdict(value, target) {
+  if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
+  if (target.op === '>=') return value >= target.value ? 'met' : `MISSED by ${pct(1 - value / target.value)}`;
+  return value <= target.value ? 'met' : `MISSED, ${value / target.value >= 2 ? `${(value / target.value).toFixed(1)}×` : `${pct(value / target.value - 1)} over`}`;
+}
+
+module.exports = { TARGETS, verdict };
