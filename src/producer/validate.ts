@@ -3,6 +3,7 @@
  * Each check returns the reason as a short sentence a user can act on, or null when the value is fine.
  */
 import type { Recipient } from '../shared/types';
+import { NumberSet } from './number-set';
 
 /** One row the producer skips as invalid, as shown to the user. */
 export interface RowProblem {
@@ -171,7 +172,7 @@ export interface RecipientValidatorOptions {
 export class RecipientValidator {
   private readonly dedupe: boolean;
   /** `Number('1' + digits)`: exact, since at most 16 digits stay below 2^53, and the `1` keeps leading zeros. */
-  private readonly numbers = new Set<number>();
+  private readonly numbers = new NumberSet();
   /** Caller-given orderId → the row that used it first. */
   private readonly orderIds = new Map<string, number>();
   private readonly counts = { accepted: 0, duplicates: 0, invalid: 0 };
@@ -226,11 +227,10 @@ export class RecipientValidator {
 
     if (this.dedupe) {
       const key = Number(`1${normalized.number}`);
-      if (this.numbers.has(key)) {
+      if (!this.numbers.add(key)) {
         this.counts.duplicates++;
         return { kind: 'duplicate', number: normalized.number };
       }
-      this.numbers.add(key);
     }
     this.counts.accepted++;
     return { kind: 'ok', recipient: { number: normalized.number, orderId } };

@@ -1,6 +1,7 @@
-import type { RedisClient } from './redis';
 import type { Keys } from './keys';
+import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
+import type { RedisClient } from './redis';
 import { BEGIN_CALL, FINISH_BATCH, RECORD_OUTCOMES } from './scripts';
 import type { Recipient, StoredOutcome } from './types';
 
@@ -13,13 +14,17 @@ export interface InFlight {
 
 export interface BatchRecord {
   recipients: Recipient[];
-  outcomes: Map<number, StoredOutcome>;
+  outcomes: ReadonlyMap<number, StoredOutcome>;
   inFlight: InFlight | null;
   done: boolean;
+  /** Bumped by every outcome write: a run whose version is behind must not start a call. */
+  version: number;
 }
 
-export type BeginResult = 'ok' | 'cancelled' | 'failed' | 'done' | 'busy';
+export type BeginResult = 'ok' | 'cancelled' | 'failed' | 'done' | 'busy' | 'stale';
 export type FinishResult = 'incomplete' | 'already' | 'counted' | 'completed';
+/** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
+export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
 
 /**
  * A batch's record in Redis: the recipients the producer staged, the outcome of each, and the call in flight.
@@ -34,42 +39,47 @@ export class BatchStore {
   ) {}
 
   async load(campaignId: string, batch: number): Promise<BatchRecord | null> {
-    const [r, o, fly, st] = await this.redis.hmget(this.keys.batch(campaignId, batch), 'r', 'o', 'fly', 'st');
+    const [r, o, fly, ft, st, v] = await this.redis.hmget(this.keys.batch(campaignId, batch), 'r', 'o', 'fly', 'ft', 'st', 'v');
     if (r === null) return null;
     return {
       recipients: decodeRecipients(r),
       outcomes: parseOutcomes(o),
-      inFlight: fly ? (JSON.parse(fly) as InFlight) : null,
+      inFlight: fly && ft ? { ...(JSON.parse(fly) as Omit<InFlight, 't'>), t: ft } : null,
       done: st === 'done',
+      version: Number(v ?? 0),
     };
   }
 
-  /** Records a call as in flight, unless the campaign was cancelled or failed meanwhile. */
-  async beginCall(campaignId: string, batch: number, token: string, indices: number[]): Promise<BeginResult> {
-    const fly: InFlight = { t: token, i: indices, at: Date.now() };
-    return (await this.redis.eval(BEGIN_CALL, 2, this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), JSON.stringify(fly))) as BeginResult;
+  /** Records a call as in flight, unless the campaign ended, another call is in flight or `version` is behind. */
+  async beginCall(campaignId: string, batch: number, token: string, indices: number[], version: number): Promise<BeginResult> {
+    const fly = JSON.stringify({ i: indices, at: Date.now() });
+    return (await runScript(this.redis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [token, fly, String(version)])) as BeginResult;
   }
 
-  /** Ends the call `token` (ours, or a dead run's) with these outcomes; 'lost' if another run took it over. */
-  async endCall(campaignId: string, batch: number, token: string, outcomes: Map<number, StoredOutcome>): Promise<'ok' | 'lost'> {
-    return (await this.record(campaignId, batch, token, outcomes)) as 'ok' | 'lost';
+  /** Ends the call `token` (ours, or a dead run's) with these outcomes; not ok ('lost') if another run took it over. */
+  endCall(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
+    return this.record(campaignId, batch, token, outcomes);
   }
 
-  /** Stores outcomes decided without a call (cancelled, campaign failed, attempts used up). */
-  async settle(campaignId: string, batch: number, outcomes: Map<number, StoredOutcome>): Promise<'ok' | 'busy'> {
-    return (await this.record(campaignId, batch, '', outcomes)) as 'ok' | 'busy';
+  /** Stores outcomes decided without a call (cancelled, campaign failed, attempts used up); not ok ('busy') mid-call. */
+  settle(campaignId: string, batch: number, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
+    return this.record(campaignId, batch, '', outcomes);
   }
 
   /** Counts a fully settled batch into its campaign, exactly once. */
   async finish(campaignId: string, batch: number, size: number): Promise<FinishResult> {
-    return (await this.redis.eval(
-      FINISH_BATCH, 2, this.keys.batch(campaignId, batch), this.keys.campaign(campaignId),
+    return (await runScript(this.redis, FINISH_BATCH, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [
       String(size), String(this.retentionSeconds), String(Date.now()),
-    )) as FinishResult;
+    ])) as FinishResult;
   }
 
-  private async record(campaignId: string, batch: number, token: string, outcomes: Map<number, StoredOutcome>): Promise<string> {
-    return (await this.redis.eval(RECORD_OUTCOMES, 1, this.keys.batch(campaignId, batch), token, JSON.stringify(Object.fromEntries(outcomes)))) as string;
+  private async record(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
+    const reply = await runScript(this.redis, RECORD_OUTCOMES, [this.keys.batch(campaignId, batch)], [
+      token, JSON.stringify(Object.fromEntries(outcomes)), String(outcomes.size),
+    ]);
+    if (reply === 'lost' || reply === 'busy') return { ok: false, reason: reply };
+    const [version, skipped] = reply as [number, number];
+    return { ok: true, version, skipped };
   }
 }
 

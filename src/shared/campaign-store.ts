@@ -2,6 +2,7 @@ import type { RedisClient } from './redis';
 import { parseOutcomes } from './batch-store';
 import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
+import { runScript } from './lua';
 import { TRANSITION } from './scripts';
 import type { CampaignInfo, CampaignState, RecipientResult, StoredOutcome } from './types';
 
@@ -72,7 +73,7 @@ export class CampaignStore {
    */
   async transition(campaignId: string, from: CampaignState[], to: CampaignState, fields: Record<string, string> = {}): Promise<string> {
     const args = Object.entries(fields).flat();
-    return (await this.redis.eval(TRANSITION, 1, this.keys.campaign(campaignId), from.join(','), to, ...args)) as string;
+    return (await runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...args])) as string;
   }
 
   /** Records how far the split job got, so a re-run after a crash resumes there. */

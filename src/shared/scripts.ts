@@ -1,44 +1,58 @@
 /**
  * Lua scripts that keep a batch's record consistent when two runs of one batch job overlap (a stalled job
  * re-run while the first run is still alive). Outcomes are merged first-writer-wins, so a recipient's outcome,
- * once stored, never changes; the in-flight record (`fly`) carries the owning run's token.
+ * once stored, never changes; the in-flight call carries the owning run's token.
  *
- * Batch hash fields: r (recipients), o (JSON {index: StoredOutcome}), fly (JSON {t: token, i: [indices], at}),
- * st ('done' once counted into the campaign).
+ * Batch hash fields: r (recipients), o (JSON {index: StoredOutcome}), fly (JSON {i: [indices], at}) and ft (its
+ * run's token) while a call is in flight, v (a version bumped by every outcome write), st ('done' once counted).
  */
 
-/** KEYS: batch, campaign. ARGV: fly JSON. Refuses to start a call for a cancelled or failed campaign. */
+/**
+ * KEYS: batch, campaign. ARGV: token, fly JSON, the version the run last saw.
+ * Refuses to start a call for a cancelled or failed campaign, while another call is in flight, or when outcomes
+ * were written since the run last looked ('stale': another run is at work, and the call might repeat its sends).
+ */
 export const BEGIN_CALL = `
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'cancelled' or state == 'failed' then return state end
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'done' end
-if redis.call('HEXISTS', KEYS[1], 'fly') == 1 then return 'busy' end
-redis.call('HSET', KEYS[1], 'fly', ARGV[1])
+if redis.call('HEXISTS', KEYS[1], 'ft') == 1 then return 'busy' end
+if (redis.call('HGET', KEYS[1], 'v') or '0') ~= ARGV[3] then return 'stale' end
+redis.call('HSET', KEYS[1], 'fly', ARGV[2], 'ft', ARGV[1])
 if state == 'queued' then redis.call('HSET', KEYS[2], 'state', 'running') end
 return 'ok'`;
 
 /**
- * KEYS: batch. ARGV: token, outcomes JSON. Merges outcomes first-writer-wins.
+ * KEYS: batch. ARGV: token, outcomes JSON, how many outcomes it holds. Merges outcomes first-writer-wins.
  * With a token, it ends that call (ours, or a stale one a dead run left) and returns 'lost' if the in-flight
  * record is not that call's any more. Without one ('') it settles recipients no call is about, and refuses
- * ('busy') while any call is in flight.
+ * ('busy') while any call is in flight. Returns {version, outcomes skipped because one was already stored}.
  */
 export const RECORD_OUTCOMES = `
-local fly = redis.call('HGET', KEYS[1], 'fly')
+local ft = redis.call('HGET', KEYS[1], 'ft')
 if ARGV[1] ~= '' then
-  if not fly or cjson.decode(fly).t ~= ARGV[1] then return 'lost' end
-elseif fly then
+  if ft ~= ARGV[1] then return 'lost' end
+elseif ft then
   return 'busy'
 end
-local stored = redis.call('HGET', KEYS[1], 'o')
-local o = stored and cjson.decode(stored) or {}
-local n = 0
-for k, v in pairs(cjson.decode(ARGV[2])) do
-  if o[k] == nil then o[k] = v; n = n + 1 end
+local skipped = 0
+if tonumber(ARGV[3]) > 0 then
+  local stored = redis.call('HGET', KEYS[1], 'o')
+  if not stored then
+    -- The first outcomes of a batch (most batches have only these): stored as given, nothing to merge.
+    redis.call('HSET', KEYS[1], 'o', ARGV[2])
+  else
+    local o = cjson.decode(stored)
+    local n = 0
+    for k, v in pairs(cjson.decode(ARGV[2])) do
+      if o[k] == nil then o[k] = v; n = n + 1 else skipped = skipped + 1 end
+    end
+    if n > 0 then redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
+  end
+  redis.call('HINCRBY', KEYS[1], 'v', 1)
 end
-if n > 0 then redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
-if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly') end
-return 'ok'`;
+if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
+return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
  * KEYS: batch, campaign. ARGV: recipients in the batch, retention seconds, now (ms).

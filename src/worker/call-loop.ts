@@ -1,4 +1,4 @@
-import type { BatchRecord } from '../shared/batch-store';
+import type { BatchRecord, RecordResult } from '../shared/batch-store';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
@@ -21,7 +21,7 @@ export type LoopEnd =
 const CLOCK_SKEW_RETRIES = 2;
 const CLOCK_ACTION = "check this host's clock (NTP): the gateway refuses timestamps far from its own";
 
-type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'lost' };
+type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'lost' };
 
 /**
  * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
@@ -32,6 +32,10 @@ export class CallLoop {
   private readonly recipients: Recipient[];
   private readonly groups: number[][];
   private extraCalls = 0;
+  /** The batch's version as this run last wrote or read it. */
+  private version: number;
+  /** False once a write met outcomes another run had stored: the local map is then not the stored one. */
+  private exact = true;
 
   constructor(
     private readonly ctx: Context,
@@ -43,9 +47,15 @@ export class CallLoop {
     private readonly log: Logger,
   ) {
     this.outcomes = new Map(record.outcomes);
+    this.version = record.version;
     this.recipients = record.recipients;
     const pending = this.pending();
     this.groups = pending.length > 0 ? [pending] : [];
+  }
+
+  /** Every outcome the batch holds, when this run knows them exactly (what it found stored and recorded); else null. */
+  get settled(): ReadonlyMap<number, StoredOutcome> | null {
+    return this.exact ? this.outcomes : null;
   }
 
   async run(): Promise<LoopEnd> {
@@ -100,9 +110,17 @@ export class CallLoop {
   async settleRest(outcome: StoredOutcome): Promise<boolean> {
     const rest = new Map<number, StoredOutcome>(this.pending().map((i) => [i, outcome]));
     if (rest.size === 0) return true;
-    if ((await this.ctx.batches.settle(this.data.campaignId, this.data.batch, rest)) !== 'ok') return false;
+    if (!this.recorded(await this.ctx.batches.settle(this.data.campaignId, this.data.batch, rest))) return false;
     for (const [i, o] of rest) this.outcomes.set(i, o);
     countOutcomes(rest.values());
+    return true;
+  }
+
+  /** Follows the batch's version after a write of ours; false when the write was refused. */
+  private recorded(r: RecordResult): boolean {
+    if (!r.ok) return false;
+    this.version = r.version;
+    if (r.skipped > 0) this.exact = false;
     return true;
   }
 
@@ -126,7 +144,7 @@ export class CallLoop {
   private async call(group: number[]): Promise<CallStep> {
     const { campaignId, batch } = this.data;
     for (let tries = 0; ; tries++) {
-      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, group);
+      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, group, this.version);
       if (begin !== 'ok') return { stop: begin };
       const result = await this.client.send({
         numbers: group.map((i) => this.recipients[i].number),
@@ -136,7 +154,7 @@ export class CallLoop {
       });
       const verdict = classify(result, this.ctx.config.retryUnknown);
       const outcomes = this.decide(verdict, group);
-      if ((await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes)) === 'lost') return { stop: 'lost' };
+      if (!this.recorded(await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
       if (verdict.kind === 'clock-skew' && tries < CLOCK_SKEW_RETRIES) {

@@ -33,8 +33,9 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, log);
-  if (!record.done) {
-    const end = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
+  if (record.done) return buildResult(job.data, record);
+  {
+    const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
     if (end.kind === 'account-stop') {
       // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
       await job.moveToWait(token);
@@ -46,6 +47,8 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     if (finished === 'completed') log.info('campaign completed');
     if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
     if (end.kind === 'permanent') throw new UnrecoverableError(`${end.code} ${end.reason}`);
+    // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
+    if (finished !== 'already' && outcomes) return buildResult(job.data, { ...record, outcomes });
   }
   const final = await ctx.batches.load(campaignId, batch);
   return buildResult(job.data, final ?? record);
@@ -57,7 +60,7 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
   const outcomes = new Map<number, StoredOutcome>();
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
   if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST]);
-  if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)) !== 'lost') countOutcomes(outcomes.values());
+  if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)).ok) countOutcomes(outcomes.values());
   log.warn({ recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown }, 'found a call left in flight by an earlier run');
   return (await ctx.batches.load(data.campaignId, data.batch)) ?? record;
 }
@@ -70,9 +73,14 @@ async function sendPending(
   campaign: CampaignRecord,
   record: BatchRecord,
   log: Logger,
-): Promise<LoopEnd> {
+): Promise<{ end: LoopEnd; outcomes: ReadonlyMap<number, StoredOutcome> | null }> {
   const loop = new CallLoop(ctx, client, job.data, token, campaign, record, log);
   const end = await loop.run();
+  return { end: await afterLoop(ctx, job, loop, end, log), outcomes: loop.settled };
+}
+
+/** Retries, the last attempt and account-level stops: what a run's end means for the job. */
+async function afterLoop(ctx: Context, job: Job<BatchJobData, BatchJobResult>, loop: CallLoop, end: LoopEnd, log: Logger): Promise<LoopEnd> {
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   switch (end.kind) {
     case 'transient':

@@ -124,8 +124,11 @@ it('treats a reset connection and a 200 that is not JSON as unknown, never resen
 
 it('resends unknown outcomes only when SMS_RETRY_UNKNOWN opts in', async () => {
   await worker({ retryUnknown: true, attempts: 20 });
-  sim.setFaults({ garbageRate: 0.5 });
+  sim.setFaults({ garbageRate: 1 });
+  const garbledBefore = sim.stats().garbage;
   const { campaignId } = await producer.enqueueCampaign({ content: 'retry unknown', recipients: recipients(4_000) });
+  await waitFor('a garbled answer', async () => (sim.stats().garbage > garbledBefore ? true : undefined));
+  sim.setFaults({ garbageRate: 0 });
   const info = await finished(campaignId);
   expect(info.counts).toMatchObject({ sent: 4_000, unknown: 0 });
   // The price of opting in: what the garbled answers hid was accepted, and is accepted again.

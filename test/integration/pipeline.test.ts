@@ -198,7 +198,7 @@ it('settles a call left in flight by a dead run as unknown instead of sending it
   const { campaignId } = await producer.enqueueCampaign({ content: 'stale', recipients: list });
   // What a worker killed mid-call leaves behind: the call recorded in flight, no outcome.
   const redis = testRedis();
-  await redis.hset(`${prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ t: 'dead-run', i: [0, 1, 2], at: Date.now() }));
+  await redis.hset(`${prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ i: [0, 1, 2], at: Date.now() }), 'ft', 'dead-run');
   redis.disconnect();
   await worker();
   const info = await finished(campaignId);
