@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, REDIS_CLUSTER_NODES, REDIS_URL, uniquePrefix, waitFor } from '../support/env';
 
 const DEMO = path.resolve(__dirname, '../../dist/cli/demo.js');
 const prefix = uniquePrefix('demo');
@@ -9,7 +9,7 @@ afterAll(() => deletePrefix(prefix));
 
 /** `npm run demo` without the build step, as a process. */
 function demo(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [DEMO, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DEMO, ...args], { env: { PATH: process.env.PATH ?? '', ...(REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES } : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (out.stdout += d));
   child.stderr.on('data', (d) => (out.stderr += d));
@@ -38,7 +38,7 @@ it('keeps serving the dashboard after the campaign until Ctrl-C, then exits 0', 
 }, 120_000);
 
 it('says in one line that Redis is not running, and how to start one', async () => {
-  const { out, exited } = demo(['--exit'], { REDIS_URL: 'redis://127.0.0.1:1', QUEUE_PREFIX: prefix });
+  const { out, exited } = demo(['--exit'], { REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', QUEUE_PREFIX: prefix });
   expect(await exited).toBe(1);
   expect(out.stderr.trim().split('\n')).toHaveLength(1);
   expect(out.stderr).toMatch(/^demo: Redis is not reachable at redis:\/\/127\.0\.0\.1:1 .*redis-server.*docker run -p 6379:6379 redis:7/);

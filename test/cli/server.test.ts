@@ -1,8 +1,7 @@
 import { request, type ClientRequest } from 'node:http';
-import IORedis from 'ioredis';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { runSmsq, WorkerProcess } from '../support/cli';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, testRedis, uniquePrefix, waitFor } from '../support/env';
 import { parseMetrics, total } from '../support/prometheus';
 import { BEARER, serverEnv } from '../support/server';
 import { ServerProcess } from '../support/server-process';
@@ -35,7 +34,7 @@ function server(extraEnv: Record<string, string> = {}): ServerProcess {
 
 /** Waits until the server is reading a campaign's upload: the producer holds its staging lock meanwhile. */
 async function staging(campaignId: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL);
+  const redis = testRedis();
   try {
     await waitFor(`the server to read ${campaignId}`, async () => ((await redis.exists(`${prefix}:campaign:${campaignId}:staging`)) ? true : undefined));
   } finally {
