@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../shared/config';
 import { createContext } from '../shared/context';
+import { checkRedisForProduction } from '../shared/redis-checks';
 import type { Logger } from '../shared/logger';
 import { enableProcessMetrics } from '../shared/metrics';
 import { buildApp } from './app';
@@ -23,6 +24,7 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   enableProcessMetrics();
   const ctx = await createContext(config, log, 'client');
+  await checkRedisForProduction(ctx.redis, log);
   const app = buildApp(ctx);
   const host = config.server.dashboard ? config.server.host : '127.0.0.1';
   if (!config.server.dashboard) {
