@@ -65,6 +65,9 @@ export async function main(argv: string[]): Promise<number> {
 export function run(): void {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Everything the command opened is closed by now; a handle a library forgot (a cluster client's reconnect
+    // timer) must not keep a finished command alive. Unref'd: a process that ends by itself ends sooner.
+    setTimeout(() => process.exit(code), 3_000).unref();
   });
 }
 
