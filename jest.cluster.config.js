@@ -6,4 +6,6 @@ module.exports = {
   roots: ['<rootDir>/test/integration', '<rootDir>/test/cli'],
   globalSetup: '<rootDir>/test/support/cluster-setup.ts',
   globalTeardown: '<rootDir>/test/support/cluster-teardown.ts',
+  // Three Redis processes more on two cores, beside worker processes: give slow moments room.
+  testTimeout: 120_000,
 };
