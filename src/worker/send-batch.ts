@@ -34,22 +34,20 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, log);
   if (record.done) return buildResult(job.data, record);
-  {
-    const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
-    if (end.kind === 'account-stop') {
-      // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
-      await job.moveToWait(token);
-      throw new WaitingError();
-    }
-    if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
-    const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
-    if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
-    if (finished === 'completed') log.info('campaign completed');
-    if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
-    if (end.kind === 'permanent') throw new UnrecoverableError(`${end.code} ${end.reason}`);
-    // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
-    if (finished !== 'already' && outcomes) return buildResult(job.data, { ...record, outcomes });
+  const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
+  if (end.kind === 'account-stop') {
+    // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
+    await job.moveToWait(token);
+    throw new WaitingError();
   }
+  if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
+  const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
+  if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
+  if (finished === 'completed') log.info('campaign completed');
+  if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
+  if (end.kind === 'permanent') throw new UnrecoverableError(`${end.code} ${end.reason}`);
+  // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
+  if (finished !== 'already' && outcomes) return buildResult(job.data, { ...record, outcomes });
   const final = await ctx.batches.load(campaignId, batch);
   return buildResult(job.data, final ?? record);
 }
