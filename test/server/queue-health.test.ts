@@ -1,46 +1,32 @@
-import IORedis from 'ioredis';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../support/env';
-import { BEARER, openApp, serverConfig, type TestApp } from '../support/server';
+import { BEARER, useTestApp } from '../support/server';
 
-const prefix = uniquePrefix('api-queue');
-let server: TestApp;
+const app = useTestApp('api-queue');
 
-beforeAll(async () => {
-  server = await openApp(serverConfig(prefix, 'http://127.0.0.1:9/sms'));
-});
-
-afterAll(async () => {
-  await server.close();
-  await deletePrefix(prefix);
-});
-
-const call = (method: 'GET' | 'POST', url: string) => server.app.inject({ method, url, headers: BEARER });
+const call = (method: 'GET' | 'POST', url: string) => app.server.app.inject({ method, url, headers: BEARER });
 
 it('answers /healthz while the process is up', async () => {
-  const res = await server.app.inject({ method: 'GET', url: '/healthz' });
+  const res = await app.server.app.inject({ method: 'GET', url: '/healthz' });
   expect(res.statusCode).toBe(200);
   expect(res.json()).toEqual({ ok: true });
 });
 
 it('pauses and resumes sending for the whole queue, and stays ready while an operator has paused it', async () => {
   expect((await call('POST', '/v1/queue/pause')).json()).toEqual({ paused: true });
-  expect(await server.ctx.queues.batches.isPaused()).toBe(true);
+  expect(await app.server.ctx.queues.batches.isPaused()).toBe(true);
   const ready = await call('GET', '/readyz');
   expect(ready.statusCode).toBe(200);
   expect(ready.json()).toEqual({ ready: true, redis: 'ok', queue: 'paused' });
 
   expect((await call('POST', '/v1/queue/resume')).json()).toEqual({ paused: false, clearedAccountStop: null });
-  expect(await server.ctx.queues.batches.isPaused()).toBe(false);
+  expect(await app.server.ctx.queues.batches.isPaused()).toBe(false);
   expect((await call('GET', '/readyz')).json()).toMatchObject({ ready: true, queue: 'running' });
 });
 
 it('is not ready during an account-level stop, says why, and is ready again after resume clears it', async () => {
   // What a worker records when the gateway answers -10 (balance), with the queue paused.
   const stop = { code: '-10', reason: 'insufficient balance', operatorAction: 'top up the account', at: Date.now() };
-  const redis = new IORedis(REDIS_URL);
-  await redis.set(`${prefix}:account-stop`, JSON.stringify(stop));
-  redis.disconnect();
-  await server.ctx.queues.batches.pause();
+  await app.server.ctx.redis.set(app.server.ctx.keys.accountStop(), JSON.stringify(stop));
+  await app.server.ctx.queues.batches.pause();
 
   const notReady = await call('GET', '/readyz');
   expect(notReady.statusCode).toBe(503);

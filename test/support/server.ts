@@ -5,7 +5,7 @@ import { createContext, type Context } from '../../src/shared/context';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { startWorker, type SmsqWorker } from '../../src/worker/worker';
-import { deletePrefix, testConfig, testEnv } from './env';
+import { deletePrefix, testConfig, testEnv, uniquePrefix } from './env';
 
 /** Long enough for the config's minimum; tests use them as a user would set them. */
 export const API_TOKEN = 'test-api-token-0123456789';
@@ -43,6 +43,29 @@ export async function openApp(config: Config, log: Logger = createLogger('silent
     async close() {
       await app.close();
       await ctx.close();
+    },
+  };
+}
+
+/**
+ * A server app for the calling test file, over its own queue prefix and no reachable gateway: opened before the
+ * file's tests, closed (prefix deleted) after them. Call at the top level of the file; read it inside tests.
+ */
+export function useTestApp(name: string): { readonly prefix: string; readonly server: TestApp } {
+  const prefix = uniquePrefix(name);
+  let server: TestApp | undefined;
+  beforeAll(async () => {
+    server = await openApp(serverConfig(prefix, 'http://127.0.0.1:9/sms'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await deletePrefix(prefix);
+  });
+  return {
+    prefix,
+    get server() {
+      if (!server) throw new Error('useTestApp: read the app inside a test, after beforeAll');
+      return server;
     },
   };
 }
