@@ -19,7 +19,7 @@ export async function handleControlRoute(
 ): Promise<void> {
   switch (`${req.method} ${path.slice(CONTROL_PREFIX.length)}`) {
     case 'GET stats':
-      return sendJson(res, 200, state.stats.snapshot(state.ledger));
+      return sendJson(res, 200, state.snapshot());
     case 'GET faults':
       return sendJson(res, 200, faultsToJson(state.faults));
     case 'POST faults':
@@ -33,7 +33,7 @@ export async function handleControlRoute(
       });
     case 'POST reset':
       state.reset();
-      return sendJson(res, 200, state.stats.snapshot(state.ledger));
+      return sendJson(res, 200, state.snapshot());
     case 'GET ledger':
       return streamLedger(state, res);
     default:

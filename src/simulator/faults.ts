@@ -1,5 +1,8 @@
+import { hasAtMostFourDecimals } from './money';
+
 /**
- * How the simulator misbehaves. Rates are probabilities from 0 to 1, rolled per call (refuseRate per number);
+ * How the simulator misbehaves. Rates are probabilities from 0 to 1, rolled per call (refuseRate and the
+ * report rates per number);
  * 0 and 1 make a fault deterministic, which is what tests use.
  */
 export interface Faults {
@@ -38,6 +41,32 @@ export interface Faults {
   clockSkewSeconds: number;
   /** A Timestamp further than this from the simulator's clock answers -16. @defaultValue 1800 */
   maxTimestampDriftSeconds: number;
+  /**
+   * Every authenticated getReport, getSentRcd and getBalance call answers this status (e.g. "-15", queried too
+   * often); forceStatus applies to them too when this is null. @defaultValue null
+   */
+  queryStatus: string | null;
+  /**
+   * Where delivery reports are POSTed (pushSmsReport), read when each report is due; null withholds due reports
+   * (counted in stats.reportsWithheld). @defaultValue null
+   */
+  reportUrl: string | null;
+  /** A message's final status is known, and its report due, this long after acceptance. @defaultValue 1000 */
+  reportDelayMs: number;
+  /** Uniform extra delay from 0 to this many ms per message, which puts reports out of order. @defaultValue 2000 */
+  reportDelayJitterMs: number;
+  /** Per message: its report is pushed twice, the second copy 100–600 ms after the first. @defaultValue 0 */
+  reportDuplicateRate: number;
+  /** Per message: its report is never pushed, though getReport knows the final status. @defaultValue 0 */
+  reportLossRate: number;
+  /** Per message: the final status is 1 (failed) with a reason such as "UNDELIV" or "EXPIRED". @defaultValue 0 */
+  undeliveredRate: number;
+  /** Price of one segment, a multiple of 0.0001; the balance is still kept in messages. @defaultValue 0.01 */
+  pricePerSegment: number;
+  /** ISO 4217 code of pricePerSegment. @defaultValue "USD" */
+  currency: string;
+  /** 1: each push POSTs one report object; more: a JSON array of up to this many reports due together. @defaultValue 1 */
+  reportBatchSize: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -57,11 +86,33 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   http429Rate: 0,
   clockSkewSeconds: 0,
   maxTimestampDriftSeconds: 1800,
+  queryStatus: null,
+  reportUrl: null,
+  reportDelayMs: 1000,
+  reportDelayJitterMs: 2000,
+  reportDuplicateRate: 0,
+  reportLossRate: 0,
+  undeliveredRate: 0,
+  pricePerSegment: 0.01,
+  currency: 'USD',
+  reportBatchSize: 1,
 });
 
 type Check = (v: unknown) => boolean;
 const rate: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1;
 const nonNegative: Check = (v) => typeof v === 'number' && v >= 0 && !Number.isNaN(v) && v !== Infinity;
+/** Report delays are stored as 32-bit ms offsets; a day each is far beyond any test's patience anyway. */
+const DAY_MS = 86_400_000;
+const delay: Check = (v) => nonNegative(v) && (v as number) <= DAY_MS;
+const statusOrNull: Check = (v) => v === null || (typeof v === 'string' && v !== '');
+const httpUrl: Check = (v) => {
+  if (typeof v !== 'string') return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
 const strings: Check = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 const RULES: Record<keyof Faults, [Check, string]> = {
@@ -73,7 +124,7 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   refuseNumbers: [strings, 'an array of strings'],
   abnormalNumbers: [strings, 'an array of strings'],
   sensitiveWords: [(v) => strings(v) && (v as string[]).every((w) => w !== ''), 'an array of non-empty strings'],
-  forceStatus: [(v) => v === null || (typeof v === 'string' && v !== ''), 'a status string such as "-13", or null'],
+  forceStatus: [statusOrNull, 'a status string such as "-13", or null'],
   hangRate: [rate, 'a number from 0 to 1'],
   resetRate: [rate, 'a number from 0 to 1'],
   garbageRate: [rate, 'a number from 0 to 1'],
@@ -81,6 +132,16 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   http429Rate: [rate, 'a number from 0 to 1'],
   clockSkewSeconds: [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'],
   maxTimestampDriftSeconds: [nonNegative, 'a finite number ≥ 0'],
+  queryStatus: [statusOrNull, 'a status string such as "-15", or null'],
+  reportUrl: [(v) => v === null || httpUrl(v), 'an http:// or https:// URL, or null'],
+  reportDelayMs: [delay, 'milliseconds from 0 to 86400000'],
+  reportDelayJitterMs: [delay, 'milliseconds from 0 to 86400000'],
+  reportDuplicateRate: [rate, 'a number from 0 to 1'],
+  reportLossRate: [rate, 'a number from 0 to 1'],
+  undeliveredRate: [rate, 'a number from 0 to 1'],
+  pricePerSegment: [(v) => nonNegative(v) && hasAtMostFourDecimals(v as number), 'a finite number ≥ 0 with at most 4 decimals'],
+  currency: [(v) => typeof v === 'string' && /^[A-Z]{3}$/.test(v), 'a three-letter currency code such as "USD"'],
+  reportBatchSize: [(v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'a whole number from 1 to 1000'],
 };
 
 /**

@@ -1,16 +1,26 @@
 /**
- * A local stand-in for the SMS gateway's sendSms API (the sendSms reference in the project docs): it answers as
- * the gateway does, records every accepted message in a ledger, and misbehaves on request (faults).
+ * A local stand-in for the SMS gateway (the sendSms and other-endpoints references in the project docs): it
+ * answers sendSms as the gateway does, records every accepted message in a ledger with its delivery fate,
+ * answers getReport, getSentRcd and getBalance from that ledger, pushes delivery reports (pushSmsReport) to
+ * faults.reportUrl, and misbehaves on request (faults).
  *
  * Where the gateway's documentation is silent, the simulator decides, and says so:
  * - a body that is not a JSON object, or a field that is not a string, answers HTTP 400 `{error, reason}`;
  * - a body over 2 MB answers HTTP 413; a sendSms path with a method other than POST answers 405;
  * - senderId over 32 characters answers the undocumented status "-1001";
  * - numbers are not trimmed: "123456, 234567" is abnormal (-9), as is an empty element;
- * - control routes under /__sim/ (stats, faults, top-up, ledger, reset) have no authentication.
+ * - control routes under /__sim/ (stats, faults, top-up, ledger, reset) have no authentication;
+ * - getReport answers -14 to more than 200 msgIds, and strings for every per-message status;
+ * - getSentRcd answers -11 to any unusable window (format, order, over 31 days, over 90 days ago), -14 to a bad
+ *   startIndex, and adds `total`; getBalance takes appId optionally and shows the balance (kept in messages,
+ *   one per accepted message) at pricePerSegment;
+ * - a report is due at reportAt; it goes to the reportUrl of that moment, is withheld when there is none, and is
+ *   never retried after a failed push.
  */
 export { startSimulator, type Simulator, type SimulatorOptions } from './server';
 export { DEFAULT_FAULTS, type Faults } from './faults';
 export type { Ledger, LedgerEntry } from './ledger';
 export type { SimulatorStats } from './stats';
 export type { SendSmsAnswer } from './send-sms';
+export type { ReportBody } from './report-body';
+export type { QueryAnswer, QueryName } from './query-routes';

@@ -1,3 +1,7 @@
+import { Column } from './columns';
+import { FAILURE_REASONS, type DeliveryFate } from './delivery-fate';
+import { formatMicros } from './money';
+
 /** One message the simulator accepted. `at` is the acceptance time in ms since the epoch. */
 export interface LedgerEntry {
   msgId: string;
@@ -6,6 +10,28 @@ export interface LedgerEntry {
   content: string;
   senderId: string;
   at: number;
+  /** The final status, decided at acceptance: 0 delivered, 1 failed. */
+  deliveryStatus: 0 | 1;
+  /** The report's `reason`: "0" when delivered, else why not ("UNDELIV", "EXPIRED", "REJECTD"). */
+  deliveryReason: string;
+  /** When the final status becomes known (ms since the epoch): getReport says -1 before, and the report is due. */
+  reportAt: number;
+  /** Segments charged. */
+  chargeCnt: number;
+  /** Price of one segment, as a decimal string ("0.0100"). */
+  price: string;
+  /** price × chargeCnt, as a decimal string ("0.0200"). */
+  pay: string;
+  currency: string;
+  /** Reports of this message received with HTTP 200 so far (2 after a duplicate push). */
+  pushes: number;
+}
+
+/** What one message of a call costs; the same for every number of the call. */
+export interface Charge {
+  chargeCnt: number;
+  priceMicros: number;
+  currency: string;
 }
 
 /** What tests and the control routes may read; only the simulator appends. */
@@ -47,8 +73,9 @@ class StringTable {
 }
 
 /**
- * The in-memory ledger, stored as parallel arrays (about 150 bytes per message with short orderIds, so a
- * million messages cost roughly 150 MB; the orderId index, built on demand, adds about 85 more).
+ * The in-memory ledger, stored as parallel arrays (about 160 bytes per message with short orderIds, so a
+ * million messages cost roughly 160 MB; the orderId index, built on demand, adds about 85 more). Delivery
+ * fates take 10 bytes in typed columns; charges, shared by every number of a call, are interned like texts.
  */
 export class MemoryLedger implements Ledger {
   private numbers: string[] = [];
@@ -56,6 +83,14 @@ export class MemoryLedger implements Ledger {
   private contentIds: number[] = [];
   private senderIds: number[] = [];
   private ats: number[] = [];
+  /** 0 delivered, else 1 + index into FAILURE_REASONS. */
+  private failures = new Column((n) => new Uint8Array(n));
+  /** reportAt − at, in ms (at most two days, see faults). */
+  private reportDelays = new Column((n) => new Uint32Array(n));
+  private chargeIds = new Column((n) => new Uint32Array(n));
+  private pushCounts = new Column((n) => new Uint8Array(n));
+  private charges: Charge[] = [];
+  private chargeIndex = new Map<string, number>();
   private strings = new StringTable();
   /** Entry indexes per number; a bare index for the common case of one message per number. */
   private byNumber = new Map<string, number | number[]>();
@@ -69,8 +104,23 @@ export class MemoryLedger implements Ledger {
     return this.numbers.length;
   }
 
-  /** Records one accepted message and returns its new msgId. */
-  append(number: string, orderId: string, content: string, senderId: string): string {
+  /** The id to pass to append() for messages with this charge. */
+  chargeId(charge: Charge): number {
+    const key = `${charge.chargeCnt} ${charge.priceMicros} ${charge.currency}`;
+    let id = this.chargeIndex.get(key);
+    if (id === undefined) {
+      id = this.charges.push({ ...charge }) - 1;
+      this.chargeIndex.set(key, id);
+    }
+    return id;
+  }
+
+  chargeOf(chargeId: number): Readonly<Charge> {
+    return this.charges[chargeId];
+  }
+
+  /** Records one accepted message and returns its new msgId; its index is `size - 1` afterwards. */
+  append(number: string, orderId: string, content: string, senderId: string, chargeId: number, fate: DeliveryFate): string {
     // Never let time run backwards (NTP steps): msgId uniqueness relies on it.
     const at = (this.lastAt = Math.max(Date.now(), this.lastAt));
     const contentId = this.strings.intern(content);
@@ -79,6 +129,10 @@ export class MemoryLedger implements Ledger {
     this.contentIds.push(contentId);
     this.senderIds.push(this.strings.intern(senderId));
     this.ats.push(at);
+    this.failures.push(fate.failure === null ? 0 : 1 + FAILURE_REASONS.indexOf(fate.failure));
+    this.reportDelays.push(fate.reportDelayMs);
+    this.chargeIds.push(chargeId);
+    this.pushCounts.push(0);
     const previous = this.byNumber.get(number);
     if (previous === undefined) {
       this.byNumber.set(number, i);
@@ -100,6 +154,12 @@ export class MemoryLedger implements Ledger {
     this.contentIds = [];
     this.senderIds = [];
     this.ats = [];
+    this.failures = new Column((n) => new Uint8Array(n));
+    this.reportDelays = new Column((n) => new Uint32Array(n));
+    this.chargeIds = new Column((n) => new Uint32Array(n));
+    this.pushCounts = new Column((n) => new Uint8Array(n));
+    this.charges = [];
+    this.chargeIndex = new Map();
     this.strings = new StringTable();
     this.byNumber = new Map();
     this.orderIndex = undefined;
@@ -139,7 +199,26 @@ export class MemoryLedger implements Ledger {
     return (this.orderIndex.get(orderId) ?? []).map((i) => this.entryAt(i));
   }
 
-  private entryAt(i: number): LedgerEntry {
+  /** One more report of entry i was received (saturates at 255, far beyond any duplicate rate). */
+  recordPush(i: number): void {
+    this.pushCounts.set(i, Math.min(255, this.pushCounts.get(i) + 1));
+  }
+
+  /**
+   * Indexes [from, to) of the entries accepted from `start` to `end` ms, both included: entries are appended in
+   * nondecreasing time, so two binary searches find them.
+   */
+  timeRange(start: number, end: number): [number, number] {
+    return [this.firstAfter(start - 1), this.firstAfter(end)];
+  }
+
+  reportAtOf(i: number): number {
+    return this.ats[i] + this.reportDelays.get(i);
+  }
+
+  entryAt(i: number): LedgerEntry {
+    const failure = this.failures.get(i);
+    const charge = this.charges[this.chargeIds.get(i)];
     return {
       msgId: this.msgIdAt(i),
       number: this.numbers[i],
@@ -147,7 +226,27 @@ export class MemoryLedger implements Ledger {
       content: this.strings.get(this.contentIds[i]),
       senderId: this.strings.get(this.senderIds[i]),
       at: this.ats[i],
+      deliveryStatus: failure === 0 ? 0 : 1,
+      deliveryReason: failure === 0 ? '0' : FAILURE_REASONS[failure - 1],
+      reportAt: this.reportAtOf(i),
+      chargeCnt: charge.chargeCnt,
+      price: formatMicros(charge.priceMicros),
+      pay: formatMicros(charge.priceMicros * charge.chargeCnt),
+      currency: charge.currency,
+      pushes: this.pushCounts.get(i),
     };
+  }
+
+  /** The first index whose time is after `t` (size if none). */
+  private firstAfter(t: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ats[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private msgIdAt(i: number): string {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { sign } from '../shared/gateway/sign';
 import { roll } from './faults';
+import { refuseUnsigned } from './signed-request';
 import type { SimulatorState } from './state';
 
 /** The gateway's answer, exactly as documented: every count is a string, `array` only on status "0". */
@@ -46,8 +46,8 @@ const MAX_SENDER_ID_CHARS = 32;
 const FIELDS = ['appId', 'numbers', 'content', 'senderId', 'orderId'] as const;
 
 /**
- * Decides the answer to one sendSms call and, when messages are accepted, appends them to the ledger and charges
- * the balance. Checks run in the order a gateway plausibly runs them: infrastructure faults, body, auth, clock,
+ * Decides the answer to one sendSms call and, when messages are accepted, appends them to the ledger (each with
+ * its delivery fate) and charges the balance. Checks run in the order a gateway plausibly runs them: infrastructure faults, body, auth, clock,
  * account-wide faults, content, numbers, words, balance.
  */
 export function decideSendSms(state: SimulatorState, headers: IncomingHttpHeaders, rawBody: string): Decision {
@@ -64,16 +64,8 @@ export function decideSendSms(state: SimulatorState, headers: IncomingHttpHeader
     refused: 0,
   });
 
-  const { apiKey, apiSecret, appId } = state.credentials;
-  const timestamp = header(headers, 'timestamp') ?? '';
-  if (header(headers, 'api-key') !== apiKey || header(headers, 'sign') !== sign(apiKey, apiSecret, timestamp)) {
-    return refuse('-1', 'authentication error');
-  }
-  if (body.appId !== appId) return refuse('-1', 'authentication error: unknown appId');
-  const nowSeconds = Date.now() / 1000 + f.clockSkewSeconds;
-  if (!/^\d+$/.test(timestamp) || Math.abs(Number(timestamp) - nowSeconds) > f.maxTimestampDriftSeconds) {
-    return refuse('-16', 'Timestamp expires');
-  }
+  const refusal = refuseUnsigned(state, headers, body.appId);
+  if (refusal !== null) return refuse(refusal.status, refusal.reason);
   if (f.forceStatus !== null) return refuse(f.forceStatus, 'status forced by the simulator');
   if (roll(f.transientRate)) return refuse('-18', 'port program exception');
 
@@ -98,13 +90,14 @@ export function decideSendSms(state: SimulatorState, headers: IncomingHttpHeader
 
   const array: NonNullable<SendSmsAnswer['array']> = [];
   let refused = 0;
+  const chargeId = state.chargeFor(content);
   numbers.forEach((number, i) => {
     if (state.isRefused(number) || roll(f.refuseRate)) {
       refused += 1;
       return;
     }
     const orderId = orderIds?.[i] ?? '';
-    array.push({ msgId: state.ledger.append(number, orderId, content, body.senderId ?? ''), number, orderId });
+    array.push({ msgId: state.accept(number, orderId, content, body.senderId ?? '', chargeId), number, orderId });
   });
   state.charge(array.length);
   shuffle(array); // the doc never promises the request's order, so clients must match by number/orderId
@@ -133,11 +126,6 @@ function parseBody(raw: string): SendSmsBody | string {
 
 function http(statusCode: number, reason: string): Decision {
   return { reply: { kind: 'http', statusCode, reason }, accepted: 0, refused: 0 };
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function shuffle<T>(a: T[]): void {

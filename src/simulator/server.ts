@@ -6,6 +6,8 @@ import { CONTROL_PREFIX, handleControlRoute } from './control-routes';
 import type { Faults } from './faults';
 import { readBody, sendError, sendHtml, sendJson } from './http-io';
 import type { Ledger } from './ledger';
+import { decideQuery, QUERY_PATH, type QueryName, type QueryReply } from './query-routes';
+import { DEFAULT_PUSH_CONCURRENCY, ReportPusher } from './report-pusher';
 import { decideSendSms, type Reply } from './send-sms';
 import { SimulatorState } from './state';
 import type { SimulatorStats } from './stats';
@@ -21,7 +23,10 @@ export interface SimulatorOptions {
   apiSecret?: string;
   /** @defaultValue SIMULATOR_CREDENTIALS.appId */
   appId?: string;
+  /** Includes the delivery-report settings: reportUrl, reportDelayMs, undeliveredRate, … */
   faults?: Partial<Faults>;
+  /** Report POSTs in flight at once. @defaultValue 16 */
+  reportConcurrency?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
 }
@@ -37,7 +42,7 @@ export interface Simulator {
   /** Adds to the balance. */
   topUp(messages: number): void;
   stats(): SimulatorStats;
-  /** Closes the server and destroys every open socket, hung calls included, so that nothing leaks. */
+  /** Closes the server and destroys every open socket, hung calls and report pushes included, so that nothing leaks. */
   close(): Promise<void>;
 }
 
@@ -60,6 +65,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const log = (opts.logger ?? createLogger('silent')).child({ component: 'simulator' });
   // Latency timers are cleared on close: a pending one would keep the process (or a jest worker) alive.
   const timers = new Set<NodeJS.Timeout>();
+  const pusher = new ReportPusher(state, log, opts.reportConcurrency ?? DEFAULT_PUSH_CONCURRENCY);
 
   async function handleSendSms(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -82,11 +88,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     timers.add(timer);
   }
 
+  function handleQuery(req: IncomingMessage, res: ServerResponse, name: QueryName, query: string): void {
+    const reply = decideQuery(state, name, req.headers, new URLSearchParams(query));
+    state.stats.recordQuery(name, reply);
+    log.debug({ query: name, reply: reply.kind === 'json' ? reply.answer.status : reply.statusCode }, 'query call');
+    answer(req, res, reply);
+    // The request may carry a body nobody reads; draining it keeps the keep-alive socket usable.
+    req.resume();
+  }
+
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
+    const queryName = QUERY_PATH.exec(path)?.[1] as QueryName | undefined;
     let handled: Promise<void> | void;
     if (path.startsWith(CONTROL_PREFIX)) handled = handleControlRoute(state, req, res, path);
-    else if (!SEND_SMS_PATH.test(path)) handled = sendError(res, 404, `no route ${req.method} ${path}`);
+    else if (queryName !== undefined) {
+      if (req.method !== 'GET') handled = sendError(res, 405, `${queryName} is simulated for GET only`, { Allow: 'GET' });
+      else handled = handleQuery(req, res, queryName, query);
+    } else if (!SEND_SMS_PATH.test(path)) handled = sendError(res, 404, `no route ${req.method} ${path}`);
     else if (req.method !== 'POST') handled = sendError(res, 405, 'sendSms is simulated for POST only', { Allow: 'POST' });
     else handled = handleSendSms(req, res);
     Promise.resolve(handled).catch((err: unknown) => {
@@ -117,9 +136,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setFaults: (f) => void state.setFaults(f),
     faults: () => state.copyOfFaults(),
     topUp: (messages) => state.topUp(messages),
-    stats: () => state.stats.snapshot(state.ledger),
+    stats: () => state.snapshot(),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        pusher.close();
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());
@@ -130,7 +150,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 }
 
-function answer(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+function answer(req: IncomingMessage, res: ServerResponse, reply: Reply | QueryReply): void {
   switch (reply.kind) {
     case 'json':
       return sendJson(res, 200, reply.answer);

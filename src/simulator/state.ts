@@ -1,6 +1,10 @@
+import { decideFate } from './delivery-fate';
 import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
-import { StatsCounter } from './stats';
+import { toMicros } from './money';
+import { ReportQueue } from './report-queue';
+import { segmentCount } from './segments';
+import { StatsCounter, type SimulatorStats } from './stats';
 
 export interface Credentials {
   apiKey: string;
@@ -8,10 +12,13 @@ export interface Credentials {
   appId: string;
 }
 
-/** Everything a running simulator remembers: credentials, faults, ledger and counters. */
+/** Everything a running simulator remembers: credentials, faults, ledger, reports to push and counters. */
 export class SimulatorState {
   readonly ledger = new MemoryLedger();
   readonly stats = new StatsCounter();
+  readonly reports = new ReportQueue();
+  /** Bumped by reset(): a push still in flight from before must not count against the new ledger. */
+  generation = 0;
   private current: Faults = { ...DEFAULT_FAULTS };
   // Lookup forms of the list faults, rebuilt whenever faults change: a call checks up to 1000 numbers.
   private refuse = new Set<string>();
@@ -56,6 +63,29 @@ export class SimulatorState {
     return this.sensitive.some((w) => text.includes(w));
   }
 
+  /** The charge id of a call's messages at the current price: computed once per call, not per number. */
+  chargeFor(content: string): number {
+    const f = this.current;
+    return this.ledger.chargeId({ chargeCnt: segmentCount(content), priceMicros: toMicros(f.pricePerSegment), currency: f.currency });
+  }
+
+  /** Records one accepted message with its delivery fate, schedules its report, and returns its msgId. */
+  accept(number: string, orderId: string, content: string, senderId: string, chargeId: number): string {
+    const fate = decideFate(this.current);
+    const msgId = this.ledger.append(number, orderId, content, senderId, chargeId, fate);
+    const index = this.ledger.size - 1;
+    const reportAt = this.ledger.reportAtOf(index);
+    this.reports.add(reportAt, index, fate.lost ? 'lost' : 'first');
+    if (fate.duplicateAfterMs !== null) this.reports.add(reportAt + fate.duplicateAfterMs, index, 'duplicate');
+    const charge = this.ledger.chargeOf(chargeId);
+    this.stats.recordFate(fate.failure === null, charge.currency, charge.priceMicros * charge.chargeCnt);
+    return msgId;
+  }
+
+  snapshot(): SimulatorStats {
+    return this.stats.snapshot(this.ledger, this.reports.size);
+  }
+
   /** Pays for accepted messages. */
   charge(messages: number): void {
     this.current = Object.freeze({ ...this.current, balance: Math.max(0, this.current.balance - messages) });
@@ -68,9 +98,11 @@ export class SimulatorState {
     this.charge(-messages);
   }
 
-  /** Clears the ledger and the counters; faults and balance stay as they are. */
+  /** Clears the ledger, the reports not yet pushed and the counters; faults and balance stay as they are. */
   reset(): void {
+    this.generation += 1;
     this.ledger.clear();
+    this.reports.clear();
     this.stats.clear();
   }
 }

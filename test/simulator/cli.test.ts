@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { SMSQ_BIN } from '../support/cli';
 import { SIMULATOR_CREDENTIALS } from '../../src/shared/config';
 import { sign, timestampNow } from '../../src/shared/gateway/sign';
+import { startReceiver } from './report-receiver';
 
 /** Runs the built `smsq simulator ARGS` (npm test builds first), as a separate process like a user's. */
 function smsqSimulator(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
@@ -64,7 +65,34 @@ describe('smsq simulator', () => {
     expect((await done).code).toBe(0);
   });
 
+  it('pushes delivery reports as its report flags say', async () => {
+    const receiver = await startReceiver();
+    try {
+      const child = smsqSimulator(['--port', '0', '--report-url', receiver.url, '--report-delay', '0', '--undelivered-rate', '1', '--report-duplicate-rate', '1']);
+      children.push(child);
+      const baseUrl = /(http:\/\/\S+\/sms)/.exec(await firstLine(child))![1];
+      const timestamp = timestampNow();
+      const { apiKey, apiSecret, appId } = SIMULATOR_CREDENTIALS;
+      const res = await fetch(`${baseUrl}/sendSms`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Timestamp: timestamp, 'Api-Key': apiKey, Sign: sign(apiKey, apiSecret, timestamp) },
+        body: JSON.stringify({ appId, numbers: '91856321412', content: 'hi' }),
+      });
+      expect(((await res.json()) as { status: string }).status).toBe('0');
+      const deadline = Date.now() + 10_000;
+      while (receiver.received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(receiver.reports()).toEqual([expect.objectContaining({ mobile: '91856321412', status: 1 }), expect.objectContaining({ mobile: '91856321412', status: 1 })]);
+      const done = finished(child);
+      child.kill('SIGTERM');
+      expect((await done).code).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it.each([
+    [['--report-url', 'ftp://example.com'], /--report-url must be an http:\/\/ or https:\/\/ URL/],
+    [['--undelivered-rate', '2'], /--undelivered-rate must be a number from 0 to 1/],
     [['--port', 'abc'], /--port must be a port from 0 to 65535/],
     [['--transient-rate', '1.5'], /--transient-rate must be a number from 0 to 1/],
     [['--latency=-1'], /--latency must be milliseconds/],

@@ -61,3 +61,33 @@ export async function control(sim: Simulator, method: 'GET' | 'POST', route: str
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/** A signed GET of a query endpoint (getReport, getSentRcd, getBalance), `query` already URL-encoded. */
+export function getQuery(
+  sim: Simulator,
+  endpoint: string,
+  query: string,
+  auth: { apiKey?: string; apiSecret?: string; timestamp?: string } = {},
+): Promise<Response> {
+  const apiKey = auth.apiKey ?? SIMULATOR_CREDENTIALS.apiKey;
+  const timestamp = auth.timestamp ?? timestampNow();
+  return fetch(`${sim.baseUrl}/${endpoint}${query ? `?${query}` : ''}`, {
+    headers: { Timestamp: timestamp, 'Api-Key': apiKey, Sign: sign(apiKey, auth.apiSecret ?? SIMULATOR_CREDENTIALS.apiSecret, timestamp) },
+  });
+}
+
+/** getQuery, then the HTTP 200 JSON answer. */
+export async function queryJson(sim: Simulator, endpoint: string, query: string, auth?: Parameters<typeof getQuery>[3]): Promise<Record<string, unknown>> {
+  const res = await getQuery(sim, endpoint, query, auth);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** Polls a condition the simulator reaches on its own; fails after `ms` instead of hanging the test. */
+export async function waitFor(condition: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -29,6 +29,15 @@ describe('control routes', () => {
       hung: 0,
       reset: 0,
       garbage: 0,
+      delivered: 3,
+      undelivered: 0,
+      cost: { USD: '0.0300' },
+      reportsPushed: 0,
+      reportsDuplicated: 0,
+      reportsWithheld: 0,
+      pushFailures: 0,
+      reportsPending: 3,
+      queries: {},
     });
   });
 

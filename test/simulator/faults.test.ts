@@ -1,5 +1,5 @@
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { numbersFrom, post, sendSms } from './client';
+import { numbersFrom, post, sendSms, waitFor } from './client';
 
 let sim: Simulator;
 
@@ -125,12 +125,3 @@ describe('setFaults', () => {
     expect(sim.faults().refuseNumbers).toEqual(['97000000000']);
   });
 });
-
-/** Polls a condition the simulator reaches on its own; fails after 5 s instead of hanging the test. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in 5 s');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

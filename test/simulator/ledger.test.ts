@@ -1,10 +1,18 @@
+import type { DeliveryFate } from '../../src/simulator/delivery-fate';
 import { MemoryLedger } from '../../src/simulator/ledger';
+
+const delivered: DeliveryFate = { failure: null, reportDelayMs: 1000, lost: false, duplicateAfterMs: null };
+
+/** Appends a delivered one-segment message at 0.01 USD. */
+function append(ledger: MemoryLedger, number: string, orderId: string, content: string, senderId: string, fate = delivered): string {
+  return ledger.append(number, orderId, content, senderId, ledger.chargeId({ chargeCnt: 1, priceMicros: 10_000, currency: 'USD' }), fate);
+}
 
 describe('MemoryLedger', () => {
   it('gives msgIds shaped like the gateway\'s: yyMMddHHmmss then a counter', () => {
     const ledger = new MemoryLedger();
     const before = new Date();
-    const msgId = ledger.append('91856321412', 'o1', 'hi', '');
+    const msgId = append(ledger, '91856321412', 'o1', 'hi', '');
     const stamp = before.toISOString().slice(2, 16).replace(/\D/g, ''); // yyMMddHHmm, second may tick
     expect(msgId).toMatch(/^\d{19}$/);
     expect(msgId.startsWith(stamp)).toBe(true);
@@ -13,9 +21,9 @@ describe('MemoryLedger', () => {
 
   it('finds entries by msgId and by orderId, including orderIds appended after the first lookup', () => {
     const ledger = new MemoryLedger();
-    const a = ledger.append('91856321412', 'o1', 'hi', 'S');
+    const a = append(ledger, '91856321412', 'o1', 'hi', 'S');
     expect(ledger.byOrderId('o1').map((e) => e.msgId)).toEqual([a]);
-    const b = ledger.append('91856321413', 'o1', 'hi', 'S');
+    const b = append(ledger, '91856321413', 'o1', 'hi', 'S');
     expect(ledger.byOrderId('o1').map((e) => e.msgId)).toEqual([a, b]);
     expect(ledger.byOrderId('missing')).toEqual([]);
     expect(ledger.byMsgId(b)).toMatchObject({ number: '91856321413', orderId: 'o1', content: 'hi', senderId: 'S' });
@@ -28,7 +36,7 @@ describe('MemoryLedger', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const ids: string[] = [];
     for (let i = 0; i < 1_000_000; i++) {
-      const msgId = ledger.append(String(90000000000 + i), `order-${i}`, 'one campaign text', 'ACME');
+      const msgId = append(ledger, String(90000000000 + i), `order-${i}`, 'one campaign text', 'ACME');
       if (i % 99_999 === 0) ids.push(msgId);
     }
     const perEntry = (process.memoryUsage().heapUsed - heapBefore) / 1_000_000;

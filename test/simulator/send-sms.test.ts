@@ -153,7 +153,7 @@ describe('sendSms limits', () => {
   });
 
   it('answers 404 JSON to unknown routes and 405 to a GET of sendSms', async () => {
-    const notFound = await fetch(`http://127.0.0.1:${sim.port}/sms/getReport`);
+    const notFound = await fetch(`http://127.0.0.1:${sim.port}/sms/getReports`);
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toMatchObject({ error: 404 });
     const get = await fetch(`${sim.baseUrl}/sendSms`);
