@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   cancel: async () => (await import('./commands/control')).cancelCommand,
   pause: async () => (await import('./commands/control')).pauseCommand,
   resume: async () => (await import('./commands/control')).resumeCommand,
+  reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
+  balance: async () => (await import('./commands/delivery')).balanceCommand,
   simulator: async () => (await import('./commands/simulator')).default,
 };
 
@@ -25,10 +27,14 @@ Commands:
   enqueue FILE|- --content TEXT   queue a campaign from CSV (number[,orderId]) or NDJSON; prints its id
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
+          [--check-balance | --require-balance]  compare the balance with the campaign's cost first
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] one line per recipient
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
+  reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
+                                  --resend queues the not-sent ones again
+  balance [--json]                gateway balance, and messages it pays for at the last known price
   pause | resume                  stop / restart sending for the whole queue
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
 

@@ -32,6 +32,6 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
   return getCampaign(ctx, campaignId);
 }
 
-function notFound(campaignId: string): SmsqError {
+export function notFound(campaignId: string): SmsqError {
   return new SmsqError('CAMPAIGN_NOT_FOUND', `No campaign ${campaignId} (never queued, or its results have expired).`);
 }

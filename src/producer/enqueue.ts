@@ -22,6 +22,11 @@ export interface EnqueueOptions {
   skipInvalid?: boolean;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
+  /**
+   * Runs once the campaign is staged and valid, just before it is queued, with its recipient count (the
+   * balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
+   */
+  beforeCommit?: (total: number) => Promise<string | void>;
 }
 
 export interface EnqueueResult {
@@ -34,6 +39,8 @@ export interface EnqueueResult {
   invalidSkipped: number;
   /** With `skipInvalid`: the skipped rows (the first 1,000), each with its row number and reason. */
   invalidRows: RowProblem[];
+  /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign). */
+  warnings?: string[];
 }
 
 /** Bad rows listed in an error; the count covers them all. */
@@ -103,6 +110,16 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       // Same campaign again: make sure its split job exists (a producer may have died after committing).
       await addSplitJob(ctx, campaignId);
       return result;
+    }
+    if (opts.beforeCommit) {
+      let warning: string | void;
+      try {
+        warning = await opts.beforeCommit(staged.total);
+      } catch (err) {
+        await dropStaged(ctx, campaignId, staged.batches);
+        throw err;
+      }
+      if (warning) result.warnings = [warning];
     }
     await commit(ctx, campaignId, { content, senderId, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');

@@ -6,12 +6,26 @@ import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
 import { cancelCampaign, campaignResults, getCampaign } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
+import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
+import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
+import { SmsqError } from '../shared/errors';
+import { GatewayQueries } from '../shared/gateway/queries';
+import { isLocalGateway } from '../shared/config';
+
+export interface ProducerEnqueueOptions extends EnqueueOptions {
+  /** Check the gateway balance against the last known price first: warn, or refuse (BALANCE_INSUFFICIENT). */
+  balanceCheck?: BalanceCheckMode;
+}
 
 export interface Producer {
-  enqueueCampaign(opts: EnqueueOptions): Promise<EnqueueResult>;
+  enqueueCampaign(opts: ProducerEnqueueOptions): Promise<EnqueueResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
   campaignResults(campaignId: string): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
+  /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
+  reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
+  /** The gateway balance and what it pays for; needs the gateway credentials. */
+  balance(): Promise<BalanceInfo>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
@@ -31,16 +45,30 @@ export async function createProducer(config: Config = loadConfig(), log: Logger 
 
 /** A producer over a context the caller opened (the server shares its connection with the dashboard); close() closes it. */
 export function producerFromContext(ctx: Context): Producer {
+  let queries: GatewayQueries | undefined;
+  const gateway = (): GatewayQueries => {
+    const g = ctx.config.gateway;
+    if (!isLocalGateway(g.baseUrl) && !(g.apiKey && g.apiSecret && g.appId)) {
+      throw new SmsqError('GATEWAY_NOT_CONFIGURED', 'This needs the gateway credentials: set SMS_API_KEY, SMS_API_SECRET and SMS_APP_ID.');
+    }
+    return (queries ??= new GatewayQueries(g, ctx.log.child({ component: 'gateway-queries' })));
+  };
   return {
-    enqueueCampaign: (opts) => enqueueCampaign(ctx, opts),
+    enqueueCampaign: ({ balanceCheck: mode, ...opts }) =>
+      enqueueCampaign(ctx, mode ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), mode) } : opts),
     getCampaign: (id) => getCampaign(ctx, id),
     campaignResults: (id) => campaignResults(ctx, id),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
+    reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
+    balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
-    close: () => ctx.close(),
+    close: async () => {
+      queries?.close();
+      await ctx.close();
+    },
   };
 }
 
-export type { EnqueueOptions, EnqueueResult };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };

@@ -14,6 +14,7 @@ import { dashboard, DASHBOARD_PATH } from './dashboard';
 import { ApiError, errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { campaignRoutes } from './routes/campaigns';
+import { deliveryReportRoutes } from './routes/delivery-reports';
 import { enqueueRoutes } from './routes/enqueue';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -71,6 +72,8 @@ export function buildApp(ctx: Context): FastifyInstance {
   });
 
   app.register(healthRoutes, deps);
+  // The gateway cannot send a bearer token: this route carries its own secret in the path.
+  app.register(deliveryReportRoutes, deps);
   // Every route but the health checks needs the API token: metrics and the API's description included.
   app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(ctx.config.server.apiToken));

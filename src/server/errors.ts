@@ -9,6 +9,7 @@ import type { Logger } from '../shared/logger';
 
 export const API_ERROR_STATUS = {
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
@@ -28,6 +29,11 @@ export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
   // 409, not 423: the id is in use by another request right now; Retry-After says when to try again.
   CAMPAIGN_BUSY: 409,
   CAMPAIGN_FINISHED: 409,
+  CAMPAIGN_ACTIVE: 409,
+  CAMPAIGN_NOT_RESENDABLE: 409,
+  BALANCE_INSUFFICIENT: 402,
+  GATEWAY_NOT_CONFIGURED: 503,
+  GATEWAY_QUERY_FAILED: 502,
   REDIS_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
 };

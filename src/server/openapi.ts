@@ -73,7 +73,7 @@ export const openApiDocument = {
             description: 'Streamed.',
             content: {
               'application/x-ndjson': { schema: { $ref: '#/components/schemas/RecipientResult' } },
-              'text/csv': { schema: { type: 'string', description: 'number,orderId,status,msgId,code,reason' } },
+              'text/csv': { schema: { type: 'string', description: 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency' } },
             },
           },
           404: error('CAMPAIGN_NOT_FOUND'),
@@ -87,6 +87,40 @@ export const openApiDocument = {
         security: bearer,
         parameters: idParam,
         responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_FINISHED'), ...common },
+      },
+    },
+    '/v1/campaigns/{id}/reconcile': {
+      post: {
+        summary: "Settle the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its msgId; not found once the gateway had time to record it → not-sent. resend=true queues the not-sent ones again.",
+        security: bearer,
+        parameters: [...idParam, { name: 'resend', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
+        responses: {
+          200: { description: '{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead }' },
+          404: error('CAMPAIGN_NOT_FOUND'),
+          409: error('CAMPAIGN_ACTIVE (still sending) or CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign).'),
+          502: error('GATEWAY_QUERY_FAILED: getSentRcd failed; nothing changed.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/balance': {
+      get: {
+        summary: 'The gateway balance, gift and credit, the last price per message a delivery report gave, and how many messages balance plus credit pay for.',
+        security: bearer,
+        responses: { 200: { description: '{ balance, gift, credit, available, lastPrice, messages }' }, 502: error('GATEWAY_QUERY_FAILED'), ...common },
+      },
+    },
+    '/v1/delivery-reports/{token}': {
+      post: {
+        summary: "Where the gateway pushes delivery reports (pushSmsReport): give the vendor this URL with DLR_TOKEN as {token}. One report object or an array; answers 200 with what became of them.",
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'DLR_TOKEN.' }],
+        requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
+        responses: {
+          200: { description: '{ received, matched, duplicate, held, unmatched, invalid: [{ index, reason }] }' },
+          400: error('BAD_REQUEST: not JSON, or not a report or a list of reports.'),
+          401: error('UNAUTHORIZED: wrong token, or DLR_TOKEN is not set on the server.'),
+          403: error('FORBIDDEN: the address is not in DLR_ALLOWED_IPS.'),
+        },
       },
     },
     '/v1/queue/pause': {

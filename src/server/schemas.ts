@@ -9,6 +9,11 @@ const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at mo
 const content = { type: 'string', description: 'The message, 1-1024 characters (code points).' } as const;
 const senderId = { type: 'string', description: 'At most 32 characters; SMS_SENDER_ID when omitted.' } as const;
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
+const balanceCheck = {
+  type: 'string',
+  enum: ['warn', 'require'],
+  description: "Compare the gateway balance plus credit with the campaign's cost at the last reported price first: `warn` queues and lists a warning; `require` refuses (402 BALANCE_INSUFFICIENT).",
+} as const;
 
 export const recipientSchema = {
   type: 'object',
@@ -30,6 +35,7 @@ export const enqueueJsonBody = {
     senderId,
     recipients: { type: 'array', items: { type: 'object' } },
     skipInvalid: { ...skipInvalid, type: 'boolean' },
+    balanceCheck,
   },
 } as const;
 
@@ -37,7 +43,7 @@ export const enqueueJsonBody = {
 export const enqueueStreamQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { campaignId, content, senderId, skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] } },
+  properties: { campaignId, content, senderId, skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] }, balanceCheck },
 } as const;
 
 export const campaignParams = {
@@ -59,7 +65,16 @@ export const campaignInfoSchema = {
     batches: count,
     counts: {
       type: 'object',
-      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
+      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
+    },
+    delivery: {
+      type: 'object',
+      description: "What delivery reports say of the sent messages; awaiting = sent - delivered - undelivered - expired.",
+      properties: {
+        ...Object.fromEntries(['delivered', 'undelivered', 'expired', 'awaiting', 'priced'].map((k) => [k, count])),
+        deliveryRate: { type: 'number', nullable: true, description: 'delivered / sent; null before anything was sent.' },
+        cost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Sum of the reports\' pricedetail.pay per currency, e.g. {"USD": "12.34"}.' },
+      },
     },
     createdAt: { type: 'integer', description: 'Epoch milliseconds.' },
     finishedAt: { type: 'integer' },
@@ -82,6 +97,7 @@ export const enqueueResultSchema = {
     duplicatesSkipped: count,
     invalidSkipped: count,
     invalidRows: { type: 'array', items: rowProblemSchema, description: 'With skipInvalid: the skipped rows (first 1,000).' },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign.' },
   },
 } as const;
 
@@ -90,10 +106,16 @@ export const recipientResultSchema = {
   properties: {
     number: { type: 'string' },
     orderId: { type: 'string' },
-    status: { type: 'string', enum: ['sent', 'failed', 'unknown', 'cancelled', 'pending'] },
+    status: { type: 'string', enum: ['sent', 'failed', 'unknown', 'cancelled', 'not-sent', 'pending'] },
     msgId: { type: 'string' },
     code: { type: 'string' },
     reason: { type: 'string' },
+    delivery: { type: 'string', enum: ['delivered', 'undelivered', 'pending', 'expired'], description: 'Sent recipients only.' },
+    deliveryCode: { type: 'string' },
+    deliveryReason: { type: 'string' },
+    reportedAt: { type: 'string', description: 'ISO 8601: when the report says the message was delivered or failed.' },
+    price: { type: 'string' },
+    currency: { type: 'string' },
   },
 } as const;
 

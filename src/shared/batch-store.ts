@@ -2,7 +2,7 @@ import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
 import type { RedisClient } from './redis';
-import { BEGIN_CALL, FINISH_BATCH, RECORD_OUTCOMES } from './scripts';
+import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH } from './scripts';
 import type { Recipient, StoredOutcome } from './types';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
@@ -68,9 +68,22 @@ export class BatchStore {
 
   /** Counts a fully settled batch into its campaign, exactly once. */
   async finish(campaignId: string, batch: number, size: number): Promise<FinishResult> {
-    return (await runScript(this.redis, FINISH_BATCH, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [
+    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch)];
+    return (await runScript(this.redis, FINISH_BATCH, keys, [
       String(size), String(this.retentionSeconds), String(Date.now()),
     ])) as FinishResult;
+  }
+
+  /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */
+  async reconcile(campaignId: string, batch: number, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<number> {
+    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)];
+    return (await runScript(this.redis, RECONCILE_OUTCOMES, keys, [JSON.stringify(Object.fromEntries(outcomes))])) as number;
+  }
+
+  /** Makes a counted batch's `not-sent` recipients pending again, for a resend; returns how many. */
+  async reopen(campaignId: string, batch: number, round: number): Promise<number> {
+    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)];
+    return (await runScript(this.redis, REOPEN_BATCH, keys, [String(round)])) as number;
   }
 
   private async record(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {

@@ -4,6 +4,8 @@ import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
 import { runScript } from './lua';
 import { TRANSITION } from './scripts';
+import type { StoredDelivery } from './delivery/delivery-store';
+import { deliverySummary, withDelivery } from './delivery/summary';
 import type { CampaignInfo, CampaignState, RecipientResult, StoredOutcome } from './types';
 
 /** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
@@ -43,7 +45,7 @@ export class CampaignStore {
     if (!rec) return null;
     const f = rec.fields;
     const n = (name: string) => Number(f[name] ?? 0);
-    const settled = n('sent') + n('failed') + n('unknown') + n('cancelled');
+    const settled = n('sent') + n('failed') + n('unknown') + n('cancelled') + n('notSent');
     const active = rec.state === 'queued' || rec.state === 'running';
     return {
       campaignId,
@@ -57,10 +59,12 @@ export class CampaignStore {
         failed: n('failed'),
         unknown: n('unknown'),
         cancelled: n('cancelled'),
+        notSent: n('notSent'),
         pending: rec.total - settled,
         duplicatesSkipped: n('duplicates'),
         invalidSkipped: n('invalid'),
       },
+      delivery: deliverySummary(f, n('sent')),
       createdAt: n('createdAt'),
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
@@ -84,11 +88,17 @@ export class CampaignStore {
   /** One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. */
   async *results(campaignId: string, batches: number): AsyncGenerator<RecipientResult> {
     for (let k = 0; k < batches; k++) {
-      const [r, o] = await this.redis.hmget(this.keys.batch(campaignId, k), 'r', 'o');
+      const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ?? [];
+      for (const [err] of replies) if (err) throw err;
+      const [r, o] = replies[0][1] as Array<string | null>;
       if (r === null) continue;
       const outcomes = parseOutcomes(o);
       const recipients = decodeRecipients(r);
-      for (let i = 0; i < recipients.length; i++) yield toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i));
+      const deliveries = replies[1][1] as Record<string, string>;
+      for (let i = 0; i < recipients.length; i++) {
+        const d = deliveries[i];
+        yield withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ? (JSON.parse(d) as StoredDelivery) : undefined);
+      }
     }
   }
 }
@@ -104,5 +114,7 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
       return { number, orderId, status: 'unknown', code: o[1], reason: o[2] };
     case 'c':
       return { number, orderId, status: 'cancelled' };
+    case 'n':
+      return { number, orderId, status: 'not-sent', reason: o[1] };
   }
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { SmsqError } from './errors';
 
 /** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
@@ -46,6 +47,29 @@ export interface Config {
   server: ServerConfig;
   /** Port on which `smsq worker` serves /metrics and /healthz; undefined: none. 0 picks a free port. */
   metricsPort?: number;
+  /** Delivery reports: the push receiver, the poller and reconcile. */
+  delivery: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  /** Secret path segment of POST /v1/delivery-reports/:token; without it the receiver refuses every push. */
+  token?: string;
+  /** Addresses or CIDR ranges allowed to push reports; empty: any. */
+  allowedIps: string[];
+  /** How often the poller runs (a BullMQ job scheduler); 0 turns it off. */
+  pollIntervalMs: number;
+  /** A sent message without a report is first asked about this long after it was sent, then again as often. */
+  pollAfterMs: number;
+  /** getReport calls per second, across the poller's calls. */
+  pollRatePerSecond: number;
+  /** getReport calls one poller run makes at most (200 msgIds each). */
+  pollMaxCalls: number;
+  /** A message with no report this long after it was sent is `expired`, and no longer asked about. */
+  expireAfterMs: number;
+  /** A report whose msgId is not (yet) indexed is kept this long, in case its send's result is recorded later. */
+  holdMs: number;
+  /** How long the gateway may take to record a submission; reconcile calls nothing `not-sent` younger than this. */
+  reconcileSettleMs: number;
 }
 
 export interface ServerConfig {
@@ -191,7 +215,12 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     logLevel: r.str('LOG_LEVEL', 'info'),
     server: readServerConfig(r),
     metricsPort: r.str('METRICS_PORT') ? r.int('METRICS_PORT', 0, 0, 65_535) : undefined,
+    delivery: readDeliveryConfig(r),
   };
+  if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
+    // Past retention the batch records are gone: a report could no longer be matched to its recipient.
+    r.problems.push(`DLR_EXPIRE_AFTER_MS (${config.delivery.expireAfterMs}) must be below RESULT_RETENTION_SECONDS (${config.resultRetentionSeconds}) in ms`);
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     r.problems.push(`LOG_LEVEL=${config.logLevel} is not one of fatal, error, warn, info, debug, trace, silent`);
   }
@@ -238,6 +267,38 @@ function readServerConfig(r: EnvReader): ServerConfig {
     jsonBodyLimit: r.int('API_JSON_BODY_LIMIT', 10 * 1024 * 1024, 1_024, 1024 * 1024 * 1024),
     streamBodyLimit: r.int('API_STREAM_BODY_LIMIT', 1024 * 1024 * 1024, 1_024, 64 * 1024 * 1024 * 1024),
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+function readDeliveryConfig(r: EnvReader): DeliveryConfig {
+  const token = r.str('DLR_TOKEN') || undefined;
+  if (token !== undefined && !/^[A-Za-z0-9_-]{16,256}$/.test(token)) {
+    // It travels in a URL path the vendor's staff type in: letters, digits, - and _ only.
+    r.problems.push(`DLR_TOKEN must be 16 to 256 letters, digits, - or _ (e.g. openssl rand -hex 24)`);
+  }
+  const allowedIps = r.str('DLR_ALLOWED_IPS').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of allowedIps) if (!isIpOrCidr(entry)) r.problems.push(`DLR_ALLOWED_IPS entry "${entry}" is not an IP address or CIDR range`);
+  return {
+    token,
+    allowedIps,
+    pollIntervalMs: r.int('DLR_POLL_INTERVAL_MS', 60_000, 0, 24 * HOUR_MS),
+    pollAfterMs: r.int('DLR_POLL_AFTER_MS', 10 * 60_000, 0, 30 * 24 * HOUR_MS),
+    pollRatePerSecond: r.int('DLR_POLL_RATE_PER_SECOND', 2, 1, 1_000),
+    pollMaxCalls: r.int('DLR_POLL_MAX_CALLS', 50, 1, 100_000),
+    expireAfterMs: r.int('DLR_EXPIRE_AFTER_MS', 72 * HOUR_MS, 1_000, 365 * 24 * HOUR_MS),
+    holdMs: r.int('DLR_HOLD_MS', 24 * HOUR_MS, 1_000, 30 * 24 * HOUR_MS),
+    reconcileSettleMs: r.int('RECONCILE_SETTLE_MS', 5 * 60_000, 0, 24 * HOUR_MS),
+  };
+}
+
+function isIpOrCidr(entry: string): boolean {
+  const [ip, bits, extra] = entry.split('/');
+  const family = isIP(ip);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
 }
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { keys, Keys } from './keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
+import { DeliveryStore } from './delivery/delivery-store';
 import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -15,6 +16,7 @@ export interface Context {
   queues: Queues;
   campaigns: CampaignStore;
   batches: BatchStore;
+  delivery: DeliveryStore;
   log: Logger;
   close(): Promise<void>;
 }
@@ -30,7 +32,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   }
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   return {
     config,
     redis,
@@ -38,6 +40,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     queues,
     campaigns: new CampaignStore(redis, k),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
+    delivery: new DeliveryStore(redis, k, config, log),
     log,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);

@@ -11,6 +11,21 @@ export interface Keys {
   staging(campaignId: string): string;
   /** String (JSON): why sending stopped for the whole account, set with the queue pause. */
   accountStop(): string;
+  /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
+  deliveries(campaignId: string, batch: number): string;
+  /** Hash: one bucket of one generation of the msgId index (see delivery/msgid-index.ts). */
+  msgIndex(generation: number, bucket: number): string;
+  /** Sorted set: msgIds still awaiting a delivery report, scored by when the poller should next ask about them. */
+  awaitingReports(): string;
+  /** String (JSON): a report that came before its msgId was indexed, kept until it is or DLR_HOLD_SECONDS pass. */
+  heldReport(normalizedMsgId: string): string;
+  /** String: set while any report is held, so that indexing skips looking for held reports when there are none. */
+  heldReportsFlag(): string;
+  /** String: the poller's lock, and its back-off while the gateway answers -15/-18. */
+  pollLock(): string;
+  pollBackoff(): string;
+  /** Hash: the last price per message a delivery report told us, for the balance check. */
+  lastPrice(): string;
 }
 
 export function keys(prefix: string): Keys {
@@ -19,6 +34,14 @@ export function keys(prefix: string): Keys {
     batch: (id, k) => `${prefix}:campaign:${id}:batch:${k}`,
     staging: (id) => `${prefix}:campaign:${id}:staging`,
     accountStop: () => `${prefix}:account-stop`,
+    deliveries: (id, k) => `${prefix}:campaign:${id}:batch:${k}:dlr`,
+    msgIndex: (g, b) => `${prefix}:msgidx:${g}:${b}`,
+    awaitingReports: () => `${prefix}:dlr:awaiting`,
+    heldReport: (m) => `${prefix}:dlr:held:${m}`,
+    heldReportsFlag: () => `${prefix}:dlr:held-any`,
+    pollLock: () => `${prefix}:dlr:poll-lock`,
+    pollBackoff: () => `${prefix}:dlr:poll-backoff`,
+    lastPrice: () => `${prefix}:dlr:last-price`,
   };
 }
 
@@ -26,4 +49,6 @@ export function keys(prefix: string): Keys {
 export const jobIds = {
   campaign: (campaignId: string) => `c.${campaignId}`,
   batch: (campaignId: string, batch: number) => `b.${campaignId}.${batch}`,
+  /** A batch re-opened by `reconcile --resend`: a new job for the same batch record, one per round. */
+  resend: (campaignId: string, batch: number, round: number) => `b.${campaignId}.${batch}.r${round}`,
 };

@@ -43,6 +43,18 @@ export const metrics = {
     labelNames: ['code'] as const,
     registers,
   }),
+  deliveryReports: new Counter({
+    name: 'smsq_delivery_reports_total',
+    help: 'Delivery reports received, by source (push, poll, held: a held report applied once its msgId was indexed) and result (matched, duplicate, older, held: msgId not indexed yet, unmatched: results expired or number differs, mismatch, invalid).',
+    labelNames: ['source', 'result'] as const,
+    registers,
+  }),
+  reportLatency: new Histogram({
+    name: 'smsq_delivery_report_latency_seconds',
+    help: "From a message's send being recorded to the time its delivery report gives.",
+    buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 4 * 3600, 24 * 3600],
+    registers,
+  }),
   rateLimitWaits: new Counter({
     name: 'smsq_rate_limit_waits_total',
     help: 'Times the gateway told a worker to slow down (HTTP 429): the batch backs off and is retried.',
@@ -53,13 +65,23 @@ export const metrics = {
 // Present from the first scrape, so that rate() and absent-series alerts work before the first campaign.
 for (const outcome of ['sent', 'failed', 'unknown']) metrics.recipients.labels(outcome).inc(0);
 metrics.rateLimitWaits.inc(0);
+for (const result of ['matched', 'unmatched', 'held']) metrics.deliveryReports.labels('push', result).inc(0);
+
+export type ReportSource = 'push' | 'poll' | 'held';
+
+/** What the store answered, as the metric's result label: a report that changed a record is `matched`. */
+const REPORT_RESULT: Record<string, string> = { applied: 'matched', replaced: 'matched', gone: 'unmatched' };
+
+export function countReport(source: ReportSource, result: string, n = 1): void {
+  metrics.deliveryReports.labels(source, REPORT_RESULT[result] ?? result).inc(n);
+}
 
 const OUTCOME_LABEL = { s: 'sent', f: 'failed', u: 'unknown' } as const;
 
 /** Counts outcomes as they are recorded; `cancelled` is not counted (the producer settles most of those). */
 export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
   const counts = { s: 0, f: 0, u: 0 };
-  for (const o of outcomes) if (o[0] !== 'c') counts[o[0]]++;
+  for (const o of outcomes) if (o[0] === 's' || o[0] === 'f' || o[0] === 'u') counts[o[0]]++;
   for (const kind of ['s', 'f', 'u'] as const) if (counts[kind] > 0) metrics.recipients.labels(OUTCOME_LABEL[kind]).inc(counts[kind]);
 }
 

@@ -55,7 +55,7 @@ if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
 return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
- * KEYS: batch, campaign. ARGV: recipients in the batch, retention seconds, now (ms).
+ * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms).
  * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch.
  * Returns 'incomplete' | 'already' | 'counted' | 'completed'.
  */
@@ -63,18 +63,20 @@ export const FINISH_BATCH = `
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
-local counts = { s = 0, f = 0, u = 0, c = 0 }
+local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
 local n = 0
 for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
 if n < tonumber(ARGV[1]) then return 'incomplete' end
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
 local sent = redis.call('HINCRBY', KEYS[2], 'sent', counts.s)
 local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
 local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
 local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
+local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
-if sent + failed + unknown + cancelled < total then return 'counted' end
+if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'queued' or state == 'running' then redis.call('HSET', KEYS[2], 'state', 'completed') end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
@@ -93,3 +95,62 @@ for allowed in string.gmatch(ARGV[1], '[^,]+') do
   end
 end
 return state`;
+
+/**
+ * KEYS: batch, campaign. ARGV: outcomes JSON {index: outcome}. The one exception to first-writer-wins: an
+ * `unknown` outcome may be replaced once reconcile has the gateway's records (by `sent` or `not-sent`). Other
+ * outcomes are left alone. A batch already counted moves its campaign's counters with it. Returns how many
+ * outcomes changed.
+ */
+export const RECONCILE_OUTCOMES = `
+local stored = redis.call('HGET', KEYS[1], 'o')
+if not stored then return 0 end
+local o = cjson.decode(stored)
+local counted = redis.call('HGET', KEYS[1], 'st') == 'done'
+local field = { s = 'sent', f = 'failed', u = 'unknown', c = 'cancelled', n = 'notSent' }
+local changed = 0
+for k, v in pairs(cjson.decode(ARGV[1])) do
+  local old = o[k]
+  if old and old[1] == 'u' and v[1] ~= 'u' then
+    o[k] = v
+    changed = changed + 1
+    if counted then
+      redis.call('HINCRBY', KEYS[2], 'unknown', -1)
+      redis.call('HINCRBY', KEYS[2], field[v[1]], 1)
+    end
+  end
+end
+if changed > 0 then
+  redis.call('HSET', KEYS[1], 'o', cjson.encode(o))
+  redis.call('HINCRBY', KEYS[1], 'v', 1)
+end
+return changed`;
+
+/**
+ * KEYS: batch, campaign. ARGV: resend round. For `reconcile --resend`: takes the batch's `not-sent` outcomes
+ * away, so that they are pending again, and un-counts the batch (FINISH_BATCH counts it again when its new job
+ * ends). A completed campaign is running again. Returns how many recipients are pending again.
+ */
+export const REOPEN_BATCH = `
+if redis.call('HGET', KEYS[1], 'st') ~= 'done' then return 0 end
+local o = cjson.decode(redis.call('HGET', KEYS[1], 'o') or '{}')
+local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
+local reopened = 0
+for k, v in pairs(o) do
+  counts[v[1]] = counts[v[1]] + 1
+  if v[1] == 'n' then o[k] = nil; reopened = reopened + 1 end
+end
+if reopened == 0 then return 0 end
+local field = { s = 'sent', f = 'failed', u = 'unknown', c = 'cancelled', n = 'notSent' }
+for kind, n in pairs(counts) do
+  if n > 0 then redis.call('HINCRBY', KEYS[2], field[kind], -n) end
+end
+if next(o) == nil then redis.call('HDEL', KEYS[1], 'o') else redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
+redis.call('HDEL', KEYS[1], 'st')
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+if redis.call('HGET', KEYS[2], 'state') == 'completed' then
+  redis.call('HSET', KEYS[2], 'state', 'running')
+  redis.call('HDEL', KEYS[2], 'finishedAt')
+end
+redis.call('HSET', KEYS[2], 'resendRound', ARGV[1])
+return reopened`;

@@ -13,6 +13,9 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     if (!batch || batch.done || batch.inFlight) continue;
     const rest = new Map<number, StoredOutcome>();
     batch.recipients.forEach((_, i) => batch.outcomes.has(i) || rest.set(i, outcome));
-    if ((await ctx.batches.settle(campaignId, k, rest)).ok) await ctx.batches.finish(campaignId, k, batch.recipients.length);
+    if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
+    // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
+    await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
+    await ctx.batches.finish(campaignId, k, batch.recipients.length);
   }
 }

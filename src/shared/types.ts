@@ -9,12 +9,15 @@
  *   calls when the gateway refuses a number with -9 and the batch is split).
  * - **attempt**: one run of a batch job; transient failures end an attempt and BullMQ retries with backoff.
  * - **outcome**: what happened to a recipient: `sent` (with msgId), `failed` (with code and reason), `unknown`
- *   (the call may or may not have reached the gateway), `cancelled`.
+ *   (the call may or may not have reached the gateway), `cancelled`, and `not-sent` (an `unknown` that
+ *   `reconcile` found missing from the gateway's records).
  * - **msgId**: the gateway's id for an accepted message. **orderId**: the caller's id, sent with the number.
+ * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
+ *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
  */
 
 /** Final status of one recipient. `pending` is only ever reported, never stored. */
-export type RecipientStatus = 'sent' | 'failed' | 'unknown' | 'cancelled';
+export type RecipientStatus = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'not-sent';
 export type ReportedStatus = RecipientStatus | 'pending';
 
 /** A recipient as the caller gives it. */
@@ -31,9 +34,12 @@ export interface Recipient {
 
 /**
  * A stored outcome, compact because a batch stores up to 1000 of them:
- * `['s', msgId]`, `['f', code, reason]`, `['u', code, reason]`, `['c']`.
+ * `['s', msgId]`, `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`.
+ * `calledAt` (ms) is when the call whose answer was lost started: reconcile searches the gateway's records there.
  */
-export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string] | ['c'];
+export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string];
+
+export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
 export type CampaignState = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
@@ -43,9 +49,24 @@ export interface CampaignCounts {
   failed: number;
   unknown: number;
   cancelled: number;
+  notSent: number;
   pending: number;
   duplicatesSkipped: number;
   invalidSkipped: number;
+}
+
+/** What delivery reports say of a campaign's sent messages. `awaiting` = sent − delivered − undelivered − expired. */
+export interface DeliverySummary {
+  delivered: number;
+  undelivered: number;
+  expired: number;
+  awaiting: number;
+  /** delivered / sent, from 0 to 1; null before anything was sent. */
+  deliveryRate: number | null;
+  /** Sum of the reports' `pricedetail.pay`, per currency, as decimal strings (e.g. {"USD": "12.3400"}). */
+  cost: Record<string, string>;
+  /** Messages whose report carried a price; cost covers these only. */
+  priced: number;
 }
 
 export interface CampaignInfo {
@@ -55,6 +76,7 @@ export interface CampaignInfo {
   senderId?: string;
   batches: number;
   counts: CampaignCounts;
+  delivery: DeliverySummary;
   createdAt: number;
   finishedAt?: number;
   /** Set when the campaign failed as a whole (content refused). */
@@ -69,6 +91,16 @@ export interface RecipientResult {
   msgId?: string;
   code?: string;
   reason?: string;
+  /** Only for `sent` recipients. */
+  delivery?: DeliveryState;
+  /** The gateway's status and reason for `undelivered`. */
+  deliveryCode?: string;
+  deliveryReason?: string;
+  /** When the report says the message was delivered or failed, ISO 8601. */
+  reportedAt?: string;
+  /** What the gateway charged for the message, from its report. */
+  price?: string;
+  currency?: string;
 }
 
 /** Job names mapped to their data and result types (see shared/queues.ts). */
@@ -93,4 +125,6 @@ export interface BatchJobResult {
   failed: Array<[orderId: string, code: string, reason: string]>;
   unknown: Array<[orderId: string, code: string, reason: string]>;
   cancelled: string[];
+  /** Recipients `reconcile` found missing from the gateway's records (present only when there are some). */
+  notSent?: string[];
 }

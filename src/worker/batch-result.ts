@@ -10,6 +10,7 @@ export function buildResult(data: BatchJobData, record: BatchRecord): BatchJobRe
     if (o[0] === 's') result.sent.push([orderId, o[1]]);
     else if (o[0] === 'f') result.failed.push([orderId, o[1], o[2]]);
     else if (o[0] === 'u') result.unknown.push([orderId, o[1], o[2]]);
+    else if (o[0] === 'n') (result.notSent ??= []).push(orderId);
     else result.cancelled.push(orderId);
   });
   return result;

@@ -146,6 +146,7 @@ export class CallLoop {
     for (let tries = 0; ; tries++) {
       const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, group, this.version);
       if (begin !== 'ok') return { stop: begin };
+      const calledAt = Date.now();
       const result = await this.client.send({
         numbers: group.map((i) => this.recipients[i].number),
         orderIds: group.map((i) => this.recipients[i].orderId),
@@ -153,7 +154,7 @@ export class CallLoop {
         senderId: this.campaign.senderId,
       });
       const verdict = classify(result, this.ctx.config.retryUnknown);
-      const outcomes = this.decide(verdict, group);
+      const outcomes = this.decide(verdict, group, calledAt);
       if (!this.recorded(await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
@@ -167,7 +168,7 @@ export class CallLoop {
   }
 
   /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */
-  private decide(v: Verdict, group: number[]): Map<number, StoredOutcome> {
+  private decide(v: Verdict, group: number[], calledAt: number): Map<number, StoredOutcome> {
     const out = new Map<number, StoredOutcome>();
     const all = (o: StoredOutcome) => group.forEach((i) => out.set(i, o));
     switch (v.kind) {
@@ -181,7 +182,7 @@ export class CallLoop {
         break;
       }
       case 'unknown':
-        all(['u', v.code, v.reason]);
+        all(['u', v.code, v.reason, calledAt]);
         break;
       case 'permanent':
       case 'content-refused':

@@ -41,6 +41,9 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     throw new WaitingError();
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
+  // Indexed before the batch counts as finished, so a crash in between leaves a re-run that indexes again.
+  const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
+  if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
   const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
@@ -57,7 +60,7 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
   const stale = record.inFlight!;
   const outcomes = new Map<number, StoredOutcome>();
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
-  if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST]);
+  if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST, stale.at]);
   if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)).ok) countOutcomes(outcomes.values());
   log.warn({ recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown }, 'found a call left in flight by an earlier run');
   return (await ctx.batches.load(data.campaignId, data.batch)) ?? record;

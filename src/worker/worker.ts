@@ -1,11 +1,14 @@
 import { Worker } from 'bullmq';
 import type { Config } from '../shared/config';
-import { createContext } from '../shared/context';
+import { createContext, type Context } from '../shared/context';
 import { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
-import { QUEUE_NAMES } from '../shared/queues';
+import { GatewayQueries } from '../shared/gateway/queries';
+import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES } from '../shared/queues';
 import { checkRedisForProduction } from '../shared/redis-checks';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from '../shared/types';
+import type { PollSummary } from '../shared/delivery/poll-summary';
+import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { splitCampaign } from './split-campaign';
 
@@ -25,6 +28,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
   const ctx = await createContext(config, log, 'worker');
   await checkRedisForProduction(ctx.redis, log);
   const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
+  const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
   const common = {
     connection: ctx.redis,
     prefix: config.queuePrefix,
@@ -42,7 +46,9 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
     // BullMQ's limiter is kept in Redis, so it is shared by every worker of the queue.
     ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
   });
-  for (const w of [splitter, sender]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
+  await schedulePoller(ctx.queues.delivery, config.delivery.pollIntervalMs);
+  for (const w of [splitter, sender, poller]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -53,7 +59,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close()]);
+        const graceful = Promise.all([splitter.close(), sender.close(), poller.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -61,12 +67,19 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
+        queries.close();
         await ctx.close();
         log.info('worker stopped');
       })();
       return closing;
     },
   };
+}
+
+/** Every worker upserts the same scheduler (idempotent); an interval of 0 removes it, turning polling off. */
+async function schedulePoller(queue: Context['queues']['delivery'], everyMs: number): Promise<void> {
+  if (everyMs === 0) await queue.removeJobScheduler(POLL_SCHEDULER_ID);
+  else await queue.upsertJobScheduler(POLL_SCHEDULER_ID, { every: everyMs }, { name: JOB_NAMES.pollReports, data: {} });
 }

@@ -1,3 +1,4 @@
+import { CSV_HEADER } from '../../src/shared/results-csv';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,7 +75,7 @@ it('runs 100,000 recipients through enqueue, two worker processes, wait and resu
   const res = await runSmsq(['results', campaignId, '--format', 'csv'], env);
   expect(res.code).toBe(0);
   const lines = res.stdout.trim().split('\n');
-  expect(lines[0]).toBe('number,orderId,status,msgId,code,reason');
+  expect(lines[0]).toBe(CSV_HEADER);
   expect(lines).toHaveLength(100_001);
   for (const line of lines.slice(1)) {
     const [number, orderId, status, msgId] = line.split(',');

@@ -1,3 +1,4 @@
+import { CSV_HEADER } from '../../src/shared/results-csv';
 import IORedis from 'ioredis';
 import type { Simulator } from '../../src/simulator';
 import type { CampaignInfo } from '../../src/shared/types';
@@ -130,8 +131,10 @@ describe('reading and cancelling campaigns', () => {
     const csv = await get('/v1/campaigns/results-1/results', { accept: 'text/csv' });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const rows = csv.body.trim().split('\n');
-    expect(rows[0]).toBe('number,orderId,status,msgId,code,reason');
-    expect(rows[1]).toBe(`${list[0].number},r-0,sent,${lines[0].msgId},,`);
+    expect(rows[0]).toBe(CSV_HEADER);
+    expect(rows[0]).toMatch(/^number,orderId,status,msgId,code,reason,delivery,/);
+    // No delivery report came (the simulator pushes none by default): sent, delivery pending.
+    expect(rows[1]).toBe(`${list[0].number},r-0,sent,${lines[0].msgId},,,pending,,,,,`);
     expect(rows).toHaveLength(1201);
     expect(errorCode(await get('/v1/campaigns/never-queued/results'))).toBe('CAMPAIGN_NOT_FOUND');
   });

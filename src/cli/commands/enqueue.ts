@@ -14,6 +14,8 @@ const OPTIONS = {
   format: { type: 'string' },
   'skip-invalid': { type: 'boolean' },
   'keep-duplicates': { type: 'boolean' },
+  'check-balance': { type: 'boolean' },
+  'require-balance': { type: 'boolean' },
 } as const;
 
 /**
@@ -40,7 +42,9 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       rows: readRecipients(input, format),
       skipInvalid: values['skip-invalid'] ?? false,
       dedupe: !values['keep-duplicates'],
+      balanceCheck: values['require-balance'] ? 'require' : values['check-balance'] ? 'warn' : undefined,
     }));
+    for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
     process.stderr.write(

@@ -1,4 +1,7 @@
-/** GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), POST /v1/campaigns/:id/cancel. */
+/**
+ * GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), POST /v1/campaigns/:id/cancel,
+ * POST /v1/campaigns/:id/reconcile, GET /v1/balance.
+ */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { CSV_HEADER, csvLine } from '../../shared/results-csv';
@@ -17,6 +20,12 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
   app.get<WithId>('/v1/campaigns/:id', { schema }, (req) => producer.getCampaign(req.params.id));
 
   app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, (req) => producer.cancelCampaign(req.params.id));
+
+  app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
+    schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },
+  }, (req) => producer.reconcileCampaign(req.params.id, { resend: req.query.resend === 'true' }));
+
+  app.get('/v1/balance', () => producer.balance());
 
   app.get<WithId>('/v1/campaigns/:id/results', { schema }, async (req, reply) => {
     const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');

@@ -5,7 +5,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { EnqueueOptions, EnqueueResult } from '../../producer';
+import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
@@ -25,6 +25,7 @@ interface JsonBody {
   senderId?: string;
   recipients: RecipientInput[];
   skipInvalid?: boolean;
+  balanceCheck?: 'warn' | 'require';
 }
 
 interface StreamQuery {
@@ -32,6 +33,7 @@ interface StreamQuery {
   content?: string;
   senderId?: string;
   skipInvalid?: 'true' | 'false';
+  balanceCheck?: 'warn' | 'require';
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -64,7 +66,7 @@ function mediaType(req: FastifyRequest): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format: RecipientFormat, limit: number): EnqueueOptions {
+function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format: RecipientFormat, limit: number): ProducerEnqueueOptions {
   const q = req.query;
   if (q.content === undefined) throw new ApiError('BAD_REQUEST', 'a streamed recipient list needs the message as the query parameter content');
   return {
@@ -72,6 +74,7 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     content: q.content,
     senderId: q.senderId,
     skipInvalid: q.skipInvalid === 'true',
+    balanceCheck: q.balanceCheck,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
   };
 }

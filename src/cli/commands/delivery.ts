@@ -1,0 +1,32 @@
+import { parse } from '../args';
+import { withProducer } from '../open-producer';
+
+/**
+ * `smsq reconcile ID [--resend] [--json]`: settles the campaign's `unknown` recipients from the gateway's sent
+ * records; with --resend, queues the `not-sent` ones again. Exit 0; 1 when some remain unknown (too recent).
+ */
+export async function reconcileCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { resend: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
+  const r = await withProducer((smsq) => smsq.reconcileCampaign(positionals[0], { resend: values.resend ?? false }));
+  if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else {
+    process.stdout.write(
+      `campaign ${r.campaignId}: ${r.unknown} unknown → ${r.sent} sent, ${r.notSent} not-sent, ${r.tooRecent} still unknown (too recent)` +
+        `${values.resend ? `; ${r.resent} queued again` : ''}\n` +
+        `  gateway records read: ${r.recordsRead}${r.windows.map((w) => `  [${w.start} .. ${w.end}]`).join('')}\n`,
+    );
+  }
+  return r.tooRecent > 0 ? 1 : 0;
+}
+
+/** `smsq balance [--json]`: the gateway balance, and how many messages it pays for at the last known price. */
+export async function balanceCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 0, names: 'no arguments' });
+  const b = await withProducer((smsq) => smsq.balance());
+  if (values.json) process.stdout.write(`${JSON.stringify(b)}\n`);
+  else {
+    const price = b.lastPrice ? `${b.lastPrice.pay} ${b.lastPrice.currency} per message (reported ${b.lastPrice.at}): about ${b.messages} messages` : 'no price known yet (it comes with delivery reports)';
+    process.stdout.write(`balance ${b.balance}  gift ${b.gift}  credit ${b.credit}  available ${b.available}\n  ${price}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,66 @@
+import type { Context } from '../shared/context';
+import { formatMicros, toMicros } from '../shared/delivery/money';
+import { SmsqError } from '../shared/errors';
+import type { GatewayQueries } from '../shared/gateway/queries';
+
+export interface BalanceInfo {
+  /** As the gateway gave them (decimal strings). */
+  balance: string;
+  gift: string;
+  credit: string;
+  /** balance + credit: what the account can spend. */
+  available: string;
+  /** The price per message of the last delivery report that carried one, or null before any did. */
+  lastPrice: { pay: string; currency: string; at: string } | null;
+  /** How many messages `available` pays for at that price, or null without a price. */
+  messages: number | null;
+}
+
+/** How to treat a campaign the balance may not cover: queue it and warn, or refuse it. */
+export type BalanceCheckMode = 'warn' | 'require';
+
+export async function readBalance(ctx: Context, queries: GatewayQueries): Promise<BalanceInfo> {
+  const [answer, price] = await Promise.all([queries.getBalance(), ctx.delivery.lastPrice()]);
+  if (!answer.ok) {
+    const why = answer.kind === 'status' ? `status ${answer.status} (${answer.reason})` : `${answer.kind}: ${answer.message}`;
+    throw new SmsqError('GATEWAY_QUERY_FAILED', `getBalance failed: ${why}`);
+  }
+  const { balance, gift, credit } = answer.value;
+  const available = (toMicros(balance) ?? 0) + (toMicros(credit) ?? 0);
+  return {
+    balance,
+    gift,
+    credit,
+    available: formatMicros(available),
+    lastPrice: price ? { pay: formatMicros(price.payMicros), currency: price.currency, at: new Date(price.at).toISOString() } : null,
+    messages: price && price.payMicros > 0 ? Math.floor(available / price.payMicros) : null,
+  };
+}
+
+/**
+ * The check run before a campaign is queued (EnqueueOptions.beforeCommit): the last known price per message
+ * times the recipients against the balance plus credit. Learning it here beats meeting -10 halfway through.
+ * Without a known price, or when the balance cannot be read, `warn` queues with a warning and `require` refuses.
+ */
+export function balanceCheck(ctx: Context, queries: GatewayQueries, mode: BalanceCheckMode): (total: number) => Promise<string | void> {
+  return async (total) => {
+    let info: BalanceInfo;
+    try {
+      info = await readBalance(ctx, queries);
+    } catch (err) {
+      if (mode === 'require') throw err;
+      return `balance not checked: ${(err as Error).message}`;
+    }
+    if (info.lastPrice === null || info.messages === null) {
+      const why = 'balance not checked: no delivery report has told the price per message yet';
+      if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `${why}; queue without --require-balance once, or wait for reports.`);
+      return why;
+    }
+    if (info.messages >= total) return;
+    const need = formatMicros((toMicros(info.lastPrice.pay) ?? 0) * total);
+    const message = `the campaign's ${total} messages cost about ${need} ${info.lastPrice.currency} at the last known price (${info.lastPrice.pay} each), but balance plus credit is ${info.available}: enough for ${info.messages}`;
+    if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `${message}; nothing was queued. Top up the gateway account first.`, { ...info, total });
+    ctx.log.warn({ total, available: info.available, messages: info.messages }, 'balance may not cover the campaign');
+    return message;
+  };
+}

@@ -1,0 +1,179 @@
+import type { Context } from '../shared/context';
+import type { IndexEntry } from '../shared/delivery/msgid-index';
+import type { DeliveryReport } from '../shared/delivery/report';
+import { SmsqError } from '../shared/errors';
+import { MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type SentRecord } from '../shared/gateway/queries';
+import { jobIds } from '../shared/keys';
+import { batchJobOptions, JOB_NAMES } from '../shared/queues';
+import type { StoredOutcome } from '../shared/types';
+import { notFound } from './campaign-admin';
+
+export interface ReconcileOptions {
+  /** Queue the `not-sent` recipients again (their batches get a new job). Default false. */
+  resend?: boolean;
+}
+
+export interface ReconcileResult {
+  campaignId: string;
+  /** Recipients that were `unknown` when reconcile started. */
+  unknown: number;
+  /** Found in the gateway's records: now `sent`, with the msgId the gateway gave. */
+  sent: number;
+  /** Not in the gateway's records although it had RECONCILE_SETTLE_MS to record them: now `not-sent`. */
+  notSent: number;
+  /** Left `unknown`: their call is younger than RECONCILE_SETTLE_MS; run reconcile again later. */
+  tooRecent: number;
+  /** With `resend`: recipients queued again. */
+  resent: number;
+  /** The time windows of the gateway's records that were read, and how many rows they held. */
+  windows: Array<{ start: string; end: string }>;
+  recordsRead: number;
+}
+
+/** The gateway's clock and ours may differ, and it records a message a little after our call starts. */
+const WINDOW_MARGIN_MS = 5 * 60_000;
+
+interface Unknown {
+  batch: number;
+  index: number;
+  number: string;
+  calledAt: number;
+}
+
+/**
+ * Settles a campaign's `unknown` recipients from the gateway's own records (getSentRcd): a number the gateway
+ * recorded in the window of its call is `sent` with that msgId; one it did not record, once it has had time
+ * to, is `not-sent`, and with `resend` it is queued again. Never resends what the gateway's records show.
+ */
+export async function reconcileCampaign(ctx: Context, queries: GatewayQueries, campaignId: string, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const rec = await ctx.campaigns.read(campaignId);
+  if (!rec) throw notFound(campaignId);
+  const resending = rec.state === 'running' && rec.fields.resendRound !== undefined;
+  if ((rec.state === 'queued' || rec.state === 'running') && !resending) {
+    throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); reconcile it once it has ended.`);
+  }
+  if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
+    throw new SmsqError('CAMPAIGN_NOT_RESENDABLE', `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`);
+  }
+  const result: ReconcileResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
+  if (resending) {
+    // A resend is under way (or was interrupted before its jobs were queued): make sure every reopened batch has its job.
+    await queueReopened(ctx, campaignId, rec.batches, Number(rec.fields.resendRound));
+    return result;
+  }
+  const createdAt = Number(rec.fields.createdAt);
+  const unknowns: Unknown[] = [];
+  for (let k = 0; k < rec.batches; k++) {
+    const batch = await ctx.batches.load(campaignId, k);
+    if (!batch) continue;
+    for (const [index, o] of batch.outcomes) {
+      if (o[0] === 'u') unknowns.push({ batch: k, index, number: batch.recipients[index].number, calledAt: o[3] ?? createdAt });
+    }
+  }
+  result.unknown = unknowns.length;
+  if (unknowns.length > 0) await settleUnknowns(ctx, queries, campaignId, unknowns, result);
+  if (opts.resend) result.resent = await resend(ctx, campaignId, rec.batches);
+  ctx.log.info({ ...result, windows: undefined }, 'campaign reconciled');
+  return result;
+}
+
+async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, unknowns: Unknown[], result: ReconcileResult): Promise<void> {
+  const now = Date.now();
+  const wanted = new Set(unknowns.map((u) => u.number));
+  const candidates = new Map<string, SentRecord[]>();
+  for (const w of windowsFor(unknowns, now)) {
+    result.windows.push({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() });
+    for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
+      const answer = await queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex });
+      if (!answer.ok) {
+        const why = answer.kind === 'status' ? `status ${answer.status} (${answer.reason})` : `${answer.kind}: ${answer.message}`;
+        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${why}; nothing was changed. Try again later.`);
+      }
+      const rows = answer.value.records;
+      result.recordsRead += rows.length;
+      for (const r of rows) {
+        const number = r.number.replace(/\D/g, '');
+        if (wanted.has(number)) candidates.set(number, [...(candidates.get(number) ?? []), r]);
+      }
+      if (rows.length < SENT_RCD_PAGE_ROWS) break;
+    }
+  }
+  // A msgId we already know belongs to a recipient of ours that was sent (this campaign or another): not a candidate.
+  const all = [...candidates.values()].flat();
+  const known = await ctx.delivery.index.lookup(all.map((r) => r.msgId));
+  const taken = new Set(all.filter((_, i) => known[i] !== null).map((r) => r.msgId));
+
+  const outcomes = new Map<number, Map<number, StoredOutcome>>();
+  const entries: IndexEntry[] = [];
+  const failedAtGateway: DeliveryReport[] = [];
+  const settleMs = ctx.config.delivery.reconcileSettleMs;
+  for (const u of unknowns) {
+    const pick = nearest((candidates.get(u.number) ?? []).filter((r) => !taken.has(r.msgId)), u.calledAt);
+    let outcome: StoredOutcome | null = null;
+    if (pick) {
+      taken.add(pick.msgId);
+      outcome = ['s', pick.msgId];
+      entries.push({ msgId: pick.msgId, campaignId, batch: u.batch, index: u.index, number: u.number, sentAt: pick.receiveTime ?? u.calledAt });
+      // Status 2: the gateway took it but failed it; it was sent, and it was not delivered.
+      if (pick.rawStatus === '2') failedAtGateway.push({ msgId: pick.msgId, state: 'x', at: pick.receiveTime ?? now, code: '2', reason: 'failed (getSentRcd)' });
+      result.sent++;
+    } else if (now - u.calledAt >= settleMs) {
+      outcome = ['n', `not in the gateway's sent records (getSentRcd) for the time of its call, ${new Date(u.calledAt).toISOString()}`];
+      result.notSent++;
+    } else result.tooRecent++;
+    if (outcome) {
+      const forBatch = outcomes.get(u.batch) ?? new Map<number, StoredOutcome>();
+      forBatch.set(u.index, outcome);
+      outcomes.set(u.batch, forBatch);
+    }
+  }
+  for (const [batch, o] of outcomes) await ctx.batches.reconcile(campaignId, batch, o);
+  await ctx.delivery.indexEntries(entries);
+  if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
+}
+
+/** The record of the number closest in time to our call. */
+function nearest(records: SentRecord[], calledAt: number): SentRecord | undefined {
+  let best: SentRecord | undefined;
+  for (const r of records) {
+    if (!best || Math.abs((r.receiveTime ?? calledAt) - calledAt) < Math.abs((best.receiveTime ?? calledAt) - calledAt)) best = r;
+  }
+  return best;
+}
+
+/** The span of the unknown calls, with margins, cut into windows getSentRcd accepts (31 days at most). */
+function windowsFor(unknowns: Unknown[], now: number): Array<{ start: number; end: number }> {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const u of unknowns) {
+    first = Math.min(first, u.calledAt);
+    last = Math.max(last, u.calledAt);
+  }
+  const start = first - WINDOW_MARGIN_MS;
+  const end = Math.min(now, last + WINDOW_MARGIN_MS);
+  const out: Array<{ start: number; end: number }> = [];
+  for (let s = start; s < end; s += MAX_SENT_RCD_WINDOW_MS) out.push({ start: s, end: Math.min(end, s + MAX_SENT_RCD_WINDOW_MS) });
+  return out;
+}
+
+/** Makes every `not-sent` recipient pending again and queues its batch; returns how many. */
+async function resend(ctx: Context, campaignId: string, batches: number): Promise<number> {
+  const round = await ctx.redis.hincrby(ctx.keys.campaign(campaignId), 'resendRounds', 1);
+  let reopened = 0;
+  for (let k = 0; k < batches; k++) reopened += await ctx.batches.reopen(campaignId, k, round);
+  if (reopened > 0) {
+    await queueReopened(ctx, campaignId, batches, round);
+    ctx.log.info({ campaignId, reopened, round }, 'not-sent recipients queued again');
+  }
+  return reopened;
+}
+
+/** Adds the resend round's job for every batch not finished; job ids make a second call add nothing. */
+async function queueReopened(ctx: Context, campaignId: string, batches: number, round: number): Promise<void> {
+  const p = ctx.redis.pipeline();
+  for (let k = 0; k < batches; k++) p.hget(ctx.keys.batch(campaignId, k), 'st');
+  const states = (await p.exec()) ?? [];
+  const opts = batchJobOptions(ctx.config);
+  const jobs = states.flatMap(([, st], k) => (st === 'done' ? [] : [{ name: JOB_NAMES.send, data: { campaignId, batch: k }, opts: { ...opts, jobId: jobIds.resend(campaignId, k, round) } }]));
+  if (jobs.length > 0) await ctx.queues.batches.addBulk(jobs);
+}

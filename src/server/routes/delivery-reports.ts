@@ -1,0 +1,62 @@
+/**
+ * POST /v1/delivery-reports/:token — where the gateway pushes delivery reports (pushSmsReport). The push has no
+ * signature and no bearer token can be configured for it, so the path carries a secret (DLR_TOKEN), compared in
+ * constant time, optionally with an address allow list (DLR_ALLOWED_IPS).
+ */
+import { BlockList, isIP } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { parsePushBody } from '../../shared/delivery/report';
+import { countReport } from '../../shared/metrics';
+import { secretMatches } from '../../shared/secret-compare';
+import type { ServerDeps } from '../app';
+import { ApiError } from '../errors';
+
+/** A push is a few reports; a generous limit still keeps a stray upload from being read whole. */
+const BODY_LIMIT = 5 * 1024 * 1024;
+
+export const DELIVERY_REPORTS_PATH = '/v1/delivery-reports/:token';
+
+export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: ServerDeps): Promise<void> {
+  const { token, allowedIps } = ctx.config.delivery;
+  const allowed = allowList(allowedIps);
+  // Gateways send JSON under various content types (text/plain, form): the body is read as text, whatever it is
+  // declared as, and parsed here so that long numeric msgIds keep their digits.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.post<{ Params: { token: string } }>(DELIVERY_REPORTS_PATH, { bodyLimit: BODY_LIMIT }, async (req) => {
+    if (allowed && !allowed(req.ip)) throw new ApiError('FORBIDDEN', `address ${req.ip} may not push delivery reports (DLR_ALLOWED_IPS)`);
+    if (token === undefined) throw new ApiError('UNAUTHORIZED', 'delivery reports are not enabled on this server: set DLR_TOKEN');
+    if (!secretMatches(req.params.token, token)) throw new ApiError('UNAUTHORIZED', 'wrong delivery-report token');
+    let parsed;
+    try {
+      parsed = parsePushBody(typeof req.body === 'string' ? req.body : '', Date.now());
+    } catch (err) {
+      countReport('push', 'invalid');
+      throw new ApiError('BAD_REQUEST', `not a delivery report: ${(err as Error).message}`);
+    }
+    if (parsed.invalid.length > 0) {
+      countReport('push', 'invalid', parsed.invalid.length);
+      log.warn({ invalid: parsed.invalid.slice(0, 10), count: parsed.invalid.length }, 'delivery reports with bad fields skipped');
+    }
+    const counts = await ctx.delivery.record(parsed.reports, 'push');
+    return { received: parsed.reports.length + parsed.invalid.length, ...counts, invalid: parsed.invalid };
+  });
+}
+
+/** A matcher for DLR_ALLOWED_IPS (addresses and CIDR ranges), or null when any address may push. */
+function allowList(entries: string[]): ((ip: string) => boolean) | null {
+  if (entries.length === 0) return null;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [ip, bits] = entry.split('/');
+    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(ip, type);
+    else list.addSubnet(ip, Number(bits), type);
+  }
+  return (ip) => {
+    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+    return v4 ? list.check(v4, 'ipv4') : list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+  };
+}

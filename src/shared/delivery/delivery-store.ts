@@ -1,0 +1,165 @@
+import type { Config } from '../config';
+import type { Keys } from '../keys';
+import type { Logger } from '../logger';
+import { runScript } from '../lua';
+import { countReport, metrics, type ReportSource } from '../metrics';
+import type { RedisClient } from '../redis';
+import type { Recipient, StoredOutcome } from '../types';
+import { MsgIdIndex, type IndexEntry, type MsgLocation } from './msgid-index';
+import { normalizeMsgId } from './msgid';
+import type { DeliveryReport } from './report';
+import { APPLY_REPORT } from './scripts';
+
+/** A recipient's stored delivery record: `[state, at, code, reason, pay?, currency?]` (see scripts.ts). */
+export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, string?];
+
+export type ApplyResult = 'applied' | 'replaced' | 'duplicate' | 'older' | 'gone';
+
+/** What became of the reports of one push or one poll. */
+export interface RecordCounts {
+  /** Applied to their recipient (a later report replacing an earlier one included). */
+  matched: number;
+  /** Already known (the same report twice), or older than the one stored. */
+  duplicate: number;
+  /** msgId not indexed (yet): kept for DLR_HOLD_MS and applied if its send's result is recorded meanwhile. */
+  held: number;
+  /** msgId known but its campaign's results expired, or the report's number is not the recipient's. */
+  unmatched: number;
+}
+
+/**
+ * Delivery reports: the msgId index written as batches finish, each recipient's report, the set of messages
+ * still awaiting one (the poller's work list) and reports held until their msgId is indexed.
+ */
+export class DeliveryStore {
+  readonly index: MsgIdIndex;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    this.retentionMs = config.resultRetentionSeconds * 1000;
+    this.index = new MsgIdIndex(redis, keys, this.retentionMs);
+  }
+
+  /**
+   * Indexes the msgIds of a batch's sent recipients and puts them on the poller's list. Idempotent, so a re-run
+   * of the batch may do it again; reports that came before are applied now.
+   */
+  async indexSent(campaignId: string, batch: number, recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>, now = Date.now()): Promise<number> {
+    const entries: IndexEntry[] = [];
+    for (const [index, o] of outcomes) {
+      if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt: now });
+    }
+    return this.indexEntries(entries, now);
+  }
+
+  /** Indexes entries (batches as they finish, reconcile as it finds msgIds); returns how many. */
+  async indexEntries(entries: IndexEntry[], now = Date.now()): Promise<number> {
+    if (entries.length === 0) return 0;
+    const p = this.redis.pipeline();
+    this.index.write(p, entries, now);
+    const firstAsk = now + this.config.delivery.pollAfterMs;
+    p.zadd(this.keys.awaitingReports(), ...entries.flatMap((e) => [firstAsk, e.msgId]));
+    p.exists(this.keys.heldReportsFlag());
+    const replies = (await p.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    if (replies[replies.length - 1][1] === 1) await this.applyHeld(entries);
+    return entries.length;
+  }
+
+  /** Matches reports to recipients and stores them; reports whose msgId is not indexed are held. */
+  async record(reports: DeliveryReport[], source: ReportSource, now = Date.now()): Promise<RecordCounts> {
+    const counts: RecordCounts = { matched: 0, duplicate: 0, held: 0, unmatched: 0 };
+    const locations = await this.index.lookup(reports.map((r) => r.msgId), now);
+    await Promise.all(
+      reports.map(async (report, i) => {
+        const loc = locations[i];
+        const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.number) ? 'mismatch' : await this.apply(loc, report.msgId, report);
+        tally(counts, result);
+        countReport(source, result);
+        if (loc && (result === 'applied' || result === 'replaced')) metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
+        if (result === 'mismatch') this.log.warn({ msgId: report.msgId, campaignId: loc?.campaignId }, "delivery report's number is not the recipient's; not applied");
+      }),
+    );
+    const priced = reports.filter((r) => r.payMicros !== undefined && r.currency).at(-1);
+    if (priced) await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now) });
+    return counts;
+  }
+
+  /** Records that no report came for a message within DLR_EXPIRE_AFTER_MS. */
+  expire(loc: MsgLocation, msgId: string, now = Date.now()): Promise<ApplyResult> {
+    return this.apply(loc, msgId, { state: 'e', at: now, code: 'EXPIRED', reason: 'no delivery report came in time' });
+  }
+
+  /** Stored delivery records of one batch, by recipient index. */
+  async forBatch(campaignId: string, batch: number): Promise<Map<number, StoredDelivery>> {
+    const all = await this.redis.hgetall(this.keys.deliveries(campaignId, batch));
+    return new Map(Object.entries(all).map(([k, v]) => [Number(k), JSON.parse(v) as StoredDelivery]));
+  }
+
+  /** The last price per message a report told us, in millionths, or null. */
+  async lastPrice(): Promise<{ payMicros: number; currency: string; at: number } | null> {
+    const f = await this.redis.hgetall(this.keys.lastPrice());
+    return f.pay ? { payMicros: Number(f.pay), currency: f.currency ?? '', at: Number(f.at) } : null;
+  }
+
+  private async apply(loc: MsgLocation, msgId: string, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
+    const { campaignId, batch } = loc;
+    return (await runScript(
+      this.redis,
+      APPLY_REPORT,
+      [this.keys.deliveries(campaignId, batch), this.keys.campaign(campaignId), this.keys.batch(campaignId, batch), this.keys.awaitingReports()],
+      [String(loc.index), r.state, String(r.at), r.code, r.reason, r.payMicros === undefined ? '' : String(r.payMicros), r.currency ?? '', msgId, String(this.retentionMs)],
+    )) as ApplyResult;
+  }
+
+  /**
+   * Keeps a report whose msgId is not indexed. Its batch may be indexing right now: the indexer writes the
+   * index and then looks for held reports, while this holds the report and then looks at the index again, so
+   * one of the two always sees the other (a report applied by both counts once: the second is a duplicate).
+   */
+  private async hold(report: DeliveryReport, now: number): Promise<ApplyResult | 'held' | 'mismatch'> {
+    const hold = this.config.delivery.holdMs;
+    const key = this.keys.heldReport(normalizeMsgId(report.msgId));
+    // NX: of two early copies of one report the first is kept; the later is applied after it anyway.
+    await this.redis.pipeline().set(key, JSON.stringify(report), 'PX', hold, 'NX').set(this.keys.heldReportsFlag(), '1', 'PX', hold).exec();
+    const [loc] = await this.index.lookup([report.msgId], now);
+    if (loc) {
+      await this.redis.del(key);
+      return sameNumber(report.number, loc.number) ? this.apply(loc, report.msgId, report) : 'mismatch';
+    }
+    this.log.info({ msgId: report.msgId }, 'delivery report for a msgId not indexed (yet); held');
+    return 'held';
+  }
+
+  private async applyHeld(entries: IndexEntry[]): Promise<void> {
+    const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId)));
+    const values = await this.redis.mget(...heldKeys);
+    await Promise.all(
+      values.map(async (v, i) => {
+        if (!v) return;
+        const result = await this.apply(entries[i], entries[i].msgId, JSON.parse(v) as DeliveryReport);
+        countReport('held', result);
+        await this.redis.del(heldKeys[i]);
+      }),
+    );
+  }
+}
+
+/** Gateways echo numbers with or without their country code or a '+': one must end with the other. */
+function sameNumber(reported: string | undefined, ours: string): boolean {
+  if (!reported) return true;
+  const digits = reported.replace(/\D/g, '');
+  return digits === '' || ours.endsWith(digits) || digits.endsWith(ours);
+}
+
+function tally(counts: RecordCounts, result: ApplyResult | 'held' | 'mismatch'): void {
+  if (result === 'applied' || result === 'replaced') counts.matched++;
+  else if (result === 'duplicate' || result === 'older') counts.duplicate++;
+  else if (result === 'held') counts.held++;
+  else counts.unmatched++;
+}

@@ -1,0 +1,42 @@
+import type { DeliveryState, DeliverySummary, RecipientResult } from '../types';
+import type { StoredDelivery } from './delivery-store';
+import { formatMicros } from './money';
+
+/** A campaign's delivery figures, from the counters APPLY_REPORT keeps in the campaign hash. */
+export function deliverySummary(fields: Record<string, string>, sent: number): DeliverySummary {
+  const n = (name: string) => Number(fields[name] ?? 0);
+  const delivered = n('dlrDelivered');
+  const undelivered = n('dlrUndelivered');
+  const expired = n('dlrExpired');
+  const cost: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (k.startsWith('cost:') && Number(v) !== 0) cost[k.slice(5) || 'unknown'] = formatMicros(Number(v));
+  return {
+    delivered,
+    undelivered,
+    expired,
+    awaiting: Math.max(0, sent - delivered - undelivered - expired),
+    deliveryRate: sent > 0 ? delivered / sent : null,
+    cost,
+    priced: n('dlrPriced'),
+  };
+}
+
+const STATE: Record<StoredDelivery[0], DeliveryState> = { d: 'delivered', x: 'undelivered', e: 'expired' };
+
+/** Adds a sent recipient's delivery fields to its result line. */
+export function withDelivery(r: RecipientResult, d: StoredDelivery | undefined): RecipientResult {
+  if (r.status !== 'sent') return r;
+  if (!d) return { ...r, delivery: 'pending' };
+  const [state, at, code, reason, pay, currency] = d;
+  const out: RecipientResult = { ...r, delivery: STATE[state] };
+  if (state === 'x') {
+    out.deliveryCode = code;
+    if (reason) out.deliveryReason = reason;
+  }
+  if (state !== 'e') out.reportedAt = new Date(at).toISOString();
+  if (pay !== undefined) {
+    out.price = formatMicros(pay);
+    out.currency = currency ?? '';
+  }
+  return out;
+}

@@ -1,0 +1,221 @@
+import type { AddressInfo } from 'node:net';
+import { createProducer, type Producer } from '../../src/producer';
+import type { Config } from '../../src/shared/config';
+import { createContext, type Context } from '../../src/shared/context';
+import { toMicros, formatMicros } from '../../src/shared/delivery/money';
+import { GatewayQueries } from '../../src/shared/gateway/queries';
+import { createLogger } from '../../src/shared/logger';
+import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
+import { startSimulator, type LedgerEntry, type Simulator } from '../../src/simulator';
+import { pollReports } from '../../src/worker/poll-reports';
+import { startWorker, type SmsqWorker } from '../../src/worker/worker';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy';
+import { deletePrefix, uniquePrefix, waitFor } from '../support/env';
+import { openApp, serverConfig, type TestApp } from '../support/server';
+
+const log = createLogger('silent');
+const prefix = uniquePrefix('delivery');
+const DLR_TOKEN = 'dlr-token-0123456789abcdef';
+let sim: Simulator;
+let proxy: CuttingProxy;
+let server: TestApp;
+let reportUrl: string;
+let config: Config;
+let producer: Producer;
+const workers: SmsqWorker[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  proxy = await startCuttingProxy(sim.baseUrl, 0);
+  // The poller is off unless a test turns it on; reconcile may call what it cannot find not-sent at once.
+  config = serverConfig(prefix, proxy.baseUrl, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '250' });
+  server = await openApp(config);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  reportUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1/delivery-reports/${DLR_TOKEN}`;
+  producer = await createProducer(config, log);
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.close()));
+  proxy.setCutRate(0);
+  sim.setFaults({ reportUrl: null, reportLossRate: 0, reportDuplicateRate: 0, undeliveredRate: 0, hangRate: 0, queryStatus: null, reportDelayMs: 1000, reportDelayJitterMs: 2000 });
+});
+
+afterAll(async () => {
+  await producer.close();
+  await server.close();
+  await proxy.close();
+  await sim.close();
+  await deletePrefix(prefix);
+});
+
+async function worker(delivery: Partial<Config['delivery']> = {}): Promise<SmsqWorker> {
+  const w = await startWorker({ ...config, delivery: { ...config.delivery, ...delivery } }, log);
+  workers.push(w);
+  return w;
+}
+
+let nextNumber = 336_000_000_00;
+function recipients(n: number) {
+  return Array.from({ length: n }, () => ({ number: String(nextNumber++) }));
+}
+
+async function finished(campaignId: string): Promise<CampaignInfo> {
+  return waitFor(`campaign ${campaignId} to end`, async () => {
+    const info = await producer.getCampaign(campaignId);
+    return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
+  }, 90_000);
+}
+
+async function results(campaignId: string): Promise<RecipientResult[]> {
+  const out: RecipientResult[] = [];
+  for await (const r of producer.campaignResults(campaignId)) out.push(r);
+  return out;
+}
+
+/** The simulator's truth about a campaign's messages: its ledger entries for these numbers. */
+function ledgerFor(rs: RecipientResult[]): LedgerEntry[] {
+  const numbers = new Set(rs.map((r) => r.number));
+  return [...sim.ledger.entries()].filter((e) => numbers.has(e.number));
+}
+
+function costOf(entries: LedgerEntry[]): string {
+  return formatMicros(entries.reduce((sum, e) => sum + toMicros(e.pay)!, 0));
+}
+
+it('ends a 20,000-recipient campaign whose reports come duplicated, late and out of order with exact delivered, undelivered and cost figures', async () => {
+  sim.setFaults({ reportUrl, reportDelayMs: 0, reportDelayJitterMs: 3000, reportDuplicateRate: 0.3, undeliveredRate: 0.1, reportBatchSize: 25, pricePerSegment: 0.0125 });
+  await worker();
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Spring sale: 20% off today only', recipients: recipients(20_000) });
+  await finished(campaignId);
+  const info = await waitFor('every report', async () => {
+    const i = await producer.getCampaign(campaignId);
+    return i.delivery.awaiting === 0 ? i : undefined;
+  }, 60_000);
+  const rs = await results(campaignId);
+  const truth = ledgerFor(rs);
+  expect(truth).toHaveLength(20_000);
+  const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
+  expect(info.counts).toMatchObject({ total: 20_000, sent: 20_000 });
+  expect(info.delivery).toMatchObject({ delivered, undelivered: 20_000 - delivered, expired: 0, awaiting: 0, priced: 20_000 });
+  expect(delivered).toBeGreaterThan(17_000);
+  expect(info.delivery.cost).toEqual({ USD: costOf(truth) });
+  expect(info.delivery.deliveryRate).toBeCloseTo(delivered / 20_000, 6);
+  // Duplicates really came, and some reports came before their batch was indexed (held, then applied).
+  expect(sim.stats().reportsDuplicated).toBeGreaterThan(1_000);
+
+  const byMsgId = new Map(truth.map((e) => [e.msgId, e]));
+  for (const r of rs) {
+    const e = byMsgId.get(r.msgId!)!;
+    expect(r.delivery).toBe(e.deliveryStatus === 0 ? 'delivered' : 'undelivered');
+    expect(r.price).toBe(formatMicros(toMicros(e.pay)!));
+    expect(r.currency).toBe('USD');
+    expect(Date.parse(r.reportedAt!)).toBe(e.reportAt);
+    if (r.delivery === 'undelivered') expect(r.deliveryReason).toBe(e.deliveryReason);
+  }
+}, 150_000);
+
+it('finds by polling getReport the reports that never come, and expires messages past the horizon', async () => {
+  sim.setFaults({ reportUrl, reportLossRate: 1, reportDelayMs: 0, reportDelayJitterMs: 500, undeliveredRate: 0.2 });
+  await worker({ pollIntervalMs: 300, pollAfterMs: 500, pollRatePerSecond: 20 });
+  const pushedBefore = sim.stats().reportsPushed;
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Your code is 1234', recipients: recipients(3_000) });
+  await finished(campaignId);
+  const info = await waitFor('the poller to find every report', async () => {
+    const i = await producer.getCampaign(campaignId);
+    return i.delivery.awaiting === 0 ? i : undefined;
+  }, 60_000);
+  const truth = ledgerFor(await results(campaignId));
+  const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
+  expect(sim.stats().reportsPushed).toBe(pushedBefore);
+  // getReport carries no price: the counts are exact, the cost is unknown.
+  expect(info.delivery).toMatchObject({ delivered, undelivered: 3_000 - delivered, expired: 0, priced: 0, cost: {} });
+
+  // Reports far in the future: the gateway keeps answering "sending" until the horizon passes.
+  await Promise.all(workers.splice(0).map((w) => w.close()));
+  sim.setFaults({ reportDelayMs: 3_600_000 });
+  await worker({ pollIntervalMs: 300, pollAfterMs: 300, pollRatePerSecond: 20, expireAfterMs: 2_000 });
+  const late = await producer.enqueueCampaign({ content: 'Your code is 5678', recipients: recipients(400) });
+  await finished(late.campaignId);
+  const expired = await waitFor('expiry', async () => {
+    const i = await producer.getCampaign(late.campaignId);
+    return i.delivery.expired === 400 ? i : undefined;
+  }, 30_000);
+  expect(expired.delivery).toMatchObject({ delivered: 0, undelivered: 0, expired: 400, awaiting: 0 });
+  const rs = await results(late.campaignId);
+  expect(rs.every((r) => r.delivery === 'expired')).toBe(true);
+
+  // A report that comes after expiry still counts: it replaces the expiry.
+  const res = await fetch(reportUrl, { method: 'POST', body: JSON.stringify({ msgid: rs[0].msgId, mobile: rs[0].number, status: 0, reason: '0', timestamp: Date.now(), pricedetail: { pay: '0.01', currency: 'USD' } }) });
+  expect(await res.json()).toMatchObject({ received: 1, matched: 1 });
+  expect((await producer.getCampaign(late.campaignId)).delivery).toMatchObject({ delivered: 1, expired: 399, cost: { USD: '0.01' } });
+}, 150_000);
+
+describe('the poller', () => {
+  let ctx: Context;
+  let queries: GatewayQueries;
+  beforeAll(async () => {
+    ctx = await createContext({ ...config, delivery: { ...config.delivery, pollAfterMs: 0 } }, log, 'client');
+    queries = new GatewayQueries(config.gateway, log);
+  });
+  afterAll(async () => {
+    queries.close();
+    await ctx.close();
+  });
+
+  it('backs off, for every worker, while the gateway answers -15, and resumes after', async () => {
+    sim.setFaults({ reportDelayMs: 0, reportDelayJitterMs: 0 });
+    await worker({ pollAfterMs: 0 });
+    const { campaignId } = await producer.enqueueCampaign({ content: 'Backoff test', recipients: recipients(50) });
+    await finished(campaignId);
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    sim.setFaults({ queryStatus: '-15' });
+    const first = await pollReports(ctx, queries);
+    expect(first).toMatchObject({ calls: 1, matched: 0 });
+    expect(first.error).toMatch(/-15/);
+    expect(await pollReports(ctx, queries)).toMatchObject({ skipped: 'backoff', calls: 0 });
+    sim.setFaults({ queryStatus: null });
+    await ctx.redis.del(ctx.keys.pollBackoff());
+    const after = await pollReports(ctx, queries);
+    expect(after.error).toBeUndefined();
+    expect((await producer.getCampaign(campaignId)).delivery.awaiting).toBe(0);
+  });
+});
+
+it('settles unknown sends with reconcile: found ones are sent, cut ones are resent once, nobody twice', async () => {
+  // Some calls hang after the gateway took them; some others never reach it.
+  sim.setFaults({ hangRate: 0.3 });
+  proxy.setCutRate(0.3);
+  await worker();
+  const list = recipients(5_000);
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Reconcile me', recipients: list });
+  const first = await finished(campaignId);
+  expect(first.counts.unknown).toBeGreaterThan(0);
+  expect(proxy.cut).toBeGreaterThan(0);
+  sim.setFaults({ hangRate: 0 });
+  proxy.setCutRate(0);
+
+  const active = await producer.enqueueCampaign({ content: 'still running', recipients: recipients(10) });
+  await expect(producer.reconcileCampaign(active.campaignId)).rejects.toMatchObject({ code: expect.stringMatching(/CAMPAIGN_ACTIVE|CAMPAIGN_NOT_FOUND/) });
+
+  const r = await producer.reconcileCampaign(campaignId);
+  expect(r.unknown).toBe(first.counts.unknown);
+  expect(r.sent + r.notSent).toBe(r.unknown);
+  expect(r.notSent).toBeGreaterThan(0);
+  expect(r.sent).toBeGreaterThan(0);
+  const mid = await producer.getCampaign(campaignId);
+  expect(mid.counts).toMatchObject({ unknown: 0, notSent: r.notSent, sent: first.counts.sent + r.sent, pending: 0 });
+  // Every recipient reconcile called sent is in the gateway's ledger under that msgId.
+  for (const res of await results(campaignId)) {
+    if (res.status === 'sent') expect(sim.ledger.byMsgId(res.msgId!)?.number).toBe(res.number);
+    if (res.status === 'not-sent') expect(sim.ledger.countFor(res.number)).toBe(0);
+  }
+
+  const resent = await producer.reconcileCampaign(campaignId, { resend: true });
+  expect(resent.resent).toBe(r.notSent);
+  const end = await finished(campaignId);
+  expect(end.counts).toMatchObject({ total: 5_000, sent: 5_000, unknown: 0, notSent: 0, failed: 0, pending: 0 });
+  for (const { number } of list) expect(sim.ledger.countFor(number)).toBe(1);
+  // Nothing left to do: a second reconcile changes nothing.
+  expect(await producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
+}, 150_000);
