@@ -1,7 +1,7 @@
-import { CSV_HEADER } from '../../src/shared/results-csv';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CSV_HEADER } from '../../src/shared/results-csv';
 import { startSimulator, Simulator } from '../../src/simulator';
 import { runSmsq, WorkerProcess } from '../support/cli';
 import { deletePrefix, keysMatching, testEnv, testRedis, uniquePrefix, waitFor } from '../support/env';

@@ -4,7 +4,7 @@
  * constant time, optionally with an address allow list (DLR_ALLOWED_IPS).
  */
 import { BlockList, isIP } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePushBody } from '../../shared/delivery/report';
 import { countReport } from '../../shared/metrics';
 import { secretMatches } from '../../shared/secret-compare';
@@ -24,10 +24,14 @@ export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: S
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.post<{ Params: { token: string } }>(DELIVERY_REPORTS_PATH, { bodyLimit: BODY_LIMIT }, async (req) => {
+  // Checked in onRequest, before the body is read: a caller without the token costs us no upload.
+  const onRequest = async (req: FastifyRequest<{ Params: { token: string } }>) => {
     if (allowed && !allowed(req.ip)) throw new ApiError('FORBIDDEN', `address ${req.ip} may not push delivery reports (DLR_ALLOWED_IPS)`);
     if (token === undefined) throw new ApiError('UNAUTHORIZED', 'delivery reports are not enabled on this server: set DLR_TOKEN');
     if (!secretMatches(req.params.token, token)) throw new ApiError('UNAUTHORIZED', 'wrong delivery-report token');
+  };
+
+  app.post<{ Params: { token: string } }>(DELIVERY_REPORTS_PATH, { bodyLimit: BODY_LIMIT, onRequest }, async (req) => {
     let parsed;
     try {
       parsed = parsePushBody(typeof req.body === 'string' ? req.body : '', Date.now());

@@ -1,0 +1,96 @@
+/**
+ * The issue's "done when", through the CLI as a user runs it: a campaign with lost answers and messy reports,
+ * then `smsq status` against the simulator's ledger, then `smsq reconcile --resend`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { formatMicros, toMicros } from '../../src/shared/delivery/money';
+import type { CampaignInfo } from '../../src/shared/types';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { runSmsq, WorkerProcess } from '../support/cli';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy';
+import { deletePrefix, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { ServerProcess } from '../support/server-process';
+
+const prefix = uniquePrefix('cli-delivery');
+const DLR_TOKEN = 'cli-dlr-token-0123456789';
+let sim: Simulator;
+let proxy: CuttingProxy;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const processes: Array<WorkerProcess | ServerProcess> = [];
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  proxy = await startCuttingProxy(sim.baseUrl, 0);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-cli-delivery-'));
+  env = testEnv(prefix, proxy.baseUrl, {
+    LOG_LEVEL: 'info', DLR_TOKEN, API_TOKEN: 'cli-api-token-0123456789', SERVER_PORT: '0', SMS_BATCH_SIZE: '200', RECONCILE_SETTLE_MS: '0',
+    DLR_POLL_INTERVAL_MS: '500', DLR_POLL_AFTER_MS: '3000', DLR_POLL_RATE_PER_SECOND: '20',
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+  await proxy.close();
+  await sim.close();
+  await rm(dir, { recursive: true, force: true });
+  await deletePrefix(prefix);
+});
+
+async function status(id: string): Promise<CampaignInfo> {
+  const res = await runSmsq(['status', id, '--json'], env);
+  expect(res.code).toBe(0);
+  return JSON.parse(res.stdout) as CampaignInfo;
+}
+
+it('shows the delivered, undelivered and cost figures of the ledger, and reconcile --resend leaves nobody unsettled or sent twice', async () => {
+  const server = new ServerProcess(env);
+  processes.push(server);
+  const url = await server.url();
+  const worker = new WorkerProcess(env);
+  processes.push(worker);
+  await worker.started();
+
+  // Reports duplicated, late, out of order, some never pushed (the poller finds those); some answers lost.
+  sim.setFaults({
+    reportUrl: `${url}/v1/delivery-reports/${DLR_TOKEN}`, reportDelayMs: 0, reportDelayJitterMs: 2000, reportDuplicateRate: 0.2,
+    reportLossRate: 0.1, undeliveredRate: 0.15, reportBatchSize: 10, hangRate: 0.15,
+  });
+  proxy.setCutRate(0.15);
+  const numbers = Array.from({ length: 4_000 }, (_, i) => String(447_733_000_000 + i));
+  await writeFile(path.join(dir, 'list.csv'), `number\n${numbers.join('\n')}\n`);
+  const enqueue = await runSmsq(['enqueue', path.join(dir, 'list.csv'), '--content', 'Flash sale ends tonight', '--campaign-id', 'flash'], env);
+  expect(enqueue.code).toBe(0);
+  expect((await runSmsq(['wait', 'flash', '--timeout', '100'], env)).code).toBe(0);
+  sim.setFaults({ hangRate: 0 });
+  proxy.setCutRate(0);
+  const first = await status('flash');
+  expect(first.counts.unknown).toBeGreaterThan(0);
+
+  const reconcile = await runSmsq(['reconcile', 'flash', '--resend'], env);
+  expect(reconcile.stdout).toMatch(/unknown → \d+ sent, [1-9]\d* not-sent, 0 still unknown.*; [1-9]\d* queued again/);
+  expect(reconcile.code).toBe(0);
+  expect((await runSmsq(['wait', 'flash', '--timeout', '100'], env)).code).toBe(0);
+
+  const info = await waitFor('every delivery report', async () => {
+    const i = await status('flash');
+    return i.delivery.awaiting === 0 ? i : undefined;
+  }, 60_000);
+  expect(info.counts).toMatchObject({ total: 4_000, sent: 4_000, unknown: 0, notSent: 0, pending: 0 });
+  for (const n of numbers) expect(sim.ledger.countFor(n)).toBe(1);
+
+  const truth = [...sim.ledger.entries()].filter((e) => e.number.startsWith('4477330'));
+  expect(truth).toHaveLength(4_000);
+  const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
+  expect(info.delivery).toMatchObject({ delivered, undelivered: 4_000 - delivered, expired: 0 });
+  // Reports the gateway never pushed were polled and carry no price: the cost covers the pushed ones exactly.
+  const pushed = truth.filter((e) => e.pushes > 0);
+  expect(info.delivery.priced).toBe(pushed.length);
+  expect(info.delivery.cost).toEqual({ USD: formatMicros(pushed.reduce((s, e) => s + toMicros(e.pay)!, 0)) });
+
+  const text = await runSmsq(['status', 'flash'], env);
+  expect(text.stdout).toContain(`delivered ${delivered}  undelivered ${4_000 - delivered}`);
+  expect(text.stdout).toContain(`cost ${info.delivery.cost.USD} USD`);
+}, 240_000);
