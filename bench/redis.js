@@ -95,6 +95,9 @@ async function memoryByKind(redis, prefix, exclude) {
 function keyKind(name) {
   if (/^campaign:[^:]+$/.test(name)) return 'campaign hash';
   if (/^campaign:[^:]+:batch:\d+$/.test(name)) return 'batch hashes';
+  if (/^campaign:[^:]+:batch:\d+:dlr$/.test(name)) return 'delivery report hashes';
+  if (/^msgidx:/.test(name)) return 'msgId index';
+  if (/^dlr:awaiting$/.test(name)) return 'awaiting-report set';
   if (/^batches:b\./.test(name)) return 'batch job hashes';
   if (/^campaigns:c\./.test(name)) return 'split job hash';
   if (/:events$/.test(name)) return 'events streams';

@@ -187,6 +187,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     // A call that outlives the job lock lets another worker take the batch while it is still in flight.
     r.problems.push(`SMS_RESPONSE_TIMEOUT_MS (${responseTimeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
   }
+  const retentionSeconds = r.int('RESULT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600);
   const config: Config = {
     redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisClusterNodes,
@@ -207,7 +208,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     rateLimitPerSecond: r.int('SMS_RATE_LIMIT_PER_SECOND', 0, 0, 100_000),
     retryUnknown: r.bool('SMS_RETRY_UNKNOWN', false),
     splitMaxCalls: r.int('SMS_SPLIT_MAX_CALLS', 64, 0, 2_000),
-    resultRetentionSeconds: r.int('RESULT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
+    resultRetentionSeconds: retentionSeconds,
     eventsMaxLen: r.int('EVENTS_MAX_LEN', 1_000, 10, 1_000_000),
     lockDurationMs,
     stalledIntervalMs: r.int('WORKER_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
@@ -215,7 +216,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     logLevel: r.str('LOG_LEVEL', 'info'),
     server: readServerConfig(r),
     metricsPort: r.str('METRICS_PORT') ? r.int('METRICS_PORT', 0, 0, 65_535) : undefined,
-    delivery: readDeliveryConfig(r),
+    delivery: readDeliveryConfig(r, env.DLR_EXPIRE_AFTER_MS ? undefined : retentionSeconds * 1000),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -271,7 +272,8 @@ function readServerConfig(r: EnvReader): ServerConfig {
 
 const HOUR_MS = 3_600_000;
 
-function readDeliveryConfig(r: EnvReader): DeliveryConfig {
+/** `retentionMs`, when DLR_EXPIRE_AFTER_MS is not set: its default then stays within a short retention. */
+function readDeliveryConfig(r: EnvReader, retentionMs?: number): DeliveryConfig {
   const token = r.str('DLR_TOKEN') || undefined;
   if (token !== undefined && !/^[A-Za-z0-9_-]{16,256}$/.test(token)) {
     // It travels in a URL path the vendor's staff type in: letters, digits, - and _ only.
@@ -286,7 +288,7 @@ function readDeliveryConfig(r: EnvReader): DeliveryConfig {
     pollAfterMs: r.int('DLR_POLL_AFTER_MS', 10 * 60_000, 0, 30 * 24 * HOUR_MS),
     pollRatePerSecond: r.int('DLR_POLL_RATE_PER_SECOND', 2, 1, 1_000),
     pollMaxCalls: r.int('DLR_POLL_MAX_CALLS', 50, 1, 100_000),
-    expireAfterMs: r.int('DLR_EXPIRE_AFTER_MS', 72 * HOUR_MS, 1_000, 365 * 24 * HOUR_MS),
+    expireAfterMs: r.int('DLR_EXPIRE_AFTER_MS', Math.min(72 * HOUR_MS, Math.floor((retentionMs ?? Infinity) * 0.9)), 1_000, 365 * 24 * HOUR_MS),
     holdMs: r.int('DLR_HOLD_MS', 24 * HOUR_MS, 1_000, 30 * 24 * HOUR_MS),
     reconcileSettleMs: r.int('RECONCILE_SETTLE_MS', 5 * 60_000, 0, 24 * HOUR_MS),
   };

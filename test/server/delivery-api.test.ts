@@ -169,3 +169,18 @@ describe('reconcile and balance routes', () => {
     sim.setFaults({ balance: Infinity });
   });
 });
+
+describe('/metrics', () => {
+  it('counts reports received by source and result, and their latency', async () => {
+    const [r] = await sentCampaign('dlr-metrics', 1);
+    await push(report(r, { timestamp: Date.now() }));
+    await push({ msgid: '8888888888888888888', status: 0 });
+    await push([{ status: 0 }]);
+    const text = (await get('/metrics')).body;
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value('smsq_delivery_reports_total{source="push",result="matched"}')).toBeGreaterThanOrEqual(1);
+    expect(value('smsq_delivery_reports_total{source="push",result="held"}')).toBeGreaterThanOrEqual(1);
+    expect(value('smsq_delivery_reports_total{source="push",result="invalid"}')).toBeGreaterThanOrEqual(1);
+    expect(value('smsq_delivery_report_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+  });
+});
