@@ -15,7 +15,10 @@ export interface Keys {
   deliveries(campaignId: string, batch: number): string;
   /** Hash: one bucket of one generation of the msgId index (see delivery/msgid-index.ts). */
   msgIndex(generation: number, bucket: number): string;
-  /** Sorted set: msgIds still awaiting a delivery report, scored by when the poller should next ask about them. */
+  /**
+   * Sorted set: batches with sent messages that may still lack a delivery report, as `<sentAt>\t<campaignId>\t<batch>`,
+   * scored by when the poller should next look at them. One entry per batch, not per message.
+   */
   awaitingReports(): string;
   /** String (JSON): a report that came before its msgId was indexed, kept until it is or DLR_HOLD_SECONDS pass. */
   heldReport(normalizedMsgId: string): string;

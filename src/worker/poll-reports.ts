@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../shared/context';
-import { normalizeMsgId } from '../shared/delivery/msgid';
+import { parseAwaitingMember } from '../shared/delivery/delivery-store';
+import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
@@ -8,52 +9,36 @@ import { runScript } from '../shared/lua';
 
 /** The back-off after -15 ("queried too frequently"), -18 or an unreachable gateway doubles up to this. */
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** Batches read from the work list at a time. */
+const BATCHES_PER_READ = 10;
 
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
+type Stop = { stop: true };
+
 /**
- * One run of the delivery-report poller. Asks getReport about messages whose report is overdue (the awaiting
- * list is scored by when to ask next), records what it answers like a pushed report, asks again later about
- * those still sending, and calls a message `expired` once DLR_EXPIRE_AFTER_MS has passed without a report.
- * One run at a time across all workers (a lock); calls spaced by DLR_POLL_RATE_PER_SECOND.
+ * One run of the delivery-report poller. The work list holds one entry per batch with sent messages, scored by
+ * when to look at it next. For each due batch it asks getReport about the messages without a report, 200 at a
+ * time, records the answers like pushed reports, and looks again after DLR_POLL_AFTER_MS while some are still
+ * sending; past DLR_EXPIRE_AFTER_MS the rest are `expired`. One run at a time across all workers (a lock);
+ * calls spaced by DLR_POLL_RATE_PER_SECOND; -15/-18 or no answer makes every worker back off.
  */
 export async function pollReports(ctx: Context, queries: GatewayQueries): Promise<PollSummary> {
   const { keys, redis } = ctx;
   const d = ctx.config.delivery;
-  const summary: PollSummary = { calls: 0, asked: 0, reported: 0, matched: 0, expired: 0, dropped: 0 };
+  const summary: PollSummary = { calls: 0, asked: 0, reported: 0, matched: 0, expired: 0, done: 0 };
   const token = randomUUID();
   const lockMs = Math.max(60_000, d.pollIntervalMs * 2);
   if ((await redis.set(keys.pollLock(), token, 'PX', lockMs, 'NX')) !== 'OK') return { ...summary, skipped: 'locked' };
   try {
     if ((await redis.exists(keys.pollBackoff())) === 1) return { ...summary, skipped: 'backoff' };
-    const gapMs = 1000 / d.pollRatePerSecond;
-    while (summary.calls < d.pollMaxCalls) {
-      const due = await redis.zrangebyscore(keys.awaitingReports(), '-inf', Date.now(), 'LIMIT', 0, MAX_REPORT_MSG_IDS);
+    outer: while (summary.calls < d.pollMaxCalls) {
+      const due = await redis.zrangebyscore(keys.awaitingReports(), '-inf', Date.now(), 'LIMIT', 0, BATCHES_PER_READ);
       if (due.length === 0) break;
-      const ask = await settleWithoutAsking(ctx, due, summary);
-      if (ask.length === 0) continue;
-      const started = Date.now();
-      summary.calls++;
-      summary.asked += ask.length;
-      const answer = await queries.getReport(ask);
-      if (!answer.ok) {
-        summary.error = answer.kind === 'status' ? `getReport status ${answer.status}: ${answer.reason}` : `getReport ${answer.kind}: ${answer.message}`;
-        await backOff(ctx);
-        ctx.log.warn({ error: summary.error }, 'delivery-report poller backs off');
-        break;
+      for (const member of due) {
+        if (summary.calls >= d.pollMaxCalls) break outer;
+        if ((await pollBatch(ctx, queries, member, summary)) !== undefined) break outer;
       }
-      await redis.del(keys.pollBackoff(), backoffLevelKey(ctx));
-      const final = answer.value.records.filter((r) => r.state !== 'sending');
-      const counts = await ctx.delivery.record(final.map(toReport), 'poll');
-      summary.reported += final.length;
-      summary.matched += counts.matched;
-      // Still sending, or not found yet: ask again after another DLR_POLL_AFTER_MS.
-      const answered = new Set(final.map((r) => normalizeMsgId(r.msgId)));
-      const again = ask.filter((m) => !answered.has(normalizeMsgId(m)));
-      const next = Date.now() + Math.max(d.pollAfterMs, 1_000);
-      if (again.length > 0) await redis.zadd(keys.awaitingReports(), 'XX', ...again.flatMap((m) => [next, m]));
-      const wait = started + gapMs - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   } finally {
     await runScript(redis, RELEASE_LOCK, [keys.pollLock()], [token]);
@@ -62,27 +47,54 @@ export async function pollReports(ctx: Context, queries: GatewayQueries): Promis
   return summary;
 }
 
-/** Drops msgIds whose results expired and expires those past the horizon; returns the ones to ask about. */
-async function settleWithoutAsking(ctx: Context, due: string[], summary: PollSummary): Promise<string[]> {
+/** Looks at one batch of the work list; a Stop when the gateway said to back off. */
+async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, summary: PollSummary): Promise<Stop | undefined> {
+  const { redis, keys } = ctx;
+  const d = ctx.config.delivery;
+  const { sentAt, campaignId, batch } = parseAwaitingMember(member);
+  const pending = await ctx.delivery.unreported(campaignId, batch, sentAt);
   const now = Date.now();
-  const locations = await ctx.delivery.index.lookup(due, now);
-  const ask: string[] = [];
-  const gone: string[] = [];
-  for (let i = 0; i < due.length; i++) {
-    const loc = locations[i];
-    if (!loc) gone.push(due[i]);
-    else if (now - loc.sentAt >= ctx.config.delivery.expireAfterMs) {
-      const r = await ctx.delivery.expire(loc, due[i], now);
-      if (r === 'applied') summary.expired++;
-      // A record already there (or results gone) still takes the message off the list.
-      if (r !== 'applied') gone.push(due[i]);
-    } else ask.push(due[i]);
+  if (pending && pending.length > 0 && now - sentAt >= d.expireAfterMs) {
+    for (const entry of pending) if ((await ctx.delivery.expire(entry, now)) === 'applied') summary.expired++;
+  } else if (pending && pending.length > 0) {
+    let answered = 0;
+    for (let i = 0; i < pending.length; i += MAX_REPORT_MSG_IDS) {
+      // Out of calls for this run: the batch stays due, and the next run asks again.
+      if (summary.calls >= d.pollMaxCalls) return undefined;
+      const result = await ask(ctx, queries, pending.slice(i, i + MAX_REPORT_MSG_IDS), summary);
+      if (result === 'stop') return { stop: true };
+      answered += result;
+    }
+    if (answered < pending.length) {
+      await redis.zadd(keys.awaitingReports(), 'XX', Date.now() + Math.max(d.pollAfterMs, 1_000), member);
+      return undefined;
+    }
   }
-  if (gone.length > 0) {
-    summary.dropped += gone.length;
-    await ctx.redis.zrem(ctx.keys.awaitingReports(), ...gone);
+  await redis.zrem(keys.awaitingReports(), member);
+  summary.done++;
+  return undefined;
+}
+
+/** One getReport call, spaced by the rate limit; how many final answers it gave, or 'stop'. */
+async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[], summary: PollSummary): Promise<number | 'stop'> {
+  const started = Date.now();
+  summary.calls++;
+  summary.asked += entries.length;
+  const answer = await queries.getReport(entries.map((e) => e.msgId));
+  if (!answer.ok) {
+    summary.error = answer.kind === 'status' ? `getReport status ${answer.status}: ${answer.reason}` : `getReport ${answer.kind}: ${answer.message}`;
+    await backOff(ctx);
+    ctx.log.warn({ error: summary.error }, 'delivery-report poller backs off');
+    return 'stop';
   }
-  return ask;
+  await ctx.redis.del(ctx.keys.pollBackoff(), backoffLevelKey(ctx));
+  const final = answer.value.records.filter((r) => r.state !== 'sending');
+  const counts = await ctx.delivery.record(final.map(toReport), 'poll');
+  summary.reported += final.length;
+  summary.matched += counts.matched;
+  const wait = started + 1000 / ctx.config.delivery.pollRatePerSecond - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  return final.length;
 }
 
 function toReport(r: ReportRecord): DeliveryReport {

@@ -4,6 +4,8 @@ import type { Logger } from '../logger';
 import { runScript } from '../lua';
 import { countReport, metrics, type ReportSource } from '../metrics';
 import type { RedisClient } from '../redis';
+import { parseOutcomes } from '../batch-store';
+import { decodeRecipients } from '../recipient-codec';
 import type { Recipient, StoredOutcome } from '../types';
 import { MsgIdIndex, type IndexEntry, type MsgLocation } from './msgid-index';
 import { normalizeMsgId } from './msgid';
@@ -28,8 +30,8 @@ export interface RecordCounts {
 }
 
 /**
- * Delivery reports: the msgId index written as batches finish, each recipient's report, the set of messages
- * still awaiting one (the poller's work list) and reports held until their msgId is indexed.
+ * Delivery reports: the msgId index written as batches finish, each recipient's report, the batches whose
+ * messages may still await one (the poller's work list) and reports held until their msgId is indexed.
  */
 export class DeliveryStore {
   readonly index: MsgIdIndex;
@@ -63,7 +65,14 @@ export class DeliveryStore {
     const p = this.redis.pipeline();
     this.index.write(p, entries, now);
     const firstAsk = now + this.config.delivery.pollAfterMs;
-    p.zadd(this.keys.awaitingReports(), ...entries.flatMap((e) => [firstAsk, e.msgId]));
+    // One entry per batch, dated by its earliest send: the expiry horizon then counts from the first message.
+    const batches = new Map<string, IndexEntry>();
+    for (const e of entries) {
+      const key = `${e.campaignId}\t${e.batch}`;
+      const seen = batches.get(key);
+      if (!seen || e.sentAt < seen.sentAt) batches.set(key, e);
+    }
+    p.zadd(this.keys.awaitingReports(), ...[...batches.values()].flatMap((e) => [firstAsk, awaitingMember(e.sentAt, e.campaignId, e.batch)]));
     p.exists(this.keys.heldReportsFlag());
     const replies = (await p.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
@@ -78,7 +87,7 @@ export class DeliveryStore {
     await Promise.all(
       reports.map(async (report, i) => {
         const loc = locations[i];
-        const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.number) ? 'mismatch' : await this.apply(loc, report.msgId, report);
+        const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.number) ? 'mismatch' : await this.apply(loc, report);
         tally(counts, result);
         countReport(source, result);
         if (loc && (result === 'applied' || result === 'replaced')) metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
@@ -91,8 +100,26 @@ export class DeliveryStore {
   }
 
   /** Records that no report came for a message within DLR_EXPIRE_AFTER_MS. */
-  expire(loc: MsgLocation, msgId: string, now = Date.now()): Promise<ApplyResult> {
-    return this.apply(loc, msgId, { state: 'e', at: now, code: 'EXPIRED', reason: 'no delivery report came in time' });
+  expire(loc: MsgLocation, now = Date.now()): Promise<ApplyResult> {
+    return this.apply(loc, { state: 'e', at: now, code: 'EXPIRED', reason: 'no delivery report came in time' });
+  }
+
+  /**
+   * A batch's sent messages that have no delivery record yet (the poller's question for getReport), or null when
+   * the batch's results are gone.
+   */
+  async unreported(campaignId: string, batch: number, sentAt: number): Promise<IndexEntry[] | null> {
+    const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, batch), 'r', 'o').hkeys(this.keys.deliveries(campaignId, batch)).exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const [r, o] = replies[0][1] as Array<string | null>;
+    if (r === null) return null;
+    const recipients = decodeRecipients(r);
+    const reported = new Set(replies[1][1] as string[]);
+    const out: IndexEntry[] = [];
+    for (const [index, outcome] of parseOutcomes(o)) {
+      if (outcome[0] === 's' && !reported.has(String(index))) out.push({ msgId: outcome[1], campaignId, batch, index, number: recipients[index].number, sentAt });
+    }
+    return out;
   }
 
   /** Stored delivery records of one batch, by recipient index. */
@@ -107,13 +134,13 @@ export class DeliveryStore {
     return f.pay ? { payMicros: Number(f.pay), currency: f.currency ?? '', at: Number(f.at) } : null;
   }
 
-  private async apply(loc: MsgLocation, msgId: string, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
+  private async apply(loc: MsgLocation, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
     const { campaignId, batch } = loc;
     return (await runScript(
       this.redis,
       APPLY_REPORT,
-      [this.keys.deliveries(campaignId, batch), this.keys.campaign(campaignId), this.keys.batch(campaignId, batch), this.keys.awaitingReports()],
-      [String(loc.index), r.state, String(r.at), r.code, r.reason, r.payMicros === undefined ? '' : String(r.payMicros), r.currency ?? '', msgId, String(this.retentionMs)],
+      [this.keys.deliveries(campaignId, batch), this.keys.campaign(campaignId), this.keys.batch(campaignId, batch)],
+      [String(loc.index), r.state, String(r.at), r.code, r.reason, r.payMicros === undefined ? '' : String(r.payMicros), r.currency ?? '', String(this.retentionMs)],
     )) as ApplyResult;
   }
 
@@ -130,7 +157,7 @@ export class DeliveryStore {
     const [loc] = await this.index.lookup([report.msgId], now);
     if (loc) {
       await this.redis.del(key);
-      return sameNumber(report.number, loc.number) ? this.apply(loc, report.msgId, report) : 'mismatch';
+      return sameNumber(report.number, loc.number) ? this.apply(loc, report) : 'mismatch';
     }
     this.log.info({ msgId: report.msgId }, 'delivery report for a msgId not indexed (yet); held');
     return 'held';
@@ -142,12 +169,22 @@ export class DeliveryStore {
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
-        const result = await this.apply(entries[i], entries[i].msgId, JSON.parse(v) as DeliveryReport);
+        const result = await this.apply(entries[i], JSON.parse(v) as DeliveryReport);
         countReport('held', result);
         await this.redis.del(heldKeys[i]);
       }),
     );
   }
+}
+
+/** A batch's entry in the poller's list: when its messages were sent, and which batch. */
+export function awaitingMember(sentAt: number, campaignId: string, batch: number): string {
+  return `${sentAt}\t${campaignId}\t${batch}`;
+}
+
+export function parseAwaitingMember(member: string): { sentAt: number; campaignId: string; batch: number } {
+  const [sentAt, campaignId, batch] = member.split('\t');
+  return { sentAt: Number(sentAt), campaignId, batch: Number(batch) };
 }
 
 /** Gateways echo numbers with or without their country code or a '+': one must end with the other. */

@@ -3,13 +3,15 @@ export interface PollSummary {
   /** Why the run did nothing: another run holds the lock, or the gateway asked us to back off. */
   skipped?: 'locked' | 'backoff';
   calls: number;
+  /** msgIds asked about. */
   asked: number;
-  /** Reports the gateway gave (delivered or failed) and how they were recorded. */
+  /** Final reports the gateway gave (delivered or failed), and how many of them changed a record. */
   reported: number;
   matched: number;
+  /** Messages past DLR_EXPIRE_AFTER_MS without a report, now `expired`. */
   expired: number;
-  /** msgIds on the list whose index entry is gone (results expired): dropped from it. */
-  dropped: number;
+  /** Batches taken off the list: every message has a report, or the results expired. */
+  done: number;
   /** Set when the run stopped on a gateway error; the poller backs off before the next run. */
   error?: string;
 }

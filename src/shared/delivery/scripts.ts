@@ -1,7 +1,7 @@
 /**
- * KEYS: deliveries hash of the batch, campaign, batch, awaiting-reports set.
+ * KEYS: deliveries hash of the batch, campaign, batch.
  * ARGV: recipient index, state ('d' delivered, 'x' undelivered, 'e' expired), at (ms), code, reason,
- * pay (millionths, or ''), currency, the msgId as the awaiting set holds it, retention (ms).
+ * pay (millionths, or ''), currency, retention (ms).
  *
  * One record per recipient, `[state, at, code, reason, pay?, currency?]`, and campaign counters kept in step:
  * - the same report again changes nothing ('duplicate');
@@ -46,8 +46,7 @@ if ARGV[6] ~= '' then
 end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
 redis.call('HINCRBY', KEYS[2], counter[state], 1)
-redis.call('ZREM', KEYS[4], ARGV[8])
 -- As long as the batch's own record: its expiry once the batch has finished, the full retention before.
 local ttl = redis.call('PTTL', KEYS[3])
-redis.call('PEXPIRE', KEYS[1], ttl > 0 and ttl or ARGV[9])
+redis.call('PEXPIRE', KEYS[1], ttl > 0 and ttl or ARGV[8])
 return result`;

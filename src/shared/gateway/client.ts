@@ -1,9 +1,10 @@
-import axios, { AxiosError, AxiosInstance } from 'axios';
+import type { AxiosError, AxiosInstance } from 'axios';
 import type { ClientRequest } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { observeGatewayCall } from '../metrics';
-import { createAgents, CONNECT_TIMEOUT_CODE } from './http-agents';
+import { CONNECT_TIMEOUT_CODE } from './http-agents';
+import { createGatewayHttp } from './http-instance';
 import { GatewayReply, parseReply, snippet } from './parse-reply';
 import { sign, timestampNow } from './sign';
 
@@ -41,20 +42,7 @@ export class GatewayClient {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    const { httpAgent, httpsAgent } = createAgents(gateway.connectTimeoutMs);
-    this.http = axios.create({
-      baseURL: gateway.baseUrl,
-      httpAgent,
-      httpsAgent,
-      timeout: gateway.responseTimeoutMs,
-      // A POST is never followed to another address, and without redirects err.request is the raw ClientRequest.
-      maxRedirects: 0,
-      maxContentLength: 4 * 1024 * 1024,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true },
-    });
+    ({ http: this.http } = createGatewayHttp(gateway, 4 * 1024 * 1024));
   }
 
   async send(req: SendRequest): Promise<CallResult> {

@@ -1,7 +1,8 @@
-import axios, { AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createAgents } from './http-agents';
+import type { createAgents } from './http-agents';
+import { createGatewayHttp } from './http-instance';
 import { formatGatewayTime } from './gateway-time';
 import {
   parseQueryAnswer,
@@ -41,20 +42,8 @@ export class GatewayQueries {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.agents = createAgents(gateway.connectTimeoutMs);
-    this.http = axios.create({
-      baseURL: gateway.baseUrl,
-      httpAgent: this.agents.httpAgent,
-      httpsAgent: this.agents.httpsAgent,
-      timeout: gateway.responseTimeoutMs,
-      maxRedirects: 0,
-      // 50,000 getSentRcd rows take about 6 MB.
-      maxContentLength: 32 * 1024 * 1024,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true },
-    });
+    // 50,000 getSentRcd rows take about 6 MB.
+    ({ http: this.http, agents: this.agents } = createGatewayHttp(gateway, 32 * 1024 * 1024));
   }
 
   /** Delivery results of up to 200 msgIds; an empty list answers without a call. */
