@@ -16,8 +16,11 @@ export interface BalanceInfo {
   messages: number | null;
 }
 
-/** How to treat a campaign the balance may not cover: queue it and warn, or refuse it. */
-export type BalanceCheckMode = 'warn' | 'require';
+/**
+ * How to treat a campaign the balance may not cover: queue it and warn, or refuse it. `auto` (the CLI's default)
+ * warns too, but says nothing when the balance cannot be checked (no price known yet, gateway unreachable).
+ */
+export type BalanceCheckMode = 'auto' | 'warn' | 'require';
 
 export async function readBalance(ctx: Context, queries: GatewayQueries): Promise<BalanceInfo> {
   const [answer, price] = await Promise.all([queries.getBalance(), ctx.delivery.lastPrice()]);
@@ -40,22 +43,28 @@ export async function readBalance(ctx: Context, queries: GatewayQueries): Promis
 /**
  * The check run before a campaign is queued (EnqueueOptions.beforeCommit): the last known price per message
  * times the recipients against the balance plus credit. Learning it here beats meeting -10 halfway through.
- * Without a known price, or when the balance cannot be read, `warn` queues with a warning and `require` refuses.
+ * Without a known price, or when the balance cannot be read, `warn` queues with a warning, `auto` queues quietly
+ * and `require` refuses.
  */
 export function balanceCheck(ctx: Context, queries: GatewayQueries, mode: BalanceCheckMode): (total: number) => Promise<string | void> {
   return async (total) => {
+    // Without a price there is nothing to compare: the gateway is not even asked.
+    if ((await ctx.delivery.lastPrice()) === null) {
+      const why = 'no delivery report has told the price per message yet';
+      if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `balance not checked: ${why}; queue without --require-balance once, or wait for reports.`);
+      return notChecked(ctx, mode, why);
+    }
     let info: BalanceInfo;
     try {
-      info = await readBalance(ctx, queries);
+      const read = readBalance(ctx, queries);
+      read.catch(() => undefined); // lost the race below: its late failure is nobody's to handle
+      // The default check must not hold a campaign up for long on a slow gateway.
+      info = mode === 'auto' ? await Promise.race([read, timeout(AUTO_CHECK_TIMEOUT_MS)]) : await read;
     } catch (err) {
       if (mode === 'require') throw err;
-      return `balance not checked: ${(err as Error).message}`;
+      return notChecked(ctx, mode, (err as Error).message);
     }
-    if (info.lastPrice === null || info.messages === null) {
-      const why = 'balance not checked: no delivery report has told the price per message yet';
-      if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `${why}; queue without --require-balance once, or wait for reports.`);
-      return why;
-    }
+    if (info.lastPrice === null || info.messages === null) return notChecked(ctx, mode, 'no price known');
     if (info.messages >= total) return;
     const need = formatMicros((toMicros(info.lastPrice.pay) ?? 0) * total);
     const message = `the campaign's ${total} messages cost about ${need} ${info.lastPrice.currency} at the last known price (${info.lastPrice.pay} each), but balance plus credit is ${info.available}: enough for ${info.messages}`;
@@ -63,4 +72,15 @@ export function balanceCheck(ctx: Context, queries: GatewayQueries, mode: Balanc
     ctx.log.warn({ total, available: info.available, messages: info.messages }, 'balance may not cover the campaign');
     return message;
   };
+}
+
+const AUTO_CHECK_TIMEOUT_MS = 5_000;
+
+function timeout(ms: number): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`getBalance did not answer within ${ms} ms`)), ms).unref());
+}
+
+function notChecked(ctx: Context, mode: BalanceCheckMode, why: string): string | undefined {
+  ctx.log.debug({ why }, 'balance not checked');
+  return mode === 'auto' ? undefined : `balance not checked: ${why}`;
 }

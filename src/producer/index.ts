@@ -48,14 +48,17 @@ export function producerFromContext(ctx: Context): Producer {
   let queries: GatewayQueries | undefined;
   const gateway = (): GatewayQueries => {
     const g = ctx.config.gateway;
-    if (!isLocalGateway(g.baseUrl) && !(g.apiKey && g.apiSecret && g.appId)) {
+    if (!gatewayConfigured(ctx)) {
       throw new SmsqError('GATEWAY_NOT_CONFIGURED', 'This needs the gateway credentials: set SMS_API_KEY, SMS_API_SECRET and SMS_APP_ID.');
     }
     return (queries ??= new GatewayQueries(g, ctx.log.child({ component: 'gateway-queries' })));
   };
   return {
-    enqueueCampaign: ({ balanceCheck: mode, ...opts }) =>
-      enqueueCampaign(ctx, mode ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), mode) } : opts),
+    enqueueCampaign: ({ balanceCheck: mode, ...opts }) => {
+      // `auto` checks only where the gateway credentials are at hand; the other modes need them.
+      const check = mode === 'auto' && !gatewayConfigured(ctx) ? undefined : mode;
+      return enqueueCampaign(ctx, check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts);
+    },
     getCampaign: (id) => getCampaign(ctx, id),
     campaignResults: (id) => campaignResults(ctx, id),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
@@ -72,3 +75,9 @@ export function producerFromContext(ctx: Context): Producer {
 }
 
 export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };
+
+/** Credentials set, or the local simulator (which needs none). */
+function gatewayConfigured(ctx: Context): boolean {
+  const g = ctx.config.gateway;
+  return isLocalGateway(g.baseUrl) || Boolean(g.apiKey && g.apiSecret && g.appId);
+}

@@ -13,8 +13,8 @@ export interface Keys {
   accountStop(): string;
   /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
   deliveries(campaignId: string, batch: number): string;
-  /** Hash: one bucket of one generation of the msgId index (see delivery/msgid-index.ts). */
-  msgIndex(generation: number, bucket: number): string;
+  /** Hash: one bucket of one generation of the msgId index, or its batch table (see delivery/msgid-index.ts). */
+  msgIndex(generation: number, bucket: number | 'batches'): string;
   /**
    * Sorted set: batches with sent messages that may still lack a delivery report, as `<sentAt>\t<campaignId>\t<batch>`,
    * scored by when the poller should next look at them. One entry per batch, not per message.

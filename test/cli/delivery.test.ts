@@ -94,3 +94,24 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
   expect(text.stdout).toContain(`delivered ${delivered}  undelivered ${4_000 - delivered}`);
   expect(text.stdout).toContain(`cost ${info.delivery.cost.USD} USD`);
 }, 240_000);
+
+it('checks the balance before queueing: smsq balance, a warning by default, a refusal with --require-balance', async () => {
+  // The first test's reports told the price (0.01 per message); the account can now pay for 100 more.
+  sim.setFaults({ balance: 100 });
+  const balance = await runSmsq(['balance'], env);
+  expect(balance.code).toBe(0);
+  expect(balance.stdout).toMatch(/balance 1\.0000 .*available 1\.00\n.*0\.01 USD per message .*about 100 messages/);
+
+  const numbers = Array.from({ length: 300 }, (_, i) => String(447_744_000_000 + i));
+  await writeFile(path.join(dir, 'big.csv'), `${numbers.join('\n')}\n`);
+  const refused = await runSmsq(['enqueue', path.join(dir, 'big.csv'), '--content', 'Too many', '--campaign-id', 'too-many', '--require-balance'], env);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/300 messages cost about 3\.00 USD .*enough for 100; nothing was queued.*\[BALANCE_INSUFFICIENT\]/);
+  expect((await runSmsq(['status', 'too-many'], env)).stderr).toContain('CAMPAIGN_NOT_FOUND');
+
+  const warned = await runSmsq(['enqueue', path.join(dir, 'big.csv'), '--content', 'Too many', '--campaign-id', 'warned'], env);
+  expect(warned.code).toBe(0);
+  expect(warned.stderr).toMatch(/warning: the campaign's 300 messages cost about 3\.00 USD/);
+  expect((await runSmsq(['cancel', 'warned'], env)).code).toBe(0);
+  sim.setFaults({ balance: Infinity });
+}, 60_000);

@@ -105,7 +105,7 @@ describe('POST /v1/delivery-reports/:token', () => {
 
   it('does not apply a report whose number is not the recipient of that msgId', async () => {
     const [r] = await sentCampaign('dlr-number', 1);
-    expect((await push(report(r, { mobile: '15550000000' }))).json()).toMatchObject({ matched: 0, unmatched: 1 });
+    expect((await push(report(r, { mobile: '15559999999' }))).json()).toMatchObject({ matched: 0, unmatched: 1 });
     expect(((await get('/v1/campaigns/dlr-number')).json() as CampaignInfo).delivery.delivered).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { formatFromPath, readRecipients, RecipientFormat } from '../../producer/read-recipients';
 import type { RowProblem } from '../../producer/validate';
+import type { BalanceCheckMode } from '../../producer/balance';
 import { SmsqError } from '../../shared/errors';
 import { parse, UsageError } from '../args';
 import { withProducer } from '../open-producer';
@@ -16,6 +17,7 @@ const OPTIONS = {
   'keep-duplicates': { type: 'boolean' },
   'check-balance': { type: 'boolean' },
   'require-balance': { type: 'boolean' },
+  'no-balance-check': { type: 'boolean' },
 } as const;
 
 /**
@@ -42,7 +44,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       rows: readRecipients(input, format),
       skipInvalid: values['skip-invalid'] ?? false,
       dedupe: !values['keep-duplicates'],
-      balanceCheck: values['require-balance'] ? 'require' : values['check-balance'] ? 'warn' : undefined,
+      balanceCheck: balanceMode(values),
     }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
@@ -66,6 +68,19 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
 function listProblems(rows: RowProblem[], count: number, what: string): void {
   for (const p of rows) process.stderr.write(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
   if (count > rows.length) process.stderr.write(`… and ${count - rows.length} more ${what} rows\n`);
+}
+
+/**
+ * By default the balance is checked whenever the gateway credentials are at hand, warning only when it is short;
+ * --check-balance also says when it could not be checked; --require-balance refuses.
+ */
+function balanceMode(values: { 'check-balance'?: boolean; 'require-balance'?: boolean; 'no-balance-check'?: boolean }): BalanceCheckMode | undefined {
+  const chosen = [values['check-balance'], values['require-balance'], values['no-balance-check']].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('give at most one of --check-balance, --require-balance and --no-balance-check');
+  if (values['no-balance-check']) return undefined;
+  if (values['require-balance']) return 'require';
+  if (values['check-balance']) return 'warn';
+  return 'auto';
 }
 
 async function readContent(text: string | undefined, file: string | undefined): Promise<string> {

@@ -62,8 +62,8 @@ export class DeliveryStore {
   /** Indexes entries (batches as they finish, reconcile as it finds msgIds); returns how many. */
   async indexEntries(entries: IndexEntry[], now = Date.now()): Promise<number> {
     if (entries.length === 0) return 0;
+    await this.index.write(entries, now);
     const p = this.redis.pipeline();
-    this.index.write(p, entries, now);
     const firstAsk = now + this.config.delivery.pollAfterMs;
     // One entry per batch, dated by its earliest send: the expiry horizon then counts from the first message.
     const batches = new Map<string, IndexEntry>();
@@ -87,7 +87,7 @@ export class DeliveryStore {
     await Promise.all(
       reports.map(async (report, i) => {
         const loc = locations[i];
-        const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.number) ? 'mismatch' : await this.apply(loc, report);
+        const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.numberTail) ? 'mismatch' : await this.apply(loc, report);
         tally(counts, result);
         countReport(source, result);
         if (loc && (result === 'applied' || result === 'replaced')) metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
@@ -100,7 +100,7 @@ export class DeliveryStore {
   }
 
   /** Records that no report came for a message within DLR_EXPIRE_AFTER_MS. */
-  expire(loc: MsgLocation, now = Date.now()): Promise<ApplyResult> {
+  expire(loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>, now = Date.now()): Promise<ApplyResult> {
     return this.apply(loc, { state: 'e', at: now, code: 'EXPIRED', reason: 'no delivery report came in time' });
   }
 
@@ -134,7 +134,7 @@ export class DeliveryStore {
     return f.pay ? { payMicros: Number(f.pay), currency: f.currency ?? '', at: Number(f.at) } : null;
   }
 
-  private async apply(loc: MsgLocation, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
+  private async apply(loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
     const { campaignId, batch } = loc;
     return (await runScript(
       this.redis,
@@ -157,7 +157,7 @@ export class DeliveryStore {
     const [loc] = await this.index.lookup([report.msgId], now);
     if (loc) {
       await this.redis.del(key);
-      return sameNumber(report.number, loc.number) ? this.apply(loc, report) : 'mismatch';
+      return sameNumber(report.number, loc.numberTail) ? this.apply(loc, report) : 'mismatch';
     }
     this.log.info({ msgId: report.msgId }, 'delivery report for a msgId not indexed (yet); held');
     return 'held';
@@ -169,7 +169,10 @@ export class DeliveryStore {
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
-        const result = await this.apply(entries[i], JSON.parse(v) as DeliveryReport);
+        const e = entries[i];
+        const report = JSON.parse(v) as DeliveryReport;
+        const loc = { ...e, numberTail: e.number.slice(-4) };
+        const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
         await this.redis.del(heldKeys[i]);
       }),
@@ -187,11 +190,10 @@ export function parseAwaitingMember(member: string): { sentAt: number; campaignI
   return { sentAt: Number(sentAt), campaignId, batch: Number(batch) };
 }
 
-/** Gateways echo numbers with or without their country code or a '+': one must end with the other. */
-function sameNumber(reported: string | undefined, ours: string): boolean {
-  if (!reported) return true;
-  const digits = reported.replace(/\D/g, '');
-  return digits === '' || ours.endsWith(digits) || digits.endsWith(ours);
+/** Gateways echo numbers with or without their country code or a '+'; the index keeps the last digits to compare. */
+function sameNumber(reported: string | undefined, tail: string): boolean {
+  const digits = (reported ?? '').replace(/\D/g, '');
+  return digits === '' || digits.endsWith(tail);
 }
 
 function tally(counts: RecordCounts, result: ApplyResult | 'held' | 'mismatch'): void {

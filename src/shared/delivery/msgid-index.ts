@@ -1,20 +1,26 @@
-import type { ChainableCommander } from 'ioredis';
 import type { Keys } from '../keys';
 import type { RedisClient } from '../redis';
 import { bucketOf, normalizeMsgId } from './msgid';
 
-/** Where a msgId's recipient is: enough to find its orderId (batch record) and to check a report's number. */
+/** Where a msgId's recipient is: its batch and index there (which give its orderId), and when it was sent. */
 export interface MsgLocation {
   campaignId: string;
   batch: number;
   index: number;
-  number: string;
-  /** When the send's outcome was recorded (ms): the poller's and the report latency's starting point. */
+  /** The number's last digits (NUMBER_TAIL of them): enough to refuse a report about another number. */
+  numberTail: string;
+  /** When the batch's sends were indexed (ms): the report latency's starting point. */
   sentAt: number;
 }
 
-export interface IndexEntry extends MsgLocation {
+/** What is indexed: one sent recipient. */
+export interface IndexEntry {
   msgId: string;
+  campaignId: string;
+  batch: number;
+  index: number;
+  number: string;
+  sentAt: number;
 }
 
 /**
@@ -22,11 +28,18 @@ export interface IndexEntry extends MsgLocation {
  * grows so large that its expiry would block Redis: 10 million msgIds make 78,000 fields per bucket.
  */
 const BUCKETS = 128;
+const NUMBER_TAIL = 4;
+/** The field of each generation's batch table that allocates batch references. */
+const SEQUENCE_FIELD = 'seq';
 
 /**
- * msgId → recipient, O(1) per lookup. Entries are written in generations as long as the retention: an entry
- * written in generation g sits in hashes that expire at the end of generation g+1, so it lives at least as long
- * as the results it points to and at most twice that, and whole hashes expire without any cleanup job.
+ * msgId → recipient, O(1) per lookup, at about 70 bytes a msgId. Each msgId's value is short —
+ * `<batch ref>:<index>:<number tail>` in base 36 — and a batch reference resolves, in a small table of its
+ * generation, to `<campaignId>\t<batch>\t<sentAt>`: a campaign id is stored once per batch, not once per message.
+ *
+ * Entries are written in generations as long as the retention: an entry written in generation g sits in hashes
+ * that expire at the end of generation g+1, so it lives at least as long as the results it points to and at most
+ * twice that, and whole hashes expire without any cleanup job.
  */
 export class MsgIdIndex {
   constructor(
@@ -35,22 +48,38 @@ export class MsgIdIndex {
     private readonly retentionMs: number,
   ) {}
 
-  /** Queues the writes on `p`; the caller executes it. */
-  write(p: ChainableCommander, entries: IndexEntry[], now: number): void {
+  /** Indexes entries; returns the pipeline's replies' errors, if any, as a thrown error. */
+  async write(entries: IndexEntry[], now: number): Promise<void> {
+    if (entries.length === 0) return;
     const generation = Math.floor(now / this.retentionMs);
+    const expiresAt = (generation + 2) * this.retentionMs;
+    const refsKey = this.keys.msgIndex(generation, 'batches');
+    const batches = groupByBatch(entries);
+    const lastRef = await this.redis.hincrby(refsKey, SEQUENCE_FIELD, batches.size);
+    let ref = lastRef - batches.size;
+    const p = this.redis.pipeline();
+    const refFields: string[] = [];
     const byBucket = new Map<number, string[]>();
-    for (const e of entries) {
-      const id = normalizeMsgId(e.msgId);
-      const b = bucketOf(id, BUCKETS);
-      const fields = byBucket.get(b) ?? [];
-      fields.push(id, [e.campaignId, e.batch, e.index, e.number, e.sentAt].join('\t'));
-      byBucket.set(b, fields);
+    for (const group of batches.values()) {
+      const r = (++ref).toString(36);
+      const first = group[0];
+      refFields.push(r, `${first.campaignId}\t${first.batch}\t${Math.min(...group.map((e) => e.sentAt))}`);
+      for (const e of group) {
+        const id = normalizeMsgId(e.msgId);
+        const b = bucketOf(id, BUCKETS);
+        const fields = byBucket.get(b) ?? [];
+        fields.push(id, `${r}:${e.index.toString(36)}:${e.number.slice(-NUMBER_TAIL)}`);
+        byBucket.set(b, fields);
+      }
     }
+    p.hset(refsKey, ...refFields);
+    p.pexpireat(refsKey, expiresAt);
     for (const [b, fields] of byBucket) {
       const key = this.keys.msgIndex(generation, b);
       p.hset(key, ...fields);
-      p.pexpireat(key, (generation + 2) * this.retentionMs);
+      p.pexpireat(key, expiresAt);
     }
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
   }
 
   /** The location of each msgId, or null; looks in this generation and the one before. */
@@ -65,18 +94,42 @@ export class MsgIdIndex {
       p.hget(this.keys.msgIndex(generation - 1, b), id);
     }
     const replies = (await p.exec()) ?? [];
-    return msgIds.map((_, i) => {
-      const [errA, current] = replies[2 * i];
-      const [errB, previous] = replies[2 * i + 1];
-      if (errA) throw errA;
-      if (errB) throw errB;
-      const value = (current ?? previous) as string | null;
-      return value ? parseLocation(value) : null;
+    const hits = msgIds.map((_, i) => {
+      for (const [g, [err, value]] of [[generation, replies[2 * i]], [generation - 1, replies[2 * i + 1]]] as const) {
+        if (err) throw err;
+        if (value) return { generation: g, value: value as string };
+      }
+      return null;
     });
+    // Second round trip: the batch references of the hits.
+    const q = this.redis.pipeline();
+    const asked: number[] = [];
+    hits.forEach((h, i) => {
+      if (!h) return;
+      q.hget(this.keys.msgIndex(h.generation, 'batches'), h.value.split(':')[0]);
+      asked.push(i);
+    });
+    const refs = asked.length > 0 ? ((await q.exec()) ?? []) : [];
+    const out: Array<MsgLocation | null> = msgIds.map(() => null);
+    asked.forEach((i, j) => {
+      const [err, batchRef] = refs[j];
+      if (err) throw err;
+      if (!batchRef) return;
+      const [campaignId, batch, sentAt] = (batchRef as string).split('\t');
+      const [, index, numberTail] = hits[i]!.value.split(':');
+      out[i] = { campaignId, batch: Number(batch), index: parseInt(index, 36), numberTail, sentAt: Number(sentAt) };
+    });
+    return out;
   }
 }
 
-function parseLocation(value: string): MsgLocation {
-  const [campaignId, batch, index, number, sentAt] = value.split('\t');
-  return { campaignId, batch: Number(batch), index: Number(index), number, sentAt: Number(sentAt) };
+function groupByBatch(entries: IndexEntry[]): Map<string, IndexEntry[]> {
+  const out = new Map<string, IndexEntry[]>();
+  for (const e of entries) {
+    const key = `${e.campaignId}\t${e.batch}`;
+    const group = out.get(key);
+    if (group) group.push(e);
+    else out.set(key, [e]);
+  }
+  return out;
 }
