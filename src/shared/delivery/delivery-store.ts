@@ -94,6 +94,8 @@ export class DeliveryStore {
         if (result === 'mismatch') this.log.warn({ msgId: report.msgId, campaignId: loc?.campaignId }, "delivery report's number is not the recipient's; not applied");
       }),
     );
+    // One line per push, not per report: an account shared with another sender can push many foreign reports.
+    if (counts.held > 0) this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
     const priced = reports.filter((r) => r.payMicros !== undefined && r.currency).at(-1);
     if (priced) await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now) });
     return counts;
@@ -159,7 +161,6 @@ export class DeliveryStore {
       await this.redis.del(key);
       return sameNumber(report.number, loc.numberTail) ? this.apply(loc, report) : 'mismatch';
     }
-    this.log.info({ msgId: report.msgId }, 'delivery report for a msgId not indexed (yet); held');
     return 'held';
   }
 
