@@ -41,10 +41,8 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     throw new WaitingError();
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
-  // Indexed before the batch counts as finished, so a crash in between leaves a re-run that indexes again.
-  const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
-  if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
-  const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
+  const { result: finished, held } = await ctx.batches.finish(campaignId, batch, record.recipients.length);
+  if (held) await ctx.delivery.applyHeldFor(campaignId, batch);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
   if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
