@@ -1,4 +1,3 @@
-import type { MsgIdIndex } from './delivery/msgid-index';
 import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
@@ -37,7 +36,6 @@ export class BatchStore {
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly retentionSeconds: number,
-    private readonly index: MsgIdIndex,
   ) {}
 
   async load(campaignId: string, batch: number): Promise<BatchRecord | null> {
@@ -68,17 +66,12 @@ export class BatchStore {
     return this.record(campaignId, batch, '', outcomes);
   }
 
-  /**
-   * Counts a fully settled batch into its campaign, exactly once, and indexes its sent msgIds for delivery
-   * reports. `held`: reports are waiting for msgIds not indexed before; some may be this batch's.
-   */
-  async finish(campaignId: string, batch: number, size: number, now = Date.now()): Promise<{ result: FinishResult; held: boolean }> {
-    const target = this.index.writeTarget(now);
-    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch), this.keys.heldReportsFlag(), ...target.keys];
-    const [result, held] = (await runScript(this.redis, FINISH_BATCH, keys, [
-      String(size), String(this.retentionSeconds), String(now), String(target.buckets), campaignId, String(batch), String(target.firstAsk), String(target.expireAt),
-    ])) as [FinishResult, number];
-    return { result, held: held === 1 };
+  /** Counts a fully settled batch into its campaign, exactly once. */
+  async finish(campaignId: string, batch: number, size: number): Promise<FinishResult> {
+    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch)];
+    return (await runScript(this.redis, FINISH_BATCH, keys, [
+      String(size), String(this.retentionSeconds), String(Date.now()),
+    ])) as FinishResult;
   }
 
   /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */

@@ -6,7 +6,6 @@ import { keys, Keys } from './keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
-import { MsgIdIndex } from './delivery/msgid-index';
 import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -32,7 +31,6 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     throw err;
   }
   const k = keys(config.queuePrefix);
-  const index = new MsgIdIndex(redis, k, config.resultRetentionSeconds * 1000, config.delivery.pollAfterMs);
   const queues = openQueues(config, redis);
   for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   return {
@@ -41,8 +39,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     keys: k,
     queues,
     campaigns: new CampaignStore(redis, k),
-    batches: new BatchStore(redis, k, config.resultRetentionSeconds, index),
-    delivery: new DeliveryStore(redis, k, config, index, log),
+    batches: new BatchStore(redis, k, config.resultRetentionSeconds),
+    delivery: new DeliveryStore(redis, k, config, log),
     log,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);

@@ -1,5 +1,3 @@
-import { INDEX_LIB } from './delivery/index-lua';
-
 /**
  * Lua scripts that keep a batch's record consistent when two runs of one batch job overlap (a stalled job
  * re-run while the first run is still alive). Outcomes are merged first-writer-wins, so a recipient's outcome,
@@ -57,53 +55,33 @@ if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
 return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
- * KEYS: batch, campaign, the batch's delivery reports, the held-reports flag, then the msgId index's keys from
- * MsgIdIndex.writeTarget (batch table, awaiting set, buckets).
- * ARGV: recipients in the batch, retention seconds, now (ms), buckets, campaignId, batch, firstAsk, expireAt.
- * Counts a settled batch into its campaign exactly once, indexes its sent msgIds in the same step (so a batch is
- * never counted without its msgIds findable), and completes the campaign with its last batch.
- * Returns {'incomplete' | 'already' | 'counted' | 'completed', 1 when reports are held (some may be this batch's)}.
+ * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms).
+ * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch.
+ * Returns 'incomplete' | 'already' | 'counted' | 'completed'.
  */
-export const FINISH_BATCH = `${INDEX_LIB}
-if redis.call('HGET', KEYS[1], 'st') == 'done' then return { 'already', 0 } end
+export const FINISH_BATCH = `
+if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
 local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
 local n = 0
 for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
-if n < tonumber(ARGV[1]) then return { 'incomplete', 0 } end
+if n < tonumber(ARGV[1]) then return 'incomplete' end
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
-if counts.s > 0 then
-  -- Each recipient's number tail, from the stored "number,orderId" lines.
-  local tails = {}
-  local i = 0
-  for line in string.gmatch(redis.call('HGET', KEYS[1], 'r'), '[^\\n]+') do
-    local comma = string.find(line, ',', 1, true)
-    tails[i] = string.sub(line, math.max(1, comma - 4), comma - 1)
-    i = i + 1
-  end
-  local entries = {}
-  for k, v in pairs(o) do
-    if v[1] == 's' then entries[#entries + 1] = { v[2], tonumber(k), tails[tonumber(k)] } end
-  end
-  index_msgids(entries, { first = 5, buckets = tonumber(ARGV[4]), campaignId = ARGV[5], batch = ARGV[6], sentAt = ARGV[3],
-    firstAsk = tonumber(ARGV[7]), expireAt = tonumber(ARGV[8]) })
-end
-local held = redis.call('EXISTS', KEYS[4])
 local sent = redis.call('HINCRBY', KEYS[2], 'sent', counts.s)
 local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
 local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
 local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
 local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
-if sent + failed + unknown + cancelled + notSent < total then return { 'counted', held } end
+if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'queued' or state == 'running' then redis.call('HSET', KEYS[2], 'state', 'completed') end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return { 'completed', held }`;
+return 'completed'`;
 
 /** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
 export const TRANSITION = `

@@ -14,7 +14,8 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     const rest = new Map<number, StoredOutcome>();
     batch.recipients.forEach((_, i) => batch.outcomes.has(i) || rest.set(i, outcome));
     if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
-    // An earlier attempt may have sent part of the batch: finish indexes those msgIds for their reports.
-    if ((await ctx.batches.finish(campaignId, k, batch.recipients.length)).held) await ctx.delivery.applyHeldFor(campaignId, k);
+    // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
+    await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
+    await ctx.batches.finish(campaignId, k, batch.recipients.length);
   }
 }

@@ -1,5 +1,4 @@
 import { BatchStore } from '../../src/shared/batch-store';
-import { MsgIdIndex } from '../../src/shared/delivery/msgid-index';
 import { keys } from '../../src/shared/keys';
 import type { RedisClient } from '../../src/shared/redis';
 import type { StoredOutcome } from '../../src/shared/types';
@@ -14,7 +13,7 @@ let n = 0;
 
 beforeAll(() => {
   redis = testRedis();
-  store = new BatchStore(redis, k, 3600, new MsgIdIndex(redis, k, 3_600_000, 60_000));
+  store = new BatchStore(redis, k, 3600);
 });
 
 afterAll(async () => {
@@ -70,25 +69,9 @@ it('refuses calls once the campaign is cancelled, and counts a settled batch in 
   const id = await batch();
   await redis.hset(k.campaign(id), 'state', 'cancelled');
   expect(await store.beginCall(id, 0, 'run', [0], 0)).toBe('cancelled');
-  expect((await store.finish(id, 0, 3)).result).toBe('incomplete');
+  expect(await store.finish(id, 0, 3)).toBe('incomplete');
   await store.settle(id, 0, outcomes([[0, ['c']], [1, ['c']], [2, ['c']]]));
-  expect((await store.finish(id, 0, 3)).result).toBe('completed');
-  expect((await store.finish(id, 0, 3)).result).toBe('already');
+  expect(await store.finish(id, 0, 3)).toBe('completed');
+  expect(await store.finish(id, 0, 3)).toBe('already');
   expect(await redis.hget(k.campaign(id), 'cancelled')).toBe('3');
-});
-
-it('indexes the sent msgIds of a batch when it counts it, in the form the index reads', async () => {
-  const id = await batch();
-  const index = new MsgIdIndex(redis, k, 3_600_000, 60_000);
-  await store.settle(id, 0, outcomes([[0, ['s', '0021080210595310000A1']], [1, ['f', '-9', 'number abnormal']], [2, ['s', '2108021059531000097']]]));
-  const before = Date.now();
-  expect((await store.finish(id, 0, 3)).result).toBe('completed');
-  const [a, b, none] = await index.lookup(['21080210595310000a1', ' 2108021059531000097', '2108021059531000098']);
-  expect(a).toMatchObject({ campaignId: id, batch: 0, index: 0, numberTail: '1111' });
-  expect(b).toMatchObject({ campaignId: id, batch: 0, index: 2, numberTail: '3333' });
-  expect(b!.sentAt).toBeGreaterThanOrEqual(before);
-  expect(none).toBeNull();
-  // The batch is on the poller's list once, dated by its send.
-  const [member] = await redis.zrange(k.awaitingReports(), 0, -1);
-  expect(member).toBe(`${b!.sentAt}\t${id}\t0`);
 });

@@ -6,7 +6,8 @@ import { countReport, metrics, type ReportSource } from '../metrics';
 import type { RedisClient } from '../redis';
 import { parseOutcomes } from '../batch-store';
 import { decodeRecipients } from '../recipient-codec';
-import type { IndexEntry, MsgIdIndex, MsgLocation } from './msgid-index';
+import type { Recipient, StoredOutcome } from '../types';
+import { MsgIdIndex, type IndexEntry, type MsgLocation } from './msgid-index';
 import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
 import { APPLY_REPORT } from './scripts';
@@ -33,33 +34,50 @@ export interface RecordCounts {
  * messages may still await one (the poller's work list) and reports held until their msgId is indexed.
  */
 export class DeliveryStore {
+  readonly index: MsgIdIndex;
   private readonly retentionMs: number;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly config: Config,
-    readonly index: MsgIdIndex,
     private readonly log: Logger,
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
+    this.index = new MsgIdIndex(redis, keys, this.retentionMs);
   }
 
   /**
-   * Indexes msgIds found outside a batch's own run (reconcile) and puts their batches on the poller's list;
-   * reports that came before are applied now. (A batch's own sends are indexed by BatchStore.finish.)
+   * Indexes the msgIds of a batch's sent recipients and puts them on the poller's list. Idempotent, so a re-run
+   * of the batch may do it again; reports that came before are applied now.
    */
+  async indexSent(campaignId: string, batch: number, recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>, now = Date.now()): Promise<number> {
+    const entries: IndexEntry[] = [];
+    for (const [index, o] of outcomes) {
+      if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt: now });
+    }
+    return this.indexEntries(entries, now);
+  }
+
+  /** Indexes entries (batches as they finish, reconcile as it finds msgIds); returns how many. */
   async indexEntries(entries: IndexEntry[], now = Date.now()): Promise<number> {
     if (entries.length === 0) return 0;
     await this.index.write(entries, now);
-    if ((await this.redis.exists(this.keys.heldReportsFlag())) === 1) await this.applyHeld(entries);
+    const p = this.redis.pipeline();
+    const firstAsk = now + this.config.delivery.pollAfterMs;
+    // One entry per batch, dated by its earliest send: the expiry horizon then counts from the first message.
+    const batches = new Map<string, IndexEntry>();
+    for (const e of entries) {
+      const key = `${e.campaignId}\t${e.batch}`;
+      const seen = batches.get(key);
+      if (!seen || e.sentAt < seen.sentAt) batches.set(key, e);
+    }
+    p.zadd(this.keys.awaitingReports(), ...[...batches.values()].flatMap((e) => [firstAsk, awaitingMember(e.sentAt, e.campaignId, e.batch)]));
+    p.exists(this.keys.heldReportsFlag());
+    const replies = (await p.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    if (replies[replies.length - 1][1] === 1) await this.applyHeld(entries);
     return entries.length;
-  }
-
-  /** After BatchStore.finish said reports are held: applies those that are about this batch's sends. */
-  async applyHeldFor(campaignId: string, batch: number): Promise<void> {
-    const entries = await this.unreported(campaignId, batch, Date.now());
-    if (entries && entries.length > 0) await this.applyHeld(entries);
   }
 
   /** Matches reports to recipients and stores them; reports whose msgId is not indexed are held. */

@@ -1,7 +1,5 @@
 import type { Keys } from '../keys';
-import { runScript } from '../lua';
 import type { RedisClient } from '../redis';
-import { INDEX_ENTRIES } from './index-lua';
 import { bucketOf, normalizeMsgId } from './msgid';
 
 /** Where a msgId's recipient is: its batch and index there (which give its orderId), and when it was sent. */
@@ -29,23 +27,15 @@ export interface IndexEntry {
  * Buckets per generation. A batch's 1000 msgIds land in at most this many hashes (one HSET each), and no hash
  * grows so large that its expiry would block Redis: 10 million msgIds make 78,000 fields per bucket.
  */
-export const BUCKETS = 128;
-export const NUMBER_TAIL = 4;
-
-/** What a script that writes the index needs: its keys (batch table, awaiting set, buckets) and arguments. */
-export interface IndexWrite {
-  keys: string[];
-  buckets: number;
-  sentAt: number;
-  firstAsk: number;
-  expireAt: number;
-}
+const BUCKETS = 128;
+const NUMBER_TAIL = 4;
+/** The field of each generation's batch table that allocates batch references. */
+const SEQUENCE_FIELD = 'seq';
 
 /**
- * msgId → recipient, O(1) per lookup, at about 80 bytes a msgId. Each msgId's value is short —
+ * msgId → recipient, O(1) per lookup, at about 70 bytes a msgId. Each msgId's value is short —
  * `<batch ref>:<index>:<number tail>` in base 36 — and a batch reference resolves, in a small table of its
  * generation, to `<campaignId>\t<batch>\t<sentAt>`: a campaign id is stored once per batch, not once per message.
- * The index is written in Lua (index-lua.ts); this reads it, and tells the scripts where to write.
  *
  * Entries are written in generations as long as the retention: an entry written in generation g sits in hashes
  * that expire at the end of generation g+1, so it lives at least as long as the results it points to and at most
@@ -56,33 +46,40 @@ export class MsgIdIndex {
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly retentionMs: number,
-    private readonly pollAfterMs: number,
   ) {}
 
-  /** Where a batch's sends at `now` are indexed, and when the poller first looks at them. */
-  writeTarget(now: number): IndexWrite {
-    const generation = Math.floor(now / this.retentionMs);
-    const buckets = Array.from({ length: BUCKETS }, (_, b) => this.keys.msgIndex(generation, b));
-    return {
-      keys: [this.keys.msgIndex(generation, 'batches'), this.keys.awaitingReports(), ...buckets],
-      buckets: BUCKETS,
-      sentAt: now,
-      firstAsk: now + this.pollAfterMs,
-      expireAt: (generation + 2) * this.retentionMs,
-    };
-  }
-
-  /** Indexes entries found outside a batch's own run (reconcile): one script call per batch. */
+  /** Indexes entries; returns the pipeline's replies' errors, if any, as a thrown error. */
   async write(entries: IndexEntry[], now: number): Promise<void> {
-    const target = this.writeTarget(now);
-    for (const group of groupByBatch(entries).values()) {
-      const { campaignId, batch } = group[0];
-      const sentAt = Math.min(...group.map((e) => e.sentAt));
-      const rows = group.map((e) => [e.msgId, e.index, e.number.slice(-NUMBER_TAIL)]);
-      await runScript(this.redis, INDEX_ENTRIES, target.keys, [
-        String(target.buckets), campaignId, String(batch), String(sentAt), String(target.firstAsk), String(target.expireAt), JSON.stringify(rows),
-      ]);
+    if (entries.length === 0) return;
+    const generation = Math.floor(now / this.retentionMs);
+    const expiresAt = (generation + 2) * this.retentionMs;
+    const refsKey = this.keys.msgIndex(generation, 'batches');
+    const batches = groupByBatch(entries);
+    const lastRef = await this.redis.hincrby(refsKey, SEQUENCE_FIELD, batches.size);
+    let ref = lastRef - batches.size;
+    const p = this.redis.pipeline();
+    const refFields: string[] = [];
+    const byBucket = new Map<number, string[]>();
+    for (const group of batches.values()) {
+      const r = (++ref).toString(36);
+      const first = group[0];
+      refFields.push(r, `${first.campaignId}\t${first.batch}\t${Math.min(...group.map((e) => e.sentAt))}`);
+      for (const e of group) {
+        const id = normalizeMsgId(e.msgId);
+        const b = bucketOf(id, BUCKETS);
+        const fields = byBucket.get(b) ?? [];
+        fields.push(id, `${r}:${e.index.toString(36)}:${e.number.slice(-NUMBER_TAIL)}`);
+        byBucket.set(b, fields);
+      }
     }
+    p.hset(refsKey, ...refFields);
+    p.pexpireat(refsKey, expiresAt);
+    for (const [b, fields] of byBucket) {
+      const key = this.keys.msgIndex(generation, b);
+      p.hset(key, ...fields);
+      p.pexpireat(key, expiresAt);
+    }
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
   }
 
   /** The location of each msgId, or null; looks in this generation and the one before. */

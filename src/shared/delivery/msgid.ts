@@ -9,13 +9,12 @@ export function normalizeMsgId(msgId: string): string {
   return stripped === '' && id !== '' ? '0' : stripped;
 }
 
-/**
- * A polynomial hash of the normalised msgId's UTF-8 bytes modulo 2^31 - 1, with the MINSTD multiplier: computed
- * the same in Lua (index-lua.ts, which writes the index), where numbers are doubles — every step stays below
- * 2^53, so both are exact — and it spreads sequential ids evenly over the buckets, as a small multiplier does not.
- */
+/** FNV-1a over the normalised msgId: a stable, evenly spread bucket number. */
 export function bucketOf(normalized: string, buckets: number): number {
-  let h = 0;
-  for (const byte of Buffer.from(normalized, 'utf8')) h = (h * 48_271 + byte) % 2_147_483_647;
-  return h % buckets;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < normalized.length; i++) {
+    h ^= normalized.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % buckets;
 }
