@@ -4,6 +4,8 @@
  * form matches all of them.
  */
 export function normalizeMsgId(msgId: string): string {
+  // The gateway's own form (digits, no leading zero) is already normal: the fast path for every sent message.
+  if (/^[1-9]\d*$/.test(msgId)) return msgId;
   const id = msgId.trim().toLowerCase();
   const stripped = id.replace(/^0+/, '');
   return stripped === '' && id !== '' ? '0' : stripped;
