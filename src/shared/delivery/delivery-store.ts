@@ -62,8 +62,8 @@ export class DeliveryStore {
   /** Indexes entries (batches as they finish, reconcile as it finds msgIds); returns how many. */
   async indexEntries(entries: IndexEntry[], now = Date.now()): Promise<number> {
     if (entries.length === 0) return 0;
-    await this.index.write(entries, now);
     const p = this.redis.pipeline();
+    await this.index.write(p, entries, now);
     const firstAsk = now + this.config.delivery.pollAfterMs;
     // One entry per batch, dated by its earliest send: the expiry horizon then counts from the first message.
     const batches = new Map<string, IndexEntry>();

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { Keys } from '../keys';
 import type { RedisClient } from '../redis';
 import { bucketOf, normalizeMsgId } from './msgid';
@@ -29,6 +30,7 @@ export interface IndexEntry {
  */
 const BUCKETS = 128;
 const NUMBER_TAIL = 4;
+const EXPIRY_REFRESH_MS = 60_000;
 /** The field of each generation's batch table that allocates batch references. */
 const SEQUENCE_FIELD = 'seq';
 
@@ -48,8 +50,15 @@ export class MsgIdIndex {
     private readonly retentionMs: number,
   ) {}
 
-  /** Indexes entries; returns the pipeline's replies' errors, if any, as a thrown error. */
-  async write(entries: IndexEntry[], now: number): Promise<void> {
+  /** When this process last set each bucket's expiry (ms): the same for a whole generation, so rarely needed. */
+  private readonly expirySetAt = new Map<string, number>();
+  private expiryGeneration = -1;
+
+  /**
+   * Queues the index writes for `entries` on `p` (the caller executes it, with writes of its own). One round
+   * trip first, to number the batches in the generation's table.
+   */
+  async write(p: ChainableCommander, entries: IndexEntry[], now: number): Promise<void> {
     if (entries.length === 0) return;
     const generation = Math.floor(now / this.retentionMs);
     const expiresAt = (generation + 2) * this.retentionMs;
@@ -57,7 +66,10 @@ export class MsgIdIndex {
     const batches = groupByBatch(entries);
     const lastRef = await this.redis.hincrby(refsKey, SEQUENCE_FIELD, batches.size);
     let ref = lastRef - batches.size;
-    const p = this.redis.pipeline();
+    if (generation !== this.expiryGeneration) {
+      this.expirySetAt.clear();
+      this.expiryGeneration = generation;
+    }
     const refFields: string[] = [];
     const byBucket = new Map<number, string[]>();
     for (const group of batches.values()) {
@@ -77,9 +89,13 @@ export class MsgIdIndex {
     for (const [b, fields] of byBucket) {
       const key = this.keys.msgIndex(generation, b);
       p.hset(key, ...fields);
-      p.pexpireat(key, expiresAt);
+      // A bucket's expiry is the same for its whole generation: set again once a minute (in case a write of it
+      // failed, or the key was deleted), not on every batch.
+      if (now - (this.expirySetAt.get(key) ?? -Infinity) > EXPIRY_REFRESH_MS) {
+        p.pexpireat(key, expiresAt);
+        this.expirySetAt.set(key, now);
+      }
     }
-    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
   }
 
   /** The location of each msgId, or null; looks in this generation and the one before. */
