@@ -11,7 +11,7 @@ export function formatStatus(info: CampaignInfo): string {
   if (c.sent > 0) {
     const rate = d.deliveryRate === null ? '-' : `${(d.deliveryRate * 100).toFixed(1)}%`;
     const cost = Object.entries(d.cost).map(([currency, sum]) => `${sum} ${currency}`).join(' + ') || '-';
-    lines.push(`  delivered ${d.delivered}  undelivered ${d.undelivered}  awaiting report ${d.awaiting}  expired ${d.expired}  delivery rate ${rate}  cost ${cost}`);
+    lines.push(`  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${rate}  cost ${cost}`);
   }
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
   return lines.join('\n');

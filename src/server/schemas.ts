@@ -69,9 +69,9 @@ export const campaignInfoSchema = {
     },
     delivery: {
       type: 'object',
-      description: "What delivery reports say of the sent messages; awaiting = sent - delivered - undelivered - expired.",
+      description: "What delivery reports say of the sent messages; pending (no report yet) = sent - delivered - undelivered - expired.",
       properties: {
-        ...Object.fromEntries(['delivered', 'undelivered', 'expired', 'awaiting', 'priced'].map((k) => [k, count])),
+        ...Object.fromEntries(['delivered', 'undelivered', 'expired', 'pending', 'priced'].map((k) => [k, count])),
         deliveryRate: { type: 'number', nullable: true, description: 'delivered / sent; null before anything was sent.' },
         cost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Sum of the reports\' pricedetail.pay per currency, e.g. {"USD": "12.34"}.' },
       },

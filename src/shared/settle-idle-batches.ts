@@ -15,7 +15,7 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     batch.recipients.forEach((_, i) => batch.outcomes.has(i) || rest.set(i, outcome));
     if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
     // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
-    await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
+    if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
     await ctx.batches.finish(campaignId, k, batch.recipients.length);
   }
 }

@@ -55,12 +55,12 @@ export interface CampaignCounts {
   invalidSkipped: number;
 }
 
-/** What delivery reports say of a campaign's sent messages. `awaiting` = sent − delivered − undelivered − expired. */
+/** What delivery reports say of a campaign's sent messages. `pending` (no report yet) = sent − delivered − undelivered − expired. */
 export interface DeliverySummary {
   delivered: number;
   undelivered: number;
   expired: number;
-  awaiting: number;
+  pending: number;
   /** delivered / sent, from 0 to 1; null before anything was sent. */
   deliveryRate: number | null;
   /** Sum of the reports' `pricedetail.pay`, per currency, as decimal strings (e.g. {"USD": "12.3400"}). */

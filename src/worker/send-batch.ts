@@ -42,8 +42,10 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
   // Indexed before the batch counts as finished, so a crash in between leaves a re-run that indexes again.
-  const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
-  if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
+  if (ctx.config.delivery.tracking) {
+    const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
+    if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
+  }
   const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');

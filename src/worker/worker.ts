@@ -47,7 +47,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
     ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
   });
   const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
-  await schedulePoller(ctx.queues.delivery, config.delivery.pollIntervalMs);
+  await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
   for (const w of [splitter, sender, poller]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;

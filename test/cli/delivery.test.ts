@@ -76,7 +76,7 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
 
   const info = await waitFor('every delivery report', async () => {
     const i = await status('flash');
-    return i.delivery.awaiting === 0 ? i : undefined;
+    return i.delivery.pending === 0 ? i : undefined;
   }, 60_000);
   expect(info.counts).toMatchObject({ total: 4_000, sent: 4_000, unknown: 0, notSent: 0, pending: 0 });
   for (const n of numbers) expect(sim.ledger.countFor(n)).toBe(1);

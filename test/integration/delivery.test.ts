@@ -90,14 +90,14 @@ it('ends a 20,000-recipient campaign whose reports come duplicated, late and out
   await finished(campaignId);
   const info = await waitFor('every report', async () => {
     const i = await producer.getCampaign(campaignId);
-    return i.delivery.awaiting === 0 ? i : undefined;
+    return i.delivery.pending === 0 ? i : undefined;
   }, 60_000);
   const rs = await results(campaignId);
   const truth = ledgerFor(rs);
   expect(truth).toHaveLength(20_000);
   const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
   expect(info.counts).toMatchObject({ total: 20_000, sent: 20_000 });
-  expect(info.delivery).toMatchObject({ delivered, undelivered: 20_000 - delivered, expired: 0, awaiting: 0, priced: 20_000 });
+  expect(info.delivery).toMatchObject({ delivered, undelivered: 20_000 - delivered, expired: 0, pending: 0, priced: 20_000 });
   expect(delivered).toBeGreaterThan(17_000);
   expect(info.delivery.cost).toEqual({ USD: costOf(truth) });
   expect(info.delivery.deliveryRate).toBeCloseTo(delivered / 20_000, 6);
@@ -123,7 +123,7 @@ it('finds by polling getReport the reports that never come, and expires messages
   await finished(campaignId);
   const info = await waitFor('the poller to find every report', async () => {
     const i = await producer.getCampaign(campaignId);
-    return i.delivery.awaiting === 0 ? i : undefined;
+    return i.delivery.pending === 0 ? i : undefined;
   }, 60_000);
   const truth = ledgerFor(await results(campaignId));
   const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
@@ -141,7 +141,7 @@ it('finds by polling getReport the reports that never come, and expires messages
     const i = await producer.getCampaign(late.campaignId);
     return i.delivery.expired === 400 ? i : undefined;
   }, 30_000);
-  expect(expired.delivery).toMatchObject({ delivered: 0, undelivered: 0, expired: 400, awaiting: 0 });
+  expect(expired.delivery).toMatchObject({ delivered: 0, undelivered: 0, expired: 400, pending: 0 });
   const rs = await results(late.campaignId);
   expect(rs.every((r) => r.delivery === 'expired')).toBe(true);
 
@@ -178,7 +178,7 @@ describe('the poller', () => {
     await ctx.redis.del(ctx.keys.pollBackoff());
     const after = await pollReports(ctx, queries);
     expect(after.error).toBeUndefined();
-    expect((await producer.getCampaign(campaignId)).delivery.awaiting).toBe(0);
+    expect((await producer.getCampaign(campaignId)).delivery.pending).toBe(0);
   });
 });
 
@@ -219,3 +219,19 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   // Nothing left to do: a second reconcile changes nothing.
   expect(await producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
 }, 150_000);
+
+it('with DLR_TRACKING=false indexes nothing and lists no batch for the poller', async () => {
+  await worker({ tracking: false });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Untracked', recipients: recipients(300) });
+  const info = await finished(campaignId);
+  expect(info.counts.sent).toBe(300);
+  const rs = await results(campaignId);
+  const ctx = await createContext(config, log, 'client');
+  try {
+    expect((await ctx.delivery.index.lookup(rs.map((r) => r.msgId!))).every((l) => l === null)).toBe(true);
+    const listed = await ctx.redis.zrange(ctx.keys.awaitingReports(), 0, -1);
+    expect(listed.filter((m) => m.includes(`\t${campaignId}\t`))).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});

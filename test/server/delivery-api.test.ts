@@ -59,7 +59,7 @@ describe('POST /v1/delivery-reports/:token', () => {
     expect((await push(report(a), DLR_TOKEN, 'text/plain')).json()).toMatchObject({ matched: 0, duplicate: 1 });
     expect((await push([report(a), report(b, { status: 1, reason: 'UNDELIV' })], DLR_TOKEN, 'application/x-www-form-urlencoded')).json()).toMatchObject({ received: 2, matched: 1, duplicate: 1 });
     const info = (await get('/v1/campaigns/dlr-once')).json() as CampaignInfo;
-    expect(info.delivery).toMatchObject({ delivered: 1, undelivered: 1, awaiting: 0, cost: { USD: '0.04' }, priced: 2, deliveryRate: 0.5 });
+    expect(info.delivery).toMatchObject({ delivered: 1, undelivered: 1, pending: 0, cost: { USD: '0.04' }, priced: 2, deliveryRate: 0.5 });
     const results = (await get('/v1/campaigns/dlr-once/results')).body.trim().split('\n').map((l) => JSON.parse(l) as RecipientResult);
     expect(results[1]).toMatchObject({ delivery: 'undelivered', deliveryCode: '1', deliveryReason: 'UNDELIV', price: '0.02', currency: 'USD', reportedAt: new Date(1_764_000_000_000).toISOString() });
   });

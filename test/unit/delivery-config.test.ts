@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/shared/config';
 describe('delivery-report configuration', () => {
   it('has documented defaults', () => {
     expect(loadConfig({}).delivery).toEqual({
-      token: undefined, allowedIps: [], pollIntervalMs: 60_000, pollAfterMs: 600_000, pollRatePerSecond: 2, pollMaxCalls: 50,
+      tracking: true, token: undefined, allowedIps: [], pollIntervalMs: 60_000, pollAfterMs: 600_000, pollRatePerSecond: 2, pollMaxCalls: 50,
       expireAfterMs: 259_200_000, holdMs: 86_400_000, reconcileSettleMs: 300_000,
     });
   });
@@ -25,7 +25,8 @@ describe('delivery-report configuration', () => {
     }
   });
 
-  it('turns polling off with an interval of 0', () => {
+  it('turns polling off with an interval of 0, and all tracking off with DLR_TRACKING=false', () => {
     expect(loadConfig({ DLR_POLL_INTERVAL_MS: '0' }).delivery.pollIntervalMs).toBe(0);
+    expect(loadConfig({ DLR_TRACKING: 'false' }).delivery.tracking).toBe(false);
   });
 });

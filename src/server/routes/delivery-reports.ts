@@ -17,7 +17,7 @@ const BODY_LIMIT = 5 * 1024 * 1024;
 export const DELIVERY_REPORTS_PATH = '/v1/delivery-reports/:token';
 
 export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: ServerDeps): Promise<void> {
-  const { token, allowedIps } = ctx.config.delivery;
+  const { token, allowedIps, tracking } = ctx.config.delivery;
   const allowed = allowList(allowedIps);
   // Gateways send JSON under various content types (text/plain, form): the body is read as text, whatever it is
   // declared as, and parsed here so that long numeric msgIds keep their digits.
@@ -28,6 +28,7 @@ export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: S
   const onRequest = async (req: FastifyRequest<{ Params: { token: string } }>) => {
     if (allowed && !allowed(req.ip)) throw new ApiError('FORBIDDEN', `address ${req.ip} may not push delivery reports (DLR_ALLOWED_IPS)`);
     if (token === undefined) throw new ApiError('UNAUTHORIZED', 'delivery reports are not enabled on this server: set DLR_TOKEN');
+    if (!tracking) throw new ApiError('UNAUTHORIZED', 'delivery reports are turned off on this server (DLR_TRACKING=false)');
     if (!secretMatches(req.params.token, token)) throw new ApiError('UNAUTHORIZED', 'wrong delivery-report token');
   };
 

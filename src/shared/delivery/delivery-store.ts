@@ -7,7 +7,7 @@ import type { RedisClient } from '../redis';
 import { parseOutcomes } from '../batch-store';
 import { decodeRecipients } from '../recipient-codec';
 import type { Recipient, StoredOutcome } from '../types';
-import { MsgIdIndex, type IndexEntry, type MsgLocation } from './msgid-index';
+import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type MsgLocation } from './msgid-index';
 import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
 import { APPLY_REPORT } from './scripts';
@@ -124,12 +124,6 @@ export class DeliveryStore {
     return out;
   }
 
-  /** Stored delivery records of one batch, by recipient index. */
-  async forBatch(campaignId: string, batch: number): Promise<Map<number, StoredDelivery>> {
-    const all = await this.redis.hgetall(this.keys.deliveries(campaignId, batch));
-    return new Map(Object.entries(all).map(([k, v]) => [Number(k), JSON.parse(v) as StoredDelivery]));
-  }
-
   /** The last price per message a report told us, in millionths, or null. */
   async lastPrice(): Promise<{ payMicros: number; currency: string; at: number } | null> {
     const f = await this.redis.hgetall(this.keys.lastPrice());
@@ -172,7 +166,7 @@ export class DeliveryStore {
         if (!v) return;
         const e = entries[i];
         const report = JSON.parse(v) as DeliveryReport;
-        const loc = { ...e, numberTail: e.number.slice(-4) };
+        const loc = { ...e, numberTail: e.number.slice(-NUMBER_TAIL) };
         const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
         await this.redis.del(heldKeys[i]);

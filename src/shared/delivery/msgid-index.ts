@@ -29,7 +29,7 @@ export interface IndexEntry {
  * grows so large that its expiry would block Redis: 10 million msgIds make 78,000 fields per bucket.
  */
 const BUCKETS = 128;
-const NUMBER_TAIL = 4;
+export const NUMBER_TAIL = 4;
 const EXPIRY_REFRESH_MS = 60_000;
 /** The field of each generation's batch table that allocates batch references. */
 const SEQUENCE_FIELD = 'seq';

@@ -14,7 +14,7 @@ export function deliverySummary(fields: Record<string, string>, sent: number): D
     delivered,
     undelivered,
     expired,
-    awaiting: Math.max(0, sent - delivered - undelivered - expired),
+    pending: Math.max(0, sent - delivered - undelivered - expired),
     deliveryRate: sent > 0 ? delivered / sent : null,
     cost,
     priced: n('dlrPriced'),
@@ -23,20 +23,23 @@ export function deliverySummary(fields: Record<string, string>, sent: number): D
 
 const STATE: Record<StoredDelivery[0], DeliveryState> = { d: 'delivered', x: 'undelivered', e: 'expired' };
 
-/** Adds a sent recipient's delivery fields to its result line. */
+/** Adds a sent recipient's delivery fields to its result line (in place: a million lines make no copies). */
 export function withDelivery(r: RecipientResult, d: StoredDelivery | undefined): RecipientResult {
   if (r.status !== 'sent') return r;
-  if (!d) return { ...r, delivery: 'pending' };
+  if (!d) {
+    r.delivery = 'pending';
+    return r;
+  }
   const [state, at, code, reason, pay, currency] = d;
-  const out: RecipientResult = { ...r, delivery: STATE[state] };
+  r.delivery = STATE[state];
   if (state === 'x') {
-    out.deliveryCode = code;
-    if (reason) out.deliveryReason = reason;
+    r.deliveryCode = code;
+    if (reason) r.deliveryReason = reason;
   }
-  if (state !== 'e') out.reportedAt = new Date(at).toISOString();
+  if (state !== 'e') r.reportedAt = new Date(at).toISOString();
   if (pay !== undefined) {
-    out.price = formatMicros(pay);
-    out.currency = currency ?? '';
+    r.price = formatMicros(pay);
+    r.currency = currency ?? '';
   }
-  return out;
+  return r;
 }
