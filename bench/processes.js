@@ -24,11 +24,13 @@ let started = 0;
 let stopping = false;
 
 /** smsq's configuration variables: inherited values are dropped so that every run measures the documented defaults. */
-const SMSQ_VARS = /^(REDIS_URL|QUEUE_PREFIX|SMS_|WORKER_|RESULT_RETENTION|EVENTS_MAX_LEN|SHUTDOWN_GRACE|LOG_LEVEL|SIM_)/;
+const SMSQ_VARS = /^(REDIS_URL|QUEUE_PREFIX|SMS_|WORKER_|RESULT_RETENTION|EVENTS_MAX_LEN|SHUTDOWN_GRACE|LOG_LEVEL|SIM_|DLR_|RECONCILE_)/;
 
+/** The one deliberate exception: BENCH_DLR_TRACKING=false measures smsq with delivery tracking off. */
 function childEnv(vars) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SMSQ_VARS.test(k)));
-  return { ...env, ...vars };
+  const tracking = process.env.BENCH_DLR_TRACKING ? { DLR_TRACKING: process.env.BENCH_DLR_TRACKING } : {};
+  return { ...env, ...tracking, ...vars };
 }
 
 /**

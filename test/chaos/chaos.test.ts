@@ -40,6 +40,8 @@ beforeAll(async () => {
   env = testEnv(prefix, sim.baseUrl, {
     REDIS_URL: redis.url, SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30', SMS_BACKOFF_MS: '50',
     SMS_RESPONSE_TIMEOUT_MS: '1500', WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1500', LOG_LEVEL: 'info',
+    // The simulator records a submission the moment it takes it: reconcile need not wait for it.
+    RECONCILE_SETTLE_MS: '0',
   });
   producer = await createProducer(loadConfig(env), log);
 });
@@ -67,7 +69,7 @@ async function poll(campaignId: string): Promise<CampaignInfo | undefined> {
   }
 }
 
-it('sends a campaign through worker kills, a Redis restart, dropped connections and a misbehaving gateway with no duplicate and nobody lost', async () => {
+it('sends a campaign through worker kills, a Redis restart, dropped connections and a misbehaving gateway with no duplicate and nobody lost, and reconcile then settles every unknown', async () => {
   const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(600_000_000_000 + i));
   const file = path.join(dir, 'chaos.csv');
   await writeFile(file, numbers.map((n) => `${n}\n`).join(''));
@@ -140,4 +142,25 @@ it('sends a campaign through worker kills, a Redis restart, dropped connections 
   expect(clientsKilled).toBeGreaterThan(0);
   expect({ duplicates, lost, mismatched }).toEqual({ duplicates: 0, lost: 0, mismatched: 0 });
   expect(sim.ledger.duplicates()).toBe(0);
+
+  // Every unknown is recoverable: reconcile settles them from the gateway's records and resends the rest once.
+  const reconcile = await runSmsq(['reconcile', campaignId, '--resend', '--json'], env);
+  expect(reconcile.code).toBe(0);
+  const settled = JSON.parse(reconcile.stdout) as { unknown: number; sent: number; notSent: number; resent: number };
+  const end = await waitFor('the resent recipients', async () => {
+    const info = await poll(campaignId);
+    return info && info.state === 'completed' && info.counts.pending === 0 ? info : undefined;
+  }, 180_000, 500);
+  let twice = 0;
+  let missing = 0;
+  for (const n of numbers) {
+    const accepted = sim.ledger.countFor(n);
+    if (accepted > 1) twice++;
+    if (accepted === 0) missing++;
+  }
+  process.stdout.write(`chaos reconcile: ${JSON.stringify({ ...settled, counts: end.counts, twice, missing })}\n`);
+  expect(settled).toMatchObject({ unknown, resent: settled.notSent });
+  expect(settled.sent + settled.notSent).toBe(unknown);
+  expect(end.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, unknown: 0, notSent: 0, failed: 0 });
+  expect({ twice, missing }).toEqual({ twice: 0, missing: 0 });
 }, 15 * 60_000);
