@@ -1,4 +1,5 @@
 import { parseGatewayTime } from './gateway-time';
+import { count, isObject, scalar, type Fields } from './json-fields';
 
 /**
  * What one getReport, getSentRcd or getBalance call came to.
@@ -51,8 +52,6 @@ export interface BalanceAnswer {
   gift: string;
   credit: string;
 }
-
-type Fields = Record<string, unknown>;
 
 /**
  * Parses a query's body: a non-zero status becomes a `status` result, status "0" goes to `read`, which returns
@@ -139,22 +138,4 @@ function rows(v: unknown): Fields[] {
 
 function identity(row: Fields): { msgId: string; number: string } {
   return { msgId: (scalar(row.msgId ?? row.msgid) ?? '').trim(), number: (scalar(row.number ?? row.mobile) ?? '').trim() };
-}
-
-function isObject(v: unknown): v is Fields {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A string, or a number written as one (the reference says strings; tolerate numbers). */
-function scalar(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-
-function count(v: unknown): number | null {
-  const s = scalar(v)?.trim();
-  if (!s) return null;
-  const n = Number(s);
-  return Number.isInteger(n) && n >= 0 ? n : null;
 }

@@ -1,3 +1,5 @@
+import { count, isObject, scalar } from './json-fields';
+
 /** The gateway's JSON answer, with its string counts turned into numbers and every field checked. */
 export interface GatewayReply {
   status: string;
@@ -28,7 +30,7 @@ export function parseReply(body: string): GatewayReply | null {
   }
   if (!isObject(raw)) return null;
   const status = scalar(raw.status);
-  if (status === null) return null;
+  if (status === undefined) return null;
   return {
     status: status.trim(),
     reason: scalar(raw.reason) ?? '',
@@ -43,24 +45,6 @@ function entry(e: unknown): AcceptedEntry[] {
   const msgId = scalar(e.msgId ?? e.msgid);
   if (!msgId) return [];
   return [{ msgId, number: scalar(e.number) ?? '', orderId: scalar(e.orderId) ?? '' }];
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A string, or a number written as a string (the gateway says strings, but tolerate numbers). */
-function scalar(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return null;
-}
-
-function count(v: unknown): number | null {
-  const s = scalar(v);
-  if (s === null || s.trim() === '') return null;
-  const n = Number(s);
-  return Number.isInteger(n) && n >= 0 ? n : null;
 }
 
 /** The first characters of a body, for a reason text; never the whole of a large page. */
