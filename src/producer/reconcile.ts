@@ -2,7 +2,7 @@ import type { Context } from '../shared/context';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { SmsqError } from '../shared/errors';
-import { MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type SentRecord } from '../shared/gateway/queries';
+import { MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryResult, type SentRecord } from '../shared/gateway/queries';
 import { jobIds } from '../shared/keys';
 import { batchJobOptions, JOB_NAMES } from '../shared/queues';
 import type { StoredOutcome } from '../shared/types';
@@ -84,7 +84,7 @@ async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId:
   for (const w of windowsFor(unknowns, now)) {
     result.windows.push({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() });
     for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
-      const answer = await queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex });
+      const answer = await withRetries(() => queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex }));
       if (!answer.ok) {
         const why = answer.kind === 'status' ? `status ${answer.status} (${answer.reason})` : `${answer.kind}: ${answer.message}`;
         throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${why}; nothing was changed. Try again later.`);
@@ -130,6 +130,19 @@ async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId:
   for (const [batch, o] of outcomes) await ctx.batches.reconcile(campaignId, batch, o);
   await ctx.delivery.indexEntries(entries);
   if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
+}
+
+/** Query attempts when the gateway answers -18 or -15, 5xx, or nothing: a query changes nothing, so asking again is safe. */
+const QUERY_ATTEMPTS = 5;
+const QUERY_BACKOFF_MS = 500;
+
+async function withRetries<T>(query: () => Promise<QueryResult<T>>): Promise<QueryResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await query();
+    const transient = !answer.ok && (answer.kind === 'transport' || (answer.kind === 'status' && (answer.status === '-18' || answer.status === '-15')) || (answer.kind === 'http' && (answer.httpStatus ?? 0) >= 500));
+    if (!transient || attempt === QUERY_ATTEMPTS) return answer;
+    await new Promise((r) => setTimeout(r, QUERY_BACKOFF_MS * 2 ** (attempt - 1)));
+  }
 }
 
 /** The record of the number closest in time to our call. */

@@ -145,7 +145,7 @@ it('sends a campaign through worker kills, a Redis restart, dropped connections 
 
   // Every unknown is recoverable: reconcile settles them from the gateway's records and resends the rest once.
   const reconcile = await runSmsq(['reconcile', campaignId, '--resend', '--json'], env);
-  expect(reconcile.code).toBe(0);
+  if (reconcile.code !== 0) throw new Error(`smsq reconcile exited ${reconcile.code}: ${reconcile.stderr.slice(-2000)}`);
   const settled = JSON.parse(reconcile.stdout) as { unknown: number; sent: number; notSent: number; resent: number };
   const end = await waitFor('the resent recipients', async () => {
     const info = await poll(campaignId);

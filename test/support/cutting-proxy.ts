@@ -7,6 +7,8 @@ export interface CuttingProxy {
   /** sendSms calls cut so far. */
   readonly cut: number;
   setCutRate(rate: number): void;
+  /** The next `n` getSentRcd queries are answered HTTP 500, as a gateway having a bad moment. */
+  failQueries(n: number): void;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,13 @@ export async function startCuttingProxy(simBaseUrl: string, cutRate: number): Pr
   const target = new URL(simBaseUrl);
   let rate = cutRate;
   let cut = 0;
+  let failing = 0;
   const server = createServer((req, res) => {
+    if (failing > 0 && /\/getSentRcd$/.test((req.url ?? '').split('?')[0])) {
+      failing--;
+      res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>500 Internal Server Error</h1>');
+      return;
+    }
     const isSend = req.method === 'POST' && /\/sendSms$/.test((req.url ?? '').split('?')[0]);
     if (isSend && Math.random() < rate) {
       cut++;
@@ -47,6 +55,9 @@ export async function startCuttingProxy(simBaseUrl: string, cutRate: number): Pr
     },
     setCutRate(r) {
       rate = r;
+    },
+    failQueries(n) {
+      failing = n;
     },
     close: () =>
       new Promise<void>((resolve) => {
