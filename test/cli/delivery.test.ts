@@ -59,6 +59,8 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
     reportLossRate: 0.1, undeliveredRate: 0.15, reportBatchSize: 10, hangRate: 0.15,
   });
   proxy.setCutRate(0.15);
+  // At least two calls never reach the gateway, so that reconcile surely has not-sent recipients to resend.
+  proxy.cutNext(2);
   const numbers = Array.from({ length: 4_000 }, (_, i) => String(447_733_000_000 + i));
   await writeFile(path.join(dir, 'list.csv'), `number\n${numbers.join('\n')}\n`);
   const enqueue = await runSmsq(['enqueue', path.join(dir, 'list.csv'), '--content', 'Flash sale ends tonight', '--campaign-id', 'flash'], env);

@@ -186,6 +186,7 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   // Some calls hang after the gateway took them; some others never reach it.
   sim.setFaults({ hangRate: 0.3 });
   proxy.setCutRate(0.3);
+  proxy.cutNext(2);
   await worker();
   const list = recipients(5_000);
   const { campaignId } = await producer.enqueueCampaign({ content: 'Reconcile me', recipients: list });

@@ -7,6 +7,8 @@ export interface CuttingProxy {
   /** sendSms calls cut so far. */
   readonly cut: number;
   setCutRate(rate: number): void;
+  /** The next `n` sendSms calls are cut whatever the rate: a test that needs some cut calls gets them. */
+  cutNext(n: number): void;
   /** The next `n` getSentRcd queries are answered HTTP 500, as a gateway having a bad moment. */
   failQueries(n: number): void;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export async function startCuttingProxy(simBaseUrl: string, cutRate: number): Pr
   let rate = cutRate;
   let cut = 0;
   let failing = 0;
+  let cutting = 0;
   const server = createServer((req, res) => {
     if (failing > 0 && /\/getSentRcd$/.test((req.url ?? '').split('?')[0])) {
       failing--;
@@ -30,7 +33,8 @@ export async function startCuttingProxy(simBaseUrl: string, cutRate: number): Pr
       return;
     }
     const isSend = req.method === 'POST' && /\/sendSms$/.test((req.url ?? '').split('?')[0]);
-    if (isSend && Math.random() < rate) {
+    if (isSend && (cutting > 0 || Math.random() < rate)) {
+      if (cutting > 0) cutting--;
       cut++;
       req.resume();
       req.on('end', () => req.socket.destroy());
@@ -55,6 +59,9 @@ export async function startCuttingProxy(simBaseUrl: string, cutRate: number): Pr
     },
     setCutRate(r) {
       rate = r;
+    },
+    cutNext(n) {
+      cutting = n;
     },
     failQueries(n) {
       failing = n;
