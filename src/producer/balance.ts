@@ -1,7 +1,7 @@
 import type { Context } from '../shared/context';
 import { formatMicros, toMicros } from '../shared/delivery/money';
 import { SmsqError } from '../shared/errors';
-import type { GatewayQueries } from '../shared/gateway/queries';
+import { describeQueryFailure, type GatewayQueries } from '../shared/gateway/queries';
 
 export interface BalanceInfo {
   /** As the gateway gave them (decimal strings). */
@@ -22,12 +22,12 @@ export interface BalanceInfo {
  */
 export type BalanceCheckMode = 'auto' | 'warn' | 'require';
 
-export async function readBalance(ctx: Context, queries: GatewayQueries): Promise<BalanceInfo> {
-  const [answer, price] = await Promise.all([queries.getBalance(), ctx.delivery.lastPrice()]);
-  if (!answer.ok) {
-    const why = answer.kind === 'status' ? `status ${answer.status} (${answer.reason})` : `${answer.kind}: ${answer.message}`;
-    throw new SmsqError('GATEWAY_QUERY_FAILED', `getBalance failed: ${why}`);
-  }
+type LastPrice = Awaited<ReturnType<Context['delivery']['lastPrice']>>;
+
+/** `known`: the last price, when the caller has just read it. */
+export async function readBalance(ctx: Context, queries: GatewayQueries, known?: LastPrice): Promise<BalanceInfo> {
+  const [answer, price] = await Promise.all([queries.getBalance(), known === undefined ? ctx.delivery.lastPrice() : known]);
+  if (!answer.ok) throw new SmsqError('GATEWAY_QUERY_FAILED', `getBalance failed: ${describeQueryFailure(answer)}`);
   const { balance, gift, credit } = answer.value;
   const available = (toMicros(balance) ?? 0) + (toMicros(credit) ?? 0);
   return {
@@ -49,14 +49,15 @@ export async function readBalance(ctx: Context, queries: GatewayQueries): Promis
 export function balanceCheck(ctx: Context, queries: GatewayQueries, mode: BalanceCheckMode): (total: number) => Promise<string | void> {
   return async (total) => {
     // Without a price there is nothing to compare: the gateway is not even asked.
-    if ((await ctx.delivery.lastPrice()) === null) {
+    const price = await ctx.delivery.lastPrice();
+    if (price === null) {
       const why = 'no delivery report has told the price per message yet';
       if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `balance not checked: ${why}; queue without --require-balance once, or wait for reports.`);
       return notChecked(ctx, mode, why);
     }
     let info: BalanceInfo;
     try {
-      const read = readBalance(ctx, queries);
+      const read = readBalance(ctx, queries, price);
       read.catch(() => undefined); // lost the race below: its late failure is nobody's to handle
       // The default check must not hold a campaign up for long on a slow gateway.
       info = mode === 'auto' ? await Promise.race([read, timeout(AUTO_CHECK_TIMEOUT_MS)]) : await read;

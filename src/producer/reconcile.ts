@@ -2,7 +2,7 @@ import type { Context } from '../shared/context';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { SmsqError } from '../shared/errors';
-import { MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryResult, type SentRecord } from '../shared/gateway/queries';
+import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryResult, type SentRecord } from '../shared/gateway/queries';
 import { jobIds } from '../shared/keys';
 import { batchJobOptions, JOB_NAMES } from '../shared/queues';
 import type { StoredOutcome } from '../shared/types';
@@ -86,8 +86,7 @@ async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId:
     for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
       const answer = await withRetries(() => queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex }));
       if (!answer.ok) {
-        const why = answer.kind === 'status' ? `status ${answer.status} (${answer.reason})` : `${answer.kind}: ${answer.message}`;
-        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${why}; nothing was changed. Try again later.`);
+        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${describeQueryFailure(answer)}; nothing was changed. Try again later.`);
       }
       const rows = answer.value.records;
       result.recordsRead += rows.length;

@@ -27,6 +27,8 @@ export interface Keys {
   /** String: the poller's lock, and its back-off while the gateway answers -15/-18. */
   pollLock(): string;
   pollBackoff(): string;
+  /** String: the last back-off delay (ms), so that the next failure doubles it. */
+  pollBackoffLevel(): string;
   /** Hash: the last price per message a delivery report told us, for the balance check. */
   lastPrice(): string;
 }
@@ -44,6 +46,7 @@ export function keys(prefix: string): Keys {
     heldReportsFlag: () => `${prefix}:dlr:held-any`,
     pollLock: () => `${prefix}:dlr:poll-lock`,
     pollBackoff: () => `${prefix}:dlr:poll-backoff`,
+    pollBackoffLevel: () => `${prefix}:dlr:poll-backoff:level`,
     lastPrice: () => `${prefix}:dlr:last-price`,
   };
 }

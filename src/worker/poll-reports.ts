@@ -4,7 +4,7 @@ import { parseAwaitingMember } from '../shared/delivery/delivery-store';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
-import { MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
+import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
 import { runScript } from '../shared/lua';
 
 /** The back-off after -15 ("queried too frequently"), -18 or an unreachable gateway doubles up to this. */
@@ -82,12 +82,13 @@ async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[],
   summary.asked += entries.length;
   const answer = await queries.getReport(entries.map((e) => e.msgId));
   if (!answer.ok) {
-    summary.error = answer.kind === 'status' ? `getReport status ${answer.status}: ${answer.reason}` : `getReport ${answer.kind}: ${answer.message}`;
+    summary.error = `getReport ${describeQueryFailure(answer)}`;
     await backOff(ctx);
     ctx.log.warn({ error: summary.error }, 'delivery-report poller backs off');
     return 'stop';
   }
-  await ctx.redis.del(ctx.keys.pollBackoff(), backoffLevelKey(ctx));
+  // The run began out of back-off, so only the level can be left: clear it once, at the run's first answer.
+  if (summary.calls === 1) await ctx.redis.del(ctx.keys.pollBackoffLevel());
   const final = answer.value.records.filter((r) => r.state !== 'sending');
   const counts = await ctx.delivery.record(final.map(toReport), 'poll');
   summary.reported += final.length;
@@ -109,13 +110,9 @@ function toReport(r: ReportRecord): DeliveryReport {
   };
 }
 
-function backoffLevelKey(ctx: Context): string {
-  return `${ctx.keys.pollBackoff()}:level`;
-}
-
 /** Doubles the pause before the next run (from one poll interval up to 10 minutes), shared by all workers. */
 async function backOff(ctx: Context): Promise<void> {
-  const previous = Number((await ctx.redis.get(backoffLevelKey(ctx))) ?? 0);
+  const previous = Number((await ctx.redis.get(ctx.keys.pollBackoffLevel())) ?? 0);
   const delay = Math.min(MAX_BACKOFF_MS, previous > 0 ? previous * 2 : Math.max(ctx.config.delivery.pollIntervalMs, 1_000));
-  await ctx.redis.pipeline().set(ctx.keys.pollBackoff(), String(delay), 'PX', delay).set(backoffLevelKey(ctx), String(delay), 'PX', MAX_BACKOFF_MS * 4).exec();
+  await ctx.redis.pipeline().set(ctx.keys.pollBackoff(), String(delay), 'PX', delay).set(ctx.keys.pollBackoffLevel(), String(delay), 'PX', MAX_BACKOFF_MS * 4).exec();
 }

@@ -14,6 +14,13 @@ export type QueryResult<T> =
   | { ok: false; kind: 'status'; status: string; reason: string }
   | { ok: false; kind: 'transport' | 'http' | 'not-json'; message: string; httpStatus?: number };
 
+export type QueryFailure = Exclude<QueryResult<unknown>, { ok: true }>;
+
+/** A failed query in words, for an error message or a log line: "status -18 (gateway exception)", "transport: …". */
+export function describeQueryFailure(f: QueryFailure): string {
+  return f.kind === 'status' ? `status ${f.status} (${f.reason})` : `${f.kind}: ${f.message}`;
+}
+
 /** One message's delivery result from getReport. */
 export interface ReportRecord {
   msgId: string;

@@ -17,7 +17,8 @@ import {
 import { MAX_REPORT_MSG_IDS, MAX_SENT_RCD_WINDOW_MS } from './query-limits';
 import { sign, timestampNow } from './sign';
 
-export type { BalanceAnswer, QueryResult, ReportAnswer, ReportRecord, SentRcdAnswer, SentRecord } from './parse-queries';
+export { describeQueryFailure } from './parse-queries';
+export type { BalanceAnswer, QueryFailure, QueryResult, ReportAnswer, ReportRecord, SentRcdAnswer, SentRecord } from './parse-queries';
 
 export { MAX_REPORT_MSG_IDS, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS } from './query-limits';
 
