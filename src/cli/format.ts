@@ -5,7 +5,7 @@ export function formatStatus(info: CampaignInfo): string {
   const lines = [
     `campaign ${info.campaignId}: ${info.state}`,
     `  total ${c.total}  sent ${c.sent}  failed ${c.failed}  unknown ${c.unknown}  cancelled ${c.cancelled}  ${c.notSent > 0 ? `not-sent ${c.notSent}  ` : ''}pending ${c.pending}`,
-    `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}`,
+    `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}  priority ${info.priority}${info.maxRate !== undefined ? `  max rate ${info.maxRate}/s` : ''}`,
   ];
   const d = info.delivery;
   if (c.sent > 0) {
@@ -13,6 +13,7 @@ export function formatStatus(info: CampaignInfo): string {
     const cost = Object.entries(d.cost).map(([currency, sum]) => `${sum} ${currency}`).join(' + ') || '-';
     lines.push(`  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${rate}  cost ${cost}`);
   }
+  if (info.paused) lines.push(`  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`);
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
   return lines.join('\n');
 }

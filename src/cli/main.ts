@@ -28,6 +28,7 @@ Commands:
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
           [--check-balance | --require-balance]  compare the balance with the campaign's cost first
+          [--priority high|normal|low] [--max-rate RECIPIENTS_PER_S]
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] one line per recipient
@@ -35,7 +36,8 @@ Commands:
   reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
   balance [--json]                gateway balance, and messages it pays for at the last known price
-  pause | resume                  stop / restart sending for the whole queue
+  pause [ID] [--reason TEXT]      pause one campaign (its batches in flight finish), or without ID the whole queue
+  resume [ID]                     resume one campaign, or without ID the whole queue (clears an account-level stop)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;

@@ -1,10 +1,12 @@
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
+import { readAccountStop } from '../shared/sending-control';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 
 export async function getCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
-  const info = await ctx.campaigns.info(campaignId, await ctx.queues.batches.isPaused());
+  const queuePaused = await ctx.queues.batches.isPaused();
+  const info = await ctx.campaigns.info(campaignId, queuePaused, queuePaused ? await readAccountStop(ctx) : null);
   if (!info) throw notFound(campaignId);
   return info;
 }
@@ -21,14 +23,53 @@ export async function* campaignResults(ctx: Context, campaignId: string): AsyncG
  * before it is sent), and its unsent recipients are `cancelled`. Calls already in flight finish.
  */
 export async function cancelCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
-  const t = await ctx.campaigns.transition(campaignId, ['queued', 'running'], 'cancelled', { cancelledAt: String(Date.now()) });
+  const t = await ctx.campaigns.transition(campaignId, ['queued', 'running', 'paused'], 'cancelled', { cancelledAt: String(Date.now()) });
   if (t === 'missing') throw notFound(campaignId);
   if (t !== 'ok' && t !== 'cancelled') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to cancel.`);
   }
   const rec = await ctx.campaigns.read(campaignId);
   if (rec) await settleIdleBatches(ctx, campaignId, rec.batches, ['c']);
+  // Parked batch jobs find their batches settled when they next start; nothing will resume them.
+  await ctx.redis.del(ctx.keys.parked(campaignId));
   ctx.log.info({ campaignId }, 'campaign cancelled');
+  return getCampaign(ctx, campaignId);
+}
+
+export interface PauseOptions {
+  /** Who paused it, as `smsq status` shows it. Default `operator`. */
+  by?: string;
+  reason?: string;
+}
+
+/**
+ * Pauses one campaign: none of its batches starts until it is resumed (a batch that starts meanwhile is parked),
+ * while other campaigns go on sending. Batches already sending finish. Pausing a paused campaign changes nothing.
+ */
+export async function pauseCampaign(ctx: Context, campaignId: string, opts: PauseOptions = {}): Promise<CampaignInfo> {
+  const fields = { pausedBy: opts.by ?? 'operator', pauseReason: opts.reason ?? 'paused by an operator', pausedAt: String(Date.now()) };
+  const t = await ctx.campaigns.transition(campaignId, ['queued', 'running'], 'paused', fields);
+  if (t === 'missing') throw notFound(campaignId);
+  if (t !== 'ok' && t !== 'paused') {
+    throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to pause.`);
+  }
+  if (t === 'ok') ctx.log.info({ campaignId, by: fields.pausedBy, reason: fields.pauseReason }, 'campaign paused');
+  return getCampaign(ctx, campaignId);
+}
+
+/** Resumes a paused campaign: its parked batches go back to its lane at once. Resuming a running campaign changes nothing. */
+export async function resumeCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
+  const r = await ctx.gate.resume(campaignId);
+  if (!r.resumed) {
+    if (r.state === 'missing') throw notFound(campaignId);
+    if (r.state !== 'queued' && r.state !== 'running') {
+      throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${r.state}); there is nothing to resume.`);
+    }
+    return getCampaign(ctx, campaignId);
+  }
+  // A parked job still on its way to the delayed set cannot be promoted yet; it promotes itself once there.
+  await Promise.all(r.parked.map(async (id) => (await ctx.queues.batches.getJob(id))?.promote().catch(() => undefined)));
+  ctx.log.info({ campaignId, parked: r.parked.length }, 'campaign resumed');
   return getCampaign(ctx, campaignId);
 }
 

@@ -7,13 +7,18 @@ import { JOB_NAMES } from '../shared/queues';
 import { encodeRecipients } from '../shared/recipient-codec';
 import type { Recipient, RecipientInput } from '../shared/types';
 import type { RawRow } from './read-recipients';
-import { checkCampaignId, checkContent, checkSenderId, RecipientValidator, RowProblem } from './validate';
+import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
+import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, RecipientValidator, RowProblem } from './validate';
 
 export interface EnqueueOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
   campaignId?: string;
   content: string;
   senderId?: string;
+  /** The campaign's lane: a waiting batch of a higher priority always starts first. Default `normal`. */
+  priority?: Priority;
+  /** Recipients per second this campaign may send at most, across all workers. Default: no cap of its own. */
+  maxRate?: number;
   /** Recipients as objects (an array, or an async iterable to stream millions)… */
   recipients?: Iterable<RecipientInput> | AsyncIterable<RecipientInput>;
   /** …or rows read from a file by `readRecipients`, which carry their line numbers. */
@@ -62,6 +67,8 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
+    ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
+    ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
   ].filter((p): p is [string, string] => p[1] !== null);
   if (fieldProblems.length > 0) {
     throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
@@ -121,7 +128,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       }
       if (warning) result.warnings = [warning];
     }
-    await commit(ctx, campaignId, { content, senderId, ...staged });
+    await commit(ctx, campaignId, { content, senderId, priority: opts.priority ?? DEFAULT_PRIORITY, maxRate: opts.maxRate, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -197,7 +204,14 @@ async function stageRows(
   return { total, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex') };
 }
 
-async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string }): Promise<void> {
+interface CampaignFields {
+  content: string;
+  senderId?: string;
+  priority: Priority;
+  maxRate?: number;
+}
+
+async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFields): Promise<void> {
   const { redis, keys } = ctx;
   for (let k = 0; k < c.batches; k += 500) {
     const p = redis.pipeline();
@@ -209,13 +223,14 @@ async function commit(ctx: Context, campaignId: string, c: Staged & { content: s
     state: 'queued',
     content: c.content,
     senderId: c.senderId ?? '',
+    priority: c.priority,
+    ...(c.maxRate !== undefined ? { maxRate: String(c.maxRate) } : {}),
     total: String(c.total),
     batches: String(c.batches),
     digest: c.digest,
     duplicates: String(c.duplicates),
     invalid: String(c.invalidCount),
     createdAt: String(Date.now()),
-    split: '0',
   });
   await addSplitJob(ctx, campaignId);
 }

@@ -4,7 +4,7 @@ import { createContext, type Context } from '../shared/context';
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
-import { cancelCampaign, campaignResults, getCampaign } from './campaign-admin';
+import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, resumeCampaign, type PauseOptions } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
@@ -22,10 +22,14 @@ export interface Producer {
   getCampaign(campaignId: string): Promise<CampaignInfo>;
   campaignResults(campaignId: string): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
+  /** Pauses one campaign: none of its batches starts until resumeCampaign; other campaigns go on. */
+  pauseCampaign(campaignId: string, opts?: PauseOptions): Promise<CampaignInfo>;
+  resumeCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
   reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
   /** The gateway balance and what it pays for; needs the gateway credentials. */
   balance(): Promise<BalanceInfo>;
+  /** Pauses the whole queue: no batch of any campaign starts until resume(). */
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
@@ -62,6 +66,8 @@ export function producerFromContext(ctx: Context): Producer {
     getCampaign: (id) => getCampaign(ctx, id),
     campaignResults: (id) => campaignResults(ctx, id),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
+    pauseCampaign: (id, opts) => pauseCampaign(ctx, id, opts),
+    resumeCampaign: (id) => resumeCampaign(ctx, id),
     reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),
@@ -74,7 +80,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, PauseOptions };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

@@ -4,7 +4,7 @@ import type { DeliveryReport } from '../shared/delivery/report';
 import { SmsqError } from '../shared/errors';
 import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryResult, type SentRecord } from '../shared/gateway/queries';
 import { jobIds } from '../shared/keys';
-import { batchJobOptions, JOB_NAMES } from '../shared/queues';
+import { DEFAULT_PRIORITY, queueBatches } from '../shared/lanes';
 import type { StoredOutcome } from '../shared/types';
 import { notFound } from './campaign-admin';
 
@@ -49,7 +49,7 @@ export async function reconcileCampaign(ctx: Context, queries: GatewayQueries, c
   const rec = await ctx.campaigns.read(campaignId);
   if (!rec) throw notFound(campaignId);
   const resending = rec.state === 'running' && rec.fields.resendRound !== undefined;
-  if ((rec.state === 'queued' || rec.state === 'running') && !resending) {
+  if ((rec.state === 'queued' || rec.state === 'running' || rec.state === 'paused') && !resending) {
     throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); reconcile it once it has ended.`);
   }
   if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
@@ -185,7 +185,7 @@ async function queueReopened(ctx: Context, campaignId: string, batches: number, 
   const p = ctx.redis.pipeline();
   for (let k = 0; k < batches; k++) p.hget(ctx.keys.batch(campaignId, k), 'st');
   const states = (await p.exec()) ?? [];
-  const opts = batchJobOptions(ctx.config);
-  const jobs = states.flatMap(([, st], k) => (st === 'done' ? [] : [{ name: JOB_NAMES.send, data: { campaignId, batch: k }, opts: { ...opts, jobId: jobIds.resend(campaignId, k, round) } }]));
-  if (jobs.length > 0) await ctx.queues.batches.addBulk(jobs);
+  const open = states.flatMap(([, st], k) => (st === 'done' ? [] : [k]));
+  const priority = (await ctx.campaigns.read(campaignId))?.priority ?? DEFAULT_PRIORITY;
+  await queueBatches(ctx, campaignId, open, priority, (k) => jobIds.resend(campaignId, k, round));
 }

@@ -105,6 +105,17 @@ export function checkContent(content: unknown): string | null {
 }
 
 /** Optional (`undefined` means the configured default); when given, 1 to 32 code points, no control characters. */
+/** Highest per-campaign cap accepted: far above any gateway's rate, so a typo is caught rather than obeyed. */
+const MAX_RATE_LIMIT = 1_000_000;
+
+/** A campaign's own cap, in recipients per second. */
+export function checkMaxRate(maxRate: unknown): string | null {
+  if (typeof maxRate !== 'number' || !Number.isFinite(maxRate) || maxRate <= 0 || maxRate > MAX_RATE_LIMIT) {
+    return `maxRate must be a number of recipients per second above 0 and at most ${MAX_RATE_LIMIT}`;
+  }
+  return null;
+}
+
 export function checkSenderId(senderId: unknown): string | null {
   if (senderId === undefined) return null;
   if (typeof senderId !== 'string') return 'senderId must be a string';

@@ -4,7 +4,7 @@
  */
 import {
   campaignInfoSchema, enqueueJsonBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
-  recipientResultSchema,
+  pauseBody, recipientResultSchema,
 } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -32,7 +32,7 @@ export const openApiDocument = {
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
-    schemas: { CampaignInfo: campaignInfoSchema, EnqueueResult: enqueueResultSchema, RecipientResult: recipientResultSchema, Error: errorSchema, Readiness: readinessSchema },
+    schemas: { CampaignInfo: campaignInfoSchema, EnqueueResult: enqueueResultSchema, RecipientResult: recipientResultSchema, Error: errorSchema, Readiness: readinessSchema, PauseBody: pauseBody },
   },
   paths: {
     '/v1/campaigns': {
@@ -84,6 +84,23 @@ export const openApiDocument = {
     '/v1/campaigns/{id}/cancel': {
       post: {
         summary: 'Cancel: no call of the campaign starts after this answers; unsent recipients end cancelled.',
+        security: bearer,
+        parameters: idParam,
+        responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_FINISHED'), ...common },
+      },
+    },
+    '/v1/campaigns/{id}/pause': {
+      post: {
+        summary: 'Pause one campaign: none of its batches starts until it is resumed; batches in flight finish; other campaigns go on sending. Pausing a paused campaign changes nothing.',
+        security: bearer,
+        parameters: idParam,
+        requestBody: { required: false, content: json({ $ref: '#/components/schemas/PauseBody' }) },
+        responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_FINISHED'), ...common },
+      },
+    },
+    '/v1/campaigns/{id}/resume': {
+      post: {
+        summary: 'Resume a paused campaign: its held batches go back to its lane at once.',
         security: bearer,
         parameters: idParam,
         responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_FINISHED'), ...common },

@@ -8,6 +8,12 @@
 const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;
 const content = { type: 'string', description: 'The message, 1-1024 characters (code points).' } as const;
 const senderId = { type: 'string', description: 'At most 32 characters; SMS_SENDER_ID when omitted.' } as const;
+const priority = {
+  type: 'string',
+  enum: ['high', 'normal', 'low'],
+  description: "The campaign's lane: a waiting batch of a higher priority always starts before one of a lower priority; campaigns of one priority take turns. Default normal.",
+} as const;
+const maxRateDescription = 'Recipients per second this campaign may send at most, across all workers.';
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
 const balanceCheck = {
   type: 'string',
@@ -36,6 +42,8 @@ export const enqueueJsonBody = {
     recipients: { type: 'array', items: { type: 'object' } },
     skipInvalid: { ...skipInvalid, type: 'boolean' },
     balanceCheck,
+    priority,
+    maxRate: { type: 'number', exclusiveMinimum: 0, description: maxRateDescription },
   },
 } as const;
 
@@ -43,7 +51,22 @@ export const enqueueJsonBody = {
 export const enqueueStreamQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { campaignId, content, senderId, skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] }, balanceCheck },
+  properties: {
+    campaignId,
+    content,
+    senderId,
+    skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] },
+    balanceCheck,
+    priority,
+    maxRate: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: maxRateDescription },
+  },
+} as const;
+
+/** POST /v1/campaigns/:id/pause */
+export const pauseBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 500, description: 'Shown with the paused state.' } },
 } as const;
 
 export const campaignParams = {
@@ -62,6 +85,13 @@ export const campaignInfoSchema = {
     state: { type: 'string', enum: ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] },
     content: { type: 'string' },
     senderId: { type: 'string' },
+    priority: { type: 'string', enum: ['high', 'normal', 'low'] },
+    maxRate: { type: 'number' },
+    paused: {
+      type: 'object',
+      description: 'While paused: by whom (operator, account, budget), why, and when (epoch ms; absent for a queue-wide pause).',
+      properties: { by: { type: 'string' }, reason: { type: 'string' }, at: { type: 'integer' } },
+    },
     batches: count,
     counts: {
       type: 'object',
@@ -77,6 +107,8 @@ export const campaignInfoSchema = {
       },
     },
     createdAt: { type: 'integer', description: 'Epoch milliseconds.' },
+    firstBatchAt: { type: 'integer', description: 'When its first batch started, epoch milliseconds.' },
+    lastBatchAt: { type: 'integer', description: 'When its latest batch started, epoch milliseconds.' },
     finishedAt: { type: 'integer' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
   },

@@ -6,13 +6,17 @@ import { runScript } from './lua';
 import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
 import { deliverySummary, withDelivery } from './delivery/summary';
-import type { CampaignInfo, CampaignState, RecipientResult, StoredOutcome } from './types';
+import { priorityOf, type Priority } from './lanes';
+import type { CampaignInfo, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
 
 /** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
 export interface CampaignRecord {
   content: string;
   senderId?: string;
   state: CampaignState;
+  priority: Priority;
+  /** Recipients per second, across all workers; undefined: no cap of its own. */
+  maxRate?: number;
   total: number;
   batches: number;
   digest: string;
@@ -32,6 +36,8 @@ export class CampaignStore {
       content: f.content,
       senderId: f.senderId || undefined,
       state: f.state as CampaignState,
+      priority: priorityOf(f.priority),
+      maxRate: f.maxRate ? Number(f.maxRate) : undefined,
       total: Number(f.total),
       batches: Number(f.batches),
       digest: f.digest,
@@ -39,8 +45,11 @@ export class CampaignStore {
     };
   }
 
-  /** State and counts; `queuePaused` turns a queued or running campaign into `paused` for the reader. */
-  async info(campaignId: string, queuePaused: boolean): Promise<CampaignInfo | null> {
+  /**
+   * State and counts; `queuePaused` (an operator's `smsq pause` or an account-level stop, `accountStop` saying
+   * which) turns a queued or running campaign into `paused` for the reader.
+   */
+  async info(campaignId: string, queuePaused: boolean, accountStop?: { code: string; reason: string } | null): Promise<CampaignInfo | null> {
     const rec = await this.read(campaignId);
     if (!rec) return null;
     const f = rec.fields;
@@ -52,6 +61,9 @@ export class CampaignStore {
       state: active && queuePaused ? 'paused' : rec.state,
       content: rec.content,
       senderId: rec.senderId,
+      priority: rec.priority,
+      maxRate: rec.maxRate,
+      paused: pauseInfo(f, active && queuePaused, accountStop),
       batches: rec.batches,
       counts: {
         total: rec.total,
@@ -66,6 +78,8 @@ export class CampaignStore {
       },
       delivery: deliverySummary(f, n('sent')),
       createdAt: n('createdAt'),
+      firstBatchAt: f.firstBatchAt ? Number(f.firstBatchAt) : undefined,
+      lastBatchAt: f.lastBatchAt ? Number(f.lastBatchAt) : undefined,
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
     };
@@ -78,11 +92,6 @@ export class CampaignStore {
   async transition(campaignId: string, from: CampaignState[], to: CampaignState, fields: Record<string, string> = {}): Promise<string> {
     const args = Object.entries(fields).flat();
     return (await runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...args])) as string;
-  }
-
-  /** Records how far the split job got, so a re-run after a crash resumes there. */
-  async setSplitCursor(campaignId: string, next: number): Promise<void> {
-    await this.redis.hset(this.keys.campaign(campaignId), 'split', String(next));
   }
 
   /** One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. */
@@ -101,6 +110,12 @@ export class CampaignStore {
       }
     }
   }
+}
+
+function pauseInfo(f: Record<string, string>, queuePaused: boolean, stop?: { code: string; reason: string } | null): PauseInfo | undefined {
+  if (f.state === 'paused') return { by: f.pausedBy ?? 'operator', reason: f.pauseReason ?? '', at: f.pausedAt ? Number(f.pausedAt) : undefined };
+  if (!queuePaused) return undefined;
+  return stop ? { by: 'account', reason: `account-level stop: gateway status ${stop.code} (${stop.reason})` } : { by: 'operator', reason: 'the whole queue is paused (smsq pause)' };
 }
 
 export function toResult(number: string, orderId: string, o: StoredOutcome | undefined): RecipientResult {

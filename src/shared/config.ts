@@ -32,6 +32,14 @@ export interface Config {
   backoffMs: number;
   /** Gateway calls per second across all workers; 0 means no limit. */
   rateLimitPerSecond: number;
+  /**
+   * Batch jobs each campaign keeps waiting in its lane (SMS_RELEASE_AHEAD): a campaign queued later waits behind
+   * about this many batches of each active campaign of its priority. Each batch that starts releases one more.
+   * @defaultValue 4
+   */
+  releaseAhead: number;
+  /** Calls per second per senderId (SMS_SENDER_RATE_LIMITS=SHOP:5,ALERTS:50), shared by all workers. @defaultValue {} */
+  senderRateLimits: Readonly<Record<string, number>>;
   /** Resend when a call's outcome is unknowable (timeout after sending, reset, garbage 200). */
   retryUnknown: boolean;
   /** Extra calls one batch may spend isolating numbers refused with -9. */
@@ -211,6 +219,8 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     attempts: r.int('SMS_ATTEMPTS', 6, 1, 100),
     backoffMs: r.int('SMS_BACKOFF_MS', 1_000, 1, 600_000),
     rateLimitPerSecond: r.int('SMS_RATE_LIMIT_PER_SECOND', 0, 0, 100_000),
+    releaseAhead: r.int('SMS_RELEASE_AHEAD', 4, 1, 1_000),
+    senderRateLimits: readSenderRateLimits(r),
     retryUnknown: r.bool('SMS_RETRY_UNKNOWN', false),
     splitMaxCalls: r.int('SMS_SPLIT_MAX_CALLS', 64, 0, 2_000),
     resultRetentionSeconds: retentionSeconds,
@@ -247,6 +257,17 @@ function readClusterNodes(r: EnvReader): Array<{ host: string; port: number }> |
     return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
   });
   return nodes.length > 0 ? nodes : undefined;
+}
+
+/** `SHOP:5,ALERTS:50`: calls per second per senderId. */
+function readSenderRateLimits(r: EnvReader): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const entry of r.str('SMS_SENDER_RATE_LIMITS').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^(.+):(\d+(?:\.\d+)?)$/.exec(entry);
+    if (!m || Number(m[2]) <= 0) r.problems.push(`SMS_SENDER_RATE_LIMITS entry "${entry}" is not senderId:callsPerSecond (e.g. SHOP:5)`);
+    else limits[m[1]] = Number(m[2]);
+  }
+  return limits;
 }
 
 /** A token or password shorter than this is refused: these guard a public address. */

@@ -1,5 +1,6 @@
 import type { RedisClient } from './redis';
 import { BatchStore } from './batch-store';
+import { CampaignGate } from './campaign-gate';
 import { CampaignStore } from './campaign-store';
 import type { Config } from './config';
 import { keys, Keys } from './keys';
@@ -16,6 +17,8 @@ export interface Context {
   queues: Queues;
   campaigns: CampaignStore;
   batches: BatchStore;
+  /** What a batch passes before it sends: its campaign's pause and rate caps. */
+  gate: CampaignGate;
   delivery: DeliveryStore;
   log: Logger;
   close(): Promise<void>;
@@ -40,6 +43,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     queues,
     campaigns: new CampaignStore(redis, k),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
+    gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log),
     log,
     async close() {

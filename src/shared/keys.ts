@@ -9,6 +9,12 @@ export interface Keys {
   batch(campaignId: string, batch: number): string;
   /** String: held while a producer stages a campaign, so two producers cannot stage one id at once. */
   staging(campaignId: string): string;
+  /** Set: ids of a paused campaign's batch jobs that were held back (delayed) when they started; resume promotes them. */
+  parked(campaignId: string): string;
+  /** String: the campaign's `maxRate` limiter, the time (ms) before which its next batch may not start. */
+  campaignRate(campaignId: string): string;
+  /** String: a senderId's call limiter (SMS_SENDER_RATE_LIMITS), the time (ms) before which its next call may not start. */
+  senderRate(senderId: string): string;
   /** String (JSON): why sending stopped for the whole account, set with the queue pause. */
   accountStop(): string;
   /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
@@ -38,6 +44,9 @@ export function keys(prefix: string): Keys {
     campaign: (id) => `${prefix}:campaign:${id}`,
     batch: (id, k) => `${prefix}:campaign:${id}:batch:${k}`,
     staging: (id) => `${prefix}:campaign:${id}:staging`,
+    parked: (id) => `${prefix}:campaign:${id}:parked`,
+    campaignRate: (id) => `${prefix}:campaign:${id}:rate`,
+    senderRate: (s) => `${prefix}:sender-rate:${s}`,
     accountStop: () => `${prefix}:account-stop`,
     deliveries: (id, k) => `${prefix}:campaign:${id}:batch:${k}:dlr`,
     msgIndex: (g, b) => `${prefix}:msgidx:${g}:${b}`,

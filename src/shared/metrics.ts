@@ -55,6 +55,19 @@ export const metrics = {
     buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 4 * 3600, 24 * 3600],
     registers,
   }),
+  batchWait: new Histogram({
+    name: 'smsq_batch_wait_seconds',
+    help: "From a batch's release into its lane to its first start, by the campaign's priority (lane).",
+    labelNames: ['priority'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers,
+  }),
+  batchHolds: new Counter({
+    name: 'smsq_batch_holds_total',
+    help: 'Batch starts held back (the job delayed, its worker slot freed), by reason: paused (its campaign is paused) or rate-cap (maxRate or a sender limit).',
+    labelNames: ['reason'] as const,
+    registers,
+  }),
   rateLimitWaits: new Counter({
     name: 'smsq_rate_limit_waits_total',
     help: 'Times the gateway told a worker to slow down (HTTP 429): the batch backs off and is retried.',

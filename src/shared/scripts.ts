@@ -78,7 +78,8 @@ local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
-if state == 'queued' or state == 'running' then redis.call('HSET', KEYS[2], 'state', 'completed') end
+-- A paused campaign whose last batches were in flight when it was paused has nothing left to hold back.
+if state == 'queued' or state == 'running' or state == 'paused' then redis.call('HSET', KEYS[2], 'state', 'completed') end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 'completed'`;

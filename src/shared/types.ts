@@ -1,3 +1,5 @@
+import type { Priority } from './lanes';
+
 /**
  * Terminology — the same words are used in code, logs, the CLI and the README.
  *
@@ -12,6 +14,10 @@
  *   (the call may or may not have reached the gateway), `cancelled`, and `not-sent` (an `unknown` that
  *   `reconcile` found missing from the gateway's records).
  * - **msgId**: the gateway's id for an accepted message. **orderId**: the caller's id, sent with the number.
+ * - **lane**: the priority a campaign sends at (`high`, `normal`, `low`). A waiting batch of a higher lane always
+ *   starts before one of a lower lane; within a lane, active campaigns take turns batch by batch.
+ * - **release**: adding a batch's send job to its lane. A campaign keeps only SMS_RELEASE_AHEAD batches waiting;
+ *   each batch that starts releases the next.
  * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
  *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
  */
@@ -69,15 +75,31 @@ export interface DeliverySummary {
   priced: number;
 }
 
+/** Why a campaign is paused: by whom (`operator`, `account` for an account-level stop or queue pause, `budget`) and why. */
+export interface PauseInfo {
+  by: string;
+  reason: string;
+  /** ms since the epoch; absent for a queue-wide pause, which records no time. */
+  at?: number;
+}
+
 export interface CampaignInfo {
   campaignId: string;
   state: CampaignState;
   content: string;
   senderId?: string;
+  priority: Priority;
+  /** Recipients per second this campaign may send at most, across all workers. */
+  maxRate?: number;
+  /** Set while the campaign is paused. */
+  paused?: PauseInfo;
   batches: number;
   counts: CampaignCounts;
   delivery: DeliverySummary;
   createdAt: number;
+  /** When its first and (so far) last batch started, ms since the epoch. */
+  firstBatchAt?: number;
+  lastBatchAt?: number;
   finishedAt?: number;
   /** Set when the campaign failed as a whole (content refused). */
   failure?: { code: string; reason: string };

@@ -85,7 +85,7 @@ export class CallLoop {
           break;
         case 'content-refused': {
           const fields = { failCode: v.code, failReason: v.reason, finishedAt: String(Date.now()) };
-          if ((await this.ctx.campaigns.transition(this.data.campaignId, ['queued', 'running'], 'failed', fields)) === 'ok') {
+          if ((await this.ctx.campaigns.transition(this.data.campaignId, ['queued', 'running', 'paused'], 'failed', fields)) === 'ok') {
             this.log.error({ code: v.code }, `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`);
           }
           const end = await this.endAs(['f', v.code, v.reason]);

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Job, UnrecoverableError, WaitingError } from 'bullmq';
-import type { BatchRecord } from '../shared/batch-store';
+import { DelayedError, Job, UnrecoverableError, WaitingError } from 'bullmq';
+import type { BatchRecord, InFlight } from '../shared/batch-store';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
+import { jobIds } from '../shared/keys';
+import { queueBatches, releasedBy } from '../shared/lanes';
 import type { Logger } from '../shared/logger';
 import { countOutcomes, metrics } from '../shared/metrics';
 import { stopAccount } from '../shared/sending-control';
-import type { BatchJobData, BatchJobResult, StoredOutcome } from '../shared/types';
+import type { BatchJobData, BatchJobResult, CampaignState, StoredOutcome } from '../shared/types';
 import { buildResult } from './batch-result';
 import { CallLoop, LoopEnd } from './call-loop';
 
@@ -18,6 +20,12 @@ export class TransientBatchError extends Error {
     this.name = 'TransientBatchError';
   }
 }
+
+/**
+ * How long a parked batch waits before it looks at its campaign again on its own. Resume promotes parked batches
+ * at once; this only bounds the wait if a resume died between its two steps.
+ */
+const PARKED_RECHECK_MS = 60_000;
 
 const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (worker crash or lost lock); it may have been sent';
 
@@ -32,9 +40,17 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   const [campaign, loaded] = await Promise.all([ctx.campaigns.read(campaignId), ctx.batches.load(campaignId, batch)]);
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
-  if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, log);
-  if (record.done) return buildResult(job.data, record);
+  if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, record.inFlight, log);
+  if (record.done) {
+    // A re-run after a crash: the run that finished the batch may have died before releasing the next one.
+    await releaseNext(ctx, job, campaign);
+    return buildResult(job.data, record);
+  }
+  const state = await passGate(ctx, job, token, campaign, record);
+  // Released while this batch sends; awaited before the batch counts as finished, so a crash re-runs it.
+  const released = state === 'cancelled' || state === 'failed' ? Promise.resolve() : releaseNext(ctx, job, campaign);
   const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
+  await released;
   if (end.kind === 'account-stop') {
     // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
     await job.moveToWait(token);
@@ -57,9 +73,50 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   return buildResult(job.data, final ?? record);
 }
 
+/**
+ * A paused campaign's batch is parked (delayed, its id kept for resume to promote); a batch held by a rate cap
+ * comes back when the cap lets it. Either way the job leaves its worker slot to other campaigns, uses no
+ * attempt, and releases nothing. Returns the campaign's state when the batch may send.
+ */
+async function passGate(ctx: Context, job: Job<BatchJobData, BatchJobResult>, token: string | undefined, campaign: CampaignRecord, record: BatchRecord): Promise<CampaignState> {
+  const { campaignId } = job.data;
+  const senderRate = campaign.senderId !== undefined ? (ctx.config.senderRateLimits[campaign.senderId] ?? 0) : 0;
+  const decision = await ctx.gate.enter(campaignId, {
+    jobId: job.id ?? '',
+    recipients: record.recipients.length - record.outcomes.size,
+    senderId: campaign.senderId,
+    senderRate,
+  });
+  switch (decision.kind) {
+    case 'go':
+      // First starts only: a re-run's wait includes its back-off or hold, which is not time spent waiting its turn.
+      if (job.attemptsStarted <= 1) metrics.batchWait.labels(campaign.priority).observe(Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
+      return decision.state;
+    case 'missing':
+      throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
+    case 'wait':
+      metrics.batchHolds.labels('rate-cap').inc();
+      await job.moveToDelayed(Date.now() + decision.ms, token);
+      throw new DelayedError();
+    case 'paused':
+      metrics.batchHolds.labels('paused').inc();
+      await job.moveToDelayed(Date.now() + PARKED_RECHECK_MS, token);
+      // Resume promotes the parked jobs it finds; one that parked while resume ran promotes itself here.
+      if ((await ctx.campaigns.read(campaignId))?.state !== 'paused') await job.promote().catch(() => undefined);
+      throw new DelayedError();
+  }
+}
+
+/** The batch this one's start releases (shared/lanes.ts); resend rounds release nothing, their jobs are all queued. */
+async function releaseNext(ctx: Context, job: Job<BatchJobData, BatchJobResult>, campaign: CampaignRecord): Promise<void> {
+  const { campaignId, batch } = job.data;
+  if (job.id !== jobIds.batch(campaignId, batch)) return;
+  const next = releasedBy(batch, campaign.batches, ctx.config.releaseAhead);
+  if (next !== null) await queueBatches(ctx, campaignId, [next], campaign.priority);
+}
+
 /** A call recorded in flight with no outcome: the run that made it died or lost its lock mid-call. */
-async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRecord, log: Logger): Promise<BatchRecord> {
-  const stale = record.inFlight!;
+async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRecord, stale: InFlight, log: Logger): Promise<BatchRecord> {
   const outcomes = new Map<number, StoredOutcome>();
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
   if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST, stale.at]);

@@ -1,4 +1,4 @@
-import { parse } from '../args';
+import { parse, UsageError } from '../args';
 import { formatStatus } from '../format';
 import { withProducer } from '../open-producer';
 
@@ -10,17 +10,28 @@ export async function cancelCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `smsq pause`: no worker takes a batch until `smsq resume`; batches in flight finish. */
+/** `smsq pause [ID] [--reason TEXT]`: one campaign, or without an id the whole queue; batches in flight finish. */
 export async function pauseCommand(argv: string[]): Promise<number> {
-  parse(argv, {}, { min: 0, max: 0, names: 'no arguments' });
+  const { values, positionals } = parse(argv, { reason: { type: 'string' } }, { min: 0, max: 1, names: 'a campaign id, or none to pause the whole queue' });
+  if (positionals.length === 1) {
+    const info = await withProducer((smsq) => smsq.pauseCampaign(positionals[0], { reason: values.reason }));
+    process.stdout.write(`${formatStatus(info)}\n`);
+    return 0;
+  }
+  if (values.reason !== undefined) throw new UsageError('--reason is for pausing one campaign: smsq pause ID --reason TEXT');
   await withProducer((smsq) => smsq.pause());
   process.stdout.write('sending paused\n');
   return 0;
 }
 
-/** `smsq resume`: also clears an account-level stop recorded by a worker (e.g. after a top-up). */
+/** `smsq resume [ID]`: one campaign, or the whole queue — which also clears an account-level stop (e.g. after a top-up). */
 export async function resumeCommand(argv: string[]): Promise<number> {
-  parse(argv, {}, { min: 0, max: 0, names: 'no arguments' });
+  const { positionals } = parse(argv, {}, { min: 0, max: 1, names: 'a campaign id, or none to resume the whole queue' });
+  if (positionals.length === 1) {
+    const info = await withProducer((smsq) => smsq.resumeCampaign(positionals[0]));
+    process.stdout.write(`${formatStatus(info)}\n`);
+    return 0;
+  }
   const stop = await withProducer(async (smsq) => {
     const s = await smsq.accountStop();
     await smsq.resume();

@@ -4,7 +4,8 @@ import { formatFromPath, readRecipients, RecipientFormat } from '../../producer/
 import type { RowProblem } from '../../producer/validate';
 import type { BalanceCheckMode } from '../../producer/balance';
 import { SmsqError } from '../../shared/errors';
-import { parse, UsageError } from '../args';
+import { isPriority, PRIORITIES, type Priority } from '../../shared/lanes';
+import { parse, positiveNumber, UsageError } from '../args';
 import { withProducer } from '../open-producer';
 
 const OPTIONS = {
@@ -18,6 +19,8 @@ const OPTIONS = {
   'check-balance': { type: 'boolean' },
   'require-balance': { type: 'boolean' },
   'no-balance-check': { type: 'boolean' },
+  priority: { type: 'string' },
+  'max-rate': { type: 'string' },
 } as const;
 
 /**
@@ -45,6 +48,8 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       skipInvalid: values['skip-invalid'] ?? false,
       dedupe: !values['keep-duplicates'],
       balanceCheck: balanceMode(values),
+      priority: pickPriority(values.priority),
+      maxRate: values['max-rate'] === undefined ? undefined : positiveNumber('max-rate', values['max-rate'], 0),
     }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
@@ -92,6 +97,12 @@ async function readContent(text: string | undefined, file: string | undefined): 
   } catch (err) {
     throw new UsageError(`cannot read --content-file ${file}: ${(err as Error).message}`);
   }
+}
+
+function pickPriority(flag: string | undefined): Priority | undefined {
+  if (flag === undefined) return undefined;
+  if (!isPriority(flag)) throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}, not "${flag}"`);
+  return flag;
 }
 
 function pickFormat(file: string, flag: string | undefined): RecipientFormat {

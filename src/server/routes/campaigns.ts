@@ -1,5 +1,5 @@
 /**
- * GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), POST /v1/campaigns/:id/cancel,
+ * GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), POST /v1/campaigns/:id/cancel|pause|resume,
  * POST /v1/campaigns/:id/reconcile, GET /v1/balance.
  */
 import { Readable } from 'node:stream';
@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { CSV_HEADER, csvLine } from '../../shared/results-csv';
 import type { RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { campaignParams } from '../schemas';
+import { campaignParams, pauseBody } from '../schemas';
 
 type WithId = { Params: { id: string } };
 
@@ -20,6 +20,16 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
   app.get<WithId>('/v1/campaigns/:id', { schema }, (req) => producer.getCampaign(req.params.id));
 
   app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, (req) => producer.cancelCampaign(req.params.id));
+
+  app.post<WithId & { Body: { reason?: string } }>('/v1/campaigns/:id/pause', {
+    schema: { ...schema, body: pauseBody },
+    // The body is optional: a plain POST pauses with the default reason.
+    preValidation: async (req) => {
+      req.body ??= {};
+    },
+  }, (req) => producer.pauseCampaign(req.params.id, { reason: req.body.reason }));
+
+  app.post<WithId>('/v1/campaigns/:id/resume', { schema }, (req) => producer.resumeCampaign(req.params.id));
 
   app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
     schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },

@@ -7,6 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
+import type { Priority } from '../../shared/lanes';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
@@ -26,6 +27,8 @@ interface JsonBody {
   recipients: RecipientInput[];
   skipInvalid?: boolean;
   balanceCheck?: 'warn' | 'require';
+  priority?: Priority;
+  maxRate?: number;
 }
 
 interface StreamQuery {
@@ -34,6 +37,8 @@ interface StreamQuery {
   senderId?: string;
   skipInvalid?: 'true' | 'false';
   balanceCheck?: 'warn' | 'require';
+  priority?: Priority;
+  maxRate?: string;
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -75,6 +80,8 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     senderId: q.senderId,
     skipInvalid: q.skipInvalid === 'true',
     balanceCheck: q.balanceCheck,
+    priority: q.priority,
+    maxRate: q.maxRate === undefined ? undefined : Number(q.maxRate),
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
   };
 }

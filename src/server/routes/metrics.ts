@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import type { Context } from '../../shared/context';
+import { BULLMQ_PRIORITY, PRIORITIES } from '../../shared/lanes';
 import { metricsRegistry } from '../../shared/metrics';
 import { readAccountStop } from '../../shared/sending-control';
 import type { ServerDeps } from '../app';
@@ -17,6 +18,12 @@ function queueGauges(ctx: Context) {
     redisUp: new Gauge({ name: 'smsq_redis_up', help: '1 when Redis answers the server.', registers }),
     jobs: new Gauge({ name: 'smsq_jobs', help: 'Jobs by queue (campaigns, batches) and state.', labelNames: ['queue', 'state'] as const, registers }),
     paused: new Gauge({ name: 'smsq_queue_paused', help: '1 when the queue is paused (smsq pause, or an account-level stop).', labelNames: ['queue'] as const, registers }),
+    waiting: new Gauge({
+      name: 'smsq_batches_waiting',
+      help: "Batch jobs waiting in each lane (the campaign's priority); each campaign keeps at most SMS_RELEASE_AHEAD of its batches waiting.",
+      labelNames: ['priority'] as const,
+      registers,
+    }),
     accountStopped: new Gauge({ name: 'smsq_account_stopped', help: '1 while sending is stopped for the whole account; see GET /readyz for why.', registers }),
     rateLimitTtl: new Gauge({
       name: 'smsq_rate_limit_ttl_seconds',
@@ -35,6 +42,9 @@ function queueGauges(ctx: Context) {
         const [counts, paused] = await Promise.all([q.getJobCounts(), q.isPaused()]);
         for (const [state, n] of Object.entries(counts)) gauges.jobs.labels(q.name, state).set(n);
         gauges.paused.labels(q.name).set(paused ? 1 : 0);
+      }),
+      ctx.queues.batches.getCountsPerPriority(PRIORITIES.map((p) => BULLMQ_PRIORITY[p])).then((counts) => {
+        for (const p of PRIORITIES) gauges.waiting.labels(p).set(counts[BULLMQ_PRIORITY[p]] ?? 0);
       }),
       readAccountStop(ctx).then((stop) => gauges.accountStopped.set(stop ? 1 : 0)),
       (limit > 0 ? ctx.queues.batches.getRateLimitTtl(limit) : Promise.resolve(0)).then((ms) => gauges.rateLimitTtl.set(Math.max(ms, 0) / 1000)),
