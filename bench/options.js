@@ -2,7 +2,7 @@
 /** Command-line options of `npm run bench` and the campaign sizes they imply. */
 const { parseArgs } = require('node:util');
 
-const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry'];
+const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness'];
 
 /**
  * Recipients per campaign in a full run. `--quick` divides them by 10: the ratio targets stay meaningful, while
@@ -15,11 +15,13 @@ const FULL_SIZES = Object.freeze({
   slowPerWorker: 400_000,
   jobPerRecipient: 50_000,
   expiry: 100_000,
+  // The big `low` campaign of the fairness scenario.
+  fairness: 1_000_000,
 });
 
 const USAGE = `Usage: npm run bench [-- options]
 
-  --quick          campaigns 10x smaller (about 3 minutes instead of about 15)
+  --quick          campaigns 10x smaller (about 4 minutes instead of about 20)
   --runs N         runs per measured figure (default 3, at least 1)
   --only LIST      comma-separated subset of: ${SCENARIOS.join(', ')}
   --profile        instead of measuring: one profiled 1-worker campaign (node --cpu-prof on the producer, the
@@ -66,6 +68,8 @@ function parseOptions(argv) {
     workerConcurrency: 8,
     slowLatencyMs: 200,
     expiryRetentionSeconds: 60,
+    // A quick run's big campaign lasts a few seconds: small campaigns come 4× as often to give a few samples.
+    fairnessIntervalMs: values.quick ? 500 : 2_000,
   };
 }
 

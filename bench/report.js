@@ -35,7 +35,7 @@ function rowsFor(results, opts) {
     note(`${label}, cores busy while sending`, parts.map(([k, name]) => `${name} ${median((r) => r.sendCpuS[k] / (r.sendMs / 1000))}`).join(', '));
     note(`${label}, CPU per 100k sent`, parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '));
   };
-  const { enqueue, instant, slow, jobPerRecipient, expiry } = results;
+  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness } = results;
   const c = opts.workerConcurrency;
 
   if (enqueue) {
@@ -78,6 +78,20 @@ function rowsFor(results, opts) {
       row('  other processes on the machine while sending', field(slow.smsq[w], 'otherCores'), 'cores');
     }
     row('2 workers / 1 worker (paired runs)', paired(slow.smsq[2], slow.smsq[1], 'rate'), 'x', TARGETS.slowScaling);
+  }
+  if (fairness) {
+    section(`Fairness: a ${int(fairness.size)}-recipient low campaign, 1 worker; every ${int(fairness.intervalMs)} ms a 1-recipient high and a ${int(1000)}-recipient normal campaign (enqueue → last answer)`);
+    for (const [latency, g] of Object.entries(fairness.gateways)) {
+      const judged = Number(latency) > 0;
+      row(`gateway ${latency} ms: big low campaign alone`, field(g.alone, 'bigRate'), 'rate');
+      row('  with the small campaigns', field(g.mixed, 'bigRate'), 'rate');
+      row('  rate kept (paired runs)', field(g.mixed, 'rateRatio'), '%', judged ? TARGETS.fairBigRate : undefined);
+      row('  high, 1 recipient: p50', field(g.mixed, 'highP50'), 'ms');
+      row('  high, 1 recipient: p99', field(g.mixed, 'highP99'), 'ms', judged ? TARGETS.fairHighP99 : undefined);
+      row('  normal, 1,000 recipients: p50', field(g.mixed, 'normalP50'), 'ms');
+      row('  normal, 1,000 recipients: p99', field(g.mixed, 'normalP99'), 'ms', judged ? TARGETS.fairNormalP99 : undefined);
+      note('  small campaigns per run', g.mixed.map((r) => `${r.high.length} high + ${r.normal.length} normal`).join('; '));
+    }
   }
   if (instant || expiry) section('Redis footprint per recipient');
   if (instant) {
