@@ -95,7 +95,7 @@ export const campaignInfoSchema = {
     batches: count,
     counts: {
       type: 'object',
-      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
+      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent', 'suppressed', 'capped', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
     },
     delivery: {
       type: 'object',
@@ -138,7 +138,7 @@ export const recipientResultSchema = {
   properties: {
     number: { type: 'string' },
     orderId: { type: 'string' },
-    status: { type: 'string', enum: ['sent', 'failed', 'unknown', 'cancelled', 'not-sent', 'pending'] },
+    status: { type: 'string', enum: ['sent', 'failed', 'unknown', 'cancelled', 'not-sent', 'suppressed', 'capped', 'pending'] },
     msgId: { type: 'string' },
     code: { type: 'string' },
     reason: { type: 'string' },

@@ -2,7 +2,7 @@ import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
 import type { RedisClient } from './redis';
-import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH } from './scripts';
+import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH, UNCOUNT_SENDS } from './scripts';
 import type { Recipient, StoredOutcome } from './types';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
@@ -21,7 +21,22 @@ export interface BatchRecord {
   version: number;
 }
 
-export type BeginResult = 'ok' | 'cancelled' | 'failed' | 'done' | 'busy' | 'stale';
+/**
+ * A call's start: refused (the campaign ended, another call is in flight, the run's view is stale), or recorded,
+ * with the batch's version and how many of the call's recipients were settled instead of called (suppressed,
+ * capped) and how many remain in the call.
+ */
+export type BeginResult = { ok: true; version: number; settled: number; calling: number } | { ok: false; reason: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' };
+
+/** What BEGIN_CALL checks and records besides the in-flight call (see scripts.ts). */
+export interface SendChecks {
+  suppression: boolean;
+  contacts: boolean;
+  /** Messages per number per period; 0: no cap. */
+  capCount: number;
+  capPeriodSeconds: number;
+  contactTtlSeconds: number;
+}
 export type FinishResult = 'incomplete' | 'already' | 'counted' | 'completed';
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
@@ -50,10 +65,25 @@ export class BatchStore {
     };
   }
 
-  /** Records a call as in flight, unless the campaign ended, another call is in flight or `version` is behind. */
-  async beginCall(campaignId: string, batch: number, token: string, indices: number[], version: number): Promise<BeginResult> {
-    const fly = JSON.stringify({ i: indices, at: Date.now() });
-    return (await runScript(this.redis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [token, fly, String(version)])) as BeginResult;
+  /**
+   * Records a call as in flight, unless the campaign ended, another call is in flight or `version` is behind; in
+   * the same step settles the recipients `checks` keep out of it (suppressed, capped).
+   */
+  async beginCall(campaignId: string, batch: number, token: string, call: { indices: number[]; numbers: string[]; at: number }, version: number, checks: SendChecks): Promise<BeginResult> {
+    const pairs: string[] = [];
+    for (let j = 0; j < call.indices.length; j++) pairs.push(String(call.indices[j]), call.numbers[j]);
+    const options = [checks.suppression ? 1 : 0, checks.contacts ? 1 : 0, checks.capCount, checks.capPeriodSeconds, checks.contactTtlSeconds].join(',');
+    const reply = await runScript(this.redis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()], [
+      token, String(call.at), String(version), campaignId, options, this.keys.prefix, ...pairs,
+    ]);
+    if (!Array.isArray(reply)) return { ok: false, reason: reply as 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' };
+    const [, v, settled, calling] = reply as [string, number, number, number];
+    return { ok: true, version: v, settled, calling };
+  }
+
+  /** Gives back the frequency-cap count of numbers whose call, begun at `at`, sent nothing. */
+  async uncountSends(numbers: string[], at: number): Promise<void> {
+    if (numbers.length > 0) await runScript(this.redis, UNCOUNT_SENDS, [], [this.keys.prefix, String(Math.floor(at / 1000)), ...numbers]);
   }
 
   /** Ends the call `token` (ours, or a dead run's) with these outcomes; not ok ('lost') if another run took it over. */

@@ -7,6 +7,7 @@ import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
 import { deliverySummary, withDelivery } from './delivery/summary';
 import { priorityOf, type Priority } from './lanes';
+import { OUTCOME_LETTERS, OUTCOMES } from './outcomes';
 import type { CampaignInfo, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
 
 /** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
@@ -54,7 +55,7 @@ export class CampaignStore {
     if (!rec) return null;
     const f = rec.fields;
     const n = (name: string) => Number(f[name] ?? 0);
-    const settled = n('sent') + n('failed') + n('unknown') + n('cancelled') + n('notSent');
+    const settled = OUTCOME_LETTERS.reduce((sum, l) => sum + n(OUTCOMES[l].counter), 0);
     const active = rec.state === 'queued' || rec.state === 'running';
     return {
       campaignId,
@@ -72,6 +73,8 @@ export class CampaignStore {
         unknown: n('unknown'),
         cancelled: n('cancelled'),
         notSent: n('notSent'),
+        suppressed: n('suppressed'),
+        capped: n('capped'),
         pending: rec.total - settled,
         duplicatesSkipped: n('duplicates'),
         invalidSkipped: n('invalid'),
@@ -131,5 +134,9 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
       return { number, orderId, status: 'cancelled' };
     case 'n':
       return { number, orderId, status: 'not-sent', reason: o[1] };
+    case 'x':
+      return { number, orderId, status: 'suppressed', reason: o[1] };
+    case 'k':
+      return { number, orderId, status: 'capped' };
   }
 }

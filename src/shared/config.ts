@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { SendChecks } from './batch-store';
 import { SmsqError } from './errors';
 
 /** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
@@ -57,6 +58,22 @@ export interface Config {
   metricsPort?: number;
   /** Delivery reports: the push receiver, the poller and reconcile. */
   delivery: DeliveryConfig;
+  /** Opt-outs: the suppression list, contact history, the frequency cap and replies. */
+  optOut: OptOutConfig;
+}
+
+export interface OptOutConfig {
+  /** Check the suppression list at the start of every call (SMS_SUPPRESSION_CHECK). @defaultValue true */
+  suppressionCheck: boolean;
+  /**
+   * Remember per number the last campaign that sent to it (replies are attributed with it) and, with a frequency
+   * cap, its send times (SMS_CONTACT_HISTORY). @defaultValue true
+   */
+  contactHistory: boolean;
+  /** Messages per number per rolling period across campaigns (SMS_FREQUENCY_CAP=3/24h); undefined: no cap. @defaultValue undefined */
+  frequencyCap?: { count: number; periodSeconds: number };
+  /** How long a number's contact history is kept after its last send: the cap's period or the retention, the longer. */
+  contactTtlSeconds: number;
 }
 
 export interface DeliveryConfig {
@@ -232,6 +249,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     server: readServerConfig(r),
     metricsPort: r.str('METRICS_PORT') ? r.int('METRICS_PORT', 0, 0, 65_535) : undefined,
     delivery: readDeliveryConfig(r, env.DLR_EXPIRE_AFTER_MS ? undefined : retentionSeconds * 1000),
+    optOut: readOptOutConfig(r, retentionSeconds),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -257,6 +275,38 @@ function readClusterNodes(r: EnvReader): Array<{ host: string; port: number }> |
     return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
   });
   return nodes.length > 0 ? nodes : undefined;
+}
+
+const PERIOD_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+function readOptOutConfig(r: EnvReader, retentionSeconds: number): OptOutConfig {
+  const contactHistory = r.bool('SMS_CONTACT_HISTORY', true);
+  const raw = r.str('SMS_FREQUENCY_CAP');
+  let frequencyCap: OptOutConfig['frequencyCap'];
+  if (raw) {
+    const m = /^(\d{1,3})\/(\d{1,6})(s|m|h|d)$/.exec(raw);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) r.problems.push(`SMS_FREQUENCY_CAP=${raw} is not messages/period such as 3/24h (units s, m, h, d)`);
+    else if (!contactHistory) r.problems.push('SMS_FREQUENCY_CAP needs SMS_CONTACT_HISTORY=true: the cap counts sends in the contact history');
+    else frequencyCap = { count: Number(m[1]), periodSeconds: Number(m[2]) * PERIOD_UNITS[m[3]] };
+  }
+  return {
+    suppressionCheck: r.bool('SMS_SUPPRESSION_CHECK', true),
+    contactHistory,
+    frequencyCap,
+    contactTtlSeconds: Math.max(frequencyCap?.periodSeconds ?? 0, retentionSeconds),
+  };
+}
+
+/** What the start of each call checks and records (BEGIN_CALL), from the configuration. */
+export function sendChecks(config: Config): SendChecks {
+  const o = config.optOut;
+  return {
+    suppression: o.suppressionCheck,
+    contacts: o.contactHistory,
+    capCount: o.frequencyCap?.count ?? 0,
+    capPeriodSeconds: o.frequencyCap?.periodSeconds ?? 0,
+    contactTtlSeconds: o.contactTtlSeconds,
+  };
 }
 
 /** `SHOP:5,ALERTS:50`: calls per second per senderId. */

@@ -7,6 +7,7 @@ import { keys, Keys } from './keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
+import { SuppressionStore } from './opt-out/suppression-store';
 import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -20,6 +21,8 @@ export interface Context {
   /** What a batch passes before it sends: its campaign's pause and rate caps. */
   gate: CampaignGate;
   delivery: DeliveryStore;
+  /** The account's suppression list (numbers never to send to). */
+  suppressions: SuppressionStore;
   log: Logger;
   close(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
     gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log),
+    suppressions: new SuppressionStore(redis, k),
     log,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);

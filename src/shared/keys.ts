@@ -3,6 +3,8 @@
  * (`{smsq}`) keeps the queue and the campaign records in one slot, as the Lua scripts need.
  */
 export interface Keys {
+  /** The queue prefix itself: Lua scripts that find keys by a number (suppression, contacts) build them from it. */
+  readonly prefix: string;
   /** Hash: a campaign's fields and counters. */
   campaign(campaignId: string): string;
   /** Hash: a batch's recipients (`r`), outcomes (`o`), in-flight call (`fly`) and state (`st`). */
@@ -15,6 +17,14 @@ export interface Keys {
   campaignRate(campaignId: string): string;
   /** String: a senderId's call limiter (SMS_SENDER_RATE_LIMITS), the time (ms) before which its next call may not start. */
   senderRate(senderId: string): string;
+  /** Hash: one bucket of the suppression list, field = number, value `reason|source|ms` (bucket: the last 4 digits). */
+  suppression(bucket: string): string;
+  /** Hash: one bucket of contact history, field = number, value `<campaign ref>|<send times, s>` (last 4 digits). */
+  contacts(bucket: string): string;
+  /** Hash: campaign ref → campaignId (contact history stores the short ref), and `#seq`, the last ref given. */
+  campaignRefs(): string;
+  /** Stream: replies received (recordMo polls and pushes), oldest first, trimmed to REPLIES_MAX_KEPT. */
+  replies(): string;
   /** String (JSON): why sending stopped for the whole account, set with the queue pause. */
   accountStop(): string;
   /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
@@ -44,6 +54,11 @@ export function keys(prefix: string): Keys {
     campaign: (id) => `${prefix}:campaign:${id}`,
     batch: (id, k) => `${prefix}:campaign:${id}:batch:${k}`,
     staging: (id) => `${prefix}:campaign:${id}:staging`,
+    prefix,
+    suppression: (b) => `${prefix}:supp:${b}`,
+    contacts: (b) => `${prefix}:contact:${b}`,
+    campaignRefs: () => `${prefix}:campaign-refs`,
+    replies: () => `${prefix}:replies`,
     parked: (id) => `${prefix}:campaign:${id}:parked`,
     campaignRate: (id) => `${prefix}:campaign:${id}:rate`,
     senderRate: (s) => `${prefix}:sender-rate:${s}`,
@@ -58,6 +73,11 @@ export function keys(prefix: string): Keys {
     pollBackoffLevel: () => `${prefix}:dlr:poll-backoff:level`,
     lastPrice: () => `${prefix}:dlr:last-price`,
   };
+}
+
+/** Suppression and contact hashes are bucketed by a number's last 4 digits: 10,000 small hashes that stay listpacks. */
+export function numberBucket(number: string): string {
+  return number.slice(-4);
 }
 
 /** BullMQ job ids may not contain ':' and may not be all digits; campaign ids are checked to allow this form. */

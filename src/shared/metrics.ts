@@ -5,6 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { CallResult } from './gateway/client';
+import { OUTCOMES } from './outcomes';
 import type { StoredOutcome } from './types';
 
 export const metricsRegistry = new Registry();
@@ -13,7 +14,7 @@ const registers = [metricsRegistry];
 export const metrics = {
   recipients: new Counter({
     name: 'smsq_recipients_total',
-    help: 'Recipients settled by this worker, by outcome (sent, failed, unknown).',
+    help: 'Recipients settled by this worker, by outcome (sent, failed, unknown, suppressed, capped).',
     labelNames: ['outcome'] as const,
     registers,
   }),
@@ -76,7 +77,7 @@ export const metrics = {
 };
 
 // Present from the first scrape, so that rate() and absent-series alerts work before the first campaign.
-for (const outcome of ['sent', 'failed', 'unknown']) metrics.recipients.labels(outcome).inc(0);
+for (const outcome of ['sent', 'failed', 'unknown', 'suppressed', 'capped']) metrics.recipients.labels(outcome).inc(0);
 metrics.rateLimitWaits.inc(0);
 for (const result of ['matched', 'unmatched', 'held']) metrics.deliveryReports.labels('push', result).inc(0);
 
@@ -89,13 +90,14 @@ export function countReport(source: ReportSource, result: string, n = 1): void {
   metrics.deliveryReports.labels(source, REPORT_RESULT[result] ?? result).inc(n);
 }
 
-const OUTCOME_LABEL = { s: 'sent', f: 'failed', u: 'unknown' } as const;
+/** Outcomes a worker decides; `cancelled` and `not-sent` are left out (the producer and reconcile settle those). */
+const COUNTED = ['s', 'f', 'u', 'x', 'k'] as const;
 
-/** Counts outcomes as they are recorded; `cancelled` is not counted (the producer settles most of those). */
+/** Counts outcomes as they are recorded. */
 export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
-  const counts = { s: 0, f: 0, u: 0 };
-  for (const o of outcomes) if (o[0] === 's' || o[0] === 'f' || o[0] === 'u') counts[o[0]]++;
-  for (const kind of ['s', 'f', 'u'] as const) if (counts[kind] > 0) metrics.recipients.labels(OUTCOME_LABEL[kind]).inc(counts[kind]);
+  const counts = { s: 0, f: 0, u: 0, x: 0, k: 0 };
+  for (const o of outcomes) if (o[0] in counts) counts[o[0] as keyof typeof counts]++;
+  for (const kind of COUNTED) if (counts[kind] > 0) metrics.recipients.labels(OUTCOMES[kind].status).inc(counts[kind]);
 }
 
 /** One sendSms call: counted by kind and status, timed by kind. */

@@ -1,3 +1,5 @@
+import { LUA_COUNTER_FIELDS, LUA_ZERO_COUNTS } from './outcomes';
+
 /**
  * Lua scripts that keep a batch's record consistent when two runs of one batch job overlap (a stalled job
  * re-run while the first run is still alive). Outcomes are merged first-writer-wins, so a recipient's outcome,
@@ -8,9 +10,19 @@
  */
 
 /**
- * KEYS: batch, campaign. ARGV: token, fly JSON, the version the run last saw.
+ * KEYS: batch, campaign, campaign refs. ARGV: token, now (ms), the version the run last saw, campaignId, options
+ * (`suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds`, 0 for off), the key prefix, then pairs of
+ * recipient index and number for the call.
  * Refuses to start a call for a cancelled or failed campaign, while another call is in flight, or when outcomes
  * were written since the run last looked ('stale': another run is at work, and the call might repeat its sends).
+ * Then, in the same atomic step as recording the call in flight — the last moment before sending:
+ * - a number on the suppression list gets `['x', reason]` and leaves the call;
+ * - with a frequency cap, a number that reached it in the period gets `['k']` and leaves the call, unless the
+ *   campaign ignores the cap; the others have this send counted (CallLoop gives the count back when a call ends
+ *   without sending);
+ * - each number sent to remembers this campaign (for replies) and its send times (for the cap).
+ * Suppression and contact hashes are bucketed by the number's last 4 digits (small hashes stay listpacks).
+ * Returns {'ok', version, settled here, numbers left in the call}, or the reason it refused.
  */
 export const BEGIN_CALL = `
 local state = redis.call('HGET', KEYS[2], 'state')
@@ -18,9 +30,92 @@ if state == 'cancelled' or state == 'failed' then return state end
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'done' end
 if redis.call('HEXISTS', KEYS[1], 'ft') == 1 then return 'busy' end
 if (redis.call('HGET', KEYS[1], 'v') or '0') ~= ARGV[3] then return 'stale' end
-redis.call('HSET', KEYS[1], 'fly', ARGV[2], 'ft', ARGV[1])
-if state == 'queued' then redis.call('HSET', KEYS[2], 'state', 'running') end
-return 'ok'`;
+local now = tonumber(ARGV[2])
+local nowSec = math.floor(now / 1000)
+local opt = {}
+for v in string.gmatch(ARGV[5], '[^,]+') do opt[#opt + 1] = tonumber(v) end
+local suppression, contacts, capCount, capPeriod, contactTtl = opt[1] == 1, opt[2] == 1, opt[3], opt[4], opt[5]
+if capCount > 0 and redis.call('HGET', KEYS[2], 'ignoreFrequencyCap') == '1' then capCount = 0 end
+local prefix = ARGV[6]
+local ref
+if contacts then
+  ref = redis.call('HGET', KEYS[2], 'ref')
+  if not ref then
+    ref = tostring(redis.call('HINCRBY', KEYS[3], '#seq', 1))
+    redis.call('HSET', KEYS[2], 'ref', ref)
+    redis.call('HSET', KEYS[3], ref, ARGV[4])
+  end
+end
+local keep, settled = {}, {}
+local nSettled = 0
+for j = 7, #ARGV, 2 do
+  local i, number = ARGV[j], ARGV[j + 1]
+  local bucket = string.sub(number, -4)
+  local entry = suppression and redis.call('HGET', prefix .. ':supp:' .. bucket, number)
+  if entry then
+    settled[i] = { 'x', string.match(entry, '^[^|]*') }
+    nSettled = nSettled + 1
+  else
+    local ck = prefix .. ':contact:' .. bucket
+    local times = {}
+    if contacts then
+      local c = redis.call('HGET', ck, number)
+      if c and capCount > 0 then
+        for t in string.gmatch(string.match(c, '|(.*)$') or '', '[^,]+') do
+          if tonumber(t) > nowSec - capPeriod then times[#times + 1] = t end
+        end
+      end
+    end
+    if capCount > 0 and #times >= capCount then
+      settled[i] = { 'k' }
+      nSettled = nSettled + 1
+    else
+      keep[#keep + 1] = tonumber(i)
+      if contacts then
+        times[#times + 1] = tostring(nowSec)
+        redis.call('HSET', ck, number, ref .. '|' .. table.concat(times, ','))
+        redis.call('EXPIRE', ck, contactTtl)
+      end
+    end
+  end
+end
+local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if nSettled > 0 then
+  local stored = redis.call('HGET', KEYS[1], 'o')
+  local o = stored and cjson.decode(stored) or {}
+  for k, out in pairs(settled) do o[k] = out end
+  redis.call('HSET', KEYS[1], 'o', cjson.encode(o))
+  v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+end
+if #keep > 0 then
+  redis.call('HSET', KEYS[1], 'fly', cjson.encode({ i = keep, at = now }), 'ft', ARGV[1])
+  if state == 'queued' then redis.call('HSET', KEYS[2], 'state', 'running') end
+end
+return { 'ok', v, nSettled, #keep }`;
+
+/**
+ * KEYS: none. ARGV: key prefix, the send time (s) BEGIN_CALL counted, then numbers. Gives back a frequency-cap
+ * count for numbers whose call ended without sending (refused, retried, failed): only sends count against the cap.
+ */
+export const UNCOUNT_SENDS = `
+local removed = 0
+for j = 3, #ARGV do
+  local number = ARGV[j]
+  local ck = ARGV[1] .. ':contact:' .. string.sub(number, -4)
+  local c = redis.call('HGET', ck, number)
+  if c then
+    local ref, times = string.match(c, '^([^|]*)|(.*)$')
+    local left, dropped = {}, false
+    for t in string.gmatch(times or '', '[^,]+') do
+      if not dropped and t == ARGV[2] then dropped = true else left[#left + 1] = t end
+    end
+    if dropped then
+      redis.call('HSET', ck, number, ref .. '|' .. table.concat(left, ','))
+      removed = removed + 1
+    end
+  end
+end
+return removed`;
 
 /**
  * KEYS: batch. ARGV: token, outcomes JSON, how many outcomes it holds. Merges outcomes first-writer-wins.
@@ -63,20 +158,20 @@ export const FINISH_BATCH = `
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
-local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
+local counts = ${LUA_ZERO_COUNTS}
 local n = 0
 for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
 if n < tonumber(ARGV[1]) then return 'incomplete' end
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
-local sent = redis.call('HINCRBY', KEYS[2], 'sent', counts.s)
-local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
-local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
-local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
-local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
+local field = ${LUA_COUNTER_FIELDS}
+local settled = 0
+for kind, counter in pairs(field) do
+  settled = settled + redis.call('HINCRBY', KEYS[2], counter, counts[kind])
+end
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
-if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
+if settled < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
 -- A paused campaign whose last batches were in flight when it was paused has nothing left to hold back.
 if state == 'queued' or state == 'running' or state == 'paused' then redis.call('HSET', KEYS[2], 'state', 'completed') end
@@ -108,7 +203,7 @@ local stored = redis.call('HGET', KEYS[1], 'o')
 if not stored then return 0 end
 local o = cjson.decode(stored)
 local counted = redis.call('HGET', KEYS[1], 'st') == 'done'
-local field = { s = 'sent', f = 'failed', u = 'unknown', c = 'cancelled', n = 'notSent' }
+local field = ${LUA_COUNTER_FIELDS}
 local changed = 0
 for k, v in pairs(cjson.decode(ARGV[1])) do
   local old = o[k]
@@ -135,14 +230,14 @@ return changed`;
 export const REOPEN_BATCH = `
 if redis.call('HGET', KEYS[1], 'st') ~= 'done' then return 0 end
 local o = cjson.decode(redis.call('HGET', KEYS[1], 'o') or '{}')
-local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
+local counts = ${LUA_ZERO_COUNTS}
 local reopened = 0
 for k, v in pairs(o) do
   counts[v[1]] = counts[v[1]] + 1
   if v[1] == 'n' then o[k] = nil; reopened = reopened + 1 end
 end
 if reopened == 0 then return 0 end
-local field = { s = 'sent', f = 'failed', u = 'unknown', c = 'cancelled', n = 'notSent' }
+local field = ${LUA_COUNTER_FIELDS}
 for kind, n in pairs(counts) do
   if n > 0 then redis.call('HINCRBY', KEYS[2], field[kind], -n) end
 end

@@ -22,8 +22,11 @@ import type { Priority } from './lanes';
  *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
  */
 
-/** Final status of one recipient. `pending` is only ever reported, never stored. */
-export type RecipientStatus = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'not-sent';
+/**
+ * Final status of one recipient. `pending` is only ever reported, never stored. `suppressed`: the number was on
+ * the suppression list when its call was about to start; `capped`: it had reached SMS_FREQUENCY_CAP.
+ */
+export type RecipientStatus = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'not-sent' | 'suppressed' | 'capped';
 export type ReportedStatus = RecipientStatus | 'pending';
 
 /** A recipient as the caller gives it. */
@@ -40,10 +43,11 @@ export interface Recipient {
 
 /**
  * A stored outcome, compact because a batch stores up to 1000 of them:
- * `['s', msgId]`, `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`.
+ * `['s', msgId]`, `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`, `['x', reason]`
+ * (suppressed, with the list entry's reason), `['k']` (capped).
  * `calledAt` (ms) is when the call whose answer was lost started: reconcile searches the gateway's records there.
  */
-export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string];
+export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'];
 
 export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
@@ -56,6 +60,8 @@ export interface CampaignCounts {
   unknown: number;
   cancelled: number;
   notSent: number;
+  suppressed: number;
+  capped: number;
   pending: number;
   duplicatesSkipped: number;
   invalidSkipped: number;
@@ -149,4 +155,7 @@ export interface BatchJobResult {
   cancelled: string[];
   /** Recipients `reconcile` found missing from the gateway's records (present only when there are some). */
   notSent?: string[];
+  /** Recipients on the suppression list, or over the frequency cap, when their call was about to start. */
+  suppressed?: string[];
+  capped?: string[];
 }

@@ -11,6 +11,8 @@ export function buildResult(data: BatchJobData, record: BatchRecord): BatchJobRe
     else if (o[0] === 'f') result.failed.push([orderId, o[1], o[2]]);
     else if (o[0] === 'u') result.unknown.push([orderId, o[1], o[2]]);
     else if (o[0] === 'n') (result.notSent ??= []).push(orderId);
+    else if (o[0] === 'x') (result.suppressed ??= []).push(orderId);
+    else if (o[0] === 'k') (result.capped ??= []).push(orderId);
     else result.cancelled.push(orderId);
   });
   return result;

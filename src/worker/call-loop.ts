@@ -1,4 +1,5 @@
 import type { BatchRecord, RecordResult } from '../shared/batch-store';
+import { sendChecks } from '../shared/config';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
@@ -21,7 +22,7 @@ export type LoopEnd =
 const CLOCK_SKEW_RETRIES = 2;
 const CLOCK_ACTION = "check this host's clock (NTP): the gateway refuses timestamps far from its own";
 
-type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'lost' };
+type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'lost' } | { noneLeft: true };
 
 /**
  * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
@@ -64,6 +65,11 @@ export class CallLoop {
     while (this.groups.length > 0) {
       const group = this.groups[0];
       const step = await this.call(group);
+      if ('noneLeft' in step) {
+        // Every recipient of the call was suppressed or capped at its start: nothing was sent.
+        this.groups.shift();
+        continue;
+      }
       if ('stop' in step) {
         if (step.stop === 'cancelled') return this.endAs(['c']);
         if (step.stop === 'failed') return this.endAsCampaignFailure();
@@ -140,12 +146,26 @@ export class CallLoop {
     return out;
   }
 
-  /** One call, recorded in flight before it is sent and with its outcomes after; -16 retried at once. */
+  /**
+   * One call, recorded in flight before it is sent and with its outcomes after; -16 retried at once. Recipients
+   * that the start of the call settles instead (suppressed, capped) leave the group.
+   */
   private async call(group: number[]): Promise<CallStep> {
     const { campaignId, batch } = this.data;
+    const checks = sendChecks(this.ctx.config);
     for (let tries = 0; ; tries++) {
-      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, group, this.version);
-      if (begin !== 'ok') return { stop: begin };
+      const at = Date.now();
+      const numbers = group.map((i) => this.recipients[i].number);
+      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, { indices: group, numbers, at }, this.version, checks);
+      if (!begin.ok) return { stop: begin.reason };
+      this.version = begin.version;
+      if (begin.settled > 0) {
+        await this.readSettledAtStart(group);
+        // The group is the caller's array: -9 splitting and the next try must see who is left.
+        const left = group.filter((i) => !this.outcomes.has(i));
+        group.splice(0, group.length, ...left);
+      }
+      if (begin.calling === 0) return { noneLeft: true };
       const calledAt = Date.now();
       const result = await this.client.send({
         numbers: group.map((i) => this.recipients[i].number),
@@ -158,6 +178,11 @@ export class CallLoop {
       if (!this.recorded(await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
+      if (checks.capCount > 0) {
+        // Only sends count against the cap: give back the count of those this call did not send.
+        const unsent = group.filter((i) => { const o = this.outcomes.get(i); return o === undefined || o[0] === 'f'; });
+        await this.ctx.batches.uncountSends(unsent.map((i) => this.recipients[i].number), at);
+      }
       if (verdict.kind === 'clock-skew' && tries < CLOCK_SKEW_RETRIES) {
         this.log.warn({ code: verdict.code }, 'gateway refused our timestamp; retrying at once with a fresh one');
         continue;
@@ -165,6 +190,22 @@ export class CallLoop {
       if (verdict.kind !== 'accepted') this.log.debug({ verdict: verdict.kind, code: verdict.code, recipients: group.length }, 'call not accepted');
       return { verdict };
     }
+  }
+
+  /** Reads back the outcomes the start of a call stored for `group` (suppressed, capped), and counts them. */
+  private async readSettledAtStart(group: number[]): Promise<void> {
+    const stored = await this.ctx.batches.load(this.data.campaignId, this.data.batch);
+    if (!stored) return;
+    const fresh: StoredOutcome[] = [];
+    for (const i of group) {
+      const o = stored.outcomes.get(i);
+      if (o && !this.outcomes.has(i)) {
+        this.outcomes.set(i, o);
+        fresh.push(o);
+      }
+    }
+    countOutcomes(fresh);
+    if (fresh.length > 0) this.log.info({ suppressed: fresh.filter((o) => o[0] === 'x').length, capped: fresh.filter((o) => o[0] === 'k').length }, 'recipients kept out of a call');
   }
 
   /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */

@@ -1,4 +1,4 @@
-import { BatchStore } from '../../src/shared/batch-store';
+import { BatchStore, type SendChecks } from '../../src/shared/batch-store';
 import { keys } from '../../src/shared/keys';
 import type { RedisClient } from '../../src/shared/redis';
 import type { StoredOutcome } from '../../src/shared/types';
@@ -30,6 +30,14 @@ async function batch(): Promise<string> {
 }
 
 const outcomes = (entries: Array<[number, StoredOutcome]>) => new Map(entries);
+const NUMBERS = ['111111', '222222', '333333'];
+const NO_CHECKS: SendChecks = { suppression: false, contacts: false, capCount: 0, capPeriodSeconds: 0, contactTtlSeconds: 60 };
+
+/** beginCall for recipients by index, answering 'ok' or the reason it refused. */
+async function begin(id: string, token: string, indices: number[], version: number, checks = NO_CHECKS): Promise<string> {
+  const r = await store.beginCall(id, 0, token, { indices, numbers: indices.map((i) => NUMBERS[i]), at: Date.now() }, version, checks);
+  return r.ok ? 'ok' : r.reason;
+}
 
 it('keeps the first outcome stored for a recipient and says how many it skipped', async () => {
   const id = await batch();
@@ -41,15 +49,15 @@ it('keeps the first outcome stored for a recipient and says how many it skipped'
 
 it('refuses a second call while one is in flight, and settling around it', async () => {
   const id = await batch();
-  expect(await store.beginCall(id, 0, 'run-a', [0, 1, 2], 0)).toBe('ok');
-  expect(await store.beginCall(id, 0, 'run-b', [0, 1, 2], 0)).toBe('busy');
+  expect(await begin(id, 'run-a', [0, 1, 2], 0)).toBe('ok');
+  expect(await begin(id, 'run-b', [0, 1, 2], 0)).toBe('busy');
   expect(await store.settle(id, 0, outcomes([[0, ['c']]]))).toEqual({ ok: false, reason: 'busy' });
   expect((await store.load(id, 0))!.inFlight).toMatchObject({ t: 'run-a', i: [0, 1, 2] });
 });
 
 it('lets a later run end a dead run\'s call, after which the dead run\'s own answer is refused', async () => {
   const id = await batch();
-  await store.beginCall(id, 0, 'dead', [0, 1, 2], 0);
+  await begin(id, 'dead', [0, 1, 2], 0);
   const unknown: StoredOutcome = ['u', 'IN_FLIGHT_LOST', 'cut off'];
   expect(await store.endCall(id, 0, 'dead', outcomes([[0, unknown], [1, unknown], [2, unknown]]))).toMatchObject({ ok: true });
   expect(await store.endCall(id, 0, 'dead', outcomes([[0, ['s', 'late']]]))).toEqual({ ok: false, reason: 'lost' });
@@ -60,18 +68,48 @@ it('refuses a call from a run whose view is behind another run\'s writes', async
   const id = await batch();
   const seen = (await store.load(id, 0))!.version;
   // Another run, alive after losing its lock, records an answer in between.
-  await store.beginCall(id, 0, 'other', [0], seen);
+  await begin(id, 'other', [0], seen);
   await store.endCall(id, 0, 'other', outcomes([[0, ['s', 'm0']]]));
-  expect(await store.beginCall(id, 0, 'mine', [0, 1, 2], seen)).toBe('stale');
+  expect(await begin(id, 'mine', [0, 1, 2], seen)).toBe('stale');
 });
 
 it('refuses calls once the campaign is cancelled, and counts a settled batch in exactly once', async () => {
   const id = await batch();
   await redis.hset(k.campaign(id), 'state', 'cancelled');
-  expect(await store.beginCall(id, 0, 'run', [0], 0)).toBe('cancelled');
+  expect(await begin(id, 'run', [0], 0)).toBe('cancelled');
   expect(await store.finish(id, 0, 3)).toBe('incomplete');
   await store.settle(id, 0, outcomes([[0, ['c']], [1, ['c']], [2, ['c']]]));
   expect(await store.finish(id, 0, 3)).toBe('completed');
   expect(await store.finish(id, 0, 3)).toBe('already');
   expect(await redis.hget(k.campaign(id), 'cancelled')).toBe('3');
+});
+
+it('settles a number on the suppression list at the start of its call, with the entry\'s reason, and calls only the others', async () => {
+  const id = await batch();
+  await redis.hset(k.suppression('2222'), '222222', 'stop-reply|test|1');
+  const r = await store.beginCall(id, 0, 'run', { indices: [0, 1, 2], numbers: NUMBERS, at: Date.now() }, 0, { ...NO_CHECKS, suppression: true });
+  expect(r).toEqual({ ok: true, version: 1, settled: 1, calling: 2 });
+  const rec = (await store.load(id, 0))!;
+  expect(rec.outcomes.get(1)).toEqual(['x', 'stop-reply']);
+  expect(rec.inFlight).toMatchObject({ t: 'run', i: [0, 2] });
+});
+
+it('caps a number sent to as often as the cap allows in the period, remembers the campaign, and gives back a send that did not happen', async () => {
+  const cap: SendChecks = { suppression: true, contacts: true, capCount: 1, capPeriodSeconds: 3600, contactTtlSeconds: 3600 };
+  const first = await batch();
+  const at = Date.now();
+  expect(await store.beginCall(first, 0, 'a', { indices: [0], numbers: ['111111'], at }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
+  expect(await redis.hget(k.contacts('1111'), '111111')).toBe(`1|${Math.floor(at / 1000)}`);
+  expect(await redis.hget(k.campaignRefs(), '1')).toBe(first);
+  const second = await batch();
+  expect(await store.beginCall(second, 0, 'b', { indices: [0, 1], numbers: ['111111', '333333'], at: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 1, calling: 1 });
+  expect((await store.load(second, 0))!.outcomes.get(0)).toEqual(['k']);
+  // The first call sent nothing after all (say -9): its count comes back, and the number may be sent again.
+  await store.uncountSends(['111111'], at);
+  const third = await batch();
+  expect(await store.beginCall(third, 0, 'c', { indices: [0], numbers: ['111111'], at: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
+  // A campaign that ignores the cap (one-time passwords) is never capped.
+  const otp = await batch();
+  await redis.hset(k.campaign(otp), 'ignoreFrequencyCap', '1');
+  expect(await store.beginCall(otp, 0, 'd', { indices: [0], numbers: ['111111'], at: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
 });

@@ -1,0 +1,119 @@
+import { numberBucket, type Keys } from '../keys';
+import type { RedisClient } from '../redis';
+
+/** Why a number is on the list. `stop-reply` and `start-reply` come from replies; the others from operators and imports. */
+export type SuppressionReason = 'stop-reply' | 'manual' | 'import' | 'complaint' | 'bounce' | (string & {});
+
+/** One number on the suppression list. `at` is when it was added, ms since the epoch. */
+export interface Suppression {
+  number: string;
+  reason: SuppressionReason;
+  source: string;
+  at: number;
+}
+
+/** Buckets are the last 4 digits of a number: 0000 … 9999. */
+const BUCKETS = 10_000;
+/** Writes sent to Redis in one pipeline while importing: large enough to hide round trips, small enough to stream. */
+export const SUPPRESSION_WRITE_CHUNK = 5_000;
+/**
+ * The value is kept under 64 bytes so that a bucket hash stays a listpack (about 30 bytes per number instead of
+ * about 90): the reason and the source are cut to fit.
+ */
+const MAX_REASON = 24;
+const MAX_SOURCE = 20;
+
+const bucketName = (b: number) => String(b).padStart(4, '0');
+
+/**
+ * The account's suppression list: numbers that must not be sent to, checked by every call's start in the same Lua
+ * step that records the call in flight (see BEGIN_CALL). Numbers are stored normalised, as recipients are.
+ */
+export class SuppressionStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Adds (or updates) entries, pipelined per chunk; returns how many numbers were not on the list before. */
+  async add(entries: ReadonlyArray<Suppression>): Promise<number> {
+    let added = 0;
+    for (let j = 0; j < entries.length; j += SUPPRESSION_WRITE_CHUNK) {
+      const p = this.redis.pipeline();
+      for (const e of entries.slice(j, j + SUPPRESSION_WRITE_CHUNK)) p.hset(this.keys.suppression(numberBucket(e.number)), e.number, encode(e));
+      for (const [err, n] of (await p.exec()) ?? []) {
+        if (err) throw err;
+        added += Number(n);
+      }
+    }
+    return added;
+  }
+
+  /** Removes numbers; returns how many were on the list. */
+  async remove(numbers: ReadonlyArray<string>): Promise<number> {
+    const p = this.redis.pipeline();
+    for (const n of numbers) p.hdel(this.keys.suppression(numberBucket(n)), n);
+    let removed = 0;
+    for (const [err, n] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      removed += Number(n);
+    }
+    return removed;
+  }
+
+  async check(number: string): Promise<Suppression | null> {
+    const raw = await this.redis.hget(this.keys.suppression(numberBucket(number)), number);
+    return raw === null ? null : decode(number, raw);
+  }
+
+  /** Every entry, bucket by bucket (in no particular order within a bucket): bounded memory for any list. */
+  async *list(): AsyncGenerator<Suppression> {
+    for (let b = 0; b < BUCKETS; b++) {
+      const key = this.keys.suppression(bucketName(b));
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 500);
+        cursor = next;
+        for (let i = 0; i < flat.length; i += 2) yield decode(flat[i], flat[i + 1]);
+      } while (cursor !== '0');
+    }
+  }
+
+  /** Numbers on the list: one HLEN per bucket, pipelined. */
+  async count(): Promise<number> {
+    let total = 0;
+    for (let b = 0; b < BUCKETS; b += 1_000) {
+      const p = this.redis.pipeline();
+      for (let j = b; j < b + 1_000; j++) p.hlen(this.keys.suppression(bucketName(j)));
+      for (const [err, n] of (await p.exec()) ?? []) {
+        if (err) throw err;
+        total += Number(n);
+      }
+    }
+    return total;
+  }
+
+  /** Of these numbers, the ones on the list (for counting them up front in enqueue and preview). */
+  async which(numbers: ReadonlyArray<string>): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (numbers.length === 0) return found;
+    const p = this.redis.pipeline();
+    for (const n of numbers) p.hexists(this.keys.suppression(numberBucket(n)), n);
+    ((await p.exec()) ?? []).forEach(([err, v], i) => {
+      if (err) throw err;
+      if (Number(v) === 1) found.add(numbers[i]);
+    });
+    return found;
+  }
+}
+
+/** `reason|source|ms`; BEGIN_CALL reads the reason as everything before the first `|`. */
+function encode(e: Suppression): string {
+  const clean = (s: string, max: number) => s.replace(/\|/g, '/').slice(0, max);
+  return `${clean(e.reason, MAX_REASON)}|${clean(e.source, MAX_SOURCE)}|${e.at}`;
+}
+
+function decode(number: string, raw: string): Suppression {
+  const [reason, source, at] = raw.split('|');
+  return { number, reason, source: source ?? '', at: Number(at ?? 0) };
+}

@@ -1,0 +1,24 @@
+import type { RecipientStatus, StoredOutcome } from './types';
+
+/**
+ * The one table from a stored outcome's letter to its recipient status and to the campaign hash counter that
+ * counts it. The Lua scripts get the same table (LUA_COUNTER_FIELDS), so a new outcome is added here only.
+ */
+export const OUTCOMES = {
+  s: { status: 'sent', counter: 'sent' },
+  f: { status: 'failed', counter: 'failed' },
+  u: { status: 'unknown', counter: 'unknown' },
+  c: { status: 'cancelled', counter: 'cancelled' },
+  n: { status: 'not-sent', counter: 'notSent' },
+  x: { status: 'suppressed', counter: 'suppressed' },
+  k: { status: 'capped', counter: 'capped' },
+} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: string }>;
+
+export type OutcomeLetter = keyof typeof OUTCOMES;
+export const OUTCOME_LETTERS = Object.keys(OUTCOMES) as OutcomeLetter[];
+
+/** `{ s = 'sent', f = 'failed', … }`: the counter table as a Lua table constructor, for the scripts. */
+export const LUA_COUNTER_FIELDS = `{ ${OUTCOME_LETTERS.map((l) => `${l} = '${OUTCOMES[l].counter}'`).join(', ')} }`;
+
+/** `{ s = 0, f = 0, … }`: a zeroed count per letter, for the scripts. */
+export const LUA_ZERO_COUNTS = `{ ${OUTCOME_LETTERS.map((l) => `${l} = 0`).join(', ')} }`;
