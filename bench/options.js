@@ -2,7 +2,7 @@
 /** Command-line options of `npm run bench` and the campaign sizes they imply. */
 const { parseArgs } = require('node:util');
 
-const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness'];
+const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness', 'suppression'];
 
 /**
  * Recipients per campaign in a full run. `--quick` divides them by 10: the ratio targets stay meaningful, while
@@ -17,6 +17,8 @@ const FULL_SIZES = Object.freeze({
   expiry: 100_000,
   // The big `low` campaign of the fairness scenario.
   fairness: 1_000_000,
+  // Numbers on the suppression list in the suppression scenario.
+  suppressionList: 1_000_000,
 });
 
 const USAGE = `Usage: npm run bench [-- options]

@@ -15,15 +15,18 @@ const enqueueTimeoutMs = (size) => 60_000 + size / 10;
 const campaignTimeoutMs = (size) => 60_000 + size / 5;
 
 /**
+ * `prepare()` runs after the keys are cleared and before the workers start; what it returns is kept as `prepared`.
  * `afterSend(campaignId)` runs once the campaign is complete and the workers are stopped, before the keys are
  * deleted (the results export uses it). `nodeArgs` go to every smsq process (`--cpu-prof` when profiling).
  * `latencyMs` is the simulator's delay: the ledger stamps a call when it is accepted, before that delay, so the
  * last call ends `latencyMs` after its stamp and the send window is that much longer.
  */
-async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs = [], afterSend, latencyMs = 0 }) {
+async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs = [], afterSend, latencyMs = 0, prepare }) {
   const { redis, prefix, sim } = ctx;
   await deletePrefix(redis, prefix);
   await simulator.reset(sim);
+  // What the run needs in Redis before its workers start (the suppression scenario's list).
+  const prepared = prepare ? await prepare() : undefined;
   const ws = Array.from({ length: workers }, () => smsq('worker', ['worker'], { env, nodeArgs }));
   try {
     await waitForWorkers(redis, prefix, 'batches', workers);
@@ -74,6 +77,7 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
       keyBytesPerRecipient: perRecipient(keys.total),
       keyKindsPerRecipient: Object.fromEntries(Object.entries(keys.kinds).map(([k, v]) => [k, { keys: v.keys, bytes: perRecipient(v.bytes) }])),
       after,
+      prepared,
     };
   } finally {
     await Promise.allSettled(ws.map((w) => w.stop()));

@@ -97,6 +97,8 @@ function keyKind(name) {
   if (/^campaign:[^:]+:batch:\d+$/.test(name)) return 'batch hashes';
   if (/^campaign:[^:]+:batch:\d+:dlr$/.test(name)) return 'delivery report hashes';
   if (/^msgidx:/.test(name)) return 'msgId index';
+  if (/^contact:/.test(name)) return 'contact history';
+  if (/^supp:/.test(name)) return 'suppression list';
   if (/^dlr:awaiting$/.test(name)) return 'awaiting-report set';
   if (/^batches:b\./.test(name)) return 'batch job hashes';
   if (/^campaigns:c\./.test(name)) return 'split job hash';

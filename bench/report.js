@@ -35,7 +35,7 @@ function rowsFor(results, opts) {
     note(`${label}, cores busy while sending`, parts.map(([k, name]) => `${name} ${median((r) => r.sendCpuS[k] / (r.sendMs / 1000))}`).join(', '));
     note(`${label}, CPU per 100k sent`, parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '));
   };
-  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness } = results;
+  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness, suppression } = results;
   const c = opts.workerConcurrency;
 
   if (enqueue) {
@@ -92,6 +92,20 @@ function rowsFor(results, opts) {
       row('  normal, 1,000 recipients: p99', field(g.mixed, 'normalP99'), 'ms', judged ? TARGETS.fairNormalP99 : undefined);
       note('  small campaigns per run', g.mixed.map((r) => `${r.high.length} high + ${r.normal.length} normal`).join('; '));
     }
+  }
+  if (suppression) {
+    section(`Opt-outs: \`smsq suppress import\` of ${int(suppression.listSize)} numbers, then ${int(suppression.size)} recipients through 1 worker, gateway instant`);
+    const fullList = suppression.listSize >= 1_000_000;
+    row(`import ${int(suppression.listSize)} numbers (process, start-up included)`, field(suppression.imports, 'wallMs'), 'ms', fullList ? TARGETS.suppressionImport : undefined);
+    row('  numbers/s', field(suppression.imports, 'rate'), 'rate');
+    row('  peak RSS', field(suppression.imports, 'rssMb'), 'MB');
+    row(`dispatch with ${int(suppression.listSize)} numbers on the list`, field(suppression.withList, 'rate'), 'rate');
+    row('dispatch with an empty list', field(suppression.emptyList, 'rate'), 'rate');
+    row('  with the list / empty (paired runs)', field(suppression.withList, 'ratioToEmpty'), '%', TARGETS.suppressionCheck);
+    row('dispatch with SMS_SUPPRESSION_CHECK and SMS_CONTACT_HISTORY off', field(suppression.off, 'rate'), 'rate');
+    row('  empty list, checks on / off (paired runs)', field(suppression.emptyList, 'ratioToOff'), '%');
+    row('  Redis per recipient, contact history on (MEMORY USAGE, all our keys)', field(suppression.emptyList, 'keyBytesPerRecipient'), 'B');
+    row('  … off', field(suppression.off, 'keyBytesPerRecipient'), 'B');
   }
   if (instant || expiry) section('Redis footprint per recipient');
   if (instant) {

@@ -18,6 +18,7 @@ const { slowScenario } = require('./scenarios/dispatch-slow');
 const { jobPerRecipientScenario } = require('./scenarios/job-per-recipient');
 const { expiryStart, expiryFinish } = require('./scenarios/expiry');
 const { fairnessScenario } = require('./scenarios/fairness');
+const { suppressionScenario } = require('./scenarios/suppression');
 const { profile } = require('./profile');
 
 /** One line of plain text, as most campaigns are. */
@@ -71,6 +72,7 @@ async function main() {
     if (on('job-per-recipient')) results.jobPerRecipient = await jobPerRecipientScenario(ctx);
     if (on('slow')) results.slow = await slowScenario(ctx);
     if (on('fairness')) results.fairness = await fairnessScenario(ctx);
+    if (on('suppression')) results.suppression = await suppressionScenario(ctx);
     if (expiry) results.expiry = await expiryFinish(ctx, expiry);
     const simExit = await sim.child.stop();
 

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   resume: async () => (await import('./commands/control')).resumeCommand,
   reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
+  suppress: async () => (await import('./commands/suppress')).default,
   simulator: async () => (await import('./commands/simulator')).default,
 };
 
@@ -28,7 +29,7 @@ Commands:
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
           [--check-balance | --require-balance]  compare the balance with the campaign's cost first
-          [--priority high|normal|low] [--max-rate RECIPIENTS_PER_S]
+          [--priority high|normal|low] [--max-rate RECIPIENTS_PER_S] [--ignore-frequency-cap]
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] one line per recipient
@@ -38,6 +39,9 @@ Commands:
   balance [--json]                gateway balance, and messages it pays for at the last known price
   pause [ID] [--reason TEXT]      pause one campaign (its batches in flight finish), or without ID the whole queue
   resume [ID]                     resume one campaign, or without ID the whole queue (clears an account-level stop)
+  suppress add NUMBER… [--reason R] | remove NUMBER… | import FILE|- [--reason R]
+           | list [--format csv|ndjson] | check NUMBER
+                                  the suppression list: numbers never sent to (checked at every call)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;

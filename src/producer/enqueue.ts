@@ -19,6 +19,8 @@ export interface EnqueueOptions {
   priority?: Priority;
   /** Recipients per second this campaign may send at most, across all workers. Default: no cap of its own. */
   maxRate?: number;
+  /** Send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords, alerts). Default false. */
+  ignoreFrequencyCap?: boolean;
   /** Recipients as objects (an array, or an async iterable to stream millions)… */
   recipients?: Iterable<RecipientInput> | AsyncIterable<RecipientInput>;
   /** …or rows read from a file by `readRecipients`, which carry their line numbers. */
@@ -42,6 +44,11 @@ export interface EnqueueResult {
   batches: number;
   duplicatesSkipped: number;
   invalidSkipped: number;
+  /**
+   * Recipients on the suppression list when the campaign was queued. The list is checked again at each call, so
+   * they end `suppressed` unless taken off it first, and numbers added later are suppressed too.
+   */
+  suppressed: number;
   /** With `skipInvalid`: the skipped rows (the first 1,000), each with its row number and reason. */
   invalidRows: RowProblem[];
   /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign). */
@@ -108,6 +115,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       batches: staged.batches,
       duplicatesSkipped: staged.duplicates,
       invalidSkipped: invalidCount,
+      suppressed: staged.suppressed,
       invalidRows: problems,
     };
     if (existing) {
@@ -128,7 +136,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       }
       if (warning) result.warnings = [warning];
     }
-    await commit(ctx, campaignId, { content, senderId, priority: opts.priority ?? DEFAULT_PRIORITY, maxRate: opts.maxRate, ...staged });
+    await commit(ctx, campaignId, { content, senderId, priority: opts.priority ?? DEFAULT_PRIORITY, maxRate: opts.maxRate, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -138,6 +146,8 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
 
 interface Staged {
   total: number;
+  /** Recipients on the suppression list while staged. */
+  suppressed: number;
   batches: number;
   duplicates: number;
   invalidCount: number;
@@ -161,6 +171,7 @@ async function stageRows(
   let total = 0;
   let batches = 0;
   let buffer: Recipient[] = [];
+  let suppressed = 0;
   const limit = pLimit(STAGING_WRITES_IN_FLIGHT);
   let writes: Promise<unknown>[] = [];
 
@@ -170,6 +181,13 @@ async function stageRows(
       const key = keys.batch(campaignId, k);
       const data = encodeRecipients(buffer);
       writes.push(limit(() => redis.multi().hset(key, 'r', data).pexpire(key, STAGING_TTL_MS).exec()));
+      if (config.optOut.suppressionCheck) {
+        const numbers = buffer.map((r) => r.number);
+        writes.push(limit(async () => {
+          const found = await ctx.suppressions.which(numbers);
+          suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
+        }));
+      }
       // Backpressure: never hold more than a few batches that Redis has not taken yet.
       if (writes.length >= STAGING_WRITES_IN_FLIGHT * 2) {
         await Promise.all(writes);
@@ -201,7 +219,7 @@ async function stageRows(
   }
   if (buffer.length > 0) await flush();
   await Promise.all(writes);
-  return { total, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex') };
+  return { total, suppressed, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex') };
 }
 
 interface CampaignFields {
@@ -209,6 +227,7 @@ interface CampaignFields {
   senderId?: string;
   priority: Priority;
   maxRate?: number;
+  ignoreFrequencyCap: boolean;
 }
 
 async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFields): Promise<void> {
@@ -225,6 +244,7 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFiel
     senderId: c.senderId ?? '',
     priority: c.priority,
     ...(c.maxRate !== undefined ? { maxRate: String(c.maxRate) } : {}),
+    ...(c.ignoreFrequencyCap ? { ignoreFrequencyCap: '1' } : {}),
     total: String(c.total),
     batches: String(c.batches),
     digest: c.digest,

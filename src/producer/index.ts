@@ -9,6 +9,9 @@ import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { SmsqError } from '../shared/errors';
+import type { Suppression } from '../shared/opt-out/suppression-store';
+import type { RawRow } from './read-recipients';
+import { checkSuppressed, importSuppressions, suppressNumbers, unsuppressNumbers, type SuppressImportResult, type SuppressOptions } from './suppressions';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { isLocalGateway } from '../shared/config';
 
@@ -34,6 +37,16 @@ export interface Producer {
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
   accountStop(): Promise<AccountStop | null>;
+  /** The account's suppression list: numbers checked at the start of every call, and never sent to. */
+  suppressions: {
+    add(numbers: ReadonlyArray<string>, opts?: SuppressOptions): Promise<number>;
+    remove(numbers: ReadonlyArray<string>): Promise<number>;
+    check(number: string): Promise<Suppression | null>;
+    /** Rows from `readRecipients` (CSV numbers, or NDJSON `{number, reason?}`), streamed. */
+    import(rows: AsyncIterable<RawRow>, opts?: SuppressOptions): Promise<SuppressImportResult>;
+    list(): AsyncGenerator<Suppression>;
+    count(): Promise<number>;
+  };
   close(): Promise<void>;
 }
 
@@ -73,6 +86,14 @@ export function producerFromContext(ctx: Context): Producer {
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
+    suppressions: {
+      add: (numbers, opts) => suppressNumbers(ctx, numbers, opts),
+      remove: (numbers) => unsuppressNumbers(ctx, numbers),
+      check: (number) => checkSuppressed(ctx, number),
+      import: (rows, opts) => importSuppressions(ctx, rows, opts),
+      list: () => ctx.suppressions.list(),
+      count: () => ctx.suppressions.count(),
+    },
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -80,7 +101,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, PauseOptions };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, PauseOptions, Suppression, SuppressImportResult, SuppressOptions };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

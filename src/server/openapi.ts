@@ -4,7 +4,7 @@
  */
 import {
   campaignInfoSchema, enqueueJsonBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
-  pauseBody, recipientResultSchema,
+  numbersBody, pauseBody, recipientResultSchema,
 } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -138,6 +138,44 @@ export const openApiDocument = {
           401: error('UNAUTHORIZED: wrong token, or DLR_TOKEN is not set on the server.'),
           403: error('FORBIDDEN: the address is not in DLR_ALLOWED_IPS.'),
         },
+      },
+    },
+    '/v1/suppressions': {
+      get: {
+        summary: 'The whole suppression list, streamed: NDJSON {number, reason, source, addedAt}, or CSV with Accept: text/csv.',
+        security: bearer,
+        responses: { 200: { description: 'Streamed.', content: { 'application/x-ndjson': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...common },
+      },
+      post: {
+        summary: 'Add numbers to the suppression list: no call to them starts afterwards, in any campaign, queued or not.',
+        security: bearer,
+        requestBody: { required: true, content: json(numbersBody) },
+        responses: { 200: { description: '{ numbers, added }: added counts the numbers that were not on the list.' }, 400: error('BAD_REQUEST'), 422: error('VALIDATION_FAILED: a bad number; nothing changed.'), ...common },
+      },
+    },
+    '/v1/suppressions/remove': {
+      post: {
+        summary: 'Take numbers off the suppression list.',
+        security: bearer,
+        requestBody: { required: true, content: json(numbersBody) },
+        responses: { 200: { description: '{ numbers, removed }' }, 422: error('VALIDATION_FAILED'), ...common },
+      },
+    },
+    '/v1/suppressions/{number}': {
+      get: {
+        summary: 'Is this number suppressed? { suppressed: true, number, reason, source, addedAt } or { suppressed: false, number }.',
+        security: bearer,
+        parameters: [{ name: 'number', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'The entry, or suppressed false.' }, 422: error('VALIDATION_FAILED: not a phone number.'), ...common },
+      },
+    },
+    '/v1/suppressions/import': {
+      post: {
+        summary: 'Import a list streamed as CSV (a number per line, header optional) or NDJSON ({"number","reason"?}). Valid rows are added; bad rows are listed with their line and skipped.',
+        security: bearer,
+        parameters: [{ name: 'reason', in: 'query', required: false, schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+        responses: { 200: { description: '{ read, added, invalidCount, invalidRows: [{row, value, reason}] }' }, 413: error('PAYLOAD_TOO_LARGE'), 415: error('UNSUPPORTED_MEDIA_TYPE'), ...common },
       },
     },
     '/v1/queue/pause': {

@@ -13,6 +13,7 @@ const priority = {
   enum: ['high', 'normal', 'low'],
   description: "The campaign's lane: a waiting batch of a higher priority always starts before one of a lower priority; campaigns of one priority take turns. Default normal.",
 } as const;
+const ignoreFrequencyCap = { type: 'boolean', description: 'Send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords, alerts).' } as const;
 const maxRateDescription = 'Recipients per second this campaign may send at most, across all workers.';
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
 const balanceCheck = {
@@ -44,6 +45,7 @@ export const enqueueJsonBody = {
     balanceCheck,
     priority,
     maxRate: { type: 'number', exclusiveMinimum: 0, description: maxRateDescription },
+    ignoreFrequencyCap,
   },
 } as const;
 
@@ -59,7 +61,26 @@ export const enqueueStreamQuery = {
     balanceCheck,
     priority,
     maxRate: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: maxRateDescription },
+    ignoreFrequencyCap: { ...ignoreFrequencyCap, type: 'string', enum: ['true', 'false'] },
   },
+} as const;
+
+/** POST /v1/suppressions and /v1/suppressions/remove */
+export const numbersBody = {
+  type: 'object',
+  required: ['numbers'],
+  additionalProperties: false,
+  properties: {
+    numbers: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string' }, description: 'Normalised as recipients are; one bad number refuses the call (422), nothing changed.' },
+    reason: { type: 'string', maxLength: 24, description: 'Why (default manual): stop-reply, manual, import, complaint… Kept with each number.' },
+  },
+} as const;
+
+/** POST /v1/suppressions/import */
+export const suppressImportQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 24, description: 'Reason for rows that give none (default import).' } },
 } as const;
 
 /** POST /v1/campaigns/:id/pause */

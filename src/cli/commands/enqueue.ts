@@ -21,6 +21,7 @@ const OPTIONS = {
   'no-balance-check': { type: 'boolean' },
   priority: { type: 'string' },
   'max-rate': { type: 'string' },
+  'ignore-frequency-cap': { type: 'boolean' },
 } as const;
 
 /**
@@ -50,13 +51,15 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       balanceCheck: balanceMode(values),
       priority: pickPriority(values.priority),
       maxRate: values['max-rate'] === undefined ? undefined : positiveNumber('max-rate', values['max-rate'], 0),
+      ignoreFrequencyCap: values['ignore-frequency-cap'] ?? false,
     }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
     process.stderr.write(
       `${result.created ? 'queued' : 'already queued (same campaign id, same content): nothing new queued'}: ` +
-        `${result.total} recipients in ${result.batches} batches, ${result.duplicatesSkipped} duplicates skipped, ${result.invalidSkipped} invalid skipped\n`,
+        `${result.total} recipients in ${result.batches} batches, ${result.duplicatesSkipped} duplicates skipped, ${result.invalidSkipped} invalid skipped` +
+        `${result.suppressed > 0 ? `; ${result.suppressed} on the suppression list (they will not be sent)` : ''}\n`,
     );
     return 0;
   } catch (err) {

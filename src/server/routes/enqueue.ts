@@ -29,6 +29,7 @@ interface JsonBody {
   balanceCheck?: 'warn' | 'require';
   priority?: Priority;
   maxRate?: number;
+  ignoreFrequencyCap?: boolean;
 }
 
 interface StreamQuery {
@@ -39,6 +40,7 @@ interface StreamQuery {
   balanceCheck?: 'warn' | 'require';
   priority?: Priority;
   maxRate?: string;
+  ignoreFrequencyCap?: 'true' | 'false';
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -67,7 +69,7 @@ export async function enqueueRoutes(app: FastifyInstance, { producer, config }: 
   });
 }
 
-function mediaType(req: FastifyRequest): string {
+export function mediaType(req: FastifyRequest): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
@@ -82,6 +84,7 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     balanceCheck: q.balanceCheck,
     priority: q.priority,
     maxRate: q.maxRate === undefined ? undefined : Number(q.maxRate),
+    ignoreFrequencyCap: q.ignoreFrequencyCap === 'true',
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
   };
 }
@@ -91,7 +94,7 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
  * as the bytes arrive for a chunked upload. The request is unpiped, never destroyed, so the 413 still reaches
  * the client (the connection then closes). An upload cut off by the client ends the read with BAD_REQUEST.
  */
-function limitedBody(body: Readable, contentLength: string | undefined, limit: number): Readable {
+export function limitedBody(body: Readable, contentLength: string | undefined, limit: number): Readable {
   const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', `the recipient list is larger than API_STREAM_BODY_LIMIT (${limit} bytes); split the campaign`);
   if (Number(contentLength) > limit) throw tooLarge();
   let seen = 0;
