@@ -4,7 +4,7 @@ export function formatStatus(info: CampaignInfo): string {
   const c = info.counts;
   const lines = [
     `campaign ${info.campaignId}: ${info.state}`,
-    `  total ${c.total}  sent ${c.sent}  failed ${c.failed}  unknown ${c.unknown}  cancelled ${c.cancelled}  ${c.notSent > 0 ? `not-sent ${c.notSent}  ` : ''}${c.suppressed > 0 ? `suppressed ${c.suppressed}  ` : ''}${c.capped > 0 ? `capped ${c.capped}  ` : ''}pending ${c.pending}`,
+    `  total ${c.total}  sent ${c.sent}  failed ${c.failed}  unknown ${c.unknown}  cancelled ${c.cancelled}  ${c.notSent > 0 ? `not-sent ${c.notSent}  ` : ''}${c.suppressed > 0 ? `suppressed ${c.suppressed}  ` : ''}${c.capped > 0 ? `capped ${c.capped}  ` : ''}${c.expired > 0 ? `expired ${c.expired}  ` : ''}pending ${c.pending}`,
     `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}  priority ${info.priority}${info.maxRate !== undefined ? `  max rate ${info.maxRate}/s` : ''}`,
   ];
   const d = info.delivery;

@@ -1,5 +1,7 @@
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
+import { jobIds } from '../shared/keys';
+import { parseInstant } from '../shared/schedule/times';
 import { readAccountStop } from '../shared/sending-control';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
@@ -23,7 +25,7 @@ export async function* campaignResults(ctx: Context, campaignId: string): AsyncG
  * before it is sent), and its unsent recipients are `cancelled`. Calls already in flight finish.
  */
 export async function cancelCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
-  const t = await ctx.campaigns.transition(campaignId, ['queued', 'running', 'paused'], 'cancelled', { cancelledAt: String(Date.now()) });
+  const t = await ctx.campaigns.transition(campaignId, ['scheduled', 'queued', 'running', 'paused'], 'cancelled', { cancelledAt: String(Date.now()) });
   if (t === 'missing') throw notFound(campaignId);
   if (t !== 'ok' && t !== 'cancelled') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to cancel.`);
@@ -33,6 +35,27 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
   // Parked batch jobs find their batches settled when they next start; nothing will resume them.
   await ctx.redis.del(ctx.keys.parked(campaignId));
   ctx.log.info({ campaignId }, 'campaign cancelled');
+  return getCampaign(ctx, campaignId);
+}
+
+/**
+ * Moves a scheduled campaign's start. Only while it is `scheduled`: once its split job has run it is sending.
+ * The split job is delayed again (or promoted, for a time already past) in the same queue, so the new time
+ * survives restarts as the first did.
+ */
+export async function rescheduleCampaign(ctx: Context, campaignId: string, sendAt: string | Date): Promise<CampaignInfo> {
+  const at = parseInstant(sendAt);
+  if (typeof at === 'string') throw new SmsqError('VALIDATION_FAILED', `sendAt: ${at}`, { fields: { sendAt: at } });
+  const t = await ctx.campaigns.transition(campaignId, ['scheduled'], 'scheduled', { sendAt: String(at) });
+  if (t === 'missing') throw notFound(campaignId);
+  if (t !== 'ok') throw new SmsqError('CAMPAIGN_STARTED', `Campaign ${campaignId} is ${t}, not scheduled: only a campaign that has not started can be rescheduled.`);
+  const job = await ctx.queues.campaigns.getJob(jobIds.campaign(campaignId));
+  const delay = at - ctx.clock.now();
+  if (job && (await job.isDelayed())) {
+    if (delay > 0) await job.changeDelay(delay);
+    else await job.promote();
+  }
+  ctx.log.info({ campaignId, sendAt: new Date(at).toISOString() }, 'campaign rescheduled');
   return getCampaign(ctx, campaignId);
 }
 

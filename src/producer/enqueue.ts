@@ -9,8 +9,9 @@ import type { Recipient, RecipientInput } from '../shared/types';
 import type { RawRow } from './read-recipients';
 import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
 import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, RecipientValidator, RowProblem } from './validate';
+import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
 
-export interface EnqueueOptions {
+export interface EnqueueOptions extends TimingOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
   campaignId?: string;
   content: string;
@@ -70,7 +71,10 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
   const campaignId = opts.campaignId ?? randomUUID();
   const content = opts.content;
   const senderId = opts.senderId ?? ctx.config.gateway.senderId;
+  const now = ctx.clock.now();
+  const { timing, problems: timingProblems } = resolveTiming(opts, now);
   const fieldProblems = [
+    ...timingProblems,
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
@@ -94,7 +98,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
     const existing = await ctx.campaigns.read(campaignId);
     // An id that is already queued is read through only to compare, never staged again.
     const stage = existing === null;
-    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, dedupe: opts.dedupe ?? true });
+    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, dedupe: opts.dedupe ?? true, windowCheck: windowRowCheck(timing, now) });
     const { problems, invalidCount } = staged;
     if (invalidCount > 0 && !opts.skipInvalid) {
       await dropStaged(ctx, campaignId, staged.batches);
@@ -123,7 +127,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
       }
       // Same campaign again: make sure its split job exists (a producer may have died after committing).
-      await addSplitJob(ctx, campaignId);
+      await addSplitJob(ctx, campaignId, existing.sendAt);
       return result;
     }
     if (opts.beforeCommit) {
@@ -136,7 +140,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       }
       if (warning) result.warnings = [warning];
     }
-    await commit(ctx, campaignId, { content, senderId, priority: opts.priority ?? DEFAULT_PRIORITY, maxRate: opts.maxRate, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, ...staged });
+    await commit(ctx, campaignId, { content, senderId, priority: opts.priority ?? DEFAULT_PRIORITY, maxRate: opts.maxRate, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, timing, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -160,7 +164,7 @@ async function stageRows(
   campaignId: string,
   rows: AsyncIterable<RawRow>,
   stage: boolean,
-  opts: { content: string; senderId?: string; dedupe: boolean },
+  opts: { content: string; senderId?: string; dedupe: boolean; windowCheck: (row: number, r: Recipient) => RowProblem | null },
 ): Promise<Staged> {
   const { redis, keys, config } = ctx;
   const validator = new RecipientValidator({ dedupe: opts.dedupe });
@@ -208,7 +212,9 @@ async function stageRows(
       continue;
     }
     const checked = validator.check(raw.row, raw.input);
+    const outside = checked.kind === 'ok' ? opts.windowCheck(raw.row, checked.recipient) : null;
     if (checked.kind === 'invalid') invalid(checked.problem);
+    else if (outside) invalid(outside);
     else if (checked.kind === 'ok') {
       const r = checked.recipient;
       digest.update(`${r.number},${r.orderId}\n`);
@@ -228,6 +234,7 @@ interface CampaignFields {
   priority: Priority;
   maxRate?: number;
   ignoreFrequencyCap: boolean;
+  timing: CampaignTiming;
 }
 
 async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFields): Promise<void> {
@@ -237,9 +244,16 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFiel
     for (let j = k; j < Math.min(k + 500, c.batches); j++) p.persist(keys.batch(campaignId, j));
     await p.exec();
   }
+  const now = ctx.clock.now();
+  const t = c.timing;
+  const scheduled = t.sendAt !== undefined && t.sendAt > now;
   // One HSET: the campaign becomes visible with all its fields at once.
   await redis.hset(keys.campaign(campaignId), {
-    state: 'queued',
+    state: scheduled ? 'scheduled' : 'queued',
+    ...(t.sendAt !== undefined ? { sendAt: String(t.sendAt) } : {}),
+    ...(t.window ? { window: t.window.spec } : {}),
+    ...(t.timezone ? { timezone: t.timezone } : {}),
+    ...(t.expireAt !== undefined ? { expireAt: String(t.expireAt) } : {}),
     content: c.content,
     senderId: c.senderId ?? '',
     priority: c.priority,
@@ -252,12 +266,20 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFiel
     invalid: String(c.invalidCount),
     createdAt: String(Date.now()),
   });
-  await addSplitJob(ctx, campaignId);
+  await addSplitJob(ctx, campaignId, t.sendAt);
+  // Validity: at expireAt whatever is still pending ends expired, even batches waiting for a retry or a window.
+  if (t.expireAt !== undefined) {
+    await ctx.queues.campaigns.add(JOB_NAMES.expire, { campaignId }, { jobId: jobIds.expiry(campaignId), delay: Math.max(0, t.expireAt - now) });
+  }
 }
 
-async function addSplitJob(ctx: Context, campaignId: string): Promise<void> {
-  // The job id makes this idempotent: BullMQ ignores an add whose id already exists.
-  await ctx.queues.campaigns.add(JOB_NAMES.split, { campaignId }, { jobId: jobIds.campaign(campaignId) });
+/**
+ * The job id makes this idempotent: BullMQ ignores an add whose id already exists. A scheduled campaign's split
+ * job is delayed to sendAt: BullMQ keeps delayed jobs in Redis, so the schedule survives worker restarts.
+ */
+async function addSplitJob(ctx: Context, campaignId: string, sendAt?: number): Promise<void> {
+  const delay = sendAt === undefined ? 0 : Math.max(0, sendAt - ctx.clock.now());
+  await ctx.queues.campaigns.add(JOB_NAMES.split, { campaignId }, { jobId: jobIds.campaign(campaignId), delay });
 }
 
 async function dropStaged(ctx: Context, campaignId: string, batches: number): Promise<void> {

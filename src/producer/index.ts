@@ -1,10 +1,10 @@
 import type { Config } from '../shared/config';
 import { loadConfig } from '../shared/config';
-import { createContext, type Context } from '../shared/context';
+import { createContext, type Context, type ContextOptions } from '../shared/context';
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
-import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, resumeCampaign, type PauseOptions } from './campaign-admin';
+import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, type PauseOptions } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
@@ -28,6 +28,8 @@ export interface Producer {
   /** Pauses one campaign: none of its batches starts until resumeCampaign; other campaigns go on. */
   pauseCampaign(campaignId: string, opts?: PauseOptions): Promise<CampaignInfo>;
   resumeCampaign(campaignId: string): Promise<CampaignInfo>;
+  /** Moves a scheduled campaign's start (ISO 8601 with an offset, or a Date). */
+  rescheduleCampaign(campaignId: string, sendAt: string | Date): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
   reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
   /** The gateway balance and what it pays for; needs the gateway credentials. */
@@ -56,8 +58,8 @@ export interface Producer {
  *     const smsq = await createProducer();
  *     const { campaignId } = await smsq.enqueueCampaign({ content: 'Hi', recipients: [{ number: '+44 7700 900123' }] });
  */
-export async function createProducer(config: Config = loadConfig(), log: Logger = createLogger(config.logLevel)): Promise<Producer> {
-  return producerFromContext(await createContext(config, log, 'client'));
+export async function createProducer(config: Config = loadConfig(), log: Logger = createLogger(config.logLevel), opts: ContextOptions = {}): Promise<Producer> {
+  return producerFromContext(await createContext(config, log, 'client', opts));
 }
 
 /** A producer over a context the caller opened (the server shares its connection with the dashboard); close() closes it. */
@@ -81,6 +83,7 @@ export function producerFromContext(ctx: Context): Producer {
     cancelCampaign: (id) => cancelCampaign(ctx, id),
     pauseCampaign: (id, opts) => pauseCampaign(ctx, id, opts),
     resumeCampaign: (id) => resumeCampaign(ctx, id),
+    rescheduleCampaign: (id, sendAt) => rescheduleCampaign(ctx, id, sendAt),
     reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),

@@ -103,7 +103,7 @@ export const campaignInfoSchema = {
   required: ['campaignId', 'state', 'content', 'batches', 'counts', 'createdAt'],
   properties: {
     campaignId: { type: 'string' },
-    state: { type: 'string', enum: ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] },
+    state: { type: 'string', enum: ['scheduled', 'queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] },
     content: { type: 'string' },
     senderId: { type: 'string' },
     priority: { type: 'string', enum: ['high', 'normal', 'low'] },
@@ -116,7 +116,7 @@ export const campaignInfoSchema = {
     batches: count,
     counts: {
       type: 'object',
-      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent', 'suppressed', 'capped', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
+      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent', 'suppressed', 'capped', 'expired', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
     },
     delivery: {
       type: 'object',
@@ -159,7 +159,7 @@ export const recipientResultSchema = {
   properties: {
     number: { type: 'string' },
     orderId: { type: 'string' },
-    status: { type: 'string', enum: ['sent', 'failed', 'unknown', 'cancelled', 'not-sent', 'suppressed', 'capped', 'pending'] },
+    status: { type: 'string', enum: ['sent', 'failed', 'unknown', 'cancelled', 'not-sent', 'suppressed', 'capped', 'expired', 'pending'] },
     msgId: { type: 'string' },
     code: { type: 'string' },
     reason: { type: 'string' },

@@ -26,7 +26,8 @@ export interface BatchRecord {
  * with the batch's version and how many of the call's recipients were settled instead of called (suppressed,
  * capped) and how many remain in the call.
  */
-export type BeginResult = { ok: true; version: number; settled: number; calling: number } | { ok: false; reason: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' };
+export type BeginResult = { ok: true; version: number; settled: number; calling: number } | { ok: false; reason: BeginRefusal };
+export type BeginRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired';
 
 /** What BEGIN_CALL checks and records besides the in-flight call (see scripts.ts). */
 export interface SendChecks {
@@ -69,14 +70,14 @@ export class BatchStore {
    * Records a call as in flight, unless the campaign ended, another call is in flight or `version` is behind; in
    * the same step settles the recipients `checks` keep out of it (suppressed, capped).
    */
-  async beginCall(campaignId: string, batch: number, token: string, call: { indices: number[]; numbers: string[]; at: number }, version: number, checks: SendChecks): Promise<BeginResult> {
+  async beginCall(campaignId: string, batch: number, token: string, call: { indices: number[]; numbers: string[]; at: number; clockNow: number }, version: number, checks: SendChecks): Promise<BeginResult> {
     const pairs: string[] = [];
     for (let j = 0; j < call.indices.length; j++) pairs.push(String(call.indices[j]), call.numbers[j]);
-    const options = [checks.suppression ? 1 : 0, checks.contacts ? 1 : 0, checks.capCount, checks.capPeriodSeconds, checks.contactTtlSeconds].join(',');
+    const options = [checks.suppression ? 1 : 0, checks.contacts ? 1 : 0, checks.capCount, checks.capPeriodSeconds, checks.contactTtlSeconds, call.clockNow].join(',');
     const reply = await runScript(this.redis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()], [
       token, String(call.at), String(version), campaignId, options, this.keys.prefix, ...pairs,
     ]);
-    if (!Array.isArray(reply)) return { ok: false, reason: reply as 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' };
+    if (!Array.isArray(reply)) return { ok: false, reason: reply as BeginRefusal };
     const [, v, settled, calling] = reply as [string, number, number, number];
     return { ok: true, version: v, settled, calling };
   }

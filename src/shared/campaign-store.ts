@@ -8,7 +8,8 @@ import type { StoredDelivery } from './delivery/delivery-store';
 import { deliverySummary, withDelivery } from './delivery/summary';
 import { priorityOf, type Priority } from './lanes';
 import { OUTCOME_LETTERS, OUTCOMES } from './outcomes';
-import type { CampaignInfo, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
+import { parseWindow, type SendWindow } from './schedule/send-window';
+import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
 
 /** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
 export interface CampaignRecord {
@@ -18,6 +19,10 @@ export interface CampaignRecord {
   priority: Priority;
   /** Recipients per second, across all workers; undefined: no cap of its own. */
   maxRate?: number;
+  sendAt?: number;
+  window?: SendWindow;
+  timezone?: string;
+  expireAt?: number;
   total: number;
   batches: number;
   digest: string;
@@ -39,6 +44,10 @@ export class CampaignStore {
       state: f.state as CampaignState,
       priority: priorityOf(f.priority),
       maxRate: f.maxRate ? Number(f.maxRate) : undefined,
+      sendAt: f.sendAt ? Number(f.sendAt) : undefined,
+      window: f.window ? parseWindow(f.window) : undefined,
+      timezone: f.timezone || undefined,
+      expireAt: f.expireAt ? Number(f.expireAt) : undefined,
       total: Number(f.total),
       batches: Number(f.batches),
       digest: f.digest,
@@ -57,14 +66,18 @@ export class CampaignStore {
     const n = (name: string) => Number(f[name] ?? 0);
     const settled = OUTCOME_LETTERS.reduce((sum, l) => sum + n(OUTCOMES[l].counter), 0);
     const active = rec.state === 'queued' || rec.state === 'running';
+    const schedule = await this.schedule(campaignId, rec);
+    const unfinished = rec.batches - n('batchesDone');
+    const windowBound = rec.state === 'running' && schedule?.waiting !== undefined && unfinished > 0 && schedule.waiting.batches >= unfinished;
     return {
       campaignId,
-      state: active && queuePaused ? 'paused' : rec.state,
+      state: active && queuePaused ? 'paused' : windowBound ? 'waiting-window' : rec.state,
       content: rec.content,
       senderId: rec.senderId,
       priority: rec.priority,
       maxRate: rec.maxRate,
       paused: pauseInfo(f, active && queuePaused, accountStop),
+      schedule,
       batches: rec.batches,
       counts: {
         total: rec.total,
@@ -75,6 +88,7 @@ export class CampaignStore {
         notSent: n('notSent'),
         suppressed: n('suppressed'),
         capped: n('capped'),
+        expired: n('expired'),
         pending: rec.total - settled,
         duplicatesSkipped: n('duplicates'),
         invalidSkipped: n('invalid'),
@@ -95,6 +109,27 @@ export class CampaignStore {
   async transition(campaignId: string, from: CampaignState[], to: CampaignState, fields: Record<string, string> = {}): Promise<string> {
     const args = Object.entries(fields).flat();
     return (await runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...args])) as string;
+  }
+
+  /** The campaign's schedule, window and validity, with its batches waiting for a window; undefined when it has none. */
+  private async schedule(campaignId: string, rec: CampaignRecord): Promise<CampaignSchedule | undefined> {
+    if (rec.sendAt === undefined && rec.window === undefined && rec.expireAt === undefined) return undefined;
+    const schedule: CampaignSchedule = { sendAt: rec.sendAt, window: rec.window?.spec, timezone: rec.timezone, expireAt: rec.expireAt };
+    if (rec.window) {
+      const key = this.keys.windowWaits(campaignId);
+      const [count, first] = await Promise.all([this.redis.zcard(key), this.redis.zrange(key, 0, 0, 'WITHSCORES')]);
+      if (count > 0) schedule.waiting = { batches: count, nextOpenAt: Number(first[1]) };
+    }
+    return schedule;
+  }
+
+  /** Notes that a batch holds recipients until `reopenAt` (their window), for `smsq status`. */
+  async waitingForWindow(campaignId: string, batch: number, reopenAt: number): Promise<void> {
+    await this.redis.zadd(this.keys.windowWaits(campaignId), reopenAt, String(batch));
+  }
+
+  async windowWaitOver(campaignId: string, batch: number): Promise<void> {
+    await this.redis.zrem(this.keys.windowWaits(campaignId), String(batch));
   }
 
   /** One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. */
@@ -138,5 +173,7 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
       return { number, orderId, status: 'suppressed', reason: o[1] };
     case 'k':
       return { number, orderId, status: 'capped' };
+    case 'e':
+      return { number, orderId, status: 'expired' };
   }
 }

@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis';
+import { systemClock, type Clock } from './clock';
 import { BatchStore } from './batch-store';
 import { CampaignGate } from './campaign-gate';
 import { CampaignStore } from './campaign-store';
@@ -24,11 +25,18 @@ export interface Context {
   /** The account's suppression list (numbers never to send to). */
   suppressions: SuppressionStore;
   log: Logger;
+  /** The time schedules, windows and validity are judged by (see clock.ts). */
+  clock: Clock;
   close(): Promise<void>;
 }
 
+export interface ContextOptions {
+  /** Default: the system clock. Tests move it to another moment. */
+  clock?: Clock;
+}
+
 /** Connects first, so that an unreachable Redis is one clear REDIS_UNAVAILABLE error, not a stream of them. */
-export async function createContext(config: Config, log: Logger, role: ConnectionRole): Promise<Context> {
+export async function createContext(config: Config, log: Logger, role: ConnectionRole, opts: ContextOptions = {}): Promise<Context> {
   const redis = createRedis(config, role);
   try {
     await ensureRedis(redis, config.redisUrl);
@@ -50,6 +58,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     delivery: new DeliveryStore(redis, k, config, log),
     suppressions: new SuppressionStore(redis, k),
     log,
+    clock: opts.clock ?? systemClock,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await closeRedis(redis);

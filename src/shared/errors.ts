@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   CAMPAIGN_CONFLICT: 'That campaign id is already used by a campaign with different content or recipients.',
   CAMPAIGN_BUSY: 'Another producer is queueing a campaign with that id right now.',
   CAMPAIGN_FINISHED: 'The campaign has already ended; it cannot be cancelled, paused or resumed.',
+  CAMPAIGN_STARTED: 'The campaign is no longer scheduled (it started, or ended); it cannot be rescheduled.',
   CAMPAIGN_ACTIVE: 'The campaign is still sending; reconcile it once it has ended.',
   CAMPAIGN_NOT_RESENDABLE: 'The campaign was cancelled or failed; its not-sent recipients are not sent again.',
   BALANCE_INSUFFICIENT: 'The gateway balance (plus credit) does not cover the campaign at the last known price; nothing was queued.',

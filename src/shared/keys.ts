@@ -13,6 +13,8 @@ export interface Keys {
   staging(campaignId: string): string;
   /** Set: ids of a paused campaign's batch jobs that were held back (delayed) when they started; resume promotes them. */
   parked(campaignId: string): string;
+  /** Sorted set: batches holding recipients until their send window opens, scored by that opening (ms). */
+  windowWaits(campaignId: string): string;
   /** String: the campaign's `maxRate` limiter, the time (ms) before which its next batch may not start. */
   campaignRate(campaignId: string): string;
   /** String: a senderId's call limiter (SMS_SENDER_RATE_LIMITS), the time (ms) before which its next call may not start. */
@@ -60,6 +62,7 @@ export function keys(prefix: string): Keys {
     campaignRefs: () => `${prefix}:campaign-refs`,
     replies: () => `${prefix}:replies`,
     parked: (id) => `${prefix}:campaign:${id}:parked`,
+    windowWaits: (id) => `${prefix}:campaign:${id}:window-waits`,
     campaignRate: (id) => `${prefix}:campaign:${id}:rate`,
     senderRate: (s) => `${prefix}:sender-rate:${s}`,
     accountStop: () => `${prefix}:account-stop`,
@@ -84,6 +87,8 @@ export function numberBucket(number: string): string {
 export const jobIds = {
   campaign: (campaignId: string) => `c.${campaignId}`,
   batch: (campaignId: string, batch: number) => `b.${campaignId}.${batch}`,
+  /** The job that expires a campaign's unsent recipients at its expireAt. */
+  expiry: (campaignId: string) => `e.${campaignId}`,
   /** A batch re-opened by `reconcile --resend`: a new job for the same batch record, one per round. */
   resend: (campaignId: string, batch: number, round: number) => `b.${campaignId}.${batch}.r${round}`,
 };

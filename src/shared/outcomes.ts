@@ -12,6 +12,7 @@ export const OUTCOMES = {
   n: { status: 'not-sent', counter: 'notSent' },
   x: { status: 'suppressed', counter: 'suppressed' },
   k: { status: 'capped', counter: 'capped' },
+  e: { status: 'expired', counter: 'expired' },
 } as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: string }>;
 
 export type OutcomeLetter = keyof typeof OUTCOMES;

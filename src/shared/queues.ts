@@ -9,11 +9,11 @@ import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult }
  * per batch of up to 1000 recipients, the unit of sending, retrying and horizontal scale.
  */
 export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery' } as const;
-export const JOB_NAMES = { split: 'split', send: 'send', pollReports: 'poll-reports' } as const;
+export const JOB_NAMES = { split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports' } as const;
 /** The job scheduler that runs the delivery-report poller every DLR_POLL_INTERVAL_MS. */
 export const POLL_SCHEDULER_ID = 'poll-reports';
 
-export type CampaignQueue = Queue<CampaignJobData, CampaignJobResult, typeof JOB_NAMES.split>;
+export type CampaignQueue = Queue<CampaignJobData, CampaignJobResult, typeof JOB_NAMES.split | typeof JOB_NAMES.expire>;
 export type BatchQueue = Queue<BatchJobData, BatchJobResult, typeof JOB_NAMES.send>;
 export type DeliveryQueue = Queue<Record<string, never>, PollSummary, typeof JOB_NAMES.pollReports>;
 

@@ -11,11 +11,11 @@ import { LUA_COUNTER_FIELDS, LUA_ZERO_COUNTS } from './outcomes';
 
 /**
  * KEYS: batch, campaign, campaign refs. ARGV: token, now (ms), the version the run last saw, campaignId, options
- * (`suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds`, 0 for off), the key prefix, then pairs of
+ * (`suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds,clockNow`, 0 for off), the key prefix, then pairs of
  * recipient index and number for the call.
- * Refuses to start a call for a cancelled or failed campaign, while another call is in flight, or when outcomes
- * were written since the run last looked ('stale': another run is at work, and the call might repeat its sends).
- * Then, in the same atomic step as recording the call in flight — the last moment before sending:
+ * Refuses to start a call for a cancelled or failed campaign, while another call is in flight, when outcomes
+ * were written since the run last looked ('stale': another run is at work, and the call might repeat its sends),
+ * or past the campaign's expireAt ('expired'). Then, in the same atomic step as recording the call in flight — the last moment before sending:
  * - a number on the suppression list gets `['x', reason]` and leaves the call;
  * - with a frequency cap, a number that reached it in the period gets `['k']` and leaves the call, unless the
  *   campaign ignores the cap; the others have this send counted (CallLoop gives the count back when a call ends
@@ -34,6 +34,9 @@ local now = tonumber(ARGV[2])
 local nowSec = math.floor(now / 1000)
 local opt = {}
 for v in string.gmatch(ARGV[5], '[^,]+') do opt[#opt + 1] = tonumber(v) end
+-- Validity: past its campaign's expireAt (judged by the caller's clock, opt[6]) no call starts.
+local expireAt = redis.call('HGET', KEYS[2], 'expireAt')
+if expireAt and tonumber(expireAt) <= opt[6] then return 'expired' end
 local suppression, contacts, capCount, capPeriod, contactTtl = opt[1] == 1, opt[2] == 1, opt[3], opt[4], opt[5]
 if capCount > 0 and redis.call('HGET', KEYS[2], 'ignoreFrequencyCap') == '1' then capCount = 0 end
 local prefix = ARGV[6]
@@ -170,6 +173,7 @@ local settled = 0
 for kind, counter in pairs(field) do
   settled = settled + redis.call('HINCRBY', KEYS[2], counter, counts[kind])
 end
+redis.call('HINCRBY', KEYS[2], 'batchesDone', 1)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if settled < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
@@ -243,6 +247,7 @@ for kind, n in pairs(counts) do
 end
 if next(o) == nil then redis.call('HDEL', KEYS[1], 'o') else redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
 redis.call('HDEL', KEYS[1], 'st')
+redis.call('HINCRBY', KEYS[2], 'batchesDone', -1)
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 if redis.call('HGET', KEYS[2], 'state') == 'completed' then
   redis.call('HSET', KEYS[2], 'state', 'running')

@@ -26,7 +26,7 @@ import type { Priority } from './lanes';
  * Final status of one recipient. `pending` is only ever reported, never stored. `suppressed`: the number was on
  * the suppression list when its call was about to start; `capped`: it had reached SMS_FREQUENCY_CAP.
  */
-export type RecipientStatus = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'not-sent' | 'suppressed' | 'capped';
+export type RecipientStatus = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'not-sent' | 'suppressed' | 'capped' | 'expired';
 export type ReportedStatus = RecipientStatus | 'pending';
 
 /** A recipient as the caller gives it. */
@@ -44,14 +44,27 @@ export interface Recipient {
 /**
  * A stored outcome, compact because a batch stores up to 1000 of them:
  * `['s', msgId]`, `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`, `['x', reason]`
- * (suppressed, with the list entry's reason), `['k']` (capped).
+ * (suppressed, with the list entry's reason), `['k']` (capped), `['e']` (expired: not sent by the campaign's expireAt).
  * `calledAt` (ms) is when the call whose answer was lost started: reconcile searches the gateway's records there.
  */
-export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'];
+export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
 
 export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
-export type CampaignState = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+export type CampaignState = 'scheduled' | 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+/** What readers see: a running campaign whose every unfinished batch waits for its recipients' window shows `waiting-window`. */
+export type ShownState = CampaignState | 'waiting-window';
+
+/** When a campaign may send: its schedule, its recipients' send window and its validity. Times in ms since the epoch. */
+export interface CampaignSchedule {
+  sendAt?: number;
+  /** The window, normalised (`Mon-Fri 09:00-18:00`), and the campaign's own zone if it gave one. */
+  window?: string;
+  timezone?: string;
+  expireAt?: number;
+  /** Batches holding recipients until their window opens, and the earliest opening among them. */
+  waiting?: { batches: number; nextOpenAt: number };
+}
 
 export interface CampaignCounts {
   total: number;
@@ -62,6 +75,7 @@ export interface CampaignCounts {
   notSent: number;
   suppressed: number;
   capped: number;
+  expired: number;
   pending: number;
   duplicatesSkipped: number;
   invalidSkipped: number;
@@ -91,7 +105,7 @@ export interface PauseInfo {
 
 export interface CampaignInfo {
   campaignId: string;
-  state: CampaignState;
+  state: ShownState;
   content: string;
   senderId?: string;
   priority: Priority;
@@ -99,6 +113,8 @@ export interface CampaignInfo {
   maxRate?: number;
   /** Set while the campaign is paused. */
   paused?: PauseInfo;
+  /** Set when the campaign has a schedule, a send window or a validity. */
+  schedule?: CampaignSchedule;
   batches: number;
   counts: CampaignCounts;
   delivery: DeliverySummary;
@@ -158,4 +174,5 @@ export interface BatchJobResult {
   /** Recipients on the suppression list, or over the frequency cap, when their call was about to start. */
   suppressed?: string[];
   capped?: string[];
+  expired?: string[];
 }

@@ -13,6 +13,7 @@ export function buildResult(data: BatchJobData, record: BatchRecord): BatchJobRe
     else if (o[0] === 'n') (result.notSent ??= []).push(orderId);
     else if (o[0] === 'x') (result.suppressed ??= []).push(orderId);
     else if (o[0] === 'k') (result.capped ??= []).push(orderId);
+    else if (o[0] === 'e') (result.expired ??= []).push(orderId);
     else result.cancelled.push(orderId);
   });
   return result;

@@ -1,4 +1,4 @@
-import type { BatchRecord, RecordResult } from '../shared/batch-store';
+import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch-store';
 import { sendChecks } from '../shared/config';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
@@ -22,7 +22,7 @@ export type LoopEnd =
 const CLOCK_SKEW_RETRIES = 2;
 const CLOCK_ACTION = "check this host's clock (NTP): the gateway refuses timestamps far from its own";
 
-type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'lost' } | { noneLeft: true };
+type CallStep = { verdict: Verdict } | { stop: BeginRefusal | 'lost' } | { noneLeft: true };
 
 /**
  * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
@@ -46,12 +46,14 @@ export class CallLoop {
     private readonly campaign: CampaignRecord,
     record: BatchRecord,
     private readonly log: Logger,
+    /** Recipients outside their send window now: this run calls none of them (ends settle them like the rest). */
+    held: ReadonlySet<number> = new Set(),
   ) {
     this.outcomes = new Map(record.outcomes);
     this.version = record.version;
     this.recipients = record.recipients;
-    const pending = this.pending();
-    this.groups = pending.length > 0 ? [pending] : [];
+    const callable = this.pending().filter((i) => !held.has(i));
+    this.groups = callable.length > 0 ? [callable] : [];
   }
 
   /** Every outcome the batch holds, when this run knows them exactly (what it found stored and recorded); else null. */
@@ -62,6 +64,7 @@ export class CallLoop {
   async run(): Promise<LoopEnd> {
     if (this.campaign.state === 'cancelled') return this.endAs(['c']);
     if (this.campaign.state === 'failed') return this.endAsCampaignFailure();
+    if (this.campaign.expireAt !== undefined && this.ctx.clock.now() >= this.campaign.expireAt) return this.endAs(['e']);
     while (this.groups.length > 0) {
       const group = this.groups[0];
       const step = await this.call(group);
@@ -73,6 +76,7 @@ export class CallLoop {
       if ('stop' in step) {
         if (step.stop === 'cancelled') return this.endAs(['c']);
         if (step.stop === 'failed') return this.endAsCampaignFailure();
+        if (step.stop === 'expired') return this.endAs(['e']);
         return step.stop === 'done' ? { kind: 'settled' } : { kind: 'lost' };
       }
       const v = step.verdict;
@@ -156,7 +160,7 @@ export class CallLoop {
     for (let tries = 0; ; tries++) {
       const at = Date.now();
       const numbers = group.map((i) => this.recipients[i].number);
-      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, { indices: group, numbers, at }, this.version, checks);
+      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, { indices: group, numbers, at, clockNow: this.ctx.clock.now() }, this.version, checks);
       if (!begin.ok) return { stop: begin.reason };
       this.version = begin.version;
       if (begin.settled > 0) {

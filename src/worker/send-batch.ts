@@ -12,6 +12,7 @@ import { stopAccount } from '../shared/sending-control';
 import type { BatchJobData, BatchJobResult, CampaignState, StoredOutcome } from '../shared/types';
 import { buildResult } from './batch-result';
 import { CallLoop, LoopEnd } from './call-loop';
+import { windowHold, type WindowHold } from './window-hold';
 
 /** Transient failure of an attempt: BullMQ retries the batch with backoff. */
 export class TransientBatchError extends Error {
@@ -49,8 +50,10 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   const state = await passGate(ctx, job, token, campaign, record);
   // Released while this batch sends; awaited before the batch counts as finished, so a crash re-runs it.
   const released = state === 'cancelled' || state === 'failed' ? Promise.resolve() : releaseNext(ctx, job, campaign);
-  const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
+  const hold = windowHold(ctx.clock.now(), campaign, record);
+  const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log, hold.held);
   await released;
+  if (end.kind === 'settled' && hold.held.size > 0) await waitForWindow(ctx, job, token, campaign, record, hold, outcomes, log);
   if (end.kind === 'account-stop') {
     // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
     await job.moveToWait(token);
@@ -63,6 +66,7 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
   }
   const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
+  if (campaign.window) await ctx.campaigns.windowWaitOver(campaignId, batch);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
   if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
@@ -107,6 +111,34 @@ async function passGate(ctx: Context, job: Job<BatchJobData, BatchJobResult>, to
   }
 }
 
+/**
+ * Recipients outside their send window are left pending: the batch indexes what it sent, notes that it waits (for
+ * `smsq status`), and comes back when the first held window opens — or at the campaign's expireAt, which settles
+ * them `expired`. The job is delayed, so it uses no attempt and frees its worker slot.
+ */
+async function waitForWindow(
+  ctx: Context,
+  job: Job<BatchJobData, BatchJobResult>,
+  token: string | undefined,
+  campaign: CampaignRecord,
+  record: BatchRecord,
+  hold: WindowHold,
+  outcomes: ReadonlyMap<number, StoredOutcome> | null,
+  log: Logger,
+): Promise<void> {
+  const { campaignId, batch } = job.data;
+  const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes ?? new Map();
+  if (![...hold.held].some((i) => !stored.has(i))) return;
+  if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
+  // A window that never opens in all of a recipient's zones (checked at enqueue) waits for the expiry, or a day.
+  const reopenAt = hold.reopenAt ?? ctx.clock.now() + 86_400_000;
+  const until = Math.min(reopenAt, campaign.expireAt ?? Infinity);
+  await ctx.campaigns.waitingForWindow(campaignId, batch, reopenAt);
+  log.info({ held: hold.held.size, reopenAt: new Date(reopenAt).toISOString() }, 'recipients wait for their send window');
+  await job.moveToDelayed(Date.now() + Math.max(0, until - ctx.clock.now()), token);
+  throw new DelayedError();
+}
+
 /** The batch this one's start releases (shared/lanes.ts); resend rounds release nothing, their jobs are all queued. */
 async function releaseNext(ctx: Context, job: Job<BatchJobData, BatchJobResult>, campaign: CampaignRecord): Promise<void> {
   const { campaignId, batch } = job.data;
@@ -133,8 +165,9 @@ async function sendPending(
   campaign: CampaignRecord,
   record: BatchRecord,
   log: Logger,
+  held: ReadonlySet<number>,
 ): Promise<{ end: LoopEnd; outcomes: ReadonlyMap<number, StoredOutcome> | null }> {
-  const loop = new CallLoop(ctx, client, job.data, token, campaign, record, log);
+  const loop = new CallLoop(ctx, client, job.data, token, campaign, record, log, held);
   const end = await loop.run();
   return { end: await afterLoop(ctx, job, loop, end, log), outcomes: loop.settled };
 }

@@ -1,6 +1,7 @@
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Context } from '../shared/context';
 import { initialRelease, queueBatches } from '../shared/lanes';
+import { settleIdleBatches } from '../shared/settle-idle-batches';
 import type { CampaignJobData, CampaignJobResult } from '../shared/types';
 
 /**
@@ -13,9 +14,22 @@ export async function splitCampaign(ctx: Context, job: Job<CampaignJobData, Camp
   const { campaignId } = job.data;
   const campaign = await ctx.campaigns.read(campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
-  const moved = await ctx.campaigns.transition(campaignId, ['queued'], 'running');
+  const moved = await ctx.campaigns.transition(campaignId, ['queued', 'scheduled'], 'running');
   // A cancelled or failed campaign was settled whole by whoever ended it: nothing to send.
   if (moved === 'cancelled' || moved === 'failed') return { batches: campaign.batches };
   await queueBatches(ctx, campaignId, initialRelease(campaign.batches, ctx.config.releaseAhead), campaign.priority);
+  return { batches: campaign.batches };
+}
+
+/**
+ * At a campaign's expireAt: every recipient not sent by then ends `expired` — in batches not yet released, waiting
+ * for a retry or for their window alike (their jobs find them settled). A batch with a call in flight settles its
+ * own rest: its next call would be refused past expireAt.
+ */
+export async function expireCampaign(ctx: Context, job: Job<CampaignJobData, CampaignJobResult>): Promise<CampaignJobResult> {
+  const campaign = await ctx.campaigns.read(job.data.campaignId);
+  if (!campaign || !['scheduled', 'queued', 'running', 'paused'].includes(campaign.state)) return { batches: 0 };
+  await settleIdleBatches(ctx, job.data.campaignId, campaign.batches, ['e']);
+  ctx.log.info({ campaignId: job.data.campaignId }, 'campaign reached its expireAt: unsent recipients expired');
   return { batches: campaign.batches };
 }

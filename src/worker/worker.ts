@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Config } from '../shared/config';
-import { createContext, type Context } from '../shared/context';
+import { createContext, type Context, type ContextOptions } from '../shared/context';
 import { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
@@ -10,7 +10,7 @@ import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult }
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
-import { splitCampaign } from './split-campaign';
+import { expireCampaign, splitCampaign } from './split-campaign';
 
 export interface SmsqWorker {
   /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_GRACE_MS), then disconnects. */
@@ -24,8 +24,8 @@ export interface SmsqWorker {
 const MAX_STALLED_COUNT = 10;
 
 /** Starts one worker process's share of the work: splitting campaigns and sending batches. */
-export async function startWorker(config: Config, log: Logger): Promise<SmsqWorker> {
-  const ctx = await createContext(config, log, 'worker');
+export async function startWorker(config: Config, log: Logger, opts: ContextOptions = {}): Promise<SmsqWorker> {
+  const ctx = await createContext(config, log, 'worker', opts);
   await checkRedisForProduction(ctx.redis, log);
   const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
   const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
@@ -36,7 +36,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: MAX_STALLED_COUNT,
   };
-  const splitter = new Worker<CampaignJobData, CampaignJobResult>(QUEUE_NAMES.campaigns, (job) => splitCampaign(ctx, job), {
+  const splitter = new Worker<CampaignJobData, CampaignJobResult>(QUEUE_NAMES.campaigns, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job)), {
     ...common,
     concurrency: 2,
   });

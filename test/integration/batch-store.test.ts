@@ -35,7 +35,7 @@ const NO_CHECKS: SendChecks = { suppression: false, contacts: false, capCount: 0
 
 /** beginCall for recipients by index, answering 'ok' or the reason it refused. */
 async function begin(id: string, token: string, indices: number[], version: number, checks = NO_CHECKS): Promise<string> {
-  const r = await store.beginCall(id, 0, token, { indices, numbers: indices.map((i) => NUMBERS[i]), at: Date.now() }, version, checks);
+  const r = await store.beginCall(id, 0, token, { indices, numbers: indices.map((i) => NUMBERS[i]), at: Date.now(), clockNow: Date.now() }, version, checks);
   return r.ok ? 'ok' : r.reason;
 }
 
@@ -87,7 +87,7 @@ it('refuses calls once the campaign is cancelled, and counts a settled batch in 
 it('settles a number on the suppression list at the start of its call, with the entry\'s reason, and calls only the others', async () => {
   const id = await batch();
   await redis.hset(k.suppression('2222'), '222222', 'stop-reply|test|1');
-  const r = await store.beginCall(id, 0, 'run', { indices: [0, 1, 2], numbers: NUMBERS, at: Date.now() }, 0, { ...NO_CHECKS, suppression: true });
+  const r = await store.beginCall(id, 0, 'run', { indices: [0, 1, 2], numbers: NUMBERS, at: Date.now(), clockNow: Date.now() }, 0, { ...NO_CHECKS, suppression: true });
   expect(r).toEqual({ ok: true, version: 1, settled: 1, calling: 2 });
   const rec = (await store.load(id, 0))!;
   expect(rec.outcomes.get(1)).toEqual(['x', 'stop-reply']);
@@ -98,18 +98,18 @@ it('caps a number sent to as often as the cap allows in the period, remembers th
   const cap: SendChecks = { suppression: true, contacts: true, capCount: 1, capPeriodSeconds: 3600, contactTtlSeconds: 3600 };
   const first = await batch();
   const at = Date.now();
-  expect(await store.beginCall(first, 0, 'a', { indices: [0], numbers: ['111111'], at }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
+  expect(await store.beginCall(first, 0, 'a', { indices: [0], numbers: ['111111'], at, clockNow: at }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
   expect(await redis.hget(k.contacts('1111'), '111111')).toBe(`1|${Math.floor(at / 1000)}`);
   expect(await redis.hget(k.campaignRefs(), '1')).toBe(first);
   const second = await batch();
-  expect(await store.beginCall(second, 0, 'b', { indices: [0, 1], numbers: ['111111', '333333'], at: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 1, calling: 1 });
+  expect(await store.beginCall(second, 0, 'b', { indices: [0, 1], numbers: ['111111', '333333'], at: Date.now(), clockNow: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 1, calling: 1 });
   expect((await store.load(second, 0))!.outcomes.get(0)).toEqual(['k']);
   // The first call sent nothing after all (say -9): its count comes back, and the number may be sent again.
   await store.uncountSends(['111111'], at);
   const third = await batch();
-  expect(await store.beginCall(third, 0, 'c', { indices: [0], numbers: ['111111'], at: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
+  expect(await store.beginCall(third, 0, 'c', { indices: [0], numbers: ['111111'], at: Date.now(), clockNow: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
   // A campaign that ignores the cap (one-time passwords) is never capped.
   const otp = await batch();
   await redis.hset(k.campaign(otp), 'ignoreFrequencyCap', '1');
-  expect(await store.beginCall(otp, 0, 'd', { indices: [0], numbers: ['111111'], at: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
+  expect(await store.beginCall(otp, 0, 'd', { indices: [0], numbers: ['111111'], at: Date.now(), clockNow: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
 });

@@ -1,0 +1,85 @@
+import { recipientZones } from '../shared/schedule/recipient-zones';
+import { isZone, nextOpen, parseWindow, type SendWindow } from '../shared/schedule/send-window';
+import { parseDuration, parseInstant } from '../shared/schedule/times';
+import type { Recipient } from '../shared/types';
+import { rowProblem, type RowProblem } from './validate';
+
+/** When a campaign may send, as the caller gives it. */
+export interface TimingOptions {
+  /** Nothing is sent before this instant (ISO 8601 with an offset, or a Date); the campaign is `scheduled` until then. */
+  sendAt?: string | Date;
+  /** Local hours (and days) at which recipients may get the text: `08:00-21:00`, `Mon-Fri 09:00-18:00`, `tcpa`. */
+  window?: string;
+  /** IANA zone for recipients whose own is not given; default: every zone of the number's country. */
+  timezone?: string;
+  /** How long recipients may still be sent, from sendAt (or the enqueue): `6h`, `90m`, `2d`, or ms. */
+  validFor?: string | number;
+  /** …or the instant after which nobody is sent; recipients not sent by then end `expired`. */
+  expireAt?: string | Date;
+}
+
+/** The same, checked and resolved to what the campaign hash stores. */
+export interface CampaignTiming {
+  sendAt?: number;
+  window?: SendWindow;
+  timezone?: string;
+  expireAt?: number;
+}
+
+/** Checks the timing fields; returns the resolved timing and a problem per bad field (named as the caller named it). */
+export function resolveTiming(opts: TimingOptions, now: number): { timing: CampaignTiming; problems: Array<[string, string]> } {
+  const problems: Array<[string, string]> = [];
+  const timing: CampaignTiming = {};
+  if (opts.sendAt !== undefined) {
+    const at = parseInstant(opts.sendAt);
+    if (typeof at === 'string') problems.push(['sendAt', at]);
+    else timing.sendAt = at;
+  }
+  if (opts.window !== undefined) {
+    try {
+      timing.window = parseWindow(opts.window);
+    } catch (err) {
+      problems.push(['window', (err as Error).message]);
+    }
+  }
+  if (opts.timezone !== undefined) {
+    if (isZone(opts.timezone)) timing.timezone = opts.timezone;
+    else problems.push(['timezone', `"${opts.timezone}" is not an IANA time zone such as Europe/Berlin or America/New_York`]);
+  }
+  if (opts.validFor !== undefined && opts.expireAt !== undefined) problems.push(['validFor', 'give validFor or expireAt, not both']);
+  else if (opts.validFor !== undefined) {
+    const ms = parseDuration(opts.validFor);
+    if (typeof ms === 'string') problems.push(['validFor', ms]);
+    else timing.expireAt = Math.max(timing.sendAt ?? now, now) + ms;
+  } else if (opts.expireAt !== undefined) {
+    const at = parseInstant(opts.expireAt);
+    if (typeof at === 'string') problems.push(['expireAt', at]);
+    else if (at <= Math.max(timing.sendAt ?? now, now)) problems.push(['expireAt', 'is not after the time the campaign starts: nobody could be sent']);
+    else timing.expireAt = at;
+  }
+  return { timing, problems };
+}
+
+/**
+ * With a window, each recipient needs zones the window is ever open in together (within two weeks): a number
+ * whose country cannot be told, or a country whose zones are too far apart for the window, is a bad row that says
+ * what to give. Zone sets are judged once.
+ */
+export function windowRowCheck(timing: CampaignTiming, now: number): (row: number, r: Recipient) => RowProblem | null {
+  const w = timing.window;
+  if (!w) return () => null;
+  const verdicts = new Map<string, string | null>();
+  return (row, r) => {
+    const zones = recipientZones(r.number, undefined, timing.timezone);
+    if (!zones) return rowProblem(row, r.number, "cannot tell this number's time zone for the send window: give the campaign a timezone");
+    const key = zones.join('|');
+    let reason = verdicts.get(key);
+    if (reason === undefined) {
+      reason = nextOpen(w, zones, Math.max(now, timing.sendAt ?? now)) === null
+        ? `the window ${w.spec} is never open at once in all ${zones.length} time zones of this number's country: give the campaign (or the recipient) a timezone`
+        : null;
+      verdicts.set(key, reason);
+    }
+    return reason ? rowProblem(row, r.number, reason) : null;
+  };
+}
