@@ -13,6 +13,13 @@ export function formatStatus(info: CampaignInfo): string {
     const cost = Object.entries(d.cost).map(([currency, sum]) => `${sum} ${currency}`).join(' + ') || '-';
     lines.push(`  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${rate}  cost ${cost}`);
   }
+  const s = info.schedule;
+  if (s) {
+    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const parts = [s.sendAt !== undefined && `send at ${iso(s.sendAt)}`, s.window && `window ${s.window}${s.timezone ? ` (${s.timezone})` : ' (recipients\' local time)'}`, s.expireAt !== undefined && `valid until ${iso(s.expireAt)}`].filter(Boolean);
+    lines.push(`  ${parts.join('  ')}`);
+    if (s.waiting) lines.push(`  waiting for their window: ${s.waiting.batches} batch(es); the next window opens at ${iso(s.waiting.nextOpenAt)}`);
+  }
   if (info.paused) lines.push(`  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`);
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
   return lines.join('\n');

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   results: async () => (await import('./commands/results')).default,
   cancel: async () => (await import('./commands/control')).cancelCommand,
   pause: async () => (await import('./commands/control')).pauseCommand,
+  reschedule: async () => (await import('./commands/control')).rescheduleCommand,
   resume: async () => (await import('./commands/control')).resumeCommand,
   reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
@@ -30,10 +31,13 @@ Commands:
           [--skip-invalid] [--keep-duplicates]
           [--check-balance | --require-balance]  compare the balance with the campaign's cost first
           [--priority high|normal|low] [--max-rate RECIPIENTS_PER_S] [--ignore-frequency-cap]
+          [--send-at ISO] [--window 'Mon-Fri 09:00-18:00'|tcpa] [--timezone ZONE]
+          [--valid-for 6h | --expire-at ISO]
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] one line per recipient
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
+  reschedule ID --send-at ISO     move a scheduled campaign's start
   reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
   balance [--json]                gateway balance, and messages it pays for at the last known price

@@ -4,7 +4,7 @@
  */
 import {
   campaignInfoSchema, enqueueJsonBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
-  numbersBody, pauseBody, recipientResultSchema,
+  numbersBody, pauseBody, recipientResultSchema, rescheduleBody,
 } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -104,6 +104,15 @@ export const openApiDocument = {
         security: bearer,
         parameters: idParam,
         responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_FINISHED'), ...common },
+      },
+    },
+    '/v1/campaigns/{id}/reschedule': {
+      post: {
+        summary: "Move a scheduled campaign's start (only while it is scheduled).",
+        security: bearer,
+        parameters: idParam,
+        requestBody: { required: true, content: json(rescheduleBody) },
+        responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_STARTED'), 422: error('VALIDATION_FAILED'), ...common },
       },
     },
     '/v1/campaigns/{id}/reconcile': {

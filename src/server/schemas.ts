@@ -13,6 +13,13 @@ const priority = {
   enum: ['high', 'normal', 'low'],
   description: "The campaign's lane: a waiting batch of a higher priority always starts before one of a lower priority; campaigns of one priority take turns. Default normal.",
 } as const;
+const timing = {
+  sendAt: { type: 'string', description: 'ISO 8601 with an offset: nothing is sent before it; the campaign is scheduled until then.' },
+  window: { type: 'string', description: "Local hours (and days) recipients may get the text: 08:00-21:00, Mon-Fri 09:00-18:00, or tcpa." },
+  timezone: { type: 'string', description: "IANA zone for the window; default: every zone of each number's country." },
+  validFor: { type: 'string', description: 'How long after sendAt (or now) recipients may still be sent: 6h, 90m, 2d.' },
+  expireAt: { type: 'string', description: 'ISO 8601 with an offset: recipients not sent by then end expired.' },
+} as const;
 const ignoreFrequencyCap = { type: 'boolean', description: 'Send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords, alerts).' } as const;
 const maxRateDescription = 'Recipients per second this campaign may send at most, across all workers.';
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
@@ -46,6 +53,8 @@ export const enqueueJsonBody = {
     priority,
     maxRate: { type: 'number', exclusiveMinimum: 0, description: maxRateDescription },
     ignoreFrequencyCap,
+    ...timing,
+    validFor: { oneOf: [{ type: 'string' }, { type: 'number' }], description: timing.validFor.description },
   },
 } as const;
 
@@ -62,6 +71,7 @@ export const enqueueStreamQuery = {
     priority,
     maxRate: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: maxRateDescription },
     ignoreFrequencyCap: { ...ignoreFrequencyCap, type: 'string', enum: ['true', 'false'] },
+    ...timing,
   },
 } as const;
 
@@ -81,6 +91,14 @@ export const suppressImportQuery = {
   type: 'object',
   additionalProperties: false,
   properties: { reason: { type: 'string', maxLength: 24, description: 'Reason for rows that give none (default import).' } },
+} as const;
+
+/** POST /v1/campaigns/:id/reschedule */
+export const rescheduleBody = {
+  type: 'object',
+  required: ['sendAt'],
+  additionalProperties: false,
+  properties: { sendAt: timing.sendAt },
 } as const;
 
 /** POST /v1/campaigns/:id/pause */
@@ -103,7 +121,7 @@ export const campaignInfoSchema = {
   required: ['campaignId', 'state', 'content', 'batches', 'counts', 'createdAt'],
   properties: {
     campaignId: { type: 'string' },
-    state: { type: 'string', enum: ['scheduled', 'queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] },
+    state: { type: 'string', enum: ['scheduled', 'queued', 'running', 'waiting-window', 'paused', 'completed', 'failed', 'cancelled'] },
     content: { type: 'string' },
     senderId: { type: 'string' },
     priority: { type: 'string', enum: ['high', 'normal', 'low'] },
@@ -112,6 +130,17 @@ export const campaignInfoSchema = {
       type: 'object',
       description: 'While paused: by whom (operator, account, budget), why, and when (epoch ms; absent for a queue-wide pause).',
       properties: { by: { type: 'string' }, reason: { type: 'string' }, at: { type: 'integer' } },
+    },
+    schedule: {
+      type: 'object',
+      description: 'With a schedule, window or validity: sendAt, window, timezone, expireAt (epoch ms), and waiting: { batches, nextOpenAt } while recipients wait for their window.',
+      properties: {
+        sendAt: { type: 'integer' },
+        window: { type: 'string' },
+        timezone: { type: 'string' },
+        expireAt: { type: 'integer' },
+        waiting: { type: 'object', properties: { batches: count, nextOpenAt: { type: 'integer' } } },
+      },
     },
     batches: count,
     counts: {

@@ -10,6 +10,15 @@ export async function cancelCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** `smsq reschedule ID --send-at ISO`: moves a scheduled campaign's start. */
+export async function rescheduleCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { 'send-at': { type: 'string' } }, { min: 1, max: 1, names: 'a campaign id' });
+  if (values['send-at'] === undefined) throw new UsageError('give the new start as --send-at 2026-12-01T09:00:00+01:00');
+  const info = await withProducer((smsq) => smsq.rescheduleCampaign(positionals[0], values['send-at']!));
+  process.stdout.write(`${formatStatus(info)}\n`);
+  return 0;
+}
+
 /** `smsq pause [ID] [--reason TEXT]`: one campaign, or without an id the whole queue; batches in flight finish. */
 export async function pauseCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { reason: { type: 'string' } }, { min: 0, max: 1, names: 'a campaign id, or none to pause the whole queue' });

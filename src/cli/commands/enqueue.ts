@@ -22,6 +22,11 @@ const OPTIONS = {
   priority: { type: 'string' },
   'max-rate': { type: 'string' },
   'ignore-frequency-cap': { type: 'boolean' },
+  'send-at': { type: 'string' },
+  window: { type: 'string' },
+  timezone: { type: 'string' },
+  'valid-for': { type: 'string' },
+  'expire-at': { type: 'string' },
 } as const;
 
 /**
@@ -52,6 +57,11 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       priority: pickPriority(values.priority),
       maxRate: values['max-rate'] === undefined ? undefined : positiveNumber('max-rate', values['max-rate'], 0),
       ignoreFrequencyCap: values['ignore-frequency-cap'] ?? false,
+      sendAt: values['send-at'],
+      window: values.window,
+      timezone: values.timezone,
+      validFor: values['valid-for'],
+      expireAt: values['expire-at'],
     }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { CSV_HEADER, csvLine } from '../../shared/results-csv';
 import type { RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { campaignParams, pauseBody } from '../schemas';
+import { campaignParams, pauseBody, rescheduleBody } from '../schemas';
 
 type WithId = { Params: { id: string } };
 
@@ -30,6 +30,10 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
   }, (req) => producer.pauseCampaign(req.params.id, { reason: req.body.reason }));
 
   app.post<WithId>('/v1/campaigns/:id/resume', { schema }, (req) => producer.resumeCampaign(req.params.id));
+
+  app.post<WithId & { Body: { sendAt: string } }>('/v1/campaigns/:id/reschedule', { schema: { ...schema, body: rescheduleBody } }, (req) =>
+    producer.rescheduleCampaign(req.params.id, req.body.sendAt),
+  );
 
   app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
     schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },

@@ -30,6 +30,11 @@ interface JsonBody {
   priority?: Priority;
   maxRate?: number;
   ignoreFrequencyCap?: boolean;
+  sendAt?: string;
+  window?: string;
+  timezone?: string;
+  validFor?: string | number;
+  expireAt?: string;
 }
 
 interface StreamQuery {
@@ -41,6 +46,11 @@ interface StreamQuery {
   priority?: Priority;
   maxRate?: string;
   ignoreFrequencyCap?: 'true' | 'false';
+  sendAt?: string;
+  window?: string;
+  timezone?: string;
+  validFor?: string;
+  expireAt?: string;
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -85,6 +95,11 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     priority: q.priority,
     maxRate: q.maxRate === undefined ? undefined : Number(q.maxRate),
     ignoreFrequencyCap: q.ignoreFrequencyCap === 'true',
+    sendAt: q.sendAt,
+    window: q.window,
+    timezone: q.timezone,
+    validFor: q.validFor,
+    expireAt: q.expireAt,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
   };
 }

@@ -1,0 +1,49 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { CampaignInfo } from '../../src/shared/types';
+import { startSimulator, Simulator } from '../../src/simulator';
+import { runSmsq } from '../support/cli';
+import { deletePrefix, testEnv, uniquePrefix } from '../support/env';
+
+/** Schedules and windows as a user types them: `smsq enqueue --send-at/--window/--valid-for`, `smsq reschedule`. */
+const prefix = uniquePrefix('schedule-cli');
+let sim: Simulator;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-schedule-'));
+  env = testEnv(prefix, sim.baseUrl);
+});
+
+afterAll(async () => {
+  await sim.close();
+  await rm(dir, { recursive: true, force: true });
+  await deletePrefix(prefix);
+});
+
+it('queues a scheduled campaign with a window and a validity, shows them, moves it, and refuses a bad window with exit 1', async () => {
+  const file = path.join(dir, 'list.csv');
+  await writeFile(file, '819012340500\n819012340501\n');
+  const enq = await runSmsq(['enqueue', file, '--content', 'later', '--send-at', '2030-01-02T09:00:00+09:00', '--window', 'tcpa', '--timezone', 'Asia/Tokyo', '--valid-for', '6h'], env);
+  expect(enq.code).toBe(0);
+  const id = enq.stdout.trim();
+  const status = await runSmsq(['status', id], env);
+  expect(status.stdout).toContain(`campaign ${id}: scheduled`);
+  expect(status.stdout).toContain('send at 2030-01-02T00:00:00.000Z  window 08:00-21:00 (Asia/Tokyo)  valid until 2030-01-02T06:00:00.000Z');
+
+  const moved = await runSmsq(['reschedule', id, '--send-at', '2030-02-01T10:00:00Z'], env);
+  expect(moved.code).toBe(0);
+  const info = JSON.parse((await runSmsq(['status', id, '--json'], env)).stdout) as CampaignInfo;
+  expect(info.schedule).toMatchObject({ sendAt: Date.parse('2030-02-01T10:00:00Z'), window: '08:00-21:00', timezone: 'Asia/Tokyo' });
+  expect((await runSmsq(['cancel', id], env)).stdout).toContain('cancelled');
+
+  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--window', '9am-5pm'], env);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('window: "9am-5pm" is not a window such as 08:00-21:00');
+  const usage = await runSmsq(['reschedule', id], env);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain('--send-at');
+});
