@@ -17,4 +17,4 @@ export function formatStatus(info: CampaignInfo): string {
   return lines.join('\n');
 }
 
-export { CSV_HEADER, csvLine } from '../shared/results-csv';
+export { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../shared/results-csv';

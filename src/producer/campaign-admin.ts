@@ -9,11 +9,16 @@ export async function getCampaign(ctx: Context, campaignId: string): Promise<Cam
   return info;
 }
 
+export interface ResultsOptions {
+  /** Add each recipient's text (`content`), rendered from the template for a personalised campaign. */
+  withContent?: boolean;
+}
+
 /** Streams one record per recipient, in the order they were queued. */
-export async function* campaignResults(ctx: Context, campaignId: string): AsyncGenerator<RecipientResult> {
+export async function* campaignResults(ctx: Context, campaignId: string, opts: ResultsOptions = {}): AsyncGenerator<RecipientResult> {
   const rec = await ctx.campaigns.read(campaignId);
   if (!rec) throw notFound(campaignId);
-  yield* ctx.campaigns.results(campaignId, rec.batches);
+  yield* ctx.campaigns.results(campaignId, rec.batches, opts.withContent ? rec : undefined);
 }
 
 /**

@@ -5,13 +5,18 @@ import { SmsqError } from '../shared/errors';
 import { jobIds } from '../shared/keys';
 import { JOB_NAMES } from '../shared/queues';
 import { encodeRecipients } from '../shared/recipient-codec';
+import { smartEncode } from '../shared/text/encoding';
+import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { Recipient, RecipientInput } from '../shared/types';
+import { loadPricer } from './pricing';
 import type { RawRow } from './read-recipients';
+import { TextStats, type TextSummary } from './text-stats';
 import { checkCampaignId, checkContent, checkSenderId, RecipientValidator, RowProblem } from './validate';
 
 export interface EnqueueOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
   campaignId?: string;
+  /** The text, or a template with `{{field}}` / `{{field|fallback}}` placeholders filled from each recipient's fields. */
   content: string;
   senderId?: string;
   /** Recipients as objects (an array, or an async iterable to stream millions)… */
@@ -39,8 +44,10 @@ export interface EnqueueResult {
   invalidSkipped: number;
   /** With `skipInvalid`: the skipped rows (the first 1,000), each with its row number and reason. */
   invalidRows: RowProblem[];
-  /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign). */
+  /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign), and characters forcing UCS-2. */
   warnings?: string[];
+  /** Encodings, segments and the estimated cost of the accepted recipients' texts. */
+  texts: TextSummary;
 }
 
 /** Bad rows listed in an error; the count covers them all. */
@@ -55,19 +62,7 @@ const STAGING_WRITES_IN_FLIGHT = 8;
  * all of it is valid: a campaign is queued whole or not at all, with bounded memory for any size.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
-  const campaignId = opts.campaignId ?? randomUUID();
-  const content = opts.content;
-  const senderId = opts.senderId ?? ctx.config.gateway.senderId;
-  const fieldProblems = [
-    ['campaignId', checkCampaignId(campaignId)],
-    ['content', checkContent(content)],
-    ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
-  ].filter((p): p is [string, string] => p[1] !== null);
-  if (fieldProblems.length > 0) {
-    throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
-      fields: Object.fromEntries(fieldProblems),
-    });
-  }
+  const { campaignId, content, senderId, template } = checkCampaign(ctx, opts);
   const rows = opts.rows ?? toRows(opts.recipients ?? []);
   const { redis, keys } = ctx;
 
@@ -80,7 +75,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
     const existing = await ctx.campaigns.read(campaignId);
     // An id that is already queued is read through only to compare, never staged again.
     const stage = existing === null;
-    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, dedupe: opts.dedupe ?? true });
+    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, template, dedupe: opts.dedupe ?? true });
     const { problems, invalidCount } = staged;
     if (invalidCount > 0 && !opts.skipInvalid) {
       await dropStaged(ctx, campaignId, staged.batches);
@@ -102,7 +97,9 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       duplicatesSkipped: staged.duplicates,
       invalidSkipped: invalidCount,
       invalidRows: problems,
+      texts: staged.texts,
     };
+    if (staged.texts.warnings.length > 0) result.warnings = [...staged.texts.warnings];
     if (existing) {
       if (existing.digest !== staged.digest) {
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
@@ -119,9 +116,9 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
         await dropStaged(ctx, campaignId, staged.batches);
         throw err;
       }
-      if (warning) result.warnings = [warning];
+      if (warning) result.warnings = [...(result.warnings ?? []), warning];
     }
-    await commit(ctx, campaignId, { content, senderId, ...staged });
+    await commit(ctx, campaignId, { content, senderId, template, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -129,25 +126,69 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
   }
 }
 
-interface Staged {
+/** A campaign's own fields, checked and ready: the content after smart encoding, parsed as a template when it is one. */
+export interface CheckedCampaign {
+  campaignId: string;
+  content: string;
+  senderId?: string;
+  template?: Template;
+}
+
+/** Checks the campaign's fields (not its recipients); throws VALIDATION_FAILED naming each bad one. */
+export function checkCampaign(ctx: Context, opts: Pick<EnqueueOptions, 'campaignId' | 'content' | 'senderId'>): CheckedCampaign {
+  const campaignId = opts.campaignId ?? randomUUID();
+  const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
+  const senderId = opts.senderId ?? ctx.config.gateway.senderId;
+  const parsed = typeof content === 'string' && isTemplate(content) ? parseTemplate(content) : undefined;
+  const fieldProblems = [
+    ['campaignId', checkCampaignId(campaignId)],
+    ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
+    ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
+  ].filter((p): p is [string, string] => p[1] !== null);
+  if (fieldProblems.length > 0) {
+    throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
+      fields: Object.fromEntries(fieldProblems),
+    });
+  }
+  return { campaignId, content, senderId, template: parsed?.ok ? parsed.template : undefined };
+}
+
+export interface Staged {
   total: number;
   batches: number;
   duplicates: number;
   invalidCount: number;
   problems: RowProblem[];
   digest: string;
+  texts: TextSummary;
+  /** The first few accepted recipients and their texts (what a preview shows). */
+  samples: Array<{ number: string; orderId: string; text: string }>;
 }
 
-async function stageRows(
+const SAMPLES = 3;
+
+/**
+ * Validates every row and, when `stage` is true, writes the accepted recipients batch by batch. A preview runs
+ * exactly this with `stage` false: the same checks and counts, nothing written.
+ */
+export async function stageRows(
   ctx: Context,
   campaignId: string,
   rows: AsyncIterable<RawRow>,
   stage: boolean,
-  opts: { content: string; senderId?: string; dedupe: boolean },
+  opts: { content: string; senderId?: string; template?: Template; dedupe: boolean },
 ): Promise<Staged> {
   const { redis, keys, config } = ctx;
-  const validator = new RecipientValidator({ dedupe: opts.dedupe });
-  // The digest identifies the campaign's content and accepted recipients, to tell a repeat from a conflict.
+  const validator = new RecipientValidator({
+    dedupe: opts.dedupe,
+    template: opts.template,
+    content: opts.content,
+    prepare: config.texts.smartEncoding ? smartEncode : undefined,
+  });
+  const texts = new TextStats(await loadPricer(ctx));
+  const samples: Staged['samples'] = [];
+  // The digest identifies the campaign's content and accepted recipients (with their fields), to tell a repeat
+  // from a conflict.
   const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
   const problems: RowProblem[] = [];
   let invalidCount = 0;
@@ -186,7 +227,9 @@ async function stageRows(
     if (checked.kind === 'invalid') invalid(checked.problem);
     else if (checked.kind === 'ok') {
       const r = checked.recipient;
-      digest.update(`${r.number},${r.orderId}\n`);
+      digest.update(r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}\n` : `${r.number},${r.orderId}\n`);
+      texts.add(r.number, checked.text);
+      if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
       total++;
       buffer.push(r);
       if (buffer.length === config.batchSize) await flush();
@@ -194,10 +237,10 @@ async function stageRows(
   }
   if (buffer.length > 0) await flush();
   await Promise.all(writes);
-  return { total, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex') };
+  return { total, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex'), texts: texts.summary(), samples };
 }
 
-async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string }): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string; template?: Template }): Promise<void> {
   const { redis, keys } = ctx;
   for (let k = 0; k < c.batches; k += 500) {
     const p = redis.pipeline();
@@ -216,6 +259,8 @@ async function commit(ctx: Context, campaignId: string, c: Staged & { content: s
     invalid: String(c.invalidCount),
     createdAt: String(Date.now()),
     split: '0',
+    // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
+    ...(c.template ? { template: '1' } : {}),
   });
   await addSplitJob(ctx, campaignId);
 }

@@ -4,7 +4,7 @@ import { createContext, type Context } from '../shared/context';
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
-import { cancelCampaign, campaignResults, getCampaign } from './campaign-admin';
+import { cancelCampaign, campaignResults, getCampaign, type ResultsOptions } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
@@ -20,7 +20,7 @@ export interface ProducerEnqueueOptions extends EnqueueOptions {
 export interface Producer {
   enqueueCampaign(opts: ProducerEnqueueOptions): Promise<EnqueueResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
-  campaignResults(campaignId: string): AsyncGenerator<RecipientResult>;
+  campaignResults(campaignId: string, opts?: ResultsOptions): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
   reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
@@ -60,7 +60,7 @@ export function producerFromContext(ctx: Context): Producer {
       return enqueueCampaign(ctx, check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts);
     },
     getCampaign: (id) => getCampaign(ctx, id),
-    campaignResults: (id) => campaignResults(ctx, id),
+    campaignResults: (id, opts) => campaignResults(ctx, id, opts),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
     reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
@@ -74,7 +74,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

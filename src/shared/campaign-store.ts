@@ -6,11 +6,15 @@ import { runScript } from './lua';
 import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
 import { deliverySummary, withDelivery } from './delivery/summary';
+import { parseTemplate, renderStored, type Template } from './text/template';
 import type { CampaignInfo, CampaignState, RecipientResult, StoredOutcome } from './types';
 
 /** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
 export interface CampaignRecord {
+  /** The text, or for a personalised campaign its template. */
   content: string;
+  /** Set for a personalised campaign: `content` parsed; each recipient's text is it rendered with the recipient's values. */
+  template?: Template;
   senderId?: string;
   state: CampaignState;
   total: number;
@@ -28,8 +32,10 @@ export class CampaignStore {
   async read(campaignId: string): Promise<CampaignRecord | null> {
     const f = await this.redis.hgetall(this.keys.campaign(campaignId));
     if (!f.state) return null;
+    const parsed = f.template === '1' ? parseTemplate(f.content) : undefined;
     return {
       content: f.content,
+      template: parsed?.ok ? parsed.template : undefined,
       senderId: f.senderId || undefined,
       state: f.state as CampaignState,
       total: Number(f.total),
@@ -85,8 +91,12 @@ export class CampaignStore {
     await this.redis.hset(this.keys.campaign(campaignId), 'split', String(next));
   }
 
-  /** One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. */
-  async *results(campaignId: string, batches: number): AsyncGenerator<RecipientResult> {
+  /**
+   * One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. With
+   * `content` (the campaign's record) each line carries its recipient's text, rendered here from the stored template
+   * and fields: rendered texts are never stored.
+   */
+  async *results(campaignId: string, batches: number, content?: Pick<CampaignRecord, 'content' | 'template'>): AsyncGenerator<RecipientResult> {
     for (let k = 0; k < batches; k++) {
       const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
@@ -97,7 +107,9 @@ export class CampaignStore {
       const deliveries = replies[1][1] as Record<string, string>;
       for (let i = 0; i < recipients.length; i++) {
         const d = deliveries[i];
-        yield withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ? (JSON.parse(d) as StoredDelivery) : undefined);
+        const r = withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ? (JSON.parse(d) as StoredDelivery) : undefined);
+        if (content) r.content = content.template ? renderStored(content.template, recipients[i].values) : content.content;
+        yield r;
       }
     }
   }

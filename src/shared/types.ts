@@ -11,6 +11,9 @@
  * - **outcome**: what happened to a recipient: `sent` (with msgId), `failed` (with code and reason), `unknown`
  *   (the call may or may not have reached the gateway), `cancelled`, and `not-sent` (an `unknown` that
  *   `reconcile` found missing from the gateway's records).
+ * - **template**: a content with `{{field}}` placeholders; its campaign is **personalised**: each recipient's
+ *   **fields** fill it into that recipient's **text**, and its batches go out through `sendSms/batch`.
+ * - **segment**: one SMS part the gateway charges for (160/153 GSM-7 characters, 70/67 UCS-2).
  * - **msgId**: the gateway's id for an accepted message. **orderId**: the caller's id, sent with the number.
  * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
  *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
@@ -24,12 +27,16 @@ export type ReportedStatus = RecipientStatus | 'pending';
 export interface RecipientInput {
   number: string;
   orderId?: string;
+  /** Values for the content's `{{field}}` placeholders (personalised campaigns); numbers are taken as text. */
+  fields?: Record<string, string | number>;
 }
 
 /** A recipient after validation: number normalised to digits, orderId always present. */
 export interface Recipient {
   number: string;
   orderId: string;
+  /** Personalised campaigns only: the values of the template's fields, in the template's field order. */
+  values?: string[];
 }
 
 /**
@@ -101,6 +108,8 @@ export interface RecipientResult {
   /** What the gateway charged for the message, from its report. */
   price?: string;
   currency?: string;
+  /** The recipient's text (rendered from the template for a personalised campaign); only when asked for. */
+  content?: string;
 }
 
 /** Job names mapped to their data and result types (see shared/queues.ts). */

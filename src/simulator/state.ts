@@ -3,7 +3,7 @@ import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
 import { toMicros } from './money';
 import { ReportQueue } from './report-queue';
-import { segmentCount } from './segments';
+import { segmentCount } from '../shared/text/encoding';
 import { StatsCounter, type SimulatorStats } from './stats';
 
 export interface Credentials {

@@ -107,7 +107,7 @@ describe('readRecipients, CSV', () => {
     expect(await read('491701111111,a,Alice\n491702222222,b\n')).toEqual([
       {
         row: 1,
-        problem: { row: 1, value: '491701111111,a,Alice', reason: 'expected number[,orderId], found 3 columns' },
+        problem: { row: 1, value: '491701111111,a,Alice', reason: 'expected number[,orderId], found 3 columns (name the columns in a header row to use them as template fields)' },
       },
       { row: 2, input: { number: '491702222222', orderId: 'b' } },
     ]);

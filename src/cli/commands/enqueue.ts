@@ -4,6 +4,7 @@ import { formatFromPath, readRecipients, RecipientFormat } from '../../producer/
 import type { RowProblem } from '../../producer/validate';
 import type { BalanceCheckMode } from '../../producer/balance';
 import { SmsqError } from '../../shared/errors';
+import { templateFields } from '../../shared/text/template';
 import { parse, UsageError } from '../args';
 import { withProducer } from '../open-producer';
 
@@ -41,7 +42,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       campaignId: values['campaign-id'],
       content,
       senderId: values['sender-id'],
-      rows: readRecipients(input, format),
+      rows: readRecipients(input, format, { templateFields: templateFields(content) }),
       skipInvalid: values['skip-invalid'] ?? false,
       dedupe: !values['keep-duplicates'],
       balanceCheck: balanceMode(values),

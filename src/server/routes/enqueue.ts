@@ -7,6 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
+import { templateFields } from '../../shared/text/template';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
@@ -75,7 +76,7 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     senderId: q.senderId,
     skipInvalid: q.skipInvalid === 'true',
     balanceCheck: q.balanceCheck,
-    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
+    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { templateFields: templateFields(q.content) }),
   };
 }
 
