@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/worker')).default,
   server: async () => (await import('./commands/server')).default,
   enqueue: async () => (await import('./commands/enqueue')).default,
+  preview: async () => (await import('./commands/preview')).default,
   status: async () => (await import('./commands/status')).statusCommand,
   wait: async () => (await import('./commands/status')).waitCommand,
   results: async () => (await import('./commands/results')).default,
@@ -28,9 +29,12 @@ Commands:
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
           [--check-balance | --require-balance]  compare the balance with the campaign's cost first
+          [--max-cost AMOUNT]     refuse above this estimated cost, pause when the reported cost reaches it
+  preview FILE|- --content TEXT [--json]  what enqueue would queue: counts, encodings, segments,
+                                  estimated cost, sample texts; queues nothing (same options as enqueue)
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
-  results ID [--format csv|ndjson] one line per recipient
+  results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
   reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again

@@ -8,6 +8,7 @@ import { encodeRecipients } from '../shared/recipient-codec';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { Recipient, RecipientInput } from '../shared/types';
+import { checkBudget, maxCostMicros } from './budget-check';
 import { loadPricer } from './pricing';
 import type { RawRow } from './read-recipients';
 import { TextStats, type TextSummary } from './text-stats';
@@ -27,6 +28,11 @@ export interface EnqueueOptions {
   skipInvalid?: boolean;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
+  /**
+   * Budget cap, in the currency of the prices (e.g. 250 for 250 USD): refused (BUDGET_EXCEEDED, nothing queued)
+   * when the estimated cost is above it, and paused while sending once the reported cost reaches it.
+   */
+  maxCost?: number;
   /**
    * Runs once the campaign is staged and valid, just before it is queued, with its recipient count (the
    * balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
@@ -62,7 +68,7 @@ const STAGING_WRITES_IN_FLIGHT = 8;
  * all of it is valid: a campaign is queued whole or not at all, with bounded memory for any size.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
-  const { campaignId, content, senderId, template } = checkCampaign(ctx, opts);
+  const { campaignId, content, senderId, template, maxCost } = checkCampaign(ctx, opts);
   const rows = opts.rows ?? toRows(opts.recipients ?? []);
   const { redis, keys } = ctx;
 
@@ -99,7 +105,9 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       invalidRows: problems,
       texts: staged.texts,
     };
-    if (staged.texts.warnings.length > 0) result.warnings = [...staged.texts.warnings];
+    const budget = checkBudget(staged.texts, maxCost);
+    const warnings = [...staged.texts.warnings, ...(budget.warning ? [budget.warning] : [])];
+    if (warnings.length > 0) result.warnings = warnings;
     if (existing) {
       if (existing.digest !== staged.digest) {
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
@@ -107,6 +115,10 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       // Same campaign again: make sure its split job exists (a producer may have died after committing).
       await addSplitJob(ctx, campaignId);
       return result;
+    }
+    if (budget.refusal) {
+      await dropStaged(ctx, campaignId, staged.batches);
+      throw budget.refusal;
     }
     if (opts.beforeCommit) {
       let warning: string | void;
@@ -118,7 +130,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       }
       if (warning) result.warnings = [...(result.warnings ?? []), warning];
     }
-    await commit(ctx, campaignId, { content, senderId, template, ...staged });
+    await commit(ctx, campaignId, { content, senderId, template, maxCost, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -132,10 +144,12 @@ export interface CheckedCampaign {
   content: string;
   senderId?: string;
   template?: Template;
+  /** The budget cap in millionths. */
+  maxCost?: number;
 }
 
 /** Checks the campaign's fields (not its recipients); throws VALIDATION_FAILED naming each bad one. */
-export function checkCampaign(ctx: Context, opts: Pick<EnqueueOptions, 'campaignId' | 'content' | 'senderId'>): CheckedCampaign {
+export function checkCampaign(ctx: Context, opts: Pick<EnqueueOptions, 'campaignId' | 'content' | 'senderId' | 'maxCost'>): CheckedCampaign {
   const campaignId = opts.campaignId ?? randomUUID();
   const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
   const senderId = opts.senderId ?? ctx.config.gateway.senderId;
@@ -144,13 +158,15 @@ export function checkCampaign(ctx: Context, opts: Pick<EnqueueOptions, 'campaign
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
+    ['maxCost', opts.maxCost === undefined ? null : typeof maxCostMicros(opts.maxCost) === 'string' ? (maxCostMicros(opts.maxCost) as string) : null],
   ].filter((p): p is [string, string] => p[1] !== null);
   if (fieldProblems.length > 0) {
     throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
       fields: Object.fromEntries(fieldProblems),
     });
   }
-  return { campaignId, content, senderId, template: parsed?.ok ? parsed.template : undefined };
+  const maxCost = opts.maxCost === undefined ? undefined : (maxCostMicros(opts.maxCost) as number);
+  return { campaignId, content, senderId, template: parsed?.ok ? parsed.template : undefined, maxCost };
 }
 
 export interface Staged {
@@ -240,7 +256,7 @@ export async function stageRows(
   return { total, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex'), texts: texts.summary(), samples };
 }
 
-async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string; template?: Template }): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string; template?: Template; maxCost?: number }): Promise<void> {
   const { redis, keys } = ctx;
   for (let k = 0; k < c.batches; k += 500) {
     const p = redis.pipeline();
@@ -261,6 +277,8 @@ async function commit(ctx: Context, campaignId: string, c: Staged & { content: s
     split: '0',
     // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
     ...(c.template ? { template: '1' } : {}),
+    // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
+    ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
   });
   await addSplitJob(ctx, campaignId);
 }
@@ -278,7 +296,7 @@ async function dropStaged(ctx: Context, campaignId: string, batches: number): Pr
   }
 }
 
-async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {
+export async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {
   let row = 0;
   for await (const input of recipients) yield { row: ++row, input };
 }

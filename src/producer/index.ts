@@ -6,6 +6,7 @@ import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
 import { cancelCampaign, campaignResults, getCampaign, type ResultsOptions } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
+import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { SmsqError } from '../shared/errors';
@@ -19,6 +20,8 @@ export interface ProducerEnqueueOptions extends EnqueueOptions {
 
 export interface Producer {
   enqueueCampaign(opts: ProducerEnqueueOptions): Promise<EnqueueResult>;
+  /** A dry run of enqueueCampaign: the same validation and counts, segments and estimated cost; nothing queued. */
+  previewCampaign(opts: PreviewOptions): Promise<PreviewResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
   campaignResults(campaignId: string, opts?: ResultsOptions): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
@@ -59,6 +62,7 @@ export function producerFromContext(ctx: Context): Producer {
       const check = mode === 'auto' && !gatewayConfigured(ctx) ? undefined : mode;
       return enqueueCampaign(ctx, check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts);
     },
+    previewCampaign: (opts) => previewCampaign(ctx, opts),
     getCampaign: (id) => getCampaign(ctx, id),
     campaignResults: (id, opts) => campaignResults(ctx, id, opts),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
@@ -74,7 +78,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions };
+export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

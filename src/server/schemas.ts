@@ -6,7 +6,14 @@
  */
 
 const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;
-const content = { type: 'string', description: 'The message, 1-1024 characters (code points).' } as const;
+const content = {
+  type: 'string',
+  description: 'The message, 1-1024 characters (code points), or a template with {{field}} / {{field|fallback}} placeholders filled from each recipient\'s fields (each rendered text 1-1024 characters).',
+} as const;
+const maxCost = {
+  description: 'Budget cap in the currency of the prices: refused (422 BUDGET_EXCEEDED, nothing queued) when the estimated cost is above it; paused while sending once the reported cost reaches it.',
+} as const;
+const dryRun = { type: 'string', enum: ['true', 'false'], description: 'true: validate and count as an enqueue would (a preview), queue nothing; answers 200 with the preview.' } as const;
 const senderId = { type: 'string', description: 'At most 32 characters; SMS_SENDER_ID when omitted.' } as const;
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
 const balanceCheck = {
@@ -21,6 +28,11 @@ export const recipientSchema = {
   properties: {
     number: { type: 'string', description: 'Spaces, dashes, parentheses and one leading + or 00 are dropped; 6-15 digits must remain.' },
     orderId: { type: 'string', description: 'Your id for this recipient, unique in the campaign; smsq-<row> when omitted.' },
+    fields: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'number'] },
+      description: 'Values for the content\'s {{field}} placeholders; a field missing (or empty) without a fallback makes the row invalid.',
+    },
   },
 } as const;
 
@@ -36,6 +48,7 @@ export const enqueueJsonBody = {
     recipients: { type: 'array', items: { type: 'object' } },
     skipInvalid: { ...skipInvalid, type: 'boolean' },
     balanceCheck,
+    maxCost: { ...maxCost, type: 'number', exclusiveMinimum: 0 },
   },
 } as const;
 
@@ -43,7 +56,15 @@ export const enqueueJsonBody = {
 export const enqueueStreamQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { campaignId, content, senderId, skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] }, balanceCheck },
+  properties: {
+    campaignId,
+    content,
+    senderId,
+    skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] },
+    balanceCheck,
+    maxCost: { ...maxCost, type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+    dryRun,
+  },
 } as const;
 
 export const campaignParams = {
@@ -97,7 +118,19 @@ export const enqueueResultSchema = {
     duplicatesSkipped: count,
     invalidSkipped: count,
     invalidRows: { type: 'array', items: rowProblemSchema, description: 'With skipInvalid: the skipped rows (first 1,000).' },
-    warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign.' },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked.' },
+    texts: {
+      type: 'object',
+      description: 'Encodings, segments and estimated cost of the queued texts.',
+      properties: {
+        encodings: { type: 'object', properties: { 'GSM-7': count, 'UCS-2': count } },
+        segments: count,
+        cost: { type: 'object', additionalProperties: { type: 'string' } },
+        priceSource: { type: 'string' },
+        unpriced: count,
+        warnings: { type: 'array', items: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
@@ -116,6 +149,7 @@ export const recipientResultSchema = {
     reportedAt: { type: 'string', description: 'ISO 8601: when the report says the message was delivered or failed.' },
     price: { type: 'string' },
     currency: { type: 'string' },
+    content: { type: 'string', description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign." },
   },
 } as const;
 

@@ -86,6 +86,12 @@ export class CampaignStore {
     return (await runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...args])) as string;
   }
 
+  /** The campaign's budget cap in millionths, or null for none (one HGET: asked after every priced report). */
+  async maxCost(campaignId: string): Promise<number | null> {
+    const v = await this.redis.hget(this.keys.campaign(campaignId), 'maxCost');
+    return v ? Number(v) : null;
+  }
+
   /** Records how far the split job got, so a re-run after a crash resumes there. */
   async setSplitCursor(campaignId: string, next: number): Promise<void> {
     await this.redis.hset(this.keys.campaign(campaignId), 'split', String(next));

@@ -33,14 +33,15 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
   for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  const campaigns = new CampaignStore(redis, k);
   return {
     config,
     redis,
     keys: k,
     queues,
-    campaigns: new CampaignStore(redis, k),
+    campaigns,
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
-    delivery: new DeliveryStore(redis, k, config, log),
+    delivery: new DeliveryStore(redis, k, config, log, campaigns),
     log,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
