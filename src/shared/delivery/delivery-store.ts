@@ -170,6 +170,7 @@ export class DeliveryStore {
   private async applyHeld(entries: IndexEntry[]): Promise<void> {
     const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId)));
     const values = await this.redis.mget(...heldKeys);
+    const costMoved = new Set<string>();
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
@@ -178,9 +179,11 @@ export class DeliveryStore {
         const loc = { ...e, numberTail: e.number.slice(-NUMBER_TAIL) };
         const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
+        if ((result === 'applied' || result === 'replaced') && report.payMicros !== undefined) costMoved.add(e.campaignId);
         await this.redis.del(heldKeys[i]);
       }),
     );
+    if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
   }
 }
 

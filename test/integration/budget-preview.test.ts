@@ -1,0 +1,139 @@
+import type { AddressInfo } from 'node:net';
+import { createProducer, type Producer } from '../../src/producer';
+import type { Config } from '../../src/shared/config';
+import { SmsqError } from '../../src/shared/errors';
+import { createLogger } from '../../src/shared/logger';
+import type { RedisClient } from '../../src/shared/redis';
+import type { CampaignInfo, RecipientInput } from '../../src/shared/types';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { startWorker, type SmsqWorker } from '../../src/worker/worker';
+import { deletePrefix, testRedis, uniquePrefix, waitFor } from '../support/env';
+import { BEARER, openApp, serverConfig, type TestApp } from '../support/server';
+
+const log = createLogger('silent');
+const prefix = uniquePrefix('budget');
+const DLR_TOKEN = 'dlr-token-budget-0123456789';
+let sim: Simulator;
+let server: TestApp;
+let config: Config;
+let producer: Producer;
+let redis: RedisClient;
+const workers: SmsqWorker[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ faults: { pricePerSegment: 0.0085, reportDelayMs: 20, reportDelayJitterMs: 20 } });
+  config = serverConfig(prefix, sim.baseUrl, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', SMS_BATCH_SIZE: '100', SMS_PRICE_PER_SEGMENT: '0.0085' });
+  server = await openApp(config);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  sim.setFaults({ reportUrl: `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1/delivery-reports/${DLR_TOKEN}` });
+  producer = await createProducer(config, log);
+  redis = testRedis();
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.close()));
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await producer.close();
+  await server.close();
+  await sim.close();
+  await deletePrefix(prefix);
+});
+
+let nextNumber = 3_340_000_000;
+const CONTENT = 'Hi {{name}}, your order {{order}} ships {{day|today}}. {{note|Thanks for shopping with us!}}';
+/** A mix: GSM-7 and UCS-2 names, fallbacks, and notes long enough to need two or three segments. */
+function recipients(n: number): RecipientInput[] {
+  return Array.from({ length: n }, (_, i) => {
+    const fields: Record<string, string> = { name: i % 4 === 0 ? `Łucja${i}` : `Ana${i}`, order: String(4000 + i) };
+    if (i % 3 === 0) fields.day = 'Monday';
+    if (i % 5 === 0) fields.note = `Your parcel is ${'very '.repeat(30)}big`;
+    return { number: String(nextNumber++), fields };
+  });
+}
+
+async function settled(campaignId: string, states: string[]): Promise<CampaignInfo> {
+  return waitFor(`campaign ${campaignId} to settle`, async () => {
+    const info = await producer.getCampaign(campaignId);
+    return info.counts.pending === 0 && states.includes(info.state) ? info : undefined;
+  }, 90_000);
+}
+
+it("previews the segments and cost the simulator then charges for the same campaign, and queues nothing", async () => {
+  const list = recipients(1_000);
+  const preview = await producer.previewCampaign({ campaignId: 'previewed', content: CONTENT, recipients: list });
+  expect(await redis.exists(`${prefix}:campaign:previewed`)).toBe(0);
+  expect(preview).toMatchObject({ recipients: 1_000, batches: 10, invalidCount: 0, priceSource: 'SMS_PRICE_PER_SEGMENT' });
+  expect(preview.encodings['UCS-2']).toBe(250);
+  expect(preview.segments).toBeGreaterThan(1_200);
+  expect(preview.samples[1]).toEqual({ number: list[1].number, orderId: 'smsq-2', text: 'Hi Ana1, your order 4001 ships today. Thanks for shopping with us!' });
+  expect(preview.refusal).toBeUndefined();
+
+  const over = await producer.previewCampaign({ content: CONTENT, recipients: list, maxCost: 1 });
+  expect(over.refusal?.code).toBe('BUDGET_EXCEEDED');
+
+  workers.push(await startWorker(config, log));
+  const before = sim.stats();
+  const { campaignId } = await producer.enqueueCampaign({ campaignId: 'previewed', content: CONTENT, recipients: list });
+  await settled(campaignId, ['completed']);
+  const after = sim.stats();
+  const charged = [...sim.ledger.entries()].filter((e) => list.some((r) => r.number === e.number));
+  expect(charged).toHaveLength(1_000);
+  expect(charged.reduce((n, e) => n + e.chargeCnt, 0)).toBe(preview.segments);
+  expect(Number(after.cost.USD) - Number(before.cost.USD ?? 0)).toBeCloseTo(Number(preview.estimatedCost.USD), 6);
+});
+
+it('answers a dry run through the API without queueing', async () => {
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/v1/campaigns?dryRun=true',
+    headers: BEARER,
+    payload: { campaignId: 'api-dry-run', content: 'Hello {{name|there}} ’', recipients: [{ number: '447700900001' }, { number: '12' }] },
+  });
+  expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject({
+    recipients: 1,
+    invalidCount: 1,
+    segments: 1,
+    encodings: { 'GSM-7': 1 },
+    estimatedCost: { USD: '0.0085' },
+    samples: [{ text: "Hello there '" }],
+    refusal: { code: 'VALIDATION_FAILED' },
+  });
+  expect(await redis.exists(`${prefix}:campaign:api-dry-run`)).toBe(0);
+});
+
+it('refuses a campaign whose estimate is above maxCost with BUDGET_EXCEEDED, queueing nothing', async () => {
+  const err = await producer.enqueueCampaign({ campaignId: 'too-dear', content: CONTENT, recipients: recipients(500), maxCost: 2 }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(SmsqError);
+  expect((err as SmsqError).code).toBe('BUDGET_EXCEEDED');
+  expect((err as SmsqError).message).toContain('above its maxCost 2.00');
+  expect(await redis.exists(`${prefix}:campaign:too-dear`)).toBe(0);
+  expect(await redis.exists(`${prefix}:campaign:too-dear:batch:0`)).toBe(0);
+});
+
+it('pauses a campaign once the cost its delivery reports carry reaches maxCost', async () => {
+  // The estimate uses a price below the one the gateway now charges: it fits the cap, the real cost does not.
+  const cheap = await createProducer({ ...config, texts: { ...config.texts, pricePerSegment: { micros: 2_000, currency: 'USD' } } }, log);
+  try {
+    const list = Array.from({ length: 1_000 }, () => ({ number: String(nextNumber++) }));
+    const { campaignId, texts } = await cheap.enqueueCampaign({ campaignId: 'capped', content: 'One segment', recipients: list, maxCost: 3 });
+    expect(texts.cost).toEqual({ USD: '2.00' });
+    // Reports come within 40 ms of a send, sending takes 10 calls of 300 ms: the cap is met while batches remain.
+    sim.setFaults({ latencyMs: 300 });
+    workers.push(await startWorker({ ...config, concurrency: 1 }, log));
+    const paused = await waitFor('the campaign to be paused by its budget', async () => {
+      const f = await redis.hgetall(`${prefix}:campaign:${campaignId}`);
+      return f.state === 'paused' ? f : undefined;
+    }, 60_000);
+    expect(paused).toMatchObject({ pausedBy: 'budget', maxCost: '3000000' });
+    expect(paused.pauseReason).toMatch(/^reported cost 3\.\d+ USD reached maxCost 3\.00$/);
+    expect(Number(paused['cost:USD'])).toBeGreaterThanOrEqual(3_000_000);
+    expect((await producer.getCampaign(campaignId)).state).toBe('paused');
+  } finally {
+    sim.setFaults({ latencyMs: 0 });
+    await cheap.close();
+  }
+});
