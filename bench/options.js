@@ -2,7 +2,7 @@
 /** Command-line options of `npm run bench` and the campaign sizes they imply. */
 const { parseArgs } = require('node:util');
 
-const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry'];
+const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'personalised'];
 
 /**
  * Recipients per campaign in a full run. `--quick` divides them by 10: the ratio targets stay meaningful, while
@@ -15,6 +15,8 @@ const FULL_SIZES = Object.freeze({
   slowPerWorker: 400_000,
   jobPerRecipient: 50_000,
   expiry: 100_000,
+  // Issue 11: a template with three fields against one fixed text, 2 workers, 10% -18.
+  personalised: 100_000,
 });
 
 const USAGE = `Usage: npm run bench [-- options]

@@ -17,6 +17,7 @@ const { instantScenario } = require('./scenarios/dispatch-instant');
 const { slowScenario } = require('./scenarios/dispatch-slow');
 const { jobPerRecipientScenario } = require('./scenarios/job-per-recipient');
 const { expiryStart, expiryFinish } = require('./scenarios/expiry');
+const { personalisedScenario } = require('./scenarios/personalised');
 const { profile } = require('./profile');
 
 /** One line of plain text, as most campaigns are. */
@@ -69,6 +70,7 @@ async function main() {
     if (on('instant')) results.instant = await instantScenario(ctx);
     if (on('job-per-recipient')) results.jobPerRecipient = await jobPerRecipientScenario(ctx);
     if (on('slow')) results.slow = await slowScenario(ctx);
+    if (on('personalised')) results.personalised = await personalisedScenario(ctx);
     if (expiry) results.expiry = await expiryFinish(ctx, expiry);
     const simExit = await sim.child.stop();
 

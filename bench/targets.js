@@ -10,6 +10,8 @@ const TARGETS = Object.freeze({
   firstSend: { op: '<=', value: 1_000, text: '≤ 1,000 ms' },
   workerRss: { op: '<=', value: 200, text: '≤ 200 MB' },
   redisPerRecipient: { op: '<=', value: 150, text: '≤ 150 B' },
+  // Issue 11: personalised texts at batch speed.
+  personalisedVsFixed: { op: '>=', value: 0.8, text: '≥ 0.8× fixed text' },
 });
 
 const pct = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
