@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createProducer, Producer } from '../../src/producer';
 import { readRecipients } from '../../src/producer/read-recipients';
@@ -129,4 +132,26 @@ it('warns which characters force UCS-2 and what they cost', async () => {
   const result = await producer.enqueueCampaign({ content, recipients });
   expect(result.warnings).toBeUndefined();
   expect(result.texts).toMatchObject({ segments: 3, encodings: { 'GSM-7': 3 } });
+});
+
+it('estimates with SMS_PRICES_FILE, finding each number’s country from its calling code', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-prices-'));
+  const file = path.join(dir, 'prices.csv');
+  await writeFile(file, 'country,price,currency\nGB,0.04,GBP\nUS,0.0079,USD\n1,0.0100,USD\n');
+  const priced = await createProducer({ ...config, texts: { ...config.texts, pricePerSegment: undefined, pricesFile: file } }, log);
+  try {
+    const preview = await priced.previewCampaign({
+      content: `Hello ${'x'.repeat(160)}`, // 2 segments
+      recipients: [
+        { number: '+44 7700 900123' }, // a drama range: not a valid number, GB by its calling code
+        { number: '+1 212 555 0123' }, // US
+        { number: '+1 416 555 0123' }, // CA: priced by its calling code's row
+        { number: '+33 6 12 34 56 78' }, // FR: no price
+      ],
+    });
+    expect(preview).toMatchObject({ segments: 8, estimatedCost: { GBP: '0.08', USD: '0.0358' }, priceSource: `SMS_PRICES_FILE (${file})`, unpriced: 1 });
+  } finally {
+    await priced.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
