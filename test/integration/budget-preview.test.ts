@@ -137,3 +137,27 @@ it('pauses a campaign once the cost its delivery reports carry reaches maxCost',
     await cheap.close();
   }
 });
+
+it('takes fields and maxCost through the API: 422 BUDGET_EXCEEDED above the cap, and results withContent render each text', async () => {
+  const recipients = [{ number: '447700900101', fields: { name: 'Ana', order: 1 } }, { number: '447700900102', fields: { name: 'Bo', order: 2 } }];
+  const refused = await server.app.inject({
+    method: 'POST', url: '/v1/campaigns', headers: BEARER,
+    payload: { campaignId: 'api-capped', content: 'Hi {{name}}, order {{order}}', recipients, maxCost: 0.01 },
+  });
+  expect(refused.statusCode).toBe(422);
+  expect(refused.json().error).toMatchObject({ code: 'BUDGET_EXCEEDED', details: { estimatedCost: { USD: '0.017' }, maxCost: '0.01' } });
+
+  workers.push(await startWorker(config, log));
+  const queued = await server.app.inject({
+    method: 'POST', url: '/v1/campaigns', headers: BEARER,
+    payload: { campaignId: 'api-personalised', content: 'Hi {{name}}, order {{order}}', recipients, maxCost: 1 },
+  });
+  expect(queued.statusCode).toBe(201);
+  expect(queued.json()).toMatchObject({ total: 2, texts: { segments: 2, cost: { USD: '0.017' } } });
+  await settled('api-personalised', ['completed']);
+  const csv = await server.app.inject({ method: 'GET', url: '/v1/campaigns/api-personalised/results?withContent=true', headers: { ...BEARER, accept: 'text/csv' } });
+  const lines = csv.body.trim().split('\n');
+  expect(lines[0]).toMatch(/,content$/);
+  expect(lines[1]).toMatch(/^447700900101,smsq-1,sent,.*,"Hi Ana, order 1"$/);
+  expect(lines[2]).toMatch(/^447700900102,smsq-2,sent,.*,"Hi Bo, order 2"$/);
+});
