@@ -4,7 +4,7 @@ import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo, RecipientInput, RecipientResult } from '../../src/shared/types';
 import { DEFAULT_FAULTS, startSimulator, Simulator } from '../../src/simulator';
 import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { deletePrefix, testConfig, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, testConfig, testRedis, uniquePrefix, waitFor } from '../support/env';
 
 const log = createLogger('silent');
 const prefix = uniquePrefix('personalised');
@@ -150,6 +150,39 @@ it('stops the whole queue on -10 and, once resumed, sends each text once', async
   const info = await finished(campaignId);
   expect(info.counts).toMatchObject({ sent: 20 });
   for (const r of list) expect(sim.ledger.byOrderId(r.orderId!).map((e) => e.content)).toEqual([rendered(r)]);
+});
+
+it('settles a call a dead run left in flight as unknown and sends only the others, each once', async () => {
+  const list = recipients(10);
+  const { campaignId } = await producer.enqueueCampaign({ content: CONTENT, recipients: list });
+  // What a worker killed mid-call leaves behind: the call recorded in flight, no outcome.
+  const redis = testRedis();
+  await redis.hset(`${prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ i: [0, 1, 2], at: Date.now() }), 'ft', 'dead-run');
+  redis.disconnect();
+  await worker();
+  const info = await finished(campaignId);
+  expect(info.counts).toMatchObject({ sent: 7, unknown: 3 });
+  const out = await results(campaignId);
+  expect(out.slice(0, 3).every((r) => r.status === 'unknown' && r.code === 'IN_FLIGHT_LOST')).toBe(true);
+  list.forEach((r, i) => expect(sim.ledger.countFor(r.number)).toBe(i < 3 ? 0 : 1));
+});
+
+it('cancels a personalised campaign: no call starts after cancel returns, the unsent end cancelled', async () => {
+  await worker({ concurrency: 1 });
+  sim.setFaults({ latencyMs: 150 });
+  const list = recipients(10_000);
+  const { campaignId } = await producer.enqueueCampaign({ content: CONTENT, recipients: list });
+  await waitFor('the first batch to be sent', async () => ((await producer.getCampaign(campaignId)).counts.sent > 0 ? true : undefined));
+  const callsAtCancel = sim.stats().calls;
+  expect((await producer.cancelCampaign(campaignId)).state).toBe('cancelled');
+  const end = await waitFor('every recipient settled', async () => {
+    const i = await producer.getCampaign(campaignId);
+    return i.counts.pending === 0 ? i : undefined;
+  });
+  expect(end.counts.sent + end.counts.cancelled).toBe(10_000);
+  expect(end.counts.cancelled).toBeGreaterThan(7_000);
+  expect(sim.stats().calls - callsAtCancel).toBeLessThanOrEqual(1);
+  expect(sim.stats().duplicates).toBe(0);
 });
 
 it('keeps using sendSms for a campaign without placeholders', async () => {
