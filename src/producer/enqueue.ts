@@ -154,19 +154,19 @@ export function checkCampaign(ctx: Context, opts: Pick<EnqueueOptions, 'campaign
   const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
   const senderId = opts.senderId ?? ctx.config.gateway.senderId;
   const parsed = typeof content === 'string' && isTemplate(content) ? parseTemplate(content) : undefined;
+  const cap = opts.maxCost === undefined ? undefined : maxCostMicros(opts.maxCost);
   const fieldProblems = [
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
-    ['maxCost', opts.maxCost === undefined ? null : typeof maxCostMicros(opts.maxCost) === 'string' ? (maxCostMicros(opts.maxCost) as string) : null],
+    ['maxCost', typeof cap === 'string' ? cap : null],
   ].filter((p): p is [string, string] => p[1] !== null);
   if (fieldProblems.length > 0) {
     throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
       fields: Object.fromEntries(fieldProblems),
     });
   }
-  const maxCost = opts.maxCost === undefined ? undefined : (maxCostMicros(opts.maxCost) as number);
-  return { campaignId, content, senderId, template: parsed?.ok ? parsed.template : undefined, maxCost };
+  return { campaignId, content, senderId, template: parsed?.ok ? parsed.template : undefined, maxCost: typeof cap === 'number' ? cap : undefined };
 }
 
 export interface Staged {
