@@ -82,7 +82,12 @@ async function* readCsv(input: NodeJS.ReadableStream | Readable, templateFields:
         return null;
       }
     }
-    if (columns !== null && columns.fields.length > 0) return { row: line, input: namedRow(record, columns) };
+    if (columns !== null && columns.fields.length > 0) {
+      if (record.length > columns.count) {
+        return { row: line, problem: rowProblem(line, record.join(','), `found ${record.length} columns; the header names ${columns.count}`) };
+      }
+      return { row: line, input: namedRow(record, columns) };
+    }
     if (record.length > 2) {
       const reason = `expected number[,orderId], found ${record.length} columns (name the columns in a header row to use them as template fields)`;
       return { row: line, problem: rowProblem(line, record.join(','), reason) };
@@ -115,6 +120,8 @@ async function* readCsv(input: NodeJS.ReadableStream | Readable, templateFields:
 
 /** Where a header puts the orderId and the template fields. */
 interface CsvColumns {
+  /** Columns the header names. */
+  count: number;
   orderId: number;
   /** [column, field name] of every other named column. */
   fields: Array<[number, string]>;
@@ -127,7 +134,7 @@ function headerColumns(header: string[], templateFields: readonly string[]): Csv
   header.forEach((name, i) => {
     if (i > 0 && i !== orderId && name !== '') fields.push([i, name]);
   });
-  return { orderId, fields };
+  return { count: header.length, orderId, fields };
 }
 
 function namedRow(record: string[], columns: CsvColumns): { number: string; orderId?: string; fields: Record<string, string> } {

@@ -154,3 +154,18 @@ describe('readRecipients, CSV', () => {
     expect(input.destroyed).toBe(true);
   });
 });
+
+describe('readRecipients, CSV with template fields', () => {
+  it('names fields after the header, finds the orderId column by name, and leaves empty cells out', async () => {
+    expect(await read('number,name,orderId,day\n491701111111,Ana,a-1,\n491702222222,"Bo, Jr.",,Monday\n')).toEqual([
+      { row: 2, input: { number: '491701111111', orderId: 'a-1', fields: { name: 'Ana' } } },
+      { row: 3, input: { number: '491702222222', fields: { name: 'Bo, Jr.', day: 'Monday' } } },
+    ]);
+  });
+
+  it('refuses a row with more columns than the header names', async () => {
+    expect(await read('number,name,order\n491701111111,Ana,1,extra\n')).toEqual([
+      { row: 2, problem: { row: 2, value: '491701111111,Ana,1,extra', reason: 'found 4 columns; the header names 3' } },
+    ]);
+  });
+});
