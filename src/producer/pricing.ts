@@ -1,7 +1,7 @@
 /**
  * Where an estimate's prices come from, in order: SMS_PRICE_PER_SEGMENT, the per-country SMS_PRICES_FILE, or the
- * last price a delivery report carried (per message; taken as the price of one segment, which is what it is for
- * the one-segment texts most reports are about). The source is named in every estimate.
+ * last price a delivery report carried (its `pricedetail.price`, the price of one segment; from reports without
+ * it, its `pay` for the whole message, taken as one segment's). The source is named in every estimate.
  */
 import type { Context } from '../shared/context';
 import { loadPricesFile } from './prices-file';
@@ -27,7 +27,7 @@ export async function loadPricer(ctx: Context): Promise<Pricer> {
   if (t.pricesFile) return loadPricesFile(t.pricesFile);
   const last = await ctx.delivery.lastPrice();
   if (last) {
-    const p = { micros: last.payMicros, currency: last.currency };
+    const p = { micros: last.segmentMicros ?? last.payMicros, currency: last.currency };
     return { source: `last delivery report (${new Date(last.at).toISOString()})`, price: () => p };
   }
   return { source: 'none', price: () => null };

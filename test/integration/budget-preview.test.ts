@@ -118,22 +118,25 @@ it('pauses a campaign once the cost its delivery reports carry reaches maxCost',
   // The estimate uses a price below the one the gateway now charges: it fits the cap, the real cost does not.
   const cheap = await createProducer({ ...config, texts: { ...config.texts, pricePerSegment: { micros: 2_000, currency: 'USD' } } }, log);
   try {
-    const list = Array.from({ length: 1_000 }, () => ({ number: String(nextNumber++) }));
-    const { campaignId, texts } = await cheap.enqueueCampaign({ campaignId: 'capped', content: 'One segment', recipients: list, maxCost: 3 });
-    expect(texts.cost).toEqual({ USD: '2.00' });
-    // Reports come within 40 ms of a send, sending takes 10 calls of 300 ms: the cap is met while batches remain.
-    sim.setFaults({ latencyMs: 300 });
+    const list = Array.from({ length: 2_000 }, () => ({ number: String(nextNumber++) }));
+    const { campaignId, texts } = await cheap.enqueueCampaign({ campaignId: 'capped', content: 'One segment', recipients: list, maxCost: 4.5 });
+    expect(texts.cost).toEqual({ USD: '4.00' });
+    sim.setFaults({ latencyMs: 200 });
     workers.push(await startWorker({ ...config, concurrency: 1 }, log));
+    // 600 sent cost 5.10 USD at 0.0085; holding the queue then keeps the campaign running whatever the timing.
+    await waitFor('600 recipients sent', async () => ((await producer.getCampaign(campaignId)).counts.sent >= 600 ? true : undefined));
+    await producer.pause();
     const paused = await waitFor('the campaign to be paused by its budget', async () => {
       const f = await redis.hgetall(`${prefix}:campaign:${campaignId}`);
       return f.state === 'paused' ? f : undefined;
     }, 60_000);
-    expect(paused).toMatchObject({ pausedBy: 'budget', maxCost: '3000000' });
-    expect(paused.pauseReason).toMatch(/^reported cost 3\.\d+ USD reached maxCost 3\.00$/);
-    expect(Number(paused['cost:USD'])).toBeGreaterThanOrEqual(3_000_000);
+    expect(paused).toMatchObject({ pausedBy: 'budget', maxCost: '4500000' });
+    expect(paused.pauseReason).toMatch(/^reported cost 4\.\d+ USD reached maxCost 4\.50$/);
+    expect(Number(paused['cost:USD'])).toBeGreaterThanOrEqual(4_500_000);
     expect((await producer.getCampaign(campaignId)).state).toBe('paused');
   } finally {
     sim.setFaults({ latencyMs: 0 });
+    await producer.resume();
     await cheap.close();
   }
 });
@@ -160,4 +163,18 @@ it('takes fields and maxCost through the API: 422 BUDGET_EXCEEDED above the cap,
   expect(lines[0]).toMatch(/,content$/);
   expect(lines[1]).toMatch(/^447700900101,smsq-1,sent,.*,"Hi Ana, order 1"$/);
   expect(lines[2]).toMatch(/^447700900102,smsq-2,sent,.*,"Hi Bo, order 2"$/);
+});
+
+it('estimates with the price per segment the last delivery report gave when no price is configured', async () => {
+  // The campaigns above were sent and reported on: the simulator's reports carry pricedetail.price 0.0085.
+  const unpriced = await createProducer({ ...config, texts: { ...config.texts, pricePerSegment: undefined } }, log);
+  try {
+    const preview = await waitFor('a priced report to be recorded', async () => {
+      const p = await unpriced.previewCampaign({ content: `Two segments ${'x'.repeat(150)}`, recipients: [{ number: '447700900201' }, { number: '447700900202' }] });
+      return p.priceSource.startsWith('last delivery report') ? p : undefined;
+    });
+    expect(preview).toMatchObject({ segments: 4, estimatedCost: { USD: '0.034' } });
+  } finally {
+    await unpriced.close();
+  }
 });

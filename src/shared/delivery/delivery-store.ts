@@ -105,7 +105,10 @@ export class DeliveryStore {
     // One line per push, not per report: an account shared with another sender can push many foreign reports.
     if (counts.held > 0) this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
     const priced = reports.filter((r) => r.payMicros !== undefined && r.currency).at(-1);
-    if (priced) await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now) });
+    if (priced) {
+      const segment = priced.segmentPriceMicros === undefined ? {} : { price: String(priced.segmentPriceMicros) };
+      await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now), ...segment });
+    }
     if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
     return counts;
   }
@@ -133,10 +136,11 @@ export class DeliveryStore {
     return out;
   }
 
-  /** The last price per message a report told us, in millionths, or null. */
-  async lastPrice(): Promise<{ payMicros: number; currency: string; at: number } | null> {
+  /** The last price per message a report told us, in millionths, with its price per segment when it gave one; or null. */
+  async lastPrice(): Promise<{ payMicros: number; segmentMicros?: number; currency: string; at: number } | null> {
     const f = await this.redis.hgetall(this.keys.lastPrice());
-    return f.pay ? { payMicros: Number(f.pay), currency: f.currency ?? '', at: Number(f.at) } : null;
+    if (!f.pay) return null;
+    return { payMicros: Number(f.pay), ...(f.price ? { segmentMicros: Number(f.price) } : {}), currency: f.currency ?? '', at: Number(f.at) };
   }
 
   private async apply(loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
