@@ -113,10 +113,11 @@ function rowsFor(results, opts) {
   }
   if (personalised) {
     const p = personalised;
-    section(`Personalised texts: ${int(p.size)} recipients, a template with 3 fields against one fixed text, ${p.workers} workers, ${(p.transientRate * 100).toFixed(0)}% -18`);
+    section(`Personalised texts: ${int(p.size)} recipients, a template with 3 fields against one fixed text, ${p.workers} workers, ${(p.transientRate * 100).toFixed(0)}% -18, SMS_BACKOFF_MS ${p.backoffMs}`);
     row('fixed text (sendSms), first to last send', field(p.fixed, 'rate'), 'rate');
     row('template (sendSms/batch), first to last send', field(p.personalised, 'rate'), 'rate');
     row('  ratio to the fixed text (paired runs)', paired(p.personalised, p.fixed, 'rate'), 'x', TARGETS.personalisedVsFixed);
+    row('  steady rates (10th to 90th percentile send), ratio', paired(p.personalised, p.fixed, 'steadyRate'), 'x');
     row('  producer CPU time (template)', field(p.personalised, 'cpuS.producer'), 's');
     row('  producer CPU time (fixed text)', field(p.fixed, 'cpuS.producer'), 's');
     row('  worker peak RSS (template, largest worker)', field(p.personalised, 'workerRssMb'), 'MB', TARGETS.workerRss);
