@@ -114,9 +114,12 @@ function decide(
   if (elements.length === 0) return refuse('-8', 'numbers are empty');
   for (const e of elements) {
     if (e.content === '') return refuse('-4', 'content is empty');
-    if ([...e.content].length > MAX_CONTENT_CHARS) return refuse('-5', 'content is too long');
+    // Code points never outnumber UTF-16 units: only a long text needs counting.
+    if (e.content.length > MAX_CONTENT_CHARS && [...e.content].length > MAX_CONTENT_CHARS) return refuse('-5', 'content is too long');
     // Undocumented on purpose: a real gateway may answer a status outside the table, and clients must cope.
-    if (e.senderId !== undefined && [...e.senderId].length > MAX_SENDER_ID_CHARS) return refuse('-1001', 'senderId too long');
+    if (e.senderId !== undefined && e.senderId.length > MAX_SENDER_ID_CHARS && [...e.senderId].length > MAX_SENDER_ID_CHARS) {
+      return refuse('-1001', 'senderId too long');
+    }
   }
   if (elements.some((e) => e.numbers.length === 0)) return refuse('-8', 'numbers are empty');
   if (total > MAX_NUMBERS) return refuse('-7', 'too many numbers');

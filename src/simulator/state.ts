@@ -59,6 +59,7 @@ export class SimulatorState {
   }
 
   hasSensitiveWord(content: string): boolean {
+    if (this.sensitive.length === 0) return false;
     const text = content.toLowerCase();
     return this.sensitive.some((w) => text.includes(w));
   }

@@ -6,10 +6,16 @@
  * segments are what the gateway bills. (Real splitting also avoids cutting an escape pair or a surrogate pair
  * across segments, which can add a segment to a text right at a boundary; neither side models that.)
  */
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-const GSM_EXTENSION = new Set('\f^{}\\[~]|€');
+const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENSION = '\f^{}\\[~]|€';
+
+/**
+ * Septets per UTF-16 unit: 1 basic, 2 extension, 0 not GSM-7. A table rather than a Set, because every text of
+ * a personalised campaign is measured (the producer counts a million texts; the simulator charges each).
+ */
+const SEPTETS = new Uint8Array(0x10000);
+for (const ch of GSM_BASIC) SEPTETS[ch.charCodeAt(0)] = 1;
+for (const ch of GSM_EXTENSION) SEPTETS[ch.charCodeAt(0)] = 2;
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
@@ -25,14 +31,18 @@ export interface TextMeasure {
 export function measureText(text: string): TextMeasure {
   let septets = 0;
   let nonGsm: string[] | null = null;
-  for (const ch of text) {
-    if (GSM_BASIC.has(ch)) septets += 1;
-    else if (GSM_EXTENSION.has(ch)) septets += 2;
-    else {
-      septets += 1;
-      if (nonGsm === null) nonGsm = [ch];
-      else if (!nonGsm.includes(ch)) nonGsm.push(ch);
+  for (let i = 0; i < text.length; i++) {
+    const n = SEPTETS[text.charCodeAt(i)];
+    if (n !== 0) {
+      septets += n;
+      continue;
     }
+    // A character outside GSM-7 (a surrogate pair is one character, counted once).
+    const ch = String.fromCodePoint(text.codePointAt(i)!);
+    if (ch.length === 2) i++;
+    septets += 1;
+    if (nonGsm === null) nonGsm = [ch];
+    else if (!nonGsm.includes(ch)) nonGsm.push(ch);
   }
   const gsm = parts(septets, 160, 153);
   if (nonGsm === null) return { encoding: 'GSM-7', segments: gsm, nonGsm: [], segmentsIfGsm: gsm };
