@@ -1,7 +1,7 @@
 /**
  * Message templates: `content` with `{{field}}` and `{{field|fallback}}` placeholders, filled from a recipient's
  * fields. Rendering is plain substitution — no expressions, no loops, no escaping (an SMS is not HTML) — so a
- * dozen lines of our own are enough and nothing a recipient's data holds can ever run or expand.
+ * parser and a renderer of our own are enough, and nothing a recipient's data holds can ever run or expand.
  *
  * Syntax: `{{` opens a placeholder and `}}` closes it; inside, a field name (letters, digits, `_`, `-`, `.`,
  * starting with a letter or `_`, spaces around it ignored), then optionally `|` and a fallback used when the field
