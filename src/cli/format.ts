@@ -14,6 +14,7 @@ export function formatStatus(info: CampaignInfo): string {
     lines.push(`  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${rate}  cost ${cost}`);
   }
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
+  if (info.maxCost) lines.push(`  budget cap (maxCost) ${info.maxCost}`);
   return lines.join('\n');
 }
 

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   wait: async () => (await import('./commands/status')).waitCommand,
   results: async () => (await import('./commands/results')).default,
   cancel: async () => (await import('./commands/control')).cancelCommand,
+  'max-cost': async () => (await import('./commands/control')).maxCostCommand,
   pause: async () => (await import('./commands/control')).pauseCommand,
   resume: async () => (await import('./commands/control')).resumeCommand,
   reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
@@ -36,6 +37,7 @@ Commands:
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
+  max-cost ID AMOUNT|none         set or remove a campaign's budget cap (raise it for one paused by its budget)
   reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
   balance [--json]                gateway balance, and messages it pays for at the last known price

@@ -1,4 +1,5 @@
 import type { Context } from '../shared/context';
+import { maxCostMicros } from './budget-check';
 import { SmsqError } from '../shared/errors';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
@@ -34,6 +35,22 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
   const rec = await ctx.campaigns.read(campaignId);
   if (rec) await settleIdleBatches(ctx, campaignId, rec.batches, ['c']);
   ctx.log.info({ campaignId }, 'campaign cancelled');
+  return getCampaign(ctx, campaignId);
+}
+
+/**
+ * Sets a campaign's budget cap (null removes it), e.g. to raise it after the campaign was paused for reaching it;
+ * resuming the campaign is a separate step.
+ */
+export async function setMaxCost(ctx: Context, campaignId: string, maxCost: number | null): Promise<CampaignInfo> {
+  let micros: number | null = null;
+  if (maxCost !== null) {
+    const m = maxCostMicros(maxCost);
+    if (typeof m === 'string') throw new SmsqError('VALIDATION_FAILED', `maxCost: ${m}`, { fields: { maxCost: m } });
+    micros = m;
+  }
+  if (!(await ctx.campaigns.setMaxCost(campaignId, micros))) throw notFound(campaignId);
+  ctx.log.info({ campaignId, maxCost }, 'campaign budget cap changed');
   return getCampaign(ctx, campaignId);
 }
 

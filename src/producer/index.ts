@@ -4,7 +4,7 @@ import { createContext, type Context } from '../shared/context';
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
-import { cancelCampaign, campaignResults, getCampaign, type ResultsOptions } from './campaign-admin';
+import { cancelCampaign, campaignResults, getCampaign, setMaxCost, type ResultsOptions } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
@@ -25,6 +25,8 @@ export interface Producer {
   getCampaign(campaignId: string): Promise<CampaignInfo>;
   campaignResults(campaignId: string, opts?: ResultsOptions): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
+  /** Sets (or, with null, removes) a campaign's budget cap: raise it for a campaign paused by its budget, then resume it. */
+  setMaxCost(campaignId: string, maxCost: number | null): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
   reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
   /** The gateway balance and what it pays for; needs the gateway credentials. */
@@ -66,6 +68,7 @@ export function producerFromContext(ctx: Context): Producer {
     getCampaign: (id) => getCampaign(ctx, id),
     campaignResults: (id, opts) => campaignResults(ctx, id, opts),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
+    setMaxCost: (id, maxCost) => setMaxCost(ctx, id, maxCost),
     reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),

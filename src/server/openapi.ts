@@ -3,7 +3,7 @@
  * (./schemas.ts); test/server/openapi.test.ts holds it to the routes Fastify actually registered.
  */
 import {
-  campaignInfoSchema, enqueueJsonBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
+  campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
   recipientResultSchema,
 } from './schemas';
 
@@ -110,6 +110,15 @@ export const openApiDocument = {
         security: bearer,
         parameters: idParam,
         responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_FINISHED'), ...common },
+      },
+    },
+    '/v1/campaigns/{id}/max-cost': {
+      post: {
+        summary: "Set or remove a campaign's budget cap, e.g. raise it for a campaign paused by its budget (resuming it is a separate step).",
+        security: bearer,
+        parameters: idParam,
+        requestBody: { required: true, content: json(maxCostBody) },
+        responses: { 200: campaignInfo, 400: error('BAD_REQUEST'), 404: error('CAMPAIGN_NOT_FOUND'), 422: error('VALIDATION_FAILED: maxCost must be above 0.'), ...common },
       },
     },
     '/v1/campaigns/{id}/reconcile': {

@@ -67,6 +67,14 @@ export const enqueueStreamQuery = {
   },
 } as const;
 
+/** POST /v1/campaigns/:id/max-cost: a new budget cap, or null to remove it. */
+export const maxCostBody = {
+  type: 'object',
+  required: ['maxCost'],
+  additionalProperties: false,
+  properties: { maxCost: { type: ['number', 'null'], description: 'The new cap in the prices\' currency (above 0), or null for none.' } },
+} as const;
+
 export const campaignParams = {
   type: 'object',
   required: ['id'],
@@ -100,6 +108,7 @@ export const campaignInfoSchema = {
     createdAt: { type: 'integer', description: 'Epoch milliseconds.' },
     finishedAt: { type: 'integer' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
+    maxCost: { type: 'string', description: 'The budget cap, when the campaign has one.' },
   },
 } as const;
 

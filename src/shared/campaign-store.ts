@@ -5,6 +5,7 @@ import { decodeRecipients } from './recipient-codec';
 import { runScript } from './lua';
 import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
+import { formatMicros } from './delivery/money';
 import { deliverySummary, withDelivery } from './delivery/summary';
 import { parseTemplate, renderStored, type Template } from './text/template';
 import type { CampaignInfo, CampaignState, RecipientResult, StoredOutcome } from './types';
@@ -74,6 +75,7 @@ export class CampaignStore {
       createdAt: n('createdAt'),
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
+      maxCost: f.maxCost ? formatMicros(Number(f.maxCost)) : undefined,
     };
   }
 
@@ -90,6 +92,14 @@ export class CampaignStore {
   async maxCost(campaignId: string): Promise<number | null> {
     const v = await this.redis.hget(this.keys.campaign(campaignId), 'maxCost');
     return v ? Number(v) : null;
+  }
+
+  /** Sets (millionths) or removes (null) the campaign's budget cap; false when there is no such campaign. */
+  async setMaxCost(campaignId: string, micros: number | null): Promise<boolean> {
+    const key = this.keys.campaign(campaignId);
+    // In one script, so that a campaign that expired meanwhile is not brought back as a hash of one field.
+    const script = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'maxCost') else redis.call('HSET', KEYS[1], 'maxCost', ARGV[1]) end return 1";
+    return (await this.redis.eval(script, 1, key, micros === null ? '' : String(micros))) === 1;
   }
 
   /** Records how far the split job got, so a re-run after a crash resumes there. */

@@ -88,6 +88,8 @@ export interface CampaignInfo {
   finishedAt?: number;
   /** Set when the campaign failed as a whole (content refused). */
   failure?: { code: string; reason: string };
+  /** The campaign's budget cap, as a decimal string in the prices' currency. */
+  maxCost?: string;
 }
 
 /** One line of `campaignResults`. */

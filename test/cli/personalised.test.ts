@@ -108,4 +108,9 @@ it('names the row and the field a template misses, and refuses over --max-cost, 
   expect(preview.stdout).toMatch(/segments +\d/);
   expect(preview.stdout).toContain('prices: SMS_PRICE_PER_SEGMENT');
   expect(preview.stderr).toContain('BUDGET_EXCEEDED');
+
+  const cap = await runSmsq(['max-cost', 'people', '300'], env);
+  expect(cap.code).toBe(0);
+  expect(cap.stdout).toContain('budget cap (maxCost) 300.00');
+  expect((await runSmsq(['max-cost', 'people', '0'], env)).code).toBe(2);
 });

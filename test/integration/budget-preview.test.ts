@@ -141,6 +141,22 @@ it('pauses a campaign once the cost its delivery reports carry reaches maxCost',
   }
 });
 
+it('lets an operator raise or remove the cap of a campaign paused by its budget, through the library and the API', async () => {
+  expect((await producer.setMaxCost('capped', 100)).maxCost).toBe('100.00');
+  expect(await redis.hget(`${prefix}:campaign:capped`, 'maxCost')).toBe('100000000');
+  const raised = await server.app.inject({ method: 'POST', url: '/v1/campaigns/capped/max-cost', headers: BEARER, payload: { maxCost: 250.5 } });
+  expect(raised.statusCode).toBe(200);
+  expect(raised.json()).toMatchObject({ campaignId: 'capped', maxCost: '250.50' });
+  const bad = await server.app.inject({ method: 'POST', url: '/v1/campaigns/capped/max-cost', headers: BEARER, payload: { maxCost: 0 } });
+  expect(bad.statusCode).toBe(422);
+  const missing = await server.app.inject({ method: 'POST', url: '/v1/campaigns/nope/max-cost', headers: BEARER, payload: { maxCost: 5 } });
+  expect(missing.statusCode).toBe(404);
+  expect(await redis.exists(`${prefix}:campaign:nope`)).toBe(0);
+  const removed = await server.app.inject({ method: 'POST', url: '/v1/campaigns/capped/max-cost', headers: BEARER, payload: { maxCost: null } });
+  expect(removed.json().maxCost).toBeUndefined();
+  expect(await redis.hexists(`${prefix}:campaign:capped`, 'maxCost')).toBe(0);
+});
+
 it('takes fields and maxCost through the API: 422 BUDGET_EXCEEDED above the cap, and results withContent render each text', async () => {
   const recipients = [{ number: '447700900101', fields: { name: 'Ana', order: 1 } }, { number: '447700900102', fields: { name: 'Bo', order: 2 } }];
   const refused = await server.app.inject({

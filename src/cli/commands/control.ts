@@ -1,4 +1,4 @@
-import { parse } from '../args';
+import { parse, positiveNumber } from '../args';
 import { formatStatus } from '../format';
 import { withProducer } from '../open-producer';
 
@@ -6,6 +6,16 @@ import { withProducer } from '../open-producer';
 export async function cancelCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, { min: 1, max: 1, names: 'a campaign id' });
   const info = await withProducer((smsq) => smsq.cancelCampaign(positionals[0]));
+  process.stdout.write(`${formatStatus(info)}\n`);
+  return 0;
+}
+
+/** `smsq max-cost ID AMOUNT|none`: sets or removes a campaign's budget cap. */
+export async function maxCostCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, { min: 2, max: 2, names: 'a campaign id and an amount (or none)' });
+  const [id, raw] = positionals;
+  const amount = raw === 'none' ? null : positiveNumber('max-cost', raw, 0);
+  const info = await withProducer((smsq) => smsq.setMaxCost(id, amount));
   process.stdout.write(`${formatStatus(info)}\n`);
   return 0;
 }

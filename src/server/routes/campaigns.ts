@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/results-csv';
 import type { RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { campaignParams } from '../schemas';
+import { campaignParams, maxCostBody } from '../schemas';
 
 type WithId = { Params: { id: string } };
 
@@ -20,6 +20,10 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
   app.get<WithId>('/v1/campaigns/:id', { schema }, (req) => producer.getCampaign(req.params.id));
 
   app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, (req) => producer.cancelCampaign(req.params.id));
+
+  app.post<WithId & { Body: { maxCost: number | null } }>('/v1/campaigns/:id/max-cost', {
+    schema: { ...schema, body: maxCostBody },
+  }, (req) => producer.setMaxCost(req.params.id, req.body.maxCost));
 
   app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
     schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },
