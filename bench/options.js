@@ -2,7 +2,7 @@
 /** Command-line options of `npm run bench` and the campaign sizes they imply. */
 const { parseArgs } = require('node:util');
 
-const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness', 'suppression'];
+const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness', 'suppression', 'personalised'];
 
 /**
  * Recipients per campaign in a full run. `--quick` divides them by 10: the ratio targets stay meaningful, while
@@ -19,6 +19,8 @@ const FULL_SIZES = Object.freeze({
   fairness: 1_000_000,
   // Numbers on the suppression list in the suppression scenario.
   suppressionList: 1_000_000,
+  // Issue 11: a template with three fields against one fixed text, 2 workers, 10% -18.
+  personalised: 100_000,
 });
 
 const USAGE = `Usage: npm run bench [-- options]

@@ -18,10 +18,10 @@ const campaignTimeoutMs = (size) => 60_000 + size / 5;
  * `prepare()` runs after the keys are cleared and before the workers start; what it returns is kept as `prepared`.
  * `afterSend(campaignId)` runs once the campaign is complete and the workers are stopped, before the keys are
  * deleted (the results export uses it). `nodeArgs` go to every smsq process (`--cpu-prof` when profiling).
- * `latencyMs` is the simulator's delay: the ledger stamps a call when it is accepted, before that delay, so the
+ * `content` is the campaign's text (a template for the personalised scenario). `latencyMs` is the simulator's delay: the ledger stamps a call when it is accepted, before that delay, so the
  * last call ends `latencyMs` after its stamp and the send window is that much longer.
  */
-async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs = [], afterSend, latencyMs = 0, prepare }) {
+async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs = [], afterSend, latencyMs = 0, prepare, content = ctx.content }) {
   const { redis, prefix, sim } = ctx;
   await deletePrefix(redis, prefix);
   await simulator.reset(sim);
@@ -34,7 +34,7 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
     const mem0 = await usedMemory(redis);
     const redisCpu = sampleRedisCpu(redis);
     const t0 = Date.now();
-    const enq = await runToEnd(smsq('enqueue', ['enqueue', file, '--content', ctx.content], { env, nodeArgs }), { timeoutMs: enqueueTimeoutMs(size) });
+    const enq = await runToEnd(smsq('enqueue', ['enqueue', file, '--content', content], { env, nodeArgs }), { timeoutMs: enqueueTimeoutMs(size) });
     const campaignId = enq.stdout.trim();
     await waitForCampaign(redis, prefix, campaignId, size, campaignTimeoutMs(size));
     redisCpu.stop();

@@ -27,4 +27,33 @@ function recipientsFile(size, first = FIRST_NUMBER) {
   return file;
 }
 
-module.exports = { recipientsFile };
+/** Row i of the personalised file: three fields, a Cyrillic name every seventh row, no day every fourth. */
+function personalisedRow(i) {
+  return { number: FIRST_PERSONALISED + i, name: i % 7 === 0 ? `Дарья${i % 100}` : `Ana${i % 100}`, order: String(100_000 + i), day: i % 4 === 0 ? '' : 'Monday' };
+}
+
+/** Numbers of the personalised file start here, apart from the other files' numbers. */
+const FIRST_PERSONALISED = 447_800_000_000;
+
+/** `number,name,order,day` with a header: the recipients of the personalised scenario, written once per size. */
+function personalisedFile(size) {
+  const file = path.join(DIR, `personalised-${size}.csv`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(DIR, { recursive: true });
+    const fd = fs.openSync(`${file}.part`, 'w');
+    fs.writeSync(fd, 'number,name,order,day\n');
+    for (let i = 0; i < size; i += LINES_PER_WRITE) {
+      let chunk = '';
+      for (let j = i; j < Math.min(i + LINES_PER_WRITE, size); j++) {
+        const r = personalisedRow(j);
+        chunk += `${r.number},${r.name},${r.order},${r.day}\n`;
+      }
+      fs.writeSync(fd, chunk);
+    }
+    fs.closeSync(fd);
+    fs.renameSync(`${file}.part`, file);
+  }
+  return { file, firstNumber: FIRST_PERSONALISED };
+}
+
+module.exports = { recipientsFile, personalisedFile, personalisedRow };

@@ -35,7 +35,7 @@ function rowsFor(results, opts) {
     note(`${label}, cores busy while sending`, parts.map(([k, name]) => `${name} ${median((r) => r.sendCpuS[k] / (r.sendMs / 1000))}`).join(', '));
     note(`${label}, CPU per 100k sent`, parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '));
   };
-  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness, suppression } = results;
+  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness, suppression, personalised } = results;
   const c = opts.workerConcurrency;
 
   if (enqueue) {
@@ -138,6 +138,22 @@ function rowsFor(results, opts) {
     row('  other processes on the machine while sending', field(runs, 'otherCores'), 'cores');
     row('  Redis per recipient, results retained (MEMORY USAGE)', field(runs, 'keyBytesPerRecipient'), 'B');
     if (instant) row('smsq 1 worker / job per recipient (medians)', single(field(instant.smsq[1], 'rate').median / field(runs, 'rate').median), 'x');
+  }
+  if (personalised) {
+    const p = personalised;
+    section(`Personalised texts: ${int(p.size)} recipients, a template with 3 fields against one fixed text, ${p.workers} workers, ${(p.transientRate * 100).toFixed(0)}% -18, SMS_BACKOFF_MS ${p.backoffMs}`);
+    row('fixed text (sendSms), first to last send', field(p.fixed, 'rate'), 'rate');
+    row('template (sendSms/batch), first to last send', field(p.personalised, 'rate'), 'rate');
+    row('  ratio to the fixed text (paired runs)', paired(p.personalised, p.fixed, 'rate'), 'x', TARGETS.personalisedVsFixed);
+    row('  steady rates (10th to 90th percentile send), ratio', paired(p.personalised, p.fixed, 'steadyRate'), 'x');
+    row('  producer CPU time (template)', field(p.personalised, 'cpuS.producer'), 's');
+    row('  producer CPU time (fixed text)', field(p.fixed, 'cpuS.producer'), 's');
+    row('  worker peak RSS (template, largest worker)', field(p.personalised, 'workerRssMb'), 'MB', TARGETS.workerRss);
+    row('  Redis per recipient, results retained (template, MEMORY USAGE)', field(p.personalised, 'keyBytesPerRecipient'), 'B');
+    row('  Redis per recipient, results retained (fixed text, MEMORY USAGE)', field(p.fixed, 'keyBytesPerRecipient'), 'B');
+    sendWindow('  template', p.personalised, p.size, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+    sendWindow('  fixed text', p.fixed, p.size, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+    note('  ledger checked', 'every recipient once, every text its rendered template, no call over 1000 numbers');
   }
   return rows;
 }

@@ -19,6 +19,7 @@ const { jobPerRecipientScenario } = require('./scenarios/job-per-recipient');
 const { expiryStart, expiryFinish } = require('./scenarios/expiry');
 const { fairnessScenario } = require('./scenarios/fairness');
 const { suppressionScenario } = require('./scenarios/suppression');
+const { personalisedScenario } = require('./scenarios/personalised');
 const { profile } = require('./profile');
 
 /** One line of plain text, as most campaigns are. */
@@ -73,6 +74,7 @@ async function main() {
     if (on('slow')) results.slow = await slowScenario(ctx);
     if (on('fairness')) results.fairness = await fairnessScenario(ctx);
     if (on('suppression')) results.suppression = await suppressionScenario(ctx);
+    if (on('personalised')) results.personalised = await personalisedScenario(ctx);
     if (expiry) results.expiry = await expiryFinish(ctx, expiry);
     const simExit = await sim.child.stop();
 

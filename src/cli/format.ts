@@ -22,7 +22,8 @@ export function formatStatus(info: CampaignInfo): string {
   }
   if (info.paused) lines.push(`  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`);
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
+  if (info.maxCost) lines.push(`  budget cap (maxCost) ${info.maxCost}`);
   return lines.join('\n');
 }
 
-export { CSV_HEADER, csvLine } from '../shared/results-csv';
+export { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../shared/results-csv';

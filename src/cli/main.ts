@@ -8,10 +8,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/worker')).default,
   server: async () => (await import('./commands/server')).default,
   enqueue: async () => (await import('./commands/enqueue')).default,
+  preview: async () => (await import('./commands/preview')).default,
   status: async () => (await import('./commands/status')).statusCommand,
   wait: async () => (await import('./commands/status')).waitCommand,
   results: async () => (await import('./commands/results')).default,
   cancel: async () => (await import('./commands/control')).cancelCommand,
+  'max-cost': async () => (await import('./commands/control')).maxCostCommand,
   pause: async () => (await import('./commands/control')).pauseCommand,
   reschedule: async () => (await import('./commands/control')).rescheduleCommand,
   resume: async () => (await import('./commands/control')).resumeCommand,
@@ -33,11 +35,15 @@ Commands:
           [--priority high|normal|low] [--max-rate RECIPIENTS_PER_S] [--ignore-frequency-cap]
           [--send-at ISO] [--window 'Mon-Fri 09:00-18:00'|tcpa] [--timezone ZONE]
           [--valid-for 6h | --expire-at ISO]
+          [--max-cost AMOUNT]     refuse above this estimated cost, pause when the reported cost reaches it
+  preview FILE|- --content TEXT [--json]  what enqueue would queue: counts, encodings, segments,
+                                  estimated cost, sample texts; queues nothing (same options as enqueue)
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
-  results ID [--format csv|ndjson] one line per recipient
+  results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
   reschedule ID --send-at ISO     move a scheduled campaign's start
+  max-cost ID AMOUNT|none         set or remove a campaign's budget cap (raise it for one paused by its budget)
   reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
   balance [--json]                gateway balance, and messages it pays for at the last known price

@@ -1,4 +1,5 @@
 import type { Context } from '../shared/context';
+import { maxCostMicros } from './budget-check';
 import { SmsqError } from '../shared/errors';
 import { jobIds } from '../shared/keys';
 import { parseInstant } from '../shared/schedule/times';
@@ -13,11 +14,16 @@ export async function getCampaign(ctx: Context, campaignId: string): Promise<Cam
   return info;
 }
 
+export interface ResultsOptions {
+  /** Add each recipient's text (`content`), rendered from the template for a personalised campaign. */
+  withContent?: boolean;
+}
+
 /** Streams one record per recipient, in the order they were queued. */
-export async function* campaignResults(ctx: Context, campaignId: string): AsyncGenerator<RecipientResult> {
+export async function* campaignResults(ctx: Context, campaignId: string, opts: ResultsOptions = {}): AsyncGenerator<RecipientResult> {
   const rec = await ctx.campaigns.read(campaignId);
   if (!rec) throw notFound(campaignId);
-  yield* ctx.campaigns.results(campaignId, rec.batches);
+  yield* ctx.campaigns.results(campaignId, rec.batches, opts.withContent ? rec : undefined);
 }
 
 /**
@@ -93,6 +99,22 @@ export async function resumeCampaign(ctx: Context, campaignId: string): Promise<
   // A parked job still on its way to the delayed set cannot be promoted yet; it promotes itself once there.
   await Promise.all(r.parked.map(async (id) => (await ctx.queues.batches.getJob(id))?.promote().catch(() => undefined)));
   ctx.log.info({ campaignId, parked: r.parked.length }, 'campaign resumed');
+  return getCampaign(ctx, campaignId);
+}
+
+/**
+ * Sets a campaign's budget cap (null removes it), e.g. to raise it after the campaign was paused for reaching it;
+ * resuming the campaign is a separate step.
+ */
+export async function setMaxCost(ctx: Context, campaignId: string, maxCost: number | null): Promise<CampaignInfo> {
+  let micros: number | null = null;
+  if (maxCost !== null) {
+    const m = maxCostMicros(maxCost);
+    if (typeof m === 'string') throw new SmsqError('VALIDATION_FAILED', `maxCost: ${m}`, { fields: { maxCost: m } });
+    micros = m;
+  }
+  if (!(await ctx.campaigns.setMaxCost(campaignId, micros))) throw notFound(campaignId);
+  ctx.log.info({ campaignId, maxCost }, 'campaign budget cap changed');
   return getCampaign(ctx, campaignId);
 }
 

@@ -5,15 +5,21 @@ import { SmsqError } from '../shared/errors';
 import { jobIds } from '../shared/keys';
 import { JOB_NAMES } from '../shared/queues';
 import { encodeRecipients } from '../shared/recipient-codec';
+import { smartEncode } from '../shared/text/encoding';
+import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { Recipient, RecipientInput } from '../shared/types';
+import { checkBudget, maxCostMicros } from './budget-check';
+import { loadPricer } from './pricing';
 import type { RawRow } from './read-recipients';
 import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
+import { TextStats, type TextSummary } from './text-stats';
 import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, RecipientValidator, RowProblem } from './validate';
 import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
 
 export interface EnqueueOptions extends TimingOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
   campaignId?: string;
+  /** The text, or a template with `{{field}}` / `{{field|fallback}}` placeholders filled from each recipient's fields. */
   content: string;
   senderId?: string;
   /** The campaign's lane: a waiting batch of a higher priority always starts first. Default `normal`. */
@@ -30,6 +36,11 @@ export interface EnqueueOptions extends TimingOptions {
   skipInvalid?: boolean;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
+  /**
+   * Budget cap, in the currency of the prices (e.g. 250 for 250 USD): refused (BUDGET_EXCEEDED, nothing queued)
+   * when the estimated cost is above it, and paused while sending once the reported cost reaches it.
+   */
+  maxCost?: number;
   /**
    * Runs once the campaign is staged and valid, just before it is queued, with its recipient count (the
    * balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
@@ -52,8 +63,10 @@ export interface EnqueueResult {
   suppressed: number;
   /** With `skipInvalid`: the skipped rows (the first 1,000), each with its row number and reason. */
   invalidRows: RowProblem[];
-  /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign). */
+  /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign), and characters forcing UCS-2. */
   warnings?: string[];
+  /** Encodings, segments and the estimated cost of the accepted recipients' texts. */
+  texts: TextSummary;
 }
 
 /** Bad rows listed in an error; the count covers them all. */
@@ -68,24 +81,8 @@ const STAGING_WRITES_IN_FLIGHT = 8;
  * all of it is valid: a campaign is queued whole or not at all, with bounded memory for any size.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
-  const campaignId = opts.campaignId ?? randomUUID();
-  const content = opts.content;
-  const senderId = opts.senderId ?? ctx.config.gateway.senderId;
-  const now = ctx.clock.now();
-  const { timing, problems: timingProblems } = resolveTiming(opts, now);
-  const fieldProblems = [
-    ...timingProblems,
-    ['campaignId', checkCampaignId(campaignId)],
-    ['content', checkContent(content)],
-    ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
-    ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
-    ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
-  ].filter((p): p is [string, string] => p[1] !== null);
-  if (fieldProblems.length > 0) {
-    throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
-      fields: Object.fromEntries(fieldProblems),
-    });
-  }
+  const checked = checkCampaign(ctx, opts);
+  const { campaignId, content, senderId, template, maxCost, timing } = checked;
   const rows = opts.rows ?? toRows(opts.recipients ?? []);
   const { redis, keys } = ctx;
 
@@ -98,7 +95,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
     const existing = await ctx.campaigns.read(campaignId);
     // An id that is already queued is read through only to compare, never staged again.
     const stage = existing === null;
-    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, dedupe: opts.dedupe ?? true, windowCheck: windowRowCheck(timing, now) });
+    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, template, dedupe: opts.dedupe ?? true, windowCheck: windowRowCheck(timing, ctx.clock.now()) });
     const { problems, invalidCount } = staged;
     if (invalidCount > 0 && !opts.skipInvalid) {
       await dropStaged(ctx, campaignId, staged.batches);
@@ -121,7 +118,11 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       invalidSkipped: invalidCount,
       suppressed: staged.suppressed,
       invalidRows: problems,
+      texts: staged.texts,
     };
+    const budget = checkBudget(staged.texts, maxCost);
+    const warnings = [...staged.texts.warnings, ...(budget.warning ? [budget.warning] : [])];
+    if (warnings.length > 0) result.warnings = warnings;
     if (existing) {
       if (existing.digest !== staged.digest) {
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
@@ -129,6 +130,10 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       // Same campaign again: make sure its split job exists (a producer may have died after committing).
       await addSplitJob(ctx, campaignId, existing.sendAt);
       return result;
+    }
+    if (budget.refusal) {
+      await dropStaged(ctx, campaignId, staged.batches);
+      throw budget.refusal;
     }
     if (opts.beforeCommit) {
       let warning: string | void;
@@ -138,9 +143,9 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
         await dropStaged(ctx, campaignId, staged.batches);
         throw err;
       }
-      if (warning) result.warnings = [warning];
+      if (warning) result.warnings = [...(result.warnings ?? []), warning];
     }
-    await commit(ctx, campaignId, { content, senderId, priority: opts.priority ?? DEFAULT_PRIORITY, maxRate: opts.maxRate, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, timing, ...staged });
+    await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -148,7 +153,54 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
   }
 }
 
-interface Staged {
+/** A campaign's own fields, checked and ready: the content after smart encoding, parsed as a template when it is one. */
+export interface CheckedCampaign {
+  campaignId: string;
+  content: string;
+  senderId?: string;
+  template?: Template;
+  /** The budget cap in millionths. */
+  maxCost?: number;
+  priority: Priority;
+  maxRate?: number;
+  timing: CampaignTiming;
+}
+
+/** Checks the campaign's fields (not its recipients); throws VALIDATION_FAILED naming each bad one. */
+export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipients' | 'rows'>): CheckedCampaign {
+  const campaignId = opts.campaignId ?? randomUUID();
+  const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
+  const senderId = opts.senderId ?? ctx.config.gateway.senderId;
+  const parsed = typeof content === 'string' && isTemplate(content) ? parseTemplate(content) : undefined;
+  const cap = opts.maxCost === undefined ? undefined : maxCostMicros(opts.maxCost);
+  const { timing, problems: timingProblems } = resolveTiming(opts, ctx.clock.now());
+  const fieldProblems = [
+    ...timingProblems,
+    ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
+    ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
+    ['campaignId', checkCampaignId(campaignId)],
+    ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
+    ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
+    ['maxCost', typeof cap === 'string' ? cap : null],
+  ].filter((p): p is [string, string] => p[1] !== null);
+  if (fieldProblems.length > 0) {
+    throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
+      fields: Object.fromEntries(fieldProblems),
+    });
+  }
+  return {
+    campaignId,
+    content,
+    senderId,
+    template: parsed?.ok ? parsed.template : undefined,
+    maxCost: typeof cap === 'number' ? cap : undefined,
+    priority: opts.priority ?? DEFAULT_PRIORITY,
+    maxRate: opts.maxRate,
+    timing,
+  };
+}
+
+export interface Staged {
   total: number;
   /** Recipients on the suppression list while staged. */
   suppressed: number;
@@ -157,18 +209,35 @@ interface Staged {
   invalidCount: number;
   problems: RowProblem[];
   digest: string;
+  texts: TextSummary;
+  /** The first few accepted recipients and their texts (what a preview shows). */
+  samples: Array<{ number: string; orderId: string; text: string }>;
 }
 
-async function stageRows(
+const SAMPLES = 3;
+
+/**
+ * Validates every row and, when `stage` is true, writes the accepted recipients batch by batch. A preview runs
+ * exactly this with `stage` false: the same checks and counts, nothing written.
+ */
+export async function stageRows(
   ctx: Context,
   campaignId: string,
   rows: AsyncIterable<RawRow>,
   stage: boolean,
-  opts: { content: string; senderId?: string; dedupe: boolean; windowCheck: (row: number, r: Recipient) => RowProblem | null },
+  opts: { content: string; senderId?: string; template?: Template; dedupe: boolean; windowCheck?: (row: number, r: Recipient) => RowProblem | null },
 ): Promise<Staged> {
   const { redis, keys, config } = ctx;
-  const validator = new RecipientValidator({ dedupe: opts.dedupe });
-  // The digest identifies the campaign's content and accepted recipients, to tell a repeat from a conflict.
+  const validator = new RecipientValidator({
+    dedupe: opts.dedupe,
+    template: opts.template,
+    content: opts.content,
+    prepare: config.texts.smartEncoding ? smartEncode : undefined,
+  });
+  const texts = new TextStats(await loadPricer(ctx));
+  const samples: Staged['samples'] = [];
+  // The digest identifies the campaign's content and accepted recipients (with their fields), to tell a repeat
+  // from a conflict.
   const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
   const problems: RowProblem[] = [];
   let invalidCount = 0;
@@ -185,18 +254,19 @@ async function stageRows(
       const key = keys.batch(campaignId, k);
       const data = encodeRecipients(buffer);
       writes.push(limit(() => redis.multi().hset(key, 'r', data).pexpire(key, STAGING_TTL_MS).exec()));
-      if (config.optOut.suppressionCheck) {
-        const numbers = buffer.map((r) => r.number);
-        writes.push(limit(async () => {
-          const found = await ctx.suppressions.which(numbers);
-          suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
-        }));
-      }
-      // Backpressure: never hold more than a few batches that Redis has not taken yet.
-      if (writes.length >= STAGING_WRITES_IN_FLIGHT * 2) {
-        await Promise.all(writes);
-        writes = [];
-      }
+    }
+    // Counted by a preview too: what the list would keep out if the campaign were sent now.
+    if (config.optOut.suppressionCheck && invalidCount === 0) {
+      const numbers = buffer.map((r) => r.number);
+      writes.push(limit(async () => {
+        const found = await ctx.suppressions.which(numbers);
+        suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
+      }));
+    }
+    // Backpressure: never hold more than a few batches that Redis has not taken yet.
+    if (writes.length >= STAGING_WRITES_IN_FLIGHT * 2) {
+      await Promise.all(writes);
+      writes = [];
     }
     buffer = [];
   };
@@ -212,12 +282,14 @@ async function stageRows(
       continue;
     }
     const checked = validator.check(raw.row, raw.input);
-    const outside = checked.kind === 'ok' ? opts.windowCheck(raw.row, checked.recipient) : null;
+    const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
     if (checked.kind === 'invalid') invalid(checked.problem);
     else if (outside) invalid(outside);
     else if (checked.kind === 'ok') {
       const r = checked.recipient;
-      digest.update(`${r.number},${r.orderId}\n`);
+      digest.update(r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}\n` : `${r.number},${r.orderId}\n`);
+      texts.add(r.number, checked.text);
+      if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
       total++;
       buffer.push(r);
       if (buffer.length === config.batchSize) await flush();
@@ -225,19 +297,10 @@ async function stageRows(
   }
   if (buffer.length > 0) await flush();
   await Promise.all(writes);
-  return { total, suppressed, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex') };
+  return { total, suppressed, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex'), texts: texts.summary(), samples };
 }
 
-interface CampaignFields {
-  content: string;
-  senderId?: string;
-  priority: Priority;
-  maxRate?: number;
-  ignoreFrequencyCap: boolean;
-  timing: CampaignTiming;
-}
-
-async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFields): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean }): Promise<void> {
   const { redis, keys } = ctx;
   for (let k = 0; k < c.batches; k += 500) {
     const p = redis.pipeline();
@@ -265,6 +328,10 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CampaignFiel
     duplicates: String(c.duplicates),
     invalid: String(c.invalidCount),
     createdAt: String(Date.now()),
+    // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
+    ...(c.template ? { template: '1' } : {}),
+    // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
+    ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
   });
   await addSplitJob(ctx, campaignId, t.sendAt);
   // Validity: at expireAt whatever is still pending ends expired, even batches waiting for a retry or a window.
@@ -290,7 +357,7 @@ async function dropStaged(ctx: Context, campaignId: string, batches: number): Pr
   }
 }
 
-async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {
+export async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {
   let row = 0;
   for await (const input of recipients) yield { row: ++row, input };
 }

@@ -4,8 +4,9 @@ import { createContext, type Context, type ContextOptions } from '../shared/cont
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
-import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, type PauseOptions } from './campaign-admin';
+import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, setMaxCost, type PauseOptions, type ResultsOptions } from './campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
+import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { SmsqError } from '../shared/errors';
@@ -22,14 +23,18 @@ export interface ProducerEnqueueOptions extends EnqueueOptions {
 
 export interface Producer {
   enqueueCampaign(opts: ProducerEnqueueOptions): Promise<EnqueueResult>;
+  /** A dry run of enqueueCampaign: the same validation and counts, segments and estimated cost; nothing queued. */
+  previewCampaign(opts: PreviewOptions): Promise<PreviewResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
-  campaignResults(campaignId: string): AsyncGenerator<RecipientResult>;
+  campaignResults(campaignId: string, opts?: ResultsOptions): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Pauses one campaign: none of its batches starts until resumeCampaign; other campaigns go on. */
   pauseCampaign(campaignId: string, opts?: PauseOptions): Promise<CampaignInfo>;
   resumeCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Moves a scheduled campaign's start (ISO 8601 with an offset, or a Date). */
   rescheduleCampaign(campaignId: string, sendAt: string | Date): Promise<CampaignInfo>;
+  /** Sets (or, with null, removes) a campaign's budget cap: raise it for a campaign paused by its budget, then resume it. */
+  setMaxCost(campaignId: string, maxCost: number | null): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
   reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
   /** The gateway balance and what it pays for; needs the gateway credentials. */
@@ -78,12 +83,14 @@ export function producerFromContext(ctx: Context): Producer {
       const check = mode === 'auto' && !gatewayConfigured(ctx) ? undefined : mode;
       return enqueueCampaign(ctx, check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts);
     },
+    previewCampaign: (opts) => previewCampaign(ctx, opts),
     getCampaign: (id) => getCampaign(ctx, id),
-    campaignResults: (id) => campaignResults(ctx, id),
+    campaignResults: (id, opts) => campaignResults(ctx, id, opts),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
     pauseCampaign: (id, opts) => pauseCampaign(ctx, id, opts),
     resumeCampaign: (id) => resumeCampaign(ctx, id),
     rescheduleCampaign: (id, sendAt) => rescheduleCampaign(ctx, id, sendAt),
+    setMaxCost: (id, maxCost) => setMaxCost(ctx, id, maxCost),
     reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),
@@ -104,7 +111,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, PauseOptions, Suppression, SuppressImportResult, SuppressOptions };
+export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

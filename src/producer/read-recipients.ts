@@ -38,16 +38,31 @@ export function formatFromPath(path: string): RecipientFormat | null {
 export function readRecipients(
   input: NodeJS.ReadableStream | Readable,
   format: RecipientFormat,
+  opts: ReadOptions = {},
 ): AsyncIterable<RawRow> {
-  return format === 'csv' ? readCsv(input) : readNdjson(input);
+  return format === 'csv' ? readCsv(input, opts.templateFields ?? []) : readNdjson(input);
+}
+
+export interface ReadOptions {
+  /**
+   * The fields the campaign's template uses (`templateFields(content)`): a CSV column named after one is a field
+   * even in a two-column file, whose second column is otherwise the orderId.
+   */
+  templateFields?: readonly string[];
 }
 
 /**
  * CSV: `number[,orderId]`, an empty orderId meaning none. The first record is a header, and skipped, when its first
  * field has a letter and no digit (`number`, `Phone`, `msisdn`…): a phone number always has a digit, a column
  * name hardly ever. Unquoted fields are trimmed; empty and blank lines are skipped.
+ *
+ * A header names further columns, which become the recipient's `fields` for a template
+ * (`number,orderId,name,city`): the first column is the number, a column named `orderId` (any case) the orderId —
+ * or, in a file of two columns, the second whatever its name (as before) unless the template uses it as a field —
+ * and every other named column a field.
+ * An empty cell is a missing field. Without a header, a third column is an error.
  */
-async function* readCsv(input: NodeJS.ReadableStream | Readable): AsyncGenerator<RawRow> {
+async function* readCsv(input: NodeJS.ReadableStream | Readable, templateFields: readonly string[]): AsyncGenerator<RawRow> {
   // csv-parse's own line count (`info.lines`) counts a CRLF inside a quoted field twice, so lines are counted here:
   // a record starts after the previous one's last line and the blank lines skipped since. This runs in `on_record`,
   // as each record is parsed, so the count is current when a parse error comes (queued records are then dropped).
@@ -55,16 +70,26 @@ async function* readCsv(input: NodeJS.ReadableStream | Readable): AsyncGenerator
   let lastEmptyLines = 0;
   const startLine = (emptyLines: number) => lastLine + 1 + (emptyLines - lastEmptyLines);
   let first = true;
+  let columns: CsvColumns | null = null;
   const toRow = (record: string[], { empty_lines }: InfoRecord): RawRow | null => {
     const line = startLine(empty_lines);
     lastLine = line + record.reduce((n, field) => n + lineBreaks(field), 0);
     lastEmptyLines = empty_lines;
     if (first) {
       first = false;
-      if (/\p{L}/u.test(record[0]) && !/\p{Nd}/u.test(record[0])) return null; // the header
+      if (/\p{L}/u.test(record[0]) && !/\p{Nd}/u.test(record[0])) {
+        columns = headerColumns(record, templateFields);
+        return null;
+      }
+    }
+    if (columns !== null && columns.fields.length > 0) {
+      if (record.length > columns.count) {
+        return { row: line, problem: rowProblem(line, record.join(','), `found ${record.length} columns; the header names ${columns.count}`) };
+      }
+      return { row: line, input: namedRow(record, columns) };
     }
     if (record.length > 2) {
-      const reason = `expected number[,orderId], found ${record.length} columns`;
+      const reason = `expected number[,orderId], found ${record.length} columns (name the columns in a header row to use them as template fields)`;
       return { row: line, problem: rowProblem(line, record.join(','), reason) };
     }
     const [number, orderId] = record;
@@ -93,6 +118,32 @@ async function* readCsv(input: NodeJS.ReadableStream | Readable): AsyncGenerator
   }
 }
 
+/** Where a header puts the orderId and the template fields. */
+interface CsvColumns {
+  /** Columns the header names. */
+  count: number;
+  orderId: number;
+  /** [column, field name] of every other named column. */
+  fields: Array<[number, string]>;
+}
+
+function headerColumns(header: string[], templateFields: readonly string[]): CsvColumns {
+  const named = header.findIndex((h, i) => i > 0 && h.toLowerCase() === 'orderid');
+  const orderId = named !== -1 ? named : header.length === 2 && !templateFields.includes(header[1]) ? 1 : -1;
+  const fields: Array<[number, string]> = [];
+  header.forEach((name, i) => {
+    if (i > 0 && i !== orderId && name !== '') fields.push([i, name]);
+  });
+  return { count: header.length, orderId, fields };
+}
+
+function namedRow(record: string[], columns: CsvColumns): { number: string; orderId?: string; fields: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  for (const [i, name] of columns.fields) if (record[i] !== undefined && record[i] !== '') fields[name] = record[i];
+  const orderId = columns.orderId === -1 ? undefined : record[columns.orderId];
+  return orderId === undefined || orderId === '' ? { number: record[0], fields } : { number: record[0], orderId, fields };
+}
+
 function lineBreaks(field: string): number {
   return field.includes('\n') || field.includes('\r') ? field.match(/\r\n|\r|\n/g)!.length : 0;
 }
@@ -112,7 +163,7 @@ function describeCsvError(err: CsvError): string {
   }
 }
 
-/** NDJSON: one JSON object per line (`{"number": "...", "orderId": "..."}`); blank lines are skipped. */
+/** NDJSON: one JSON object per line (`{"number": "...", "orderId": "...", "fields": {...}}`); blank lines are skipped. */
 async function* readNdjson(input: NodeJS.ReadableStream | Readable): AsyncGenerator<RawRow> {
   let row = 0;
   for await (const line of splitLines(input)) {

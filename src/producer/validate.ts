@@ -2,6 +2,7 @@
  * Checks on what a caller gives the producer: the campaign's fields and each recipient. Pure functions, no I/O.
  * Each check returns the reason as a short sentence a user can act on, or null when the value is fine.
  */
+import { renderTemplate, type Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
 import { NumberSet } from './number-set';
 
@@ -94,12 +95,12 @@ export const SENDER_ID_MAX_LENGTH = 32;
 export const ORDER_ID_MAX_LENGTH = 64;
 
 /** The message text: a non-blank string of at most 1024 code points (see {@link codePointLength}). */
-export function checkContent(content: unknown): string | null {
-  if (typeof content !== 'string') return 'content must be a string';
-  if (content.trim() === '') return 'content is empty';
+export function checkContent(content: unknown, what = 'content'): string | null {
+  if (typeof content !== 'string') return `${what} must be a string`;
+  if (content.trim() === '') return `${what} is empty`;
   const length = codePointLength(content);
   if (length > CONTENT_MAX_LENGTH) {
-    return `content has ${length} characters; the limit is ${CONTENT_MAX_LENGTH}`;
+    return `${what} has ${length} characters; the limit is ${CONTENT_MAX_LENGTH}`;
   }
   return null;
 }
@@ -162,7 +163,8 @@ export function checkCampaignId(id: unknown): string | null {
 }
 
 export type RecipientCheck =
-  | { kind: 'ok'; recipient: Recipient }
+  /** `text` is the recipient's rendered text for a template, else the campaign's content. */
+  | { kind: 'ok'; recipient: Recipient; text: string }
   /** The number is already in the campaign: the row is skipped and counted, not an error. */
   | { kind: 'duplicate'; number: string }
   | { kind: 'invalid'; problem: RowProblem };
@@ -173,6 +175,12 @@ export interface RecipientValidatorOptions {
    * @defaultValue true
    */
   dedupe?: boolean;
+  /** The campaign's content parsed as a template: each recipient's fields must fill it. */
+  template?: Template;
+  /** The campaign's content, for recipients of a campaign without a template. */
+  content?: string;
+  /** Applied to each field value as it is read (smart encoding); the identity when not given. */
+  prepare?: (text: string) => string;
 }
 
 /**
@@ -187,9 +195,15 @@ export class RecipientValidator {
   /** Caller-given orderId → the row that used it first. */
   private readonly orderIds = new Map<string, number>();
   private readonly counts = { accepted: 0, duplicates: 0, invalid: 0 };
+  private readonly template?: Template;
+  private readonly content: string;
+  private readonly prepare: (text: string) => string;
 
   constructor(opts: RecipientValidatorOptions = {}) {
     this.dedupe = opts.dedupe ?? true;
+    this.template = opts.template;
+    this.content = opts.content ?? '';
+    this.prepare = opts.prepare ?? ((t) => t);
   }
 
   get accepted(): number {
@@ -208,9 +222,9 @@ export class RecipientValidator {
       return this.refuse(row, input, 'a recipient must be an object with a number and an optional orderId');
     }
     const fields = input as Record<string, unknown>;
-    const unknown = Object.keys(fields).find((key) => key !== 'number' && key !== 'orderId');
+    const unknown = Object.keys(fields).find((key) => key !== 'number' && key !== 'orderId' && key !== 'fields');
     if (unknown !== undefined) {
-      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number and orderId`);
+      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number, orderId and fields`);
     }
     const { number: rawNumber, orderId: rawOrderId } = fields;
     if (rawNumber === undefined) return this.refuse(row, input, 'number is missing');
@@ -236,6 +250,14 @@ export class RecipientValidator {
       orderId = rawOrderId;
     }
 
+    let values: string[] | undefined;
+    let text = this.content;
+    if (this.template) {
+      const filled = this.fill(fields.fields);
+      if ('problem' in filled) return this.refuse(row, filled.problem.value, filled.problem.reason);
+      ({ values, text } = filled);
+    }
+
     if (this.dedupe) {
       const key = Number(`1${normalized.number}`);
       if (!this.numbers.add(key)) {
@@ -244,7 +266,31 @@ export class RecipientValidator {
       }
     }
     this.counts.accepted++;
-    return { kind: 'ok', recipient: { number: normalized.number, orderId } };
+    return { kind: 'ok', recipient: values ? { number: normalized.number, orderId, values } : { number: normalized.number, orderId }, text };
+  }
+
+  /** The template's field values of one recipient and its rendered text, or why they do not make a valid text. */
+  private fill(raw: unknown): { values: string[]; text: string } | { problem: { value: unknown; reason: string } } {
+    const template = this.template!;
+    if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+      return { problem: { value: raw, reason: 'fields must be an object of field names and values' } };
+    }
+    const given = (raw ?? {}) as Record<string, unknown>;
+    const values: string[] = [];
+    for (const name of template.fields) {
+      const v = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : undefined;
+      if (v === undefined || v === null) values.push('');
+      else if (typeof v === 'string') values.push(this.prepare(v));
+      else if (typeof v === 'number' && Number.isFinite(v)) values.push(String(v));
+      else return { problem: { value: v, reason: `field '${name}' must be text or a number` } };
+    }
+    const text = renderTemplate(template, values);
+    if (typeof text !== 'string') {
+      return { problem: { value: text.missing, reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback` } };
+    }
+    const reason = checkContent(text, 'text for this recipient');
+    if (reason !== null) return { problem: { value: text, reason } };
+    return { values, text };
   }
 
   private refuse(row: number, value: unknown, reason: string): RecipientCheck {

@@ -3,7 +3,7 @@
  * (./schemas.ts); test/server/openapi.test.ts holds it to the routes Fastify actually registered.
  */
 import {
-  campaignInfoSchema, enqueueJsonBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
+  campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
   numbersBody, pauseBody, recipientResultSchema, rescheduleBody,
 } from './schemas';
 
@@ -20,8 +20,28 @@ const bearer = [{ bearer: [] }];
 const campaignInfo = { description: 'State and counts.', content: json({ $ref: '#/components/schemas/CampaignInfo' }) };
 
 const streamQuery = Object.entries(enqueueStreamQuery.properties).map(([name, schema]) => ({
-  name, in: 'query', required: name === 'content', schema, description: 'Only with an NDJSON or CSV body.',
+  name, in: 'query', required: name === 'content', schema, description: name === 'dryRun' ? 'With any body: a preview, nothing queued.' : 'Only with an NDJSON or CSV body.',
 }));
+
+/** What `?dryRun=true` answers (PreviewResult in src/producer/preview.ts). */
+const previewSchema = {
+  type: 'object',
+  properties: {
+    recipients: { type: 'integer' },
+    batches: { type: 'integer' },
+    duplicatesSkipped: { type: 'integer' },
+    invalidCount: { type: 'integer' },
+    invalidRows: { type: 'array', items: { type: 'object' } },
+    encodings: { type: 'object', properties: { 'GSM-7': { type: 'integer' }, 'UCS-2': { type: 'integer' } } },
+    segments: { type: 'integer', description: 'Segments of all the texts: what the gateway bills.' },
+    estimatedCost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Per currency, decimal strings.' },
+    priceSource: { type: 'string', description: 'SMS_PRICE_PER_SEGMENT, SMS_PRICES_FILE (path), last delivery report (date), or none.' },
+    unpriced: { type: 'integer' },
+    samples: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, orderId: { type: 'string' }, text: { type: 'string' } } } },
+    warnings: { type: 'array', items: { type: 'string' } },
+    refusal: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, description: 'What an enqueue would answer instead of queueing.' },
+  },
+} as const;
 
 export const openApiDocument = {
   openapi: '3.0.3',
@@ -32,7 +52,7 @@ export const openApiDocument = {
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
-    schemas: { CampaignInfo: campaignInfoSchema, EnqueueResult: enqueueResultSchema, RecipientResult: recipientResultSchema, Error: errorSchema, Readiness: readinessSchema, PauseBody: pauseBody },
+    schemas: { CampaignInfo: campaignInfoSchema, EnqueueResult: enqueueResultSchema, Preview: previewSchema, RecipientResult: recipientResultSchema, Error: errorSchema, Readiness: readinessSchema, PauseBody: pauseBody },
   },
   paths: {
     '/v1/campaigns': {
@@ -50,12 +70,15 @@ export const openApiDocument = {
         },
         responses: {
           201: { description: 'Queued.', content: json({ $ref: '#/components/schemas/EnqueueResult' }) },
-          200: { description: 'The same campaign id with the same content and recipients was already queued: nothing new queued.', content: json({ $ref: '#/components/schemas/EnqueueResult' }) },
+          200: {
+            description: 'The same campaign id with the same content and recipients was already queued: nothing new queued. With dryRun=true: the preview (a Preview object), nothing queued.',
+            content: json({ oneOf: [{ $ref: '#/components/schemas/EnqueueResult' }, { $ref: '#/components/schemas/Preview' }] }),
+          },
           400: error('BAD_REQUEST (wrong shape, unknown field) or INPUT_UNREADABLE (broken CSV quoting).'),
           409: error('CAMPAIGN_CONFLICT (the id is used by a different campaign) or CAMPAIGN_BUSY (being queued right now; see Retry-After).'),
           413: error('PAYLOAD_TOO_LARGE: over API_JSON_BODY_LIMIT (JSON) or API_STREAM_BODY_LIMIT (streamed).'),
           415: error('UNSUPPORTED_MEDIA_TYPE: use application/json, application/x-ndjson or text/csv.'),
-          422: error('VALIDATION_FAILED (details.rows lists the bad rows; nothing queued) or CAMPAIGN_EMPTY.'),
+          422: error('VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued), CAMPAIGN_EMPTY, or BUDGET_EXCEEDED (the estimated cost is above maxCost).'),
           ...common,
         },
       },
@@ -67,7 +90,7 @@ export const openApiDocument = {
       get: {
         summary: 'One record per recipient, in the order queued, streamed: NDJSON, or CSV with Accept: text/csv.',
         security: bearer,
-        parameters: idParam,
+        parameters: [...idParam, { name: 'withContent', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: "true: each record carries its recipient's text (`content`, a last CSV column), rendered from the template." }],
         responses: {
           200: {
             description: 'Streamed.',
@@ -113,6 +136,15 @@ export const openApiDocument = {
         parameters: idParam,
         requestBody: { required: true, content: json(rescheduleBody) },
         responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_STARTED'), 422: error('VALIDATION_FAILED'), ...common },
+      },
+    },
+    '/v1/campaigns/{id}/max-cost': {
+      post: {
+        summary: "Set or remove a campaign's budget cap, e.g. raise it for a campaign paused by its budget (resuming it is a separate step).",
+        security: bearer,
+        parameters: idParam,
+        requestBody: { required: true, content: json(maxCostBody) },
+        responses: { 200: campaignInfo, 400: error('BAD_REQUEST'), 404: error('CAMPAIGN_NOT_FOUND'), 422: error('VALIDATION_FAILED: maxCost must be above 0.'), ...common },
       },
     },
     '/v1/campaigns/{id}/reconcile': {

@@ -6,7 +6,14 @@
  */
 
 const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;
-const content = { type: 'string', description: 'The message, 1-1024 characters (code points).' } as const;
+const content = {
+  type: 'string',
+  description: 'The message, 1-1024 characters (code points), or a template with {{field}} / {{field|fallback}} placeholders filled from each recipient\'s fields (each rendered text 1-1024 characters).',
+} as const;
+const maxCost = {
+  description: 'Budget cap in the currency of the prices: refused (422 BUDGET_EXCEEDED, nothing queued) when the estimated cost is above it; paused while sending once the reported cost reaches it.',
+} as const;
+const dryRun = { type: 'string', enum: ['true', 'false'], description: 'true: validate and count as an enqueue would (a preview), queue nothing; answers 200 with the preview.' } as const;
 const senderId = { type: 'string', description: 'At most 32 characters; SMS_SENDER_ID when omitted.' } as const;
 const priority = {
   type: 'string',
@@ -35,6 +42,11 @@ export const recipientSchema = {
   properties: {
     number: { type: 'string', description: 'Spaces, dashes, parentheses and one leading + or 00 are dropped; 6-15 digits must remain.' },
     orderId: { type: 'string', description: 'Your id for this recipient, unique in the campaign; smsq-<row> when omitted.' },
+    fields: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'number'] },
+      description: 'Values for the content\'s {{field}} placeholders; a field missing (or empty) without a fallback makes the row invalid.',
+    },
   },
 } as const;
 
@@ -55,6 +67,7 @@ export const enqueueJsonBody = {
     ignoreFrequencyCap,
     ...timing,
     validFor: { oneOf: [{ type: 'string' }, { type: 'number' }], description: timing.validFor.description },
+    maxCost: { ...maxCost, type: 'number', exclusiveMinimum: 0 },
   },
 } as const;
 
@@ -72,6 +85,8 @@ export const enqueueStreamQuery = {
     maxRate: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: maxRateDescription },
     ignoreFrequencyCap: { ...ignoreFrequencyCap, type: 'string', enum: ['true', 'false'] },
     ...timing,
+    maxCost: { ...maxCost, type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+    dryRun,
   },
 } as const;
 
@@ -106,6 +121,14 @@ export const pauseBody = {
   type: 'object',
   additionalProperties: false,
   properties: { reason: { type: 'string', maxLength: 500, description: 'Shown with the paused state.' } },
+} as const;
+
+/** POST /v1/campaigns/:id/max-cost: a new budget cap, or null to remove it. */
+export const maxCostBody = {
+  type: 'object',
+  required: ['maxCost'],
+  additionalProperties: false,
+  properties: { maxCost: { type: ['number', 'null'], description: 'The new cap in the prices\' currency (above 0), or null for none.' } },
 } as const;
 
 export const campaignParams = {
@@ -161,6 +184,7 @@ export const campaignInfoSchema = {
     lastBatchAt: { type: 'integer', description: 'When its latest batch started, epoch milliseconds.' },
     finishedAt: { type: 'integer' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
+    maxCost: { type: 'string', description: 'The budget cap, when the campaign has one.' },
   },
 } as const;
 
@@ -179,7 +203,19 @@ export const enqueueResultSchema = {
     duplicatesSkipped: count,
     invalidSkipped: count,
     invalidRows: { type: 'array', items: rowProblemSchema, description: 'With skipInvalid: the skipped rows (first 1,000).' },
-    warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign.' },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked.' },
+    texts: {
+      type: 'object',
+      description: 'Encodings, segments and estimated cost of the queued texts.',
+      properties: {
+        encodings: { type: 'object', properties: { 'GSM-7': count, 'UCS-2': count } },
+        segments: count,
+        cost: { type: 'object', additionalProperties: { type: 'string' } },
+        priceSource: { type: 'string' },
+        unpriced: count,
+        warnings: { type: 'array', items: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
@@ -198,6 +234,7 @@ export const recipientResultSchema = {
     reportedAt: { type: 'string', description: 'ISO 8601: when the report says the message was delivered or failed.' },
     price: { type: 'string' },
     currency: { type: 'string' },
+    content: { type: 'string', description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign." },
   },
 } as const;
 

@@ -5,15 +5,20 @@ import { decodeRecipients } from './recipient-codec';
 import { runScript } from './lua';
 import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
+import { formatMicros } from './delivery/money';
 import { deliverySummary, withDelivery } from './delivery/summary';
 import { priorityOf, type Priority } from './lanes';
 import { OUTCOME_LETTERS, OUTCOMES } from './outcomes';
 import { parseWindow, type SendWindow } from './schedule/send-window';
+import { parseTemplate, renderStored, type Template } from './text/template';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
 
 /** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
 export interface CampaignRecord {
+  /** The text, or for a personalised campaign its template. */
   content: string;
+  /** Set for a personalised campaign: `content` parsed; each recipient's text is it rendered with the recipient's values. */
+  template?: Template;
   senderId?: string;
   state: CampaignState;
   priority: Priority;
@@ -38,8 +43,10 @@ export class CampaignStore {
   async read(campaignId: string): Promise<CampaignRecord | null> {
     const f = await this.redis.hgetall(this.keys.campaign(campaignId));
     if (!f.state) return null;
+    const parsed = f.template === '1' ? parseTemplate(f.content) : undefined;
     return {
       content: f.content,
+      template: parsed?.ok ? parsed.template : undefined,
       senderId: f.senderId || undefined,
       state: f.state as CampaignState,
       priority: priorityOf(f.priority),
@@ -99,6 +106,7 @@ export class CampaignStore {
       lastBatchAt: f.lastBatchAt ? Number(f.lastBatchAt) : undefined,
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
+      maxCost: f.maxCost ? formatMicros(Number(f.maxCost)) : undefined,
     };
   }
 
@@ -132,8 +140,26 @@ export class CampaignStore {
     await this.redis.zrem(this.keys.windowWaits(campaignId), String(batch));
   }
 
-  /** One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. */
-  async *results(campaignId: string, batches: number): AsyncGenerator<RecipientResult> {
+  /** The campaign's budget cap in millionths, or null for none (one HGET: asked after every priced report). */
+  async maxCost(campaignId: string): Promise<number | null> {
+    const v = await this.redis.hget(this.keys.campaign(campaignId), 'maxCost');
+    return v ? Number(v) : null;
+  }
+
+  /** Sets (millionths) or removes (null) the campaign's budget cap; false when there is no such campaign. */
+  async setMaxCost(campaignId: string, micros: number | null): Promise<boolean> {
+    const key = this.keys.campaign(campaignId);
+    // In one script, so that a campaign that expired meanwhile is not brought back as a hash of one field.
+    const script = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'maxCost') else redis.call('HSET', KEYS[1], 'maxCost', ARGV[1]) end return 1";
+    return (await this.redis.eval(script, 1, key, micros === null ? '' : String(micros))) === 1;
+  }
+
+  /**
+   * One record per recipient, batch by batch: a few hundred KB in memory whatever the campaign's size. With
+   * `content` (the campaign's record) each line carries its recipient's text, rendered here from the stored template
+   * and fields: rendered texts are never stored.
+   */
+  async *results(campaignId: string, batches: number, content?: Pick<CampaignRecord, 'content' | 'template'>): AsyncGenerator<RecipientResult> {
     for (let k = 0; k < batches; k++) {
       const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
@@ -144,7 +170,9 @@ export class CampaignStore {
       const deliveries = replies[1][1] as Record<string, string>;
       for (let i = 0; i < recipients.length; i++) {
         const d = deliveries[i];
-        yield withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ? (JSON.parse(d) as StoredDelivery) : undefined);
+        const r = withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ? (JSON.parse(d) as StoredDelivery) : undefined);
+        if (content) r.content = content.template ? renderStored(content.template, recipients[i].values) : content.content;
+        yield r;
       }
     }
   }

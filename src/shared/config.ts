@@ -60,6 +60,8 @@ export interface Config {
   delivery: DeliveryConfig;
   /** Opt-outs: the suppression list, contact history, the frequency cap and replies. */
   optOut: OptOutConfig;
+  /** Texts and what they cost: smart encoding and the prices a preview or a budget estimates with. */
+  texts: TextsConfig;
 }
 
 export interface OptOutConfig {
@@ -74,6 +76,15 @@ export interface OptOutConfig {
   frequencyCap?: { count: number; periodSeconds: number };
   /** How long a number's contact history is kept after its last send: the cap's period or the retention, the longer. */
   contactTtlSeconds: number;
+}
+
+export interface TextsConfig {
+  /** Replace look-alike characters (curly quotes, long dashes, odd spaces…) with GSM-7 ones when queueing. */
+  smartEncoding: boolean;
+  /** SMS_PRICE_PER_SEGMENT in millionths, with SMS_PRICE_CURRENCY; undefined when not set. */
+  pricePerSegment?: { micros: number; currency: string };
+  /** SMS_PRICES_FILE: CSV `country,price,currency`, read when an estimate is made. */
+  pricesFile?: string;
 }
 
 export interface DeliveryConfig {
@@ -250,6 +261,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     metricsPort: r.str('METRICS_PORT') ? r.int('METRICS_PORT', 0, 0, 65_535) : undefined,
     delivery: readDeliveryConfig(r, env.DLR_EXPIRE_AFTER_MS ? undefined : retentionSeconds * 1000),
     optOut: readOptOutConfig(r, retentionSeconds),
+    texts: readTextsConfig(r),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -368,6 +380,23 @@ function readDeliveryConfig(r: EnvReader, retentionMs?: number): DeliveryConfig 
     expireAfterMs: r.int('DLR_EXPIRE_AFTER_MS', Math.min(72 * HOUR_MS, Math.floor((retentionMs ?? Infinity) * 0.9)), 1_000, 365 * 24 * HOUR_MS),
     holdMs: r.int('DLR_HOLD_MS', 24 * HOUR_MS, 1_000, 30 * 24 * HOUR_MS),
     reconcileSettleMs: r.int('RECONCILE_SETTLE_MS', 5 * 60_000, 0, 24 * HOUR_MS),
+  };
+}
+
+function readTextsConfig(r: EnvReader): TextsConfig {
+  const rawPrice = r.str('SMS_PRICE_PER_SEGMENT');
+  const currency = r.str('SMS_PRICE_CURRENCY', 'USD').toUpperCase();
+  if (!/^[A-Z]{1,8}$/.test(currency)) r.problems.push(`SMS_PRICE_CURRENCY=${currency} is not a currency code such as USD`);
+  let pricePerSegment: TextsConfig['pricePerSegment'];
+  if (rawPrice) {
+    const m = /^(\d{1,9})(?:\.(\d{1,6}))?$/.exec(rawPrice);
+    if (!m) r.problems.push(`SMS_PRICE_PER_SEGMENT=${rawPrice} is not a price such as 0.0085 (at most 6 decimals)`);
+    else pricePerSegment = { micros: Number(m[1]) * 1_000_000 + Number((m[2] ?? '').padEnd(6, '0')), currency };
+  }
+  return {
+    smartEncoding: r.bool('SMS_SMART_ENCODING', true),
+    pricePerSegment,
+    pricesFile: r.str('SMS_PRICES_FILE') || undefined,
   };
 }
 

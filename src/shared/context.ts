@@ -47,15 +47,16 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
   for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  const campaigns = new CampaignStore(redis, k);
   return {
     config,
     redis,
     keys: k,
     queues,
-    campaigns: new CampaignStore(redis, k),
+    campaigns,
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
     gate: new CampaignGate(redis, k),
-    delivery: new DeliveryStore(redis, k, config, log),
+    delivery: new DeliveryStore(redis, k, config, log, campaigns),
     suppressions: new SuppressionStore(redis, k),
     log,
     clock: opts.clock ?? systemClock,

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CAMPAIGN_ACTIVE: 'The campaign is still sending; reconcile it once it has ended.',
   CAMPAIGN_NOT_RESENDABLE: 'The campaign was cancelled or failed; its not-sent recipients are not sent again.',
   BALANCE_INSUFFICIENT: 'The gateway balance (plus credit) does not cover the campaign at the last known price; nothing was queued.',
+  BUDGET_EXCEEDED: "The campaign's estimated cost is above its maxCost; nothing was queued.",
   GATEWAY_NOT_CONFIGURED: 'This needs the gateway credentials (SMS_API_KEY, SMS_API_SECRET, SMS_APP_ID).',
   GATEWAY_QUERY_FAILED: 'A query to the gateway (getSentRcd, getBalance) failed; nothing was changed.',
   REDIS_UNAVAILABLE: 'Redis cannot be reached at REDIS_URL.',

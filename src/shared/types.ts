@@ -13,6 +13,9 @@ import type { Priority } from './lanes';
  * - **outcome**: what happened to a recipient: `sent` (with msgId), `failed` (with code and reason), `unknown`
  *   (the call may or may not have reached the gateway), `cancelled`, and `not-sent` (an `unknown` that
  *   `reconcile` found missing from the gateway's records).
+ * - **template**: a content with `{{field}}` placeholders; its campaign is **personalised**: each recipient's
+ *   **fields** fill it into that recipient's **text**, and its batches go out through `sendSms/batch`.
+ * - **segment**: one SMS part the gateway charges for (160/153 GSM-7 characters, 70/67 UCS-2).
  * - **msgId**: the gateway's id for an accepted message. **orderId**: the caller's id, sent with the number.
  * - **lane**: the priority a campaign sends at (`high`, `normal`, `low`). A waiting batch of a higher lane always
  *   starts before one of a lower lane; within a lane, active campaigns take turns batch by batch.
@@ -33,12 +36,16 @@ export type ReportedStatus = RecipientStatus | 'pending';
 export interface RecipientInput {
   number: string;
   orderId?: string;
+  /** Values for the content's `{{field}}` placeholders (personalised campaigns); numbers are taken as text. */
+  fields?: Record<string, string | number>;
 }
 
 /** A recipient after validation: number normalised to digits, orderId always present. */
 export interface Recipient {
   number: string;
   orderId: string;
+  /** Personalised campaigns only: the values of the template's fields, in the template's field order. */
+  values?: string[];
 }
 
 /**
@@ -125,6 +132,8 @@ export interface CampaignInfo {
   finishedAt?: number;
   /** Set when the campaign failed as a whole (content refused). */
   failure?: { code: string; reason: string };
+  /** The campaign's budget cap, as a decimal string in the prices' currency. */
+  maxCost?: string;
 }
 
 /** One line of `campaignResults`. */
@@ -145,6 +154,8 @@ export interface RecipientResult {
   /** What the gateway charged for the message, from its report. */
   price?: string;
   currency?: string;
+  /** The recipient's text (rendered from the template for a personalised campaign); only when asked for. */
+  content?: string;
 }
 
 /** Job names mapped to their data and result types (see shared/queues.ts). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Bodies above this answer 413; a full 1000-number call with 1024-character content is far below it. */
-export const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+/** Bodies above this answer 413; a full sendSms/batch call, 1000 numbers with 1000 different 1024-character texts, stays below it. */
+export const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Reads the whole request body as UTF-8. Resolves 'too-large' past the limit, but only after draining the rest,

@@ -1,13 +1,16 @@
 /**
  * A local stand-in for the SMS gateway (the sendSms and other-endpoints references in the project docs): it
- * answers sendSms as the gateway does, records every accepted message in a ledger with its delivery fate,
+ * answers sendSms and sendSms/batch (many texts in one call, with the same checks, limits, faults and pricing) as
+ * the gateway does, records every accepted message and its text in a ledger with its delivery fate,
  * answers getReport, getSentRcd and getBalance from that ledger, pushes delivery reports (pushSmsReport) to
  * faults.reportUrl, and misbehaves on request (faults).
  *
  * Where the gateway's documentation is silent, the simulator decides, and says so:
  * - a body that is not a JSON object, or a field that is not a string, answers HTTP 400 `{error, reason}`;
- * - a body over 2 MB answers HTTP 413; a sendSms path with a method other than POST answers 405;
+ * - a body over 8 MB answers HTTP 413; a sendSms path with a method other than POST answers 405;
  * - senderId over 32 characters answers the undocumented status "-1001";
+ * - sendSms/batch: more than 1000 numbers over all its elements answers -7, and any element failing a check
+ *   (empty or long content, no numbers, orderId count, an abnormal number, a sensitive word) refuses the call;
  * - numbers are not trimmed: "123456, 234567" is abnormal (-9), as is an empty element;
  * - control routes under /__sim/ (stats, faults, top-up, ledger, reset) have no authentication;
  * - getReport answers -14 to more than 200 msgIds, and strings for every per-message status;

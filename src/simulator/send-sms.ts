@@ -31,6 +31,7 @@ export interface Decision {
   refused: number;
 }
 
+/** One text to some numbers: a sendSms body, or one element of a sendSms/batch body's `array`. */
 interface SendSmsBody {
   appId?: string;
   numbers?: string;
@@ -40,65 +41,109 @@ interface SendSmsBody {
 }
 
 const NUMBER = /^\d{6,15}$/;
+/** Numbers per call, in total over a batch call's elements (gateway-other-endpoints.md, "sendSms/batch, limits"). */
 const MAX_NUMBERS = 1000;
 const MAX_CONTENT_CHARS = 1024;
 const MAX_SENDER_ID_CHARS = 32;
 const FIELDS = ['appId', 'numbers', 'content', 'senderId', 'orderId'] as const;
 
-/**
- * Decides the answer to one sendSms call and, when messages are accepted, appends them to the ledger (each with
- * its delivery fate) and charges the balance. Checks run in the order a gateway plausibly runs them: infrastructure faults, body, auth, clock,
- * account-wide faults, content, numbers, words, balance.
- */
+/** sendSms: one text to up to 1000 numbers. */
 export function decideSendSms(state: SimulatorState, headers: IncomingHttpHeaders, rawBody: string): Decision {
+  return decide(state, headers, rawBody, (record) => {
+    const wrong = FIELDS.find((k) => record[k] !== undefined && typeof record[k] !== 'string');
+    if (wrong !== undefined) return `${wrong} must be a string (numbers and orderId are comma-separated)`;
+    return { appId: record.appId as string | undefined, elements: [record as SendSmsBody] };
+  });
+}
+
+/** sendSms/batch: `array` of elements, each one text to some numbers, checked as sendSms checks its one. */
+export function decideSendSmsBatch(state: SimulatorState, headers: IncomingHttpHeaders, rawBody: string): Decision {
+  return decide(state, headers, rawBody, (record) => {
+    if (record.appId !== undefined && typeof record.appId !== 'string') return 'appId must be a string';
+    if (!Array.isArray(record.array)) return 'array must be a list of {numbers, content, senderId, orderId}';
+    for (const e of record.array as unknown[]) {
+      if (e === null || typeof e !== 'object' || Array.isArray(e)) return 'each element of array must be an object';
+      const wrong = FIELDS.find((k) => k !== 'appId' && (e as Record<string, unknown>)[k] !== undefined && typeof (e as Record<string, unknown>)[k] !== 'string');
+      if (wrong !== undefined) return `array[].${wrong} must be a string`;
+    }
+    return { appId: record.appId as string | undefined, elements: record.array as SendSmsBody[] };
+  });
+}
+
+type ParsedCall = { appId?: string; elements: SendSmsBody[] };
+
+/**
+ * Decides the answer to one call and, when messages are accepted, appends them to the ledger (each with its own
+ * text and delivery fate) and charges the balance. Checks run in the order a gateway plausibly runs them:
+ * infrastructure faults, body, auth, clock, account-wide faults, content, numbers, words, balance. Both endpoints
+ * share them, so that a batch call meets exactly the checks, limits and faults of sendSms.
+ */
+function decide(
+  state: SimulatorState,
+  headers: IncomingHttpHeaders,
+  rawBody: string,
+  read: (record: Record<string, unknown>) => ParsedCall | string,
+): Decision {
   const f = state.faults;
   if (roll(f.http500Rate)) return http(500, 'injected HTTP 500');
   if (roll(f.http429Rate)) return http(429, 'injected HTTP 429');
 
-  const body = parseBody(rawBody);
-  if (typeof body === 'string') return http(400, body);
-  const numbers = body.numbers ? body.numbers.split(',') : [];
+  const record = parseObject(rawBody);
+  if (typeof record === 'string') return http(400, record);
+  const call = read(record);
+  if (typeof call === 'string') return http(400, call);
+  const elements = call.elements.map((e) => ({
+    numbers: e.numbers ? e.numbers.split(',') : [],
+    // An empty orderId counts as none given, as it would for any optional string field.
+    orderIds: e.orderId ? e.orderId.split(',') : undefined,
+    content: e.content ?? '',
+    senderId: e.senderId,
+  }));
+  const total = elements.reduce((n, e) => n + e.numbers.length, 0);
   const refuse = (status: string, reason: string): Decision => ({
-    reply: { kind: 'json', answer: { status, reason, success: '0', fail: String(numbers.length) } },
+    reply: { kind: 'json', answer: { status, reason, success: '0', fail: String(total) } },
     accepted: 0,
     refused: 0,
   });
 
-  const refusal = refuseUnsigned(state, headers, body.appId);
+  const refusal = refuseUnsigned(state, headers, call.appId);
   if (refusal !== null) return refuse(refusal.status, refusal.reason);
   if (f.forceStatus !== null) return refuse(f.forceStatus, 'status forced by the simulator');
   if (roll(f.transientRate)) return refuse('-18', 'port program exception');
 
-  const content = body.content ?? '';
-  if (content === '') return refuse('-4', 'content is empty');
-  if ([...content].length > MAX_CONTENT_CHARS) return refuse('-5', 'content is too long');
-  // Undocumented on purpose: a real gateway may answer a status outside the table, and clients must cope.
-  if (body.senderId !== undefined && [...body.senderId].length > MAX_SENDER_ID_CHARS) {
-    return refuse('-1001', 'senderId too long');
+  if (elements.length === 0) return refuse('-8', 'numbers are empty');
+  for (const e of elements) {
+    if (e.content === '') return refuse('-4', 'content is empty');
+    // Code points never outnumber UTF-16 units: only a long text needs counting.
+    if (e.content.length > MAX_CONTENT_CHARS && [...e.content].length > MAX_CONTENT_CHARS) return refuse('-5', 'content is too long');
+    // Undocumented on purpose: a real gateway may answer a status outside the table, and clients must cope.
+    if (e.senderId !== undefined && e.senderId.length > MAX_SENDER_ID_CHARS && [...e.senderId].length > MAX_SENDER_ID_CHARS) {
+      return refuse('-1001', 'senderId too long');
+    }
   }
-  if (numbers.length === 0) return refuse('-8', 'numbers are empty');
-  if (numbers.length > MAX_NUMBERS) return refuse('-7', 'too many numbers');
-  // An empty orderId counts as none given, as it would for any optional string field.
-  const orderIds = body.orderId ? body.orderId.split(',') : undefined;
-  if (orderIds !== undefined && orderIds.length !== numbers.length) {
+  if (elements.some((e) => e.numbers.length === 0)) return refuse('-8', 'numbers are empty');
+  if (total > MAX_NUMBERS) return refuse('-7', 'too many numbers');
+  if (elements.some((e) => e.orderIds !== undefined && e.orderIds.length !== e.numbers.length)) {
     return refuse('-7', 'orderId count does not match numbers');
   }
   // Like the real gateway, the answer does not say which number is abnormal.
-  if (numbers.some((n) => !NUMBER.test(n) || state.isAbnormal(n))) return refuse('-9', 'number abnormal');
-  if (state.hasSensitiveWord(content)) return refuse('-3', 'content contains sensitive words');
-  if (numbers.length > f.balance) return refuse('-10', 'account balance insufficient');
+  if (elements.some((e) => e.numbers.some((n) => !NUMBER.test(n) || state.isAbnormal(n)))) return refuse('-9', 'number abnormal');
+  if (elements.some((e) => state.hasSensitiveWord(e.content))) return refuse('-3', 'content contains sensitive words');
+  if (total > f.balance) return refuse('-10', 'account balance insufficient');
 
   const array: NonNullable<SendSmsAnswer['array']> = [];
   let refused = 0;
-  const chargeId = state.chargeFor(content);
-  numbers.forEach((number, i) => {
-    if (state.isRefused(number) || roll(f.refuseRate)) {
-      refused += 1;
-      return;
-    }
-    const orderId = orderIds?.[i] ?? '';
-    array.push({ msgId: state.accept(number, orderId, content, body.senderId ?? '', chargeId), number, orderId });
-  });
+  for (const e of elements) {
+    const chargeId = state.chargeFor(e.content);
+    e.numbers.forEach((number, i) => {
+      if (state.isRefused(number) || roll(f.refuseRate)) {
+        refused += 1;
+        return;
+      }
+      const orderId = e.orderIds?.[i] ?? '';
+      array.push({ msgId: state.accept(number, orderId, e.content, e.senderId ?? '', chargeId), number, orderId });
+    });
+  }
   state.charge(array.length);
   shuffle(array); // the doc never promises the request's order, so clients must match by number/orderId
   const answer = { status: '0', reason: 'success', success: String(array.length), fail: String(refused), array };
@@ -110,7 +155,7 @@ export function decideSendSms(state: SimulatorState, headers: IncomingHttpHeader
 }
 
 /** The parsed body, or why it is not one (answered with HTTP 400: the real gateway's answer is unknown). */
-function parseBody(raw: string): SendSmsBody | string {
+function parseObject(raw: string): Record<string, unknown> | string {
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -118,10 +163,7 @@ function parseBody(raw: string): SendSmsBody | string {
     return 'body is not valid JSON';
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body must be a JSON object';
-  const record = body as Record<string, unknown>;
-  const wrong = FIELDS.find((k) => record[k] !== undefined && typeof record[k] !== 'string');
-  if (wrong !== undefined) return `${wrong} must be a string (numbers and orderId are comma-separated)`;
-  return record as SendSmsBody;
+  return body as Record<string, unknown>;
 }
 
 function http(statusCode: number, reason: string): Decision {

@@ -8,7 +8,7 @@ import { readBody, sendError, sendHtml, sendJson } from './http-io';
 import type { Ledger } from './ledger';
 import { decideQuery, QUERY_PATH, type QueryName, type QueryReply } from './query-routes';
 import { DEFAULT_PUSH_CONCURRENCY, ReportPusher } from './report-pusher';
-import { decideSendSms, type Reply } from './send-sms';
+import { decideSendSms, decideSendSmsBatch, type Reply } from './send-sms';
 import { SimulatorState } from './state';
 import type { SimulatorStats } from './stats';
 
@@ -52,6 +52,8 @@ const HEADERS_TIMEOUT_MS = 66_000;
 
 /** Any path ending in /sendSms: the vendor's samples use /sms/sendSms, /sendSms and /sms//sendSms. */
 const SEND_SMS_PATH = /\/sendSms$/;
+/** sendSms/batch: many texts in one call (gateway-other-endpoints.md). */
+const SEND_SMS_BATCH_PATH = /\/sendSms\/batch$/;
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const state = new SimulatorState(
@@ -67,13 +69,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const timers = new Set<NodeJS.Timeout>();
   const pusher = new ReportPusher(state, log, opts.reportConcurrency ?? DEFAULT_PUSH_CONCURRENCY);
 
-  async function handleSendSms(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleSendSms(req: IncomingMessage, res: ServerResponse, decide: typeof decideSendSms): Promise<void> {
     const raw = await readBody(req);
     if (raw === 'aborted') return;
     const { reply, accepted, refused } =
       raw === 'too-large'
         ? { reply: { kind: 'http', statusCode: 413, reason: 'body too large' } as const, accepted: 0, refused: 0 }
-        : decideSendSms(state, req.headers, raw);
+        : decide(state, req.headers, raw);
     state.stats.record(reply, accepted, refused);
     log.debug({ reply: reply.kind === 'json' ? reply.answer.status : reply.kind, accepted, refused }, 'sendSms call');
     // The call is decided (and its messages accepted) before the delay, as on a slow gateway: a client that
@@ -105,9 +107,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     else if (queryName !== undefined) {
       if (req.method !== 'GET') handled = sendError(res, 405, `${queryName} is simulated for GET only`, { Allow: 'GET' });
       else handled = handleQuery(req, res, queryName, query);
-    } else if (!SEND_SMS_PATH.test(path)) handled = sendError(res, 404, `no route ${req.method} ${path}`);
+    } else if (!SEND_SMS_PATH.test(path) && !SEND_SMS_BATCH_PATH.test(path)) handled = sendError(res, 404, `no route ${req.method} ${path}`);
     else if (req.method !== 'POST') handled = sendError(res, 405, 'sendSms is simulated for POST only', { Allow: 'POST' });
-    else handled = handleSendSms(req, res);
+    else handled = handleSendSms(req, res, SEND_SMS_BATCH_PATH.test(path) ? decideSendSmsBatch : decideSendSms);
     Promise.resolve(handled).catch((err: unknown) => {
       log.error({ err }, 'simulator request failed');
       if (!res.headersSent) sendError(res, 500, 'simulator error');

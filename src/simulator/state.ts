@@ -3,7 +3,7 @@ import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
 import { toMicros } from './money';
 import { ReportQueue } from './report-queue';
-import { segmentCount } from './segments';
+import { segmentCount } from '../shared/text/encoding';
 import { StatsCounter, type SimulatorStats } from './stats';
 
 export interface Credentials {
@@ -59,6 +59,7 @@ export class SimulatorState {
   }
 
   hasSensitiveWord(content: string): boolean {
+    if (this.sensitive.length === 0) return false;
     const text = content.toLowerCase();
     return this.sensitive.some((w) => text.includes(w));
   }

@@ -2,12 +2,13 @@ import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch-st
 import { sendChecks } from '../shared/config';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
-import type { GatewayClient } from '../shared/gateway/client';
+import type { CallResult, GatewayClient, SendRequest } from '../shared/gateway/client';
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
 import { countOutcomes } from '../shared/metrics';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
+import { renderStored } from '../shared/text/template';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
 
 /** How one run of a batch ended. */
@@ -26,12 +27,16 @@ type CallStep = { verdict: Verdict } | { stop: BeginRefusal | 'lost' } | { noneL
 
 /**
  * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
- * split the recipients in halves to isolate refused numbers (bounded by SMS_SPLIT_MAX_CALLS).
+ * split the recipients in halves to isolate refused numbers (bounded by SMS_SPLIT_MAX_CALLS). A personalised
+ * campaign's call whose recipients' texts differ goes to sendSms/batch, one element per distinct text; its answer
+ * is read by the same outcome table, so everything below (at most once, splitting, retries) is the same.
  */
 export class CallLoop {
   private readonly outcomes: Map<number, StoredOutcome>;
   private readonly recipients: Recipient[];
   private readonly groups: number[][];
+  /** A personalised campaign's texts, by recipient index, rendered once per run (a -9 split reuses them). */
+  private readonly texts: string[] | null;
   private extraCalls = 0;
   /** The batch's version as this run last wrote or read it. */
   private version: number;
@@ -52,6 +57,8 @@ export class CallLoop {
     this.outcomes = new Map(record.outcomes);
     this.version = record.version;
     this.recipients = record.recipients;
+    const template = campaign.template;
+    this.texts = template ? this.recipients.map((r) => renderStored(template, r.values)) : null;
     const callable = this.pending().filter((i) => !held.has(i));
     this.groups = callable.length > 0 ? [callable] : [];
   }
@@ -171,12 +178,7 @@ export class CallLoop {
       }
       if (begin.calling === 0) return { noneLeft: true };
       const calledAt = Date.now();
-      const result = await this.client.send({
-        numbers: group.map((i) => this.recipients[i].number),
-        orderIds: group.map((i) => this.recipients[i].orderId),
-        content: this.campaign.content,
-        senderId: this.campaign.senderId,
-      });
+      const result = await this.send(group);
       const verdict = classify(result, this.ctx.config.retryUnknown);
       const outcomes = this.decide(verdict, group, calledAt);
       if (!this.recorded(await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes))) return { stop: 'lost' };
@@ -210,6 +212,26 @@ export class CallLoop {
     }
     countOutcomes(fresh);
     if (fresh.length > 0) this.log.info({ suppressed: fresh.filter((o) => o[0] === 'x').length, capped: fresh.filter((o) => o[0] === 'k').length }, 'recipients kept out of a call');
+  }
+
+  /** One call for these recipients: sendSms when they share one text, sendSms/batch when their texts differ. */
+  private send(group: number[]): Promise<CallResult> {
+    const { senderId } = this.campaign;
+    const element = (indices: number[], content: string): SendRequest => ({
+      numbers: indices.map((i) => this.recipients[i].number),
+      orderIds: indices.map((i) => this.recipients[i].orderId),
+      content,
+      senderId,
+    });
+    if (this.texts === null) return this.client.send(element(group, this.campaign.content));
+    const byText = new Map<string, number[]>();
+    for (const i of group) {
+      const same = byText.get(this.texts[i]);
+      if (same) same.push(i);
+      else byText.set(this.texts[i], [i]);
+    }
+    if (byText.size === 1) return this.client.send(element(group, this.texts[group[0]]));
+    return this.client.sendBatch({ elements: [...byText].map(([content, indices]) => element(indices, content)) });
   }
 
   /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */

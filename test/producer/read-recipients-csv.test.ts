@@ -107,7 +107,7 @@ describe('readRecipients, CSV', () => {
     expect(await read('491701111111,a,Alice\n491702222222,b\n')).toEqual([
       {
         row: 1,
-        problem: { row: 1, value: '491701111111,a,Alice', reason: 'expected number[,orderId], found 3 columns' },
+        problem: { row: 1, value: '491701111111,a,Alice', reason: 'expected number[,orderId], found 3 columns (name the columns in a header row to use them as template fields)' },
       },
       { row: 2, input: { number: '491702222222', orderId: 'b' } },
     ]);
@@ -152,5 +152,20 @@ describe('readRecipients, CSV', () => {
     }
     await finished(input).catch(() => undefined); // destroyed early: a premature close is the point
     expect(input.destroyed).toBe(true);
+  });
+});
+
+describe('readRecipients, CSV with template fields', () => {
+  it('names fields after the header, finds the orderId column by name, and leaves empty cells out', async () => {
+    expect(await read('number,name,orderId,day\n491701111111,Ana,a-1,\n491702222222,"Bo, Jr.",,Monday\n')).toEqual([
+      { row: 2, input: { number: '491701111111', orderId: 'a-1', fields: { name: 'Ana' } } },
+      { row: 3, input: { number: '491702222222', fields: { name: 'Bo, Jr.', day: 'Monday' } } },
+    ]);
+  });
+
+  it('refuses a row with more columns than the header names', async () => {
+    expect(await read('number,name,order\n491701111111,Ana,1,extra\n')).toEqual([
+      { row: 2, problem: { row: 2, value: '491701111111,Ana,1,extra', reason: 'found 4 columns; the header names 3' } },
+    ]);
   });
 });

@@ -91,3 +91,31 @@ export async function waitFor(condition: () => boolean, ms = 5000, what = 'condi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** One element of a sendSms/batch call. */
+export interface BatchElement {
+  numbers: string[];
+  content: string;
+  orderIds?: string[];
+  senderId?: string;
+}
+
+/** A sendSms/batch call as the real client makes it; `array` may be replaced to send a malformed body. */
+export async function sendSmsBatch(sim: Simulator, elements: BatchElement[], raw?: unknown): Promise<Response> {
+  const apiKey = SIMULATOR_CREDENTIALS.apiKey;
+  const timestamp = timestampNow();
+  const body = raw ?? {
+    appId: SIMULATOR_CREDENTIALS.appId,
+    array: elements.map((e) => ({ numbers: e.numbers.join(','), content: e.content, senderId: e.senderId ?? '', orderId: (e.orderIds ?? []).join(',') })),
+  };
+  return fetch(`${sim.baseUrl}/sendSms/batch`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json;charset=UTF-8',
+      Timestamp: timestamp,
+      'Api-Key': apiKey,
+      Sign: sign(apiKey, SIMULATOR_CREDENTIALS.apiSecret, timestamp),
+    },
+    body: JSON.stringify(body),
+  });
+}

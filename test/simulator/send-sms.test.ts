@@ -146,8 +146,8 @@ describe('sendSms limits', () => {
     }
   });
 
-  it('answers HTTP 413 to a body over 2 MB', async () => {
-    const res = await post(sim, { numbers: one, content: 'x'.repeat(2 * 1024 * 1024 + 1) });
+  it('answers HTTP 413 to a body over 8 MB', async () => {
+    const res = await post(sim, { numbers: one, content: 'x'.repeat(8 * 1024 * 1024 + 1) });
     expect(res.status).toBe(413);
     expect(sim.stats().callsByStatus['http:413']).toBe(1);
   });

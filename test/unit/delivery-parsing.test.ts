@@ -51,7 +51,7 @@ describe('parsePushBody', () => {
   it('reads the documented report', () => {
     const { reports, invalid } = parsePushBody(JSON.stringify(sample), now);
     expect(invalid).toEqual([]);
-    expect(reports).toEqual([{ msgId: '2108021059531000096', state: 'd', at: 1629801177192, code: '0', reason: '0', number: '91856321413', payMicros: 20_000, currency: 'USD' }]);
+    expect(reports).toEqual([{ msgId: '2108021059531000096', state: 'd', at: 1629801177192, code: '0', reason: '0', number: '91856321413', payMicros: 20_000, currency: 'USD', segmentPriceMicros: 10_000 }]);
   });
 
   it('keeps every digit of a msgId sent as a bare JSON number', () => {

@@ -1,4 +1,4 @@
-import { parse, UsageError } from '../args';
+import { parse, positiveNumber, UsageError } from '../args';
 import { formatStatus } from '../format';
 import { withProducer } from '../open-producer';
 
@@ -15,6 +15,16 @@ export async function rescheduleCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { 'send-at': { type: 'string' } }, { min: 1, max: 1, names: 'a campaign id' });
   if (values['send-at'] === undefined) throw new UsageError('give the new start as --send-at 2026-12-01T09:00:00+01:00');
   const info = await withProducer((smsq) => smsq.rescheduleCampaign(positionals[0], values['send-at']!));
+  process.stdout.write(`${formatStatus(info)}\n`);
+  return 0;
+}
+
+/** `smsq max-cost ID AMOUNT|none`: sets or removes a campaign's budget cap. */
+export async function maxCostCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, { min: 2, max: 2, names: 'a campaign id and an amount (or none)' });
+  const [id, raw] = positionals;
+  const amount = raw === 'none' ? null : positiveNumber('max-cost', raw, 0);
+  const info = await withProducer((smsq) => smsq.setMaxCost(id, amount));
   process.stdout.write(`${formatStatus(info)}\n`);
   return 0;
 }

@@ -1,32 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { formatFromPath, readRecipients, RecipientFormat } from '../../producer/read-recipients';
-import type { RowProblem } from '../../producer/validate';
 import type { BalanceCheckMode } from '../../producer/balance';
+import type { RowProblem } from '../../producer/validate';
 import { SmsqError } from '../../shared/errors';
-import { isPriority, PRIORITIES, type Priority } from '../../shared/lanes';
-import { parse, positiveNumber, UsageError } from '../args';
+import { parse, UsageError } from '../args';
+import { CAMPAIGN_OPTIONS, campaignFromArgs, listProblems } from '../campaign-input';
 import { withProducer } from '../open-producer';
 
 const OPTIONS = {
-  content: { type: 'string' },
-  'content-file': { type: 'string' },
-  'sender-id': { type: 'string' },
-  'campaign-id': { type: 'string' },
-  format: { type: 'string' },
-  'skip-invalid': { type: 'boolean' },
-  'keep-duplicates': { type: 'boolean' },
+  ...CAMPAIGN_OPTIONS,
   'check-balance': { type: 'boolean' },
   'require-balance': { type: 'boolean' },
   'no-balance-check': { type: 'boolean' },
-  priority: { type: 'string' },
-  'max-rate': { type: 'string' },
-  'ignore-frequency-cap': { type: 'boolean' },
-  'send-at': { type: 'string' },
-  window: { type: 'string' },
-  timezone: { type: 'string' },
-  'valid-for': { type: 'string' },
-  'expire-at': { type: 'string' },
 } as const;
 
 /**
@@ -35,40 +18,17 @@ const OPTIONS = {
  */
 export default async function enqueueCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, { min: 1, max: 1, names: 'a recipients file, or - for stdin' });
-  const file = positionals[0];
-  const content = await readContent(values.content, values['content-file']);
-  const format = pickFormat(file, values.format);
-  const input = file === '-' ? process.stdin : createReadStream(file);
-  const opened = new Promise<void>((resolve, reject) => {
-    if (file === '-') return resolve();
-    input.once('open', () => resolve());
-    input.once('error', (err: Error) => reject(new UsageError(`cannot read ${file}: ${(err as Error).message}`)));
-  });
-  await opened;
+  const campaign = await campaignFromArgs(positionals[0], values);
   try {
-    const result = await withProducer((smsq) => smsq.enqueueCampaign({
-      campaignId: values['campaign-id'],
-      content,
-      senderId: values['sender-id'],
-      rows: readRecipients(input, format),
-      skipInvalid: values['skip-invalid'] ?? false,
-      dedupe: !values['keep-duplicates'],
-      balanceCheck: balanceMode(values),
-      priority: pickPriority(values.priority),
-      maxRate: values['max-rate'] === undefined ? undefined : positiveNumber('max-rate', values['max-rate'], 0),
-      ignoreFrequencyCap: values['ignore-frequency-cap'] ?? false,
-      sendAt: values['send-at'],
-      window: values.window,
-      timezone: values.timezone,
-      validFor: values['valid-for'],
-      expireAt: values['expire-at'],
-    }));
+    const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values) }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
+    const t = result.texts;
     process.stderr.write(
       `${result.created ? 'queued' : 'already queued (same campaign id, same content): nothing new queued'}: ` +
-        `${result.total} recipients in ${result.batches} batches, ${result.duplicatesSkipped} duplicates skipped, ${result.invalidSkipped} invalid skipped` +
+        `${result.total} recipients in ${result.batches} batches, ${result.duplicatesSkipped} duplicates skipped, ${result.invalidSkipped} invalid skipped; ` +
+        `${t.segments} segments (GSM-7 ${t.encodings['GSM-7']}, UCS-2 ${t.encodings['UCS-2']})` +
         `${result.suppressed > 0 ? `; ${result.suppressed} on the suppression list (they will not be sent)` : ''}\n`,
     );
     return 0;
@@ -83,11 +43,6 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
   }
 }
 
-function listProblems(rows: RowProblem[], count: number, what: string): void {
-  for (const p of rows) process.stderr.write(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
-  if (count > rows.length) process.stderr.write(`… and ${count - rows.length} more ${what} rows\n`);
-}
-
 /**
  * By default the balance is checked whenever the gateway credentials are at hand, warning only when it is short;
  * --check-balance also says when it could not be checked; --require-balance refuses.
@@ -99,32 +54,4 @@ function balanceMode(values: { 'check-balance'?: boolean; 'require-balance'?: bo
   if (values['require-balance']) return 'require';
   if (values['check-balance']) return 'warn';
   return 'auto';
-}
-
-async function readContent(text: string | undefined, file: string | undefined): Promise<string> {
-  if ((text === undefined) === (file === undefined)) throw new UsageError('give the message as --content TEXT or --content-file FILE (one of them)');
-  if (text !== undefined) return text;
-  try {
-    // A file's final newline is an editor's habit, not part of the message.
-    return (await readFile(file!, 'utf8')).replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new UsageError(`cannot read --content-file ${file}: ${(err as Error).message}`);
-  }
-}
-
-function pickPriority(flag: string | undefined): Priority | undefined {
-  if (flag === undefined) return undefined;
-  if (!isPriority(flag)) throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}, not "${flag}"`);
-  return flag;
-}
-
-function pickFormat(file: string, flag: string | undefined): RecipientFormat {
-  if (flag !== undefined) {
-    if (flag !== 'csv' && flag !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${flag}"`);
-    return flag;
-  }
-  if (file === '-') return 'csv';
-  const byName = formatFromPath(file);
-  if (!byName) throw new UsageError(`cannot tell the format of ${file} from its name: add --format csv or --format ndjson`);
-  return byName;
 }

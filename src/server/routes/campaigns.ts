@@ -4,10 +4,10 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { CSV_HEADER, csvLine } from '../../shared/results-csv';
+import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/results-csv';
 import type { RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { campaignParams, pauseBody, rescheduleBody } from '../schemas';
+import { campaignParams, maxCostBody, pauseBody, rescheduleBody } from '../schemas';
 
 type WithId = { Params: { id: string } };
 
@@ -34,6 +34,9 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
   app.post<WithId & { Body: { sendAt: string } }>('/v1/campaigns/:id/reschedule', { schema: { ...schema, body: rescheduleBody } }, (req) =>
     producer.rescheduleCampaign(req.params.id, req.body.sendAt),
   );
+  app.post<WithId & { Body: { maxCost: number | null } }>('/v1/campaigns/:id/max-cost', {
+    schema: { ...schema, body: maxCostBody },
+  }, (req) => producer.setMaxCost(req.params.id, req.body.maxCost));
 
   app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
     schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },
@@ -41,19 +44,22 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
 
   app.get('/v1/balance', () => producer.balance());
 
-  app.get<WithId>('/v1/campaigns/:id/results', { schema }, async (req, reply) => {
+  app.get<WithId & { Querystring: { withContent?: 'true' | 'false' } }>('/v1/campaigns/:id/results', {
+    schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { withContent: { type: 'string', enum: ['true', 'false'] } } } },
+  }, async (req, reply) => {
     const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
-    const results = producer.campaignResults(req.params.id)[Symbol.asyncIterator]();
+    const withContent = req.query.withContent === 'true';
+    const results = producer.campaignResults(req.params.id, { withContent })[Symbol.asyncIterator]();
     // The first record is read before the answer starts, so an unknown campaign is a clean 404, not a cut stream.
     const first = await results.next();
     reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
     // Readable.from pulls the next piece only when the socket has taken the last one: backpressure end to end.
-    return reply.send(Readable.from(lines(first, results, csv), { objectMode: false }));
+    return reply.send(Readable.from(lines(first, results, csv, withContent), { objectMode: false }));
   });
 }
 
-async function* lines(first: IteratorResult<RecipientResult>, rest: AsyncIterator<RecipientResult>, csv: boolean): AsyncGenerator<string> {
-  let chunk = csv ? `${CSV_HEADER}\n` : '';
+async function* lines(first: IteratorResult<RecipientResult>, rest: AsyncIterator<RecipientResult>, csv: boolean, withContent: boolean): AsyncGenerator<string> {
+  let chunk = csv ? `${withContent ? CSV_HEADER_WITH_CONTENT : CSV_HEADER}\n` : '';
   for (let r = first; !r.done; r = await rest.next()) {
     chunk += csv ? `${csvLine(r.value)}\n` : `${JSON.stringify(r.value)}\n`;
     if (chunk.length >= CHUNK_BYTES) {

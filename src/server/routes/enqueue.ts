@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
 import type { Priority } from '../../shared/lanes';
+import { templateFields } from '../../shared/text/template';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
@@ -35,6 +36,7 @@ interface JsonBody {
   timezone?: string;
   validFor?: string | number;
   expireAt?: string;
+  maxCost?: number;
 }
 
 interface StreamQuery {
@@ -51,6 +53,8 @@ interface StreamQuery {
   timezone?: string;
   validFor?: string;
   expireAt?: string;
+  maxCost?: string;
+  dryRun?: 'true' | 'false';
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -63,14 +67,21 @@ export async function enqueueRoutes(app: FastifyInstance, { producer, config }: 
     schema: { body: { content: { 'application/json': { schema: enqueueJsonBody } } }, querystring: enqueueStreamQuery },
   }, async (req, reply) => {
     const format = STREAM_TYPES[mediaType(req)];
-    let result: EnqueueResult;
+    const { dryRun, ...query } = req.query;
+    let options: ProducerEnqueueOptions;
     if (format) {
-      result = await producer.enqueueCampaign(streamOptions(req, format, config.server.streamBodyLimit));
+      options = streamOptions(req, query, format, config.server.streamBodyLimit);
     } else {
-      if (Object.keys(req.query).length > 0) throw new ApiError('BAD_REQUEST', 'with a JSON body, give the campaign\'s fields in the body, not the query string');
+      if (Object.keys(query).length > 0) throw new ApiError('BAD_REQUEST', 'with a JSON body, give the campaign\'s fields in the body, not the query string (only dryRun goes there)');
       const { recipients, ...fields } = req.body as JsonBody;
-      result = await producer.enqueueCampaign({ ...fields, recipients });
+      options = { ...fields, recipients };
     }
+    // A dry run answers what the enqueue would: counts, encodings, segments, estimated cost, samples; nothing queued.
+    if (dryRun === 'true') {
+      const { balanceCheck: _ignored, ...previewOptions } = options;
+      return reply.code(200).send(await producer.previewCampaign(previewOptions));
+    }
+    const result: EnqueueResult = await producer.enqueueCampaign(options);
     // 201 for a new campaign; 200 when the same campaign was already queued and nothing new was queued.
     return reply
       .code(result.created ? 201 : 200)
@@ -83,8 +94,7 @@ export function mediaType(req: FastifyRequest): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format: RecipientFormat, limit: number): ProducerEnqueueOptions {
-  const q = req.query;
+function streamOptions(req: FastifyRequest, q: Omit<StreamQuery, 'dryRun'>, format: RecipientFormat, limit: number): ProducerEnqueueOptions {
   if (q.content === undefined) throw new ApiError('BAD_REQUEST', 'a streamed recipient list needs the message as the query parameter content');
   return {
     campaignId: q.campaignId,
@@ -100,7 +110,8 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     timezone: q.timezone,
     validFor: q.validFor,
     expireAt: q.expireAt,
-    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
+    maxCost: q.maxCost === undefined ? undefined : Number(q.maxCost),
+    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { templateFields: templateFields(q.content) }),
   };
 }
 

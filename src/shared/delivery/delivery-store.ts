@@ -5,6 +5,8 @@ import { runScript } from '../lua';
 import { countReport, metrics, type ReportSource } from '../metrics';
 import type { RedisClient } from '../redis';
 import { parseOutcomes } from '../batch-store';
+import { pauseOverBudget } from '../budget';
+import type { CampaignStore } from '../campaign-store';
 import { decodeRecipients } from '../recipient-codec';
 import type { Recipient, StoredOutcome } from '../types';
 import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type MsgLocation } from './msgid-index';
@@ -42,6 +44,7 @@ export class DeliveryStore {
     private readonly keys: Keys,
     private readonly config: Config,
     private readonly log: Logger,
+    private readonly campaigns: CampaignStore,
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
     this.index = new MsgIdIndex(redis, keys, this.retentionMs);
@@ -83,6 +86,8 @@ export class DeliveryStore {
   /** Matches reports to recipients and stores them; reports whose msgId is not indexed are held. */
   async record(reports: DeliveryReport[], source: ReportSource, now = Date.now()): Promise<RecordCounts> {
     const counts: RecordCounts = { matched: 0, duplicate: 0, held: 0, unmatched: 0 };
+    /** Campaigns whose reported cost moved: their budget caps are checked once the reports are in. */
+    const costMoved = new Set<string>();
     const locations = await this.index.lookup(reports.map((r) => r.msgId), now);
     await Promise.all(
       reports.map(async (report, i) => {
@@ -90,14 +95,21 @@ export class DeliveryStore {
         const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.numberTail) ? 'mismatch' : await this.apply(loc, report);
         tally(counts, result);
         countReport(source, result);
-        if (loc && (result === 'applied' || result === 'replaced')) metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
+        if (loc && (result === 'applied' || result === 'replaced')) {
+          metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
+          if (report.payMicros !== undefined) costMoved.add(loc.campaignId);
+        }
         if (result === 'mismatch') this.log.warn({ msgId: report.msgId, campaignId: loc?.campaignId }, "delivery report's number is not the recipient's; not applied");
       }),
     );
     // One line per push, not per report: an account shared with another sender can push many foreign reports.
     if (counts.held > 0) this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
     const priced = reports.filter((r) => r.payMicros !== undefined && r.currency).at(-1);
-    if (priced) await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now) });
+    if (priced) {
+      const segment = priced.segmentPriceMicros === undefined ? {} : { price: String(priced.segmentPriceMicros) };
+      await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now), ...segment });
+    }
+    if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
     return counts;
   }
 
@@ -124,10 +136,11 @@ export class DeliveryStore {
     return out;
   }
 
-  /** The last price per message a report told us, in millionths, or null. */
-  async lastPrice(): Promise<{ payMicros: number; currency: string; at: number } | null> {
+  /** The last price per message a report told us, in millionths, with its price per segment when it gave one; or null. */
+  async lastPrice(): Promise<{ payMicros: number; segmentMicros?: number; currency: string; at: number } | null> {
     const f = await this.redis.hgetall(this.keys.lastPrice());
-    return f.pay ? { payMicros: Number(f.pay), currency: f.currency ?? '', at: Number(f.at) } : null;
+    if (!f.pay) return null;
+    return { payMicros: Number(f.pay), ...(f.price ? { segmentMicros: Number(f.price) } : {}), currency: f.currency ?? '', at: Number(f.at) };
   }
 
   private async apply(loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
@@ -161,6 +174,7 @@ export class DeliveryStore {
   private async applyHeld(entries: IndexEntry[]): Promise<void> {
     const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId)));
     const values = await this.redis.mget(...heldKeys);
+    const costMoved = new Set<string>();
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
@@ -169,9 +183,11 @@ export class DeliveryStore {
         const loc = { ...e, numberTail: e.number.slice(-NUMBER_TAIL) };
         const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
+        if ((result === 'applied' || result === 'replaced') && report.payMicros !== undefined) costMoved.add(e.campaignId);
         await this.redis.del(heldKeys[i]);
       }),
     );
+    if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
   }
 }
 

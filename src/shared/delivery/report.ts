@@ -15,6 +15,8 @@ export interface DeliveryReport {
   /** What the message cost (pricedetail.pay) in millionths of `currency`. */
   payMicros?: number;
   currency?: string;
+  /** The price of one segment (pricedetail.price) in millionths of `currency`, when the report gives it. */
+  segmentPriceMicros?: number;
 }
 
 export type ParsedReports = { reports: DeliveryReport[]; invalid: Array<{ index: number; reason: string }> };
@@ -64,6 +66,8 @@ function toReport(item: unknown, receivedAt: number): DeliveryReport | string {
     if (pay !== null) {
       report.payMicros = pay;
       report.currency = typeof p.currency === 'string' && /^[A-Za-z]{1,8}$/.test(p.currency) ? p.currency.toUpperCase() : '';
+      const segment = toMicros(p.price);
+      if (segment !== null) report.segmentPriceMicros = segment;
     }
   }
   return report;

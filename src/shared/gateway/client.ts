@@ -16,6 +16,11 @@ export interface SendRequest {
   senderId?: string;
 }
 
+/** One sendSms/batch call: each element is one text to its numbers; at most SMS_BATCH_SIZE numbers in all. */
+export interface BatchSendRequest {
+  elements: SendRequest[];
+}
+
 /**
  * What came back from one call, before any decision is taken on it (that is the outcome table's job).
  * - `reply`: HTTP 200 with the API's JSON.
@@ -45,25 +50,41 @@ export class GatewayClient {
     ({ http: this.http } = createGatewayHttp(gateway, 4 * 1024 * 1024));
   }
 
-  async send(req: SendRequest): Promise<CallResult> {
-    const started = performance.now();
-    const result = await this.call(req);
-    observeGatewayCall(result, (performance.now() - started) / 1000);
-    return result;
+  /** sendSms: one text to all the numbers. */
+  send(req: SendRequest): Promise<CallResult> {
+    return this.observed('/sendSms', { appId: this.gateway.appId, ...this.element(req) }, req.numbers.length);
   }
 
-  private async call(req: SendRequest): Promise<CallResult> {
-    const timestamp = timestampNow(this.now());
-    const body = {
-      appId: this.gateway.appId,
+  /**
+   * sendSms/batch: several texts in one call. Its answer has sendSms's form (status, counts, `array` of accepted
+   * numbers), so the same parser and outcome table read it.
+   */
+  sendBatch(req: BatchSendRequest): Promise<CallResult> {
+    const numbers = req.elements.reduce((n, e) => n + e.numbers.length, 0);
+    return this.observed('/sendSms/batch', { appId: this.gateway.appId, array: req.elements.map((e) => this.element(e)) }, numbers);
+  }
+
+  private element(req: SendRequest) {
+    return {
       numbers: req.numbers.join(','),
       content: req.content,
       senderId: req.senderId ?? this.gateway.senderId ?? '',
       orderId: req.orderIds.join(','),
     };
+  }
+
+  private async observed(path: string, body: object, numbers: number): Promise<CallResult> {
+    const started = performance.now();
+    const result = await this.call(path, body, numbers);
+    observeGatewayCall(result, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  private async call(path: string, body: object, numbers: number): Promise<CallResult> {
+    const timestamp = timestampNow(this.now());
     const started = Date.now();
     try {
-      const res = await this.http.post<string>('/sendSms', body, {
+      const res = await this.http.post<string>(path, body, {
         headers: {
           'Content-Type': 'application/json;charset=UTF-8',
           Timestamp: timestamp,
@@ -72,13 +93,13 @@ export class GatewayClient {
         },
       });
       const text = typeof res.data === 'string' ? res.data : '';
-      this.log.debug({ numbers: req.numbers.length, httpStatus: res.status, ms: Date.now() - started }, 'gateway answered');
+      this.log.debug({ path, numbers, httpStatus: res.status, ms: Date.now() - started }, 'gateway answered');
       if (res.status !== 200) return { kind: 'http-error', httpStatus: res.status, body: snippet(text) };
       const reply = parseReply(text);
       return reply ? { kind: 'reply', reply } : { kind: 'not-json', httpStatus: res.status, body: snippet(text) };
     } catch (err) {
       const result = classifyTransportError(err);
-      this.log.debug({ numbers: req.numbers.length, result: result.kind, code: result.errorCode }, 'gateway call failed');
+      this.log.debug({ path, numbers, result: result.kind, code: result.errorCode }, 'gateway call failed');
       return result;
     }
   }

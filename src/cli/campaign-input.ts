@@ -1,0 +1,95 @@
+/**
+ * What `smsq enqueue` and `smsq preview` read alike: the recipients file (or stdin), the content, and the
+ * campaign options, so that a preview describes exactly the campaign the same command line would queue.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { PreviewOptions } from '../producer';
+import { formatFromPath, readRecipients, RecipientFormat } from '../producer/read-recipients';
+import type { RowProblem } from '../producer/validate';
+import { isPriority, PRIORITIES, type Priority } from '../shared/lanes';
+import { templateFields } from '../shared/text/template';
+import { positiveNumber, UsageError } from './args';
+
+export const CAMPAIGN_OPTIONS = {
+  content: { type: 'string' },
+  'content-file': { type: 'string' },
+  'sender-id': { type: 'string' },
+  'campaign-id': { type: 'string' },
+  format: { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
+  'keep-duplicates': { type: 'boolean' },
+  'max-cost': { type: 'string' },
+  priority: { type: 'string' },
+  'max-rate': { type: 'string' },
+  'ignore-frequency-cap': { type: 'boolean' },
+  'send-at': { type: 'string' },
+  window: { type: 'string' },
+  timezone: { type: 'string' },
+  'valid-for': { type: 'string' },
+  'expire-at': { type: 'string' },
+} as const;
+
+type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The campaign a command line describes, its recipients streamed from FILE or stdin. */
+export async function campaignFromArgs(file: string, values: CampaignValues): Promise<PreviewOptions> {
+  const content = await readContent(values.content, values['content-file']);
+  const format = pickFormat(file, values.format);
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    if (file === '-') return resolve();
+    input.once('open', () => resolve());
+    input.once('error', (err: Error) => reject(new UsageError(`cannot read ${file}: ${(err as Error).message}`)));
+  });
+  return {
+    campaignId: values['campaign-id'],
+    content,
+    senderId: values['sender-id'],
+    rows: readRecipients(input, format, { templateFields: templateFields(content) }),
+    skipInvalid: values['skip-invalid'] ?? false,
+    dedupe: !values['keep-duplicates'],
+    maxCost: values['max-cost'] === undefined ? undefined : positiveNumber('max-cost', values['max-cost'], 0),
+    priority: pickPriority(values.priority),
+    maxRate: values['max-rate'] === undefined ? undefined : positiveNumber('max-rate', values['max-rate'], 0),
+    ignoreFrequencyCap: values['ignore-frequency-cap'] ?? false,
+    sendAt: values['send-at'],
+    window: values.window,
+    timezone: values.timezone,
+    validFor: values['valid-for'],
+    expireAt: values['expire-at'],
+  };
+}
+
+export function listProblems(rows: RowProblem[], count: number, what: string): void {
+  for (const p of rows) process.stderr.write(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
+  if (count > rows.length) process.stderr.write(`… and ${count - rows.length} more ${what} rows\n`);
+}
+
+async function readContent(text: string | undefined, file: string | undefined): Promise<string> {
+  if ((text === undefined) === (file === undefined)) throw new UsageError('give the message as --content TEXT or --content-file FILE (one of them)');
+  if (text !== undefined) return text;
+  try {
+    // A file's final newline is an editor's habit, not part of the message.
+    return (await readFile(file!, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new UsageError(`cannot read --content-file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function pickPriority(flag: string | undefined): Priority | undefined {
+  if (flag === undefined) return undefined;
+  if (!isPriority(flag)) throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}, not "${flag}"`);
+  return flag;
+}
+
+function pickFormat(file: string, flag: string | undefined): RecipientFormat {
+  if (flag !== undefined) {
+    if (flag !== 'csv' && flag !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${flag}"`);
+    return flag;
+  }
+  if (file === '-') return 'csv';
+  const byName = formatFromPath(file);
+  if (!byName) throw new UsageError(`cannot tell the format of ${file} from its name: add --format csv or --format ndjson`);
+  return byName;
+}

@@ -1,0 +1,42 @@
+import type { PreviewResult } from '../../producer';
+import { parse } from '../args';
+import { CAMPAIGN_OPTIONS, campaignFromArgs, listProblems } from '../campaign-input';
+import { withProducer } from '../open-producer';
+
+/**
+ * `smsq preview FILE|- --content TEXT [--json] ...`: what `smsq enqueue` with the same arguments would queue,
+ * its segments and estimated cost, and a few rendered texts; queues nothing. Exit 1 when the enqueue would be
+ * refused (bad rows, no recipient, over --max-cost).
+ */
+export default async function previewCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...CAMPAIGN_OPTIONS, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a recipients file, or - for stdin' });
+  const campaign = await campaignFromArgs(positionals[0], values);
+  const p = await withProducer((smsq) => smsq.previewCampaign(campaign));
+  if (values.json) process.stdout.write(`${JSON.stringify(p, null, 2)}\n`);
+  else {
+    process.stdout.write(`${formatPreview(p)}\n`);
+    listProblems(p.invalidRows, p.invalidCount, 'invalid');
+  }
+  if (p.refusal) process.stderr.write(`smsq preview: an enqueue would be refused: ${p.refusal.message} [${p.refusal.code}]\n`);
+  return p.refusal ? 1 : 0;
+}
+
+function formatPreview(p: PreviewResult): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const cost = Object.entries(p.estimatedCost).map(([currency, amount]) => `${amount} ${currency}`).join(' + ') || 'unknown';
+  const lines = [
+    `recipients      ${n(p.recipients)} in ${n(p.batches)} batches`,
+    `invalid rows    ${n(p.invalidCount)}`,
+    `duplicates      ${n(p.duplicatesSkipped)} skipped`,
+    `suppressed      ${n(p.suppressed)} on the suppression list`,
+    `encodings       GSM-7 ${n(p.encodings['GSM-7'])}, UCS-2 ${n(p.encodings['UCS-2'])}`,
+    `segments        ${n(p.segments)}`,
+    `estimated cost  ${cost} (prices: ${p.priceSource}${p.unpriced > 0 ? `; ${n(p.unpriced)} recipients without a price` : ''})`,
+  ];
+  if (p.samples.length > 0) {
+    lines.push('samples');
+    for (const s of p.samples) lines.push(`  ${s.number} (${s.orderId}): ${s.text}`);
+  }
+  for (const w of p.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,73 @@
+/**
+ * A dry run: the campaign validated and counted by the very code an enqueue runs (checkCampaign, stageRows with
+ * nothing written, the budget check), so its counts, segments and cost are what queueing it would give.
+ */
+import type { Context } from '../shared/context';
+import type { SmsEncoding } from '../shared/text/encoding';
+import { checkBudget } from './budget-check';
+import { windowRowCheck } from './campaign-timing';
+import { checkCampaign, stageRows, toRows, type EnqueueOptions } from './enqueue';
+import type { RowProblem } from './validate';
+
+export type PreviewOptions = Omit<EnqueueOptions, 'beforeCommit'>;
+
+export interface PreviewResult {
+  /** Recipients that would be queued. */
+  recipients: number;
+  batches: number;
+  duplicatesSkipped: number;
+  /** Recipients on the suppression list now: they would end `suppressed` (the list is checked again at each call). */
+  suppressed: number;
+  invalidCount: number;
+  /** The first 1,000 bad rows. */
+  invalidRows: RowProblem[];
+  encodings: Record<SmsEncoding, number>;
+  /** Segments of all the texts: what the gateway would bill. */
+  segments: number;
+  /** Per currency, as decimal strings; empty when no price is known. */
+  estimatedCost: Record<string, string>;
+  /** Where the prices come from: SMS_PRICE_PER_SEGMENT, SMS_PRICES_FILE (path), last delivery report (date), or none. */
+  priceSource: string;
+  /** Recipients without a price (a prices file that lacks their country). */
+  unpriced: number;
+  /** The first few recipients and their texts as they would be sent. */
+  samples: Array<{ number: string; orderId: string; text: string }>;
+  warnings: string[];
+  /** What an enqueue would answer instead of queueing (invalid rows, no recipient, over maxCost); absent when it would queue. */
+  refusal?: { code: string; message: string };
+}
+
+export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promise<PreviewResult> {
+  const c = checkCampaign(ctx, opts);
+  const rows = opts.rows ?? toRows(opts.recipients ?? []);
+  const staged = await stageRows(ctx, c.campaignId, rows, false, {
+    content: c.content,
+    senderId: c.senderId,
+    template: c.template,
+    dedupe: opts.dedupe ?? true,
+    windowCheck: windowRowCheck(c.timing, ctx.clock.now()),
+  });
+  const budget = checkBudget(staged.texts, c.maxCost);
+  const refusal =
+    staged.invalidCount > 0 && !opts.skipInvalid ? { code: 'VALIDATION_FAILED', message: `${staged.invalidCount} invalid row(s); nothing would be queued (unless skipInvalid)` }
+    : staged.total === 0 ? { code: 'CAMPAIGN_EMPTY', message: 'no valid recipient' }
+    : budget.refusal ? { code: budget.refusal.code, message: budget.refusal.message }
+    : undefined;
+  const t = staged.texts;
+  return {
+    recipients: staged.total,
+    batches: staged.batches,
+    duplicatesSkipped: staged.duplicates,
+    suppressed: staged.suppressed,
+    invalidCount: staged.invalidCount,
+    invalidRows: staged.problems,
+    encodings: t.encodings,
+    segments: t.segments,
+    estimatedCost: t.cost,
+    priceSource: t.priceSource,
+    unpriced: t.unpriced,
+    samples: staged.samples,
+    warnings: [...t.warnings, ...(budget.warning ? [budget.warning] : [])],
+    ...(refusal ? { refusal } : {}),
+  };
+}
