@@ -1,6 +1,7 @@
 /** smsq's library API: queue campaigns and read their results from Node; run workers; start the simulator. */
 export { createProducer } from './producer';
 export type { Producer, EnqueueOptions, EnqueueResult } from './producer';
+export type { ReplyListOptions, StoredReply } from './producer';
 export { readRecipients, formatFromPath } from './producer/read-recipients';
 export { startWorker } from './worker/worker';
 export type { SmsqWorker } from './worker/worker';

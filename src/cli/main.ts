@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
   simulator: async () => (await import('./commands/simulator')).default,
+  replies: async () => (await import('./commands/replies')).default,
 };
 
 export const USAGE = `Usage: smsq <command> [options]
@@ -39,6 +40,7 @@ Commands:
   pause [ID] [--reason TEXT]      pause one campaign (its batches in flight finish), or without ID the whole queue
   resume [ID]                     resume one campaign, or without ID the whole queue (clears an account-level stop)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
+  replies [--campaign ID] [--since ISO] [--format csv|ndjson]  replies received (recordMo), oldest first
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;
 

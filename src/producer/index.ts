@@ -11,6 +11,14 @@ import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from '
 import { SmsqError } from '../shared/errors';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { isLocalGateway } from '../shared/config';
+import type { StoredReply } from '../shared/replies/reply-store';
+
+export interface ReplyListOptions {
+  /** Only replies attributed to this campaign (the last one that sent to the number before the reply). */
+  campaignId?: string;
+  /** Only replies the gateway received at or after this time (a Date, or ms since the epoch). */
+  since?: Date | number;
+}
 
 export interface ProducerEnqueueOptions extends EnqueueOptions {
   /** Check the gateway balance against the last known price first: warn, or refuse (BALANCE_INSUFFICIENT). */
@@ -34,6 +42,8 @@ export interface Producer {
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
   accountStop(): Promise<AccountStop | null>;
+  /** Stored replies, oldest first, streamed; filtered by the campaign they are attributed to and the time received. */
+  listReplies(filter?: ReplyListOptions): AsyncGenerator<StoredReply>;
   close(): Promise<void>;
 }
 
@@ -73,6 +83,7 @@ export function producerFromContext(ctx: Context): Producer {
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
+    listReplies: (filter = {}) => ctx.replies.list({ campaignId: filter.campaignId, since: filter.since instanceof Date ? filter.since.getTime() : filter.since }),
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -81,6 +92,7 @@ export function producerFromContext(ctx: Context): Producer {
 }
 
 export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, PauseOptions };
+export type { StoredReply };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {
