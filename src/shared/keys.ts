@@ -25,7 +25,7 @@ export interface Keys {
   campaignRefs(): string;
   /** Stream: replies received (recordMo polls and pushes), oldest first, trimmed to REPLIES_MAX_KEPT. */
   replies(): string;
-  /** String: set for REPLIES_DEDUP time when a reply (number, time, content hash) is stored, so a copy is dropped. */
+  /** String: set when a reply (hash of number, time, content) is stored, for the lookback and a day, so a copy is dropped. */
   replySeen(hash: string): string;
   /** String: the reply poller's lock, its back-off while the gateway answers -15/-18, and the back-off's last delay. */
   replyPollLock(): string;

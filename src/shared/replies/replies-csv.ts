@@ -13,9 +13,13 @@ function csvField(v: string): string {
   return v === '' || !/[",\r\n]/.test(v) ? v : `"${v.replace(/"/g, '""')}"`;
 }
 
-/** An ISO 8601 time (`2026-11-29`, `2026-11-29T10:00:00Z`, with an offset) as ms; null when it is not one. */
+/**
+ * An ISO 8601 date or time (`2026-11-29`, `2026-11-29T10:00:00Z`, `2026-11-29T18:00+08:00`) as ms; null when it is
+ * not one. A date, or a time without an offset, is UTC: the answer must not depend on the server's time zone.
+ */
 export function parseSince(text: string): number | null {
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return null;
-  const ms = Date.parse(text.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text.trim());
+  if (!m) return null;
+  const ms = Date.parse(m[2] === undefined ? `${m[1]}T00:00:00Z` : `${m[1]}T${m[2]}${m[3] ?? 'Z'}`);
   return Number.isNaN(ms) ? null : ms;
 }
