@@ -43,8 +43,8 @@ export interface SentRcdWindow {
 
 /**
  * The gateway's read-only endpoints: getReport (delivery results by msgId), getSentRcd (submissions by time),
- * recordMo (replies by time) and getBalance. Signed like sendSms, with a fresh Timestamp per call; since they change nothing, every
- * failure is safe to retry, and none is retried here: the caller chooses when.
+ * recordMo (replies by time) and getBalance. Signed like sendSms, with a fresh Timestamp per call; since they
+ * change nothing, every failure is safe to retry, and none is retried here: the caller chooses when.
  */
 export class GatewayQueries {
   private readonly http: AxiosInstance;
