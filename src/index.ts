@@ -1,6 +1,6 @@
 /** smsq's library API: queue campaigns and read their results from Node; run workers; start the simulator. */
 export { createProducer } from './producer';
-export type { Producer, EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult } from './producer';
+export type { Producer, EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, ReplyListOptions, StoredReply } from './producer';
 export { templateFields } from './shared/text/template';
 export { measureText, smartEncode } from './shared/text/encoding';
 export { readRecipients, formatFromPath } from './producer/read-recipients';

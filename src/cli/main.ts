@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   balance: async () => (await import('./commands/delivery')).balanceCommand,
   suppress: async () => (await import('./commands/suppress')).default,
   simulator: async () => (await import('./commands/simulator')).default,
+  replies: async () => (await import('./commands/replies')).default,
 };
 
 export const USAGE = `Usage: smsq <command> [options]
@@ -53,6 +54,7 @@ Commands:
            | list [--format csv|ndjson] | check NUMBER
                                   the suppression list: numbers never sent to (checked at every call)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
+  replies [--campaign ID] [--since ISO] [--format csv|ndjson]  replies received (recordMo), oldest first
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;
 

@@ -15,6 +15,14 @@ import type { RawRow } from './read-recipients';
 import { checkSuppressed, importSuppressions, suppressNumbers, unsuppressNumbers, type SuppressImportResult, type SuppressOptions } from './suppressions';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { isLocalGateway } from '../shared/config';
+import type { StoredReply } from '../shared/replies/reply-store';
+
+export interface ReplyListOptions {
+  /** Only replies attributed to this campaign (the last one that sent to the number before the reply). */
+  campaignId?: string;
+  /** Only replies the gateway received at or after this time (a Date, or ms since the epoch). */
+  since?: Date | number;
+}
 
 export interface ProducerEnqueueOptions extends EnqueueOptions {
   /** Check the gateway balance against the last known price first: warn, or refuse (BALANCE_INSUFFICIENT). */
@@ -54,6 +62,8 @@ export interface Producer {
     list(): AsyncGenerator<Suppression>;
     count(): Promise<number>;
   };
+  /** Stored replies, oldest first, streamed; filtered by the campaign they are attributed to and the time received. */
+  listReplies(filter?: ReplyListOptions): AsyncGenerator<StoredReply>;
   close(): Promise<void>;
 }
 
@@ -104,6 +114,7 @@ export function producerFromContext(ctx: Context): Producer {
       list: () => ctx.suppressions.list(),
       count: () => ctx.suppressions.count(),
     },
+    listReplies: (filter = {}) => ctx.replies.list({ campaignId: filter.campaignId, since: filter.since instanceof Date ? filter.since.getTime() : filter.since }),
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -111,7 +122,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions };
+export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions, StoredReply };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

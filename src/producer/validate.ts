@@ -50,45 +50,9 @@ function codePointLength(s: string): number {
 /** Control characters, C0, DEL and C1: invisible, and a newline would break the stored newline-separated lists. */
 const CONTROL = /\p{Cc}/u;
 
-/** Spaces (any Unicode white space), dashes (any Unicode dash, and the minus sign) and parentheses. */
-const FORMATTING = /[\s\p{Pd}\u2212()]/gu;
+import { normalizeNumber } from '../shared/phone-number';
 
-export type NormalizedNumber = { ok: true; number: string } | { ok: false; reason: string };
-
-/**
- * Turns a number as people write it (`+49 (170) 123-4567`, `0049 170 1234567`) into the digits the gateway takes:
- * spaces, dashes and parentheses are dropped, then one leading `+` or `00` (the international prefix), and 6 to 15
- * ASCII digits must remain. Nothing else is guessed: a trunk `(0)` stays, as a `0` digit.
- */
-export function normalizeNumber(raw: string): NormalizedNumber {
-  const stripped = raw.replace(FORMATTING, '');
-  if (stripped === '') return { ok: false, reason: 'number is empty' };
-  const digits = stripped.startsWith('+')
-    ? stripped.slice(1)
-    : stripped.startsWith('00')
-      ? stripped.slice(2)
-      : stripped;
-  const other = /[^0-9]/u.exec(digits);
-  if (other !== null) {
-    const reason =
-      other[0] === '+'
-        ? "number has a '+' that is not at the start"
-        : `number has characters other than digits: ${describeChar(other[0])}`;
-    return { ok: false, reason };
-  }
-  if (digits === '') return { ok: false, reason: 'number has no digits' };
-  if (digits.length < 6 || digits.length > 15) {
-    return { ok: false, reason: `number has ${digits.length} digits; it needs 6 to 15` };
-  }
-  return { ok: true, number: digits };
-}
-
-/** `'x'`, `'１' (U+FF11)` for look-alikes, or only `U+200B` for what cannot be seen (or is a lone surrogate). */
-function describeChar(ch: string): string {
-  const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  if (/^[\x21-\x7e]$/.test(ch)) return `'${ch}'`;
-  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch) ? `'${ch}' (${code})` : code;
-}
+export { normalizeNumber, type NormalizedNumber } from '../shared/phone-number';
 
 export const CONTENT_MAX_LENGTH = 1024;
 export const SENDER_ID_MAX_LENGTH = 32;

@@ -20,6 +20,8 @@ import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { queueRoutes } from './routes/queue';
 import { suppressionRoutes } from './routes/suppressions';
+import { replyPushRoutes } from './routes/reply-push';
+import { replyRoutes } from './routes/replies';
 
 export interface ServerDeps {
   config: Config;
@@ -75,6 +77,7 @@ export function buildApp(ctx: Context): FastifyInstance {
   app.register(healthRoutes, deps);
   // The gateway cannot send a bearer token: this route carries its own secret in the path.
   app.register(deliveryReportRoutes, deps);
+  app.register(replyPushRoutes, deps);
   // Every route but the health checks needs the API token: metrics and the API's description included.
   app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(ctx.config.server.apiToken));
@@ -84,6 +87,7 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(campaignRoutes, deps);
     await api.register(queueRoutes, deps);
     await api.register(suppressionRoutes, deps);
+    await api.register(replyRoutes, deps);
   });
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
   return app;

@@ -24,7 +24,7 @@ export async function dashboard(app: FastifyInstance, { ctx, config }: ServerDep
   if (credentials) app.addHook('onRequest', basicAuth(credentials));
   const serverAdapter = new FastifyAdapter().setBasePath(DASHBOARD_PATH);
   createBullBoard({
-    queues: [ctx.queues.campaigns, ctx.queues.batches, ctx.queues.delivery].map(
+    queues: [ctx.queues.campaigns, ctx.queues.batches, ctx.queues.delivery, ctx.queues.replies].map(
       // readOnlyMode refuses the write endpoints themselves (retry, remove, clean, pause), not just the buttons.
       (q) => new BullMQAdapter(q, { readOnlyMode: dashboardReadOnly, description: DESCRIPTIONS[q.name as keyof typeof DESCRIPTIONS] }),
     ),

@@ -219,6 +219,37 @@ export const openApiDocument = {
         responses: { 200: { description: '{ read, added, invalidCount, invalidRows: [{row, value, reason}] }' }, 413: error('PAYLOAD_TOO_LARGE'), 415: error('UNSUPPORTED_MEDIA_TYPE'), ...common },
       },
     },
+    '/v1/replies': {
+      get: {
+        summary: 'Replies received (recordMo, polled and pushed), oldest first, streamed: NDJSON, or CSV with Accept: text/csv. Each is attributed to the campaign that last sent to its number.',
+        security: bearer,
+        parameters: [
+          { name: 'campaign', in: 'query', required: false, schema: { type: 'string' }, description: 'Only replies attributed to this campaign.' },
+          { name: 'since', in: 'query', required: false, schema: { type: 'string' }, description: 'Only replies the gateway received at or after this ISO 8601 time.' },
+        ],
+        responses: {
+          200: {
+            description: 'One reply per line: { id, number, content, receivedAt, sendId, campaignId?, source (push|poll), keyword? (stop|start), listChange?, mcc?, mnc?, operator?, pay?, currency? }.',
+            content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+          },
+          400: error('BAD_REQUEST: since is not an ISO 8601 time, or an unknown parameter.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/replies/{token}': {
+      post: {
+        summary: 'Where the gateway pushes replies (recordMo\'s fields, one per POST; an array is taken too): give the vendor this URL with REPLY_TOKEN as {token}. STOP and START keywords change the suppression list at once. Answers 200 with what became of each reply.',
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'REPLY_TOKEN.' }],
+        requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
+        responses: {
+          200: { description: '{ received, replies: [{ number, result (stored|stop|start|duplicate), campaignId?, listChange? }], invalid: [{ index, reason }] }' },
+          400: error('BAD_REQUEST: not JSON, or not a reply or a list of replies.'),
+          401: error('UNAUTHORIZED: wrong token, or REPLY_TOKEN is not set on the server.'),
+          403: error('FORBIDDEN: the address is not in REPLY_ALLOWED_IPS.'),
+        },
+      },
+    },
     '/v1/queue/pause': {
       post: { summary: 'Stop sending for the whole queue; batches in flight finish.', security: bearer, responses: { 200: { description: '{ paused: true }' }, ...common } },
     },

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { SendChecks } from './batch-store';
 import { SmsqError } from './errors';
+import { normalizeReplyText } from './replies/keywords';
 
 /** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
 export const SIMULATOR_CREDENTIALS = Object.freeze({ apiKey: 'sim-key', apiSecret: 'sim-secret', appId: 'sim-app' });
@@ -62,6 +63,33 @@ export interface Config {
   optOut: OptOutConfig;
   /** Texts and what they cost: smart encoding and the prices a preview or a budget estimates with. */
   texts: TextsConfig;
+  /** Replies (recordMo): the poller, the push receiver, storage and opt-out keywords. */
+  replies: RepliesConfig;
+}
+
+export interface RepliesConfig {
+  /** Secret path segment of POST /v1/replies/:token (REPLY_TOKEN); without it the receiver refuses every push. */
+  token?: string;
+  /** Addresses or CIDR ranges allowed to push replies (REPLY_ALLOWED_IPS); empty: any. */
+  allowedIps: string[];
+  /** How often the recordMo poller runs (REPLY_POLL_INTERVAL_MS); 0 turns it off. @defaultValue 60000 */
+  pollIntervalMs: number;
+  /** How far back the poller's first run looks (REPLY_POLL_LOOKBACK_MS). @defaultValue 86400000 (24 h) */
+  pollLookbackMs: number;
+  /** Each run reads again this much before where the last one ended, for replies the gateway recorded late. @defaultValue 300000 */
+  pollOverlapMs: number;
+  /** recordMo calls per second (REPLY_POLL_RATE_PER_SECOND). @defaultValue 1 */
+  pollRatePerSecond: number;
+  /** recordMo calls (pages of 100) one run makes at most; the next run goes on where it stopped. @defaultValue 100 */
+  pollMaxCalls: number;
+  /** Replies kept in the stream, approximately (REPLIES_MAX_KEPT); older ones are trimmed. @defaultValue 1000000 */
+  maxKept: number;
+  /** How long a reply is remembered to drop a second copy of it (the lookback and a day). */
+  dedupSeconds: number;
+  /** Whole-reply keywords that add the number to the suppression list (REPLY_STOP_KEYWORDS), normalised. */
+  stopKeywords: ReadonlyArray<string>;
+  /** Whole-reply keywords that take a `stop-reply` entry off the list (REPLY_START_KEYWORDS), normalised. */
+  startKeywords: ReadonlyArray<string>;
 }
 
 export interface OptOutConfig {
@@ -262,6 +290,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     delivery: readDeliveryConfig(r, env.DLR_EXPIRE_AFTER_MS ? undefined : retentionSeconds * 1000),
     optOut: readOptOutConfig(r, retentionSeconds),
     texts: readTextsConfig(r),
+    replies: readRepliesConfig(r),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -361,14 +390,26 @@ function readServerConfig(r: EnvReader): ServerConfig {
 const HOUR_MS = 3_600_000;
 
 /** `retentionMs`, when DLR_EXPIRE_AFTER_MS is not set: its default then stays within a short retention. */
-function readDeliveryConfig(r: EnvReader, retentionMs?: number): DeliveryConfig {
-  const token = r.str('DLR_TOKEN') || undefined;
+/** A secret carried in a push URL's path (DLR_TOKEN, REPLY_TOKEN). */
+function readPathToken(r: EnvReader, name: string): string | undefined {
+  const token = r.str(name) || undefined;
   if (token !== undefined && !/^[A-Za-z0-9_-]{16,256}$/.test(token)) {
     // It travels in a URL path the vendor's staff type in: letters, digits, - and _ only.
-    r.problems.push(`DLR_TOKEN must be 16 to 256 letters, digits, - or _ (e.g. openssl rand -hex 24)`);
+    r.problems.push(`${name} must be 16 to 256 letters, digits, - or _ (e.g. openssl rand -hex 24)`);
   }
-  const allowedIps = r.str('DLR_ALLOWED_IPS').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const entry of allowedIps) if (!isIpOrCidr(entry)) r.problems.push(`DLR_ALLOWED_IPS entry "${entry}" is not an IP address or CIDR range`);
+  return token;
+}
+
+/** Addresses and CIDR ranges allowed to push (DLR_ALLOWED_IPS, REPLY_ALLOWED_IPS). */
+function readAllowedIps(r: EnvReader, name: string): string[] {
+  const allowedIps = r.str(name).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of allowedIps) if (!isIpOrCidr(entry)) r.problems.push(`${name} entry "${entry}" is not an IP address or CIDR range`);
+  return allowedIps;
+}
+
+function readDeliveryConfig(r: EnvReader, retentionMs?: number): DeliveryConfig {
+  const token = readPathToken(r, 'DLR_TOKEN');
+  const allowedIps = readAllowedIps(r, 'DLR_ALLOWED_IPS');
   return {
     tracking: r.bool('DLR_TRACKING', true),
     token,
@@ -397,6 +438,37 @@ function readTextsConfig(r: EnvReader): TextsConfig {
     smartEncoding: r.bool('SMS_SMART_ENCODING', true),
     pricePerSegment,
     pricesFile: r.str('SMS_PRICES_FILE') || undefined,
+  };
+}
+
+/** Opt-out keywords by default: the carriers' and regulators' usual ones, and 退订 / TD for Chinese recipients. */
+export const DEFAULT_STOP_KEYWORDS = Object.freeze(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'TD', '退订']);
+export const DEFAULT_START_KEYWORDS = Object.freeze(['START', 'UNSTOP']);
+
+function readRepliesConfig(r: EnvReader): RepliesConfig {
+  const keywords = (name: string, fallback: ReadonlyArray<string>) => {
+    const raw = r.str(name);
+    const list = (raw ? raw.split(',') : fallback).map(normalizeReplyText).filter(Boolean);
+    if (raw && list.length === 0) r.problems.push(`${name} lists no keyword: give comma-separated words such as STOP,QUIT`);
+    return [...new Set(list)];
+  };
+  const stopKeywords = keywords('REPLY_STOP_KEYWORDS', DEFAULT_STOP_KEYWORDS);
+  const startKeywords = keywords('REPLY_START_KEYWORDS', DEFAULT_START_KEYWORDS);
+  const both = stopKeywords.filter((k) => startKeywords.includes(k));
+  if (both.length > 0) r.problems.push(`REPLY_STOP_KEYWORDS and REPLY_START_KEYWORDS both list ${both.join(', ')}`);
+  const pollLookbackMs = r.int('REPLY_POLL_LOOKBACK_MS', 24 * HOUR_MS, 0, 28 * 24 * HOUR_MS);
+  return {
+    token: readPathToken(r, 'REPLY_TOKEN'),
+    allowedIps: readAllowedIps(r, 'REPLY_ALLOWED_IPS'),
+    pollIntervalMs: r.int('REPLY_POLL_INTERVAL_MS', 60_000, 0, 24 * HOUR_MS),
+    pollLookbackMs,
+    pollOverlapMs: r.int('REPLY_POLL_OVERLAP_MS', 5 * 60_000, 0, 24 * HOUR_MS),
+    pollRatePerSecond: r.int('REPLY_POLL_RATE_PER_SECOND', 1, 1, 1_000),
+    pollMaxCalls: r.int('REPLY_POLL_MAX_CALLS', 100, 1, 100_000),
+    maxKept: r.int('REPLIES_MAX_KEPT', 1_000_000, 1_000, 100_000_000),
+    dedupSeconds: Math.ceil(pollLookbackMs / 1000) + 86_400,
+    stopKeywords,
+    startKeywords,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
+import { ReplyStore } from './replies/reply-store';
 import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -24,6 +25,8 @@ export interface Context {
   delivery: DeliveryStore;
   /** The account's suppression list (numbers never to send to). */
   suppressions: SuppressionStore;
+  /** Replies received (recordMo polls and pushes), with their opt-out keywords applied. */
+  replies: ReplyStore;
   log: Logger;
   /** The time schedules, windows and validity are judged by (see clock.ts). */
   clock: Clock;
@@ -46,7 +49,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   }
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   const campaigns = new CampaignStore(redis, k);
   return {
     config,
@@ -58,6 +61,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log, campaigns),
     suppressions: new SuppressionStore(redis, k),
+    replies: new ReplyStore(redis, k, config.replies),
     log,
     clock: opts.clock ?? systemClock,
     async close() {

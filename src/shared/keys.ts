@@ -27,6 +27,14 @@ export interface Keys {
   campaignRefs(): string;
   /** Stream: replies received (recordMo polls and pushes), oldest first, trimmed to REPLIES_MAX_KEPT. */
   replies(): string;
+  /** String: set when a reply (hash of number, time, content) is stored, for the lookback and a day, so a copy is dropped. */
+  replySeen(hash: string): string;
+  /** String: the reply poller's lock, its back-off while the gateway answers -15/-18, and the back-off's last delay. */
+  replyPollLock(): string;
+  replyPollBackoff(): string;
+  replyPollBackoffLevel(): string;
+  /** String (JSON): where the reply poller is: the time read up to, and the window it is paging through. */
+  replyPollState(): string;
   /** String (JSON): why sending stopped for the whole account, set with the queue pause. */
   accountStop(): string;
   /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
@@ -61,6 +69,11 @@ export function keys(prefix: string): Keys {
     contacts: (b) => `${prefix}:contact:${b}`,
     campaignRefs: () => `${prefix}:campaign-refs`,
     replies: () => `${prefix}:replies`,
+    replySeen: (h) => `${prefix}:replies:seen:${h}`,
+    replyPollLock: () => `${prefix}:replies:poll-lock`,
+    replyPollBackoff: () => `${prefix}:replies:poll-backoff`,
+    replyPollBackoffLevel: () => `${prefix}:replies:poll-backoff:level`,
+    replyPollState: () => `${prefix}:replies:poll-state`,
     parked: (id) => `${prefix}:campaign:${id}:parked`,
     windowWaits: (id) => `${prefix}:campaign:${id}:window-waits`,
     campaignRate: (id) => `${prefix}:campaign:${id}:rate`,

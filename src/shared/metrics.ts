@@ -69,6 +69,12 @@ export const metrics = {
     labelNames: ['reason'] as const,
     registers,
   }),
+  replies: new Counter({
+    name: 'smsq_replies_total',
+    help: 'Replies (recordMo) received, by source (push, poll) and result (stored: a plain reply, stop and start: an opt-out keyword, duplicate: a copy dropped, invalid: a pushed reply without a number).',
+    labelNames: ['source', 'result'] as const,
+    registers,
+  }),
   rateLimitWaits: new Counter({
     name: 'smsq_rate_limit_waits_total',
     help: 'Times the gateway told a worker to slow down (HTTP 429): the batch backs off and is retried.',
@@ -80,6 +86,13 @@ export const metrics = {
 for (const outcome of ['sent', 'failed', 'unknown', 'suppressed', 'capped']) metrics.recipients.labels(outcome).inc(0);
 metrics.rateLimitWaits.inc(0);
 for (const result of ['matched', 'unmatched', 'held']) metrics.deliveryReports.labels('push', result).inc(0);
+
+for (const result of ['stored', 'stop', 'start', 'duplicate']) metrics.replies.labels('push', result).inc(0);
+
+/** One or more replies, by where they came from and what became of them (see replies/reply-store.ts). */
+export function countReply(source: 'push' | 'poll', result: string, n = 1): void {
+  metrics.replies.labels(source, result).inc(n);
+}
 
 export type ReportSource = 'push' | 'poll' | 'held';
 

@@ -2,26 +2,32 @@ import { Queue } from 'bullmq';
 import type { RedisClient } from './redis';
 import type { Config } from './config';
 import type { PollSummary } from './delivery/poll-summary';
+import type { ReplyPollSummary } from './replies/reply-poll-summary';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from './types';
 
 /**
  * Two queues: `campaigns` holds one job per campaign, which splits it into batch jobs; `batches` holds one job
  * per batch of up to 1000 recipients, the unit of sending, retrying and horizontal scale.
  */
-export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery' } as const;
-export const JOB_NAMES = { split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports' } as const;
+export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies' } as const;
+export const JOB_NAMES = { split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports', pollReplies: 'poll-replies' } as const;
+/** The job scheduler that runs the reply (recordMo) poller every REPLY_POLL_INTERVAL_MS. */
+export const REPLY_POLL_SCHEDULER_ID = 'poll-replies';
 /** The job scheduler that runs the delivery-report poller every DLR_POLL_INTERVAL_MS. */
 export const POLL_SCHEDULER_ID = 'poll-reports';
 
 export type CampaignQueue = Queue<CampaignJobData, CampaignJobResult, typeof JOB_NAMES.split | typeof JOB_NAMES.expire>;
 export type BatchQueue = Queue<BatchJobData, BatchJobResult, typeof JOB_NAMES.send>;
 export type DeliveryQueue = Queue<Record<string, never>, PollSummary, typeof JOB_NAMES.pollReports>;
+export type RepliesQueue = Queue<Record<string, never>, ReplyPollSummary, typeof JOB_NAMES.pollReplies>;
 
 export interface Queues {
   campaigns: CampaignQueue;
   batches: BatchQueue;
   /** The delivery-report poller's runs: one small job per DLR_POLL_INTERVAL_MS. */
   delivery: DeliveryQueue;
+  /** The reply poller's runs: one small job per REPLY_POLL_INTERVAL_MS (a queue of its own, so it never waits behind report polls). */
+  replies: RepliesQueue;
   close(): Promise<void>;
 }
 
@@ -52,12 +58,14 @@ export function openQueues(config: Config, connection: RedisClient): Queues {
   const batches: BatchQueue = new Queue(QUEUE_NAMES.batches, { ...common, defaultJobOptions: batchJobOptions(config) });
   // A poller run that fails is simply followed by the next one: no retries, and only the last runs are kept.
   const delivery: DeliveryQueue = new Queue(QUEUE_NAMES.delivery, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  const replies: RepliesQueue = new Queue(QUEUE_NAMES.replies, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
   return {
     campaigns,
     batches,
     delivery,
+    replies,
     async close() {
-      await Promise.all([campaigns.close(), batches.close(), delivery.close()]);
+      await Promise.all([campaigns.close(), batches.close(), delivery.close(), replies.close()]);
     },
   };
 }

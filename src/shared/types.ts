@@ -21,6 +21,8 @@ import type { Priority } from './lanes';
  *   starts before one of a lower lane; within a lane, active campaigns take turns batch by batch.
  * - **release**: adding a batch's send job to its lane. A campaign keeps only SMS_RELEASE_AHEAD batches waiting;
  *   each batch that starts releases the next.
+ * - **reply**: a text a recipient sent back (the gateway's recordMo, polled or pushed), attributed to the campaign
+ *   that last sent to its number; an opt-out **keyword** reply (STOP, START) changes the suppression list.
  * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
  *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
  */

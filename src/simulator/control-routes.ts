@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { faultsToJson } from './faults';
 import { readBody, sendError, sendJson } from './http-io';
+import type { MoBody } from './replies';
 import type { SimulatorState } from './state';
 
 /** Paths under this prefix drive a simulator running in another process (`smsq simulator`). No auth: local use. */
@@ -16,6 +17,7 @@ export async function handleControlRoute(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  pushReplies: (replies: MoBody[]) => number = () => 0,
 ): Promise<void> {
   switch (`${req.method} ${path.slice(CONTROL_PREFIX.length)}`) {
     case 'GET stats':
@@ -30,6 +32,12 @@ export async function handleControlRoute(
         if (typeof messages !== 'number') throw new RangeError('top-up body must be {"messages": <number>}');
         state.topUp(messages);
         sendJson(res, 200, { balance: faultsToJson(state.faults).balance });
+      });
+    case 'POST replies':
+      // One reply {number, content, sendId?, receiveTime?} or an array; recordMo lists them, and replyUrl gets each.
+      return withJsonBody(req, res, (body) => {
+        const replies = state.moReplies.inject(body, Date.now());
+        sendJson(res, 200, { injected: replies.length, pushed: pushReplies(replies), replies });
       });
     case 'POST reset':
       state.reset();

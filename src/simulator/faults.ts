@@ -51,6 +51,8 @@ export interface Faults {
    * (counted in stats.reportsWithheld). @defaultValue null
    */
   reportUrl: string | null;
+  /** Where injected replies are POSTed at once, one reply per POST (recordMo's fields); null: none pushed. @defaultValue null */
+  replyUrl: string | null;
   /** A message's final status is known, and its report due, this long after acceptance. @defaultValue 1000 */
   reportDelayMs: number;
   /** Uniform extra delay from 0 to this many ms per message, which puts reports out of order. @defaultValue 2000 */
@@ -88,6 +90,7 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   maxTimestampDriftSeconds: 1800,
   queryStatus: null,
   reportUrl: null,
+  replyUrl: null,
   reportDelayMs: 1000,
   reportDelayJitterMs: 2000,
   reportDuplicateRate: 0,
@@ -134,6 +137,7 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   maxTimestampDriftSeconds: [nonNegative, 'a finite number ≥ 0'],
   queryStatus: [statusOrNull, 'a status string such as "-15", or null'],
   reportUrl: [(v) => v === null || httpUrl(v), 'an http:// or https:// URL, or null'],
+  replyUrl: [(v) => v === null || httpUrl(v), 'an http:// or https:// URL, or null'],
   reportDelayMs: [delay, 'milliseconds from 0 to 86400000'],
   reportDelayJitterMs: [delay, 'milliseconds from 0 to 86400000'],
   reportDuplicateRate: [rate, 'a number from 0 to 1'],

@@ -17,6 +17,9 @@
  * - getSentRcd answers -11 to any unusable window (format, order, over 31 days, over 90 days ago), -14 to a bad
  *   startIndex, and adds `total`; getBalance takes appId optionally and shows the balance (kept in messages,
  *   one per accepted message) at pricePerSegment;
+ * - recordMo is a POST of JSON (as documented), answers -22 to a bad body field, size or time and -25 to a window
+ *   over 31 days or before 2022-07-01; replies come from POST /__sim/replies and go to faults.replyUrl at once,
+ *   one per POST, never retried;
  * - a report is due at reportAt; it goes to the reportUrl of that moment, is withheld when there is none, and is
  *   never retried after a failed push.
  */
@@ -27,3 +30,4 @@ export type { SimulatorStats } from './stats';
 export type { SendSmsAnswer } from './send-sms';
 export type { ReportBody } from './report-body';
 export type { QueryAnswer, QueryName } from './query-routes';
+export type { InjectedReply, MoBody } from './replies';

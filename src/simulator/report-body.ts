@@ -40,7 +40,7 @@ export function reportBody(appId: string, e: LedgerEntry): ReportBody {
   };
 }
 
-function mccOf(number: string): string {
+export function mccOf(number: string): string {
   for (const length of [3, 2, 1]) {
     const mcc = MCC_BY_CALLING_CODE[number.slice(0, length)];
     if (mcc !== undefined) return mcc;

@@ -6,7 +6,8 @@ import { CONTROL_PREFIX, handleControlRoute } from './control-routes';
 import type { Faults } from './faults';
 import { readBody, sendError, sendHtml, sendJson } from './http-io';
 import type { Ledger } from './ledger';
-import { decideQuery, QUERY_PATH, type QueryName, type QueryReply } from './query-routes';
+import { decideQuery, decideRecordMo, QUERY_PATH, type QueryName, type QueryReply } from './query-routes';
+import { ReplyPusher } from './reply-pusher';
 import { DEFAULT_PUSH_CONCURRENCY, ReportPusher } from './report-pusher';
 import { decideSendSms, decideSendSmsBatch, type Reply } from './send-sms';
 import { SimulatorState } from './state';
@@ -68,6 +69,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // Latency timers are cleared on close: a pending one would keep the process (or a jest worker) alive.
   const timers = new Set<NodeJS.Timeout>();
   const pusher = new ReportPusher(state, log, opts.reportConcurrency ?? DEFAULT_PUSH_CONCURRENCY);
+  const replyPusher = new ReplyPusher(state, log);
 
   async function handleSendSms(req: IncomingMessage, res: ServerResponse, decide: typeof decideSendSms): Promise<void> {
     const raw = await readBody(req);
@@ -90,7 +92,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     timers.add(timer);
   }
 
-  function handleQuery(req: IncomingMessage, res: ServerResponse, name: QueryName, query: string): void {
+  async function handleRecordMo(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    if (raw === 'aborted') return;
+    const reply: QueryReply = raw === 'too-large' ? { kind: 'http', statusCode: 413, reason: 'body too large' } : decideRecordMo(state, req.headers, raw);
+    state.stats.recordQuery('recordMo', reply);
+    log.debug({ query: 'recordMo', reply: reply.kind === 'json' ? reply.answer.status : reply.statusCode }, 'query call');
+    answer(req, res, reply);
+  }
+
+  function handleQuery(req: IncomingMessage, res: ServerResponse, name: Exclude<QueryName, 'recordMo'>, query: string): void {
     const reply = decideQuery(state, name, req.headers, new URLSearchParams(query));
     state.stats.recordQuery(name, reply);
     log.debug({ query: name, reply: reply.kind === 'json' ? reply.answer.status : reply.statusCode }, 'query call');
@@ -103,8 +114,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const [path, query = ''] = (req.url ?? '/').split('?', 2);
     const queryName = QUERY_PATH.exec(path)?.[1] as QueryName | undefined;
     let handled: Promise<void> | void;
-    if (path.startsWith(CONTROL_PREFIX)) handled = handleControlRoute(state, req, res, path);
-    else if (queryName !== undefined) {
+    if (path.startsWith(CONTROL_PREFIX)) handled = handleControlRoute(state, req, res, path, (replies) => replyPusher.push(replies));
+    else if (queryName === 'recordMo') {
+      if (req.method !== 'POST') handled = sendError(res, 405, 'recordMo is simulated for POST only', { Allow: 'POST' });
+      else handled = handleRecordMo(req, res);
+    } else if (queryName !== undefined) {
       if (req.method !== 'GET') handled = sendError(res, 405, `${queryName} is simulated for GET only`, { Allow: 'GET' });
       else handled = handleQuery(req, res, queryName, query);
     } else if (!SEND_SMS_PATH.test(path) && !SEND_SMS_BATCH_PATH.test(path)) handled = sendError(res, 404, `no route ${req.method} ${path}`);
@@ -142,6 +156,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     close() {
       closing ??= new Promise<void>((resolve) => {
         pusher.close();
+        replyPusher.close();
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());

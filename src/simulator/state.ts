@@ -2,6 +2,7 @@ import { decideFate } from './delivery-fate';
 import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
 import { toMicros } from './money';
+import { ReplyBook } from './replies';
 import { ReportQueue } from './report-queue';
 import { segmentCount } from '../shared/text/encoding';
 import { StatsCounter, type SimulatorStats } from './stats';
@@ -17,6 +18,8 @@ export class SimulatorState {
   readonly ledger = new MemoryLedger();
   readonly stats = new StatsCounter();
   readonly reports = new ReportQueue();
+  /** Replies from recipients (recordMo), injected through POST /__sim/replies. */
+  readonly moReplies = new ReplyBook();
   /** Bumped by reset(): a push still in flight from before must not count against the new ledger. */
   generation = 0;
   private current: Faults = { ...DEFAULT_FAULTS };
@@ -99,10 +102,11 @@ export class SimulatorState {
     this.charge(-messages);
   }
 
-  /** Clears the ledger, the reports not yet pushed and the counters; faults and balance stay as they are. */
+  /** Clears the ledger, the replies, the reports not yet pushed and the counters; faults and balance stay as they are. */
   reset(): void {
     this.generation += 1;
     this.ledger.clear();
+    this.moReplies.clear();
     this.reports.clear();
     this.stats.clear();
   }

@@ -6,13 +6,11 @@ import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
 import { runScript } from '../shared/lua';
+import { backOff as backOffPoller, RELEASE_LOCK } from './poll-backoff';
 
-/** The back-off after -15 ("queried too frequently"), -18 or an unreachable gateway doubles up to this. */
-const MAX_BACKOFF_MS = 10 * 60_000;
 /** Batches read from the work list at a time. */
 const BATCHES_PER_READ = 10;
 
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 type Stop = { stop: true };
 
@@ -110,9 +108,7 @@ function toReport(r: ReportRecord): DeliveryReport {
   };
 }
 
-/** Doubles the pause before the next run (from one poll interval up to 10 minutes), shared by all workers. */
-async function backOff(ctx: Context): Promise<void> {
-  const previous = Number((await ctx.redis.get(ctx.keys.pollBackoffLevel())) ?? 0);
-  const delay = Math.min(MAX_BACKOFF_MS, previous > 0 ? previous * 2 : Math.max(ctx.config.delivery.pollIntervalMs, 1_000));
-  await ctx.redis.pipeline().set(ctx.keys.pollBackoff(), String(delay), 'PX', delay).set(ctx.keys.pollBackoffLevel(), String(delay), 'PX', MAX_BACKOFF_MS * 4).exec();
+/** Pauses every worker's report poller (see poll-backoff.ts). */
+function backOff(ctx: Context): Promise<void> {
+  return backOffPoller(ctx.redis, { backoff: ctx.keys.pollBackoff(), level: ctx.keys.pollBackoffLevel() }, ctx.config.delivery.pollIntervalMs);
 }

@@ -4,10 +4,12 @@ import { createContext, type Context, type ContextOptions } from '../shared/cont
 import { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
-import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES } from '../shared/queues';
+import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID } from '../shared/queues';
+import type { ReplyPollSummary } from '../shared/replies/reply-poll-summary';
 import { checkRedisForProduction } from '../shared/redis-checks';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from '../shared/types';
 import type { PollSummary } from '../shared/delivery/poll-summary';
+import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { expireCampaign, splitCampaign } from './split-campaign';
@@ -48,7 +50,9 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   });
   const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
   await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
-  for (const w of [splitter, sender, poller]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  const replyPoller = new Worker<Record<string, never>, ReplyPollSummary>(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
+  await scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs);
+  for (const w of [splitter, sender, poller, replyPoller]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -59,7 +63,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close(), poller.close()]);
+        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), replyPoller.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -67,7 +71,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         queries.close();
         await ctx.close();
@@ -82,4 +86,10 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
 async function schedulePoller(queue: Context['queues']['delivery'], everyMs: number): Promise<void> {
   if (everyMs === 0) await queue.removeJobScheduler(POLL_SCHEDULER_ID);
   else await queue.upsertJobScheduler(POLL_SCHEDULER_ID, { every: everyMs }, { name: JOB_NAMES.pollReports, data: {} });
+}
+
+/** As schedulePoller, for the reply (recordMo) poller. */
+async function scheduleReplyPoller(queue: Context['queues']['replies'], everyMs: number): Promise<void> {
+  if (everyMs === 0) await queue.removeJobScheduler(REPLY_POLL_SCHEDULER_ID);
+  else await queue.upsertJobScheduler(REPLY_POLL_SCHEDULER_ID, { every: everyMs }, { name: JOB_NAMES.pollReplies, data: {} });
 }

@@ -90,8 +90,28 @@ describe('smsq simulator', () => {
     }
   });
 
+  it('pushes injected replies to --reply-url', async () => {
+    const receiver = await startReceiver();
+    try {
+      const child = smsqSimulator(['--port', '0', '--reply-url', receiver.url]);
+      children.push(child);
+      const baseUrl = /(http:\/\/\S+\/sms)/.exec(await firstLine(child))![1];
+      const res = await fetch(baseUrl.replace(/\/sms$/, '/__sim/replies'), { method: 'POST', body: JSON.stringify({ number: '+91856321412', content: 'STOP' }) });
+      expect(await res.json()).toMatchObject({ injected: 1, pushed: 1 });
+      const deadline = Date.now() + 10_000;
+      while (receiver.received.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(receiver.reports()).toEqual([expect.objectContaining({ number: '91856321412', content: 'STOP' })]);
+      const done = finished(child);
+      child.kill('SIGTERM');
+      expect((await done).code).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it.each([
     [['--report-url', 'ftp://example.com'], /--report-url must be an http:\/\/ or https:\/\/ URL/],
+    [['--reply-url', 'not a url'], /--reply-url must be an http:\/\/ or https:\/\/ URL/],
     [['--undelivered-rate', '2'], /--undelivered-rate must be a number from 0 to 1/],
     [['--port', 'abc'], /--port must be a port from 0 to 65535/],
     [['--transient-rate', '1.5'], /--transient-rate must be a number from 0 to 1/],

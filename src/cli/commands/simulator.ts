@@ -17,14 +17,16 @@ Runs a local stand-in for the SMS gateway until SIGINT/SIGTERM. Point SMS_API_BA
   --garbage-rate R      share of calls accepted and answered with an HTML page
   --http500-rate R      share of calls answered HTTP 500
   --report-url URL      POST delivery reports (pushSmsReport) to this http(s) URL (default: none pushed)
+  --reply-url URL       POST replies injected with POST /__sim/replies to this http(s) URL, one per POST
   --report-delay MS     a report is due this long after acceptance, plus up to 2000 ms (default 1000)
   --undelivered-rate R  share of messages whose final status is failed (1) instead of delivered (0)
   --report-loss-rate R  share of messages whose report is never pushed (getReport still knows it)
   --report-duplicate-rate R  share of messages whose report is pushed twice
 
 Credentials: SIM_API_KEY, SIM_API_SECRET, SIM_APP_ID (default ${SIMULATOR_CREDENTIALS.apiKey}, ${SIMULATOR_CREDENTIALS.apiSecret}, ${SIMULATOR_CREDENTIALS.appId}).
-Queries: GET getReport, getSentRcd and getBalance under the same base URL, signed like sendSms.
-Control routes: GET /__sim/stats, GET|POST /__sim/faults, POST /__sim/top-up, GET /__sim/ledger, POST /__sim/reset.`;
+Queries: GET getReport, getSentRcd and getBalance, POST recordMo, under the same base URL, signed like sendSms.
+Control routes: GET /__sim/stats, GET|POST /__sim/faults, POST /__sim/top-up, GET /__sim/ledger, POST /__sim/reset,
+POST /__sim/replies {number, content, sendId?, receiveTime?} (a reply from a recipient, or an array of them).`;
 
 const RATE_FLAGS = {
   'transient-rate': 'transientRate',
@@ -56,6 +58,7 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
       'report-loss-rate': { type: 'string' },
       'report-duplicate-rate': { type: 'string' },
       'report-url': { type: 'string' },
+      'reply-url': { type: 'string' },
       'report-delay': { type: 'string' },
     },
     { min: 0, max: 0, names: 'no positional arguments' },
@@ -72,7 +75,8 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
   if (values.latency !== undefined) faults.latencyMs = numberFlag('latency', values.latency, 0, 600_000, 'milliseconds from 0 to 600000');
   if (values.balance !== undefined) faults.balance = numberFlag('balance', values.balance, 0, Infinity, 'a number of messages ≥ 0');
   if (values['report-delay'] !== undefined) faults.reportDelayMs = numberFlag('report-delay', values['report-delay'], 0, 86_400_000, 'milliseconds from 0 to 86400000');
-  if (values['report-url'] !== undefined) faults.reportUrl = urlFlag(values['report-url']);
+  if (values['report-url'] !== undefined) faults.reportUrl = urlFlag('report-url', values['report-url']);
+  if (values['reply-url'] !== undefined) faults.replyUrl = urlFlag('reply-url', values['reply-url']);
   const port = values.port === undefined ? 4010 : numberFlag('port', values.port, 0, 65_535, 'a port from 0 to 65535');
   if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not "${values.port}"`);
 
@@ -108,14 +112,14 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
   return 0;
 }
 
-function urlFlag(raw: string): string {
+function urlFlag(name: string, raw: string): string {
   let protocol = '';
   try {
     protocol = new URL(raw).protocol;
   } catch {
     // not a URL at all: same message as a wrong protocol
   }
-  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`--report-url must be an http:// or https:// URL, not "${raw}"`);
+  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`--${name} must be an http:// or https:// URL, not "${raw}"`);
   return raw;
 }
 

@@ -3,12 +3,12 @@
  * signature and no bearer token can be configured for it, so the path carries a secret (DLR_TOKEN), compared in
  * constant time, optionally with an address allow list (DLR_ALLOWED_IPS).
  */
-import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePushBody } from '../../shared/delivery/report';
 import { countReport } from '../../shared/metrics';
 import { secretMatches } from '../../shared/secret-compare';
 import type { ServerDeps } from '../app';
+import { allowList } from '../allow-list';
 import { ApiError } from '../errors';
 
 /** A push is a few reports; a generous limit still keeps a stray upload from being read whole. */
@@ -47,21 +47,4 @@ export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: S
     const counts = await ctx.delivery.record(parsed.reports, 'push');
     return { received: parsed.reports.length + parsed.invalid.length, ...counts, invalid: parsed.invalid };
   });
-}
-
-/** A matcher for DLR_ALLOWED_IPS (addresses and CIDR ranges), or null when any address may push. */
-function allowList(entries: string[]): ((ip: string) => boolean) | null {
-  if (entries.length === 0) return null;
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [ip, bits] = entry.split('/');
-    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(ip, type);
-    else list.addSubnet(ip, Number(bits), type);
-  }
-  return (ip) => {
-    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
-    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-    return v4 ? list.check(v4, 'ipv4') : list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
-  };
 }

@@ -14,13 +14,25 @@ import {
   type ReportAnswer,
   type SentRcdAnswer,
 } from './parse-queries';
-import { MAX_REPORT_MSG_IDS, MAX_SENT_RCD_WINDOW_MS } from './query-limits';
+import { readMoAnswer, type MoAnswer } from './parse-mo';
+import { MAX_MO_WINDOW_MS, MAX_REPORT_MSG_IDS, MAX_SENT_RCD_WINDOW_MS, MO_PAGE_SIZE } from './query-limits';
 import { sign, timestampNow } from './sign';
 
 export { describeQueryFailure } from './parse-queries';
 export type { BalanceAnswer, QueryFailure, QueryResult, ReportAnswer, ReportRecord, SentRcdAnswer, SentRecord } from './parse-queries';
 
 export { MAX_REPORT_MSG_IDS, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS } from './query-limits';
+export { MAX_MO_WINDOW_MS, MO_EARLIEST_MS, MO_PAGE_SIZE } from './query-limits';
+export type { MoAnswer, MoRecord } from './parse-mo';
+
+export interface MoPage {
+  start: Date;
+  end: Date;
+  /** 1-based page. */
+  current: number;
+  /** Replies per page, 1 to 100. */
+  size: number;
+}
 
 export interface SentRcdWindow {
   start: Date;
@@ -30,9 +42,9 @@ export interface SentRcdWindow {
 }
 
 /**
- * The gateway's read-only endpoints: getReport (delivery results by msgId), getSentRcd (submissions by time)
- * and getBalance. Signed like sendSms, with a fresh Timestamp per call; since they change nothing, every
- * failure is safe to retry, and none is retried here: the caller chooses when.
+ * The gateway's read-only endpoints: getReport (delivery results by msgId), getSentRcd (submissions by time),
+ * recordMo (replies by time) and getBalance. Signed like sendSms, with a fresh Timestamp per call; since they
+ * change nothing, every failure is safe to retry, and none is retried here: the caller chooses when.
  */
 export class GatewayQueries {
   private readonly http: AxiosInstance;
@@ -83,18 +95,51 @@ export class GatewayQueries {
     return this.get('getBalance', '', readBalanceAnswer);
   }
 
+  /**
+   * One page of the replies received within the window (recordMo). Unlike the other queries it is a POST of
+   * `{appId, current, size, params: {strTime, endTime}}`, times in the gateway's zone to the second, the start
+   * rounded down and the end up (within the month), as for getSentRcd.
+   * Throws a RangeError for an invalid date, an end before the start, a window over the limit or a bad page.
+   */
+  async recordMo(page: MoPage): Promise<QueryResult<MoAnswer>> {
+    if (Number.isNaN(page.start.getTime()) || Number.isNaN(page.end.getTime())) throw new RangeError('recordMo needs valid start and end dates');
+    if (page.end < page.start) throw new RangeError('recordMo: end is before start');
+    if (page.end.getTime() - page.start.getTime() > MAX_MO_WINDOW_MS) throw new RangeError('recordMo: the window is longer than 28 days');
+    if (!Number.isSafeInteger(page.current) || page.current < 1) throw new RangeError('recordMo: current (the page) must be a whole number ≥ 1');
+    if (!Number.isInteger(page.size) || page.size < 1 || page.size > MO_PAGE_SIZE) throw new RangeError(`recordMo: size must be 1 to ${MO_PAGE_SIZE}`);
+    const start = Math.floor(page.start.getTime() / 1000) * 1000;
+    const end = Math.min(Math.ceil(page.end.getTime() / 1000) * 1000, start + MAX_MO_WINDOW_MS);
+    const body = {
+      appId: this.gateway.appId,
+      current: page.current,
+      size: page.size,
+      params: { strTime: formatGatewayTime(start), endTime: formatGatewayTime(end) },
+    };
+    return this.call('recordMo', { method: 'POST', url: '/recordMo', data: JSON.stringify(body) }, readMoAnswer);
+  }
+
   /** Closes the keep-alive sockets. */
   close(): void {
     this.agents.httpAgent.destroy();
     this.agents.httpsAgent.destroy();
   }
 
-  private async get<T>(endpoint: string, query: string, read: (fields: Record<string, unknown>) => T | null): Promise<QueryResult<T>> {
+  private get<T>(endpoint: string, query: string, read: (fields: Record<string, unknown>) => T | null): Promise<QueryResult<T>> {
+    return this.call(endpoint, { method: 'GET', url: query ? `/${endpoint}?${query}` : `/${endpoint}` }, read);
+  }
+
+  private async call<T>(
+    endpoint: string,
+    request: { method: 'GET' | 'POST'; url: string; data?: string },
+    read: (fields: Record<string, unknown>) => T | null,
+  ): Promise<QueryResult<T>> {
     const timestamp = timestampNow(this.now());
     const started = Date.now();
     try {
-      const res = await this.http.get<string>(query ? `/${endpoint}?${query}` : `/${endpoint}`, {
+      const res = await this.http.request<string>({
+        ...request,
         headers: {
+          ...(request.data === undefined ? {} : { 'Content-Type': 'application/json;charset=UTF-8' }),
           Timestamp: timestamp,
           'Api-Key': this.gateway.apiKey,
           Sign: sign(this.gateway.apiKey, this.gateway.apiSecret, timestamp),

@@ -118,7 +118,7 @@ export class SuppressionStore {
 }
 
 /** `reason|source|ms`; BEGIN_CALL reads the reason as everything before the first `|`. */
-function encode(e: Suppression): string {
+export function encode(e: Suppression): string {
   const clean = (s: string, max: number) => s.replace(/\|/g, '/').slice(0, max);
   return `${clean(e.reason, MAX_REASON)}|${clean(e.source, MAX_SOURCE)}|${e.at}`;
 }

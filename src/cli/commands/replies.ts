@@ -1,0 +1,25 @@
+import { parseSince, REPLIES_CSV_HEADER, replyCsvLine } from '../../shared/replies/replies-csv';
+import { parse, UsageError } from '../args';
+import { withProducer } from '../open-producer';
+
+/** `smsq replies [--campaign ID] [--since ISO] [--format csv|ndjson]`: stored replies on stdout, oldest first, streamed. */
+export default async function repliesCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { campaign: { type: 'string' }, since: { type: 'string' }, format: { type: 'string' } }, { min: 0, max: 0, names: 'no positional arguments' });
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);
+  const since = values.since === undefined ? undefined : parseSince(values.since);
+  if (since === null) throw new UsageError(`--since must be an ISO 8601 time such as 2026-11-29T10:00:00Z, not "${values.since}"`);
+  return withProducer(async (smsq) => {
+    let chunk = format === 'csv' ? `${REPLIES_CSV_HEADER}\n` : '';
+    for await (const r of smsq.listReplies({ campaignId: values.campaign, since })) {
+      chunk += format === 'csv' ? `${replyCsvLine(r)}\n` : `${JSON.stringify(r)}\n`;
+      // Write in chunks and honour backpressure, so a million lines never sit in memory.
+      if (chunk.length > 64 * 1024) {
+        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+        chunk = '';
+      }
+    }
+    if (chunk) process.stdout.write(chunk);
+    return 0;
+  });
+}
