@@ -22,7 +22,7 @@ export interface BatchRecord {
 }
 
 export type BeginResult = 'ok' | 'cancelled' | 'failed' | 'done' | 'busy' | 'stale';
-export type FinishResult = 'incomplete' | 'already' | 'counted' | 'completed';
+export type FinishResult = 'incomplete' | 'already' | 'counted' | 'settling' | 'completed';
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
 
@@ -66,11 +66,14 @@ export class BatchStore {
     return this.record(campaignId, batch, '', outcomes);
   }
 
-  /** Counts a fully settled batch into its campaign, exactly once. */
-  async finish(campaignId: string, batch: number, size: number): Promise<FinishResult> {
+  /**
+   * Counts a fully settled batch into its campaign, exactly once. With `autoSettle`, a campaign whose last batch
+   * leaves recipients `unknown` stays open ('settling') for the settle job.
+   */
+  async finish(campaignId: string, batch: number, size: number, autoSettle: boolean): Promise<FinishResult> {
     const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch)];
     return (await runScript(this.redis, FINISH_BATCH, keys, [
-      String(size), String(this.retentionSeconds), String(Date.now()),
+      String(size), String(this.retentionSeconds), String(Date.now()), autoSettle ? '1' : '0',
     ])) as FinishResult;
   }
 

@@ -20,6 +20,9 @@ import type { Priority } from './lanes';
  *   each batch that starts releases the next.
  * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
  *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
+ * - **settling**: turning `unknown` recipients into `sent` or `not-sent` from the gateway's own records
+ *   (getSentRcd), by `smsq reconcile` or by the automatic settle job; a **round** is the first sending (0) or one
+ *   resend of `not-sent` recipients (1, 2, …).
  */
 
 /** Final status of one recipient. `pending` is only ever reported, never stored. */
@@ -149,4 +152,21 @@ export interface BatchJobResult {
   cancelled: string[];
   /** Recipients `reconcile` found missing from the gateway's records (present only when there are some). */
   notSent?: string[];
+}
+
+/** The settle job: settles a campaign's `unknown` recipients of one resend round (0: the first sending). */
+export interface SettleJobData {
+  campaignId: string;
+  round: number;
+}
+
+/** What a settle job run did; `skipped` says why it did nothing. */
+export interface SettleJobResult {
+  campaignId: string;
+  unknown: number;
+  sent: number;
+  notSent: number;
+  resent: number;
+  completed: boolean;
+  skipped?: 'missing' | 'off';
 }

@@ -6,10 +6,11 @@ import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES } from '../shared/queues';
 import { checkRedisForProduction } from '../shared/redis-checks';
-import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from '../shared/types';
+import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from '../shared/types';
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
+import { settleJob } from './settle-job';
 import { splitCampaign } from './split-campaign';
 
 export interface SmsqWorker {
@@ -47,8 +48,10 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
     ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
   });
   const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
+  // One settle job at a time per worker: each reads a campaign's batches and pages of the gateway's records.
+  const settler = new Worker<SettleJobData, SettleJobResult>(QUEUE_NAMES.settle, (job, token) => settleJob(ctx, queries, job, token), { ...common, concurrency: 1 });
   await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
-  for (const w of [splitter, sender, poller]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  for (const w of [splitter, sender, poller, settler]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -59,7 +62,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close(), poller.close()]);
+        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), settler.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -67,7 +70,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), settler.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         queries.close();
         await ctx.close();
