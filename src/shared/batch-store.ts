@@ -1,3 +1,5 @@
+import type { DurabilityConfig } from './config';
+import { waitDurable } from './durability';
 import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
@@ -21,7 +23,8 @@ export interface BatchRecord {
   version: number;
 }
 
-export type BeginResult = 'ok' | 'cancelled' | 'failed' | 'done' | 'busy' | 'stale';
+/** 'not-durable': REDIS_DURABILITY's acknowledgement did not come in time; the record was taken back, nothing was sent. */
+export type BeginResult = 'ok' | 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'not-durable';
 export type FinishResult = 'incomplete' | 'already' | 'counted' | 'settling' | 'completed';
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
@@ -36,6 +39,9 @@ export class BatchStore {
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly retentionSeconds: number,
+    private readonly durability: DurabilityConfig = { mode: 'none', timeoutMs: 0 },
+    /** The connection that writes in-flight records and waits for them (REDIS_DURABILITY): WAIT blocks it meanwhile. */
+    private readonly callRedis: RedisClient = redis,
   ) {}
 
   async load(campaignId: string, batch: number): Promise<BatchRecord | null> {
@@ -53,7 +59,12 @@ export class BatchStore {
   /** Records a call as in flight, unless the campaign ended, another call is in flight or `version` is behind. */
   async beginCall(campaignId: string, batch: number, token: string, indices: number[], version: number): Promise<BeginResult> {
     const fly = JSON.stringify({ i: indices, at: Date.now() });
-    return (await runScript(this.redis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [token, fly, String(version)])) as BeginResult;
+    const begun = (await runScript(this.callRedis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [token, fly, String(version)])) as BeginResult;
+    if (begun !== 'ok' || (await waitDurable(this.callRedis, this.durability))) return begun;
+    // Not acknowledged: the record is ours and nothing was sent, so taking it back is safe (a run that finds it
+    // after a failover treats it as a call that may have been sent, which is only cautious).
+    await runScript(this.callRedis, RECORD_OUTCOMES, [this.keys.batch(campaignId, batch)], [token, '{}', '0']);
+    return 'not-durable';
   }
 
   /** Ends the call `token` (ours, or a dead run's) with these outcomes; not ok ('lost') if another run took it over. */

@@ -33,6 +33,9 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     redis.disconnect();
     throw err;
   }
+  // WAIT blocks its connection until acknowledged: in-flight records get their own, so BullMQ's lock renewals
+  // and other batches' writes on the shared one never queue behind it.
+  const callRedis = config.durability.mode === 'none' ? redis : createRedis(config, role);
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
   for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
@@ -42,12 +45,13 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     keys: k,
     queues,
     campaigns: new CampaignStore(redis, k),
-    batches: new BatchStore(redis, k, config.resultRetentionSeconds),
+    batches: new BatchStore(redis, k, config.resultRetentionSeconds, config.durability, callRedis),
     gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log),
     log,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      if (callRedis !== redis) await closeRedis(callRedis);
       await closeRedis(redis);
     },
   };

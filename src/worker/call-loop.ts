@@ -15,13 +15,15 @@ export type LoopEnd =
   | { kind: 'transient'; code: string; reason: string }
   | { kind: 'account-stop'; code: string; reason: string; operatorAction: string }
   | { kind: 'permanent'; code: string; reason: string }
-  | { kind: 'lost' };
+  | { kind: 'lost' }
+  /** REDIS_DURABILITY: a call's in-flight record was not acknowledged in time; nothing was sent. */
+  | { kind: 'not-durable' };
 
 /** -16 is usually a request that waited too long; two fresh timestamps tell that apart from a wrong clock. */
 const CLOCK_SKEW_RETRIES = 2;
 const CLOCK_ACTION = "check this host's clock (NTP): the gateway refuses timestamps far from its own";
 
-type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'lost' };
+type CallStep = { verdict: Verdict } | { stop: 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'lost' | 'not-durable' };
 
 /**
  * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
@@ -67,6 +69,7 @@ export class CallLoop {
       if ('stop' in step) {
         if (step.stop === 'cancelled') return this.endAs(['c']);
         if (step.stop === 'failed') return this.endAsCampaignFailure();
+        if (step.stop === 'not-durable') return { kind: 'not-durable' };
         return step.stop === 'done' ? { kind: 'settled' } : { kind: 'lost' };
       }
       const v = step.verdict;

@@ -28,6 +28,9 @@ export class TransientBatchError extends Error {
  */
 const PARKED_RECHECK_MS = 60_000;
 
+/** How long a batch whose in-flight record could not be made durable waits (plus jitter) before it tries again. */
+const NOT_DURABLE_RETRY_MS = 2_000;
+
 const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (worker crash or lost lock); it may have been sent';
 
 /**
@@ -60,6 +63,14 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     throw new WaitingError();
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
+  if (end.kind === 'not-durable') {
+    // Redis could not make the in-flight record durable (replica or AOF behind): the batch comes back later,
+    // unsent, using no attempt, since it is Redis, not the gateway, that has to recover.
+    metrics.durabilityRefusals.labels(ctx.config.durability.mode).inc();
+    log.warn({ durability: ctx.config.durability.mode, timeoutMs: ctx.config.durability.timeoutMs }, 'in-flight record not acknowledged in time (REDIS_DURABILITY): call not made, batch retried later');
+    await job.moveToDelayed(Date.now() + NOT_DURABLE_RETRY_MS * (1 + Math.random() / 2), token);
+    throw new DelayedError();
+  }
   // Indexed, and the settling of unknown recipients scheduled, before the batch counts as finished, so that a
   // crash in between leaves a re-run that does it again.
   if (ctx.config.delivery.tracking || ctx.config.settling.autoReconcile) {

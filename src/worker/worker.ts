@@ -5,6 +5,7 @@ import { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES } from '../shared/queues';
+import { checkDurability } from '../shared/durability';
 import { checkRedisForProduction } from '../shared/redis-checks';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from '../shared/types';
 import type { PollSummary } from '../shared/delivery/poll-summary';
@@ -28,6 +29,12 @@ const MAX_STALLED_COUNT = 10;
 export async function startWorker(config: Config, log: Logger): Promise<SmsqWorker> {
   const ctx = await createContext(config, log, 'worker');
   await checkRedisForProduction(ctx.redis, log);
+  try {
+    await checkDurability(ctx.redis, config.durability, log);
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
   const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
   const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
   const common = {

@@ -12,14 +12,15 @@ export class OwnRedis {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'smsq-redis-'));
   readonly url: string;
 
-  constructor(readonly port: number) {
+  /** `args`: more redis-server arguments, e.g. `--replicaof 127.0.0.1 <port>` for a replica. */
+  constructor(readonly port: number, private readonly args: string[] = []) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
   async start(): Promise<void> {
     const child = spawn('redis-server', [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', ...this.args,
     ], { stdio: 'ignore', detached: false });
     child.unref();
     await this.waitUntil(true);
