@@ -63,8 +63,9 @@ export interface Config {
   durability: DurabilityConfig;
   /**
    * Redis Sentinel (REDIS_SENTINELS=host:port,... and REDIS_SENTINEL_NAME): workers and producers ask the
-   * sentinels for the current primary and follow a failover. REDIS_URL's credentials and TLS apply to the
-   * primary, and, with REDIS_SENTINEL_PASSWORD unset, to the sentinels too. Undefined: no sentinel.
+   * sentinels for the current primary and follow a failover. REDIS_URL's credentials and TLS (rediss:) apply to
+   * the primary (its host and port are not used), its TLS to the sentinels too, whose own password is
+   * REDIS_SENTINEL_PASSWORD. Undefined: no sentinel.
    */
   redisSentinel?: { nodes: ReadonlyArray<{ host: string; port: number }>; name: string; password?: string };
 }

@@ -7,7 +7,7 @@ import { keys, Keys } from './keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
-import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
+import { closeRedis, ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
 export interface Context {
@@ -28,7 +28,7 @@ export interface Context {
 export async function createContext(config: Config, log: Logger, role: ConnectionRole): Promise<Context> {
   const redis = createRedis(config, role);
   try {
-    await ensureRedis(redis, config.redisUrl);
+    await ensureRedis(redis, describeRedis(config));
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -38,7 +38,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const callRedis = config.durability.mode === 'none' ? redis : createRedis(config, role);
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.settle]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   return {
     config,
     redis,
