@@ -22,7 +22,7 @@ let producer: Producer;
 const workers: SmsqWorker[] = [];
 
 function config(overrides: Record<string, string> = {}): Config {
-  return testConfig(prefix, sim.baseUrl, { REDIS_URL: primary.url, REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '300', ...overrides });
+  return testConfig(prefix, sim.baseUrl, { REDIS_URL: primary.url, REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '300', ...overrides });
 }
 
 beforeAll(async () => {
