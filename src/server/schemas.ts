@@ -111,6 +111,7 @@ export const campaignInfoSchema = {
     lastBatchAt: { type: 'integer', description: 'When its latest batch started, epoch milliseconds.' },
     finishedAt: { type: 'integer' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
+    settleError: { type: 'string', description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown." },
   },
 } as const;
 

@@ -82,6 +82,7 @@ export class CampaignStore {
       lastBatchAt: f.lastBatchAt ? Number(f.lastBatchAt) : undefined,
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
+      settleError: f.settleError || undefined,
     };
   }
 

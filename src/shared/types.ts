@@ -106,6 +106,8 @@ export interface CampaignInfo {
   finishedAt?: number;
   /** Set when the campaign failed as a whole (content refused). */
   failure?: { code: string; reason: string };
+  /** Set while automatic settling cannot read the gateway's records: why its `unknown` recipients stay so. */
+  settleError?: string;
 }
 
 /** One line of `campaignResults`. */

@@ -1,4 +1,5 @@
 import { DelayedError, Job } from 'bullmq';
+import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import type { GatewayQueries } from '../shared/gateway/queries';
@@ -32,8 +33,8 @@ export async function scheduleSettle(ctx: Context, campaignId: string): Promise<
 
 /**
  * The settle job: the settling `smsq reconcile` does (shared/settling), for one campaign, under the same lock.
- * It stays (delayed, no attempt used) while the campaign still sends or calls are too recent to judge, so that
- * it settles the whole round; then, with SMS_AUTO_RESEND, it queues the `not-sent` recipients again, unless the
+ * It stays (delayed, no attempt used) while the campaign still sends or calls are too recent to judge, and
+ * settles the whole round at its end; then, with SMS_AUTO_RESEND, it queues the `not-sent` recipients again, unless the
  * campaign was cancelled or failed meanwhile (an expired campaign has no record: nothing to do), and otherwise
  * completes the campaign. When getSentRcd cannot be read, the recipients stay `unknown`, the campaign's
  * `settleError` says why, and the job fails its attempt: BullMQ retries it with backoff.
@@ -46,6 +47,8 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: Job<
   const run = await withSettleLock(ctx, campaignId, 0, async (): Promise<SettleJobResult | 'wait'> => {
     const rec = await ctx.campaigns.read(campaignId);
     if (!rec) return { ...empty, skipped: 'missing' };
+    // While the round still sends, its batches are not read at every wake-up: the round is settled once, at its end.
+    if (!isEnded(rec) && !allCounted(rec)) return 'wait';
     let settled;
     try {
       settled = await settleUnknowns(ctx, queries, campaignId, rec);
@@ -64,7 +67,7 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: Job<
     }
     const now = await ctx.campaigns.read(campaignId);
     if (!now) return { ...empty, skipped: 'missing' };
-    const ended = now.state === 'cancelled' || now.state === 'failed';
+    const ended = isEnded(now);
     // Still sending this round, calls too recent to judge, or a batch with unknown recipients counted while this
     // run read the others: look again later, so that the round is settled whole.
     const unknownLeft = Number(now.fields.unknown ?? 0) > 0;
@@ -88,4 +91,9 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: Job<
     throw new DelayedError();
   }
   return run.value;
+}
+
+/** Cancelled or failed: its unknown recipients are settled, and nothing of it is sent again. */
+function isEnded(rec: CampaignRecord): boolean {
+  return rec.state === 'cancelled' || rec.state === 'failed';
 }
