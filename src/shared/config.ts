@@ -225,7 +225,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(queuePrefix)) {
     r.problems.push(`QUEUE_PREFIX=${queuePrefix} may hold only letters, digits, _ . - { } (1-64 characters)`);
   }
-  const redisClusterNodes = readClusterNodes(r);
+  const redisClusterNodes = readHostPorts(r, 'REDIS_CLUSTER_NODES');
   if (redisClusterNodes && !/\{[^}]+\}/.test(queuePrefix)) {
     // Without a hash tag BullMQ's keys spread over slots, and its multi-key scripts fail on a cluster.
     r.problems.push(`QUEUE_PREFIX=${queuePrefix} needs a hash tag on Redis Cluster, e.g. {${queuePrefix.replace(/[{}]/g, '')}}`);
@@ -287,17 +287,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   return deepFreeze(config);
 }
 
-function readClusterNodes(r: EnvReader): Array<{ host: string; port: number }> | undefined {
-  const raw = r.str('REDIS_CLUSTER_NODES');
-  if (!raw) return undefined;
-  const nodes = raw.split(',').map((n) => n.trim()).filter(Boolean).map((n) => {
-    const m = /^(.+):(\d{1,5})$/.exec(n);
-    if (!m) r.problems.push(`REDIS_CLUSTER_NODES entry "${n}" is not host:port`);
-    return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
-  });
-  return nodes.length > 0 ? nodes : undefined;
-}
-
+/** `host:port,host:port` (IPv6 in brackets); undefined when empty. */
 function readHostPorts(r: EnvReader, name: string): Array<{ host: string; port: number }> | undefined {
   const raw = r.str(name);
   if (!raw) return undefined;
