@@ -24,13 +24,17 @@ let started = 0;
 let stopping = false;
 
 /** smsq's configuration variables: inherited values are dropped so that every run measures the documented defaults. */
-const SMSQ_VARS = /^(REDIS_URL|QUEUE_PREFIX|SMS_|WORKER_|RESULT_RETENTION|EVENTS_MAX_LEN|SHUTDOWN_GRACE|LOG_LEVEL|SIM_|DLR_|RECONCILE_)/;
+const SMSQ_VARS = /^(REDIS_URL|REDIS_DURABILITY|REDIS_SENTINEL|QUEUE_PREFIX|SMS_|WORKER_|RESULT_RETENTION|EVENTS_MAX_LEN|SHUTDOWN_GRACE|LOG_LEVEL|SIM_|DLR_|RECONCILE_)/;
 
-/** The one deliberate exception: BENCH_DLR_TRACKING=false measures smsq with delivery tracking off. */
+/**
+ * The deliberate exceptions: BENCH_DLR_TRACKING=false measures smsq with delivery tracking off, and
+ * BENCH_REDIS_DURABILITY=replica|aof with REDIS_DURABILITY (against a --redis-url that has a replica).
+ */
 function childEnv(vars) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SMSQ_VARS.test(k)));
   const tracking = process.env.BENCH_DLR_TRACKING ? { DLR_TRACKING: process.env.BENCH_DLR_TRACKING } : {};
-  return { ...env, ...tracking, ...vars };
+  const durability = process.env.BENCH_REDIS_DURABILITY ? { REDIS_DURABILITY: process.env.BENCH_REDIS_DURABILITY } : {};
+  return { ...env, ...tracking, ...durability, ...vars };
 }
 
 /**

@@ -23,6 +23,7 @@ export function formatStatus(info: CampaignInfo): string {
   if (info.paused) lines.push(`  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`);
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
   if (info.maxCost) lines.push(`  budget cap (maxCost) ${info.maxCost}`);
+  if (info.state === 'running' && c.pending === 0 && c.unknown > 0) lines.push(`  settling ${c.unknown} unknown recipients from the gateway's records${info.settleError ? `; cannot yet: ${info.settleError}` : ''}`);
   return lines.join('\n');
 }
 

@@ -1,191 +1,51 @@
 import type { Context } from '../shared/context';
-import type { IndexEntry } from '../shared/delivery/msgid-index';
-import type { DeliveryReport } from '../shared/delivery/report';
 import { SmsqError } from '../shared/errors';
-import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryResult, type SentRecord } from '../shared/gateway/queries';
-import { jobIds } from '../shared/keys';
-import { DEFAULT_PRIORITY, queueBatches } from '../shared/lanes';
-import type { StoredOutcome } from '../shared/types';
+import type { GatewayQueries } from '../shared/gateway/queries';
+import { allCounted, queueReopened, resendNotSent, resendUnderWay, settleUnknowns, type ReconcileResult } from '../shared/settling/settle-campaign';
+import { completeIfSettled } from '../shared/settling/complete';
+import { withSettleLock } from '../shared/settling/settle-lock';
 import { notFound } from './campaign-admin';
+
+export type { ReconcileResult } from '../shared/settling/settle-campaign';
 
 export interface ReconcileOptions {
   /** Queue the `not-sent` recipients again (their batches get a new job). Default false. */
   resend?: boolean;
 }
 
-export interface ReconcileResult {
-  campaignId: string;
-  /** Recipients that were `unknown` when reconcile started. */
-  unknown: number;
-  /** Found in the gateway's records: now `sent`, with the msgId the gateway gave. */
-  sent: number;
-  /** Not in the gateway's records although it had RECONCILE_SETTLE_MS to record them: now `not-sent`. */
-  notSent: number;
-  /** Left `unknown`: their call is younger than RECONCILE_SETTLE_MS; run reconcile again later. */
-  tooRecent: number;
-  /** With `resend`: recipients queued again. */
-  resent: number;
-  /** The time windows of the gateway's records that were read, and how many rows they held. */
-  windows: Array<{ start: string; end: string }>;
-  recordsRead: number;
-}
-
-/** The gateway's clock and ours may differ, and it records a message a little after our call starts. */
-const WINDOW_MARGIN_MS = 5 * 60_000;
-
-interface Unknown {
-  batch: number;
-  index: number;
-  number: string;
-  calledAt: number;
-}
+/** How long `smsq reconcile` waits for an automatic settling of the same campaign to finish. */
+const LOCK_WAIT_MS = 30_000;
 
 /**
- * Settles a campaign's `unknown` recipients from the gateway's own records (getSentRcd): a number the gateway
- * recorded in the window of its call is `sent` with that msgId; one it did not record, once it has had time
- * to, is `not-sent`, and with `resend` it is queued again. Never resends what the gateway's records show.
+ * `smsq reconcile`: settles a campaign's `unknown` recipients from the gateway's records (shared/settling), and
+ * with `resend` queues the `not-sent` ones again. Never resends what the gateway's records show. A campaign
+ * whose batches are all counted but which still has `unknown` recipients (automatic settling pending) may be
+ * reconciled; the settle lock keeps this run and the automatic one apart.
  */
 export async function reconcileCampaign(ctx: Context, queries: GatewayQueries, campaignId: string, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
-  const rec = await ctx.campaigns.read(campaignId);
-  if (!rec) throw notFound(campaignId);
-  const resending = rec.state === 'running' && rec.fields.resendRound !== undefined;
-  if ((rec.state === 'queued' || rec.state === 'running' || rec.state === 'paused') && !resending) {
-    throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); reconcile it once it has ended.`);
-  }
-  if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
-    throw new SmsqError('CAMPAIGN_NOT_RESENDABLE', `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`);
-  }
-  const result: ReconcileResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
-  if (resending) {
-    // A resend is under way (or was interrupted before its jobs were queued): make sure every reopened batch has its job.
-    await queueReopened(ctx, campaignId, rec.batches, Number(rec.fields.resendRound));
+  const locked = await withSettleLock(ctx, campaignId, LOCK_WAIT_MS, async () => {
+    const rec = await ctx.campaigns.read(campaignId);
+    if (!rec) throw notFound(campaignId);
+    const resending = resendUnderWay(rec);
+    if ((rec.state === 'queued' || rec.state === 'running' || rec.state === 'paused') && !resending && !allCounted(rec)) {
+      throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); reconcile it once it has ended.`);
+    }
+    if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
+      throw new SmsqError('CAMPAIGN_NOT_RESENDABLE', `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`);
+    }
+    if (resending) {
+      // A resend is under way (or was interrupted before its jobs were queued): make sure every reopened batch has its job.
+      await queueReopened(ctx, campaignId, rec.batches, Number(rec.fields.resendRound));
+      return { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
+    }
+    const result = await settleUnknowns(ctx, queries, campaignId, rec);
+    if (opts.resend) result.resent = await resendNotSent(ctx, campaignId, rec.batches);
+    // A campaign kept running for automatic settling ends here when nothing is left to settle or send: without
+    // --resend, the operator chose to leave its not-sent recipients so (the settle job then resends nothing).
+    if (result.resent === 0) await completeIfSettled(ctx, campaignId);
+    ctx.log.info({ ...result, windows: undefined }, 'campaign reconciled');
     return result;
-  }
-  const createdAt = Number(rec.fields.createdAt);
-  const unknowns: Unknown[] = [];
-  for (let k = 0; k < rec.batches; k++) {
-    const batch = await ctx.batches.load(campaignId, k);
-    if (!batch) continue;
-    for (const [index, o] of batch.outcomes) {
-      if (o[0] === 'u') unknowns.push({ batch: k, index, number: batch.recipients[index].number, calledAt: o[3] ?? createdAt });
-    }
-  }
-  result.unknown = unknowns.length;
-  if (unknowns.length > 0) await settleUnknowns(ctx, queries, campaignId, unknowns, result);
-  if (opts.resend) result.resent = await resend(ctx, campaignId, rec.batches);
-  ctx.log.info({ ...result, windows: undefined }, 'campaign reconciled');
-  return result;
-}
-
-async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, unknowns: Unknown[], result: ReconcileResult): Promise<void> {
-  const now = Date.now();
-  const wanted = new Set(unknowns.map((u) => u.number));
-  const candidates = new Map<string, SentRecord[]>();
-  for (const w of windowsFor(unknowns, now)) {
-    result.windows.push({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() });
-    for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
-      const answer = await withRetries(() => queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex }));
-      if (!answer.ok) {
-        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${describeQueryFailure(answer)}; nothing was changed. Try again later.`);
-      }
-      const rows = answer.value.records;
-      result.recordsRead += rows.length;
-      for (const r of rows) {
-        const number = r.number.replace(/\D/g, '');
-        if (wanted.has(number)) candidates.set(number, [...(candidates.get(number) ?? []), r]);
-      }
-      if (rows.length < SENT_RCD_PAGE_ROWS) break;
-    }
-  }
-  // A msgId we already know belongs to a recipient of ours that was sent (this campaign or another): not a candidate.
-  const all = [...candidates.values()].flat();
-  const known = await ctx.delivery.index.lookup(all.map((r) => r.msgId));
-  const taken = new Set(all.filter((_, i) => known[i] !== null).map((r) => r.msgId));
-
-  const outcomes = new Map<number, Map<number, StoredOutcome>>();
-  const entries: IndexEntry[] = [];
-  const failedAtGateway: DeliveryReport[] = [];
-  const settleMs = ctx.config.delivery.reconcileSettleMs;
-  for (const u of unknowns) {
-    const pick = nearest((candidates.get(u.number) ?? []).filter((r) => !taken.has(r.msgId)), u.calledAt);
-    let outcome: StoredOutcome | null = null;
-    if (pick) {
-      taken.add(pick.msgId);
-      outcome = ['s', pick.msgId];
-      entries.push({ msgId: pick.msgId, campaignId, batch: u.batch, index: u.index, number: u.number, sentAt: pick.receiveTime ?? u.calledAt });
-      // Status 2: the gateway took it but failed it; it was sent, and it was not delivered.
-      if (pick.rawStatus === '2') failedAtGateway.push({ msgId: pick.msgId, state: 'x', at: pick.receiveTime ?? now, code: '2', reason: 'failed (getSentRcd)' });
-      result.sent++;
-    } else if (now - u.calledAt >= settleMs) {
-      outcome = ['n', `not in the gateway's sent records (getSentRcd) for the time of its call, ${new Date(u.calledAt).toISOString()}`];
-      result.notSent++;
-    } else result.tooRecent++;
-    if (outcome) {
-      const forBatch = outcomes.get(u.batch) ?? new Map<number, StoredOutcome>();
-      forBatch.set(u.index, outcome);
-      outcomes.set(u.batch, forBatch);
-    }
-  }
-  for (const [batch, o] of outcomes) await ctx.batches.reconcile(campaignId, batch, o);
-  await ctx.delivery.indexEntries(entries);
-  if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
-}
-
-/** Query attempts when the gateway answers -18 or -15, 5xx, or nothing: a query changes nothing, so asking again is safe. */
-const QUERY_ATTEMPTS = 5;
-const QUERY_BACKOFF_MS = 500;
-
-async function withRetries<T>(query: () => Promise<QueryResult<T>>): Promise<QueryResult<T>> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await query();
-    const transient = !answer.ok && (answer.kind === 'transport' || (answer.kind === 'status' && (answer.status === '-18' || answer.status === '-15')) || (answer.kind === 'http' && (answer.httpStatus ?? 0) >= 500));
-    if (!transient || attempt === QUERY_ATTEMPTS) return answer;
-    await new Promise((r) => setTimeout(r, QUERY_BACKOFF_MS * 2 ** (attempt - 1)));
-  }
-}
-
-/** The record of the number closest in time to our call. */
-function nearest(records: SentRecord[], calledAt: number): SentRecord | undefined {
-  let best: SentRecord | undefined;
-  for (const r of records) {
-    if (!best || Math.abs((r.receiveTime ?? calledAt) - calledAt) < Math.abs((best.receiveTime ?? calledAt) - calledAt)) best = r;
-  }
-  return best;
-}
-
-/** The span of the unknown calls, with margins, cut into windows getSentRcd accepts (31 days at most). */
-function windowsFor(unknowns: Unknown[], now: number): Array<{ start: number; end: number }> {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const u of unknowns) {
-    first = Math.min(first, u.calledAt);
-    last = Math.max(last, u.calledAt);
-  }
-  const start = first - WINDOW_MARGIN_MS;
-  const end = Math.min(now, last + WINDOW_MARGIN_MS);
-  const out: Array<{ start: number; end: number }> = [];
-  for (let s = start; s < end; s += MAX_SENT_RCD_WINDOW_MS) out.push({ start: s, end: Math.min(end, s + MAX_SENT_RCD_WINDOW_MS) });
-  return out;
-}
-
-/** Makes every `not-sent` recipient pending again and queues its batch; returns how many. */
-async function resend(ctx: Context, campaignId: string, batches: number): Promise<number> {
-  const round = await ctx.redis.hincrby(ctx.keys.campaign(campaignId), 'resendRounds', 1);
-  let reopened = 0;
-  for (let k = 0; k < batches; k++) reopened += await ctx.batches.reopen(campaignId, k, round);
-  if (reopened > 0) {
-    await queueReopened(ctx, campaignId, batches, round);
-    ctx.log.info({ campaignId, reopened, round }, 'not-sent recipients queued again');
-  }
-  return reopened;
-}
-
-/** Adds the resend round's job for every batch not finished; job ids make a second call add nothing. */
-async function queueReopened(ctx: Context, campaignId: string, batches: number, round: number): Promise<void> {
-  const p = ctx.redis.pipeline();
-  for (let k = 0; k < batches; k++) p.hget(ctx.keys.batch(campaignId, k), 'st');
-  const states = (await p.exec()) ?? [];
-  const open = states.flatMap(([, st], k) => (st === 'done' ? [] : [k]));
-  const priority = (await ctx.campaigns.read(campaignId))?.priority ?? DEFAULT_PRIORITY;
-  await queueBatches(ctx, campaignId, open, priority, (k) => jobIds.resend(campaignId, k, round));
+  });
+  if (!locked) throw new SmsqError('RECONCILE_BUSY', `Campaign ${campaignId} is being settled by a worker's automatic settling right now; try again in a minute.`);
+  return locked.value;
 }

@@ -155,7 +155,7 @@ export const openApiDocument = {
         responses: {
           200: { description: '{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead }' },
           404: error('CAMPAIGN_NOT_FOUND'),
-          409: error('CAMPAIGN_ACTIVE (still sending) or CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign).'),
+          409: error('CAMPAIGN_ACTIVE (still sending), CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign) or RECONCILE_BUSY (automatic settling of this campaign is running; try again in a minute).'),
           502: error('GATEWAY_QUERY_FAILED: getSentRcd failed; nothing changed.'),
           ...common,
         },

@@ -185,6 +185,7 @@ export const campaignInfoSchema = {
     finishedAt: { type: 'integer' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
     maxCost: { type: 'string', description: 'The budget cap, when the campaign has one.' },
+    settleError: { type: 'string', description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown." },
   },
 } as const;
 

@@ -1,3 +1,5 @@
+import type { DurabilityConfig } from './config';
+import { waitDurable } from './durability';
 import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
@@ -27,7 +29,8 @@ export interface BatchRecord {
  * capped) and how many remain in the call.
  */
 export type BeginResult = { ok: true; version: number; settled: number; calling: number } | { ok: false; reason: BeginRefusal };
-export type BeginRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired';
+/** 'not-durable': REDIS_DURABILITY's acknowledgement did not come in time; the record was taken back, nothing was sent. */
+export type BeginRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired' | 'not-durable';
 
 /** What BEGIN_CALL checks and records besides the in-flight call (see scripts.ts). */
 export interface SendChecks {
@@ -38,7 +41,7 @@ export interface SendChecks {
   capPeriodSeconds: number;
   contactTtlSeconds: number;
 }
-export type FinishResult = 'incomplete' | 'already' | 'counted' | 'completed';
+export type FinishResult = 'incomplete' | 'already' | 'counted' | 'settling' | 'completed';
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
 
@@ -52,6 +55,9 @@ export class BatchStore {
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly retentionSeconds: number,
+    private readonly durability: DurabilityConfig = { mode: 'none', timeoutMs: 0 },
+    /** The connection that writes in-flight records and waits for them (REDIS_DURABILITY): WAIT blocks it meanwhile. */
+    private readonly callRedis: RedisClient = redis,
   ) {}
 
   async load(campaignId: string, batch: number): Promise<BatchRecord | null> {
@@ -74,12 +80,16 @@ export class BatchStore {
     const pairs: string[] = [];
     for (let j = 0; j < call.indices.length; j++) pairs.push(String(call.indices[j]), call.numbers[j]);
     const options = [checks.suppression ? 1 : 0, checks.contacts ? 1 : 0, checks.capCount, checks.capPeriodSeconds, checks.contactTtlSeconds, call.clockNow].join(',');
-    const reply = await runScript(this.redis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()], [
+    const reply = await runScript(this.callRedis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()], [
       token, String(call.at), String(version), campaignId, options, this.keys.prefix, ...pairs,
     ]);
     if (!Array.isArray(reply)) return { ok: false, reason: reply as BeginRefusal };
     const [, v, settled, calling] = reply as [string, number, number, number];
-    return { ok: true, version: v, settled, calling };
+    if (calling === 0 || (await waitDurable(this.callRedis, this.durability))) return { ok: true, version: v, settled, calling };
+    // Not acknowledged: the record is ours and nothing was sent, so taking it back is safe (a run that finds it
+    // after a failover treats it as a call that may have been sent, which is only cautious).
+    await runScript(this.callRedis, RECORD_OUTCOMES, [this.keys.batch(campaignId, batch)], [token, '{}', '0']);
+    return { ok: false, reason: 'not-durable' };
   }
 
   /** Gives back the frequency-cap count of numbers whose call, begun at `at`, sent nothing. */
@@ -97,11 +107,14 @@ export class BatchStore {
     return this.record(campaignId, batch, '', outcomes);
   }
 
-  /** Counts a fully settled batch into its campaign, exactly once. */
-  async finish(campaignId: string, batch: number, size: number): Promise<FinishResult> {
+  /**
+   * Counts a fully settled batch into its campaign, exactly once. With `autoSettle`, a campaign whose last batch
+   * leaves recipients `unknown` stays open ('settling') for the settle job.
+   */
+  async finish(campaignId: string, batch: number, size: number, autoSettle: boolean): Promise<FinishResult> {
     const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch)];
     return (await runScript(this.redis, FINISH_BATCH, keys, [
-      String(size), String(this.retentionSeconds), String(Date.now()),
+      String(size), String(this.retentionSeconds), String(Date.now()), autoSettle ? '1' : '0',
     ])) as FinishResult;
   }
 

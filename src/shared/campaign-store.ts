@@ -107,6 +107,7 @@ export class CampaignStore {
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
       maxCost: f.maxCost ? formatMicros(Number(f.maxCost)) : undefined,
+      settleError: f.settleError || undefined,
     };
   }
 

@@ -65,6 +65,17 @@ export interface Config {
   texts: TextsConfig;
   /** Replies (recordMo): the poller, the push receiver, storage and opt-out keywords. */
   replies: RepliesConfig;
+  /** Automatic settling of `unknown` recipients (the settle job). */
+  settling: SettlingConfig;
+  /** What a call's in-flight record must reach before the call is made (REDIS_DURABILITY). */
+  durability: DurabilityConfig;
+  /**
+   * Redis Sentinel (REDIS_SENTINELS=host:port,... and REDIS_SENTINEL_NAME): workers and producers ask the
+   * sentinels for the current primary and follow a failover. REDIS_URL's credentials and TLS (rediss:) apply to
+   * the primary (its host and port are not used), its TLS to the sentinels too, whose own password is
+   * REDIS_SENTINEL_PASSWORD. Undefined: no sentinel.
+   */
+  redisSentinel?: { nodes: ReadonlyArray<{ host: string; port: number }>; name: string; password?: string };
 }
 
 export interface RepliesConfig {
@@ -113,6 +124,31 @@ export interface TextsConfig {
   pricePerSegment?: { micros: number; currency: string };
   /** SMS_PRICES_FILE: CSV `country,price,currency`, read when an estimate is made. */
   pricesFile?: string;
+}
+
+export interface SettlingConfig {
+  /**
+   * SMS_AUTO_RECONCILE: a batch that ends with `unknown` recipients schedules a settle job RECONCILE_SETTLE_MS
+   * later, which does what `smsq reconcile` does; a campaign stays `running` until none is left. Off: campaigns
+   * complete with `unknown` recipients, left to `smsq reconcile`. @defaultValue true
+   */
+  autoReconcile: boolean;
+  /** SMS_AUTO_RESEND: the settle job queues the `not-sent` recipients again (once per round). @defaultValue true */
+  autoResend: boolean;
+}
+
+/**
+ * - `none`: the in-flight record is written to the primary only (asynchronous replication).
+ * - `replica`: `WAIT 1 <timeout>`: a replica has it before the call is made.
+ * - `aof`: `WAITAOF 1 0 <timeout>`: the primary's AOF has it fsynced (Redis 7.2+).
+ */
+export type DurabilityMode = 'none' | 'replica' | 'aof';
+
+export interface DurabilityConfig {
+  /** @defaultValue 'none' */
+  mode: DurabilityMode;
+  /** REDIS_DURABILITY_TIMEOUT_MS: how long a call waits for the acknowledgement before the batch goes back unsent. @defaultValue 1000 */
+  timeoutMs: number;
 }
 
 export interface DeliveryConfig {
@@ -245,7 +281,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(queuePrefix)) {
     r.problems.push(`QUEUE_PREFIX=${queuePrefix} may hold only letters, digits, _ . - { } (1-64 characters)`);
   }
-  const redisClusterNodes = readClusterNodes(r);
+  const redisClusterNodes = readHostPorts(r, 'REDIS_CLUSTER_NODES');
   if (redisClusterNodes && !/\{[^}]+\}/.test(queuePrefix)) {
     // Without a hash tag BullMQ's keys spread over slots, and its multi-key scripts fail on a cluster.
     r.problems.push(`QUEUE_PREFIX=${queuePrefix} needs a hash tag on Redis Cluster, e.g. {${queuePrefix.replace(/[{}]/g, '')}}`);
@@ -291,6 +327,9 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     optOut: readOptOutConfig(r, retentionSeconds),
     texts: readTextsConfig(r),
     replies: readRepliesConfig(r),
+    settling: { autoReconcile: r.bool('SMS_AUTO_RECONCILE', true), autoResend: r.bool('SMS_AUTO_RESEND', true) },
+    durability: readDurability(r, redisClusterNodes !== undefined),
+    redisSentinel: readSentinel(r, redisClusterNodes !== undefined),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -307,12 +346,13 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   return deepFreeze(config);
 }
 
-function readClusterNodes(r: EnvReader): Array<{ host: string; port: number }> | undefined {
-  const raw = r.str('REDIS_CLUSTER_NODES');
+/** `host:port,host:port` (IPv6 in brackets); undefined when empty. */
+function readHostPorts(r: EnvReader, name: string): Array<{ host: string; port: number }> | undefined {
+  const raw = r.str(name);
   if (!raw) return undefined;
   const nodes = raw.split(',').map((n) => n.trim()).filter(Boolean).map((n) => {
     const m = /^(.+):(\d{1,5})$/.exec(n);
-    if (!m) r.problems.push(`REDIS_CLUSTER_NODES entry "${n}" is not host:port`);
+    if (!m) r.problems.push(`${name} entry "${n}" is not host:port`);
     return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
   });
   return nodes.length > 0 ? nodes : undefined;
@@ -348,6 +388,28 @@ export function sendChecks(config: Config): SendChecks {
     capPeriodSeconds: o.frequencyCap?.periodSeconds ?? 0,
     contactTtlSeconds: o.contactTtlSeconds,
   };
+}
+
+function readSentinel(r: EnvReader, cluster: boolean): Config['redisSentinel'] {
+  const nodes = readHostPorts(r, 'REDIS_SENTINELS');
+  const name = r.str('REDIS_SENTINEL_NAME');
+  if (!nodes) {
+    if (name) r.problems.push('REDIS_SENTINEL_NAME is set without REDIS_SENTINELS (host:port,... of the sentinels)');
+    return undefined;
+  }
+  if (!name) r.problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME, the name the sentinels monitor the primary under (e.g. mymaster)');
+  if (cluster) r.problems.push('REDIS_SENTINELS and REDIS_CLUSTER_NODES cannot both be set: a Redis Cluster fails over by itself');
+  return { nodes, name, password: r.str('REDIS_SENTINEL_PASSWORD') || undefined };
+}
+
+function readDurability(r: EnvReader, cluster: boolean): DurabilityConfig {
+  const raw = r.str('REDIS_DURABILITY', 'none');
+  const modes: DurabilityMode[] = ['none', 'replica', 'aof'];
+  const mode = (modes as string[]).includes(raw) ? (raw as DurabilityMode) : 'none';
+  if (mode !== raw) r.problems.push(`REDIS_DURABILITY=${raw} is not one of none, replica, aof`);
+  // ioredis sends a keyless WAIT to any node of a cluster, not to the primary that took the write.
+  if (cluster && mode !== 'none') r.problems.push(`REDIS_DURABILITY=${mode} is not supported on Redis Cluster; use none, or a primary with replicas behind REDIS_SENTINELS`);
+  return { mode, timeoutMs: r.int('REDIS_DURABILITY_TIMEOUT_MS', 1_000, 10, 60_000) };
 }
 
 /** `SHOP:5,ALERTS:50`: calls per second per senderId. */

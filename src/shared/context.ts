@@ -10,7 +10,7 @@ import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
 import { ReplyStore } from './replies/reply-store';
-import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
+import { closeRedis, ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
 export interface Context {
@@ -42,14 +42,17 @@ export interface ContextOptions {
 export async function createContext(config: Config, log: Logger, role: ConnectionRole, opts: ContextOptions = {}): Promise<Context> {
   const redis = createRedis(config, role);
   try {
-    await ensureRedis(redis, config.redisUrl);
+    await ensureRedis(redis, describeRedis(config));
   } catch (err) {
     redis.disconnect();
     throw err;
   }
+  // WAIT blocks its connection until acknowledged: in-flight records get their own, so BullMQ's lock renewals
+  // and other batches' writes on the shared one never queue behind it.
+  const callRedis = config.durability.mode === 'none' ? redis : createRedis(config, role);
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   const campaigns = new CampaignStore(redis, k);
   return {
     config,
@@ -57,7 +60,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     keys: k,
     queues,
     campaigns,
-    batches: new BatchStore(redis, k, config.resultRetentionSeconds),
+    batches: new BatchStore(redis, k, config.resultRetentionSeconds, config.durability, callRedis),
     gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log, campaigns),
     suppressions: new SuppressionStore(redis, k),
@@ -66,6 +69,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     clock: opts.clock ?? systemClock,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      if (callRedis !== redis) await closeRedis(callRedis);
       await closeRedis(redis);
     },
   };

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   GATEWAY_NOT_CONFIGURED: 'This needs the gateway credentials (SMS_API_KEY, SMS_API_SECRET, SMS_APP_ID).',
   GATEWAY_QUERY_FAILED: 'A query to the gateway (getSentRcd, getBalance) failed; nothing was changed.',
   REDIS_UNAVAILABLE: 'Redis cannot be reached at REDIS_URL.',
+  RECONCILE_BUSY: "The campaign's unknown recipients are being settled by another run (automatic settling or another reconcile).",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

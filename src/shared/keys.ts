@@ -17,6 +17,8 @@ export interface Keys {
   windowWaits(campaignId: string): string;
   /** String: the campaign's `maxRate` limiter, the time (ms) before which its next batch may not start. */
   campaignRate(campaignId: string): string;
+  /** String: held by whoever settles the campaign's `unknown` recipients (reconcile or the settle job); see settling/settle-lock.ts. */
+  settleLock(campaignId: string): string;
   /** String: a senderId's call limiter (SMS_SENDER_RATE_LIMITS), the time (ms) before which its next call may not start. */
   senderRate(senderId: string): string;
   /** Hash: one bucket of the suppression list, field = number, value `reason|source|ms` (bucket: the last 4 digits). */
@@ -77,6 +79,7 @@ export function keys(prefix: string): Keys {
     parked: (id) => `${prefix}:campaign:${id}:parked`,
     windowWaits: (id) => `${prefix}:campaign:${id}:window-waits`,
     campaignRate: (id) => `${prefix}:campaign:${id}:rate`,
+    settleLock: (id) => `${prefix}:campaign:${id}:settle-lock`,
     senderRate: (s) => `${prefix}:sender-rate:${s}`,
     accountStop: () => `${prefix}:account-stop`,
     deliveries: (id, k) => `${prefix}:campaign:${id}:batch:${k}:dlr`,
@@ -104,4 +107,6 @@ export const jobIds = {
   expiry: (campaignId: string) => `e.${campaignId}`,
   /** A batch re-opened by `reconcile --resend`: a new job for the same batch record, one per round. */
   resend: (campaignId: string, batch: number, round: number) => `b.${campaignId}.${batch}.r${round}`,
+  /** The automatic settling of a campaign's `unknown` recipients in one resend round (0: the first sending). */
+  settle: (campaignId: string, round: number) => `s.${campaignId}.r${round}`,
 };

@@ -75,6 +75,24 @@ export const metrics = {
     labelNames: ['source', 'result'] as const,
     registers,
   }),
+  settleRuns: new Counter({
+    name: 'smsq_settle_runs_total',
+    help: "Automatic settle job runs, by result: settled (unknown recipients read from the gateway's records), waiting (the campaign is still sending or calls are too recent), resent, completed, query-failed (getSentRcd could not be read; retried with backoff).",
+    labelNames: ['result'] as const,
+    registers,
+  }),
+  settleFailures: new Counter({
+    name: 'smsq_settle_query_failures_total',
+    help: "Automatic settle job runs that could not read the gateway's records (getSentRcd), by reason (gateway status, HTTP status or transport error): the recipients stay unknown and the job retries.",
+    labelNames: ['reason'] as const,
+    registers,
+  }),
+  durabilityRefusals: new Counter({
+    name: 'smsq_durability_refusals_total',
+    help: 'Calls not made because their in-flight record was not acknowledged in REDIS_DURABILITY_TIMEOUT_MS (no replica, or no AOF fsync): the batch went back unsent.',
+    labelNames: ['mode'] as const,
+    registers,
+  }),
   rateLimitWaits: new Counter({
     name: 'smsq_rate_limit_waits_total',
     help: 'Times the gateway told a worker to slow down (HTTP 429): the batch backs off and is retried.',

@@ -3,14 +3,14 @@ import type { RedisClient } from './redis';
 import type { Config } from './config';
 import type { PollSummary } from './delivery/poll-summary';
 import type { ReplyPollSummary } from './replies/reply-poll-summary';
-import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from './types';
+import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from './types';
 
 /**
  * Two queues: `campaigns` holds one job per campaign, which splits it into batch jobs; `batches` holds one job
  * per batch of up to 1000 recipients, the unit of sending, retrying and horizontal scale.
  */
-export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies' } as const;
-export const JOB_NAMES = { split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports', pollReplies: 'poll-replies' } as const;
+export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies', settle: 'settle' } as const;
+export const JOB_NAMES = { split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports', pollReplies: 'poll-replies', settle: 'settle' } as const;
 /** The job scheduler that runs the reply (recordMo) poller every REPLY_POLL_INTERVAL_MS. */
 export const REPLY_POLL_SCHEDULER_ID = 'poll-replies';
 /** The job scheduler that runs the delivery-report poller every DLR_POLL_INTERVAL_MS. */
@@ -20,6 +20,7 @@ export type CampaignQueue = Queue<CampaignJobData, CampaignJobResult, typeof JOB
 export type BatchQueue = Queue<BatchJobData, BatchJobResult, typeof JOB_NAMES.send>;
 export type DeliveryQueue = Queue<Record<string, never>, PollSummary, typeof JOB_NAMES.pollReports>;
 export type RepliesQueue = Queue<Record<string, never>, ReplyPollSummary, typeof JOB_NAMES.pollReplies>;
+export type SettleQueue = Queue<SettleJobData, SettleJobResult, typeof JOB_NAMES.settle>;
 
 export interface Queues {
   campaigns: CampaignQueue;
@@ -28,8 +29,16 @@ export interface Queues {
   delivery: DeliveryQueue;
   /** The reply poller's runs: one small job per REPLY_POLL_INTERVAL_MS (a queue of its own, so it never waits behind report polls). */
   replies: RepliesQueue;
+  /** Automatic settling of `unknown` recipients: one delayed job per campaign and resend round. */
+  settle: SettleQueue;
   close(): Promise<void>;
 }
+
+/**
+ * Attempts of a settle job whose getSentRcd queries fail: with a 5 s exponential backoff, about 11 hours in all.
+ * Past them the job fails; its recipients stay `unknown` for `smsq reconcile`.
+ */
+export const SETTLE_ATTEMPTS = 14;
 
 /** Job options both sides agree on; workers read them back from the jobs, so producers set them. */
 export function batchJobOptions(config: Config) {
@@ -59,13 +68,19 @@ export function openQueues(config: Config, connection: RedisClient): Queues {
   // A poller run that fails is simply followed by the next one: no retries, and only the last runs are kept.
   const delivery: DeliveryQueue = new Queue(QUEUE_NAMES.delivery, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
   const replies: RepliesQueue = new Queue(QUEUE_NAMES.replies, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  // Many attempts with a long backoff: while the gateway's records cannot be read, settling waits for them.
+  const settle: SettleQueue = new Queue(QUEUE_NAMES.settle, {
+    ...common,
+    defaultJobOptions: { attempts: SETTLE_ATTEMPTS, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 }, removeOnComplete: true, removeOnFail: keep },
+  });
   return {
     campaigns,
     batches,
     delivery,
     replies,
+    settle,
     async close() {
-      await Promise.all([campaigns.close(), batches.close(), delivery.close(), replies.close()]);
+      await Promise.all([campaigns.close(), batches.close(), delivery.close(), replies.close(), settle.close()]);
     },
   };
 }

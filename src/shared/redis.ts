@@ -14,14 +14,16 @@ export type RedisClient = Redis | Cluster;
  */
 export type ConnectionRole = 'worker' | 'client';
 
-export function createRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, role: ConnectionRole): RedisClient {
+export function createRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinel'>, role: ConnectionRole): RedisClient {
   const opts: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
       : { maxRetriesPerRequest: 2, connectTimeout: 5_000, retryStrategy: (times) => Math.min(times * 200, 2_000) };
   const redis: RedisClient = config.redisClusterNodes
     ? new Cluster([...config.redisClusterNodes], { redisOptions: { ...opts, ...urlOptions(config.redisUrl) }, enableReadyCheck: true })
-    : new IORedis(config.redisUrl, { ...opts, lazyConnect: false });
+    : config.redisSentinel
+      ? new IORedis(sentinelOptions(config.redisSentinel, config.redisUrl, opts))
+      : new IORedis(config.redisUrl, { ...opts, lazyConnect: false });
   // Errors surface through the commands that fail; this only keeps ioredis from printing unhandled noise.
   redis.on('error', () => undefined);
   return redis;
@@ -37,8 +39,36 @@ function urlOptions(url: string): RedisOptions {
   };
 }
 
+/**
+ * ioredis asks the sentinels for the primary of `name`, and asks again when it loses it. The failover detector
+ * listens to the sentinels' +switch-master, and a READONLY answer (a demoted primary still reached) reconnects
+ * too, so that writes follow the promotion at once rather than at the next broken connection.
+ * REDIS_URL's credentials and TLS apply to the primary; its TLS also to the sentinels, whose password is
+ * REDIS_SENTINEL_PASSWORD (sentinels usually have none of their own).
+ */
+function sentinelOptions(s: NonNullable<Config['redisSentinel']>, url: string, opts: RedisOptions): RedisOptions {
+  const auth = urlOptions(url);
+  return {
+    ...opts,
+    ...auth,
+    sentinels: s.nodes.map((n) => ({ host: n.host, port: n.port })),
+    name: s.name,
+    sentinelPassword: s.password,
+    enableTLSForSentinelMode: auth.tls !== undefined,
+    sentinelTLS: auth.tls,
+    failoverDetector: true,
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+  };
+}
+
+/** Where Redis is looked for, for messages: REDIS_URL (password hidden), or the sentinels and the name they watch. */
+export function describeRedis(config: Pick<Config, 'redisUrl' | 'redisSentinel'>): string {
+  if (!config.redisSentinel) return redactUrl(config.redisUrl);
+  return `the primary "${config.redisSentinel.name}" of sentinels ${config.redisSentinel.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+}
+
 /** Waits for the first connection; a clear REDIS_UNAVAILABLE error (URL without password) otherwise. */
-export async function ensureRedis(redis: RedisClient, url: string, timeoutMs = 5_000): Promise<void> {
+export async function ensureRedis(redis: RedisClient, where: string, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   try {
     await Promise.race([
@@ -48,7 +78,7 @@ export async function ensureRedis(redis: RedisClient, url: string, timeoutMs = 5
   } catch (err) {
     throw new SmsqError(
       'REDIS_UNAVAILABLE',
-      `Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). Start one (e.g. redis-server) or set REDIS_URL.`,
+      `Redis is not reachable at ${where} (${(err as Error).message}). Start one (e.g. redis-server) or set REDIS_URL (or REDIS_SENTINELS).`,
     );
   }
 }

@@ -153,9 +153,12 @@ if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
 return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
- * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms).
- * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch.
- * Returns 'incomplete' | 'already' | 'counted' | 'completed'.
+ * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms),
+ * '1' when automatic settling is on (SMS_AUTO_RECONCILE).
+ * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch — unless
+ * automatic settling is on and recipients are `unknown`: the campaign then stays as it is ('settling') and the
+ * settle job completes it (COMPLETE_IF_SETTLED) once none is left.
+ * Returns 'incomplete' | 'already' | 'counted' | 'settling' | 'completed'.
  */
 export const FINISH_BATCH = `
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
@@ -177,6 +180,8 @@ redis.call('HINCRBY', KEYS[2], 'batchesDone', 1)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if settled < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
+local unknown = tonumber(redis.call('HGET', KEYS[2], 'unknown') or '0')
+if unknown > 0 and ARGV[4] == '1' and (state == 'queued' or state == 'running' or state == 'paused') then return 'settling' end
 -- A paused campaign whose last batches were in flight when it was paused has nothing left to hold back.
 if state == 'queued' or state == 'running' or state == 'paused' then redis.call('HSET', KEYS[2], 'state', 'completed') end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
@@ -255,3 +260,20 @@ if redis.call('HGET', KEYS[2], 'state') == 'completed' then
 end
 redis.call('HSET', KEYS[2], 'resendRound', ARGV[1])
 return reopened`;
+
+
+/**
+ * KEYS: campaign. ARGV: retention seconds, now (ms). Completes a campaign kept open for automatic settling once
+ * every batch is counted and no recipient is `unknown`. Returns 'completed', 'open' (not yet) or its state.
+ */
+export const COMPLETE_IF_SETTLED = `
+local f = redis.call('HMGET', KEYS[1], 'state', 'total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent')
+local state = f[1]
+if not state then return 'missing' end
+if state ~= 'queued' and state ~= 'running' and state ~= 'paused' then return state end
+local counted = 0
+for i = 3, 7 do counted = counted + tonumber(f[i] or '0') end
+if counted < tonumber(f[2]) or tonumber(f[5] or '0') > 0 then return 'open' end
+redis.call('HSET', KEYS[1], 'state', 'completed', 'finishedAt', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 'completed'`;

@@ -16,6 +16,6 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
     // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
     if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
-    await ctx.batches.finish(campaignId, k, batch.recipients.length);
+    await ctx.batches.finish(campaignId, k, batch.recipients.length, ctx.config.settling.autoReconcile);
   }
 }

@@ -25,6 +25,9 @@ import type { Priority } from './lanes';
  *   that last sent to its number; an opt-out **keyword** reply (STOP, START) changes the suppression list.
  * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
  *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
+ * - **settling**: turning `unknown` recipients into `sent` or `not-sent` from the gateway's own records
+ *   (getSentRcd), by `smsq reconcile` or by the automatic settle job; a **round** is the first sending (0) or one
+ *   resend of `not-sent` recipients (1, 2, …).
  */
 
 /**
@@ -136,6 +139,8 @@ export interface CampaignInfo {
   failure?: { code: string; reason: string };
   /** The campaign's budget cap, as a decimal string in the prices' currency. */
   maxCost?: string;
+  /** Set while automatic settling cannot read the gateway's records: why its `unknown` recipients stay so. */
+  settleError?: string;
 }
 
 /** One line of `campaignResults`. */
@@ -188,4 +193,21 @@ export interface BatchJobResult {
   suppressed?: string[];
   capped?: string[];
   expired?: string[];
+}
+
+/** The settle job: settles a campaign's `unknown` recipients of one resend round (0: the first sending). */
+export interface SettleJobData {
+  campaignId: string;
+  round: number;
+}
+
+/** What a settle job run did; `skipped` says why it did nothing. */
+export interface SettleJobResult {
+  campaignId: string;
+  unknown: number;
+  sent: number;
+  notSent: number;
+  resent: number;
+  completed: boolean;
+  skipped?: 'missing' | 'off';
 }

@@ -17,7 +17,9 @@ export type LoopEnd =
   | { kind: 'transient'; code: string; reason: string }
   | { kind: 'account-stop'; code: string; reason: string; operatorAction: string }
   | { kind: 'permanent'; code: string; reason: string }
-  | { kind: 'lost' };
+  | { kind: 'lost' }
+  /** REDIS_DURABILITY: a call's in-flight record was not acknowledged in time; nothing was sent. */
+  | { kind: 'not-durable' };
 
 /** -16 is usually a request that waited too long; two fresh timestamps tell that apart from a wrong clock. */
 const CLOCK_SKEW_RETRIES = 2;
@@ -84,6 +86,7 @@ export class CallLoop {
         if (step.stop === 'cancelled') return this.endAs(['c']);
         if (step.stop === 'failed') return this.endAsCampaignFailure();
         if (step.stop === 'expired') return this.endAs(['e']);
+        if (step.stop === 'not-durable') return { kind: 'not-durable' };
         return step.stop === 'done' ? { kind: 'settled' } : { kind: 'lost' };
       }
       const v = step.verdict;

@@ -13,6 +13,7 @@ import type { BatchJobData, BatchJobResult, CampaignState, StoredOutcome } from 
 import { buildResult } from './batch-result';
 import { CallLoop, LoopEnd } from './call-loop';
 import { windowHold, type WindowHold } from './window-hold';
+import { scheduleSettle } from './settle-job';
 
 /** Transient failure of an attempt: BullMQ retries the batch with backoff. */
 export class TransientBatchError extends Error {
@@ -27,6 +28,9 @@ export class TransientBatchError extends Error {
  * at once; this only bounds the wait if a resume died between its two steps.
  */
 const PARKED_RECHECK_MS = 60_000;
+
+/** How long a batch whose in-flight record could not be made durable waits (plus jitter) before it tries again. */
+const NOT_DURABLE_RETRY_MS = 2_000;
 
 const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (worker crash or lost lock); it may have been sent';
 
@@ -43,8 +47,10 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, record.inFlight, log);
   if (record.done) {
-    // A re-run after a crash: the run that finished the batch may have died before releasing the next one.
+    // A re-run after a crash: the run that finished the batch may have died before releasing the next one,
+    // or before scheduling the settling of its unknown recipients.
     await releaseNext(ctx, job, campaign);
+    if (hasUnknown(record.outcomes)) await scheduleSettle(ctx, campaignId);
     return buildResult(job.data, record);
   }
   const state = await passGate(ctx, job, token, campaign, record);
@@ -60,15 +66,26 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     throw new WaitingError();
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
-  // Indexed before the batch counts as finished, so a crash in between leaves a re-run that indexes again.
-  if (ctx.config.delivery.tracking) {
-    const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
-    if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
+  if (end.kind === 'not-durable') {
+    // Redis could not make the in-flight record durable (replica or AOF behind): the batch comes back later,
+    // unsent, using no attempt, since it is Redis, not the gateway, that has to recover.
+    metrics.durabilityRefusals.labels(ctx.config.durability.mode).inc();
+    log.warn({ durability: ctx.config.durability.mode, timeoutMs: ctx.config.durability.timeoutMs }, 'in-flight record not acknowledged in time (REDIS_DURABILITY): call not made, batch retried later');
+    await job.moveToDelayed(Date.now() + NOT_DURABLE_RETRY_MS * (1 + Math.random() / 2), token);
+    throw new DelayedError();
   }
-  const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
+  // Indexed, and the settling of unknown recipients scheduled, before the batch counts as finished, so that a
+  // crash in between leaves a re-run that does it again.
+  if (ctx.config.delivery.tracking || ctx.config.settling.autoReconcile) {
+    const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
+    if (stored && ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
+    if (stored && hasUnknown(stored)) await scheduleSettle(ctx, campaignId);
+  }
+  const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length, ctx.config.settling.autoReconcile);
   if (campaign.window) await ctx.campaigns.windowWaitOver(campaignId, batch);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
+  if (finished === 'settling') log.info('all batches counted; the campaign completes once its unknown recipients are settled');
   if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
   if (end.kind === 'permanent') throw new UnrecoverableError(`${end.code} ${end.reason}`);
   // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
@@ -145,6 +162,11 @@ async function releaseNext(ctx: Context, job: Job<BatchJobData, BatchJobResult>,
   if (job.id !== jobIds.batch(campaignId, batch)) return;
   const next = releasedBy(batch, campaign.batches, ctx.config.releaseAhead);
   if (next !== null) await queueBatches(ctx, campaignId, [next], campaign.priority);
+}
+
+function hasUnknown(outcomes: ReadonlyMap<number, StoredOutcome>): boolean {
+  for (const o of outcomes.values()) if (o[0] === 'u') return true;
+  return false;
 }
 
 /** A call recorded in flight with no outcome: the run that made it died or lost its lock mid-call. */

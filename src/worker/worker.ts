@@ -6,12 +6,14 @@ import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID } from '../shared/queues';
 import type { ReplyPollSummary } from '../shared/replies/reply-poll-summary';
+import { checkDurability } from '../shared/durability';
 import { checkRedisForProduction } from '../shared/redis-checks';
-import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from '../shared/types';
+import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from '../shared/types';
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
+import { settleJob } from './settle-job';
 import { expireCampaign, splitCampaign } from './split-campaign';
 
 export interface SmsqWorker {
@@ -29,6 +31,12 @@ const MAX_STALLED_COUNT = 10;
 export async function startWorker(config: Config, log: Logger, opts: ContextOptions = {}): Promise<SmsqWorker> {
   const ctx = await createContext(config, log, 'worker', opts);
   await checkRedisForProduction(ctx.redis, log);
+  try {
+    await checkDurability(ctx.redis, config.durability, log);
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
   const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
   const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
   const common = {
@@ -49,10 +57,12 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
     ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
   });
   const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
+  // One settle job at a time per worker: each reads a campaign's batches and pages of the gateway's records.
+  const settler = new Worker<SettleJobData, SettleJobResult>(QUEUE_NAMES.settle, (job, token) => settleJob(ctx, queries, job, token), { ...common, concurrency: 1 });
   await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
   const replyPoller = new Worker<Record<string, never>, ReplyPollSummary>(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
   await scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs);
-  for (const w of [splitter, sender, poller, replyPoller]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  for (const w of [splitter, sender, poller, replyPoller, settler]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -63,7 +73,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), replyPoller.close()]);
+        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), replyPoller.close(), settler.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -71,7 +81,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true), settler.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         queries.close();
         await ctx.close();

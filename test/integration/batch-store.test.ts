@@ -77,10 +77,10 @@ it('refuses calls once the campaign is cancelled, and counts a settled batch in 
   const id = await batch();
   await redis.hset(k.campaign(id), 'state', 'cancelled');
   expect(await begin(id, 'run', [0], 0)).toBe('cancelled');
-  expect(await store.finish(id, 0, 3)).toBe('incomplete');
+  expect(await store.finish(id, 0, 3, false)).toBe('incomplete');
   await store.settle(id, 0, outcomes([[0, ['c']], [1, ['c']], [2, ['c']]]));
-  expect(await store.finish(id, 0, 3)).toBe('completed');
-  expect(await store.finish(id, 0, 3)).toBe('already');
+  expect(await store.finish(id, 0, 3, false)).toBe('completed');
+  expect(await store.finish(id, 0, 3, false)).toBe('already');
   expect(await redis.hget(k.campaign(id), 'cancelled')).toBe('3');
 });
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
   sim = await startSimulator();
   proxy = await startCuttingProxy(sim.baseUrl, 0);
   // The poller is off unless a test turns it on; reconcile may call what it cannot find not-sent at once.
-  config = serverConfig(prefix, proxy.baseUrl, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '250' });
+  config = serverConfig(prefix, proxy.baseUrl, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '250', SMS_AUTO_RECONCILE: 'false' });
   server = await openApp(config);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   reportUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1/delivery-reports/${DLR_TOKEN}`;

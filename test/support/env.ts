@@ -55,6 +55,8 @@ export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<st
     WORKER_STALLED_INTERVAL_MS: '2000',
     SHUTDOWN_GRACE_MS: '5000',
     LOG_LEVEL: 'silent',
+    // Most suites check what one run of a campaign does, `unknown` included; the settling suites turn it on.
+    SMS_AUTO_RECONCILE: 'false',
     ...overrides,
   };
 }

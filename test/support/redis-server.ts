@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,23 +11,31 @@ import IORedis from 'ioredis';
 export class OwnRedis {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'smsq-redis-'));
   readonly url: string;
+  private child: ChildProcess | undefined;
 
-  constructor(readonly port: number) {
+  /** `args`: more redis-server arguments, e.g. `--replicaof 127.0.0.1 <port>` for a replica. */
+  constructor(readonly port: number, private readonly args: string[] = []) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', [
+    this.child = spawn('redis-server', [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', ...this.args,
     ], { stdio: 'ignore', detached: false });
-    child.unref();
+    this.child.unref();
     await this.waitUntil(true);
   }
 
   /** SHUTDOWN: Redis writes its append-only file before it exits, as on an orderly restart. */
   async stop(): Promise<void> {
     spawnSync('redis-cli', ['-p', String(this.port), 'shutdown'], { stdio: 'ignore' });
+    await this.waitUntil(false);
+  }
+
+  /** Kills the process without letting it save anything, as a crashed machine would. */
+  async crash(): Promise<void> {
+    this.child?.kill('SIGKILL');
     await this.waitUntil(false);
   }
 

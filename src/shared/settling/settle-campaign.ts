@@ -1,0 +1,198 @@
+import type { CampaignRecord } from '../campaign-store';
+import type { Context } from '../context';
+import type { IndexEntry } from '../delivery/msgid-index';
+import type { DeliveryReport } from '../delivery/report';
+import { SmsqError } from '../errors';
+import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryFailure, type QueryResult, type SentRecord } from '../gateway/queries';
+import { jobIds } from '../keys';
+import { DEFAULT_PRIORITY, queueBatches } from '../lanes';
+import type { StoredOutcome } from '../types';
+
+/**
+ * What one settling of a campaign did: `smsq reconcile` returns it, and the automatic settle job logs it.
+ * Settling = reading the gateway's own records (getSentRcd) to turn `unknown` recipients into `sent` or `not-sent`.
+ */
+export interface ReconcileResult {
+  campaignId: string;
+  /** Recipients that were `unknown` when reconcile started. */
+  unknown: number;
+  /** Found in the gateway's records: now `sent`, with the msgId the gateway gave. */
+  sent: number;
+  /** Not in the gateway's records although it had RECONCILE_SETTLE_MS to record them: now `not-sent`. */
+  notSent: number;
+  /** Left `unknown`: their call is younger than RECONCILE_SETTLE_MS; run reconcile again later. */
+  tooRecent: number;
+  /** With `resend`: recipients queued again. */
+  resent: number;
+  /** The time windows of the gateway's records that were read, and how many rows they held. */
+  windows: Array<{ start: string; end: string }>;
+  recordsRead: number;
+}
+
+/** The gateway's clock and ours may differ, and it records a message a little after our call starts. */
+const WINDOW_MARGIN_MS = 5 * 60_000;
+
+interface Unknown {
+  batch: number;
+  index: number;
+  number: string;
+  calledAt: number;
+}
+
+/** Every batch of the campaign has been counted into it: nothing is pending, only `unknown` may be left to settle. */
+export function allCounted(rec: CampaignRecord): boolean {
+  const n = (name: string) => Number(rec.fields[name] ?? 0);
+  return n('sent') + n('failed') + n('unknown') + n('cancelled') + n('notSent') >= rec.total;
+}
+
+/** A resend round whose batches are not all counted yet: its jobs are (or must be) queued, nothing to settle. */
+export function resendUnderWay(rec: CampaignRecord): boolean {
+  return rec.state === 'running' && rec.fields.resendRound !== undefined && !allCounted(rec);
+}
+
+/**
+ * Settles a campaign's `unknown` recipients from the gateway's own records (getSentRcd): a number the gateway
+ * recorded in the window of its call is `sent` with that msgId; one it did not record, once it has had time
+ * to, is `not-sent`. Never resends: see resendNotSent. The caller holds the campaign's settle lock
+ * (settle-lock.ts), so `smsq reconcile` and the automatic settle job never work on one campaign at once.
+ * Throws GATEWAY_QUERY_FAILED when the records cannot be read; nothing is changed then.
+ */
+export async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, rec: CampaignRecord): Promise<ReconcileResult> {
+  const result: ReconcileResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
+  const createdAt = Number(rec.fields.createdAt);
+  const unknowns: Unknown[] = [];
+  for (let k = 0; k < rec.batches; k++) {
+    const batch = await ctx.batches.load(campaignId, k);
+    if (!batch) continue;
+    for (const [index, o] of batch.outcomes) {
+      if (o[0] === 'u') unknowns.push({ batch: k, index, number: batch.recipients[index].number, calledAt: o[3] ?? createdAt });
+    }
+  }
+  result.unknown = unknowns.length;
+  if (unknowns.length > 0) await settleFromRecords(ctx, queries, campaignId, unknowns, result);
+  return result;
+}
+
+async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaignId: string, unknowns: Unknown[], result: ReconcileResult): Promise<void> {
+  const now = Date.now();
+  const wanted = new Set(unknowns.map((u) => u.number));
+  const candidates = new Map<string, SentRecord[]>();
+  for (const w of windowsFor(unknowns, now)) {
+    result.windows.push({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() });
+    for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
+      const answer = await withRetries(() => queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex }));
+      if (!answer.ok) {
+        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${describeQueryFailure(answer)}; nothing was changed. Try again later.`, {
+          failure: queryFailureLabel(answer),
+        });
+      }
+      const rows = answer.value.records;
+      result.recordsRead += rows.length;
+      for (const r of rows) {
+        const number = r.number.replace(/\D/g, '');
+        if (wanted.has(number)) candidates.set(number, [...(candidates.get(number) ?? []), r]);
+      }
+      if (rows.length < SENT_RCD_PAGE_ROWS) break;
+    }
+  }
+  // A msgId we already know belongs to a recipient of ours that was sent (this campaign or another): not a candidate.
+  const all = [...candidates.values()].flat();
+  const known = await ctx.delivery.index.lookup(all.map((r) => r.msgId));
+  const taken = new Set(all.filter((_, i) => known[i] !== null).map((r) => r.msgId));
+
+  const outcomes = new Map<number, Map<number, StoredOutcome>>();
+  const entries: IndexEntry[] = [];
+  const failedAtGateway: DeliveryReport[] = [];
+  const settleMs = ctx.config.delivery.reconcileSettleMs;
+  for (const u of unknowns) {
+    const pick = nearest((candidates.get(u.number) ?? []).filter((r) => !taken.has(r.msgId)), u.calledAt);
+    let outcome: StoredOutcome | null = null;
+    if (pick) {
+      taken.add(pick.msgId);
+      outcome = ['s', pick.msgId];
+      entries.push({ msgId: pick.msgId, campaignId, batch: u.batch, index: u.index, number: u.number, sentAt: pick.receiveTime ?? u.calledAt });
+      // Status 2: the gateway took it but failed it; it was sent, and it was not delivered.
+      if (pick.rawStatus === '2') failedAtGateway.push({ msgId: pick.msgId, state: 'x', at: pick.receiveTime ?? now, code: '2', reason: 'failed (getSentRcd)' });
+      result.sent++;
+    } else if (now - u.calledAt >= settleMs) {
+      outcome = ['n', `not in the gateway's sent records (getSentRcd) for the time of its call, ${new Date(u.calledAt).toISOString()}`];
+      result.notSent++;
+    } else result.tooRecent++;
+    if (outcome) {
+      const forBatch = outcomes.get(u.batch) ?? new Map<number, StoredOutcome>();
+      forBatch.set(u.index, outcome);
+      outcomes.set(u.batch, forBatch);
+    }
+  }
+  for (const [batch, o] of outcomes) await ctx.batches.reconcile(campaignId, batch, o);
+  await ctx.delivery.indexEntries(entries);
+  if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
+}
+
+/** A short, bounded name of a failed query (gateway status, HTTP status or failure kind) for metrics and details. */
+function queryFailureLabel(f: QueryFailure): string {
+  if (f.kind === 'status') return f.status;
+  if (f.kind === 'http') return `http-${f.httpStatus ?? 'error'}`;
+  return f.kind;
+}
+
+/** Query attempts when the gateway answers -18 or -15, 5xx, or nothing: a query changes nothing, so asking again is safe. */
+const QUERY_ATTEMPTS = 5;
+const QUERY_BACKOFF_MS = 500;
+
+async function withRetries<T>(query: () => Promise<QueryResult<T>>): Promise<QueryResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await query();
+    const transient = !answer.ok && (answer.kind === 'transport' || (answer.kind === 'status' && (answer.status === '-18' || answer.status === '-15')) || (answer.kind === 'http' && (answer.httpStatus ?? 0) >= 500));
+    if (!transient || attempt === QUERY_ATTEMPTS) return answer;
+    await new Promise((r) => setTimeout(r, QUERY_BACKOFF_MS * 2 ** (attempt - 1)));
+  }
+}
+
+/** The record of the number closest in time to our call. */
+function nearest(records: SentRecord[], calledAt: number): SentRecord | undefined {
+  let best: SentRecord | undefined;
+  for (const r of records) {
+    if (!best || Math.abs((r.receiveTime ?? calledAt) - calledAt) < Math.abs((best.receiveTime ?? calledAt) - calledAt)) best = r;
+  }
+  return best;
+}
+
+/** The span of the unknown calls, with margins, cut into windows getSentRcd accepts (31 days at most). */
+function windowsFor(unknowns: Unknown[], now: number): Array<{ start: number; end: number }> {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const u of unknowns) {
+    first = Math.min(first, u.calledAt);
+    last = Math.max(last, u.calledAt);
+  }
+  const start = first - WINDOW_MARGIN_MS;
+  const end = Math.min(now, last + WINDOW_MARGIN_MS);
+  const out: Array<{ start: number; end: number }> = [];
+  for (let s = start; s < end; s += MAX_SENT_RCD_WINDOW_MS) out.push({ start: s, end: Math.min(end, s + MAX_SENT_RCD_WINDOW_MS) });
+  return out;
+}
+
+/** Makes every `not-sent` recipient pending again and queues its batch; returns how many. */
+export async function resendNotSent(ctx: Context, campaignId: string, batches: number): Promise<number> {
+  // Counted batches hold every `not-sent` outcome (settling runs once all are counted): none, no new round.
+  if (Number((await ctx.redis.hget(ctx.keys.campaign(campaignId), 'notSent')) ?? 0) === 0) return 0;
+  const round = await ctx.redis.hincrby(ctx.keys.campaign(campaignId), 'resendRounds', 1);
+  let reopened = 0;
+  for (let k = 0; k < batches; k++) reopened += await ctx.batches.reopen(campaignId, k, round);
+  if (reopened > 0) {
+    await queueReopened(ctx, campaignId, batches, round);
+    ctx.log.info({ campaignId, reopened, round }, 'not-sent recipients queued again');
+  }
+  return reopened;
+}
+
+/** Adds the resend round's job for every batch not finished; job ids make a second call add nothing. */
+export async function queueReopened(ctx: Context, campaignId: string, batches: number, round: number): Promise<void> {
+  const p = ctx.redis.pipeline();
+  for (let k = 0; k < batches; k++) p.hget(ctx.keys.batch(campaignId, k), 'st');
+  const states = (await p.exec()) ?? [];
+  const open = states.flatMap(([, st], k) => (st === 'done' ? [] : [k]));
+  const priority = (await ctx.campaigns.read(campaignId))?.priority ?? DEFAULT_PRIORITY;
+  await queueBatches(ctx, campaignId, open, priority, (k) => jobIds.resend(campaignId, k, round));
+}
