@@ -1,5 +1,6 @@
 import { SmsqError } from '../shared/errors';
 import { UsageError } from './args';
+import { commandHelp, version, wantsHelp } from './help';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
   simulator: async () => (await import('./commands/simulator')).default,
+  list: async () => (await import('./commands/list')).default,
 };
 
 export const USAGE = `Usage: smsq <command> [options]
@@ -36,15 +38,29 @@ Commands:
                                   --resend queues the not-sent ones again
   balance [--json]                gateway balance, and messages it pays for at the last known price
   pause | resume                  stop / restart sending for the whole queue
+  list [--state S] [--json]       campaigns, newest first (smsq list --help)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
 
-Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;
+Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.
+smsq <command> --help says more of each; smsq --version prints the version.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     process.stdout.write(`${USAGE}\n`);
     return name ? 0 : 2;
+  }
+  if (name === 'help') return main([rest[0], '--help']);
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`smsq ${version()}\n`);
+    return 0;
+  }
+  // `smsq help enqueue` as well as `smsq enqueue --help`; simulator prints its own (it lists its fault flags).
+  const helpFor = name === 'help' ? rest[0] : wantsHelp(rest) ? name : undefined;
+  const help = helpFor === undefined ? undefined : commandHelp(helpFor);
+  if (help !== undefined) {
+    process.stdout.write(`${help}\n`);
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

@@ -107,7 +107,8 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       if (existing.digest !== staged.digest) {
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
       }
-      // Same campaign again: make sure its split job exists (a producer may have died after committing).
+      // Same campaign again: make sure its split job and index entry exist (a producer may have died after committing).
+      await ctx.campaignIndex.add(campaignId, Number(existing.fields.createdAt));
       await addSplitJob(ctx, campaignId);
       return result;
     }
@@ -205,6 +206,7 @@ async function commit(ctx: Context, campaignId: string, c: Staged & { content: s
     await p.exec();
   }
   // One HSET: the campaign becomes visible with all its fields at once.
+  const createdAt = Date.now();
   await redis.hset(keys.campaign(campaignId), {
     state: 'queued',
     content: c.content,
@@ -214,9 +216,10 @@ async function commit(ctx: Context, campaignId: string, c: Staged & { content: s
     digest: c.digest,
     duplicates: String(c.duplicates),
     invalid: String(c.invalidCount),
-    createdAt: String(Date.now()),
+    createdAt: String(createdAt),
     split: '0',
   });
+  await ctx.campaignIndex.add(campaignId, createdAt);
   await addSplitJob(ctx, campaignId);
 }
 

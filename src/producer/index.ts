@@ -5,6 +5,7 @@ import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
 import { cancelCampaign, campaignResults, getCampaign } from './campaign-admin';
+import { listCampaigns, type CampaignPage, type ListOptions } from './campaign-list';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
@@ -30,6 +31,10 @@ export interface Producer {
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
   accountStop(): Promise<AccountStop | null>;
+  /** Campaigns, newest first, a page at a time. */
+  listCampaigns(opts?: ListOptions): Promise<CampaignPage>;
+  /** How many workers are connected to the batch queue now (BullMQ's record of its workers' connections). */
+  workerCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -67,6 +72,8 @@ export function producerFromContext(ctx: Context): Producer {
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
+    listCampaigns: (opts) => listCampaigns(ctx, opts),
+    workerCount: async () => (await ctx.queues.batches.getWorkers()).length,
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -74,7 +81,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, ListOptions, CampaignPage };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

@@ -54,6 +54,19 @@ export const campaignParams = {
 
 const count = { type: 'integer', minimum: 0 } as const;
 
+/** GET /v1/campaigns. The server's Ajv never coerces types: limit is text of digits, turned into a number by the route. */
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'], description: 'Only campaigns in this state.' },
+    priority: { type: 'string', enum: ['high', 'normal', 'low'], description: 'Only campaigns of this priority.' },
+    since: { type: 'string', description: 'Only campaigns created at or after this time (ISO 8601).' },
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: 'Campaigns per page, 1 to 500 (default 50).' },
+    cursor: { type: 'string', description: 'The `next` of the previous page.' },
+  },
+} as const;
+
 export const campaignInfoSchema = {
   type: 'object',
   required: ['campaignId', 'state', 'content', 'batches', 'counts', 'createdAt'],
@@ -72,13 +85,19 @@ export const campaignInfoSchema = {
       description: "What delivery reports say of the sent messages; pending (no report yet) = sent - delivered - undelivered - expired.",
       properties: {
         ...Object.fromEntries(['delivered', 'undelivered', 'expired', 'pending', 'priced'].map((k) => [k, count])),
-        deliveryRate: { type: 'number', nullable: true, description: 'delivered / sent; null before anything was sent.' },
+        deliveryRate: { type: 'number', nullable: true, description: 'delivered / (delivered + undelivered): of the messages with a final report; null before the first. See pending for those without one yet.' },
         cost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Sum of the reports\' pricedetail.pay per currency, e.g. {"USD": "12.34"}.' },
       },
     },
-    createdAt: { type: 'integer', description: 'Epoch milliseconds.' },
-    finishedAt: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601.' },
+    finishedAt: { type: 'string', format: 'date-time', description: 'ISO 8601; when the last recipient was settled.' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
+    priority: { type: 'string', enum: ['high', 'normal', 'low'] },
+    outcomeCodes: {
+      type: 'object',
+      description: 'Failed and unknown recipients per gateway status or error code.',
+      properties: { failed: { type: 'object', additionalProperties: count }, unknown: { type: 'object', additionalProperties: count } },
+    },
   },
 } as const;
 

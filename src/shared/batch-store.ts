@@ -3,6 +3,7 @@ import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
 import type { RedisClient } from './redis';
 import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH } from './scripts';
+import { SERIES_MAX_SAMPLES } from './campaign-series';
 import type { Recipient, StoredOutcome } from './types';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
@@ -68,9 +69,11 @@ export class BatchStore {
 
   /** Counts a fully settled batch into its campaign, exactly once. */
   async finish(campaignId: string, batch: number, size: number): Promise<FinishResult> {
-    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch)];
+    const keys = [
+      this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch), this.keys.campaignSeries(campaignId),
+    ];
     return (await runScript(this.redis, FINISH_BATCH, keys, [
-      String(size), String(this.retentionSeconds), String(Date.now()),
+      String(size), String(this.retentionSeconds), String(Date.now()), String(SERIES_MAX_SAMPLES),
     ])) as FinishResult;
   }
 

@@ -68,6 +68,8 @@ export class CampaignStore {
       createdAt: n('createdAt'),
       finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
+      priority: f.priority === 'high' || f.priority === 'low' ? f.priority : 'normal',
+      outcomeCodes: outcomeCodes(f),
     };
   }
 
@@ -101,6 +103,16 @@ export class CampaignStore {
       }
     }
   }
+}
+
+/** The `oc:<f|u>:<code>` counters FINISH_BATCH keeps, without the codes that came down to 0 (reconciled). */
+function outcomeCodes(f: Record<string, string>): CampaignInfo['outcomeCodes'] {
+  const codes: CampaignInfo['outcomeCodes'] = { failed: {}, unknown: {} };
+  for (const [k, v] of Object.entries(f)) {
+    if (!k.startsWith('oc:') || Number(v) <= 0) continue;
+    codes[k[3] === 'f' ? 'failed' : 'unknown'][k.slice(5)] = Number(v);
+  }
+  return codes;
 }
 
 export function toResult(number: string, orderId: string, o: StoredOutcome | undefined): RecipientResult {

@@ -1,6 +1,7 @@
 import type { RedisClient } from './redis';
 import { BatchStore } from './batch-store';
 import { CampaignStore } from './campaign-store';
+import { CampaignIndex } from './campaign-index';
 import type { Config } from './config';
 import { keys, Keys } from './keys';
 import type { Logger } from './logger';
@@ -15,6 +16,8 @@ export interface Context {
   keys: Keys;
   queues: Queues;
   campaigns: CampaignStore;
+  /** Every campaign by creation time, for listing them. */
+  campaignIndex: CampaignIndex;
   batches: BatchStore;
   delivery: DeliveryStore;
   log: Logger;
@@ -39,6 +42,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     keys: k,
     queues,
     campaigns: new CampaignStore(redis, k),
+    campaignIndex: new CampaignIndex(redis, k, config.resultRetentionSeconds),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
     delivery: new DeliveryStore(redis, k, config, log),
     log,

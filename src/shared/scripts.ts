@@ -55,8 +55,11 @@ if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
 return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
- * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms).
- * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch.
+ * KEYS: batch, campaign, the batch's delivery reports, the campaign's series. ARGV: recipients in the batch,
+ * retention seconds, now (ms), samples kept in the series.
+ * Counts a settled batch into its campaign exactly once (also failed and unknown outcomes per code, as campaign
+ * fields `oc:<f|u>:<code>`) and completes the campaign with its last batch; appends
+ * the campaign's new totals to its series (one sample per batch, cumulative, so a lost sample loses no count).
  * Returns 'incomplete' | 'already' | 'counted' | 'completed'.
  */
 export const FINISH_BATCH = `
@@ -64,9 +67,14 @@ if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
 local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
+local byCode = {}
 local n = 0
-for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
+for _, v in pairs(o) do
+  counts[v[1]] = counts[v[1]] + 1; n = n + 1
+  if v[1] == 'f' or v[1] == 'u' then local c = 'oc:' .. v[1] .. ':' .. v[2]; byCode[c] = (byCode[c] or 0) + 1 end
+end
 if n < tonumber(ARGV[1]) then return 'incomplete' end
+for c, k in pairs(byCode) do redis.call('HINCRBY', KEYS[2], c, k) end
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
@@ -75,12 +83,15 @@ local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
 local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
 local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
 local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
+redis.call('RPUSH', KEYS[4], ARGV[3] .. ',' .. sent .. ',' .. failed .. ',' .. unknown)
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'queued' or state == 'running' then redis.call('HSET', KEYS[2], 'state', 'completed') end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
 return 'completed'`;
 
 /** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
@@ -116,6 +127,7 @@ for k, v in pairs(cjson.decode(ARGV[1])) do
     changed = changed + 1
     if counted then
       redis.call('HINCRBY', KEYS[2], 'unknown', -1)
+      redis.call('HINCRBY', KEYS[2], 'oc:u:' .. old[2], -1)
       redis.call('HINCRBY', KEYS[2], field[v[1]], 1)
     end
   end
@@ -136,11 +148,15 @@ if redis.call('HGET', KEYS[1], 'st') ~= 'done' then return 0 end
 local o = cjson.decode(redis.call('HGET', KEYS[1], 'o') or '{}')
 local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
 local reopened = 0
+local byCode = {}
 for k, v in pairs(o) do
   counts[v[1]] = counts[v[1]] + 1
+  if v[1] == 'f' or v[1] == 'u' then local c = 'oc:' .. v[1] .. ':' .. v[2]; byCode[c] = (byCode[c] or 0) + 1 end
   if v[1] == 'n' then o[k] = nil; reopened = reopened + 1 end
 end
 if reopened == 0 then return 0 end
+-- Un-counted whole, as FINISH_BATCH will count it whole again.
+for c, k in pairs(byCode) do redis.call('HINCRBY', KEYS[2], c, -k) end
 local field = { s = 'sent', f = 'failed', u = 'unknown', c = 'cancelled', n = 'notSent' }
 for kind, n in pairs(counts) do
   if n > 0 then redis.call('HINCRBY', KEYS[2], field[kind], -n) end

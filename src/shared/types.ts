@@ -61,7 +61,7 @@ export interface DeliverySummary {
   undelivered: number;
   expired: number;
   pending: number;
-  /** delivered / sent, from 0 to 1; null before anything was sent. */
+  /** delivered / (delivered + undelivered), from 0 to 1; null before the first report. `pending` says how many are not in it yet. */
   deliveryRate: number | null;
   /** Sum of the reports' `pricedetail.pay`, per currency, as decimal strings (e.g. {"USD": "12.3400"}). */
   cost: Record<string, string>;
@@ -77,10 +77,15 @@ export interface CampaignInfo {
   batches: number;
   counts: CampaignCounts;
   delivery: DeliverySummary;
+  /** Epoch milliseconds in the library; ISO 8601 in the HTTP API and `smsq ... --json` (see shared/campaign-json.ts). */
   createdAt: number;
   finishedAt?: number;
   /** Set when the campaign failed as a whole (content refused). */
   failure?: { code: string; reason: string };
+  /** The campaign's lane (issue 10); 'normal' for campaigns queued without one. */
+  priority: 'high' | 'normal' | 'low';
+  /** Failed and unknown recipients per gateway status or error code, e.g. { failed: { '-5': 3 }, unknown: { TIMEOUT: 1 } }. */
+  outcomeCodes: { failed: Record<string, number>; unknown: Record<string, number> };
 }
 
 /** One line of `campaignResults`. */
