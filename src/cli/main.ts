@@ -25,7 +25,7 @@ export const USAGE = `Usage: smsq <command> [options]
 
 Commands:
   worker                          run a worker until SIGINT/SIGTERM (/metrics on METRICS_PORT when set)
-  server [--port N]               HTTP API, dashboard (/admin/queues) and /metrics (default port 3000)
+  server [--port N]               campaign console (/), HTTP API, bull-board (/admin/queues) and /metrics (port 3000)
   enqueue FILE|- --content TEXT   queue a campaign from CSV (number[,orderId]) or NDJSON; prints its id
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
