@@ -40,7 +40,7 @@ async function demo(exitWhenDone: boolean): Promise<number> {
     printWelcome(config, sim, server);
     const info = await runCampaign(producer, sim);
     if (!exitWhenDone) {
-      process.stdout.write(`\nServing the dashboard and the API until Ctrl-C (${server.dashboardUrl}).\n`);
+      process.stdout.write(`\nServing the console, bull-board and the API until Ctrl-C (${server.url}/).\n`);
       await untilSignal(log, 'demo stopping');
       process.stdout.write('stopping…\n');
     }
