@@ -33,8 +33,11 @@ export interface Producer {
   accountStop(): Promise<AccountStop | null>;
   /** Campaigns, newest first, a page at a time. */
   listCampaigns(opts?: ListOptions): Promise<CampaignPage>;
-  /** How many workers are connected to the batch queue now (BullMQ's record of its workers' connections). */
-  workerCount(): Promise<number>;
+  /**
+   * How many workers are connected to the batch queue now (BullMQ reads CLIENT LIST for its workers' connection
+   * names); null where Redis will not say (CLIENT refused by an ACL or a managed service).
+   */
+  workerCount(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -73,7 +76,7 @@ export function producerFromContext(ctx: Context): Producer {
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
     listCampaigns: (opts) => listCampaigns(ctx, opts),
-    workerCount: async () => (await ctx.queues.batches.getWorkers()).length,
+    workerCount: () => workerCount(ctx),
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -82,6 +85,14 @@ export function producerFromContext(ctx: Context): Producer {
 }
 
 export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, ListOptions, CampaignPage };
+
+export async function workerCount(ctx: Context): Promise<number | null> {
+  try {
+    return (await ctx.queues.batches.getWorkers()).length;
+  } catch {
+    return null;
+  }
+}
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

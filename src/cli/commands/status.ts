@@ -24,7 +24,9 @@ const NO_WORKER = 'smsq: no worker is connected to the queue (QUEUE_PREFIX): not
 
 /** Says so on stderr when the last worker goes, and when one comes back; returns whether one is connected now. */
 async function watchWorkers(smsq: Producer, had: boolean | undefined): Promise<boolean> {
-  const has = (await smsq.workerCount()) > 0;
+  const count = await smsq.workerCount();
+  if (count === null) return true; // Redis will not list its clients: nothing to say either way
+  const has = count > 0;
   if (!has && had !== false) process.stderr.write(`\n${NO_WORKER}\n`);
   if (has && had === false) process.stderr.write('smsq: a worker is connected again\n');
   return has;

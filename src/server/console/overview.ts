@@ -7,14 +7,14 @@ import { accountStopJson, campaignJson, isoTime, type CampaignJson } from '../..
 import { readSeries, type SeriesSample } from '../../shared/campaign-series';
 import type { Context } from '../../shared/context';
 import { readAccountStop } from '../../shared/sending-control';
-import type { Producer } from '../../producer';
+import { workerCount, type Producer } from '../../producer';
 
 export interface QueueStatus {
   /** Sending stopped for the whole queue (smsq pause, or an account-level stop). */
   paused: boolean;
   accountStop: ReturnType<typeof accountStopJson> | null;
-  /** Workers connected to the batch queue. */
-  workers: number;
+  /** Workers connected to the batch queue; null where Redis will not say. */
+  workers: number | null;
 }
 
 export interface CampaignOverview {
@@ -35,8 +35,8 @@ export interface CampaignOverview {
 const ACTIVE_SCAN = 1_000;
 
 export async function queueStatus(ctx: Context): Promise<QueueStatus> {
-  const [paused, stop, workers] = await Promise.all([ctx.queues.batches.isPaused(), readAccountStop(ctx), ctx.queues.batches.getWorkers()]);
-  return { paused, accountStop: stop && accountStopJson(stop), workers: workers.length };
+  const [paused, stop, workers] = await Promise.all([ctx.queues.batches.isPaused(), readAccountStop(ctx), workerCount(ctx)]);
+  return { paused, accountStop: stop && accountStopJson(stop), workers };
 }
 
 export async function campaignOverview(ctx: Context, producer: Producer, campaignId: string): Promise<CampaignOverview> {

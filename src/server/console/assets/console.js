@@ -286,7 +286,7 @@ function campaignPage() {
     funnel(c);
     pairs(document.getElementById('cost'), [...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]), ['priced reports', n(c.delivery.priced)]]);
     pairs(document.getElementById('batches'), [['in flight', n(o.batches.inFlight)], ['waiting', n(o.batches.waiting)], ['of', n(c.batches)],
-      ['workers', n(o.queue.workers)], ['finish in', counts.pending > 0 ? duration(left) : 'done']]);
+      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', counts.pending > 0 ? duration(left) : 'done']]);
     const codes = [...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]), ...Object.entries(c.outcomeCodes.unknown).map(([code, k]) => ['unknown', code, k])];
     document.getElementById('codes').replaceChildren(...(codes.length
       ? codes.sort((a, b) => b[2] - a[2]).map(([kind, code, k]) => el('tr', {}, el('td', { text: kind }), el('td', { text: code }), el('td', { class: 'num', text: n(k) })))
