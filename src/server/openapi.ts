@@ -28,7 +28,7 @@ export const openApiDocument = {
   info: {
     title: 'smsq',
     version: '1',
-    description: 'Queue SMS campaigns, follow them and read every recipient\'s outcome. The dashboard (bull-board) is at /admin/queues, behind basic auth.',
+    description: 'Queue SMS campaigns, follow them and read every recipient\'s outcome. Times are ISO 8601. The campaign console is at /, bull-board at /admin/queues, both behind basic auth.',
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },

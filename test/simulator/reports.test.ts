@@ -148,10 +148,11 @@ describe('pushed delivery reports', () => {
   it('pushes 20,000 reports, each once', async () => {
     pushNow();
     for (let first = 0; first < 20_000; first += 1000) await sendSms(sim, { numbers: numbersFrom(91800000000 + first, 1000) });
-    await waitFor(() => sim.stats().reportsPushed === 20_000, 30_000, '20,000 reports pushed');
+    // A bound for a machine busy with other suites, not a speed requirement: that is the bench's business.
+    await waitFor(() => sim.stats().reportsPushed === 20_000, 150_000, '20,000 reports pushed');
     expect(receiver.received).toHaveLength(20_000);
     expect(new Set(receiver.reports().map((r) => r.msgid)).size).toBe(20_000);
-  });
+  }, 180_000);
 
   it('stops pushing on reset and on close, even with a push hanging', async () => {
     receiver.hang = true;
