@@ -61,3 +61,15 @@ it('refuses the console without the login, and serves its pages under a Content-
   expect((await get('/console/assets/secrets.txt')).statusCode).toBe(404);
   expect((await get('/console/api/status')).json()).toMatchObject({ paused: false, workers: 1, readOnly: false });
 });
+
+it('shows an account-level stop recorded by a worker, with its time in ISO 8601', async () => {
+  const { ctx } = stack.server;
+  const stop = { code: '-10', reason: 'insufficient balance', operatorAction: 'top up the account', at: Date.UTC(2026, 0, 31, 8, 30) };
+  await ctx.redis.set(ctx.keys.accountStop(), JSON.stringify(stop));
+  try {
+    expect((await get('/console/api/status')).json()).toMatchObject({ accountStop: { ...stop, at: '2026-01-31T08:30:00.000Z' } });
+    expect((await get('/console/api/campaigns/series/overview')).json().queue.accountStop).toMatchObject({ code: '-10' });
+  } finally {
+    await ctx.redis.del(ctx.keys.accountStop());
+  }
+});

@@ -169,6 +169,21 @@ it('cancels the campaign from the page only once the operator confirms, and Redi
   await p.context().close();
 }, 60_000);
 
+it('says on the list when sending is stopped for the whole account, and what to do', async () => {
+  // What a worker records on a -10 (no balance) answer; the queue pause that goes with it is not needed to show it.
+  const stop = { code: '-10', reason: 'insufficient balance', operatorAction: 'top up the account', at: Date.now() };
+  await redis.set(`${prefix}:account-stop`, JSON.stringify(stop));
+  try {
+    const p = await open(`${server.url}/`);
+    await p.locator('.banner.stop', { hasText: 'Sending is stopped for the whole account' }).waitFor();
+    expect(await p.locator('.banner.stop').textContent()).toMatch(/Gateway status -10: insufficient balance .*Top up the account, then run smsq resume/);
+    await p.screenshot({ path: path.join(ARTIFACTS, 'console-account-stop.png') });
+    await p.context().close();
+  } finally {
+    await redis.del(`${prefix}:account-stop`);
+  }
+});
+
 it('in read-only mode shows the campaign with its buttons disabled, and refuses the actions themselves', async () => {
   const p = await open(`${readOnly.url}/console/campaigns/welcome`);
   await p.locator('#state', { hasText: 'completed' }).waitFor();

@@ -74,7 +74,7 @@ function banners(queue) {
     const s = queue.accountStop;
     box.append(el('div', { class: 'banner stop' },
       el('strong', { text: 'Sending is stopped for the whole account. ' }),
-      `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ${s.operatorAction}; then smsq resume.`));
+      `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ${s.operatorAction.charAt(0).toUpperCase()}${s.operatorAction.slice(1)}, then run smsq resume.`));
   } else if (queue.paused) {
     box.append(el('div', { class: 'banner warn' }, el('strong', { text: 'Sending is paused for the whole queue. ' }), 'smsq resume (or POST /v1/queue/resume) restarts it.'));
   }
