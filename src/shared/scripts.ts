@@ -67,14 +67,19 @@ if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
 local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
-local byCode = {}
 local n = 0
+for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
+if n < tonumber(ARGV[1]) then return 'incomplete' end
+-- For the console: failed and unknown outcomes per code, and the campaign's totals once this batch is in them.
+local byCode = {}
 for _, v in pairs(o) do
-  counts[v[1]] = counts[v[1]] + 1; n = n + 1
   if v[1] == 'f' or v[1] == 'u' then local c = 'oc:' .. v[1] .. ':' .. v[2]; byCode[c] = (byCode[c] or 0) + 1 end
 end
-if n < tonumber(ARGV[1]) then return 'incomplete' end
 for c, k in pairs(byCode) do redis.call('HINCRBY', KEYS[2], c, k) end
+local was = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'unknown')
+local sample = { tonumber(was[1] or 0) + counts.s, tonumber(was[2] or 0) + counts.f, tonumber(was[3] or 0) + counts.u }
+redis.call('RPUSH', KEYS[4], ARGV[3] .. ',' .. table.concat(sample, ','))
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1)
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
@@ -83,8 +88,6 @@ local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
 local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
 local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
 local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
-redis.call('RPUSH', KEYS[4], ARGV[3] .. ',' .. sent .. ',' .. failed .. ',' .. unknown)
-redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
@@ -148,20 +151,20 @@ if redis.call('HGET', KEYS[1], 'st') ~= 'done' then return 0 end
 local o = cjson.decode(redis.call('HGET', KEYS[1], 'o') or '{}')
 local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
 local reopened = 0
-local byCode = {}
 for k, v in pairs(o) do
   counts[v[1]] = counts[v[1]] + 1
-  if v[1] == 'f' or v[1] == 'u' then local c = 'oc:' .. v[1] .. ':' .. v[2]; byCode[c] = (byCode[c] or 0) + 1 end
   if v[1] == 'n' then o[k] = nil; reopened = reopened + 1 end
 end
 if reopened == 0 then return 0 end
--- Un-counted whole, as FINISH_BATCH will count it whole again.
-for c, k in pairs(byCode) do redis.call('HINCRBY', KEYS[2], c, -k) end
 local field = { s = 'sent', f = 'failed', u = 'unknown', c = 'cancelled', n = 'notSent' }
 for kind, n in pairs(counts) do
   if n > 0 then redis.call('HINCRBY', KEYS[2], field[kind], -n) end
 end
 if next(o) == nil then redis.call('HDEL', KEYS[1], 'o') else redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
+-- Its failed and unknown per code un-counted too: FINISH_BATCH counts the batch whole again.
+for _, v in pairs(o) do
+  if v[1] == 'f' or v[1] == 'u' then redis.call('HINCRBY', KEYS[2], 'oc:' .. v[1] .. ':' .. v[2], -1) end
+end
 redis.call('HDEL', KEYS[1], 'st')
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 if redis.call('HGET', KEYS[2], 'state') == 'completed' then
