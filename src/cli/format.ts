@@ -3,7 +3,7 @@ import type { CampaignInfo, DeliverySummary } from '../shared/types';
 export function formatStatus(info: CampaignInfo): string {
   const c = info.counts;
   const lines = [
-    `campaign ${info.campaignId}: ${info.state}${info.priority === 'normal' ? '' : ` (priority ${info.priority})`}`,
+    `campaign ${info.campaignId}: ${info.state}`,
     `  total ${c.total}  sent ${c.sent}  failed ${c.failed}  unknown ${c.unknown}  cancelled ${c.cancelled}  ${c.notSent > 0 ? `not-sent ${c.notSent}  ` : ''}pending ${c.pending}`,
     `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}`,
   ];

@@ -33,12 +33,12 @@ Commands:
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] one line per recipient
+  list [--state S] [--json]       campaigns, newest first (smsq list --help)
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
   reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
   balance [--json]                gateway balance, and messages it pays for at the last known price
   pause | resume                  stop / restart sending for the whole queue
-  list [--state S] [--json]       campaigns, newest first (smsq list --help)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.

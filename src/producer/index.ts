@@ -5,9 +5,9 @@ import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
 import { cancelCampaign, campaignResults, getCampaign } from './campaign-admin';
-import { listCampaigns, type CampaignPage, type ListOptions } from './campaign-list';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
+import { listCampaigns, type CampaignPage, type ListOptions } from './campaign-list';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { SmsqError } from '../shared/errors';
 import { GatewayQueries } from '../shared/gateway/queries';
@@ -84,18 +84,21 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, ListOptions, CampaignPage };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };
 
+/** Credentials set, or the local simulator (which needs none). */
+function gatewayConfigured(ctx: Context): boolean {
+  const g = ctx.config.gateway;
+  return isLocalGateway(g.baseUrl) || Boolean(g.apiKey && g.apiSecret && g.appId);
+}
+
+export type { ListOptions, CampaignPage };
+
+/** Workers connected to the batch queue; null where Redis will not list its clients. */
 export async function workerCount(ctx: Context): Promise<number | null> {
   try {
     return (await ctx.queues.batches.getWorkers()).length;
   } catch {
     return null;
   }
-}
-
-/** Credentials set, or the local simulator (which needs none). */
-function gatewayConfigured(ctx: Context): boolean {
-  const g = ctx.config.gateway;
-  return isLocalGateway(g.baseUrl) || Boolean(g.apiKey && g.apiSecret && g.appId);
 }
