@@ -21,6 +21,13 @@ export interface ProducerEnqueueOptions extends EnqueueOptions {
 export interface Producer {
   enqueueCampaign(opts: ProducerEnqueueOptions): Promise<EnqueueResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
+  /** Campaigns, newest first, a page at a time. */
+  listCampaigns(opts?: ListOptions): Promise<CampaignPage>;
+  /**
+   * How many workers are connected to the batch queue now (BullMQ reads CLIENT LIST for its workers' connection
+   * names); null where Redis will not say (CLIENT refused by an ACL or a managed service).
+   */
+  workerCount(): Promise<number | null>;
   campaignResults(campaignId: string): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
@@ -31,13 +38,6 @@ export interface Producer {
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
   accountStop(): Promise<AccountStop | null>;
-  /** Campaigns, newest first, a page at a time. */
-  listCampaigns(opts?: ListOptions): Promise<CampaignPage>;
-  /**
-   * How many workers are connected to the batch queue now (BullMQ reads CLIENT LIST for its workers' connection
-   * names); null where Redis will not say (CLIENT refused by an ACL or a managed service).
-   */
-  workerCount(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -68,6 +68,8 @@ export function producerFromContext(ctx: Context): Producer {
       return enqueueCampaign(ctx, check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts);
     },
     getCampaign: (id) => getCampaign(ctx, id),
+    listCampaigns: (opts) => listCampaigns(ctx, opts),
+    workerCount: () => workerCount(ctx),
     campaignResults: (id) => campaignResults(ctx, id),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
     reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
@@ -75,8 +77,6 @@ export function producerFromContext(ctx: Context): Producer {
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
-    listCampaigns: (opts) => listCampaigns(ctx, opts),
-    workerCount: () => workerCount(ctx),
     close: async () => {
       queries?.close();
       await ctx.close();

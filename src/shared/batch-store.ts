@@ -1,9 +1,9 @@
+import { SERIES_MAX_SAMPLES } from './campaign-series';
 import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
 import type { RedisClient } from './redis';
 import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH } from './scripts';
-import { SERIES_MAX_SAMPLES } from './campaign-series';
 import type { Recipient, StoredOutcome } from './types';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */

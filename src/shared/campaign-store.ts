@@ -105,16 +105,6 @@ export class CampaignStore {
   }
 }
 
-/** The `oc:<f|u>:<code>` counters FINISH_BATCH keeps, without the codes that came down to 0 (reconciled). */
-function outcomeCodes(f: Record<string, string>): CampaignInfo['outcomeCodes'] {
-  const codes: CampaignInfo['outcomeCodes'] = { failed: {}, unknown: {} };
-  for (const [k, v] of Object.entries(f)) {
-    if (!k.startsWith('oc:') || Number(v) <= 0) continue;
-    codes[k[3] === 'f' ? 'failed' : 'unknown'][k.slice(5)] = Number(v);
-  }
-  return codes;
-}
-
 export function toResult(number: string, orderId: string, o: StoredOutcome | undefined): RecipientResult {
   if (!o) return { number, orderId, status: 'pending' };
   switch (o[0]) {
@@ -129,4 +119,14 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
     case 'n':
       return { number, orderId, status: 'not-sent', reason: o[1] };
   }
+}
+
+/** The `oc:<f|u>:<code>` counters FINISH_BATCH keeps, without the codes that came down to 0 (reconciled). */
+function outcomeCodes(f: Record<string, string>): CampaignInfo['outcomeCodes'] {
+  const codes: CampaignInfo['outcomeCodes'] = { failed: {}, unknown: {} };
+  for (const [k, v] of Object.entries(f)) {
+    if (!k.startsWith('oc:') || Number(v) <= 0) continue;
+    codes[k[3] === 'f' ? 'failed' : 'unknown'][k.slice(5)] = Number(v);
+  }
+  return codes;
 }
