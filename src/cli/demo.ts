@@ -40,7 +40,7 @@ async function demo(exitWhenDone: boolean): Promise<number> {
     printWelcome(config, sim, server);
     const info = await runCampaign(producer, sim);
     if (!exitWhenDone) {
-      process.stdout.write(`\nServing the dashboard and the API until Ctrl-C (${server.dashboardUrl}).\n`);
+      process.stdout.write(`\nServing the console, bull-board and the API until Ctrl-C (${server.url}/).\n`);
       await untilSignal(log, 'demo stopping');
       process.stdout.write('stopping…\n');
     }
@@ -56,7 +56,8 @@ function printWelcome(config: Config, sim: Simulator, server: RunningServer): vo
   const login = dashboard ? ` (user ${dashboard.user}, the password in DASHBOARD_PASSWORD)` : ' (no login: it listens on 127.0.0.1 only)';
   process.stdout.write([
     `simulator on ${sim.baseUrl}; Redis ${redactUrl(config.redisUrl)}; queue prefix ${config.queuePrefix}`,
-    `dashboard  ${server.dashboardUrl}${login}`,
+    `console    ${server.url}/${login}`,
+    `bull-board ${server.dashboardUrl}`,
     `API        ${server.url}/v1 with "Authorization: Bearer ${apiToken}"  (described at ${server.url}/openapi.json)`,
     `           curl -H "Authorization: Bearer ${apiToken}" ${server.url}/v1/campaigns/ID`,
     `metrics    ${server.url}/metrics`,

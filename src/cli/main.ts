@@ -1,5 +1,6 @@
 import { SmsqError } from '../shared/errors';
 import { UsageError } from './args';
+import { commandHelp, version, wantsHelp } from './help';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -22,13 +23,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   suppress: async () => (await import('./commands/suppress')).default,
   simulator: async () => (await import('./commands/simulator')).default,
   replies: async () => (await import('./commands/replies')).default,
+  list: async () => (await import('./commands/list')).default,
 };
 
 export const USAGE = `Usage: smsq <command> [options]
 
 Commands:
   worker                          run a worker until SIGINT/SIGTERM (/metrics on METRICS_PORT when set)
-  server [--port N]               HTTP API, dashboard (/admin/queues) and /metrics (default port 3000)
+  server [--port N]               campaign console (/), HTTP API, bull-board (/admin/queues) and /metrics (port 3000)
   enqueue FILE|- --content TEXT   queue a campaign from CSV (number[,orderId]) or NDJSON; prints its id
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
@@ -42,6 +44,7 @@ Commands:
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)
+  list [--state S] [--json]       campaigns, newest first (smsq list --help)
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
   reschedule ID --send-at ISO     move a scheduled campaign's start
   max-cost ID AMOUNT|none         set or remove a campaign's budget cap (raise it for one paused by its budget)
@@ -56,13 +59,26 @@ Commands:
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
   replies [--campaign ID] [--since ISO] [--format csv|ndjson]  replies received (recordMo), oldest first
 
-Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;
+Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.
+smsq <command> --help says more of each; smsq --version prints the version.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     process.stdout.write(`${USAGE}\n`);
     return name ? 0 : 2;
+  }
+  if (name === 'help') return main([rest[0], '--help']);
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`smsq ${version()}\n`);
+    return 0;
+  }
+  // `smsq help enqueue` as well as `smsq enqueue --help`; simulator prints its own (it lists its fault flags).
+  const helpFor = name === 'help' ? rest[0] : wantsHelp(rest) ? name : undefined;
+  const help = helpFor === undefined ? undefined : commandHelp(helpFor);
+  if (help !== undefined) {
+    process.stdout.write(`${help}\n`);
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

@@ -127,7 +127,8 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       if (existing.digest !== staged.digest) {
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
       }
-      // Same campaign again: make sure its split job exists (a producer may have died after committing).
+      // Same campaign again: make sure its split job and index entry exist (a producer may have died after committing).
+      await ctx.campaignIndex.add(campaignId, Number(existing.fields.createdAt));
       await addSplitJob(ctx, campaignId, existing.sendAt);
       return result;
     }
@@ -311,6 +312,7 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
   const t = c.timing;
   const scheduled = t.sendAt !== undefined && t.sendAt > now;
   // One HSET: the campaign becomes visible with all its fields at once.
+  const createdAt = Date.now();
   await redis.hset(keys.campaign(campaignId), {
     state: scheduled ? 'scheduled' : 'queued',
     ...(t.sendAt !== undefined ? { sendAt: String(t.sendAt) } : {}),
@@ -327,12 +329,13 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
     digest: c.digest,
     duplicates: String(c.duplicates),
     invalid: String(c.invalidCount),
-    createdAt: String(Date.now()),
+    createdAt: String(createdAt),
     // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
     ...(c.template ? { template: '1' } : {}),
     // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
     ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
   });
+  await ctx.campaignIndex.add(campaignId, createdAt);
   await addSplitJob(ctx, campaignId, t.sendAt);
   // Validity: at expireAt whatever is still pending ends expired, even batches waiting for a retry or a window.
   if (t.expireAt !== undefined) {

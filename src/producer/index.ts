@@ -8,6 +8,7 @@ import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, reschedule
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
+import { listCampaigns, type CampaignPage, type ListOptions } from './campaign-list';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { SmsqError } from '../shared/errors';
 import type { Suppression } from '../shared/opt-out/suppression-store';
@@ -34,6 +35,13 @@ export interface Producer {
   /** A dry run of enqueueCampaign: the same validation and counts, segments and estimated cost; nothing queued. */
   previewCampaign(opts: PreviewOptions): Promise<PreviewResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
+  /** Campaigns, newest first, a page at a time. */
+  listCampaigns(opts?: ListOptions): Promise<CampaignPage>;
+  /**
+   * How many workers are connected to the batch queue now (BullMQ reads CLIENT LIST for its workers' connection
+   * names); null where Redis will not say (CLIENT refused by an ACL or a managed service).
+   */
+  workerCount(): Promise<number | null>;
   campaignResults(campaignId: string, opts?: ResultsOptions): AsyncGenerator<RecipientResult>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Pauses one campaign: none of its batches starts until resumeCampaign; other campaigns go on. */
@@ -95,6 +103,8 @@ export function producerFromContext(ctx: Context): Producer {
     },
     previewCampaign: (opts) => previewCampaign(ctx, opts),
     getCampaign: (id) => getCampaign(ctx, id),
+    listCampaigns: (opts) => listCampaigns(ctx, opts),
+    workerCount: () => workerCount(ctx),
     campaignResults: (id, opts) => campaignResults(ctx, id, opts),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
     pauseCampaign: (id, opts) => pauseCampaign(ctx, id, opts),
@@ -128,4 +138,15 @@ export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, Bala
 function gatewayConfigured(ctx: Context): boolean {
   const g = ctx.config.gateway;
   return isLocalGateway(g.baseUrl) || Boolean(g.apiKey && g.apiSecret && g.appId);
+}
+
+export type { ListOptions, CampaignPage };
+
+/** Workers connected to the batch queue; null where Redis will not list its clients. */
+export async function workerCount(ctx: Context): Promise<number | null> {
+  try {
+    return (await ctx.queues.batches.getWorkers()).length;
+  } catch {
+    return null;
+  }
 }

@@ -10,6 +10,7 @@ import type { Config } from '../shared/config';
 import type { Context } from '../shared/context';
 import type { Logger } from '../shared/logger';
 import { bearerAuth } from './auth';
+import { campaignConsole, isConsoleRoute } from './console';
 import { dashboard, DASHBOARD_PATH } from './dashboard';
 import { ApiError, errorHandler } from './errors';
 import { openApiDocument } from './openapi';
@@ -59,7 +60,9 @@ export function buildApp(ctx: Context): FastifyInstance {
   const routes: RouteEntry[] = [];
   app.decorate('smsqRoutes', routes);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
+    // The console's routes are hidden too: its pages, and the API's campaign routes mounted again under its login.
+    const hidden = Boolean((r.schema as { hide?: boolean } | undefined)?.hide) || isConsoleRoute(r.url);
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden });
   });
   // Answers given while the server closes end their connection, so that close() does not wait out keep-alive.
   let closing = false;
@@ -90,5 +93,6 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(replyRoutes, deps);
   });
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
+  app.register(campaignConsole, deps);
   return app;
 }

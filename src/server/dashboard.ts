@@ -31,5 +31,15 @@ export async function dashboard(app: FastifyInstance, { ctx, config }: ServerDep
     serverAdapter,
     options: { uiConfig: { boardTitle: 'smsq' } },
   });
+  // bull-board's page asks fonts.googleapis.com for its fonts: that link is taken out (the page falls back to the
+  // browser's sans-serif), and a policy keeps the page on this server. bull-board itself needs inline styles.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html') || typeof payload !== 'string') return payload;
+    reply.header('content-security-policy', DASHBOARD_CSP);
+    return payload.replace(EXTERNAL_FONTS, '');
+  });
   await app.register(serverAdapter.registerPlugin());
 }
+
+const EXTERNAL_FONTS = /<link[^>]+href="https:\/\/fonts\.googleapis\.com[^>]*>\s*/g;
+const DASHBOARD_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'self'; frame-ancestors 'none'";

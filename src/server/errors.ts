@@ -7,6 +7,12 @@ import type { ErrorCode } from '../shared/errors';
 import { SmsqError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
+/**
+ * What POST /v1/campaigns reads (the only route with a body and a choice of types; delivery reports take any):
+ * a 415 lists them.
+ */
+export const ACCEPTED_MEDIA_TYPES = ['application/json', 'application/x-ndjson', 'application/ndjson', 'text/csv'] as const;
+
 export const API_ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -74,11 +80,25 @@ export function toAnswer(err: unknown, redisReady: boolean): Answer {
   if (err instanceof SmsqError) return answer(SMSQ_ERROR_STATUS[err.code], err.code, err.message, err.details);
   const e = err as Partial<FastifyError>;
   if (e.validation) {
-    const problems = e.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'is invalid' }));
-    return answer(400, 'BAD_REQUEST', e.message ?? 'the request does not match its schema', { problems });
+    const where = e.validationContext ?? 'request';
+    const problems = e.validation.map((v) => {
+      const field = (v.params as { additionalProperty?: unknown }).additionalProperty;
+      const path = v.instancePath || '/';
+      // Ajv says "must NOT have additional properties" without the property; the caller needs its name.
+      return typeof field === 'string'
+        ? { path, field, message: `${where} has an unknown field "${field}"${path === '/' ? '' : ` in ${path}`}` }
+        : { path, message: v.message ?? 'is invalid' };
+    });
+    const unknown = problems.filter((p) => 'field' in p);
+    const message = unknown.length > 0 ? unknown.map((p) => p.message).join('; ') : e.message ?? 'the request does not match its schema';
+    return answer(400, 'BAD_REQUEST', message, { problems });
   }
   if (e.statusCode === 413) return answer(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than this server accepts');
-  if (e.statusCode === 415) return answer(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported Content-Type');
+  if (e.statusCode === 415) {
+    return answer(415, 'UNSUPPORTED_MEDIA_TYPE', `${e.message ?? 'unsupported Content-Type'}; this route accepts ${ACCEPTED_MEDIA_TYPES.join(', ')}`, {
+      accepted: [...ACCEPTED_MEDIA_TYPES],
+    });
+  }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return answer(400, 'BAD_REQUEST', e.message ?? 'bad request');
   }

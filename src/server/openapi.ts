@@ -3,7 +3,7 @@
  * (./schemas.ts); test/server/openapi.test.ts holds it to the routes Fastify actually registered.
  */
 import {
-  campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, readinessSchema,
+  campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, listQuery, readinessSchema,
   numbersBody, pauseBody, recipientResultSchema, rescheduleBody,
 } from './schemas';
 
@@ -48,7 +48,7 @@ export const openApiDocument = {
   info: {
     title: 'smsq',
     version: '1',
-    description: 'Queue SMS campaigns, follow them and read every recipient\'s outcome. The dashboard (bull-board) is at /admin/queues, behind basic auth.',
+    description: 'Queue SMS campaigns, follow them and read every recipient\'s outcome. Times are ISO 8601. The campaign console is at /, bull-board at /admin/queues, both behind basic auth.',
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
@@ -56,6 +56,20 @@ export const openApiDocument = {
   },
   paths: {
     '/v1/campaigns': {
+      get: {
+        summary: 'Campaigns, newest first, a page at a time: pass the answer\'s `next` as `cursor` for the next page. Filters: state, priority, since.',
+        security: bearer,
+        parameters: Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+        responses: {
+          200: {
+            description: '{ campaigns: CampaignInfo[], next?: string }; no `next` on the last page.',
+            content: json({ type: 'object', properties: { campaigns: { type: 'array', items: { $ref: '#/components/schemas/CampaignInfo' } }, next: { type: 'string' } } }),
+          },
+          400: error('BAD_REQUEST: an unknown filter, a state or priority that does not exist, a since that is not ISO 8601.'),
+          422: error('VALIDATION_FAILED: limit outside 1-500, or a cursor this server did not give out.'),
+          ...common,
+        },
+      },
       post: {
         summary: 'Queue a campaign: JSON for short lists, or recipients streamed as NDJSON or CSV (number[,orderId]) for large ones.',
         security: bearer,

@@ -139,6 +139,19 @@ export const campaignParams = {
 
 const count = { type: 'integer', minimum: 0 } as const;
 
+/** GET /v1/campaigns. The server's Ajv never coerces types: limit is text of digits, turned into a number by the route. */
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'], description: 'Only campaigns in this state.' },
+    priority: { type: 'string', enum: ['high', 'normal', 'low'], description: 'Only campaigns of this priority.' },
+    since: { type: 'string', description: 'Only campaigns created at or after this time (ISO 8601).' },
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: 'Campaigns per page, 1 to 500 (default 50).' },
+    cursor: { type: 'string', description: 'The `next` of the previous page.' },
+  },
+} as const;
+
 export const campaignInfoSchema = {
   type: 'object',
   required: ['campaignId', 'state', 'content', 'batches', 'counts', 'createdAt'],
@@ -151,18 +164,18 @@ export const campaignInfoSchema = {
     maxRate: { type: 'number' },
     paused: {
       type: 'object',
-      description: 'While paused: by whom (operator, account, budget), why, and when (epoch ms; absent for a queue-wide pause).',
-      properties: { by: { type: 'string' }, reason: { type: 'string' }, at: { type: 'integer' } },
+      description: 'While paused: by whom (operator, account, budget), why, and when (ISO 8601; absent for a queue-wide pause).',
+      properties: { by: { type: 'string' }, reason: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
     },
     schedule: {
       type: 'object',
-      description: 'With a schedule, window or validity: sendAt, window, timezone, expireAt (epoch ms), and waiting: { batches, nextOpenAt } while recipients wait for their window.',
+      description: 'With a schedule, window or validity: sendAt, window, timezone, expireAt (ISO 8601), and waiting: { batches, nextOpenAt } while recipients wait for their window.',
       properties: {
-        sendAt: { type: 'integer' },
+        sendAt: { type: 'string', format: 'date-time' },
         window: { type: 'string' },
         timezone: { type: 'string' },
-        expireAt: { type: 'integer' },
-        waiting: { type: 'object', properties: { batches: count, nextOpenAt: { type: 'integer' } } },
+        expireAt: { type: 'string', format: 'date-time' },
+        waiting: { type: 'object', properties: { batches: count, nextOpenAt: { type: 'string', format: 'date-time' } } },
       },
     },
     batches: count,
@@ -175,17 +188,22 @@ export const campaignInfoSchema = {
       description: "What delivery reports say of the sent messages; pending (no report yet) = sent - delivered - undelivered - expired.",
       properties: {
         ...Object.fromEntries(['delivered', 'undelivered', 'expired', 'pending', 'priced'].map((k) => [k, count])),
-        deliveryRate: { type: 'number', nullable: true, description: 'delivered / sent; null before anything was sent.' },
+        deliveryRate: { type: 'number', nullable: true, description: 'delivered / (delivered + undelivered): of the messages with a final report; null before the first. See pending for those without one yet.' },
         cost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Sum of the reports\' pricedetail.pay per currency, e.g. {"USD": "12.34"}.' },
       },
     },
-    createdAt: { type: 'integer', description: 'Epoch milliseconds.' },
-    firstBatchAt: { type: 'integer', description: 'When its first batch started, epoch milliseconds.' },
-    lastBatchAt: { type: 'integer', description: 'When its latest batch started, epoch milliseconds.' },
-    finishedAt: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601.' },
+    firstBatchAt: { type: 'string', format: 'date-time', description: 'ISO 8601: when its first batch started.' },
+    lastBatchAt: { type: 'string', format: 'date-time', description: 'ISO 8601: when its latest batch started.' },
+    finishedAt: { type: 'string', format: 'date-time', description: 'ISO 8601; when the last recipient was settled.' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
     maxCost: { type: 'string', description: 'The budget cap, when the campaign has one.' },
     settleError: { type: 'string', description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown." },
+    outcomeCodes: {
+      type: 'object',
+      description: 'Failed and unknown recipients per gateway status or error code.',
+      properties: { failed: { type: 'object', additionalProperties: count }, unknown: { type: 'object', additionalProperties: count } },
+    },
   },
 } as const;
 

@@ -1,5 +1,6 @@
 import type { DurabilityConfig } from './config';
 import { waitDurable } from './durability';
+import { SERIES_MAX_SAMPLES } from './campaign-series';
 import type { Keys } from './keys';
 import { runScript } from './lua';
 import { decodeRecipients } from './recipient-codec';
@@ -112,9 +113,11 @@ export class BatchStore {
    * leaves recipients `unknown` stays open ('settling') for the settle job.
    */
   async finish(campaignId: string, batch: number, size: number, autoSettle: boolean): Promise<FinishResult> {
-    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch)];
+    const keys = [
+      this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch), this.keys.campaignSeries(campaignId),
+    ];
     return (await runScript(this.redis, FINISH_BATCH, keys, [
-      String(size), String(this.retentionSeconds), String(Date.now()), autoSettle ? '1' : '0',
+      String(size), String(this.retentionSeconds), String(Date.now()), String(SERIES_MAX_SAMPLES), autoSettle ? '1' : '0',
     ])) as FinishResult;
   }
 

@@ -108,6 +108,7 @@ export class CampaignStore {
       failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
       maxCost: f.maxCost ? formatMicros(Number(f.maxCost)) : undefined,
       settleError: f.settleError || undefined,
+      outcomeCodes: outcomeCodes(f),
     };
   }
 
@@ -205,4 +206,14 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
     case 'e':
       return { number, orderId, status: 'expired' };
   }
+}
+
+/** The `oc:<f|u>:<code>` counters FINISH_BATCH keeps, without the codes that came down to 0 (reconciled). */
+function outcomeCodes(f: Record<string, string>): CampaignInfo['outcomeCodes'] {
+  const codes: CampaignInfo['outcomeCodes'] = { failed: {}, unknown: {} };
+  for (const [k, v] of Object.entries(f)) {
+    if (!k.startsWith('oc:') || Number(v) <= 0) continue;
+    codes[k[3] === 'f' ? 'failed' : 'unknown'][k.slice(5)] = Number(v);
+  }
+  return codes;
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './clock';
 import { BatchStore } from './batch-store';
 import { CampaignGate } from './campaign-gate';
 import { CampaignStore } from './campaign-store';
+import { CampaignIndex } from './campaign-index';
 import type { Config } from './config';
 import { keys, Keys } from './keys';
 import type { Logger } from './logger';
@@ -19,6 +20,8 @@ export interface Context {
   keys: Keys;
   queues: Queues;
   campaigns: CampaignStore;
+  /** Every campaign by creation time, for listing them. */
+  campaignIndex: CampaignIndex;
   batches: BatchStore;
   /** What a batch passes before it sends: its campaign's pause and rate caps. */
   gate: CampaignGate;
@@ -60,6 +63,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     keys: k,
     queues,
     campaigns,
+    campaignIndex: new CampaignIndex(redis, k, config.resultRetentionSeconds),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds, config.durability, callRedis),
     gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log, campaigns),

@@ -59,6 +59,13 @@ export interface Keys {
   pollBackoffLevel(): string;
   /** Hash: the last price per message a delivery report told us, for the balance check. */
   lastPrice(): string;
+  /** Sorted set: every campaign id scored by its createdAt (ms), for listing them (see campaign-index.ts). */
+  campaignIndex(): string;
+  /**
+   * List: a campaign's progress as batches finish, `<at ms>,<sent>,<failed>,<unknown>` cumulative, the last
+   * SERIES_MAX_SAMPLES kept; the console draws its rate chart from it. Expires with the campaign hash.
+   */
+  campaignSeries(campaignId: string): string;
 }
 
 export function keys(prefix: string): Keys {
@@ -91,6 +98,8 @@ export function keys(prefix: string): Keys {
     pollBackoff: () => `${prefix}:dlr:poll-backoff`,
     pollBackoffLevel: () => `${prefix}:dlr:poll-backoff:level`,
     lastPrice: () => `${prefix}:dlr:last-price`,
+    campaignIndex: () => `${prefix}:campaigns:by-created`,
+    campaignSeries: (id) => `${prefix}:campaign:${id}:series`,
   };
 }
 

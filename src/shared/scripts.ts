@@ -153,11 +153,13 @@ if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
 return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
- * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms),
- * '1' when automatic settling is on (SMS_AUTO_RECONCILE).
- * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch — unless
- * automatic settling is on and recipients are `unknown`: the campaign then stays as it is ('settling') and the
- * settle job completes it (COMPLETE_IF_SETTLED) once none is left.
+ * KEYS: batch, campaign, the batch's delivery reports, the campaign's series. ARGV: recipients in the batch,
+ * retention seconds, now (ms), samples kept in the series, '1' when automatic settling is on (SMS_AUTO_RECONCILE).
+ * Counts a settled batch into its campaign exactly once (also failed and unknown outcomes per code, as campaign
+ * fields `oc:<f|u>:<code>`) and completes the campaign with its last batch — unless automatic settling is on and
+ * recipients are `unknown`: the campaign then stays as it is ('settling') and the settle job completes it
+ * (COMPLETE_IF_SETTLED) once none is left. Appends the campaign's new totals to its series (one sample per batch,
+ * cumulative, so a lost sample loses no count).
  * Returns 'incomplete' | 'already' | 'counted' | 'settling' | 'completed'.
  */
 export const FINISH_BATCH = `
@@ -168,6 +170,18 @@ local counts = ${LUA_ZERO_COUNTS}
 local n = 0
 for _, v in pairs(o) do counts[v[1]] = counts[v[1]] + 1; n = n + 1 end
 if n < tonumber(ARGV[1]) then return 'incomplete' end
+-- For the console: failed and unknown outcomes per code, and the campaign's totals once this batch is in them.
+local byCode = {}
+for _, v in pairs(o) do
+  if v[1] == 'f' or v[1] == 'u' then local c = 'oc:' .. v[1] .. ':' .. v[2]; byCode[c] = (byCode[c] or 0) + 1 end
+end
+for c, k in pairs(byCode) do redis.call('HINCRBY', KEYS[2], c, k) end
+local was = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'unknown')
+local sample = { tonumber(was[1] or 0) + counts.s, tonumber(was[2] or 0) + counts.f, tonumber(was[3] or 0) + counts.u }
+redis.call('RPUSH', KEYS[4], ARGV[3] .. ',' .. table.concat(sample, ','))
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1)
+-- Kept while batches go on finishing; whatever completes the campaign, the series goes with the retention.
+redis.call('EXPIRE', KEYS[4], ARGV[2])
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
@@ -181,11 +195,12 @@ local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if settled < total then return 'counted' end
 local state = redis.call('HGET', KEYS[2], 'state')
 local unknown = tonumber(redis.call('HGET', KEYS[2], 'unknown') or '0')
-if unknown > 0 and ARGV[4] == '1' and (state == 'queued' or state == 'running' or state == 'paused') then return 'settling' end
+if unknown > 0 and ARGV[5] == '1' and (state == 'queued' or state == 'running' or state == 'paused') then return 'settling' end
 -- A paused campaign whose last batches were in flight when it was paused has nothing left to hold back.
 if state == 'queued' or state == 'running' or state == 'paused' then redis.call('HSET', KEYS[2], 'state', 'completed') end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
 return 'completed'`;
 
 /** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
@@ -221,6 +236,7 @@ for k, v in pairs(cjson.decode(ARGV[1])) do
     changed = changed + 1
     if counted then
       redis.call('HINCRBY', KEYS[2], 'unknown', -1)
+      redis.call('HINCRBY', KEYS[2], 'oc:u:' .. old[2], -1)
       redis.call('HINCRBY', KEYS[2], field[v[1]], 1)
     end
   end
@@ -251,6 +267,10 @@ for kind, n in pairs(counts) do
   if n > 0 then redis.call('HINCRBY', KEYS[2], field[kind], -n) end
 end
 if next(o) == nil then redis.call('HDEL', KEYS[1], 'o') else redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
+-- Its failed and unknown per code un-counted too: FINISH_BATCH counts the batch whole again.
+for _, v in pairs(o) do
+  if v[1] == 'f' or v[1] == 'u' then redis.call('HINCRBY', KEYS[2], 'oc:' .. v[1] .. ':' .. v[2], -1) end
+end
 redis.call('HDEL', KEYS[1], 'st')
 redis.call('HINCRBY', KEYS[2], 'batchesDone', -1)
 redis.call('HINCRBY', KEYS[1], 'v', 1)

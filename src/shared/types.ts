@@ -99,7 +99,7 @@ export interface DeliverySummary {
   undelivered: number;
   expired: number;
   pending: number;
-  /** delivered / sent, from 0 to 1; null before anything was sent. */
+  /** delivered / (delivered + undelivered), from 0 to 1; null before the first report. `pending` says how many are not in it yet. */
   deliveryRate: number | null;
   /** Sum of the reports' `pricedetail.pay`, per currency, as decimal strings (e.g. {"USD": "12.3400"}). */
   cost: Record<string, string>;
@@ -130,6 +130,7 @@ export interface CampaignInfo {
   batches: number;
   counts: CampaignCounts;
   delivery: DeliverySummary;
+  /** Epoch milliseconds in the library; ISO 8601 in the HTTP API and `smsq ... --json` (see shared/campaign-json.ts). */
   createdAt: number;
   /** When its first and (so far) last batch started, ms since the epoch. */
   firstBatchAt?: number;
@@ -141,6 +142,8 @@ export interface CampaignInfo {
   maxCost?: string;
   /** Set while automatic settling cannot read the gateway's records: why its `unknown` recipients stay so. */
   settleError?: string;
+  /** Failed and unknown recipients per gateway status or error code, e.g. { failed: { '-5': 3 }, unknown: { TIMEOUT: 1 } }. */
+  outcomeCodes: { failed: Record<string, number>; unknown: Record<string, number> };
 }
 
 /** One line of `campaignResults`. */

@@ -70,6 +70,8 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
   proxy.setCutRate(0);
   const first = await status('flash');
   expect(first.counts.unknown).toBeGreaterThan(0);
+  const d = first.delivery;
+  expect(d.deliveryRate).toBe(d.delivered + d.undelivered > 0 ? d.delivered / (d.delivered + d.undelivered) : null);
 
   const reconcile = await runSmsq(['reconcile', 'flash', '--resend'], env);
   expect(reconcile.stdout).toMatch(/unknown → \d+ sent, [1-9]\d* not-sent, 0 still unknown.*; [1-9]\d* queued again/);
@@ -95,6 +97,9 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
   const text = await runSmsq(['status', 'flash'], env);
   expect(text.stdout).toContain(`delivered ${delivered}  undelivered ${4_000 - delivered}`);
   expect(text.stdout).toContain(`cost ${info.delivery.cost.USD} USD`);
+  // Of the messages with a final report, not of those sent: every report is in, so no "pending" beside it.
+  expect(info.delivery.deliveryRate).toBe(delivered / 4_000);
+  expect(text.stdout).toContain(`delivery rate ${((delivered / 4_000) * 100).toFixed(1)}%  cost`);
 }, 240_000);
 
 it('checks the balance before queueing: smsq balance, a warning by default, a refusal with --require-balance', async () => {

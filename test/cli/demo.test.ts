@@ -21,7 +21,8 @@ it('runs the simulator, two workers and the server, sends 20,000 recipients, pri
   const { out, exited } = demo(['--exit'], { REDIS_URL, QUEUE_PREFIX: prefix, SERVER_PORT: '0' });
   expect(await exited).toBe(0);
   expect(out.stderr).toBe('');
-  expect(out.stdout).toMatch(/dashboard {2}http:\/\/127\.0\.0\.1:\d+\/admin\/queues \(no login: it listens on 127\.0\.0\.1 only\)/);
+  expect(out.stdout).toMatch(/console {4}http:\/\/127\.0\.0\.1:\d+\/ \(no login: it listens on 127\.0\.0\.1 only\)/);
+  expect(out.stdout).toMatch(/bull-board http:\/\/127\.0\.0\.1:\d+\/admin\/queues/);
   expect(out.stdout).toMatch(/Authorization: Bearer [0-9a-f]{48}/);
   expect(out.stdout).toContain('100.0%');
   expect(out.stdout).toMatch(/: completed\n {2}total 20000 {2}sent 20000 {2}failed 0 {2}unknown 0/);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CampaignInfo } from '../../src/shared/types';
+import type { CampaignJson } from '../../src/shared/campaign-json';
 import { startSimulator, Simulator } from '../../src/simulator';
 import { runSmsq } from '../support/cli';
 import { deletePrefix, testEnv, uniquePrefix } from '../support/env';
@@ -36,8 +36,8 @@ it('queues a scheduled campaign with a window and a validity, shows them, moves 
 
   const moved = await runSmsq(['reschedule', id, '--send-at', '2030-02-01T10:00:00Z'], env);
   expect(moved.code).toBe(0);
-  const info = JSON.parse((await runSmsq(['status', id, '--json'], env)).stdout) as CampaignInfo;
-  expect(info.schedule).toMatchObject({ sendAt: Date.parse('2030-02-01T10:00:00Z'), window: '08:00-21:00', timezone: 'Asia/Tokyo' });
+  const info = JSON.parse((await runSmsq(['status', id, '--json'], env)).stdout) as CampaignJson;
+  expect(info.schedule).toMatchObject({ sendAt: '2030-02-01T10:00:00.000Z', window: '08:00-21:00', timezone: 'Asia/Tokyo' });
   expect((await runSmsq(['cancel', id], env)).stdout).toContain('cancelled');
 
   const bad = await runSmsq(['enqueue', file, '--content', 'x', '--window', '9am-5pm'], env);

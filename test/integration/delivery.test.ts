@@ -193,6 +193,8 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   const first = await finished(campaignId);
   expect(first.counts.unknown).toBeGreaterThan(0);
   expect(proxy.cut).toBeGreaterThan(0);
+  // Unknown recipients per code add up to the unknown count (the console's breakdown).
+  expect(Object.values(first.outcomeCodes.unknown).reduce((a, b) => a + b, 0)).toBe(first.counts.unknown);
   sim.setFaults({ hangRate: 0 });
   proxy.setCutRate(0);
 
@@ -208,6 +210,7 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   expect(r.sent).toBeGreaterThan(0);
   const mid = await producer.getCampaign(campaignId);
   expect(mid.counts).toMatchObject({ unknown: 0, notSent: r.notSent, sent: first.counts.sent + r.sent, pending: 0 });
+  expect(mid.outcomeCodes.unknown).toEqual({});
   // Every recipient reconcile called sent is in the gateway's ledger under that msgId.
   for (const res of await results(campaignId)) {
     if (res.status === 'sent') expect(sim.ledger.byMsgId(res.msgId!)?.number).toBe(res.number);
@@ -218,6 +221,7 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   expect(resent.resent).toBe(r.notSent);
   const end = await finished(campaignId);
   expect(end.counts).toMatchObject({ total: 5_000, sent: 5_000, unknown: 0, notSent: 0, failed: 0, pending: 0 });
+  expect(end.outcomeCodes).toEqual({ failed: {}, unknown: {} });
   for (const { number } of list) expect(sim.ledger.countFor(number)).toBe(1);
   // Nothing left to do: a second reconcile changes nothing.
   expect(await producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });

@@ -2,19 +2,17 @@
  * The dashboard in a real browser: Debian's Chromium, driven by playwright-core (these machines cannot download
  * a browser build). Screenshots are kept under test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/server';
 import { createLogger } from '../../src/shared/logger';
 import type { RecipientResult } from '../../src/shared/types';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { startWorker, type SmsqWorker } from '../../src/worker/worker';
+import { ARTIFACTS, launchBrowser } from '../support/browser';
 import { deletePrefix, uniquePrefix, waitFor } from '../support/env';
 import { BEARER, DASHBOARD, serverConfig } from '../support/server';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const prefix = uniquePrefix('dashboard');
 const log = createLogger('silent');
 let sim: Simulator;
@@ -25,7 +23,6 @@ let browser: Browser;
 let results: RecipientResult[];
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   sim = await startSimulator({ faults: { refuseNumbers: ['447766000005'] } });
   // Batches of 4, so that one small campaign makes several batch jobs.
   const env = { SERVER_PORT: '0', SERVER_HOST: '127.0.0.1', SMS_BATCH_SIZE: '4' };
@@ -46,7 +43,7 @@ beforeAll(async () => {
   });
   const body = await (await fetch(`${server.url}/v1/campaigns/spring-sale/results`, { headers: BEARER })).text();
   results = body.trim().split('\n').map((l) => JSON.parse(l) as RecipientResult);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {

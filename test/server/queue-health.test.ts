@@ -30,9 +30,10 @@ it('is not ready during an account-level stop, says why, and is ready again afte
 
   const notReady = await call('GET', '/readyz');
   expect(notReady.statusCode).toBe(503);
-  expect(notReady.json()).toEqual({ ready: false, redis: 'ok', queue: 'account-stop', accountStop: stop });
+  const shown = { ...stop, at: new Date(stop.at).toISOString() };
+  expect(notReady.json()).toEqual({ ready: false, redis: 'ok', queue: 'account-stop', accountStop: shown });
 
   const resumed = await call('POST', '/v1/queue/resume');
-  expect(resumed.json()).toEqual({ paused: false, clearedAccountStop: stop });
+  expect(resumed.json()).toEqual({ paused: false, clearedAccountStop: shown });
   expect((await call('GET', '/readyz')).statusCode).toBe(200);
 });

@@ -35,13 +35,21 @@ function chunkedNdjson(lines: number): Readable {
 
 describe('requests of the wrong shape: 400 BAD_REQUEST', () => {
   it.each([
-    ['an unknown field', { content: 'Hi', recipients: [], sender: 'X' }, /must NOT have additional properties/],
+    ['an unknown field', { content: 'Hi', recipients: [], sender: 'X' }, /^body has an unknown field "sender"$/],
     ['content that is not a string', { content: 42, recipients: [] }, /content must be string/],
     ['no recipients', { content: 'Hi' }, /must have required property 'recipients'/],
   ])('refuses %s and says what is wrong', async (_what, body, message) => {
     const res = await enqueue(server, 'application/json', JSON.stringify(body));
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(message) });
+  });
+
+  it('names the unknown field, in the body and in the query string', async () => {
+    const res = await enqueue(server, 'application/json', JSON.stringify({ content: 'Hi', recipients: [], campaignID: 'a' }));
+    expect(res.json().error.details.problems).toEqual([{ path: '/', field: 'campaignID', message: 'body has an unknown field "campaignID"' }]);
+    const list = await server.app.inject({ method: 'GET', url: '/v1/campaigns?status=running', headers: BEARER });
+    expect(list.statusCode).toBe(400);
+    expect(list.json().error.message).toBe('querystring has an unknown field "status"');
   });
 
   it('refuses JSON that does not parse', async () => {
@@ -68,6 +76,8 @@ describe('bodies the server will not take', () => {
       const res = await enqueue(server, type, '447700900001');
       expect(res.statusCode).toBe(415);
       expect(errorCode(res)).toBe('UNSUPPORTED_MEDIA_TYPE');
+      const accepted = ['application/json', 'application/x-ndjson', 'application/ndjson', 'text/csv'];
+      expect(res.json().error).toMatchObject({ message: expect.stringContaining(`accepts ${accepted.join(', ')}`), details: { accepted } });
     }
   });
 

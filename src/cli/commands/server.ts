@@ -19,7 +19,7 @@ export default async function serverCommand(argv: string[]): Promise<number> {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);
-  process.stdout.write(`smsq server on ${server.url} (API /v1, dashboard ${server.dashboardUrl}, /metrics, /openapi.json)\n`);
+  process.stdout.write(`smsq server on ${server.url} (console ${server.url}/, API /v1, bull-board ${server.dashboardUrl}, /metrics, /openapi.json)\n`);
   await untilSignal(log, 'shutting down: finishing requests in flight');
   await server.close();
   return 0;

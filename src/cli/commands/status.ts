@@ -1,3 +1,5 @@
+import type { Producer } from '../../producer';
+import { campaignJson } from '../../shared/campaign-json';
 import type { CampaignInfo } from '../../shared/types';
 import { parse, positiveNumber } from '../args';
 import { formatStatus } from '../format';
@@ -11,9 +13,23 @@ const over = (info: CampaignInfo) => ENDED.has(info.state) && info.counts.pendin
 /** `smsq status ID [--json]` */
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
-  const info = await withProducer((smsq) => smsq.getCampaign(positionals[0]));
-  process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `${formatStatus(info)}\n`);
+  const [info, workers] = await withProducer(async (smsq) => Promise.all([smsq.getCampaign(positionals[0]), smsq.workerCount()]));
+  process.stdout.write(values.json ? `${JSON.stringify(campaignJson(info))}\n` : `${formatStatus(info)}\n`);
+  if (!over(info) && workers === 0) process.stderr.write(`${NO_WORKER}\n`);
   return 0;
+}
+
+/** Said when a campaign still has work and nothing would do it: the usual reason a campaign "hangs". */
+const NO_WORKER = 'smsq: no worker is connected to the queue (QUEUE_PREFIX): nothing is sending; start one with `smsq worker`';
+
+/** Says so on stderr when the last worker goes, and when one comes back; returns whether one is connected now. */
+async function watchWorkers(smsq: Producer, had: boolean | undefined): Promise<boolean> {
+  const count = await smsq.workerCount();
+  if (count === null) return true; // Redis will not list its clients: nothing to say either way
+  const has = count > 0;
+  if (!has && had !== false) process.stderr.write(`\n${NO_WORKER}\n`);
+  if (has && had === false) process.stderr.write('smsq: a worker is connected again\n');
+  return has;
 }
 
 /**
@@ -32,7 +48,9 @@ export async function waitCommand(argv: string[]): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   return withProducer(async (smsq) => {
     let info: CampaignInfo = await smsq.getCampaign(positionals[0]);
+    let workers: boolean | undefined;
     while (!over(info) && Date.now() < deadline) {
+      workers = await watchWorkers(smsq, workers);
       bar?.update(info.counts.total - info.counts.pending, info.counts.total, info.state);
       await new Promise((r) => setTimeout(r, intervalMs));
       info = await smsq.getCampaign(positionals[0]);

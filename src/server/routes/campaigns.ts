@@ -1,13 +1,24 @@
 /**
- * GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), POST /v1/campaigns/:id/cancel|pause|resume,
- * POST /v1/campaigns/:id/reconcile, GET /v1/balance.
+ * GET /v1/campaigns (the list), GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed),
+ * POST /v1/campaigns/:id/cancel|pause|resume|reschedule|max-cost, POST /v1/campaigns/:id/reconcile, GET /v1/balance. Campaigns are answered with
+ * ISO 8601 times (campaignJson).
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { campaignJson } from '../../shared/campaign-json';
 import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/results-csv';
-import type { RecipientResult } from '../../shared/types';
+import type { CampaignInfo, CampaignState, RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { campaignParams, maxCostBody, pauseBody, rescheduleBody } from '../schemas';
+import { ApiError } from '../errors';
+import { campaignParams, listQuery, maxCostBody, pauseBody, rescheduleBody } from '../schemas';
+
+interface ListQuery {
+  state?: CampaignState;
+  priority?: CampaignInfo['priority'];
+  since?: string;
+  limit?: string;
+  cursor?: string;
+}
 
 type WithId = { Params: { id: string } };
 
@@ -17,9 +28,17 @@ const CHUNK_BYTES = 64 * 1024;
 export async function campaignRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
   const schema = { params: campaignParams };
 
-  app.get<WithId>('/v1/campaigns/:id', { schema }, (req) => producer.getCampaign(req.params.id));
+  app.get<{ Querystring: ListQuery }>('/v1/campaigns', { schema: { querystring: listQuery } }, async (req) => {
+    const { since, limit, ...rest } = req.query;
+    const sinceMs = since === undefined ? undefined : Date.parse(since);
+    if (Number.isNaN(sinceMs)) throw new ApiError('BAD_REQUEST', `since must be a date or time in ISO 8601 (2026-01-31T08:00:00Z), not "${since}"`);
+    const page = await producer.listCampaigns({ ...rest, since: sinceMs, limit: limit === undefined ? undefined : Number(limit) });
+    return { campaigns: page.campaigns.map(campaignJson), ...(page.next ? { next: page.next } : {}) };
+  });
 
-  app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, (req) => producer.cancelCampaign(req.params.id));
+  app.get<WithId>('/v1/campaigns/:id', { schema }, async (req) => campaignJson(await producer.getCampaign(req.params.id)));
+
+  app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, async (req) => campaignJson(await producer.cancelCampaign(req.params.id)));
 
   app.post<WithId & { Body: { reason?: string } }>('/v1/campaigns/:id/pause', {
     schema: { ...schema, body: pauseBody },
@@ -27,16 +46,16 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
     preValidation: async (req) => {
       req.body ??= {};
     },
-  }, (req) => producer.pauseCampaign(req.params.id, { reason: req.body.reason }));
+  }, async (req) => campaignJson(await producer.pauseCampaign(req.params.id, { reason: req.body.reason })));
 
-  app.post<WithId>('/v1/campaigns/:id/resume', { schema }, (req) => producer.resumeCampaign(req.params.id));
+  app.post<WithId>('/v1/campaigns/:id/resume', { schema }, async (req) => campaignJson(await producer.resumeCampaign(req.params.id)));
 
   app.post<WithId & { Body: { sendAt: string } }>('/v1/campaigns/:id/reschedule', { schema: { ...schema, body: rescheduleBody } }, (req) =>
-    producer.rescheduleCampaign(req.params.id, req.body.sendAt),
+    producer.rescheduleCampaign(req.params.id, req.body.sendAt).then(campaignJson),
   );
   app.post<WithId & { Body: { maxCost: number | null } }>('/v1/campaigns/:id/max-cost', {
     schema: { ...schema, body: maxCostBody },
-  }, (req) => producer.setMaxCost(req.params.id, req.body.maxCost));
+  }, async (req) => campaignJson(await producer.setMaxCost(req.params.id, req.body.maxCost)));
 
   app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
     schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },

@@ -11,11 +11,11 @@ import type { Priority } from '../../shared/lanes';
 import { templateFields } from '../../shared/text/template';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { ApiError } from '../errors';
+import { ACCEPTED_MEDIA_TYPES, ApiError } from '../errors';
 import { enqueueJsonBody, enqueueStreamQuery } from '../schemas';
 
 /** Media types read as a stream of rows; `text/plain` is refused (415): a list must say which format it is in. */
-export const STREAM_TYPES: Record<string, RecipientFormat> = {
+export const STREAM_TYPES: Record<Exclude<(typeof ACCEPTED_MEDIA_TYPES)[number], 'application/json'>, RecipientFormat> = {
   'application/x-ndjson': 'ndjson',
   'application/ndjson': 'ndjson',
   'text/csv': 'csv',
@@ -66,7 +66,7 @@ export async function enqueueRoutes(app: FastifyInstance, { producer, config }: 
     bodyLimit: config.server.jsonBodyLimit,
     schema: { body: { content: { 'application/json': { schema: enqueueJsonBody } } }, querystring: enqueueStreamQuery },
   }, async (req, reply) => {
-    const format = STREAM_TYPES[mediaType(req)];
+    const format = STREAM_TYPES[mediaType(req) as keyof typeof STREAM_TYPES];
     const { dryRun, ...query } = req.query;
     let options: ProducerEnqueueOptions;
     if (format) {

@@ -4,14 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../shared/context';
-import { readAccountStop, type AccountStop } from '../../shared/sending-control';
+import { accountStopJson } from '../../shared/campaign-json';
+import { readAccountStop } from '../../shared/sending-control';
 import type { ServerDeps } from '../app';
 
 export interface Readiness {
   ready: boolean;
   redis: 'ok' | 'unreachable';
   queue: 'running' | 'paused' | 'account-stop' | 'unknown';
-  accountStop?: AccountStop;
+  accountStop?: ReturnType<typeof accountStopJson>;
 }
 
 /** A probe must answer within its own timeout even when Redis hangs. */
@@ -26,7 +27,7 @@ export async function redisAnswers(ctx: Context): Promise<boolean> {
 export async function readiness(ctx: Context): Promise<Readiness> {
   if (!(await redisAnswers(ctx))) return { ready: false, redis: 'unreachable', queue: 'unknown' };
   const [stop, paused] = await Promise.all([readAccountStop(ctx), ctx.queues.batches.isPaused()]);
-  if (stop) return { ready: false, redis: 'ok', queue: 'account-stop', accountStop: stop };
+  if (stop) return { ready: false, redis: 'ok', queue: 'account-stop', accountStop: accountStopJson(stop) };
   return { ready: true, redis: 'ok', queue: paused ? 'paused' : 'running' };
 }
 

@@ -1,5 +1,6 @@
 /** POST /v1/queue/pause and /v1/queue/resume: sending for the whole queue, as `smsq pause` / `smsq resume`. */
 import type { FastifyInstance } from 'fastify';
+import { accountStopJson } from '../../shared/campaign-json';
 import type { ServerDeps } from '../app';
 
 export async function queueRoutes(app: FastifyInstance, { producer, log }: ServerDeps): Promise<void> {
@@ -14,6 +15,6 @@ export async function queueRoutes(app: FastifyInstance, { producer, log }: Serve
     const clearedAccountStop = await producer.accountStop();
     await producer.resume();
     log.info({ clearedAccountStop }, 'sending resumed through the API');
-    return { paused: false, clearedAccountStop };
+    return { paused: false, clearedAccountStop: clearedAccountStop && accountStopJson(clearedAccountStop) };
   });
 }

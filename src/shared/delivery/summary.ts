@@ -15,7 +15,9 @@ export function deliverySummary(fields: Record<string, string>, sent: number): D
     undelivered,
     expired,
     pending: Math.max(0, sent - delivered - undelivered - expired),
-    deliveryRate: sent > 0 ? delivered / sent : null,
+    // Of the messages whose fate is known: right after a campaign completes most reports are still pending, and
+    // delivered / sent would read as a failure.
+    deliveryRate: delivered + undelivered > 0 ? delivered / (delivered + undelivered) : null,
     cost,
     priced: n('dlrPriced'),
   };

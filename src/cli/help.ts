@@ -1,0 +1,137 @@
+/**
+ * `smsq <command> --help`: one text per command, printed before the command loads (so help needs no Redis and no
+ * configuration). `smsq simulator --help` keeps its own, longer text beside its options.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ENV = 'Configuration comes from the environment (REDIS_URL, QUEUE_PREFIX, ...): see README.md, Configuration.';
+
+export const COMMAND_HELP: Record<string, string> = {
+  worker: `Usage: smsq worker
+
+Runs a worker until SIGINT/SIGTERM: it takes campaigns and batches from the queue and calls the gateway. On the
+first signal it stops taking batches and finishes those in flight (up to SHUTDOWN_GRACE_MS); a second exits at once.
+With METRICS_PORT set it serves /metrics and /healthz. Needs SMS_API_BASE_URL and the gateway credentials.`,
+  server: `Usage: smsq server [--port N]
+
+Serves the campaign console (/), the HTTP API (/v1, described at /openapi.json), bull-board (/admin/queues) and
+/metrics until SIGINT/SIGTERM.
+
+  --port N   port to listen on (default SERVER_PORT, or 3000; 0 picks a free one)
+
+The console and bull-board need DASHBOARD_USER and DASHBOARD_PASSWORD (without them the server listens on
+127.0.0.1 only); the API needs API_TOKEN.`,
+  enqueue: `Usage: smsq enqueue FILE|- (--content TEXT | --content-file F) [options]
+
+Queues a campaign from a CSV (number[,orderId], header optional) or NDJSON ({"number","orderId"} per line) file,
+or from stdin with -. Prints the campaign id on stdout; bad rows go to stderr and, unless --skip-invalid, nothing
+is queued (exit 1).
+
+  --content TEXT         the message (1-1024 characters)
+  --content-file F       the message, read from a file (its final newline dropped)
+  --sender-id ID         sender id (default SMS_SENDER_ID)
+  --campaign-id ID       your id; the same id twice never sends twice (default: generated)
+  --format csv|ndjson    the file's format when its name does not say (.csv, .ndjson, .jsonl)
+  --skip-invalid         queue the valid rows and list the bad ones
+  --keep-duplicates      send a number listed twice twice
+  --check-balance        compare the gateway balance with the campaign's cost first, and warn
+  --require-balance      ... and refuse when it does not cover it (BALANCE_INSUFFICIENT)
+  --no-balance-check     do not look at the balance at all
+  --max-cost AMOUNT      refuse above this estimated cost (BUDGET_EXCEEDED); pause when the reported cost reaches it
+  --priority P           the campaign's lane: high, normal (default) or low
+  --max-rate N           at most N recipients per second for this campaign, across all workers
+  --ignore-frequency-cap send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords)
+  --send-at ISO          send nothing before this time (ISO 8601 with an offset); scheduled until then
+  --window SPEC          recipients' local hours: 08:00-21:00, 'Mon-Fri 09:00-18:00', or tcpa
+  --timezone ZONE        the window's IANA zone (default: every zone of each number's country)
+  --valid-for 6h         recipients not sent within this (from --send-at, or now) end expired
+  --expire-at ISO        ... or not sent by this time`,
+  preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]
+
+What smsq enqueue would queue, validated and counted by the same code, queueing nothing: recipients, invalid rows,
+duplicates, numbers on the suppression list, encodings, segments, estimated cost (and where the prices come from)
+and a few rendered texts. Exit 1 when the enqueue would refuse the campaign.`,
+  'max-cost': `Usage: smsq max-cost ID AMOUNT|none
+
+Sets, raises or (with none) removes a campaign's budget cap; a campaign paused by its budget then needs
+smsq resume ID.`,
+  reschedule: `Usage: smsq reschedule ID --send-at ISO
+
+Moves a scheduled campaign's start (only while it is scheduled: CAMPAIGN_STARTED after).`,
+  suppress: `Usage: smsq suppress add NUMBER... [--reason R] | remove NUMBER... | import FILE|- [--reason R] [--format csv|ndjson]
+                     | list [--format csv|ndjson] | check NUMBER
+
+The suppression list: numbers never sent to, checked at the start of every call. add and remove normalise numbers
+as recipients are (one bad number changes nothing); import streams a list (CSV: a number per line; NDJSON:
+{"number","reason"}) and imports its valid rows, naming the bad ones (exit 1 when some were bad); check exits 0
+when the number is suppressed, 1 when not.`,
+  replies: `Usage: smsq replies [--campaign ID] [--since ISO] [--format csv|ndjson]
+
+The replies received (polled with recordMo and pushed to /v1/replies/:token), oldest first, streamed.
+
+  --campaign ID   only replies attributed to this campaign (the last that sent to the number)
+  --since ISO     only replies the gateway received at or after this time
+  --format F      csv (default) or ndjson`,
+  status: `Usage: smsq status ID [--json]
+
+State and counts of a campaign: sent, failed, unknown, cancelled, pending; delivery reports (delivered,
+undelivered, pending, expired, delivery rate = delivered / (delivered + undelivered)) and cost. Says so when no
+worker is connected to the queue. --json prints the API's JSON (times in ISO 8601).`,
+  wait: `Usage: smsq wait ID [--timeout SECONDS] [--interval MS]
+
+Blocks until the campaign has ended with every recipient settled, with a progress bar on a terminal, then prints
+its status. Exit 0 when it completed, 1 when it failed, was cancelled or the timeout passed. Says so on stderr
+while no worker is connected to the queue.
+
+  --timeout SECONDS   give up after this long (default: never)
+  --interval MS       how often to look (default 500)`,
+  results: `Usage: smsq results ID [--format csv|ndjson] [--with-content]
+
+One line per recipient, in the order queued, streamed to stdout: number, orderId, status, msgId, code, reason and
+the delivery report's fields. CSV by default. --with-content adds each recipient's text, rendered from the template.`,
+  list: `Usage: smsq list [--state S] [--priority P] [--since TIME] [--limit N] [--json]
+
+Campaigns, newest first, with state, progress and delivery rate; all of them, page by page.
+
+  --state S        only campaigns in this state (scheduled, queued, running, paused, completed, failed, cancelled)
+  --priority P     only campaigns of this priority (high, normal, low)
+  --since TIME     only campaigns created at or after TIME (ISO 8601, e.g. 2026-01-31 or 2026-01-31T08:00:00Z)
+  --limit N        at most N campaigns (default: all)
+  --json           one JSON object per line (NDJSON), as GET /v1/campaigns lists them`,
+  cancel: `Usage: smsq cancel ID
+
+Cancels a campaign: no call of it starts once this returns; its unsent recipients end cancelled. Calls in
+flight finish.`,
+  reconcile: `Usage: smsq reconcile ID [--resend] [--json]
+
+Settles the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its
+msgId; not found once the gateway had time to record it → not-sent. Exit 1 while some remain unknown (too recent).
+
+  --resend   queue the not-sent recipients again
+  --json     print the result as JSON`,
+  balance: `Usage: smsq balance [--json]
+
+The gateway balance, gift and credit, and how many messages they pay for at the last price a delivery report gave.`,
+  pause: `Usage: smsq pause [ID] [--reason TEXT]
+
+With an id: pauses that campaign — none of its batches starts until smsq resume ID, batches in flight finish, other
+campaigns go on. Without one: stops sending for the whole queue until smsq resume.`,
+  resume: `Usage: smsq resume [ID]
+
+With an id: resumes that campaign. Without one: restarts sending for the whole queue, and clears an account-level
+stop a worker recorded (after a top-up).`,
+};
+
+/** The help text of `command`, with the configuration note; undefined for a command that prints its own. */
+export function commandHelp(command: string): string | undefined {
+  const text = COMMAND_HELP[command];
+  return text === undefined ? undefined : `${text}\n\n${ENV}`;
+}
+
+export const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+/** The version in package.json, read from the installed package (dist/cli or src/cli, both two levels down). */
+export function version(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+}

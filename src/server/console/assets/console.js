@@ -1,0 +1,351 @@
+/*
+ * The campaign console's one script, for both pages (body[data-page]). It polls the server every POLL_MS:
+ * campaign state lives in Redis, written by workers in other processes, so the server would have to poll Redis
+ * to push events anyway; polling keeps the server stateless and works through any proxy. No framework, no build:
+ * elements are built with textContent (campaign ids and texts are never parsed as HTML).
+ */
+'use strict';
+
+const POLL_MS = 2000;
+const API = '/console/api';
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+async function getJson(url) {
+  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
+  return body;
+}
+
+const fmt = new Intl.NumberFormat('en');
+const n = (x) => fmt.format(x);
+const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
+const cost = (c) => Object.entries(c || {}).map(([cur, sum]) => `${sum} ${cur}`).join(' + ') || '–';
+
+function age(iso) {
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (s < 60) return `${Math.floor(s)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+function duration(seconds) {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** settled / total, with sent, failed, unknown and cancelled as coloured segments. */
+function progressBar(counts, big) {
+  const bar = el('div', { class: big ? 'bar big' : 'bar', role: 'progressbar' });
+  const total = counts.total || 1;
+  for (const k of ['sent', 'failed', 'unknown', 'cancelled']) {
+    const seg = el('div', { class: `fill seg-${k}` });
+    seg.style.width = `${(100 * (k === 'cancelled' ? counts.cancelled + counts.notSent : counts[k])) / total}%`;
+    bar.append(seg);
+  }
+  const done = (counts.total - counts.pending) / total;
+  bar.setAttribute('aria-valuenow', String(Math.round(done * 100)));
+  bar.setAttribute('aria-valuemin', '0');
+  bar.setAttribute('aria-valuemax', '100');
+  return bar;
+}
+
+function badge(state) {
+  return el('span', { class: `badge ${state}`, text: state });
+}
+
+function banners(queue) {
+  const box = document.getElementById('banners');
+  box.replaceChildren();
+  if (queue.accountStop) {
+    const s = queue.accountStop;
+    box.append(el('div', { class: 'banner stop' },
+      el('strong', { text: 'Sending is stopped for the whole account. ' }),
+      `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ${s.operatorAction.charAt(0).toUpperCase()}${s.operatorAction.slice(1)}, then run smsq resume.`));
+  } else if (queue.paused) {
+    box.append(el('div', { class: 'banner warn' }, el('strong', { text: 'Sending is paused for the whole queue. ' }), 'smsq resume (or POST /v1/queue/resume) restarts it.'));
+  }
+  if (queue.workers === 0) {
+    box.append(el('div', { class: 'banner warn' }, el('strong', { text: 'No worker is connected to the queue: ' }), 'nothing is sending. Start one with smsq worker.'));
+  }
+}
+
+/** Polls `load` every POLL_MS; the "live" mark says when the last poll failed. */
+function poll(load) {
+  const live = document.getElementById('live');
+  const tick = async () => {
+    try {
+      await load();
+      live.classList.remove('stale');
+      live.textContent = 'live';
+    } catch (err) {
+      live.classList.add('stale');
+      live.textContent = `not updating: ${err.message}`;
+    }
+    setTimeout(tick, POLL_MS);
+  };
+  tick();
+}
+
+/* ---------- the list ---------- */
+
+function listPage() {
+  const rows = document.getElementById('rows');
+  const more = document.getElementById('more');
+  const stateSelect = document.getElementById('state');
+  let pages = 1;
+  stateSelect.value = new URLSearchParams(location.search).get('state') || '';
+  stateSelect.addEventListener('change', () => {
+    const q = stateSelect.value ? `?state=${stateSelect.value}` : '';
+    history.replaceState(null, '', `/${q}`);
+    pages = 1;
+    load();
+  });
+  more.addEventListener('click', () => {
+    pages++;
+    load();
+  });
+
+  function row(c) {
+    const d = c.delivery;
+    const done = c.counts.total > 0 ? (c.counts.total - c.counts.pending) / c.counts.total : 0;
+    return el('tr', { 'data-campaign': c.campaignId },
+      el('td', {}, el('a', { href: `/console/campaigns/${encodeURIComponent(c.campaignId)}`, text: c.campaignId, title: c.content })),
+      el('td', {}, badge(c.state)),
+      el('td', {}, el('span', { class: `tag ${c.priority}`, text: c.priority })),
+      el('td', {}, el('div', { class: 'bar-row' }, progressBar(c.counts, false), el('span', { text: `${Math.floor(done * 100)}%` }))),
+      el('td', { class: 'num', text: n(c.counts.sent) }),
+      el('td', { class: 'num', text: n(c.counts.failed) }),
+      el('td', { class: 'num', text: n(c.counts.unknown) }),
+      el('td', { class: 'num', text: n(c.counts.pending) }),
+      el('td', { class: 'num', text: pct(d.deliveryRate), title: `${n(d.pending)} reports pending` }),
+      el('td', { class: 'num', text: cost(d.cost) }),
+      el('td', { class: 'num', text: age(c.createdAt), title: c.createdAt }),
+    );
+  }
+
+  async function load() {
+    const state = stateSelect.value;
+    const shown = [];
+    let cursor;
+    let next;
+    for (let p = 0; p < pages; p++) {
+      const q = new URLSearchParams({ limit: '50' });
+      if (state) q.set('state', state);
+      if (cursor) q.set('cursor', cursor);
+      const page = await getJson(`${API}/v1/campaigns?${q}`);
+      shown.push(...page.campaigns);
+      next = page.next;
+      if (!next) break;
+      cursor = next;
+    }
+    rows.replaceChildren(...(shown.length ? shown.map(row) : [el('tr', {}, el('td', { colspan: '11', class: 'empty', text: state ? `No ${state} campaign.` : 'No campaign yet: smsq enqueue, or POST /v1/campaigns.' }))]));
+    more.hidden = !next;
+    banners(await getJson(`${API}/status`));
+  }
+  poll(load);
+}
+
+/* ---------- one campaign ---------- */
+
+/** Seconds averaged over for each point: batches of 1,000 end in bursts, and a 1 s rate would saw-tooth. */
+const RATE_WINDOW_S = 5;
+
+/**
+ * Recipients settled per second, from the cumulative samples: one point per step (1 s, wider for campaigns
+ * longer than 600 steps), each the average over the RATE_WINDOW_S (or the step, if wider) before it.
+ */
+function rates(series) {
+  if (series.length === 0) return [[], [], []];
+  const first = Math.floor(series[0].at / 1000) - 1;
+  const last = Math.ceil(series[series.length - 1].at / 1000);
+  const step = Math.max(1, Math.ceil((last - first) / 600));
+  const window = Math.max(RATE_WINDOW_S, step);
+  const zero = { sent: 0, failed: 0, unknown: 0 };
+  // The cumulative counts at the end of each second (carried over the seconds without a sample).
+  const at = (t) => {
+    let lo = -1;
+    for (let hi = series.length - 1; lo < hi; ) {
+      const mid = Math.ceil((lo + hi + 1) / 2);
+      if (series[mid].at <= t * 1000) lo = mid; else hi = mid - 1;
+    }
+    return lo < 0 ? zero : series[lo];
+  };
+  const xs = [];
+  const sent = [];
+  const failures = [];
+  for (let t = first; t <= last; t += step) {
+    const cur = at(t);
+    const prev = at(t - window);
+    const secs = Math.min(window, t - first) || 1;
+    xs.push(t);
+    sent.push((cur.sent - prev.sent) / secs);
+    failures.push((cur.failed + cur.unknown - prev.failed - prev.unknown) / secs);
+  }
+  return [xs, sent, failures];
+}
+
+/** Seconds to finish at the rate of the last 30 s of samples (or of the whole run when shorter). */
+function eta(series, pending) {
+  if (pending === 0 || series.length < 2) return pending === 0 ? 0 : Infinity;
+  const end = series[series.length - 1];
+  const start = series.find((s) => s.at >= end.at - 30_000) || series[0];
+  const settled = (s) => s.sent + s.failed + s.unknown;
+  const secs = (end.at - start.at) / 1000;
+  const rate = secs > 0 ? (settled(end) - settled(start)) / secs : 0;
+  return rate > 0 ? pending / rate : Infinity;
+}
+
+function campaignPage() {
+  const id = decodeURIComponent(location.pathname.split('/').pop());
+  const base = `${API}/v1/campaigns/${encodeURIComponent(id)}`;
+  document.getElementById('name').textContent = id;
+  document.title = `${id} · smsq`;
+  let chart = null;
+  let current = null;
+  let readOnly = false;
+
+  function pairs(dl, entries) {
+    dl.replaceChildren(...entries.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
+  }
+
+  function drawChart(series) {
+    const data = rates(series);
+    const box = document.getElementById('chart');
+    const width = box.clientWidth || 900;
+    if (!chart) {
+      chart = new uPlot({
+        width,
+        height: 260,
+        series: [
+          {},
+          { label: 'sent / s', stroke: '#1f9d55', fill: 'rgba(31,157,85,.12)', width: 2 },
+          { label: 'failed or unknown / s', stroke: '#d64545', width: 2 },
+        ],
+        axes: [
+          { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()), space: 80 },
+          { label: 'recipients / s', size: 60 },
+        ],
+        scales: { x: { time: true } },
+        // The legend names the lines; values under the cursor would read "--" in a screenshot.
+        legend: { live: false },
+      }, data, box);
+    } else {
+      chart.setData(data);
+      if (chart.width !== width) chart.setSize({ width, height: 260 });
+    }
+  }
+
+  function funnel(c) {
+    const d = c.delivery;
+    const sent = c.counts.sent || 1;
+    const steps = [['sent', c.counts.sent], ['delivered', d.delivered], ['undelivered', d.undelivered], ['pending', d.pending], ['expired', d.expired]];
+    document.getElementById('funnel').replaceChildren(...steps.map(([name, value]) => {
+      const fill = el('div', { class: 'fill' });
+      fill.style.width = `${(100 * value) / sent}%`;
+      return el('div', { class: `step ${name}` }, el('span', { text: name }), el('div', { class: 'bar' }, fill), el('span', { text: n(value) }));
+    }));
+    document.getElementById('rate').textContent = `Delivery rate ${pct(d.deliveryRate)} of the ${n(d.delivered + d.undelivered)} with a final report; ${n(d.pending)} still pending.`;
+  }
+
+  function render(o) {
+    const c = o.campaign;
+    current = c;
+    const counts = c.counts;
+    const stateEl = document.getElementById('state');
+    stateEl.textContent = c.state;
+    stateEl.className = `badge ${c.state}`;
+    const pri = document.getElementById('priority');
+    pri.textContent = `priority ${c.priority}`;
+    pri.className = `tag ${c.priority}`;
+    const pause = o.pause ? ` · paused${o.pause.by ? ` by ${o.pause.by}` : ''}${o.pause.reason ? `: ${o.pause.reason}` : ''}` : '';
+    document.getElementById('meta').textContent =
+      `“${c.content}”${c.senderId ? ` from ${c.senderId}` : ''} · created ${new Date(c.createdAt).toLocaleString()} (${age(c.createdAt)} ago)` +
+      `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
+    const bar = document.querySelector('.bar.big');
+    bar.replaceWith(progressBar(counts, true));
+    const done = counts.total - counts.pending;
+    const left = eta(o.series, counts.pending);
+    document.getElementById('progress-text').textContent =
+      `${n(done)} of ${n(counts.total)} recipients settled (${counts.total ? Math.floor((100 * done) / counts.total) : 0}%)` +
+      (counts.pending > 0 ? ` · about ${duration(left)} to go` : '');
+    const tiles = [['sent', counts.sent], ['failed', counts.failed], ['unknown', counts.unknown], ['pending', counts.pending],
+      ['cancelled', counts.cancelled], ['not sent', counts.notSent], ['skipped', counts.duplicatesSkipped + counts.invalidSkipped]];
+    document.getElementById('counts').replaceChildren(...tiles.map(([k, v]) => el('div', { class: `tile-${k.replace(' ', '-')}` }, el('dt', { text: k }), el('dd', { text: n(v) }))));
+    funnel(c);
+    pairs(document.getElementById('cost'), [...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]), ['priced reports', n(c.delivery.priced)]]);
+    pairs(document.getElementById('batches'), [['in flight', n(o.batches.inFlight)], ['waiting', n(o.batches.waiting)], ['of', n(c.batches)],
+      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', counts.pending > 0 ? duration(left) : 'done']]);
+    const codes = [...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]), ...Object.entries(c.outcomeCodes.unknown).map(([code, k]) => ['unknown', code, k])];
+    document.getElementById('codes').replaceChildren(...(codes.length
+      ? codes.sort((a, b) => b[2] - a[2]).map(([kind, code, k]) => el('tr', {}, el('td', { text: kind }), el('td', { text: code }), el('td', { class: 'num', text: n(k) })))
+      : [el('tr', {}, el('td', { colspan: '3', class: 'empty', text: 'None.' }))]));
+    banners(o.queue);
+    drawChart(o.series);
+    const active = c.state === 'queued' || c.state === 'running';
+    const ended = c.state === 'completed' || c.state === 'failed' || c.state === 'cancelled';
+    const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, reconcile: ended && counts.unknown > 0 };
+    for (const b of document.querySelectorAll('[data-action]')) b.disabled = readOnly || !enabled[b.dataset.action];
+  }
+
+  async function load() {
+    const o = await getJson(`${API}/campaigns/${encodeURIComponent(id)}/overview`);
+    render(o);
+  }
+
+  const QUESTIONS = {
+    pause: 'Pause this campaign? Batches in flight finish; no new batch of it starts until you resume it.',
+    resume: 'Resume this campaign? Its remaining batches are sent again.',
+    cancel: 'Cancel this campaign? No call of it starts once the server answers; its unsent recipients end cancelled. This cannot be undone.',
+    reconcile: 'Reconcile this campaign? Its unknown recipients are looked up in the gateway\'s sent records.',
+  };
+  const dialog = document.getElementById('confirm');
+  let pending = null;
+  document.getElementById('confirm-no').addEventListener('click', () => dialog.close());
+  document.getElementById('confirm-yes').addEventListener('click', async () => {
+    dialog.close();
+    const action = pending;
+    pending = null;
+    const msg = document.getElementById('message');
+    try {
+      const res = await fetch(`${base}/${action}`, { method: 'POST' });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
+      msg.className = 'message';
+      msg.textContent = action === 'reconcile'
+        ? `Reconciled: ${body.sent} found sent, ${body.notSent} not sent, ${body.tooRecent} still unknown.`
+        : `${action[0].toUpperCase()}${action.slice(1)}: done.`;
+    } catch (err) {
+      msg.className = 'message error';
+      msg.textContent = `${action} failed: ${err.message}`;
+    }
+    msg.hidden = false;
+    await load().catch(() => undefined);
+  });
+  for (const b of document.querySelectorAll('[data-action]')) {
+    b.addEventListener('click', () => {
+      pending = b.dataset.action;
+      document.getElementById('confirm-text').textContent = QUESTIONS[pending];
+      document.getElementById('confirm-yes').textContent = `${pending[0].toUpperCase()}${pending.slice(1)} campaign`;
+      dialog.showModal();
+    });
+  }
+  getJson(`${API}/status`).then((s) => { readOnly = s.readOnly; }, () => undefined);
+  poll(load);
+}
+
+if (document.body.dataset.page === 'list') listPage();
+else campaignPage();

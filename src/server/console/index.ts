@@ -1,0 +1,77 @@
+/**
+ * The campaign console: `/` lists the campaigns, `/console/campaigns/:id` shows one, both behind the dashboard's
+ * login. Plain HTML, CSS and one script served from ./assets with uPlot from node_modules: no build step, and no
+ * request leaves for another host (the Content-Security-Policy below forbids it). The pages poll
+ * `/console/api/...` — the campaign routes of the API mounted again behind the dashboard login, plus an overview.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerDeps } from '../app';
+import { basicAuth } from '../auth';
+import { ApiError } from '../errors';
+import { campaignRoutes } from '../routes/campaigns';
+import { campaignParams } from '../schemas';
+import { campaignOverview, queueStatus } from './overview';
+
+export const CONSOLE_PREFIX = '/console';
+
+/** The console's routes stay out of the API's description (/openapi.json). */
+export const isConsoleRoute = (url: string): boolean => url === '/' || url.startsWith(`${CONSOLE_PREFIX}/`);
+
+/** Everything from this server; inline styles and scripts refused (the pages have none). */
+export const CONSOLE_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
+
+/** The files served, read once at start: a page is a few kB. */
+function loadAssets(): Map<string, { type: string; body: Buffer }> {
+  const here = (name: string) => path.join(__dirname, 'assets', name);
+  const uplot = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
+  const files: Array<[string, string, string]> = [
+    ['list.html', here('list.html'), 'text/html; charset=utf-8'],
+    ['campaign.html', here('campaign.html'), 'text/html; charset=utf-8'],
+    ['console.css', here('console.css'), 'text/css; charset=utf-8'],
+    ['console.js', here('console.js'), 'text/javascript; charset=utf-8'],
+    ['uPlot.min.js', path.join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
+    ['uPlot.min.css', path.join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8'],
+  ];
+  return new Map(files.map(([name, file, type]) => [name, { type, body: readFileSync(file) }]));
+}
+
+export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const { config, ctx, producer } = deps;
+  const { dashboard: credentials, dashboardReadOnly } = config.server;
+  const assets = loadAssets();
+  if (credentials) app.addHook('onRequest', basicAuth(credentials));
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('content-security-policy', CONSOLE_CSP);
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  const send = (name: string) => (_req: FastifyRequest, reply: FastifyReply) => {
+    const a = assets.get(name);
+    if (!a) throw new ApiError('NOT_FOUND', `no console file ${name}`);
+    // Pages are always fresh; assets may be cached for a short while (they change only with a new version).
+    return reply.type(a.type).header('cache-control', name.endsWith('.html') ? 'no-store' : 'max-age=300').send(a.body);
+  };
+  app.get('/', send('list.html'));
+  app.get(`${CONSOLE_PREFIX}/campaigns/:id`, send('campaign.html'));
+  app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/assets/:file`, (req, reply) => send(req.params.file)(req, reply));
+
+  await app.register(async (api) => {
+    // A read-only dashboard is read-only here too: the console's buttons are refused, not just hidden.
+    api.addHook('onRequest', async (req) => {
+      if (dashboardReadOnly && req.method !== 'GET' && req.method !== 'HEAD') {
+        throw new ApiError('FORBIDDEN', 'the console is read-only on this server (DASHBOARD_READ_ONLY=true)');
+      }
+    });
+    api.get('/status', async () => ({ ...(await queueStatus(ctx)), readOnly: dashboardReadOnly }));
+    api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
+      campaignOverview(ctx, producer, req.params.id));
+    // The API's own campaign routes (list, status, cancel, reconcile, and pause/resume where the server has them)
+    // under /console/api/v1/...: one implementation, reached with the dashboard's login instead of the API token.
+    await api.register(campaignRoutes, deps);
+  }, { prefix: `${CONSOLE_PREFIX}/api` });
+}

@@ -1,0 +1,60 @@
+/**
+ * What the console shows beside a campaign's counts: its progress series, its batches at work, a per-campaign
+ * pause (issue 10's fields, when recorded) and, for the whole queue, a pause, an account-level stop and the
+ * workers connected. Read on every poll: a few small reads, whatever the campaign's size.
+ */
+import { accountStopJson, campaignJson, isoTime, type CampaignJson } from '../../shared/campaign-json';
+import { readSeries, type SeriesSample } from '../../shared/campaign-series';
+import type { Context } from '../../shared/context';
+import { readAccountStop } from '../../shared/sending-control';
+import { workerCount, type Producer } from '../../producer';
+
+export interface QueueStatus {
+  /** Sending stopped for the whole queue (smsq pause, or an account-level stop). */
+  paused: boolean;
+  accountStop: ReturnType<typeof accountStopJson> | null;
+  /** Workers connected to the batch queue; null where Redis will not say. */
+  workers: number | null;
+}
+
+export interface CampaignOverview {
+  campaign: CampaignJson;
+  series: SeriesSample[];
+  batches: {
+    /** This campaign's batch jobs a worker holds now. */
+    inFlight: number;
+    /** Batches still to send, besides those in flight (from the recipients still pending). */
+    waiting: number;
+  };
+  /** Set while the campaign itself is paused (src/producer pauseCampaign, issue 10). */
+  pause?: { by?: string; reason?: string; at?: string };
+  queue: QueueStatus;
+}
+
+/** Active jobs looked at for in-flight batches: every worker's concurrency together stays well below this. */
+const ACTIVE_SCAN = 1_000;
+
+export async function queueStatus(ctx: Context): Promise<QueueStatus> {
+  const [paused, stop, workers] = await Promise.all([ctx.queues.batches.isPaused(), readAccountStop(ctx), workerCount(ctx)]);
+  return { paused, accountStop: stop && accountStopJson(stop), workers };
+}
+
+export async function campaignOverview(ctx: Context, producer: Producer, campaignId: string): Promise<CampaignOverview> {
+  const info = await producer.getCampaign(campaignId);
+  const [series, active, record, queue] = await Promise.all([
+    readSeries(ctx.redis, ctx.keys, campaignId),
+    ctx.queues.batches.getActive(0, ACTIVE_SCAN - 1),
+    ctx.campaigns.read(campaignId),
+    queueStatus(ctx),
+  ]);
+  const inFlight = active.filter((job) => job?.data.campaignId === campaignId).length;
+  const f = record?.fields ?? {};
+  const batchSize = info.counts.total > 0 && info.batches > 0 ? Math.ceil(info.counts.total / info.batches) : 1;
+  return {
+    campaign: campaignJson(info),
+    series,
+    batches: { inFlight, waiting: Math.max(0, Math.ceil(info.counts.pending / batchSize) - inFlight) },
+    ...(f.pausedBy || f.pausedAt ? { pause: { by: f.pausedBy, reason: f.pauseReason, at: f.pausedAt ? isoTime(Number(f.pausedAt)) : undefined } } : {}),
+    queue,
+  };
+}
