@@ -26,20 +26,24 @@ const reset = (sim) => request('POST', `${sim.controlUrl}/reset`);
  */
 function ledgerTimes(sim, expected) {
   const marks = { p10: Math.floor(expected * 0.1), p90: Math.floor(expected * 0.9) };
+  const times = { count: 0, first: null, last: null, p10: null, p90: null };
+  return eachLedgerLine(sim, (s) => {
+    const m = /"at":(\d+)/.exec(s);
+    if (!m) return;
+    const at = Number(m[1]);
+    if (times.count === 0) times.first = at;
+    times.last = at;
+    if (times.count === marks.p10) times.p10 = at;
+    if (times.count === marks.p90) times.p90 = at;
+    times.count++;
+  }).then(() => times);
+}
+
+/** Streams the ledger's NDJSON and hands `line` each line, without holding the whole ledger. */
+function eachLedgerLine(sim, line) {
   return new Promise((resolve, reject) => {
     http.get(`${sim.controlUrl}/ledger`, (res) => {
-      const times = { count: 0, first: null, last: null, p10: null, p90: null };
       let rest = '';
-      const line = (s) => {
-        const m = /"at":(\d+)/.exec(s);
-        if (!m) return;
-        const at = Number(m[1]);
-        if (times.count === 0) times.first = at;
-        times.last = at;
-        if (times.count === marks.p10) times.p10 = at;
-        if (times.count === marks.p90) times.p90 = at;
-        times.count++;
-      };
       res.setEncoding('utf8');
       res.on('data', (chunk) => {
         const lines = (rest + chunk).split('\n');
@@ -48,11 +52,11 @@ function ledgerTimes(sim, expected) {
       });
       res.on('end', () => {
         line(rest);
-        resolve(times);
+        resolve();
       });
       res.on('error', reject);
     }).on('error', reject);
   });
 }
 
-module.exports = { stats, setFaults, reset, ledgerTimes };
+module.exports = { stats, setFaults, reset, ledgerTimes, eachLedgerLine };

@@ -6,7 +6,6 @@
  * its last message's answer, and the big campaign's rate against the same run without the small ones. Run once
  * with the instant gateway and once with every answer delayed (200 ms).
  */
-const http = require('node:http');
 const path = require('node:path');
 const { smsq, runToEnd } = require('../processes');
 const { deletePrefix, sampleRedisCpu, waitForCampaign, waitForWorkers } = require('../redis');
@@ -125,35 +124,20 @@ async function waitForFirstSend(ctx) {
 }
 
 /** From the ledger: the big campaign's first and last send, and each small campaign's number → send time. */
-function ledgerSends(sim) {
-  return new Promise((resolve, reject) => {
-    http.get(`${sim.controlUrl}/ledger`, (res) => {
-      const result = { bigFirst: Infinity, bigLast: 0, small: new Map() };
-      let rest = '';
-      const line = (s) => {
-        const at = /"at":(\d+)/.exec(s);
-        const number = /"number":"(\d+)"/.exec(s);
-        if (!at || !number) return;
-        const t = Number(at[1]);
-        if (number[1].startsWith('4491') || number[1].startsWith('4492')) result.small.set(number[1], t);
-        else {
-          result.bigFirst = Math.min(result.bigFirst, t);
-          result.bigLast = Math.max(result.bigLast, t);
-        }
-      };
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop();
-        lines.forEach(line);
-      });
-      res.on('end', () => {
-        line(rest);
-        resolve(result);
-      });
-      res.on('error', reject);
-    }).on('error', reject);
+async function ledgerSends(sim) {
+  const result = { bigFirst: Infinity, bigLast: 0, small: new Map() };
+  await simulator.eachLedgerLine(sim, (s) => {
+    const at = /"at":(\d+)/.exec(s);
+    const number = /"number":"(\d+)"/.exec(s);
+    if (!at || !number) return;
+    const t = Number(at[1]);
+    if (number[1].startsWith('4491') || number[1].startsWith('4492')) result.small.set(number[1], t);
+    else {
+      result.bigFirst = Math.min(result.bigFirst, t);
+      result.bigLast = Math.max(result.bigLast, t);
+    }
   });
+  return result;
 }
 
 function percentile(values, p) {

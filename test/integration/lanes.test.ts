@@ -6,6 +6,7 @@ import type { CampaignInfo } from '../../src/shared/types';
 import { startSimulator, Simulator } from '../../src/simulator';
 import type { LedgerEntry } from '../../src/simulator';
 import { SmsqWorker, startWorker } from '../../src/worker/worker';
+import { campaignEnded } from '../support/campaigns';
 import { WorkerProcess } from '../support/cli';
 import { deletePrefix, testConfig, testEnv, uniquePrefix, waitFor } from '../support/env';
 
@@ -51,12 +52,7 @@ function recipients(n: number) {
   return Array.from({ length: n }, () => ({ number: String(nextNumber++) }));
 }
 
-async function finished(campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> {
-  return waitFor(`campaign ${campaignId} to end`, async () => {
-    const info = await producer.getCampaign(campaignId);
-    return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
-  }, timeoutMs);
-}
+const finished = (campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> => campaignEnded(producer, campaignId, timeoutMs);
 
 /** The simulator's calls in the order it accepted them, as the content of each: with batches of BATCH numbers and one call at a time, a call is BATCH consecutive entries. */
 function callOrder(contents: string[]): string[] {

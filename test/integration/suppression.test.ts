@@ -5,6 +5,7 @@ import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { startSimulator, Simulator } from '../../src/simulator';
 import { SmsqWorker, startWorker } from '../../src/worker/worker';
+import { campaignEnded } from '../support/campaigns';
 import { WorkerProcess } from '../support/cli';
 import { deletePrefix, testConfig, testEnv, uniquePrefix, waitFor } from '../support/env';
 
@@ -37,12 +38,7 @@ afterAll(async () => {
   await deletePrefix(prefix);
 });
 
-async function finished(campaignId: string, timeoutMs = 120_000): Promise<CampaignInfo> {
-  return waitFor(`campaign ${campaignId} to end`, async () => {
-    const info = await producer.getCampaign(campaignId);
-    return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
-  }, timeoutMs);
-}
+const finished = (campaignId: string, timeoutMs = 120_000): Promise<CampaignInfo> => campaignEnded(producer, campaignId, timeoutMs);
 
 async function results(campaignId: string): Promise<RecipientResult[]> {
   const out: RecipientResult[] = [];
