@@ -47,13 +47,15 @@ function duration(seconds) {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** settled / total, with sent, failed, unknown and cancelled as coloured segments. */
+/** settled / total, with sent, failed, unknown and the rest (cancelled, not sent, suppressed, capped, expired) as coloured segments. */
 function progressBar(counts, big) {
   const bar = el('div', { class: big ? 'bar big' : 'bar', role: 'progressbar' });
   const total = counts.total || 1;
   for (const k of ['sent', 'failed', 'unknown', 'cancelled']) {
     const seg = el('div', { class: `fill seg-${k}` });
-    seg.style.width = `${(100 * (k === 'cancelled' ? counts.cancelled + counts.notSent : counts[k])) / total}%`;
+    // Recipients kept from sending (not sent, suppressed, capped, expired) share the cancelled segment's grey.
+    const kept = counts.cancelled + counts.notSent + (counts.suppressed ?? 0) + (counts.capped ?? 0) + (counts.expired ?? 0);
+    seg.style.width = `${(100 * (k === 'cancelled' ? kept : counts[k])) / total}%`;
     bar.append(seg);
   }
   const done = (counts.total - counts.pending) / total;
@@ -271,10 +273,17 @@ function campaignPage() {
     const pri = document.getElementById('priority');
     pri.textContent = `priority ${c.priority}`;
     pri.className = `tag ${c.priority}`;
-    const pause = o.pause ? ` · paused${o.pause.by ? ` by ${o.pause.by}` : ''}${o.pause.reason ? `: ${o.pause.reason}` : ''}` : '';
+    const p = c.paused;
+    const pause = p ? ` · paused${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}` : '';
+    const s = c.schedule;
+    const when = s
+      ? [s.sendAt && ` · send at ${new Date(s.sendAt).toLocaleString()}`, s.window && ` · window ${s.window}${s.timezone ? ` (${s.timezone})` : ' (local time)'}`,
+        s.expireAt && ` · valid until ${new Date(s.expireAt).toLocaleString()}`, s.waiting && ` · ${s.waiting.batches} batch(es) wait for their window, next opens ${new Date(s.waiting.nextOpenAt).toLocaleString()}`]
+        .filter(Boolean).join('')
+      : '';
     document.getElementById('meta').textContent =
       `“${c.content}”${c.senderId ? ` from ${c.senderId}` : ''} · created ${new Date(c.createdAt).toLocaleString()} (${age(c.createdAt)} ago)` +
-      `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
+      `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${when}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
     const bar = document.querySelector('.bar.big');
     bar.replaceWith(progressBar(counts, true));
     const done = counts.total - counts.pending;
@@ -283,7 +292,9 @@ function campaignPage() {
       `${n(done)} of ${n(counts.total)} recipients settled (${counts.total ? Math.floor((100 * done) / counts.total) : 0}%)` +
       (counts.pending > 0 ? ` · about ${duration(left)} to go` : '');
     const tiles = [['sent', counts.sent], ['failed', counts.failed], ['unknown', counts.unknown], ['pending', counts.pending],
-      ['cancelled', counts.cancelled], ['not sent', counts.notSent], ['skipped', counts.duplicatesSkipped + counts.invalidSkipped]];
+      ['cancelled', counts.cancelled], ['not sent', counts.notSent], ['skipped', counts.duplicatesSkipped + counts.invalidSkipped],
+      // Opt-outs and validity: shown once a campaign has any.
+      ...[['suppressed', counts.suppressed], ['capped', counts.capped], ['expired', counts.expired]].filter(([, v]) => v > 0)];
     document.getElementById('counts').replaceChildren(...tiles.map(([k, v]) => el('div', { class: `tile-${k.replace(' ', '-')}` }, el('dt', { text: k }), el('dd', { text: n(v) }))));
     funnel(c);
     pairs(document.getElementById('cost'), [...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]), ['priced reports', n(c.delivery.priced)]]);
@@ -295,7 +306,7 @@ function campaignPage() {
       : [el('tr', {}, el('td', { colspan: '3', class: 'empty', text: 'None.' }))]));
     banners(o.queue);
     drawChart(o.series);
-    const active = c.state === 'queued' || c.state === 'running';
+    const active = c.state === 'queued' || c.state === 'running' || c.state === 'waiting-window';
     const ended = c.state === 'completed' || c.state === 'failed' || c.state === 'cancelled';
     const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, reconcile: ended && counts.unknown > 0 };
     for (const b of document.querySelectorAll('[data-action]')) b.disabled = readOnly || !enabled[b.dataset.action];
