@@ -8,6 +8,7 @@ import { encodeRecipients } from '../shared/recipient-codec';
 import type { Recipient, RecipientInput } from '../shared/types';
 import type { RawRow } from './read-recipients';
 import { checkCampaignId, checkContent, checkSenderId, RecipientValidator, RowProblem } from './validate';
+import { checkWebhookUrl } from '../shared/webhooks/target-url';
 
 export interface EnqueueOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
@@ -20,6 +21,11 @@ export interface EnqueueOptions {
   rows?: AsyncIterable<RawRow>;
   /** Queue the valid recipients and count the bad rows instead of refusing the campaign. Default false. */
   skipInvalid?: boolean;
+  /**
+   * Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL. Signed with WEBHOOK_SECRET.
+   * Kept from the campaign's first enqueue: queueing the same campaign id again does not change it.
+   */
+  callbackUrl?: string;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
   /**
@@ -62,6 +68,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
+    ['callbackUrl', opts.callbackUrl === undefined ? null : checkCallbackUrl(opts.callbackUrl, ctx.config.webhooks.secret)],
   ].filter((p): p is [string, string] => p[1] !== null);
   if (fieldProblems.length > 0) {
     throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
@@ -121,7 +128,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       }
       if (warning) result.warnings = [warning];
     }
-    await commit(ctx, campaignId, { content, senderId, ...staged });
+    await commit(ctx, campaignId, { content, senderId, callbackUrl: opts.callbackUrl, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -197,7 +204,7 @@ async function stageRows(
   return { total, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex') };
 }
 
-async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string }): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & { content: string; senderId?: string; callbackUrl?: string }): Promise<void> {
   const { redis, keys } = ctx;
   for (let k = 0; k < c.batches; k += 500) {
     const p = redis.pipeline();
@@ -216,6 +223,7 @@ async function commit(ctx: Context, campaignId: string, c: Staged & { content: s
     invalid: String(c.invalidCount),
     createdAt: String(Date.now()),
     split: '0',
+    ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
   });
   await addSplitJob(ctx, campaignId);
 }
@@ -231,6 +239,13 @@ async function dropStaged(ctx: Context, campaignId: string, batches: number): Pr
     for (let j = k; j < Math.min(k + 500, batches); j++) p.del(ctx.keys.batch(campaignId, j));
     await p.exec();
   }
+}
+
+/** A callback URL is refused when it is not http(s), or when there is no secret to sign its events with. */
+function checkCallbackUrl(url: unknown, secret: string | undefined): string | null {
+  const problem = checkWebhookUrl(url);
+  if (problem) return problem;
+  return secret ? null : 'needs WEBHOOK_SECRET to be set, so that its events can be signed';
 }
 
 async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {

@@ -9,6 +9,7 @@ import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './balance';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { SmsqError } from '../shared/errors';
+import { failedWebhooks, retryWebhooks, type FailedWebhook } from './webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { isLocalGateway } from '../shared/config';
 
@@ -30,6 +31,10 @@ export interface Producer {
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
   accountStop(): Promise<AccountStop | null>;
+  /** Webhook events whose delivery failed for good (retries exhausted, or 410 Gone), most recent first. */
+  failedWebhooks(limit?: number): Promise<FailedWebhook[]>;
+  /** Re-sends failed webhook events by webhook-id, or all of them; WEBHOOK_NOT_FOUND for an unknown id. */
+  retryWebhooks(which: string[] | 'all'): Promise<{ retried: string[] }>;
   close(): Promise<void>;
 }
 
@@ -67,6 +72,8 @@ export function producerFromContext(ctx: Context): Producer {
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
+    failedWebhooks: (limit) => failedWebhooks(ctx, limit),
+    retryWebhooks: (which) => retryWebhooks(ctx, which),
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -74,7 +81,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult };
+export type { EnqueueOptions, EnqueueResult, BalanceInfo, ReconcileOptions, ReconcileResult, FailedWebhook };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

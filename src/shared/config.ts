@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { SmsqError } from './errors';
+import { checkWebhookSecret } from './webhooks/signature';
+import { checkWebhookUrl } from './webhooks/target-url';
 
 /** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
 export const SIMULATOR_CREDENTIALS = Object.freeze({ apiKey: 'sim-key', apiSecret: 'sim-secret', appId: 'sim-app' });
@@ -49,6 +51,25 @@ export interface Config {
   metricsPort?: number;
   /** Delivery reports: the push receiver, the poller and reconcile. */
   delivery: DeliveryConfig;
+  /** Signed webhooks: where campaign events go and how their delivery is retried. */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Where every campaign's events go unless the campaign gives its own callbackUrl; undefined: none. */
+  url?: string;
+  /** The Standard Webhooks signing secret, `whsec_` + base64 of 24-64 random bytes. */
+  secret?: string;
+  /** Attempts are retried, with exponential back-off and jitter, until this long after the first one. */
+  retryForMs: number;
+  /** First retry delay; doubles each attempt (±50% jitter) up to an hour. */
+  backoffMs: number;
+  /** Whole-request timeout of one delivery attempt. */
+  timeoutMs: number;
+  /** Events delivered at once by one worker process. */
+  concurrency: number;
+  /** Events waiting for delivery beyond which new ones are dropped (a dead receiver costs bounded Redis). */
+  maxQueued: number;
 }
 
 export interface DeliveryConfig {
@@ -222,6 +243,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     server: readServerConfig(r),
     metricsPort: r.str('METRICS_PORT') ? r.int('METRICS_PORT', 0, 0, 65_535) : undefined,
     delivery: readDeliveryConfig(r, env.DLR_EXPIRE_AFTER_MS ? undefined : retentionSeconds * 1000),
+    webhooks: readWebhookConfig(r, lockDurationMs),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -298,6 +320,39 @@ function readDeliveryConfig(r: EnvReader, retentionMs?: number): DeliveryConfig 
     holdMs: r.int('DLR_HOLD_MS', 24 * HOUR_MS, 1_000, 30 * 24 * HOUR_MS),
     reconcileSettleMs: r.int('RECONCILE_SETTLE_MS', 5 * 60_000, 0, 24 * HOUR_MS),
   };
+}
+
+/** Reads WEBHOOK_*; a delivery attempt must end before the job lock does, or another worker would send it too. */
+function readWebhookConfig(r: EnvReader, lockDurationMs: number): WebhookConfig {
+  const raw = r.str('WEBHOOK_URL');
+  const urlProblem = raw ? checkWebhookUrl(raw) : null;
+  if (urlProblem) r.problems.push(`WEBHOOK_URL ${urlProblem}`);
+  const secret = r.str('WEBHOOK_SECRET') || undefined;
+  const secretProblem = secret === undefined ? null : checkWebhookSecret(secret);
+  if (secretProblem) r.problems.push(`WEBHOOK_SECRET ${secretProblem}`);
+  if (raw && !secret) r.problems.push('WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: node -e "console.log(\'whsec_\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))")');
+  const timeoutMs = r.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000);
+  if (timeoutMs >= lockDurationMs) r.problems.push(`WEBHOOK_TIMEOUT_MS (${timeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
+  const retryFor = r.str('WEBHOOK_RETRY_FOR', '24h');
+  const retryForMs = parseDuration(retryFor);
+  if (retryForMs === null || retryForMs < 0 || retryForMs > 30 * 24 * HOUR_MS) r.problems.push(`WEBHOOK_RETRY_FOR=${retryFor} is not a duration up to 30 days (e.g. 24h, 90m, 30s, 500ms)`);
+  return {
+    url: raw && !urlProblem ? raw : undefined,
+    secret,
+    retryForMs: retryForMs ?? 24 * HOUR_MS,
+    backoffMs: r.int('WEBHOOK_BACKOFF_MS', 5_000, 1, HOUR_MS),
+    timeoutMs,
+    concurrency: r.int('WEBHOOK_CONCURRENCY', 16, 1, 256),
+    maxQueued: r.int('WEBHOOK_MAX_QUEUED', 100_000, 1, 100_000_000),
+  };
+}
+
+/** "24h", "90m", "30s", "500ms", or a plain number of milliseconds; null when it is none of these. */
+export function parseDuration(raw: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!m) return null;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * unit);
 }
 
 function isIpOrCidr(entry: string): boolean {

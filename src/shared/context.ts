@@ -6,6 +6,7 @@ import { keys, Keys } from './keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
+import { WebhookEmitter } from './webhooks/emitter';
 import { closeRedis, ConnectionRole, createRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -17,6 +18,8 @@ export interface Context {
   campaigns: CampaignStore;
   batches: BatchStore;
   delivery: DeliveryStore;
+  /** Creates webhook events (nothing when no URL applies). */
+  webhooks: WebhookEmitter;
   log: Logger;
   close(): Promise<void>;
 }
@@ -32,7 +35,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   }
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches, queues.delivery]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.webhooks]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);
   return {
     config,
     redis,
@@ -40,7 +44,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     queues,
     campaigns: new CampaignStore(redis, k),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds),
-    delivery: new DeliveryStore(redis, k, config, log),
+    delivery: new DeliveryStore(redis, k, config, log, webhooks),
+    webhooks,
     log,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);

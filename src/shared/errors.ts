@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   GATEWAY_NOT_CONFIGURED: 'This needs the gateway credentials (SMS_API_KEY, SMS_API_SECRET, SMS_APP_ID).',
   GATEWAY_QUERY_FAILED: 'A query to the gateway (getSentRcd, getBalance) failed; nothing was changed.',
   REDIS_UNAVAILABLE: 'Redis cannot be reached at REDIS_URL.',
+  WEBHOOK_NOT_FOUND: 'No failed webhook event with that id (never failed, already re-sent, or expired).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

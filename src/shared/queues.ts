@@ -3,25 +3,29 @@ import type { RedisClient } from './redis';
 import type { Config } from './config';
 import type { PollSummary } from './delivery/poll-summary';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult } from './types';
+import type { WebhookJobData, WebhookJobResult } from './webhooks/events';
 
 /**
  * Two queues: `campaigns` holds one job per campaign, which splits it into batch jobs; `batches` holds one job
  * per batch of up to 1000 recipients, the unit of sending, retrying and horizontal scale.
  */
-export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery' } as const;
-export const JOB_NAMES = { split: 'split', send: 'send', pollReports: 'poll-reports' } as const;
+export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', webhooks: 'webhooks' } as const;
+export const JOB_NAMES = { split: 'split', send: 'send', pollReports: 'poll-reports', webhook: 'webhook' } as const;
 /** The job scheduler that runs the delivery-report poller every DLR_POLL_INTERVAL_MS. */
 export const POLL_SCHEDULER_ID = 'poll-reports';
 
 export type CampaignQueue = Queue<CampaignJobData, CampaignJobResult, typeof JOB_NAMES.split>;
 export type BatchQueue = Queue<BatchJobData, BatchJobResult, typeof JOB_NAMES.send>;
 export type DeliveryQueue = Queue<Record<string, never>, PollSummary, typeof JOB_NAMES.pollReports>;
+export type WebhookQueue = Queue<WebhookJobData, WebhookJobResult, typeof JOB_NAMES.webhook>;
 
 export interface Queues {
   campaigns: CampaignQueue;
   batches: BatchQueue;
   /** The delivery-report poller's runs: one small job per DLR_POLL_INTERVAL_MS. */
   delivery: DeliveryQueue;
+  /** One job per webhook event, retried until delivered or WEBHOOK_RETRY_FOR has passed. */
+  webhooks: WebhookQueue;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,10 @@ export function batchJobOptions(config: Config) {
     removeOnFail: keep,
   };
 }
+
+/** The webhooks queue's back-off type: the worker's strategy reads the delay each failed attempt decided. */
+export const WEBHOOK_BACKOFF = 'webhook';
+export const WEBHOOK_MAX_ATTEMPTS = 100_000;
 
 export function openQueues(config: Config, connection: RedisClient): Queues {
   const common = {
@@ -52,12 +60,24 @@ export function openQueues(config: Config, connection: RedisClient): Queues {
   const batches: BatchQueue = new Queue(QUEUE_NAMES.batches, { ...common, defaultJobOptions: batchJobOptions(config) });
   // A poller run that fails is simply followed by the next one: no retries, and only the last runs are kept.
   const delivery: DeliveryQueue = new Queue(QUEUE_NAMES.delivery, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  const webhooks: WebhookQueue = new Queue(QUEUE_NAMES.webhooks, {
+    ...common,
+    defaultJobOptions: {
+      // Retries end by time (WEBHOOK_RETRY_FOR), decided by the delivering worker; the count is only a backstop.
+      attempts: WEBHOOK_MAX_ATTEMPTS,
+      backoff: { type: WEBHOOK_BACKOFF },
+      // A delivered event's body is not kept; a failed one stays to be listed and re-sent, within bounds.
+      removeOnComplete: true,
+      removeOnFail: { age: config.resultRetentionSeconds, count: config.webhooks.maxQueued },
+    },
+  });
   return {
     campaigns,
     batches,
     delivery,
+    webhooks,
     async close() {
-      await Promise.all([campaigns.close(), batches.close(), delivery.close()]);
+      await Promise.all([campaigns.close(), batches.close(), delivery.close(), webhooks.close()]);
     },
   };
 }

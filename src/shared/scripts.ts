@@ -55,12 +55,20 @@ if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
 return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
- * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms).
+ * KEYS: batch, campaign, the batch's delivery reports. ARGV: recipients in the batch, retention seconds, now (ms),
+ * '1' when the campaign's events go to a webhook.
  * Counts a settled batch into its campaign exactly once and completes the campaign with its last batch.
- * Returns 'incomplete' | 'already' | 'counted' | 'completed'.
+ * Returns 'incomplete' | 'already' | 'counted' | 'completed', followed by `|` and the webhook events it reserved
+ * (`seq,at[,completedSeq,sent,failed,unknown,cancelled,notSent]`, kept in the batch hash as `wh`) when there are
+ * some: a re-run that finds the batch counted ('already') gets the same ones back, to queue them again.
  */
 export const FINISH_BATCH = `
-if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
+local function answer(result)
+  local wh = redis.call('HGET', KEYS[1], 'wh')
+  if wh then return result .. '|' .. wh end
+  return result
+end
+if redis.call('HGET', KEYS[1], 'st') == 'done' then return answer('already') end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
 local counts = { s = 0, f = 0, u = 0, c = 0, n = 0 }
@@ -70,18 +78,26 @@ if n < tonumber(ARGV[1]) then return 'incomplete' end
 redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
+local webhooks = ARGV[4] == '1'
+if webhooks then redis.call('HSET', KEYS[1], 'wh', redis.call('HINCRBY', KEYS[2], 'webhookSeq', 1) .. ',' .. ARGV[3]) end
 local sent = redis.call('HINCRBY', KEYS[2], 'sent', counts.s)
 local failed = redis.call('HINCRBY', KEYS[2], 'failed', counts.f)
 local unknown = redis.call('HINCRBY', KEYS[2], 'unknown', counts.u)
 local cancelled = redis.call('HINCRBY', KEYS[2], 'cancelled', counts.c)
 local notSent = redis.call('HINCRBY', KEYS[2], 'notSent', counts.n)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
-if sent + failed + unknown + cancelled + notSent < total then return 'counted' end
+if sent + failed + unknown + cancelled + notSent < total then return answer('counted') end
 local state = redis.call('HGET', KEYS[2], 'state')
-if state == 'queued' or state == 'running' then redis.call('HSET', KEYS[2], 'state', 'completed') end
+if state == 'queued' or state == 'running' then
+  redis.call('HSET', KEYS[2], 'state', 'completed')
+  if webhooks then
+    local seq = redis.call('HINCRBY', KEYS[2], 'webhookSeq', 1)
+    redis.call('HSET', KEYS[1], 'wh', table.concat({ redis.call('HGET', KEYS[1], 'wh'), seq, sent, failed, unknown, cancelled, notSent }, ','))
+  end
+end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return 'completed'`;
+return answer('completed')`;
 
 /** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
 export const TRANSITION = `
@@ -146,7 +162,7 @@ for kind, n in pairs(counts) do
   if n > 0 then redis.call('HINCRBY', KEYS[2], field[kind], -n) end
 end
 if next(o) == nil then redis.call('HDEL', KEYS[1], 'o') else redis.call('HSET', KEYS[1], 'o', cjson.encode(o)) end
-redis.call('HDEL', KEYS[1], 'st')
+redis.call('HDEL', KEYS[1], 'st', 'wh')
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 if redis.call('HGET', KEYS[2], 'state') == 'completed' then
   redis.call('HSET', KEYS[2], 'state', 'running')

@@ -33,7 +33,13 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, log);
-  if (record.done) return buildResult(job.data, record);
+  if (record.done) {
+    // Counted by an earlier run that may have died before queueing its webhook events: queue them again.
+    const target = ctx.webhooks.target(campaignId, campaign.fields);
+    const { events } = target ? await ctx.batches.finish(campaignId, batch, record.recipients.length, true) : {};
+    if (target && events) await ctx.webhooks.batchFinished(target, batch, record.recipients, record.outcomes, events);
+    return buildResult(job.data, record);
+  }
   const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log);
   if (end.kind === 'account-stop') {
     // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
@@ -46,15 +52,17 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
     if (stored) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
   }
-  const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length);
+  const target = ctx.webhooks.target(campaignId, campaign.fields);
+  const { result: finished, events } = await ctx.batches.finish(campaignId, batch, record.recipients.length, target !== undefined);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
+  // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
+  const final = finished !== 'already' && outcomes ? { ...record, outcomes } : ((await ctx.batches.load(campaignId, batch)) ?? record);
+  // Queued after the count, and again by any re-run ('already' returns the same reserved events): none is lost.
+  if (target && events) await ctx.webhooks.batchFinished(target, batch, final.recipients, final.outcomes, events);
   if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
   if (end.kind === 'permanent') throw new UnrecoverableError(`${end.code} ${end.reason}`);
-  // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
-  if (finished !== 'already' && outcomes) return buildResult(job.data, { ...record, outcomes });
-  const final = await ctx.batches.load(campaignId, batch);
-  return buildResult(job.data, final ?? record);
+  return buildResult(job.data, final);
 }
 
 /** A call recorded in flight with no outcome: the run that made it died or lost its lock mid-call. */
@@ -94,7 +102,7 @@ async function afterLoop(ctx: Context, job: Job<BatchJobData, BatchJobResult>, l
       await loop.settleRest(['f', end.code, `${end.reason} (after ${job.attemptsMade + 1} attempts)`]);
       return end;
     case 'account-stop': {
-      const first = await stopAccount(ctx, { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() });
+      const first = await stopAccount(ctx, { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() }, job.data.campaignId);
       const msg = `sending stopped for the whole queue: gateway status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
       if (first) {
         metrics.accountStops.labels(end.code).inc();

@@ -16,7 +16,12 @@ export async function splitCampaign(ctx: Context, job: Job<CampaignJobData, Camp
   const { campaignId } = job.data;
   const campaign = await ctx.campaigns.read(campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
-  await ctx.campaigns.transition(campaignId, ['queued'], 'running');
+  const startedAt = Date.now();
+  const moved = await ctx.campaigns.transition(campaignId, ['queued'], 'running', { startedAt: String(startedAt) });
+  // A re-run after a crash finds `startedAt` and queues the same campaign.started again (same id, same bytes).
+  const target = ctx.webhooks.target(campaignId, campaign.fields);
+  const at = moved === 'ok' ? startedAt : Number(campaign.fields.startedAt);
+  if (target && at) await ctx.webhooks.started(target, at);
   const opts = batchJobOptions(ctx.config);
   let next = Number(campaign.fields.split ?? 0);
   if (next > 0) ctx.log.info({ campaignId, next, batches: campaign.batches }, 'resuming an interrupted split');

@@ -11,6 +11,8 @@ import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { splitCampaign } from './split-campaign';
+import { deliverWebhook, webhookBackoff } from './deliver-webhook';
+import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
 
 export interface SmsqWorker {
   /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_GRACE_MS), then disconnects. */
@@ -23,7 +25,7 @@ export interface SmsqWorker {
  */
 const MAX_STALLED_COUNT = 10;
 
-/** Starts one worker process's share of the work: splitting campaigns and sending batches. */
+/** Starts one worker process's share of the work: splitting campaigns, sending batches, delivering webhook events. */
 export async function startWorker(config: Config, log: Logger): Promise<SmsqWorker> {
   const ctx = await createContext(config, log, 'worker');
   await checkRedisForProduction(ctx.redis, log);
@@ -47,8 +49,15 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
     ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
   });
   const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
+  const webhookLog = log.child({ component: 'webhooks' });
+  // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
+  const webhooks = new Worker<WebhookJobData, WebhookJobResult>(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, job, webhookLog), {
+    ...common,
+    concurrency: config.webhooks.concurrency,
+    settings: { backoffStrategy: webhookBackoff },
+  });
   await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
-  for (const w of [splitter, sender, poller]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  for (const w of [splitter, sender, poller, webhooks]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -59,7 +68,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close(), poller.close()]);
+        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), webhooks.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -67,7 +76,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), webhooks.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         queries.close();
         await ctx.close();

@@ -11,6 +11,9 @@ import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type MsgLocation } from './ms
 import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
 import { APPLY_REPORT } from './scripts';
+import { withDelivery } from './summary';
+import type { WebhookEmitter } from '../webhooks/emitter';
+import type { DeliveryItem } from '../webhooks/events';
 
 /** A recipient's stored delivery record: `[state, at, code, reason, pay?, currency?]` (see scripts.ts). */
 export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, string?];
@@ -42,6 +45,7 @@ export class DeliveryStore {
     private readonly keys: Keys,
     private readonly config: Config,
     private readonly log: Logger,
+    private readonly webhooks?: WebhookEmitter,
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
     this.index = new MsgIdIndex(redis, keys, this.retentionMs);
@@ -84,13 +88,17 @@ export class DeliveryStore {
   async record(reports: DeliveryReport[], source: ReportSource, now = Date.now()): Promise<RecordCounts> {
     const counts: RecordCounts = { matched: 0, duplicate: 0, held: 0, unmatched: 0 };
     const locations = await this.index.lookup(reports.map((r) => r.msgId), now);
+    const applied = new AppliedReports();
     await Promise.all(
       reports.map(async (report, i) => {
         const loc = locations[i];
         const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.numberTail) ? 'mismatch' : await this.apply(loc, report);
         tally(counts, result);
         countReport(source, result);
-        if (loc && (result === 'applied' || result === 'replaced')) metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
+        if (loc && (result === 'applied' || result === 'replaced')) {
+          metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
+          applied.add(loc.campaignId, report.msgId, report);
+        }
         if (result === 'mismatch') this.log.warn({ msgId: report.msgId, campaignId: loc?.campaignId }, "delivery report's number is not the recipient's; not applied");
       }),
     );
@@ -98,7 +106,14 @@ export class DeliveryStore {
     if (counts.held > 0) this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
     const priced = reports.filter((r) => r.payMicros !== undefined && r.currency).at(-1);
     if (priced) await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now) });
+    await this.emitApplied(applied);
     return counts;
+  }
+
+  /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
+  async emitApplied(applied: AppliedReports): Promise<void> {
+    if (!this.webhooks) return;
+    for (const [campaignId, reports] of applied.byCampaign) await this.webhooks.emit(campaignId, 'recipients.delivery', { reports });
   }
 
   /** Records that no report came for a message within DLR_EXPIRE_AFTER_MS. */
@@ -161,6 +176,7 @@ export class DeliveryStore {
   private async applyHeld(entries: IndexEntry[]): Promise<void> {
     const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId)));
     const values = await this.redis.mget(...heldKeys);
+    const applied = new AppliedReports();
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
@@ -169,9 +185,24 @@ export class DeliveryStore {
         const loc = { ...e, numberTail: e.number.slice(-NUMBER_TAIL) };
         const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
+        if (result === 'applied' || result === 'replaced') applied.add(e.campaignId, e.msgId, report);
         await this.redis.del(heldKeys[i]);
       }),
     );
+    await this.emitApplied(applied);
+  }
+}
+
+/** Reports applied by one push, poll or expiry run, grouped by campaign, as recipients.delivery items. */
+export class AppliedReports {
+  readonly byCampaign = new Map<string, DeliveryItem[]>();
+
+  add(campaignId: string, msgId: string, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): void {
+    const item = withDelivery({ number: '', orderId: '', status: 'sent' }, [r.state, r.at, r.code, r.reason, r.payMicros, r.currency]);
+    const { delivery, deliveryCode, deliveryReason, reportedAt, price, currency } = item;
+    const list = this.byCampaign.get(campaignId) ?? [];
+    list.push({ msgId, delivery: delivery as DeliveryItem['delivery'], deliveryCode, deliveryReason, reportedAt, price, currency });
+    this.byCampaign.set(campaignId, list);
   }
 }
 

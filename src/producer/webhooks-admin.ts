@@ -1,0 +1,83 @@
+import type { WebhookQueue } from '../shared/queues';
+import type { Context } from '../shared/context';
+import { SmsqError } from '../shared/errors';
+import { metrics } from '../shared/metrics';
+import type { WebhookEventType } from '../shared/webhooks/events';
+import { displayUrl } from '../shared/webhooks/target-url';
+
+/** An event whose attempts ran out or that got 410 Gone, as listed by `smsq webhooks failed`. */
+export interface FailedWebhook {
+  /** The webhook-id; `smsq webhooks retry ID` re-sends it. */
+  id: string;
+  type: WebhookEventType;
+  campaignId: string;
+  /** The target without credentials or query string. */
+  url: string;
+  attempts: number;
+  /** The last attempt's failure (HTTP status, timeout, connection error) and why it stopped. */
+  reason: string;
+  createdAt: number;
+  failedAt: number;
+}
+
+/** Failed jobs read per page while re-sending them all. */
+const PAGE = 500;
+
+/** The most recently failed events first, at most `limit`. */
+export async function failedWebhooks(ctx: Context, limit = 100): Promise<FailedWebhook[]> {
+  const jobs = await ctx.queues.webhooks.getFailed(0, Math.max(1, limit) - 1);
+  return jobs.filter(Boolean).map(describe);
+}
+
+/**
+ * Re-sends failed events: each gets a new retry window of WEBHOOK_RETRY_FOR and the same webhook-id and body.
+ * Unknown ids (never failed, already re-sent, or expired) are refused with WEBHOOK_NOT_FOUND before any is sent.
+ */
+export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Promise<{ retried: string[] }> {
+  const q = ctx.queues.webhooks;
+  let jobs: WebhookJob[];
+  if (which === 'all') {
+    jobs = [];
+    // Re-sent jobs leave the failed set, so the first page is read until it is empty.
+    for (let page = await q.getFailed(0, PAGE - 1); page.length > 0; page = await q.getFailed(0, PAGE - 1)) {
+      const batch = page.filter(Boolean);
+      await Promise.all(batch.map(resend));
+      jobs.push(...batch);
+    }
+  } else {
+    const found = await Promise.all(which.map(async (id) => {
+      const job = await q.getJob(id);
+      return job && (await job.isFailed()) ? job : undefined;
+    }));
+    const missing = which.filter((_, i) => !found[i]);
+    if (missing.length > 0) {
+      throw new SmsqError('WEBHOOK_NOT_FOUND', `No failed webhook event ${missing.join(', ')} (never failed, already re-sent, or expired); list them with smsq webhooks failed.`, { missing });
+    }
+    jobs = found as WebhookJob[];
+    for (const job of jobs) await resend(job);
+  }
+  if (jobs.length > 0) ctx.log.info({ count: jobs.length }, 'failed webhook events re-sent');
+  return { retried: jobs.map((j) => j.data.id) };
+}
+
+async function resend(job: WebhookJob): Promise<void> {
+  await job.updateData({ ...job.data, since: Date.now() });
+  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  metrics.webhookEvents.labels(job.data.type, 'retried').inc();
+}
+
+type WebhookJob = Awaited<ReturnType<WebhookQueue['getFailed']>>[number];
+
+function describe(job: WebhookJob): FailedWebhook {
+  const d = job.data;
+  return {
+    id: d.id,
+    type: d.type,
+    campaignId: d.campaignId,
+    url: displayUrl(d.url),
+    attempts: job.attemptsMade,
+    reason: job.failedReason,
+    createdAt: d.createdAt,
+    failedAt: job.finishedOn ?? 0,
+  };
+}

@@ -1,0 +1,90 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import type { WebhookConfig } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
+import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
+import { webhookHeaders } from '../shared/webhooks/signature';
+import { displayUrl } from '../shared/webhooks/target-url';
+
+/** Retry delays double up to this: beyond it, a day of retries would be a handful of attempts. */
+const MAX_DELAY_MS = 3_600_000;
+
+/** A failed attempt that will be retried after `delayMs` (read by the queue's back-off strategy). */
+export class WebhookAttemptError extends Error {
+  constructor(message: string, readonly delayMs: number) {
+    super(message);
+    this.name = 'WebhookAttemptError';
+  }
+}
+
+/** BullMQ's back-off strategy for the webhooks queue: the delay the failed attempt decided. */
+export function webhookBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  return err instanceof WebhookAttemptError ? err.delayMs : 1_000 * attemptsMade;
+}
+
+/**
+ * The delay before retry `n` (1 = the first retry): WEBHOOK_BACKOFF_MS doubled each time up to an hour, with
+ * ±50% jitter so that the events a receiver's outage failed together do not all come back in the same second.
+ */
+export function retryDelay(config: WebhookConfig, n: number, random = Math.random()): number {
+  const base = Math.min(MAX_DELAY_MS, config.backoffMs * 2 ** Math.min(n - 1, 30));
+  return Math.round(base * (0.5 + random));
+}
+
+type Attempt = { ok: true; status: number } | { ok: false; status?: number; reason: string; label: string; retryAfterMs?: number };
+
+/**
+ * One delivery attempt of one event: POSTs the stored body, signed with this attempt's timestamp. 2xx delivers;
+ * 410 Gone fails the event at once; anything else is retried until WEBHOOK_RETRY_FOR has passed since the
+ * first attempt (or since an operator re-sent it), then the event fails and stays listed.
+ */
+export async function deliverWebhook(config: WebhookConfig, job: Job<WebhookJobData, WebhookJobResult>, log: Logger): Promise<WebhookJobResult> {
+  const data = job.data;
+  const attempt = job.attemptsMade + 1;
+  if (!config.secret) throw new UnrecoverableError('WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)');
+  const result = await post(config, data);
+  if (result.ok) {
+    metrics.webhookEvents.labels(data.type, 'delivered').inc();
+    metrics.webhookLatency.observe(Math.max(0, Date.now() - data.createdAt) / 1000);
+    return { status: result.status, attempts: attempt };
+  }
+  metrics.webhookFailures.labels(result.label).inc();
+  const where = { webhookId: data.id, type: data.type, campaignId: data.campaignId, url: displayUrl(data.url), attempt };
+  if (result.status === 410) {
+    metrics.webhookEvents.labels(data.type, 'gone').inc();
+    log.warn(where, 'webhook receiver answered 410 Gone: this event is not retried');
+    throw new UnrecoverableError(`HTTP 410 Gone: the receiver wants no more of this event (attempt ${attempt})`);
+  }
+  const delay = Math.max(retryDelay(config, attempt), Math.min(result.retryAfterMs ?? 0, MAX_DELAY_MS));
+  if (Date.now() + delay > data.since + config.retryForMs) {
+    metrics.webhookEvents.labels(data.type, 'exhausted').inc();
+    log.warn({ ...where, reason: result.reason }, 'webhook event failed: retries exhausted (WEBHOOK_RETRY_FOR)');
+    throw new UnrecoverableError(`${result.reason}; gave up after ${attempt} attempts (WEBHOOK_RETRY_FOR)`);
+  }
+  log.debug({ ...where, reason: result.reason, delay }, 'webhook attempt failed; will retry');
+  throw new WebhookAttemptError(`${result.reason} (attempt ${attempt})`, delay);
+}
+
+async function post(config: WebhookConfig, data: WebhookJobData): Promise<Attempt> {
+  let res: Response;
+  try {
+    res = await fetch(data.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'smsq-webhooks', ...webhookHeaders(config.secret!, data.id, data.body) },
+      body: data.body,
+      // The spec treats 3xx as a failure: following redirects would send signed events wherever they point.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(config.timeoutMs),
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, reason: `no answer within WEBHOOK_TIMEOUT_MS (${config.timeoutMs} ms)`, label: 'timeout' };
+    return { ok: false, reason: `cannot reach the receiver: ${e.cause?.code ?? e.message}`, label: 'connection' };
+  }
+  // The answer's body is not needed; dropping it frees the connection.
+  await res.body?.cancel().catch(() => undefined);
+  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+  const label = res.status === 410 ? 'http_410' : `http_${Math.floor(res.status / 100)}xx`;
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return { ok: false, status: res.status, reason: `HTTP ${res.status}`, label, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
+}
