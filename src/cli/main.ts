@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
   simulator: async () => (await import('./commands/simulator')).default,
+  webhooks: async () => (await import('./commands/webhooks')).default,
 };
 
 export const USAGE = `Usage: smsq <command> [options]
@@ -28,6 +29,7 @@ Commands:
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
           [--skip-invalid] [--keep-duplicates]
           [--check-balance | --require-balance]  compare the balance with the campaign's cost first
+          [--callback-url URL]    send this campaign's webhook events there (instead of WEBHOOK_URL)
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] one line per recipient
@@ -37,6 +39,8 @@ Commands:
   balance [--json]                gateway balance, and messages it pays for at the last known price
   pause | resume                  stop / restart sending for the whole queue
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
+  webhooks failed [--json] [--limit N]  webhook events whose delivery failed for good
+  webhooks retry ID...|--all      re-send failed webhook events (same id, same body)
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.`;
 

@@ -19,6 +19,7 @@ import { enqueueRoutes } from './routes/enqueue';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { queueRoutes } from './routes/queue';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface ServerDeps {
   config: Config;
@@ -82,6 +83,7 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(enqueueRoutes, deps);
     await api.register(campaignRoutes, deps);
     await api.register(queueRoutes, deps);
+    await api.register(webhookRoutes, deps);
   });
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
   return app;

@@ -15,6 +15,11 @@ const balanceCheck = {
   description: "Compare the gateway balance plus credit with the campaign's cost at the last reported price first: `warn` queues and lists a warning; `require` refuses (402 BALANCE_INSUFFICIENT).",
 } as const;
 
+const callbackUrl = {
+  type: 'string',
+  description: "Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL; needs WEBHOOK_SECRET on the server. A bad URL is a 422 VALIDATION_FAILED.",
+} as const;
+
 export const recipientSchema = {
   type: 'object',
   description: 'A recipient; any other field is refused with the row number (a misspelt orderID would otherwise get a generated id).',
@@ -36,6 +41,7 @@ export const enqueueJsonBody = {
     recipients: { type: 'array', items: { type: 'object' } },
     skipInvalid: { ...skipInvalid, type: 'boolean' },
     balanceCheck,
+    callbackUrl,
   },
 } as const;
 
@@ -43,7 +49,7 @@ export const enqueueJsonBody = {
 export const enqueueStreamQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { campaignId, content, senderId, skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] }, balanceCheck },
+  properties: { campaignId, content, senderId, skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] }, balanceCheck, callbackUrl },
 } as const;
 
 export const campaignParams = {
@@ -142,5 +148,29 @@ export const readinessSchema = {
     redis: { type: 'string', enum: ['ok', 'unreachable'] },
     queue: { type: 'string', enum: ['running', 'paused', 'account-stop', 'unknown'] },
     accountStop: { type: 'object', description: 'Why sending stopped: code, reason, operatorAction, at.' },
+  },
+} as const;
+
+/** POST /v1/webhooks/retry: which failed events to re-send. */
+export const webhookRetryBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ids: { type: 'array', items: { type: 'string' }, maxItems: 10_000, description: 'webhook-ids from GET /v1/webhooks/failed.' },
+    all: { type: 'boolean', description: 'Re-send every failed event.' },
+  },
+} as const;
+
+export const failedWebhookSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'The webhook-id.' },
+    type: { type: 'string' },
+    campaignId: { type: 'string' },
+    url: { type: 'string', description: 'The target, without credentials or query string.' },
+    attempts: count,
+    reason: { type: 'string', description: 'The last failure and why it stopped (retries exhausted, 410 Gone).' },
+    createdAt: { type: 'integer' },
+    failedAt: { type: 'integer' },
   },
 } as const;

@@ -18,6 +18,7 @@ const OPTIONS = {
   'check-balance': { type: 'boolean' },
   'require-balance': { type: 'boolean' },
   'no-balance-check': { type: 'boolean' },
+  'callback-url': { type: 'string' },
 } as const;
 
 /**
@@ -45,6 +46,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       skipInvalid: values['skip-invalid'] ?? false,
       dedupe: !values['keep-duplicates'],
       balanceCheck: balanceMode(values),
+      callbackUrl: values['callback-url'],
     }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');

@@ -26,6 +26,7 @@ interface JsonBody {
   recipients: RecipientInput[];
   skipInvalid?: boolean;
   balanceCheck?: 'warn' | 'require';
+  callbackUrl?: string;
 }
 
 interface StreamQuery {
@@ -34,6 +35,7 @@ interface StreamQuery {
   senderId?: string;
   skipInvalid?: 'true' | 'false';
   balanceCheck?: 'warn' | 'require';
+  callbackUrl?: string;
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -75,6 +77,7 @@ function streamOptions(req: FastifyRequest<{ Querystring: StreamQuery }>, format
     senderId: q.senderId,
     skipInvalid: q.skipInvalid === 'true',
     balanceCheck: q.balanceCheck,
+    callbackUrl: q.callbackUrl,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format),
   };
 }
