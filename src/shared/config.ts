@@ -62,8 +62,10 @@ export interface WebhookConfig {
   secret?: string;
   /** Attempts are retried, with exponential back-off and jitter, until this long after the first one. */
   retryForMs: number;
-  /** First retry delay; doubles each attempt (±50% jitter) up to an hour. */
+  /** First retry delay; doubles each attempt (±50% jitter) up to backoffMaxMs. */
   backoffMs: number;
+  /** The longest delay between two attempts. */
+  backoffMaxMs: number;
   /** Whole-request timeout of one delivery attempt. */
   timeoutMs: number;
   /** Events delivered at once by one worker process. */
@@ -341,6 +343,7 @@ function readWebhookConfig(r: EnvReader, lockDurationMs: number): WebhookConfig 
     secret,
     retryForMs: retryForMs ?? 24 * HOUR_MS,
     backoffMs: r.int('WEBHOOK_BACKOFF_MS', 5_000, 1, HOUR_MS),
+    backoffMaxMs: r.int('WEBHOOK_BACKOFF_MAX_MS', HOUR_MS, 1, 24 * HOUR_MS),
     timeoutMs,
     concurrency: r.int('WEBHOOK_CONCURRENCY', 16, 1, 256),
     maxQueued: r.int('WEBHOOK_MAX_QUEUED', 100_000, 1, 100_000_000),

@@ -6,9 +6,6 @@ import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events
 import { webhookHeaders } from '../shared/webhooks/signature';
 import { displayUrl } from '../shared/webhooks/target-url';
 
-/** Retry delays double up to this: beyond it, a day of retries would be a handful of attempts. */
-const MAX_DELAY_MS = 3_600_000;
-
 /** A failed attempt that will be retried after `delayMs` (read by the queue's back-off strategy). */
 export class WebhookAttemptError extends Error {
   constructor(message: string, readonly delayMs: number) {
@@ -23,11 +20,12 @@ export function webhookBackoff(attemptsMade: number, _type?: string, err?: Error
 }
 
 /**
- * The delay before retry `n` (1 = the first retry): WEBHOOK_BACKOFF_MS doubled each time up to an hour, with
+ * The delay before retry `n` (1 = the first retry): WEBHOOK_BACKOFF_MS doubled each time up to
+ * WEBHOOK_BACKOFF_MAX_MS (an hour: beyond it a day of retries would be a handful of attempts), with
  * ±50% jitter so that the events a receiver's outage failed together do not all come back in the same second.
  */
 export function retryDelay(config: WebhookConfig, n: number, random = Math.random()): number {
-  const base = Math.min(MAX_DELAY_MS, config.backoffMs * 2 ** Math.min(n - 1, 30));
+  const base = Math.min(config.backoffMaxMs, config.backoffMs * 2 ** Math.min(n - 1, 30));
   return Math.round(base * (0.5 + random));
 }
 
@@ -55,7 +53,7 @@ export async function deliverWebhook(config: WebhookConfig, job: Job<WebhookJobD
     log.warn(where, 'webhook receiver answered 410 Gone: this event is not retried');
     throw new UnrecoverableError(`HTTP 410 Gone: the receiver wants no more of this event (attempt ${attempt})`);
   }
-  const delay = Math.max(retryDelay(config, attempt), Math.min(result.retryAfterMs ?? 0, MAX_DELAY_MS));
+  const delay = Math.max(retryDelay(config, attempt), Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs));
   if (Date.now() + delay > data.since + config.retryForMs) {
     metrics.webhookEvents.labels(data.type, 'exhausted').inc();
     log.warn({ ...where, reason: result.reason }, 'webhook event failed: retries exhausted (WEBHOOK_RETRY_FOR)');

@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-/** What the receiver does with one call: answer with a status, or never answer (the sender times out). */
-export type Answer = number | 'hang';
+/**
+ * What the receiver does with one call: answer with a status, or never answer (the sender times out). A call
+ * whose sender went away before the answer was written is recorded as 'aborted': it was not delivered.
+ */
+export type Answer = number | 'hang' | 'aborted';
 
 /** One POST the receiver got, as it came over the wire. */
 export interface WebhookCall {
@@ -33,6 +36,8 @@ export interface ReceivedEvent {
 export class WebhookReceiver {
   readonly calls: WebhookCall[] = [];
   decide: (call: WebhookCall, n: number) => Answer = () => 200;
+  /** Each answer is written this long after the call arrived (a slow receiver). */
+  delayMs = 0;
   private server: Server | null = null;
   private port = 0;
   private readonly verifier: Webhook;
@@ -100,9 +105,18 @@ export class WebhookReceiver {
       const call: WebhookCall = { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature'), body, verified, answer: 200 };
       call.answer = verified ? this.decide(call, this.calls.length) : 400;
       this.calls.push(call);
-      if (call.answer === 'hang') return;
-      res.writeHead(call.answer, { 'content-type': 'text/plain' });
-      res.end(String(call.answer));
+      if (call.answer === 'hang' || call.answer === 'aborted') return;
+      const status = call.answer;
+      const answer = () => {
+        if (req.socket.destroyed) {
+          call.answer = 'aborted';
+          return;
+        }
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(String(status));
+      };
+      if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+      else answer();
     });
   }
 }

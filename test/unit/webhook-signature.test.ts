@@ -53,10 +53,11 @@ it('validates the webhook configuration, naming each bad variable', () => {
   expect(loadConfig(env({})).webhooks).toMatchObject({ url: undefined, secret: undefined, retryForMs: 24 * 3_600_000 });
 });
 
-it('spaces retries exponentially with ±50% jitter, up to an hour', () => {
+it('spaces retries exponentially with ±50% jitter, up to WEBHOOK_BACKOFF_MAX_MS (an hour)', () => {
   const config = loadConfig(env({ WEBHOOK_BACKOFF_MS: '1000' })).webhooks;
   expect([1, 2, 3, 4].map((n) => retryDelay(config, n, 0.5))).toEqual([1_000, 2_000, 4_000, 8_000]);
   expect(retryDelay(config, 3, 0)).toBe(2_000);
   expect(retryDelay(config, 3, 0.999)).toBe(Math.round(4_000 * 1.499));
   expect(retryDelay(config, 40, 0.5)).toBe(3_600_000);
+  expect(retryDelay({ ...config, backoffMaxMs: 3_000 }, 5, 0.5)).toBe(3_000);
 });
