@@ -333,7 +333,8 @@ function readWebhookConfig(r: EnvReader, lockDurationMs: number): WebhookConfig 
   const secretProblem = secret === undefined ? null : checkWebhookSecret(secret);
   if (secretProblem) r.problems.push(`WEBHOOK_SECRET ${secretProblem}`);
   if (raw && !secret) r.problems.push('WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: node -e "console.log(\'whsec_\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))")');
-  const timeoutMs = r.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000);
+  // Its default stays within a short lock, so that lowering WORKER_LOCK_DURATION_MS alone is never an error.
+  const timeoutMs = r.int('WEBHOOK_TIMEOUT_MS', Math.max(100, Math.min(10_000, Math.floor(lockDurationMs / 2))), 100, 300_000);
   if (timeoutMs >= lockDurationMs) r.problems.push(`WEBHOOK_TIMEOUT_MS (${timeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
   const retryFor = r.str('WEBHOOK_RETRY_FOR', '24h');
   const retryForMs = parseDuration(retryFor);

@@ -114,6 +114,7 @@ it(`delivers every event of a ${RECIPIENTS.toLocaleString('en')}-recipient campa
   expect(await runSmsq(['wait', campaignId, '--timeout', '120'], env)).toMatchObject({ code: 0 });
 
   const events = await allEvents(campaignId, expected, 170_000);
+  expect(outage).toBeDefined();
   await outage;
   expect(events.map((e) => e.data.seq)).toEqual(Array.from({ length: expected }, (_, i) => i));
   expect(events[0].type).toBe('campaign.started');
