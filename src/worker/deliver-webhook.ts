@@ -75,9 +75,11 @@ async function post(config: WebhookConfig, data: WebhookJobData): Promise<Attemp
       signal: AbortSignal.timeout(config.timeoutMs),
     });
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
+    const e = err as Error & { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, reason: `no answer within WEBHOOK_TIMEOUT_MS (${config.timeoutMs} ms)`, label: 'timeout' };
-    return { ok: false, reason: `cannot reach the receiver: ${e.cause?.code ?? e.message}`, label: 'connection' };
+    // undici wraps the socket's error; trying IPv4 and IPv6 in turn wraps several in an AggregateError.
+    const cause = e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message;
+    return { ok: false, reason: `cannot reach the receiver: ${cause}`, label: 'connection' };
   }
   // The answer's body is not needed; dropping it frees the connection.
   await res.body?.cancel().catch(() => undefined);
