@@ -347,7 +347,7 @@ function readWebhookConfig(r: EnvReader, lockDurationMs: number): WebhookConfig 
     backoffMaxMs: r.int('WEBHOOK_BACKOFF_MAX_MS', HOUR_MS, 1, 24 * HOUR_MS),
     timeoutMs,
     concurrency: r.int('WEBHOOK_CONCURRENCY', 16, 1, 256),
-    maxQueued: r.int('WEBHOOK_MAX_QUEUED', 100_000, 1, 100_000_000),
+    maxQueued: r.int('WEBHOOK_MAX_QUEUED', 20_000, 1, 10_000_000),
   };
 }
 

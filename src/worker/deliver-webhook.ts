@@ -2,7 +2,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import type { WebhookConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
-import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
+import { unpackBody, type WebhookJobData, type WebhookJobResult } from '../shared/webhooks/events';
 import { webhookHeaders } from '../shared/webhooks/signature';
 import { displayUrl } from '../shared/webhooks/target-url';
 
@@ -64,12 +64,13 @@ export async function deliverWebhook(config: WebhookConfig, job: Job<WebhookJobD
 }
 
 async function post(config: WebhookConfig, data: WebhookJobData): Promise<Attempt> {
+  const body = unpackBody(data.payload);
   let res: Response;
   try {
     res = await fetch(data.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'smsq-webhooks', ...webhookHeaders(config.secret!, data.id, data.body) },
-      body: data.body,
+      headers: { 'content-type': 'application/json', 'user-agent': 'smsq-webhooks', ...webhookHeaders(config.secret!, data.id, body) },
+      body,
       // The spec treats 3xx as a failure: following redirects would send signed events wherever they point.
       redirect: 'manual',
       signal: AbortSignal.timeout(config.timeoutMs),

@@ -8,7 +8,7 @@ import { metrics } from '../metrics';
 import { JOB_NAMES, type WebhookQueue } from '../queues';
 import type { RedisClient } from '../redis';
 import type { Recipient, StoredOutcome } from '../types';
-import type { ReservedEvents, SettledRecipient, WebhookEventData, WebhookEventType, WebhookJobData } from './events';
+import { packBody, type ReservedEvents, type SettledRecipient, type WebhookEventData, type WebhookEventType, type WebhookJobData } from './events';
 
 /**
  * KEYS: campaign. ARGV: '1' when WEBHOOK_URL is set. Reserves the campaign's next seq, if an event of it goes
@@ -125,7 +125,7 @@ export function buildEvent<T extends WebhookEventType>(target: CampaignTarget, t
   const id = eventId(target.campaignId, target.createdAt, seq);
   const body = JSON.stringify({ type, id, timestamp: new Date(at).toISOString(), data: { campaignId: target.campaignId, seq, ...data } });
   const now = Date.now();
-  return { id, type, campaignId: target.campaignId, url: target.url, body, createdAt: now, since: now };
+  return { id, type, campaignId: target.campaignId, url: target.url, payload: packBody(body), createdAt: now, since: now };
 }
 
 /**

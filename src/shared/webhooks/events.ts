@@ -11,6 +11,7 @@
  * - **attempt**: one POST of an event; any 2xx delivers it, 410 stops it, anything else is retried.
  * - **failed event**: one whose attempts ran out (WEBHOOK_RETRY_FOR) or that got 410; kept, listed, re-sendable.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { DeliveryState, ReportedStatus } from '../types';
 
 export const WEBHOOK_EVENT_TYPES = [
@@ -67,7 +68,11 @@ export interface WebhookJobData {
   type: WebhookEventType;
   campaignId: string;
   url: string;
-  body: string;
+  /**
+   * The body, raw-deflated (level 1) and base64-encoded (see packBody): a batch's ~90 KB of outcomes take ~12 KB
+   * of Redis while they wait for a receiver, for about 0.3 ms of CPU each way.
+   */
+  payload: string;
   /** When the event was created (ms). */
   createdAt: number;
   /** Start of the current retry window (ms): createdAt, or when an operator re-sent the event. */
@@ -97,4 +102,14 @@ export function parseReserved(raw: string): ReservedEvents {
   const out: ReservedEvents = { seq: n[0], at: n[1] };
   if (n.length >= 8) out.completed = { seq: n[2], counts: { sent: n[3], failed: n[4], unknown: n[5], cancelled: n[6], notSent: n[7] } };
   return out;
+}
+
+/** The stored form of a body (WebhookJobData.payload). */
+export function packBody(body: string): string {
+  return deflateRawSync(body, { level: 1 }).toString('base64');
+}
+
+/** The body, byte for byte as it was created. */
+export function unpackBody(payload: string): string {
+  return inflateRawSync(Buffer.from(payload, 'base64')).toString('utf8');
 }
