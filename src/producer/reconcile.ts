@@ -1,4 +1,5 @@
 import type { Context } from '../shared/context';
+import { settledRecipients } from '../shared/webhooks/emitter';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { SmsqError } from '../shared/errors';
@@ -126,7 +127,12 @@ async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId:
       outcomes.set(u.batch, forBatch);
     }
   }
-  for (const [batch, o] of outcomes) await ctx.batches.reconcile(campaignId, batch, o);
+  for (const [batch, o] of outcomes) {
+    if ((await ctx.batches.reconcile(campaignId, batch, o)) === 0) continue;
+    // The batch's outcomes changed after its recipients.settled: a later one (higher seq) supersedes it.
+    const record = await ctx.batches.load(campaignId, batch);
+    if (record) await ctx.webhooks.emit(campaignId, 'recipients.settled', { batch, recipients: settledRecipients(record.recipients, record.outcomes) });
+  }
   await ctx.delivery.indexEntries(entries);
   if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
 }

@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.close()));
   await producer.resume();
-  sim.setFaults({ refuseNumbers: [], sensitiveWords: [], balance: Infinity });
+  sim.setFaults({ refuseNumbers: [], sensitiveWords: [], balance: Infinity, hangRate: 0 });
   receiver.decide = () => 200;
   other.decide = () => 200;
 });
@@ -116,6 +116,26 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
   const original = events.find((e) => e.type === 'recipients.settled' && e.data.batch === 3)!;
   await waitFor('the repeated event', async () => (receiver.calls.filter((c) => c.id === original.id).length === 2 ? true : undefined));
   expect(receiver.bodiesById().get(original.id)!.size).toBe(1);
+});
+
+it('sends a batch again as recipients.settled when reconcile settles its unknown recipients', async () => {
+  await worker();
+  sim.setFaults({ hangRate: 1 });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Hung calls', recipients: recipients(100) });
+  const first = await eventsUntil(receiver, campaignId, 'the first three events', (e) => e.length === 3);
+  expect((first[1].data.recipients as RecipientResult[]).every((r) => r.status === 'unknown')).toBe(true);
+  sim.setFaults({ hangRate: 0 });
+  // The simulator records a submission the moment it takes it: reconcile need not wait for it.
+  const settling = await createProducer({ ...config, delivery: { ...config.delivery, reconcileSettleMs: 0 } }, log);
+  try {
+    expect(await settling.reconcileCampaign(campaignId)).toMatchObject({ sent: 100 });
+  } finally {
+    await settling.close();
+  }
+  const events = await eventsUntil(receiver, campaignId, 'the batch settled again', (e) => e.length === 4);
+  expect(events.map((e) => [e.type, e.data.seq])).toEqual([['campaign.started', 0], ['recipients.settled', 1], ['campaign.completed', 2], ['recipients.settled', 3]]);
+  const latest = new Map((events[3].data.recipients as RecipientResult[]).map((r) => [r.orderId, r]));
+  for (const { delivery: _d, ...row } of await results(campaignId)) expect(latest.get(row.orderId)).toEqual(row);
 });
 
 it('sends to the campaign\'s callbackUrl instead of WEBHOOK_URL', async () => {

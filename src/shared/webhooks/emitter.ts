@@ -79,8 +79,7 @@ export class WebhookEmitter {
 
   /** recipients.settled for a finished batch (and campaign.completed when it was the last), from what FINISH_BATCH reserved. */
   async batchFinished(target: CampaignTarget, batch: number, recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>, reserved: ReservedEvents): Promise<void> {
-    const settled: SettledRecipient[] = recipients.map((r, i) => toResult(r.number, r.orderId, outcomes.get(i)));
-    const events = [buildEvent(target, 'recipients.settled', reserved.seq, reserved.at, { batch, recipients: settled })];
+    const events = [buildEvent(target, 'recipients.settled', reserved.seq, reserved.at, { batch, recipients: settledRecipients(recipients, outcomes) })];
     if (reserved.completed) events.push(buildEvent(target, 'campaign.completed', reserved.completed.seq, reserved.at, { counts: reserved.completed.counts }));
     await this.add(events);
   }
@@ -110,6 +109,11 @@ export class WebhookEmitter {
     if (this.noTarget.size >= NO_TARGET_MAX) this.noTarget.clear();
     this.noTarget.set(campaignId, Date.now() + NO_TARGET_TTL_MS);
   }
+}
+
+/** A batch's recipients as recipients.settled lists them: the fields of `smsq results`, without delivery. */
+export function settledRecipients(recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>): SettledRecipient[] {
+  return recipients.map((r, i) => toResult(r.number, r.orderId, outcomes.get(i)));
 }
 
 /**
