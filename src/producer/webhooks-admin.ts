@@ -20,7 +20,7 @@ export interface FailedWebhook {
   failedAt: number;
 }
 
-/** Failed jobs read per page while re-sending them all. */
+/** Failed jobs read per page while listing them all for a re-send. */
 const PAGE = 500;
 
 /** The most recently failed events first, at most `limit`. */
@@ -37,12 +37,21 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
   const q = ctx.queues.webhooks;
   let jobs: WebhookJob[];
   if (which === 'all') {
+    // The failed set is read whole before any is re-sent: an event failing again at once (a receiver still
+    // answering 410) must not come round in this same call.
+    // Ids only: a page of jobs carries their bodies, and thousands may have failed during an outage.
+    const ids: string[] = [];
+    for (let start = 0; ; start += PAGE) {
+      const page = (await q.getFailed(start, start + PAGE - 1)).filter(Boolean);
+      if (page.length === 0) break;
+      ids.push(...page.map((j) => j.data.id));
+    }
     jobs = [];
-    // Re-sent jobs leave the failed set, so the first page is read until it is empty.
-    for (let page = await q.getFailed(0, PAGE - 1); page.length > 0; page = await q.getFailed(0, PAGE - 1)) {
-      const batch = page.filter(Boolean);
-      await Promise.all(batch.map(resend));
-      jobs.push(...batch);
+    for (const id of ids) {
+      const job = await q.getJob(id);
+      if (!job || !(await job.isFailed())) continue;
+      await resend(job);
+      jobs.push(job);
     }
   } else {
     const found = await Promise.all(which.map(async (id) => {
