@@ -35,7 +35,7 @@ export async function failedWebhooks(ctx: Context, limit = 100): Promise<FailedW
  */
 export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Promise<{ retried: string[] }> {
   const q = ctx.queues.webhooks;
-  let jobs: WebhookJob[];
+  const retried: string[] = [];
   if (which === 'all') {
     // The failed set is read whole before any is re-sent: an event failing again at once (a receiver still
     // answering 410) must not come round in this same call.
@@ -46,12 +46,11 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
       if (page.length === 0) break;
       ids.push(...page.map((j) => j.data.id));
     }
-    jobs = [];
     for (const id of ids) {
       const job = await q.getJob(id);
       if (!job || !(await job.isFailed())) continue;
       await resend(job);
-      jobs.push(job);
+      retried.push(id);
     }
   } else {
     const found = await Promise.all(which.map(async (id) => {
@@ -62,11 +61,13 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
     if (missing.length > 0) {
       throw new SmsqError('WEBHOOK_NOT_FOUND', `No failed webhook event ${missing.join(', ')} (never failed, already re-sent, or expired); list them with smsq webhooks failed.`, { missing });
     }
-    jobs = found as WebhookJob[];
-    for (const job of jobs) await resend(job);
+    for (const job of found as WebhookJob[]) {
+      await resend(job);
+      retried.push(job.data.id);
+    }
   }
-  if (jobs.length > 0) ctx.log.info({ count: jobs.length }, 'failed webhook events re-sent');
-  return { retried: jobs.map((j) => j.data.id) };
+  if (retried.length > 0) ctx.log.info({ count: retried.length }, 'failed webhook events re-sent');
+  return { retried };
 }
 
 async function resend(job: WebhookJob): Promise<void> {
