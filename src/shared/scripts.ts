@@ -139,6 +139,8 @@ end
 if changed > 0 then
   redis.call('HSET', KEYS[1], 'o', cjson.encode(o))
   redis.call('HINCRBY', KEYS[1], 'v', 1)
+  -- The batch's reserved recipients.settled no longer describes it: a re-run must not queue it again.
+  redis.call('HDEL', KEYS[1], 'wh')
 end
 return changed`;
 
