@@ -38,6 +38,8 @@ export class WebhookReceiver {
   decide: (call: WebhookCall, n: number) => Answer = () => 200;
   /** Each answer is written this long after the call arrived (a slow receiver). */
   delayMs = 0;
+  /** Calls whose answer is being held by delayMs right now. */
+  held = 0;
   private server: Server | null = null;
   private port = 0;
   private readonly verifier: Webhook;
@@ -108,6 +110,7 @@ export class WebhookReceiver {
       if (call.answer === 'hang' || call.answer === 'aborted') return;
       const status = call.answer;
       const answer = () => {
+        if (this.delayMs > 0) this.held--;
         if (req.socket.destroyed) {
           call.answer = 'aborted';
           return;
@@ -115,7 +118,10 @@ export class WebhookReceiver {
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(String(status));
       };
-      if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+      if (this.delayMs > 0) {
+        this.held++;
+        setTimeout(answer, this.delayMs);
+      }
       else answer();
     });
   }
