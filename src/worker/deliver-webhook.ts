@@ -56,12 +56,28 @@ export async function deliverWebhook(config: WebhookConfig, job: Job<WebhookJobD
   const delay = Math.max(retryDelay(config, attempt), Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs));
   if (Date.now() + delay > data.since + config.retryForMs) {
     metrics.webhookEvents.labels(data.type, 'exhausted').inc();
-    log.warn({ ...where, reason: result.reason }, 'webhook event failed: retries exhausted (WEBHOOK_RETRY_FOR)');
+    exhausted.note(log, { ...where, reason: result.reason });
     throw new UnrecoverableError(`${result.reason}; gave up after ${attempt} attempts (WEBHOOK_RETRY_FOR)`);
   }
   log.debug({ ...where, reason: result.reason, delay }, 'webhook attempt failed; will retry');
   throw new WebhookAttemptError(`${result.reason} (attempt ${attempt})`, delay);
 }
+
+/**
+ * One warning per minute at most for events whose retries ran out: a receiver dead for a day fails every event,
+ * and the metric counts them all; the log says it is happening, with how many since the last line.
+ */
+const exhausted = {
+  lastAt: 0,
+  since: 0,
+  note(log: Logger, fields: Record<string, unknown>): void {
+    this.since++;
+    if (Date.now() - this.lastAt < 60_000) return;
+    log.warn({ ...fields, failedEvents: this.since }, 'webhook events failed: retries exhausted (WEBHOOK_RETRY_FOR); list them with smsq webhooks failed');
+    this.lastAt = Date.now();
+    this.since = 0;
+  },
+};
 
 async function post(config: WebhookConfig, data: WebhookJobData): Promise<Attempt> {
   const body = unpackBody(data.payload);
