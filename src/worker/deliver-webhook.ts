@@ -50,7 +50,7 @@ export async function deliverWebhook(config: WebhookConfig, job: Job<WebhookJobD
   const where = { webhookId: data.id, type: data.type, campaignId: data.campaignId, url: displayUrl(data.url), attempt };
   if (result.status === 410) {
     metrics.webhookEvents.labels(data.type, 'gone').inc();
-    log.warn(where, 'webhook receiver answered 410 Gone: this event is not retried');
+    gone.note(log, where);
     throw new UnrecoverableError(`HTTP 410 Gone: the receiver wants no more of this event (attempt ${attempt})`);
   }
   const delay = Math.max(retryDelay(config, attempt), Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs));
@@ -64,20 +64,26 @@ export async function deliverWebhook(config: WebhookConfig, job: Job<WebhookJobD
 }
 
 /**
- * One warning per minute at most for events whose retries ran out: a receiver dead for a day fails every event,
- * and the metric counts them all; the log says it is happening, with how many since the last line.
+ * At most one warning a minute per kind of failure: a receiver dead for a day (or answering 410 to everything)
+ * fails every event, and the metric counts them all; the log says it is happening, with how many since its last line.
  */
-const exhausted = {
-  lastAt: 0,
-  since: 0,
+class ThrottledWarning {
+  private lastAt = 0;
+  private count = 0;
+
+  constructor(private readonly message: string) {}
+
   note(log: Logger, fields: Record<string, unknown>): void {
-    this.since++;
+    this.count++;
     if (Date.now() - this.lastAt < 60_000) return;
-    log.warn({ ...fields, failedEvents: this.since }, 'webhook events failed: retries exhausted (WEBHOOK_RETRY_FOR); list them with smsq webhooks failed');
+    log.warn({ ...fields, events: this.count }, this.message);
     this.lastAt = Date.now();
-    this.since = 0;
-  },
-};
+    this.count = 0;
+  }
+}
+
+const gone = new ThrottledWarning('webhook receiver answered 410 Gone: these events are not retried; list them with smsq webhooks failed');
+const exhausted = new ThrottledWarning('webhook events failed: retries exhausted (WEBHOOK_RETRY_FOR); list them with smsq webhooks failed');
 
 async function post(config: WebhookConfig, data: WebhookJobData): Promise<Attempt> {
   const body = unpackBody(data.payload);
