@@ -106,6 +106,8 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
   expect(rows.filter((r) => r.status === 'failed').map((r) => r.orderId)).toEqual([list[5].orderId, list[777].orderId]);
   expect(events.at(-1)!.data.counts).toEqual({ sent: 998, failed: 2, unknown: 0, cancelled: 0, notSent: 0 });
   expect(events[0]).toMatchObject({ id: expect.stringMatching(/^msg_[0-9a-f]{24}_0$/), timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  expect(await metricsRegistry.getSingleMetricAsString('smsq_webhook_events_total')).toMatch(/type="recipients.settled",result="delivered"} ([1-9]\d+)/);
+  expect(await metricsRegistry.getSingleMetricAsString('smsq_webhook_delivery_latency_seconds')).toMatch(/smsq_webhook_delivery_latency_seconds_count ([1-9]\d+)/);
 
   // A re-run of a counted batch (its worker died before queueing the events) queues the very same event again.
   const campaign = (await ctx.campaigns.read(campaignId))!;
