@@ -45,7 +45,7 @@ export class DeliveryStore {
     private readonly keys: Keys,
     private readonly config: Config,
     private readonly log: Logger,
-    private readonly webhooks?: WebhookEmitter,
+    private readonly webhooks: WebhookEmitter,
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
     this.index = new MsgIdIndex(redis, keys, this.retentionMs);
@@ -112,7 +112,6 @@ export class DeliveryStore {
 
   /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
   async emitApplied(applied: AppliedReports): Promise<void> {
-    if (!this.webhooks) return;
     for (const [campaignId, reports] of applied.byCampaign) await this.webhooks.emit(campaignId, 'recipients.delivery', { reports });
   }
 
