@@ -11,7 +11,7 @@ import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { splitCampaign } from './split-campaign';
-import { deliverWebhook, webhookBackoff } from './deliver-webhook';
+import { deliverWebhook, webhookAgents, webhookBackoff } from './deliver-webhook';
 import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
 
 export interface SmsqWorker {
@@ -51,7 +51,8 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
   const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
   const webhookLog = log.child({ component: 'webhooks' });
   // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
-  const webhooks = new Worker<WebhookJobData, WebhookJobResult>(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, job, webhookLog), {
+  const agents = webhookAgents(config.webhooks.concurrency);
+  const webhooks = new Worker<WebhookJobData, WebhookJobResult>(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog), {
     ...common,
     concurrency: config.webhooks.concurrency,
     settings: { backoffStrategy: webhookBackoff },
@@ -79,6 +80,7 @@ export async function startWorker(config: Config, log: Logger): Promise<SmsqWork
           await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), webhooks.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         queries.close();
+        agents.destroy();
         await ctx.close();
         log.info('worker stopped');
       })();
