@@ -11,7 +11,8 @@ import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { splitCampaign } from './split-campaign';
-import { deliverWebhook, webhookAgents, webhookBackoff } from './deliver-webhook';
+import { deliverWebhook, webhookBackoff } from './deliver-webhook';
+import { webhookAgents } from './webhook-post';
 import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
 
 export interface SmsqWorker {
