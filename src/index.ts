@@ -14,3 +14,7 @@ export type { ErrorCode } from './shared/errors';
 export * from './shared/types';
 export { startSimulator } from './simulator';
 export type { Simulator, SimulatorOptions, Faults, LedgerEntry } from './simulator';
+export { verifyWebhook, WebhookVerificationError } from './shared/webhooks/signature';
+export { WEBHOOK_EVENT_TYPES } from './shared/webhooks/events';
+export type { WebhookEventType, WebhookEventData, SettledRecipient, DeliveryItem } from './shared/webhooks/events';
+export type { FailedWebhook } from './producer';

@@ -28,6 +28,7 @@ export const CAMPAIGN_OPTIONS = {
   timezone: { type: 'string' },
   'valid-for': { type: 'string' },
   'expire-at': { type: 'string' },
+  'callback-url': { type: 'string' },
 } as const;
 
 type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -58,6 +59,7 @@ export async function campaignFromArgs(file: string, values: CampaignValues): Pr
     timezone: values.timezone,
     validFor: values['valid-for'],
     expireAt: values['expire-at'],
+    callbackUrl: values['callback-url'],
   };
 }
 

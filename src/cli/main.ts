@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   simulator: async () => (await import('./commands/simulator')).default,
   replies: async () => (await import('./commands/replies')).default,
   list: async () => (await import('./commands/list')).default,
+  webhooks: async () => (await import('./commands/webhooks')).default,
 };
 
 export const USAGE = `Usage: smsq <command> [options]
@@ -41,6 +42,7 @@ Commands:
           [--max-cost AMOUNT]     refuse above this estimated cost, pause when the reported cost reaches it
   preview FILE|- --content TEXT [--json]  what enqueue would queue: counts, encodings, segments,
                                   estimated cost, sample texts; queues nothing (same options as enqueue)
+          [--callback-url URL]    send this campaign's webhook events there (instead of WEBHOOK_URL)
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)
@@ -58,6 +60,8 @@ Commands:
                                   the suppression list: numbers never sent to (checked at every call)
   simulator [--port N] [...]      run the local gateway simulator (smsq simulator --help)
   replies [--campaign ID] [--since ISO] [--format csv|ndjson]  replies received (recordMo), oldest first
+  webhooks failed [--json] [--limit N]  webhook events whose delivery failed for good
+  webhooks retry ID...|--all      re-send failed webhook events (same id, same body)
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.
 smsq <command> --help says more of each; smsq --version prints the version.`;

@@ -36,6 +36,7 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
   if (t !== 'ok' && t !== 'cancelled') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to cancel.`);
   }
+  if (t === 'ok') await ctx.webhooks.emit(campaignId, 'campaign.cancelled', {});
   const rec = await ctx.campaigns.read(campaignId);
   if (rec) await settleIdleBatches(ctx, campaignId, rec.batches, ['c']);
   // Parked batch jobs find their batches settled when they next start; nothing will resume them.

@@ -15,6 +15,7 @@ import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shar
 import { TextStats, type TextSummary } from './text-stats';
 import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, RecipientValidator, RowProblem } from './validate';
 import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
+import { checkWebhookUrl } from '../shared/webhooks/target-url';
 
 export interface EnqueueOptions extends TimingOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
@@ -34,6 +35,11 @@ export interface EnqueueOptions extends TimingOptions {
   rows?: AsyncIterable<RawRow>;
   /** Queue the valid recipients and count the bad rows instead of refusing the campaign. Default false. */
   skipInvalid?: boolean;
+  /**
+   * Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL. Signed with WEBHOOK_SECRET.
+   * Kept from the campaign's first enqueue: queueing the same campaign id again does not change it.
+   */
+  callbackUrl?: string;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
   /**
@@ -146,7 +152,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
       }
       if (warning) result.warnings = [...(result.warnings ?? []), warning];
     }
-    await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, ...staged });
+    await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged });
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
@@ -179,6 +185,7 @@ export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipien
     ...timingProblems,
     ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
     ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
+    ['callbackUrl', opts.callbackUrl === undefined ? null : checkCallbackUrl(opts.callbackUrl, ctx.config.webhooks.secret)],
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
@@ -301,7 +308,7 @@ export async function stageRows(
   return { total, suppressed, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex'), texts: texts.summary(), samples };
 }
 
-async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean }): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }): Promise<void> {
   const { redis, keys } = ctx;
   for (let k = 0; k < c.batches; k += 500) {
     const p = redis.pipeline();
@@ -334,6 +341,7 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
     ...(c.template ? { template: '1' } : {}),
     // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
     ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
+    ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
   });
   await ctx.campaignIndex.add(campaignId, createdAt);
   await addSplitJob(ctx, campaignId, t.sendAt);
@@ -358,6 +366,13 @@ async function dropStaged(ctx: Context, campaignId: string, batches: number): Pr
     for (let j = k; j < Math.min(k + 500, batches); j++) p.del(ctx.keys.batch(campaignId, j));
     await p.exec();
   }
+}
+
+/** A callback URL is refused when it is not http(s), or when there is no secret to sign its events with. */
+function checkCallbackUrl(url: unknown, secret: string | undefined): string | null {
+  const problem = checkWebhookUrl(url);
+  if (problem) return problem;
+  return secret ? null : 'needs WEBHOOK_SECRET to be set, so that its events can be signed';
 }
 
 export async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {

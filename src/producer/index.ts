@@ -14,6 +14,7 @@ import { SmsqError } from '../shared/errors';
 import type { Suppression } from '../shared/opt-out/suppression-store';
 import type { RawRow } from './read-recipients';
 import { checkSuppressed, importSuppressions, suppressNumbers, unsuppressNumbers, type SuppressImportResult, type SuppressOptions } from './suppressions';
+import { failedWebhooks, retryWebhooks, type FailedWebhook } from './webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { isLocalGateway } from '../shared/config';
 import type { StoredReply } from '../shared/replies/reply-store';
@@ -72,6 +73,10 @@ export interface Producer {
   };
   /** Stored replies, oldest first, streamed; filtered by the campaign they are attributed to and the time received. */
   listReplies(filter?: ReplyListOptions): AsyncGenerator<StoredReply>;
+  /** Webhook events whose delivery failed for good (retries exhausted, or 410 Gone), most recent first. */
+  failedWebhooks(limit?: number): Promise<FailedWebhook[]>;
+  /** Re-sends failed webhook events by webhook-id, or all of them; WEBHOOK_NOT_FOUND for an unknown id. */
+  retryWebhooks(which: string[] | 'all'): Promise<{ retried: string[] }>;
   close(): Promise<void>;
 }
 
@@ -125,6 +130,8 @@ export function producerFromContext(ctx: Context): Producer {
       count: () => ctx.suppressions.count(),
     },
     listReplies: (filter = {}) => ctx.replies.list({ campaignId: filter.campaignId, since: filter.since instanceof Date ? filter.since.getTime() : filter.since }),
+    failedWebhooks: (limit) => failedWebhooks(ctx, limit),
+    retryWebhooks: (which) => retryWebhooks(ctx, which),
     close: async () => {
       queries?.close();
       await ctx.close();
@@ -132,7 +139,7 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions, StoredReply };
+export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions, StoredReply, FailedWebhook };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

@@ -23,6 +23,7 @@ import { queueRoutes } from './routes/queue';
 import { suppressionRoutes } from './routes/suppressions';
 import { replyPushRoutes } from './routes/reply-push';
 import { replyRoutes } from './routes/replies';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface ServerDeps {
   config: Config;
@@ -91,6 +92,7 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(queueRoutes, deps);
     await api.register(suppressionRoutes, deps);
     await api.register(replyRoutes, deps);
+    await api.register(webhookRoutes, deps);
   });
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
   app.register(campaignConsole, deps);

@@ -16,6 +16,7 @@ const DESCRIPTIONS = {
   campaigns: 'One job per campaign: it splits the campaign into batch jobs.',
   batches: 'One job per batch of up to 1000 recipients; its result lists sent (orderId, msgId), failed, unknown and cancelled.',
   delivery: 'One job per run of the delivery-report poller (getReport for messages still without a report); its result says what it found.',
+  webhooks: 'One job per webhook event (its id is the webhook-id); failed jobs are events whose retries ran out or that got 410 Gone.',
 };
 
 /** Registered with `{ prefix: DASHBOARD_PATH }`. */
@@ -24,7 +25,7 @@ export async function dashboard(app: FastifyInstance, { ctx, config }: ServerDep
   if (credentials) app.addHook('onRequest', basicAuth(credentials));
   const serverAdapter = new FastifyAdapter().setBasePath(DASHBOARD_PATH);
   createBullBoard({
-    queues: [ctx.queues.campaigns, ctx.queues.batches, ctx.queues.delivery, ctx.queues.replies].map(
+    queues: [ctx.queues.campaigns, ctx.queues.batches, ctx.queues.delivery, ctx.queues.replies, ctx.queues.webhooks].map(
       // readOnlyMode refuses the write endpoints themselves (retry, remove, clean, pause), not just the buttons.
       (q) => new BullMQAdapter(q, { readOnlyMode: dashboardReadOnly, description: DESCRIPTIONS[q.name as keyof typeof DESCRIPTIONS] }),
     ),

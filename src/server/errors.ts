@@ -45,6 +45,7 @@ export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
   GATEWAY_QUERY_FAILED: 502,
   REDIS_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
+  WEBHOOK_NOT_FOUND: 404,
 };
 
 export class ApiError extends Error {

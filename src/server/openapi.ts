@@ -4,7 +4,7 @@
  */
 import {
   campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, listQuery, readinessSchema,
-  numbersBody, pauseBody, recipientResultSchema, rescheduleBody,
+  numbersBody, pauseBody, recipientResultSchema, rescheduleBody, failedWebhookSchema, webhookRetryBody,
 } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -269,6 +269,27 @@ export const openApiDocument = {
     },
     '/v1/queue/resume': {
       post: { summary: 'Restart sending; also clears an account-level stop.', security: bearer, responses: { 200: { description: '{ paused: false, clearedAccountStop }' }, ...common } },
+    },
+    '/v1/webhooks/failed': {
+      get: {
+        summary: 'Webhook events whose delivery failed for good (retries exhausted after WEBHOOK_RETRY_FOR, or 410 Gone), most recent first.',
+        security: bearer,
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' }, description: 'At most this many (default 100).' }],
+        responses: { 200: { description: '{ failed: [...] }', content: json({ type: 'object', properties: { failed: { type: 'array', items: failedWebhookSchema } } }) }, ...common },
+      },
+    },
+    '/v1/webhooks/retry': {
+      post: {
+        summary: 'Re-send failed webhook events (same webhook-id, same body), each with a new WEBHOOK_RETRY_FOR window: { ids: [...] } or { all: true }.',
+        security: bearer,
+        requestBody: { required: true, content: json(webhookRetryBody) },
+        responses: {
+          200: { description: '{ retried: [webhook-id, ...] }' },
+          400: error('BAD_REQUEST: neither ids nor all, or both.'),
+          404: error('WEBHOOK_NOT_FOUND: an id is not a failed event (never failed, already re-sent, or expired); nothing was re-sent.'),
+          ...common,
+        },
+      },
     },
     '/healthz': { get: { summary: 'The process is up.', responses: { 200: { description: '{ ok: true }' } } } },
     '/readyz': {

@@ -36,6 +36,11 @@ const balanceCheck = {
   description: "Compare the gateway balance plus credit with the campaign's cost at the last reported price first: `warn` queues and lists a warning; `require` refuses (402 BALANCE_INSUFFICIENT).",
 } as const;
 
+const callbackUrl = {
+  type: 'string',
+  description: "Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL; needs WEBHOOK_SECRET on the server. A bad URL is a 422 VALIDATION_FAILED.",
+} as const;
+
 export const recipientSchema = {
   type: 'object',
   description: 'A recipient; any other field is refused with the row number (a misspelt orderID would otherwise get a generated id).',
@@ -68,6 +73,7 @@ export const enqueueJsonBody = {
     ...timing,
     validFor: { oneOf: [{ type: 'string' }, { type: 'number' }], description: timing.validFor.description },
     maxCost: { ...maxCost, type: 'number', exclusiveMinimum: 0 },
+    callbackUrl,
   },
 } as const;
 
@@ -87,6 +93,7 @@ export const enqueueStreamQuery = {
     ...timing,
     maxCost: { ...maxCost, type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
     dryRun,
+    callbackUrl,
   },
 } as const;
 
@@ -280,5 +287,29 @@ export const readinessSchema = {
     redis: { type: 'string', enum: ['ok', 'unreachable'] },
     queue: { type: 'string', enum: ['running', 'paused', 'account-stop', 'unknown'] },
     accountStop: { type: 'object', description: 'Why sending stopped: code, reason, operatorAction, at.' },
+  },
+} as const;
+
+/** POST /v1/webhooks/retry: which failed events to re-send. */
+export const webhookRetryBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ids: { type: 'array', items: { type: 'string' }, maxItems: 10_000, description: 'webhook-ids from GET /v1/webhooks/failed.' },
+    all: { type: 'boolean', description: 'Re-send every failed event.' },
+  },
+} as const;
+
+export const failedWebhookSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'The webhook-id.' },
+    type: { type: 'string' },
+    campaignId: { type: 'string' },
+    url: { type: 'string', description: 'The target, without credentials or query string.' },
+    attempts: count,
+    reason: { type: 'string', description: 'The last failure and why it stopped (retries exhausted, 410 Gone).' },
+    createdAt: { type: 'integer' },
+    failedAt: { type: 'integer' },
   },
 } as const;

@@ -7,6 +7,7 @@ import { decodeRecipients } from './recipient-codec';
 import type { RedisClient } from './redis';
 import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH, UNCOUNT_SENDS } from './scripts';
 import type { Recipient, StoredOutcome } from './types';
+import { parseReserved, type ReservedEvents } from './webhooks/events';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
 export interface InFlight {
@@ -109,16 +110,20 @@ export class BatchStore {
   }
 
   /**
-   * Counts a fully settled batch into its campaign, exactly once. With `autoSettle`, a campaign whose last batch
-   * leaves recipients `unknown` stays open ('settling') for the settle job.
+   * Counts a fully settled batch into its campaign, exactly once. With `opts.autoSettle`, a campaign whose last
+   * batch leaves recipients `unknown` stays open ('settling') for the settle job. With `opts.webhooks`, it also
+   * reserves the batch's recipients.settled event (and campaign.completed with the last batch); a re-run gets the
+   * same ones back.
    */
-  async finish(campaignId: string, batch: number, size: number, autoSettle: boolean): Promise<FinishResult> {
+  async finish(campaignId: string, batch: number, size: number, opts: { autoSettle?: boolean; webhooks?: boolean } = {}): Promise<{ result: FinishResult; events?: ReservedEvents }> {
     const keys = [
       this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch), this.keys.campaignSeries(campaignId),
     ];
-    return (await runScript(this.redis, FINISH_BATCH, keys, [
-      String(size), String(this.retentionSeconds), String(Date.now()), String(SERIES_MAX_SAMPLES), autoSettle ? '1' : '0',
-    ])) as FinishResult;
+    const reply = (await runScript(this.redis, FINISH_BATCH, keys, [
+      String(size), String(this.retentionSeconds), String(Date.now()), String(SERIES_MAX_SAMPLES), opts.autoSettle ? '1' : '0', opts.webhooks ? '1' : '',
+    ])) as string;
+    const bar = reply.indexOf('|');
+    return bar < 0 ? { result: reply as FinishResult } : { result: reply.slice(0, bar) as FinishResult, events: parseReserved(reply.slice(bar + 1)) };
   }
 
   /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import type { SendChecks } from './batch-store';
 import { SmsqError } from './errors';
 import { normalizeReplyText } from './replies/keywords';
+import { checkWebhookSecret } from './webhooks/signature';
+import { checkWebhookUrl } from './webhooks/target-url';
 
 /** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
 export const SIMULATOR_CREDENTIALS = Object.freeze({ apiKey: 'sim-key', apiSecret: 'sim-secret', appId: 'sim-app' });
@@ -76,6 +78,8 @@ export interface Config {
    * REDIS_SENTINEL_PASSWORD. Undefined: no sentinel.
    */
   redisSentinel?: { nodes: ReadonlyArray<{ host: string; port: number }>; name: string; password?: string };
+  /** Signed webhooks: where campaign events go and how their delivery is retried. */
+  webhooks: WebhookConfig;
 }
 
 export interface RepliesConfig {
@@ -149,6 +153,25 @@ export interface DurabilityConfig {
   mode: DurabilityMode;
   /** REDIS_DURABILITY_TIMEOUT_MS: how long a call waits for the acknowledgement before the batch goes back unsent. @defaultValue 1000 */
   timeoutMs: number;
+}
+
+export interface WebhookConfig {
+  /** Where every campaign's events go unless the campaign gives its own callbackUrl; undefined: none. */
+  url?: string;
+  /** The Standard Webhooks signing secret, `whsec_` + base64 of 24-64 random bytes. */
+  secret?: string;
+  /** Attempts are retried, with exponential back-off and jitter, until this long after the first one. */
+  retryForMs: number;
+  /** First retry delay; doubles each attempt (±50% jitter) up to backoffMaxMs. */
+  backoffMs: number;
+  /** The longest delay between two attempts. */
+  backoffMaxMs: number;
+  /** Whole-request timeout of one delivery attempt. */
+  timeoutMs: number;
+  /** Events delivered at once by one worker process. */
+  concurrency: number;
+  /** Events waiting for delivery beyond which new ones are dropped (a dead receiver costs bounded Redis). */
+  maxQueued: number;
 }
 
 export interface DeliveryConfig {
@@ -330,6 +353,7 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     settling: { autoReconcile: r.bool('SMS_AUTO_RECONCILE', true), autoResend: r.bool('SMS_AUTO_RESEND', true) },
     durability: readDurability(r, redisClusterNodes !== undefined),
     redisSentinel: readSentinel(r, redisClusterNodes !== undefined),
+    webhooks: readWebhookConfig(r, lockDurationMs),
   };
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
@@ -532,6 +556,41 @@ function readRepliesConfig(r: EnvReader): RepliesConfig {
     stopKeywords,
     startKeywords,
   };
+}
+
+/** Reads WEBHOOK_*; a delivery attempt must end before the job lock does, or another worker would send it too. */
+function readWebhookConfig(r: EnvReader, lockDurationMs: number): WebhookConfig {
+  const raw = r.str('WEBHOOK_URL');
+  const urlProblem = raw ? checkWebhookUrl(raw) : null;
+  if (urlProblem) r.problems.push(`WEBHOOK_URL ${urlProblem}`);
+  const secret = r.str('WEBHOOK_SECRET') || undefined;
+  const secretProblem = secret === undefined ? null : checkWebhookSecret(secret);
+  if (secretProblem) r.problems.push(`WEBHOOK_SECRET ${secretProblem}`);
+  if (raw && !secret) r.problems.push('WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: node -e "console.log(\'whsec_\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))")');
+  // Its default stays within a short lock, so that lowering WORKER_LOCK_DURATION_MS alone is never an error.
+  const timeoutMs = r.int('WEBHOOK_TIMEOUT_MS', Math.max(100, Math.min(10_000, Math.floor(lockDurationMs / 2))), 100, 300_000);
+  if (timeoutMs >= lockDurationMs) r.problems.push(`WEBHOOK_TIMEOUT_MS (${timeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
+  const retryFor = r.str('WEBHOOK_RETRY_FOR', '24h');
+  const retryForMs = parseDuration(retryFor);
+  if (retryForMs === null || retryForMs < 0 || retryForMs > 30 * 24 * HOUR_MS) r.problems.push(`WEBHOOK_RETRY_FOR=${retryFor} is not a duration up to 30 days (e.g. 24h, 90m, 30s, 500ms)`);
+  return {
+    url: raw && !urlProblem ? raw : undefined,
+    secret,
+    retryForMs: retryForMs ?? 24 * HOUR_MS,
+    backoffMs: r.int('WEBHOOK_BACKOFF_MS', 5_000, 1, HOUR_MS),
+    backoffMaxMs: r.int('WEBHOOK_BACKOFF_MAX_MS', HOUR_MS, 1, 24 * HOUR_MS),
+    timeoutMs,
+    concurrency: r.int('WEBHOOK_CONCURRENCY', 16, 1, 256),
+    maxQueued: r.int('WEBHOOK_MAX_QUEUED', 20_000, 1, 10_000_000),
+  };
+}
+
+/** "24h", "90m", "30s", "500ms", or a plain number of milliseconds; null when it is none of these. */
+export function parseDuration(raw: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!m) return null;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * unit);
 }
 
 function isIpOrCidr(entry: string): boolean {

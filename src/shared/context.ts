@@ -11,6 +11,7 @@ import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
 import { ReplyStore } from './replies/reply-store';
+import { WebhookEmitter } from './webhooks/emitter';
 import { closeRedis, ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -30,6 +31,8 @@ export interface Context {
   suppressions: SuppressionStore;
   /** Replies received (recordMo polls and pushes), with their opt-out keywords applied. */
   replies: ReplyStore;
+  /** Creates webhook events (nothing when no URL applies). */
+  webhooks: WebhookEmitter;
   log: Logger;
   /** The time schedules, windows and validity are judged by (see clock.ts). */
   clock: Clock;
@@ -55,8 +58,9 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const callRedis = config.durability.mode === 'none' ? redis : createRedis(config, role);
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle, queues.webhooks]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   const campaigns = new CampaignStore(redis, k);
+  const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);
   return {
     config,
     redis,
@@ -66,7 +70,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     campaignIndex: new CampaignIndex(redis, k, config.resultRetentionSeconds),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds, config.durability, callRedis),
     gate: new CampaignGate(redis, k),
-    delivery: new DeliveryStore(redis, k, config, log, campaigns),
+    delivery: new DeliveryStore(redis, k, config, log, campaigns, webhooks),
+    webhooks,
     suppressions: new SuppressionStore(redis, k),
     replies: new ReplyStore(redis, k, config.replies),
     log,

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   GATEWAY_QUERY_FAILED: 'A query to the gateway (getSentRcd, getBalance) failed; nothing was changed.',
   REDIS_UNAVAILABLE: 'Redis cannot be reached at REDIS_URL.',
   RECONCILE_BUSY: "The campaign's unknown recipients are being settled by another run (automatic settling or another reconcile).",
+  WEBHOOK_NOT_FOUND: 'No failed webhook event with that id (never failed, already re-sent, or expired).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

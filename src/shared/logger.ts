@@ -13,6 +13,8 @@ export const REDACT_PATHS = [
   'redisUrl', '*.redisUrl',
   // The server's secrets, also where a whole Config is logged (config.server.apiToken, config.server.dashboard).
   'apiToken', '*.apiToken', '*.*.apiToken', 'dashboard.password', '*.dashboard.password', '*.*.dashboard.password',
+  // The webhook signing secret (config.webhooks.secret), and WEBHOOK_URL, whose query string may hold a token.
+  'secret', '*.secret', '*.*.secret', 'webhooks.url', '*.webhooks.url',
 ];
 
 /** Logs go to stderr by default, so that a command's stdout holds only its output (a campaign id, results). */

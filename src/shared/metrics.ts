@@ -93,6 +93,24 @@ export const metrics = {
     labelNames: ['mode'] as const,
     registers,
   }),
+  webhookEvents: new Counter({
+    name: 'smsq_webhook_events_total',
+    help: 'Webhook events by type and result: queued (created), dropped (WEBHOOK_MAX_QUEUED reached), delivered (a 2xx), gone (410: not retried), exhausted (WEBHOOK_RETRY_FOR passed), retried (re-sent by an operator).',
+    labelNames: ['type', 'result'] as const,
+    registers,
+  }),
+  webhookLatency: new Histogram({
+    name: 'smsq_webhook_delivery_latency_seconds',
+    help: "From an event's creation to its delivery (a 2xx), retries included.",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600],
+    registers,
+  }),
+  webhookFailures: new Counter({
+    name: 'smsq_webhook_endpoint_failures_total',
+    help: 'Delivery attempts the receiver did not take, by reason: http_3xx, http_4xx, http_5xx, http_410, timeout, connection.',
+    labelNames: ['reason'] as const,
+    registers,
+  }),
   rateLimitWaits: new Counter({
     name: 'smsq_rate_limit_waits_total',
     help: 'Times the gateway told a worker to slow down (HTTP 429): the batch backs off and is retried.',
@@ -104,6 +122,7 @@ export const metrics = {
 for (const outcome of ['sent', 'failed', 'unknown', 'suppressed', 'capped']) metrics.recipients.labels(outcome).inc(0);
 metrics.rateLimitWaits.inc(0);
 for (const result of ['matched', 'unmatched', 'held']) metrics.deliveryReports.labels('push', result).inc(0);
+for (const result of ['queued', 'delivered', 'dropped', 'exhausted']) metrics.webhookEvents.labels('recipients.settled', result).inc(0);
 
 for (const result of ['stored', 'stop', 'start', 'duplicate']) metrics.replies.labels('push', result).inc(0);
 

@@ -4,13 +4,16 @@ import type { Config } from './config';
 import type { PollSummary } from './delivery/poll-summary';
 import type { ReplyPollSummary } from './replies/reply-poll-summary';
 import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from './types';
+import type { WebhookJobData, WebhookJobResult } from './webhooks/events';
 
 /**
  * Two queues: `campaigns` holds one job per campaign, which splits it into batch jobs; `batches` holds one job
  * per batch of up to 1000 recipients, the unit of sending, retrying and horizontal scale.
  */
-export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies', settle: 'settle' } as const;
-export const JOB_NAMES = { split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports', pollReplies: 'poll-replies', settle: 'settle' } as const;
+export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies', settle: 'settle', webhooks: 'webhooks' } as const;
+export const JOB_NAMES = {
+  split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports', pollReplies: 'poll-replies', settle: 'settle', webhook: 'webhook',
+} as const;
 /** The job scheduler that runs the reply (recordMo) poller every REPLY_POLL_INTERVAL_MS. */
 export const REPLY_POLL_SCHEDULER_ID = 'poll-replies';
 /** The job scheduler that runs the delivery-report poller every DLR_POLL_INTERVAL_MS. */
@@ -21,6 +24,7 @@ export type BatchQueue = Queue<BatchJobData, BatchJobResult, typeof JOB_NAMES.se
 export type DeliveryQueue = Queue<Record<string, never>, PollSummary, typeof JOB_NAMES.pollReports>;
 export type RepliesQueue = Queue<Record<string, never>, ReplyPollSummary, typeof JOB_NAMES.pollReplies>;
 export type SettleQueue = Queue<SettleJobData, SettleJobResult, typeof JOB_NAMES.settle>;
+export type WebhookQueue = Queue<WebhookJobData, WebhookJobResult, typeof JOB_NAMES.webhook>;
 
 export interface Queues {
   campaigns: CampaignQueue;
@@ -31,6 +35,8 @@ export interface Queues {
   replies: RepliesQueue;
   /** Automatic settling of `unknown` recipients: one delayed job per campaign and resend round. */
   settle: SettleQueue;
+  /** One job per webhook event, retried until delivered or WEBHOOK_RETRY_FOR has passed. */
+  webhooks: WebhookQueue;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,10 @@ export function batchJobOptions(config: Config) {
     removeOnFail: keep,
   };
 }
+
+/** The webhooks queue's back-off type: the worker's strategy reads the delay each failed attempt decided. */
+export const WEBHOOK_BACKOFF = 'webhook';
+export const WEBHOOK_MAX_ATTEMPTS = 100_000;
 
 export function openQueues(config: Config, connection: RedisClient): Queues {
   const common = {
@@ -73,14 +83,26 @@ export function openQueues(config: Config, connection: RedisClient): Queues {
     ...common,
     defaultJobOptions: { attempts: SETTLE_ATTEMPTS, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 }, removeOnComplete: true, removeOnFail: keep },
   });
+  const webhooks: WebhookQueue = new Queue(QUEUE_NAMES.webhooks, {
+    ...common,
+    defaultJobOptions: {
+      // Retries end by time (WEBHOOK_RETRY_FOR), decided by the delivering worker; the count is only a backstop.
+      attempts: WEBHOOK_MAX_ATTEMPTS,
+      backoff: { type: WEBHOOK_BACKOFF },
+      // A delivered event's body is not kept; a failed one stays to be listed and re-sent, within bounds.
+      removeOnComplete: true,
+      removeOnFail: { age: config.resultRetentionSeconds, count: config.webhooks.maxQueued },
+    },
+  });
   return {
     campaigns,
     batches,
     delivery,
     replies,
     settle,
+    webhooks,
     async close() {
-      await Promise.all([campaigns.close(), batches.close(), delivery.close(), replies.close(), settle.close()]);
+      await Promise.all([campaigns.close(), batches.close(), delivery.close(), replies.close(), settle.close(), webhooks.close()]);
     },
   };
 }

@@ -154,16 +154,24 @@ return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
 
 /**
  * KEYS: batch, campaign, the batch's delivery reports, the campaign's series. ARGV: recipients in the batch,
- * retention seconds, now (ms), samples kept in the series, '1' when automatic settling is on (SMS_AUTO_RECONCILE).
+ * retention seconds, now (ms), samples kept in the series, '1' when automatic settling is on (SMS_AUTO_RECONCILE),
+ * '1' when the campaign's events go to a webhook.
  * Counts a settled batch into its campaign exactly once (also failed and unknown outcomes per code, as campaign
  * fields `oc:<f|u>:<code>`) and completes the campaign with its last batch — unless automatic settling is on and
  * recipients are `unknown`: the campaign then stays as it is ('settling') and the settle job completes it
  * (COMPLETE_IF_SETTLED) once none is left. Appends the campaign's new totals to its series (one sample per batch,
  * cumulative, so a lost sample loses no count).
- * Returns 'incomplete' | 'already' | 'counted' | 'settling' | 'completed'.
+ * Returns 'incomplete' | 'already' | 'counted' | 'settling' | 'completed', followed by `|` and the webhook events it
+ * reserved (`seq,at[,completedSeq,sent,failed,unknown,cancelled,notSent]`, kept in the batch hash as `wh`) when
+ * there are some: a re-run that finds the batch counted ('already') gets the same ones back, to queue them again.
  */
 export const FINISH_BATCH = `
-if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'already' end
+local function answer(result)
+  local wh = redis.call('HGET', KEYS[1], 'wh')
+  if wh then return result .. '|' .. wh end
+  return result
+end
+if redis.call('HGET', KEYS[1], 'st') == 'done' then return answer('already') end
 local stored = redis.call('HGET', KEYS[1], 'o')
 local o = stored and cjson.decode(stored) or {}
 local counts = ${LUA_ZERO_COUNTS}
@@ -186,22 +194,31 @@ redis.call('HSET', KEYS[1], 'st', 'done')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
 local field = ${LUA_COUNTER_FIELDS}
+local webhooks = ARGV[6] == '1'
+if webhooks then redis.call('HSET', KEYS[1], 'wh', redis.call('HINCRBY', KEYS[2], 'webhookSeq', 1) .. ',' .. ARGV[3]) end
 local settled = 0
 for kind, counter in pairs(field) do
   settled = settled + redis.call('HINCRBY', KEYS[2], counter, counts[kind])
 end
 redis.call('HINCRBY', KEYS[2], 'batchesDone', 1)
 local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
-if settled < total then return 'counted' end
+if settled < total then return answer('counted') end
 local state = redis.call('HGET', KEYS[2], 'state')
 local unknown = tonumber(redis.call('HGET', KEYS[2], 'unknown') or '0')
-if unknown > 0 and ARGV[5] == '1' and (state == 'queued' or state == 'running' or state == 'paused') then return 'settling' end
+if unknown > 0 and ARGV[5] == '1' and (state == 'queued' or state == 'running' or state == 'paused') then return answer('settling') end
 -- A paused campaign whose last batches were in flight when it was paused has nothing left to hold back.
-if state == 'queued' or state == 'running' or state == 'paused' then redis.call('HSET', KEYS[2], 'state', 'completed') end
+if state == 'queued' or state == 'running' or state == 'paused' then
+  redis.call('HSET', KEYS[2], 'state', 'completed')
+  if webhooks then
+    local c = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'unknown', 'cancelled', 'notSent')
+    local seq = redis.call('HINCRBY', KEYS[2], 'webhookSeq', 1)
+    redis.call('HSET', KEYS[1], 'wh', table.concat({ redis.call('HGET', KEYS[1], 'wh'), seq, c[1], c[2], c[3], c[4], c[5] }, ','))
+  end
+end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('EXPIRE', KEYS[4], ARGV[2])
-return 'completed'`;
+return answer('completed')`;
 
 /** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
 export const TRANSITION = `
@@ -244,6 +261,8 @@ end
 if changed > 0 then
   redis.call('HSET', KEYS[1], 'o', cjson.encode(o))
   redis.call('HINCRBY', KEYS[1], 'v', 1)
+  -- The batch's reserved recipients.settled no longer describes it: a re-run must not queue it again.
+  redis.call('HDEL', KEYS[1], 'wh')
 end
 return changed`;
 
@@ -271,7 +290,7 @@ if next(o) == nil then redis.call('HDEL', KEYS[1], 'o') else redis.call('HSET', 
 for _, v in pairs(o) do
   if v[1] == 'f' or v[1] == 'u' then redis.call('HINCRBY', KEYS[2], 'oc:' .. v[1] .. ':' .. v[2], -1) end
 end
-redis.call('HDEL', KEYS[1], 'st')
+redis.call('HDEL', KEYS[1], 'st', 'wh')
 redis.call('HINCRBY', KEYS[2], 'batchesDone', -1)
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 if redis.call('HGET', KEYS[2], 'state') == 'completed' then

@@ -21,11 +21,13 @@ export async function resumeSending(ctx: Context): Promise<void> {
 
 /**
  * Records an account-level stop and pauses the queue. Returns true for the worker that recorded it first,
- * so that one clear error is logged per stop rather than one per batch in flight.
+ * so that one clear error is logged per stop rather than one per batch in flight. That worker also tells the
+ * campaign whose batch met the stop (`campaignId`) with a campaign.paused event.
  */
-export async function stopAccount(ctx: Context, stop: AccountStop): Promise<boolean> {
+export async function stopAccount(ctx: Context, stop: AccountStop, campaignId?: string): Promise<boolean> {
   const first = (await ctx.redis.set(ctx.keys.accountStop(), JSON.stringify(stop), 'NX')) === 'OK';
   await pauseSending(ctx);
+  if (first && campaignId) await ctx.webhooks.emit(campaignId, 'campaign.paused', { by: 'account', code: stop.code, reason: `${stop.reason}. To fix: ${stop.operatorAction}` });
   return first;
 }
 

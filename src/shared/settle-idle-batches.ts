@@ -8,6 +8,8 @@ import type { StoredOutcome } from './types';
  * start was checked against the campaign state, and the job settles the rest when the call ends.
  */
 export async function settleIdleBatches(ctx: Context, campaignId: string, batches: number, outcome: StoredOutcome): Promise<void> {
+  const campaign = await ctx.campaigns.read(campaignId);
+  const target = campaign ? ctx.webhooks.target(campaignId, campaign.fields) : undefined;
   for (let k = 0; k < batches; k++) {
     const batch = await ctx.batches.load(campaignId, k);
     if (!batch || batch.done || batch.inFlight) continue;
@@ -16,6 +18,7 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
     // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
     if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
-    await ctx.batches.finish(campaignId, k, batch.recipients.length, ctx.config.settling.autoReconcile);
+    const { events } = await ctx.batches.finish(campaignId, k, batch.recipients.length, { autoSettle: ctx.config.settling.autoReconcile, webhooks: target !== undefined });
+    if (target && events) await ctx.webhooks.batchFinished(target, k, batch.recipients, new Map([...batch.outcomes, ...rest]), events);
   }
 }

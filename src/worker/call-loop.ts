@@ -107,6 +107,7 @@ export class CallLoop {
           const fields = { failCode: v.code, failReason: v.reason, finishedAt: String(Date.now()) };
           if ((await this.ctx.campaigns.transition(this.data.campaignId, ['queued', 'running', 'paused'], 'failed', fields)) === 'ok') {
             this.log.error({ code: v.code }, `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`);
+            await this.ctx.webhooks.emit(this.data.campaignId, 'campaign.failed', { code: v.code, reason: v.reason });
           }
           const end = await this.endAs(['f', v.code, v.reason]);
           await settleIdleBatches(this.ctx, this.data.campaignId, this.campaign.batches, ['f', v.code, `campaign failed: ${v.reason}`]);

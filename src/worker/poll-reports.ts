@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../shared/context';
-import { parseAwaitingMember } from '../shared/delivery/delivery-store';
+import { AppliedReports, parseAwaitingMember } from '../shared/delivery/delivery-store';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
@@ -53,7 +53,13 @@ async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, 
   const pending = await ctx.delivery.unreported(campaignId, batch, sentAt);
   const now = Date.now();
   if (pending && pending.length > 0 && now - sentAt >= d.expireAfterMs) {
-    for (const entry of pending) if ((await ctx.delivery.expire(entry, now)) === 'applied') summary.expired++;
+    const expired = new AppliedReports();
+    for (const entry of pending) {
+      if ((await ctx.delivery.expire(entry, now)) !== 'applied') continue;
+      summary.expired++;
+      expired.add(campaignId, entry.msgId, { state: 'e', at: now, code: 'EXPIRED', reason: '' });
+    }
+    await ctx.delivery.emitApplied(expired);
   } else if (pending && pending.length > 0) {
     let answered = 0;
     for (let i = 0; i < pending.length; i += MAX_REPORT_MSG_IDS) {

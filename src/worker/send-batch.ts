@@ -46,11 +46,14 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, record.inFlight, log);
+  const target = ctx.webhooks.target(campaignId, campaign.fields);
   if (record.done) {
-    // A re-run after a crash: the run that finished the batch may have died before releasing the next one,
-    // or before scheduling the settling of its unknown recipients.
+    // A re-run after a crash: the run that finished the batch may have died before releasing the next one, before
+    // scheduling the settling of its unknown recipients, or before queueing its webhook events.
     await releaseNext(ctx, job, campaign);
     if (hasUnknown(record.outcomes)) await scheduleSettle(ctx, campaignId);
+    const { events } = target ? await ctx.batches.finish(campaignId, batch, record.recipients.length, { autoSettle: ctx.config.settling.autoReconcile, webhooks: true }) : {};
+    if (target && events) await ctx.webhooks.batchFinished(target, batch, record.recipients, record.outcomes, events);
     return buildResult(job.data, record);
   }
   const state = await passGate(ctx, job, token, campaign, record);
@@ -81,17 +84,21 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
     if (stored && ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
     if (stored && hasUnknown(stored)) await scheduleSettle(ctx, campaignId);
   }
-  const finished = await ctx.batches.finish(campaignId, batch, record.recipients.length, ctx.config.settling.autoReconcile);
+  const { result: finished, events } = await ctx.batches.finish(campaignId, batch, record.recipients.length, {
+    autoSettle: ctx.config.settling.autoReconcile,
+    webhooks: target !== undefined,
+  });
   if (campaign.window) await ctx.campaigns.windowWaitOver(campaignId, batch);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
   if (finished === 'settling') log.info('all batches counted; the campaign completes once its unknown recipients are settled');
+  // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
+  const final = finished !== 'already' && outcomes ? { ...record, outcomes } : ((await ctx.batches.load(campaignId, batch)) ?? record);
+  // Queued after the count, and again by any re-run ('already' returns the same reserved events): none is lost.
+  if (target && events) await ctx.webhooks.batchFinished(target, batch, final.recipients, final.outcomes, events);
   if (end.kind === 'transient') throw new UnrecoverableError(`attempts used up: ${end.code} ${end.reason}`);
   if (end.kind === 'permanent') throw new UnrecoverableError(`${end.code} ${end.reason}`);
-  // What this run recorded is what Redis holds, unless another run wrote or counted the batch too: read it back then.
-  if (finished !== 'already' && outcomes) return buildResult(job.data, { ...record, outcomes });
-  const final = await ctx.batches.load(campaignId, batch);
-  return buildResult(job.data, final ?? record);
+  return buildResult(job.data, final);
 }
 
 /**
@@ -206,7 +213,7 @@ async function afterLoop(ctx: Context, job: Job<BatchJobData, BatchJobResult>, l
       await loop.settleRest(['f', end.code, `${end.reason} (after ${job.attemptsMade + 1} attempts)`]);
       return end;
     case 'account-stop': {
-      const first = await stopAccount(ctx, { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() });
+      const first = await stopAccount(ctx, { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() }, job.data.campaignId);
       const msg = `sending stopped for the whole queue: gateway status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
       if (first) {
         metrics.accountStops.labels(end.code).inc();

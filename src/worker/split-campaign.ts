@@ -14,9 +14,14 @@ export async function splitCampaign(ctx: Context, job: Job<CampaignJobData, Camp
   const { campaignId } = job.data;
   const campaign = await ctx.campaigns.read(campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
-  const moved = await ctx.campaigns.transition(campaignId, ['queued', 'scheduled'], 'running');
+  const startedAt = Date.now();
+  const moved = await ctx.campaigns.transition(campaignId, ['queued', 'scheduled'], 'running', { startedAt: String(startedAt) });
   // A cancelled or failed campaign was settled whole by whoever ended it: nothing to send.
   if (moved === 'cancelled' || moved === 'failed') return { batches: campaign.batches };
+  // A re-run after a crash finds `startedAt` and queues the same campaign.started again (same id, same bytes).
+  const target = ctx.webhooks.target(campaignId, campaign.fields);
+  const at = moved === 'ok' ? startedAt : Number(campaign.fields.startedAt);
+  if (target && at) await ctx.webhooks.started(target, at);
   await queueBatches(ctx, campaignId, initialRelease(campaign.batches, ctx.config.releaseAhead), campaign.priority);
   return { batches: campaign.batches };
 }

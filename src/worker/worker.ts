@@ -15,6 +15,9 @@ import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { settleJob } from './settle-job';
 import { expireCampaign, splitCampaign } from './split-campaign';
+import { deliverWebhook, webhookBackoff } from './deliver-webhook';
+import { webhookAgents } from './webhook-post';
+import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
 
 export interface SmsqWorker {
   /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_GRACE_MS), then disconnects. */
@@ -27,7 +30,7 @@ export interface SmsqWorker {
  */
 const MAX_STALLED_COUNT = 10;
 
-/** Starts one worker process's share of the work: splitting campaigns and sending batches. */
+/** Starts one worker process's share of the work: splitting campaigns, sending batches, delivering webhook events. */
 export async function startWorker(config: Config, log: Logger, opts: ContextOptions = {}): Promise<SmsqWorker> {
   const ctx = await createContext(config, log, 'worker', opts);
   await checkRedisForProduction(ctx.redis, log);
@@ -62,7 +65,15 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
   const replyPoller = new Worker<Record<string, never>, ReplyPollSummary>(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
   await scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs);
-  for (const w of [splitter, sender, poller, replyPoller, settler]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  const webhookLog = log.child({ component: 'webhooks' });
+  // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
+  const agents = webhookAgents(config.webhooks.concurrency);
+  const webhooks = new Worker<WebhookJobData, WebhookJobResult>(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog), {
+    ...common,
+    concurrency: config.webhooks.concurrency,
+    settings: { backoffStrategy: webhookBackoff },
+  });
+  for (const w of [splitter, sender, poller, replyPoller, settler, webhooks]) w.on('error', (err) => log.error({ err }, 'worker error'));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -73,7 +84,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), replyPoller.close(), settler.close()]);
+        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), replyPoller.close(), settler.close(), webhooks.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -81,9 +92,10 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true), settler.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true), settler.close(true), webhooks.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
         queries.close();
+        agents.destroy();
         await ctx.close();
         log.info('worker stopped');
       })();

@@ -77,10 +77,10 @@ it('refuses calls once the campaign is cancelled, and counts a settled batch in 
   const id = await batch();
   await redis.hset(k.campaign(id), 'state', 'cancelled');
   expect(await begin(id, 'run', [0], 0)).toBe('cancelled');
-  expect(await store.finish(id, 0, 3, false)).toBe('incomplete');
+  expect(await store.finish(id, 0, 3)).toEqual({ result: 'incomplete' });
   await store.settle(id, 0, outcomes([[0, ['c']], [1, ['c']], [2, ['c']]]));
-  expect(await store.finish(id, 0, 3, false)).toBe('completed');
-  expect(await store.finish(id, 0, 3, false)).toBe('already');
+  expect(await store.finish(id, 0, 3)).toEqual({ result: 'completed' });
+  expect(await store.finish(id, 0, 3)).toEqual({ result: 'already' });
   expect(await redis.hget(k.campaign(id), 'cancelled')).toBe('3');
 });
 
@@ -112,4 +112,21 @@ it('caps a number sent to as often as the cap allows in the period, remembers th
   const otp = await batch();
   await redis.hset(k.campaign(otp), 'ignoreFrequencyCap', '1');
   expect(await store.beginCall(otp, 0, 'd', { indices: [0], numbers: ['111111'], at: Date.now(), clockNow: Date.now() }, 0, cap)).toMatchObject({ ok: true, settled: 0, calling: 1 });
+});
+
+it("reserves a batch's webhook events with its count, and gives the same ones back to a re-run", async () => {
+  const id = await batch();
+  await store.settle(id, 0, outcomes([[0, ['s', 'm0']], [1, ['f', '-9', 'refused']], [2, ['s', 'm2']]]));
+  const first = await store.finish(id, 0, 3, { webhooks: true });
+  expect(first).toEqual({ result: 'completed', events: { seq: 1, at: expect.any(Number), completed: { seq: 2, counts: { sent: 2, failed: 1, unknown: 0, cancelled: 0, notSent: 0 } } } });
+  expect(await store.finish(id, 0, 3, { webhooks: true })).toEqual({ ...first, result: 'already' });
+  expect(await redis.hget(k.campaign(id), 'webhookSeq')).toBe('2');
+  // Reconcile changing a batch drops them: a late re-run must not send the old outcomes under their id again.
+  expect(await store.reconcile(id, 0, outcomes([[1, ['s', 'x']]]))).toBe(0);
+  expect(await store.finish(id, 0, 3, { webhooks: true })).toEqual({ ...first, result: 'already' });
+  const other = await batch();
+  await store.settle(other, 0, outcomes([[0, ['u', 'ETIMEDOUT', 'no answer', 1]], [1, ['s', 'm1']], [2, ['s', 'm2']]]));
+  expect((await store.finish(other, 0, 3, { webhooks: true })).events).toBeDefined();
+  expect(await store.reconcile(other, 0, outcomes([[0, ['s', 'm0']]]))).toBe(1);
+  expect(await store.finish(other, 0, 3, { webhooks: true })).toEqual({ result: 'already' });
 });

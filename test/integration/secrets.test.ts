@@ -10,9 +10,10 @@ import { openApp } from '../support/server';
 
 const prefix = uniquePrefix('secrets');
 const SERVER_SECRETS = { token: 'api-token-5e8a1c7d9b', password: 'dash-pass-3f6b2a9e1c' };
+const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-bytes-0123456789ab').toString('base64')}`;
 afterAll(() => deletePrefix(prefix));
 
-it('never writes the API secret, a Sign, the API token or the dashboard password to the logs, even at debug level and on errors', async () => {
+it('never writes the API secret, a Sign, the API token, the dashboard password or the webhook secret to the logs, even at debug level and on errors', async () => {
   const creds = { apiKey: 'key-7f3a', apiSecret: 'secret-9c1e5b', appId: 'app-1' };
   const sim = await startSimulator({ ...creds, faults: { transientRate: 0.3, garbageRate: 0.1, resetRate: 0.1, http500Rate: 0.1 } });
   let logs = '';
@@ -33,6 +34,10 @@ it('never writes the API secret, a Sign, the API token or the dashboard password
     API_TOKEN: SERVER_SECRETS.token,
     DASHBOARD_USER: 'ops',
     DASHBOARD_PASSWORD: SERVER_SECRETS.password,
+    // Events to a port nothing listens on: their failed attempts are logged at debug level.
+    WEBHOOK_URL: 'http://127.0.0.1:9/hooks?token=hook-query-token',
+    WEBHOOK_SECRET,
+    WEBHOOK_BACKOFF_MS: '10',
   }), { requireGateway: true });
   const startedAt = Math.floor(Date.now() / 1000);
   const producer = await createProducer(config, log);
@@ -63,5 +68,8 @@ it('never writes the API secret, a Sign, the API token or the dashboard password
   expect(logs).not.toContain(creds.apiSecret);
   expect(logs).not.toContain(SERVER_SECRETS.token);
   expect(logs).not.toContain(SERVER_SECRETS.password);
+  expect(logs).toContain('webhook attempt failed');
+  expect(logs).not.toContain(WEBHOOK_SECRET.slice('whsec_'.length));
+  expect(logs).not.toContain('hook-query-token');
   for (let ts = startedAt - 1; ts <= endedAt + 1; ts++) expect(logs).not.toContain(sign(creds.apiKey, creds.apiSecret, String(ts)));
 });

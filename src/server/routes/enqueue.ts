@@ -37,6 +37,7 @@ interface JsonBody {
   validFor?: string | number;
   expireAt?: string;
   maxCost?: number;
+  callbackUrl?: string;
 }
 
 interface StreamQuery {
@@ -55,6 +56,7 @@ interface StreamQuery {
   expireAt?: string;
   maxCost?: string;
   dryRun?: 'true' | 'false';
+  callbackUrl?: string;
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -111,6 +113,7 @@ function streamOptions(req: FastifyRequest, q: Omit<StreamQuery, 'dryRun'>, form
     validFor: q.validFor,
     expireAt: q.expireAt,
     maxCost: q.maxCost === undefined ? undefined : Number(q.maxCost),
+    callbackUrl: q.callbackUrl,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { templateFields: templateFields(q.content) }),
   };
 }

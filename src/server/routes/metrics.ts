@@ -16,7 +16,7 @@ function queueGauges(ctx: Context) {
   const registers = [new Registry()];
   const gauges = {
     redisUp: new Gauge({ name: 'smsq_redis_up', help: '1 when Redis answers the server.', registers }),
-    jobs: new Gauge({ name: 'smsq_jobs', help: 'Jobs by queue (campaigns, batches) and state.', labelNames: ['queue', 'state'] as const, registers }),
+    jobs: new Gauge({ name: 'smsq_jobs', help: 'Jobs by queue (campaigns, batches, webhooks: one job per event) and state.', labelNames: ['queue', 'state'] as const, registers }),
     paused: new Gauge({ name: 'smsq_queue_paused', help: '1 when the queue is paused (smsq pause, or an account-level stop).', labelNames: ['queue'] as const, registers }),
     waiting: new Gauge({
       name: 'smsq_batches_waiting',
@@ -38,7 +38,7 @@ function queueGauges(ctx: Context) {
     if (!up) return; // the other gauges keep their last values; smsq_redis_up says they are stale
     const limit = ctx.config.rateLimitPerSecond;
     await Promise.all([
-      ...[ctx.queues.campaigns, ctx.queues.batches].map(async (q) => {
+      ...[ctx.queues.campaigns, ctx.queues.batches, ctx.queues.webhooks].map(async (q) => {
         const [counts, paused] = await Promise.all([q.getJobCounts(), q.isPaused()]);
         for (const [state, n] of Object.entries(counts)) gauges.jobs.labels(q.name, state).set(n);
         gauges.paused.labels(q.name).set(paused ? 1 : 0);

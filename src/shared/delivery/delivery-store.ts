@@ -13,6 +13,9 @@ import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type MsgLocation } from './ms
 import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
 import { APPLY_REPORT } from './scripts';
+import { withDelivery } from './summary';
+import type { WebhookEmitter } from '../webhooks/emitter';
+import type { DeliveryItem } from '../webhooks/events';
 
 /** A recipient's stored delivery record: `[state, at, code, reason, pay?, currency?]` (see scripts.ts). */
 export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, string?];
@@ -45,6 +48,7 @@ export class DeliveryStore {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly campaigns: CampaignStore,
+    private readonly webhooks: WebhookEmitter,
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
     this.index = new MsgIdIndex(redis, keys, this.retentionMs);
@@ -89,6 +93,7 @@ export class DeliveryStore {
     /** Campaigns whose reported cost moved: their budget caps are checked once the reports are in. */
     const costMoved = new Set<string>();
     const locations = await this.index.lookup(reports.map((r) => r.msgId), now);
+    const applied = new AppliedReports();
     await Promise.all(
       reports.map(async (report, i) => {
         const loc = locations[i];
@@ -98,6 +103,7 @@ export class DeliveryStore {
         if (loc && (result === 'applied' || result === 'replaced')) {
           metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
           if (report.payMicros !== undefined) costMoved.add(loc.campaignId);
+          applied.add(loc.campaignId, report.msgId, report);
         }
         if (result === 'mismatch') this.log.warn({ msgId: report.msgId, campaignId: loc?.campaignId }, "delivery report's number is not the recipient's; not applied");
       }),
@@ -110,7 +116,13 @@ export class DeliveryStore {
       await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now), ...segment });
     }
     if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
+    await this.emitApplied(applied);
     return counts;
+  }
+
+  /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
+  async emitApplied(applied: AppliedReports): Promise<void> {
+    for (const [campaignId, reports] of applied.byCampaign) await this.webhooks.emit(campaignId, 'recipients.delivery', { reports });
   }
 
   /** Records that no report came for a message within DLR_EXPIRE_AFTER_MS. */
@@ -175,6 +187,7 @@ export class DeliveryStore {
     const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId)));
     const values = await this.redis.mget(...heldKeys);
     const costMoved = new Set<string>();
+    const applied = new AppliedReports();
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
@@ -184,10 +197,25 @@ export class DeliveryStore {
         const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
         if ((result === 'applied' || result === 'replaced') && report.payMicros !== undefined) costMoved.add(e.campaignId);
+        if (result === 'applied' || result === 'replaced') applied.add(e.campaignId, e.msgId, report);
         await this.redis.del(heldKeys[i]);
       }),
     );
     if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
+    await this.emitApplied(applied);
+  }
+}
+
+/** Reports applied by one push, poll or expiry run, grouped by campaign, as recipients.delivery items. */
+export class AppliedReports {
+  readonly byCampaign = new Map<string, DeliveryItem[]>();
+
+  add(campaignId: string, msgId: string, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): void {
+    const item = withDelivery({ number: '', orderId: '', status: 'sent' }, [r.state, r.at, r.code, r.reason, r.payMicros, r.currency]);
+    const { delivery, deliveryCode, deliveryReason, reportedAt, price, currency } = item;
+    const list = this.byCampaign.get(campaignId) ?? [];
+    list.push({ msgId, delivery: delivery as DeliveryItem['delivery'], deliveryCode, deliveryReason, reportedAt, price, currency });
+    this.byCampaign.set(campaignId, list);
   }
 }
 

@@ -1,3 +1,4 @@
+import { settledRecipients } from '../webhooks/emitter';
 import type { CampaignRecord } from '../campaign-store';
 import type { Context } from '../context';
 import type { IndexEntry } from '../delivery/msgid-index';
@@ -124,7 +125,12 @@ async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaign
       outcomes.set(u.batch, forBatch);
     }
   }
-  for (const [batch, o] of outcomes) await ctx.batches.reconcile(campaignId, batch, o);
+  for (const [batch, o] of outcomes) {
+    if ((await ctx.batches.reconcile(campaignId, batch, o)) === 0) continue;
+    // The batch's outcomes changed after its recipients.settled: a later one (higher seq) supersedes it.
+    const record = await ctx.batches.load(campaignId, batch);
+    if (record) await ctx.webhooks.emit(campaignId, 'recipients.settled', { batch, recipients: settledRecipients(record.recipients, record.outcomes) });
+  }
   await ctx.delivery.indexEntries(entries);
   if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
 }

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { toResult } from '../campaign-store';
+import type { WebhookConfig } from '../config';
+import type { Keys } from '../keys';
+import type { Logger } from '../logger';
+import { runScript } from '../lua';
+import { metrics } from '../metrics';
+import { JOB_NAMES, type WebhookQueue } from '../queues';
+import type { RedisClient } from '../redis';
+import type { Recipient, StoredOutcome } from '../types';
+import { packBody, type ReservedEvents, type SettledRecipient, type WebhookEventData, type WebhookEventType, type WebhookJobData } from './events';
+
+/**
+ * KEYS: campaign. ARGV: '1' when WEBHOOK_URL is set. Reserves the campaign's next seq, if an event of it goes
+ * anywhere: returns {seq, createdAt, callbackUrl} — or nil for a campaign that is gone or has no target.
+ */
+const RESERVE_EVENT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local cb = redis.call('HGET', KEYS[1], 'callbackUrl')
+if (not cb or cb == '') and ARGV[1] ~= '1' then return false end
+local seq = redis.call('HINCRBY', KEYS[1], 'webhookSeq', 1)
+return { seq, redis.call('HGET', KEYS[1], 'createdAt') or '0', cb or '' }`;
+
+/** How long "this campaign has no callbackUrl" is remembered when WEBHOOK_URL is not set (so that costs nothing). */
+const NO_TARGET_TTL_MS = 60_000;
+const NO_TARGET_MAX = 10_000;
+/** The queue's length is read at most this often; the bound is approximate by that much. */
+const COUNT_EVERY_MS = 1_000;
+
+/** Where a campaign's events go, from its hash fields. */
+export interface CampaignTarget {
+  campaignId: string;
+  createdAt: number;
+  url: string;
+}
+
+/**
+ * Creates webhook events: reserves each one's seq, serialises it once and queues it on `webhooks`. Nothing at all
+ * happens for a campaign no URL applies to. Sending never waits on a receiver: this only adds jobs, and past
+ * WEBHOOK_MAX_QUEUED waiting events it drops new ones (a metric and one log line per episode).
+ */
+export class WebhookEmitter {
+  private readonly noTarget = new Map<string, number>();
+  private queued = 0;
+  private countedAt = 0;
+  private dropping = false;
+
+  constructor(
+    private readonly queue: WebhookQueue,
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    private readonly config: WebhookConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** The target of a campaign whose hash fields are at hand, or undefined: its events go nowhere. */
+  target(campaignId: string, fields: Record<string, string>): CampaignTarget | undefined {
+    const url = fields.callbackUrl || this.config.url;
+    return url ? { campaignId, createdAt: Number(fields.createdAt ?? 0), url } : undefined;
+  }
+
+  /** Creates one event of a campaign (reads and bumps its seq in one script); nothing when no URL applies. */
+  async emit<T extends WebhookEventType>(campaignId: string, type: T, data: WebhookEventData[T], at = Date.now()): Promise<void> {
+    const global = Boolean(this.config.url);
+    if (!global && (this.noTarget.get(campaignId) ?? 0) > Date.now()) return;
+    const reply = (await runScript(this.redis, RESERVE_EVENT, [this.keys.campaign(campaignId)], [global ? '1' : ''])) as [number, string, string] | null;
+    if (!reply) {
+      if (!global) this.rememberNoTarget(campaignId);
+      return;
+    }
+    const [seq, createdAt, callbackUrl] = reply;
+    await this.add([buildEvent({ campaignId, createdAt: Number(createdAt), url: callbackUrl || this.config.url! }, type, seq, at, data)]);
+  }
+
+  /** campaign.started: always seq 0, dated by the split's `startedAt`, so that a re-run of the split repeats it exactly. */
+  async started(target: CampaignTarget, startedAt: number): Promise<void> {
+    await this.add([buildEvent(target, 'campaign.started', 0, startedAt, {})]);
+  }
+
+  /** recipients.settled for a finished batch (and campaign.completed when it was the last), from what FINISH_BATCH reserved. */
+  async batchFinished(target: CampaignTarget, batch: number, recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>, reserved: ReservedEvents): Promise<void> {
+    const events = [buildEvent(target, 'recipients.settled', reserved.seq, reserved.at, { batch, recipients: settledRecipients(recipients, outcomes) })];
+    if (reserved.completed) events.push(buildEvent(target, 'campaign.completed', reserved.completed.seq, reserved.at, { counts: reserved.completed.counts }));
+    await this.add(events);
+  }
+
+  /** Queues events as one addBulk (one round trip), dropping them instead when the queue is over its bound. */
+  private async add(events: WebhookJobData[]): Promise<void> {
+    if (Date.now() - this.countedAt > COUNT_EVERY_MS) {
+      this.queued = await this.queue.count();
+      this.countedAt = Date.now();
+    }
+    if (this.queued + events.length > this.config.maxQueued) {
+      for (const e of events) metrics.webhookEvents.labels(e.type, 'dropped').inc();
+      if (!this.dropping) {
+        this.dropping = true;
+        this.log.warn({ maxQueued: this.config.maxQueued, queued: this.queued, campaignId: events[0].campaignId }, 'webhook events dropped: WEBHOOK_MAX_QUEUED events are waiting for a receiver that does not take them; new events are dropped until the queue drains');
+      }
+      return;
+    }
+    this.dropping = false;
+    // The webhook-id is the job id: an event queued again (a re-run after a crash) is one job while it waits.
+    await this.queue.addBulk(events.map((data) => ({ name: JOB_NAMES.webhook, data, opts: { jobId: data.id } })));
+    this.queued += events.length;
+    for (const e of events) metrics.webhookEvents.labels(e.type, 'queued').inc();
+  }
+
+  private rememberNoTarget(campaignId: string): void {
+    if (this.noTarget.size >= NO_TARGET_MAX) this.noTarget.clear();
+    this.noTarget.set(campaignId, Date.now() + NO_TARGET_TTL_MS);
+  }
+}
+
+/** A batch's recipients as recipients.settled lists them: the fields of `smsq results`, without delivery. */
+export function settledRecipients(recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>): SettledRecipient[] {
+  return recipients.map((r, i) => toResult(r.number, r.orderId, outcomes.get(i)));
+}
+
+/**
+ * The webhook-id of a campaign's event number `seq`: unique across campaigns (and across a campaign id used again
+ * after its records expired, by its creation time), with no `.` (the signed content is `id.timestamp.body`).
+ */
+export function eventId(campaignId: string, createdAt: number, seq: number): string {
+  return `msg_${createHash('sha256').update(`${campaignId}\n${createdAt}`).digest('hex').slice(0, 24)}_${seq}`;
+}
+
+/** The event, serialised once: every attempt sends these bytes. */
+export function buildEvent<T extends WebhookEventType>(target: CampaignTarget, type: T, seq: number, at: number, data: WebhookEventData[T]): WebhookJobData {
+  const id = eventId(target.campaignId, target.createdAt, seq);
+  const body = JSON.stringify({ type, id, timestamp: new Date(at).toISOString(), data: { campaignId: target.campaignId, seq, ...data } });
+  const now = Date.now();
+  return { id, type, campaignId: target.campaignId, url: target.url, payload: packBody(body), createdAt: now, since: now };
+}
+
+/**
+ * Creates one event of a campaign — for the pauses and stops decided outside this module (an operator's or a
+ * budget's pause of one campaign: `emitCampaignEvent(ctx, id, 'campaign.paused', { by: 'operator', reason })`).
+ */
+export function emitCampaignEvent<T extends WebhookEventType>(ctx: { webhooks: WebhookEmitter }, campaignId: string, type: T, data: WebhookEventData[T]): Promise<void> {
+  return ctx.webhooks.emit(campaignId, type, data);
+}

@@ -1,0 +1,84 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import type { WebhookConfig } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
+import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
+import { displayUrl } from '../shared/webhooks/target-url';
+import { post, type WebhookAgents } from './webhook-post';
+
+/** A failed attempt that will be retried after `delayMs` (read by the queue's back-off strategy). */
+export class WebhookAttemptError extends Error {
+  constructor(message: string, readonly delayMs: number) {
+    super(message);
+    this.name = 'WebhookAttemptError';
+  }
+}
+
+/** BullMQ's back-off strategy for the webhooks queue: the delay the failed attempt decided. */
+export function webhookBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  return err instanceof WebhookAttemptError ? err.delayMs : 1_000 * attemptsMade;
+}
+
+/**
+ * The delay before retry `n` (1 = the first retry): WEBHOOK_BACKOFF_MS doubled each time up to
+ * WEBHOOK_BACKOFF_MAX_MS (an hour: beyond it a day of retries would be a handful of attempts), with
+ * ±50% jitter so that the events a receiver's outage failed together do not all come back in the same second.
+ */
+export function retryDelay(config: WebhookConfig, n: number, random = Math.random()): number {
+  const base = Math.min(config.backoffMaxMs, config.backoffMs * 2 ** Math.min(n - 1, 30));
+  return Math.round(base * (0.5 + random));
+}
+
+/**
+ * One delivery attempt of one event: POSTs the stored body, signed with this attempt's timestamp. 2xx delivers;
+ * 410 Gone fails the event at once; anything else is retried until WEBHOOK_RETRY_FOR has passed since the
+ * first attempt (or since an operator re-sent it), then the event fails and stays listed.
+ */
+export async function deliverWebhook(config: WebhookConfig, agents: WebhookAgents, job: Job<WebhookJobData, WebhookJobResult>, log: Logger): Promise<WebhookJobResult> {
+  const data = job.data;
+  const attempt = job.attemptsMade + 1;
+  if (!config.secret) throw new UnrecoverableError('WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)');
+  const result = await post(config, agents, data);
+  if (result.ok) {
+    metrics.webhookEvents.labels(data.type, 'delivered').inc();
+    metrics.webhookLatency.observe(Math.max(0, Date.now() - data.createdAt) / 1000);
+    return { status: result.status, attempts: attempt };
+  }
+  metrics.webhookFailures.labels(result.label).inc();
+  const where = { webhookId: data.id, type: data.type, campaignId: data.campaignId, url: displayUrl(data.url), attempt };
+  if (result.status === 410) {
+    metrics.webhookEvents.labels(data.type, 'gone').inc();
+    gone.note(log, where);
+    throw new UnrecoverableError(`HTTP 410 Gone: the receiver wants no more of this event (attempt ${attempt})`);
+  }
+  const delay = Math.max(retryDelay(config, attempt), Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs));
+  if (Date.now() + delay > data.since + config.retryForMs) {
+    metrics.webhookEvents.labels(data.type, 'exhausted').inc();
+    exhausted.note(log, { ...where, reason: result.reason });
+    throw new UnrecoverableError(`${result.reason}; gave up after ${attempt} attempts (WEBHOOK_RETRY_FOR)`);
+  }
+  log.debug({ ...where, reason: result.reason, delay }, 'webhook attempt failed; will retry');
+  throw new WebhookAttemptError(`${result.reason} (attempt ${attempt})`, delay);
+}
+
+/**
+ * At most one warning a minute per kind of failure: a receiver dead for a day (or answering 410 to everything)
+ * fails every event, and the metric counts them all; the log says it is happening, with how many since its last line.
+ */
+class ThrottledWarning {
+  private lastAt = 0;
+  private count = 0;
+
+  constructor(private readonly message: string) {}
+
+  note(log: Logger, fields: Record<string, unknown>): void {
+    this.count++;
+    if (Date.now() - this.lastAt < 60_000) return;
+    log.warn({ ...fields, events: this.count }, this.message);
+    this.lastAt = Date.now();
+    this.count = 0;
+  }
+}
+
+const gone = new ThrottledWarning('webhook receiver answered 410 Gone: these events are not retried; list them with smsq webhooks failed');
+const exhausted = new ThrottledWarning('webhook events failed: retries exhausted (WEBHOOK_RETRY_FOR); list them with smsq webhooks failed');
