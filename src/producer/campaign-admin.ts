@@ -83,7 +83,10 @@ export async function pauseCampaign(ctx: Context, campaignId: string, opts: Paus
   if (t !== 'ok' && t !== 'paused') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to pause.`);
   }
-  if (t === 'ok') ctx.log.info({ campaignId, by: fields.pausedBy, reason: fields.pauseReason }, 'campaign paused');
+  if (t === 'ok') {
+    ctx.log.info({ campaignId, by: fields.pausedBy, reason: fields.pauseReason }, 'campaign paused');
+    await ctx.webhooks.emit(campaignId, 'campaign.paused', { by: fields.pausedBy, reason: fields.pauseReason });
+  }
   return getCampaign(ctx, campaignId);
 }
 

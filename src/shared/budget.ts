@@ -8,8 +8,8 @@ import { formatMicros } from './delivery/money';
 import type { Logger } from './logger';
 
 /** Pauses each of these campaigns whose reported cost has reached its cap; returns the ids paused. */
-export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, campaignIds: Iterable<string>): Promise<string[]> {
-  const paused: string[] = [];
+export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, campaignIds: Iterable<string>): Promise<Array<{ campaignId: string; reason: string }>> {
+  const paused: Array<{ campaignId: string; reason: string }> = [];
   for (const id of campaignIds) {
     const cap = await campaigns.maxCost(id);
     if (cap === null) continue;
@@ -22,7 +22,7 @@ export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, cam
     const t = await campaigns.transition(id, ['queued', 'running'], 'paused', { pausedBy: 'budget', pauseReason, pausedAt: String(Date.now()) });
     if (t === 'ok') {
       log.warn({ campaignId: id, currency }, `campaign paused: ${pauseReason}; raise its maxCost and resume it to go on`);
-      paused.push(id);
+      paused.push({ campaignId: id, reason: pauseReason });
     }
   }
   return paused;

@@ -115,12 +115,19 @@ export class DeliveryStore {
       const segment = priced.segmentPriceMicros === undefined ? {} : { price: String(priced.segmentPriceMicros) };
       await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now), ...segment });
     }
-    if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
+    if (costMoved.size > 0) await this.pauseOverBudget(costMoved);
     await this.emitApplied(applied);
     return counts;
   }
 
   /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
+  /** Pauses the campaigns whose reported cost reached their maxCost, and tells their webhooks. */
+  private async pauseOverBudget(campaignIds: Set<string>): Promise<void> {
+    for (const p of await pauseOverBudget(this.campaigns, this.log, campaignIds)) {
+      await this.webhooks.emit(p.campaignId, 'campaign.paused', { by: 'budget', reason: p.reason });
+    }
+  }
+
   async emitApplied(applied: AppliedReports): Promise<void> {
     for (const [campaignId, reports] of applied.byCampaign) await this.webhooks.emit(campaignId, 'recipients.delivery', { reports });
   }
@@ -201,7 +208,7 @@ export class DeliveryStore {
         await this.redis.del(heldKeys[i]);
       }),
     );
-    if (costMoved.size > 0) await pauseOverBudget(this.campaigns, this.log, costMoved);
+    if (costMoved.size > 0) await this.pauseOverBudget(costMoved);
     await this.emitApplied(applied);
   }
 }

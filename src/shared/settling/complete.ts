@@ -5,5 +5,11 @@ import { COMPLETE_IF_SETTLED } from '../scripts';
 /** Completes a campaign kept open for settling, once every batch is counted and none of its recipients is `unknown`. */
 export async function completeIfSettled(ctx: Context, campaignId: string): Promise<string> {
   const args = [String(ctx.config.resultRetentionSeconds), String(Date.now())];
-  return (await runScript(ctx.redis, COMPLETE_IF_SETTLED, [ctx.keys.campaign(campaignId)], args)) as string;
+  const result = (await runScript(ctx.redis, COMPLETE_IF_SETTLED, [ctx.keys.campaign(campaignId)], args)) as string;
+  if (result === 'completed') {
+    // The last batch's count held completion back for settling, so its campaign.completed is sent here instead.
+    const [sent, failed, unknown, cancelled, notSent] = (await ctx.redis.hmget(ctx.keys.campaign(campaignId), 'sent', 'failed', 'unknown', 'cancelled', 'notSent')).map(Number);
+    await ctx.webhooks.emit(campaignId, 'campaign.completed', { counts: { sent, failed, unknown, cancelled, notSent } });
+  }
+  return result;
 }
