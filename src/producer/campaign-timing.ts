@@ -70,7 +70,7 @@ export function windowRowCheck(timing: CampaignTiming, now: number): (row: numbe
   if (!w) return () => null;
   const verdicts = new Map<string, string | null>();
   return (row, r) => {
-    const zones = recipientZones(r.number, undefined, timing.timezone);
+    const zones = recipientZones(r.number, r.zone, timing.timezone);
     if (!zones) return rowProblem(row, r.number, "cannot tell this number's time zone for the send window: give the campaign a timezone");
     const key = zones.join('|');
     let reason = verdicts.get(key);

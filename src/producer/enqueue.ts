@@ -295,7 +295,8 @@ export async function stageRows(
     else if (outside) invalid(outside);
     else if (checked.kind === 'ok') {
       const r = checked.recipient;
-      digest.update(r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}\n` : `${r.number},${r.orderId}\n`);
+      digest.update(r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`);
+      digest.update(r.zone === undefined ? '\n' : `\x1f${r.zone}\n`);
       texts.add(r.number, checked.text);
       if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
       total++;

@@ -82,7 +82,7 @@ async function* readCsv(input: NodeJS.ReadableStream | Readable, templateFields:
         return null;
       }
     }
-    if (columns !== null && columns.fields.length > 0) {
+    if (columns !== null && (columns.fields.length > 0 || columns.timezone !== -1)) {
       if (record.length > columns.count) {
         return { row: line, problem: rowProblem(line, record.join(','), `found ${record.length} columns; the header names ${columns.count}`) };
       }
@@ -123,25 +123,35 @@ interface CsvColumns {
   /** Columns the header names. */
   count: number;
   orderId: number;
+  /** The `timezone` column (each recipient's own zone for a send window), or -1. */
+  timezone: number;
   /** [column, field name] of every other named column. */
   fields: Array<[number, string]>;
 }
 
 function headerColumns(header: string[], templateFields: readonly string[]): CsvColumns {
   const named = header.findIndex((h, i) => i > 0 && h.toLowerCase() === 'orderid');
-  const orderId = named !== -1 ? named : header.length === 2 && !templateFields.includes(header[1]) ? 1 : -1;
+  const timezone = header.findIndex((h, i) => i > 0 && h.toLowerCase() === 'timezone');
+  const orderId = named !== -1 ? named : header.length === 2 && timezone === -1 && !templateFields.includes(header[1]) ? 1 : -1;
   const fields: Array<[number, string]> = [];
   header.forEach((name, i) => {
-    if (i > 0 && i !== orderId && name !== '') fields.push([i, name]);
+    if (i > 0 && i !== orderId && i !== timezone && name !== '') fields.push([i, name]);
   });
-  return { count: header.length, orderId, fields };
+  return { count: header.length, orderId, timezone, fields };
 }
 
-function namedRow(record: string[], columns: CsvColumns): { number: string; orderId?: string; fields: Record<string, string> } {
-  const fields: Record<string, string> = {};
-  for (const [i, name] of columns.fields) if (record[i] !== undefined && record[i] !== '') fields[name] = record[i];
+function namedRow(record: string[], columns: CsvColumns): { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } {
+  const row: { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } = { number: record[0] };
   const orderId = columns.orderId === -1 ? undefined : record[columns.orderId];
-  return orderId === undefined || orderId === '' ? { number: record[0], fields } : { number: record[0], orderId, fields };
+  if (orderId !== undefined && orderId !== '') row.orderId = orderId;
+  if (columns.fields.length > 0) {
+    const fields: Record<string, string> = {};
+    for (const [i, name] of columns.fields) if (record[i] !== undefined && record[i] !== '') fields[name] = record[i];
+    row.fields = fields;
+  }
+  const zone = columns.timezone === -1 ? undefined : record[columns.timezone];
+  if (zone !== undefined && zone !== '') row.timezone = zone;
+  return row;
 }
 
 function lineBreaks(field: string): number {

@@ -2,6 +2,7 @@
  * Checks on what a caller gives the producer: the campaign's fields and each recipient. Pure functions, no I/O.
  * Each check returns the reason as a short sentence a user can act on, or null when the value is fine.
  */
+import { isZone } from '../shared/schedule/send-window';
 import { renderTemplate, type Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
 import { NumberSet } from './number-set';
@@ -186,9 +187,13 @@ export class RecipientValidator {
       return this.refuse(row, input, 'a recipient must be an object with a number and an optional orderId');
     }
     const fields = input as Record<string, unknown>;
-    const unknown = Object.keys(fields).find((key) => key !== 'number' && key !== 'orderId' && key !== 'fields');
+    const unknown = Object.keys(fields).find((key) => key !== 'number' && key !== 'orderId' && key !== 'fields' && key !== 'timezone');
     if (unknown !== undefined) {
-      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number, orderId and fields`);
+      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number, orderId, fields and timezone`);
+    }
+    const zone = fields.timezone;
+    if (zone !== undefined && (typeof zone !== 'string' || !isZone(zone))) {
+      return this.refuse(row, zone, 'timezone is not an IANA time zone such as America/Denver or Europe/Berlin');
     }
     const { number: rawNumber, orderId: rawOrderId } = fields;
     if (rawNumber === undefined) return this.refuse(row, input, 'number is missing');
@@ -230,7 +235,9 @@ export class RecipientValidator {
       }
     }
     this.counts.accepted++;
-    return { kind: 'ok', recipient: values ? { number: normalized.number, orderId, values } : { number: normalized.number, orderId }, text };
+    const recipient: Recipient = values ? { number: normalized.number, orderId, values } : { number: normalized.number, orderId };
+    if (typeof zone === 'string') recipient.zone = zone;
+    return { kind: 'ok', recipient, text };
   }
 
   /** The template's field values of one recipient and its rendered text, or why they do not make a valid text. */

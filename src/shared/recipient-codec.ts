@@ -5,14 +5,18 @@ import type { Recipient } from './types';
  * recipient. Validation guarantees orderIds hold neither commas nor control characters. A personalised campaign's
  * recipient adds its field values in the order of the template's fields, each after a tab
  * (`number,orderId\tAna\t4411`), with `\`, tab, CR and LF escaped: the template is stored once in the campaign,
- * and only the values that differ per recipient here — never a rendered text.
+ * and only the values that differ per recipient here — never a rendered text. A recipient's own time zone follows
+ * its orderId after a 0x1F (`number,orderId\x1fAmerica/Denver`).
  */
 export function encodeRecipients(recipients: ReadonlyArray<Recipient>): string {
   return recipients.map(encodeOne).join('\n');
 }
 
+/** Separates a recipient's own time zone from its orderId, which holds no control characters (validation). */
+const ZONE = '\x1f';
+
 function encodeOne(r: Recipient): string {
-  const head = `${r.number},${r.orderId}`;
+  const head = r.zone === undefined ? `${r.number},${r.orderId}` : `${r.number},${r.orderId}${ZONE}${r.zone}`;
   if (r.values === undefined) return head;
   let out = head;
   for (const v of r.values) out += `\t${/[\\\t\r\n]/.test(v) ? v.replace(/[\\\t\r\n]/g, escapeChar) : v}`;
@@ -28,8 +32,11 @@ export function decodeRecipients(encoded: string): Recipient[] {
   return encoded.split('\n').map((line) => {
     const comma = line.indexOf(',');
     const tab = line.indexOf('\t', comma);
-    if (tab === -1) return { number: line.slice(0, comma), orderId: line.slice(comma + 1) };
-    const values = line.slice(tab + 1).split('\t').map((v) => (v.includes('\\') ? v.replace(/\\[\\trn]/g, (e) => UNESCAPES[e]) : v));
-    return { number: line.slice(0, comma), orderId: line.slice(comma + 1, tab), values };
+    const head = tab === -1 ? line : line.slice(0, tab);
+    const zoneAt = head.indexOf(ZONE, comma);
+    const r: Recipient = { number: line.slice(0, comma), orderId: head.slice(comma + 1, zoneAt === -1 ? undefined : zoneAt) };
+    if (zoneAt !== -1) r.zone = head.slice(zoneAt + 1);
+    if (tab !== -1) r.values = line.slice(tab + 1).split('\t').map((v) => (v.includes('\\') ? v.replace(/\\[\\trn]/g, (e) => UNESCAPES[e]) : v));
+    return r;
   });
 }

@@ -43,6 +43,8 @@ export interface RecipientInput {
   orderId?: string;
   /** Values for the content's `{{field}}` placeholders (personalised campaigns); numbers are taken as text. */
   fields?: Record<string, string | number>;
+  /** The recipient's IANA time zone, for the campaign's send window; default: the campaign's, else the number's country's. */
+  timezone?: string;
 }
 
 /** A recipient after validation: number normalised to digits, orderId always present. */
@@ -51,6 +53,8 @@ export interface Recipient {
   orderId: string;
   /** Personalised campaigns only: the values of the template's fields, in the template's field order. */
   values?: string[];
+  /** The recipient's own time zone, when it gave one. */
+  zone?: string;
 }
 
 /**

@@ -22,7 +22,7 @@ export function windowHold(now: number, campaign: CampaignRecord, record: BatchR
   record.recipients.forEach((r, i) => {
     if (record.outcomes.has(i)) return;
     // Zones are checked at enqueue; a number that still cannot be placed waits like one whose window never opens.
-    const zones = recipientZones(r.number, undefined, campaign.timezone) ?? [];
+    const zones = recipientZones(r.number, r.zone, campaign.timezone) ?? [];
     const key = zones.join('|');
     let at = opening.get(key);
     if (at === undefined) {

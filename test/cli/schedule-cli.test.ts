@@ -40,6 +40,17 @@ it('queues a scheduled campaign with a window and a validity, shows them, moves 
   expect(info.schedule).toMatchObject({ sendAt: '2030-02-01T10:00:00.000Z', window: '08:00-21:00', timezone: 'Asia/Tokyo' });
   expect((await runSmsq(['cancel', id], env)).stdout).toContain('cancelled');
 
+  // A CSV column named timezone gives each recipient its own zone: a one-hour window across Australia is then fine.
+  const zoned = path.join(dir, 'zoned.csv');
+  await writeFile(zoned, 'number,timezone\n61412340500,Australia/Perth\n61412340501,Australia/Sydney\n');
+  const perRecipient = await runSmsq(['enqueue', zoned, '--content', 'zoned', '--window', '09:00-10:00', '--send-at', '2030-01-02T09:00:00+09:00'], env);
+  expect(perRecipient.code).toBe(0);
+  const unzoned = path.join(dir, 'unzoned.csv');
+  await writeFile(unzoned, '61412340502\n');
+  const refused = await runSmsq(['enqueue', unzoned, '--content', 'unzoned', '--window', '09:00-10:00'], env);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('never open at once in all');
+
   const bad = await runSmsq(['enqueue', file, '--content', 'x', '--window', '9am-5pm'], env);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain('window: "9am-5pm" is not a window such as 08:00-21:00');

@@ -83,8 +83,13 @@ it('reaches each recipient only inside its local window across 8 countries and t
   const offset = tokyoNine.toMillis() - 3_000 - Date.now();
   const clock = offsetClock(offset);
   const { producer, worker } = await open(clock);
-  const recipients = Object.values(COUNTRIES).flatMap((c) => Array.from({ length: 15 }, (_, i) => ({ number: String(c.first + i) })));
-  const zonesOf = (n: string) => Object.values(COUNTRIES).find((c) => Number(n) >= c.first && Number(n) < c.first + 15)!.zones;
+  // A British number whose own zone is given: judged in Tokyo's hours, not London's.
+  const own = { number: '447911129900', timezone: 'Asia/Tokyo' };
+  const recipients: Array<{ number: string; timezone?: string }> = [
+    ...Object.values(COUNTRIES).flatMap((c) => Array.from({ length: 15 }, (_, i) => ({ number: String(c.first + i) }))),
+    own,
+  ];
+  const zonesOf = (n: string) => (n === own.number ? [own.timezone] : Object.values(COUNTRIES).find((c) => Number(n) >= c.first && Number(n) < c.first + 15)!.zones);
 
   const first = await worker();
   const { campaignId } = await producer.enqueueCampaign({ content: 'windowed', window: '09:00-17:00', recipients });
@@ -100,6 +105,7 @@ it('reaches each recipient only inside its local window across 8 countries and t
   expect(new Set(sent.map((e) => e.number)).size).toBe(sent.length);
   for (const e of sent) expect(inWindow(zonesOf(e.number), e.at + offset)).toBe(true);
   expect(sent.some((e) => zonesOf(e.number).includes('Asia/Tokyo'))).toBe(true);
+  expect(sent.some((e) => e.number === own.number)).toBe(true);
   const waiting = recipients.filter((r) => !sent.some((e) => e.number === r.number));
   expect(waiting.length).toBeGreaterThan(0);
   for (const r of waiting) expect(inWindow(zonesOf(r.number), clock.now())).toBe(false);
@@ -128,7 +134,12 @@ it('refuses a window that can never be open in all zones of a country, and a num
   await expect(producer.enqueueCampaign({ content: 'x', sendAt: '2026-12-01T09:00:00', recipients: [{ number: '819012349999' }] })).rejects.toMatchObject({
     details: { fields: { sendAt: expect.stringContaining('with an offset') } },
   });
-  // With the campaign's own zone, Australia's many zones no longer matter.
+  // With the recipient's own zone, or the campaign's, Australia's many zones no longer matter.
+  const mine = await producer.enqueueCampaign({ content: 'au in perth time', window: '09:00-10:00', recipients: [{ number: '61412340098', timezone: 'Australia/Perth' }] });
+  await producer.cancelCampaign(mine.campaignId);
+  await expect(producer.enqueueCampaign({ content: 'x', window: 'tcpa', recipients: [{ number: '61412340097', timezone: 'Mars/Olympus' }] })).rejects.toMatchObject({
+    details: { rows: [{ row: 1, reason: expect.stringContaining('timezone is not an IANA time zone') }] },
+  });
   const ok = await producer.enqueueCampaign({ content: 'au in sydney time', window: '09:00-10:00', timezone: 'Australia/Sydney', recipients: [{ number: '61412340099' }] });
   expect((await producer.getCampaign(ok.campaignId)).schedule).toMatchObject({ window: '09:00-10:00', timezone: 'Australia/Sydney' });
   await producer.cancelCampaign(ok.campaignId);
@@ -164,7 +175,7 @@ it('ends recipients not sent by their validity expired, those waiting for a -18 
   sim.setFaults({ transientRate: 1 });
   const { producer, worker } = await open(undefined, { attempts: 100, backoffMs: 400 });
   await worker();
-  const retried = await producer.enqueueCampaign({ content: 'expires while retried', validFor: '2s', recipients: Array.from({ length: 30 }, (_, i) => ({ number: String(447911128000 + i) })) });
+  const retried = await producer.enqueueCampaign({ content: 'expires while retried', validFor: '5s', recipients: Array.from({ length: 30 }, (_, i) => ({ number: String(447911128000 + i) })) });
   const info = await until(producer, retried.campaignId, ended);
   expect(info.state).toBe('completed');
   expect(info.counts).toMatchObject({ expired: 30, sent: 0 });

@@ -145,7 +145,7 @@ describe('RecipientValidator', () => {
     ],
     [
       { number: '491701234567', orderID: 'a' },
-      "unknown field 'orderID'; a recipient has only number, orderId and fields",
+      "unknown field 'orderID'; a recipient has only number, orderId, fields and timezone",
       '{"number":"491701234567","orderID":"a"}',
     ],
   ])('refuses %j: %s', (input, reason, value) => {
