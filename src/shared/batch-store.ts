@@ -96,7 +96,8 @@ export class BatchStore {
 
   /** Gives back the frequency-cap count of numbers whose call, begun at `at`, sent nothing. */
   async uncountSends(numbers: string[], at: number): Promise<void> {
-    if (numbers.length > 0) await runScript(this.redis, UNCOUNT_SENDS, [], [this.keys.prefix, String(Math.floor(at / 1000)), ...numbers]);
+    // The campaign-refs key only routes the call to the prefix's node on a Redis Cluster.
+    if (numbers.length > 0) await runScript(this.redis, UNCOUNT_SENDS, [this.keys.campaignRefs()], [this.keys.prefix, String(Math.floor(at / 1000)), ...numbers]);
   }
 
   /** Ends the call `token` (ours, or a dead run's) with these outcomes; not ok ('lost') if another run took it over. */

@@ -97,7 +97,7 @@ end
 return { 'ok', v, nSettled, #keep }`;
 
 /**
- * KEYS: none. ARGV: key prefix, the send time (s) BEGIN_CALL counted, then numbers. Gives back a frequency-cap
+ * KEYS: any key under the prefix (routing only). ARGV: key prefix, the send time (s) BEGIN_CALL counted, then numbers. Gives back a frequency-cap
  * count for numbers whose call ended without sending (refused, retried, failed): only sends count against the cap.
  */
 export const UNCOUNT_SENDS = `

@@ -110,11 +110,12 @@ export class SuppressionStore {
    */
   async which(numbers: ReadonlyArray<string>): Promise<Set<string>> {
     if (numbers.length === 0) return new Set();
-    return new Set((await runScript(this.redis, SUPPRESSED_AMONG, [], [this.keys.prefix, ...numbers])) as string[]);
+    // A key is named only to route the call: on a Redis Cluster a script without one may run on any node.
+    return new Set((await runScript(this.redis, SUPPRESSED_AMONG, [this.keys.suppression('0000')], [this.keys.prefix, ...numbers])) as string[]);
   }
 }
 
-/** KEYS: none. ARGV: key prefix, then numbers. Returns the numbers on the suppression list (buckets as in BEGIN_CALL). */
+/** KEYS: any key under the prefix (routing only). ARGV: key prefix, then numbers. Returns the numbers on the suppression list (buckets as in BEGIN_CALL). */
 const SUPPRESSED_AMONG = `
 local found = {}
 for j = 2, #ARGV do
