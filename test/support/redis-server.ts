@@ -27,9 +27,14 @@ export class OwnRedis {
     await this.waitUntil(true);
   }
 
-  /** SHUTDOWN: Redis writes its append-only file before it exits, as on an orderly restart. */
+  /**
+   * SHUTDOWN: Redis writes its append-only file before it exits, as on an orderly restart. A server that refuses
+   * it for now (a replica still loading its first sync) gets SIGTERM, which Redis handles as the same shutdown.
+   */
   async stop(): Promise<void> {
     spawnSync('redis-cli', ['-p', String(this.port), 'shutdown'], { stdio: 'ignore' });
+    if (await this.waitUntil(false, 5_000).then(() => true, () => false)) return;
+    this.child?.kill('SIGTERM');
     await this.waitUntil(false);
   }
 
@@ -59,8 +64,8 @@ export class OwnRedis {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async waitUntil(up: boolean): Promise<void> {
-    const deadline = Date.now() + 10_000;
+  private async waitUntil(up: boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
       if ((ping.stdout.trim() === 'PONG') === up) return;
