@@ -112,7 +112,8 @@ export interface OptOutConfig {
   suppressionCheck: boolean;
   /**
    * Remember per number the last campaign that sent to it (replies are attributed with it) and, with a frequency
-   * cap, its send times (SMS_CONTACT_HISTORY). @defaultValue true
+   * cap, its send times (SMS_CONTACT_HISTORY). It costs Redis three commands per recipient sent to, so it is on only
+   * when asked for, or when SMS_FREQUENCY_CAP needs it. @defaultValue true with SMS_FREQUENCY_CAP, else false
    */
   contactHistory: boolean;
   /** Messages per number per rolling period across campaigns (SMS_FREQUENCY_CAP=3/24h); undefined: no cap. @defaultValue undefined */
@@ -385,8 +386,8 @@ function readHostPorts(r: EnvReader, name: string): Array<{ host: string; port: 
 const PERIOD_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
 function readOptOutConfig(r: EnvReader, retentionSeconds: number): OptOutConfig {
-  const contactHistory = r.bool('SMS_CONTACT_HISTORY', true);
   const raw = r.str('SMS_FREQUENCY_CAP');
+  const contactHistory = r.bool('SMS_CONTACT_HISTORY', raw !== '');
   let frequencyCap: OptOutConfig['frequencyCap'];
   if (raw) {
     const m = /^(\d{1,3})\/(\d{1,6})(s|m|h|d)$/.exec(raw);

@@ -61,9 +61,9 @@ for j = 7, #ARGV, 2 do
   else
     local ck = prefix .. ':contact:' .. bucket
     local times = {}
-    if contacts then
+    if contacts and capCount > 0 then
       local c = redis.call('HGET', ck, number)
-      if c and capCount > 0 then
+      if c then
         for t in string.gmatch(string.match(c, '|(.*)$') or '', '[^,]+') do
           if tonumber(t) > nowSec - capPeriod then times[#times + 1] = t end
         end

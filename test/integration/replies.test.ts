@@ -26,7 +26,7 @@ const workers: SmsqWorker[] = [];
 beforeAll(async () => {
   sim = await startSimulator();
   // Each test starts the worker (and its reply poller) it needs; no poller runs between tests.
-  config = serverConfig(prefix, sim.baseUrl, { REPLY_TOKEN, REPLY_POLL_INTERVAL_MS: '0', DLR_POLL_INTERVAL_MS: '0', SMS_BATCH_SIZE: '100' });
+  config = serverConfig(prefix, sim.baseUrl, { REPLY_TOKEN, REPLY_POLL_INTERVAL_MS: '0', DLR_POLL_INTERVAL_MS: '0', SMS_BATCH_SIZE: '100', SMS_CONTACT_HISTORY: 'true' });
   server = await openApp(config);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   replyUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1/replies/${REPLY_TOKEN}`;
