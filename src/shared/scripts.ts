@@ -306,13 +306,13 @@ return reopened`;
  * every batch is counted and no recipient is `unknown`. Returns 'completed', 'open' (not yet) or its state.
  */
 export const COMPLETE_IF_SETTLED = `
-local f = redis.call('HMGET', KEYS[1], 'state', 'total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent')
-local state = f[1]
+local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
-if state ~= 'queued' and state ~= 'running' and state ~= 'paused' then return state end
+-- 'ended:<state>', not the state itself: only a completion made here is 'completed' (its caller then tells webhooks).
+if state ~= 'queued' and state ~= 'running' and state ~= 'paused' then return 'ended:' .. state end
 local counted = 0
-for i = 3, 7 do counted = counted + tonumber(f[i] or '0') end
-if counted < tonumber(f[2]) or tonumber(f[5] or '0') > 0 then return 'open' end
+for _, counter in pairs(${LUA_COUNTER_FIELDS}) do counted = counted + tonumber(redis.call('HGET', KEYS[1], counter) or '0') end
+if counted < tonumber(redis.call('HGET', KEYS[1], 'total')) or tonumber(redis.call('HGET', KEYS[1], 'unknown') or '0') > 0 then return 'open' end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'finishedAt', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 'completed'`;
