@@ -104,7 +104,7 @@ function rowsFor(results, opts) {
     row('  with the list / empty (paired runs)', field(suppression.withList, 'ratioToEmpty'), '%', TARGETS.suppressionCheck);
     row('dispatch with SMS_SUPPRESSION_CHECK and SMS_CONTACT_HISTORY off', field(suppression.off, 'rate'), 'rate');
     row('  empty list, checks on / off (paired runs)', field(suppression.emptyList, 'ratioToOff'), '%');
-    row('  Redis per recipient, contact history on (MEMORY USAGE, all our keys)', field(suppression.emptyList, 'keyBytesPerRecipient'), 'B');
+    row('  Redis per recipient, checks at their defaults (MEMORY USAGE, all our keys)', field(suppression.emptyList, 'keyBytesPerRecipient'), 'B');
     row('  … off', field(suppression.off, 'keyBytesPerRecipient'), 'B');
   }
   if (instant || expiry) section('Redis footprint per recipient');

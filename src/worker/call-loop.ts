@@ -40,6 +40,8 @@ export class CallLoop {
   /** A personalised campaign's texts, by recipient index, rendered once per run (a -9 split reuses them). */
   private readonly texts: string[] | null;
   private extraCalls = 0;
+  /** What each call's start checks and records (suppression, contact history, frequency cap), from the config. */
+  private readonly checks: ReturnType<typeof sendChecks>;
   /** The batch's version as this run last wrote or read it. */
   private version: number;
   /** False once a write met outcomes another run had stored: the local map is then not the stored one. */
@@ -57,6 +59,7 @@ export class CallLoop {
     held: ReadonlySet<number> = new Set(),
   ) {
     this.outcomes = new Map(record.outcomes);
+    this.checks = sendChecks(ctx.config);
     this.version = record.version;
     this.recipients = record.recipients;
     const template = campaign.template;
@@ -167,7 +170,7 @@ export class CallLoop {
    */
   private async call(group: number[]): Promise<CallStep> {
     const { campaignId, batch } = this.data;
-    const checks = sendChecks(this.ctx.config);
+    const checks = this.checks;
     for (let tries = 0; ; tries++) {
       const at = Date.now();
       const numbers = group.map((i) => this.recipients[i].number);
