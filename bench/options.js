@@ -29,7 +29,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --runs N         runs per measured figure (default 3, at least 1)
   --only LIST      comma-separated subset of: ${SCENARIOS.join(', ')}
   --profile        instead of measuring: one profiled 1-worker campaign (node --cpu-prof on the producer, the
-                   worker and the results export), then the functions with the most self time in each
+                   worker and the results export), then the functions with the most self time in each;
+                   with --only personalised, the personalised scenario's campaign, and the simulator too
   --redis-url URL  default REDIS_URL, else redis://127.0.0.1:6379
   -h, --help`;
 

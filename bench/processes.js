@@ -138,8 +138,8 @@ async function runToEnd(child, { timeoutMs }) {
 }
 
 /** The gateway simulator as its own process on a free port; it prints its base URL once it listens. */
-async function startSimulator(env) {
-  const child = smsq('simulator', ['simulator', '--port', '0'], { env });
+async function startSimulator(env, nodeArgs = []) {
+  const child = smsq('simulator', ['simulator', '--port', '0'], { env, nodeArgs });
   const baseUrl = await waitFor(
     () => {
       if (child.proc.exitCode !== null) throw new Error(`the simulator exited at once:\n${fs.readFileSync(child.logFile, 'utf8').slice(0, 2000)}`);

@@ -3,23 +3,31 @@
  * `--profile`: one 1-worker campaign with the instant gateway, its producer, worker and results export each run
  * under `node --cpu-prof`, then where each spent its CPU: self time by source (our dist/ files, each package,
  * Node internals, GC) and the functions with the most self time. Profiles stay in bench/results/tmp/profiles
- * for Chrome DevTools or speedscope.
+ * for Chrome DevTools or speedscope. With `--only personalised`, the campaign is the personalised scenario's
+ * template and file, and the simulator is profiled too (run.js starts it with these node arguments).
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const { runPipeline } = require('./pipeline-run');
-const { recipientsFile } = require('./recipients-file');
+const { recipientsFile, personalisedFile } = require('./recipients-file');
+const { TEMPLATE } = require('./scenarios/personalised');
 const { exportResults } = require('./scenarios/results-export');
 
 const DIR = path.join(__dirname, 'results', 'tmp', 'profiles');
 const TOP = 12;
+const PROFILE_NODE_ARGS = ['--cpu-prof', '--cpu-prof-dir', DIR];
 
 async function profile(ctx) {
+  const personalised = ctx.opts.scenarios.has('personalised');
+  // The simulator, started before, writes its profile only when it exits.
   fs.rmSync(DIR, { recursive: true, force: true });
   fs.mkdirSync(DIR, { recursive: true });
-  const size = ctx.opts.sizes.instant;
-  const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', DIR];
-  const run = await runPipeline(ctx, { workers: 1, size, file: recipientsFile(size), nodeArgs, afterSend: (id) => exportResults(ctx, id, size, nodeArgs) });
+  const size = personalised ? ctx.opts.sizes.personalised : ctx.opts.sizes.instant;
+  const nodeArgs = PROFILE_NODE_ARGS;
+  const campaign = personalised ? { file: personalisedFile(size).file, content: TEMPLATE } : { file: recipientsFile(size) };
+  const run = await runPipeline(ctx, { workers: 1, size, ...campaign, nodeArgs, afterSend: (id) => exportResults(ctx, id, size, nodeArgs) });
+  // The simulator writes its profile when it exits.
+  if (personalised) await ctx.sim.child.stop();
   ctx.log(`profiled run: ${Math.round(run.rate).toLocaleString('en')} recipients/s (slower than unprofiled); profiles in ${DIR}`);
   // V8 stamps samples with the monotonic clock (µs) that process.hrtime also reads: this maps the ledger's
   // first and last send (ms since the epoch) onto it, to look at the worker while it was sending only.
@@ -42,6 +50,7 @@ function describe(prof) {
   if (has('commands/worker.js')) return 'smsq worker';
   if (has('commands/enqueue.js')) return 'smsq enqueue';
   if (has('commands/results.js')) return 'smsq results';
+  if (has('simulator/server.js')) return 'simulator';
   return 'other';
 }
 
@@ -96,4 +105,4 @@ function source(url, fn) {
 
 const short = (url) => url.replace(/^file:\/\//, '').replace(/^.*\/(dist|bench|node_modules)\//, '$1/');
 
-module.exports = { profile };
+module.exports = { profile, PROFILE_NODE_ARGS };

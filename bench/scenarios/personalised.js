@@ -104,4 +104,4 @@ async function checkLedger(sim, size, textOf, firstNumber) {
   return { textsChecked: size, nonAsciiTexts: ucs2, callsOver1000: tooMany };
 }
 
-module.exports = { personalisedScenario };
+module.exports = { personalisedScenario, TEMPLATE };

@@ -55,33 +55,18 @@ export interface Ledger {
 const COUNTER_MOD = 10_000_000;
 const FIRST_COUNTER = 1_000_000;
 
-/** Interns strings: one campaign's content and senderId are stored once, not once per message. */
-class StringTable {
-  private readonly ids = new Map<string, number>();
-  private readonly values: string[] = [];
-  intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.values.push(s) - 1;
-      this.ids.set(s, id);
-    }
-    return id;
-  }
-  get(id: number): string {
-    return this.values[id];
-  }
-}
-
 /**
  * The in-memory ledger, stored as parallel arrays (about 160 bytes per message with short orderIds, so a
  * million messages cost roughly 160 MB; the orderId index, built on demand, adds about 85 more). Delivery
- * fates take 10 bytes in typed columns; charges, shared by every number of a call, are interned like texts.
+ * fates take 10 bytes in typed columns; charges, shared by every number of a call, are interned. Texts are not:
+ * the numbers of one call (or one sendSms/batch element) share the string their request's JSON gave, so a text
+ * is stored once per call, and interning the distinct texts of a personalised campaign cost more than it saved.
  */
 export class MemoryLedger implements Ledger {
   private numbers: string[] = [];
   private orderIds: string[] = [];
-  private contentIds: number[] = [];
-  private senderIds: number[] = [];
+  private contents: string[] = [];
+  private senderIds: string[] = [];
   private ats: number[] = [];
   /** 0 delivered, else 1 + index into FAILURE_REASONS. */
   private failures = new Column((n) => new Uint8Array(n));
@@ -91,7 +76,6 @@ export class MemoryLedger implements Ledger {
   private pushCounts = new Column((n) => new Uint8Array(n));
   private charges: Charge[] = [];
   private chargeIndex = new Map<string, number>();
-  private strings = new StringTable();
   /** Entry indexes per number; a bare index for the common case of one message per number. */
   private byNumber = new Map<string, number | number[]>();
   /** Built on the first byOrderId call only, since most users never ask. */
@@ -123,11 +107,10 @@ export class MemoryLedger implements Ledger {
   append(number: string, orderId: string, content: string, senderId: string, chargeId: number, fate: DeliveryFate): string {
     // Never let time run backwards (NTP steps): msgId uniqueness relies on it.
     const at = (this.lastAt = Math.max(Date.now(), this.lastAt));
-    const contentId = this.strings.intern(content);
     const i = this.numbers.push(number) - 1;
     this.orderIds.push(orderId);
-    this.contentIds.push(contentId);
-    this.senderIds.push(this.strings.intern(senderId));
+    this.contents.push(content);
+    this.senderIds.push(senderId);
     this.ats.push(at);
     this.failures.push(fate.failure === null ? 0 : 1 + FAILURE_REASONS.indexOf(fate.failure));
     this.reportDelays.push(fate.reportDelayMs);
@@ -138,7 +121,7 @@ export class MemoryLedger implements Ledger {
       this.byNumber.set(number, i);
     } else {
       const list = typeof previous === 'number' ? [previous] : previous;
-      if (list.some((j) => this.contentIds[j] === contentId)) this.duplicateCount += 1;
+      if (list.some((j) => this.contents[j] === content)) this.duplicateCount += 1;
       list.push(i);
       if (list !== previous) this.byNumber.set(number, list);
     }
@@ -151,7 +134,7 @@ export class MemoryLedger implements Ledger {
     this.firstCounter = (this.firstCounter + this.size) % COUNTER_MOD;
     this.numbers = [];
     this.orderIds = [];
-    this.contentIds = [];
+    this.contents = [];
     this.senderIds = [];
     this.ats = [];
     this.failures = new Column((n) => new Uint8Array(n));
@@ -160,7 +143,6 @@ export class MemoryLedger implements Ledger {
     this.pushCounts = new Column((n) => new Uint8Array(n));
     this.charges = [];
     this.chargeIndex = new Map();
-    this.strings = new StringTable();
     this.byNumber = new Map();
     this.orderIndex = undefined;
     this.duplicateCount = 0;
@@ -223,8 +205,8 @@ export class MemoryLedger implements Ledger {
       msgId: this.msgIdAt(i),
       number: this.numbers[i],
       orderId: this.orderIds[i],
-      content: this.strings.get(this.contentIds[i]),
-      senderId: this.strings.get(this.senderIds[i]),
+      content: this.contents[i],
+      senderId: this.senderIds[i],
       at: this.ats[i],
       deliveryStatus: failure === 0 ? 0 : 1,
       deliveryReason: failure === 0 ? '0' : FAILURE_REASONS[failure - 1],

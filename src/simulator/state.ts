@@ -27,6 +27,8 @@ export class SimulatorState {
   private refuse = new Set<string>();
   private abnormal = new Set<string>();
   private sensitive: string[] = [];
+  /** Charge ids at the current price, by segments: a personalised call asks for one per element. */
+  private chargeBySegments = new Map<number, number>();
 
   constructor(
     readonly credentials: Readonly<Credentials>,
@@ -45,6 +47,7 @@ export class SimulatorState {
     this.refuse = new Set(this.current.refuseNumbers);
     this.abnormal = new Set(this.current.abnormalNumbers);
     this.sensitive = this.current.sensitiveWords.map((w) => w.toLowerCase());
+    this.chargeBySegments = new Map();
     return this.copyOfFaults();
   }
 
@@ -70,7 +73,13 @@ export class SimulatorState {
   /** The charge id of a call's messages at the current price: computed once per call, not per number. */
   chargeFor(content: string): number {
     const f = this.current;
-    return this.ledger.chargeId({ chargeCnt: segmentCount(content), priceMicros: toMicros(f.pricePerSegment), currency: f.currency });
+    const segments = segmentCount(content);
+    let id = this.chargeBySegments.get(segments);
+    if (id === undefined) {
+      id = this.ledger.chargeId({ chargeCnt: segments, priceMicros: toMicros(f.pricePerSegment), currency: f.currency });
+      this.chargeBySegments.set(segments, id);
+    }
+    return id;
   }
 
   /** Records one accepted message with its delivery fate, schedules its report, and returns its msgId. */
@@ -106,6 +115,7 @@ export class SimulatorState {
   reset(): void {
     this.generation += 1;
     this.ledger.clear();
+    this.chargeBySegments = new Map();
     this.moReplies.clear();
     this.reports.clear();
     this.stats.clear();

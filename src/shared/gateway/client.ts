@@ -6,6 +6,7 @@ import { observeGatewayCall } from '../metrics';
 import { CONNECT_TIMEOUT_CODE } from './http-agents';
 import { createGatewayHttp } from './http-instance';
 import { GatewayReply, parseReply, snippet } from './parse-reply';
+import { sendSmsBatchBody, sendSmsBody } from './send-body';
 import { sign, timestampNow } from './sign';
 
 /** One sendSms call: numbers and orderIds are matched by position, as the gateway requires. */
@@ -52,7 +53,7 @@ export class GatewayClient {
 
   /** sendSms: one text to all the numbers. */
   send(req: SendRequest): Promise<CallResult> {
-    return this.observed('/sendSms', { appId: this.gateway.appId, ...this.element(req) }, req.numbers.length);
+    return this.observed('/sendSms', sendSmsBody(this.gateway.appId, this.gateway.senderId, req), req.numbers.length);
   }
 
   /**
@@ -61,26 +62,17 @@ export class GatewayClient {
    */
   sendBatch(req: BatchSendRequest): Promise<CallResult> {
     const numbers = req.elements.reduce((n, e) => n + e.numbers.length, 0);
-    return this.observed('/sendSms/batch', { appId: this.gateway.appId, array: req.elements.map((e) => this.element(e)) }, numbers);
+    return this.observed('/sendSms/batch', sendSmsBatchBody(this.gateway.appId, this.gateway.senderId, req), numbers);
   }
 
-  private element(req: SendRequest) {
-    return {
-      numbers: req.numbers.join(','),
-      content: req.content,
-      senderId: req.senderId ?? this.gateway.senderId ?? '',
-      orderId: req.orderIds.join(','),
-    };
-  }
-
-  private async observed(path: string, body: object, numbers: number): Promise<CallResult> {
+  private async observed(path: string, body: Buffer, numbers: number): Promise<CallResult> {
     const started = performance.now();
     const result = await this.call(path, body, numbers);
     observeGatewayCall(result, (performance.now() - started) / 1000);
     return result;
   }
 
-  private async call(path: string, body: object, numbers: number): Promise<CallResult> {
+  private async call(path: string, body: Buffer, numbers: number): Promise<CallResult> {
     const timestamp = timestampNow(this.now());
     const started = Date.now();
     try {
