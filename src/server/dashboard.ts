@@ -1,6 +1,6 @@
 /**
  * bull-board at /admin/queues over both queues: campaigns (one split job per campaign) and batches (one job per
- * batch, whose returnvalue lists each recipient's outcome). Behind basic auth when DASHBOARD_USER and
+ * batch, whose returnvalue counts its outcomes and shows the first failures). Behind basic auth when DASHBOARD_USER and
  * DASHBOARD_PASSWORD are set; without them the server only listens on 127.0.0.1 (see startServer).
  */
 import { createBullBoard } from '@bull-board/api';
@@ -14,7 +14,7 @@ export const DASHBOARD_PATH = '/admin/queues';
 
 const DESCRIPTIONS = {
   campaigns: 'One job per campaign: it splits the campaign into batch jobs.',
-  batches: 'One job per batch of up to 1000 recipients; its result lists sent (orderId, msgId), failed, unknown and cancelled.',
+  batches: 'One job per batch of up to 1000 recipients; its result counts them by outcome and lists the first failed or unknown (each msgId: smsq results).',
   delivery: 'One job per run of the delivery-report poller (getReport for messages still without a report); its result says what it found.',
   webhooks: 'One job per webhook event (its id is the webhook-id); failed jobs are events whose retries ran out or that got 410 Gone.',
 };

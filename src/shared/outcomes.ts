@@ -1,4 +1,4 @@
-import type { RecipientStatus, StoredOutcome } from './types';
+import type { OutcomeCounter, RecipientStatus, StoredOutcome } from './types';
 
 /**
  * The one table from a stored outcome's letter to its recipient status and to the campaign hash counter that
@@ -13,7 +13,7 @@ export const OUTCOMES = {
   x: { status: 'suppressed', counter: 'suppressed' },
   k: { status: 'capped', counter: 'capped' },
   e: { status: 'expired', counter: 'expired' },
-} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: string }>;
+} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: OutcomeCounter }>;
 
 export type OutcomeLetter = keyof typeof OUTCOMES;
 export const OUTCOME_LETTERS = Object.keys(OUTCOMES) as OutcomeLetter[];

@@ -184,23 +184,21 @@ export interface BatchJobData {
 }
 
 /**
- * A batch job's returnvalue. Compact because BullMQ also copies it into the events stream:
- * `sent` pairs orderId with msgId; the other lists say why each recipient was not sent.
+ * The batch job's BullMQ returnvalue: a summary for bull-board, not the results. Each recipient's outcome is in
+ * the batch record (`smsq results`, `GET /v1/campaigns/:id/results`); repeating a thousand `[orderId, msgId]`
+ * pairs here cost about 80 bytes of Redis per recipient (the job hash and BullMQ's events stream both keep it).
  */
 export interface BatchJobResult {
   campaignId: string;
   batch: number;
-  sent: Array<[orderId: string, msgId: string]>;
-  failed: Array<[orderId: string, code: string, reason: string]>;
-  unknown: Array<[orderId: string, code: string, reason: string]>;
-  cancelled: string[];
-  /** Recipients `reconcile` found missing from the gateway's records (present only when there are some). */
-  notSent?: string[];
-  /** Recipients on the suppression list, or over the frequency cap, when their call was about to start. */
-  suppressed?: string[];
-  capped?: string[];
-  expired?: string[];
+  /** Recipients per outcome counter (`sent`, `failed`, `unknown`, `cancelled`, `notSent`, …); zeros left out. */
+  counts: Partial<Record<OutcomeCounter, number>>;
+  /** The first 10 recipients (worker/batch-result.ts) that failed or stayed unknown, with code and reason, to see why at a glance. */
+  problems?: Array<[orderId: string, status: 'failed' | 'unknown', code: string, reason: string]>;
 }
+
+/** The campaign hash counter of each outcome (shared/outcomes.ts holds the table). */
+export type OutcomeCounter = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'notSent' | 'suppressed' | 'capped' | 'expired';
 
 /** The settle job: settles a campaign's `unknown` recipients of one resend round (0: the first sending). */
 export interface SettleJobData {

@@ -60,7 +60,7 @@ async function results(campaignId: string): Promise<RecipientResult[]> {
   return out;
 }
 
-it("returns each batch's msgId ↔ orderId mapping as the job result, and expires results after the retention time", async () => {
+it("records each recipient's msgId ↔ orderId mapping in the results, a batch summary as the job result, and expires results after the retention time", async () => {
   await worker();
   const list = recipients(1_500).map((r, i) => ({ ...r, orderId: `ord-${i}` }));
   const { campaignId } = await producer.enqueueCampaign({ content: 'mapping', recipients: list });
@@ -70,9 +70,13 @@ it("returns each batch's msgId ↔ orderId mapping as the job result, and expire
     const job = await queues.batches.getJob(jobIds.batch(campaignId, 1));
     return (job?.returnvalue as BatchJobResult | null) ?? undefined;
   });
-  expect(result).toMatchObject({ campaignId, batch: 1, failed: [], unknown: [], cancelled: [] });
-  expect(result.sent).toHaveLength(500);
-  for (const [orderId, msgId] of result.sent) expect(sim.ledger.byMsgId(msgId)?.orderId).toBe(orderId);
+  expect(result).toEqual({ campaignId, batch: 1, counts: { sent: 500 } });
+  const all = await results(campaignId);
+  expect(all).toHaveLength(1_500);
+  for (const r of all) {
+    expect(r.status).toBe('sent');
+    expect(sim.ledger.byMsgId(r.msgId!)?.orderId).toBe(r.orderId);
+  }
 
   const ttl = await redis.ttl(`${prefix}:campaign:${campaignId}`);
   expect(ttl).toBeGreaterThan(config.resultRetentionSeconds - 60);
