@@ -33,6 +33,11 @@ export const NUMBER_TAIL = 4;
 const EXPIRY_REFRESH_MS = 60_000;
 /** The field of each generation's batch table that allocates batch references. */
 const SEQUENCE_FIELD = 'seq';
+/**
+ * Batch references a process takes from the sequence at once: one HINCRBY per this many indexed batches instead
+ * of a round trip before every batch. A process that stops leaves a gap in the numbering, which costs nothing.
+ */
+const REF_BLOCK = 256;
 
 /**
  * msgId → recipient, O(1) per lookup, at about 70 bytes a msgId. Each msgId's value is short —
@@ -53,10 +58,12 @@ export class MsgIdIndex {
   /** When this process last set each bucket's expiry (ms): the same for a whole generation, so rarely needed. */
   private readonly expirySetAt = new Map<string, number>();
   private expiryGeneration = -1;
+  /** This process's unused batch references: (next, end] of `generation`'s sequence. */
+  private refs = { generation: -1, next: 0, end: 0 };
 
   /**
-   * Queues the index writes for `entries` on `p` (the caller executes it, with writes of its own). One round
-   * trip first, to number the batches in the generation's table.
+   * Queues the index writes for `entries` on `p` (the caller executes it, with writes of its own). Every
+   * REF_BLOCK batches, one round trip first to take batch references from the generation's table.
    */
   async write(p: ChainableCommander, entries: IndexEntry[], now: number): Promise<void> {
     if (entries.length === 0) return;
@@ -64,8 +71,7 @@ export class MsgIdIndex {
     const expiresAt = (generation + 2) * this.retentionMs;
     const refsKey = this.keys.msgIndex(generation, 'batches');
     const batches = groupByBatch(entries);
-    const lastRef = await this.redis.hincrby(refsKey, SEQUENCE_FIELD, batches.size);
-    let ref = lastRef - batches.size;
+    let ref = await this.takeRefs(refsKey, generation, batches.size);
     if (generation !== this.expiryGeneration) {
       this.expirySetAt.clear();
       this.expiryGeneration = generation;
@@ -96,6 +102,21 @@ export class MsgIdIndex {
         this.expirySetAt.set(key, now);
       }
     }
+  }
+
+  /** Takes `n` batch references of `generation`; returns the one before the first (they are ref+1 … ref+n). */
+  private async takeRefs(refsKey: string, generation: number, n: number): Promise<number> {
+    const r = this.refs;
+    if (r.generation === generation && r.next + n <= r.end) {
+      const before = r.next;
+      r.next += n;
+      return before;
+    }
+    const size = Math.max(n, REF_BLOCK);
+    const end = await this.redis.hincrby(refsKey, SEQUENCE_FIELD, size);
+    // Writes running meanwhile may have taken a block too: each uses its own, and the last one's rest is kept.
+    this.refs = { generation, next: end - size + n, end };
+    return end - size;
   }
 
   /** The location of each msgId, or null; looks in this generation and the one before. */
