@@ -15,16 +15,17 @@ export interface Match {
  */
 export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: ReadonlyArray<number>, accepted: AcceptedEntry[]): Match {
   const byOrderId = new Map<string, number>();
-  const byNumber = new Map<string, number>();
-  for (const i of indices) {
-    byOrderId.set(recipients[i].orderId, i);
-    byNumber.set(recipients[i].number, i);
-  }
+  for (const i of indices) byOrderId.set(recipients[i].orderId, i);
+  // By number only for an entry whose orderId is missing or unknown: gateways that echo orderIds never need it.
+  let byNumber: Map<string, number> | undefined;
   const msgIds = new Map<number, string>();
   const strays: AcceptedEntry[] = [];
   for (const entry of accepted) {
     let i = entry.orderId ? byOrderId.get(entry.orderId) : undefined;
-    if (i === undefined) i = byNumber.get(entry.number.replace(/\D/g, ''));
+    if (i === undefined) {
+      byNumber ??= new Map(indices.map((j) => [recipients[j].number, j]));
+      i = byNumber.get(entry.number.replace(/\D/g, ''));
+    }
     if (i === undefined || msgIds.has(i)) strays.push(entry);
     else msgIds.set(i, entry.msgId);
   }

@@ -36,15 +36,19 @@ export function parseReply(body: string): GatewayReply | null {
     reason: scalar(raw.reason) ?? '',
     success: count(raw.success),
     fail: count(raw.fail),
-    accepted: Array.isArray(raw.array) ? raw.array.flatMap(entry) : null,
+    accepted: Array.isArray(raw.array) ? entries(raw.array) : null,
   };
 }
 
-function entry(e: unknown): AcceptedEntry[] {
-  if (!isObject(e)) return [];
-  const msgId = scalar(e.msgId ?? e.msgid);
-  if (!msgId) return [];
-  return [{ msgId, number: scalar(e.number) ?? '', orderId: scalar(e.orderId) ?? '' }];
+/** The entries that carry a msgId; a loop rather than flatMap, which made a small array per accepted number. */
+function entries(array: unknown[]): AcceptedEntry[] {
+  const out: AcceptedEntry[] = [];
+  for (const e of array) {
+    if (!isObject(e)) continue;
+    const msgId = scalar(e.msgId ?? e.msgid);
+    if (msgId) out.push({ msgId, number: scalar(e.number) ?? '', orderId: scalar(e.orderId) ?? '' });
+  }
+  return out;
 }
 
 /** The first characters of a body, for a reason text; never the whole of a large page. */
