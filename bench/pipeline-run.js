@@ -36,6 +36,9 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
     const t0 = Date.now();
     const enq = await runToEnd(smsq('enqueue', ['enqueue', file, '--content', content], { env, nodeArgs }), { timeoutMs: enqueueTimeoutMs(size) });
     const campaignId = enq.stdout.trim();
+    // End to end as a user runs it: `smsq enqueue FILE && smsq wait ID`, from the enqueue's start to the wait's end.
+    await runToEnd(smsq('wait', ['wait', campaignId], { env }), { timeoutMs: campaignTimeoutMs(size) });
+    const endToEndMs = Date.now() - t0;
     await waitForCampaign(redis, prefix, campaignId, size, campaignTimeoutMs(size));
     redisCpu.stop();
     const [times, stats] = await Promise.all([simulator.ledgerTimes(sim, size), simulator.stats(sim)]);
@@ -58,6 +61,8 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
       size,
       campaignId,
       rate: (size / sendMs) * 1000,
+      endToEndMs,
+      endToEndRate: (size / endToEndMs) * 1000,
       steadyRate: (times.count * 0.8) / Math.max(times.p90 - times.p10, 1) * 1000,
       enqueueMs: enq.wallMs,
       firstSendMs: times.first - t0,

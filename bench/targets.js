@@ -1,10 +1,12 @@
 'use strict';
-/** The targets of issues 6 and 10, and how a figure (its median over runs) is judged against one. */
+/** The targets of issues 6, 10, 11, 13 and 17, and how a figure (its median over runs) is judged against one. */
 
 const TARGETS = Object.freeze({
   enqueueRate: { op: '>=', value: 500_000, text: '≥ 500,000/s' },
   producerRss: { op: '<=', value: 150, text: '≤ 150 MB' },
   instantVsDirect: { op: '>=', value: 0.85, text: '≥ 0.85× direct' },
+  // Issue 17: `smsq enqueue FILE` with a worker running, until `smsq wait` returns, against the direct loop's whole run.
+  endToEndVsDirect: { op: '>=', value: 0.6, text: '≥ 0.6× direct' },
   slowOfCeiling: { op: '>=', value: 0.95, text: '≥ 95% of ceiling' },
   slowScaling: { op: '>=', value: 1.9, text: '≥ 1.9×' },
   firstSend: { op: '<=', value: 1_000, text: '≤ 1,000 ms' },
