@@ -45,6 +45,7 @@ const NUMBER = /^\d{6,15}$/;
 const MAX_NUMBERS = 1000;
 const MAX_CONTENT_CHARS = 1024;
 const MAX_SENDER_ID_CHARS = 32;
+/** A body's string fields; appId first (it is the call's, not an element's). */
 const FIELDS = ['appId', 'numbers', 'content', 'senderId', 'orderId'] as const;
 
 /** sendSms: one text to up to 1000 numbers. */
@@ -63,8 +64,11 @@ export function decideSendSmsBatch(state: SimulatorState, headers: IncomingHttpH
     if (!Array.isArray(record.array)) return 'array must be a list of {numbers, content, senderId, orderId}';
     for (const e of record.array as unknown[]) {
       if (e === null || typeof e !== 'object' || Array.isArray(e)) return 'each element of array must be an object';
-      const wrong = FIELDS.find((k) => k !== 'appId' && (e as Record<string, unknown>)[k] !== undefined && typeof (e as Record<string, unknown>)[k] !== 'string');
-      if (wrong !== undefined) return `array[].${wrong} must be a string`;
+      // A plain loop: a batch call has up to 1000 elements, and a closure per element cost more than the rest.
+      for (let f = 1; f < FIELDS.length; f++) {
+        const v = (e as Record<string, unknown>)[FIELDS[f]];
+        if (v !== undefined && typeof v !== 'string') return `array[].${FIELDS[f]} must be a string`;
+      }
     }
     return { appId: record.appId as string | undefined, elements: record.array as SendSmsBody[] };
   });
