@@ -17,8 +17,11 @@ const DIR = path.join(__dirname, 'results', 'tmp', 'profiles');
 const TOP = 12;
 const PROFILE_NODE_ARGS = ['--cpu-prof', '--cpu-prof-dir', DIR];
 
+/** `--profile --only personalised`: the personalised campaign rather than the instant one. */
+const profilesPersonalised = (opts) => opts.scenarios.size === 1 && opts.scenarios.has('personalised');
+
 async function profile(ctx) {
-  const personalised = ctx.opts.scenarios.has('personalised');
+  const personalised = profilesPersonalised(ctx.opts);
   // The simulator, started before, writes its profile only when it exits.
   fs.rmSync(DIR, { recursive: true, force: true });
   fs.mkdirSync(DIR, { recursive: true });
@@ -105,4 +108,4 @@ function source(url, fn) {
 
 const short = (url) => url.replace(/^file:\/\//, '').replace(/^.*\/(dist|bench|node_modules)\//, '$1/');
 
-module.exports = { profile, PROFILE_NODE_ARGS };
+module.exports = { profile, profilesPersonalised, PROFILE_NODE_ARGS };

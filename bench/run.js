@@ -20,7 +20,7 @@ const { expiryStart, expiryFinish } = require('./scenarios/expiry');
 const { fairnessScenario } = require('./scenarios/fairness');
 const { suppressionScenario } = require('./scenarios/suppression');
 const { personalisedScenario } = require('./scenarios/personalised');
-const { profile, PROFILE_NODE_ARGS } = require('./profile');
+const { profile, profilesPersonalised, PROFILE_NODE_ARGS } = require('./profile');
 
 /** One line of plain text, as most campaigns are. */
 const CONTENT = 'Spring sale: 20% off everything today only. Reply STOP to opt out.';
@@ -55,7 +55,7 @@ async function main() {
   try {
     log(`queue prefix ${prefix}, Redis ${opts.redisUrl.replace(/\/\/[^@]*@/, '//***@')}, ${opts.quick ? 'quick' : 'full'} run, ${opts.runs} run(s) each`);
     // A profiled personalised campaign profiles the simulator too: sendSms/batch costs it more than sendSms.
-    const simArgs = opts.profile && opts.scenarios.has('personalised') ? PROFILE_NODE_ARGS : [];
+    const simArgs = opts.profile && profilesPersonalised(opts) ? PROFILE_NODE_ARGS : [];
     const sim = await startSimulator(childEnv({ LOG_LEVEL: 'warn' }), simArgs);
     const env = childEnv({
       REDIS_URL: opts.redisUrl,
