@@ -24,7 +24,7 @@ import type { Priority } from './lanes';
  * - **reply**: a text a recipient sent back (the gateway's recordMo, polled or pushed), attributed to the campaign
  *   that last sent to its number; an opt-out **keyword** reply (STOP, START) changes the suppression list.
  * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
- *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
+ *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_MS).
  * - **settling**: turning `unknown` recipients into `sent` or `not-sent` from the gateway's own records
  *   (getSentRcd), by `smsq reconcile` or by the automatic settle job; a **round** is the first sending (0) or one
  *   resend of `not-sent` recipients (1, 2, …).
