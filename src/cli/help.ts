@@ -46,7 +46,8 @@ is queued (exit 1).
   --window SPEC          recipients' local hours: 08:00-21:00, 'Mon-Fri 09:00-18:00', or tcpa
   --timezone ZONE        the window's IANA zone (default: every zone of each number's country)
   --valid-for 6h         recipients not sent within this (from --send-at, or now) end expired
-  --expire-at ISO        ... or not sent by this time`,
+  --expire-at ISO        ... or not sent by this time
+  --callback-url URL     send this campaign's webhook events there (http or https) instead of WEBHOOK_URL`,
   preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]
 
 What smsq enqueue would queue, validated and counted by the same code, queueing nothing: recipients, invalid rows,
@@ -75,7 +76,8 @@ The replies received (polled with recordMo and pushed to /v1/replies/:token), ol
   --format F      csv (default) or ndjson`,
   status: `Usage: smsq status ID [--json]
 
-State and counts of a campaign: sent, failed, unknown, cancelled, pending; delivery reports (delivered,
+State and counts of a campaign: its recipients' outcomes (sent, failed, unknown, cancelled, and not-sent,
+suppressed, capped, expired when there are some) and how many are still pending; delivery reports (delivered,
 undelivered, pending, expired, delivery rate = delivered / (delivered + undelivered)) and cost. Says so when no
 worker is connected to the queue. --json prints the API's JSON (times in ISO 8601).`,
   wait: `Usage: smsq wait ID [--timeout SECONDS] [--interval MS]

@@ -40,9 +40,9 @@ Commands:
           [--send-at ISO] [--window 'Mon-Fri 09:00-18:00'|tcpa] [--timezone ZONE]
           [--valid-for 6h | --expire-at ISO]
           [--max-cost AMOUNT]     refuse above this estimated cost, pause when the reported cost reaches it
+          [--callback-url URL]    send this campaign's webhook events there (instead of WEBHOOK_URL)
   preview FILE|- --content TEXT [--json]  what enqueue would queue: counts, encodings, segments,
                                   estimated cost, sample texts; queues nothing (same options as enqueue)
-          [--callback-url URL]    send this campaign's webhook events there (instead of WEBHOOK_URL)
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)

@@ -48,7 +48,7 @@ export interface Keys {
    * scored by when the poller should next look at them. One entry per batch, not per message.
    */
   awaitingReports(): string;
-  /** String (JSON): a report that came before its msgId was indexed, kept until it is or DLR_HOLD_SECONDS pass. */
+  /** String (JSON): a report that came before its msgId was indexed, kept until it is or DLR_HOLD_MS pass. */
   heldReport(normalizedMsgId: string): string;
   /** String: set while any report is held, so that indexing skips looking for held reports when there are none. */
   heldReportsFlag(): string;

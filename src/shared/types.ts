@@ -1,33 +1,43 @@
 import type { Priority } from './lanes';
 
 /**
- * Terminology — the same words are used in code, logs, the CLI and the README.
+ * Terminology — the README's list (README.md, Terminology) in short; the same words are used in code, logs, the CLI
+ * and the HTTP API.
  *
- * - **campaign**: one message text (content, optional senderId) for many recipients, identified by a campaignId.
- * - **recipient**: one phone number in a campaign, with the caller's orderId (generated when not given).
+ * - **campaign**: one message (a fixed text, or a template) to a list of recipients, under a campaignId; queued whole
+ *   or not at all.
+ * - **recipient**: one phone number of a campaign, normalised to digits, with its orderId (and fields for a template).
+ * - **orderId**: the caller's id for a recipient, unique in the campaign, sent with the number (`smsq-<row>` if none).
  * - **batch**: up to `batchSize` (≤ 1000) recipients of one campaign, staged in Redis by the producer and sent by
  *   one batch job. Batch `k` of a campaign always holds the same recipients.
- * - **call**: one POST to the gateway's sendSms for some or all of a batch's recipients (a batch may need several
- *   calls when the gateway refuses a number with -9 and the batch is split).
+ * - **call**: one POST to the gateway's sendSms (or sendSms/batch) for some or all of a batch's recipients (a batch
+ *   may need several calls when the gateway refuses a number with -9 and the batch is split).
  * - **attempt**: one run of a batch job; transient failures end an attempt and BullMQ retries with backoff.
- * - **outcome**: what happened to a recipient: `sent` (with msgId), `failed` (with code and reason), `unknown`
- *   (the call may or may not have reached the gateway), `cancelled`, and `not-sent` (an `unknown` that
- *   `reconcile` found missing from the gateway's records).
- * - **template**: a content with `{{field}}` placeholders; its campaign is **personalised**: each recipient's
- *   **fields** fill it into that recipient's **text**, and its batches go out through `sendSms/batch`.
- * - **segment**: one SMS part the gateway charges for (160/153 GSM-7 characters, 70/67 UCS-2).
- * - **msgId**: the gateway's id for an accepted message. **orderId**: the caller's id, sent with the number.
- * - **lane**: the priority a campaign sends at (`high`, `normal`, `low`). A waiting batch of a higher lane always
- *   starts before one of a lower lane; within a lane, active campaigns take turns batch by batch.
- * - **release**: adding a batch's send job to its lane. A campaign keeps only SMS_RELEASE_AHEAD batches waiting;
- *   each batch that starts releases the next.
- * - **reply**: a text a recipient sent back (the gateway's recordMo, polled or pushed), attributed to the campaign
- *   that last sent to its number; an opt-out **keyword** reply (STOP, START) changes the suppression list.
- * - **delivery**: what the gateway's delivery reports say of a sent message: `delivered`, `undelivered`,
- *   `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_SECONDS).
+ * - **outcome**: what happened to a recipient (RecipientStatus, a StoredOutcome in Redis): `sent` (with msgId),
+ *   `failed` (code, reason), `unknown`, `cancelled`, `not-sent`, `suppressed`, `capped`, `expired`. A recipient
+ *   without one is **pending**; with one, **settled**.
+ * - **msgId**: the gateway's id for an accepted message; delivery reports name the message by it.
+ * - **unknown**: the call may or may not have reached the gateway (timeout after sending, reset, garbage answer,
+ *   IN_FLIGHT_LOST); not resent unless SMS_RETRY_UNKNOWN.
  * - **settling**: turning `unknown` recipients into `sent` or `not-sent` from the gateway's own records
  *   (getSentRcd), by `smsq reconcile` or by the automatic settle job; a **round** is the first sending (0) or one
  *   resend of `not-sent` recipients (1, 2, …).
+ * - **lane**: the priority a campaign sends at (`high`, `normal`, `low`). A waiting batch of a higher lane always
+ *   starts before one of a lower lane; within a lane, active campaigns take turns.
+ * - **release**: adding a batch's send job to its lane. A campaign keeps only SMS_RELEASE_AHEAD batches waiting;
+ *   each batch that starts releases the next.
+ * - **schedule** (`sendAt`), **window** (the local hours a recipient may be sent in) and **validity** (`validFor`,
+ *   `expireAt`: recipients still pending then end `expired`): when a campaign may send (CampaignSchedule).
+ * - **suppression list**: numbers never sent to, checked at each call start (`suppressed`); the **frequency cap**
+ *   (SMS_FREQUENCY_CAP) ends a recipient `capped`.
+ * - **delivery report**: what the gateway later says of a sent message; a recipient's **delivery** is `delivered`,
+ *   `undelivered`, `pending` (no report yet) or `expired` (no report within DLR_EXPIRE_AFTER_MS).
+ * - **webhook event**: a signed POST saying what happened to a campaign (see shared/webhooks/events.ts).
+ * - **template**: a content with `{{field}}` placeholders; its campaign is **personalised**: each recipient's
+ *   **fields** fill it into that recipient's **text**, and its batches go out through `sendSms/batch`.
+ * - **segment**: one SMS part the gateway charges for (160/153 GSM-7 characters, 70/67 UCS-2).
+ * - **reply**: a text a recipient sent back (the gateway's recordMo, polled or pushed), attributed to the campaign
+ *   that last sent to its number; an opt-out **keyword** reply (STOP, START) changes the suppression list.
  */
 
 /**

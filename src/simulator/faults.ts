@@ -1,4 +1,4 @@
-import { hasAtMostFourDecimals } from './money';
+import { GATEWAY_DECIMALS } from '../shared/delivery/money';
 
 /**
  * How the simulator misbehaves. Rates are probabilities from 0 to 1, rolled per call (refuseRate and the
@@ -104,6 +104,13 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
 type Check = (v: unknown) => boolean;
 const rate: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1;
 const nonNegative: Check = (v) => typeof v === 'number' && v >= 0 && !Number.isNaN(v) && v !== Infinity;
+
+/** True for a price the gateway's 4-decimal form shows exactly (0.0035 yes, 0.00001 no), so that every shown amount is exact. */
+function hasGatewayDecimals(amount: number): boolean {
+  const scaled = amount * 10 ** GATEWAY_DECIMALS;
+  return Math.abs(scaled - Math.round(scaled)) < 1e-6;
+}
+
 /** Report delays are stored as 32-bit ms offsets; a day each is far beyond any test's patience anyway. */
 const DAY_MS = 86_400_000;
 const delay: Check = (v) => nonNegative(v) && (v as number) <= DAY_MS;
@@ -143,7 +150,7 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   reportDuplicateRate: [rate, 'a number from 0 to 1'],
   reportLossRate: [rate, 'a number from 0 to 1'],
   undeliveredRate: [rate, 'a number from 0 to 1'],
-  pricePerSegment: [(v) => nonNegative(v) && hasAtMostFourDecimals(v as number), 'a finite number ≥ 0 with at most 4 decimals'],
+  pricePerSegment: [(v) => nonNegative(v) && hasGatewayDecimals(v as number), `a finite number ≥ 0 with at most ${GATEWAY_DECIMALS} decimals`],
   currency: [(v) => typeof v === 'string' && /^[A-Z]{3}$/.test(v), 'a three-letter currency code such as "USD"'],
   reportBatchSize: [(v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'a whole number from 1 to 1000'],
 };

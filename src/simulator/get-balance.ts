@@ -1,5 +1,5 @@
 import type { Faults } from './faults';
-import { formatMicros, toMicros } from './money';
+import { formatMicrosFixed, GATEWAY_DECIMALS, roundToMicros } from '../shared/delivery/money';
 import type { QueryAnswer } from './query-routes';
 
 /** What getBalance shows for an unlimited balance: JSON has no Infinity, and the field is a decimal string. */
@@ -10,6 +10,6 @@ export const UNLIMITED_BALANCE = '999999999.0000';
  * its segments), shown here at the current pricePerSegment. No gift and no credit.
  */
 export function answerGetBalance(f: Readonly<Faults>): QueryAnswer {
-  const balance = f.balance === Infinity ? UNLIMITED_BALANCE : formatMicros(Math.round(f.balance * toMicros(f.pricePerSegment)));
+  const balance = f.balance === Infinity ? UNLIMITED_BALANCE : formatMicrosFixed(Math.round(f.balance * roundToMicros(f.pricePerSegment)), GATEWAY_DECIMALS);
   return { status: '0', reason: 'success', balance, gift: '0', credit: '0' };
 }

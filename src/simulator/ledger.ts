@@ -1,6 +1,6 @@
 import { Column } from './columns';
 import { FAILURE_REASONS, type DeliveryFate } from './delivery-fate';
-import { formatMicros } from './money';
+import { formatMicrosFixed, GATEWAY_DECIMALS } from '../shared/delivery/money';
 
 /** One message the simulator accepted. `at` is the acceptance time in ms since the epoch. */
 export interface LedgerEntry {
@@ -212,8 +212,8 @@ export class MemoryLedger implements Ledger {
       deliveryReason: failure === 0 ? '0' : FAILURE_REASONS[failure - 1],
       reportAt: this.reportAtOf(i),
       chargeCnt: charge.chargeCnt,
-      price: formatMicros(charge.priceMicros),
-      pay: formatMicros(charge.priceMicros * charge.chargeCnt),
+      price: formatMicrosFixed(charge.priceMicros, GATEWAY_DECIMALS),
+      pay: formatMicrosFixed(charge.priceMicros * charge.chargeCnt, GATEWAY_DECIMALS),
       currency: charge.currency,
       pushes: this.pushCounts.get(i),
     };

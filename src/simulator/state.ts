@@ -1,7 +1,7 @@
 import { decideFate } from './delivery-fate';
 import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
-import { toMicros } from './money';
+import { roundToMicros } from '../shared/delivery/money';
 import { ReplyBook } from './replies';
 import { ReportQueue } from './report-queue';
 import { segmentCount } from '../shared/text/encoding';
@@ -76,7 +76,7 @@ export class SimulatorState {
     const segments = segmentCount(content);
     let id = this.chargeBySegments.get(segments);
     if (id === undefined) {
-      id = this.ledger.chargeId({ chargeCnt: segments, priceMicros: toMicros(f.pricePerSegment), currency: f.currency });
+      id = this.ledger.chargeId({ chargeCnt: segments, priceMicros: roundToMicros(f.pricePerSegment), currency: f.currency });
       this.chargeBySegments.set(segments, id);
     }
     return id;

@@ -1,5 +1,5 @@
 import type { Ledger } from './ledger';
-import { formatMicros } from './money';
+import { formatMicrosFixed, GATEWAY_DECIMALS } from '../shared/delivery/money';
 import type { QueryName, QueryReply } from './query-routes';
 import type { Reply } from './send-sms';
 
@@ -102,7 +102,7 @@ export class StatsCounter {
 
   snapshot(ledger: Ledger, queuedReports: number): SimulatorStats {
     const cost: Record<string, string> = {};
-    for (const [currency, micros] of this.costMicros) cost[currency] = formatMicros(micros);
+    for (const [currency, micros] of this.costMicros) cost[currency] = formatMicrosFixed(micros, GATEWAY_DECIMALS);
     return {
       calls: this.calls,
       callsByStatus: { ...this.byStatus },

@@ -1,4 +1,4 @@
-import { formatMicros, toMicros } from '../../src/shared/delivery/money';
+import { formatMicros, formatMicrosFixed, GATEWAY_DECIMALS, roundToMicros, toMicros } from '../../src/shared/delivery/money';
 import { bucketOf, normalizeMsgId } from '../../src/shared/delivery/msgid';
 import { parsePushBody } from '../../src/shared/delivery/report';
 
@@ -38,6 +38,18 @@ describe('money in millionths', () => {
     expect(formatMicros(123_450_000)).toBe('123.45');
     expect(formatMicros(1)).toBe('0.000001');
     expect(formatMicros(-5_000_000)).toBe('-5.00');
+  });
+
+  it("formats in the gateway's fixed 4 decimals, rounded, as the simulator answers", () => {
+    expect(formatMicrosFixed(20_000, GATEWAY_DECIMALS)).toBe('0.0200');
+    expect(formatMicrosFixed(123_450_050, GATEWAY_DECIMALS)).toBe('123.4501');
+    expect(formatMicrosFixed(-49, GATEWAY_DECIMALS)).toBe('0.0000');
+    expect(formatMicrosFixed(-5_000_000, GATEWAY_DECIMALS)).toBe('-5.0000');
+  });
+
+  it('rounds a JavaScript number to micros', () => {
+    expect(roundToMicros(0.0035)).toBe(3_500);
+    expect(roundToMicros(0.01) * 3).toBe(30_000);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { BalanceCheckMode } from '../../producer/balance';
+import type { BalanceCheckMode } from '../../producer/operator/balance';
 import type { RowProblem } from '../../producer/validate';
 import { SmsqError } from '../../shared/errors';
 import { parse, UsageError } from '../args';

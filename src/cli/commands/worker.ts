@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
-import { startMetricsServer } from '../../shared/metrics-server';
+import { startMetricsServer } from '../../worker/metrics-server';
 import { startWorker } from '../../worker/worker';
 import { parse } from '../args';
 import { untilSignal } from '../signals';

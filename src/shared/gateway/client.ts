@@ -61,18 +61,18 @@ export class GatewayClient {
    * numbers), so the same parser and outcome table read it.
    */
   sendBatch(req: BatchSendRequest): Promise<CallResult> {
-    const numbers = req.elements.reduce((n, e) => n + e.numbers.length, 0);
-    return this.observed('/sendSms/batch', sendSmsBatchBody(this.gateway.appId, this.gateway.senderId, req), numbers);
+    const recipients = req.elements.reduce((n, e) => n + e.numbers.length, 0);
+    return this.observed('/sendSms/batch', sendSmsBatchBody(this.gateway.appId, this.gateway.senderId, req), recipients);
   }
 
-  private async observed(path: string, body: Buffer, numbers: number): Promise<CallResult> {
+  private async observed(path: string, body: Buffer, recipients: number): Promise<CallResult> {
     const started = performance.now();
-    const result = await this.call(path, body, numbers);
+    const result = await this.call(path, body, recipients);
     observeGatewayCall(result, (performance.now() - started) / 1000);
     return result;
   }
 
-  private async call(path: string, body: Buffer, numbers: number): Promise<CallResult> {
+  private async call(path: string, body: Buffer, recipients: number): Promise<CallResult> {
     const timestamp = timestampNow(this.now());
     const started = Date.now();
     try {
@@ -85,13 +85,13 @@ export class GatewayClient {
         },
       });
       const text = typeof res.data === 'string' ? res.data : '';
-      this.log.debug({ path, numbers, httpStatus: res.status, ms: Date.now() - started }, 'gateway answered');
+      this.log.debug({ path, recipients, httpStatus: res.status, ms: Date.now() - started }, 'gateway answered');
       if (res.status !== 200) return { kind: 'http-error', httpStatus: res.status, body: snippet(text) };
       const reply = parseReply(text);
       return reply ? { kind: 'reply', reply } : { kind: 'not-json', httpStatus: res.status, body: snippet(text) };
     } catch (err) {
       const result = classifyTransportError(err);
-      this.log.debug({ path, numbers, result: result.kind, code: result.errorCode }, 'gateway call failed');
+      this.log.debug({ path, recipients, result: result.kind, code: result.errorCode }, 'gateway call failed');
       return result;
     }
   }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from './logger';
-import { enableProcessMetrics, metricsRegistry } from './metrics';
-import { bearerToken, secretMatches } from './secret-compare';
+import type { Logger } from '../shared/logger';
+import { enableProcessMetrics, metricsRegistry } from '../shared/metrics';
+import { bearerToken, secretMatches } from '../shared/secret-compare';
 
 export interface MetricsServer {
   readonly port: number;

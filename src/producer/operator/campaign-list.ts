@@ -3,10 +3,10 @@
  * by state and priority are applied to the campaigns read, so a page may read more entries than it returns; an
  * entry whose campaign has expired is dropped from the index on the way.
  */
-import type { Context } from '../shared/context';
-import { SmsqError } from '../shared/errors';
-import type { IndexPosition } from '../shared/campaign-index';
-import type { CampaignInfo, CampaignState } from '../shared/types';
+import type { Context } from '../../shared/context';
+import { SmsqError } from '../../shared/errors';
+import type { IndexPosition } from '../../shared/campaign-index';
+import type { CampaignInfo, CampaignState } from '../../shared/types';
 
 export interface ListOptions {
   state?: CampaignState;

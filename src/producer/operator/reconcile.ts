@@ -1,12 +1,12 @@
-import type { Context } from '../shared/context';
-import { SmsqError } from '../shared/errors';
-import type { GatewayQueries } from '../shared/gateway/queries';
-import { allCounted, queueReopened, resendNotSent, resendUnderWay, settleUnknowns, type ReconcileResult } from '../shared/settling/settle-campaign';
-import { completeIfSettled } from '../shared/settling/complete';
-import { withSettleLock } from '../shared/settling/settle-lock';
+import type { Context } from '../../shared/context';
+import { SmsqError } from '../../shared/errors';
+import type { GatewayQueries } from '../../shared/gateway/queries';
+import { allCounted, queueReopened, resendNotSent, resendUnderWay, settleUnknowns, type ReconcileResult } from '../../shared/settling/settle-campaign';
+import { completeIfSettled } from '../../shared/settling/complete';
+import { withSettleLock } from '../../shared/settling/settle-lock';
 import { notFound } from './campaign-admin';
 
-export type { ReconcileResult } from '../shared/settling/settle-campaign';
+export type { ReconcileResult } from '../../shared/settling/settle-campaign';
 
 export interface ReconcileOptions {
   /** Queue the `not-sent` recipients again (their batches get a new job). Default false. */

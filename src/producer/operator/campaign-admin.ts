@@ -1,11 +1,11 @@
-import type { Context } from '../shared/context';
-import { maxCostMicros } from './budget-check';
-import { SmsqError } from '../shared/errors';
-import { jobIds } from '../shared/keys';
-import { parseInstant } from '../shared/schedule/times';
-import { readAccountStop } from '../shared/sending-control';
-import { settleIdleBatches } from '../shared/settle-idle-batches';
-import type { CampaignInfo, RecipientResult } from '../shared/types';
+import type { Context } from '../../shared/context';
+import { maxCostMicros } from '../budget-check';
+import { SmsqError } from '../../shared/errors';
+import { jobIds } from '../../shared/keys';
+import { parseInstant } from '../campaign-timing';
+import { readAccountStop } from '../../shared/sending-control';
+import { settleIdleBatches } from '../../shared/settle-idle-batches';
+import type { CampaignInfo, RecipientResult } from '../../shared/types';
 
 export async function getCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
   const queuePaused = await ctx.queues.batches.isPaused();

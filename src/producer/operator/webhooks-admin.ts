@@ -1,9 +1,9 @@
-import type { WebhookQueue } from '../shared/queues';
-import type { Context } from '../shared/context';
-import { SmsqError } from '../shared/errors';
-import { metrics } from '../shared/metrics';
-import type { WebhookEventType } from '../shared/webhooks/events';
-import { displayUrl } from '../shared/webhooks/target-url';
+import type { WebhookQueue } from '../../shared/queues';
+import type { Context } from '../../shared/context';
+import { SmsqError } from '../../shared/errors';
+import { metrics } from '../../shared/metrics';
+import type { WebhookEventType } from '../../shared/webhooks/events';
+import { displayUrl } from '../../shared/webhooks/target-url';
 
 /** An event whose attempts ran out or that got 410 Gone, as listed by `smsq webhooks failed`. */
 export interface FailedWebhook {

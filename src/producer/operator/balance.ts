@@ -1,7 +1,7 @@
-import type { Context } from '../shared/context';
-import { formatMicros, toMicros } from '../shared/delivery/money';
-import { SmsqError } from '../shared/errors';
-import { describeQueryFailure, type GatewayQueries } from '../shared/gateway/queries';
+import type { Context } from '../../shared/context';
+import { formatMicros, toMicros } from '../../shared/delivery/money';
+import { SmsqError } from '../../shared/errors';
+import { describeQueryFailure, type GatewayQueries } from '../../shared/gateway/queries';
 
 export interface BalanceInfo {
   /** As the gateway gave them (decimal strings). */

@@ -1,8 +1,8 @@
-import type { Context } from '../shared/context';
-import { SmsqError } from '../shared/errors';
-import { SUPPRESSION_WRITE_CHUNK, type Suppression, type SuppressionReason } from '../shared/opt-out/suppression-store';
-import type { RawRow } from './read-recipients';
-import { normalizeNumber, rowProblem, type RowProblem } from './validate';
+import type { Context } from '../../shared/context';
+import { SmsqError } from '../../shared/errors';
+import { SUPPRESSION_WRITE_CHUNK, type Suppression, type SuppressionReason } from '../../shared/opt-out/suppression-store';
+import type { RawRow } from '../read-recipients';
+import { normalizeNumber, rowProblem, type RowProblem } from '../validate';
 
 export interface SuppressOptions {
   /** Default `manual` (`import` for imports). */

@@ -1,0 +1,45 @@
+import type { EnvReader } from './env';
+
+/** A token or password shorter than this is refused: these guard a public address. */
+const MIN_SECRET_LENGTH = 16;
+
+/** `smsq server`: the HTTP API, the campaign console, bull-board and /metrics. */
+export interface ServerConfig {
+  /** `SERVER_PORT` (`--port` overrides it); 0 picks a free port. @defaultValue 3000 */
+  port: number;
+  /** `SERVER_HOST`: the address to listen on when the dashboard has credentials; without them the server stays on 127.0.0.1. @defaultValue `'0.0.0.0'` */
+  host: string;
+  /** `API_TOKEN`: the bearer token of the /v1 API (and of /metrics), at least 16 characters; without it every /v1 call is refused. @defaultValue undefined */
+  apiToken?: string;
+  /** `DASHBOARD_USER` and `DASHBOARD_PASSWORD`: the basic-auth login of the console and bull-board, both or neither. @defaultValue undefined */
+  dashboard?: { user: string; password: string };
+  /** `DASHBOARD_READ_ONLY`: bull-board without retry/remove/clean/pause buttons, and a console without actions. @defaultValue false */
+  dashboardReadOnly: boolean;
+  /** `API_JSON_BODY_LIMIT`: the largest JSON body of POST /v1/campaigns, in bytes. @defaultValue 10485760 (10 MB) */
+  jsonBodyLimit: number;
+  /** `API_STREAM_BODY_LIMIT`: the largest streamed (NDJSON or CSV) body of POST /v1/campaigns, in bytes, counted while it streams. @defaultValue 1073741824 (1 GiB) */
+  streamBodyLimit: number;
+}
+
+export function readServerConfig(r: EnvReader): ServerConfig {
+  const apiToken = r.str('API_TOKEN') || undefined;
+  if (apiToken !== undefined && apiToken.length < MIN_SECRET_LENGTH) {
+    r.problems.push(`API_TOKEN is shorter than ${MIN_SECRET_LENGTH} characters: use a random one (openssl rand -hex 24)`);
+  }
+  const user = r.str('DASHBOARD_USER');
+  const password = r.str('DASHBOARD_PASSWORD');
+  if (Boolean(user) !== Boolean(password)) r.problems.push('DASHBOARD_USER and DASHBOARD_PASSWORD must be set together');
+  if (user.includes(':')) r.problems.push('DASHBOARD_USER must not contain ":" (HTTP basic auth cannot carry it)');
+  if (password && password.length < MIN_SECRET_LENGTH) {
+    r.problems.push(`DASHBOARD_PASSWORD is shorter than ${MIN_SECRET_LENGTH} characters: use a random one (openssl rand -hex 24)`);
+  }
+  return {
+    port: r.int('SERVER_PORT', 3000, 0, 65_535),
+    host: r.str('SERVER_HOST', '0.0.0.0'),
+    apiToken,
+    dashboard: user && password ? { user, password } : undefined,
+    dashboardReadOnly: r.bool('DASHBOARD_READ_ONLY', false),
+    jsonBodyLimit: r.int('API_JSON_BODY_LIMIT', 10 * 1024 * 1024, 1_024, 1024 * 1024 * 1024),
+    streamBodyLimit: r.int('API_STREAM_BODY_LIMIT', 1024 * 1024 * 1024, 1_024, 64 * 1024 * 1024 * 1024),
+  };
+}
