@@ -4,6 +4,7 @@
  * of the right shape whose values break the campaign rules (a bad number, content too long) is a 422 from the
  * library's own validation, so the API and the library refuse exactly the same campaigns.
  */
+import { SHOWN_STATES } from '../shared/types';
 
 const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;
 const content = {
@@ -151,7 +152,7 @@ export const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    state: { type: 'string', enum: ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'], description: 'Only campaigns in this state.' },
+    state: { type: 'string', enum: SHOWN_STATES, description: 'Only campaigns in this state, as shown (`running` leaves out those shown as `waiting-window`).' },
     priority: { type: 'string', enum: ['high', 'normal', 'low'], description: 'Only campaigns of this priority.' },
     since: { type: 'string', description: 'Only campaigns created at or after this time (ISO 8601).' },
     limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: 'Campaigns per page, 1 to 500 (default 50).' },
@@ -164,7 +165,7 @@ export const campaignInfoSchema = {
   required: ['campaignId', 'state', 'content', 'batches', 'counts', 'createdAt'],
   properties: {
     campaignId: { type: 'string' },
-    state: { type: 'string', enum: ['scheduled', 'queued', 'running', 'waiting-window', 'paused', 'completed', 'failed', 'cancelled'] },
+    state: { type: 'string', enum: SHOWN_STATES },
     content: { type: 'string' },
     senderId: { type: 'string' },
     priority: { type: 'string', enum: ['high', 'normal', 'low'] },

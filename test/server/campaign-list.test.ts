@@ -94,6 +94,14 @@ describe('GET /v1/campaigns', () => {
     expect(queued.campaigns).toHaveLength(1_000 - 30 - 10);
   });
 
+  it('accepts every state a campaign can be shown in as a filter, scheduled and waiting-window too', async () => {
+    for (const state of ['scheduled', 'waiting-window']) {
+      const res = await get(`/v1/campaigns?state=${state}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().campaigns).toEqual([]);
+    }
+  });
+
   it('filters by creation time', async () => {
     const all = (await allPages('limit=500')).campaigns;
     const since = all[199].createdAt;

@@ -1,11 +1,10 @@
 import { campaignJson } from '../../shared/campaign-json';
-import type { CampaignInfo, CampaignState } from '../../shared/types';
+import { PRIORITIES } from '../../shared/lanes';
+import { SHOWN_STATES } from '../../shared/types';
 import { parse, positiveNumber, UsageError } from '../args';
 import { formatListLine, LIST_HEADER } from '../format';
 import { withProducer } from '../open-producer';
 
-const STATES: readonly CampaignState[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
-const PRIORITIES: ReadonlyArray<CampaignInfo['priority']> = ['high', 'normal', 'low'];
 
 /** `smsq list [--state S] [--priority P] [--since TIME] [--limit N] [--json]`: every page, streamed to stdout. */
 export default async function listCommand(argv: string[]): Promise<number> {
@@ -14,7 +13,7 @@ export default async function listCommand(argv: string[]): Promise<number> {
     { state: { type: 'string' }, priority: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
     { min: 0, max: 0, names: 'no positional arguments' },
   );
-  const state = oneOf('state', values.state, STATES);
+  const state = oneOf('state', values.state, SHOWN_STATES);
   const priority = oneOf('priority', values.priority, PRIORITIES);
   const since = values.since === undefined ? undefined : Date.parse(values.since);
   if (Number.isNaN(since)) throw new UsageError(`--since must be a date or time in ISO 8601 (2026-01-31, 2026-01-31T08:00:00Z), not "${values.since}"`);

@@ -6,10 +6,11 @@
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { IndexPosition } from '../../shared/campaign-index';
-import type { CampaignInfo, CampaignState } from '../../shared/types';
+import type { CampaignInfo, ShownState } from '../../shared/types';
 
 export interface ListOptions {
-  state?: CampaignState;
+  /** Only campaigns shown in this state (`running` leaves out those shown as `waiting-window`). */
+  state?: ShownState;
   priority?: CampaignInfo['priority'];
   /** Only campaigns created at or after this time (epoch ms). */
   since?: number;
