@@ -143,7 +143,7 @@ describe('smsq list', () => {
   it('refuses a state that does not exist', async () => {
     const { code, stderr } = await runSmsq(['list', '--state', 'sleeping'], serverEnv(prefix, gateway));
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--state must be one of queued, running, paused, completed, failed, cancelled/);
+    expect(stderr).toMatch(/--state must be one of scheduled, queued, running, waiting-window, paused, completed, failed, cancelled/);
   });
 });
 
