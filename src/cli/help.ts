@@ -96,7 +96,8 @@ the delivery report's fields. CSV by default. --with-content adds each recipient
 
 Campaigns, newest first, with state, progress and delivery rate; all of them, page by page.
 
-  --state S        only campaigns in this state (scheduled, queued, running, paused, completed, failed, cancelled)
+  --state S        only campaigns shown in this state (scheduled, queued, running, waiting-window, paused,
+                   completed, failed, cancelled)
   --priority P     only campaigns of this priority (high, normal, low)
   --since TIME     only campaigns created at or after TIME (ISO 8601, e.g. 2026-01-31 or 2026-01-31T08:00:00Z)
   --limit N        at most N campaigns (default: all)
