@@ -211,6 +211,15 @@ function eta(series, pending) {
   return rate > 0 ? pending / rate : Infinity;
 }
 
+/** Why a campaign with recipients pending is not sending now, if it is not: it then has no rate to finish by. */
+const NOT_SENDING = { paused: 'paused', scheduled: 'not started', 'waiting-window': 'when its window opens', cancelled: 'will not', failed: 'will not' };
+
+/** What "finish in" says: a time only while the campaign sends. */
+function finishIn(state, pending, left) {
+  if (pending === 0) return 'done';
+  return NOT_SENDING[state] || duration(left);
+}
+
 function campaignPage() {
   const id = decodeURIComponent(location.pathname.split('/').pop());
   const base = `${API}/v1/campaigns/${encodeURIComponent(id)}`;
@@ -290,7 +299,7 @@ function campaignPage() {
     const left = eta(o.series, counts.pending);
     document.getElementById('progress-text').textContent =
       `${n(done)} of ${n(counts.total)} recipients settled (${counts.total ? Math.floor((100 * done) / counts.total) : 0}%)` +
-      (counts.pending > 0 ? ` · about ${duration(left)} to go` : '');
+      (counts.pending > 0 && !NOT_SENDING[c.state] ? ` · about ${duration(left)} to go` : '');
     const tiles = [['sent', counts.sent], ['failed', counts.failed], ['unknown', counts.unknown], ['pending', counts.pending],
       ['cancelled', counts.cancelled], ['not sent', counts.notSent], ['skipped', counts.duplicatesSkipped + counts.invalidSkipped],
       // Opt-outs and validity: shown once a campaign has any.
@@ -299,7 +308,7 @@ function campaignPage() {
     funnel(c);
     pairs(document.getElementById('cost'), [...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]), ['priced reports', n(c.delivery.priced)]]);
     pairs(document.getElementById('batches'), [['in flight', n(o.batches.inFlight)], ['waiting', n(o.batches.waiting)], ['of', n(c.batches)],
-      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', counts.pending > 0 ? duration(left) : 'done']]);
+      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', finishIn(c.state, counts.pending, left)]]);
     const codes = [...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]), ...Object.entries(c.outcomeCodes.unknown).map(([code, k]) => ['unknown', code, k])];
     document.getElementById('codes').replaceChildren(...(codes.length
       ? codes.sort((a, b) => b[2] - a[2]).map(([kind, code, k]) => el('tr', {}, el('td', { text: kind }), el('td', { text: code }), el('td', { class: 'num', text: n(k) })))
