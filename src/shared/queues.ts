@@ -1,9 +1,9 @@
-import { Queue } from 'bullmq';
+import { Queue, type Job, type Worker } from 'bullmq';
 import type { RedisClient } from './redis';
 import type { Config } from './config';
 import type { PollSummary } from './delivery/poll-summary';
 import type { ReplyPollSummary } from './replies/reply-poll-summary';
-import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from './types';
+import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, NoJobData, SettleJobData, SettleJobResult } from './types';
 import type { WebhookJobData, WebhookJobResult } from './webhooks/events';
 
 /**
@@ -19,12 +19,36 @@ export const REPLY_POLL_SCHEDULER_ID = 'poll-replies';
 /** The job scheduler that runs the delivery-report poller every DLR_POLL_INTERVAL_MS. */
 export const POLL_SCHEDULER_ID = 'poll-reports';
 
-export type CampaignQueue = Queue<CampaignJobData, CampaignJobResult, typeof JOB_NAMES.split | typeof JOB_NAMES.expire>;
-export type BatchQueue = Queue<BatchJobData, BatchJobResult, typeof JOB_NAMES.send>;
-export type DeliveryQueue = Queue<Record<string, never>, PollSummary, typeof JOB_NAMES.pollReports>;
-export type RepliesQueue = Queue<Record<string, never>, ReplyPollSummary, typeof JOB_NAMES.pollReplies>;
-export type SettleQueue = Queue<SettleJobData, SettleJobResult, typeof JOB_NAMES.settle>;
-export type WebhookQueue = Queue<WebhookJobData, WebhookJobResult, typeof JOB_NAMES.webhook>;
+/**
+ * Every job by name: the queue it goes to, the data it carries and what its processor returns. Queues, workers
+ * and jobs all take their types from here (QueueOf, WorkerOf, JobOf), so a job's contract is written once.
+ */
+export interface JobTypes {
+  [JOB_NAMES.split]: { queue: typeof QUEUE_NAMES.campaigns; data: CampaignJobData; result: CampaignJobResult };
+  [JOB_NAMES.expire]: { queue: typeof QUEUE_NAMES.campaigns; data: CampaignJobData; result: CampaignJobResult };
+  [JOB_NAMES.send]: { queue: typeof QUEUE_NAMES.batches; data: BatchJobData; result: BatchJobResult };
+  [JOB_NAMES.pollReports]: { queue: typeof QUEUE_NAMES.delivery; data: NoJobData; result: PollSummary };
+  [JOB_NAMES.pollReplies]: { queue: typeof QUEUE_NAMES.replies; data: NoJobData; result: ReplyPollSummary };
+  [JOB_NAMES.settle]: { queue: typeof QUEUE_NAMES.settle; data: SettleJobData; result: SettleJobResult };
+  [JOB_NAMES.webhook]: { queue: typeof QUEUE_NAMES.webhooks; data: WebhookJobData; result: WebhookJobResult };
+}
+export type JobName = keyof JobTypes;
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+/** The names of the jobs queue `Q` holds. */
+export type JobNameIn<Q extends QueueName> = { [N in JobName]: JobTypes[N]['queue'] extends Q ? N : never }[JobName];
+export type JobData<N extends JobName> = JobTypes[N]['data'];
+export type JobResult<N extends JobName> = JobTypes[N]['result'];
+/** The queue, worker and jobs of queue `Q`, typed by JobTypes. */
+export type QueueOf<Q extends QueueName> = Queue<JobData<JobNameIn<Q>>, JobResult<JobNameIn<Q>>, JobNameIn<Q>>;
+export type WorkerOf<Q extends QueueName> = Worker<JobData<JobNameIn<Q>>, JobResult<JobNameIn<Q>>, JobNameIn<Q>>;
+export type JobOf<Q extends QueueName> = Job<JobData<JobNameIn<Q>>, JobResult<JobNameIn<Q>>, JobNameIn<Q>>;
+
+export type CampaignQueue = QueueOf<'campaigns'>;
+export type BatchQueue = QueueOf<'batches'>;
+export type DeliveryQueue = QueueOf<'delivery'>;
+export type RepliesQueue = QueueOf<'replies'>;
+export type SettleQueue = QueueOf<'settle'>;
+export type WebhookQueue = QueueOf<'webhooks'>;
 
 export interface Queues {
   campaigns: CampaignQueue;

@@ -184,11 +184,14 @@ export interface RecipientResult {
   content?: string;
 }
 
-/** Job names mapped to their data and result types (see shared/queues.ts). */
+/** The data and result of each job; shared/queues.ts maps every job name to them (JobTypes). */
 export interface CampaignJobData {
   campaignId: string;
 }
 export type CampaignJobResult = { batches: number };
+
+/** The pollers' jobs carry nothing: each run reads from Redis where the last one stopped. */
+export type NoJobData = Record<string, never>;
 
 export interface BatchJobData {
   campaignId: string;

@@ -1,8 +1,9 @@
-import { Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { WebhookConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
-import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
+import type { JobOf } from '../shared/queues';
+import type { WebhookJobResult } from '../shared/webhooks/events';
 import { displayUrl } from '../shared/webhooks/target-url';
 import { post, type WebhookAgents } from './webhook-post';
 
@@ -34,7 +35,7 @@ export function retryDelay(config: WebhookConfig, n: number, random = Math.rando
  * 410 Gone fails the event at once; anything else is retried until WEBHOOK_RETRY_FOR has passed since the
  * first attempt (or since an operator re-sent it), then the event fails and stays listed.
  */
-export async function deliverWebhook(config: WebhookConfig, agents: WebhookAgents, job: Job<WebhookJobData, WebhookJobResult>, log: Logger): Promise<WebhookJobResult> {
+export async function deliverWebhook(config: WebhookConfig, agents: WebhookAgents, job: JobOf<'webhooks'>, log: Logger): Promise<WebhookJobResult> {
   const data = job.data;
   const attempt = job.attemptsMade + 1;
   if (!config.secret) throw new UnrecoverableError('WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { BatchRecord, InFlight } from '../shared/batch-store';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
@@ -8,6 +8,7 @@ import { jobIds } from '../shared/keys';
 import { queueBatches, releasedBy } from '../shared/lanes';
 import type { Logger } from '../shared/logger';
 import { countOutcomes, metrics } from '../shared/metrics';
+import type { JobOf } from '../shared/queues';
 import { stopAccount } from '../shared/sending-control';
 import type { BatchJobData, BatchJobResult, CampaignState, StoredOutcome } from '../shared/types';
 import { buildResult } from './batch-result';
@@ -38,7 +39,7 @@ const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (wo
  * The batch job's processor. Re-runnable at any point: it reads what earlier runs recorded, settles a call
  * they left in flight as `unknown` (never resending it on its own), and sends only recipients with no outcome.
  */
-export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<BatchJobData, BatchJobResult>, token?: string): Promise<BatchJobResult> {
+export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<'batches'>, token?: string): Promise<BatchJobResult> {
   const { campaignId, batch } = job.data;
   const attempt = job.attemptsMade + 1;
   const log = ctx.log.child({ campaignId, batch, attempt });
@@ -106,7 +107,7 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: Job<Ba
  * comes back when the cap lets it. Either way the job leaves its worker slot to other campaigns, uses no
  * attempt, and releases nothing. Returns the campaign's state when the batch may send.
  */
-async function passGate(ctx: Context, job: Job<BatchJobData, BatchJobResult>, token: string | undefined, campaign: CampaignRecord, record: BatchRecord): Promise<CampaignState> {
+async function passGate(ctx: Context, job: JobOf<'batches'>, token: string | undefined, campaign: CampaignRecord, record: BatchRecord): Promise<CampaignState> {
   const { campaignId } = job.data;
   const senderRate = campaign.senderId !== undefined ? (ctx.config.senderRateLimits[campaign.senderId] ?? 0) : 0;
   const decision = await ctx.gate.enter(campaignId, {
@@ -142,7 +143,7 @@ async function passGate(ctx: Context, job: Job<BatchJobData, BatchJobResult>, to
  */
 async function waitForWindow(
   ctx: Context,
-  job: Job<BatchJobData, BatchJobResult>,
+  job: JobOf<'batches'>,
   token: string | undefined,
   campaign: CampaignRecord,
   record: BatchRecord,
@@ -164,7 +165,7 @@ async function waitForWindow(
 }
 
 /** The batch this one's start releases (shared/lanes.ts); resend rounds release nothing, their jobs are all queued. */
-async function releaseNext(ctx: Context, job: Job<BatchJobData, BatchJobResult>, campaign: CampaignRecord): Promise<void> {
+async function releaseNext(ctx: Context, job: JobOf<'batches'>, campaign: CampaignRecord): Promise<void> {
   const { campaignId, batch } = job.data;
   if (job.id !== jobIds.batch(campaignId, batch)) return;
   const next = releasedBy(batch, campaign.batches, ctx.config.releaseAhead);
@@ -189,7 +190,7 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
 async function sendPending(
   ctx: Context,
   client: GatewayClient,
-  job: Job<BatchJobData, BatchJobResult>,
+  job: JobOf<'batches'>,
   token: string,
   campaign: CampaignRecord,
   record: BatchRecord,
@@ -202,7 +203,7 @@ async function sendPending(
 }
 
 /** Retries, the last attempt and account-level stops: what a run's end means for the job. */
-async function afterLoop(ctx: Context, job: Job<BatchJobData, BatchJobResult>, loop: CallLoop, end: LoopEnd, log: Logger): Promise<LoopEnd> {
+async function afterLoop(ctx: Context, job: JobOf<'batches'>, loop: CallLoop, end: LoopEnd, log: Logger): Promise<LoopEnd> {
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   switch (end.kind) {
     case 'transient':

@@ -1,15 +1,15 @@
-import { DelayedError, Job } from 'bullmq';
+import { DelayedError } from 'bullmq';
 import type { CampaignRecord } from '../shared/campaign-store';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import type { GatewayQueries } from '../shared/gateway/queries';
 import { jobIds } from '../shared/keys';
 import { metrics } from '../shared/metrics';
-import { JOB_NAMES } from '../shared/queues';
+import { JOB_NAMES, type JobOf } from '../shared/queues';
 import { completeIfSettled } from '../shared/settling/complete';
 import { allCounted, resendNotSent, settleUnknowns } from '../shared/settling/settle-campaign';
 import { withSettleLock } from '../shared/settling/settle-lock';
-import type { SettleJobData, SettleJobResult } from '../shared/types';
+import type { SettleJobResult } from '../shared/types';
 
 /**
  * Automatic resends per campaign: each round resends the `not-sent` recipients once; a recipient the gateway
@@ -39,7 +39,7 @@ export async function scheduleSettle(ctx: Context, campaignId: string): Promise<
  * completes the campaign. When getSentRcd cannot be read, the recipients stay `unknown`, the campaign's
  * `settleError` says why, and the job fails its attempt: BullMQ retries it with backoff.
  */
-export async function settleJob(ctx: Context, queries: GatewayQueries, job: Job<SettleJobData, SettleJobResult>, token?: string): Promise<SettleJobResult> {
+export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobOf<'settle'>, token?: string): Promise<SettleJobResult> {
   const { campaignId } = job.data;
   const log = ctx.log.child({ campaignId, round: job.data.round, component: 'settle' });
   const empty: SettleJobResult = { campaignId, unknown: 0, sent: 0, notSent: 0, resent: 0, completed: false };

@@ -1,8 +1,9 @@
-import { Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { Context } from '../shared/context';
 import { initialRelease, queueBatches } from '../shared/lanes';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
-import type { CampaignJobData, CampaignJobResult } from '../shared/types';
+import type { JobOf } from '../shared/queues';
+import type { CampaignJobResult } from '../shared/types';
 
 /**
  * Starts a queued campaign: releases its first SMS_RELEASE_AHEAD batches into its lane; each batch that starts
@@ -10,7 +11,7 @@ import type { CampaignJobData, CampaignJobResult } from '../shared/types';
  * Crash-safe without a transaction: batch job ids are deterministic (BullMQ ignores an add whose id exists), so
  * a re-run adds nothing twice. A paused campaign's batches are released too: they are held when they start.
  */
-export async function splitCampaign(ctx: Context, job: Job<CampaignJobData, CampaignJobResult>): Promise<CampaignJobResult> {
+export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Promise<CampaignJobResult> {
   const { campaignId } = job.data;
   const campaign = await ctx.campaigns.read(campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
@@ -31,7 +32,7 @@ export async function splitCampaign(ctx: Context, job: Job<CampaignJobData, Camp
  * for a retry or for their window alike (their jobs find them settled). A batch with a call in flight settles its
  * own rest: its next call would be refused past expireAt.
  */
-export async function expireCampaign(ctx: Context, job: Job<CampaignJobData, CampaignJobResult>): Promise<CampaignJobResult> {
+export async function expireCampaign(ctx: Context, job: JobOf<'campaigns'>): Promise<CampaignJobResult> {
   const campaign = await ctx.campaigns.read(job.data.campaignId);
   if (!campaign || !['scheduled', 'queued', 'running', 'paused'].includes(campaign.state)) return { batches: 0 };
   await settleIdleBatches(ctx, job.data.campaignId, campaign.batches, ['e']);

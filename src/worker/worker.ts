@@ -4,12 +4,9 @@ import { createContext, type Context, type ContextOptions } from '../shared/cont
 import { GatewayClient } from '../shared/gateway/client';
 import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
-import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID } from '../shared/queues';
-import type { ReplyPollSummary } from '../shared/replies/reply-poll-summary';
+import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID, type WorkerOf } from '../shared/queues';
 import { checkDurability } from '../shared/durability';
 import { checkRedisForProduction } from '../shared/redis-checks';
-import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, SettleJobData, SettleJobResult } from '../shared/types';
-import type { PollSummary } from '../shared/delivery/poll-summary';
 import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
@@ -17,7 +14,6 @@ import { settleJob } from './settle-job';
 import { expireCampaign, splitCampaign } from './split-campaign';
 import { deliverWebhook, webhookBackoff } from './deliver-webhook';
 import { webhookAgents } from './webhook-post';
-import type { WebhookJobData, WebhookJobResult } from '../shared/webhooks/events';
 
 export interface SmsqWorker {
   /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_GRACE_MS), then disconnects. */
@@ -49,26 +45,26 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: MAX_STALLED_COUNT,
   };
-  const splitter = new Worker<CampaignJobData, CampaignJobResult>(QUEUE_NAMES.campaigns, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job)), {
+  const splitter: WorkerOf<'campaigns'> = new Worker(QUEUE_NAMES.campaigns, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job)), {
     ...common,
     concurrency: 2,
   });
-  const sender = new Worker<BatchJobData, BatchJobResult>(QUEUE_NAMES.batches, (job, token) => sendBatch(ctx, client, job, token), {
+  const sender: WorkerOf<'batches'> = new Worker(QUEUE_NAMES.batches, (job, token) => sendBatch(ctx, client, job, token), {
     ...common,
     concurrency: config.concurrency,
     // BullMQ's limiter is kept in Redis, so it is shared by every worker of the queue.
     ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
   });
-  const poller = new Worker<Record<string, never>, PollSummary>(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
+  const poller: WorkerOf<'delivery'> = new Worker(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
   // One settle job at a time per worker: each reads a campaign's batches and pages of the gateway's records.
-  const settler = new Worker<SettleJobData, SettleJobResult>(QUEUE_NAMES.settle, (job, token) => settleJob(ctx, queries, job, token), { ...common, concurrency: 1 });
+  const settler: WorkerOf<'settle'> = new Worker(QUEUE_NAMES.settle, (job, token) => settleJob(ctx, queries, job, token), { ...common, concurrency: 1 });
   await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
-  const replyPoller = new Worker<Record<string, never>, ReplyPollSummary>(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
+  const replyPoller: WorkerOf<'replies'> = new Worker(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
   await scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs);
   const webhookLog = log.child({ component: 'webhooks' });
   // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
   const agents = webhookAgents(config.webhooks.concurrency);
-  const webhooks = new Worker<WebhookJobData, WebhookJobResult>(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog), {
+  const webhooks: WorkerOf<'webhooks'> = new Worker(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog), {
     ...common,
     concurrency: config.webhooks.concurrency,
     settings: { backoffStrategy: webhookBackoff },
