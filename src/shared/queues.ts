@@ -7,8 +7,10 @@ import type { BatchJobData, BatchJobResult, CampaignJobData, CampaignJobResult, 
 import type { WebhookJobData, WebhookJobResult } from './webhooks/events';
 
 /**
- * Two queues: `campaigns` holds one job per campaign, which splits it into batch jobs; `batches` holds one job
- * per batch of up to 1000 recipients, the unit of sending, retrying and horizontal scale.
+ * The queues: `campaigns` holds one job per campaign, which splits it into batch jobs (and expires it at its
+ * expireAt); `batches` holds one job per batch of up to 1000 recipients, the unit of sending, retrying and
+ * horizontal scale; `delivery` and `replies` hold the pollers' runs, `settle` the settling of `unknown`
+ * recipients, `webhooks` one job per webhook event.
  */
 export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies', settle: 'settle', webhooks: 'webhooks' } as const;
 export const JOB_NAMES = {
