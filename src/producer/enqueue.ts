@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import { jobIds } from '../shared/keys';
+import { releaseLock } from '../shared/lock';
 import { JOB_NAMES } from '../shared/queues';
 import { encodeRecipients } from '../shared/recipient-codec';
 import { smartEncode } from '../shared/text/encoding';
@@ -156,7 +157,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } finally {
-    await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lockKey, lockToken);
+    await releaseLock(redis, lockKey, lockToken);
   }
 }
 

@@ -2,10 +2,10 @@ import type { DurabilityConfig } from './config';
 import { waitDurable } from './durability';
 import { SERIES_MAX_SAMPLES } from './campaign-series';
 import type { Keys } from './keys';
-import { runScript } from './lua';
+import { runScript, splitReply } from './lua';
 import { decodeRecipients } from './recipient-codec';
 import type { RedisClient } from './redis';
-import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH, UNCOUNT_SENDS } from './scripts';
+import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH, UNCOUNT_SENDS, type BeginCallRefusal, type FinishResult } from './scripts';
 import type { Recipient, StoredOutcome } from './types';
 import { parseReserved, type ReservedEvents } from './webhooks/events';
 
@@ -32,7 +32,7 @@ export interface BatchRecord {
  */
 export type BeginResult = { ok: true; version: number; settled: number; calling: number } | { ok: false; reason: BeginRefusal };
 /** 'not-durable': REDIS_DURABILITY's acknowledgement did not come in time; the record was taken back, nothing was sent. */
-export type BeginRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired' | 'not-durable';
+export type BeginRefusal = BeginCallRefusal | 'not-durable';
 
 /** What BEGIN_CALL checks and records besides the in-flight call (see scripts.ts). */
 export interface SendChecks {
@@ -43,7 +43,6 @@ export interface SendChecks {
   capPeriodSeconds: number;
   contactTtlSeconds: number;
 }
-export type FinishResult = 'incomplete' | 'already' | 'counted' | 'settling' | 'completed';
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
 
@@ -85,8 +84,8 @@ export class BatchStore {
     const reply = await runScript(this.callRedis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()], [
       token, String(call.at), String(version), campaignId, options, this.keys.prefix, ...pairs,
     ]);
-    if (!Array.isArray(reply)) return { ok: false, reason: reply as BeginRefusal };
-    const [, v, settled, calling] = reply as [string, number, number, number];
+    if (!Array.isArray(reply)) return { ok: false, reason: reply };
+    const [, v, settled, calling] = reply;
     if (calling === 0 || (await waitDurable(this.callRedis, this.durability))) return { ok: true, version: v, settled, calling };
     // Not acknowledged: the record is ours and nothing was sent, so taking it back is safe (a run that finds it
     // after a failover treats it as a call that may have been sent, which is only cautious).
@@ -117,26 +116,22 @@ export class BatchStore {
    * same ones back.
    */
   async finish(campaignId: string, batch: number, size: number, opts: { autoSettle?: boolean; webhooks?: boolean } = {}): Promise<{ result: FinishResult; events?: ReservedEvents }> {
-    const keys = [
-      this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.deliveries(campaignId, batch), this.keys.campaignSeries(campaignId),
-    ];
-    const reply = (await runScript(this.redis, FINISH_BATCH, keys, [
+    const keys = this.keys;
+    const reply = await runScript(this.redis, FINISH_BATCH, [keys.batch(campaignId, batch), keys.campaign(campaignId), keys.deliveries(campaignId, batch), keys.campaignSeries(campaignId)], [
       String(size), String(this.retentionSeconds), String(Date.now()), String(SERIES_MAX_SAMPLES), opts.autoSettle ? '1' : '0', opts.webhooks ? '1' : '',
-    ])) as string;
-    const bar = reply.indexOf('|');
-    return bar < 0 ? { result: reply as FinishResult } : { result: reply.slice(0, bar) as FinishResult, events: parseReserved(reply.slice(bar + 1)) };
+    ]);
+    const [result, reserved] = splitReply<FinishResult>(reply);
+    return reserved === undefined ? { result } : { result, events: parseReserved(reserved) };
   }
 
   /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */
   async reconcile(campaignId: string, batch: number, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<number> {
-    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)];
-    return (await runScript(this.redis, RECONCILE_OUTCOMES, keys, [JSON.stringify(Object.fromEntries(outcomes))])) as number;
+    return runScript(this.redis, RECONCILE_OUTCOMES, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [JSON.stringify(Object.fromEntries(outcomes))]);
   }
 
   /** Makes a counted batch's `not-sent` recipients pending again, for a resend; returns how many. */
   async reopen(campaignId: string, batch: number, round: number): Promise<number> {
-    const keys = [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)];
-    return (await runScript(this.redis, REOPEN_BATCH, keys, [String(round)])) as number;
+    return runScript(this.redis, REOPEN_BATCH, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [String(round)]);
   }
 
   private async record(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
@@ -144,7 +139,7 @@ export class BatchStore {
       token, JSON.stringify(Object.fromEntries(outcomes)), String(outcomes.size),
     ]);
     if (reply === 'lost' || reply === 'busy') return { ok: false, reason: reply };
-    const [version, skipped] = reply as [number, number];
+    const [version, skipped] = reply;
     return { ok: true, version, skipped };
   }
 }

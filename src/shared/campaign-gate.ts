@@ -1,5 +1,5 @@
 import type { Keys } from './keys';
-import { runScript } from './lua';
+import { lua, runScript } from './lua';
 import type { RedisClient } from './redis';
 import type { CampaignState } from './types';
 
@@ -17,7 +17,11 @@ export type GateDecision = { kind: 'go'; state: CampaignState } | { kind: 'pause
  * moves it on by its cost (recipients / maxRate, or one call / sender rate). Both caps are checked before either
  * is charged, so a batch held by one cap does not use up the other. Also records the first and last batch start.
  */
-const START_BATCH = `
+const START_BATCH = lua<
+  [campaign: string, parked: string, campaignRate: string, senderRate: string],
+  [now: string, recipients: string, senderRate: string, jobId: string],
+  [go: 'go', state: CampaignState] | [wait: 'wait', ms: string] | ['paused'] | ['missing']
+>(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 if state == 'paused' then
@@ -43,14 +47,14 @@ if state == 'queued' or state == 'running' then
   redis.call('HSETNX', KEYS[1], 'firstBatchAt', ARGV[1])
   redis.call('HSET', KEYS[1], 'lastBatchAt', ARGV[1])
 end
-return {'go', state}`;
+return {'go', state}`);
 
 /**
  * KEYS: campaign, parked set. ARGV: none. Resumes a paused campaign: back to `running`, its pause fields
  * cleared, and the ids of the jobs it parked returned (and forgotten) for the caller to promote. Returns the
  * state instead when the campaign was not paused, or 'missing'.
  */
-const RESUME_CAMPAIGN = `
+const RESUME_CAMPAIGN = lua<[campaign: string, parked: string], [], 'missing' | CampaignState | string[]>(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
 if state ~= 'paused' then return state end
@@ -58,7 +62,7 @@ redis.call('HSET', KEYS[1], 'state', 'running')
 redis.call('HDEL', KEYS[1], 'pausedBy', 'pauseReason', 'pausedAt')
 local parked = redis.call('SMEMBERS', KEYS[2])
 redis.call('DEL', KEYS[2])
-return parked`;
+return parked`);
 
 export class CampaignGate {
   constructor(
@@ -69,11 +73,13 @@ export class CampaignGate {
   /** Asks whether a batch of `campaignId` with `recipients` to send may start now. */
   async enter(campaignId: string, opts: { jobId: string; recipients: number; senderId?: string; senderRate: number; now?: number }): Promise<GateDecision> {
     const senderRate = opts.senderId !== undefined ? opts.senderRate : 0;
-    const keys = [this.keys.campaign(campaignId), this.keys.parked(campaignId), this.keys.campaignRate(campaignId), this.keys.senderRate(opts.senderId ?? '')];
-    const reply = (await runScript(this.redis, START_BATCH, keys, [String(opts.now ?? Date.now()), String(opts.recipients), String(senderRate), opts.jobId])) as string[];
+    const k = this.keys;
+    const reply = await runScript(this.redis, START_BATCH, [k.campaign(campaignId), k.parked(campaignId), k.campaignRate(campaignId), k.senderRate(opts.senderId ?? '')], [
+      String(opts.now ?? Date.now()), String(opts.recipients), String(senderRate), opts.jobId,
+    ]);
     switch (reply[0]) {
       case 'go':
-        return { kind: 'go', state: reply[1] as CampaignState };
+        return { kind: 'go', state: reply[1] };
       case 'wait':
         return { kind: 'wait', ms: Number(reply[1]) };
       case 'paused':
@@ -84,8 +90,8 @@ export class CampaignGate {
   }
 
   /** Resumes a paused campaign; returns the parked job ids to promote, or the state it was in instead. */
-  async resume(campaignId: string): Promise<{ resumed: true; parked: string[] } | { resumed: false; state: string }> {
+  async resume(campaignId: string): Promise<{ resumed: true; parked: string[] } | { resumed: false; state: 'missing' | CampaignState }> {
     const reply = await runScript(this.redis, RESUME_CAMPAIGN, [this.keys.campaign(campaignId), this.keys.parked(campaignId)], []);
-    return Array.isArray(reply) ? { resumed: true, parked: reply as string[] } : { resumed: false, state: reply as string };
+    return Array.isArray(reply) ? { resumed: true, parked: reply } : { resumed: false, state: reply };
   }
 }

@@ -2,7 +2,7 @@ import type { RedisClient } from './redis';
 import { parseOutcomes } from './batch-store';
 import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
-import { runScript } from './lua';
+import { lua, runScript } from './lua';
 import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
 import { formatMicros } from './delivery/money';
@@ -33,6 +33,14 @@ export interface CampaignRecord {
   digest: string;
   fields: Record<string, string>;
 }
+
+/**
+ * KEYS: campaign. ARGV: the cap in millionths, or '' to remove it. In one script, so that a campaign that expired
+ * meanwhile is not brought back as a hash of one field. Returns 0 when there is no such campaign.
+ */
+const SET_MAX_COST = lua<[campaign: string], [micros: string], 0 | 1>(
+  `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'maxCost') else redis.call('HSET', KEYS[1], 'maxCost', ARGV[1]) end return 1`,
+);
 
 export class CampaignStore {
   constructor(
@@ -116,9 +124,8 @@ export class CampaignStore {
    * Moves the campaign to `to` if it is in one of `from`; returns 'ok', 'missing' or the state it was in.
    * Atomic, so a cancel and a content failure (or a completion) cannot both win.
    */
-  async transition(campaignId: string, from: CampaignState[], to: CampaignState, fields: Record<string, string> = {}): Promise<string> {
-    const args = Object.entries(fields).flat();
-    return (await runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...args])) as string;
+  async transition(campaignId: string, from: CampaignState[], to: CampaignState, fields: Record<string, string> = {}): Promise<'ok' | 'missing' | CampaignState> {
+    return runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...Object.entries(fields).flat()]);
   }
 
   /** The campaign's schedule, window and validity, with its batches waiting for a window; undefined when it has none. */
@@ -150,10 +157,7 @@ export class CampaignStore {
 
   /** Sets (millionths) or removes (null) the campaign's budget cap; false when there is no such campaign. */
   async setMaxCost(campaignId: string, micros: number | null): Promise<boolean> {
-    const key = this.keys.campaign(campaignId);
-    // In one script, so that a campaign that expired meanwhile is not brought back as a hash of one field.
-    const script = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'maxCost') else redis.call('HSET', KEYS[1], 'maxCost', ARGV[1]) end return 1";
-    return (await this.redis.eval(script, 1, key, micros === null ? '' : String(micros))) === 1;
+    return (await runScript(this.redis, SET_MAX_COST, [this.keys.campaign(campaignId)], [micros === null ? '' : String(micros)])) === 1;
   }
 
   /**

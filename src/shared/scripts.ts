@@ -1,4 +1,6 @@
+import { lua } from './lua';
 import { LUA_COUNTER_FIELDS, LUA_ZERO_COUNTS } from './outcomes';
+import type { CampaignState } from './types';
 
 /**
  * Lua scripts that keep a batch's record consistent when two runs of one batch job overlap (a stalled job
@@ -24,7 +26,13 @@ import { LUA_COUNTER_FIELDS, LUA_ZERO_COUNTS } from './outcomes';
  * Suppression and contact hashes are bucketed by the number's last 4 digits (small hashes stay listpacks).
  * Returns {'ok', version, settled here, numbers left in the call}, or the reason it refused.
  */
-export const BEGIN_CALL = `
+/** Why BEGIN_CALL refused to start a call. */
+export type BeginCallRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired';
+export const BEGIN_CALL = lua<
+  [batch: string, campaign: string, campaignRefs: string],
+  [token: string, now: string, version: string, campaignId: string, options: string, prefix: string, ...indexNumberPairs: string[]],
+  BeginCallRefusal | [ok: 'ok', version: number, settled: number, calling: number]
+>(`
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'cancelled' or state == 'failed' then return state end
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'done' end
@@ -94,13 +102,17 @@ if #keep > 0 then
   redis.call('HSET', KEYS[1], 'fly', cjson.encode({ i = keep, at = now }), 'ft', ARGV[1])
   if state == 'queued' then redis.call('HSET', KEYS[2], 'state', 'running') end
 end
-return { 'ok', v, nSettled, #keep }`;
+return { 'ok', v, nSettled, #keep }`);
 
 /**
  * KEYS: any key under the prefix (routing only). ARGV: key prefix, the send time (s) BEGIN_CALL counted, then numbers. Gives back a frequency-cap
  * count for numbers whose call ended without sending (refused, retried, failed): only sends count against the cap.
  */
-export const UNCOUNT_SENDS = `
+export const UNCOUNT_SENDS = lua<
+  [routing: string],
+  [prefix: string, sendTimeSeconds: string, ...numbers: string[]],
+  number
+>(`
 local removed = 0
 for j = 3, #ARGV do
   local number = ARGV[j]
@@ -118,7 +130,7 @@ for j = 3, #ARGV do
     end
   end
 end
-return removed`;
+return removed`);
 
 /**
  * KEYS: batch. ARGV: token, outcomes JSON, how many outcomes it holds. Merges outcomes first-writer-wins.
@@ -126,7 +138,11 @@ return removed`;
  * record is not that call's any more. Without one ('') it settles recipients no call is about, and refuses
  * ('busy') while any call is in flight. Returns {version, outcomes skipped because one was already stored}.
  */
-export const RECORD_OUTCOMES = `
+export const RECORD_OUTCOMES = lua<
+  [batch: string],
+  [token: string, outcomesJson: string, outcomes: string],
+  'lost' | 'busy' | [version: number, skipped: number]
+>(`
 local ft = redis.call('HGET', KEYS[1], 'ft')
 if ARGV[1] ~= '' then
   if ft ~= ARGV[1] then return 'lost' end
@@ -150,7 +166,7 @@ if tonumber(ARGV[3]) > 0 then
   redis.call('HINCRBY', KEYS[1], 'v', 1)
 end
 if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], 'fly', 'ft') end
-return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
+return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`);
 
 /**
  * KEYS: batch, campaign, the batch's delivery reports, the campaign's series. ARGV: recipients in the batch,
@@ -165,7 +181,12 @@ return { tonumber(redis.call('HGET', KEYS[1], 'v') or '0'), skipped }`;
  * reserved (`seq,at[,completedSeq,sent,failed,unknown,cancelled,notSent]`, kept in the batch hash as `wh`) when
  * there are some: a re-run that finds the batch counted ('already') gets the same ones back, to queue them again.
  */
-export const FINISH_BATCH = `
+export type FinishResult = 'incomplete' | 'already' | 'counted' | 'settling' | 'completed';
+export const FINISH_BATCH = lua<
+  [batch: string, campaign: string, deliveries: string, series: string],
+  [recipients: string, retentionSeconds: string, now: string, seriesSamples: string, autoSettle: '1' | '0', webhooks: '1' | ''],
+  FinishResult | `${FinishResult}|${string}`
+>(`
 local function answer(result)
   local wh = redis.call('HGET', KEYS[1], 'wh')
   if wh then return result .. '|' .. wh end
@@ -218,10 +239,14 @@ end
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('EXPIRE', KEYS[4], ARGV[2])
-return answer('completed')`;
+return answer('completed')`);
 
 /** KEYS: campaign. ARGV: allowed states (comma-separated), new state, then field/value pairs to set with it. */
-export const TRANSITION = `
+export const TRANSITION = lua<
+  [campaign: string],
+  [allowedStates: string, to: CampaignState, ...fieldValuePairs: string[]],
+  'ok' | 'missing' | CampaignState
+>(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
 for allowed in string.gmatch(ARGV[1], '[^,]+') do
@@ -231,7 +256,7 @@ for allowed in string.gmatch(ARGV[1], '[^,]+') do
     return 'ok'
   end
 end
-return state`;
+return state`);
 
 /**
  * KEYS: batch, campaign. ARGV: outcomes JSON {index: outcome}. The one exception to first-writer-wins: an
@@ -239,7 +264,11 @@ return state`;
  * outcomes are left alone. A batch already counted moves its campaign's counters with it. Returns how many
  * outcomes changed.
  */
-export const RECONCILE_OUTCOMES = `
+export const RECONCILE_OUTCOMES = lua<
+  [batch: string, campaign: string],
+  [outcomesJson: string],
+  number
+>(`
 local stored = redis.call('HGET', KEYS[1], 'o')
 if not stored then return 0 end
 local o = cjson.decode(stored)
@@ -264,14 +293,18 @@ if changed > 0 then
   -- The batch's reserved recipients.settled no longer describes it: a re-run must not queue it again.
   redis.call('HDEL', KEYS[1], 'wh')
 end
-return changed`;
+return changed`);
 
 /**
  * KEYS: batch, campaign. ARGV: resend round. For `reconcile --resend`: takes the batch's `not-sent` outcomes
  * away, so that they are pending again, and un-counts the batch (FINISH_BATCH counts it again when its new job
  * ends). A completed campaign is running again. Returns how many recipients are pending again.
  */
-export const REOPEN_BATCH = `
+export const REOPEN_BATCH = lua<
+  [batch: string, campaign: string],
+  [round: string],
+  number
+>(`
 if redis.call('HGET', KEYS[1], 'st') ~= 'done' then return 0 end
 local o = cjson.decode(redis.call('HGET', KEYS[1], 'o') or '{}')
 local counts = ${LUA_ZERO_COUNTS}
@@ -298,14 +331,15 @@ if redis.call('HGET', KEYS[2], 'state') == 'completed' then
   redis.call('HDEL', KEYS[2], 'finishedAt')
 end
 redis.call('HSET', KEYS[2], 'resendRound', ARGV[1])
-return reopened`;
+return reopened`);
 
 
 /**
  * KEYS: campaign. ARGV: retention seconds, now (ms). Completes a campaign kept open for automatic settling once
  * every batch is counted and no recipient is `unknown`. Returns 'completed', 'open' (not yet) or its state.
  */
-export const COMPLETE_IF_SETTLED = `
+export type CompleteResult = 'completed' | 'open' | 'missing' | `ended:${CampaignState}`;
+export const COMPLETE_IF_SETTLED = lua<[campaign: string], [retentionSeconds: string, now: string], CompleteResult>(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
 -- 'ended:<state>', not the state itself: only a completion made here is 'completed' (its caller then tells webhooks).
@@ -315,4 +349,4 @@ for _, counter in pairs(${LUA_COUNTER_FIELDS}) do counted = counted + tonumber(r
 if counted < tonumber(redis.call('HGET', KEYS[1], 'total')) or tonumber(redis.call('HGET', KEYS[1], 'unknown') or '0') > 0 then return 'open' end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'finishedAt', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 'completed'`;
+return 'completed'`);

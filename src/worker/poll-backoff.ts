@@ -18,6 +18,3 @@ export async function backOff(redis: RedisClient, keys: BackoffKeys, intervalMs:
   const delay = Math.min(MAX_BACKOFF_MS, previous > 0 ? previous * 2 : Math.max(intervalMs, 1_000));
   await redis.pipeline().set(keys.backoff, String(delay), 'PX', delay).set(keys.level, String(delay), 'PX', MAX_BACKOFF_MS * 4).exec();
 }
-
-/** Releases a poller's lock if this run still holds it. */
-export const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../shared/context';
 import { describeQueryFailure, MAX_MO_WINDOW_MS, MO_EARLIEST_MS, MO_PAGE_SIZE, type GatewayQueries } from '../shared/gateway/queries';
-import { runScript } from '../shared/lua';
+import { releaseLock } from '../shared/lock';
 import type { ReplyPollSummary } from '../shared/replies/reply-poll-summary';
-import { backOff, RELEASE_LOCK } from './poll-backoff';
+import { backOff } from './poll-backoff';
 
 /** Where the poller is, kept in Redis so that any worker's next run goes on from there. */
 interface PollState {
@@ -61,7 +61,7 @@ export async function pollReplies(ctx: Context, queries: GatewayQueries, now: ()
     }
     summary.readUpTo = state.readUpTo;
   } finally {
-    await runScript(redis, RELEASE_LOCK, [keys.replyPollLock()], [token]);
+    await releaseLock(redis, keys.replyPollLock(), token);
   }
   if (summary.calls > 0) ctx.log.info(summary, 'reply poller run');
   return summary;

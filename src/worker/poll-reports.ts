@@ -5,8 +5,8 @@ import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
-import { runScript } from '../shared/lua';
-import { backOff as backOffPoller, RELEASE_LOCK } from './poll-backoff';
+import { releaseLock } from '../shared/lock';
+import { backOff as backOffPoller } from './poll-backoff';
 
 /** Batches read from the work list at a time. */
 const BATCHES_PER_READ = 10;
@@ -39,7 +39,7 @@ export async function pollReports(ctx: Context, queries: GatewayQueries): Promis
       }
     }
   } finally {
-    await runScript(redis, RELEASE_LOCK, [keys.pollLock()], [token]);
+    await releaseLock(redis, keys.pollLock(), token);
   }
   if (summary.calls > 0 || summary.expired > 0) ctx.log.info(summary, 'delivery-report poller run');
   return summary;

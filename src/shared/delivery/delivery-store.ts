@@ -12,7 +12,7 @@ import type { Recipient, StoredOutcome } from '../types';
 import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type MsgLocation } from './msgid-index';
 import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
-import { APPLY_REPORT } from './scripts';
+import { APPLY_REPORT, type ApplyResult } from './scripts';
 import { withDelivery } from './summary';
 import type { WebhookEmitter } from '../webhooks/emitter';
 import type { DeliveryItem } from '../webhooks/events';
@@ -20,7 +20,6 @@ import type { DeliveryItem } from '../webhooks/events';
 /** A recipient's stored delivery record: `[state, at, code, reason, pay?, currency?]` (see scripts.ts). */
 export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, string?];
 
-export type ApplyResult = 'applied' | 'replaced' | 'duplicate' | 'older' | 'gone';
 
 /** What became of the reports of one push or one poll. */
 export interface RecordCounts {
@@ -164,12 +163,12 @@ export class DeliveryStore {
 
   private async apply(loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
     const { campaignId, batch } = loc;
-    return (await runScript(
+    return runScript(
       this.redis,
       APPLY_REPORT,
       [this.keys.deliveries(campaignId, batch), this.keys.campaign(campaignId), this.keys.batch(campaignId, batch)],
       [String(loc.index), r.state, String(r.at), r.code, r.reason, r.payMicros === undefined ? '' : String(r.payMicros), r.currency ?? '', String(this.retentionMs)],
-    )) as ApplyResult;
+    );
   }
 
   /**

@@ -1,3 +1,7 @@
+import { lua } from '../lua';
+
+export type ApplyResult = 'applied' | 'replaced' | 'duplicate' | 'older' | 'gone';
+
 /**
  * KEYS: deliveries hash of the batch, campaign, batch.
  * ARGV: recipient index, state ('d' delivered, 'x' undelivered, 'e' expired), at (ms), code, reason,
@@ -11,7 +15,11 @@
  *   without a price keeps the earlier one's).
  * Returns 'applied' | 'replaced' | 'duplicate' | 'older' | 'gone' (the campaign's results have expired).
  */
-export const APPLY_REPORT = `
+export const APPLY_REPORT = lua<
+  [deliveries: string, campaign: string, batch: string],
+  [index: string, state: 'd' | 'x' | 'e', at: string, code: string, reason: string, payMicros: string, currency: string, retentionMs: string],
+  ApplyResult
+>(`
 if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 0 then return 'gone' end
 local counter = { d = 'dlrDelivered', x = 'dlrUndelivered', e = 'dlrExpired' }
 local state = ARGV[2]
@@ -49,4 +57,4 @@ redis.call('HINCRBY', KEYS[2], counter[state], 1)
 -- As long as the batch's own record: its expiry once the batch has finished, the full retention before.
 local ttl = redis.call('PTTL', KEYS[3])
 redis.call('PEXPIRE', KEYS[1], ttl > 0 and ttl or ARGV[8])
-return result`;
+return result`);

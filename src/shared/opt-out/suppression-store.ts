@@ -1,5 +1,5 @@
 import { numberBucket, type Keys } from '../keys';
-import { runScript } from '../lua';
+import { lua, runScript } from '../lua';
 import type { RedisClient } from '../redis';
 
 /** Why a number is on the list. `stop-reply` and `start-reply` come from replies; the others from operators and imports. */
@@ -111,18 +111,18 @@ export class SuppressionStore {
   async which(numbers: ReadonlyArray<string>): Promise<Set<string>> {
     if (numbers.length === 0) return new Set();
     // A key is named only to route the call: on a Redis Cluster a script without one may run on any node.
-    return new Set((await runScript(this.redis, SUPPRESSED_AMONG, [this.keys.suppression('0000')], [this.keys.prefix, ...numbers])) as string[]);
+    return new Set(await runScript(this.redis, SUPPRESSED_AMONG, [this.keys.suppression('0000')], [this.keys.prefix, ...numbers]));
   }
 }
 
 /** KEYS: any key under the prefix (routing only). ARGV: key prefix, then numbers. Returns the numbers on the suppression list (buckets as in BEGIN_CALL). */
-const SUPPRESSED_AMONG = `
+const SUPPRESSED_AMONG = lua<[routing: string], [prefix: string, ...numbers: string[]], string[]>(`
 local found = {}
 for j = 2, #ARGV do
   local n = ARGV[j]
   if redis.call('HEXISTS', ARGV[1] .. ':supp:' .. string.sub(n, -4), n) == 1 then found[#found + 1] = n end
 end
-return found`;
+return found`);
 
 /** `reason|source|ms`; BEGIN_CALL reads the reason as everything before the first `|`. */
 export function encode(e: Suppression): string {

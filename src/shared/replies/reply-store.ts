@@ -8,17 +8,10 @@ import { encode as encodeSuppression } from '../opt-out/suppression-store';
 import { normalizeNumber } from '../phone-number';
 import type { RedisClient } from '../redis';
 import { keywordMatcher, type ReplyKeyword } from './keywords';
-import { RECORD_REPLY } from './scripts';
+import { RECORD_REPLY, type ListChange } from './scripts';
 
 /** Where a reply came from: the gateway's push to POST /v1/replies/:token, or the recordMo poller. */
 export type ReplySource = 'push' | 'poll';
-
-/**
- * What a STOP or START did to the suppression list: `added`, `already-listed` (a STOP for a listed number),
- * `removed`, `kept` (a START for a number listed for another reason than a STOP reply), `not-listed` (a START for
- * a number not on the list).
- */
-export type ListChange = 'added' | 'already-listed' | 'removed' | 'kept' | 'not-listed';
 
 /** What became of one reply: stored as a plain reply, stored as a STOP or a START, or dropped as a copy. */
 export type ReplyResult = 'stored' | 'stop' | 'start' | 'duplicate';
@@ -102,16 +95,19 @@ export class ReplyStore {
       'n', number, 'c', r.content, 't', String(r.receiveTime ?? now), 's', r.sendId, 'src', source, 'k', keyword ?? '',
       'mcc', r.mcc, 'mnc', r.mnc, 'op', r.operator, 'pay', r.pay ?? '', 'cur', r.currency ?? '',
     ];
-    const answer = (await runScript(
+    const answer = await runScript(
       this.redis,
       RECORD_REPLY,
       [this.keys.replySeen(hash), this.keys.contacts(numberBucket(number)), this.keys.campaignRefs(), this.keys.replies(), this.keys.suppression(numberBucket(number))],
       [number, String(this.config.dedupSeconds), String(this.config.maxKept), keyword ?? '', encodeSuppression({ number, reason: 'stop-reply', source: 'reply', at: now }), ...fields],
-    )) as [string, string?, string?, string?];
-    const result: ReplyResult = answer[0] === 'duplicate' ? 'duplicate' : (keyword ?? 'stored');
+    );
+    if (answer[0] === 'duplicate') {
+      countReply(source, 'duplicate');
+      return { number, result: 'duplicate' };
+    }
+    const result: ReplyResult = keyword ?? 'stored';
     countReply(source, result);
-    if (result === 'duplicate') return { number, result };
-    return { number, result, ...(answer[2] ? { campaignId: answer[2] } : {}), ...(answer[3] ? { listChange: answer[3] as ListChange } : {}) };
+    return { number, result, ...(answer[2] ? { campaignId: answer[2] } : {}), ...(answer[3] ? { listChange: answer[3] } : {}) };
   }
 
   /** Stored replies, oldest first, read in pieces: bounded memory for any number of replies. */

@@ -1,3 +1,13 @@
+import { lua } from '../lua';
+import type { ReplyKeyword } from './keywords';
+
+/**
+ * What a STOP or START did to the suppression list: `added`, `already-listed` (a STOP for a listed number),
+ * `removed`, `kept` (a START for a number listed for another reason than a STOP reply), `not-listed` (a START for
+ * a number not on the list).
+ */
+export type ListChange = 'added' | 'already-listed' | 'removed' | 'kept' | 'not-listed';
+
 /**
  * KEYS: the reply's seen-marker, its number's contact-history bucket, the campaign refs, the replies stream, its
  * number's suppression bucket. ARGV: number, dedup seconds, stream max length, keyword ('stop', 'start' or ''),
@@ -9,7 +19,11 @@
  * `stop-reply` entry: what an operator, an import or a complaint put on the list, a text message cannot take off.
  * Returns {'duplicate'} or {'stored', stream id, campaignId or '', list change}.
  */
-export const RECORD_REPLY = `
+export const RECORD_REPLY = lua<
+  [seen: string, contacts: string, campaignRefs: string, replies: string, suppression: string],
+  [number: string, dedupSeconds: string, maxKept: string, keyword: ReplyKeyword | '', suppressionEntry: string, ...streamFields: string[]],
+  ['duplicate'] | [stored: 'stored', id: string, campaignId: string, change: ListChange | '']
+>(`
 if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[2], 'NX') then return {'duplicate'} end
 local number = ARGV[1]
 local campaignId = ''
@@ -35,4 +49,4 @@ fields[#fields + 1] = campaignId
 fields[#fields + 1] = 'change'
 fields[#fields + 1] = change
 local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
-return {'stored', id, campaignId, change}`;
+return {'stored', id, campaignId, change}`);

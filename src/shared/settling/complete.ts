@@ -1,11 +1,10 @@
 import type { Context } from '../context';
 import { runScript } from '../lua';
-import { COMPLETE_IF_SETTLED } from '../scripts';
+import { COMPLETE_IF_SETTLED, type CompleteResult } from '../scripts';
 
 /** Completes a campaign kept open for settling, once every batch is counted and none of its recipients is `unknown`. */
-export async function completeIfSettled(ctx: Context, campaignId: string): Promise<string> {
-  const args = [String(ctx.config.resultRetentionSeconds), String(Date.now())];
-  const result = (await runScript(ctx.redis, COMPLETE_IF_SETTLED, [ctx.keys.campaign(campaignId)], args)) as string;
+export async function completeIfSettled(ctx: Context, campaignId: string): Promise<CompleteResult> {
+  const result = await runScript(ctx.redis, COMPLETE_IF_SETTLED, [ctx.keys.campaign(campaignId)], [String(ctx.config.resultRetentionSeconds), String(Date.now())]);
   if (result === 'completed') {
     // The last batch's count held completion back for settling, so its campaign.completed is sent here instead.
     const [sent, failed, unknown, cancelled, notSent] = (await ctx.redis.hmget(ctx.keys.campaign(campaignId), 'sent', 'failed', 'unknown', 'cancelled', 'notSent')).map(Number);

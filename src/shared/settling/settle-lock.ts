@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context';
-import { runScript } from '../lua';
+import { releaseLock, renewLock } from '../lock';
 
 /**
  * A campaign's settle lock: held by `smsq reconcile` or by the automatic settle job while it reads the gateway's
@@ -11,11 +11,6 @@ import { runScript } from '../lua';
 const LOCK_MS = 30_000;
 const RENEW_EVERY_MS = 10_000;
 
-/** KEYS: lock. ARGV: owner. Deletes the lock only if it is still ours. */
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-/** KEYS: lock. ARGV: owner, ms. Extends the lock only if it is still ours. */
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-
 /** Runs `fn` holding the lock; null, without running it, when someone else holds it for longer than `waitMs`. */
 export async function withSettleLock<T>(ctx: Context, campaignId: string, waitMs: number, fn: () => Promise<T>): Promise<{ value: T } | null> {
   const key = ctx.keys.settleLock(campaignId);
@@ -25,11 +20,11 @@ export async function withSettleLock<T>(ctx: Context, campaignId: string, waitMs
     if (Date.now() >= deadline) return null;
     await new Promise((r) => setTimeout(r, 250));
   }
-  const renew = setInterval(() => void runScript(ctx.redis, RENEW, [key], [owner, String(LOCK_MS)]).catch(() => undefined), RENEW_EVERY_MS);
+  const renew = setInterval(() => void renewLock(ctx.redis, key, owner, LOCK_MS).catch(() => undefined), RENEW_EVERY_MS);
   try {
     return { value: await fn() };
   } finally {
     clearInterval(renew);
-    await runScript(ctx.redis, RELEASE, [key], [owner]);
+    await releaseLock(ctx.redis, key, owner);
   }
 }

@@ -3,7 +3,7 @@ import { toResult } from '../campaign-store';
 import type { WebhookConfig } from '../config';
 import type { Keys } from '../keys';
 import type { Logger } from '../logger';
-import { runScript } from '../lua';
+import { lua, runScript } from '../lua';
 import { metrics } from '../metrics';
 import { JOB_NAMES, type WebhookQueue } from '../queues';
 import type { RedisClient } from '../redis';
@@ -11,15 +11,16 @@ import type { Recipient, StoredOutcome } from '../types';
 import { packBody, type ReservedEvents, type SettledRecipient, type WebhookEventData, type WebhookEventType, type WebhookJobData } from './events';
 
 /**
- * KEYS: campaign. ARGV: '1' when WEBHOOK_URL is set. Reserves the campaign's next seq, if an event of it goes
- * anywhere: returns {seq, createdAt, callbackUrl} — or nil for a campaign that is gone or has no target.
+ * KEYS: campaign. ARGV: WEBHOOK_URL, or ''. Reserves the campaign's next seq, if an event of it goes anywhere:
+ * returns {seq, createdAt, url} (its callbackUrl, else WEBHOOK_URL) — or nil for a campaign that is gone or has no target.
  */
-const RESERVE_EVENT = `
+const RESERVE_EVENT = lua<[campaign: string], [globalUrl: string], [seq: number, createdAt: string, url: string] | null>(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local cb = redis.call('HGET', KEYS[1], 'callbackUrl')
-if (not cb or cb == '') and ARGV[1] ~= '1' then return false end
+local url = redis.call('HGET', KEYS[1], 'callbackUrl')
+if not url or url == '' then url = ARGV[1] end
+if url == '' then return false end
 local seq = redis.call('HINCRBY', KEYS[1], 'webhookSeq', 1)
-return { seq, redis.call('HGET', KEYS[1], 'createdAt') or '0', cb or '' }`;
+return { seq, redis.call('HGET', KEYS[1], 'createdAt') or '0', url }`);
 
 /** How long "this campaign has no callbackUrl" is remembered when WEBHOOK_URL is not set (so that costs nothing). */
 const NO_TARGET_TTL_MS = 60_000;
@@ -61,15 +62,15 @@ export class WebhookEmitter {
 
   /** Creates one event of a campaign (reads and bumps its seq in one script); nothing when no URL applies. */
   async emit<T extends WebhookEventType>(campaignId: string, type: T, data: WebhookEventData[T], at = Date.now()): Promise<void> {
-    const global = Boolean(this.config.url);
-    if (!global && (this.noTarget.get(campaignId) ?? 0) > Date.now()) return;
-    const reply = (await runScript(this.redis, RESERVE_EVENT, [this.keys.campaign(campaignId)], [global ? '1' : ''])) as [number, string, string] | null;
+    const globalUrl = this.config.url ?? '';
+    if (!globalUrl && (this.noTarget.get(campaignId) ?? 0) > Date.now()) return;
+    const reply = await runScript(this.redis, RESERVE_EVENT, [this.keys.campaign(campaignId)], [globalUrl]);
     if (!reply) {
-      if (!global) this.rememberNoTarget(campaignId);
+      if (!globalUrl) this.rememberNoTarget(campaignId);
       return;
     }
-    const [seq, createdAt, callbackUrl] = reply;
-    await this.add([buildEvent({ campaignId, createdAt: Number(createdAt), url: callbackUrl || this.config.url! }, type, seq, at, data)]);
+    const [seq, createdAt, url] = reply;
+    await this.add([buildEvent({ campaignId, createdAt: Number(createdAt), url }, type, seq, at, data)]);
   }
 
   /** campaign.started: always seq 0, dated by the split's `startedAt`, so that a re-run of the split repeats it exactly. */
