@@ -135,7 +135,7 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
         throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
       }
       // Same campaign again: make sure its split job and index entry exist (a producer may have died after committing).
-      await ctx.campaignIndex.add(campaignId, Number(existing.fields.createdAt));
+      await ctx.campaignIndex.add(campaignId, existing.createdAt);
       await addSplitJob(ctx, campaignId, existing.sendAt);
       return result;
     }

@@ -15,10 +15,10 @@ export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, cam
     if (cap === null) continue;
     const rec = await campaigns.read(id);
     if (!rec || (rec.state !== 'queued' && rec.state !== 'running')) continue;
-    const reached = Object.entries(rec.fields).find(([k, v]) => k.startsWith('cost:') && Number(v) >= cap);
+    const reached = Object.entries(rec.delivery.cost).find(([, micros]) => micros >= cap);
     if (!reached) continue;
-    const currency = reached[0].slice(5);
-    const pauseReason = `reported cost ${formatMicros(Number(reached[1]))} ${currency} reached maxCost ${formatMicros(cap)}`;
+    const [currency, cost] = reached;
+    const pauseReason = `reported cost ${formatMicros(cost)} ${currency} reached maxCost ${formatMicros(cap)}`;
     const t = await campaigns.transition(id, ['queued', 'running'], 'paused', { pausedBy: 'budget', pauseReason, pausedAt: String(Date.now()) });
     if (t === 'ok') {
       log.warn({ campaignId: id, currency }, `campaign paused: ${pauseReason}; raise its maxCost and resume it to go on`);

@@ -7,32 +7,10 @@ import { TRANSITION } from './scripts';
 import type { StoredDelivery } from './delivery/delivery-store';
 import { formatMicros } from './delivery/money';
 import { deliverySummary, withDelivery } from './delivery/summary';
-import { priorityOf, type Priority } from './lanes';
-import { OUTCOME_LETTERS, OUTCOMES } from './outcomes';
-import { parseWindow, type SendWindow } from './schedule/send-window';
-import { parseTemplate, renderStored, type Template } from './text/template';
+import { parseCampaignRecord, type CampaignRecord } from './campaign-record';
+import { settledCount } from './outcomes';
+import { renderStored } from './text/template';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
-
-/** Campaign hash fields, as written by the producer at commit and by workers as batches finish. */
-export interface CampaignRecord {
-  /** The text, or for a personalised campaign its template. */
-  content: string;
-  /** Set for a personalised campaign: `content` parsed; each recipient's text is it rendered with the recipient's values. */
-  template?: Template;
-  senderId?: string;
-  state: CampaignState;
-  priority: Priority;
-  /** Recipients per second, across all workers; undefined: no cap of its own. */
-  maxRate?: number;
-  sendAt?: number;
-  window?: SendWindow;
-  timezone?: string;
-  expireAt?: number;
-  total: number;
-  batches: number;
-  digest: string;
-  fields: Record<string, string>;
-}
 
 /**
  * KEYS: campaign. ARGV: the cap in millionths, or '' to remove it. In one script, so that a campaign that expired
@@ -49,25 +27,7 @@ export class CampaignStore {
   ) {}
 
   async read(campaignId: string): Promise<CampaignRecord | null> {
-    const f = await this.redis.hgetall(this.keys.campaign(campaignId));
-    if (!f.state) return null;
-    const parsed = f.template === '1' ? parseTemplate(f.content) : undefined;
-    return {
-      content: f.content,
-      template: parsed?.ok ? parsed.template : undefined,
-      senderId: f.senderId || undefined,
-      state: f.state as CampaignState,
-      priority: priorityOf(f.priority),
-      maxRate: f.maxRate ? Number(f.maxRate) : undefined,
-      sendAt: f.sendAt ? Number(f.sendAt) : undefined,
-      window: f.window ? parseWindow(f.window) : undefined,
-      timezone: f.timezone || undefined,
-      expireAt: f.expireAt ? Number(f.expireAt) : undefined,
-      total: Number(f.total),
-      batches: Number(f.batches),
-      digest: f.digest,
-      fields: f,
-    };
+    return parseCampaignRecord(campaignId, await this.redis.hgetall(this.keys.campaign(campaignId)));
   }
 
   /**
@@ -77,12 +37,9 @@ export class CampaignStore {
   async info(campaignId: string, queuePaused: boolean, accountStop?: { code: string; reason: string } | null): Promise<CampaignInfo | null> {
     const rec = await this.read(campaignId);
     if (!rec) return null;
-    const f = rec.fields;
-    const n = (name: string) => Number(f[name] ?? 0);
-    const settled = OUTCOME_LETTERS.reduce((sum, l) => sum + n(OUTCOMES[l].counter), 0);
     const active = rec.state === 'queued' || rec.state === 'running';
     const schedule = await this.schedule(campaignId, rec);
-    const unfinished = rec.batches - n('batchesDone');
+    const unfinished = rec.batches - rec.batchesDone;
     const windowBound = rec.state === 'running' && schedule?.waiting !== undefined && unfinished > 0 && schedule.waiting.batches >= unfinished;
     return {
       campaignId,
@@ -91,32 +48,25 @@ export class CampaignStore {
       senderId: rec.senderId,
       priority: rec.priority,
       maxRate: rec.maxRate,
-      paused: pauseInfo(f, active && queuePaused, accountStop),
+      paused: pauseInfo(rec, active && queuePaused, accountStop),
       schedule,
       batches: rec.batches,
       counts: {
         total: rec.total,
-        sent: n('sent'),
-        failed: n('failed'),
-        unknown: n('unknown'),
-        cancelled: n('cancelled'),
-        notSent: n('notSent'),
-        suppressed: n('suppressed'),
-        capped: n('capped'),
-        expired: n('expired'),
-        pending: rec.total - settled,
-        duplicatesSkipped: n('duplicates'),
-        invalidSkipped: n('invalid'),
+        ...rec.counts,
+        pending: rec.total - settledCount(rec.counts),
+        duplicatesSkipped: rec.duplicates,
+        invalidSkipped: rec.invalid,
       },
-      delivery: deliverySummary(f, n('sent')),
-      createdAt: n('createdAt'),
-      firstBatchAt: f.firstBatchAt ? Number(f.firstBatchAt) : undefined,
-      lastBatchAt: f.lastBatchAt ? Number(f.lastBatchAt) : undefined,
-      finishedAt: f.finishedAt ? Number(f.finishedAt) : undefined,
-      failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
-      maxCost: f.maxCost ? formatMicros(Number(f.maxCost)) : undefined,
-      settleError: f.settleError || undefined,
-      outcomeCodes: outcomeCodes(f),
+      delivery: deliverySummary(rec.delivery, rec.counts.sent),
+      createdAt: rec.createdAt,
+      firstBatchAt: rec.firstBatchAt,
+      lastBatchAt: rec.lastBatchAt,
+      finishedAt: rec.finishedAt,
+      failure: rec.failure,
+      maxCost: rec.maxCost !== undefined ? formatMicros(rec.maxCost) : undefined,
+      settleError: rec.settleError,
+      outcomeCodes: rec.outcomeCodes,
     };
   }
 
@@ -147,6 +97,22 @@ export class CampaignStore {
 
   async windowWaitOver(campaignId: string, batch: number): Promise<void> {
     await this.redis.zrem(this.keys.windowWaits(campaignId), String(batch));
+  }
+
+  /** Resend rounds the campaign has started (one HGET: asked by every batch that ends with `unknown` recipients). */
+  async resendRounds(campaignId: string): Promise<number> {
+    return Number((await this.redis.hget(this.keys.campaign(campaignId), 'resendRounds')) ?? 0);
+  }
+
+  /** Starts the campaign's next resend round; returns its number (1, 2, …). */
+  startResendRound(campaignId: string): Promise<number> {
+    return this.redis.hincrby(this.keys.campaign(campaignId), 'resendRounds', 1);
+  }
+
+  /** Notes (or, with null, clears) why automatic settling cannot read the gateway's records. */
+  async setSettleError(campaignId: string, message: string | null): Promise<void> {
+    if (message === null) await this.redis.hdel(this.keys.campaign(campaignId), 'settleError');
+    else await this.redis.hset(this.keys.campaign(campaignId), 'settleError', message);
   }
 
   /** The campaign's budget cap in millionths, or null for none (one HGET: asked after every priced report). */
@@ -184,8 +150,8 @@ export class CampaignStore {
   }
 }
 
-function pauseInfo(f: Record<string, string>, queuePaused: boolean, stop?: { code: string; reason: string } | null): PauseInfo | undefined {
-  if (f.state === 'paused') return { by: f.pausedBy ?? 'operator', reason: f.pauseReason ?? '', at: f.pausedAt ? Number(f.pausedAt) : undefined };
+function pauseInfo(rec: CampaignRecord, queuePaused: boolean, stop?: { code: string; reason: string } | null): PauseInfo | undefined {
+  if (rec.state === 'paused') return { by: rec.pausedBy ?? 'operator', reason: rec.pauseReason ?? '', at: rec.pausedAt };
   if (!queuePaused) return undefined;
   return stop ? { by: 'account', reason: `account-level stop: gateway status ${stop.code} (${stop.reason})` } : { by: 'operator', reason: 'the whole queue is paused (smsq pause)' };
 }
@@ -210,14 +176,4 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
     case 'e':
       return { number, orderId, status: 'expired' };
   }
-}
-
-/** The `oc:<f|u>:<code>` counters FINISH_BATCH keeps, without the codes that came down to 0 (reconciled). */
-function outcomeCodes(f: Record<string, string>): CampaignInfo['outcomeCodes'] {
-  const codes: CampaignInfo['outcomeCodes'] = { failed: {}, unknown: {} };
-  for (const [k, v] of Object.entries(f)) {
-    if (!k.startsWith('oc:') || Number(v) <= 0) continue;
-    codes[k[3] === 'f' ? 'failed' : 'unknown'][k.slice(5)] = Number(v);
-  }
-  return codes;
 }

@@ -16,7 +16,23 @@ export const OUTCOMES = {
 } as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: OutcomeCounter }>;
 
 export type OutcomeLetter = keyof typeof OUTCOMES;
+// Object.keys types its result as string[]; these are the table's own keys.
 export const OUTCOME_LETTERS = Object.keys(OUTCOMES) as OutcomeLetter[];
+
+/** A campaign's recipients per outcome, each read by `read` from its counter. */
+export function outcomeCounts(read: (counter: OutcomeCounter) => number): Record<OutcomeCounter, number> {
+  const counts: Partial<Record<OutcomeCounter, number>> = {};
+  for (const l of OUTCOME_LETTERS) counts[OUTCOMES[l].counter] = read(OUTCOMES[l].counter);
+  // Every counter of the table was set just above.
+  return counts as Record<OutcomeCounter, number>;
+}
+
+/** Recipients with an outcome, of any kind: what batches have counted into their campaign so far. */
+export function settledCount(counts: Readonly<Record<OutcomeCounter, number>>): number {
+  let n = 0;
+  for (const l of OUTCOME_LETTERS) n += counts[OUTCOMES[l].counter];
+  return n;
+}
 
 /** `{ s = 'sent', f = 'failed', … }`: the counter table as a Lua table constructor, for the scripts. */
 export const LUA_COUNTER_FIELDS = `{ ${OUTCOME_LETTERS.map((l) => `${l} = '${OUTCOMES[l].counter}'`).join(', ')} }`;

@@ -9,7 +9,7 @@ import type { StoredOutcome } from './types';
  */
 export async function settleIdleBatches(ctx: Context, campaignId: string, batches: number, outcome: StoredOutcome): Promise<void> {
   const campaign = await ctx.campaigns.read(campaignId);
-  const target = campaign ? ctx.webhooks.target(campaignId, campaign.fields) : undefined;
+  const target = campaign ? ctx.webhooks.target(campaignId, campaign) : undefined;
   for (let k = 0; k < batches; k++) {
     const batch = await ctx.batches.load(campaignId, k);
     if (!batch || batch.done || batch.inFlight) continue;

@@ -77,11 +77,12 @@ export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string
 
 export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
-export type CampaignState = 'scheduled' | 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 /** Every state a reader may see, in a campaign's order of life (the API's enums and the list's filter use it). */
 export const SHOWN_STATES = ['scheduled', 'queued', 'running', 'waiting-window', 'paused', 'completed', 'failed', 'cancelled'] as const;
 /** What readers see: a running campaign whose every unfinished batch waits for its recipients' window shows `waiting-window`. */
 export type ShownState = (typeof SHOWN_STATES)[number];
+/** The state stored in the campaign's hash: every shown state but `waiting-window`, which is worked out for readers. */
+export type CampaignState = Exclude<ShownState, 'waiting-window'>;
 
 /** When a campaign may send: its schedule, its recipients' send window and its validity. Times in ms since the epoch. */
 export interface CampaignSchedule {

@@ -1,6 +1,6 @@
 import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch-store';
 import { sendChecks } from '../shared/config';
-import type { CampaignRecord } from '../shared/campaign-store';
+import type { CampaignRecord } from '../shared/campaign-record';
 import type { Context } from '../shared/context';
 import type { CallResult, GatewayClient, SendRequest } from '../shared/gateway/client';
 import { matchAccepted } from '../shared/gateway/match-accepted';
@@ -154,8 +154,8 @@ export class CallLoop {
 
   private async endAsCampaignFailure(): Promise<LoopEnd> {
     const c = await this.ctx.campaigns.read(this.data.campaignId);
-    const code = c?.fields.failCode ?? 'CAMPAIGN_FAILED';
-    return this.endAs(['f', code, `campaign failed: ${c?.fields.failReason ?? 'content refused'}`]);
+    const code = c?.failure?.code ?? 'CAMPAIGN_FAILED';
+    return this.endAs(['f', code, `campaign failed: ${c?.failure?.reason ?? 'content refused'}`]);
   }
 
   private pending(): number[] {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { BatchRecord, InFlight } from '../shared/batch-store';
-import type { CampaignRecord } from '../shared/campaign-store';
+import type { CampaignRecord } from '../shared/campaign-record';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
 import { jobIds } from '../shared/keys';
@@ -47,7 +47,7 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, record.inFlight, log);
-  const target = ctx.webhooks.target(campaignId, campaign.fields);
+  const target = ctx.webhooks.target(campaignId, campaign);
   if (record.done) {
     // A re-run after a crash: the run that finished the batch may have died before releasing the next one, before
     // scheduling the settling of its unknown recipients, or before queueing its webhook events.

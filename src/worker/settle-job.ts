@@ -1,5 +1,5 @@
 import { DelayedError } from 'bullmq';
-import type { CampaignRecord } from '../shared/campaign-store';
+import type { CampaignRecord } from '../shared/campaign-record';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import type { GatewayQueries } from '../shared/gateway/queries';
@@ -27,7 +27,7 @@ const LOCK_BUSY_RETRY_MS = 5_000;
  */
 export async function scheduleSettle(ctx: Context, campaignId: string): Promise<void> {
   if (!ctx.config.settling.autoReconcile) return;
-  const round = Number((await ctx.redis.hget(ctx.keys.campaign(campaignId), 'resendRounds')) ?? 0);
+  const round = await ctx.campaigns.resendRounds(campaignId);
   await ctx.queues.settle.add(JOB_NAMES.settle, { campaignId, round }, { jobId: jobIds.settle(campaignId, round), delay: ctx.config.delivery.reconcileSettleMs });
 }
 
@@ -56,12 +56,12 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobO
       if (!(err instanceof SmsqError) || err.code !== 'GATEWAY_QUERY_FAILED') throw err;
       metrics.settleRuns.labels('query-failed').inc();
       metrics.settleFailures.labels(String(err.details?.failure ?? 'other')).inc();
-      await ctx.redis.hset(ctx.keys.campaign(campaignId), 'settleError', `${err.message} (at ${new Date().toISOString()})`);
+      await ctx.campaigns.setSettleError(campaignId, `${err.message} (at ${new Date().toISOString()})`);
       log.error({ attempt: job.attemptsMade + 1 }, `automatic settling could not read the gateway's records, so ${campaignId}'s unknown recipients stay unknown; will retry: ${err.message}`);
       throw err;
     }
     if (settled.unknown > 0) {
-      await ctx.redis.hdel(ctx.keys.campaign(campaignId), 'settleError');
+      await ctx.campaigns.setSettleError(campaignId, null);
       metrics.settleRuns.labels('settled').inc();
       log.info({ unknown: settled.unknown, sent: settled.sent, notSent: settled.notSent, tooRecent: settled.tooRecent }, 'unknown recipients settled from the gateway records');
     }
@@ -70,10 +70,10 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobO
     const ended = isEnded(now);
     // Still sending this round, calls too recent to judge, or a batch with unknown recipients counted while this
     // run read the others: look again later, so that the round is settled whole.
-    const unknownLeft = Number(now.fields.unknown ?? 0) > 0;
+    const unknownLeft = now.counts.unknown > 0;
     if (settled.tooRecent > 0 || (!ended && (!allCounted(now) || unknownLeft))) return 'wait';
     const result: SettleJobResult = { ...empty, unknown: settled.unknown, sent: settled.sent, notSent: settled.notSent };
-    const rounds = Number(now.fields.resendRounds ?? 0);
+    const rounds = now.resendRounds;
     if (ctx.config.settling.autoResend && !ended && now.state !== 'completed' && rounds < MAX_AUTO_RESEND_ROUNDS) {
       result.resent = await resendNotSent(ctx, campaignId, now.batches);
       if (result.resent > 0) metrics.settleRuns.labels('resent').inc();

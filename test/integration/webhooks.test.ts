@@ -114,7 +114,7 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
   const batch = (await ctx.batches.load(campaignId, 3))!;
   const again = await ctx.batches.finish(campaignId, 3, batch.recipients.length, { webhooks: true });
   expect(again.result).toBe('already');
-  await ctx.webhooks.batchFinished(ctx.webhooks.target(campaignId, campaign.fields)!, 3, batch.recipients, batch.outcomes, again.events!);
+  await ctx.webhooks.batchFinished(ctx.webhooks.target(campaignId, campaign)!, 3, batch.recipients, batch.outcomes, again.events!);
   const original = events.find((e) => e.type === 'recipients.settled' && e.data.batch === 3)!;
   await waitFor('the repeated event', async () => (receiver.calls.filter((c) => c.id === original.id).length === 2 ? true : undefined));
   expect(receiver.bodiesById().get(original.id)!.size).toBe(1);

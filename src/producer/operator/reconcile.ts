@@ -27,15 +27,15 @@ export async function reconcileCampaign(ctx: Context, queries: GatewayQueries, c
     const rec = await ctx.campaigns.read(campaignId);
     if (!rec) throw notFound(campaignId);
     const resending = resendUnderWay(rec);
-    if ((rec.state === 'queued' || rec.state === 'running' || rec.state === 'paused') && !resending && !allCounted(rec)) {
+    if ((rec.state === 'queued' || rec.state === 'running' || rec.state === 'paused') && resending === undefined && !allCounted(rec)) {
       throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); reconcile it once it has ended.`);
     }
     if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
       throw new SmsqError('CAMPAIGN_NOT_RESENDABLE', `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`);
     }
-    if (resending) {
+    if (resending !== undefined) {
       // A resend is under way (or was interrupted before its jobs were queued): make sure every reopened batch has its job.
-      await queueReopened(ctx, campaignId, rec.batches, Number(rec.fields.resendRound));
+      await queueReopened(ctx, campaignId, rec.batches, resending);
       return { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
     }
     const result = await settleUnknowns(ctx, queries, campaignId, rec);

@@ -48,13 +48,12 @@ export async function campaignOverview(ctx: Context, producer: Producer, campaig
     queueStatus(ctx),
   ]);
   const inFlight = active.filter((job) => job?.data.campaignId === campaignId).length;
-  const f = record?.fields ?? {};
   const batchSize = info.counts.total > 0 && info.batches > 0 ? Math.ceil(info.counts.total / info.batches) : 1;
   return {
     campaign: campaignJson(info),
     series,
     batches: { inFlight, waiting: Math.max(0, Math.ceil(info.counts.pending / batchSize) - inFlight) },
-    ...(f.pausedBy || f.pausedAt ? { pause: { by: f.pausedBy, reason: f.pauseReason, at: f.pausedAt ? isoTime(Number(f.pausedAt)) : undefined } } : {}),
+    ...(record?.pausedBy || record?.pausedAt ? { pause: { by: record.pausedBy, reason: record.pauseReason, at: record.pausedAt ? isoTime(record.pausedAt) : undefined } } : {}),
     queue,
   };
 }

@@ -1,15 +1,13 @@
+import type { DeliveryCounters } from '../campaign-record';
 import type { DeliveryState, DeliverySummary, RecipientResult } from '../types';
 import type { StoredDelivery } from './delivery-store';
 import { formatMicros } from './money';
 
 /** A campaign's delivery figures, from the counters APPLY_REPORT keeps in the campaign hash. */
-export function deliverySummary(fields: Record<string, string>, sent: number): DeliverySummary {
-  const n = (name: string) => Number(fields[name] ?? 0);
-  const delivered = n('dlrDelivered');
-  const undelivered = n('dlrUndelivered');
-  const expired = n('dlrExpired');
+export function deliverySummary(counters: DeliveryCounters, sent: number): DeliverySummary {
+  const { delivered, undelivered, expired } = counters;
   const cost: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fields)) if (k.startsWith('cost:') && Number(v) !== 0) cost[k.slice(5) || 'unknown'] = formatMicros(Number(v));
+  for (const [currency, micros] of Object.entries(counters.cost)) if (micros !== 0) cost[currency || 'unknown'] = formatMicros(micros);
   return {
     delivered,
     undelivered,
@@ -19,7 +17,7 @@ export function deliverySummary(fields: Record<string, string>, sent: number): D
     // delivered / sent would read as a failure.
     deliveryRate: delivered + undelivered > 0 ? delivered / (delivered + undelivered) : null,
     cost,
-    priced: n('dlrPriced'),
+    priced: counters.priced,
   };
 }
 

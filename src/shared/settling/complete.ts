@@ -7,8 +7,11 @@ export async function completeIfSettled(ctx: Context, campaignId: string): Promi
   const result = await runScript(ctx.redis, COMPLETE_IF_SETTLED, [ctx.keys.campaign(campaignId)], [String(ctx.config.resultRetentionSeconds), String(Date.now())]);
   if (result === 'completed') {
     // The last batch's count held completion back for settling, so its campaign.completed is sent here instead.
-    const [sent, failed, unknown, cancelled, notSent] = (await ctx.redis.hmget(ctx.keys.campaign(campaignId), 'sent', 'failed', 'unknown', 'cancelled', 'notSent')).map(Number);
-    await ctx.webhooks.emit(campaignId, 'campaign.completed', { counts: { sent, failed, unknown, cancelled, notSent } });
+    const rec = await ctx.campaigns.read(campaignId);
+    if (rec) {
+      const { sent, failed, unknown, cancelled, notSent } = rec.counts;
+      await ctx.webhooks.emit(campaignId, 'campaign.completed', { counts: { sent, failed, unknown, cancelled, notSent } });
+    }
   }
   return result;
 }

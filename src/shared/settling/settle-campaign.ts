@@ -1,5 +1,5 @@
 import { settledRecipients } from '../webhooks/emitter';
-import type { CampaignRecord } from '../campaign-store';
+import type { CampaignRecord } from '../campaign-record';
 import type { Context } from '../context';
 import type { IndexEntry } from '../delivery/msgid-index';
 import type { DeliveryReport } from '../delivery/report';
@@ -42,13 +42,13 @@ interface Unknown {
 
 /** Every batch of the campaign has been counted into it: nothing is pending, only `unknown` may be left to settle. */
 export function allCounted(rec: CampaignRecord): boolean {
-  const n = (name: string) => Number(rec.fields[name] ?? 0);
-  return n('sent') + n('failed') + n('unknown') + n('cancelled') + n('notSent') >= rec.total;
+  const c = rec.counts;
+  return c.sent + c.failed + c.unknown + c.cancelled + c.notSent >= rec.total;
 }
 
-/** A resend round whose batches are not all counted yet: its jobs are (or must be) queued, nothing to settle. */
-export function resendUnderWay(rec: CampaignRecord): boolean {
-  return rec.state === 'running' && rec.fields.resendRound !== undefined && !allCounted(rec);
+/** The resend round whose batches are not all counted yet, if there is one: its jobs are (or must be) queued, nothing to settle. */
+export function resendUnderWay(rec: CampaignRecord): number | undefined {
+  return rec.state === 'running' && !allCounted(rec) ? rec.resendRound : undefined;
 }
 
 /**
@@ -60,7 +60,7 @@ export function resendUnderWay(rec: CampaignRecord): boolean {
  */
 export async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, rec: CampaignRecord): Promise<ReconcileResult> {
   const result: ReconcileResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
-  const createdAt = Number(rec.fields.createdAt);
+  const createdAt = rec.createdAt;
   const unknowns: Unknown[] = [];
   for (let k = 0; k < rec.batches; k++) {
     const batch = await ctx.batches.load(campaignId, k);
@@ -182,8 +182,8 @@ function windowsFor(unknowns: Unknown[], now: number): Array<{ start: number; en
 /** Makes every `not-sent` recipient pending again and queues its batch; returns how many. */
 export async function resendNotSent(ctx: Context, campaignId: string, batches: number): Promise<number> {
   // Counted batches hold every `not-sent` outcome (settling runs once all are counted): none, no new round.
-  if (Number((await ctx.redis.hget(ctx.keys.campaign(campaignId), 'notSent')) ?? 0) === 0) return 0;
-  const round = await ctx.redis.hincrby(ctx.keys.campaign(campaignId), 'resendRounds', 1);
+  if (((await ctx.campaigns.read(campaignId))?.counts.notSent ?? 0) === 0) return 0;
+  const round = await ctx.campaigns.startResendRound(campaignId);
   let reopened = 0;
   for (let k = 0; k < batches; k++) reopened += await ctx.batches.reopen(campaignId, k, round);
   if (reopened > 0) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CampaignRecord } from '../campaign-record';
 import { toResult } from '../campaign-store';
 import type { WebhookConfig } from '../config';
 import type { Keys } from '../keys';
@@ -28,7 +29,7 @@ const NO_TARGET_MAX = 10_000;
 /** The queue's length is read at most this often; the bound is approximate by that much. */
 const COUNT_EVERY_MS = 1_000;
 
-/** Where a campaign's events go, from its hash fields. */
+/** Where a campaign's events go, from its record. */
 export interface CampaignTarget {
   campaignId: string;
   createdAt: number;
@@ -54,10 +55,10 @@ export class WebhookEmitter {
     private readonly log: Logger,
   ) {}
 
-  /** The target of a campaign whose hash fields are at hand, or undefined: its events go nowhere. */
-  target(campaignId: string, fields: Record<string, string>): CampaignTarget | undefined {
-    const url = fields.callbackUrl || this.config.url;
-    return url ? { campaignId, createdAt: Number(fields.createdAt ?? 0), url } : undefined;
+  /** The target of a campaign whose record is at hand, or undefined: its events go nowhere. */
+  target(campaignId: string, campaign: Pick<CampaignRecord, 'callbackUrl' | 'createdAt'>): CampaignTarget | undefined {
+    const url = campaign.callbackUrl || this.config.url;
+    return url ? { campaignId, createdAt: campaign.createdAt, url } : undefined;
   }
 
   /** Creates one event of a campaign (reads and bumps its seq in one script); nothing when no URL applies. */

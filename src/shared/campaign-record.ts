@@ -1,0 +1,137 @@
+import { priorityOf, type Priority } from './lanes';
+import { outcomeCounts } from './outcomes';
+import { parseWindow, type SendWindow } from './schedule/send-window';
+import { parseTemplate, type Template } from './text/template';
+import { SHOWN_STATES, type CampaignInfo, type CampaignState, type OutcomeCounter } from './types';
+
+/** What APPLY_REPORT counts of a campaign's delivery reports. */
+export interface DeliveryCounters {
+  delivered: number;
+  undelivered: number;
+  expired: number;
+  /** Reports that carried a price. */
+  priced: number;
+  /** Their prices summed per currency (as the report named it, possibly ''), in millionths. */
+  cost: Record<string, number>;
+}
+
+/**
+ * A campaign's hash (`<prefix>:campaign:<id>`), parsed: the fields the producer writes when it queues the campaign,
+ * and those workers, the settle job and operators add as it runs. Read once per use by CampaignStore.read; nothing
+ * else reads the hash's fields by name (the Lua scripts aside).
+ */
+export interface CampaignRecord {
+  /** The text, or for a personalised campaign its template. */
+  content: string;
+  /** Set for a personalised campaign: `content` parsed; each recipient's text is it rendered with the recipient's values. */
+  template?: Template;
+  senderId?: string;
+  state: CampaignState;
+  priority: Priority;
+  /** Recipients per second, across all workers; undefined: no cap of its own. */
+  maxRate?: number;
+  sendAt?: number;
+  window?: SendWindow;
+  timezone?: string;
+  expireAt?: number;
+  total: number;
+  batches: number;
+  digest: string;
+  /** Rows skipped when it was queued: repeated numbers, invalid rows. */
+  duplicates: number;
+  invalid: number;
+  /** Where its webhook events go, when not to WEBHOOK_URL. */
+  callbackUrl?: string;
+  /** The budget cap, in millionths. */
+  maxCost?: number;
+  /** ms since the epoch: queued; started by its split job; its first and last batch start; its end. */
+  createdAt: number;
+  startedAt?: number;
+  firstBatchAt?: number;
+  lastBatchAt?: number;
+  finishedAt?: number;
+  /** Batches counted into it (FINISH_BATCH). */
+  batchesDone: number;
+  /** Recipients per outcome, as its batches are counted. */
+  counts: Record<OutcomeCounter, number>;
+  /** Failed and unknown recipients per gateway status or error code (the `oc:<f|u>:<code>` counters above 0). */
+  outcomeCodes: CampaignInfo['outcomeCodes'];
+  delivery: DeliveryCounters;
+  /** Set when it failed as a whole (content refused). */
+  failure?: { code: string; reason: string };
+  /** Set while paused by an operator or its budget (a queue-wide pause sets none). */
+  pausedBy?: string;
+  pauseReason?: string;
+  pausedAt?: number;
+  /** Why automatic settling cannot read the gateway's records, while it cannot. */
+  settleError?: string;
+  /** Resend rounds started (`reconcile --resend`, SMS_AUTO_RESEND), and the round its reopened batches belong to. */
+  resendRounds: number;
+  resendRound?: number;
+}
+
+/**
+ * The one reading of a campaign hash (HGETALL's answer); null when it is no campaign (gone, or never committed).
+ * Throws on a state no version of smsq writes, rather than act on a record it does not understand.
+ */
+export function parseCampaignRecord(campaignId: string, f: Record<string, string | undefined>): CampaignRecord | null {
+  const state = f.state;
+  if (!state) return null;
+  if (!isCampaignState(state)) throw new Error(`campaign ${campaignId} has an unknown state "${state}" in Redis`);
+  const num = (v: string | undefined) => Number(v ?? 0);
+  const opt = (v: string | undefined) => (v ? Number(v) : undefined);
+  const content = f.content ?? '';
+  const { outcomeCodes, cost } = keyedCounters(f);
+  const parsed = f.template === '1' ? parseTemplate(content) : undefined;
+  return {
+    content,
+    template: parsed?.ok ? parsed.template : undefined,
+    senderId: f.senderId || undefined,
+    state,
+    priority: priorityOf(f.priority),
+    maxRate: opt(f.maxRate),
+    sendAt: opt(f.sendAt),
+    window: f.window ? parseWindow(f.window) : undefined,
+    timezone: f.timezone || undefined,
+    expireAt: opt(f.expireAt),
+    total: num(f.total),
+    batches: num(f.batches),
+    digest: f.digest ?? '',
+    duplicates: num(f.duplicates),
+    invalid: num(f.invalid),
+    callbackUrl: f.callbackUrl || undefined,
+    maxCost: opt(f.maxCost),
+    createdAt: num(f.createdAt),
+    startedAt: opt(f.startedAt),
+    firstBatchAt: opt(f.firstBatchAt),
+    lastBatchAt: opt(f.lastBatchAt),
+    finishedAt: opt(f.finishedAt),
+    batchesDone: num(f.batchesDone),
+    counts: outcomeCounts((counter) => num(f[counter])),
+    outcomeCodes,
+    delivery: { delivered: num(f.dlrDelivered), undelivered: num(f.dlrUndelivered), expired: num(f.dlrExpired), priced: num(f.dlrPriced), cost },
+    failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
+    pausedBy: f.pausedBy,
+    pauseReason: f.pauseReason,
+    pausedAt: opt(f.pausedAt),
+    settleError: f.settleError || undefined,
+    resendRounds: num(f.resendRounds),
+    resendRound: f.resendRound === undefined ? undefined : Number(f.resendRound),
+  };
+}
+
+/** The counters named with a key: `oc:<f|u>:<code>` (FINISH_BATCH; those reconciled down to 0 left out) and `cost:<currency>` (APPLY_REPORT). */
+function keyedCounters(f: Record<string, string | undefined>): { outcomeCodes: CampaignRecord['outcomeCodes']; cost: Record<string, number> } {
+  const outcomeCodes: CampaignRecord['outcomeCodes'] = { failed: {}, unknown: {} };
+  const cost: Record<string, number> = {};
+  for (const [k, v] of Object.entries(f)) {
+    if (k.startsWith('oc:')) {
+      if (Number(v) > 0) outcomeCodes[k[3] === 'f' ? 'failed' : 'unknown'][k.slice(5)] = Number(v);
+    } else if (k.startsWith('cost:')) cost[k.slice(5)] = Number(v);
+  }
+  return { outcomeCodes, cost };
+}
+
+function isCampaignState(s: string): s is CampaignState {
+  return s !== 'waiting-window' && (SHOWN_STATES as readonly string[]).includes(s);
+}
