@@ -4,6 +4,7 @@
  * of the right shape whose values break the campaign rules (a bad number, content too long) is a 422 from the
  * library's own validation, so the API and the library refuse exactly the same campaigns.
  */
+import { OUTCOME_LETTERS, OUTCOMES } from '../shared/outcomes';
 import { SHOWN_STATES } from '../shared/types';
 
 const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;
@@ -189,7 +190,7 @@ export const campaignInfoSchema = {
     batches: count,
     counts: {
       type: 'object',
-      properties: Object.fromEntries(['total', 'sent', 'failed', 'unknown', 'cancelled', 'notSent', 'suppressed', 'capped', 'expired', 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
+      properties: Object.fromEntries(['total', ...OUTCOME_LETTERS.map((l) => OUTCOMES[l].counter), 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
     },
     delivery: {
       type: 'object',

@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { CallResult } from './gateway/client';
-import { OUTCOMES } from './outcomes';
+import { byLetter, OUTCOME_LETTERS, OUTCOMES } from './outcomes';
 import type { StoredOutcome } from './types';
 
 export const metricsRegistry = new Registry();
@@ -119,7 +119,7 @@ export const metrics = {
 };
 
 // Present from the first scrape, so that rate() and absent-series alerts work before the first campaign.
-for (const outcome of ['sent', 'failed', 'unknown', 'suppressed', 'capped']) metrics.recipients.labels(outcome).inc(0);
+for (const l of OUTCOME_LETTERS) if (OUTCOMES[l].metric) metrics.recipients.labels(OUTCOMES[l].status).inc(0);
 metrics.rateLimitWaits.inc(0);
 for (const result of ['matched', 'unmatched', 'held']) metrics.deliveryReports.labels('push', result).inc(0);
 for (const result of ['queued', 'delivered', 'dropped', 'exhausted']) metrics.webhookEvents.labels('recipients.settled', result).inc(0);
@@ -140,14 +140,15 @@ export function countReport(source: ReportSource, result: string, n = 1): void {
   metrics.deliveryReports.labels(source, REPORT_RESULT[result] ?? result).inc(n);
 }
 
-/** Outcomes a worker decides; `cancelled` and `not-sent` are left out (the producer and reconcile settle those). */
-const COUNTED = ['s', 'f', 'u', 'x', 'k'] as const;
+/** The outcomes smsq_recipients_total counts (OUTCOMES' `metric`), and a zero count of every outcome to copy. */
+const COUNTED = OUTCOME_LETTERS.filter((l) => OUTCOMES[l].metric);
+const NONE = byLetter(() => 0);
 
-/** Counts outcomes as they are recorded. */
+/** Counts outcomes as a worker records them. */
 export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
-  const counts = { s: 0, f: 0, u: 0, x: 0, k: 0 };
-  for (const o of outcomes) if (o[0] in counts) counts[o[0] as keyof typeof counts]++;
-  for (const kind of COUNTED) if (counts[kind] > 0) metrics.recipients.labels(OUTCOMES[kind].status).inc(counts[kind]);
+  const counts = { ...NONE };
+  for (const o of outcomes) counts[o[0]]++;
+  for (const l of COUNTED) if (counts[l] > 0) metrics.recipients.labels(OUTCOMES[l].status).inc(counts[l]);
 }
 
 /** One sendSms call: counted by kind and status, timed by kind. */

@@ -2,22 +2,32 @@ import type { OutcomeCounter, RecipientStatus, StoredOutcome } from './types';
 
 /**
  * The one table from a stored outcome's letter to its recipient status and to the campaign hash counter that
- * counts it. The Lua scripts get the same table (LUA_COUNTER_FIELDS), so a new outcome is added here only.
+ * counts it, and whether workers count it in smsq_recipients_total as they record it (`cancelled`, `not-sent`
+ * and `expired` are settled by the producer, reconcile and the expiry, and are left out). The Lua scripts get the
+ * same table (LUA_COUNTER_FIELDS), so a new outcome is added here only.
  */
 export const OUTCOMES = {
-  s: { status: 'sent', counter: 'sent' },
-  f: { status: 'failed', counter: 'failed' },
-  u: { status: 'unknown', counter: 'unknown' },
-  c: { status: 'cancelled', counter: 'cancelled' },
-  n: { status: 'not-sent', counter: 'notSent' },
-  x: { status: 'suppressed', counter: 'suppressed' },
-  k: { status: 'capped', counter: 'capped' },
-  e: { status: 'expired', counter: 'expired' },
-} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: OutcomeCounter }>;
+  s: { status: 'sent', counter: 'sent', metric: true },
+  f: { status: 'failed', counter: 'failed', metric: true },
+  u: { status: 'unknown', counter: 'unknown', metric: true },
+  c: { status: 'cancelled', counter: 'cancelled', metric: false },
+  n: { status: 'not-sent', counter: 'notSent', metric: false },
+  x: { status: 'suppressed', counter: 'suppressed', metric: true },
+  k: { status: 'capped', counter: 'capped', metric: true },
+  e: { status: 'expired', counter: 'expired', metric: false },
+} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: OutcomeCounter; metric: boolean }>;
 
 export type OutcomeLetter = keyof typeof OUTCOMES;
 // Object.keys types its result as string[]; these are the table's own keys.
 export const OUTCOME_LETTERS = Object.keys(OUTCOMES) as OutcomeLetter[];
+
+/** A value for each outcome letter. */
+export function byLetter<T>(value: (letter: OutcomeLetter) => T): Record<OutcomeLetter, T> {
+  const out: Partial<Record<OutcomeLetter, T>> = {};
+  for (const l of OUTCOME_LETTERS) out[l] = value(l);
+  // Every letter of the table was set just above.
+  return out as Record<OutcomeLetter, T>;
+}
 
 /** A campaign's recipients per outcome, each read by `read` from its counter. */
 export function outcomeCounts(read: (counter: OutcomeCounter) => number): Record<OutcomeCounter, number> {
