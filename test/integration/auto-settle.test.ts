@@ -90,6 +90,18 @@ it('settles unknown calls by itself: found ones are sent, cut ones are resent on
   expect(await producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
 }, 120_000);
 
+it('completes a campaign whose recipients include a suppressed one once its unknown recipients are settled', async () => {
+  proxy.cutNext(1);
+  await worker();
+  const list = recipients(250);
+  await producer.suppressions.add([list[0].number], { reason: 'manual' });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Settle me, not the suppressed', recipients: list });
+  const end = await ended(campaignId, 60_000);
+  expect(end).toMatchObject({ state: 'completed', counts: { total: 250, sent: 249, suppressed: 1, unknown: 0, notSent: 0, pending: 0 } });
+  expect(sim.ledger.countFor(list[0].number)).toBe(0);
+  for (const { number } of list.slice(1)) expect(sim.ledger.countFor(number)).toBe(1);
+}, 90_000);
+
 it('settles the unknown recipients of a cancelled campaign without sending them again', async () => {
   // The settle job runs 3 s after the batch ends: the campaign is cancelled before that.
   proxy.cutNext(1);

@@ -7,6 +7,7 @@ import { SmsqError } from '../errors';
 import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryFailure, type QueryResult, type SentRecord } from '../gateway/queries';
 import { jobIds } from '../keys';
 import { DEFAULT_PRIORITY, queueBatches } from '../lanes';
+import { settledCount } from '../outcomes';
 import type { StoredOutcome } from '../types';
 
 /**
@@ -42,8 +43,7 @@ interface Unknown {
 
 /** Every batch of the campaign has been counted into it: nothing is pending, only `unknown` may be left to settle. */
 export function allCounted(rec: CampaignRecord): boolean {
-  const c = rec.counts;
-  return c.sent + c.failed + c.unknown + c.cancelled + c.notSent >= rec.total;
+  return settledCount(rec.counts) >= rec.total;
 }
 
 /** The resend round whose batches are not all counted yet, if there is one: its jobs are (or must be) queued, nothing to settle. */
