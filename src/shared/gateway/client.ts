@@ -7,7 +7,7 @@ import { CONNECT_TIMEOUT_CODE } from './http-agents';
 import { createGatewayHttp } from './http-instance';
 import { GatewayReply, parseReply, snippet } from './parse-reply';
 import { sendSmsBatchBody, sendSmsBody } from './send-body';
-import { sign, timestampNow } from './sign';
+import { signedHeaders } from './sign';
 
 /** One sendSms call: numbers and orderIds are matched by position, as the gateway requires. */
 export interface SendRequest {
@@ -73,17 +73,10 @@ export class GatewayClient {
   }
 
   private async call(path: string, body: Buffer, recipients: number): Promise<CallResult> {
-    const timestamp = timestampNow(this.now());
+    const headers = signedHeaders(this.gateway, this.now(), true);
     const started = Date.now();
     try {
-      const res = await this.http.post<string>(path, body, {
-        headers: {
-          'Content-Type': 'application/json;charset=UTF-8',
-          Timestamp: timestamp,
-          'Api-Key': this.gateway.apiKey,
-          Sign: sign(this.gateway.apiKey, this.gateway.apiSecret, timestamp),
-        },
-      });
+      const res = await this.http.post<string>(path, body, { headers });
       const text = typeof res.data === 'string' ? res.data : '';
       this.log.debug({ path, recipients, httpStatus: res.status, ms: Date.now() - started }, 'gateway answered');
       if (res.status !== 200) return { kind: 'http-error', httpStatus: res.status, body: snippet(text) };

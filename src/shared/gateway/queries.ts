@@ -16,7 +16,7 @@ import {
 } from './parse-queries';
 import { readMoAnswer, type MoAnswer } from './parse-mo';
 import { MAX_MO_WINDOW_MS, MAX_REPORT_MSG_IDS, MAX_SENT_RCD_WINDOW_MS, MO_PAGE_SIZE } from './query-limits';
-import { sign, timestampNow } from './sign';
+import { signedHeaders } from './sign';
 
 export { describeQueryFailure } from './parse-queries';
 export type { BalanceAnswer, QueryFailure, QueryResult, ReportAnswer, ReportRecord, SentRcdAnswer, SentRecord } from './parse-queries';
@@ -133,18 +133,10 @@ export class GatewayQueries {
     request: { method: 'GET' | 'POST'; url: string; data?: string },
     read: (fields: Record<string, unknown>) => T | null,
   ): Promise<QueryResult<T>> {
-    const timestamp = timestampNow(this.now());
+    const headers = signedHeaders(this.gateway, this.now(), request.data !== undefined);
     const started = Date.now();
     try {
-      const res = await this.http.request<string>({
-        ...request,
-        headers: {
-          ...(request.data === undefined ? {} : { 'Content-Type': 'application/json;charset=UTF-8' }),
-          Timestamp: timestamp,
-          'Api-Key': this.gateway.apiKey,
-          Sign: sign(this.gateway.apiKey, this.gateway.apiSecret, timestamp),
-        },
-      });
+      const res = await this.http.request<string>({ ...request, headers });
       const text = typeof res.data === 'string' ? res.data : '';
       this.log.debug({ endpoint, httpStatus: res.status, ms: Date.now() - started }, 'gateway query answered');
       if (res.status !== 200) return { ok: false, kind: 'http', httpStatus: res.status, message: `gateway answered HTTP ${res.status}` };
