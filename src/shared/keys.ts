@@ -31,7 +31,7 @@ export interface Keys {
   replies(): string;
   /** String: set when a reply (hash of number, time, content) is stored, for the lookback and a day, so a copy is dropped. */
   replySeen(hash: string): string;
-  /** String: the reply poller's lock, its back-off while the gateway answers -15/-18, and the back-off's last delay. */
+  /** String: the reply poller's lock, its back-off after a failed recordMo (TTL: the delay), and the failures in a row. */
   replyPollLock(): string;
   replyPollBackoff(): string;
   replyPollBackoffLevel(): string;
@@ -52,10 +52,10 @@ export interface Keys {
   heldReport(normalizedMsgId: string): string;
   /** String: set while any report is held, so that indexing skips looking for held reports when there are none. */
   heldReportsFlag(): string;
-  /** String: the poller's lock, and its back-off while the gateway answers -15/-18. */
+  /** String: the report poller's lock, and its back-off after a failed getReport (TTL: the delay). */
   pollLock(): string;
   pollBackoff(): string;
-  /** String: the last back-off delay (ms), so that the next failure doubles it. */
+  /** String: the report poller's failed queries in a row, so that the next failure doubles the back-off. */
   pollBackoffLevel(): string;
   /** Hash: the last price per message a delivery report told us, for the balance check. */
   lastPrice(): string;

@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { backoffDelay } from '../shared/backoff';
 import type { WebhookConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
@@ -26,8 +27,7 @@ export function webhookBackoff(attemptsMade: number, _type?: string, err?: Error
  * ±50% jitter so that the events a receiver's outage failed together do not all come back in the same second.
  */
 export function retryDelay(config: WebhookConfig, n: number, random = Math.random()): number {
-  const base = Math.min(config.backoffMaxMs, config.backoffMs * 2 ** Math.min(n - 1, 30));
-  return Math.round(base * (0.5 + random));
+  return backoffDelay(n, config.backoffMs, config.backoffMaxMs, random);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Context } from '../context';
 import type { IndexEntry } from '../delivery/msgid-index';
 import type { DeliveryReport } from '../delivery/report';
 import { SmsqError } from '../errors';
+import { isTransientQueryFailure, queryRetryDelay } from '../gateway/query-retry';
 import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryFailure, type QueryResult, type SentRecord } from '../gateway/queries';
 import { jobIds } from '../keys';
 import { DEFAULT_PRIORITY, queueBatches } from '../lanes';
@@ -142,16 +143,19 @@ function queryFailureLabel(f: QueryFailure): string {
   return f.kind;
 }
 
-/** Query attempts when the gateway answers -18 or -15, 5xx, or nothing: a query changes nothing, so asking again is safe. */
+/**
+ * Tries of one query while its failures are transient (gateway/query-retry.ts), waiting from QUERY_RETRY_FIRST_MS
+ * between them: settling has a caller waiting (reconcile) or a job attempt running, so it asks a few times
+ * within seconds and then fails, leaving the longer waits to the operator or to the settle job's back-off.
+ */
 const QUERY_ATTEMPTS = 5;
-const QUERY_BACKOFF_MS = 500;
+const QUERY_RETRY_FIRST_MS = 500;
 
 async function withRetries<T>(query: () => Promise<QueryResult<T>>): Promise<QueryResult<T>> {
   for (let attempt = 1; ; attempt++) {
     const answer = await query();
-    const transient = !answer.ok && (answer.kind === 'transport' || (answer.kind === 'status' && (answer.status === '-18' || answer.status === '-15')) || (answer.kind === 'http' && (answer.httpStatus ?? 0) >= 500));
-    if (!transient || attempt === QUERY_ATTEMPTS) return answer;
-    await new Promise((r) => setTimeout(r, QUERY_BACKOFF_MS * 2 ** (attempt - 1)));
+    if (answer.ok || !isTransientQueryFailure(answer) || attempt === QUERY_ATTEMPTS) return answer;
+    await new Promise((r) => setTimeout(r, queryRetryDelay(attempt, QUERY_RETRY_FIRST_MS)));
   }
 }
 
