@@ -57,8 +57,9 @@ function parsePrices(path: string, text: string): Map<string, Price> {
       : micros === null ? `price "${price}" is not a decimal number`
       : !/^[A-Za-z]{1,8}$/.test(currency) ? `currency "${currency}" is not a code such as USD`
       : null;
-    if (problem) throw new SmsqError('CONFIG_INVALID', `SMS_PRICES_FILE=${path}, line ${i + 1}: ${problem}`);
-    prices.set(country.toUpperCase(), { micros: micros!, currency: currency.toUpperCase() });
+    // A null price always has its problem: the check is only for the compiler.
+    if (problem || micros === null) throw new SmsqError('CONFIG_INVALID', `SMS_PRICES_FILE=${path}, line ${i + 1}: ${problem}`);
+    prices.set(country.toUpperCase(), { micros, currency: currency.toUpperCase() });
   });
   return prices;
 }

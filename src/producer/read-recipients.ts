@@ -155,7 +155,7 @@ function namedRow(record: string[], columns: CsvColumns): { number: string; orde
 }
 
 function lineBreaks(field: string): number {
-  return field.includes('\n') || field.includes('\r') ? field.match(/\r\n|\r|\n/g)!.length : 0;
+  return field.includes('\n') || field.includes('\r') ? (field.match(/\r\n|\r|\n/g)?.length ?? 0) : 0;
 }
 
 function describeCsvError(err: CsvError): string {

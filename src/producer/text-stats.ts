@@ -38,7 +38,7 @@ export class TextStats {
 
   add(number: string, text: string): void {
     // A campaign without a template has one text: measure it once, not a million times.
-    const m = text === this.lastText ? this.lastMeasure! : measureText(text);
+    const m = text === this.lastText && this.lastMeasure !== undefined ? this.lastMeasure : measureText(text);
     this.lastText = text;
     this.lastMeasure = m;
     this.encodings[m.encoding]++;

@@ -222,7 +222,7 @@ export class RecipientValidator {
     let values: string[] | undefined;
     let text = this.content;
     if (this.template) {
-      const filled = this.fill(fields.fields);
+      const filled = this.fill(this.template, fields.fields);
       if ('problem' in filled) return this.refuse(row, filled.problem.value, filled.problem.reason);
       ({ values, text } = filled);
     }
@@ -241,8 +241,7 @@ export class RecipientValidator {
   }
 
   /** The template's field values of one recipient and its rendered text, or why they do not make a valid text. */
-  private fill(raw: unknown): { values: string[]; text: string } | { problem: { value: unknown; reason: string } } {
-    const template = this.template!;
+  private fill(template: Template, raw: unknown): { values: string[]; text: string } | { problem: { value: unknown; reason: string } } {
     if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
       return { problem: { value: raw, reason: 'fields must be an object of field names and values' } };
     }

@@ -39,7 +39,7 @@ export async function deliverWebhook(config: WebhookConfig, agents: WebhookAgent
   const data = job.data;
   const attempt = job.attemptsMade + 1;
   if (!config.secret) throw new UnrecoverableError('WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)');
-  const result = await post(config, agents, data);
+  const result = await post(config, config.secret, agents, data);
   if (result.ok) {
     metrics.webhookEvents.labels(data.type, 'delivered').inc();
     metrics.webhookLatency.observe(Math.max(0, Date.now() - data.createdAt) / 1000);

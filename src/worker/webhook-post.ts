@@ -25,7 +25,7 @@ export function webhookAgents(concurrency: number): WebhookAgents {
  * event here, redirects are not followed (the spec counts a 3xx as a failure: following it would send signed
  * events wherever it points), and no port is refused for being on the Fetch standard's blocked list.
  */
-export function post(config: WebhookConfig, agents: WebhookAgents, data: WebhookJobData): Promise<Attempt> {
+export function post(config: WebhookConfig, secret: string, agents: WebhookAgents, data: WebhookJobData): Promise<Attempt> {
   const text = unpackBody(data.payload);
   const body = Buffer.from(text, 'utf8');
   const url = new URL(data.url);
@@ -45,7 +45,7 @@ export function post(config: WebhookConfig, agents: WebhookAgents, data: Webhook
         'content-type': 'application/json',
         'content-length': body.length,
         'user-agent': 'smsq-webhooks',
-        ...webhookHeaders(config.secret!, data.id, text),
+        ...webhookHeaders(secret, data.id, text),
       },
     }, (res) => {
       const status = res.statusCode ?? 0;

@@ -13,8 +13,9 @@ export async function cancelCommand(argv: string[]): Promise<number> {
 /** `smsq reschedule ID --send-at ISO`: moves a scheduled campaign's start. */
 export async function rescheduleCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { 'send-at': { type: 'string' } }, { min: 1, max: 1, names: 'a campaign id' });
-  if (values['send-at'] === undefined) throw new UsageError('give the new start as --send-at 2026-12-01T09:00:00+01:00');
-  const info = await withProducer((smsq) => smsq.rescheduleCampaign(positionals[0], values['send-at']!));
+  const sendAt = values['send-at'];
+  if (sendAt === undefined) throw new UsageError('give the new start as --send-at 2026-12-01T09:00:00+01:00');
+  const info = await withProducer((smsq) => smsq.rescheduleCampaign(positionals[0], sendAt));
   process.stdout.write(`${formatStatus(info)}\n`);
   return 0;
 }

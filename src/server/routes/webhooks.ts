@@ -11,7 +11,8 @@ export async function webhookRoutes(app: FastifyInstance, { producer }: ServerDe
 
   app.post<{ Body: { ids?: string[]; all?: boolean } }>('/v1/webhooks/retry', { schema: { body: webhookRetryBody } }, async (req) => {
     const { ids, all } = req.body;
-    if (Boolean(all) === Boolean(ids?.length)) throw new ApiError('BAD_REQUEST', 'give either ids (a non-empty list of webhook-ids) or all: true');
-    return producer.retryWebhooks(all ? 'all' : ids!);
+    if (all && !ids?.length) return producer.retryWebhooks('all');
+    if (!all && ids?.length) return producer.retryWebhooks(ids);
+    throw new ApiError('BAD_REQUEST', 'give either ids (a non-empty list of webhook-ids) or all: true');
   });
 }

@@ -109,10 +109,10 @@ export class DeliveryStore {
     );
     // One line per push, not per report: an account shared with another sender can push many foreign reports.
     if (counts.held > 0) this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
-    const priced = reports.filter((r) => r.payMicros !== undefined && r.currency).at(-1);
+    const priced = reports.filter((r): r is DeliveryReport & { currency: string } => r.payMicros !== undefined && Boolean(r.currency)).at(-1);
     if (priced) {
       const segment = priced.segmentPriceMicros === undefined ? {} : { price: String(priced.segmentPriceMicros) };
-      await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency!, at: String(now), ...segment });
+      await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency, at: String(now), ...segment });
     }
     if (costMoved.size > 0) await this.pauseOverBudget(costMoved);
     await this.emitApplied(applied);

@@ -141,10 +141,12 @@ export class MsgIdIndex {
     // Second round trip: the batch references of the hits.
     const q = this.redis.pipeline();
     const asked: number[] = [];
+    const askedValues: string[] = [];
     hits.forEach((h, i) => {
       if (!h) return;
       q.hget(this.keys.msgIndex(h.generation, 'batches'), h.value.split(':')[0]);
       asked.push(i);
+      askedValues.push(h.value);
     });
     const refs = asked.length > 0 ? ((await q.exec()) ?? []) : [];
     const out: Array<MsgLocation | null> = msgIds.map(() => null);
@@ -153,7 +155,7 @@ export class MsgIdIndex {
       if (err) throw err;
       if (!batchRef) return;
       const [campaignId, batch, sentAt] = (batchRef as string).split('\t');
-      const [, index, numberTail] = hits[i]!.value.split(':');
+      const [, index, numberTail] = askedValues[j].split(':');
       out[i] = { campaignId, batch: Number(batch), index: parseInt(index, 36), numberTail, sentAt: Number(sentAt) };
     });
     return out;
