@@ -1,4 +1,4 @@
-import type { WebhookQueue } from '../../shared/queues';
+import type { JobOf } from '../../shared/queues';
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import { metrics } from '../../shared/metrics';
@@ -57,11 +57,12 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
       const job = await q.getJob(id);
       return job && (await job.isFailed()) ? job : undefined;
     }));
+    const jobs = found.filter((job) => job !== undefined);
     const missing = which.filter((_, i) => !found[i]);
     if (missing.length > 0) {
       throw new SmsqError('WEBHOOK_NOT_FOUND', `No failed webhook event ${missing.join(', ')} (never failed, already re-sent, or expired); list them with smsq webhooks failed.`, { missing });
     }
-    for (const job of found as WebhookJob[]) {
+    for (const job of jobs) {
       await resend(job);
       retried.push(job.data.id);
     }
@@ -76,7 +77,7 @@ async function resend(job: WebhookJob): Promise<void> {
   metrics.webhookEvents.labels(job.data.type, 'retried').inc();
 }
 
-type WebhookJob = Awaited<ReturnType<WebhookQueue['getFailed']>>[number];
+type WebhookJob = JobOf<'webhooks'>;
 
 function describe(job: WebhookJob): FailedWebhook {
   const d = job.data;
