@@ -2,6 +2,7 @@
 const base = require('./jest.config');
 
 module.exports = {
+  // The base config brings the leak check (testEnvironment, setupFilesAfterEnv) along.
   ...base,
   roots: ['<rootDir>/test/integration', '<rootDir>/test/cli'],
   globalSetup: '<rootDir>/test/support/cluster-setup.ts',

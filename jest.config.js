@@ -1,6 +1,9 @@
 /** Tests talk to a real Redis (REDIS_URL, or a testcontainers redis:7 started in globalSetup). */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, plus the leak check's moment after each file's last afterAll hook.
+  testEnvironment: '<rootDir>/test/support/leak-check-environment.ts',
+  // Fails a test file that leaves a Redis connection, BullMQ worker or queue, server or child process open.
+  setupFilesAfterEnv: ['<rootDir>/test/support/leak-check.ts'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The chaos suite runs on its own: npm run test:chaos.
