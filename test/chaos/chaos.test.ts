@@ -88,6 +88,8 @@ it('sends a campaign through worker kills, a Redis restart, dropped connections 
   let done: CampaignInfo | undefined;
   const deadline = Date.now() + 8 * 60_000;
   while (!done && Date.now() < deadline) {
+    // A fixed pace on purpose: faults strike every KILL_EVERY_MS whatever the campaign is doing, as they would in
+    // production. The loop ends on what it polls right after (nobody pending), bounded by the deadline.
     await new Promise((r) => setTimeout(r, KILL_EVERY_MS));
     const info = await poll(campaignId);
     if (info && info.counts.pending === 0 && kills >= MIN_KILLS) {

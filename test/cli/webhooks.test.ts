@@ -99,6 +99,7 @@ it(`delivers every event of a ${RECIPIENTS.toLocaleString('en')}-recipient campa
     if (!outage && receiver.events().length >= expected / 2) {
       outage = (async () => {
         await receiver.down();
+        // An outage lasts a set time, as a real one does, whatever the sender does meanwhile: retries must span it.
         await new Promise((r) => setTimeout(r, OUTAGE_MS));
         await receiver.up();
       })();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { SMSQ_BIN } from '../support/cli';
+import { waitUntil } from '../support/wait-for';
 import { SIMULATOR_CREDENTIALS } from '../../src/shared/config';
 import { sign, timestampNow } from '../../src/shared/gateway/sign';
 import { startReceiver } from './report-receiver';
@@ -79,8 +80,7 @@ describe('smsq simulator', () => {
         body: JSON.stringify({ appId, numbers: '91856321412', content: 'hi' }),
       });
       expect(((await res.json()) as { status: string }).status).toBe('0');
-      const deadline = Date.now() + 10_000;
-      while (receiver.received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil('the report and its duplicate', () => receiver.received.length >= 2, 10_000, 20);
       expect(receiver.reports()).toEqual([expect.objectContaining({ mobile: '91856321412', status: 1 }), expect.objectContaining({ mobile: '91856321412', status: 1 })]);
       const done = finished(child);
       child.kill('SIGTERM');
@@ -98,8 +98,7 @@ describe('smsq simulator', () => {
       const baseUrl = /(http:\/\/\S+\/sms)/.exec(await firstLine(child))![1];
       const res = await fetch(baseUrl.replace(/\/sms$/, '/__sim/replies'), { method: 'POST', body: JSON.stringify({ number: '+91856321412', content: 'STOP' }) });
       expect(await res.json()).toMatchObject({ injected: 1, pushed: 1 });
-      const deadline = Date.now() + 10_000;
-      while (receiver.received.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil('the reply pushed', () => receiver.received.length >= 1, 10_000, 20);
       expect(receiver.reports()).toEqual([expect.objectContaining({ number: '91856321412', content: 'STOP' })]);
       const done = finished(child);
       child.kill('SIGTERM');

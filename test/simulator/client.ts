@@ -83,15 +83,6 @@ export async function queryJson(sim: Simulator, endpoint: string, query: string,
   return (await res.json()) as Record<string, unknown>;
 }
 
-/** Polls a condition the simulator reaches on its own; fails after `ms` instead of hanging the test. */
-export async function waitFor(condition: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** One element of a sendSms/batch call. */
 export interface BatchElement {
   numbers: string[];

@@ -1,5 +1,6 @@
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { numbersFrom, post, sendSms, waitFor } from './client';
+import { waitUntil } from '../support/wait-for';
+import { numbersFrom, post, sendSms } from './client';
 
 let sim: Simulator;
 
@@ -85,7 +86,7 @@ describe('faults that accept the messages but leave the outcome unknown', () => 
       () => 'answered',
       () => 'failed',
     );
-    await waitFor(() => sim.stats().hung === 1);
+    await waitUntil('the call to hang', () => sim.stats().hung === 1, 5_000, 5);
     await sim.close();
     expect(await settled).toBe('failed');
   });
@@ -99,7 +100,7 @@ describe('latency', () => {
       () => (answered = true),
       () => 'failed',
     );
-    await waitFor(() => sim.stats().calls === 1);
+    await waitUntil('the call to arrive', () => sim.stats().calls === 1, 5_000, 5);
     expect(sim.ledger.size).toBe(numbers.length);
     // A request made after it is answered first: the held answer waits for its latency, not for a turn.
     expect((await fetch(`http://127.0.0.1:${sim.port}/__sim/stats`)).status).toBe(200);

@@ -3,7 +3,8 @@ import { createLogger } from '../../src/shared/logger';
 import { SIMULATOR_CREDENTIALS, type Config } from '../../src/shared/config';
 import { GatewayQueries } from '../../src/shared/gateway/queries';
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { numbersFrom, sendSms, waitFor } from './client';
+import { waitUntil } from '../support/wait-for';
+import { numbersFrom, sendSms } from './client';
 
 let sim: Simulator;
 let queries: GatewayQueries;
@@ -42,7 +43,7 @@ describe('GatewayQueries against the simulator', () => {
       },
     });
 
-    await waitFor(() => Date.now() >= sim.ledger.byMsgId(failed)!.reportAt);
+    await waitUntil('the failed report to be due', () => Date.now() >= sim.ledger.byMsgId(failed)!.reportAt, 5_000, 5);
     const late = await queries.getReport([delivered, failed]);
     if (!late.ok) throw new Error(`getReport failed: ${JSON.stringify(late)}`);
     const byId = new Map(late.value.records.map((r) => [r.msgId, r]));

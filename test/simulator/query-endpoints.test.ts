@@ -1,6 +1,7 @@
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { formatGatewayTime } from '../../src/shared/gateway/gateway-time';
-import { getQuery, numbersFrom, queryJson, sendSms, waitFor } from './client';
+import { waitUntil } from '../support/wait-for';
+import { getQuery, numbersFrom, queryJson, sendSms } from './client';
 
 let sim: Simulator;
 
@@ -17,7 +18,8 @@ const at = (ms: number) => encodeURIComponent(formatGatewayTime(ms));
 
 describe('getReport', () => {
   it('answers -1 (sending) before reportAt, then the final status, with string fields and +08:00 times', async () => {
-    sim.setFaults({ reportDelayMs: 300, reportDelayJitterMs: 0, undeliveredRate: 1 });
+    // Long enough that the first query comes before the reports are due even on a loaded machine (300 ms was not).
+    sim.setFaults({ reportDelayMs: 2_000, reportDelayJitterMs: 0, undeliveredRate: 1 });
     const failed = (await sendSms(sim, { numbers: ['91856321412'] })).array![0];
     sim.setFaults({ undeliveredRate: 0 });
     const delivered = (await sendSms(sim, { numbers: ['91856321413'] })).array![0];
@@ -28,7 +30,7 @@ describe('getReport', () => {
     const entry = sim.ledger.byMsgId(failed.msgId)!;
     expect(before.array).toContainEqual({ msgId: failed.msgId, number: '91856321412', receiveTime: formatGatewayTime(entry.at), status: '-1' });
 
-    await waitFor(() => Date.now() >= sim.ledger.byMsgId(delivered.msgId)!.reportAt);
+    await waitUntil('the delivered report to be due', () => Date.now() >= sim.ledger.byMsgId(delivered.msgId)!.reportAt, 5_000, 5);
     const after = await queryJson(sim, 'getReport', `${app}&${ids}`);
     expect(after).toMatchObject({ success: '1', fail: '1', sending: '0', nofound: '0' });
     expect(after.array).toEqual(
@@ -101,7 +103,9 @@ describe('getReport', () => {
 describe('getSentRcd', () => {
   it('lists the messages accepted within the window, oldest first, with status "0"', async () => {
     const first = await sendSms(sim, { numbers: numbersFrom(91000000000, 3) });
-    await new Promise((r) => setTimeout(r, 1100)); // the next messages must fall in a later second
+    // The next messages must fall in a later second (the gateway's times have whole seconds).
+    const acceptedIn = Math.floor([...sim.ledger.entries()].at(-1)!.at / 1000);
+    await waitUntil('the next second', () => Math.floor(Date.now() / 1000) > acceptedIn, 2_000, 5);
     const second = await sendSms(sim, { numbers: numbersFrom(91000000100, 2) });
     const entries = [...sim.ledger.entries()];
     const firstSecond = Math.floor(entries[0].at / 1000) * 1000;

@@ -4,7 +4,8 @@ import { GatewayQueries } from '../../src/shared/gateway/queries';
 import { sign, timestampNow } from '../../src/shared/gateway/sign';
 import { createLogger } from '../../src/shared/logger';
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { control, waitFor } from './client';
+import { waitUntil } from '../support/wait-for';
+import { control } from './client';
 import { startReceiver, type ReportReceiver } from './report-receiver';
 
 let sim: Simulator;
@@ -134,7 +135,7 @@ describe('recordMo in the simulator', () => {
       expect(await inject({ number: '447700900001', content: 'none pushed yet' })).toMatchObject({ injected: 1, pushed: 0 });
       sim.setFaults({ replyUrl: receiver.url });
       expect(await inject([{ number: '447700900002', content: 'STOP', sendId: 'SHOP' }, { number: '447700900003', content: 'hi' }])).toMatchObject({ injected: 2, pushed: 2 });
-      await waitFor(() => receiver.received.length === 2, 5000, 'two reply pushes');
+      await waitUntil('two reply pushes', () => receiver.received.length === 2, 5_000, 5);
       expect(receiver.received.every((r) => !Array.isArray(r.body))).toBe(true);
       expect(receiver.reports().map((b) => b.content).sort()).toEqual(['STOP', 'hi']);
       expect(receiver.reports().find((b) => b.content === 'STOP')).toMatchObject({ number: '447700900002', sendId: 'SHOP', operator: 'Simulated', receiveTime: expect.any(String) });

@@ -1,5 +1,6 @@
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { numbersFrom, sendSms, waitFor } from './client';
+import { waitUntil } from '../support/wait-for';
+import { numbersFrom, sendSms } from './client';
 import { startReceiver, type ReportReceiver } from './report-receiver';
 
 let sim: Simulator;
@@ -20,7 +21,7 @@ function pushNow(more: Parameters<Simulator['setFaults']>[0] = {}): void {
   sim.setFaults({ reportUrl: receiver.url, reportDelayMs: 0, reportDelayJitterMs: 0, ...more });
 }
 
-const settled = (what = 'every report settled') => waitFor(() => sim.stats().reportsPending === 0, 10_000, what);
+const settled = (what = 'every report settled') => waitUntil(what, () => sim.stats().reportsPending === 0, 10_000, 5);
 
 describe('pushed delivery reports', () => {
   it('pushes one report per message with the documented body, and the ledger counts it', async () => {
@@ -149,7 +150,7 @@ describe('pushed delivery reports', () => {
     pushNow();
     for (let first = 0; first < 20_000; first += 1000) await sendSms(sim, { numbers: numbersFrom(91800000000 + first, 1000) });
     // A bound for a machine busy with other suites, not a speed requirement: that is the bench's business.
-    await waitFor(() => sim.stats().reportsPushed === 20_000, 150_000, '20,000 reports pushed');
+    await waitUntil('20,000 reports pushed', () => sim.stats().reportsPushed === 20_000, 150_000, 5);
     expect(receiver.received).toHaveLength(20_000);
     expect(new Set(receiver.reports().map((r) => r.msgid)).size).toBe(20_000);
   }, 180_000);
@@ -158,7 +159,7 @@ describe('pushed delivery reports', () => {
     receiver.hang = true;
     pushNow();
     await sendSms(sim, { numbers: ['91856321412'] });
-    await waitFor(() => receiver.received.length === 1);
+    await waitUntil('the first report pushed', () => receiver.received.length === 1, 5_000, 5);
     sim.setFaults({ reportDelayMs: 60_000 });
     await sendSms(sim, { numbers: numbersFrom(91856321500, 100) });
     expect(sim.stats().reportsPending).toBe(101);

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { waitUntil } from './wait-for';
 
 /** The installed entry point, as a user runs it after `npm run build` (jest's pretest builds). */
 export const SMSQ_BIN = path.resolve(__dirname, '../../bin/smsq');
@@ -46,11 +47,12 @@ export class WorkerProcess {
 
   /** Resolves when the worker has logged that it started. */
   async started(timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.logs.includes('worker started')) {
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`worker did not start:\n${this.logs}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil('the worker to log that it started', () => {
+      if (this.child.exitCode !== null) throw new Error(`worker exited (${this.child.exitCode}) before it started:\n${this.logs}`);
+      return this.logs.includes('worker started');
+    }, timeoutMs, 50).catch((err: Error) => {
+      throw new Error(`worker did not start: ${err.message}\n${this.logs}`);
+    });
   }
 
   kill(signal: NodeJS.Signals): Promise<number | null> {

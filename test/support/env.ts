@@ -3,6 +3,9 @@ import { Cluster } from 'ioredis';
 import { Config, loadConfig } from '../../src/shared/config';
 import { createRedis, RedisClient } from '../../src/shared/redis';
 
+// Most test files import their waiting from here, with the rest of their setup.
+export { waitFor, waitUntil } from './wait-for';
+
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Set by `npm run test:cluster`: the same suites then run on a three-master Redis Cluster. */
 export const REDIS_CLUSTER_NODES = process.env.REDIS_CLUSTER_NODES;
@@ -74,16 +77,5 @@ export async function deletePrefix(prefix: string): Promise<void> {
     for (const key of await keysMatching(redis, `${prefix}:*`)) await redis.unlink(key);
   } finally {
     redis.disconnect();
-  }
-}
-
-/** Polls until `check` returns a value other than undefined, or fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitUntil } from './wait-for';
 
 /**
  * A three-master Redis Cluster started from the machine's redis-server on ports of its own, for running the
@@ -26,10 +27,10 @@ export class LocalCluster {
         '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
       ], { stdio: 'ignore' }).unref();
     }
-    for (const port of this.ports) await until(() => cli(port, 'ping') === 'PONG', `redis-server on ${port}`);
+    for (const port of this.ports) await waitUntil(`redis-server on ${port}`, () => cli(port, 'ping') === 'PONG', 20_000);
     const create = spawnSync('redis-cli', ['--cluster', 'create', ...this.nodes.split(','), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    for (const port of this.ports) await until(() => cli(port, 'cluster', 'info').includes('cluster_state:ok'), `cluster state ok on ${port}`);
+    for (const port of this.ports) await waitUntil(`cluster state ok on ${port}`, () => cli(port, 'cluster', 'info').includes('cluster_state:ok'), 20_000);
   }
 
   stop(): void {
@@ -40,12 +41,4 @@ export class LocalCluster {
 
 function cli(port: number, ...args: string[]): string {
   return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

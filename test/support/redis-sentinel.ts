@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OwnRedis } from './redis-server';
+import { waitUntil } from './wait-for';
 
 export const SENTINEL_NAME = 'smsq-primary';
 
@@ -43,7 +44,7 @@ export class SentinelGroup {
       child.unref();
       this.sentinels.push(child);
     }
-    await this.until('the sentinels to see the replica', () => this.sentinelPorts.every((p) => /num-slaves\n1\n/.test(this.ask(p, ['sentinel', 'master', SENTINEL_NAME]))));
+    await waitUntil('the sentinels to see the replica', () => this.sentinelPorts.every((p) => /num-slaves\n1\n/.test(this.ask(p, ['sentinel', 'master', SENTINEL_NAME]))), 20_000, 200);
   }
 
   /** The port of the node the sentinels call primary now. */
@@ -59,10 +60,10 @@ export class SentinelGroup {
 
   /** Waits until the sentinels name a primary other than `port`. */
   async failedOver(port: number, timeoutMs = 30_000): Promise<void> {
-    await this.until('the sentinels to promote the replica', () => {
+    await waitUntil('the sentinels to promote the replica', () => {
       const p = this.primaryPort();
       return p > 0 && p !== port;
-    }, timeoutMs);
+    }, timeoutMs, 200);
   }
 
   async destroy(): Promise<void> {
@@ -73,13 +74,5 @@ export class SentinelGroup {
 
   private ask(port: number, args: string[]): string {
     return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout ?? '';
-  }
-
-  private async until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
   }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
+import { waitUntil } from './wait-for';
 
 /**
  * A redis-server of a test's own, on a port of its own, with append-only persistence, so that a test can
@@ -24,7 +25,7 @@ export class OwnRedis {
       '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', ...this.args,
     ], { stdio: 'ignore', detached: false });
     this.child.unref();
-    await this.waitUntil(true);
+    await this.untilPing(true);
   }
 
   /**
@@ -33,15 +34,15 @@ export class OwnRedis {
    */
   async stop(): Promise<void> {
     spawnSync('redis-cli', ['-p', String(this.port), 'shutdown'], { stdio: 'ignore' });
-    if (await this.waitUntil(false, 5_000).then(() => true, () => false)) return;
+    if (await this.untilPing(false, 5_000).then(() => true, () => false)) return;
     this.child?.kill('SIGTERM');
-    await this.waitUntil(false);
+    await this.untilPing(false);
   }
 
   /** Kills the process without letting it save anything, as a crashed machine would. */
   async crash(): Promise<void> {
     this.child?.kill('SIGKILL');
-    await this.waitUntil(false);
+    await this.untilPing(false);
   }
 
   async restart(): Promise<void> {
@@ -64,13 +65,8 @@ export class OwnRedis {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async waitUntil(up: boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
-      if ((ping.stdout.trim() === 'PONG') === up) return;
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not ${up ? 'start' : 'stop'}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  private async untilPing(up: boolean, timeoutMs = 10_000): Promise<void> {
+    const answers = () => spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+    await waitUntil(`redis-server on port ${this.port} to ${up ? 'start' : 'stop'}`, () => answers() === up, timeoutMs, 50);
   }
 }

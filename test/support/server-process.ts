@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SMSQ_BIN } from './cli';
+import { waitFor } from './wait-for';
 
 /** A `smsq server` process; its URL is read from the line it prints on stdout. */
 export class ServerProcess {
@@ -17,13 +18,12 @@ export class ServerProcess {
 
   /** Resolves with the server's URL once it listens. */
   async url(timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = /smsq server on (http:\/\/\S+)/.exec(this.output);
-      if (m) return m[1];
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`server did not start:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitFor('the server to print its URL', () => {
+      if (this.child.exitCode !== null) throw new Error(`server exited (${this.child.exitCode}) before it listened:\n${this.output}`);
+      return /smsq server on (http:\/\/\S+)/.exec(this.output)?.[1];
+    }, timeoutMs, 50).catch((err: Error) => {
+      throw new Error(`server did not start: ${err.message}\n${this.output}`);
+    });
   }
 
   /** Resident memory of the process now, in bytes (Linux /proc). */
