@@ -60,18 +60,31 @@ function readableFrames(stack: string): string[] {
   const out = frames.filter(ours);
   // The library frame just before our first one says which call opened it (new Worker, app.listen, spawn…).
   if (firstOurs > 0) out.unshift(frames[firstOurs - 1]);
-  return out.slice(0, 8);
+  // Opened by a library on its own (a cluster's subscriber connection…): its frames are all there is.
+  return out.length > 0 ? out.slice(0, 8) : frames.slice(0, 4);
 }
 
-/** "BullMQ Worker" when a BullMQ class made the connection, from the stack's `new Worker (…bullmq…)` frame. */
+/** "BullMQ Worker" when a BullMQ class made the connection: the outermost `new Worker (…bullmq…)` frame of the stack. */
 function bullmqOwner(stack: string): string | undefined {
-  const m = /at new (Worker|Queue|QueueEvents|FlowProducer|JobScheduler|QueueBase) \([^)]*bullmq/.exec(stack);
-  return m ? `BullMQ ${m[1]}` : undefined;
+  const owners = [...stack.matchAll(/at new (Worker|Queue|QueueEvents|FlowProducer|JobScheduler) \([^)]*bullmq/g)];
+  return owners.length > 0 ? `BullMQ ${owners[owners.length - 1][1]}` : undefined;
+}
+
+/**
+ * A client is open until its status is 'end'. A cluster can stay 'disconnecting' once closed (disconnect() after
+ * quit() finds no node left to drain), so it counts as open while it is connected or reconnecting, or any of its
+ * node connections is.
+ */
+function redisIsOpen(client: IORedis | Cluster): boolean {
+  if (client instanceof Cluster) {
+    return ['connecting', 'connect', 'ready', 'reconnecting'].includes(client.status) || client.nodes('all').some((n) => n.status !== 'end' && n.status !== 'wait');
+  }
+  return client.status !== 'end';
 }
 
 function trackRedis(opened: Set<Opened>): void {
-  // A cluster's node clients are its own business: the cluster is reported, not each node.
-  const isClusterNode = (stack: string) => stack.includes('/ioredis/built/cluster/');
+  // A cluster connects to its nodes later, from its own code: such a connection is named with the cluster's stack.
+  const clusterOf = new WeakMap<object, { what: string; stack: string }>();
   for (const Client of [IORedis, Cluster] as const) {
     const proto = Client.prototype as { connect: (...args: unknown[]) => Promise<void> };
     const connect = proto.connect;
@@ -79,13 +92,19 @@ function trackRedis(opened: Set<Opened>): void {
     proto.connect = function (this: IORedis | Cluster, ...args: unknown[]) {
       if (!seen.has(this)) {
         seen.add(this);
+        const client = this;
         const stack = openingStack();
-        if (!(Client === IORedis && isClusterNode(stack))) {
-          const owner = bullmqOwner(stack);
-          const kind = Client === Cluster ? 'Redis Cluster client' : 'Redis connection';
-          const client = this;
-          opened.add({ what: owner ? `${kind} of a ${owner}` : kind, stack, isOpen: () => client.status !== 'end' });
+        const owner = bullmqOwner(stack);
+        const kind = client instanceof Cluster ? 'Redis Cluster client' : 'Redis connection';
+        const record = { what: owner ? `${kind} of a ${owner}` : kind, stack };
+        if (client instanceof Cluster) {
+          const pool = (client as unknown as { connectionPool?: NodeJS.EventEmitter }).connectionPool;
+          pool?.on('+node', (node: object) => clusterOf.set(node, record));
         }
+        const cluster = clusterOf.get(client);
+        opened.add(cluster
+          ? { what: `node connection of a ${cluster.what}`, stack: cluster.stack, isOpen: () => redisIsOpen(client) }
+          : { ...record, isOpen: () => redisIsOpen(client) });
       }
       return connect.apply(this, args);
     };
