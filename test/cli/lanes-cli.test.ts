@@ -1,60 +1,43 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CampaignInfo } from '../../src/shared/types';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { runSmsq } from '../support/cli';
-import { deletePrefix, testEnv, uniquePrefix } from '../support/env';
+import { runSmsq, useCliSetup } from '../support/cli';
+import { uniquePrefix } from '../support/env';
 import { BEARER, startStack, type Stack } from '../support/server';
 
 /** Lanes as a user meets them: `smsq enqueue --priority/--max-rate`, `smsq pause|resume ID`, and the same in the API. */
-const prefix = uniquePrefix('lanes-cli');
-let sim: Simulator;
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-lanes-'));
-  env = testEnv(prefix, sim.baseUrl);
-});
-
-afterAll(async () => {
-  await sim.close();
-  await rm(dir, { recursive: true, force: true });
-  await deletePrefix(prefix);
-});
+const cli = useCliSetup('lanes-cli');
 
 it('queues with --priority and --max-rate, pauses one campaign with a reason and resumes it (no worker running)', async () => {
-  const file = path.join(dir, 'list.csv');
+  const file = path.join(cli.dir, 'list.csv');
   await writeFile(file, '447712000001\n447712000002\n');
-  const enq = await runSmsq(['enqueue', file, '--content', 'urgent', '--priority', 'high', '--max-rate', '5'], env);
+  const enq = await runSmsq(['enqueue', file, '--content', 'urgent', '--priority', 'high', '--max-rate', '5'], cli.env);
   expect(enq.code).toBe(0);
   const id = enq.stdout.trim();
 
-  const status = await runSmsq(['status', id, '--json'], env);
+  const status = await runSmsq(['status', id, '--json'], cli.env);
   expect(JSON.parse(status.stdout) as CampaignInfo).toMatchObject({ priority: 'high', maxRate: 5, state: 'queued' });
 
-  const paused = await runSmsq(['pause', id, '--reason', 'wrong link in the text'], env);
+  const paused = await runSmsq(['pause', id, '--reason', 'wrong link in the text'], cli.env);
   expect(paused.code).toBe(0);
   expect(paused.stdout).toContain(`campaign ${id}: paused`);
   expect(paused.stdout).toMatch(/paused by operator at \d{4}-\d\d-\d\dT[\d:.]+Z: wrong link in the text/);
   expect(paused.stdout).toContain('priority high  max rate 5/s');
 
-  const resumed = await runSmsq(['resume', id], env);
+  const resumed = await runSmsq(['resume', id], cli.env);
   expect(resumed.code).toBe(0);
   expect(resumed.stdout).toContain(`campaign ${id}: running`);
   expect(resumed.stdout).not.toContain('paused by');
 });
 
 it('refuses a bad --priority or --max-rate with exit 2, and queues nothing', async () => {
-  const file = path.join(dir, 'bad.csv');
+  const file = path.join(cli.dir, 'bad.csv');
   await writeFile(file, '447712000003\n');
-  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--priority', 'urgent'], env);
+  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--priority', 'urgent'], cli.env);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('--priority must be one of high, normal, low, not "urgent"');
   expect(bad.stdout).toBe('');
-  const rate = await runSmsq(['enqueue', file, '--content', 'x', '--max-rate', 'fast'], env);
+  const rate = await runSmsq(['enqueue', file, '--content', 'x', '--max-rate', 'fast'], cli.env);
   expect(rate.code).toBe(2);
   expect(rate.stderr).toContain('--max-rate must be a positive number');
 });

@@ -1,33 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { runSmsq, WorkerProcess } from '../support/cli';
-import { deletePrefix, testEnv, uniquePrefix } from '../support/env';
+import { runSmsq, useCliSetup } from '../support/cli';
 
-const prefix = uniquePrefix('cli-personalised');
-let sim: Simulator;
-let dir: string;
-let env: NodeJS.ProcessEnv;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator({ faults: { pricePerSegment: 0.0125 } });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-cli-personalised-'));
-  env = testEnv(prefix, sim.baseUrl, { LOG_LEVEL: 'info', SMS_PRICE_PER_SEGMENT: '0.0125' });
-});
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
-  sim.setFaults({ transientRate: 0 });
-});
-
-afterAll(async () => {
-  await sim.close();
-  await rm(dir, { recursive: true, force: true });
-  await deletePrefix(prefix);
-});
+const cli = useCliSetup('cli-personalised', { env: { LOG_LEVEL: 'info', SMS_PRICE_PER_SEGMENT: '0.0125' }, simulator: { faults: { pricePerSegment: 0.0125 } } });
 
 const CONTENT = 'Hi {{name}}, order {{order}} ships {{day|today}} – reply STOP to opt out';
 
@@ -47,7 +23,7 @@ async function personalisedCsv(name: string, n: number, first: number): Promise<
     day: i % 4 === 0 ? '' : 'Monday',
   }));
   const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  const file = path.join(dir, name);
+  const file = path.join(cli.dir, name);
   await writeFile(file, `number,name,order,day\n${rows.map((r) => [r.number, quote(r.name), r.order, r.day].join(',')).join('\n')}\n`);
   return { file, rows };
 }
@@ -57,32 +33,32 @@ const rendered = (r: Row) => `Hi ${r.name.replace('’', "'")}, order ${r.order}
 
 it('sends a personalised CSV campaign through smsq enqueue and two workers: each ledger text is its rendered template, no number twice', async () => {
   const { file, rows } = await personalisedCsv('people.csv', 5_000, 3_350_000_000);
-  const preview = await runSmsq(['preview', file, '--content', CONTENT, '--json'], env);
+  const preview = await runSmsq(['preview', file, '--content', CONTENT, '--json'], cli.env);
   expect(preview.code).toBe(0);
   const p = JSON.parse(preview.stdout);
   expect(p).toMatchObject({ recipients: 5_000, invalidCount: 0, priceSource: 'SMS_PRICE_PER_SEGMENT' });
 
-  workers.push(new WorkerProcess(env), new WorkerProcess(env));
+  const workers = [cli.worker(), cli.worker()];
   await Promise.all(workers.map((w) => w.started()));
-  sim.setFaults({ transientRate: 0.1 });
-  const enqueue = await runSmsq(['enqueue', file, '--content', CONTENT, '--campaign-id', 'people'], env);
+  cli.sim.setFaults({ transientRate: 0.1 });
+  const enqueue = await runSmsq(['enqueue', file, '--content', CONTENT, '--campaign-id', 'people'], cli.env);
   expect(enqueue.code).toBe(0);
   expect(enqueue.stdout).toBe('people\n');
   expect(enqueue.stderr).toContain(`${p.segments} segments`);
-  const wait = await runSmsq(['wait', 'people', '--timeout', '120'], env);
+  const wait = await runSmsq(['wait', 'people', '--timeout', '120'], cli.env);
   expect(wait.code).toBe(0);
 
-  expect(sim.stats().duplicates).toBe(0);
-  const byNumber = new Map([...sim.ledger.entries()].map((e) => [e.number, e]));
+  expect(cli.sim.stats().duplicates).toBe(0);
+  const byNumber = new Map([...cli.sim.ledger.entries()].map((e) => [e.number, e]));
   for (const r of rows) {
-    expect(sim.ledger.countFor(r.number)).toBe(1);
+    expect(cli.sim.ledger.countFor(r.number)).toBe(1);
     expect(byNumber.get(r.number)!.content).toBe(rendered(r));
   }
   const charged = rows.reduce((n, r) => n + byNumber.get(r.number)!.chargeCnt, 0);
   expect(charged).toBe(p.segments);
-  expect(Number(sim.stats().cost.USD)).toBeCloseTo(Number(p.estimatedCost.USD), 6);
+  expect(Number(cli.sim.stats().cost.USD)).toBeCloseTo(Number(p.estimatedCost.USD), 6);
 
-  const results = await runSmsq(['results', 'people', '--with-content'], env);
+  const results = await runSmsq(['results', 'people', '--with-content'], cli.env);
   expect(results.code).toBe(0);
   const records = parse(results.stdout, { columns: true }) as Array<Record<string, string>>;
   expect(records).toHaveLength(5_000);
@@ -90,27 +66,27 @@ it('sends a personalised CSV campaign through smsq enqueue and two workers: each
 });
 
 it('names the row and the field a template misses, and refuses over --max-cost, queueing nothing', async () => {
-  const file = path.join(dir, 'missing.csv');
+  const file = path.join(cli.dir, 'missing.csv');
   await writeFile(file, 'number,name,order\n447700900001,Ana,1\n447700900002,,2\n');
-  const missing = await runSmsq(['enqueue', file, '--content', 'Hi {{name}} {{order}}'], env);
+  const missing = await runSmsq(['enqueue', file, '--content', 'Hi {{name}} {{order}}'], cli.env);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain(`line 3: field 'name' is missing or empty, and the content uses {{name}} without a fallback: "name"`);
 
   const { file: big } = await personalisedCsv('big.csv', 1_000, 3_351_000_000);
-  const tooDear = await runSmsq(['enqueue', big, '--content', CONTENT, '--max-cost', '5', '--campaign-id', 'too-dear'], env);
+  const tooDear = await runSmsq(['enqueue', big, '--content', CONTENT, '--max-cost', '5', '--campaign-id', 'too-dear'], cli.env);
   expect(tooDear.code).toBe(1);
   expect(tooDear.stderr).toContain('[BUDGET_EXCEEDED]');
-  const status = await runSmsq(['status', 'too-dear'], env);
+  const status = await runSmsq(['status', 'too-dear'], cli.env);
   expect(status.stderr).toContain('CAMPAIGN_NOT_FOUND');
 
-  const preview = await runSmsq(['preview', big, '--content', CONTENT, '--max-cost', '5'], env);
+  const preview = await runSmsq(['preview', big, '--content', CONTENT, '--max-cost', '5'], cli.env);
   expect(preview.code).toBe(1);
   expect(preview.stdout).toMatch(/segments +\d/);
   expect(preview.stdout).toContain('prices: SMS_PRICE_PER_SEGMENT');
   expect(preview.stderr).toContain('BUDGET_EXCEEDED');
 
-  const cap = await runSmsq(['max-cost', 'people', '300'], env);
+  const cap = await runSmsq(['max-cost', 'people', '300'], cli.env);
   expect(cap.code).toBe(0);
   expect(cap.stdout).toContain('budget cap (maxCost) 300.00');
-  expect((await runSmsq(['max-cost', 'people', '0'], env)).code).toBe(2);
+  expect((await runSmsq(['max-cost', 'people', '0'], cli.env)).code).toBe(2);
 });

@@ -1,60 +1,42 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CampaignJson } from '../../src/shared/campaign-json';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { runSmsq } from '../support/cli';
-import { deletePrefix, testEnv, uniquePrefix } from '../support/env';
+import { runSmsq, useCliSetup } from '../support/cli';
 
 /** Schedules and windows as a user types them: `smsq enqueue --send-at/--window/--valid-for`, `smsq reschedule`. */
-const prefix = uniquePrefix('schedule-cli');
-let sim: Simulator;
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-schedule-'));
-  env = testEnv(prefix, sim.baseUrl);
-});
-
-afterAll(async () => {
-  await sim.close();
-  await rm(dir, { recursive: true, force: true });
-  await deletePrefix(prefix);
-});
+const cli = useCliSetup('schedule-cli');
 
 it('queues a scheduled campaign with a window and a validity, shows them, moves it, and refuses a bad window with exit 1', async () => {
-  const file = path.join(dir, 'list.csv');
+  const file = path.join(cli.dir, 'list.csv');
   await writeFile(file, '819012340500\n819012340501\n');
-  const enq = await runSmsq(['enqueue', file, '--content', 'later', '--send-at', '2030-01-02T09:00:00+09:00', '--window', 'tcpa', '--timezone', 'Asia/Tokyo', '--valid-for', '6h'], env);
+  const enq = await runSmsq(['enqueue', file, '--content', 'later', '--send-at', '2030-01-02T09:00:00+09:00', '--window', 'tcpa', '--timezone', 'Asia/Tokyo', '--valid-for', '6h'], cli.env);
   expect(enq.code).toBe(0);
   const id = enq.stdout.trim();
-  const status = await runSmsq(['status', id], env);
+  const status = await runSmsq(['status', id], cli.env);
   expect(status.stdout).toContain(`campaign ${id}: scheduled`);
   expect(status.stdout).toContain('send at 2030-01-02T00:00:00.000Z  window 08:00-21:00 (Asia/Tokyo)  valid until 2030-01-02T06:00:00.000Z');
 
-  const moved = await runSmsq(['reschedule', id, '--send-at', '2030-02-01T10:00:00Z'], env);
+  const moved = await runSmsq(['reschedule', id, '--send-at', '2030-02-01T10:00:00Z'], cli.env);
   expect(moved.code).toBe(0);
-  const info = JSON.parse((await runSmsq(['status', id, '--json'], env)).stdout) as CampaignJson;
+  const info = JSON.parse((await runSmsq(['status', id, '--json'], cli.env)).stdout) as CampaignJson;
   expect(info.schedule).toMatchObject({ sendAt: '2030-02-01T10:00:00.000Z', window: '08:00-21:00', timezone: 'Asia/Tokyo' });
-  expect((await runSmsq(['cancel', id], env)).stdout).toContain('cancelled');
+  expect((await runSmsq(['cancel', id], cli.env)).stdout).toContain('cancelled');
 
   // A CSV column named timezone gives each recipient its own zone: a one-hour window across Australia is then fine.
-  const zoned = path.join(dir, 'zoned.csv');
+  const zoned = path.join(cli.dir, 'zoned.csv');
   await writeFile(zoned, 'number,timezone\n61412340500,Australia/Perth\n61412340501,Australia/Sydney\n');
-  const perRecipient = await runSmsq(['enqueue', zoned, '--content', 'zoned', '--window', '09:00-10:00', '--send-at', '2030-01-02T09:00:00+09:00'], env);
+  const perRecipient = await runSmsq(['enqueue', zoned, '--content', 'zoned', '--window', '09:00-10:00', '--send-at', '2030-01-02T09:00:00+09:00'], cli.env);
   expect(perRecipient.code).toBe(0);
-  const unzoned = path.join(dir, 'unzoned.csv');
+  const unzoned = path.join(cli.dir, 'unzoned.csv');
   await writeFile(unzoned, '61412340502\n');
-  const refused = await runSmsq(['enqueue', unzoned, '--content', 'unzoned', '--window', '09:00-10:00'], env);
+  const refused = await runSmsq(['enqueue', unzoned, '--content', 'unzoned', '--window', '09:00-10:00'], cli.env);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('never open at once in all');
 
-  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--window', '9am-5pm'], env);
+  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--window', '9am-5pm'], cli.env);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain('window: "9am-5pm" is not a window such as 08:00-21:00');
-  const usage = await runSmsq(['reschedule', id], env);
+  const usage = await runSmsq(['reschedule', id], cli.env);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('--send-at');
 });

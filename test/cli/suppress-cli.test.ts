@@ -1,63 +1,46 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { runSmsq } from '../support/cli';
-import { deletePrefix, testEnv, uniquePrefix } from '../support/env';
+import { runSmsq, useCliSetup } from '../support/cli';
+import { uniquePrefix } from '../support/env';
 import { BEARER, startStack, type Stack } from '../support/server';
 
 /** The suppression list as operators meet it: `smsq suppress …` as a process, and /v1/suppressions. */
-const prefix = uniquePrefix('suppress-cli');
-let sim: Simulator;
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-suppress-'));
-  env = testEnv(prefix, sim.baseUrl);
-});
-
-afterAll(async () => {
-  await sim.close();
-  await rm(dir, { recursive: true, force: true });
-  await deletePrefix(prefix);
-});
+const cli = useCliSetup('suppress-cli');
 
 it('adds, checks, lists and removes numbers, normalised as recipients are', async () => {
-  const add = await runSmsq(['suppress', 'add', '+44 7700 900001', '447700900002', '--reason', 'complaint'], env);
+  const add = await runSmsq(['suppress', 'add', '+44 7700 900001', '447700900002', '--reason', 'complaint'], cli.env);
   expect(add).toMatchObject({ code: 0, stdout: 'suppressed 2 number(s), 2 new\n' });
-  const yes = await runSmsq(['suppress', 'check', '0044-7700-900001'], env);
+  const yes = await runSmsq(['suppress', 'check', '0044-7700-900001'], cli.env);
   expect(yes.code).toBe(0);
   expect(yes.stdout).toMatch(/^447700900001: suppressed \(complaint, by cli, \d{4}-\d\d-\d\dT/);
-  const no = await runSmsq(['suppress', 'check', '447700900003'], env);
+  const no = await runSmsq(['suppress', 'check', '447700900003'], cli.env);
   expect(no).toMatchObject({ code: 1, stdout: '447700900003: not suppressed\n' });
 
-  const list = await runSmsq(['suppress', 'list', '--format', 'ndjson'], env);
+  const list = await runSmsq(['suppress', 'list', '--format', 'ndjson'], cli.env);
   const entries = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { number: string; reason: string });
   expect(entries.map((e) => e.number).sort()).toEqual(['447700900001', '447700900002']);
   expect(entries[0].reason).toBe('complaint');
 
-  const removed = await runSmsq(['suppress', 'remove', '447700900002'], env);
+  const removed = await runSmsq(['suppress', 'remove', '447700900002'], cli.env);
   expect(removed.stdout).toBe('removed 1 of 1 number(s) from the suppression list\n');
-  expect((await runSmsq(['suppress', 'check', '447700900002'], env)).code).toBe(1);
+  expect((await runSmsq(['suppress', 'check', '447700900002'], cli.env)).code).toBe(1);
 
-  const bad = await runSmsq(['suppress', 'add', '12'], env);
+  const bad = await runSmsq(['suppress', 'add', '12'], cli.env);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain('[VALIDATION_FAILED]');
-  const usage = await runSmsq(['suppress', 'delete', '447700900001'], env);
+  const usage = await runSmsq(['suppress', 'delete', '447700900001'], cli.env);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('unknown subcommand "delete"');
 });
 
 it('imports a CSV file, naming each bad row with its line and importing the rest', async () => {
-  const file = path.join(dir, 'optouts.csv');
+  const file = path.join(cli.dir, 'optouts.csv');
   await writeFile(file, 'phone\n447700900010\nnot-a-number\n+447700900011\n');
-  const r = await runSmsq(['suppress', 'import', file], env);
+  const r = await runSmsq(['suppress', 'import', file], cli.env);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain("line 3: number has characters other than digits: 'n'");
   expect(r.stdout).toBe('imported 2 number(s), 2 new; 1 invalid row(s) skipped\n');
-  const check = await runSmsq(['suppress', 'check', '447700900011'], env);
+  const check = await runSmsq(['suppress', 'check', '447700900011'], cli.env);
   expect(check.stdout).toContain('suppressed (import, by cli-import');
 });
 
