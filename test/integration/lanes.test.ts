@@ -1,78 +1,56 @@
-import { createProducer, Producer } from '../../src/producer';
-import type { Config } from '../../src/shared/config';
 import { createContext, type Context } from '../../src/shared/context';
 import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo } from '../../src/shared/types';
-import { startSimulator, Simulator } from '../../src/simulator';
 import type { LedgerEntry } from '../../src/simulator';
-import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { campaignEnded } from '../support/campaigns';
+import { campaignEnded, useCampaignStack } from '../support/campaigns';
 import { WorkerProcess } from '../support/cli';
-import { deletePrefix, testConfig, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { testEnv, waitFor } from '../support/env';
 
 const log = createLogger('silent');
-const prefix = uniquePrefix('lanes');
 const BATCH = 10;
-let sim: Simulator;
-let config: Config;
-let producer: Producer;
+const stack = useCampaignStack('lanes', { env: { SMS_BATCH_SIZE: String(BATCH) } });
+const { worker } = stack;
 let ctx: Context;
-const workers: SmsqWorker[] = [];
 const processes: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator();
-  config = testConfig(prefix, sim.baseUrl, { SMS_BATCH_SIZE: String(BATCH) });
-  producer = await createProducer(config, log);
-  ctx = await createContext(config, log, 'client');
+  ctx = await createContext(stack.config, log, 'client');
 });
 
 afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.close()));
   await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-  await producer.resume();
-  sim.setFaults({ latencyMs: 0 });
 });
 
 afterAll(async () => {
   await ctx.close();
-  await producer.close();
-  await sim.close();
-  await deletePrefix(prefix);
 });
-
-async function worker(overrides: Partial<Config> = {}): Promise<SmsqWorker> {
-  const w = await startWorker({ ...config, ...overrides }, log);
-  workers.push(w);
-  return w;
-}
 
 let nextNumber = 447_600_000_000;
 function recipients(n: number) {
   return Array.from({ length: n }, () => ({ number: String(nextNumber++) }));
 }
 
-const finished = (campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> => campaignEnded(producer, campaignId, timeoutMs);
+const finished = (campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> => campaignEnded(stack.producer, campaignId, timeoutMs);
 
 /** The simulator's calls in the order it accepted them, as the content of each: with batches of BATCH numbers and one call at a time, a call is BATCH consecutive entries. */
 function callOrder(contents: string[]): string[] {
-  const mine = [...sim.ledger.entries()].filter((e) => contents.includes(e.content));
+  const mine = [...stack.sim.ledger.entries()].filter((e) => contents.includes(e.content));
   const calls: string[] = [];
   for (let i = 0; i < mine.length; i += BATCH) calls.push(mine[i].content);
   return calls;
 }
 
 function entriesOf(content: string): LedgerEntry[] {
-  return [...sim.ledger.entries()].filter((e) => e.content === content);
+  return [...stack.sim.ledger.entries()].filter((e) => e.content === content);
 }
 
 /** Queues campaigns while no batch can start (the batches queue paused), so that each test decides what waits. */
 async function queueWhileHeld(campaigns: Array<{ content: string; n: number; priority?: 'high' | 'normal' | 'low' }>): Promise<string[]> {
   await ctx.queues.batches.pause();
   const ids: string[] = [];
-  for (const c of campaigns) ids.push((await producer.enqueueCampaign({ content: c.content, priority: c.priority, recipients: recipients(c.n) })).campaignId);
+  for (const c of campaigns) ids.push((await stack.producer.enqueueCampaign({ content: c.content, priority: c.priority, recipients: recipients(c.n) })).campaignId);
   // Each campaign's split job has run once its first batches wait in the (paused) batches queue.
-  const expected = campaigns.reduce((sum, c) => sum + Math.min(Math.ceil(c.n / BATCH), config.releaseAhead), 0);
+  const expected = campaigns.reduce((sum, c) => sum + Math.min(Math.ceil(c.n / BATCH), stack.config.releaseAhead), 0);
   await waitFor('the split jobs to release the first batches', async () => {
     const counts = await ctx.queues.batches.getJobCounts('prioritized');
     return counts.prioritized >= expected ? true : undefined;
@@ -92,8 +70,8 @@ it('starts every waiting batch of a higher priority before any batch of a lower 
 
   const order = callOrder(['prio low', 'prio normal', 'prio high']);
   expect(order).toEqual([...Array(8).fill('prio high'), ...Array(8).fill('prio normal'), ...Array(8).fill('prio low')]);
-  expect((await producer.getCampaign(ids[2])).priority).toBe('high');
-  expect((await producer.getCampaign(ids[1])).priority).toBe('normal');
+  expect((await stack.producer.getCampaign(ids[2])).priority).toBe('high');
+  expect((await stack.producer.getCampaign(ids[1])).priority).toBe('normal');
 });
 
 it('takes turns between two large campaigns of one priority: neither sends more than SMS_RELEASE_AHEAD batches in a row while both wait', async () => {
@@ -117,19 +95,19 @@ it('takes turns between two large campaigns of one priority: neither sends more 
     run = i > 0 && both[i - 1] === c ? run + 1 : 1;
     longest = Math.max(longest, run);
   });
-  expect(longest).toBeLessThanOrEqual(config.releaseAhead);
+  expect(longest).toBeLessThanOrEqual(stack.config.releaseAhead);
   expect(both.filter((c) => c === 'turns B').length).toBeGreaterThanOrEqual(15);
-  const info = await producer.getCampaign(ids[1]);
+  const info = await stack.producer.getCampaign(ids[1]);
   expect(info.firstBatchAt).toBeLessThanOrEqual(info.lastBatchAt!);
 });
 
 it('pauses one campaign while another keeps sending, and sends the rest of it once resumed, each number once', async () => {
-  sim.setFaults({ latencyMs: 30 });
+  stack.sim.setFaults({ latencyMs: 30 });
   await worker({ concurrency: 2 });
-  const a = await producer.enqueueCampaign({ content: 'pause A', recipients: recipients(400) });
-  const b = await producer.enqueueCampaign({ content: 'pause B', recipients: recipients(400) });
+  const a = await stack.producer.enqueueCampaign({ content: 'pause A', recipients: recipients(400) });
+  const b = await stack.producer.enqueueCampaign({ content: 'pause B', recipients: recipients(400) });
   await waitFor('campaign A to start sending', async () => (entriesOf('pause A').length >= 2 * BATCH ? true : undefined));
-  const paused = await producer.pauseCampaign(a.campaignId, { reason: 'checking the text' });
+  const paused = await stack.producer.pauseCampaign(a.campaignId, { reason: 'checking the text' });
   expect(paused.state).toBe('paused');
   expect(paused.paused).toMatchObject({ by: 'operator', reason: 'checking the text' });
 
@@ -142,11 +120,11 @@ it('pauses one campaign while another keeps sending, and sends the rest of it on
   expect((await finished(b.campaignId)).counts.sent).toBe(400);
   // B sent all 40 of its batches meanwhile; A sent nothing more.
   expect(entriesOf('pause A').length).toBe(sentBeforeB);
-  const held = await producer.getCampaign(a.campaignId);
+  const held = await stack.producer.getCampaign(a.campaignId);
   expect(held.state).toBe('paused');
   expect(held.counts.pending).toBeGreaterThan(0);
 
-  const resumed = await producer.resumeCampaign(a.campaignId);
+  const resumed = await stack.producer.resumeCampaign(a.campaignId);
   expect(resumed.state).toBe('running');
   expect(resumed.paused).toBeUndefined();
   expect((await finished(a.campaignId)).counts).toMatchObject({ sent: 400, pending: 0 });
@@ -157,25 +135,25 @@ it('pauses one campaign while another keeps sending, and sends the rest of it on
 
 it('refuses to pause or resume a campaign that has ended, and a bad priority or maxRate at enqueue', async () => {
   await worker();
-  const { campaignId } = await producer.enqueueCampaign({ content: 'ended', recipients: recipients(5) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'ended', recipients: recipients(5) });
   await finished(campaignId);
-  await expect(producer.pauseCampaign(campaignId)).rejects.toMatchObject({ code: 'CAMPAIGN_FINISHED' });
-  await expect(producer.resumeCampaign(campaignId)).rejects.toMatchObject({ code: 'CAMPAIGN_FINISHED' });
-  await expect(producer.pauseCampaign('no-such-campaign')).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
-  await expect(producer.enqueueCampaign({ content: 'x', priority: 'urgent' as never, recipients: recipients(1) })).rejects.toMatchObject({
+  await expect(stack.producer.pauseCampaign(campaignId)).rejects.toMatchObject({ code: 'CAMPAIGN_FINISHED' });
+  await expect(stack.producer.resumeCampaign(campaignId)).rejects.toMatchObject({ code: 'CAMPAIGN_FINISHED' });
+  await expect(stack.producer.pauseCampaign('no-such-campaign')).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
+  await expect(stack.producer.enqueueCampaign({ content: 'x', priority: 'urgent' as never, recipients: recipients(1) })).rejects.toMatchObject({
     code: 'VALIDATION_FAILED',
     details: { fields: { priority: 'must be one of high, normal, low' } },
   });
-  await expect(producer.enqueueCampaign({ content: 'x', maxRate: 0, recipients: recipients(1) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  await expect(stack.producer.enqueueCampaign({ content: 'x', maxRate: 0, recipients: recipients(1) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
 });
 
 it('cancels a paused campaign: its held batches end cancelled and are never sent', async () => {
-  sim.setFaults({ latencyMs: 20 });
+  stack.sim.setFaults({ latencyMs: 20 });
   await worker({ concurrency: 1 });
-  const { campaignId } = await producer.enqueueCampaign({ content: 'paused then cancelled', recipients: recipients(300) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'paused then cancelled', recipients: recipients(300) });
   await waitFor('the campaign to start sending', async () => (entriesOf('paused then cancelled').length > 0 ? true : undefined));
-  await producer.pauseCampaign(campaignId);
-  const info = await producer.cancelCampaign(campaignId);
+  await stack.producer.pauseCampaign(campaignId);
+  const info = await stack.producer.cancelCampaign(campaignId);
   expect(info.state).toBe('cancelled');
   const end = await finished(campaignId);
   expect(end.counts.sent + end.counts.cancelled).toBe(300);
@@ -184,7 +162,7 @@ it('cancels a paused campaign: its held batches end cancelled and are never sent
 });
 
 describe('across two worker processes', () => {
-  const workerEnv = (extra: Record<string, string>) => testEnv(prefix, sim.baseUrl, { SMS_BATCH_SIZE: String(BATCH), WORKER_CONCURRENCY: '4', LOG_LEVEL: 'info', ...extra });
+  const workerEnv = (extra: Record<string, string>) => testEnv(stack.prefix, stack.sim.baseUrl, { SMS_BATCH_SIZE: String(BATCH), WORKER_CONCURRENCY: '4', LOG_LEVEL: 'info', ...extra });
 
   function spawnWorkers(extra: Record<string, string>): NodeJS.ProcessEnv {
     const env = workerEnv(extra);
@@ -199,12 +177,12 @@ describe('across two worker processes', () => {
     spawnWorkers({});
     await Promise.all(processes.map((p) => p.started()));
     // 10 recipients per second and batches of 10: one batch a second at most, whichever worker takes it.
-    const capped = await producer.enqueueCampaign({ content: 'capped', maxRate: 10, recipients: recipients(60) });
+    const capped = await stack.producer.enqueueCampaign({ content: 'capped', maxRate: 10, recipients: recipients(60) });
     await waitFor('the capped campaign to start', async () => (entriesOf('capped').length > 0 ? true : undefined));
-    const free = await producer.enqueueCampaign({ content: 'uncapped', recipients: recipients(300) });
+    const free = await stack.producer.enqueueCampaign({ content: 'uncapped', recipients: recipients(300) });
     await finished(free.campaignId);
     // The uncapped campaign, queued later, ended while the capped one still had batches to send.
-    expect((await producer.getCampaign(capped.campaignId)).counts.pending).toBeGreaterThan(0);
+    expect((await stack.producer.getCampaign(capped.campaignId)).counts.pending).toBeGreaterThan(0);
     expect((await finished(capped.campaignId)).counts.sent).toBe(60);
 
     const at = entriesOf('capped').map((e) => e.at);
@@ -217,8 +195,8 @@ describe('across two worker processes', () => {
   it('holds a senderId call limit across both workers and campaigns of that sender', async () => {
     spawnWorkers({ SMS_SENDER_RATE_LIMITS: 'SLOWSHOP:2,OTHER:1000' });
     await Promise.all(processes.map((p) => p.started()));
-    const one = await producer.enqueueCampaign({ content: 'sender one', senderId: 'SLOWSHOP', recipients: recipients(40) });
-    const two = await producer.enqueueCampaign({ content: 'sender two', senderId: 'SLOWSHOP', recipients: recipients(40) });
+    const one = await stack.producer.enqueueCampaign({ content: 'sender one', senderId: 'SLOWSHOP', recipients: recipients(40) });
+    const two = await stack.producer.enqueueCampaign({ content: 'sender two', senderId: 'SLOWSHOP', recipients: recipients(40) });
     await finished(one.campaignId);
     await finished(two.campaignId);
     // 8 calls at 2 a second: at least 3.5 s from the first call to the last, whichever worker or campaign made them.
@@ -229,11 +207,11 @@ describe('across two worker processes', () => {
   });
 
   it('loses and repeats no batch when workers are SIGKILLed again and again while they release batches', async () => {
-    sim.setFaults({ latencyMs: 15 });
+    stack.sim.setFaults({ latencyMs: 15 });
     const env = spawnWorkers({ WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1000', SMS_RELEASE_AHEAD: '2' });
     await Promise.all(processes.map((p) => p.started()));
     const list = recipients(3_000);
-    const { campaignId } = await producer.enqueueCampaign({ content: 'killed while releasing', recipients: list });
+    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'killed while releasing', recipients: list });
     // Every batch start releases one; kill a worker each time 20 more batches have been sent, and start another.
     let kills = 0;
     while (kills < 8) {

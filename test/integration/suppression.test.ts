@@ -1,52 +1,33 @@
-import { createProducer, Producer } from '../../src/producer';
-import type { Config } from '../../src/shared/config';
+import { createProducer } from '../../src/producer';
 import { createContext, type Context } from '../../src/shared/context';
 import { createLogger } from '../../src/shared/logger';
-import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { campaignEnded } from '../support/campaigns';
+import type { CampaignInfo } from '../../src/shared/types';
+import { campaignEnded, resultsOf, useCampaignStack } from '../support/campaigns';
 import { WorkerProcess } from '../support/cli';
-import { deletePrefix, testConfig, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { testEnv, waitFor } from '../support/env';
 
 const log = createLogger('silent');
-const prefix = uniquePrefix('suppression');
-let sim: Simulator;
-let config: Config;
-let producer: Producer;
+const stack = useCampaignStack('suppression');
 let ctx: Context;
-const workers: SmsqWorker[] = [];
 const processes: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator();
-  config = testConfig(prefix, sim.baseUrl);
-  producer = await createProducer(config, log);
-  ctx = await createContext(config, log, 'client');
+  ctx = await createContext(stack.config, log, 'client');
 });
 
 afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.close()));
   await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-  await ctx.queues.batches.resume();
 });
 
 afterAll(async () => {
   await ctx.close();
-  await producer.close();
-  await sim.close();
-  await deletePrefix(prefix);
 });
 
-const finished = (campaignId: string, timeoutMs = 120_000): Promise<CampaignInfo> => campaignEnded(producer, campaignId, timeoutMs);
+const finished = (campaignId: string, timeoutMs = 120_000): Promise<CampaignInfo> => campaignEnded(stack.producer, campaignId, timeoutMs);
 
-async function results(campaignId: string): Promise<RecipientResult[]> {
-  const out: RecipientResult[] = [];
-  for await (const r of producer.campaignResults(campaignId)) out.push(r);
-  return out;
-}
+const results = (campaignId: string) => resultsOf(stack.producer, campaignId);
 
-const sentTo = (content: string) => [...sim.ledger.entries()].filter((e) => e.content === content).map((e) => e.number);
+const sentTo = (content: string) => [...stack.sim.ledger.entries()].filter((e) => e.content === content).map((e) => e.number);
 
 it('sends none of the 5% suppressed recipients of a 100,000-recipient campaign, those added after enqueue included, and every other one once', async () => {
   const numbers = Array.from({ length: 100_000 }, (_, i) => String(447_300_000_000 + i));
@@ -56,17 +37,17 @@ it('sends none of the 5% suppressed recipients of a 100,000-recipient campaign, 
   const before = suppressed.filter((_, j) => j % 2 === 0);
   const afterEnqueue = suppressed.filter((_, j) => j % 2 === 1 && j < 2_000);
   const whileSending = suppressed.filter((_, j) => j % 2 === 1 && j >= 2_000);
-  await producer.suppressions.add(before.map((n) => `+${n}`), { reason: 'stop-reply', source: 'test' });
+  await stack.producer.suppressions.add(before.map((n) => `+${n}`), { reason: 'stop-reply', source: 'test' });
 
   await ctx.queues.batches.pause();
-  const queued = await producer.enqueueCampaign({ content: 'suppression at send', recipients: numbers.map((number) => ({ number })) });
+  const queued = await stack.producer.enqueueCampaign({ content: 'suppression at send', recipients: numbers.map((number) => ({ number })) });
   expect(queued.suppressed).toBe(before.length);
-  await producer.suppressions.add(afterEnqueue, { reason: 'manual' });
-  workers.push(await startWorker(config, log));
+  await stack.producer.suppressions.add(afterEnqueue, { reason: 'manual' });
+  await stack.worker();
   await ctx.queues.batches.resume();
   // The late numbers are in batches 40–99: add them once the first batches went out, before those start.
   await waitFor('the first batches to be sent', async () => (sentTo('suppression at send').length >= 5_000 ? true : undefined), 60_000, 10);
-  await producer.suppressions.add(whileSending, { reason: 'complaint' });
+  await stack.producer.suppressions.add(whileSending, { reason: 'complaint' });
 
   const info = await finished(queued.campaignId);
   const sent = sentTo('suppression at send');
@@ -86,25 +67,25 @@ it('sends none of the 5% suppressed recipients of a 100,000-recipient campaign, 
 }, 240_000);
 
 it('takes a number off the list again: the next campaign sends to it', async () => {
-  await producer.suppressions.add(['447300500000'], { reason: 'stop-reply' });
-  expect(await producer.suppressions.check('+44 7300 500000')).toMatchObject({ number: '447300500000', reason: 'stop-reply' });
-  expect(await producer.suppressions.remove(['447300500000'])).toBe(1);
-  expect(await producer.suppressions.check('447300500000')).toBeNull();
-  workers.push(await startWorker(config, log));
-  const { campaignId } = await producer.enqueueCampaign({ content: 'back on', recipients: [{ number: '447300500000' }] });
+  await stack.producer.suppressions.add(['447300500000'], { reason: 'stop-reply' });
+  expect(await stack.producer.suppressions.check('+44 7300 500000')).toMatchObject({ number: '447300500000', reason: 'stop-reply' });
+  expect(await stack.producer.suppressions.remove(['447300500000'])).toBe(1);
+  expect(await stack.producer.suppressions.check('447300500000')).toBeNull();
+  await stack.worker();
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'back on', recipients: [{ number: '447300500000' }] });
   expect((await finished(campaignId)).counts.sent).toBe(1);
-  await expect(producer.suppressions.add(['not a number'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  await expect(stack.producer.suppressions.add(['not a number'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
 });
 
 describe('frequency cap across two worker processes', () => {
   it('never lets a number get a second message in the period with cap 1/24h, while two campaigns to overlapping lists send at once; a campaign that ignores the cap sends to all', async () => {
-    const env = testEnv(prefix, sim.baseUrl, { SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '4', SMS_FREQUENCY_CAP: '1/24h', LOG_LEVEL: 'info' });
+    const env = testEnv(stack.prefix, stack.sim.baseUrl, { SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '4', SMS_FREQUENCY_CAP: '1/24h', LOG_LEVEL: 'info' });
     for (let i = 0; i < 2; i++) processes.push(new WorkerProcess(env));
     await Promise.all(processes.map((p) => p.started()));
     const base = 447_310_000_000;
     const listA = Array.from({ length: 3_000 }, (_, i) => ({ number: String(base + i) }));
     const listB = Array.from({ length: 3_000 }, (_, i) => ({ number: String(base + 1_500 + i) }));
-    const small = await createProducer({ ...config, batchSize: 100 }, log);
+    const small = await createProducer({ ...stack.config, batchSize: 100 }, log);
     try {
       const [a, b] = await Promise.all([
         small.enqueueCampaign({ content: 'cap A', recipients: listA }),
