@@ -90,6 +90,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
           await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true), settler.close(true), webhooks.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
+        client.close();
         queries.close();
         agents.destroy();
         await ctx.close();

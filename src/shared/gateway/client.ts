@@ -42,13 +42,20 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 
 export class GatewayClient {
   private readonly http: AxiosInstance;
+  private readonly agents: ReturnType<typeof createGatewayHttp>['agents'];
 
   constructor(
     private readonly gateway: Config['gateway'],
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    ({ http: this.http } = createGatewayHttp(gateway, 4 * 1024 * 1024));
+    ({ http: this.http, agents: this.agents } = createGatewayHttp(gateway, 4 * 1024 * 1024));
+  }
+
+  /** Closes the keep-alive sockets to the gateway. */
+  close(): void {
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
   }
 
   /** sendSms: one text to all the numbers. */
