@@ -1,5 +1,6 @@
 import { priorityOf, type Priority } from './lanes';
 import { outcomeCounts } from './outcomes';
+import { DELIVERY_COUNTERS, PRICED_COUNTER } from './delivery/scripts';
 import { parseWindow, type SendWindow } from './schedule/send-window';
 import { parseTemplate, type Template } from './text/template';
 import { SHOWN_STATES, type CampaignInfo, type CampaignState, type OutcomeCounter } from './types';
@@ -109,7 +110,13 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     batchesDone: num(f.batchesDone),
     counts: outcomeCounts((counter) => num(f[counter])),
     outcomeCodes,
-    delivery: { delivered: num(f.dlrDelivered), undelivered: num(f.dlrUndelivered), expired: num(f.dlrExpired), priced: num(f.dlrPriced), cost },
+    delivery: {
+      delivered: num(f[DELIVERY_COUNTERS.d]),
+      undelivered: num(f[DELIVERY_COUNTERS.x]),
+      expired: num(f[DELIVERY_COUNTERS.e]),
+      priced: num(f[PRICED_COUNTER]),
+      cost,
+    },
     failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
     pausedBy: f.pausedBy,
     pauseReason: f.pauseReason,

@@ -1,5 +1,13 @@
 import { lua } from '../lua';
 
+/**
+ * The one table from a stored delivery state to the campaign hash counter that counts it (the campaign record
+ * reads the same names); `dlrPriced` counts the reports that carried a price.
+ */
+export const DELIVERY_COUNTERS = { d: 'dlrDelivered', x: 'dlrUndelivered', e: 'dlrExpired' } as const;
+export const PRICED_COUNTER = 'dlrPriced';
+const LUA_DELIVERY_COUNTERS = `{ ${Object.entries(DELIVERY_COUNTERS).map(([state, counter]) => `${state} = '${counter}'`).join(', ')} }`;
+
 export type ApplyResult = 'applied' | 'replaced' | 'duplicate' | 'older' | 'gone';
 
 /**
@@ -21,7 +29,7 @@ export const APPLY_REPORT = lua<
   ApplyResult
 >(`
 if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 0 then return 'gone' end
-local counter = { d = 'dlrDelivered', x = 'dlrUndelivered', e = 'dlrExpired' }
+local counter = ${LUA_DELIVERY_COUNTERS}
 local state = ARGV[2]
 local at = tonumber(ARGV[3])
 local result = 'applied'
@@ -41,7 +49,7 @@ if stored then
       ARGV[7] = old[6]
     end
     redis.call('HINCRBY', KEYS[2], 'cost:' .. old[6], -old[5])
-    redis.call('HINCRBY', KEYS[2], 'dlrPriced', -1)
+    redis.call('HINCRBY', KEYS[2], '${PRICED_COUNTER}', -1)
   end
   result = 'replaced'
 end
@@ -50,7 +58,7 @@ if ARGV[6] ~= '' then
   record[5] = tonumber(ARGV[6])
   record[6] = ARGV[7]
   redis.call('HINCRBY', KEYS[2], 'cost:' .. ARGV[7], record[5])
-  redis.call('HINCRBY', KEYS[2], 'dlrPriced', 1)
+  redis.call('HINCRBY', KEYS[2], '${PRICED_COUNTER}', 1)
 end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
 redis.call('HINCRBY', KEYS[2], counter[state], 1)
