@@ -56,9 +56,11 @@ function rowsFor(results, opts) {
       row(`smsq, ${w} worker process${w > 1 ? 'es' : ''}, first to last send`, field(ours, 'rate'), 'rate');
       row('  ratio to the direct loop (paired runs)', paired(ours, direct, 'rate'), 'x', TARGETS.instantVsDirect);
       row('  steady rate (10th to 90th percentile send)', field(ours, 'steadyRate'), 'rate');
-      row('  end to end: smsq enqueue FILE → smsq wait returns', field(ours, 'endToEndRate'), 'rate');
-      row('    the direct loop, whole script', field(direct, 'endToEndRate'), 'rate');
-      row('    ratio (paired runs)', paired(ours, direct, 'endToEndRate'), 'x', w === 1 ? TARGETS.endToEndVsDirect : undefined);
+      if (w === 1 && instant.endToEnd?.length) {
+        row('  end to end: smsq enqueue FILE → smsq wait returns (runs of their own)', field(instant.endToEnd, 'endToEndRate'), 'rate');
+        row('    the direct loop, whole script', field(direct, 'endToEndRate'), 'rate');
+        row('    ratio (paired runs)', paired(instant.endToEnd, direct, 'endToEndRate'), 'x', TARGETS.endToEndVsDirect);
+      }
       row('  enqueue start → first send', field(ours, 'firstSendMs'), 'ms', TARGETS.firstSend);
       row('    of which the enqueue process', field(ours, 'enqueueMs'), 'ms');
       row('  worker peak RSS (largest worker)', field(ours, 'workerRssMb'), 'MB', TARGETS.workerRss);
