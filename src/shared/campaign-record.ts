@@ -1,9 +1,9 @@
 import { priorityOf, type Priority } from './lanes';
-import { outcomeCounts } from './outcomes';
+import { outcomeCounts, type OutcomeCounter } from './outcomes';
 import { DELIVERY_COUNTERS, PRICED_COUNTER } from './delivery/scripts';
 import { parseWindow, type SendWindow } from './schedule/send-window';
 import { parseTemplate, type Template } from './text/template';
-import { SHOWN_STATES, type CampaignInfo, type CampaignState, type OutcomeCounter } from './types';
+import { SHOWN_STATES, type CampaignInfo, type CampaignState } from './types';
 
 /** What APPLY_REPORT counts of a campaign's delivery reports. */
 export interface DeliveryCounters {

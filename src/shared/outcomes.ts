@@ -1,4 +1,4 @@
-import type { OutcomeCounter, RecipientStatus, StoredOutcome } from './types';
+import type { RecipientStatus, StoredOutcome } from './types';
 
 /**
  * The one table from a stored outcome's letter to its recipient status and to the campaign hash counter that
@@ -15,9 +15,11 @@ export const OUTCOMES = {
   x: { status: 'suppressed', counter: 'suppressed', metric: true },
   k: { status: 'capped', counter: 'capped', metric: true },
   e: { status: 'expired', counter: 'expired', metric: false },
-} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: OutcomeCounter; metric: boolean }>;
+} as const satisfies Record<StoredOutcome[0], { status: RecipientStatus; counter: string; metric: boolean }>;
 
 export type OutcomeLetter = keyof typeof OUTCOMES;
+/** The campaign hash counter of each outcome (`sent`, `notSent`, …), as the table names them. */
+export type OutcomeCounter = (typeof OUTCOMES)[OutcomeLetter]['counter'];
 // Object.keys types its result as string[]; these are the table's own keys.
 export const OUTCOME_LETTERS = Object.keys(OUTCOMES) as OutcomeLetter[];
 

@@ -1,4 +1,5 @@
 import type { Priority } from './lanes';
+import type { OutcomeCounter } from './outcomes';
 
 /**
  * Terminology — the README's list (README.md, Terminology) in short; the same words are used in code, logs, the CLI
@@ -213,8 +214,6 @@ export interface BatchJobResult {
   problems?: Array<[orderId: string, status: 'failed' | 'unknown', code: string, reason: string]>;
 }
 
-/** The campaign hash counter of each outcome (shared/outcomes.ts holds the table). */
-export type OutcomeCounter = 'sent' | 'failed' | 'unknown' | 'cancelled' | 'notSent' | 'suppressed' | 'capped' | 'expired';
 
 /** The settle job: settles a campaign's `unknown` recipients of one resend round (0: the first sending). */
 export interface SettleJobData {
