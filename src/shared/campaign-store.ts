@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis';
+import { systemClock, type Clock } from './clock';
 import { parseOutcomes } from './batch-store';
 import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
@@ -24,6 +25,7 @@ export class CampaignStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async read(campaignId: string): Promise<CampaignRecord | null> {
@@ -83,8 +85,10 @@ export class CampaignStore {
     if (rec.sendAt === undefined && rec.window === undefined && rec.expireAt === undefined) return undefined;
     const schedule: CampaignSchedule = { sendAt: rec.sendAt, window: rec.window?.spec, timezone: rec.timezone, expireAt: rec.expireAt };
     if (rec.window) {
+      // A batch whose window has opened keeps its entry until its run has sent: it is going out, not waiting.
       const key = this.keys.windowWaits(campaignId);
-      const [count, first] = await Promise.all([this.redis.zcard(key), this.redis.zrange(key, 0, 0, 'WITHSCORES')]);
+      const after = `(${this.clock.now()}`;
+      const [count, first] = await Promise.all([this.redis.zcount(key, after, '+inf'), this.redis.zrangebyscore(key, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)]);
       if (count > 0) schedule.waiting = { batches: count, nextOpenAt: Number(first[1]) };
     }
     return schedule;

@@ -59,7 +59,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
   for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle, queues.webhooks]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
-  const campaigns = new CampaignStore(redis, k);
+  const clock = opts.clock ?? systemClock;
+  const campaigns = new CampaignStore(redis, k, clock);
   const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);
   return {
     config,
@@ -75,7 +76,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     suppressions: new SuppressionStore(redis, k),
     replies: new ReplyStore(redis, k, config.replies),
     log,
-    clock: opts.clock ?? systemClock,
+    clock,
     async close() {
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       if (callRedis !== redis) await closeRedis(callRedis);
