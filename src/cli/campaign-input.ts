@@ -3,7 +3,7 @@
  * campaign options, so that a preview describes exactly the campaign the same command line would queue.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { PreviewOptions } from '../producer';
 import { formatFromPath, readRecipients, RecipientFormat } from '../producer/read-recipients';
 import type { RowProblem } from '../producer/validate';
@@ -37,17 +37,14 @@ type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_
 export async function campaignFromArgs(file: string, values: CampaignValues): Promise<PreviewOptions> {
   const content = await readContent(values.content, values['content-file']);
   const format = pickFormat(file, values.format);
-  const input = file === '-' ? process.stdin : createReadStream(file);
-  await new Promise<void>((resolve, reject) => {
-    if (file === '-') return resolve();
-    input.once('open', () => resolve());
-    input.once('error', (err: Error) => reject(new UsageError(`cannot read ${file}: ${(err as Error).message}`)));
-  });
+  const read = (input: NodeJS.ReadableStream) => readRecipients(input, format, { templateFields: templateFields(content) });
+  if (file !== '-') await checkReadable(file);
   return {
     campaignId: values['campaign-id'],
     content,
     senderId: values['sender-id'],
-    rows: readRecipients(input, format, { templateFields: templateFields(content) }),
+    // A file is read twice (validated whole, then staged while it sends); stdin once (staged whole, then sent).
+    rows: file === '-' ? read(process.stdin) : () => read(createReadStream(file)),
     skipInvalid: values['skip-invalid'] ?? false,
     dedupe: !values['keep-duplicates'],
     maxCost: values['max-cost'] === undefined ? undefined : positiveNumber('max-cost', values['max-cost'], 0),
@@ -61,6 +58,14 @@ export async function campaignFromArgs(file: string, values: CampaignValues): Pr
     expireAt: values['expire-at'],
     callbackUrl: values['callback-url'],
   };
+}
+
+async function checkReadable(file: string): Promise<void> {
+  try {
+    await (await open(file, 'r')).close();
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
 }
 
 export function listProblems(rows: RowProblem[], count: number, what: string): void {

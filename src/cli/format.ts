@@ -18,6 +18,12 @@ export function formatStatus(info: CampaignInfo): string {
     lines.push(`  ${parts.join('  ')}`);
     if (s.waiting) lines.push(`  waiting for their window: ${s.waiting.batches} batch(es); the next window opens at ${iso(s.waiting.nextOpenAt)}`);
   }
+  if (info.staging) {
+    lines.push(info.staging.producerAlive
+      ? `  staging: ${info.staging.staged} of ${c.total} recipients written so far; the rest send as they are written`
+      : `  staging stopped: ${info.staging.staged} of ${c.total} recipients written; its producer is gone. Run the same enqueue again (same --campaign-id, same file) to stage the rest, or cancel it`);
+  }
+  if (info.unstaged) lines.push(`  ${info.unstaged.count} recipients of its file were never queued: ${info.unstaged.reason}`);
   if (info.paused) lines.push(`  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`);
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
   if (info.maxCost) lines.push(`  budget cap (maxCost) ${info.maxCost}`);

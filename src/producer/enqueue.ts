@@ -1,22 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
+import { randomUUID } from 'node:crypto';
+import type { CampaignRecord } from '../shared/campaign-record';
+import { endStaging, stageBatch } from '../shared/campaign-staging';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import { jobIds } from '../shared/keys';
-import { releaseLock } from '../shared/lock';
+import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
+import { releaseLock, renewLock } from '../shared/lock';
 import { JOB_NAMES } from '../shared/queues';
-import { encodeRecipients } from '../shared/recipient-codec';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
-import type { Recipient, RecipientInput } from '../shared/types';
-import { checkBudget, maxCostMicros } from './budget-check';
-import { loadPricer } from './pricing';
-import type { RawRow } from './read-recipients';
-import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
-import { TextStats, type TextSummary } from './text-stats';
-import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, RecipientValidator, RowProblem } from './validate';
-import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
+import type { RecipientInput } from '../shared/types';
 import { checkWebhookUrl } from '../shared/webhooks/target-url';
+import { checkBudget, maxCostMicros } from './budget-check';
+import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
+import type { RawRow } from './read-recipients';
+import { stageRows, type BatchWriter, type Staged, type StageOptions } from './stage-rows';
+import type { TextSummary } from './text-stats';
+import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, type RowProblem } from './validate';
 
 export interface EnqueueOptions extends TimingOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
@@ -32,8 +32,12 @@ export interface EnqueueOptions extends TimingOptions {
   ignoreFrequencyCap?: boolean;
   /** Recipients as objects (an array, or an async iterable to stream millions)… */
   recipients?: Iterable<RecipientInput> | AsyncIterable<RecipientInput>;
-  /** …or rows read from a file by `readRecipients`, which carry their line numbers. */
-  rows?: AsyncIterable<RawRow>;
+  /**
+   * …or rows read by `readRecipients`, which carry their line numbers: as a function that reads them afresh at each
+   * call (`() => readRecipients(createReadStream(path), 'csv')`), the campaign is validated whole and then sends
+   * while it is staged; as an iterable (a stream that cannot be read twice), it is staged whole before it sends.
+   */
+  rows?: AsyncIterable<RawRow> | (() => AsyncIterable<RawRow>);
   /** Queue the valid recipients and count the bad rows instead of refusing the campaign. Default false. */
   skipInvalid?: boolean;
   /**
@@ -53,12 +57,20 @@ export interface EnqueueOptions extends TimingOptions {
    * balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
    */
   beforeCommit?: (total: number) => Promise<string | void>;
+  /**
+   * For rows that can be read again: runs when the campaign is valid and queued, before its batches are staged
+   * (they send as they are written). A producer that stops from here on leaves the campaign sending what was
+   * staged; queueing it again (same campaignId, same rows) stages the rest.
+   */
+  onSending?: (campaignId: string, total: number) => void | Promise<void>;
 }
 
 export interface EnqueueResult {
   campaignId: string;
   /** False when this campaign id was already queued with the same content and recipients: nothing new queued. */
   created: boolean;
+  /** True when that campaign was still staging, its producer gone: the batches it had not written were written now. */
+  resumed?: boolean;
   total: number;
   batches: number;
   duplicatesSkipped: number;
@@ -76,89 +88,181 @@ export interface EnqueueResult {
   texts: TextSummary;
 }
 
-/** Bad rows listed in an error; the count covers them all. */
-const MAX_LISTED_PROBLEMS = 1_000;
-/** A campaign being staged expires if its producer dies before committing it. */
+/** Staged batches of a campaign not yet committed expire if its producer dies before committing it. */
 const STAGING_TTL_MS = 60 * 60 * 1000;
-/** Batches written to Redis at once while staging: enough to hide round trips, little enough to bound memory. */
-const STAGING_WRITES_IN_FLIGHT = 8;
+/**
+ * The staging lock lives this long unless renewed, as its producer does every third of it: a producer that died
+ * is seen gone (`smsq status`) and the campaign can be staged again this long after.
+ */
+const STAGING_LOCK_MS = 15_000;
+
+/** Where a campaign's rows come from: read once (a stream), or as often as needed (a file, an array). */
+interface RowSource {
+  open(): AsyncIterable<RawRow>;
+  rereadable: boolean;
+}
+
+function rowSource(ctx: Context, opts: EnqueueOptions): RowSource {
+  const { rows, recipients } = opts;
+  if (typeof rows === 'function') return { open: rows, rereadable: true };
+  if (rows) return { open: () => rows, rereadable: false };
+  // An array of one batch gains nothing from sending while it is staged: it is queued whole as before.
+  if (Array.isArray(recipients) && recipients.length > ctx.config.batchSize) return { open: () => toRows(recipients), rereadable: true };
+  return { open: () => toRows(recipients ?? []), rereadable: false };
+}
 
 /**
- * Validates every recipient while staging them in Redis batch by batch, and queues the campaign only when
- * all of it is valid: a campaign is queued whole or not at all, with bounded memory for any size.
+ * Queues a campaign, all of it or none. Rows that can be read only once (stdin, an upload, an async iterable) are
+ * validated while they are staged in Redis batch by batch, and queued when the last one is. Rows that can be read
+ * again (a file, an array of more than one batch) are validated whole first, writing nothing, and then queued at
+ * once and staged while the first batches already send (see campaign-staging.ts); `onSending` is told when that
+ * starts. Either way an invalid row, a budget refusal or a throwing `beforeCommit` queues nothing.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
   const checked = checkCampaign(ctx, opts);
-  const { campaignId, content, senderId, template, maxCost, timing } = checked;
-  const rows = opts.rows ?? toRows(opts.recipients ?? []);
+  const source = rowSource(ctx, opts);
   const { redis, keys } = ctx;
-
+  const { campaignId } = checked;
   const lockKey = keys.staging(campaignId);
   const lockToken = randomUUID();
-  if ((await redis.set(lockKey, lockToken, 'PX', STAGING_TTL_MS, 'NX')) !== 'OK') {
-    throw new SmsqError('CAMPAIGN_BUSY', `Campaign ${campaignId} is being queued by another producer right now; try again when it is done.`);
+  if ((await redis.set(lockKey, lockToken, 'PX', STAGING_LOCK_MS, 'NX')) !== 'OK') {
+    throw new SmsqError('CAMPAIGN_BUSY', `Campaign ${campaignId} is being queued by another producer right now (or one stopped less than ${STAGING_LOCK_MS / 1000} s ago); try again when it is done.`);
   }
+  const renewal = setInterval(() => void renewLock(redis, lockKey, lockToken, STAGING_LOCK_MS).catch(() => undefined), STAGING_LOCK_MS / 3);
   try {
     const existing = await ctx.campaigns.read(campaignId);
-    // An id that is already queued is read through only to compare, never staged again.
-    const stage = existing === null;
-    const staged = await stageRows(ctx, campaignId, rows, stage, { content, senderId, template, dedupe: opts.dedupe ?? true, windowCheck: windowRowCheck(timing, ctx.clock.now()) });
-    const { problems, invalidCount } = staged;
-    if (invalidCount > 0 && !opts.skipInvalid) {
-      await dropStaged(ctx, campaignId, staged.batches);
-      const listed = problems.map((p) => `row ${p.row}: ${p.reason} (${JSON.stringify(p.value)})`);
-      throw new SmsqError('VALIDATION_FAILED', `${invalidCount} invalid row(s); nothing was queued.\n${listed.slice(0, 20).join('\n')}${invalidCount > 20 ? '\n…' : ''}`, {
-        rows: problems,
-        invalidCount,
-      });
-    }
-    if (staged.total === 0) {
-      await dropStaged(ctx, campaignId, staged.batches);
-      throw new SmsqError('CAMPAIGN_EMPTY', `Campaign ${campaignId} has no valid recipient; nothing was queued.`);
-    }
-    const result: EnqueueResult = {
-      campaignId,
-      created: stage,
-      total: staged.total,
-      batches: staged.batches,
-      duplicatesSkipped: staged.duplicates,
-      invalidSkipped: invalidCount,
-      suppressed: staged.suppressed,
-      invalidRows: problems,
-      texts: staged.texts,
-    };
-    const budget = checkBudget(staged.texts, maxCost);
-    const warnings = [...staged.texts.warnings, ...(budget.warning ? [budget.warning] : [])];
-    if (warnings.length > 0) result.warnings = warnings;
-    if (existing) {
-      if (existing.digest !== staged.digest) {
-        throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
-      }
-      // Same campaign again: make sure its split job and index entry exist (a producer may have died after committing).
-      await ctx.campaignIndex.add(campaignId, existing.createdAt);
-      await addSplitJob(ctx, campaignId, existing.sendAt);
-      return result;
-    }
-    if (budget.refusal) {
-      await dropStaged(ctx, campaignId, staged.batches);
-      throw budget.refusal;
-    }
-    if (opts.beforeCommit) {
-      let warning: string | void;
-      try {
-        warning = await opts.beforeCommit(staged.total);
-      } catch (err) {
-        await dropStaged(ctx, campaignId, staged.batches);
-        throw err;
-      }
-      if (warning) result.warnings = [...(result.warnings ?? []), warning];
-    }
-    await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged });
-    ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
-    return result;
+    return source.rereadable ? await enqueueRereadable(ctx, opts, checked, source, existing) : await enqueueOnce(ctx, opts, checked, source, existing);
   } finally {
+    clearInterval(renewal);
     await releaseLock(redis, lockKey, lockToken);
   }
+}
+
+/** Rows read once: staged as they are validated, with a TTL, and committed when all are; dropped otherwise. */
+async function enqueueOnce(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, source: RowSource, existing: CampaignRecord | null): Promise<EnqueueResult> {
+  const { campaignId } = checked;
+  // An id that is already queued is read through only to compare, never staged again.
+  const write: BatchWriter | undefined = existing ? undefined : async (k, encoded) => {
+    const key = ctx.keys.batch(campaignId, k);
+    await ctx.redis.multi().hset(key, 'r', encoded).pexpire(key, STAGING_TTL_MS).exec();
+  };
+  const staged = await stageRows(ctx, source.open(), { ...stageOptions(ctx, opts, checked), write, countSuppressed: true });
+  const drop = () => dropStaged(ctx, campaignId, write ? staged.batches : 0);
+  const result = await accept(ctx, opts, checked, staged, existing, drop);
+  if (!result.created) return result;
+  for (let k = 0; k < staged.batches; k += 500) {
+    const p = ctx.redis.pipeline();
+    for (let j = k; j < Math.min(k + 500, staged.batches); j++) p.persist(ctx.keys.batch(campaignId, j));
+    await p.exec();
+  }
+  await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged }, false);
+  ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
+  return result;
+}
+
+/**
+ * Rows read twice: the first reading validates and counts them with nothing written; the campaign is then queued
+ * (its first batches may start at once) and the second reading writes the batches, each checked against the
+ * first reading's. A campaign found still staging (its producer stopped) has its missing batches written now.
+ */
+async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, source: RowSource, existing: CampaignRecord | null): Promise<EnqueueResult> {
+  const { campaignId } = checked;
+  const first = await stageRows(ctx, source.open(), { ...stageOptions(ctx, opts, checked), countSuppressed: false });
+  const result = await accept(ctx, opts, checked, first, existing, async () => undefined);
+  if (existing && !existing.staging) return result;
+  if (existing) result.resumed = true;
+  else await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...first }, true);
+  await opts.onSending?.(campaignId, first.total);
+  let second: Staged;
+  try {
+    second = await stageRows(ctx, source.open(), {
+      ...stageOptions(ctx, opts, checked),
+      write: (k, encoded, count) => stageBatch(ctx, campaignId, k, encoded, count).then((r) => (r === 'ended' ? 'ended' : undefined)),
+      countSuppressed: true,
+      expectBatches: first.batchDigests,
+    });
+  } catch (err) {
+    if (err instanceof SmsqError && err.code === 'INPUT_CHANGED') {
+      await endStaging(ctx, campaignId, 'the recipients changed while they were read');
+      throw new SmsqError('INPUT_CHANGED', `${err.message} Campaign ${campaignId} sends the recipients staged before that batch; the rest was not queued.`, err.details);
+    }
+    // Staging stays open: the batches written so far send, and the same enqueue again writes the rest.
+    throw new SmsqError('STAGING_STOPPED', `Campaign ${campaignId} was queued, but staging it stopped: ${(err as Error).message}. The recipients staged so far are sending; queue the same campaign again (same campaignId, same rows) to stage the rest, or cancel it.`, { campaignId });
+  }
+  result.suppressed = second.suppressed;
+  if (second.endedAt !== undefined) {
+    const rec = await ctx.campaigns.read(campaignId);
+    const cut = `campaign ${campaignId} ended (${rec?.state ?? 'expired'}) while it was being staged: ${rec?.unstaged?.count ?? 'some'} recipients were never queued`;
+    result.warnings = [...(result.warnings ?? []), cut];
+  } else {
+    await endStaging(ctx, campaignId);
+  }
+  ctx.log.info({ campaignId, total: first.total, batches: first.batches, duplicates: first.duplicates, resumed: existing !== null }, existing ? 'campaign staged again: its missing batches written' : 'campaign queued');
+  return result;
+}
+
+function stageOptions(ctx: Context, opts: EnqueueOptions, c: CheckedCampaign): Pick<StageOptions, 'content' | 'senderId' | 'template' | 'dedupe' | 'windowCheck'> {
+  return { content: c.content, senderId: c.senderId, template: c.template, dedupe: opts.dedupe ?? true, windowCheck: windowRowCheck(c.timing, ctx.clock.now()) };
+}
+
+/**
+ * What every enqueue decides once its rows are counted: refused (invalid rows, none valid, over budget, a throwing
+ * `beforeCommit`: `drop` then removes what was staged), a repeat of a queued campaign (`created` false), or a new
+ * campaign to commit.
+ */
+async function accept(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, staged: Staged, existing: CampaignRecord | null, drop: () => Promise<void>): Promise<EnqueueResult> {
+  const { campaignId } = checked;
+  const { problems, invalidCount } = staged;
+  if (invalidCount > 0 && !opts.skipInvalid) {
+    await drop();
+    const listed = problems.map((p) => `row ${p.row}: ${p.reason} (${JSON.stringify(p.value)})`);
+    throw new SmsqError('VALIDATION_FAILED', `${invalidCount} invalid row(s); nothing was queued.\n${listed.slice(0, 20).join('\n')}${invalidCount > 20 ? '\n…' : ''}`, {
+      rows: problems,
+      invalidCount,
+    });
+  }
+  if (staged.total === 0) {
+    await drop();
+    throw new SmsqError('CAMPAIGN_EMPTY', `Campaign ${campaignId} has no valid recipient; nothing was queued.`);
+  }
+  const result: EnqueueResult = {
+    campaignId,
+    created: existing === null,
+    total: staged.total,
+    batches: staged.batches,
+    duplicatesSkipped: staged.duplicates,
+    invalidSkipped: invalidCount,
+    suppressed: staged.suppressed,
+    invalidRows: problems,
+    texts: staged.texts,
+  };
+  const budget = checkBudget(staged.texts, checked.maxCost);
+  const warnings = [...staged.texts.warnings, ...(budget.warning ? [budget.warning] : [])];
+  if (warnings.length > 0) result.warnings = warnings;
+  if (existing) {
+    if (existing.digest !== staged.digest) {
+      throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
+    }
+    // Same campaign again: make sure its split job and index entry exist (a producer may have died after committing).
+    await ctx.campaignIndex.add(campaignId, existing.createdAt);
+    await addSplitJob(ctx, campaignId, existing.sendAt);
+    return result;
+  }
+  if (budget.refusal) {
+    await drop();
+    throw budget.refusal;
+  }
+  if (opts.beforeCommit) {
+    let warning: string | void;
+    try {
+      warning = await opts.beforeCommit(staged.total);
+    } catch (err) {
+      await drop();
+      throw err;
+    }
+    if (warning) result.warnings = [...(result.warnings ?? []), warning];
+  }
+  return result;
 }
 
 /** A campaign's own fields, checked and ready: the content after smart encoding, parsed as a template when it is one. */
@@ -209,114 +313,12 @@ export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipien
   };
 }
 
-export interface Staged {
-  total: number;
-  /** Recipients on the suppression list while staged. */
-  suppressed: number;
-  batches: number;
-  duplicates: number;
-  invalidCount: number;
-  problems: RowProblem[];
-  digest: string;
-  texts: TextSummary;
-  /** The first few accepted recipients and their texts (what a preview shows). */
-  samples: Array<{ number: string; orderId: string; text: string }>;
-}
-
-const SAMPLES = 3;
-
 /**
- * Validates every row and, when `stage` is true, writes the accepted recipients batch by batch. A preview runs
- * exactly this with `stage` false: the same checks and counts, nothing written.
+ * Makes the campaign visible and startable. `staging`: its batches are still to be written (a re-readable source),
+ * so the record says so, and batch jobs that start first wait for their batch.
  */
-export async function stageRows(
-  ctx: Context,
-  campaignId: string,
-  rows: AsyncIterable<RawRow>,
-  stage: boolean,
-  opts: { content: string; senderId?: string; template?: Template; dedupe: boolean; windowCheck?: (row: number, r: Recipient) => RowProblem | null },
-): Promise<Staged> {
-  const { redis, keys, config } = ctx;
-  const validator = new RecipientValidator({
-    dedupe: opts.dedupe,
-    template: opts.template,
-    content: opts.content,
-    prepare: config.texts.smartEncoding ? smartEncode : undefined,
-  });
-  const texts = new TextStats(await loadPricer(ctx));
-  const samples: Staged['samples'] = [];
-  // The digest identifies the campaign's content and accepted recipients (with their fields), to tell a repeat
-  // from a conflict.
-  const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
-  const problems: RowProblem[] = [];
-  let invalidCount = 0;
-  let total = 0;
-  let batches = 0;
-  let buffer: Recipient[] = [];
-  let suppressed = 0;
-  const limit = pLimit(STAGING_WRITES_IN_FLIGHT);
-  let writes: Promise<unknown>[] = [];
-
-  const flush = async () => {
-    const k = batches++;
-    if (stage && invalidCount === 0) {
-      const key = keys.batch(campaignId, k);
-      const data = encodeRecipients(buffer);
-      writes.push(limit(() => redis.multi().hset(key, 'r', data).pexpire(key, STAGING_TTL_MS).exec()));
-    }
-    // Counted by a preview too: what the list would keep out if the campaign were sent now.
-    if (config.optOut.suppressionCheck && invalidCount === 0) {
-      const numbers = buffer.map((r) => r.number);
-      writes.push(limit(async () => {
-        const found = await ctx.suppressions.which(numbers);
-        suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
-      }));
-    }
-    // Backpressure: never hold more than a few batches that Redis has not taken yet.
-    if (writes.length >= STAGING_WRITES_IN_FLIGHT * 2) {
-      await Promise.all(writes);
-      writes = [];
-    }
-    buffer = [];
-  };
-
-  const invalid = (p: RowProblem) => {
-    invalidCount++;
-    if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p);
-  };
-
-  for await (const raw of rows) {
-    if ('problem' in raw) {
-      invalid(raw.problem);
-      continue;
-    }
-    const checked = validator.check(raw.row, raw.input);
-    const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
-    if (checked.kind === 'invalid') invalid(checked.problem);
-    else if (outside) invalid(outside);
-    else if (checked.kind === 'ok') {
-      const r = checked.recipient;
-      digest.update(r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`);
-      digest.update(r.zone === undefined ? '\n' : `\x1f${r.zone}\n`);
-      texts.add(r.number, checked.text);
-      if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
-      total++;
-      buffer.push(r);
-      if (buffer.length === config.batchSize) await flush();
-    }
-  }
-  if (buffer.length > 0) await flush();
-  await Promise.all(writes);
-  return { total, suppressed, batches, duplicates: validator.duplicates, invalidCount, problems, digest: digest.digest('hex'), texts: texts.summary(), samples };
-}
-
-async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }, staging: boolean): Promise<void> {
   const { redis, keys } = ctx;
-  for (let k = 0; k < c.batches; k += 500) {
-    const p = redis.pipeline();
-    for (let j = k; j < Math.min(k + 500, c.batches); j++) p.persist(keys.batch(campaignId, j));
-    await p.exec();
-  }
   const now = ctx.clock.now();
   const t = c.timing;
   const scheduled = t.sendAt !== undefined && t.sendAt > now;
@@ -344,6 +346,7 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
     // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
     ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
     ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
+    ...(staging ? { staging: '1', staged: '0' } : {}),
   });
   await ctx.campaignIndex.add(campaignId, createdAt);
   await addSplitJob(ctx, campaignId, t.sendAt);

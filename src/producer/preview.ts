@@ -6,10 +6,11 @@ import type { Context } from '../shared/context';
 import type { SmsEncoding } from '../shared/text/encoding';
 import { checkBudget } from './budget-check';
 import { windowRowCheck } from './campaign-timing';
-import { checkCampaign, stageRows, toRows, type EnqueueOptions } from './enqueue';
+import { checkCampaign, toRows, type EnqueueOptions } from './enqueue';
+import { stageRows } from './stage-rows';
 import type { RowProblem } from './validate';
 
-export type PreviewOptions = Omit<EnqueueOptions, 'beforeCommit'>;
+export type PreviewOptions = Omit<EnqueueOptions, 'beforeCommit' | 'onSending'>;
 
 export interface PreviewResult {
   /** Recipients that would be queued. */
@@ -39,13 +40,14 @@ export interface PreviewResult {
 
 export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promise<PreviewResult> {
   const c = checkCampaign(ctx, opts);
-  const rows = opts.rows ?? toRows(opts.recipients ?? []);
-  const staged = await stageRows(ctx, c.campaignId, rows, false, {
+  const rows = typeof opts.rows === 'function' ? opts.rows() : (opts.rows ?? toRows(opts.recipients ?? []));
+  const staged = await stageRows(ctx, rows, {
     content: c.content,
     senderId: c.senderId,
     template: c.template,
     dedupe: opts.dedupe ?? true,
     windowCheck: windowRowCheck(c.timing, ctx.clock.now()),
+    countSuppressed: true,
   });
   const budget = checkBudget(staged.texts, c.maxCost);
   const refusal =

@@ -30,6 +30,8 @@ export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 422,
   CAMPAIGN_EMPTY: 422,
   INPUT_UNREADABLE: 400,
+  INPUT_CHANGED: 409,
+  STAGING_STOPPED: 503,
   CAMPAIGN_NOT_FOUND: 404,
   CAMPAIGN_CONFLICT: 409,
   // 409, not 423: the id is in use by another request right now; Retry-After says when to try again.

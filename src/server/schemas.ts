@@ -207,6 +207,16 @@ export const campaignInfoSchema = {
     finishedAt: { type: 'string', format: 'date-time', description: 'ISO 8601; when the last recipient was settled.' },
     failure: { type: 'object', properties: { code: { type: 'string' }, reason: { type: 'string' } } },
     maxCost: { type: 'string', description: 'The budget cap, when the campaign has one.' },
+    staging: {
+      type: 'object',
+      description: 'Set while the campaign sends as its file is still being staged: recipients written so far of counts.total, and whether the producer staging it is alive (if not, queue the same campaign again to stage the rest, or cancel it).',
+      properties: { staged: count, producerAlive: { type: 'boolean' } },
+    },
+    unstaged: {
+      type: 'object',
+      description: 'Set when staging ended before the whole file was written (cancelled, failed or expired meanwhile; the file changed): recipients never queued, not in counts, and why.',
+      properties: { count, reason: { type: 'string' } },
+    },
     settleError: { type: 'string', description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown." },
     outcomeCodes: {
       type: 'object',
@@ -226,6 +236,7 @@ export const enqueueResultSchema = {
   properties: {
     campaignId: { type: 'string' },
     created: { type: 'boolean', description: 'False when the same campaign was already queued: nothing new was queued.' },
+    resumed: { type: 'boolean', description: 'True when that campaign was still being staged by a producer that stopped: the batches it had not written were written now.' },
     total: count,
     batches: count,
     duplicatesSkipped: count,

@@ -38,6 +38,10 @@ export interface CampaignRecord {
   total: number;
   batches: number;
   digest: string;
+  /** Set while it sends as its file is being staged: the recipients written so far (see campaign-staging.ts). */
+  staging?: { staged: number };
+  /** Set when its staging ended before the whole file was written: the recipients never staged, and why. */
+  unstaged?: { count: number; reason: string };
   /** Rows skipped when it was queued: repeated numbers, invalid rows. */
   duplicates: number;
   invalid: number;
@@ -98,6 +102,8 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     total: num(f.total),
     batches: num(f.batches),
     digest: f.digest ?? '',
+    staging: f.staging ? { staged: num(f.staged) } : undefined,
+    unstaged: f.unstaged ? { count: num(f.unstaged), reason: f.stagingStop ?? '' } : undefined,
     duplicates: num(f.duplicates),
     invalid: num(f.invalid),
     callbackUrl: f.callbackUrl || undefined,

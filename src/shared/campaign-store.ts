@@ -40,7 +40,7 @@ export class CampaignStore {
     const rec = await this.read(campaignId);
     if (!rec) return null;
     const active = rec.state === 'queued' || rec.state === 'running';
-    const schedule = await this.schedule(campaignId, rec);
+    const [schedule, producerAlive] = await Promise.all([this.schedule(campaignId, rec), rec.staging ? this.redis.exists(this.keys.staging(campaignId)) : 0]);
     const unfinished = rec.batches - rec.batchesDone;
     const windowBound = rec.state === 'running' && schedule?.waiting !== undefined && unfinished > 0 && schedule.waiting.batches >= unfinished;
     return {
@@ -53,6 +53,8 @@ export class CampaignStore {
       paused: pauseInfo(rec, active && queuePaused, accountStop),
       schedule,
       batches: rec.batches,
+      staging: rec.staging ? { staged: rec.staging.staged, producerAlive: producerAlive === 1 } : undefined,
+      unstaged: rec.unstaged,
       counts: {
         total: rec.total,
         ...rec.counts,

@@ -6,6 +6,8 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'A configuration variable is missing or invalid; the message names each one.',
   VALIDATION_FAILED: 'The campaign has bad rows or a bad field; nothing was queued. `details.rows` lists each row.',
   INPUT_UNREADABLE: 'The recipients file or stream could not be parsed (e.g. malformed CSV quoting or JSON).',
+  INPUT_CHANGED: 'The recipients file changed between its validating reading and its staging: the campaign sends the batches staged before the change, the rest was not queued.',
+  STAGING_STOPPED: 'The campaign was queued and sends what was staged, but staging the rest stopped (a read or Redis error); queue it again with the same campaignId and rows to stage the rest.',
   CAMPAIGN_EMPTY: 'The campaign has no valid recipient; nothing was queued.',
   CAMPAIGN_NOT_FOUND: 'No campaign with that id (never queued, or its results have expired).',
   CAMPAIGN_CONFLICT: 'That campaign id is already used by a campaign with different content or recipients.',

@@ -11,6 +11,8 @@ export interface Keys {
   batch(campaignId: string, batch: number): string;
   /** String: held while a producer stages a campaign, so two producers cannot stage one id at once. */
   staging(campaignId: string): string;
+  /** Set: batches whose jobs wait for the producer to write them, while a campaign sends as it is staged (campaign-staging.ts). */
+  stagingWaiters(campaignId: string): string;
   /** Set: ids of a paused campaign's batch jobs that were held back (delayed) when they started; resume promotes them. */
   parked(campaignId: string): string;
   /** Sorted set: batches holding recipients until their send window opens, scored by that opening (ms). */
@@ -84,6 +86,7 @@ export function keys(prefix: string): Keys {
     replyPollBackoffLevel: () => `${prefix}:replies:poll-backoff:level`,
     replyPollState: () => `${prefix}:replies:poll-state`,
     parked: (id) => `${prefix}:campaign:${id}:parked`,
+    stagingWaiters: (id) => `${prefix}:campaign:${id}:staging-waiters`,
     windowWaits: (id) => `${prefix}:campaign:${id}:window-waits`,
     campaignRate: (id) => `${prefix}:campaign:${id}:rate`,
     settleLock: (id) => `${prefix}:campaign:${id}:settle-lock`,

@@ -1,5 +1,8 @@
+import { endStaging } from './campaign-staging';
 import type { Context } from './context';
 import type { StoredOutcome } from './types';
+
+const ENDINGS: Partial<Record<string, string>> = { c: 'was cancelled', e: 'reached its expireAt', f: 'failed' };
 
 /**
  * Gives `outcome` to every recipient without one in the campaign's batches that no run is calling for now, and
@@ -8,6 +11,8 @@ import type { StoredOutcome } from './types';
  * start was checked against the campaign state, and the job settles the rest when the call ends.
  */
 export async function settleIdleBatches(ctx: Context, campaignId: string, batches: number, outcome: StoredOutcome): Promise<void> {
+  // A campaign still being staged takes no more batches: it ends with those written (see campaign-staging.ts).
+  await endStaging(ctx, campaignId, `the campaign ${ENDINGS[outcome[0]] ?? 'ended'} while it was being staged`);
   const campaign = await ctx.campaigns.read(campaignId);
   const target = campaign ? ctx.webhooks.target(campaignId, campaign) : undefined;
   for (let k = 0; k < batches; k++) {

@@ -146,6 +146,13 @@ export interface CampaignInfo {
   /** Set when the campaign has a schedule, a send window or a validity. */
   schedule?: CampaignSchedule;
   batches: number;
+  /**
+   * Set while the campaign sends as its file is still being staged: recipients written so far of `counts.total`,
+   * and whether the producer staging it is still alive (if not, run the same enqueue again to stage the rest).
+   */
+  staging?: { staged: number; producerAlive: boolean };
+  /** Set when staging ended before the whole file was written: recipients never queued (not in `counts`), and why. */
+  unstaged?: { count: number; reason: string };
   counts: CampaignCounts;
   delivery: DeliverySummary;
   /** Epoch milliseconds in the library; ISO 8601 in the HTTP API and `smsq ... --json` (see shared/campaign-json.ts). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { BatchRecord, InFlight } from '../shared/batch-store';
 import type { CampaignRecord } from '../shared/campaign-record';
+import { awaitStaged } from '../shared/campaign-staging';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
 import { jobIds } from '../shared/keys';
@@ -33,6 +34,9 @@ const PARKED_RECHECK_MS = 60_000;
 /** How long a batch whose in-flight record could not be made durable waits (plus jitter) before it tries again. */
 const NOT_DURABLE_RETRY_MS = 2_000;
 
+/** How long a batch waiting for its producer to write it waits before it looks again by itself. */
+const STAGING_RECHECK_MS = 30_000;
+
 const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (worker crash or lost lock); it may have been sent';
 
 /**
@@ -43,7 +47,12 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
   const { campaignId, batch } = job.data;
   const attempt = job.attemptsMade + 1;
   const log = ctx.log.child({ campaignId, batch, attempt });
-  const [campaign, loaded] = await Promise.all([ctx.campaigns.read(campaignId), ctx.batches.load(campaignId, batch)]);
+  const [campaign, first] = await Promise.all([ctx.campaigns.read(campaignId), ctx.batches.load(campaignId, batch)]);
+  let loaded = first;
+  if (campaign && !loaded && (campaign.staging || campaign.unstaged)) {
+    if ((await waitForStaging(ctx, job, token)) === 'never') return { campaignId, batch, counts: {} };
+    loaded = await ctx.batches.load(campaignId, batch);
+  }
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, record.inFlight, log);
@@ -162,6 +171,25 @@ async function waitForWindow(
   log.info({ held: hold.held.size, reopenAt: new Date(reopenAt).toISOString() }, 'recipients wait for their send window');
   await job.moveToDelayed(Date.now() + Math.max(0, until - ctx.clock.now()), token);
   throw new DelayedError();
+}
+
+/**
+ * A batch started before its producer wrote it (the campaign sends while it is staged): the job waits, delayed,
+ * using no attempt, until the producer writes the batch and promotes it. It looks again by itself after
+ * STAGING_RECHECK_MS, in case the producer stopped (then the campaign waits for a producer to stage the rest, or
+ * for a cancel). A batch that staging ended before has nothing to send: the campaign was cut short of it.
+ */
+async function waitForStaging(ctx: Context, job: JobOf<'batches'>, token: string | undefined): Promise<'staged' | 'never'> {
+  const { campaignId, batch } = job.data;
+  const staged = await awaitStaged(ctx, campaignId, batch);
+  if (staged === 'wait') {
+    metrics.batchHolds.labels('staging').inc();
+    await job.moveToDelayed(Date.now() + STAGING_RECHECK_MS, token);
+    // Written while this job moved to the delayed set: the producer's promote came too early, so promote here.
+    if ((await awaitStaged(ctx, campaignId, batch)) !== 'wait') await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  }
+  return staged;
 }
 
 /** The batch this one's start releases (shared/lanes.ts); resend rounds release nothing, their jobs are all queued. */

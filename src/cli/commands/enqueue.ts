@@ -20,13 +20,16 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, { min: 1, max: 1, names: 'a recipients file, or - for stdin' });
   const campaign = await campaignFromArgs(positionals[0], values);
   try {
-    const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values) }));
+    const onSending = (id: string, total: number) => {
+      process.stderr.write(`smsq enqueue: all ${total} recipients are valid; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`);
+    };
+    const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
     const t = result.texts;
     process.stderr.write(
-      `${result.created ? 'queued' : 'already queued (same campaign id, same content): nothing new queued'}: ` +
+      `${result.created ? 'queued' : result.resumed ? 'staging resumed (same campaign id, same content): its missing batches were written' : 'already queued (same campaign id, same content): nothing new queued'}: ` +
         `${result.total} recipients in ${result.batches} batches, ${result.duplicatesSkipped} duplicates skipped, ${result.invalidSkipped} invalid skipped; ` +
         `${t.segments} segments (GSM-7 ${t.encodings['GSM-7']}, UCS-2 ${t.encodings['UCS-2']})` +
         `${result.suppressed > 0 ? `; ${result.suppressed} on the suppression list (they will not be sent)` : ''}\n`,

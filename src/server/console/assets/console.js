@@ -290,9 +290,14 @@ function campaignPage() {
         s.expireAt && ` · valid until ${new Date(s.expireAt).toLocaleString()}`, s.waiting && ` · ${s.waiting.batches} batch(es) wait for their window, next opens ${new Date(s.waiting.nextOpenAt).toLocaleString()}`]
         .filter(Boolean).join('')
       : '';
+    const st = c.staging;
+    const staging = st
+      ? st.producerAlive ? ` · staging: ${n(st.staged)} of ${n(counts.total)} written, the rest send as they are written`
+        : ` · staging stopped at ${n(st.staged)} of ${n(counts.total)}: its producer is gone (queue the same campaign again to stage the rest, or cancel it)`
+      : c.unstaged ? ` · ${n(c.unstaged.count)} recipients never queued: ${c.unstaged.reason}` : '';
     document.getElementById('meta').textContent =
       `“${c.content}”${c.senderId ? ` from ${c.senderId}` : ''} · created ${new Date(c.createdAt).toLocaleString()} (${age(c.createdAt)} ago)` +
-      `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${when}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
+      `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${when}${staging}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
     const bar = document.querySelector('.bar.big');
     bar.replaceWith(progressBar(counts, true));
     const done = counts.total - counts.pending;

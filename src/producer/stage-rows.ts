@@ -1,0 +1,164 @@
+/**
+ * One pass over a campaign's rows: each checked, counted and cut into batches, which a `BatchWriter` writes (or
+ * nothing does: a preview, and the validating first pass of a file). Enqueue and preview run exactly this, so
+ * their counts agree.
+ */
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { Context } from '../shared/context';
+import { SmsqError } from '../shared/errors';
+import { encodeRecipients } from '../shared/recipient-codec';
+import { smartEncode } from '../shared/text/encoding';
+import type { Template } from '../shared/text/template';
+import type { Recipient } from '../shared/types';
+import { loadPricer } from './pricing';
+import type { RawRow } from './read-recipients';
+import { TextStats, type TextSummary } from './text-stats';
+import { RecipientValidator, type RowProblem } from './validate';
+
+/** Bad rows listed in an error; the count covers them all. */
+export const MAX_LISTED_PROBLEMS = 1_000;
+/** Batches written to Redis at once while staging: enough to hide round trips, little enough to bound memory. */
+const WRITES_IN_FLIGHT = 8;
+/** The first few accepted recipients and their texts (what a preview shows). */
+const SAMPLES = 3;
+
+/** Writes one batch; 'ended' when the campaign no longer takes batches (its staging was ended meanwhile). */
+export type BatchWriter = (batch: number, encoded: string, count: number) => Promise<'ended' | void>;
+
+export interface StageOptions {
+  content: string;
+  senderId?: string;
+  template?: Template;
+  dedupe: boolean;
+  windowCheck?: (row: number, r: Recipient) => RowProblem | null;
+  /** Writes each batch; none for a pass that only validates and counts. */
+  write?: BatchWriter;
+  /** Look the numbers up in the suppression list (Redis) to count them. */
+  countSuppressed: boolean;
+  /**
+   * Each batch's digest from an earlier pass over the same source: a batch that differs is not written, and the
+   * pass ends with INPUT_CHANGED (the file changed between the two readings).
+   */
+  expectBatches?: readonly string[];
+}
+
+export interface Staged {
+  total: number;
+  /** Recipients on the suppression list while staged (0 when not counted). */
+  suppressed: number;
+  batches: number;
+  duplicates: number;
+  invalidCount: number;
+  problems: RowProblem[];
+  /** Identifies the campaign's content and accepted recipients (with their fields), to tell a repeat from a conflict. */
+  digest: string;
+  /** The same, batch by batch: what a second pass over the source must find again. */
+  batchDigests: string[];
+  texts: TextSummary;
+  samples: Array<{ number: string; orderId: string; text: string }>;
+  /** Set when a writer answered 'ended': batches from this one on were not written. */
+  endedAt?: number;
+}
+
+export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts: StageOptions): Promise<Staged> {
+  const { config } = ctx;
+  const validator = new RecipientValidator({
+    dedupe: opts.dedupe,
+    template: opts.template,
+    content: opts.content,
+    prepare: config.texts.smartEncoding ? smartEncode : undefined,
+  });
+  const texts = new TextStats(await loadPricer(ctx));
+  const samples: Staged['samples'] = [];
+  const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
+  const batchDigests: string[] = [];
+  const problems: RowProblem[] = [];
+  let invalidCount = 0;
+  let total = 0;
+  let batches = 0;
+  let buffer: Recipient[] = [];
+  // The digest's text for the batch being filled: hashed once per batch, not once per row.
+  let part = '';
+  let suppressed = 0;
+  let endedAt: number | undefined;
+  const limit = pLimit(WRITES_IN_FLIGHT);
+  let writes: Promise<unknown>[] = [];
+
+  const flush = async () => {
+    const k = batches++;
+    digest.update(part);
+    const batchDigest = createHash('sha1').update(part).digest('base64');
+    batchDigests.push(batchDigest);
+    part = '';
+    if (opts.expectBatches && opts.expectBatches[k] !== batchDigest) {
+      await Promise.all(writes);
+      throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (batch ${k + 1} differs from the first reading).`, { batch: k });
+    }
+    const write = opts.write;
+    if (write && invalidCount === 0) {
+      const recipients = buffer;
+      writes.push(limit(async () => {
+        if ((await write(k, encodeRecipients(recipients), recipients.length)) === 'ended') endedAt = Math.min(endedAt ?? k, k);
+      }));
+    }
+    // Counted by a preview too: what the list would keep out if the campaign were sent now.
+    if (opts.countSuppressed && config.optOut.suppressionCheck && invalidCount === 0) {
+      const numbers = buffer.map((r) => r.number);
+      writes.push(limit(async () => {
+        const found = await ctx.suppressions.which(numbers);
+        suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
+      }));
+    }
+    // Backpressure: never hold more than a few batches that Redis has not taken yet.
+    if (writes.length >= WRITES_IN_FLIGHT * 2) {
+      await Promise.all(writes);
+      writes = [];
+    }
+    buffer = [];
+  };
+
+  const invalid = (p: RowProblem) => {
+    invalidCount++;
+    if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p);
+  };
+
+  for await (const raw of rows) {
+    if ('problem' in raw) {
+      invalid(raw.problem);
+      continue;
+    }
+    const checked = validator.check(raw.row, raw.input);
+    const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
+    if (checked.kind === 'invalid') invalid(checked.problem);
+    else if (outside) invalid(outside);
+    else if (checked.kind === 'ok') {
+      const r = checked.recipient;
+      part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
+      part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
+      texts.add(r.number, checked.text);
+      if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
+      total++;
+      buffer.push(r);
+      if (buffer.length === config.batchSize) {
+        await flush();
+        if (endedAt !== undefined) break;
+      }
+    }
+  }
+  if (buffer.length > 0 && endedAt === undefined) await flush();
+  await Promise.all(writes);
+  return {
+    total,
+    suppressed,
+    batches,
+    duplicates: validator.duplicates,
+    invalidCount,
+    problems,
+    digest: digest.digest('hex'),
+    batchDigests,
+    texts: texts.summary(),
+    samples,
+    endedAt,
+  };
+}
