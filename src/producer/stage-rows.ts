@@ -92,7 +92,6 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     batchDigests.push(batchDigest);
     part = '';
     if (opts.expectBatches && opts.expectBatches[k] !== batchDigest) {
-      await Promise.all(writes);
       throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (batch ${k + 1} differs from the first reading).`, { batch: k });
     }
     const write = opts.write;
@@ -123,31 +122,40 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p);
   };
 
-  for await (const raw of rows) {
-    if ('problem' in raw) {
-      invalid(raw.problem);
-      continue;
-    }
-    const checked = validator.check(raw.row, raw.input);
-    const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
-    if (checked.kind === 'invalid') invalid(checked.problem);
-    else if (outside) invalid(outside);
-    else if (checked.kind === 'ok') {
-      const r = checked.recipient;
-      part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
-      part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
-      texts.add(r.number, checked.text);
-      if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
-      total++;
-      buffer.push(r);
-      if (buffer.length === config.batchSize) {
-        await flush();
-        if (endedAt !== undefined) break;
+  try {
+    for await (const raw of rows) {
+      if ('problem' in raw) {
+        invalid(raw.problem);
+        continue;
+      }
+      const checked = validator.check(raw.row, raw.input);
+      const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
+      if (checked.kind === 'invalid') invalid(checked.problem);
+      else if (outside) invalid(outside);
+      else if (checked.kind === 'ok') {
+        const r = checked.recipient;
+        part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
+        part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
+        texts.add(r.number, checked.text);
+        if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
+        total++;
+        buffer.push(r);
+        if (buffer.length === config.batchSize) {
+          await flush();
+          if (endedAt !== undefined) break;
+        }
       }
     }
+    if (buffer.length > 0 && endedAt === undefined) await flush();
+    if (opts.expectBatches && endedAt === undefined && batches < opts.expectBatches.length) {
+      throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (they end at batch ${batches}, the first reading had ${opts.expectBatches.length}).`, { batch: batches });
+    }
+    await Promise.all(writes);
+  } finally {
+    // Whatever stopped the reading, the writes already started end before this returns or throws, so the caller
+    // sees Redis as it will stay.
+    await Promise.allSettled(writes);
   }
-  if (buffer.length > 0 && endedAt === undefined) await flush();
-  await Promise.all(writes);
   return {
     total,
     suppressed,
