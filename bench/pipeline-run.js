@@ -1,7 +1,7 @@
 'use strict';
 /**
  * One measured campaign through smsq itself, the way it runs in production: N `smsq worker` processes up and
- * idle, then `smsq enqueue FILE` as a process, until the campaign has completed. Send times come from the
+ * idle, then `smsq enqueue` as a process, until the campaign has completed. Send times come from the
  * simulator's ledger; every recipient must be sent exactly once or the run fails.
  */
 const { smsq, runToEnd } = require('./processes');
@@ -35,7 +35,12 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
     const mem0 = await usedMemory(redis);
     const redisCpu = sampleRedisCpu(redis);
     const t0 = Date.now();
-    const enq = await runToEnd(smsq('enqueue', ['enqueue', file, '--content', content], { env, nodeArgs }), { timeoutMs: enqueueTimeoutMs(size) });
+    // End to end, the file by its path, as a user gives it: validated whole, then staged while it sends. The dispatch
+    // runs read it from stdin, staged whole before it sends, so that their send window times the workers alone.
+    const enqueue = endToEnd
+      ? smsq('enqueue', ['enqueue', file, '--content', content], { env, nodeArgs })
+      : smsq('enqueue', ['enqueue', '-', '--format', 'csv', '--content', content], { env, nodeArgs, stdinFile: file });
+    const enq = await runToEnd(enqueue, { timeoutMs: enqueueTimeoutMs(size) });
     const campaignId = enq.stdout.trim();
     // End to end as a user runs it: `smsq enqueue FILE && smsq wait ID`, from the enqueue's start to the wait's end.
     // Its own runs only: the wait process takes CPU from the workers while they send.

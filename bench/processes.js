@@ -39,23 +39,25 @@ function childEnv(vars) {
 
 /**
  * Runs `node [nodeArgs] -r usage-preload SCRIPT ARGS`. stderr goes to results/tmp/logs/<name>-<n>.log; stdout is
- * captured (`child.stdout()`) or written to `stdoutFile`. `child.exited` resolves to
+ * captured (`child.stdout()`) or written to `stdoutFile`; stdin is `stdinFile` when given. `child.exited` resolves to
  * `{ code, signal, wallMs, maxRssKb, cpuS, stdout }` and never rejects once the process has started.
  */
-function startNode(name, script, args, { env, nodeArgs = [], stdoutFile } = {}) {
+function startNode(name, script, args, { env, nodeArgs = [], stdoutFile, stdinFile } = {}) {
   if (stopping) throw new Error(`not starting ${name}: the bench is stopping`);
   const id = `${name}-${++started}`;
   fs.mkdirSync(LOGS, { recursive: true });
   const usageFile = path.join(LOGS, `${id}.usage.json`);
   const logFd = fs.openSync(path.join(LOGS, `${id}.log`), 'w');
   const outFd = stdoutFile ? fs.openSync(stdoutFile, 'w') : 'pipe';
+  const inFd = stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore';
   const t0 = performance.now();
   const proc = spawn(process.execPath, [...nodeArgs, '-r', PRELOAD, script, ...args], {
     cwd: ROOT,
     env: { ...env, BENCH_USAGE_FILE: usageFile },
-    stdio: ['ignore', outFd, logFd],
+    stdio: [inFd, outFd, logFd],
   });
   fs.closeSync(logFd);
+  if (stdinFile) fs.closeSync(inFd);
   if (stdoutFile) fs.closeSync(outFd);
 
   let out = '';
