@@ -26,7 +26,9 @@ The console and bull-board need DASHBOARD_USER and DASHBOARD_PASSWORD (without t
 
 Queues a campaign from a CSV (number[,orderId], header optional) or NDJSON ({"number","orderId"} per line) file,
 or from stdin with -. Prints the campaign id on stdout; bad rows go to stderr and, unless --skip-invalid, nothing
-is queued (exit 1).
+is queued (exit 1). A FILE is read twice: validated whole, then queued and staged while its first batches send;
+if the command stops before it ends, run it again with the --campaign-id it printed to stage the rest. stdin is
+staged whole before the campaign starts.
 
   --content TEXT         the message (1-1024 characters)
   --content-file F       the message, read from a file (its final newline dropped)
