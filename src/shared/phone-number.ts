@@ -14,6 +14,8 @@ export type NormalizedNumber = { ok: true; number: string } | { ok: false; reaso
  * ASCII digits must remain. Nothing else is guessed: a trunk `(0)` stays, as a `0` digit.
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
+  // Most numbers in a file are written as the gateway takes them: 6 to 15 ASCII digits, nothing to strip.
+  if (raw.length >= 6 && raw.length <= 15 && allDigits(raw)) return { ok: true, number: raw };
   const stripped = raw.replace(FORMATTING, '');
   if (stripped === '') return { ok: false, reason: 'number is empty' };
   const digits = stripped.startsWith('+')
@@ -34,6 +36,14 @@ export function normalizeNumber(raw: string): NormalizedNumber {
     return { ok: false, reason: `number has ${digits.length} digits; it needs 6 to 15` };
   }
   return { ok: true, number: digits };
+}
+
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** `'x'`, `'１' (U+FF11)` for look-alikes, or only `U+200B` for what cannot be seen (or is a lone surrogate). */
