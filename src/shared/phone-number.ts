@@ -14,8 +14,8 @@ export type NormalizedNumber = { ok: true; number: string } | { ok: false; reaso
  * ASCII digits must remain. Nothing else is guessed: a trunk `(0)` stays, as a `0` digit.
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
-  // Most numbers in a file are written as the gateway takes them: 6 to 15 ASCII digits, nothing to strip.
-  if (raw.length >= 6 && raw.length <= 15 && allDigits(raw)) return { ok: true, number: raw };
+  // Most numbers in a file are written as the gateway takes them: 6 to 15 ASCII digits, no `00` prefix to strip.
+  if (raw.length >= 6 && raw.length <= 15 && !raw.startsWith('00') && allDigits(raw)) return { ok: true, number: raw };
   const stripped = raw.replace(FORMATTING, '');
   if (stripped === '') return { ok: false, reason: 'number is empty' };
   const digits = stripped.startsWith('+')
