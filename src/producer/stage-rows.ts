@@ -87,8 +87,10 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
 
   const flush = async () => {
     const k = batches++;
-    digest.update(part);
-    const batchDigest = createHash('sha1').update(part).digest('base64');
+    // Encoded once for both hashes: each would otherwise turn the string into UTF-8 again.
+    const bytes = Buffer.from(part);
+    digest.update(bytes);
+    const batchDigest = createHash('sha1').update(bytes).digest('base64');
     batchDigests.push(batchDigest);
     part = '';
     if (opts.expectBatches && opts.expectBatches[k] !== batchDigest) {

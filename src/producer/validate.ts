@@ -5,6 +5,7 @@
 import { isZone } from '../shared/schedule/send-window';
 import { renderTemplate, type Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
+import { GENERATED_ORDER_ID_PREFIX } from '../shared/recipient-codec';
 import { NumberSet, numberKey } from './number-set';
 
 /** One row the producer skips as invalid, as shown to the user. */
@@ -94,12 +95,9 @@ export function checkSenderId(senderId: unknown): string | null {
   return null;
 }
 
-/** Generated orderIds start with this; callers may not use it, so a generated id never meets a caller's. */
-const GENERATED_PREFIX = 'smsq-';
-
 /** The orderId of a recipient given without one: unique in the campaign because rows are. */
 export function generatedOrderId(row: number): string {
-  return `${GENERATED_PREFIX}${row}`;
+  return `${GENERATED_ORDER_ID_PREFIX}${row}`;
 }
 
 /**
@@ -112,8 +110,8 @@ export function checkOrderId(orderId: string): string | null {
   if (length > ORDER_ID_MAX_LENGTH) return `orderId has ${length} characters; the limit is ${ORDER_ID_MAX_LENGTH}`;
   if (orderId.includes(',')) return 'orderId must not contain a comma (orderIds are sent comma-separated)';
   if (CONTROL.test(orderId)) return 'orderId must not contain control characters such as newlines or tabs';
-  if (orderId.startsWith(GENERATED_PREFIX)) {
-    return `orderIds starting with '${GENERATED_PREFIX}' are reserved for generated orderIds`;
+  if (orderId.startsWith(GENERATED_ORDER_ID_PREFIX)) {
+    return `orderIds starting with '${GENERATED_ORDER_ID_PREFIX}' are reserved for generated orderIds`;
   }
   return null;
 }

@@ -60,4 +60,17 @@ describe('recipient codec', () => {
     expect(encoded.split('\n')).toHaveLength(3);
     expect(decodeRecipients(encoded)).toEqual(recipients);
   });
+
+  it('stores a generated orderId in 4 bytes less, and a time zone beside it', () => {
+    const recipients = [
+      { number: '4915', orderId: 'smsq-12345' },
+      { number: '4916', orderId: 'smsq-12346', zone: 'Europe/Berlin' },
+      { number: '4917', orderId: 'smsq-12347', values: ['Ana'] },
+      { number: '4918', orderId: 'smsq' },
+    ];
+    const encoded = encodeRecipients(recipients);
+    expect(encoded.split('\n')[0]).toBe('4915,\x1e12345');
+    expect(encoded.length).toBe(encodeRecipients(recipients.map((r) => ({ ...r, orderId: r.orderId.replace('smsq-', '') }))).length + 3);
+    expect(decodeRecipients(encoded)).toEqual(recipients);
+  });
 });
