@@ -4,9 +4,10 @@
  * Parsing only: each row's content is checked later by `RecipientValidator`.
  */
 import { extname } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
 import { SmsqError } from '../shared/errors';
+import { PlainCsvLines } from './csv-plain-lines';
 import { rowProblem, type RowProblem } from './validate';
 
 export type RecipientFormat = 'csv' | 'ndjson';
@@ -61,20 +62,100 @@ export interface ReadOptions {
  * or, in a file of two columns, the second whatever its name (as before) unless the template uses it as a field —
  * and every other named column a field.
  * An empty cell is a missing field. Without a header, a third column is an error.
+ *
+ * Plain lines are read by `PlainCsvLines`, up to the first line that is not plain; csv-parse reads from there.
+ * `csvParseOnly` reads the whole input with csv-parse: the reference the tests compare the fast path with.
  */
-async function* readCsv(input: NodeJS.ReadableStream | Readable, templateFields: readonly string[]): AsyncGenerator<RawRow> {
+export async function* readCsv(
+  input: NodeJS.ReadableStream | Readable,
+  templateFields: readonly string[],
+  { csvParseOnly = false }: { csvParseOnly?: boolean } = {},
+): AsyncGenerator<RawRow> {
+  const toRow = csvRows(templateFields);
+  if (csvParseOnly) {
+    yield* parseCsv(input, toRow, 0);
+    return;
+  }
+  const rows: RawRow[] = [];
+  const plain = new PlainCsvLines(MAX_LINE_BYTES, (fields, line) => {
+    const row = toRow(fields, line);
+    if (row !== null) rows.push(row);
+  });
+  const chunks = input[Symbol.asyncIterator]();
+  let handedOver = false;
+  try {
+    for (;;) {
+      const next = await chunks.next();
+      const rest = next.done === true ? plain.end() : plain.push(bytes(next.value));
+      for (const row of rows) yield row;
+      rows.length = 0;
+      if (rest !== null) {
+        handedOver = true;
+        yield* parseCsv(Readable.from(prepend(rest, chunks)), toRow, plain.lines);
+        return;
+      }
+      if (next.done === true) return;
+    }
+  } finally {
+    // Stopping early destroys the input; once handed over, csv-parse's pipeline does.
+    if (!handedOver) await chunks.return?.();
+  }
+}
+
+async function* prepend(first: Buffer, rest: AsyncIterator<unknown>): AsyncGenerator<unknown> {
+  yield first;
+  // Delegating passes a stop on to `rest`, which destroys the input.
+  yield* { [Symbol.asyncIterator]: () => rest };
+}
+
+/**
+ * Reads the input with csv-parse, its first byte on line `linesBefore + 1`: 0 for a whole file, else where the fast
+ * path handed over. The BOM is skipped only at a file's start; further on csv-parse trims a U+FEFF as white space.
+ */
+async function* parseCsv(input: NodeJS.ReadableStream | Readable, toRow: CsvRowMaker, linesBefore: number): AsyncGenerator<RawRow> {
   // csv-parse's own line count (`info.lines`) counts a CRLF inside a quoted field twice, so lines are counted here:
   // a record starts after the previous one's last line and the blank lines skipped since. This runs in `on_record`,
   // as each record is parsed, so the count is current when a parse error comes (queued records are then dropped).
-  let lastLine = 0;
+  let lastLine = linesBefore;
   let lastEmptyLines = 0;
   const startLine = (emptyLines: number) => lastLine + 1 + (emptyLines - lastEmptyLines);
-  let first = true;
-  let columns: CsvColumns | null = null;
-  const toRow = (record: string[], { empty_lines }: InfoRecord): RawRow | null => {
+  const onRecord = (record: string[], { empty_lines }: InfoRecord): RawRow | null => {
     const line = startLine(empty_lines);
     lastLine = line + record.reduce((n, field) => n + lineBreaks(field), 0);
     lastEmptyLines = empty_lines;
+    return toRow(record, line);
+  };
+  const options: Options<RawRow, string[]> = {
+    bom: linesBefore === 0,
+    trim: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_LINE_BYTES,
+    // Explicit, because auto-discovery takes the first ending it meets and would glue lines of a mixed file.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    on_record: onRecord,
+  };
+  // csv-parse types `on_record` as returning a record unless `columns` is set; at run time it pushes any value.
+  const parser = parse(options as unknown as Options);
+  // A failure of either stream reaches the loop below through the parser, so the callback has nothing to do.
+  pipeline(input, parser, () => {});
+  try {
+    yield* parser as AsyncIterable<RawRow>;
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    const line = startLine(typeof err.empty_lines === 'number' ? err.empty_lines : lastEmptyLines);
+    throw new SmsqError('INPUT_UNREADABLE', `line ${line}: ${describeCsvError(err)}`, { line });
+  }
+}
+
+/** A record (its fields trimmed) on its line to a row, or null for the header. */
+type CsvRowMaker = (record: string[], line: number) => RawRow | null;
+
+/** The rows of one file's records, in order: the first may be a header, which then names the columns. */
+function csvRows(templateFields: readonly string[]): CsvRowMaker {
+  let first = true;
+  let columns: CsvColumns | null = null;
+  return (record, line) => {
     if (first) {
       first = false;
       if (/\p{L}/u.test(record[0]) && !/\p{Nd}/u.test(record[0])) {
@@ -95,27 +176,6 @@ async function* readCsv(input: NodeJS.ReadableStream | Readable, templateFields:
     const [number, orderId] = record;
     return { row: line, input: orderId === undefined || orderId === '' ? { number } : { number, orderId } };
   };
-  const options: Options<RawRow, string[]> = {
-    bom: true,
-    trim: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_LINE_BYTES,
-    // Explicit, because auto-discovery takes the first ending it meets and would glue lines of a mixed file.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    on_record: toRow,
-  };
-  // csv-parse types `on_record` as returning a record unless `columns` is set; at run time it pushes any value.
-  const parser = parse(options as unknown as Options);
-  // A failure of either stream reaches the loop below through the parser, so the callback has nothing to do.
-  pipeline(input, parser, () => {});
-  try {
-    yield* parser as AsyncIterable<RawRow>;
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    const line = startLine(typeof err.empty_lines === 'number' ? err.empty_lines : lastEmptyLines);
-    throw new SmsqError('INPUT_UNREADABLE', `line ${line}: ${describeCsvError(err)}`, { line });
-  }
 }
 
 /** Where a header puts the orderId and the template fields. */
@@ -231,7 +291,7 @@ async function* splitLines(input: NodeJS.ReadableStream | Readable): AsyncGenera
   };
 
   for await (const chunk of input) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const buf = bytes(chunk);
     let start = 0;
     for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
       take(buf.subarray(start, nl));
@@ -241,4 +301,9 @@ async function* splitLines(input: NodeJS.ReadableStream | Readable): AsyncGenera
     take(buf.subarray(start));
   }
   if (size > 0 || tooLong) yield finish();
+}
+
+/** A stream's chunk as bytes: a string chunk is UTF-8, as csv-parse's stream takes it. */
+function bytes(chunk: unknown): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
 }
