@@ -8,6 +8,7 @@ import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
 import { SmsqError } from '../shared/errors';
 import { PlainCsvLines } from './csv-plain-lines';
+import { unbatch } from './unbatch';
 import { rowProblem, type RowProblem } from './validate';
 
 export type RecipientFormat = 'csv' | 'ndjson';
@@ -66,17 +67,18 @@ export interface ReadOptions {
  * Plain lines are read by `PlainCsvLines`, up to the first line that is not plain; csv-parse reads from there.
  * `csvParseOnly` reads the whole input with csv-parse: the reference the tests compare the fast path with.
  */
-export async function* readCsv(
+export function readCsv(
   input: NodeJS.ReadableStream | Readable,
   templateFields: readonly string[],
   { csvParseOnly = false }: { csvParseOnly?: boolean } = {},
-): AsyncGenerator<RawRow> {
+): AsyncIterableIterator<RawRow> {
   const toRow = csvRows(templateFields);
-  if (csvParseOnly) {
-    yield* parseCsv(input, toRow, 0);
-    return;
-  }
-  const rows: RawRow[] = [];
+  return unbatch(csvParseOnly ? parseCsv(input, toRow, 0) : csvBatches(input, toRow));
+}
+
+/** The rows of each chunk of the input, as a batch. */
+async function* csvBatches(input: NodeJS.ReadableStream | Readable, toRow: CsvRowMaker): AsyncGenerator<RawRow[]> {
+  let rows: RawRow[] = [];
   const plain = new PlainCsvLines(MAX_LINE_BYTES, (fields, line) => {
     const row = toRow(fields, line);
     if (row !== null) rows.push(row);
@@ -87,8 +89,8 @@ export async function* readCsv(
     for (;;) {
       const next = await chunks.next();
       const rest = next.done === true ? plain.end() : plain.push(bytes(next.value));
-      for (const row of rows) yield row;
-      rows.length = 0;
+      yield rows;
+      rows = [];
       if (rest !== null) {
         handedOver = true;
         yield* parseCsv(Readable.from(prepend(rest, chunks)), toRow, plain.lines);
@@ -112,7 +114,7 @@ async function* prepend(first: Buffer, rest: AsyncIterator<unknown>): AsyncGener
  * Reads the input with csv-parse, its first byte on line `linesBefore + 1`: 0 for a whole file, else where the fast
  * path handed over. The BOM is skipped only at a file's start; further on csv-parse trims a U+FEFF as white space.
  */
-async function* parseCsv(input: NodeJS.ReadableStream | Readable, toRow: CsvRowMaker, linesBefore: number): AsyncGenerator<RawRow> {
+async function* parseCsv(input: NodeJS.ReadableStream | Readable, toRow: CsvRowMaker, linesBefore: number): AsyncGenerator<RawRow[]> {
   // csv-parse's own line count (`info.lines`) counts a CRLF inside a quoted field twice, so lines are counted here:
   // a record starts after the previous one's last line and the blank lines skipped since. This runs in `on_record`,
   // as each record is parsed, so the count is current when a parse error comes (queued records are then dropped).
@@ -140,7 +142,12 @@ async function* parseCsv(input: NodeJS.ReadableStream | Readable, toRow: CsvRowM
   // A failure of either stream reaches the loop below through the parser, so the callback has nothing to do.
   pipeline(input, parser, () => {});
   try {
-    yield* parser as AsyncIterable<RawRow>;
+    for await (const row of parser as AsyncIterable<RawRow>) {
+      const rows = [row];
+      // The rows csv-parse has made already are taken at once, not a promise each.
+      for (let more = parser.read() as RawRow | null; more !== null; more = parser.read() as RawRow | null) rows.push(more);
+      yield rows;
+    }
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
     const line = startLine(typeof err.empty_lines === 'number' ? err.empty_lines : lastEmptyLines);
