@@ -17,6 +17,11 @@ export type OnRecord = (fields: string[], line: number) => void;
 
 const LF = 0x0a;
 const LF_BYTE = Buffer.from([LF]);
+/**
+ * Bytes decoded into one string. V8 keeps a whole string alive while a slice of it (a field of 13 characters or
+ * more) is kept, as the first bad rows are: small blocks bound that, and 4 KiB is still far above the cost per block.
+ */
+const BLOCK_BYTES = 4096;
 /** A quote, or a CR that does not end a CRLF: that line is csv-parse's to read. */
 const NOT_PLAIN = /"|\r(?!\n)/;
 
@@ -81,10 +86,15 @@ export class PlainCsvLines {
   /** Reads the lines of `buf[from, to)`, which ends with LF; returns -1, or where the first line that is not plain starts. */
   private scan(buf: Buffer, from: number, to: number): number {
     if (this.utf16Bom(buf, from)) return from;
-    // Blocks of at most maxLineBytes + 1 bytes, each ending with LF, hold no line that is too long.
+    // A block of whole lines, at most blockBytes (so none of them too long), or one longer line alone.
+    const blockBytes = Math.min(BLOCK_BYTES, this.maxLineBytes + 1);
     for (let start = from; start < to; ) {
-      const end = to - start <= this.maxLineBytes + 1 ? to : buf.lastIndexOf(LF, start + this.maxLineBytes) + 1;
-      if (end <= start) return start;
+      let end = to;
+      if (to - start > blockBytes) {
+        const lf = buf.lastIndexOf(LF, start + blockBytes - 1);
+        end = (lf >= start ? lf : buf.indexOf(LF, start)) + 1;
+        if (end - 1 - start > this.maxLineBytes) return start;
+      }
       const notPlain = this.block(buf, start, end);
       if (notPlain !== -1) return notPlain;
       start = end;
