@@ -95,7 +95,7 @@ it('stores the template once and only the field values per recipient, never a re
   });
   expect(result).toMatchObject({ total: 2, texts: { segments: 2, encodings: { 'GSM-7': 2, 'UCS-2': 0 } } });
   expect(await redis.hget(`${prefix}:campaign:stored-fields`, 'content')).toBe(content);
-  expect(await redis.hget(`${prefix}:campaign:stored-fields:batch:0`, 'r')).toBe('447700900001,a\tAna\t7\n447700900002,smsq-2\tBo\t');
+  expect(await redis.hget(`${prefix}:campaign:stored-fields:batch:0`, 'r')).toBe('447700900001,a\tAna\t7\n447700900002,\x1e2\tBo\t');
   const texts = [];
   for await (const r of producer.campaignResults('stored-fields', { withContent: true })) texts.push(r.content);
   expect(texts).toEqual(['Hi Ana, your code is 7', 'Hi Bo, your code is none']);
@@ -114,7 +114,7 @@ it('takes a two-column file whose second column the template uses as a field, no
   const content = 'Hi {{name}}';
   const result = await producer.enqueueCampaign({ campaignId: 'two-columns', content, rows: csvRows(content, 'number,name\n447700900001,Ana\n') });
   expect(result.total).toBe(1);
-  expect(await redis.hget(`${prefix}:campaign:two-columns:batch:0`, 'r')).toBe('447700900001,smsq-2\tAna');
+  expect(await redis.hget(`${prefix}:campaign:two-columns:batch:0`, 'r')).toBe('447700900001,\x1e2\tAna');
 });
 
 it('warns which characters force UCS-2 and what they cost', async () => {
