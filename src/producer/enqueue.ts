@@ -177,6 +177,9 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
   try {
     second = await stageRows(ctx, source.open(), {
       ...stageOptions(ctx, opts, checked),
+      // No duplicate in the first reading: none in the second either, or its batch would differ from the first
+      // reading's (INPUT_CHANGED). The second reading then needs no set of the numbers seen.
+      dedupe: (opts.dedupe ?? true) && first.duplicates > 0,
       write: (k, encoded, count) => stageBatch(ctx, campaignId, k, encoded, count).then((r) => (r === 'ended' ? 'ended' : undefined)),
       countSuppressed: true,
       expectBatches: first.batchDigests,

@@ -68,6 +68,20 @@ it('sends the first batches while the rest of the rows are still being staged, a
   expect(new Set(sent).size).toBe(ROWS);
 });
 
+it('skips the same numbers as duplicates in both readings, and sends each once', async () => {
+  await stack.worker();
+  // Every tenth row repeats the row before it.
+  const repeated = { open: () => (async function* () {
+    for (let row = 1; row <= ROWS; row++) yield { row, input: { number: numberOf(row % 10 === 0 ? row - 1 : row) } };
+  })() };
+  const r = await stack.producer.enqueueCampaign({ content: 'twice listed', rows: repeated.open });
+  expect(r).toMatchObject({ total: ROWS - ROWS / 10, duplicatesSkipped: ROWS / 10 });
+  await campaignEnded(stack.producer, r.campaignId);
+  const sent = sentTo('twice listed');
+  expect(sent.length).toBe(ROWS - ROWS / 10);
+  expect(new Set(sent).size).toBe(sent.length);
+});
+
 it('refuses a file with a bad row after its first reading, writing nothing', async () => {
   const source = rows();
   const bad = { open: () => (async function* () {
