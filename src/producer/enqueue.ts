@@ -167,7 +167,9 @@ async function enqueueOnce(ctx: Context, opts: EnqueueOptions, checked: CheckedC
  */
 async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, source: RowSource, existing: CampaignRecord | null): Promise<EnqueueResult> {
   const { campaignId } = checked;
-  const first = await stageRows(ctx, source.open(), { ...stageOptions(ctx, opts, checked), countSuppressed: false });
+  // One set of checks for both readings (the send window's is judged at one moment), so that they agree.
+  const checks = stageOptions(ctx, opts, checked);
+  const first = await stageRows(ctx, source.open(), { ...checks, countSuppressed: false });
   const result = await accept(ctx, opts, checked, first, existing, async () => undefined);
   if (existing && !existing.staging) return result;
   if (existing) result.resumed = true;
@@ -176,7 +178,7 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
   let second: Staged;
   try {
     second = await stageRows(ctx, source.open(), {
-      ...stageOptions(ctx, opts, checked),
+      ...checks,
       // No duplicate in the first reading: none in the second either, or its batch would differ from the first
       // reading's (INPUT_CHANGED). The second reading then needs no set of the numbers seen.
       dedupe: (opts.dedupe ?? true) && first.duplicates > 0,

@@ -137,6 +137,25 @@ it('cuts a campaign to what was staged when it is cancelled after its producer s
   expect(sentTo('cut short').length).toBe(300);
 });
 
+it('stops staging when the campaign is cancelled while its producer stages it, and says so', async () => {
+  await stack.worker();
+  let campaignId = '';
+  const source = rows(async (row) => {
+    if (row === 501) {
+      await waitFor('sends while staging', async () => (sentTo('cancelled while staged').length > 0 ? true : undefined), 30_000, 20);
+      await stack.producer.cancelCampaign(campaignId);
+    }
+  });
+  const r = await stack.producer.enqueueCampaign({ content: 'cancelled while staged', rows: source.open, onSending: (id) => void (campaignId = id) });
+  expect(r.warnings).toEqual([expect.stringMatching(/ended \(cancelled\) while it was being staged: \d+ recipients were never queued/)]);
+  const info = await campaignEnded(stack.producer, campaignId);
+  expect(info.state).toBe('cancelled');
+  expect(info.counts.total + info.unstaged!.count).toBe(ROWS);
+  expect(info.counts.total).toBeGreaterThanOrEqual(500);
+  expect(info.counts.pending).toBe(0);
+  expect(sentTo('cancelled while staged').length).toBeLessThanOrEqual(info.counts.total);
+});
+
 it('stops staging where the rows changed between the two readings, and sends only what both readings agree on', async () => {
   await stack.worker();
   const edited = rows(async (row) => (row === 1_495 ? { row, input: { number: '447911999999' } } : undefined));
