@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createProducer } from '../../src/producer';
 import { startServer, type RunningServer } from '../../src/server';
 import { createLogger } from '../../src/shared/logger';
 import { startSimulator, type Simulator } from '../../src/simulator';
@@ -204,4 +205,28 @@ it('asks nothing of another host, under a Content-Security-Policy, and bull-boar
   expect(await board.text()).not.toMatch(/googleapis|https?:\/\/(?!www\.w3\.org)/);
   expect(board.headers()['content-security-policy']).toMatch(/default-src 'self'/);
   await context.close();
+});
+
+it('says when a campaign\'s producer stopped while staging it, and how far it got', async () => {
+  // A library producer whose second reading of the rows fails at row 2,001: two batches written of five.
+  const producer = await createProducer(serverConfig(prefix, sim.baseUrl), log);
+  try {
+    const rows = (fail: boolean) => async function* () {
+      for (let row = 1; row <= 5_000; row++) {
+        if (fail && row === 2_001) throw new Error('disk gone');
+        yield { row, input: { number: String(447_766_000_000 + row) } };
+      }
+    };
+    let readings = 0;
+    const err = await producer.enqueueCampaign({ campaignId: 'half-staged', content: 'Staged in part', rows: () => rows(++readings === 2)() }).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'STAGING_STOPPED' });
+    const p = await open(`${server.url}/console/campaigns/half-staged`);
+    await p.locator('#meta', { hasText: 'staging stopped at 2,000 of 5,000' }).waitFor();
+    expect(await p.locator('#meta').textContent()).toMatch(/its producer is gone \(queue the same campaign again to stage the rest, or cancel it\)/);
+    await p.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-staging-stopped.png'), fullPage: true });
+    await p.context().close();
+    await producer.cancelCampaign('half-staged');
+  } finally {
+    await producer.close();
+  }
 });
