@@ -83,6 +83,7 @@ export async function endStaging(ctx: Context, campaignId: string, reason = ''):
   const { keys } = ctx;
   const result = await runScript(ctx.redis, END_STAGING, [keys.campaign(campaignId), keys.stagingWaiters(campaignId)], [reason, String(ctx.config.resultRetentionSeconds), String(Date.now())]);
   if (result === 'completed') await emitCompleted(ctx, campaignId);
-  if (result === 'cut' || result === 'completed') ctx.log.warn({ campaignId, reason }, 'staging ended before every batch was written: the campaign is cut to the recipients staged');
+  // Info, not a warning: whoever ended it (a cancel, a changed file) is told, and the campaign's status says so.
+  if (result === 'cut' || result === 'completed') ctx.log.info({ campaignId, reason }, 'staging ended before every batch was written: the campaign is cut to the recipients staged');
   return result;
 }
