@@ -34,8 +34,12 @@ const PARKED_RECHECK_MS = 60_000;
 /** How long a batch whose in-flight record could not be made durable waits (plus jitter) before it tries again. */
 const NOT_DURABLE_RETRY_MS = 2_000;
 
-/** How long a batch waiting for its producer to write it waits before it looks again by itself. */
-const STAGING_RECHECK_MS = 30_000;
+/**
+ * How long a batch waiting for its producer to write it waits before it looks again by itself. The producer's
+ * write promotes it at once; this bounds the wait when that promote came while the job was still on its way to the
+ * delayed set, and costs one short job run a second per waiting batch while a stopped producer is gone.
+ */
+const STAGING_RECHECK_MS = 1_000;
 
 const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (worker crash or lost lock); it may have been sent';
 
@@ -176,8 +180,9 @@ async function waitForWindow(
 /**
  * A batch started before its producer wrote it (the campaign sends while it is staged): the job waits, delayed,
  * using no attempt, until the producer writes the batch and promotes it. It looks again by itself after
- * STAGING_RECHECK_MS, in case the producer stopped (then the campaign waits for a producer to stage the rest, or
- * for a cancel). A batch that staging ended before has nothing to send: the campaign was cut short of it.
+ * STAGING_RECHECK_MS, in case the promote was missed or the producer stopped (then the campaign waits for a
+ * producer to stage the rest, or for a cancel). A batch that staging ended before has nothing to send: the
+ * campaign was cut short of it.
  */
 async function waitForStaging(ctx: Context, job: JobOf<'batches'>, token: string | undefined): Promise<'staged' | 'never'> {
   const { campaignId, batch } = job.data;
