@@ -96,31 +96,31 @@ const STAGING_TTL_MS = 60 * 60 * 1000;
  */
 const STAGING_LOCK_MS = 15_000;
 
-/** Where a campaign's rows come from: read once (a stream), or as often as needed (a file, an array). */
+/** Where a campaign's rows come from: read once (a stream, an array), or as often as needed (a file). */
 interface RowSource {
   open(): AsyncIterable<RawRow>;
   rereadable: boolean;
 }
 
-function rowSource(ctx: Context, opts: EnqueueOptions): RowSource {
+function rowSource(opts: EnqueueOptions): RowSource {
   const { rows, recipients } = opts;
   if (typeof rows === 'function') return { open: rows, rereadable: true };
   if (rows) return { open: () => rows, rereadable: false };
-  // An array of one batch gains nothing from sending while it is staged: it is queued whole as before.
-  if (Array.isArray(recipients) && recipients.length > ctx.config.batchSize) return { open: () => toRows(recipients), rereadable: true };
+  // Recipients given in memory are staged whole, then sent: the list is already there, and what it takes to stage
+  // is what a file's first reading would take to validate.
   return { open: () => toRows(recipients ?? []), rereadable: false };
 }
 
 /**
- * Queues a campaign, all of it or none. Rows that can be read only once (stdin, an upload, an async iterable) are
- * validated while they are staged in Redis batch by batch, and queued when the last one is. Rows that can be read
- * again (a file, an array of more than one batch) are validated whole first, writing nothing, and then queued at
- * once and staged while the first batches already send (see campaign-staging.ts); `onSending` is told when that
+ * Queues a campaign, all of it or none. Rows read once (stdin, an upload, an iterable, an array) are validated
+ * while they are staged in Redis batch by batch, and queued when the last one is. Rows that can be read again (a
+ * file) are validated whole first, writing nothing, and then queued at once and staged while the first batches
+ * already send (see campaign-staging.ts); `onSending` is told when that
  * starts. Either way an invalid row, a budget refusal or a throwing `beforeCommit` queues nothing.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
   const checked = checkCampaign(ctx, opts);
-  const source = rowSource(ctx, opts);
+  const source = rowSource(opts);
   const { redis, keys } = ctx;
   const { campaignId } = checked;
   const lockKey = keys.staging(campaignId);
