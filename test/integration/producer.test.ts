@@ -1,12 +1,13 @@
 import { createProducer, Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
-import { SmsqError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
 import { openQueues, Queues } from '../../src/shared/queues';
 import { splitCampaign } from '../../src/worker/split-campaign';
 import { createContext } from '../../src/shared/context';
 import type { RedisClient } from '../../src/shared/redis';
 import { deletePrefix, keysMatching, testConfig, testRedis, uniquePrefix } from '../support/env';
+import { SmsqError } from '../../src/shared/errors';
+import { rejection } from '../support/rejection';
 
 const log = createLogger('silent');
 const prefix = uniquePrefix('producer');
@@ -32,16 +33,6 @@ afterAll(async () => {
 
 async function keyCount(): Promise<number> {
   return (await keysMatching(redis, `${prefix}:campaign:*`)).length;
-}
-
-async function rejection(p: Promise<unknown>): Promise<SmsqError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SmsqError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 it('streams an async iterable of recipients into batches of the configured size', async () => {

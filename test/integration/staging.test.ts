@@ -1,7 +1,7 @@
 import type { RawRow } from '../../src/producer/read-recipients';
-import { SmsqError } from '../../src/shared/errors';
 import { campaignEnded, useCampaignStack } from '../support/campaigns';
 import { waitFor } from '../support/env';
+import { rejection } from '../support/rejection';
 
 /**
  * A campaign whose rows can be read again (a file, a large array) is validated whole, then queued and staged while
@@ -34,16 +34,6 @@ function rows(second?: (row: number) => Promise<RawRow | void>): { open: () => A
 }
 
 const sentTo = (content: string) => [...stack.sim.ledger.entries()].filter((e) => e.content === content).map((e) => e.number);
-
-async function rejection(p: Promise<unknown>): Promise<SmsqError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SmsqError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 it('sends the first batches while the rest of the rows are still being staged, and sends each number once', async () => {
   await stack.worker();
