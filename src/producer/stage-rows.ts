@@ -38,7 +38,9 @@ export interface StageOptions {
   countSuppressed: boolean;
   /**
    * Each batch's digest from an earlier pass over the same source: a batch that differs is not written, and the
-   * pass ends with INPUT_CHANGED (the file changed between the two readings).
+   * pass ends with INPUT_CHANGED (the file changed between the two readings). Such a pass neither renders nor
+   * measures texts: a row whose fields are the earlier pass's renders the text that pass checked, and a row whose
+   * fields differ changes its batch's digest. Its `texts` and `samples` are then empty.
    */
   expectBatches?: readonly string[];
 }
@@ -68,7 +70,9 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     template: opts.template,
     content: opts.content,
     prepare: config.texts.smartEncoding ? smartEncode : undefined,
+    renderTexts: opts.expectBatches === undefined,
   });
+  const measure = opts.expectBatches === undefined;
   const texts = new TextStats(await loadPricer(ctx));
   const samples: Staged['samples'] = [];
   const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
@@ -138,8 +142,8 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
         const r = checked.recipient;
         part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
         part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
-        texts.add(r.number, checked.text);
-        if (samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
+        if (measure) texts.add(r.number, checked.text);
+        if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
         total++;
         buffer.push(r);
         if (buffer.length === config.batchSize) {

@@ -144,6 +144,11 @@ export interface RecipientValidatorOptions {
   content?: string;
   /** Applied to each field value as it is read (smart encoding); the identity when not given. */
   prepare?: (text: string) => string;
+  /**
+   * Render each recipient's text and check it (a missing field, a text too long); `text` is '' when false.
+   * @defaultValue true
+   */
+  renderTexts?: boolean;
 }
 
 /**
@@ -161,12 +166,14 @@ export class RecipientValidator {
   private readonly template?: Template;
   private readonly content: string;
   private readonly prepare: (text: string) => string;
+  private readonly renderTexts: boolean;
 
   constructor(opts: RecipientValidatorOptions = {}) {
     this.dedupe = opts.dedupe ?? true;
     this.template = opts.template;
     this.content = opts.content ?? '';
     this.prepare = opts.prepare ?? ((t) => t);
+    this.renderTexts = opts.renderTexts ?? true;
   }
 
   get accepted(): number {
@@ -258,6 +265,7 @@ export class RecipientValidator {
       else if (typeof v === 'number' && Number.isFinite(v)) values.push(String(v));
       else return { problem: { value: v, reason: `field '${name}' must be text or a number` } };
     }
+    if (!this.renderTexts) return { values, text: '' };
     const text = renderTemplate(template, values);
     if (typeof text !== 'string') {
       return { problem: { value: text.missing, reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback` } };
