@@ -2,7 +2,8 @@ import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch-st
 import { sendChecks } from '../shared/config';
 import type { CampaignRecord } from '../shared/campaign-record';
 import type { Context } from '../shared/context';
-import type { CallResult, GatewayClient, SendRequest } from '../shared/gateway/client';
+import type { BatchElement, CallResult, GatewayClient } from '../shared/gateway/client';
+import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text';
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
@@ -37,8 +38,13 @@ export class CallLoop {
   private readonly outcomes: Map<number, StoredOutcome>;
   private readonly recipients: Recipient[];
   private readonly groups: number[][];
-  /** A personalised campaign's texts, by recipient index, rendered once per run (a -9 split reuses them). */
-  private readonly texts: string[] | null;
+  /**
+   * A personalised campaign's template, compiled to render texts as they are written into a sendSms/batch body:
+   * JSON-escaped. Equal texts escape alike, so they group as they are. Rendered per call, not kept for the run:
+   * a thousand texts held while the call waits on the gateway cost the worker more garbage collection than
+   * rendering them again for the rare -9 split.
+   */
+  private readonly render: ((values: readonly string[] | undefined) => JsonText) | null;
   private extraCalls = 0;
   /** What each call's start checks and records (suppression, contact history, frequency cap), from the config. */
   private readonly checks: ReturnType<typeof sendChecks>;
@@ -62,8 +68,7 @@ export class CallLoop {
     this.checks = sendChecks(ctx.config);
     this.version = record.version;
     this.recipients = record.recipients;
-    const template = campaign.template;
-    this.texts = template ? this.recipients.map((r) => renderStored(template, r.values)) : null;
+    this.render = campaign.template ? compileJsonTemplate(campaign.template) : null;
     const callable = this.pending().filter((i) => !held.has(i));
     this.groups = callable.length > 0 ? [callable] : [];
   }
@@ -224,21 +229,29 @@ export class CallLoop {
   /** One call for these recipients: sendSms when they share one text, sendSms/batch when their texts differ. */
   private send(group: number[]): Promise<CallResult> {
     const { senderId } = this.campaign;
-    const element = (indices: number[], content: string): SendRequest => ({
-      numbers: indices.map((i) => this.recipients[i].number),
-      orderIds: indices.map((i) => this.recipients[i].orderId),
-      content,
-      senderId,
-    });
-    if (this.texts === null) return this.client.send(element(group, this.campaign.content));
-    const byText = new Map<string, number[]>();
+    const numbers = (indices: number[]) => indices.map((i) => this.recipients[i].number);
+    const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
+    const { render } = this;
+    const { template } = this.campaign;
+    if (render === null || template === undefined) return this.client.send({ numbers: numbers(group), orderIds: orderIds(group), content: this.campaign.content, senderId });
+    const byText = new Map<JsonText, number[]>();
     for (const i of group) {
-      const same = byText.get(this.texts[i]);
+      const text = render(this.recipients[i].values);
+      const same = byText.get(text);
       if (same) same.push(i);
-      else byText.set(this.texts[i], [i]);
+      else byText.set(text, [i]);
     }
-    if (byText.size === 1) return this.client.send(element(group, this.texts[group[0]]));
-    return this.client.sendBatch({ elements: [...byText].map(([content, indices]) => element(indices, content)) });
+    if (byText.size === 1) {
+      const content = renderStored(template, this.recipients[group[0]].values);
+      return this.client.send({ numbers: numbers(group), orderIds: orderIds(group), content, senderId });
+    }
+    const elements: BatchElement[] = [];
+    for (const [text, indices] of byText) {
+      // Most texts of a personalised call are one recipient's: its number and orderId need no list.
+      const one = indices.length === 1 ? this.recipients[indices[0]] : null;
+      elements.push(one ? { numbers: one.number, orderIds: one.orderId, text } : { numbers: numbers(indices).join(','), orderIds: orderIds(indices).join(','), text });
+    }
+    return this.client.sendBatch({ elements, senderId });
   }
 
   /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */
