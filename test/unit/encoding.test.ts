@@ -20,6 +20,20 @@ describe('encodings and segments', () => {
     expect(segmentCount(text)).toBe(segments);
   });
 
+  it('counts segments alone exactly as the full measure does, over 20,000 random texts', () => {
+    const alphabet = ['a', ' ', '€', '^', '{', 'é', 'Ç', 'ж', '’', '😀', '\n', '\f'];
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const length = Math.floor(random() * 400);
+      // Mostly one character class per text, so that long GSM-7 and long UCS-2 texts both occur.
+      const mixed = random() < 0.3;
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * (mixed ? alphabet.length : 4))];
+      expect([text, segmentCount(text)]).toEqual([text, measureText(text).segments]);
+    }
+  });
+
   it('names the characters that force UCS-2 and what the text would take without them', () => {
     const m = measureText(`It’s ${'a'.repeat(100)} don’t`);
     expect(m).toMatchObject({ encoding: 'UCS-2', segments: 2, nonGsm: ['’'], segmentsIfGsm: 1 });
