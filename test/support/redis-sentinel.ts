@@ -8,19 +8,20 @@ import { waitUntil } from './wait-for';
 export const SENTINEL_NAME = 'smsq-primary';
 
 /**
- * A primary, one replica and three sentinels of a test's own (`redis-server --sentinel`), on ports from `base`:
- * primary base, replica base+1, sentinels base+2…base+4. The sentinels see the primary down after 1 s, so a
+ * A primary, `replicas` replicas and three sentinels of a test's own (`redis-server --sentinel`), on ports from
+ * `base`: primary base, replicas base+1…, then the sentinels. The sentinels see the primary down after 1 s, so a
  * failover takes a few seconds.
  */
 export class SentinelGroup {
-  readonly nodes: [OwnRedis, OwnRedis];
+  readonly nodes: OwnRedis[];
   readonly sentinelPorts: number[];
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'smsq-sentinel-'));
   private readonly sentinels: ChildProcess[] = [];
 
-  constructor(readonly base: number) {
-    this.nodes = [new OwnRedis(base), new OwnRedis(base + 1, ['--replicaof', '127.0.0.1', String(base)])];
-    this.sentinelPorts = [base + 2, base + 3, base + 4];
+  constructor(readonly base: number, private readonly replicas = 1) {
+    this.nodes = [new OwnRedis(base)];
+    for (let i = 1; i <= replicas; i++) this.nodes.push(new OwnRedis(base + i, ['--replicaof', '127.0.0.1', String(base)]));
+    this.sentinelPorts = [1, 2, 3].map((i) => base + replicas + i);
   }
 
   /** REDIS_SENTINELS and REDIS_SENTINEL_NAME for this group. */
@@ -44,7 +45,8 @@ export class SentinelGroup {
       child.unref();
       this.sentinels.push(child);
     }
-    await waitUntil('the sentinels to see the replica', () => this.sentinelPorts.every((p) => /num-slaves\n1\n/.test(this.ask(p, ['sentinel', 'master', SENTINEL_NAME]))), 20_000, 200);
+    const replicas = new RegExp(`num-slaves\\n${this.replicas}\\n`);
+    await waitUntil('the sentinels to see the replicas', () => this.sentinelPorts.every((p) => replicas.test(this.ask(p, ['sentinel', 'master', SENTINEL_NAME]))), 20_000, 200);
   }
 
   /** The port of the node the sentinels call primary now. */
@@ -64,6 +66,17 @@ export class SentinelGroup {
       const p = this.primaryPort();
       return p > 0 && p !== port;
     }, timeoutMs, 200);
+  }
+
+  /** What the sentinels and each node say of the group now: printed when a test times out, to tell why. */
+  describe(): string {
+    const lines = [`sentinel ${this.sentinelPorts[0]} names primary ${this.primaryPort()}`];
+    for (const n of this.nodes) {
+      const info = this.ask(n.port, ['info', 'replication']);
+      const fields = ['role', 'master_port', 'master_link_status', 'connected_slaves', 'master_sync_in_progress'];
+      lines.push(`node ${n.port}: ${info ? fields.map((f) => new RegExp(`^${f}:(.*)$`, 'm').exec(info)?.[1]?.trim()).map((v, i) => `${fields[i]}=${v ?? '-'}`).join(' ') : 'not answering'}`);
+    }
+    return lines.join('\n');
   }
 
   async destroy(): Promise<void> {
