@@ -40,9 +40,9 @@ export class CallLoop {
   private readonly groups: number[][];
   /**
    * A personalised campaign's template, compiled to render texts as they are written into a sendSms/batch body:
-   * JSON-escaped. Equal texts escape alike, so they group as they are. Rendered per call, not kept for the run:
-   * a thousand texts held while the call waits on the gateway cost the worker more garbage collection than
-   * rendering them again for the rare -9 split.
+   * JSON-escaped. Equal texts escape alike, so they group as they are. Rendered per call, not kept for the run: kept,
+   * a thousand texts would live (and be copied by each young-generation collection) for as long as the call waits
+   * on the gateway; the rare -9 split renders its halves again.
    */
   private readonly render: ((values: readonly string[] | undefined) => JsonText) | null;
   private extraCalls = 0;
