@@ -1,4 +1,5 @@
 import { Worker } from 'bullmq';
+import { Cluster, type Redis } from 'ioredis';
 import type { Config } from '../shared/config';
 import { createContext, type Context, type ContextOptions } from '../shared/context';
 import { GatewayClient } from '../shared/gateway/client';
@@ -6,6 +7,7 @@ import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID, type WorkerOf } from '../shared/queues';
 import { checkDurability } from '../shared/durability';
+import type { RedisClient } from '../shared/redis';
 import { checkRedisForProduction } from '../shared/redis-checks';
 import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
@@ -36,6 +38,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
     await ctx.close();
     throw err;
   }
+  const duplicates = trackDuplicates(ctx.redis);
   const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
   const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
   const common = {
@@ -90,6 +93,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
           await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true), settler.close(true), webhooks.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
         }
+        duplicates.disconnectAll();
         client.close();
         queries.close();
         agents.destroy();
@@ -97,6 +101,31 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
         log.info('worker stopped');
       })();
       return closing;
+    },
+  };
+}
+
+/**
+ * Each BullMQ Worker duplicates the connection it is given (for its blocking fetch) and quits the duplicate on
+ * close(). On a Redis Cluster that quit can miss a node connection: test:cluster's leak check found one still
+ * connected and idle after close(), about one run in four with the machine loaded. It had been opened by the
+ * cluster's start-up ready check, and disconnecting the cluster afterwards did not close it either (it was no
+ * longer among the cluster's nodes). Such a socket keeps a process that closed its worker from exiting by itself. So each
+ * duplicate, and each node connection it ever opened (ioredis' public `+node` event), is remembered here and
+ * disconnected once the Workers have closed. Disconnecting one that has ended does nothing.
+ */
+function trackDuplicates(redis: RedisClient): { disconnectAll(): void } {
+  const made: Array<Redis | Cluster> = [];
+  const duplicate = redis.duplicate.bind(redis) as (...args: unknown[]) => Redis | Cluster;
+  (redis as { duplicate: (...args: unknown[]) => Redis | Cluster }).duplicate = (...args) => {
+    const copy = duplicate(...args);
+    made.push(copy);
+    if (copy instanceof Cluster) copy.on('+node', (node: Redis) => made.push(node));
+    return copy;
+  };
+  return {
+    disconnectAll() {
+      for (const connection of made) connection.disconnect();
     },
   };
 }
