@@ -9,11 +9,13 @@ import { ServerProcess } from '../support/server-process';
 const prefix = uniquePrefix('upload');
 const RECIPIENTS = 200_000;
 /**
- * The server's resident memory must stay under this while it takes the upload. It starts near 90 MB (Node,
- * Fastify, BullMQ, bull-board); what streaming adds is V8's young generation (tens of MB of short-lived rows)
- * and the producer's duplicate index (one double per number, and each orderId a caller gives, by design).
+ * What the upload may add to the server's resident memory. The server starts near 105 MB (Node, Fastify, BullMQ,
+ * bull-board, the console); what streaming adds is V8's young generation (tens of MB of short-lived rows) and the
+ * producer's duplicate index (one double per number, and each orderId a caller gives, by design). The growth is
+ * bounded rather than the total: the total was 150 MB when the server started near 90 MB, and it failed here once
+ * the server's own start-up had grown (peaks of 137–153 MB on one machine, growth 33–49 MB).
  */
-const RSS_LIMIT = 150 * 1024 * 1024;
+const RSS_GROWTH_LIMIT = 60 * 1024 * 1024;
 let server: ServerProcess;
 
 afterAll(async () => {
@@ -69,5 +71,5 @@ it(`streams a ${RECIPIENTS.toLocaleString('en')}-recipient NDJSON upload through
   // Kept as an artifact: the figure the README quotes.
   await mkdir('test-artifacts', { recursive: true });
   await writeFile(path.join('test-artifacts', 'upload-memory.json'), JSON.stringify({ recipients: RECIPIENTS, baselineMB: mb(baseline), peakMB: mb(peak) }, null, 2));
-  expect(peak).toBeLessThan(RSS_LIMIT);
+  expect(peak - baseline).toBeLessThan(RSS_GROWTH_LIMIT);
 });
