@@ -13,7 +13,7 @@ const RECIPIENTS = 200_000;
  * bull-board, the console); what streaming adds is V8's young generation (tens of MB of short-lived rows) and the
  * producer's duplicate index (one double per number, and each orderId a caller gives, by design). The growth is
  * bounded rather than the total: the total was 150 MB when the server started near 90 MB, and it failed here once
- * the server's own start-up had grown (peaks of 137–153 MB on one machine, growth 33–49 MB).
+ * the server's own start-up had grown (peaks of 137–153 MB on one machine, growth 27–49 MB).
  */
 const RSS_GROWTH_LIMIT = 60 * 1024 * 1024;
 let server: ServerProcess;
