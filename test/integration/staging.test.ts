@@ -158,3 +158,26 @@ it('stops staging where the rows changed between the two readings, and sends onl
   expect(new Set(sent).size).toBe(1_490);
   expect(sent).not.toContain('447911999999');
 });
+
+it('stops staging at a row whose field went missing between the readings, though the second reading renders no text', async () => {
+  await stack.worker();
+  let readings = 0;
+  // The second reading no longer renders texts: a row that could not be rendered now must still stop it, by its digest.
+  const open = () => {
+    const reading = ++readings;
+    return (async function* (): AsyncIterable<RawRow> {
+      for (let row = 1; row <= ROWS; row++) {
+        const fields = reading === 2 && row === 1_495 ? {} : { name: `Ana${row}` };
+        yield { row, input: { number: numberOf(row), fields } };
+      }
+    })();
+  };
+  const err = await rejection(stack.producer.enqueueCampaign({ campaignId: 'field-gone', content: 'Hi {{name}}', rows: open }));
+  expect(err.code).toBe('INPUT_CHANGED');
+  expect(err.message).toContain('batch 150');
+  const info = await campaignEnded(stack.producer, 'field-gone');
+  expect(info.counts).toMatchObject({ total: 1_490, sent: 1_490 });
+  const texts = [...stack.sim.ledger.entries()].filter((e) => e.content.startsWith('Hi ')).map((e) => e.content);
+  expect(texts).toHaveLength(1_490);
+  expect(texts).not.toContain('Hi ');
+});
