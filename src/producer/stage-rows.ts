@@ -65,14 +65,15 @@ export interface Staged {
 
 export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts: StageOptions): Promise<Staged> {
   const { config } = ctx;
+  // A pass checked against an earlier one's digests renders and measures no texts (see expectBatches).
+  const measure = opts.expectBatches === undefined;
   const validator = new RecipientValidator({
     dedupe: opts.dedupe,
     template: opts.template,
     content: opts.content,
     prepare: config.texts.smartEncoding ? smartEncode : undefined,
-    renderTexts: opts.expectBatches === undefined,
+    renderTexts: measure,
   });
-  const measure = opts.expectBatches === undefined;
   const texts = new TextStats(await loadPricer(ctx));
   const samples: Staged['samples'] = [];
   const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');

@@ -110,22 +110,26 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
  * close(). On a Redis Cluster that quit can miss a node connection: test:cluster's leak check found one still
  * connected and idle after close(), about one run in four with the machine loaded. It had been opened by the
  * cluster's start-up ready check, and disconnecting the cluster afterwards did not close it either (it was no
- * longer among the cluster's nodes). Such a socket keeps a process that closed its worker from exiting by itself. So each
- * duplicate, and each node connection it ever opened (ioredis' public `+node` event), is remembered here and
- * disconnected once the Workers have closed. Disconnecting one that has ended does nothing.
+ * longer among the cluster's nodes). Such a socket keeps a process that closed its worker from exiting by itself.
+ * So each duplicate, and each node connection it opens (ioredis' public `+node` event), is remembered until it ends,
+ * and what is left is disconnected once the Workers have closed.
  */
 function trackDuplicates(redis: RedisClient): { disconnectAll(): void } {
-  const made: Array<Redis | Cluster> = [];
+  const open = new Set<Redis | Cluster>();
+  const remember = (connection: Redis | Cluster) => {
+    open.add(connection);
+    connection.once('end', () => open.delete(connection));
+  };
   const duplicate = redis.duplicate.bind(redis) as (...args: unknown[]) => Redis | Cluster;
   (redis as { duplicate: (...args: unknown[]) => Redis | Cluster }).duplicate = (...args) => {
     const copy = duplicate(...args);
-    made.push(copy);
-    if (copy instanceof Cluster) copy.on('+node', (node: Redis) => made.push(node));
+    remember(copy);
+    if (copy instanceof Cluster) copy.on('+node', remember);
     return copy;
   };
   return {
     disconnectAll() {
-      for (const connection of made) connection.disconnect();
+      for (const connection of open) connection.disconnect();
     },
   };
 }
