@@ -63,6 +63,8 @@ async function main() {
       SMS_API_BASE_URL: sim.baseUrl,
       WORKER_CONCURRENCY: String(opts.workerConcurrency),
       LOG_LEVEL: 'warn',
+      // Its campaigns are made up and deleted after the run: a Redis without persistence is fine to measure on.
+      REDIS_ALLOW_VOLATILE: 'true',
     });
     const ctx = { opts, prefix, redis, sim, env, content: CONTENT, log, load };
     if (opts.profile) return void process.stdout.write(`${await profile(ctx)}\n`);

@@ -25,6 +25,8 @@ async function demo(exitWhenDone: boolean): Promise<number> {
     SMS_API_BASE_URL: sim.baseUrl,
     QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'smsq-demo',
     SMS_BACKOFF_MS: '200',
+    // A demo's campaign is made up: losing it to a Redis restart costs nothing, so any local Redis will do.
+    REDIS_ALLOW_VOLATILE: env.REDIS_ALLOW_VOLATILE ?? 'true',
     // A demo stays on this machine, and its API token is made up for the occasion unless one is given.
     SERVER_HOST: env.SERVER_HOST ?? '127.0.0.1',
     API_TOKEN: env.API_TOKEN ?? randomBytes(24).toString('hex'),

@@ -7,6 +7,7 @@ import { jobIds } from '../shared/keys';
 import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
 import { releaseLock, renewLock } from '../shared/lock';
 import { JOB_NAMES } from '../shared/queues';
+import { refuseVolatileRedis } from '../shared/redis-checks';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { RecipientInput } from '../shared/types';
@@ -120,6 +121,7 @@ function rowSource(opts: EnqueueOptions): RowSource {
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
   const checked = checkCampaign(ctx, opts);
+  await refuseVolatileRedis(ctx.redis, ctx.config.allowVolatile);
   const source = rowSource(opts);
   const { redis, keys } = ctx;
   const { campaignId } = checked;

@@ -46,6 +46,8 @@ export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
   GATEWAY_NOT_CONFIGURED: 503,
   GATEWAY_QUERY_FAILED: 502,
   REDIS_UNAVAILABLE: 503,
+  // The service cannot keep its promise on this Redis until an operator changes it: not the client's fault.
+  REDIS_VOLATILE: 503,
   CONFIG_INVALID: 500,
   WEBHOOK_NOT_FOUND: 404,
 };

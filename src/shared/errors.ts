@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   GATEWAY_NOT_CONFIGURED: 'This needs the gateway credentials (SMS_API_KEY, SMS_API_SECRET, SMS_APP_ID).',
   GATEWAY_QUERY_FAILED: 'A query to the gateway (getSentRcd, getBalance) failed; nothing was changed.',
   REDIS_UNAVAILABLE: 'Redis cannot be reached at REDIS_URL.',
+  REDIS_VOLATILE: 'Redis persists nothing (no AOF, no RDB save): workers do not start and campaigns are not queued on it, unless REDIS_ALLOW_VOLATILE=true.',
   RECONCILE_BUSY: "The campaign's unknown recipients are being settled by another run (automatic settling or another reconcile).",
   WEBHOOK_NOT_FOUND: 'No failed webhook event with that id (never failed, already re-sent, or expired).',
 } as const;

@@ -8,7 +8,7 @@ import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID, type WorkerOf } from '../shared/queues';
 import { checkDurability } from '../shared/durability';
 import type { RedisClient } from '../shared/redis';
-import { checkRedisForProduction } from '../shared/redis-checks';
+import { checkRedisForProduction, refuseVolatileRedis } from '../shared/redis-checks';
 import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
@@ -33,6 +33,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   const ctx = await createContext(config, log, 'worker', opts);
   await checkRedisForProduction(ctx.redis, log);
   try {
+    await refuseVolatileRedis(ctx.redis, config.allowVolatile);
     await checkDurability(ctx.redis, config.durability, log);
   } catch (err) {
     await ctx.close();

@@ -43,6 +43,13 @@ export interface RedisOptions {
   eventsMaxLen: number;
   /** What a call's in-flight record must reach before the call is made (`REDIS_DURABILITY`). */
   durability: DurabilityConfig;
+  /**
+   * `REDIS_ALLOW_VOLATILE`: let workers start, and producers queue, on a Redis that persists nothing (no AOF, no
+   * RDB `save`). Such a Redis restarted forgets every campaign and every record of what was sent, so it is refused
+   * unless allowed (tests, the demo, the bench).
+   * @defaultValue false
+   */
+  allowVolatile: boolean;
 }
 
 export function readRedisOptions(r: EnvReader): RedisOptions {
@@ -63,6 +70,7 @@ export function readRedisOptions(r: EnvReader): RedisOptions {
     resultRetentionSeconds: r.int('RESULT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
     eventsMaxLen: r.int('EVENTS_MAX_LEN', 1_000, 10, 1_000_000),
     durability: readDurability(r, cluster),
+    allowVolatile: r.bool('REDIS_ALLOW_VOLATILE', false),
     redisSentinel: readSentinel(r, cluster),
   };
 }
