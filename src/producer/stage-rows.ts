@@ -87,7 +87,14 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   let part = '';
   let suppressed = 0;
   let endedAt: number | undefined;
-  const limit = pLimit(WRITES_IN_FLIGHT);
+  const pool = pLimit(WRITES_IN_FLIGHT);
+  // A write that fails (Redis full, read-only or gone) is thrown by the next Promise.all over `writes`; until then
+  // it is marked handled, or Node would end the process on it (an unhandled rejection) while rows are still read.
+  const limit = <T>(write: () => Promise<T>): Promise<T> => {
+    const p = pool(write);
+    p.catch(() => undefined);
+    return p;
+  };
   let writes: Promise<unknown>[] = [];
 
   const flush = async () => {

@@ -71,8 +71,11 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     return buildResult(job.data, record);
   }
   const state = await passGate(ctx, job, token, campaign, record);
-  // Released while this batch sends; awaited before the batch counts as finished, so a crash re-runs it.
+  // Released while this batch sends; awaited before the batch counts as finished, so a crash re-runs it. Marked
+  // handled meanwhile: a release refused by Redis (full, read-only) while the call is out would otherwise be an
+  // unhandled rejection, which ends the worker process; the await below still throws it.
   const released = state === 'cancelled' || state === 'failed' ? Promise.resolve() : releaseNext(ctx, job, campaign);
+  released.catch(() => undefined);
   const hold = windowHold(ctx.clock.now(), campaign, record);
   const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log, hold.held);
   await released;
