@@ -30,7 +30,7 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
   const problems: Array<[string, string]> = [];
   const timing: CampaignTiming = {};
   if (opts.sendAt !== undefined) {
-    const at = parseInstant(opts.sendAt);
+    const at = checkSendAt(opts.sendAt, now);
     if (typeof at === 'string') problems.push(['sendAt', at]);
     else timing.sendAt = at;
   }
@@ -52,34 +52,71 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
     else timing.expireAt = Math.max(timing.sendAt ?? now, now) + ms;
   } else if (opts.expireAt !== undefined) {
     const at = parseInstant(opts.expireAt);
+    const start = Math.max(timing.sendAt ?? now, now);
     if (typeof at === 'string') problems.push(['expireAt', at]);
-    else if (at <= Math.max(timing.sendAt ?? now, now)) problems.push(['expireAt', 'is not after the time the campaign starts: nobody could be sent']);
+    else if (at <= start) problems.push(['expireAt', 'is not after the time the campaign starts: nobody could be sent']);
+    else if (at - start > MAX_VALIDITY_MS) problems.push(['expireAt', `${isoOf(at)} is more than ${HORIZON_DAYS} days after the campaign starts, the longest validity`]);
     else timing.expireAt = at;
   }
   return { timing, problems };
 }
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** How far ahead a campaign may be scheduled, and how long it may stay valid: a year and a day, so that a typo
+ * (a year too far, `99999999d`) is refused rather than stored, and every time a campaign keeps stays a date. */
+export const HORIZON_DAYS = 366;
+const HORIZON_MS = HORIZON_DAYS * 86_400_000;
+/** A sendAt this far in the past still means "now" (a clock a little behind, a command typed a while ago); further back it is a typo. */
+export const SEND_AT_PAST_HOURS = 24;
+const MAX_VALIDITY_MS = HORIZON_MS;
+const MIN_VALIDITY_MS = 1_000;
+
+/** sendAt: an instant (see parseInstant) from SEND_AT_PAST_HOURS ago to HORIZON_DAYS ahead of `now`. */
+export function checkSendAt(value: string | Date, now: number): number | string {
+  const at = parseInstant(value);
+  if (typeof at === 'string') return at;
+  if (at > now + HORIZON_MS) return `${isoOf(at)} is more than ${HORIZON_DAYS} days ahead, the furthest a campaign can be scheduled`;
+  if (at < now - SEND_AT_PAST_HOURS * 3_600_000) return `${isoOf(at)} is more than ${SEND_AT_PAST_HOURS} hours in the past`;
+  return at;
+}
+
+const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-](\d{2}):(\d{2}))$/;
 
 /**
  * An ISO 8601 instant that says its offset (`2026-12-01T09:00:00+01:00`, or `Z`): a time without one would be read
- * in whatever zone the producer runs in. Returns ms since the epoch, or an Error message.
+ * in whatever zone the producer runs in. Each part must exist as written — Date.parse rolls 2027-02-30 over to
+ * March 2 and takes 24:00 for the next midnight, which is not what the caller meant. Returns ms since the epoch,
+ * or an Error message.
  */
 export function parseInstant(value: string | Date): number | string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'is not a valid date' : value.getTime();
-  if (!ISO_WITH_OFFSET.test(value)) return `"${value}" is not ISO 8601 with an offset, such as 2026-12-01T09:00:00+01:00`;
+  const m = ISO_WITH_OFFSET.exec(value);
+  if (!m) return `"${shown(value)}" is not ISO 8601 with an offset, such as 2026-12-01T09:00:00+01:00`;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  if (day < 1 || day > daysInMonth) return `"${value}" is not a valid date: ${m[1]}-${m[2]} has no day ${m[3]}`;
+  if (hour > 23 || minute > 59 || second > 59) return `"${value}" is not a valid time: hours go to 23, minutes and seconds to 59`;
+  if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59)) return `"${value}" has an offset beyond ±14:00`;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? `"${value}" is not a valid date` : ms;
 }
 
+const isoOf = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+const shown = (s: string): string => (s.length > 64 ? `${s.slice(0, 64)}…` : s);
+
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** validFor: `6h`, `90m`, `2d`, `45s` (or a number of ms): how long after the enqueue a recipient may still be sent. */
+/** validFor: `6h`, `90m`, `2d`, `45s` (or a number of ms), from 1 s to HORIZON_DAYS: how long after the start a recipient may still be sent. */
 function parseValidFor(value: string | number): number | string {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : 'must be a positive number of ms';
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(value.trim());
-  if (!m || Number(m[1]) <= 0) return `"${value}" is not a duration such as 6h, 90m, 2d or 45s`;
-  return Math.round(Number(m[1]) * UNITS[m[2]]);
+  const limit = `from 1s to ${HORIZON_DAYS}d (${MAX_VALIDITY_MS} ms)`;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < MIN_VALIDITY_MS || value > MAX_VALIDITY_MS) return `${value} ms is outside the limit: ${limit}`;
+    return Math.round(value);
+  }
+  const m = /^(\d{1,12}(?:\.\d{1,6})?)\s*(s|m|h|d)$/.exec(value.trim());
+  if (!m) return `"${shown(value)}" is not a duration such as 6h, 90m, 2d or 45s`;
+  const ms = Math.round(Number(m[1]) * UNITS[m[2]]);
+  if (ms < MIN_VALIDITY_MS || ms > MAX_VALIDITY_MS) return `"${value}" is outside the limit: ${limit}`;
+  return ms;
 }
 
 /**

@@ -60,7 +60,25 @@ export const CONTENT_MAX_LENGTH = 1024;
 export const SENDER_ID_MAX_LENGTH = 32;
 export const ORDER_ID_MAX_LENGTH = 64;
 
-/** The message text: a non-blank string of at most 1024 code points (see {@link codePointLength}). */
+/**
+ * What no text may hold: control characters other than tab, newline and carriage return (NUL, ESC and the like
+ * reach a phone as garbage or nothing), U+FFFD (what a decoder puts where its input was not valid UTF-8: the
+ * file's encoding is wrong, and sending it would replace the caller's letters with question marks), and lone
+ * surrogates (half an emoji: not a character, and not encodable for the gateway).
+ */
+const UNSENDABLE = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why `text` cannot be sent, naming the first bad character by its code point; null when it can. */
+export function checkTextCharacters(text: string, what: string): string | null {
+  const m = UNSENDABLE.exec(text);
+  if (!m) return null;
+  const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (m[0] === '\uFFFD') return `${what} has ${code} at character ${m.index + 1}, the mark of input that was not valid UTF-8: save the file as UTF-8`;
+  if (m[0].length === 1 && m[0] >= '\uD800' && m[0] <= '\uDFFF') return `${what} has a lone surrogate (${code}) at character ${m.index + 1}, half of a character`;
+  return `${what} has the control character ${code} at character ${m.index + 1}; only tab, newline and carriage return are allowed`;
+}
+
+/** The message text: a non-blank string of at most 1024 code points (see {@link codePointLength}) of sendable characters. */
 export function checkContent(content: unknown, what = 'content'): string | null {
   if (typeof content !== 'string') return `${what} must be a string`;
   if (content.trim() === '') return `${what} is empty`;
@@ -68,20 +86,26 @@ export function checkContent(content: unknown, what = 'content'): string | null 
   if (length > CONTENT_MAX_LENGTH) {
     return `${what} has ${length} characters; the limit is ${CONTENT_MAX_LENGTH}`;
   }
+  return checkTextCharacters(content, what);
+}
+
+/** Highest per-campaign cap accepted: far above any gateway's rate, so a typo is caught rather than obeyed. */
+export const MAX_RATE_LIMIT = 1_000_000;
+/**
+ * Lowest: a batch of 1,000 waits 1000 / maxRate seconds for its turn, so below 0.01 (a batch a day) a campaign
+ * would not finish within its retention, and near 0 the wait is no longer a number the queue can delay by.
+ */
+export const MIN_RATE_LIMIT = 0.01;
+
+/** A campaign's own cap, in recipients per second. */
+export function checkMaxRate(maxRate: unknown): string | null {
+  if (typeof maxRate !== 'number' || !Number.isFinite(maxRate) || maxRate < MIN_RATE_LIMIT || maxRate > MAX_RATE_LIMIT) {
+    return `maxRate must be a number of recipients per second from ${MIN_RATE_LIMIT} to ${MAX_RATE_LIMIT}; it is ${show(maxRate)}`;
+  }
   return null;
 }
 
 /** Optional (`undefined` means the configured default); when given, 1 to 32 code points, no control characters. */
-/** Highest per-campaign cap accepted: far above any gateway's rate, so a typo is caught rather than obeyed. */
-const MAX_RATE_LIMIT = 1_000_000;
-
-/** A campaign's own cap, in recipients per second. */
-export function checkMaxRate(maxRate: unknown): string | null {
-  if (typeof maxRate !== 'number' || !Number.isFinite(maxRate) || maxRate <= 0 || maxRate > MAX_RATE_LIMIT) {
-    return `maxRate must be a number of recipients per second above 0 and at most ${MAX_RATE_LIMIT}`;
-  }
-  return null;
-}
 
 export function checkSenderId(senderId: unknown): string | null {
   if (senderId === undefined) return null;
@@ -110,6 +134,8 @@ export function checkOrderId(orderId: string): string | null {
   if (length > ORDER_ID_MAX_LENGTH) return `orderId has ${length} characters; the limit is ${ORDER_ID_MAX_LENGTH}`;
   if (orderId.includes(',')) return 'orderId must not contain a comma (orderIds are sent comma-separated)';
   if (CONTROL.test(orderId)) return 'orderId must not contain control characters such as newlines or tabs';
+  const characters = checkTextCharacters(orderId, 'orderId');
+  if (characters !== null) return characters;
   if (orderId.startsWith(GENERATED_ORDER_ID_PREFIX)) {
     return `orderIds starting with '${GENERATED_ORDER_ID_PREFIX}' are reserved for generated orderIds`;
   }
@@ -122,6 +148,8 @@ export function checkCampaignId(id: unknown): string | null {
   if (id === '') return 'campaignId is empty';
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) return "campaignId may only contain letters, digits, '_', '.' and '-'";
   if (id.length > 64) return `campaignId has ${id.length} characters; the limit is 64`;
+  // `.` and `..` are path segments: the console's and the API's URLs could never name such a campaign.
+  if (/^\.+$/.test(id)) return `campaignId "${id}" is only dots; it needs a letter, digit, '_' or '-'`;
   return null;
 }
 
@@ -261,7 +289,11 @@ export class RecipientValidator {
     for (const name of template.fields) {
       const v = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : undefined;
       if (v === undefined || v === null) values.push('');
-      else if (typeof v === 'string') values.push(this.prepare(v));
+      else if (typeof v === 'string') {
+        const reason = checkTextCharacters(v, `field '${name}'`);
+        if (reason !== null) return { problem: { value: v, reason } };
+        values.push(this.prepare(v));
+      }
       else if (typeof v === 'number' && Number.isFinite(v)) values.push(String(v));
       else return { problem: { value: v, reason: `field '${name}' must be text or a number` } };
     }

@@ -50,15 +50,18 @@ end
 return {'go', state}`);
 
 /**
- * KEYS: campaign, parked set. ARGV: none. Resumes a paused campaign: back to `running`, its pause fields
- * cleared, and the ids of the jobs it parked returned (and forgotten) for the caller to promote. Returns the
- * state instead when the campaign was not paused, or 'missing'.
+ * KEYS: campaign, parked set. ARGV: now (ms). Resumes a paused campaign: back to `running` — or to `scheduled`
+ * when it was paused before its sendAt and that is still ahead (its split job, still delayed, starts it then) —
+ * its pause fields cleared, and the ids of the jobs it parked returned (and forgotten) for the caller to promote.
+ * Returns the state instead when the campaign was not paused, or 'missing'.
  */
-const RESUME_CAMPAIGN = lua<[campaign: string, parked: string], [], 'missing' | CampaignState | string[]>(`
+const RESUME_CAMPAIGN = lua<[campaign: string, parked: string], [now: string], 'missing' | CampaignState | string[]>(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
 if state ~= 'paused' then return state end
-redis.call('HSET', KEYS[1], 'state', 'running')
+local sendAt = tonumber(redis.call('HGET', KEYS[1], 'sendAt') or '')
+local notStarted = redis.call('HEXISTS', KEYS[1], 'startedAt') == 0
+redis.call('HSET', KEYS[1], 'state', (notStarted and sendAt and sendAt > tonumber(ARGV[1])) and 'scheduled' or 'running')
 redis.call('HDEL', KEYS[1], 'pausedBy', 'pauseReason', 'pausedAt')
 local parked = redis.call('SMEMBERS', KEYS[2])
 redis.call('DEL', KEYS[2])
@@ -90,8 +93,8 @@ export class CampaignGate {
   }
 
   /** Resumes a paused campaign; returns the parked job ids to promote, or the state it was in instead. */
-  async resume(campaignId: string): Promise<{ resumed: true; parked: string[] } | { resumed: false; state: 'missing' | CampaignState }> {
-    const reply = await runScript(this.redis, RESUME_CAMPAIGN, [this.keys.campaign(campaignId), this.keys.parked(campaignId)], []);
+  async resume(campaignId: string, now: number): Promise<{ resumed: true; parked: string[] } | { resumed: false; state: 'missing' | CampaignState }> {
+    const reply = await runScript(this.redis, RESUME_CAMPAIGN, [this.keys.campaign(campaignId), this.keys.parked(campaignId)], [String(now)]);
     return Array.isArray(reply) ? { resumed: true, parked: reply } : { resumed: false, state: reply };
   }
 }

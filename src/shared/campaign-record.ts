@@ -73,6 +73,31 @@ export interface CampaignRecord {
   /** Resend rounds started (`reconcile --resend`, SMS_AUTO_RESEND), and the round its reopened batches belong to. */
   resendRounds: number;
   resendRound?: number;
+  /**
+   * Fields of the hash that could not be read (a time that is no date, a window that does not parse — written by
+   * an older version, or by hand) and are left out above, so that one bad field never breaks a list or an export.
+   */
+  damaged?: string[];
+}
+
+/** A record that cannot be acted on at all (a state no version of smsq writes): lists leave it out, workers stop. */
+export class UnreadableRecordError extends Error {
+  override readonly name = 'UnreadableRecordError';
+}
+
+/** The range of a JavaScript Date: a stored time outside it cannot be shown (toISOString throws). */
+const MAX_TIME_MS = 8.64e15;
+
+/** A stored time (ms since the epoch) that can be shown as a date. */
+export function isShowableTime(ms: unknown): ms is number {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS;
+}
+
+/** A time field as stored, or undefined when it is not one. */
+export function storedTime(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const ms = Number(v);
+  return isShowableTime(ms) ? ms : undefined;
 }
 
 /**
@@ -82,23 +107,35 @@ export interface CampaignRecord {
 export function parseCampaignRecord(campaignId: string, f: Record<string, string | undefined>): CampaignRecord | null {
   const state = f.state;
   if (!state) return null;
-  if (!isCampaignState(state)) throw new Error(`campaign ${campaignId} has an unknown state "${state}" in Redis`);
+  if (!isCampaignState(state)) throw new UnreadableRecordError(`campaign ${campaignId} has an unknown state "${state.slice(0, 40)}" in Redis`);
   const num = (v: string | undefined) => Number(v ?? 0);
   const opt = (v: string | undefined) => (v ? Number(v) : undefined);
+  const damaged: string[] = [];
+  const time = (name: string): number | undefined => {
+    const ms = storedTime(f[name]);
+    if (ms === undefined && f[name]) damaged.push(name);
+    return ms;
+  };
   const content = f.content ?? '';
   const { outcomeCodes, cost } = keyedCounters(f);
   const parsed = f.template === '1' ? parseTemplate(content) : undefined;
-  return {
+  let window: SendWindow | undefined;
+  try {
+    window = f.window ? parseWindow(f.window) : undefined;
+  } catch {
+    damaged.push('window');
+  }
+  const record: CampaignRecord = {
     content,
     template: parsed?.ok ? parsed.template : undefined,
     senderId: f.senderId || undefined,
     state,
     priority: priorityOf(f.priority),
     maxRate: opt(f.maxRate),
-    sendAt: opt(f.sendAt),
-    window: f.window ? parseWindow(f.window) : undefined,
+    sendAt: time('sendAt'),
+    window,
     timezone: f.timezone || undefined,
-    expireAt: opt(f.expireAt),
+    expireAt: time('expireAt'),
     total: num(f.total),
     batches: num(f.batches),
     digest: f.digest ?? '',
@@ -108,11 +145,11 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     invalid: num(f.invalid),
     callbackUrl: f.callbackUrl || undefined,
     maxCost: opt(f.maxCost),
-    createdAt: num(f.createdAt),
-    startedAt: opt(f.startedAt),
-    firstBatchAt: opt(f.firstBatchAt),
-    lastBatchAt: opt(f.lastBatchAt),
-    finishedAt: opt(f.finishedAt),
+    createdAt: time('createdAt') ?? 0,
+    startedAt: time('startedAt'),
+    firstBatchAt: time('firstBatchAt'),
+    lastBatchAt: time('lastBatchAt'),
+    finishedAt: time('finishedAt'),
     batchesDone: num(f.batchesDone),
     counts: outcomeCounts((counter) => num(f[counter])),
     outcomeCodes,
@@ -126,11 +163,13 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     failure: f.failCode ? { code: f.failCode, reason: f.failReason ?? '' } : undefined,
     pausedBy: f.pausedBy,
     pauseReason: f.pauseReason,
-    pausedAt: opt(f.pausedAt),
+    pausedAt: time('pausedAt'),
     settleError: f.settleError || undefined,
     resendRounds: num(f.resendRounds),
     resendRound: f.resendRound === undefined ? undefined : Number(f.resendRound),
   };
+  if (damaged.length > 0) record.damaged = damaged;
+  return record;
 }
 
 /** The counters named with a key: `oc:<f|u>:<code>` (FINISH_BATCH; those reconciled down to 0 left out) and `cost:<currency>` (APPLY_REPORT). */

@@ -1,13 +1,13 @@
 import type { RedisClient } from './redis';
+import type { Logger } from './logger';
 import { systemClock, type Clock } from './clock';
 import { parseOutcomes } from './batch-store';
 import type { Keys } from './keys';
 import { decodeRecipients } from './recipient-codec';
 import { lua, runScript } from './lua';
 import { TRANSITION } from './scripts';
-import type { StoredDelivery } from './delivery/delivery-store';
 import { formatMicros } from './delivery/money';
-import { deliverySummary, withDelivery } from './delivery/summary';
+import { deliverySummary, readStoredDelivery, withDelivery } from './delivery/summary';
 import { parseCampaignRecord, type CampaignRecord } from './campaign-record';
 import { settledCount } from './outcomes';
 import { renderStored } from './text/template';
@@ -22,14 +22,24 @@ const SET_MAX_COST = lua<[campaign: string], [micros: string], 0 | 1>(
 );
 
 export class CampaignStore {
+  /** Campaigns whose damaged fields were logged: each once, not at every read (bounded, in case many are). */
+  private readonly damageLogged = new Set<string>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly clock: Clock = systemClock,
+    private readonly log?: Logger,
   ) {}
 
   async read(campaignId: string): Promise<CampaignRecord | null> {
-    return parseCampaignRecord(campaignId, await this.redis.hgetall(this.keys.campaign(campaignId)));
+    const rec = parseCampaignRecord(campaignId, await this.redis.hgetall(this.keys.campaign(campaignId)));
+    if (rec?.damaged && !this.damageLogged.has(campaignId)) {
+      if (this.damageLogged.size >= 1000) this.damageLogged.clear();
+      this.damageLogged.add(campaignId);
+      this.log?.warn({ campaignId, fields: rec.damaged }, 'campaign record has fields that cannot be read; they are left out');
+    }
+    return rec;
   }
 
   /**
@@ -71,6 +81,7 @@ export class CampaignStore {
       maxCost: rec.maxCost !== undefined ? formatMicros(rec.maxCost) : undefined,
       settleError: rec.settleError,
       outcomeCodes: rec.outcomeCodes,
+      ...(rec.damaged ? { damaged: rec.damaged } : {}),
     };
   }
 
@@ -138,6 +149,7 @@ export class CampaignStore {
    * and fields: rendered texts are never stored.
    */
   async *results(campaignId: string, batches: number, content?: Pick<CampaignRecord, 'content' | 'template'>): AsyncGenerator<RecipientResult> {
+    let unreadableLogged = false;
     for (let k = 0; k < batches; k++) {
       const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
@@ -147,8 +159,12 @@ export class CampaignStore {
       const recipients = decodeRecipients(r);
       const deliveries = replies[1][1] as Record<string, string>;
       for (let i = 0; i < recipients.length; i++) {
-        const d = deliveries[i];
-        const r = withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ? (JSON.parse(d) as StoredDelivery) : undefined);
+        const d = deliveries[i] ? readStoredDelivery(deliveries[i]) : undefined;
+        if (d === null && !unreadableLogged) {
+          unreadableLogged = true;
+          this.log?.warn({ campaignId, batch: k }, 'a delivery report stored for this campaign cannot be read; its result line shows none');
+        }
+        const r = withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ?? undefined);
         if (content) r.content = content.template ? renderStored(content.template, recipients[i].values) : content.content;
         yield r;
       }
@@ -166,7 +182,7 @@ export function toResult(number: string, orderId: string, o: StoredOutcome | und
   if (!o) return { number, orderId, status: 'pending' };
   switch (o[0]) {
     case 's':
-      return { number, orderId, status: 'sent', msgId: o[1] };
+      return o[2] === undefined ? { number, orderId, status: 'sent', msgId: o[1] } : { number, orderId, status: 'sent', msgId: o[1], reason: o[2] };
     case 'f':
       return { number, orderId, status: 'failed', code: o[1], reason: o[2] };
     case 'u':

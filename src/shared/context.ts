@@ -60,7 +60,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const queues = openQueues(config, redis);
   for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle, queues.webhooks]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   const clock = opts.clock ?? systemClock;
-  const campaigns = new CampaignStore(redis, k, clock);
+  const campaigns = new CampaignStore(redis, k, clock, log);
   const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);
   return {
     config,

@@ -70,11 +70,11 @@ export interface Recipient {
 
 /**
  * A stored outcome, compact because a batch stores up to 1000 of them:
- * `['s', msgId]`, `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`, `['x', reason]`
+ * `['s', msgId, reason?]` (a reason only when the gateway's records, not a call's answer, said it was sent), `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`, `['x', reason]`
  * (suppressed, with the list entry's reason), `['k']` (capped), `['e']` (expired: not sent by the campaign's expireAt).
  * `calledAt` (ms) is when the call whose answer was lost started: reconcile searches the gateway's records there.
  */
-export type StoredOutcome = ['s', string] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
+export type StoredOutcome = ['s', string, string?] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
 
 export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
@@ -169,6 +169,8 @@ export interface CampaignInfo {
   settleError?: string;
   /** Failed and unknown recipients per gateway status or error code, e.g. { failed: { '-5': 3 }, unknown: { TIMEOUT: 1 } }. */
   outcomeCodes: { failed: Record<string, number>; unknown: Record<string, number> };
+  /** Set when fields of its record in Redis could not be read (corrupt, or from another version): they are left out. */
+  damaged?: string[];
 }
 
 /** One line of `campaignResults`. */

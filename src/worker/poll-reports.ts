@@ -3,7 +3,8 @@ import type { Context } from '../shared/context';
 import { AppliedReports, parseAwaitingMember } from '../shared/delivery/delivery-store';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { PollSummary } from '../shared/delivery/poll-summary';
-import type { DeliveryReport } from '../shared/delivery/report';
+import { reportTimeProblem, type DeliveryReport } from '../shared/delivery/report';
+import { countReport } from '../shared/metrics';
 import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
 import { releaseLock } from '../shared/lock';
 import { backOff as backOffPoller } from './poll-backoff';
@@ -94,7 +95,13 @@ async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[],
   // The run began out of back-off, so only the level can be left: clear it once, at the run's first answer.
   if (summary.calls === 1) await ctx.redis.del(ctx.keys.pollBackoffLevel());
   const final = answer.value.records.filter((r) => r.state !== 'sending');
-  const counts = await ctx.delivery.record(final.map(toReport), 'poll');
+  const reports = final.map(toReport);
+  const inRange = reports.filter((r) => reportTimeProblem(r.at, started) === null);
+  if (inRange.length < reports.length) {
+    countReport('poll', 'invalid', reports.length - inRange.length);
+    ctx.log.warn({ count: reports.length - inRange.length }, 'polled delivery reports dated out of range skipped');
+  }
+  const counts = await ctx.delivery.record(inRange, 'poll');
   summary.reported += final.length;
   summary.matched += counts.matched;
   const wait = started + 1000 / ctx.config.delivery.pollRatePerSecond - Date.now();

@@ -2,7 +2,7 @@ import type { Context } from '../../shared/context';
 import { maxCostMicros } from '../budget-check';
 import { SmsqError } from '../../shared/errors';
 import { jobIds } from '../../shared/keys';
-import { parseInstant } from '../campaign-timing';
+import { checkSendAt } from '../campaign-timing';
 import { readAccountStop } from '../../shared/sending-control';
 import { settleIdleBatches } from '../../shared/settle-idle-batches';
 import type { CampaignInfo, RecipientResult } from '../../shared/types';
@@ -51,7 +51,7 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
  * survives restarts as the first did.
  */
 export async function rescheduleCampaign(ctx: Context, campaignId: string, sendAt: string | Date): Promise<CampaignInfo> {
-  const at = parseInstant(sendAt);
+  const at = checkSendAt(sendAt, ctx.clock.now());
   if (typeof at === 'string') throw new SmsqError('VALIDATION_FAILED', `sendAt: ${at}`, { fields: { sendAt: at } });
   const t = await ctx.campaigns.transition(campaignId, ['scheduled'], 'scheduled', { sendAt: String(at) });
   if (t === 'missing') throw notFound(campaignId);
@@ -75,10 +75,12 @@ export interface PauseOptions {
 /**
  * Pauses one campaign: none of its batches starts until it is resumed (a batch that starts meanwhile is parked),
  * while other campaigns go on sending. Batches already sending finish. Pausing a paused campaign changes nothing.
+ * A scheduled campaign may be paused too: if its sendAt passes meanwhile, its batches are released and parked,
+ * and none is sent until it is resumed.
  */
 export async function pauseCampaign(ctx: Context, campaignId: string, opts: PauseOptions = {}): Promise<CampaignInfo> {
   const fields = { pausedBy: opts.by ?? 'operator', pauseReason: opts.reason ?? 'paused by an operator', pausedAt: String(Date.now()) };
-  const t = await ctx.campaigns.transition(campaignId, ['queued', 'running'], 'paused', fields);
+  const t = await ctx.campaigns.transition(campaignId, ['scheduled', 'queued', 'running'], 'paused', fields);
   if (t === 'missing') throw notFound(campaignId);
   if (t !== 'ok' && t !== 'paused') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to pause.`);
@@ -92,7 +94,7 @@ export async function pauseCampaign(ctx: Context, campaignId: string, opts: Paus
 
 /** Resumes a paused campaign: its parked batches go back to its lane at once. Resuming a running campaign changes nothing. */
 export async function resumeCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
-  const r = await ctx.gate.resume(campaignId);
+  const r = await ctx.gate.resume(campaignId, ctx.clock.now());
   if (!r.resumed) {
     if (r.state === 'missing') throw notFound(campaignId);
     if (r.state !== 'queued' && r.state !== 'running') {

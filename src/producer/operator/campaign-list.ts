@@ -6,6 +6,7 @@
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { IndexPosition } from '../../shared/campaign-index';
+import { UnreadableRecordError } from '../../shared/campaign-record';
 import type { CampaignInfo, ShownState } from '../../shared/types';
 
 export interface ListOptions {
@@ -39,11 +40,11 @@ export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promi
   for (;;) {
     const want = opts.state || opts.priority ? READ_AHEAD : limit - campaigns.length + 1;
     const entries = await ctx.campaignIndex.page(want, opts.since ?? 0, after);
-    const infos = await Promise.all(entries.map((e) => ctx.campaigns.info(e.campaignId, queuePaused)));
+    const infos = await Promise.all(entries.map((e) => readListed(ctx, e.campaignId, queuePaused)));
     await ctx.campaignIndex.remove(entries.filter((_, i) => infos[i] === null).map((e) => e.campaignId));
     for (let i = 0; i < entries.length; i++) {
       const info = infos[i];
-      if (info && (!opts.state || info.state === opts.state) && (!opts.priority || info.priority === opts.priority)) {
+      if (info && info !== UNREADABLE && (!opts.state || info.state === opts.state) && (!opts.priority || info.priority === opts.priority)) {
         // One more than a page tells whether there is a next page without a second round trip.
         if (campaigns.length === limit) return { campaigns, next: cursorOf(campaigns[limit - 1]) };
         campaigns.push(info);
@@ -51,6 +52,23 @@ export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promi
       after = entries[i];
     }
     if (entries.length < want) return { campaigns };
+  }
+}
+
+const UNREADABLE = Symbol('unreadable');
+
+/**
+ * One campaign of a page, or UNREADABLE when its record cannot be understood at all (a state no version writes):
+ * that campaign is left out of the list, and logged, rather than failing the whole list for everyone. It stays in
+ * the index: `smsq status` on it still says what is wrong.
+ */
+async function readListed(ctx: Context, campaignId: string, queuePaused: boolean): Promise<CampaignInfo | null | typeof UNREADABLE> {
+  try {
+    return await ctx.campaigns.info(campaignId, queuePaused);
+  } catch (err) {
+    if (!(err instanceof UnreadableRecordError)) throw err;
+    ctx.log.warn({ campaignId, err: err.message }, 'campaign left out of the list: its record cannot be read');
+    return UNREADABLE;
   }
 }
 
