@@ -3,8 +3,8 @@ import type { ClientRequest } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { observeGatewayCall } from '../metrics';
-import { CONNECT_TIMEOUT_CODE } from './http-agents';
-import { createGatewayHttp } from './http-instance';
+import { CONNECT_TIMEOUT_CODE, hasConnected } from './http-agents';
+import { createGatewayHttp, DEADLINE_CODE, endedByDeadline } from './http-instance';
 import type { JsonText } from './json-text';
 import { GatewayReply, parseReply, snippet } from './parse-reply';
 import { sendSmsBatchBody, sendSmsBody } from './send-body';
@@ -40,7 +40,7 @@ export interface BatchSendRequest {
  * - `http-error`: any other HTTP status; the gateway answered, so nothing was accepted.
  * - `not-json`: HTTP 200 whose body is not the API's JSON: the gateway may have accepted the messages.
  * - `not-sent`: the request never reached the gateway (refused, DNS, connect timeout).
- * - `cut-off`: the request was sent but no complete answer came (timeout, reset): outcome unknowable.
+ * - `cut-off`: the request was sent but no complete answer came (deadline, reset): outcome unknowable.
  */
 export type CallResult =
   | { kind: 'reply'; reply: GatewayReply }
@@ -103,23 +103,25 @@ export class GatewayClient {
       const reply = parseReply(text);
       return reply ? { kind: 'reply', reply } : { kind: 'not-json', httpStatus: res.status, body: snippet(text) };
     } catch (err) {
-      const result = classifyTransportError(err);
+      const result = classifyTransportError(err, this.gateway.responseTimeoutMs);
       this.log.debug({ path, recipients, result: result.kind, code: result.errorCode }, 'gateway call failed');
       return result;
     }
   }
 }
 
-/** Decides from the error's code and the socket's state whether the request can have reached the gateway. */
-export function classifyTransportError(err: unknown): Extract<CallResult, { kind: 'not-sent' | 'cut-off' }> {
+/**
+ * Decides from the error's code and the socket's state whether the request can have reached the gateway: not
+ * before its connection opened (TLS included), whatever ended the call; after that, it may have.
+ */
+export function classifyTransportError(err: unknown, deadlineMs: number): Extract<CallResult, { kind: 'not-sent' | 'cut-off' }> {
   const e = err as AxiosError & { cause?: { code?: string } };
-  const errorCode = e.code ?? e.cause?.code ?? 'EUNKNOWN';
-  const message = e.message || String(err);
+  const deadline = endedByDeadline(err);
+  const errorCode = deadline ? DEADLINE_CODE : (e.code ?? e.cause?.code ?? 'EUNKNOWN');
+  const message = deadline ? `no complete answer within SMS_RESPONSE_TIMEOUT_MS (${deadlineMs} ms)` : e.message || String(err);
   if (NOT_SENT_CODES.has(errorCode) || NOT_SENT_CODES.has(e.cause?.code ?? '')) return { kind: 'not-sent', errorCode, message };
-  // A timeout while the socket was still connecting (or waiting for a free socket) means nothing was sent.
   const request = e.request as ClientRequest | undefined;
-  const socket = request?.socket;
-  if (errorCode === 'ETIMEDOUT' && (!socket || socket.connecting)) return { kind: 'not-sent', errorCode, message };
+  if (!hasConnected(request?.socket)) return { kind: 'not-sent', errorCode, message };
   return { kind: 'cut-off', errorCode, message };
 }
 

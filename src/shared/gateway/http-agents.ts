@@ -1,9 +1,18 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 
 /** Error code given to a connection that did not open in time: the request never left this machine. */
 export const CONNECT_TIMEOUT_CODE = 'ECONNTIMEOUT';
+
+/** Sockets that finished connecting (TLS included): a request on one has been written, or is being written. */
+const connected = new WeakSet<Socket>();
+
+/** True once the socket connected: a call cut off on it may have reached the gateway. */
+export function hasConnected(socket: Socket | null | undefined): boolean {
+  return socket != null && connected.has(socket);
+}
 
 type CreateConnection = (options: object, callback?: (err: Error | null, socket: Socket) => void) => Socket;
 
@@ -32,6 +41,8 @@ function addConnectTimeout(agent: http.Agent, ms: number): void {
     }, ms);
     timer.unref();
     socket.once('connect', () => clearTimeout(timer));
+    // Marked here rather than read from the socket later: once destroyed, a socket no longer says it was connecting.
+    socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => connected.add(socket));
     socket.once('close', () => clearTimeout(timer));
     return socket;
   };

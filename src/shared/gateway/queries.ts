@@ -2,7 +2,7 @@ import type { AxiosInstance } from 'axios';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { createAgents } from './http-agents';
-import { createGatewayHttp } from './http-instance';
+import { createGatewayHttp, DEADLINE_CODE, endedByDeadline } from './http-instance';
 import { formatGatewayTime } from './gateway-time';
 import {
   parseQueryAnswer,
@@ -144,8 +144,11 @@ export class GatewayQueries {
       return result.ok || result.kind !== 'not-json' ? result : { ...result, httpStatus: res.status };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      this.log.debug({ endpoint, code: e.code }, 'gateway query failed');
-      return { ok: false, kind: 'transport', message: `${e.code ?? 'EUNKNOWN'}: ${e.message ?? String(err)}` };
+      const deadline = endedByDeadline(err);
+      const code = deadline ? DEADLINE_CODE : (e.code ?? 'EUNKNOWN');
+      this.log.debug({ endpoint, code }, 'gateway query failed');
+      const message = deadline ? `no complete answer within SMS_RESPONSE_TIMEOUT_MS (${this.gateway.responseTimeoutMs} ms)` : (e.message ?? String(err));
+      return { ok: false, kind: 'transport', message: `${code}: ${message}` };
     }
   }
 }
