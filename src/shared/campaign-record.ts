@@ -3,6 +3,7 @@ import { outcomeCounts, type OutcomeCounter } from './outcomes';
 import { DELIVERY_COUNTERS, PRICED_COUNTER } from './delivery/scripts';
 import { parseWindow, type SendWindow } from './schedule/send-window';
 import { parseTemplate, type Template } from './text/template';
+import { storedTime } from './stored-time';
 import { SHOWN_STATES, type CampaignInfo, type CampaignState } from './types';
 
 /** What APPLY_REPORT counts of a campaign's delivery reports. */
@@ -83,21 +84,6 @@ export interface CampaignRecord {
 /** A record that cannot be acted on at all (a state no version of smsq writes): lists leave it out, workers stop. */
 export class UnreadableRecordError extends Error {
   override readonly name = 'UnreadableRecordError';
-}
-
-/** The range of a JavaScript Date: a stored time outside it cannot be shown (toISOString throws). */
-const MAX_TIME_MS = 8.64e15;
-
-/** A stored time (ms since the epoch) that can be shown as a date. */
-export function isShowableTime(ms: unknown): ms is number {
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS;
-}
-
-/** A time field as stored, or undefined when it is not one. */
-export function storedTime(v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const ms = Number(v);
-  return isShowableTime(ms) ? ms : undefined;
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Context } from '../shared/context';
 import { AppliedReports, parseAwaitingMember } from '../shared/delivery/delivery-store';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
 import type { PollSummary } from '../shared/delivery/poll-summary';
-import { reportTimeProblem, type DeliveryReport } from '../shared/delivery/report';
+import type { DeliveryReport } from '../shared/delivery/report';
+import { receivedTimeProblem } from '../shared/gateway/received-time';
 import { countReport } from '../shared/metrics';
 import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
 import { releaseLock } from '../shared/lock';
@@ -96,7 +97,7 @@ async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[],
   if (summary.calls === 1) await ctx.redis.del(ctx.keys.pollBackoffLevel());
   const final = answer.value.records.filter((r) => r.state !== 'sending');
   const reports = final.map(toReport);
-  const inRange = reports.filter((r) => reportTimeProblem(r.at, started) === null);
+  const inRange = reports.filter((r) => receivedTimeProblem(r.at, started, 'receiveTime') === null);
   if (inRange.length < reports.length) {
     countReport('poll', 'invalid', reports.length - inRange.length);
     ctx.log.warn({ count: reports.length - inRange.length }, 'polled delivery reports dated out of range skipped');

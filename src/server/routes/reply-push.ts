@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { quoteLongIntegers } from '../../shared/gateway/parse-queries';
 import { isObject } from '../../shared/gateway/json-fields';
-import { readMoRecord, type MoRecord } from '../../shared/gateway/parse-mo';
+import { moRecordProblem, readMoRecord, type MoRecord } from '../../shared/gateway/parse-mo';
 import { countReply } from '../../shared/metrics';
 import { secretMatches } from '../../shared/secret-compare';
 import type { ServerDeps } from '../app';
@@ -33,15 +33,21 @@ export async function replyPushRoutes(app: FastifyInstance, { ctx }: ServerDeps)
   };
 
   app.post<{ Params: { token: string } }>(REPLY_PUSH_PATH, { bodyLimit: BODY_LIMIT, onRequest }, async (req) => {
-    const { records, invalid } = parseReplyPush(typeof req.body === 'string' ? req.body : '');
+    const { records, invalid } = parseReplyPush(typeof req.body === 'string' ? req.body : '', Date.now());
     if (invalid.length > 0) countReply('push', 'invalid', invalid.length);
     const replies = await ctx.replies.record(records, 'push');
     return { received: records.length + invalid.length, replies, invalid };
   });
 }
 
-/** The pushed body: one reply object or an array of them; a reply without a number is listed as invalid. */
-function parseReplyPush(body: string): { records: MoRecord[]; invalid: Array<{ index: number; reason: string }> } {
+/**
+ * Replies one push may carry: the gateway pushes one per POST, recordMo pages hold 100; a larger body is refused
+ * whole rather than read into thousands of writes.
+ */
+const MAX_REPLIES_PER_PUSH = 100;
+
+/** The pushed body: one reply object or an array of them; a reply without a number, or over a limit, is listed as invalid. */
+function parseReplyPush(body: string, receivedAt: number): { records: MoRecord[]; invalid: Array<{ index: number; reason: string }> } {
   let raw: unknown;
   try {
     raw = JSON.parse(quoteLongIntegers(body));
@@ -54,12 +60,17 @@ function parseReplyPush(body: string): { records: MoRecord[]; invalid: Array<{ i
     countReply('push', 'invalid');
     throw new ApiError('BAD_REQUEST', 'not a reply: send one reply object or an array of them');
   }
+  if (items.length > MAX_REPLIES_PER_PUSH) {
+    countReply('push', 'invalid');
+    throw new ApiError('BAD_REQUEST', `${items.length} replies in one body; the limit is ${MAX_REPLIES_PER_PUSH} (nothing was stored)`);
+  }
   const records: MoRecord[] = [];
   const invalid: Array<{ index: number; reason: string }> = [];
   items.forEach((item, index) => {
     const record = isObject(item) ? readMoRecord(item) : null;
-    if (record) records.push(record);
-    else invalid.push({ index, reason: isObject(item) ? 'no number' : 'not an object' });
+    const problem = record ? moRecordProblem(record, receivedAt) : isObject(item) ? 'no number' : 'not an object';
+    if (record && problem === null) records.push(record);
+    else invalid.push({ index, reason: problem ?? 'not a reply' });
   });
   return { records, invalid };
 }

@@ -1,4 +1,5 @@
 import { quoteLongIntegers } from '../gateway/parse-queries';
+import { receivedTimeProblem } from '../gateway/received-time';
 import { toMicros } from './money';
 
 /** A delivery report as smsq stores it, whether the gateway pushed it or the poller asked for it. */
@@ -57,7 +58,7 @@ function toReport(item: unknown, receivedAt: number): DeliveryReport | string {
   if (status === null) return 'status is missing or not an integer';
   const at = o.timestamp === undefined || o.timestamp === null ? receivedAt : timestamp(o.timestamp);
   if (at === null) return 'timestamp is not a time in ms';
-  const timeProblem = reportTimeProblem(at, receivedAt);
+  const timeProblem = receivedTimeProblem(at, receivedAt, 'timestamp');
   if (timeProblem !== null) return timeProblem;
   const reason = typeof o.reason === 'string' ? o.reason.slice(0, 200) : '';
   const report: DeliveryReport = { msgId, state: status === 0 ? 'd' : 'x', at, code: String(status), reason };
@@ -85,22 +86,6 @@ function idString(v: unknown): string | null {
 function integer(v: unknown): number | null {
   const n = typeof v === 'string' && /^\s*-?\d{1,9}\s*$/.test(v) ? Number(v) : v;
   return typeof n === 'number' && Number.isInteger(n) ? n : null;
-}
-
-/** The earliest report time taken: no message sent through smsq is older. */
-const EARLIEST_REPORT_MS = Date.UTC(2000, 0, 1);
-/** How far ahead of its receipt a report may be dated: the gateway's clock may run ahead a little, not days. */
-const REPORT_FUTURE_SLACK_MS = 86_400_000;
-
-/**
- * Why a report's time cannot be stored (pushed or polled alike), or null. A time outside the range is refused and
- * counted rather than stored: a result line with it could not be shown (1e20 is no date) or would be nonsense.
- */
-export function reportTimeProblem(at: number, receivedAt: number): string | null {
-  if (!Number.isFinite(at) || at < EARLIEST_REPORT_MS || at > receivedAt + REPORT_FUTURE_SLACK_MS) {
-    return `timestamp ${at} is out of range: from 2000-01-01 to a day after the report was received`;
-  }
-  return null;
 }
 
 /** Milliseconds as documented; a value that can only be seconds is taken as seconds. */

@@ -1,4 +1,5 @@
-import { isShowableTime, type DeliveryCounters } from '../campaign-record';
+import type { DeliveryCounters } from '../campaign-record';
+import { isShowableTime } from '../stored-time';
 import type { DeliveryState, DeliverySummary, RecipientResult } from '../types';
 import type { StoredDelivery } from './delivery-store';
 import { formatMicros } from './money';

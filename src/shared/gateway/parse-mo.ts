@@ -1,5 +1,7 @@
 import { parseGatewayTime } from './gateway-time';
+import { normalizeNumber } from '../phone-number';
 import { count, isObject, scalar, type Fields } from './json-fields';
+import { receivedTimeProblem } from './received-time';
 
 /**
  * One reply (mobile-originated message) as recordMo lists it and as the gateway pushes it: the same fields both
@@ -62,4 +64,24 @@ export function readMoRecord(row: Fields): MoRecord | null {
     ...(text(price.pay) ? { pay: text(price.pay) } : {}),
     ...(text(price.currency) ? { currency: text(price.currency) } : {}),
   };
+}
+
+/** A reply's text at most: a long reply is a few concatenated segments (153 characters each), far below this. */
+export const MO_CONTENT_MAX_LENGTH = 4096;
+/** Its other fields (sendId, mcc, mnc, operator, pay, currency) at most: each is a code or a short name. */
+export const MO_FIELD_MAX_LENGTH = 64;
+
+/**
+ * Why a pushed reply is not stored, or null: a number that is not a phone number (numbers are kept normalised,
+ * as everywhere else), a text or field over its limit, a time out of range. Checked before anything is written.
+ */
+export function moRecordProblem(r: MoRecord, receivedAt: number): string | null {
+  const number = normalizeNumber(r.number);
+  if (!number.ok) return `number: ${number.reason}`;
+  if (r.content.length > MO_CONTENT_MAX_LENGTH) return `content has ${r.content.length} characters; the limit is ${MO_CONTENT_MAX_LENGTH}`;
+  for (const name of ['sendId', 'mcc', 'mnc', 'operator', 'pay', 'currency'] as const) {
+    const v = r[name];
+    if (v !== undefined && v.length > MO_FIELD_MAX_LENGTH) return `${name} has ${v.length} characters; the limit is ${MO_FIELD_MAX_LENGTH}`;
+  }
+  return r.receiveTime === null ? null : receivedTimeProblem(r.receiveTime, receivedAt, 'receiveTime');
 }

@@ -1,3 +1,4 @@
+import { storedTime } from '../stored-time';
 import { numberBucket, type Keys } from '../keys';
 import { lua, runScript } from '../lua';
 import type { RedisClient } from '../redis';
@@ -130,9 +131,10 @@ export function encode(e: Suppression): string {
   return `${clean(e.reason, MAX_REASON)}|${clean(e.source, MAX_SOURCE)}|${e.at}`;
 }
 
+/** An entry whose time is no date (corrupt, or written by hand) reads as added at 0, so that a list of it never fails. */
 function decode(number: string, raw: string): Suppression {
   const [reason, source, at] = raw.split('|');
-  return { number, reason, source: source ?? '', at: Number(at ?? 0) };
+  return { number, reason, source: source ?? '', at: storedTime(at) ?? 0 };
 }
 
 /** An entry as the API and `smsq suppress list` show it: the time as ISO 8601. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { storedTime } from '../stored-time';
 import type { RepliesConfig } from '../config';
 import type { MoRecord } from '../gateway/parse-mo';
 import { numberBucket, type Keys } from '../keys';
@@ -136,7 +137,8 @@ function decode(id: string, flat: string[]): StoredReply {
     id,
     number: f.n ?? '',
     content: f.c ?? '',
-    receivedAt: new Date(Number(f.t)).toISOString(),
+    // The stream id's own time stands in for a stored time that is no date (written by hand, or corrupt).
+    receivedAt: new Date(storedTime(f.t) ?? Number(id.split('-')[0])).toISOString(),
     sendId: f.s ?? '',
     ...opt('campaignId', f.campaignId),
     source: f.src === 'push' ? 'push' : 'poll',
