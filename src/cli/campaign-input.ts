@@ -8,7 +8,6 @@ import type { PreviewOptions } from '../producer';
 import { formatFromPath, readRecipients, RecipientFormat } from '../producer/read-recipients';
 import type { RowProblem } from '../producer/validate';
 import { isPriority, PRIORITIES, type Priority } from '../shared/lanes';
-import { templateFields } from '../shared/text/template';
 import { positiveNumber, UsageError } from './args';
 
 export const CAMPAIGN_OPTIONS = {
@@ -37,7 +36,7 @@ type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_
 export async function campaignFromArgs(file: string, values: CampaignValues): Promise<PreviewOptions> {
   const content = await readContent(values.content, values['content-file']);
   const format = pickFormat(file, values.format);
-  const read = (input: NodeJS.ReadableStream) => readRecipients(input, format, { templateFields: templateFields(content) });
+  const read = (input: NodeJS.ReadableStream) => readRecipients(input, format, { content });
   if (file !== '-') await checkReadable(file);
   return {
     campaignId: values['campaign-id'],

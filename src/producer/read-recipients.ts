@@ -7,6 +7,8 @@ import { extname } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
 import { SmsqError } from '../shared/errors';
+import { neededFields } from '../shared/text/template';
+import { headerColumns, headerMissing, isHeader, namedRow } from './csv-columns';
 import { PlainCsvLines } from './csv-plain-lines';
 import { unbatch } from './unbatch';
 import { rowProblem, type RowProblem } from './validate';
@@ -42,37 +44,33 @@ export function readRecipients(
   format: RecipientFormat,
   opts: ReadOptions = {},
 ): AsyncIterable<RawRow> {
-  return format === 'csv' ? readCsv(input, opts.templateFields ?? []) : readNdjson(input);
+  return format === 'csv' ? readCsv(input, opts.content === undefined ? [] : neededFields(opts.content)) : readNdjson(input);
 }
 
 export interface ReadOptions {
   /**
-   * The fields the campaign's template uses (`templateFields(content)`): a CSV column named after one is a field
-   * even in a two-column file, whose second column is otherwise the orderId.
+   * The campaign's content: a CSV must have a header naming every field its template uses without a fallback
+   * (`CSV_HEADER_INVALID` at the header, rather than the same missing field on every row).
    */
-  templateFields?: readonly string[];
+  content?: string;
 }
 
 /**
- * CSV: `number[,orderId]`, an empty orderId meaning none. The first record is a header, and skipped, when its first
- * field has a letter and no digit (`number`, `Phone`, `msisdn`…): a phone number always has a digit, a column
- * name hardly ever. Unquoted fields are trimmed; empty and blank lines are skipped.
- *
- * A header names further columns, which become the recipient's `fields` for a template
- * (`number,orderId,name,city`): the first column is the number, a column named `orderId` (any case) the orderId —
- * or, in a file of two columns, the second whatever its name (as before) unless the template uses it as a field —
- * and every other named column a field.
- * An empty cell is a missing field. Without a header, a third column is an error.
+ * CSV. The first record is a header when its first field has a letter and no digit (`isHeader`); its columns are
+ * then taken by name only (`headerColumns`: the number, `orderId`, `timezone`, and every other named column a
+ * template field), and it is refused when a name is doubled, the number column is missing or the template needs a
+ * column it lacks (`needed`). Without a header a record is `number[,orderId]`, and a third column an error.
+ * An empty cell is a missing value. Unquoted fields are trimmed; empty and blank lines are skipped.
  *
  * Plain lines are read by `PlainCsvLines`, up to the first line that is not plain; csv-parse reads from there.
  * `csvParseOnly` reads the whole input with csv-parse: the reference the tests compare the fast path with.
  */
 export function readCsv(
   input: NodeJS.ReadableStream | Readable,
-  templateFields: readonly string[],
+  needed: readonly string[],
   { csvParseOnly = false }: { csvParseOnly?: boolean } = {},
 ): AsyncIterableIterator<RawRow> {
-  const toRow = csvRows(templateFields);
+  const toRow = csvRows(needed);
   return unbatch(csvParseOnly ? parseCsv(input, toRow, 0) : csvBatches(input, toRow));
 }
 
@@ -158,67 +156,36 @@ async function* parseCsv(input: NodeJS.ReadableStream | Readable, toRow: CsvRowM
 /** A record (its fields trimmed) on its line to a row, or null for the header. */
 type CsvRowMaker = (record: string[], line: number) => RawRow | null;
 
-/** The rows of one file's records, in order: the first may be a header, which then names the columns. */
-function csvRows(templateFields: readonly string[]): CsvRowMaker {
-  let first = true;
-  let columns: CsvColumns | null = null;
+/**
+ * The rows of one file's records, in order: the first decides how the others are read — by the columns a header
+ * names, or as `number[,orderId]`. A header refused throws from here, before any row is read.
+ */
+function csvRows(needed: readonly string[]): CsvRowMaker {
+  let toRow: CsvRowMaker | null = null;
   return (record, line) => {
-    if (first) {
-      first = false;
-      if (/\p{L}/u.test(record[0]) && !/\p{Nd}/u.test(record[0])) {
-        columns = headerColumns(record, templateFields);
+    if (toRow === null) {
+      if (isHeader(record)) {
+        const columns = headerColumns(record, needed, line);
+        toRow = (r, l) => (r.length > columns.count
+          ? { row: l, problem: rowProblem(l, r.join(','), `found ${r.length} columns; the header names ${columns.count}`) }
+          : { row: l, input: namedRow(r, columns) });
         return null;
       }
+      if (needed.length > 0) throw headerMissing(line, needed);
+      toRow = positionalRow;
     }
-    if (columns !== null && (columns.fields.length > 0 || columns.timezone !== -1)) {
-      if (record.length > columns.count) {
-        return { row: line, problem: rowProblem(line, record.join(','), `found ${record.length} columns; the header names ${columns.count}`) };
-      }
-      return { row: line, input: namedRow(record, columns) };
-    }
-    if (record.length > 2) {
-      const reason = `expected number[,orderId], found ${record.length} columns (name the columns in a header row to use them as template fields)`;
-      return { row: line, problem: rowProblem(line, record.join(','), reason) };
-    }
-    const [number, orderId] = record;
-    return { row: line, input: orderId === undefined || orderId === '' ? { number } : { number, orderId } };
+    return toRow(record, line);
   };
 }
 
-/** Where a header puts the orderId and the template fields. */
-interface CsvColumns {
-  /** Columns the header names. */
-  count: number;
-  orderId: number;
-  /** The `timezone` column (each recipient's own zone for a send window), or -1. */
-  timezone: number;
-  /** [column, field name] of every other named column. */
-  fields: Array<[number, string]>;
-}
-
-function headerColumns(header: string[], templateFields: readonly string[]): CsvColumns {
-  const named = header.findIndex((h, i) => i > 0 && h.toLowerCase() === 'orderid');
-  const timezone = header.findIndex((h, i) => i > 0 && h.toLowerCase() === 'timezone');
-  const orderId = named !== -1 ? named : header.length === 2 && timezone === -1 && !templateFields.includes(header[1]) ? 1 : -1;
-  const fields: Array<[number, string]> = [];
-  header.forEach((name, i) => {
-    if (i > 0 && i !== orderId && i !== timezone && name !== '') fields.push([i, name]);
-  });
-  return { count: header.length, orderId, timezone, fields };
-}
-
-function namedRow(record: string[], columns: CsvColumns): { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } {
-  const row: { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } = { number: record[0] };
-  const orderId = columns.orderId === -1 ? undefined : record[columns.orderId];
-  if (orderId !== undefined && orderId !== '') row.orderId = orderId;
-  if (columns.fields.length > 0) {
-    const fields: Record<string, string> = {};
-    for (const [i, name] of columns.fields) if (record[i] !== undefined && record[i] !== '') fields[name] = record[i];
-    row.fields = fields;
+/** A record of a file without a header: `number[,orderId]`. */
+function positionalRow(record: string[], line: number): RawRow {
+  if (record.length > 2) {
+    const reason = `expected number[,orderId], found ${record.length} columns (name the columns in a header row to use them as template fields)`;
+    return { row: line, problem: rowProblem(line, record.join(','), reason) };
   }
-  const zone = columns.timezone === -1 ? undefined : record[columns.timezone];
-  if (zone !== undefined && zone !== '') row.timezone = zone;
-  return row;
+  const [number, orderId] = record;
+  return { row: line, input: orderId === undefined || orderId === '' ? { number } : { number, orderId } };
 }
 
 function lineBreaks(field: string): number {

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../shared/errors';
 import { SmsqError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { asRedisError, REDIS_RETRY_AFTER_SECONDS } from '../shared/redis-errors';
 
 /**
  * What POST /v1/campaigns reads (the only route with a body and a choice of types; delivery reports take any):
@@ -16,6 +17,8 @@ export const ACCEPTED_MEDIA_TYPES = ['application/json', 'application/x-ndjson',
 export const API_ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  CROSS_SITE_REQUEST: 403,
+  HOST_NOT_ALLOWED: 403,
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
@@ -30,6 +33,7 @@ export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 422,
   CAMPAIGN_EMPTY: 422,
   INPUT_UNREADABLE: 400,
+  CSV_HEADER_INVALID: 422,
   INPUT_CHANGED: 409,
   STAGING_STOPPED: 503,
   CAMPAIGN_NOT_FOUND: 404,
@@ -46,11 +50,17 @@ export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
   GATEWAY_NOT_CONFIGURED: 503,
   GATEWAY_QUERY_FAILED: 502,
   REDIS_UNAVAILABLE: 503,
+  // Redis, not the request, has to change: 503 with Retry-After, as for an unreachable Redis.
+  REDIS_FULL: 503,
+  REDIS_READONLY: 503,
   // The service cannot keep its promise on this Redis until an operator changes it: not the client's fault.
   REDIS_VOLATILE: 503,
   CONFIG_INVALID: 500,
   WEBHOOK_NOT_FOUND: 404,
 };
+
+/** Answers that mean "Redis, not this request": they carry Retry-After. */
+const REDIS_CODES: ReadonlySet<string> = new Set<ErrorCode>(['REDIS_UNAVAILABLE', 'REDIS_FULL', 'REDIS_READONLY']);
 
 export class ApiError extends Error {
   constructor(
@@ -83,6 +93,9 @@ function answer(status: number, code: string, message: string, details?: Record<
 export function toAnswer(err: unknown, redisReady: boolean): Answer {
   if (err instanceof ApiError) return answer(API_ERROR_STATUS[err.code], err.code, err.message, err.details);
   if (err instanceof SmsqError) return answer(SMSQ_ERROR_STATUS[err.code], err.code, err.message, err.details);
+  // Redis refusing a write (full, read-only) or gone, met by any route: 503 with its code, never a 500.
+  const refused = asRedisError(err);
+  if (refused) return answer(SMSQ_ERROR_STATUS[refused.code], refused.code, refused.message, refused.details);
   const e = err as Partial<FastifyError>;
   if (e.validation) {
     const where = e.validationContext ?? 'request';
@@ -120,8 +133,19 @@ export function errorHandler(log: Logger, redisReady: () => boolean) {
     if (status >= 500) log.error({ err, method: req.method, url: req.routeOptions.url }, 'request failed');
     closeIfUnread(req, reply);
     if (body.error.code === 'CAMPAIGN_BUSY') reply.header('retry-after', '1');
+    if (REDIS_CODES.has(body.error.code)) reply.header('retry-after', String(REDIS_RETRY_AFTER_SECONDS));
     return reply.status(status).send(body);
   };
+}
+
+/**
+ * Answers `err` from a hook, rather than throwing it: a hook of bull-board's routes would have its error answered
+ * by bull-board's own handler, in bull-board's shape.
+ */
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
+  const { status, body } = toAnswer(err, true);
+  closeIfUnread(req, reply);
+  return reply.code(status).send(body);
 }
 
 /**

@@ -8,7 +8,6 @@ import type { Config } from '../../src/shared/config';
 import { SmsqError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
 import type { RedisClient } from '../../src/shared/redis';
-import { templateFields } from '../../src/shared/text/template';
 import { deletePrefix, testConfig, testRedis, uniquePrefix } from '../support/env';
 
 const log = createLogger('silent');
@@ -35,7 +34,7 @@ async function refusal(p: Promise<unknown>): Promise<SmsqError> {
   return err as SmsqError;
 }
 
-const csvRows = (content: string, text: string) => readRecipients(Readable.from([text]), 'csv', { templateFields: templateFields(content) });
+const csvRows = (content: string, text: string) => readRecipients(Readable.from([text]), 'csv', { content });
 
 it('refuses a recipient whose field is missing, naming the row and the field, and queues nothing', async () => {
   const content = 'Hi {{name}}, order {{order}} ships {{day|today}}';

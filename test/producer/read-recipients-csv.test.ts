@@ -42,7 +42,7 @@ describe('readRecipients, CSV', () => {
     expect(await read('number,orderId\n491701111111,a\n')).toEqual([
       { row: 2, input: { number: '491701111111', orderId: 'a' } },
     ]);
-    expect(await read('"Phone Number",ref\n491701111111\n')).toEqual([{ row: 2, input: { number: '491701111111' } }]);
+    expect(await read('"Phone Number",ref\n491701111111\n')).toEqual([{ row: 2, input: { number: '491701111111', fields: {} } }]);
   });
 
   it('reads a first line with any digit as a recipient, not a header', async () => {
@@ -66,7 +66,7 @@ describe('readRecipients, CSV', () => {
   });
 
   it('accepts CRLF, LF and CR line endings, even mixed, and a last line without one', async () => {
-    expect(await read('number\r\n491701111111,a\r\n491702222222\n491703333333\r491704444444')).toEqual([
+    expect(await read('number,orderId\r\n491701111111,a\r\n491702222222\n491703333333\r491704444444')).toEqual([
       { row: 2, input: { number: '491701111111', orderId: 'a' } },
       { row: 3, input: { number: '491702222222' } },
       { row: 4, input: { number: '491703333333' } },

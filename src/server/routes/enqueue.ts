@@ -8,7 +8,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
 import type { Priority } from '../../shared/lanes';
-import { templateFields } from '../../shared/text/template';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ACCEPTED_MEDIA_TYPES, ApiError } from '../errors';
@@ -114,7 +113,7 @@ function streamOptions(req: FastifyRequest, q: Omit<StreamQuery, 'dryRun'>, form
     expireAt: q.expireAt,
     maxCost: q.maxCost === undefined ? undefined : Number(q.maxCost),
     callbackUrl: q.callbackUrl,
-    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { templateFields: templateFields(q.content) }),
+    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { content: q.content }),
   };
 }
 

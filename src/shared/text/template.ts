@@ -83,3 +83,12 @@ export function templateFields(content: string): string[] {
   const parsed = parseTemplate(content);
   return parsed.ok ? [...parsed.template.fields] : [];
 }
+
+/** The fields a content's template uses at least once without a fallback: a recipient without one is refused. */
+export function neededFields(content: string): string[] {
+  if (!isTemplate(content)) return [];
+  const parsed = parseTemplate(content);
+  if (!parsed.ok) return [];
+  const { slots, fields } = parsed.template;
+  return fields.filter((_, i) => slots.some((slot) => slot.field === i && slot.fallback === undefined));
+}
