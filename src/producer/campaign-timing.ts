@@ -1,3 +1,4 @@
+import { calendarProblem } from '../shared/schedule/calendar';
 import { recipientZones } from '../shared/schedule/recipient-zones';
 import { isZone, nextOpen, parseWindow, type SendWindow } from '../shared/schedule/send-window';
 import type { Recipient } from '../shared/types';
@@ -35,15 +36,18 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
     else timing.sendAt = at;
   }
   if (opts.window !== undefined) {
-    try {
-      timing.window = parseWindow(opts.window);
-    } catch (err) {
-      problems.push(['window', (err as Error).message]);
+    if (typeof opts.window !== 'string' || opts.window.length > SPEC_MAX_LENGTH) problems.push(['window', `must be text of at most ${SPEC_MAX_LENGTH} characters, such as 08:00-21:00`]);
+    else {
+      try {
+        timing.window = parseWindow(opts.window);
+      } catch (err) {
+        problems.push(['window', (err as Error).message]);
+      }
     }
   }
   if (opts.timezone !== undefined) {
-    if (isZone(opts.timezone)) timing.timezone = opts.timezone;
-    else problems.push(['timezone', `"${opts.timezone}" is not an IANA time zone such as Europe/Berlin or America/New_York`]);
+    if (typeof opts.timezone === 'string' && opts.timezone.length <= SPEC_MAX_LENGTH && isZone(opts.timezone)) timing.timezone = opts.timezone;
+    else problems.push(['timezone', `"${shown(String(opts.timezone))}" is not an IANA time zone such as Europe/Berlin or America/New_York`]);
   }
   if (opts.validFor !== undefined && opts.expireAt !== undefined) problems.push(['validFor', 'give validFor or expireAt, not both']);
   else if (opts.validFor !== undefined) {
@@ -60,6 +64,9 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
   }
   return { timing, problems };
 }
+
+/** A window or a time zone is a short name: longer text is a mistake, and is not echoed back whole. */
+const SPEC_MAX_LENGTH = 64;
 
 /** How far ahead a campaign may be scheduled, and how long it may stay valid: a year and a day, so that a typo
  * (a year too far, `99999999d`) is refused rather than stored, and every time a campaign keeps stays a date. */
@@ -91,10 +98,8 @@ export function parseInstant(value: string | Date): number | string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'is not a valid date' : value.getTime();
   const m = ISO_WITH_OFFSET.exec(value);
   if (!m) return `"${shown(value)}" is not ISO 8601 with an offset, such as 2026-12-01T09:00:00+01:00`;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
-  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
-  if (day < 1 || day > daysInMonth) return `"${value}" is not a valid date: ${m[1]}-${m[2]} has no day ${m[3]}`;
-  if (hour > 23 || minute > 59 || second > 59) return `"${value}" is not a valid time: hours go to 23, minutes and seconds to 59`;
+  const impossible = calendarProblem(...([m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number]));
+  if (impossible !== null) return `"${value}" is not a valid date and time: ${impossible}`;
   if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59)) return `"${value}" has an offset beyond ±14:00`;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? `"${value}" is not a valid date` : ms;

@@ -1,5 +1,6 @@
 import { campaignJson } from '../../shared/campaign-json';
 import { PRIORITIES } from '../../shared/lanes';
+import { parseSince } from '../../shared/replies/replies-csv';
 import { SHOWN_STATES } from '../../shared/types';
 import { parse, positiveNumber, UsageError } from '../args';
 import { formatListLine, LIST_HEADER } from '../format';
@@ -15,8 +16,8 @@ export default async function listCommand(argv: string[]): Promise<number> {
   );
   const state = oneOf('state', values.state, SHOWN_STATES);
   const priority = oneOf('priority', values.priority, PRIORITIES);
-  const since = values.since === undefined ? undefined : Date.parse(values.since);
-  if (Number.isNaN(since)) throw new UsageError(`--since must be a date or time in ISO 8601 (2026-01-31, 2026-01-31T08:00:00Z), not "${values.since}"`);
+  const since = values.since === undefined ? undefined : parseSince(values.since);
+  if (since === null) throw new UsageError(`--since must be a date or time in ISO 8601 (2026-01-31, 2026-01-31T08:00:00Z), not "${values.since}"`);
   let left = positiveNumber('limit', values.limit, Infinity);
   return withProducer(async (smsq) => {
     if (!values.json) process.stdout.write(`${LIST_HEADER}\n`);

@@ -3,6 +3,7 @@ import { maxCostMicros } from '../budget-check';
 import { SmsqError } from '../../shared/errors';
 import { jobIds } from '../../shared/keys';
 import { checkSendAt } from '../campaign-timing';
+import { checkTextCharacters } from '../validate';
 import { readAccountStop } from '../../shared/sending-control';
 import { settleIdleBatches } from '../../shared/settle-idle-batches';
 import type { CampaignInfo, RecipientResult } from '../../shared/types';
@@ -79,6 +80,8 @@ export interface PauseOptions {
  * and none is sent until it is resumed.
  */
 export async function pauseCampaign(ctx: Context, campaignId: string, opts: PauseOptions = {}): Promise<CampaignInfo> {
+  const reasonProblem = opts.reason === undefined ? null : checkPauseReason(opts.reason);
+  if (reasonProblem !== null) throw new SmsqError('VALIDATION_FAILED', `reason: ${reasonProblem}`, { fields: { reason: reasonProblem } });
   const fields = { pausedBy: opts.by ?? 'operator', pauseReason: opts.reason ?? 'paused by an operator', pausedAt: String(Date.now()) };
   const t = await ctx.campaigns.transition(campaignId, ['scheduled', 'queued', 'running'], 'paused', fields);
   if (t === 'missing') throw notFound(campaignId);
@@ -122,6 +125,15 @@ export async function setMaxCost(ctx: Context, campaignId: string, maxCost: numb
   if (!(await ctx.campaigns.setMaxCost(campaignId, micros))) throw notFound(campaignId);
   ctx.log.info({ campaignId, maxCost }, 'campaign budget cap changed');
   return getCampaign(ctx, campaignId);
+}
+
+/** A pause reason is shown with the campaign and sent in its webhook event: a sentence, not a document. */
+export const PAUSE_REASON_MAX_LENGTH = 500;
+
+function checkPauseReason(reason: unknown): string | null {
+  if (typeof reason !== 'string') return 'must be text';
+  if (reason.length > PAUSE_REASON_MAX_LENGTH) return `has ${reason.length} characters; the limit is ${PAUSE_REASON_MAX_LENGTH}`;
+  return checkTextCharacters(reason, 'reason');
 }
 
 export function notFound(campaignId: string): SmsqError {

@@ -7,6 +7,7 @@ import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { IndexPosition } from '../../shared/campaign-index';
 import { UnreadableRecordError } from '../../shared/campaign-record';
+import { isShowableTime } from '../../shared/stored-time';
 import type { CampaignInfo, ShownState } from '../../shared/types';
 
 export interface ListOptions {
@@ -33,7 +34,8 @@ const READ_AHEAD = 200;
 
 export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promise<CampaignPage> {
   const limit = opts.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalid(`limit must be a whole number from 1 to ${MAX_PAGE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalid(`limit must be a whole number from 1 to ${MAX_PAGE}; it is ${limit}`);
+  if (opts.since !== undefined && !isShowableTime(opts.since)) throw invalid(`since must be a time in ms since the epoch; it is ${opts.since}`);
   let after = opts.cursor === undefined ? undefined : parseCursor(opts.cursor);
   const queuePaused = await ctx.queues.batches.isPaused();
   const campaigns: CampaignInfo[] = [];

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { campaignJson } from '../../shared/campaign-json';
+import { parseSince } from '../../shared/replies/replies-csv';
 import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/results-csv';
 import type { CampaignInfo, CampaignState, RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
@@ -30,9 +31,9 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
 
   app.get<{ Querystring: ListQuery }>('/v1/campaigns', { schema: { querystring: listQuery } }, async (req) => {
     const { since, limit, ...rest } = req.query;
-    const sinceMs = since === undefined ? undefined : Date.parse(since);
-    if (Number.isNaN(sinceMs)) throw new ApiError('BAD_REQUEST', `since must be a date or time in ISO 8601 (2026-01-31T08:00:00Z), not "${since}"`);
-    const page = await producer.listCampaigns({ ...rest, since: sinceMs, limit: limit === undefined ? undefined : Number(limit) });
+    const sinceMs = since === undefined ? undefined : parseSince(since);
+    if (sinceMs === null) throw new ApiError('BAD_REQUEST', `since must be a date or time in ISO 8601 (2026-01-31T08:00:00Z), not "${since}"`);
+    const page = await producer.listCampaigns({ ...rest, since: sinceMs ?? undefined, limit: limit === undefined ? undefined : Number(limit) });
     return { campaigns: page.campaigns.map(campaignJson), ...(page.next ? { next: page.next } : {}) };
   });
 
