@@ -1,3 +1,4 @@
+import { csvCell, csvNumberCell } from './csv-cell';
 import type { RecipientResult } from './types';
 
 /** Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves. */
@@ -7,14 +8,9 @@ export const CSV_HEADER = 'number,orderId,status,msgId,code,reason,delivery,deli
 export const CSV_HEADER_WITH_CONTENT = `${CSV_HEADER},content`;
 
 export function csvLine(r: RecipientResult): string {
-  // One template rather than an array joined: this runs once per recipient of a million-line export. Fields
-  // smsq writes itself (status, delivery, times, prices, digits) never need quoting; the others are checked.
-  return `${r.number},${csvField(r.orderId)},${r.status},${csvField(r.msgId ?? '')},${csvField(r.code ?? '')},${csvField(r.reason ?? '')},` +
-    `${r.delivery ?? ''},${csvField(r.deliveryCode ?? '')},${csvField(r.deliveryReason ?? '')},${r.reportedAt ?? ''},${r.price ?? ''},${csvField(r.currency ?? '')}` +
-    (r.content === undefined ? '' : `,${csvField(r.content)}`);
-}
-
-function csvField(v: string): string {
-  // Most fields of a million lines are empty or plain digits: no need to look for quotes in those.
-  return v === '' || !/[",\r\n]/.test(v) ? v : `"${v.replace(/"/g, '""')}"`;
+  // One template rather than an array joined: this runs once per recipient of a million-line export. The fields
+  // smsq names itself (status, delivery) are written as they are; the others may come from a user or the gateway.
+  return `${csvNumberCell(r.number)},${csvCell(r.orderId)},${r.status},${csvCell(r.msgId ?? '')},${csvCell(r.code ?? '')},${csvCell(r.reason ?? '')},` +
+    `${r.delivery ?? ''},${csvCell(r.deliveryCode ?? '')},${csvCell(r.deliveryReason ?? '')},${csvCell(r.reportedAt ?? '')},${csvCell(r.price ?? '')},${csvCell(r.currency ?? '')}` +
+    (r.content === undefined ? '' : `,${csvCell(r.content)}`);
 }

@@ -1,3 +1,4 @@
+import { csvCell, csvNumberCell } from '../csv-cell';
 import { storedTime } from '../stored-time';
 import { numberBucket, type Keys } from '../keys';
 import { lua, runScript } from '../lua';
@@ -152,6 +153,5 @@ export function suppressionJson(e: Suppression): SuppressionJson {
 export const SUPPRESSION_CSV_HEADER = 'number,reason,source,addedAt';
 
 export function suppressionCsvLine(e: Suppression): string {
-  const field = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return `${e.number},${field(e.reason)},${field(e.source)},${new Date(e.at).toISOString()}`;
+  return `${csvNumberCell(e.number)},${csvCell(e.reason)},${csvCell(e.source)},${new Date(e.at).toISOString()}`;
 }
