@@ -8,6 +8,7 @@ import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shar
 import { releaseLock, renewLock } from '../shared/lock';
 import { JOB_NAMES } from '../shared/queues';
 import { refuseVolatileRedis } from '../shared/redis-checks';
+import { asRedisError } from '../shared/redis-errors';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { RecipientInput } from '../shared/types';
@@ -15,7 +16,8 @@ import { checkWebhookUrl } from '../shared/webhooks/target-url';
 import { checkBudget, maxCostMicros } from './budget-check';
 import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
 import type { RawRow } from './read-recipients';
-import { stageRows, type BatchWriter, type Staged, type StageOptions } from './stage-rows';
+import { PendingBatches, PENDING_TTL_MS } from './pending-batches';
+import { stageRows, type Staged, type StageOptions } from './stage-rows';
 import type { TextSummary } from './text-stats';
 import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, type RowProblem } from './validate';
 
@@ -89,8 +91,6 @@ export interface EnqueueResult {
   texts: TextSummary;
 }
 
-/** Staged batches of a campaign not yet committed expire if its producer dies before committing it. */
-const STAGING_TTL_MS = 60 * 60 * 1000;
 /**
  * The staging lock lives this long unless renewed, as its producer does every third of it: a producer that died
  * is seen gone (`smsq status`) and the campaign can be staged again this long after.
@@ -127,39 +127,52 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
   const { campaignId } = checked;
   const lockKey = keys.staging(campaignId);
   const lockToken = randomUUID();
-  if ((await redis.set(lockKey, lockToken, 'PX', STAGING_LOCK_MS, 'NX')) !== 'OK') {
+  if ((await redis.set(lockKey, lockToken, 'PX', STAGING_LOCK_MS, 'NX').catch((err: unknown) => Promise.reject(nothingQueued(err)))) !== 'OK') {
     throw new SmsqError('CAMPAIGN_BUSY', `Campaign ${campaignId} is being queued by another producer right now (or one stopped less than ${STAGING_LOCK_MS / 1000} s ago); try again when it is done.`);
   }
   const renewal = setInterval(() => void renewLock(redis, lockKey, lockToken, STAGING_LOCK_MS).catch(() => undefined), STAGING_LOCK_MS / 3);
   try {
     const existing = await ctx.campaigns.read(campaignId);
     return source.rereadable ? await enqueueRereadable(ctx, opts, checked, source, existing) : await enqueueOnce(ctx, opts, checked, source, existing);
+  } catch (err) {
+    throw nothingQueued(err);
   } finally {
     clearInterval(renewal);
-    await releaseLock(redis, lockKey, lockToken);
+    // Left to its TTL when Redis cannot take it now; the error above is the one the caller needs.
+    await releaseLock(redis, lockKey, lockToken).catch(() => undefined);
   }
 }
 
-/** Rows read once: staged as they are validated, with a TTL, and committed when all are; dropped otherwise. */
+/**
+ * Redis full, read-only or gone: a code of its own (HTTP 503), and never the ioredis error, which carries the
+ * refused command's arguments (recipients). Whatever was staged is gone by then (enqueueOnce, commit).
+ */
+function nothingQueued(err: unknown): unknown {
+  return asRedisError(err, ', and nothing was queued') ?? err;
+}
+
+/**
+ * Rows read once: staged as they are validated, with a short TTL kept alive while they are read, and committed when
+ * all are. Anything that stops it first (a bad row, a refusal, Redis refusing a write, an upload cut off or too
+ * large) deletes what was staged.
+ */
 async function enqueueOnce(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, source: RowSource, existing: CampaignRecord | null): Promise<EnqueueResult> {
   const { campaignId } = checked;
   // An id that is already queued is read through only to compare, never staged again.
-  const write: BatchWriter | undefined = existing ? undefined : async (k, encoded) => {
-    const key = ctx.keys.batch(campaignId, k);
-    await ctx.redis.multi().hset(key, 'r', encoded).pexpire(key, STAGING_TTL_MS).exec();
-  };
-  const staged = await stageRows(ctx, source.open(), { ...stageOptions(ctx, opts, checked), write, countSuppressed: true });
-  const drop = () => dropStaged(ctx, campaignId, write ? staged.batches : 0);
-  const result = await accept(ctx, opts, checked, staged, existing, drop);
-  if (!result.created) return result;
-  for (let k = 0; k < staged.batches; k += 500) {
-    const p = ctx.redis.pipeline();
-    for (let j = k; j < Math.min(k + 500, staged.batches); j++) p.persist(ctx.keys.batch(campaignId, j));
-    await p.exec();
+  const pending = existing ? undefined : new PendingBatches(ctx, campaignId);
+  try {
+    const staged = await stageRows(ctx, source.open(), { ...stageOptions(ctx, opts, checked), write: pending?.write, countSuppressed: true });
+    const result = await accept(ctx, opts, checked, staged, existing, async () => pending?.drop());
+    if (!result.created) return result;
+    await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged }, false, pending);
+    ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
+    return result;
+  } catch (err) {
+    await pending?.drop();
+    throw err;
+  } finally {
+    pending?.stopKeepAlive();
   }
-  await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged }, false);
-  ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
-  return result;
 }
 
 /**
@@ -193,8 +206,16 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
       await endStaging(ctx, campaignId, 'the recipients changed while they were read');
       throw new SmsqError('INPUT_CHANGED', `${err.message} Campaign ${campaignId} sends the recipients staged before that batch; the rest was not queued.`, err.details);
     }
+    const refused = asRedisError(err);
+    // Nothing written (Redis refused the first batch): the campaign this run queued could never send anyone, so it
+    // is taken back whole rather than left `queued` with nothing staged.
+    if (!existing && (await ctx.campaigns.read(campaignId).catch(() => null))?.staging?.staged === 0) {
+      await uncommit(ctx, campaignId, first.batches).catch(() => undefined);
+      throw asRedisError(err, `, and campaign ${campaignId} was taken back: nothing was queued`) ?? err;
+    }
     // Staging stays open: the batches written so far send, and the same enqueue again writes the rest.
-    throw new SmsqError('STAGING_STOPPED', `Campaign ${campaignId} was queued, but staging it stopped: ${(err as Error).message}. The recipients staged so far are sending; queue the same campaign again (same campaignId, same rows) to stage the rest, or cancel it.`, { campaignId });
+    const cause = refused ? `[${refused.code}] ${refused.message.replace(/\.$/, '')}` : (err as Error).message;
+    throw new SmsqError('STAGING_STOPPED', `Campaign ${campaignId} was queued, but staging it stopped: ${cause}. The recipients staged so far are sending; queue the same campaign again (same campaignId, same rows) to stage the rest, or cancel it.`, { campaignId, ...(refused ? { cause: refused.code } : {}) });
   }
   result.suppressed = second.suppressed;
   if (second.endedAt !== undefined) {
@@ -322,16 +343,29 @@ export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipien
 
 /**
  * Makes the campaign visible and startable. `staging`: its batches are still to be written (a re-readable source),
- * so the record says so, and batch jobs that start first wait for their batch.
+ * so the record says so, and batch jobs that start first wait for their batch. `pending`: batches staged before
+ * (rows read once), made permanent here. Whole or not at all: the split job, which starts the campaign, comes last;
+ * until then the record expires by itself (a producer killed meanwhile leaves nothing for long), and a failure
+ * (Redis full, read-only or gone) takes back what was written.
  */
-async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }, staging: boolean): Promise<void> {
+async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }, staging: boolean, pending?: PendingBatches): Promise<void> {
+  try {
+    await commitSteps(ctx, campaignId, c, staging, pending);
+  } catch (err) {
+    await uncommit(ctx, campaignId, 0).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function commitSteps(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }, staging: boolean, pending?: PendingBatches): Promise<void> {
   const { redis, keys } = ctx;
   const now = ctx.clock.now();
   const t = c.timing;
   const scheduled = t.sendAt !== undefined && t.sendAt > now;
   // One HSET: the campaign becomes visible with all its fields at once.
   const createdAt = Date.now();
-  await redis.hset(keys.campaign(campaignId), {
+  const key = keys.campaign(campaignId);
+  await redis.multi().hset(key, {
     state: scheduled ? 'scheduled' : 'queued',
     ...(t.sendAt !== undefined ? { sendAt: String(t.sendAt) } : {}),
     ...(t.window ? { window: t.window.spec } : {}),
@@ -354,13 +388,28 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
     ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
     ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
     ...(staging ? { staging: '1', staged: '0' } : {}),
-  });
+  }).pexpire(key, PENDING_TTL_MS).exec();
   await ctx.campaignIndex.add(campaignId, createdAt);
-  await addSplitJob(ctx, campaignId, t.sendAt);
   // Validity: at expireAt whatever is still pending ends expired, even batches waiting for a retry or a window.
   if (t.expireAt !== undefined) {
     await ctx.queues.campaigns.add(JOB_NAMES.expire, { campaignId }, { jobId: jobIds.expiry(campaignId), delay: Math.max(0, t.expireAt - now) });
   }
+  await pending?.persist();
+  await redis.persist(key);
+  await addSplitJob(ctx, campaignId, t.sendAt);
+}
+
+/**
+ * Takes back a campaign this producer committed and that can send no one (its commit failed, or not one batch of
+ * its file could be written): its record, list entry, waiters and jobs, and the batch jobs its split job may have
+ * released (they wait for batches that will never be written). DEL, ZREM and job removal are taken by a full Redis.
+ */
+async function uncommit(ctx: Context, campaignId: string, batches: number): Promise<void> {
+  const { keys, queues } = ctx;
+  await ctx.redis.del(keys.campaign(campaignId), keys.stagingWaiters(campaignId));
+  await ctx.campaignIndex.remove([campaignId]);
+  const released = Array.from({ length: Math.min(batches, ctx.config.releaseAhead) }, (_, k) => jobIds.batch(campaignId, k));
+  await Promise.all([queues.campaigns.remove(jobIds.campaign(campaignId)), queues.campaigns.remove(jobIds.expiry(campaignId)), ...released.map((id) => queues.batches.remove(id))]);
 }
 
 /**
@@ -370,14 +419,6 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
 async function addSplitJob(ctx: Context, campaignId: string, sendAt?: number): Promise<void> {
   const delay = sendAt === undefined ? 0 : Math.max(0, sendAt - ctx.clock.now());
   await ctx.queues.campaigns.add(JOB_NAMES.split, { campaignId }, { jobId: jobIds.campaign(campaignId), delay });
-}
-
-async function dropStaged(ctx: Context, campaignId: string, batches: number): Promise<void> {
-  for (let k = 0; k < batches; k += 500) {
-    const p = ctx.redis.pipeline();
-    for (let j = k; j < Math.min(k + 500, batches); j++) p.del(ctx.keys.batch(campaignId, j));
-    await p.exec();
-  }
 }
 
 /** A callback URL is refused when it is not http(s), or when there is no secret to sign its events with. */

@@ -297,7 +297,7 @@ export const readinessSchema = {
   type: 'object',
   properties: {
     ready: { type: 'boolean' },
-    redis: { type: 'string', enum: ['ok', 'unreachable'] },
+    redis: { type: 'string', enum: ['ok', 'unreachable', 'full', 'read-only'], description: 'full or read-only: Redis refuses writes (OOM, a replica, NOREPLICAS, MISCONF).' },
     queue: { type: 'string', enum: ['running', 'paused', 'account-stop', 'unknown'] },
     accountStop: { type: 'object', description: 'Why sending stopped: code, reason, operatorAction, at.' },
   },

@@ -68,6 +68,8 @@ export interface Keys {
    * SERIES_MAX_SAMPLES kept; the console draws its rate chart from it. Expires with the campaign hash.
    */
   campaignSeries(campaignId: string): string;
+  /** String: written (with a 10 s TTL) by each /readyz, which is ready only while Redis takes a write. */
+  readyProbe(): string;
 }
 
 export function keys(prefix: string): Keys {
@@ -103,6 +105,7 @@ export function keys(prefix: string): Keys {
     lastPrice: () => `${prefix}:dlr:last-price`,
     campaignIndex: () => `${prefix}:campaigns:by-created`,
     campaignSeries: (id) => `${prefix}:campaign:${id}:series`,
+    readyProbe: () => `${prefix}:ready-probe`,
   };
 }
 

@@ -24,13 +24,24 @@ export function createLogger(level = 'info', name = 'smsq', destination: number 
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     // Error objects are reduced to type, code and message: a serialized axios error would carry the request
-    // headers (Api-Key, Sign) and body.
+    // headers (Api-Key, Sign) and body, and an ioredis error its command's arguments (a batch's numbers and orderIds).
     serializers: { err: serializeError },
+    // The same for an error logged under any other key ({ cause: err }), which pino would otherwise write whole.
+    formatters: { log: serializeErrorFields },
   }, typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination);
 }
 
 export function serializeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
-  const e = err as Error & { code?: unknown };
-  return { type: e.name, code: e.code, message: e.message };
+  const e = err as Error & { code?: unknown; previousErrors?: unknown };
+  // A refused MULTI (EXECABORT) says why in the replies before it: their Redis codes (OOM, READONLY), nothing more.
+  const previous = Array.isArray(e.previousErrors) ? e.previousErrors.map((p) => (p instanceof Error ? p.message.split(' ')[0] : '?')) : undefined;
+  return { type: e.name, code: e.code, message: e.message, ...(previous ? { previous } : {}) };
+}
+
+/** `err` is left to its serializer, which pino runs after this. */
+function serializeErrorFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const other = (k: string, v: unknown) => k !== 'err' && v instanceof Error;
+  if (!Object.entries(fields).some(([k, v]) => other(k, v))) return fields;
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, other(k, v) ? serializeError(v) : v]));
 }

@@ -9,12 +9,14 @@ import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID, typ
 import { checkDurability } from '../shared/durability';
 import type { RedisClient } from '../shared/redis';
 import { checkRedisForProduction, refuseVolatileRedis } from '../shared/redis-checks';
+import { redisRefusal } from '../shared/redis-errors';
 import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { settleJob } from './settle-job';
 import { expireCampaign, splitCampaign } from './split-campaign';
 import { deliverWebhook, webhookBackoff } from './deliver-webhook';
+import { retryOnRedisRefusal } from './redis-refusal';
 import { webhookAgents } from './webhook-post';
 
 export interface SmsqWorker {
@@ -49,11 +51,11 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: MAX_STALLED_COUNT,
   };
-  const splitter: WorkerOf<'campaigns'> = new Worker(QUEUE_NAMES.campaigns, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job)), {
+  const splitter: WorkerOf<'campaigns'> = new Worker(QUEUE_NAMES.campaigns, retryOnRedisRefusal(log, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job))), {
     ...common,
     concurrency: 2,
   });
-  const sender: WorkerOf<'batches'> = new Worker(QUEUE_NAMES.batches, (job, token) => sendBatch(ctx, client, job, token), {
+  const sender: WorkerOf<'batches'> = new Worker(QUEUE_NAMES.batches, retryOnRedisRefusal(log, (job, token) => sendBatch(ctx, client, job, token)), {
     ...common,
     concurrency: config.concurrency,
     // BullMQ's limiter is kept in Redis, so it is shared by every worker of the queue.
@@ -61,19 +63,21 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   });
   const poller: WorkerOf<'delivery'> = new Worker(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
   // One settle job at a time per worker: each reads a campaign's batches and pages of the gateway's records.
-  const settler: WorkerOf<'settle'> = new Worker(QUEUE_NAMES.settle, (job, token) => settleJob(ctx, queries, job, token), { ...common, concurrency: 1 });
-  await schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0);
+  const settler: WorkerOf<'settle'> = new Worker(QUEUE_NAMES.settle, retryOnRedisRefusal(log, (job, token) => settleJob(ctx, queries, job, token)), { ...common, concurrency: 1 });
   const replyPoller: WorkerOf<'replies'> = new Worker(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
-  await scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs);
   const webhookLog = log.child({ component: 'webhooks' });
   // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
   const agents = webhookAgents(config.webhooks.concurrency);
-  const webhooks: WorkerOf<'webhooks'> = new Worker(QUEUE_NAMES.webhooks, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog), {
+  const webhooks: WorkerOf<'webhooks'> = new Worker(QUEUE_NAMES.webhooks, retryOnRedisRefusal(log, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog)), {
     ...common,
     concurrency: config.webhooks.concurrency,
     settings: { backoffStrategy: webhookBackoff },
   });
-  for (const w of [splitter, sender, poller, replyPoller, settler, webhooks]) w.on('error', (err) => log.error({ err }, 'worker error'));
+  // Listened to before anything is awaited: a Worker's 'error' (Redis refusing its fetch) with no listener throws.
+  const onError = workerErrorLog(log);
+  for (const w of [splitter, sender, poller, replyPoller, settler, webhooks]) w.on('error', onError);
+  await whileRedisTakesWrites(log, 'the delivery report poller', schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0));
+  await whileRedisTakesWrites(log, 'the reply poller', scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
     log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
@@ -133,6 +137,40 @@ function trackDuplicates(redis: RedisClient): { disconnectAll(): void } {
       for (const connection of open) connection.disconnect();
     },
   };
+}
+
+/** While Redis refuses writes, each Worker's fetch fails hundreds of times a second: that is said once per interval. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+function workerErrorLog(log: Logger): (err: Error) => void {
+  let lastRefusalLog = 0;
+  let unlogged = 0;
+  return (err) => {
+    const refusal = redisRefusal(err);
+    if (refusal === null) return log.error({ err }, 'worker error');
+    const now = Date.now();
+    if (now - lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) {
+      unlogged++;
+      return;
+    }
+    log.error({ err, refusal, since: unlogged }, 'Redis refuses the worker\'s commands; it carries on once Redis takes them (`since`: refusals since the last such line)');
+    lastRefusalLog = now;
+    unlogged = 0;
+  };
+}
+
+/**
+ * A worker starts on a Redis that refuses writes (full, read-only) and sends once it takes them again: only the
+ * pollers' schedules, which every worker's start upserts, are left to the next start of any worker.
+ */
+async function whileRedisTakesWrites(log: Logger, what: string, step: Promise<void>): Promise<void> {
+  try {
+    await step;
+  } catch (err) {
+    const refusal = redisRefusal(err);
+    if (refusal !== 'full' && refusal !== 'read-only') throw err;
+    log.warn({ refusal, err }, `Redis refuses writes: ${what} was not scheduled now; the next start of any worker schedules it`);
+  }
 }
 
 /** Every worker upserts the same scheduler (idempotent); an interval of 0 removes it, turning polling off. */
