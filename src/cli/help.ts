@@ -49,7 +49,9 @@ staged whole before the campaign starts.
   --timezone ZONE        the window's IANA zone (default: every zone of each number's country)
   --valid-for 6h         recipients not sent within this (from --send-at, or now) end expired
   --expire-at ISO        ... or not sent by this time
-  --callback-url URL     send this campaign's webhook events there (http or https) instead of WEBHOOK_URL`,
+  --callback-url URL     send this campaign's webhook events there (http or https) instead of WEBHOOK_URL
+  --recover-since ISO    Redis lost this campaign: numbers the gateway's records show since ISO (when it started
+                         sending) are recorded sent, not sent again; the file is staged whole first`,
   preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]
 
 What smsq enqueue would queue, validated and counted by the same code, queueing nothing: recipients, invalid rows,

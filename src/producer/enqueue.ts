@@ -59,13 +59,19 @@ export interface EnqueueOptions extends TimingOptions {
    * Runs once the campaign is staged and valid, just before it is queued, with its recipient count (the
    * balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
    */
-  beforeCommit?: (total: number) => Promise<string | void>;
+  beforeCommit?: (total: number, staged: StagedCampaign) => Promise<string | void>;
   /**
    * For rows that can be read again: runs when the campaign is valid and queued, before its batches are staged
    * (they send as they are written). A producer that stops from here on leaves the campaign sending what was
    * staged; queueing it again (same campaignId, same rows) stages the rest.
    */
   onSending?: (campaignId: string, total: number) => void | Promise<void>;
+}
+
+/** The campaign `beforeCommit` is about to queue: its id and batch count (rows read once are staged by then, in Redis). */
+export interface StagedCampaign {
+  campaignId: string;
+  batches: number;
 }
 
 export interface EnqueueResult {
@@ -283,7 +289,7 @@ async function accept(ctx: Context, opts: EnqueueOptions, checked: CheckedCampai
   if (opts.beforeCommit) {
     let warning: string | void;
     try {
-      warning = await opts.beforeCommit(staged.total);
+      warning = await opts.beforeCommit(staged.total, { campaignId, batches: staged.batches });
     } catch (err) {
       await drop();
       throw err;

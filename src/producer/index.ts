@@ -7,6 +7,7 @@ import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../sh
 import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, setMaxCost, type PauseOptions, type ResultsOptions } from './operator/campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
+import { enqueueRecovering } from './recover-sent';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './operator/balance';
 import { listCampaigns, type CampaignPage, type ListOptions } from './operator/campaign-list';
 import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './operator/reconcile';
@@ -29,10 +30,21 @@ export interface ReplyListOptions {
 export interface ProducerEnqueueOptions extends EnqueueOptions {
   /** Check the gateway balance against the last known price first: warn, or refuse (BALANCE_INSUFFICIENT). */
   balanceCheck?: BalanceCheckMode;
+  /**
+   * Recovery of a campaign Redis lost (README: Guarantees): every recipient whose number the gateway's records
+   * (getSentRcd) show from this time to now is recorded `sent`, not sent again. An ISO 8601 time with an offset,
+   * or a Date: when the lost campaign started sending. Needs the gateway credentials.
+   */
+  recoverSince?: string | Date;
+}
+
+export interface ProducerEnqueueResult extends EnqueueResult {
+  /** With `recoverSince`, when the campaign was created: recipients found in the gateway's records, now `sent`. */
+  recovered?: number;
 }
 
 export interface Producer {
-  enqueueCampaign(opts: ProducerEnqueueOptions): Promise<EnqueueResult>;
+  enqueueCampaign(opts: ProducerEnqueueOptions): Promise<ProducerEnqueueResult>;
   /** A dry run of enqueueCampaign: the same validation and counts, segments and estimated cost; nothing queued. */
   previewCampaign(opts: PreviewOptions): Promise<PreviewResult>;
   getCampaign(campaignId: string): Promise<CampaignInfo>;
@@ -101,10 +113,11 @@ export function producerFromContext(ctx: Context): Producer {
     return (queries ??= new GatewayQueries(g, ctx.log.child({ component: 'gateway-queries' })));
   };
   return {
-    enqueueCampaign: ({ balanceCheck: mode, ...opts }) => {
+    enqueueCampaign: ({ balanceCheck: mode, recoverSince, ...opts }) => {
       // `auto` checks only where the gateway credentials are at hand; the other modes need them.
       const check = mode === 'auto' && !gatewayConfigured(ctx) ? undefined : mode;
-      return enqueueCampaign(ctx, check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts);
+      const checked = check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts;
+      return recoverSince === undefined ? enqueueCampaign(ctx, checked) : enqueueRecovering(ctx, gateway, recoverSince, checked);
     },
     previewCampaign: (opts) => previewCampaign(ctx, opts),
     getCampaign: (id) => getCampaign(ctx, id),

@@ -17,7 +17,8 @@ import type { CampaignState } from './types';
  * recipient index and number for the call.
  * Refuses to start a call for a cancelled or failed campaign, while another call is in flight, when outcomes
  * were written since the run last looked ('stale': another run is at work, and the call might repeat its sends),
- * or past the campaign's expireAt ('expired'). Then, in the same atomic step as recording the call in flight — the last moment before sending:
+ * past the campaign's expireAt ('expired'), or when the batch or campaign record is missing ('gone': Redis lost its
+ * data under a run that had loaded them). Then, in the same atomic step as recording the call in flight — the last moment before sending:
  * - a number on the suppression list gets `['x', reason]` and leaves the call;
  * - with a frequency cap, a number that reached it in the period gets `['k']` and leaves the call, unless the
  *   campaign ignores the cap; the others have this send counted (CallLoop gives the count back when a call ends
@@ -27,13 +28,15 @@ import type { CampaignState } from './types';
  * Returns {'ok', version, settled here, numbers left in the call}, or the reason it refused.
  */
 /** Why BEGIN_CALL refused to start a call. */
-export type BeginCallRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired';
+export type BeginCallRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired' | 'gone';
 export const BEGIN_CALL = lua<
   [batch: string, campaign: string, campaignRefs: string],
   [token: string, now: string, version: string, campaignId: string, options: string, prefix: string, ...indexNumberPairs: string[]],
   BeginCallRefusal | [ok: 'ok', version: number, settled: number, calling: number]
 >(`
 local state = redis.call('HGET', KEYS[2], 'state')
+-- A run that loaded its batch before Redis lost its data (restarted empty) must not record a call in a fresh hash.
+if not state or redis.call('HEXISTS', KEYS[1], 'r') == 0 then return 'gone' end
 if state == 'cancelled' or state == 'failed' then return state end
 if redis.call('HGET', KEYS[1], 'st') == 'done' then return 'done' end
 if redis.call('HEXISTS', KEYS[1], 'ft') == 1 then return 'busy' end

@@ -130,3 +130,14 @@ it("reserves a batch's webhook events with its count, and gives the same ones ba
   expect(await store.reconcile(other, 0, outcomes([[0, ['s', 'm0']]]))).toBe(1);
   expect(await store.finish(other, 0, 3, { webhooks: true })).toEqual({ result: 'already' });
 });
+
+it('records no call, and says gone, for a batch or campaign whose record Redis lost under a run that had loaded it', async () => {
+  const id = await batch();
+  await redis.del(k.campaign(id));
+  expect(await begin(id, 'lost-campaign', [0], 0)).toBe('gone');
+  const other = await batch();
+  await redis.del(k.batch(other, 0));
+  expect(await begin(other, 'lost-batch', [0], 0)).toBe('gone');
+  // Nothing was written: no fresh hash holds a call in flight that a later run would take for a real one.
+  expect(await redis.exists(k.batch(other, 0), k.campaign(id))).toBe(0);
+});

@@ -10,6 +10,7 @@ const OPTIONS = {
   'check-balance': { type: 'boolean' },
   'require-balance': { type: 'boolean' },
   'no-balance-check': { type: 'boolean' },
+  'recover-since': { type: 'string' },
 } as const;
 
 /**
@@ -23,7 +24,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
     const onSending = (id: string, total: number) => {
       process.stderr.write(`smsq enqueue: all ${total} recipients are valid; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`);
     };
-    const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending }));
+    const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending, recoverSince: values['recover-since'] }));
     for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
@@ -32,7 +33,8 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       `${result.created ? 'queued' : result.resumed ? 'staging resumed (same campaign id, same content): its missing batches were written' : 'already queued (same campaign id, same content): nothing new queued'}: ` +
         `${result.total} recipients in ${result.batches} batches, ${result.duplicatesSkipped} duplicates skipped, ${result.invalidSkipped} invalid skipped; ` +
         `${t.segments} segments (GSM-7 ${t.encodings['GSM-7']}, UCS-2 ${t.encodings['UCS-2']})` +
-        `${result.suppressed > 0 ? `; ${result.suppressed} on the suppression list (they will not be sent)` : ''}\n`,
+        `${result.suppressed > 0 ? `; ${result.suppressed} on the suppression list (they will not be sent)` : ''}` +
+        `${result.recovered !== undefined ? `; ${result.recovered} found in the gateway's records since --recover-since: recorded sent, not sent again` : ''}\n`,
     );
     return 0;
   } catch (err) {

@@ -3,12 +3,11 @@ import type { CampaignRecord } from '../campaign-record';
 import type { Context } from '../context';
 import type { IndexEntry } from '../delivery/msgid-index';
 import type { DeliveryReport } from '../delivery/report';
-import { SmsqError } from '../errors';
-import { isTransientQueryFailure, queryRetryDelay } from '../gateway/query-retry';
-import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryFailure, type QueryResult, type SentRecord } from '../gateway/queries';
+import type { GatewayQueries, SentRecord } from '../gateway/queries';
 import { jobIds } from '../keys';
 import { DEFAULT_PRIORITY, queueBatches } from '../lanes';
 import { settledCount } from '../outcomes';
+import { readSentRecords } from './sent-records';
 import type { StoredOutcome } from '../types';
 
 /**
@@ -79,24 +78,15 @@ async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaign
   const now = Date.now();
   const wanted = new Set(unknowns.map((u) => u.number));
   const candidates = new Map<string, SentRecord[]>();
-  for (const w of windowsFor(unknowns, now)) {
-    result.windows.push({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() });
-    for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
-      const answer = await withRetries(() => queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex }));
-      if (!answer.ok) {
-        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${describeQueryFailure(answer)}; nothing was changed. Try again later.`, {
-          failure: queryFailureLabel(answer),
-        });
-      }
-      const rows = answer.value.records;
-      result.recordsRead += rows.length;
-      for (const r of rows) {
-        const number = r.number.replace(/\D/g, '');
-        if (wanted.has(number)) candidates.set(number, [...(candidates.get(number) ?? []), r]);
-      }
-      if (rows.length < SENT_RCD_PAGE_ROWS) break;
+  const span = spanOf(unknowns, now);
+  const read = await readSentRecords(queries, span.start, span.end, (rows) => {
+    for (const r of rows) {
+      const number = r.number.replace(/\D/g, '');
+      if (wanted.has(number)) candidates.set(number, [...(candidates.get(number) ?? []), r]);
     }
-  }
+  });
+  result.windows.push(...read.windows);
+  result.recordsRead += read.recordsRead;
   // A msgId we already know belongs to a recipient of ours that was sent (this campaign or another): not a candidate.
   const all = [...candidates.values()].flat();
   const known = await ctx.delivery.index.lookup(all.map((r) => r.msgId));
@@ -136,29 +126,6 @@ async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaign
   if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');
 }
 
-/** A short, bounded name of a failed query (gateway status, HTTP status or failure kind) for metrics and details. */
-function queryFailureLabel(f: QueryFailure): string {
-  if (f.kind === 'status') return f.status;
-  if (f.kind === 'http') return `http-${f.httpStatus ?? 'error'}`;
-  return f.kind;
-}
-
-/**
- * Tries of one query while its failures are transient (gateway/query-retry.ts), waiting from QUERY_RETRY_FIRST_MS
- * between them: settling has a caller waiting (reconcile) or a job attempt running, so it asks a few times
- * within seconds and then fails, leaving the longer waits to the operator or to the settle job's back-off.
- */
-const QUERY_ATTEMPTS = 5;
-const QUERY_RETRY_FIRST_MS = 500;
-
-async function withRetries<T>(query: () => Promise<QueryResult<T>>): Promise<QueryResult<T>> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await query();
-    if (answer.ok || !isTransientQueryFailure(answer) || attempt === QUERY_ATTEMPTS) return answer;
-    await new Promise((r) => setTimeout(r, queryRetryDelay(attempt, QUERY_RETRY_FIRST_MS)));
-  }
-}
-
 /** The record of the number closest in time to our call. */
 function nearest(records: SentRecord[], calledAt: number): SentRecord | undefined {
   let best: SentRecord | undefined;
@@ -168,19 +135,15 @@ function nearest(records: SentRecord[], calledAt: number): SentRecord | undefine
   return best;
 }
 
-/** The span of the unknown calls, with margins, cut into windows getSentRcd accepts (31 days at most). */
-function windowsFor(unknowns: Unknown[], now: number): Array<{ start: number; end: number }> {
+/** The span of the unknown calls, with margins, up to now; readSentRecords cuts it into windows getSentRcd accepts. */
+function spanOf(unknowns: Unknown[], now: number): { start: number; end: number } {
   let first = Infinity;
   let last = -Infinity;
   for (const u of unknowns) {
     first = Math.min(first, u.calledAt);
     last = Math.max(last, u.calledAt);
   }
-  const start = first - WINDOW_MARGIN_MS;
-  const end = Math.min(now, last + WINDOW_MARGIN_MS);
-  const out: Array<{ start: number; end: number }> = [];
-  for (let s = start; s < end; s += MAX_SENT_RCD_WINDOW_MS) out.push({ start: s, end: Math.min(end, s + MAX_SENT_RCD_WINDOW_MS) });
-  return out;
+  return { start: first - WINDOW_MARGIN_MS, end: Math.min(now, last + WINDOW_MARGIN_MS) };
 }
 
 /** Makes every `not-sent` recipient pending again and queues its batch; returns how many. */

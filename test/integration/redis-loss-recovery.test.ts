@@ -1,0 +1,68 @@
+import { createProducer, type Producer } from '../../src/producer';
+import { RECOVERED_REASON } from '../../src/producer/recover-sent';
+import { createLogger } from '../../src/shared/logger';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { startWorker, type SmsqWorker } from '../../src/worker/worker';
+import { campaignEnded, resultsOf } from '../support/campaigns';
+import { testConfig, uniquePrefix, waitUntil } from '../support/env';
+import { OwnRedis } from '../support/redis-server';
+
+/**
+ * Issue 22, item 8: a Redis without persistence killed mid-campaign and restarted empty, then the campaign queued
+ * again as the README's recovery says (`recoverSince`): the gateway must end up with every number exactly once.
+ */
+const RECIPIENTS = 3_000;
+const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(447_700_100_000 + i));
+
+describe('recovery after a volatile Redis lost a campaign mid-send', () => {
+  const own = new OwnRedis(19_900 + Math.floor(Math.random() * 90), ['--appendonly', 'no', '--save', '']);
+  const log = createLogger('silent');
+  let sim: Simulator;
+  let producer: Producer;
+  let worker: SmsqWorker;
+
+  beforeAll(async () => {
+    await own.start();
+    // Slow calls, so that the kill finds the campaign part-sent with calls in flight.
+    sim = await startSimulator({ faults: { latencyMs: 150, latencyJitterMs: 100 } });
+    const config = testConfig(uniquePrefix('redis-loss'), sim.baseUrl, { REDIS_URL: own.url, REDIS_CLUSTER_NODES: '', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '3' });
+    producer = await createProducer(config, log);
+    worker = await startWorker(config, log);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await producer?.close();
+    await sim?.close();
+    await own.destroy();
+  });
+
+  it('sends each number once: what the gateway already took is recorded sent from its records, only the rest is sent', async () => {
+    const campaign = { campaignId: 'spring', content: 'Spring sale: 20% off today', recipients: numbers.map((n) => ({ number: `+${n}` })) };
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
+    await producer.enqueueCampaign(campaign);
+    await waitUntil('a third of the campaign to reach the gateway', () => sim.stats().accepted >= RECIPIENTS / 3, 60_000, 20);
+
+    await own.crash();
+    await own.start();
+    await expect(producer.getCampaign('spring')).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
+    const before = sim.stats().accepted;
+    expect(before).toBeLessThan(RECIPIENTS);
+
+    const again = await producer.enqueueCampaign({ ...campaign, recoverSince: startedAt });
+    // Calls in flight at the kill reached the gateway too (it records on arrival), so `recovered` may exceed `before`.
+    expect(again.created).toBe(true);
+    expect(again.recovered).toBeGreaterThanOrEqual(before);
+    const info = await campaignEnded(producer, 'spring', 120_000);
+    expect(info.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, failed: 0, unknown: 0, pending: 0 });
+
+    // The ledger: every number exactly once, and the results name the msgId the gateway gave it.
+    expect(sim.stats().duplicates).toBe(0);
+    expect(numbers.filter((n) => sim.ledger.countFor(n) !== 1)).toEqual([]);
+    const results = await resultsOf(producer, 'spring');
+    expect(results).toHaveLength(RECIPIENTS);
+    const msgIdOf = new Map([...sim.ledger.entries()].map((e) => [e.number, e.msgId]));
+    expect(results.filter((r) => r.status !== 'sent' || r.msgId !== msgIdOf.get(r.number))).toEqual([]);
+    expect(results.filter((r) => r.reason === RECOVERED_REASON)).toHaveLength(again.recovered ?? -1);
+  });
+});
