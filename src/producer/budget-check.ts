@@ -3,10 +3,14 @@ import { formatMicros } from '../shared/delivery/money';
 import { SmsqError } from '../shared/errors';
 import type { TextSummary } from './text-stats';
 
+/** Highest cap accepted: its millionths must stay exact integers (below 2^53). */
+const MAX_COST_LIMIT = 1e12;
+
 /** `maxCost` as given (a number of currency units) in millionths, or why it is not a cap. */
 export function maxCostMicros(maxCost: unknown): number | string {
-  if (typeof maxCost !== 'number' || !Number.isFinite(maxCost) || maxCost <= 0) return 'maxCost must be a number above 0';
-  if (maxCost > 1e12) return 'maxCost is too large';
+  if (typeof maxCost !== 'number' || !Number.isFinite(maxCost) || maxCost <= 0 || maxCost > MAX_COST_LIMIT) {
+    return `maxCost must be a number above 0 and at most ${MAX_COST_LIMIT}; it is ${String(maxCost)}`;
+  }
   return Math.round(maxCost * 1_000_000);
 }
 
