@@ -203,6 +203,8 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
       // No duplicate in the first reading: none in the second either, or its batch would differ from the first
       // reading's (INPUT_CHANGED). The second reading then needs no set of the numbers seen.
       dedupe: (opts.dedupe ?? true) && first.duplicates > 0,
+      // Likewise, rows refused for their text (a missing field) are found again only by rendering it.
+      renderTexts: first.invalidCount > 0,
       write: (k, encoded, count) => stageBatch(ctx, campaignId, k, encoded, count).then((r) => (r === 'ended' ? 'ended' : undefined)),
       countSuppressed: true,
       expectBatches: first.batchDigests,
@@ -235,8 +237,8 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
   return result;
 }
 
-function stageOptions(ctx: Context, opts: EnqueueOptions, c: CheckedCampaign): Pick<StageOptions, 'content' | 'senderId' | 'template' | 'dedupe' | 'windowCheck'> {
-  return { content: c.content, senderId: c.senderId, template: c.template, dedupe: opts.dedupe ?? true, windowCheck: windowRowCheck(c.timing, ctx.clock.now()) };
+function stageOptions(ctx: Context, opts: EnqueueOptions, c: CheckedCampaign): Pick<StageOptions, 'content' | 'senderId' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck'> {
+  return { content: c.content, senderId: c.senderId, template: c.template, dedupe: opts.dedupe ?? true, skipInvalid: opts.skipInvalid ?? false, windowCheck: windowRowCheck(c.timing, ctx.clock.now()) };
 }
 
 /**

@@ -46,6 +46,7 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
     senderId: c.senderId,
     template: c.template,
     dedupe: opts.dedupe ?? true,
+    skipInvalid: opts.skipInvalid ?? false,
     windowCheck: windowRowCheck(c.timing, ctx.clock.now()),
     countSuppressed: true,
   });

@@ -31,6 +31,11 @@ export interface StageOptions {
   senderId?: string;
   template?: Template;
   dedupe: boolean;
+  /**
+   * Invalid rows are skipped rather than fatal: batches go on being written (and their suppressions counted) after
+   * one. Without it a pass stops writing at the first invalid row, as the campaign will be refused.
+   */
+  skipInvalid: boolean;
   windowCheck?: (row: number, r: Recipient) => RowProblem | null;
   /** Writes each batch; none for a pass that only validates and counts. */
   write?: BatchWriter;
@@ -43,6 +48,11 @@ export interface StageOptions {
    * fields differ changes its batch's digest. Its `texts` and `samples` are then empty.
    */
   expectBatches?: readonly string[];
+  /**
+   * Render each text even in a pass with `expectBatches`: when the earlier pass refused rows, those it refused for
+   * their rendered text (a missing field, a text too long) must be refused again, or they would be staged.
+   */
+  renderTexts?: boolean;
 }
 
 export interface Staged {
@@ -72,8 +82,10 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     template: opts.template,
     content: opts.content,
     prepare: config.texts.smartEncoding ? smartEncode : undefined,
-    renderTexts: measure,
+    renderTexts: measure || opts.renderTexts === true,
   });
+  // Whether this pass writes (and counts suppressions) from here on: not past an invalid row of a refused campaign.
+  const writing = () => invalidCount === 0 || opts.skipInvalid;
   const texts = new TextStats(await loadPricer(ctx));
   const samples: Staged['samples'] = [];
   const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
@@ -109,14 +121,14 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
       throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (batch ${k + 1} differs from the first reading).`, { batch: k });
     }
     const write = opts.write;
-    if (write && invalidCount === 0) {
+    if (write && writing()) {
       const recipients = buffer;
       writes.push(limit(async () => {
         if ((await write(k, encodeRecipients(recipients), recipients.length)) === 'ended') endedAt = Math.min(endedAt ?? k, k);
       }));
     }
     // Counted by a preview too: what the list would keep out if the campaign were sent now.
-    if (opts.countSuppressed && config.optOut.suppressionCheck && invalidCount === 0) {
+    if (opts.countSuppressed && config.optOut.suppressionCheck && writing()) {
       const numbers = buffer.map((r) => r.number);
       writes.push(limit(async () => {
         const found = await ctx.suppressions.which(numbers);
