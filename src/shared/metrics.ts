@@ -32,6 +32,12 @@ export const metrics = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
     registers,
   }),
+  gatewayDisagreements: new Counter({
+    name: 'smsq_gateway_answer_disagreements_total',
+    help: "Ways the gateway's answers disagreed with themselves or with the call (repeated-msgid, count-mismatch, …; status-with-entries for a refusal listing accepted numbers): the recipients they did not name unmistakably were recorded unknown, to be settled from the gateway's records.",
+    labelNames: ['kind'] as const,
+    registers,
+  }),
   batchRetries: new Counter({
     name: 'smsq_batch_retries_total',
     help: 'Batch attempts that ended transient (-18, HTTP 5xx/429, connection refused) and will be retried, by code.',

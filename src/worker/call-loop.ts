@@ -5,9 +5,9 @@ import type { Context } from '../shared/context';
 import type { BatchElement, CallResult, GatewayClient } from '../shared/gateway/client';
 import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text';
 import { matchAccepted } from '../shared/gateway/match-accepted';
-import { classify, Verdict } from '../shared/gateway/outcome-table';
+import { classify, DISAGREES_CODE, Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
-import { countOutcomes } from '../shared/metrics';
+import { countOutcomes, metrics } from '../shared/metrics';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
 import { renderStored } from '../shared/text/template';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
@@ -254,22 +254,34 @@ export class CallLoop {
     return this.client.sendBatch({ elements, senderId });
   }
 
+  /** Logs and counts an answer that disagrees with the call: how, never whom (no numbers in logs). */
+  private disagreed(how: ReadonlyMap<string, number>, recipients: number, attributed: number): void {
+    for (const [kind, n] of how) metrics.gatewayDisagreements.labels(kind).inc(n);
+    this.log.warn({ disagreements: Object.fromEntries(how), recipients, attributed }, 'gateway answer disagrees with the call: the recipients it does not name unmistakably are unknown');
+  }
+
   /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */
   private decide(v: Verdict, group: number[], calledAt: number): Map<number, StoredOutcome> {
     const out = new Map<number, StoredOutcome>();
     const all = (o: StoredOutcome) => group.forEach((i) => out.set(i, o));
     switch (v.kind) {
       case 'accepted': {
-        const { msgIds, strays } = matchAccepted(this.recipients, group, v.accepted);
+        const { msgIds, disagreements } = matchAccepted(this.recipients, group, v.accepted, v.counts);
+        // An answer that disagrees proves nothing about whom it leaves out: they may have been sent, so never `failed`
+        // (a resend could duplicate them); settling reads the gateway's records instead.
+        const doubt: StoredOutcome | null = disagreements.size > 0
+          ? ['u', DISAGREES_CODE, `gateway answer disagrees with the call (${[...disagreements.keys()].join(', ')})`, calledAt]
+          : null;
         for (const i of group) {
           const msgId = msgIds.get(i);
-          out.set(i, msgId ? ['s', msgId] : ['f', 'NOT_ACCEPTED', 'not accepted by gateway']);
+          out.set(i, msgId ? ['s', msgId] : (doubt ?? ['f', 'NOT_ACCEPTED', 'not accepted by gateway']));
         }
-        if (strays.length > 0) this.log.warn({ strays: strays.length }, 'gateway listed numbers that were not in the call');
+        if (doubt) this.disagreed(disagreements, group.length, msgIds.size);
         break;
       }
       case 'unknown':
         all(['u', v.code, v.reason, calledAt]);
+        if (v.code === DISAGREES_CODE) this.disagreed(new Map([['status-with-entries', 1]]), group.length, 0);
         break;
       case 'permanent':
       case 'content-refused':

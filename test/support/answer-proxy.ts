@@ -25,6 +25,8 @@ export interface AnswerProxy {
   /** The target's base URL through the proxy (set SMS_API_BASE_URL, or a webhook URL, to it). */
   readonly baseUrl: string;
   readonly events: readonly ProxyEvent[];
+  /** Every call so far, with its body. */
+  readonly calls: readonly ProxiedCall[];
   /**
    * Calls for which `match` is true are forwarded (the target acts on them: the simulator's ledger records what
    * it accepted), then answered with headers at once and a space every `everyMs`, for ever: the answer never
@@ -45,10 +47,10 @@ type Forwarded = { status: number; headers: IncomingHttpHeaders; body: string };
 export async function startAnswerProxy(targetBaseUrl: string): Promise<AnswerProxy> {
   const target = new URL(targetBaseUrl);
   const events: ProxyEvent[] = [];
+  const calls: ProxiedCall[] = [];
   const drips = new Set<NodeJS.Timeout>();
   let dripping: { match: (call: ProxiedCall) => boolean; everyMs: number } | null = null;
   let rewriting: { match: (call: ProxiedCall) => boolean; body: (answer: string, call: ProxiedCall) => string } | null = null;
-  let calls = 0;
 
   const forward = (req: IncomingMessage, body: Buffer) =>
     new Promise<Forwarded>((resolve, reject) => {
@@ -79,7 +81,8 @@ export async function startAnswerProxy(targetBaseUrl: string): Promise<AnswerPro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const call: ProxiedCall = { id: ++calls, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], body: raw.toString('utf8') };
+      const call: ProxiedCall = { id: calls.length + 1, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], body: raw.toString('utf8') };
+      calls.push(call);
       events.push({ call: call.id, path: call.path, kind: 'request' });
       const dripNow = dripping?.match(call) ? dripping.everyMs : null;
       const rewriteNow = rewriting?.match(call) ? rewriting.body : null;
@@ -100,6 +103,7 @@ export async function startAnswerProxy(targetBaseUrl: string): Promise<AnswerPro
   return {
     baseUrl: `http://127.0.0.1:${port}${target.pathname}`,
     events,
+    calls,
     drip(match, everyMs = 100) {
       dripping = match ? { match, everyMs } : null;
     },

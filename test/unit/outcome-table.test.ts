@@ -1,23 +1,33 @@
 import { CallResult } from '../../src/shared/gateway/client';
-import { classify, STATUS_TABLE } from '../../src/shared/gateway/outcome-table';
+import { classify, DISAGREES_CODE, STATUS_TABLE } from '../../src/shared/gateway/outcome-table';
 
-const reply = (status: string, extra: Partial<{ success: number | null; accepted: { msgId: string; number: string; orderId: string }[] | null }> = {}): CallResult => ({
+const reply = (status: string, extra: Partial<{ success: number | null; accepted: { msgId: string; number: string; orderId: string }[] | null; malformed: number }> = {}): CallResult => ({
   kind: 'reply',
-  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted },
+  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted, malformed: extra.malformed ?? 0 },
 });
 
 describe('outcome table: one row per gateway answer', () => {
   it('status 0 with an array accepts the listed numbers', () => {
     const accepted = [{ msgId: 'm1', number: '123456', orderId: 'o1' }];
-    expect(classify(reply('0', { accepted }))).toEqual({ kind: 'accepted', accepted });
+    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({ kind: 'accepted', accepted, counts: { success: 1, fail: null, malformed: 0 } });
   });
 
   it('status 0 with success "0" and no array accepts nobody', () => {
-    expect(classify(reply('0', { success: 0 }))).toEqual({ kind: 'accepted', accepted: [] });
+    expect(classify(reply('0', { success: 0 }))).toMatchObject({ kind: 'accepted', accepted: [] });
   });
 
-  it('status 0 claiming successes without an array is unknown: msgIds cannot be matched', () => {
+  it('status 0 claiming successes without an array, or with an array that is not a list, is unknown: msgIds cannot be matched', () => {
     expect(classify(reply('0', { success: 3 }))).toMatchObject({ kind: 'unknown', code: 'NO_ARRAY' });
+    expect(classify(reply('0', { success: 0, malformed: 1 }))).toMatchObject({ kind: 'unknown', code: 'NO_ARRAY' });
+  });
+
+  it.each([
+    ['lists accepted numbers', { accepted: [{ msgId: 'm1', number: '123456', orderId: 'o1' }] }],
+    ['counts accepted numbers', { success: 2 }],
+    ['lists unreadable entries', { malformed: 1 }],
+  ])('a refusal that %s contradicts itself: unknown, never retried blindly', (_, extra) => {
+    expect(classify(reply('-18', extra))).toMatchObject({ kind: 'unknown', code: DISAGREES_CODE });
+    expect(classify(reply('-9', extra))).toMatchObject({ kind: 'unknown', code: DISAGREES_CODE });
   });
 
   it.each(['-1', '-2', '-10', '-13', '-19'])('status %s stops the whole account', (status) => {
@@ -47,7 +57,7 @@ describe('outcome table: one row per gateway answer', () => {
   });
 
   it('an undocumented status fails permanently with the raw status and reason', () => {
-    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null } });
+    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null, malformed: 0 } });
     expect(v).toEqual({ kind: 'permanent', code: '-42', reason: 'gateway status -42: odd', bug: false });
   });
 

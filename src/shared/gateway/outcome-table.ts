@@ -1,13 +1,22 @@
 import type { CallResult } from './client';
-import type { AcceptedEntry } from './parse-reply';
+import type { AcceptedEntry, GatewayReply } from './parse-reply';
+
+/** What a status-0 answer claims besides its entries; match-accepted.ts checks the entries against them and the call. */
+export type AnswerCounts = Pick<GatewayReply, 'success' | 'fail' | 'malformed'>;
+
+/** The code of recipients left `unknown` because the gateway's answer disagrees with itself or with the call. */
+export const DISAGREES_CODE = 'REPLY_DISAGREES';
 
 /**
  * What to do about one call's result. Decided from data only (gateway status, HTTP status, error kind),
  * never from message text. One row per status below; each row has its own test.
  */
 export type Verdict =
-  /** Status 0: the listed numbers were accepted; numbers missing from `array` were not. */
-  | { kind: 'accepted'; accepted: AcceptedEntry[] }
+  /**
+   * Status 0: the listed numbers were accepted; numbers missing from `array` were not, if the answer agrees with
+   * itself and with the call (match-accepted.ts decides, with `counts`).
+   */
+  | { kind: 'accepted'; accepted: AcceptedEntry[]; counts: AnswerCounts }
   /** Nothing was accepted and trying again later may work: retry with backoff. */
   | { kind: 'transient'; code: string; reason: string }
   /** -16: our Timestamp was too far from the gateway's clock. Retry at once with a fresh one. */
@@ -62,12 +71,17 @@ export function classify(result: CallResult, retryUnknown = false): Verdict {
     case 'reply':
       break;
   }
-  const { status, reason, accepted, success } = result.reply;
+  const { status, reason, accepted, success, fail, malformed } = result.reply;
+  const counts = { success, fail, malformed };
   if (status === '0') {
-    if (accepted !== null) return { kind: 'accepted', accepted };
+    if (accepted !== null) return { kind: 'accepted', accepted, counts };
     // Success without `array`: nothing accepted if the count says so; otherwise we cannot tell which msgIds.
-    if (success === 0) return { kind: 'accepted', accepted: [] };
+    if (success === 0 && malformed === 0) return { kind: 'accepted', accepted: [], counts };
     return unknownOr(retryUnknown, 'NO_ARRAY', 'gateway answered success without listing the accepted numbers');
+  }
+  // A refusal that lists accepted numbers, or counts some, contradicts itself: some may have been sent.
+  if ((accepted?.length ?? 0) > 0 || malformed > 0 || (success ?? 0) > 0) {
+    return unknownOr(retryUnknown, DISAGREES_CODE, `gateway answered status ${status} yet listed or counted accepted numbers`);
   }
   const rule = STATUS_TABLE[status];
   const text = (meaning: string) => (reason && reason !== meaning ? `${meaning} (${reason})` : meaning);

@@ -8,6 +8,8 @@ export interface GatewayReply {
   fail: number | null;
   /** Accepted numbers; null when the answer has no `array` at all. */
   accepted: AcceptedEntry[] | null;
+  /** Elements of `array` that are not a readable entry (or 1 for an `array` that is not a list): they may name accepted numbers. */
+  malformed: number;
 }
 
 export interface AcceptedEntry {
@@ -18,8 +20,10 @@ export interface AcceptedEntry {
 
 /**
  * Parses a sendSms body tolerantly: counts may be strings or numbers, `array` may be missing, extra fields are
- * ignored, entries without a msgId are dropped. Returns null when the body is not the API's JSON at all
- * (an HTML error page, a proxy's text, a truncated body), which the outcome table treats as unknowable.
+ * ignored. An element of `array` without a msgId, or with a field of the wrong type, is not an entry but counted
+ * in `malformed`: it may stand for an accepted number, which the caller must not then call refused. Returns null
+ * when the body is not the API's JSON at all (an HTML error page, a proxy's text, a truncated body), which the
+ * outcome table treats as unknowable.
  */
 export function parseReply(body: string): GatewayReply | null {
   let raw: unknown;
@@ -31,24 +35,33 @@ export function parseReply(body: string): GatewayReply | null {
   if (!isObject(raw)) return null;
   const status = scalar(raw.status);
   if (status === undefined) return null;
-  return {
-    status: status.trim(),
-    reason: scalar(raw.reason) ?? '',
-    success: count(raw.success),
-    fail: count(raw.fail),
-    accepted: Array.isArray(raw.array) ? entries(raw.array) : null,
-  };
+  const reply: GatewayReply = { status: status.trim(), reason: scalar(raw.reason) ?? '', success: count(raw.success), fail: count(raw.fail), accepted: null, malformed: 0 };
+  if (Array.isArray(raw.array)) readEntries(raw.array, reply);
+  else if (raw.array !== undefined && raw.array !== null) reply.malformed = 1;
+  return reply;
 }
 
-/** The entries that carry a msgId; a loop rather than flatMap, which made a small array per accepted number. */
-function entries(array: unknown[]): AcceptedEntry[] {
+/** The elements that are entries, into `reply`; a loop rather than flatMap, which made a small array per accepted number. */
+function readEntries(array: unknown[], reply: GatewayReply): void {
   const out: AcceptedEntry[] = [];
   for (const e of array) {
-    if (!isObject(e)) continue;
-    const msgId = scalar(e.msgId ?? e.msgid);
-    if (msgId) out.push({ msgId, number: scalar(e.number) ?? '', orderId: scalar(e.orderId) ?? '' });
+    if (!isObject(e)) {
+      reply.malformed++;
+      continue;
+    }
+    const msgId = exact(e.msgId ?? e.msgid);
+    const number = exact(e.number ?? '');
+    const orderId = exact(e.orderId ?? '');
+    if (msgId && number !== undefined && orderId !== undefined) out.push({ msgId, number, orderId });
+    else reply.malformed++;
   }
-  return out;
+  reply.accepted = out;
+}
+
+/** A string, or a whole number JSON carried exactly; a msgId beyond 2^53 written as a number has lost its digits. */
+function exact(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return Number.isSafeInteger(v) ? String(v) : undefined;
 }
 
 /** The first characters of a body, for a reason text; never the whole of a large page. */
