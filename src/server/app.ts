@@ -10,6 +10,7 @@ import type { Config } from '../shared/config';
 import type { Context } from '../shared/context';
 import type { Logger } from '../shared/logger';
 import { bearerAuth } from './auth';
+import { loopbackHostOnly } from './browser-guards';
 import { campaignConsole, isConsoleRoute } from './console';
 import { dashboard, DASHBOARD_PATH } from './dashboard';
 import { ApiError, errorHandler } from './errors';
@@ -72,7 +73,13 @@ export function buildApp(ctx: Context): FastifyInstance {
   });
   app.addHook('onSend', async (_req, reply) => {
     if (closing) reply.header('connection', 'close');
+    // On every answer, bull-board's and errors included: no guessing a type from the bytes (a JSON answer quoting a
+    // campaign's content must never run as a page), and no address of a console page sent to another site.
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
   });
+  // Without a login the server listens on 127.0.0.1: only a page served under a loopback name may reach it.
+  if (!ctx.config.server.dashboard) app.addHook('onRequest', loopbackHostOnly(ctx.config.server.allowedHosts));
   app.setErrorHandler(errorHandler(ctx.log, () => ctx.redis.status === 'ready'));
   app.setNotFoundHandler((req) => {
     throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}; the API is described at /openapi.json`);

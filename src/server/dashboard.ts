@@ -1,7 +1,8 @@
 /**
- * bull-board at /admin/queues over both queues: campaigns (one split job per campaign) and batches (one job per
- * batch, whose returnvalue counts its outcomes and shows the first failures). Behind basic auth when DASHBOARD_USER and
- * DASHBOARD_PASSWORD are set; without them the server only listens on 127.0.0.1 (see startServer).
+ * bull-board at /admin/queues over smsq's queues: campaigns (one split job per campaign), batches (one job per
+ * batch, whose returnvalue counts its outcomes and shows the first failures), delivery, replies and webhooks. Behind
+ * basic auth when DASHBOARD_USER and DASHBOARD_PASSWORD are set; without them the server only listens on 127.0.0.1
+ * (see startServer). It is for looking, and for retrying failed jobs: see dashboard-writes.ts.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -9,6 +10,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from './app';
 import { basicAuth } from './auth';
+import { sameOriginOnly } from './browser-guards';
+import { dashboardWritesAllowed } from './dashboard-writes';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
@@ -23,10 +26,13 @@ const DESCRIPTIONS = {
 export async function dashboard(app: FastifyInstance, { ctx, config }: ServerDeps): Promise<void> {
   const { dashboard: credentials, dashboardReadOnly } = config.server;
   if (credentials) app.addHook('onRequest', basicAuth(credentials));
+  app.addHook('onRequest', sameOriginOnly({ requireJson: false }));
+  app.addHook('onRequest', dashboardWritesAllowed(ctx.queues));
   const serverAdapter = new FastifyAdapter().setBasePath(DASHBOARD_PATH);
   createBullBoard({
     queues: [ctx.queues.campaigns, ctx.queues.batches, ctx.queues.delivery, ctx.queues.replies, ctx.queues.webhooks].map(
-      // readOnlyMode refuses the write endpoints themselves (retry, remove, clean, pause), not just the buttons.
+      // readOnlyMode refuses the write endpoints themselves (retry included), not just the buttons. bull-board has
+      // no option for its other writes (add, edit, promote, clean…): dashboardWritesAllowed refuses them.
       (q) => new BullMQAdapter(q, { readOnlyMode: dashboardReadOnly, description: DESCRIPTIONS[q.name as keyof typeof DESCRIPTIONS] }),
     ),
     serverAdapter,

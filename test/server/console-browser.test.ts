@@ -189,8 +189,10 @@ it('in read-only mode shows the campaign with its buttons disabled, and refuses 
   const p = await open(`${readOnly.url}/console/campaigns/welcome`);
   await p.locator('#state', { hasText: 'completed' }).waitFor();
   for (const action of ['pause', 'resume', 'cancel', 'reconcile']) expect(await p.locator(`[data-action="${action}"]`).isDisabled()).toBe(true);
-  const res = await p.context().request.post(`${readOnly.url}/console/api/v1/campaigns/welcome/cancel`);
+  // Asked as the page itself would (same origin, JSON): refused for being read-only, not for coming from elsewhere.
+  const res = await p.context().request.post(`${readOnly.url}/console/api/v1/campaigns/welcome/cancel`, { headers: { origin: readOnly.url, 'content-type': 'application/json' }, data: '{}' });
   expect(res.status()).toBe(403);
+  expect((await res.json()).error.code).toBe('FORBIDDEN');
   await p.context().close();
 });
 

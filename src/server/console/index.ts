@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../app';
 import { basicAuth } from '../auth';
+import { sameOriginOnly } from '../browser-guards';
 import { ApiError } from '../errors';
 import { campaignRoutes } from '../routes/campaigns';
 import { campaignParams } from '../schemas';
@@ -47,7 +48,6 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
   if (credentials) app.addHook('onRequest', basicAuth(credentials));
   app.addHook('onSend', async (_req, reply) => {
     reply.header('content-security-policy', CONSOLE_CSP);
-    reply.header('x-content-type-options', 'nosniff');
   });
 
   const send = (name: string) => (_req: FastifyRequest, reply: FastifyReply) => {
@@ -61,6 +61,8 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
   app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/assets/:file`, (req, reply) => send(req.params.file)(req, reply));
 
   await app.register(async (api) => {
+    // The login is the browser's: a page on another site must not press the buttons with it.
+    api.addHook('onRequest', sameOriginOnly({ requireJson: true }));
     // A read-only dashboard is read-only here too: the console's buttons are refused, not just hidden.
     api.addHook('onRequest', async (req) => {
       if (dashboardReadOnly && req.method !== 'GET' && req.method !== 'HEAD') {

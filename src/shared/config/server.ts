@@ -9,6 +9,13 @@ export interface ServerConfig {
   port: number;
   /** `SERVER_HOST`: the address to listen on when the dashboard has credentials; without them the server stays on 127.0.0.1. @defaultValue `'0.0.0.0'` */
   host: string;
+  /**
+   * `SERVER_ALLOWED_HOSTS`: host names (`name` or `name:port`) a request's Host header may carry when the server has
+   * no dashboard login and so listens on 127.0.0.1, besides 127.0.0.1, localhost and [::1] on its own port. Any other
+   * Host is refused there: a web page whose name resolves to 127.0.0.1 (DNS rebinding) must not read the console.
+   * @defaultValue [] (none)
+   */
+  allowedHosts: string[];
   /** `API_TOKEN`: the bearer token of the /v1 API (and of /metrics), at least 16 characters; without it every /v1 call is refused. @defaultValue undefined */
   apiToken?: string;
   /** `DASHBOARD_USER` and `DASHBOARD_PASSWORD`: the basic-auth login of the console and bull-board, both or neither. @defaultValue undefined */
@@ -42,10 +49,25 @@ export function readServerConfig(r: EnvReader): ServerConfig {
   return {
     port: r.int('SERVER_PORT', 3000, 0, 65_535),
     host: r.str('SERVER_HOST', '0.0.0.0'),
+    allowedHosts: readAllowedHosts(r),
     apiToken,
     dashboard: user && password ? { user, password } : undefined,
     dashboardReadOnly: r.bool('DASHBOARD_READ_ONLY', false),
     jsonBodyLimit: r.int('API_JSON_BODY_LIMIT', 10 * 1024 * 1024, 1_024, 1024 * 1024 * 1024),
     streamBodyLimit: r.int('API_STREAM_BODY_LIMIT', 128 * 1024 * 1024, 1_024, 64 * 1024 * 1024 * 1024),
   };
+}
+
+/** Longest SERVER_ALLOWED_HOSTS entry: a DNS name is at most 253 characters, plus a port. */
+const MAX_HOST_LENGTH = 260;
+
+function readAllowedHosts(r: EnvReader): string[] {
+  const raw = r.str('SERVER_ALLOWED_HOSTS');
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of hosts) {
+    if (h.length > MAX_HOST_LENGTH || !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)) {
+      r.problems.push(`SERVER_ALLOWED_HOSTS has "${h}": give host names as name or name:port, comma-separated (sms.example.com,sms.example.com:8443)`);
+    }
+  }
+  return hosts;
 }

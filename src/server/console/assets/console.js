@@ -346,7 +346,8 @@ function campaignPage() {
     pending = null;
     const msg = document.getElementById('message');
     try {
-      const res = await fetch(`${base}/${action}`, { method: 'POST' });
+      // JSON, which a form on another site cannot send: the server refuses actions in any other type.
+      const res = await fetch(`${base}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       const body = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
       msg.className = 'message';
