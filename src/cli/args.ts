@@ -1,4 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { suggestion } from './did-you-mean';
 
 /** A command line the user must correct: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
@@ -12,6 +13,8 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
+    const unknown = (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec((err as Error).message)?.[1] : undefined;
+    if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}${suggestion(unknown, [...Object.keys(options).map((o) => `--${o}`), '--help'])}`);
     throw new UsageError((err as Error).message);
   }
   const n = parsed.positionals.length;

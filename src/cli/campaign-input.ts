@@ -9,6 +9,7 @@ import { formatFromPath, readRecipients, RecipientFormat } from '../producer/rea
 import type { RowProblem } from '../producer/validate';
 import { isPriority, PRIORITIES, type Priority } from '../shared/lanes';
 import { positiveNumber, UsageError } from './args';
+import { say } from './output';
 
 export const CAMPAIGN_OPTIONS = {
   content: { type: 'string' },
@@ -68,8 +69,9 @@ async function checkReadable(file: string): Promise<void> {
 }
 
 export function listProblems(rows: RowProblem[], count: number, what: string): void {
-  for (const p of rows) process.stderr.write(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
-  if (count > rows.length) process.stderr.write(`… and ${count - rows.length} more ${what} rows\n`);
+  // Values and reasons quote the file: shown, never acted on by the terminal.
+  for (const p of rows) say(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
+  if (count > rows.length) say(`… and ${count - rows.length} more ${what} rows\n`);
 }
 
 async function readContent(text: string | undefined, file: string | undefined): Promise<string> {

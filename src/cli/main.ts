@@ -1,6 +1,8 @@
 import { SmsqError } from '../shared/errors';
 import { UsageError } from './args';
+import { suggestion } from './did-you-mean';
 import { commandHelp, version, wantsHelp } from './help';
+import { OutputClosed, say, watchOutput } from './output';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -86,27 +88,30 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    process.stderr.write(`smsq: unknown command "${name}"\n\n${USAGE}\n`);
+    say(`smsq: unknown command "${name}"${suggestion(name, [...Object.keys(COMMANDS), 'help', 'version'])}\n\n${USAGE}\n`);
     return 2;
   }
   try {
     return await (await load())(rest);
   } catch (err) {
+    // The reader of stdout has gone (`| head`): what it wanted, it has.
+    if (err instanceof OutputClosed) return 0;
     if (err instanceof UsageError) {
-      process.stderr.write(`smsq ${name}: ${err.message}\n`);
+      say(`smsq ${name}: ${err.message}\n`);
       return 2;
     }
     if (err instanceof SmsqError) {
-      process.stderr.write(`smsq ${name}: ${err.message} [${err.code}]\n`);
+      say(`smsq ${name}: ${err.message} [${err.code}]\n`);
       return 1;
     }
-    process.stderr.write(`smsq ${name}: ${(err as Error).message ?? String(err)}\n`);
+    say(`smsq ${name}: ${(err as Error).message ?? String(err)}\n`);
     return 1;
   }
 }
 
 /** Entry point of bin/smsq and of `node dist/cli/main.js`. */
 export function run(): void {
+  watchOutput();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // Everything the command opened is closed by now; a handle a library forgot (a cluster client's reconnect

@@ -1,12 +1,13 @@
 import { parse, positiveNumber, UsageError } from '../args';
 import { formatStatus } from '../format';
 import { withProducer } from '../open-producer';
+import { out } from '../output';
 
 /** `smsq cancel ID` */
 export async function cancelCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, { min: 1, max: 1, names: 'a campaign id' });
   const info = await withProducer((smsq) => smsq.cancelCampaign(positionals[0]));
-  process.stdout.write(`${formatStatus(info)}\n`);
+  await out(`${formatStatus(info)}\n`);
   return 0;
 }
 
@@ -16,7 +17,7 @@ export async function rescheduleCommand(argv: string[]): Promise<number> {
   const sendAt = values['send-at'];
   if (sendAt === undefined) throw new UsageError('give the new start as --send-at 2026-12-01T09:00:00+01:00');
   const info = await withProducer((smsq) => smsq.rescheduleCampaign(positionals[0], sendAt));
-  process.stdout.write(`${formatStatus(info)}\n`);
+  await out(`${formatStatus(info)}\n`);
   return 0;
 }
 
@@ -26,7 +27,7 @@ export async function maxCostCommand(argv: string[]): Promise<number> {
   const [id, raw] = positionals;
   const amount = raw === 'none' ? null : positiveNumber('max-cost', raw, 0);
   const info = await withProducer((smsq) => smsq.setMaxCost(id, amount));
-  process.stdout.write(`${formatStatus(info)}\n`);
+  await out(`${formatStatus(info)}\n`);
   return 0;
 }
 
@@ -35,12 +36,12 @@ export async function pauseCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { reason: { type: 'string' } }, { min: 0, max: 1, names: 'a campaign id, or none to pause the whole queue' });
   if (positionals.length === 1) {
     const info = await withProducer((smsq) => smsq.pauseCampaign(positionals[0], { reason: values.reason }));
-    process.stdout.write(`${formatStatus(info)}\n`);
+    await out(`${formatStatus(info)}\n`);
     return 0;
   }
   if (values.reason !== undefined) throw new UsageError('--reason is for pausing one campaign: smsq pause ID --reason TEXT');
   await withProducer((smsq) => smsq.pause());
-  process.stdout.write('sending paused\n');
+  await out('sending paused\n');
   return 0;
 }
 
@@ -49,7 +50,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, { min: 0, max: 1, names: 'a campaign id, or none to resume the whole queue' });
   if (positionals.length === 1) {
     const info = await withProducer((smsq) => smsq.resumeCampaign(positionals[0]));
-    process.stdout.write(`${formatStatus(info)}\n`);
+    await out(`${formatStatus(info)}\n`);
     return 0;
   }
   const stop = await withProducer(async (smsq) => {
@@ -57,6 +58,6 @@ export async function resumeCommand(argv: string[]): Promise<number> {
     await smsq.resume();
     return s;
   });
-  process.stdout.write(stop ? `sending resumed (cleared account-level stop: gateway status ${stop.code}, ${stop.reason})\n` : 'sending resumed\n');
+  await out(stop ? `sending resumed (cleared account-level stop: gateway status ${stop.code}, ${stop.reason})\n` : 'sending resumed\n');
   return 0;
 }

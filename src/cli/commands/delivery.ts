@@ -1,5 +1,6 @@
 import { parse } from '../args';
 import { withProducer } from '../open-producer';
+import { out } from '../output';
 
 /**
  * `smsq reconcile ID [--resend] [--json]`: settles the campaign's `unknown` recipients from the gateway's sent
@@ -8,9 +9,9 @@ import { withProducer } from '../open-producer';
 export async function reconcileCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { resend: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
   const r = await withProducer((smsq) => smsq.reconcileCampaign(positionals[0], { resend: values.resend ?? false }));
-  if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  if (values.json) await out(`${JSON.stringify(r)}\n`);
   else {
-    process.stdout.write(
+    await out(
       `campaign ${r.campaignId}: ${r.unknown} unknown → ${r.sent} sent, ${r.notSent} not-sent, ${r.tooRecent} still unknown (too recent)` +
         `${values.resend ? `; ${r.resent} queued again` : ''}\n` +
         `  gateway records read: ${r.recordsRead}${r.windows.map((w) => `  [${w.start} .. ${w.end}]`).join('')}\n`,
@@ -23,10 +24,10 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
 export async function balanceCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 0, names: 'no arguments' });
   const b = await withProducer((smsq) => smsq.balance());
-  if (values.json) process.stdout.write(`${JSON.stringify(b)}\n`);
+  if (values.json) await out(`${JSON.stringify(b)}\n`);
   else {
     const price = b.lastPrice ? `${b.lastPrice.pay} ${b.lastPrice.currency} per message (reported ${b.lastPrice.at}): about ${b.messages} messages` : 'no price known yet (it comes with delivery reports)';
-    process.stdout.write(`balance ${b.balance}  gift ${b.gift}  credit ${b.credit}  available ${b.available}\n  ${price}\n`);
+    await out(`balance ${b.balance}  gift ${b.gift}  credit ${b.credit}  available ${b.available}\n  ${price}\n`);
   }
   return 0;
 }

@@ -4,6 +4,7 @@ import { SmsqError } from '../../shared/errors';
 import { parse, UsageError } from '../args';
 import { CAMPAIGN_OPTIONS, campaignFromArgs, listProblems } from '../campaign-input';
 import { withProducer } from '../open-producer';
+import { say } from '../output';
 
 const OPTIONS = {
   ...CAMPAIGN_OPTIONS,
@@ -25,7 +26,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
       process.stderr.write(`smsq enqueue: all ${total} recipients are valid; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`);
     };
     const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending, recoverSince: values['recover-since'] }));
-    for (const w of result.warnings ?? []) process.stderr.write(`smsq enqueue: warning: ${w}\n`);
+    for (const w of result.warnings ?? []) say(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
     const t = result.texts;

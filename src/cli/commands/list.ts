@@ -5,6 +5,7 @@ import { SHOWN_STATES } from '../../shared/types';
 import { parse, positiveNumber, UsageError } from '../args';
 import { formatListLine, LIST_HEADER } from '../format';
 import { withProducer } from '../open-producer';
+import { out } from '../output';
 
 
 /** `smsq list [--state S] [--priority P] [--since TIME] [--limit N] [--json]`: every page, streamed to stdout. */
@@ -20,12 +21,12 @@ export default async function listCommand(argv: string[]): Promise<number> {
   if (since === null) throw new UsageError(`--since must be a date or time in ISO 8601 (2026-01-31, 2026-01-31T08:00:00Z), not "${values.since}"`);
   let left = positiveNumber('limit', values.limit, Infinity);
   return withProducer(async (smsq) => {
-    if (!values.json) process.stdout.write(`${LIST_HEADER}\n`);
+    if (!values.json) await out(`${LIST_HEADER}\n`);
     let cursor: string | undefined;
     do {
       const page = await smsq.listCampaigns({ state, priority, since, cursor, limit: Math.min(left, 500) });
       const shown = page.campaigns.slice(0, left);
-      process.stdout.write(shown.map((c) => `${values.json ? JSON.stringify(campaignJson(c)) : formatListLine(c)}\n`).join(''));
+      await out(shown.map((c) => `${values.json ? JSON.stringify(campaignJson(c)) : formatListLine(c)}\n`).join(''));
       left -= shown.length;
       cursor = page.next;
     } while (cursor && left > 0);

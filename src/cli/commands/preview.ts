@@ -2,6 +2,7 @@ import type { PreviewResult } from '../../producer';
 import { parse } from '../args';
 import { CAMPAIGN_OPTIONS, campaignFromArgs, listProblems } from '../campaign-input';
 import { withProducer } from '../open-producer';
+import { out, say } from '../output';
 
 /**
  * `smsq preview FILE|- --content TEXT [--json] ...`: what `smsq enqueue` with the same arguments would queue,
@@ -12,12 +13,12 @@ export default async function previewCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...CAMPAIGN_OPTIONS, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a recipients file, or - for stdin' });
   const campaign = await campaignFromArgs(positionals[0], values);
   const p = await withProducer((smsq) => smsq.previewCampaign(campaign));
-  if (values.json) process.stdout.write(`${JSON.stringify(p, null, 2)}\n`);
+  if (values.json) await out(`${JSON.stringify(p, null, 2)}\n`);
   else {
-    process.stdout.write(`${formatPreview(p)}\n`);
+    await out(`${formatPreview(p)}\n`);
     listProblems(p.invalidRows, p.invalidCount, 'invalid');
   }
-  if (p.refusal) process.stderr.write(`smsq preview: an enqueue would be refused: ${p.refusal.message} [${p.refusal.code}]\n`);
+  if (p.refusal) say(`smsq preview: an enqueue would be refused: ${p.refusal.message} [${p.refusal.code}]\n`);
   return p.refusal ? 1 : 0;
 }
 

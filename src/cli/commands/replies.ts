@@ -1,6 +1,7 @@
 import { parseSince, REPLIES_CSV_HEADER, replyCsvLine } from '../../shared/replies/replies-csv';
 import { parse, UsageError } from '../args';
 import { withProducer } from '../open-producer';
+import { outLines } from '../output';
 
 /** `smsq replies [--campaign ID] [--since ISO] [--format csv|ndjson]`: stored replies on stdout, oldest first, streamed. */
 export default async function repliesCommand(argv: string[]): Promise<number> {
@@ -10,16 +11,8 @@ export default async function repliesCommand(argv: string[]): Promise<number> {
   const since = values.since === undefined ? undefined : parseSince(values.since);
   if (since === null) throw new UsageError(`--since must be an ISO 8601 time such as 2026-11-29T10:00:00Z, not "${values.since}"`);
   return withProducer(async (smsq) => {
-    let chunk = format === 'csv' ? `${REPLIES_CSV_HEADER}\n` : '';
-    for await (const r of smsq.listReplies({ campaignId: values.campaign, since })) {
-      chunk += format === 'csv' ? `${replyCsvLine(r)}\n` : `${JSON.stringify(r)}\n`;
-      // Write in chunks and honour backpressure, so a million lines never sit in memory.
-      if (chunk.length > 64 * 1024) {
-        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
-        chunk = '';
-      }
-    }
-    if (chunk) process.stdout.write(chunk);
+    const replies = smsq.listReplies({ campaignId: values.campaign, since });
+    await outLines(format === 'csv' ? `${REPLIES_CSV_HEADER}\n` : '', replies, format === 'csv' ? replyCsvLine : (r) => JSON.stringify(r));
     return 0;
   });
 }

@@ -1,6 +1,7 @@
 import { parse, UsageError } from '../args';
 import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../format';
 import { withProducer } from '../open-producer';
+import { outLines } from '../output';
 
 /** `smsq results ID [--format csv|ndjson] [--with-content]`: one line per recipient on stdout, streamed. */
 export default async function resultsCommand(argv: string[]): Promise<number> {
@@ -9,16 +10,8 @@ export default async function resultsCommand(argv: string[]): Promise<number> {
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);
   return withProducer(async (smsq) => {
-    let chunk = format === 'csv' ? `${withContent ? CSV_HEADER_WITH_CONTENT : CSV_HEADER}\n` : '';
-    for await (const r of smsq.campaignResults(positionals[0], { withContent })) {
-      chunk += format === 'csv' ? `${csvLine(r)}\n` : `${JSON.stringify(r)}\n`;
-      // Write in chunks and honour backpressure, so a million lines never sit in memory.
-      if (chunk.length > 64 * 1024) {
-        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
-        chunk = '';
-      }
-    }
-    if (chunk) process.stdout.write(chunk);
+    const head = format === 'csv' ? `${withContent ? CSV_HEADER_WITH_CONTENT : CSV_HEADER}\n` : '';
+    await outLines(head, smsq.campaignResults(positionals[0], { withContent }), format === 'csv' ? csvLine : (r) => JSON.stringify(r));
     return 0;
   });
 }

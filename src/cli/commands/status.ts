@@ -1,9 +1,11 @@
 import type { Producer } from '../../producer';
 import { campaignJson } from '../../shared/campaign-json';
+import { loadConfig } from '../../shared/config';
 import type { CampaignInfo } from '../../shared/types';
 import { parse, positiveNumber } from '../args';
 import { formatStatus } from '../format';
 import { withProducer } from '../open-producer';
+import { out, say } from '../output';
 import { ProgressBar } from '../progress';
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
@@ -14,20 +16,20 @@ const over = (info: CampaignInfo) => ENDED.has(info.state) && info.counts.pendin
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
   const [info, workers] = await withProducer(async (smsq) => Promise.all([smsq.getCampaign(positionals[0]), smsq.workerCount()]));
-  process.stdout.write(values.json ? `${JSON.stringify(campaignJson(info))}\n` : `${formatStatus(info)}\n`);
-  if (!over(info) && workers === 0) process.stderr.write(`${NO_WORKER}\n`);
+  await out(values.json ? `${JSON.stringify(campaignJson(info))}\n` : `${formatStatus(info)}\n`);
+  if (!over(info) && workers === 0) say(`${noWorker()}\n`);
   return 0;
 }
 
 /** Said when a campaign still has work and nothing would do it: the usual reason a campaign "hangs". */
-const NO_WORKER = 'smsq: no worker is connected to the queue (QUEUE_PREFIX): nothing is sending; start one with `smsq worker`';
+const noWorker = () => `smsq: no worker is connected to the queue (QUEUE_PREFIX=${loadConfig().queuePrefix}): nothing is sending; start one with \`smsq worker\``;
 
 /** Says so on stderr when the last worker goes, and when one comes back; returns whether one is connected now. */
 async function watchWorkers(smsq: Producer, had: boolean | undefined): Promise<boolean> {
   const count = await smsq.workerCount();
   if (count === null) return true; // Redis will not list its clients: nothing to say either way
   const has = count > 0;
-  if (!has && had !== false) process.stderr.write(`\n${NO_WORKER}\n`);
+  if (!has && had !== false) say(`\n${noWorker()}\n`);
   if (has && had === false) process.stderr.write('smsq: a worker is connected again\n');
   return has;
 }
@@ -56,7 +58,7 @@ export async function waitCommand(argv: string[]): Promise<number> {
       info = await smsq.getCampaign(positionals[0]);
     }
     bar?.done();
-    process.stdout.write(`${formatStatus(info)}\n`);
+    await out(`${formatStatus(info)}\n`);
     if (!over(info)) process.stderr.write(`smsq wait: timed out after ${values.timeout} s\n`);
     return info.state === 'completed' ? 0 : 1;
   });

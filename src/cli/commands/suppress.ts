@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { formatFromPath, readRecipients, type RecipientFormat } from '../../producer/read-recipients';
-import { SUPPRESSION_CSV_HEADER, suppressionCsvLine, suppressionJson } from '../../shared/opt-out/suppression-store';
+import { SUPPRESSION_CSV_HEADER, suppressionCsvLine, suppressionJson, type Suppression } from '../../shared/opt-out/suppression-store';
+import { listProblems } from '../campaign-input';
 import { parse, UsageError } from '../args';
 import { withProducer } from '../open-producer';
+import { out, outLines } from '../output';
 
 const SUBCOMMANDS = 'add NUMBER… | remove NUMBER… | import FILE|- | list | check NUMBER';
 
@@ -31,22 +33,15 @@ export default async function suppressCommand(argv: string[]): Promise<number> {
       const { values } = parse(rest, { format: { type: 'string' } }, { min: 0, max: 0, names: 'no arguments' });
       const format = pickFormat(values.format, 'csv');
       return withProducer(async (smsq) => {
-        let chunk = format === 'csv' ? `${SUPPRESSION_CSV_HEADER}\n` : '';
-        for await (const e of smsq.suppressions.list()) {
-          chunk += format === 'csv' ? `${suppressionCsvLine(e)}\n` : `${JSON.stringify(suppressionJson(e))}\n`;
-          if (chunk.length > 64 * 1024) {
-            if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
-            chunk = '';
-          }
-        }
-        if (chunk) process.stdout.write(chunk);
+        const line = format === 'csv' ? suppressionCsvLine : (e: Suppression) => JSON.stringify(suppressionJson(e));
+        await outLines(format === 'csv' ? `${SUPPRESSION_CSV_HEADER}\n` : '', smsq.suppressions.list(), line);
         return 0;
       });
     }
     case 'check': {
       const { positionals } = parse(rest, {}, { min: 1, max: 1, names: 'a number' });
       const entry = await withProducer((smsq) => smsq.suppressions.check(positionals[0]));
-      process.stdout.write(entry ? `${entry.number}: suppressed (${entry.reason}, by ${entry.source}, ${new Date(entry.at).toISOString()})\n` : `${positionals[0]}: not suppressed\n`);
+      await out(entry ? `${entry.number}: suppressed (${entry.reason}, by ${entry.source}, ${new Date(entry.at).toISOString()})\n` : `${positionals[0]}: not suppressed\n`);
       return entry ? 0 : 1;
     }
     default:
@@ -66,8 +61,7 @@ async function importCommand(argv: string[]): Promise<number> {
     });
   }
   const result = await withProducer((smsq) => smsq.suppressions.import(readRecipients(input, format), { reason: values.reason ?? 'import', source: 'cli-import' }));
-  for (const p of result.invalidRows) process.stderr.write(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
-  if (result.invalidCount > result.invalidRows.length) process.stderr.write(`… and ${result.invalidCount - result.invalidRows.length} more invalid rows\n`);
+  listProblems(result.invalidRows, result.invalidCount, 'invalid');
   process.stdout.write(`imported ${result.read} number(s), ${result.added} new; ${result.invalidCount} invalid row(s) skipped\n`);
   return result.invalidCount > 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { parse, UsageError } from '../args';
 import { withProducer } from '../open-producer';
+import { out, say } from '../output';
 
 /**
  * `smsq webhooks failed [--json] [--limit N]`: events whose delivery failed for good, one per line.
@@ -18,13 +19,13 @@ async function failed(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0, not "${values.limit}"`);
   const list = await withProducer((smsq) => smsq.failedWebhooks(limit));
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(list)}\n`);
+    await out(`${JSON.stringify(list)}\n`);
     return 0;
   }
   for (const f of list) {
-    process.stdout.write(`${f.id}\t${f.type}\t${f.campaignId}\t${new Date(f.failedAt).toISOString()}\t${f.attempts} attempts\t${f.url}\t${f.reason}\n`);
+    await out(`${f.id}\t${f.type}\t${f.campaignId}\t${new Date(f.failedAt).toISOString()}\t${f.attempts} attempts\t${f.url}\t${f.reason}\n`);
   }
-  if (list.length === 0) process.stderr.write('no failed webhook events\n');
+  if (list.length === 0) say('no failed webhook events\n');
   return 0;
 }
 
@@ -32,6 +33,6 @@ async function retry(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { all: { type: 'boolean' } }, { min: 0, max: 10_000, names: 'webhook ids, or --all' });
   if (Boolean(values.all) === positionals.length > 0) throw new UsageError('give the webhook ids to re-send, or --all (not both)');
   const { retried } = await withProducer((smsq) => smsq.retryWebhooks(values.all ? 'all' : positionals));
-  process.stdout.write(`re-sent ${retried.length} webhook event(s)\n`);
+  await out(`re-sent ${retried.length} webhook event(s)\n`);
   return 0;
 }
