@@ -90,7 +90,8 @@ function integer(v: unknown): number | null {
 
 /** Milliseconds as documented; a value that can only be seconds is taken as seconds. */
 function timestamp(v: unknown): number | null {
-  const n = typeof v === 'string' && /^\d{9,13}$/.test(v) ? Number(v) : v;
+  // Long digit strings too (quoteLongIntegers turns 1e20 into one), so that they are refused as out of range.
+  const n = typeof v === 'string' && /^\d{9,30}$/.test(v) ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return null;
   return n < 1e11 ? Math.round(n * 1000) : Math.round(n);
 }
