@@ -266,7 +266,7 @@ export class CallLoop {
     const all = (o: StoredOutcome) => group.forEach((i) => out.set(i, o));
     switch (v.kind) {
       case 'accepted': {
-        const { msgIds, disagreements } = matchAccepted(this.recipients, group, v.accepted, v.counts);
+        const { msgIds, disagreements } = matchAccepted(this.recipients, group, v.accepted, v.checks);
         // An answer that disagrees proves nothing about whom it leaves out: they may have been sent, so never `failed`
         // (a resend could duplicate them); settling reads the gateway's records instead.
         const doubt: StoredOutcome | null = disagreements.size > 0

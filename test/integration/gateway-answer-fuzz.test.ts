@@ -214,7 +214,7 @@ describe.each([
   it('never send twice, never fail an accepted recipient, and settle every unknown to the ledger', async () => {
     await stack.worker({ gateway: { ...stack.config.gateway, baseUrl: proxy.baseUrl } });
     const before = await disagreements();
-    await fc.assert(fc.asyncProperty(cases(minSize), (c) => runCase(c, personalised)), { seed: FC_SEED, numRuns: 15, endOnFailure: true });
+    await fc.assert(fc.asyncProperty(cases(minSize), (c) => runCase(c, personalised)), { seed: FC_SEED, numRuns: 150, endOnFailure: true });
     expect(await disagreements()).toBeGreaterThan(before);
   }, 240_000);
 });

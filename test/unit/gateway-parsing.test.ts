@@ -24,11 +24,12 @@ describe('parsing the gateway answer tolerantly', () => {
         { msgId: '2108021059531000096', number: '91856321413', orderId: '21413' },
       ],
       malformed: 0,
+      malformedMsgIds: [],
     });
   });
 
   it('accepts numeric counts and status, extra fields, and a missing array', () => {
-    expect(parseReply('{"status":-18,"reason":"busy","success":0,"extra":{"x":1}}')).toEqual({ status: '-18', reason: 'busy', success: 0, fail: null, accepted: null, malformed: 0 });
+    expect(parseReply('{"status":-18,"reason":"busy","success":0,"extra":{"x":1}}')).toEqual({ status: '-18', reason: 'busy', success: 0, fail: null, accepted: null, malformed: 0, malformedMsgIds: [] });
   });
 
   it('counts elements that are not entries instead of inventing or dropping them silently', () => {
@@ -36,6 +37,7 @@ describe('parsing the gateway answer tolerantly', () => {
     expect(r?.accepted).toEqual([{ msgId: 'm', number: '2', orderId: '' }, { msgId: '17', number: '447700900001', orderId: '' }]);
     // No msgId, not an object (twice), a msgId that lost its digits as a JSON number, a number of the wrong type.
     expect(r?.malformed).toBe(5);
+    expect(r?.malformedMsgIds).toEqual(['n']);
     expect(parseReply('{"status":"0","success":"1","array":{"msgId":"m"}}')).toMatchObject({ accepted: null, malformed: 1 });
   });
 
@@ -55,7 +57,7 @@ describe('matching accepted numbers to recipients', () => {
     { number: '333333', orderId: 'c' },
   ];
   const all = [0, 1, 2];
-  const counts = (success: number | null, fail: number | null = null, malformed = 0) => ({ success, fail, malformed });
+  const counts = (success: number | null, fail: number | null = null, malformed = 0, malformedMsgIds: string[] = []) => ({ success, fail, malformed, malformedMsgIds });
   const kinds = (m: ReturnType<typeof matchAccepted>) => Object.fromEntries(m.disagreements);
 
   it('matches by orderId whatever the order of the array, and an answer that adds up agrees', () => {
@@ -92,6 +94,12 @@ describe('matching accepted numbers to recipients', () => {
     ], counts(4));
     expect([...m.msgIds.entries()]).toEqual([]);
     expect(kinds(m)).toEqual({ 'repeated-msgid': 1, 'repeated-recipient': 1 });
+  });
+
+  it('attributes no msgId that an unreadable element carries too', () => {
+    const m = matchAccepted(recipients, all, [{ msgId: 'm1', number: '222222', orderId: 'b' }], counts(2, 1, 1, ['m1']));
+    expect(m.msgIds.size).toBe(0);
+    expect(kinds(m)).toEqual({ 'repeated-msgid': 1, 'malformed-entry': 1 });
   });
 
   it('never attributes by a number that is in the call twice', () => {

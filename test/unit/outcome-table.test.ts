@@ -3,13 +3,13 @@ import { classify, DISAGREES_CODE, STATUS_TABLE } from '../../src/shared/gateway
 
 const reply = (status: string, extra: Partial<{ success: number | null; accepted: { msgId: string; number: string; orderId: string }[] | null; malformed: number }> = {}): CallResult => ({
   kind: 'reply',
-  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted, malformed: extra.malformed ?? 0 },
+  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted, malformed: extra.malformed ?? 0, malformedMsgIds: [] },
 });
 
 describe('outcome table: one row per gateway answer', () => {
   it('status 0 with an array accepts the listed numbers', () => {
     const accepted = [{ msgId: 'm1', number: '123456', orderId: 'o1' }];
-    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({ kind: 'accepted', accepted, counts: { success: 1, fail: null, malformed: 0 } });
+    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({ kind: 'accepted', accepted, checks: { success: 1, fail: null, malformed: 0, malformedMsgIds: [] } });
   });
 
   it('status 0 with success "0" and no array accepts nobody', () => {
@@ -57,7 +57,7 @@ describe('outcome table: one row per gateway answer', () => {
   });
 
   it('an undocumented status fails permanently with the raw status and reason', () => {
-    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null, malformed: 0 } });
+    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null, malformed: 0, malformedMsgIds: [] } });
     expect(v).toEqual({ kind: 'permanent', code: '-42', reason: 'gateway status -42: odd', bug: false });
   });
 

@@ -1,5 +1,5 @@
 import type { Recipient } from '../types';
-import type { AnswerCounts } from './outcome-table';
+import type { AnswerChecks } from './outcome-table';
 import type { AcceptedEntry } from './parse-reply';
 
 /**
@@ -43,7 +43,7 @@ function sameNumber(ours: string, theirs: string): boolean {
  * An entry is attributed only when it names one recipient unmistakably and its msgId is its own: a msgId that
  * went to another recipient would be worse than none (reports and settling follow msgIds).
  */
-export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: ReadonlyArray<number>, accepted: AcceptedEntry[], counts: AnswerCounts): Match {
+export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: ReadonlyArray<number>, accepted: AcceptedEntry[], checks: AnswerChecks): Match {
   const disagreements = new Map<Disagreement, number>();
   const note = (d: Disagreement) => disagreements.set(d, (disagreements.get(d) ?? 0) + 1);
   const byOrderId = new Map<string, number>();
@@ -54,6 +54,7 @@ export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: Rea
   const doubtful = new Set<number>();
   // Each msgId's first claim; a repeat makes every entry carrying it unusable (an index, or -1 for no recipient).
   const byMsgId = new Map<string, number>();
+  for (const msgId of checks.malformedMsgIds) byMsgId.set(msgId, -1);
   for (const entry of accepted) {
     let i: number | undefined;
     if (entry.orderId !== '') {
@@ -86,9 +87,9 @@ export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: Rea
       doubtful.add(i);
     } else claims.set(i, entry.msgId);
   }
-  if (counts.malformed > 0) disagreements.set('malformed-entry', (disagreements.get('malformed-entry') ?? 0) + counts.malformed);
-  const listed = accepted.length + counts.malformed;
-  const { success, fail } = counts;
+  if (checks.malformed > 0) disagreements.set('malformed-entry', (disagreements.get('malformed-entry') ?? 0) + checks.malformed);
+  const listed = accepted.length + checks.malformed;
+  const { success, fail } = checks;
   if (success !== listed || (fail !== null && success + fail !== indices.length)) note('count-mismatch');
   for (const i of doubtful) claims.delete(i);
   return { msgIds: claims, disagreements };

@@ -1,8 +1,8 @@
 import type { CallResult } from './client';
 import type { AcceptedEntry, GatewayReply } from './parse-reply';
 
-/** What a status-0 answer claims besides its entries; match-accepted.ts checks the entries against them and the call. */
-export type AnswerCounts = Pick<GatewayReply, 'success' | 'fail' | 'malformed'>;
+/** What a status-0 answer says besides its entries; match-accepted.ts checks the entries against it and the call. */
+export type AnswerChecks = Pick<GatewayReply, 'success' | 'fail' | 'malformed' | 'malformedMsgIds'>;
 
 /** The code of recipients left `unknown` because the gateway's answer disagrees with itself or with the call. */
 export const DISAGREES_CODE = 'REPLY_DISAGREES';
@@ -14,9 +14,9 @@ export const DISAGREES_CODE = 'REPLY_DISAGREES';
 export type Verdict =
   /**
    * Status 0: the listed numbers were accepted; numbers missing from `array` were not, if the answer agrees with
-   * itself and with the call (match-accepted.ts decides, with `counts`).
+   * itself and with the call (match-accepted.ts decides, with `checks`).
    */
-  | { kind: 'accepted'; accepted: AcceptedEntry[]; counts: AnswerCounts }
+  | { kind: 'accepted'; accepted: AcceptedEntry[]; checks: AnswerChecks }
   /** Nothing was accepted and trying again later may work: retry with backoff. */
   | { kind: 'transient'; code: string; reason: string }
   /** -16: our Timestamp was too far from the gateway's clock. Retry at once with a fresh one. */
@@ -71,12 +71,12 @@ export function classify(result: CallResult, retryUnknown = false): Verdict {
     case 'reply':
       break;
   }
-  const { status, reason, accepted, success, fail, malformed } = result.reply;
-  const counts = { success, fail, malformed };
+  const { status, reason, accepted, success, fail, malformed, malformedMsgIds } = result.reply;
+  const checks = { success, fail, malformed, malformedMsgIds };
   if (status === '0') {
-    if (accepted !== null) return { kind: 'accepted', accepted, counts };
+    if (accepted !== null) return { kind: 'accepted', accepted, checks };
     // Success without `array`: nothing accepted if the count says so; otherwise we cannot tell which msgIds.
-    if (success === 0 && malformed === 0) return { kind: 'accepted', accepted: [], counts };
+    if (success === 0 && malformed === 0) return { kind: 'accepted', accepted: [], checks };
     return unknownOr(retryUnknown, 'NO_ARRAY', 'gateway answered success without listing the accepted numbers');
   }
   // A refusal that lists accepted numbers, or counts some, contradicts itself: some may have been sent.

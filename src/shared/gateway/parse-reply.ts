@@ -10,6 +10,8 @@ export interface GatewayReply {
   accepted: AcceptedEntry[] | null;
   /** Elements of `array` that are not a readable entry (or 1 for an `array` that is not a list): they may name accepted numbers. */
   malformed: number;
+  /** The msgIds those elements carry, when they carry one: a msgId they share with an entry makes that entry doubtful. */
+  malformedMsgIds: string[];
 }
 
 export interface AcceptedEntry {
@@ -35,7 +37,7 @@ export function parseReply(body: string): GatewayReply | null {
   if (!isObject(raw)) return null;
   const status = scalar(raw.status);
   if (status === undefined) return null;
-  const reply: GatewayReply = { status: status.trim(), reason: scalar(raw.reason) ?? '', success: count(raw.success), fail: count(raw.fail), accepted: null, malformed: 0 };
+  const reply: GatewayReply = { status: status.trim(), reason: scalar(raw.reason) ?? '', success: count(raw.success), fail: count(raw.fail), accepted: null, malformed: 0, malformedMsgIds: [] };
   if (Array.isArray(raw.array)) readEntries(raw.array, reply);
   else if (raw.array !== undefined && raw.array !== null) reply.malformed = 1;
   return reply;
@@ -53,7 +55,10 @@ function readEntries(array: unknown[], reply: GatewayReply): void {
     const number = exact(e.number ?? '');
     const orderId = exact(e.orderId ?? '');
     if (msgId && number !== undefined && orderId !== undefined) out.push({ msgId, number, orderId });
-    else reply.malformed++;
+    else {
+      reply.malformed++;
+      if (msgId) reply.malformedMsgIds.push(msgId);
+    }
   }
   reply.accepted = out;
 }
