@@ -46,6 +46,8 @@ export interface Faults {
    * often); forceStatus applies to them too when this is null. @defaultValue null
    */
   queryStatus: string | null;
+  /** A getReport, getSentRcd, getBalance or recordMo call answers `-18` and nothing else (sendSms is unaffected). @defaultValue 0 */
+  queryTransientRate: number;
   /**
    * Where delivery reports are POSTed (pushSmsReport), read when each report is due; null withholds due reports
    * (counted in stats.reportsWithheld). @defaultValue null
@@ -89,6 +91,7 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   clockSkewSeconds: 0,
   maxTimestampDriftSeconds: 1800,
   queryStatus: null,
+  queryTransientRate: 0,
   reportUrl: null,
   replyUrl: null,
   reportDelayMs: 1000,
@@ -143,6 +146,7 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   clockSkewSeconds: [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'],
   maxTimestampDriftSeconds: [nonNegative, 'a finite number ≥ 0'],
   queryStatus: [statusOrNull, 'a status string such as "-15", or null'],
+  queryTransientRate: [rate, 'a number from 0 to 1'],
   reportUrl: [(v) => v === null || httpUrl(v), 'an http:// or https:// URL, or null'],
   replyUrl: [(v) => v === null || httpUrl(v), 'an http:// or https:// URL, or null'],
   reportDelayMs: [delay, 'milliseconds from 0 to 86400000'],

@@ -6,27 +6,55 @@ import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { receivedTimeProblem } from '../shared/gateway/received-time';
 import { countReport } from '../shared/metrics';
-import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type ReportRecord } from '../shared/gateway/queries';
+import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type QueryFailure, type QueryResult, type ReportAnswer, type ReportRecord } from '../shared/gateway/queries';
+import { isTransientQueryFailure, queryRetryDelay } from '../shared/gateway/query-retry';
 import { releaseLock } from '../shared/lock';
 import { backOff as backOffPoller } from './poll-backoff';
 
 /** Batches read from the work list at a time. */
 const BATCHES_PER_READ = 10;
 
+/**
+ * Tries of one getReport within a run while it fails transiently (-18, HTTP 5xx, no answer), waiting from
+ * RETRY_FIRST_MS (doubled, ±50%) between them: a busy gateway usually answers the next call, and stopping the
+ * whole run on one -18 left reports unread for minutes. A query still failing is left for the next run; the run
+ * goes on with the other batches.
+ */
+const TRIES_PER_QUERY = 3;
+const RETRY_FIRST_MS = 500;
+/** Queries in a row that failed every try: the gateway is down rather than busy, so the run stops and backs off. */
+const FAILED_QUERIES_TO_STOP = 3;
+/**
+ * The longest pause of every worker's poller after a run stopped on trouble (before ±50% jitter, and never below
+ * one poll interval): the pause only comes after the in-run retries failed, the next run makes at most
+ * DLR_POLL_MAX_CALLS calls at DLR_POLL_RATE_PER_SECOND anyway, and a longer one (it was 10 minutes) stalls every
+ * campaign's delivery figures while the gateway is long back.
+ */
+const BACKOFF_MAX_MS = 2 * 60_000;
 
 type Stop = { stop: true };
+/** A run's summary, and what it keeps to itself: queries failed in a row, and whether the gateway has answered yet. */
+interface Run {
+  summary: PollSummary;
+  failedInRow: number;
+  answered: boolean;
+}
+/** A query's end: final answers given, left for the next run ('failed'), or the run must stop and back off. */
+type Asked = number | 'failed' | 'stop';
 
 /**
  * One run of the delivery-report poller. The work list holds one entry per batch with sent messages, scored by
  * when to look at it next. For each due batch it asks getReport about the messages without a report, 200 at a
  * time, records the answers like pushed reports, and looks again after DLR_POLL_AFTER_MS while some are still
  * sending; past DLR_EXPIRE_AFTER_MS the rest are `expired`. One run at a time across all workers (a lock);
- * calls spaced by DLR_POLL_RATE_PER_SECOND; -15/-18 or no answer makes every worker back off.
+ * calls spaced by DLR_POLL_RATE_PER_SECOND; a query failing with -18 or no answer is tried again within the run,
+ * and -15, or queries failing in a row, make every worker back off (at most BACKOFF_MAX_MS).
  */
 export async function pollReports(ctx: Context, queries: GatewayQueries): Promise<PollSummary> {
   const { keys, redis } = ctx;
   const d = ctx.config.delivery;
   const summary: PollSummary = { calls: 0, asked: 0, reported: 0, matched: 0, expired: 0, done: 0 };
+  const run: Run = { summary, failedInRow: 0, answered: false };
   const token = randomUUID();
   const lockMs = Math.max(60_000, d.pollIntervalMs * 2);
   if ((await redis.set(keys.pollLock(), token, 'PX', lockMs, 'NX')) !== 'OK') return { ...summary, skipped: 'locked' };
@@ -37,7 +65,7 @@ export async function pollReports(ctx: Context, queries: GatewayQueries): Promis
       if (due.length === 0) break;
       for (const member of due) {
         if (summary.calls >= d.pollMaxCalls) break outer;
-        if ((await pollBatch(ctx, queries, member, summary)) !== undefined) break outer;
+        if ((await pollBatch(ctx, queries, member, run)) !== undefined) break outer;
       }
     }
   } finally {
@@ -48,8 +76,9 @@ export async function pollReports(ctx: Context, queries: GatewayQueries): Promis
 }
 
 /** Looks at one batch of the work list; a Stop when the gateway said to back off. */
-async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, summary: PollSummary): Promise<Stop | undefined> {
+async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, run: Run): Promise<Stop | undefined> {
   const { redis, keys } = ctx;
+  const { summary } = run;
   const d = ctx.config.delivery;
   const { sentAt, campaignId, batch } = parseAwaitingMember(member);
   const pending = await ctx.delivery.unreported(campaignId, batch, sentAt);
@@ -64,12 +93,19 @@ async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, 
     await ctx.delivery.emitApplied(expired);
   } else if (pending && pending.length > 0) {
     let answered = 0;
+    let failed = false;
     for (let i = 0; i < pending.length; i += MAX_REPORT_MSG_IDS) {
       // Out of calls for this run: the batch stays due, and the next run asks again.
       if (summary.calls >= d.pollMaxCalls) return undefined;
-      const result = await ask(ctx, queries, pending.slice(i, i + MAX_REPORT_MSG_IDS), summary);
+      const result = await ask(ctx, queries, pending.slice(i, i + MAX_REPORT_MSG_IDS), run);
       if (result === 'stop') return { stop: true };
-      answered += result;
+      if (result === 'failed') failed = true;
+      else answered += result;
+    }
+    if (failed) {
+      // Still due, but behind the batches due before it: the run goes on with those, and comes back to it.
+      await redis.zadd(keys.awaitingReports(), 'XX', Date.now(), member);
+      return undefined;
     }
     if (answered < pending.length) {
       await redis.zadd(keys.awaitingReports(), 'XX', Date.now() + Math.max(d.pollAfterMs, 1_000), member);
@@ -81,20 +117,41 @@ async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, 
   return undefined;
 }
 
-/** One getReport call, spaced by the rate limit; how many final answers it gave, or 'stop'. */
-async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[], summary: PollSummary): Promise<number | 'stop'> {
-  const started = Date.now();
-  summary.calls++;
+/**
+ * One getReport query, tried again within the run while it fails transiently, every call spaced by the rate limit;
+ * how many final answers it gave, 'failed' (left for the next run), or 'stop' (-15, a failure that is not
+ * transient, or FAILED_QUERIES_TO_STOP queries in a row failed: every worker's poller backs off).
+ */
+async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[], run: Run): Promise<Asked> {
+  const { summary } = run;
   summary.asked += entries.length;
-  const answer = await queries.getReport(entries.map((e) => e.msgId));
-  if (!answer.ok) {
-    summary.error = `getReport ${describeQueryFailure(answer)}`;
-    await backOff(ctx);
-    ctx.log.warn({ error: summary.error }, 'delivery-report poller backs off');
-    return 'stop';
+  let started = Date.now();
+  let answer: QueryResult<ReportAnswer>;
+  for (let tries = 1; ; tries++) {
+    summary.calls++;
+    answer = await queries.getReport(entries.map((e) => e.msgId));
+    if (answer.ok) break;
+    const failure: QueryFailure = answer;
+    summary.error = `getReport ${describeQueryFailure(failure)}`;
+    // -15 asks for fewer queries: retrying at once would ask for more.
+    const retryable = isTransientQueryFailure(failure) && !(failure.kind === 'status' && failure.status === '-15');
+    if (!retryable || tries === TRIES_PER_QUERY || summary.calls >= ctx.config.delivery.pollMaxCalls) {
+      summary.failedQueries = (summary.failedQueries ?? 0) + 1;
+      run.failedInRow++;
+      if (retryable && run.failedInRow < FAILED_QUERIES_TO_STOP) return 'failed';
+      await backOff(ctx);
+      ctx.log.warn({ error: summary.error }, 'delivery-report poller backs off');
+      return 'stop';
+    }
+    await pause(Math.max(spacing(ctx), queryRetryDelay(tries, RETRY_FIRST_MS)));
+    started = Date.now();
   }
-  // The run began out of back-off, so only the level can be left: clear it once, at the run's first answer.
-  if (summary.calls === 1) await ctx.redis.del(ctx.keys.pollBackoffLevel());
+  run.failedInRow = 0;
+  // The run began out of back-off, so only the level can be left: clear it at the run's first answer.
+  if (!run.answered) {
+    run.answered = true;
+    await ctx.redis.del(ctx.keys.pollBackoffLevel());
+  }
   const final = answer.value.records.filter((r) => r.state !== 'sending');
   const reports = final.map(toReport);
   const inRange = reports.filter((r) => receivedTimeProblem(r.at, started, 'receiveTime') === null);
@@ -105,9 +162,17 @@ async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[],
   const counts = await ctx.delivery.record(inRange, 'poll');
   summary.reported += final.length;
   summary.matched += counts.matched;
-  const wait = started + 1000 / ctx.config.delivery.pollRatePerSecond - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  await pause(started + spacing(ctx) - Date.now());
   return final.length;
+}
+
+/** The time between two getReport calls (DLR_POLL_RATE_PER_SECOND). */
+function spacing(ctx: Context): number {
+  return 1000 / ctx.config.delivery.pollRatePerSecond;
+}
+
+function pause(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
 function toReport(r: ReportRecord): DeliveryReport {
@@ -124,5 +189,6 @@ function toReport(r: ReportRecord): DeliveryReport {
 
 /** Pauses every worker's report poller (see poll-backoff.ts). */
 function backOff(ctx: Context): Promise<void> {
-  return backOffPoller(ctx.redis, { backoff: ctx.keys.pollBackoff(), level: ctx.keys.pollBackoffLevel() }, ctx.config.delivery.pollIntervalMs);
+  const intervalMs = ctx.config.delivery.pollIntervalMs;
+  return backOffPoller(ctx.redis, { backoff: ctx.keys.pollBackoff(), level: ctx.keys.pollBackoffLevel() }, intervalMs, Math.max(BACKOFF_MAX_MS, intervalMs));
 }

@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.close()));
   proxy.setCutRate(0);
-  sim.setFaults({ reportUrl: null, reportLossRate: 0, reportDuplicateRate: 0, undeliveredRate: 0, hangRate: 0, queryStatus: null, reportDelayMs: 1000, reportDelayJitterMs: 2000 });
+  sim.setFaults({ reportUrl: null, reportLossRate: 0, reportDuplicateRate: 0, undeliveredRate: 0, hangRate: 0, queryStatus: null, queryTransientRate: 0, reportDelayMs: 1000, reportDelayJitterMs: 2000 });
 });
 
 afterAll(async () => {
@@ -180,6 +180,38 @@ describe('the poller', () => {
     expect(after.error).toBeUndefined();
     expect((await producer.getCampaign(campaignId)).delivery.pending).toBe(0);
   });
+
+  it('finds every report of 20,000 sends, never pushed, within 5 runs while 30% of getReport calls answer -18', async () => {
+    sim.setFaults({ reportDelayMs: 0, reportDelayJitterMs: 0 });
+    await worker({ pollAfterMs: 0 });
+    const { campaignId } = await producer.enqueueCampaign({ content: 'Your parcel is on its way', recipients: recipients(20_000) });
+    await finished(campaignId);
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    sim.setFaults({ queryTransientRate: 0.3 });
+    // 80 batches of 250: 160 queries, about 230 calls with the -18s; 100 calls a run, spaced 20 ms so that the test is quick.
+    const fast = await createContext({ ...config, delivery: { ...config.delivery, pollAfterMs: 0, pollRatePerSecond: 50, pollMaxCalls: 100 } }, log, 'client');
+    const runs = [];
+    try {
+      while ((await producer.getCampaign(campaignId)).delivery.pending > 0 && runs.length < 5) {
+        const run = await pollReports(fast, queries);
+        runs.push(run);
+        // Counted as a run, as it would be: a poller that backs off has the next run skip.
+        if (run.skipped === 'backoff') await waitFor('the back-off to end', async () => ((await fast.redis.exists(fast.keys.pollBackoff())) === 0 ? true : undefined), 700_000);
+      }
+    } finally {
+      await fast.close();
+    }
+    // Each run's summary, should the bound below fail: calls, failed queries, back-offs.
+    process.stdout.write(`poll runs: ${JSON.stringify(runs)}\n`);
+    const info = await producer.getCampaign(campaignId);
+    const truth = ledgerFor(await results(campaignId));
+    const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
+    expect(info.delivery).toMatchObject({ delivered, undelivered: 20_000 - delivered, pending: 0 });
+    expect(runs.length).toBeLessThanOrEqual(5);
+    // The -18s really came, and were got past within the runs.
+    expect(runs.reduce((n, r) => n + r.calls, 0)).toBeGreaterThan(160);
+    expect(sim.stats().queries.getReport?.['-18']).toBeGreaterThan(10);
+  }, 300_000);
 });
 
 it('settles unknown sends with reconcile: found ones are sent, cut ones are resent once, nobody twice', async () => {

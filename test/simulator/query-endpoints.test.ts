@@ -88,6 +88,15 @@ describe('getReport', () => {
     expect(sim.stats().queries).toEqual({ getReport: { '-15': 1, '-1': 1, '-18': 1 }, getBalance: { '-15': 1 }, getSentRcd: { '-13': 1 } });
   });
 
+  it('answers -18 to the queries alone at queryTransientRate 1, while sendSms still accepts', async () => {
+    sim.setFaults({ queryTransientRate: 1 });
+    const sent = await sendSms(sim, { numbers: ['91856321414'] });
+    expect(sent.status).toBe('0');
+    expect((await queryJson(sim, 'getReport', `${app}&msgIds=${sent.array![0].msgId}`)).status).toBe('-18');
+    expect((await queryJson(sim, 'getBalance', '')).status).toBe('-18');
+    expect(sim.stats().queries).toEqual({ getReport: { '-18': 1 }, getBalance: { '-18': 1 } });
+  });
+
   it('answers injected HTTP 500 and 405 to other methods than GET', async () => {
     const post = await fetch(`${sim.baseUrl}/getReport`, { method: 'POST', body: '{}' });
     expect(post.status).toBe(405);

@@ -12,6 +12,8 @@ export interface PollSummary {
   expired: number;
   /** Batches taken off the list: every message has a report, or the results expired. */
   done: number;
-  /** Set when the run stopped on a gateway error; the poller backs off before the next run. */
+  /** The last gateway error of the run; with `failedQueries` it may have gone on, else it stopped and backed off. */
   error?: string;
+  /** Queries that failed every try within the run: their batches are asked about again by a later run. */
+  failedQueries?: number;
 }
