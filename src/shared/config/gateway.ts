@@ -31,8 +31,9 @@ export interface GatewayConfig {
   /** `SMS_CONNECT_TIMEOUT_MS`: a call that never connected is retried safely. @defaultValue 5000 */
   connectTimeoutMs: number;
   /**
-   * `SMS_RESPONSE_TIMEOUT_MS`: a whole call's timeout, after which its recipients are `unknown`; must stay below
-   * WORKER_LOCK_DURATION_MS. @defaultValue 20000
+   * `SMS_RESPONSE_TIMEOUT_MS`: the wall-clock deadline of every gateway call, sends and queries, up to the last byte
+   * of the answer; a send that passes it after its connection opened leaves its recipients `unknown`. Must stay
+   * below WORKER_LOCK_DURATION_MS. @defaultValue 20000
    */
   responseTimeoutMs: number;
 }

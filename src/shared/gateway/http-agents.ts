@@ -17,9 +17,9 @@ export function hasConnected(socket: Socket | null | undefined): boolean {
 type CreateConnection = (options: object, callback?: (err: Error | null, socket: Socket) => void) => Socket;
 
 /**
- * Keep-alive agents with a connect timeout. Node has no connect timeout of its own, and axios's `timeout`
- * covers the whole exchange; separating the two lets a slow connect count as "not sent" (safe to retry)
- * while a slow answer counts as "unknown" (the gateway may have sent the messages).
+ * Keep-alive agents with a connect timeout. Node has no connect timeout of its own, and the call's deadline
+ * (http-instance.ts) covers the whole exchange; separating the two lets a slow connect count as "not sent" (safe to
+ * retry) while a slow answer counts as "unknown" (the gateway may have sent the messages).
  */
 export function createAgents(connectTimeoutMs: number, maxSockets = 256): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const opts = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets, maxFreeSockets: maxSockets };
