@@ -59,7 +59,10 @@ it('a worker whose Redis fills mid-campaign stays up, and once there is room eve
   // The simulator takes a call's messages when it arrives and answers a second later: the calls it has seen are
   // out. Redis stays full until each of their runs has met the refusal (recording its outcomes, at the latest).
   const out = sim.stats().calls;
-  const refusedRuns = () => worker!.logs.split('Redis refused this run').length - 1;
+  const refusedRuns = () => {
+    if (worker!.child.exitCode !== null) throw new Error(`the worker exited (${worker!.child.exitCode}) while Redis was full:\n${worker!.logs.slice(-3_000)}`);
+    return worker!.logs.split('Redis refused this run').length - 1;
+  };
   await waitUntil(`the ${out} runs with a call out to meet the refusal`, () => refusedRuns() >= out, 30_000, 50);
   expect(sim.ledger.size).toBeLessThan(ROWS);
   expect(worker.child.exitCode).toBeNull();

@@ -31,7 +31,7 @@ beforeAll(async () => {
   // Its errors surface through its commands; Redis is stopped on purpose below.
   admin.on('error', () => undefined);
   // The server only: no gateway is called here. LOG_LEVEL info, so that its log lines are there to be read.
-  env = serverEnv(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: redis.url, LOG_LEVEL: 'info' });
+  env = serverEnv(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: redis.url, LOG_LEVEL: 'info', SERVER_PORT: '0' });
   server = new ServerProcess(env);
   url = await server.url();
   dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-redis-full-'));
