@@ -259,7 +259,9 @@ async function accept(ctx: Context, opts: EnqueueOptions, checked: CheckedCampai
   }
   if (staged.total === 0) {
     await drop();
-    throw new SmsqError('CAMPAIGN_EMPTY', `Campaign ${campaignId} has no valid recipient; nothing was queued.`);
+    // No id named: none was created, and a generated one would send the user looking for a campaign that never was.
+    const why = invalidCount > 0 ? `all ${invalidCount} row(s) are invalid` : 'the list has no recipient';
+    throw new SmsqError('CAMPAIGN_EMPTY', `No valid recipient (${why}); nothing was queued and no campaign was created.`, { rows: problems, invalidCount });
   }
   const result: EnqueueResult = {
     campaignId,

@@ -8,6 +8,7 @@ import type { Producer } from '../../src/producer';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import type { Simulator } from '../../src/simulator';
 import { campaignEnded, resultsOf } from './campaigns';
+import { keysMatching, testRedis } from './env';
 
 /** A fixed default seed, so a run is repeatable; `FC_SEED=n` explores others. fast-check prints the seed on failure. */
 export const FC_SEED = process.env.FC_SEED === undefined ? 20_261_207 : Number(process.env.FC_SEED);
@@ -222,3 +223,13 @@ export async function checkConservation(ctx: { producer: Producer; sim: Simulato
 }
 
 const byOrderId = (a: { orderId: string }, b: { orderId: string }) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
+
+/** Every key under the prefix but BullMQ's stalled-check markers, which come and go on their own: what a refused enqueue must leave as it was. */
+export async function prefixKeys(prefix: string): Promise<string[]> {
+  const redis = testRedis();
+  try {
+    return (await keysMatching(redis, `${prefix}:*`)).filter((k) => !k.endsWith(':stalled-check')).sort();
+  } finally {
+    redis.disconnect();
+  }
+}
