@@ -24,8 +24,9 @@ The console and bull-board need DASHBOARD_USER and DASHBOARD_PASSWORD (without t
 127.0.0.1 only); the API needs API_TOKEN.`,
   enqueue: `Usage: smsq enqueue FILE|- (--content TEXT | --content-file F) [options]
 
-Queues a campaign from a CSV (number[,orderId], header optional) or NDJSON ({"number","orderId"} per line) file,
-or from stdin with -. Prints the campaign id on stdout; bad rows go to stderr and, unless --skip-invalid, nothing
+Queues a campaign from a CSV or NDJSON ({"number","orderId"} per line) file, or from stdin with -. A CSV header
+names its columns (number, orderId, timezone, and template fields by name; README, CSV files); without one a
+row is number[,orderId]. Prints the campaign id on stdout; bad rows go to stderr and, unless --skip-invalid, nothing
 is queued (exit 1). A FILE is read twice: validated whole, then queued and staged while its first batches send;
 if the command stops before it ends, run it again with the --campaign-id it printed to stage the rest. stdin is
 staged whole before the campaign starts.
