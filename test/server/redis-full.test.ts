@@ -97,6 +97,20 @@ describe.each([
   });
 });
 
+it('an upload to a Redis that refuses writes (too few replicas) is answered 503 REDIS_READONLY and leaves nothing', async () => {
+  await admin.config('SET', 'min-replicas-to-write', '1');
+  try {
+    const res = await post(csv, 'text/csv', '?campaignId=read-only&content=hello');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await res.json()) as { error: { code: string; details: unknown } }).error).toMatchObject({ code: 'REDIS_READONLY', details: { reason: 'NOREPLICAS' } });
+  } finally {
+    await admin.config('SET', 'min-replicas-to-write', '0');
+  }
+  expect(server.child.exitCode).toBeNull();
+  expect(await keysOf('read-only')).toEqual([]);
+});
+
 it('smsq enqueue FILE against a full Redis exits non-zero with REDIS_FULL and leaves nothing', async () => {
   const file = path.join(dir, 'list.csv');
   await writeFile(file, csv);
