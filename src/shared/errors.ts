@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   CSV_HEADER_INVALID: 'The CSV header names a column twice, has no number column, or lacks a column the template needs; the message names the columns the file has. Nothing was queued.',
   INPUT_CHANGED: 'The recipients file changed between its validating reading and its staging: the campaign sends the batches staged before the change, the rest was not queued.',
   STAGING_STOPPED: 'The campaign was queued and sends what was staged, but staging the rest stopped (a read or Redis error); queue it again with the same campaignId and rows to stage the rest.',
-  CAMPAIGN_EMPTY: 'The campaign has no valid recipient; nothing was queued.',
+  CAMPAIGN_EMPTY: 'No valid recipient (an empty list, or every row invalid): nothing was queued and no campaign was created.',
   CAMPAIGN_NOT_FOUND: 'No campaign with that id (never queued, or its results have expired).',
   CAMPAIGN_CONFLICT: 'That campaign id is already used by a campaign with different content or recipients.',
   CAMPAIGN_BUSY: 'Another producer is queueing a campaign with that id right now.',
