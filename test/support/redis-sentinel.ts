@@ -68,15 +68,39 @@ export class SentinelGroup {
     }, timeoutMs, 200);
   }
 
-  /** What the sentinels and each node say of the group now: printed when a test times out, to tell why. */
+  /**
+   * What the sentinels and each node say of the group now, printed when a test times out to tell why: the primary
+   * each sentinel names, each node's ROLE and replication state, and the clients connected to it (the smsq
+   * processes' connections, by name and last command; replication links and this check's own left out), so that a
+   * worker still connected to a demoted node shows.
+   */
   describe(): string {
-    const lines = [`sentinel ${this.sentinelPorts[0]} names primary ${this.primaryPort()}`];
+    const lines = this.sentinelPorts.map((p) => `sentinel ${p}: get-master-addr-by-name ${this.ask(p, ['sentinel', 'get-master-addr-by-name', SENTINEL_NAME]).trim().split('\n').join(':') || 'not answering'}`);
     for (const n of this.nodes) {
       const info = this.ask(n.port, ['info', 'replication']);
-      const fields = ['role', 'master_port', 'master_link_status', 'connected_slaves', 'master_sync_in_progress'];
-      lines.push(`node ${n.port}: ${info ? fields.map((f) => new RegExp(`^${f}:(.*)$`, 'm').exec(info)?.[1]?.trim()).map((v, i) => `${fields[i]}=${v ?? '-'}`).join(' ') : 'not answering'}`);
+      if (!info) {
+        lines.push(`node ${n.port}: not answering`);
+        continue;
+      }
+      const role = this.ask(n.port, ['role']).trim().split('\n').slice(0, 3).join(' ');
+      const fields = ['master_port', 'master_link_status', 'connected_slaves', 'master_sync_in_progress', 'master_repl_offset'];
+      const state = fields.map((f) => `${f}=${new RegExp(`^${f}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '-'}`).join(' ');
+      lines.push(`node ${n.port}: ROLE ${role}; ${state}; clients: ${this.clients(n.port)}`);
     }
     return lines.join('\n');
+  }
+
+  /** The node's client connections, counted by name and last command; replication links, sentinels and this check left out. */
+  private clients(port: number): string {
+    const counts = new Map<string, number>();
+    for (const line of this.ask(port, ['client', 'list']).split('\n')) {
+      const field = (f: string) => new RegExp(`(?:^| )${f}=(\\S*)`).exec(line)?.[1] ?? '';
+      // The sentinels' own links (named sentinel-…) are there on every node; only smsq's tell anything.
+      if (!line.trim() || /[SM]/.test(field('flags')) || field('cmd').startsWith('client') || field('name').startsWith('sentinel-')) continue;
+      const key = `${field('name') || '(unnamed)'}/${field('cmd')}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].map(([k, c]) => `${k}×${c}`).join(', ') || 'none';
   }
 
   async destroy(): Promise<void> {
