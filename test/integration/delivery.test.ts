@@ -163,12 +163,18 @@ describe('the poller', () => {
     await ctx.close();
   });
 
-  it('backs off, for every worker, while the gateway answers -15, and resumes after', async () => {
+  /** A campaign sent by a worker that polls nothing, its reports due at once and never pushed; its id. */
+  async function sentUnreported(content: string, n: number): Promise<string> {
     sim.setFaults({ reportDelayMs: 0, reportDelayJitterMs: 0 });
     await worker({ pollAfterMs: 0 });
-    const { campaignId } = await producer.enqueueCampaign({ content: 'Backoff test', recipients: recipients(50) });
+    const { campaignId } = await producer.enqueueCampaign({ content, recipients: recipients(n) });
     await finished(campaignId);
     await Promise.all(workers.splice(0).map((w) => w.close()));
+    return campaignId;
+  }
+
+  it('backs off, for every worker, while the gateway answers -15, and resumes after', async () => {
+    const campaignId = await sentUnreported('Backoff test', 50);
     sim.setFaults({ queryStatus: '-15' });
     const first = await pollReports(ctx, queries);
     expect(first).toMatchObject({ calls: 1, matched: 0 });
@@ -182,11 +188,7 @@ describe('the poller', () => {
   });
 
   it('finds every report of 20,000 sends, never pushed, within 5 runs while 30% of getReport calls answer -18', async () => {
-    sim.setFaults({ reportDelayMs: 0, reportDelayJitterMs: 0 });
-    await worker({ pollAfterMs: 0 });
-    const { campaignId } = await producer.enqueueCampaign({ content: 'Your parcel is on its way', recipients: recipients(20_000) });
-    await finished(campaignId);
-    await Promise.all(workers.splice(0).map((w) => w.close()));
+    const campaignId = await sentUnreported('Your parcel is on its way', 20_000);
     sim.setFaults({ queryTransientRate: 0.3 });
     // 80 batches of 250: 160 queries, about 230 calls with the -18s; 100 calls a run, spaced 20 ms so that the test is quick.
     const fast = await createContext({ ...config, delivery: { ...config.delivery, pollAfterMs: 0, pollRatePerSecond: 50, pollMaxCalls: 100 } }, log, 'client');
