@@ -25,11 +25,12 @@ describe('parsing the gateway answer tolerantly', () => {
       ],
       malformed: 0,
       malformedMsgIds: [],
+      unreadableCounts: false,
     });
   });
 
   it('accepts numeric counts and status, extra fields, and a missing array', () => {
-    expect(parseReply('{"status":-18,"reason":"busy","success":0,"extra":{"x":1}}')).toEqual({ status: '-18', reason: 'busy', success: 0, fail: null, accepted: null, malformed: 0, malformedMsgIds: [] });
+    expect(parseReply('{"status":-18,"reason":"busy","success":0,"extra":{"x":1}}')).toEqual({ status: '-18', reason: 'busy', success: 0, fail: null, accepted: null, malformed: 0, malformedMsgIds: [], unreadableCounts: false });
   });
 
   it('counts elements that are not entries instead of inventing or dropping them silently', () => {
@@ -45,6 +46,12 @@ describe('parsing the gateway answer tolerantly', () => {
     expect(parseReply(body)).toBeNull();
   });
 
+  it('tells a count that is absent from one that is not a count', () => {
+    expect(parseReply('{"status":"-18"}')).toMatchObject({ success: null, fail: null, unreadableCounts: false });
+    expect(parseReply('{"status":"-18","success":"many","fail":"0"}')).toMatchObject({ success: null, fail: 0, unreadableCounts: true });
+    expect(parseReply('{"status":"0","success":"1","fail":-1}')).toMatchObject({ success: 1, fail: null, unreadableCounts: true });
+  });
+
   it('cuts long bodies for reason texts', () => {
     expect(snippet('x'.repeat(500)).length).toBeLessThanOrEqual(81);
   });
@@ -57,7 +64,7 @@ describe('matching accepted numbers to recipients', () => {
     { number: '333333', orderId: 'c' },
   ];
   const all = [0, 1, 2];
-  const counts = (success: number | null, fail: number | null = null, malformed = 0, malformedMsgIds: string[] = []) => ({ success, fail, malformed, malformedMsgIds });
+  const counts = (success: number | null, fail: number | null = null, malformed = 0, malformedMsgIds: string[] = []) => ({ success, fail, malformed, malformedMsgIds, unreadableCounts: false });
   const kinds = (m: ReturnType<typeof matchAccepted>) => Object.fromEntries(m.disagreements);
 
   it('matches by orderId whatever the order of the array, and an answer that adds up agrees', () => {
@@ -114,6 +121,7 @@ describe('matching accepted numbers to recipients', () => {
     ['success above the entries', counts(3, 0), { 'count-mismatch': 1 }],
     ['success + fail not the call size', counts(1, 1), { 'count-mismatch': 1 }],
     ['an unreadable entry', counts(2, 1, 1), { 'malformed-entry': 1 }],
+    ['a count that is not one', { ...counts(1, 2), unreadableCounts: true }, { 'count-mismatch': 1 }],
   ])('disagrees with %s, yet keeps the entries it can attribute', (_, c, expected) => {
     const m = matchAccepted(recipients, all, [{ msgId: 'm1', number: '111111', orderId: 'a' }], c);
     expect([...m.msgIds.entries()]).toEqual([[0, 'm1']]);

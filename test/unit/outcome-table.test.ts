@@ -1,15 +1,15 @@
 import { CallResult } from '../../src/shared/gateway/client';
 import { classify, DISAGREES_CODE, STATUS_TABLE } from '../../src/shared/gateway/outcome-table';
 
-const reply = (status: string, extra: Partial<{ success: number | null; accepted: { msgId: string; number: string; orderId: string }[] | null; malformed: number }> = {}): CallResult => ({
+const reply = (status: string, extra: Partial<{ success: number | null; accepted: { msgId: string; number: string; orderId: string }[] | null; malformed: number; unreadableCounts: boolean }> = {}): CallResult => ({
   kind: 'reply',
-  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted, malformed: extra.malformed ?? 0, malformedMsgIds: [] },
+  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted, malformed: extra.malformed ?? 0, malformedMsgIds: [], unreadableCounts: extra.unreadableCounts ?? false },
 });
 
 describe('outcome table: one row per gateway answer', () => {
   it('status 0 with an array accepts the listed numbers', () => {
     const accepted = [{ msgId: 'm1', number: '123456', orderId: 'o1' }];
-    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({ kind: 'accepted', accepted, checks: { success: 1, fail: null, malformed: 0, malformedMsgIds: [] } });
+    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({ kind: 'accepted', accepted, checks: { success: 1, fail: null, malformed: 0, malformedMsgIds: [], unreadableCounts: false } });
   });
 
   it('status 0 with success "0" and no array accepts nobody', () => {
@@ -25,6 +25,7 @@ describe('outcome table: one row per gateway answer', () => {
     ['lists accepted numbers', { accepted: [{ msgId: 'm1', number: '123456', orderId: 'o1' }] }],
     ['counts accepted numbers', { success: 2 }],
     ['lists unreadable entries', { malformed: 1 }],
+    ['gives counts that are not counts', { unreadableCounts: true }],
   ])('a refusal that %s contradicts itself: unknown, never retried blindly', (_, extra) => {
     expect(classify(reply('-18', extra))).toMatchObject({ kind: 'unknown', code: DISAGREES_CODE });
     expect(classify(reply('-9', extra))).toMatchObject({ kind: 'unknown', code: DISAGREES_CODE });
@@ -57,7 +58,7 @@ describe('outcome table: one row per gateway answer', () => {
   });
 
   it('an undocumented status fails permanently with the raw status and reason', () => {
-    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null, malformed: 0, malformedMsgIds: [] } });
+    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null, malformed: 0, malformedMsgIds: [], unreadableCounts: false } });
     expect(v).toEqual({ kind: 'permanent', code: '-42', reason: 'gateway status -42: odd', bug: false });
   });
 

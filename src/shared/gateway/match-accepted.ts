@@ -11,7 +11,8 @@ import type { AcceptedEntry } from './parse-reply';
  * - `mismatched-pair`: an entry whose orderId is one recipient's and whose number is not that recipient's;
  * - `repeated-msgid`: one msgId in two entries;
  * - `repeated-recipient`: one recipient in two entries;
- * - `count-mismatch`: `success` missing or not the number of entries, or `success + fail` not the call's size.
+ * - `count-mismatch`: `success` missing or not the number of entries, a count that is not a whole number, or
+ *   `success + fail` not the call's size.
  */
 export type Disagreement =
   | 'malformed-entry'
@@ -90,7 +91,7 @@ export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: Rea
   if (checks.malformed > 0) disagreements.set('malformed-entry', (disagreements.get('malformed-entry') ?? 0) + checks.malformed);
   const listed = accepted.length + checks.malformed;
   const { success, fail } = checks;
-  if (success !== listed || (fail !== null && success + fail !== indices.length)) note('count-mismatch');
+  if (success !== listed || checks.unreadableCounts || (fail !== null && success + fail !== indices.length)) note('count-mismatch');
   for (const i of doubtful) claims.delete(i);
   return { msgIds: claims, disagreements };
 }

@@ -2,7 +2,7 @@ import type { CallResult } from './client';
 import type { AcceptedEntry, GatewayReply } from './parse-reply';
 
 /** What a status-0 answer says besides its entries; match-accepted.ts checks the entries against it and the call. */
-export type AnswerChecks = Pick<GatewayReply, 'success' | 'fail' | 'malformed' | 'malformedMsgIds'>;
+export type AnswerChecks = Pick<GatewayReply, 'success' | 'fail' | 'malformed' | 'malformedMsgIds' | 'unreadableCounts'>;
 
 /** The code of recipients left `unknown` because the gateway's answer disagrees with itself or with the call. */
 export const DISAGREES_CODE = 'REPLY_DISAGREES';
@@ -71,16 +71,17 @@ export function classify(result: CallResult, retryUnknown = false): Verdict {
     case 'reply':
       break;
   }
-  const { status, reason, accepted, success, fail, malformed, malformedMsgIds } = result.reply;
-  const checks = { success, fail, malformed, malformedMsgIds };
+  const { status, reason, accepted, success, fail, malformed, malformedMsgIds, unreadableCounts } = result.reply;
+  const checks = { success, fail, malformed, malformedMsgIds, unreadableCounts };
   if (status === '0') {
     if (accepted !== null) return { kind: 'accepted', accepted, checks };
     // Success without `array`: nothing accepted if the count says so; otherwise we cannot tell which msgIds.
-    if (success === 0 && malformed === 0) return { kind: 'accepted', accepted: [], checks };
+    if (success === 0 && malformed === 0 && !unreadableCounts) return { kind: 'accepted', accepted: [], checks };
     return unknownOr(retryUnknown, 'NO_ARRAY', 'gateway answered success without listing the accepted numbers');
   }
-  // A refusal that lists accepted numbers, or counts some, contradicts itself: some may have been sent.
-  if ((accepted?.length ?? 0) > 0 || malformed > 0 || (success ?? 0) > 0) {
+  // A refusal that lists accepted numbers, or counts some (or whose counts cannot be read), contradicts itself:
+  // some may have been sent, and a retry could send them again.
+  if ((accepted?.length ?? 0) > 0 || malformed > 0 || (success ?? 0) > 0 || unreadableCounts) {
     return unknownOr(retryUnknown, DISAGREES_CODE, `gateway answered status ${status} yet listed or counted accepted numbers`);
   }
   const rule = STATUS_TABLE[status];

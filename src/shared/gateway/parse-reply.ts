@@ -12,6 +12,8 @@ export interface GatewayReply {
   malformed: number;
   /** The msgIds those elements carry, when they carry one: a msgId they share with an entry makes that entry doubtful. */
   malformedMsgIds: string[];
+  /** `success` or `fail` is given but is not a whole count: the answer cannot be checked, and is doubtful. */
+  unreadableCounts: boolean;
 }
 
 export interface AcceptedEntry {
@@ -37,7 +39,11 @@ export function parseReply(body: string): GatewayReply | null {
   if (!isObject(raw)) return null;
   const status = scalar(raw.status);
   if (status === undefined) return null;
-  const reply: GatewayReply = { status: status.trim(), reason: scalar(raw.reason) ?? '', success: count(raw.success), fail: count(raw.fail), accepted: null, malformed: 0, malformedMsgIds: [] };
+  const success = count(raw.success);
+  const fail = count(raw.fail);
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const unreadableCounts = (success === null && given(raw.success)) || (fail === null && given(raw.fail));
+  const reply: GatewayReply = { status: status.trim(), reason: scalar(raw.reason) ?? '', success, fail, accepted: null, malformed: 0, malformedMsgIds: [], unreadableCounts };
   if (Array.isArray(raw.array)) readEntries(raw.array, reply);
   else if (raw.array !== undefined && raw.array !== null) reply.malformed = 1;
   return reply;
