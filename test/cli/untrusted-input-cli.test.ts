@@ -52,7 +52,7 @@ describe('CSV columns by name', () => {
     expect(typo.code).toBe(1);
     expect(typo.stderr).toBe('smsq enqueue: line 1: the CSV header is refused: the content uses {{nmae}} without a fallback, and no column is named "nmae" ' +
       '(field names are case-sensitive). The file\'s columns are: "number", "name" [CSV_HEADER_INVALID]\n');
-  });
+  }, 180_000);
 
   it.each([
     ['number,number', 'the number column is named twice', '"number", "number"'],
@@ -73,7 +73,7 @@ describe('CSV columns by name', () => {
       expect(run.stderr).toContain(`The file's columns are: ${columns} [CSV_HEADER_INVALID]`);
     }
     expect((await keys()).filter((k) => !before.has(k))).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('exports a spreadsheet opens', () => {
@@ -103,7 +103,7 @@ describe('exports a spreadsheet opens', () => {
     // Neither CSV nor NDJSON output sends the terminal a control character.
     const ndjson = await runSmsq(['replies', '--format', 'ndjson'], cli.env);
     for (const out of [replies.run.stdout, ndjson.stdout]) expect(out).not.toMatch(/[\x1b\x07\x9b]/);
-  });
+  }, 180_000);
 });
 
 describe('the command line itself', () => {
@@ -116,7 +116,7 @@ describe('the command line itself', () => {
       expect(piped.stderr).toBe('smsq exit 0\n');
       expect(piped.stdout).toMatch(args.includes('ndjson') ? /^\{"number":"447700910000".*\}\n$/ : /^number,orderId,status,msgId,code,reason,/);
     }
-  });
+  }, 120_000);
 
   it('says "did you mean" for a mistyped option or command', async () => {
     const option = await runSmsq(['enqueue', 'x.csv', '--contnet', 'Hi'], cli.env);
