@@ -13,6 +13,7 @@ export type GateDecision = { kind: 'go'; state: CampaignState } | { kind: 'pause
 /**
  * KEYS: campaign, parked set, campaign rate, sender rate. ARGV: now (ms), recipients the batch will send, sender
  * calls per second (0: none), the job id (parked when paused).
+ * A batch of a campaign still scheduled, before its sendAt, waits for it too (as `wait`).
  * Rate caps are GCRA: each key holds the time before which the next batch may not start; a batch that starts
  * moves it on by its cost (recipients / maxRate, or one call / sender rate). Both caps are checked before either
  * is charged, so a batch held by one cap does not use up the other. Also records the first and last batch start.
@@ -29,6 +30,11 @@ if state == 'paused' then
   return {'paused'}
 end
 local now = tonumber(ARGV[1])
+-- smsq releases no batch before its campaign's sendAt; one that starts earlier was added from outside smsq.
+if state == 'scheduled' then
+  local sendAt = tonumber(redis.call('HGET', KEYS[1], 'sendAt') or '')
+  if sendAt and sendAt > now then return {'wait', tostring(math.ceil(sendAt - now))} end
+end
 if state == 'queued' or state == 'running' then
   local maxRate = tonumber(redis.call('HGET', KEYS[1], 'maxRate') or '0')
   local senderRate = tonumber(ARGV[3])

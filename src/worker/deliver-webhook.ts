@@ -4,7 +4,8 @@ import type { WebhookConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import type { JobOf } from '../shared/queues';
-import type { WebhookJobResult } from '../shared/webhooks/events';
+import { WEBHOOK_EVENT_TYPES, type WebhookJobResult } from '../shared/webhooks/events';
+import { sealMatches } from '../shared/webhooks/job-seal';
 import { displayUrl } from '../shared/webhooks/target-url';
 import { post, type WebhookAgents } from './webhook-post';
 
@@ -39,6 +40,13 @@ export async function deliverWebhook(config: WebhookConfig, agents: WebhookAgent
   const data = job.data;
   const attempt = job.attemptsMade + 1;
   if (!config.secret) throw new UnrecoverableError('WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)');
+  // Checked before anything is signed or sent: a job that smsq did not make (or that was changed since) would be
+  // a forged event, validly signed, POSTed wherever its data says.
+  if (!sealMatches(config.secret, data)) {
+    metrics.webhookEvents.labels(WEBHOOK_EVENT_TYPES.includes(data.type) ? data.type : 'other', 'unsealed').inc();
+    log.warn({ webhookId: String(data.id).slice(0, 100), jobId: job.id }, 'webhook job refused: it was not created by smsq with this WEBHOOK_SECRET (added to the queue by something else, changed since, or made before the secret changed); nothing was sent');
+    throw new UnrecoverableError('refused: this job was not sealed by smsq with this WEBHOOK_SECRET (added to the queue from outside smsq, changed since, or made before the secret changed); nothing was sent');
+  }
   const result = await post(config, config.secret, agents, data);
   if (result.ok) {
     metrics.webhookEvents.labels(data.type, 'delivered').inc();

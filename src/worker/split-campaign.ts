@@ -1,4 +1,5 @@
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import type { CampaignRecord } from '../shared/campaign-record';
 import type { Context } from '../shared/context';
 import { initialRelease, queueBatches } from '../shared/lanes';
 import { settleIdleBatches } from '../shared/settle-idle-batches';
@@ -15,6 +16,7 @@ export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Prom
   const { campaignId } = job.data;
   const campaign = await ctx.campaigns.read(campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
+  await holdUntilSendAt(ctx, job, campaign);
   const startedAt = Date.now();
   const moved = await ctx.campaigns.transition(campaignId, ['queued', 'scheduled'], 'running', { startedAt: String(startedAt) });
   // A cancelled or failed campaign was settled whole by whoever ended it: nothing to send.
@@ -25,6 +27,22 @@ export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Prom
   if (target && at) await ctx.webhooks.started(target, at);
   await queueBatches(ctx, campaignId, initialRelease(campaign.batches, ctx.config.releaseAhead), campaign.priority);
   return { batches: campaign.batches };
+}
+
+/**
+ * A split job that starts before its campaign's sendAt sends nothing: it goes back to the delayed set until then,
+ * using no attempt. smsq delays the job to sendAt itself (and moves it on a reschedule); this is for a job run
+ * early by anything else — promoted from a dashboard, or added or changed by whoever can write to Redis. The
+ * campaign's own record decides, judged on the context's clock as the schedule was.
+ */
+async function holdUntilSendAt(ctx: Context, job: JobOf<'campaigns'>, campaign: CampaignRecord): Promise<void> {
+  // Paused before it started counts too: its batches would be parked, then sent at its resume.
+  if (campaign.startedAt !== undefined || campaign.sendAt === undefined || !['scheduled', 'paused', 'queued'].includes(campaign.state)) return;
+  const early = campaign.sendAt - ctx.clock.now();
+  if (early <= 0) return;
+  ctx.log.warn({ campaignId: job.data.campaignId, sendAt: new Date(campaign.sendAt).toISOString() }, 'split job started before its campaign\'s sendAt (promoted or added from outside smsq): nothing sent, delayed again until sendAt');
+  await job.moveToDelayed(Date.now() + early, job.token);
+  throw new DelayedError();
 }
 
 /**

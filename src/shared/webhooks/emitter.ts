@@ -9,6 +9,7 @@ import { metrics } from '../metrics';
 import { JOB_NAMES, type WebhookQueue } from '../queues';
 import type { RedisClient } from '../redis';
 import type { Recipient, StoredOutcome } from '../types';
+import { sealJob } from './job-seal';
 import { packBody, type ReservedEvents, type SettledRecipient, type WebhookEventData, type WebhookEventType, type WebhookJobData } from './events';
 
 /**
@@ -86,8 +87,12 @@ export class WebhookEmitter {
     await this.add(events);
   }
 
-  /** Queues events as one addBulk (one round trip), dropping them instead when the queue is over its bound. */
-  private async add(events: WebhookJobData[]): Promise<void> {
+  /** Seals and queues events as one addBulk (one round trip), dropping them instead when the queue is over its bound. */
+  private async add(unsealed: UnsealedEvent[]): Promise<void> {
+    // A target implies a secret (the configuration and enqueue refuse a URL without one); without it the seal is
+    // empty and the worker refuses the event, as it refuses to sign one.
+    const secret = this.config.secret;
+    const events: WebhookJobData[] = unsealed.map((e) => ({ ...e, seal: secret ? sealJob(secret, e) : '' }));
     if (Date.now() - this.countedAt > COUNT_EVERY_MS) {
       this.queued = await this.queue.count();
       this.countedAt = Date.now();
@@ -126,8 +131,11 @@ export function eventId(campaignId: string, createdAt: number, seq: number): str
   return `msg_${createHash('sha256').update(`${campaignId}\n${createdAt}`).digest('hex').slice(0, 24)}_${seq}`;
 }
 
+/** An event's job before the emitter seals it. */
+export type UnsealedEvent = Omit<WebhookJobData, 'seal'>;
+
 /** The event, serialised once: every attempt sends these bytes. */
-export function buildEvent<T extends WebhookEventType>(target: CampaignTarget, type: T, seq: number, at: number, data: WebhookEventData[T]): WebhookJobData {
+export function buildEvent<T extends WebhookEventType>(target: CampaignTarget, type: T, seq: number, at: number, data: WebhookEventData[T]): UnsealedEvent {
   const id = eventId(target.campaignId, target.createdAt, seq);
   const body = JSON.stringify({ type, id, timestamp: new Date(at).toISOString(), data: { campaignId: target.campaignId, seq, ...data } });
   const now = Date.now();

@@ -77,6 +77,8 @@ export interface WebhookJobData {
   createdAt: number;
   /** Start of the current retry window (ms): createdAt, or when an operator re-sent the event. */
   since: number;
+  /** Proof that smsq created this job (job-seal.ts): a job without a matching seal is never delivered. */
+  seal: string;
 }
 
 export interface WebhookJobResult {

@@ -22,13 +22,14 @@ export function checkWebhookSecret(secret: string): string | null {
   return null;
 }
 
-function key(secret: string): Buffer {
+/** The HMAC key of a `whsec_` secret: the bytes of its base64 part. */
+export function signingKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, 'base64');
 }
 
 /** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. */
 export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
-  return `v1,${createHmac('sha256', key(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+  return `v1,${createHmac('sha256', signingKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
 }
 
 /** The three headers of one delivery attempt: the timestamp is the attempt's, as the spec says. */
