@@ -112,6 +112,15 @@ export async function main(argv: string[]): Promise<number> {
 /** Entry point of bin/smsq and of `node dist/cli/main.js`. */
 export function run(): void {
   watchOutput();
+  // A rejection nothing awaits, or an exception nothing catches, is a bug; Node would end the process with a dump of
+  // the error, which for an ioredis error holds its command's arguments (a batch's numbers and orderIds). It ends
+  // the process all the same, saying the error's name and message only.
+  const fatal = (err: unknown) => {
+    say(`smsq: unexpected ${err instanceof Error ? err.name : 'error'}: ${err instanceof Error ? err.message : String(err)} (a bug; the process stops)\n`);
+    process.exit(1);
+  };
+  process.on('unhandledRejection', fatal);
+  process.on('uncaughtException', fatal);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // Everything the command opened is closed by now; a handle a library forgot (a cluster client's reconnect
