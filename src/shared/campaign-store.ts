@@ -8,10 +8,13 @@ import { lua, runScript } from './lua';
 import { TRANSITION } from './scripts';
 import { formatMicros } from './delivery/money';
 import { deliverySummary, readStoredDelivery, withDelivery } from './delivery/summary';
-import { parseCampaignRecord, type CampaignRecord } from './campaign-record';
+import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './campaign-record';
 import { settledCount } from './outcomes';
 import { renderStored } from './text/template';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
+
+/** Fields without which a campaign must not be sent: its schedule, send window and validity. */
+const SENDING_FIELDS: ReadonlySet<string> = new Set(['sendAt', 'window', 'expireAt']);
 
 /**
  * KEYS: campaign. ARGV: the cap in millionths, or '' to remove it. In one script, so that a campaign that expired
@@ -32,7 +35,21 @@ export class CampaignStore {
     private readonly log?: Logger,
   ) {}
 
+  /**
+   * The record, to send or change the campaign by. One whose sendAt, window or expireAt cannot be read throws
+   * UnreadableRecordError: sending without them could text people at night or past the validity.
+   */
   async read(campaignId: string): Promise<CampaignRecord | null> {
+    const rec = await this.show(campaignId);
+    const unsafe = rec?.damaged?.filter((f) => SENDING_FIELDS.has(f));
+    if (unsafe && unsafe.length > 0) {
+      throw new UnreadableRecordError(`campaign ${campaignId} has fields that cannot be read (${unsafe.join(', ')}); it is not sent until they are fixed or it is cancelled`);
+    }
+    return rec;
+  }
+
+  /** The record, to show it: fields that cannot be read are left out and named in `damaged` (logged once). */
+  async show(campaignId: string): Promise<CampaignRecord | null> {
     const rec = parseCampaignRecord(campaignId, await this.redis.hgetall(this.keys.campaign(campaignId)));
     if (rec?.damaged && !this.damageLogged.has(campaignId)) {
       if (this.damageLogged.size >= 1000) this.damageLogged.clear();
@@ -47,7 +64,7 @@ export class CampaignStore {
    * which) turns a queued or running campaign into `paused` for the reader.
    */
   async info(campaignId: string, queuePaused: boolean, accountStop?: { code: string; reason: string } | null): Promise<CampaignInfo | null> {
-    const rec = await this.read(campaignId);
+    const rec = await this.show(campaignId);
     if (!rec) return null;
     const active = rec.state === 'queued' || rec.state === 'running';
     const [schedule, producerAlive] = await Promise.all([this.schedule(campaignId, rec), rec.staging ? this.redis.exists(this.keys.staging(campaignId)) : 0]);

@@ -13,7 +13,8 @@ const ENDINGS: Partial<Record<string, string>> = { c: 'was cancelled', e: 'reach
 export async function settleIdleBatches(ctx: Context, campaignId: string, batches: number, outcome: StoredOutcome): Promise<void> {
   // A campaign still being staged takes no more batches: it ends with those written (see campaign-staging.ts).
   await endStaging(ctx, campaignId, `the campaign ${ENDINGS[outcome[0]] ?? 'ended'} while it was being staged`);
-  const campaign = await ctx.campaigns.read(campaignId);
+  // Settling sends nothing: a record whose schedule or window cannot be read may still be cancelled.
+  const campaign = await ctx.campaigns.show(campaignId);
   const target = campaign ? ctx.webhooks.target(campaignId, campaign) : undefined;
   for (let k = 0; k < batches; k++) {
     const batch = await ctx.batches.load(campaignId, k);

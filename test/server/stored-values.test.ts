@@ -5,6 +5,7 @@
  * that cannot be understood at all is left out of the list. Values out of range are refused where they come in:
  * a delivery report dated 1e20 and reply pushes over their limits are counted, not stored.
  */
+import { jobIds } from '../../src/shared/keys';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { runSmsq } from '../support/cli';
 import { testRedis, uniquePrefix, waitFor } from '../support/env';
@@ -77,6 +78,32 @@ describe('a campaign record with a bad field', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('completed');
   }, 120_000);
+});
+
+describe('a campaign whose schedule, window or validity cannot be read', () => {
+  it('is not sent (its split job fails saying why), is still listed, and can be cancelled', async () => {
+    const content = 'Never at night';
+    const sendAt = new Date(Date.now() + 1_500).toISOString();
+    const res = await stack.server.app.inject({
+      method: 'POST', url: '/v1/campaigns', headers: BEARER,
+      payload: { campaignId: 'bad-window', content, window: 'tcpa', timezone: 'Europe/London', sendAt, recipients: [{ number: '447733200001' }, { number: '447733200002' }] },
+    });
+    expect(res.statusCode).toBe(201);
+    await redis.hset(`${prefix}:campaign:bad-window`, 'window', '99:99-99:99');
+    const job = await waitFor('the split job to fail', async () => {
+      const j = await stack.server.ctx.queues.campaigns.getJob(jobIds.campaign('bad-window'));
+      return j?.failedReason ? j : undefined;
+    }, 30_000);
+    expect(job.failedReason).toContain('cannot be read (window)');
+    expect([...stack.sim.ledger.entries()].filter((e) => e.content === content)).toHaveLength(0);
+
+    const listed = ((await get('/v1/campaigns')).json() as { campaigns: CampaignInfo[] }).campaigns.find((c) => c.campaignId === 'bad-window');
+    expect(listed?.damaged).toEqual(['window']);
+    const cancelled = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns/bad-window/cancel', headers: BEARER });
+    expect(cancelled.statusCode).toBe(200);
+    expect((cancelled.json() as CampaignInfo).counts).toMatchObject({ cancelled: 2, pending: 0 });
+    expect([...stack.sim.ledger.entries()].filter((e) => e.content === content)).toHaveLength(0);
+  }, 60_000);
 });
 
 describe('delivery reports', () => {

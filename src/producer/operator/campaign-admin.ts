@@ -22,7 +22,7 @@ export interface ResultsOptions {
 
 /** Streams one record per recipient, in the order they were queued. */
 export async function* campaignResults(ctx: Context, campaignId: string, opts: ResultsOptions = {}): AsyncGenerator<RecipientResult> {
-  const rec = await ctx.campaigns.read(campaignId);
+  const rec = await ctx.campaigns.show(campaignId);
   if (!rec) throw notFound(campaignId);
   yield* ctx.campaigns.results(campaignId, rec.batches, opts.withContent ? rec : undefined);
 }
@@ -38,7 +38,7 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to cancel.`);
   }
   if (t === 'ok') await ctx.webhooks.emit(campaignId, 'campaign.cancelled', {});
-  const rec = await ctx.campaigns.read(campaignId);
+  const rec = await ctx.campaigns.show(campaignId);
   if (rec) await settleIdleBatches(ctx, campaignId, rec.batches, ['c']);
   // Parked batch jobs find their batches settled when they next start; nothing will resume them.
   await ctx.redis.del(ctx.keys.parked(campaignId));
