@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { PENDING_TTL_MS } from '../../src/producer/pending-batches';
 import { deletePrefix, keysMatching, testRedis, uniquePrefix, waitFor, waitUntil } from '../support/env';
 import { BEARER, errorCode, openApp, serverConfig, type TestApp } from '../support/server';
 
@@ -58,6 +59,10 @@ it('an upload whose client goes away mid-stream leaves no staged batch', async (
     writeSome();
     return (await staged('gone')).length >= 3 ? true : undefined;
   }, 20_000, 50);
+  // Until the campaign is committed its batches live two minutes at most: a server killed now leaves them that long.
+  const ttl = await redis.pttl((await staged('gone'))[0]);
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl).toBeLessThanOrEqual(PENDING_TTL_MS);
   req.destroy();
   await waitUntil('the staged batches of the abandoned upload to be gone', async () => (await staged('gone')).length === 0, 10_000);
   expect(await redis.exists(`${prefix}:campaign:gone`)).toBe(0);
