@@ -10,8 +10,9 @@ let sim: Simulator;
 let queries: GatewayQueries;
 let logs: string;
 
+/** The default deadline: it bounds the whole answer, and a 50,000-row getSentRcd page (6 MB) takes seconds on a loaded machine. */
 function gatewayOf(s: Simulator, more: Partial<Config['gateway']> = {}): Config['gateway'] {
-  return { baseUrl: s.baseUrl, ...SIMULATOR_CREDENTIALS, connectTimeoutMs: 1000, responseTimeoutMs: 5000, ...more };
+  return { baseUrl: s.baseUrl, ...SIMULATOR_CREDENTIALS, connectTimeoutMs: 1000, responseTimeoutMs: 20_000, ...more };
 }
 
 beforeEach(async () => {
