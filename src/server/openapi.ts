@@ -13,7 +13,7 @@ const error = (description: string) => ({ description, content: json({ $ref: '#/
 /** Answers every /v1 route may give. */
 const common = {
   401: error('UNAUTHORIZED: no, or a wrong, bearer token (or API_TOKEN is not set on the server).'),
-  503: error('REDIS_UNAVAILABLE: Redis cannot be reached.'),
+  503: error('REDIS_UNAVAILABLE: Redis cannot be reached; REDIS_FULL: Redis is full (maxmemory, OOM); REDIS_READONLY: Redis refuses writes (a replica, NOREPLICAS, MISCONF). With Retry-After.'),
 };
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The campaign id.' }];
 const bearer = [{ bearer: [] }];
