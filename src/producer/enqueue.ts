@@ -217,7 +217,7 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
     const refused = asRedisError(err);
     // Nothing written (Redis refused the first batch): the campaign this run queued could never send anyone, so it
     // is taken back whole rather than left `queued` with nothing staged.
-    if (!existing && (await ctx.campaigns.read(campaignId).catch(() => null))?.staging?.staged === 0) {
+    if (refused && !existing && (await ctx.campaigns.read(campaignId).catch(() => null))?.staging?.staged === 0) {
       await uncommit(ctx, campaignId, first.batches).catch(() => undefined);
       throw asRedisError(err, `, and campaign ${campaignId} was taken back: nothing was queued`) ?? err;
     }
