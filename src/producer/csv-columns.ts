@@ -34,7 +34,7 @@ const ROLES: ReadonlyMap<string, Role> = new Map([
   ['timezone', 'timezone'],
 ]);
 
-export const NUMBER_COLUMN_NAMES = 'number (or phone, phone number, mobile, msisdn)';
+const NUMBER_COLUMN_NAMES = 'number (or phone, phone number, mobile, msisdn)';
 
 const roleOf = (name: string): Role | undefined => ROLES.get(name.toLowerCase().replace(/[\s_-]/g, ''));
 

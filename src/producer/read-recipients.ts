@@ -36,8 +36,8 @@ export function formatFromPath(path: string): RecipientFormat | null {
 /**
  * Yields each non-blank line's row as it is parsed. A row that cannot be read (an NDJSON line that is not JSON, a
  * CSV record with extra columns, an over-long NDJSON line) is yielded as a problem and reading goes on; CSV whose
- * quoting is broken cannot be resynchronised and throws INPUT_UNREADABLE. Invalid UTF-8 reads as U+FFFD.
- * Stopping the iteration early destroys `input`.
+ * quoting is broken cannot be resynchronised and throws INPUT_UNREADABLE, and a CSV header that is refused throws
+ * CSV_HEADER_INVALID before any row. Invalid UTF-8 reads as U+FFFD. Stopping the iteration early destroys `input`.
  */
 export function readRecipients(
   input: NodeJS.ReadableStream | Readable,
