@@ -79,7 +79,7 @@ export const openApiDocument = {
           content: {
             ...json(enqueueJsonBody),
             'application/x-ndjson': { schema: { type: 'string', description: 'One {"number","orderId"} object per line.' } },
-            'text/csv': { schema: { type: 'string', description: 'number[,orderId] per line; header optional.' } },
+            'text/csv': { schema: { type: 'string', description: 'A header naming the columns (number, orderId, timezone, template fields; taken by name only: a doubled or missing column is 422 CSV_HEADER_INVALID), or number[,orderId] per line without one.' } },
           },
         },
         responses: {
