@@ -23,14 +23,14 @@ const priority = {
   description: "The campaign's lane: a waiting batch of a higher priority always starts before one of a lower priority; campaigns of one priority take turns. Default normal.",
 } as const;
 const timing = {
-  sendAt: { type: 'string', description: 'ISO 8601 with an offset: nothing is sent before it; the campaign is scheduled until then.' },
-  window: { type: 'string', description: "Local hours (and days) recipients may get the text: 08:00-21:00, Mon-Fri 09:00-18:00, or tcpa." },
+  sendAt: { type: 'string', description: 'ISO 8601 with an offset, a date and time that exist, from 24 hours ago to 366 days ahead: nothing is sent before it; the campaign is scheduled until then.' },
+  window: { type: 'string', description: "Local hours (and days) recipients may get the text: 08:00-21:00, Mon-Fri 09:00-18:00, or tcpa (at most 64 characters)." },
   timezone: { type: 'string', description: "IANA zone for the window; default: every zone of each number's country." },
-  validFor: { type: 'string', description: 'How long after sendAt (or now) recipients may still be sent: 6h, 90m, 2d.' },
-  expireAt: { type: 'string', description: 'ISO 8601 with an offset: recipients not sent by then end expired.' },
+  validFor: { type: 'string', description: 'How long after sendAt (or now) recipients may still be sent: 6h, 90m, 2d (or ms); 1 s to 366 days.' },
+  expireAt: { type: 'string', description: 'ISO 8601 with an offset, at most 366 days after the start: recipients not sent by then end expired.' },
 } as const;
 const ignoreFrequencyCap = { type: 'boolean', description: 'Send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords, alerts).' } as const;
-const maxRateDescription = 'Recipients per second this campaign may send at most, across all workers.';
+const maxRateDescription = 'Recipients per second this campaign may send at most, across all workers: 0.01 to 1000000 (422 VALIDATION_FAILED outside).';
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
 const balanceCheck = {
   type: 'string',
@@ -218,6 +218,7 @@ export const campaignInfoSchema = {
       properties: { count, reason: { type: 'string' } },
     },
     settleError: { type: 'string', description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown." },
+    damaged: { type: 'array', items: { type: 'string' }, description: 'Set when fields of the campaign\'s record in Redis cannot be read (corrupt, or from another version): they are left out of this answer.' },
     outcomeCodes: {
       type: 'object',
       description: 'Failed and unknown recipients per gateway status or error code.',
