@@ -23,7 +23,9 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
   const campaign = await campaignFromArgs(positionals[0], values);
   try {
     const onSending = (id: string, total: number) => {
-      process.stderr.write(`smsq enqueue: all ${total} recipients are valid; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`);
+      // With --skip-invalid, "all valid" would be untrue of a file with bad rows: they are listed once it is staged.
+      const valid = campaign.skipInvalid ? `${total} recipients are valid (any invalid rows are skipped, listed below)` : `all ${total} recipients are valid`;
+      process.stderr.write(`smsq enqueue: ${valid}; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`);
     };
     const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending, recoverSince: values['recover-since'] }));
     for (const w of result.warnings ?? []) say(`smsq enqueue: warning: ${w}\n`);
