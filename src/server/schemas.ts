@@ -38,6 +38,12 @@ const balanceCheck = {
   description: "Compare the gateway balance plus credit with the campaign's cost at the last reported price first: `warn` queues and lists a warning; `require` refuses (402 BALANCE_INSUFFICIENT).",
 } as const;
 
+const recoverSince = {
+  type: 'string',
+  maxLength: 64,
+  description: "Recovery of a campaign Redis lost: ISO 8601 with an offset, when it started sending. Numbers the gateway's records (getSentRcd) show since then are recorded sent and not sent again; `recovered` in the answer says how many.",
+} as const;
+
 const callbackUrl = {
   type: 'string',
   description: "Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL; needs WEBHOOK_SECRET on the server. A bad URL is a 422 VALIDATION_FAILED.",
@@ -76,6 +82,7 @@ export const enqueueJsonBody = {
     validFor: { oneOf: [{ type: 'string' }, { type: 'number' }], description: timing.validFor.description },
     maxCost: { ...maxCost, type: 'number', exclusiveMinimum: 0 },
     callbackUrl,
+    recoverSince,
   },
 } as const;
 
@@ -96,6 +103,7 @@ export const enqueueStreamQuery = {
     maxCost: { ...maxCost, type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
     dryRun,
     callbackUrl,
+    recoverSince,
   },
 } as const;
 
@@ -242,6 +250,7 @@ export const enqueueResultSchema = {
     batches: count,
     duplicatesSkipped: count,
     invalidSkipped: count,
+    recovered: { ...count, description: "With recoverSince, when the campaign was created: recipients found in the gateway's records, recorded sent and not sent again." },
     invalidRows: { type: 'array', items: rowProblemSchema, description: 'With skipInvalid: the skipped rows (first 1,000).' },
     warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked.' },
     texts: {

@@ -4,8 +4,9 @@ import { createLogger } from '../../src/shared/logger';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { startWorker, type SmsqWorker } from '../../src/worker/worker';
 import { campaignEnded, resultsOf } from '../support/campaigns';
-import { testConfig, uniquePrefix, waitUntil } from '../support/env';
+import { uniquePrefix, waitUntil } from '../support/env';
 import { OwnRedis } from '../support/redis-server';
+import { BEARER, openApp, serverConfig, type TestApp } from '../support/server';
 
 /**
  * Issue 22, item 8: a Redis without persistence killed mid-campaign and restarted empty, then the campaign queued
@@ -20,18 +21,21 @@ describe('recovery after a volatile Redis lost a campaign mid-send', () => {
   let sim: Simulator;
   let producer: Producer;
   let worker: SmsqWorker;
+  let server: TestApp;
 
   beforeAll(async () => {
     await own.start();
     // Slow calls, so that the kill finds the campaign part-sent with calls in flight.
     sim = await startSimulator({ faults: { latencyMs: 150, latencyJitterMs: 100 } });
-    const config = testConfig(uniquePrefix('redis-loss'), sim.baseUrl, { REDIS_URL: own.url, REDIS_CLUSTER_NODES: '', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '3' });
+    const config = serverConfig(uniquePrefix('redis-loss'), sim.baseUrl, { REDIS_URL: own.url, REDIS_CLUSTER_NODES: '', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '3' });
     producer = await createProducer(config, log);
     worker = await startWorker(config, log);
+    server = await openApp(config);
   });
 
   afterAll(async () => {
     await worker?.close();
+    await server?.close();
     await producer?.close();
     await sim?.close();
     await own.destroy();
@@ -64,5 +68,18 @@ describe('recovery after a volatile Redis lost a campaign mid-send', () => {
     const msgIdOf = new Map([...sim.ledger.entries()].map((e) => [e.number, e.msgId]));
     expect(results.filter((r) => r.status !== 'sent' || r.msgId !== msgIdOf.get(r.number))).toEqual([]);
     expect(results.filter((r) => r.reason === RECOVERED_REASON)).toHaveLength(again.recovered ?? -1);
+  });
+
+  it('recovers through the API too: recoverSince in the JSON body, refused when it is no time, counted in the answer', async () => {
+    const post = (body: Record<string, unknown>) => server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: body });
+    const body = { campaignId: 'spring-api', content: 'Spring sale: 20% off today', recipients: numbers.map((number) => ({ number })) };
+    expect((await post({ ...body, recoverSince: 'last tuesday' })).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('recoverSince') } });
+    // Every number already has a message in the gateway's records (the test above): none is sent again.
+    const answer = await post({ ...body, recoverSince: new Date(Date.now() - 10 * 60_000).toISOString() });
+    expect(answer.statusCode).toBe(201);
+    expect(answer.json()).toMatchObject({ created: true, total: RECIPIENTS, recovered: RECIPIENTS });
+    const info = await campaignEnded(producer, 'spring-api', 60_000);
+    expect(info.counts).toMatchObject({ sent: RECIPIENTS, pending: 0 });
+    expect(numbers.filter((n) => sim.ledger.countFor(n) !== 1)).toEqual([]);
   });
 });

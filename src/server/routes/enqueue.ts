@@ -37,6 +37,7 @@ interface JsonBody {
   expireAt?: string;
   maxCost?: number;
   callbackUrl?: string;
+  recoverSince?: string;
 }
 
 interface StreamQuery {
@@ -56,6 +57,7 @@ interface StreamQuery {
   maxCost?: string;
   dryRun?: 'true' | 'false';
   callbackUrl?: string;
+  recoverSince?: string;
 }
 
 export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
@@ -79,7 +81,7 @@ export async function enqueueRoutes(app: FastifyInstance, { producer, config }: 
     }
     // A dry run answers what the enqueue would: counts, encodings, segments, estimated cost, samples; nothing queued.
     if (dryRun === 'true') {
-      const { balanceCheck: _ignored, ...previewOptions } = options;
+      const { balanceCheck: _ignored, recoverSince: _recovery, ...previewOptions } = options;
       return reply.code(200).send(await producer.previewCampaign(previewOptions));
     }
     const result: EnqueueResult = await producer.enqueueCampaign(options);
@@ -113,6 +115,7 @@ function streamOptions(req: FastifyRequest, q: Omit<StreamQuery, 'dryRun'>, form
     expireAt: q.expireAt,
     maxCost: q.maxCost === undefined ? undefined : Number(q.maxCost),
     callbackUrl: q.callbackUrl,
+    recoverSince: q.recoverSince,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { content: q.content }),
   };
 }
