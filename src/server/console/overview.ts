@@ -8,6 +8,7 @@ import { readSeries, type SeriesSample } from '../../shared/campaign-series';
 import type { Context } from '../../shared/context';
 import { readAccountStop } from '../../shared/sending-control';
 import { workerCount, type Producer } from '../../producer';
+import { failedBatchJobs, stallOf, type FailedBatchJobs, type Stall } from './stall';
 
 export interface QueueStatus {
   /** Sending stopped for the whole queue (smsq pause, or an account-level stop). */
@@ -29,6 +30,10 @@ export interface CampaignOverview {
   /** Set while the campaign itself is paused (src/producer pauseCampaign, issue 10). */
   pause?: { by?: string; reason?: string; at?: string };
   queue: QueueStatus;
+  /** Its batch jobs that failed for good: their recipients stay pending until a job is retried. */
+  failedJobs: FailedBatchJobs;
+  /** Set when it should be sending and has not moved for a while: since when, and what is known to hold it. */
+  stalled?: { since: string; reasons: string[] };
 }
 
 /** Active jobs looked at for in-flight batches: every worker's concurrency together stays well below this. */
@@ -41,13 +46,15 @@ export async function queueStatus(ctx: Context): Promise<QueueStatus> {
 
 export async function campaignOverview(ctx: Context, producer: Producer, campaignId: string): Promise<CampaignOverview> {
   const info = await producer.getCampaign(campaignId);
-  const [series, active, record, queue] = await Promise.all([
+  const [series, active, record, queue, failedJobs] = await Promise.all([
     readSeries(ctx.redis, ctx.keys, campaignId),
     ctx.queues.batches.getActive(0, ACTIVE_SCAN - 1),
     ctx.campaigns.read(campaignId),
     queueStatus(ctx),
+    failedBatchJobs(ctx, campaignId),
   ]);
   const inFlight = active.filter((job) => job?.data.campaignId === campaignId).length;
+  const stall: Stall | undefined = stallOf(ctx.clock.now(), record, info.counts.pending, series.at(-1)?.at, failedJobs, queue);
   const batchSize = info.counts.total > 0 && info.batches > 0 ? Math.ceil(info.counts.total / info.batches) : 1;
   return {
     campaign: campaignJson(info),
@@ -55,5 +62,7 @@ export async function campaignOverview(ctx: Context, producer: Producer, campaig
     batches: { inFlight, waiting: Math.max(0, Math.ceil(info.counts.pending / batchSize) - inFlight) },
     ...(record?.pausedBy || record?.pausedAt ? { pause: { by: record.pausedBy, reason: record.pauseReason, at: record.pausedAt ? isoTime(record.pausedAt) : undefined } } : {}),
     queue,
+    failedJobs,
+    ...(stall ? { stalled: { since: isoTime(stall.since), reasons: stall.reasons } } : {}),
   };
 }

@@ -47,8 +47,18 @@ function duration(seconds) {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
+/**
+ * The share of a campaign the progress shows: recipients settled — but for a cancelled campaign those processed
+ * (sent, failed, unknown, not sent, kept from sending), since its cancelled recipients are settled without being sent.
+ */
+function doneShare(state, counts) {
+  if (!counts.total) return 0;
+  const settled = counts.total - counts.pending;
+  return (state === 'cancelled' ? settled - counts.cancelled : settled) / counts.total;
+}
+
 /** settled / total, with sent, failed, unknown and the rest (cancelled, not sent, suppressed, capped, expired) as coloured segments. */
-function progressBar(counts, big) {
+function progressBar(counts, big, state) {
   const bar = el('div', { class: big ? 'bar big' : 'bar', role: 'progressbar' });
   const total = counts.total || 1;
   for (const k of ['sent', 'failed', 'unknown', 'cancelled']) {
@@ -58,15 +68,26 @@ function progressBar(counts, big) {
     seg.style.width = `${(100 * (k === 'cancelled' ? kept : counts[k])) / total}%`;
     bar.append(seg);
   }
-  const done = (counts.total - counts.pending) / total;
-  bar.setAttribute('aria-valuenow', String(Math.round(done * 100)));
+  bar.setAttribute('aria-valuenow', String(Math.round(doneShare(state, counts) * 100)));
   bar.setAttribute('aria-valuemin', '0');
   bar.setAttribute('aria-valuemax', '100');
   return bar;
 }
 
-function badge(state) {
-  return el('span', { class: `badge ${state}`, text: state });
+/**
+ * A campaign's state as a badge. A campaign that lost recipients — some never queued (`unstaged`), or none at all
+ * to send — is shown as a warning with its numbers, never as a plain green `completed`.
+ */
+function stateBadge(c) {
+  const lost = c.unstaged && c.unstaged.count > 0 ? c.unstaged.count : 0;
+  if (lost > 0) return { cls: 'warning', text: `${c.state} · ${n(lost)} never queued` };
+  if (c.counts.total === 0 && c.state === 'completed') return { cls: 'warning', text: `${c.state} · no recipient` };
+  return { cls: c.state, text: c.state };
+}
+
+function badge(c) {
+  const b = stateBadge(c);
+  return el('span', { class: `badge ${b.cls}`, text: b.text, title: c.unstaged ? c.unstaged.reason : '' });
 }
 
 function banners(queue) {
@@ -123,12 +144,12 @@ function listPage() {
 
   function row(c) {
     const d = c.delivery;
-    const done = c.counts.total > 0 ? (c.counts.total - c.counts.pending) / c.counts.total : 0;
+    const done = doneShare(c.state, c.counts);
     return el('tr', { 'data-campaign': c.campaignId },
       el('td', {}, el('a', { href: `/console/campaigns/${encodeURIComponent(c.campaignId)}`, text: c.campaignId, title: c.content })),
-      el('td', {}, badge(c.state)),
+      el('td', {}, badge(c)),
       el('td', {}, el('span', { class: `tag ${c.priority}`, text: c.priority })),
-      el('td', {}, el('div', { class: 'bar-row' }, progressBar(c.counts, false), el('span', { text: `${Math.floor(done * 100)}%` }))),
+      el('td', {}, el('div', { class: 'bar-row' }, progressBar(c.counts, false, c.state), el('span', { text: `${Math.floor(done * 100)}%` }))),
       el('td', { class: 'num', text: n(c.counts.sent) }),
       el('td', { class: 'num', text: n(c.counts.failed) }),
       el('td', { class: 'num', text: n(c.counts.unknown) }),
@@ -214,10 +235,40 @@ function eta(series, pending) {
 /** Why a campaign with recipients pending is not sending now, if it is not: it then has no rate to finish by. */
 const NOT_SENDING = { paused: 'paused', scheduled: 'not started', 'waiting-window': 'when its window opens', cancelled: 'will not', failed: 'will not' };
 
-/** What "finish in" says: a time only while the campaign sends. */
-function finishIn(state, pending, left) {
+/** What "finish in" says: a time only while the campaign sends and moves. */
+function finishIn(state, pending, left, stalled) {
   if (pending === 0) return 'done';
-  return NOT_SENDING[state] || duration(left);
+  return NOT_SENDING[state] || (stalled ? 'not while stalled' : duration(left));
+}
+
+/** The progress line: settled (processed, once cancelled) of the total, and an estimate only while it moves. */
+function progressLine(o, left) {
+  const c = o.campaign;
+  const counts = c.counts;
+  const pctOf = (x) => `${counts.total ? Math.floor((100 * x) / counts.total) : 0}%`;
+  const lost = c.unstaged && c.unstaged.count > 0 ? ` · ${n(c.unstaged.count)} more never queued` : '';
+  if (c.state === 'cancelled') {
+    const processed = counts.total - counts.pending - counts.cancelled;
+    return `Cancelled after ${n(processed)} of ${n(counts.total)} recipients were processed (${pctOf(processed)}) · ${n(counts.cancelled)} cancelled${lost}`;
+  }
+  const done = counts.total - counts.pending;
+  const head = `${n(done)} of ${n(counts.total)} recipients settled (${pctOf(done)})${lost}`;
+  if (o.stalled) return `${head} · stalled since ${new Date(o.stalled.since).toLocaleTimeString()} (${age(o.stalled.since)}): no batch has started or finished since`;
+  return head + (counts.pending > 0 && !NOT_SENDING[c.state] ? ` · about ${duration(left)} to go` : '');
+}
+
+/** What is wrong with a campaign, in words: why it stalled, its failed batch jobs, recipients it lost. */
+function healthNotes(o) {
+  const c = o.campaign;
+  const notes = [];
+  if (o.stalled) {
+    notes.push(`Stalled since ${new Date(o.stalled.since).toLocaleString()}: ${o.stalled.reasons.length ? o.stalled.reasons.join('; ') : 'no cause known to smsq (a worker may be stuck); see bull-board'}.`);
+  } else if (o.failedJobs.count > 0) {
+    notes.push(`${n(o.failedJobs.count)} batch job(s) failed (first: ${o.failedJobs.first.reason || 'no reason given'}): their recipients stay pending until retried in bull-board.`);
+  }
+  if (c.unstaged && c.unstaged.count > 0) notes.push(`${n(c.unstaged.count)} recipients were never queued${c.unstaged.reason ? `: ${c.unstaged.reason}` : ''}. They are not in the counts and nobody sent them.`);
+  if (c.counts.total === 0 && c.state === 'completed') notes.push('No recipient was queued: nothing was sent.');
+  return notes;
 }
 
 function campaignPage() {
@@ -277,8 +328,13 @@ function campaignPage() {
     current = c;
     const counts = c.counts;
     const stateEl = document.getElementById('state');
-    stateEl.textContent = c.state;
-    stateEl.className = `badge ${c.state}`;
+    const b = stateBadge(c);
+    stateEl.textContent = b.text;
+    stateEl.className = `badge ${b.cls}`;
+    const stalledEl = document.getElementById('stalled');
+    stalledEl.hidden = !o.stalled;
+    const notes = healthNotes(o);
+    document.getElementById('health').replaceChildren(...notes.map((t) => el('p', { class: 'notice', text: t })));
     const pri = document.getElementById('priority');
     pri.textContent = `priority ${c.priority}`;
     pri.className = `tag ${c.priority}`;
@@ -299,12 +355,9 @@ function campaignPage() {
       `“${c.content}”${c.senderId ? ` from ${c.senderId}` : ''} · created ${new Date(c.createdAt).toLocaleString()} (${age(c.createdAt)} ago)` +
       `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${when}${staging}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
     const bar = document.querySelector('.bar.big');
-    bar.replaceWith(progressBar(counts, true));
-    const done = counts.total - counts.pending;
+    bar.replaceWith(progressBar(counts, true, c.state));
     const left = eta(o.series, counts.pending);
-    document.getElementById('progress-text').textContent =
-      `${n(done)} of ${n(counts.total)} recipients settled (${counts.total ? Math.floor((100 * done) / counts.total) : 0}%)` +
-      (counts.pending > 0 && !NOT_SENDING[c.state] ? ` · about ${duration(left)} to go` : '');
+    document.getElementById('progress-text').textContent = progressLine(o, left);
     const tiles = [['sent', counts.sent], ['failed', counts.failed], ['unknown', counts.unknown], ['pending', counts.pending],
       ['cancelled', counts.cancelled], ['not sent', counts.notSent], ['skipped', counts.duplicatesSkipped + counts.invalidSkipped],
       // Opt-outs and validity: shown once a campaign has any.
@@ -312,8 +365,8 @@ function campaignPage() {
     document.getElementById('counts').replaceChildren(...tiles.map(([k, v]) => el('div', { class: `tile-${k.replace(' ', '-')}` }, el('dt', { text: k }), el('dd', { text: n(v) }))));
     funnel(c);
     pairs(document.getElementById('cost'), [...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]), ['priced reports', n(c.delivery.priced)]]);
-    pairs(document.getElementById('batches'), [['in flight', n(o.batches.inFlight)], ['waiting', n(o.batches.waiting)], ['of', n(c.batches)],
-      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', finishIn(c.state, counts.pending, left)]]);
+    pairs(document.getElementById('batches'), [['in flight', n(o.batches.inFlight)], ['waiting', n(o.batches.waiting)], ['failed jobs', n(o.failedJobs.count)], ['of', n(c.batches)],
+      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', finishIn(c.state, counts.pending, left, Boolean(o.stalled))]]);
     const codes = [...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]), ...Object.entries(c.outcomeCodes.unknown).map(([code, k]) => ['unknown', code, k])];
     document.getElementById('codes').replaceChildren(...(codes.length
       ? codes.sort((a, b) => b[2] - a[2]).map(([kind, code, k]) => el('tr', {}, el('td', { text: kind }), el('td', { text: code }), el('td', { class: 'num', text: n(k) })))
