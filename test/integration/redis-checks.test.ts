@@ -13,18 +13,26 @@ function capture() {
   return { log: createLogger('warn', 'smsq', sink), text: () => out };
 }
 
-describe('production checks of Redis at start-up', () => {
-  const own = new OwnRedis(19_000 + Math.floor(Math.random() * 500));
-  let redis: IORedis;
-
+/** A redis-server of the describe block's own, started before its tests, with a connection to it; read inside tests. */
+function useOwnRedis(port: number, args: string[] = []): { own: OwnRedis; redis(): IORedis } {
+  const own = new OwnRedis(port, args);
+  let redis: IORedis | undefined;
   beforeAll(async () => {
     await own.start();
     redis = new IORedis(own.url);
   });
-
   afterAll(async () => {
-    redis.disconnect();
+    redis?.disconnect();
     await own.destroy();
+  });
+  return { own, redis: () => redis! };
+}
+
+describe('production checks of Redis at start-up', () => {
+  const { redis: connection } = useOwnRedis(19_000 + Math.floor(Math.random() * 500));
+  let redis: IORedis;
+  beforeAll(() => {
+    redis = connection();
   });
 
   it('is quiet for a Redis with noeviction and append-only persistence', async () => {
@@ -46,19 +54,12 @@ describe('production checks of Redis at start-up', () => {
 
 describe('a Redis that persists nothing', () => {
   // No AOF and no RDB save point: restarted, it forgets every campaign and what was sent.
-  const own = new OwnRedis(19_500 + Math.floor(Math.random() * 400), ['--appendonly', 'no', '--save', '']);
+  const { own, redis: connection } = useOwnRedis(19_500 + Math.floor(Math.random() * 400), ['--appendonly', 'no', '--save', '']);
   const prefix = uniquePrefix('volatile');
   const log = createLogger('silent');
   let redis: IORedis;
-
-  beforeAll(async () => {
-    await own.start();
-    redis = new IORedis(own.url);
-  });
-
-  afterAll(async () => {
-    redis.disconnect();
-    await own.destroy();
+  beforeAll(() => {
+    redis = connection();
   });
 
   const config = (allow: string) => testConfig(prefix, 'http://127.0.0.1:1/sms', { REDIS_URL: own.url, REDIS_CLUSTER_NODES: '', REDIS_ALLOW_VOLATILE: allow });
