@@ -21,9 +21,12 @@ const REPLY_CODES: Record<string, RedisRefusal> = {
   CLUSTERDOWN: 'unreachable',
 };
 
-/** Errors ioredis raises itself when it has no connection to send on (names, not messages). */
+/**
+ * Errors ioredis raises itself when it has no connection to send on (names, not messages). A socket error code
+ * (ECONNREFUSED…) is not read as Redis: ioredis reports those as events, and a command fails with one of these
+ * instead, while the same codes on a job's error are the gateway's (a batch that could not reach it).
+ */
 const CONNECTION_ERRORS = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export function redisRefusal(err: unknown): RedisRefusal | null {
   return classify(err)?.refusal ?? null;
@@ -45,7 +48,7 @@ function classify(err: unknown): { refusal: RedisRefusal; code: string } | null 
     const refusal = REPLY_CODES[code];
     return refusal ? { refusal, code } : null;
   }
-  if (CONNECTION_ERRORS.has(e.name) || (typeof e.code === 'string' && CONNECTION_CODES.has(e.code))) return { refusal: 'unreachable', code: e.name };
+  if (CONNECTION_ERRORS.has(e.name)) return { refusal: 'unreachable', code: e.name };
   // ioredis' own words for a command given to a connection that is closed or never opened.
   if (e.message === 'Connection is closed.' || e.message === "Stream isn't writeable and enableOfflineQueue options is false") {
     return { refusal: 'unreachable', code: e.name };
