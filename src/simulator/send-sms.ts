@@ -41,7 +41,7 @@ interface SendSmsBody {
 }
 
 const NUMBER = /^\d{6,15}$/;
-/** Numbers per call, in total over a batch call's elements (gateway-other-endpoints.md, "sendSms/batch, limits"). */
+/** Numbers per call, in total over a batch call's elements (the gateway's documented limit for sendSms/batch). */
 const MAX_NUMBERS = 1000;
 const MAX_CONTENT_CHARS = 1024;
 const MAX_SENDER_ID_CHARS = 32;

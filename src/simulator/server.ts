@@ -53,7 +53,7 @@ const HEADERS_TIMEOUT_MS = 66_000;
 
 /** Any path ending in /sendSms: the vendor's samples use /sms/sendSms, /sendSms and /sms//sendSms. */
 const SEND_SMS_PATH = /\/sendSms$/;
-/** sendSms/batch: many texts in one call (gateway-other-endpoints.md). */
+/** sendSms/batch: many texts in one call. */
 const SEND_SMS_BATCH_PATH = /\/sendSms\/batch$/;
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {

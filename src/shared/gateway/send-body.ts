@@ -4,7 +4,7 @@ import { jsonText } from './json-text';
 /**
  * The JSON bodies of sendSms and sendSms/batch, as the bytes the HTTP client sends (axios would turn the text
  * into a Buffer itself; given a Buffer it skips its own checks). Numbers and orderIds are comma-joined, as the
- * gateway wants (sendSms-api.md).
+ * gateway wants (its API's JSON body).
  */
 export function sendSmsBody(appId: string, defaultSenderId: string | undefined, req: SendRequest): Buffer {
   return Buffer.from(
