@@ -49,18 +49,25 @@ function duration(seconds) {
 
 /**
  * The share of a campaign the progress shows: recipients settled — but for a cancelled campaign those processed
- * (sent, failed, unknown, not sent, kept from sending), since its cancelled recipients are settled without being sent.
+ * (sent, failed, unknown, not sent, kept from sending), since its cancelled recipients are settled without being sent —
+ * out of all its recipients, those never queued (`unstaged`) included: a campaign that lost some never shows 100%.
  */
-function doneShare(state, counts) {
-  if (!counts.total) return 0;
+function doneShare(state, counts, unstaged) {
+  const whole = counts.total + unstaged;
+  if (!whole) return 0;
   const settled = counts.total - counts.pending;
-  return (state === 'cancelled' ? settled - counts.cancelled : settled) / counts.total;
+  return (state === 'cancelled' ? settled - counts.cancelled : settled) / whole;
+}
+
+/** Recipients of a campaign that were never queued (its file or list was cut short): 0 when none. */
+function unstagedOf(c) {
+  return (c.unstaged && c.unstaged.count > 0 && c.unstaged.count) || 0;
 }
 
 /** settled / total, with sent, failed, unknown and the rest (cancelled, not sent, suppressed, capped, expired) as coloured segments. */
-function progressBar(counts, big, state) {
+function progressBar(counts, big, state, unstaged) {
   const bar = el('div', { class: big ? 'bar big' : 'bar', role: 'progressbar' });
-  const total = counts.total || 1;
+  const total = counts.total + unstaged || 1;
   for (const k of ['sent', 'failed', 'unknown', 'cancelled']) {
     const seg = el('div', { class: `fill seg-${k}` });
     // Recipients kept from sending (not sent, suppressed, capped, expired) share the cancelled segment's grey.
@@ -68,7 +75,7 @@ function progressBar(counts, big, state) {
     seg.style.width = `${(100 * (k === 'cancelled' ? kept : counts[k])) / total}%`;
     bar.append(seg);
   }
-  bar.setAttribute('aria-valuenow', String(Math.round(doneShare(state, counts) * 100)));
+  bar.setAttribute('aria-valuenow', String(Math.round(doneShare(state, counts, unstaged) * 100)));
   bar.setAttribute('aria-valuemin', '0');
   bar.setAttribute('aria-valuemax', '100');
   return bar;
@@ -144,12 +151,12 @@ function listPage() {
 
   function row(c) {
     const d = c.delivery;
-    const done = doneShare(c.state, c.counts);
+    const done = doneShare(c.state, c.counts, unstagedOf(c));
     return el('tr', { 'data-campaign': c.campaignId },
       el('td', {}, el('a', { href: `/console/campaigns/${encodeURIComponent(c.campaignId)}`, text: c.campaignId, title: c.content })),
       el('td', {}, badge(c)),
       el('td', {}, el('span', { class: `tag ${c.priority}`, text: c.priority })),
-      el('td', {}, el('div', { class: 'bar-row' }, progressBar(c.counts, false, c.state), el('span', { text: `${Math.floor(done * 100)}%` }))),
+      el('td', {}, el('div', { class: 'bar-row' }, progressBar(c.counts, false, c.state, unstagedOf(c)), el('span', { text: `${Math.floor(done * 100)}%` }))),
       el('td', { class: 'num', text: n(c.counts.sent) }),
       el('td', { class: 'num', text: n(c.counts.failed) }),
       el('td', { class: 'num', text: n(c.counts.unknown) }),
@@ -245,14 +252,17 @@ function finishIn(state, pending, left, stalled) {
 function progressLine(o, left) {
   const c = o.campaign;
   const counts = c.counts;
-  const pctOf = (x) => `${counts.total ? Math.floor((100 * x) / counts.total) : 0}%`;
-  const lost = c.unstaged && c.unstaged.count > 0 ? ` · ${n(c.unstaged.count)} more never queued` : '';
+  // Out of every recipient the campaign was given: those never queued count against its progress.
+  const unstaged = unstagedOf(c);
+  const whole = counts.total + unstaged;
+  const pctOf = (x) => `${whole ? Math.floor((100 * x) / whole) : 0}%`;
+  const lost = unstaged > 0 ? ` · ${n(unstaged)} of them never queued` : '';
   if (c.state === 'cancelled') {
     const processed = counts.total - counts.pending - counts.cancelled;
-    return `Cancelled after ${n(processed)} of ${n(counts.total)} recipients were processed (${pctOf(processed)}) · ${n(counts.cancelled)} cancelled${lost}`;
+    return `Cancelled after ${n(processed)} of ${n(whole)} recipients were processed (${pctOf(processed)}) · ${n(counts.cancelled)} cancelled${lost}`;
   }
   const done = counts.total - counts.pending;
-  const head = `${n(done)} of ${n(counts.total)} recipients settled (${pctOf(done)})${lost}`;
+  const head = `${n(done)} of ${n(whole)} recipients settled (${pctOf(done)})${lost}`;
   if (o.stalled) return `${head} · stalled since ${new Date(o.stalled.since).toLocaleTimeString()} (${age(o.stalled.since)}): no batch has started or finished since`;
   return head + (counts.pending > 0 && !NOT_SENDING[c.state] ? ` · about ${duration(left)} to go` : '');
 }
@@ -355,7 +365,7 @@ function campaignPage() {
       `“${c.content}”${c.senderId ? ` from ${c.senderId}` : ''} · created ${new Date(c.createdAt).toLocaleString()} (${age(c.createdAt)} ago)` +
       `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${when}${staging}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
     const bar = document.querySelector('.bar.big');
-    bar.replaceWith(progressBar(counts, true, c.state));
+    bar.replaceWith(progressBar(counts, true, c.state, unstagedOf(c)));
     const left = eta(o.series, counts.pending);
     document.getElementById('progress-text').textContent = progressLine(o, left);
     const tiles = [['sent', counts.sent], ['failed', counts.failed], ['unknown', counts.unknown], ['pending', counts.pending],
