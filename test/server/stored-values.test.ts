@@ -9,7 +9,7 @@ import { jobIds } from '../../src/shared/keys';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { runSmsq } from '../support/cli';
 import { testRedis, uniquePrefix, waitFor } from '../support/env';
-import { BEARER, errorCode, serverEnv, startStack, type Stack } from '../support/server';
+import { BEARER, DASHBOARD, errorCode, serverEnv, startStack, type Stack } from '../support/server';
 
 const prefix = uniquePrefix('stored-values');
 const DLR_TOKEN = 'dlr-token-abcdef0123456789';
@@ -66,6 +66,11 @@ describe('a campaign record with a bad field', () => {
     const one = await get('/v1/campaigns/bad-times');
     expect(one.statusCode).toBe(200);
     expect((one.json() as CampaignInfo).damaged).toHaveLength(4);
+    // The console's page of it too: shown with the fields left out, never a 500.
+    const login = `Basic ${Buffer.from(`${DASHBOARD.user}:${DASHBOARD.password}`).toString('base64')}`;
+    const overview = await stack.server.app.inject({ method: 'GET', url: '/console/api/campaigns/bad-times/overview', headers: { authorization: login } });
+    expect(overview.statusCode).toBe(200);
+    expect((overview.json() as { campaign: CampaignInfo }).campaign.damaged).toHaveLength(4);
 
     const cliList = await runSmsq(['list'], env);
     expect(cliList.code).toBe(0);

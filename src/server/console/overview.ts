@@ -49,7 +49,7 @@ export async function campaignOverview(ctx: Context, producer: Producer, campaig
   const [series, active, record, queue, failedJobs] = await Promise.all([
     readSeries(ctx.redis, ctx.keys, campaignId),
     ctx.queues.batches.getActive(0, ACTIVE_SCAN - 1),
-    ctx.campaigns.read(campaignId),
+    ctx.campaigns.show(campaignId),
     queueStatus(ctx),
     failedBatchJobs(ctx, campaignId),
   ]);
