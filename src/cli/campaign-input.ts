@@ -70,7 +70,7 @@ async function checkReadable(file: string): Promise<void> {
 
 export function listProblems(rows: RowProblem[], count: number, what: string): void {
   // Values and reasons quote the file: shown, never acted on by the terminal.
-  for (const p of rows) say(`line ${p.row}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
+  for (const p of rows) say(`line ${p.row}${p.field ? `, ${p.field}` : ''}: ${p.reason}: ${JSON.stringify(p.value)}\n`);
   if (count > rows.length) say(`… and ${count - rows.length} more ${what} rows\n`);
 }
 

@@ -135,7 +135,7 @@ export function windowRowCheck(timing: CampaignTiming, now: number): (row: numbe
   const verdicts = new Map<string, string | null>();
   return (row, r) => {
     const zones = recipientZones(r.number, r.zone, timing.timezone);
-    if (!zones) return rowProblem(row, r.number, "cannot tell this number's time zone for the send window: give the campaign a timezone");
+    if (!zones) return rowProblem(row, r.number, "cannot tell this number's time zone for the send window: give the campaign a timezone", 'timezone');
     const key = zones.join('|');
     let reason = verdicts.get(key);
     if (reason === undefined) {
@@ -144,6 +144,6 @@ export function windowRowCheck(timing: CampaignTiming, now: number): (row: numbe
         : null;
       verdicts.set(key, reason);
     }
-    return reason ? rowProblem(row, r.number, reason) : null;
+    return reason ? rowProblem(row, r.number, reason, 'timezone') : null;
   };
 }

@@ -12,6 +12,11 @@ import { NumberSet, numberKey } from './number-set';
 export interface RowProblem {
   /** Where the recipient was: the 1-based line of the file, or the 1-based position in a list. */
   row: number;
+  /**
+   * The field at fault: `number`, `orderId`, `timezone`, `fields.NAME` (a template field), `text` (the rendered
+   * text), or the unknown field's own name; absent when the row as a whole is at fault (not JSON, wrong columns).
+   */
+  field?: string;
   /** The offending value as given (the field at fault, or the whole row), cut to about 100 characters. */
   value: string;
   reason: string;
@@ -19,8 +24,8 @@ export interface RowProblem {
 
 const SHOWN_LENGTH = 100;
 
-export function rowProblem(row: number, value: unknown, reason: string): RowProblem {
-  return { row, value: shorten(show(value)), reason };
+export function rowProblem(row: number, value: unknown, reason: string, field?: string): RowProblem {
+  return field === undefined ? { row, value: shorten(show(value)), reason } : { row, field, value: shorten(show(value)), reason };
 }
 
 function show(value: unknown): string {
@@ -229,30 +234,30 @@ export class RecipientValidator {
       }
     }
     if (unknown !== undefined) {
-      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number, orderId, fields and timezone`);
+      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number, orderId, fields and timezone`, shorten(unknown));
     }
     const zone = fields.timezone;
     if (zone !== undefined && (typeof zone !== 'string' || !isZone(zone))) {
-      return this.refuse(row, zone, 'timezone is not an IANA time zone such as America/Denver or Europe/Berlin');
+      return this.refuse(row, zone, 'timezone is not an IANA time zone such as America/Denver or Europe/Berlin', 'timezone');
     }
     const { number: rawNumber, orderId: rawOrderId } = fields;
-    if (rawNumber === undefined) return this.refuse(row, input, 'number is missing');
+    if (rawNumber === undefined) return this.refuse(row, input, 'number is missing', 'number');
     if (typeof rawNumber !== 'string') {
-      return this.refuse(row, input, 'number must be a string (in JSON, put it in quotes to keep leading zeros)');
+      return this.refuse(row, input, 'number must be a string (in JSON, put it in quotes to keep leading zeros)', 'number');
     }
     const normalized = normalizeNumber(rawNumber);
-    if (!normalized.ok) return this.refuse(row, rawNumber, normalized.reason);
+    if (!normalized.ok) return this.refuse(row, rawNumber, normalized.reason, 'number');
 
     let orderId: string;
     if (rawOrderId === undefined) {
       orderId = generatedOrderId(row);
     } else {
-      if (typeof rawOrderId !== 'string') return this.refuse(row, input, 'orderId must be a string');
+      if (typeof rawOrderId !== 'string') return this.refuse(row, input, 'orderId must be a string', 'orderId');
       const reason = checkOrderId(rawOrderId);
-      if (reason !== null) return this.refuse(row, rawOrderId, reason);
+      if (reason !== null) return this.refuse(row, rawOrderId, reason, 'orderId');
       const firstRow = this.orderIds.get(rawOrderId);
       if (firstRow !== undefined) {
-        return this.refuse(row, rawOrderId, `orderId ${rawOrderId} is already used on row ${firstRow}`);
+        return this.refuse(row, rawOrderId, `orderId ${rawOrderId} is already used on row ${firstRow}`, 'orderId');
       }
       // Kept even when the number turns out a duplicate: the caller used this orderId, a second use is an error.
       this.orderIds.set(rawOrderId, row);
@@ -263,7 +268,7 @@ export class RecipientValidator {
     let text = this.content;
     if (this.template) {
       const filled = this.fill(this.template, fields.fields);
-      if ('problem' in filled) return this.refuse(row, filled.problem.value, filled.problem.reason);
+      if ('problem' in filled) return this.refuse(row, filled.problem.value, filled.problem.reason, filled.problem.field);
       ({ values, text } = filled);
     }
 
@@ -280,9 +285,9 @@ export class RecipientValidator {
   }
 
   /** The template's field values of one recipient and its rendered text, or why they do not make a valid text. */
-  private fill(template: Template, raw: unknown): { values: string[]; text: string } | { problem: { value: unknown; reason: string } } {
+  private fill(template: Template, raw: unknown): { values: string[]; text: string } | { problem: { value: unknown; reason: string; field: string } } {
     if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
-      return { problem: { value: raw, reason: 'fields must be an object of field names and values' } };
+      return { problem: { value: raw, reason: 'fields must be an object of field names and values', field: 'fields' } };
     }
     const given = (raw ?? {}) as Record<string, unknown>;
     const values: string[] = [];
@@ -291,24 +296,24 @@ export class RecipientValidator {
       if (v === undefined || v === null) values.push('');
       else if (typeof v === 'string') {
         const reason = checkTextCharacters(v, `field '${name}'`);
-        if (reason !== null) return { problem: { value: v, reason } };
+        if (reason !== null) return { problem: { value: v, reason, field: `fields.${name}` } };
         values.push(this.prepare(v));
       }
       else if (typeof v === 'number' && Number.isFinite(v)) values.push(String(v));
-      else return { problem: { value: v, reason: `field '${name}' must be text or a number` } };
+      else return { problem: { value: v, reason: `field '${name}' must be text or a number`, field: `fields.${name}` } };
     }
     if (!this.renderTexts) return { values, text: '' };
     const text = renderTemplate(template, values);
     if (typeof text !== 'string') {
-      return { problem: { value: text.missing, reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback` } };
+      return { problem: { value: text.missing, reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback`, field: `fields.${text.missing}` } };
     }
     const reason = checkContent(text, 'text for this recipient');
-    if (reason !== null) return { problem: { value: text, reason } };
+    if (reason !== null) return { problem: { value: text, reason, field: 'text' } };
     return { values, text };
   }
 
-  private refuse(row: number, value: unknown, reason: string): RecipientCheck {
+  private refuse(row: number, value: unknown, reason: string, field?: string): RecipientCheck {
     this.counts.invalid++;
-    return { kind: 'invalid', problem: rowProblem(row, value, reason) };
+    return { kind: 'invalid', problem: rowProblem(row, value, reason, field) };
   }
 }

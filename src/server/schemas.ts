@@ -237,7 +237,7 @@ export const campaignInfoSchema = {
 
 const rowProblemSchema = {
   type: 'object',
-  properties: { row: count, value: { type: 'string' }, reason: { type: 'string' } },
+  properties: { row: count, field: { type: 'string', description: 'The field at fault (number, orderId, timezone, fields.NAME, text); absent when the whole row is.' }, value: { type: 'string' }, reason: { type: 'string' } },
 } as const;
 
 export const enqueueResultSchema = {

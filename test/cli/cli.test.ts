@@ -104,9 +104,9 @@ it('refuses a file with bad rows, naming each line and reason, and queues nothin
   const r = await runSmsq(['enqueue', file, '--content', 'x', '--campaign-id', 'bad-one'], cli.env);
   expect(r.code).toBe(1);
   expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/line 3: .*digits/);
-  expect(r.stderr).toMatch(/line 4: .*orderId a is already used on row 2/);
-  expect(r.stderr).toMatch(/line 5: .*3 digits/);
+  expect(r.stderr).toMatch(/line 3, number: .*digits/);
+  expect(r.stderr).toMatch(/line 4, orderId: orderId a is already used on row 2/);
+  expect(r.stderr).toMatch(/line 5, number: .*3 digits/);
   expect(r.stderr).toContain('3 invalid row(s); nothing was queued');
   expect(await campaignKeys()).toBe(before);
   const status = await runSmsq(['status', 'bad-one'], cli.env);

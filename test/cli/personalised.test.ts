@@ -70,7 +70,7 @@ it('names the row and the field a template misses, and refuses over --max-cost, 
   await writeFile(file, 'number,name,order\n447700900001,Ana,1\n447700900002,,2\n');
   const missing = await runSmsq(['enqueue', file, '--content', 'Hi {{name}} {{order}}'], cli.env);
   expect(missing.code).toBe(1);
-  expect(missing.stderr).toContain(`line 3: field 'name' is missing or empty, and the content uses {{name}} without a fallback: "name"`);
+  expect(missing.stderr).toContain(`line 3, fields.name: field 'name' is missing or empty, and the content uses {{name}} without a fallback: "name"`);
 
   const { file: big } = await personalisedCsv('big.csv', 1_000, 3_351_000_000);
   const tooDear = await runSmsq(['enqueue', big, '--content', CONTENT, '--max-cost', '5', '--campaign-id', 'too-dear'], cli.env);

@@ -45,8 +45,8 @@ it('refuses a recipient whose field is missing, naming the row and the field, an
   }));
   expect(err.code).toBe('VALIDATION_FAILED');
   expect(err.details?.rows).toEqual([
-    { row: 3, value: 'name', reason: "field 'name' is missing or empty, and the content uses {{name}} without a fallback" },
-    { row: 4, value: 'order', reason: "field 'order' is missing or empty, and the content uses {{order}} without a fallback" },
+    { row: 3, field: 'fields.name', value: 'name', reason: "field 'name' is missing or empty, and the content uses {{name}} without a fallback" },
+    { row: 4, field: 'fields.order', value: 'order', reason: "field 'order' is missing or empty, and the content uses {{order}} without a fallback" },
   ]);
   expect(await redis.exists(`${prefix}:campaign:missing-field`)).toBe(0);
   expect(await redis.exists(`${prefix}:campaign:missing-field:batch:0`)).toBe(0);
@@ -77,8 +77,8 @@ it('refuses fields that are not text, and a fields value that is not an object',
     ] as never,
   }));
   expect(err.details?.rows).toEqual([
-    { row: 1, value: '{"first":"Ana"}', reason: "field 'name' must be text or a number" },
-    { row: 2, value: 'Ana', reason: 'fields must be an object of field names and values' },
+    { row: 1, field: 'fields.name', value: '{"first":"Ana"}', reason: "field 'name' must be text or a number" },
+    { row: 2, field: 'fields', value: 'Ana', reason: 'fields must be an object of field names and values' },
   ]);
 });
 

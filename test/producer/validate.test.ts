@@ -124,33 +124,36 @@ describe('RecipientValidator', () => {
     });
   });
 
-  it.each([
-    [null, 'a recipient must be an object with a number and an optional orderId', 'null'],
-    ['491701234567', 'a recipient must be an object with a number and an optional orderId', '491701234567'],
-    [['491701234567'], 'a recipient must be an object with a number and an optional orderId', '["491701234567"]'],
-    [{}, 'number is missing', '{}'],
-    [{ orderId: 'a' }, 'number is missing', '{"orderId":"a"}'],
+  it.each<[unknown, string, string, string | undefined]>([
+    [null, 'a recipient must be an object with a number and an optional orderId', 'null', undefined],
+    ['491701234567', 'a recipient must be an object with a number and an optional orderId', '491701234567', undefined],
+    [['491701234567'], 'a recipient must be an object with a number and an optional orderId', '["491701234567"]', undefined],
+    [{}, 'number is missing', '{}', 'number'],
+    [{ orderId: 'a' }, 'number is missing', '{"orderId":"a"}', 'number'],
     [
       { number: 491701234567 },
       'number must be a string (in JSON, put it in quotes to keep leading zeros)',
       '{"number":491701234567}',
+      'number',
     ],
-    [{ number: '12345' }, 'number has 5 digits; it needs 6 to 15', '12345'],
-    [{ number: '491701234567', orderId: 5 }, 'orderId must be a string', '{"number":"491701234567","orderId":5}'],
-    [{ number: '491701234567', orderId: null }, 'orderId must be a string', '{"number":"491701234567","orderId":null}'],
+    [{ number: '12345' }, 'number has 5 digits; it needs 6 to 15', '12345', 'number'],
+    [{ number: '491701234567', orderId: 5 }, 'orderId must be a string', '{"number":"491701234567","orderId":5}', 'orderId'],
+    [{ number: '491701234567', orderId: null }, 'orderId must be a string', '{"number":"491701234567","orderId":null}', 'orderId'],
     [
       { number: '491701234567', orderId: 'a,b' },
       'orderId must not contain a comma (orderIds are sent comma-separated)',
       'a,b',
+      'orderId',
     ],
     [
       { number: '491701234567', orderID: 'a' },
       "unknown field 'orderID'; a recipient has only number, orderId, fields and timezone",
       '{"number":"491701234567","orderID":"a"}',
+      'orderID',
     ],
-  ])('refuses %j: %s', (input, reason, value) => {
+  ])('refuses %j: %s', (input, reason, value, field) => {
     const v = new RecipientValidator({});
-    expect(v.check(3, input)).toEqual({ kind: 'invalid', problem: { row: 3, value, reason } });
+    expect(v.check(3, input)).toEqual({ kind: 'invalid', problem: field === undefined ? { row: 3, value, reason } : { row: 3, field, value, reason } });
     expect(v.invalid).toBe(1);
   });
 
@@ -159,7 +162,7 @@ describe('RecipientValidator', () => {
     v.check(2, { number: '491701111111', orderId: 'a' });
     expect(v.check(5, { number: '491702222222', orderId: 'a' })).toEqual({
       kind: 'invalid',
-      problem: { row: 5, value: 'a', reason: 'orderId a is already used on row 2' },
+      problem: { row: 5, field: 'orderId', value: 'a', reason: 'orderId a is already used on row 2' },
     });
   });
 
