@@ -68,7 +68,8 @@ describe('recovery after a volatile Redis lost a campaign mid-send', () => {
     const msgIdOf = new Map([...sim.ledger.entries()].map((e) => [e.number, e.msgId]));
     expect(results.filter((r) => r.status !== 'sent' || r.msgId !== msgIdOf.get(r.number))).toEqual([]);
     expect(results.filter((r) => r.reason === RECOVERED_REASON)).toHaveLength(again.recovered ?? -1);
-  });
+    // campaignEnded above waits up to 120 s: the test's own budget must cover it (a Redis restart, a recovery read).
+  }, 180_000);
 
   it('recovers through the API too: recoverSince in the JSON body, refused when it is no time, counted in the answer', async () => {
     const post = (body: Record<string, unknown>) => server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: body });
