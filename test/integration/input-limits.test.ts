@@ -188,7 +188,7 @@ describe('the command line', () => {
     await writeFile(latin1, Buffer.concat([Buffer.from('number,orderId\n447700900001,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
     const r = await runSmsq(['enqueue', latin1, '--content', 'Hi'], cli.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/line 2: orderId has U\+FFFD/);
+    expect(r.stderr).toMatch(/line 2, orderId: orderId has U\+FFFD/);
     expect(await campaignKeys()).toEqual(before);
     expect(cli.sim.ledger.size).toBe(0);
   }, 120_000);
