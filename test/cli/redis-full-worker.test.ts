@@ -42,6 +42,8 @@ afterAll(async () => {
 it('a worker whose Redis fills mid-campaign stays up, and once there is room every recipient is sent exactly once', async () => {
   const env = testEnv(prefix, sim.baseUrl, {
     REDIS_URL: redis.url,
+    // The test's own Redis, also under test:cluster.
+    REDIS_CLUSTER_NODES: '',
     LOG_LEVEL: 'info',
     SMS_BATCH_SIZE: '100',
     SMS_AUTO_RECONCILE: 'true',

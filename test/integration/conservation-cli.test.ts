@@ -25,7 +25,7 @@ type Format = 'csv' | 'ndjson';
 
 /** Reads what `smsq enqueue` said: the campaign id and counts on success, the error code on exit 1. */
 function outcomeOf(r: { code: number | null; stdout: string; stderr: string }): EnqueueOutcome {
-  const invalidRowNumbers = [...r.stderr.matchAll(/^line (\d+): /gm)].map((m) => Number(m[1]));
+  const invalidRowNumbers = [...r.stderr.matchAll(/^line (\d+)(?:, [^:]+)?: /gm)].map((m) => Number(m[1]));
   if (r.code !== 0) {
     const code = /\[([A-Z_]+)\]\s*$/.exec(r.stderr)?.[1];
     if (r.code !== 1 || !code) throw new Error(`smsq enqueue exited ${r.code}:\n${r.stderr}`);

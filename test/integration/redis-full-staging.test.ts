@@ -26,7 +26,7 @@ beforeAll(async () => {
   await redis.start();
   admin = new IORedis(redis.url);
   admin.on('error', () => undefined);
-  producer = await createProducer(testConfig(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: redis.url, SMS_BATCH_SIZE: '100' }), createLogger('silent'));
+  producer = await createProducer(testConfig(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: redis.url, REDIS_CLUSTER_NODES: '', SMS_BATCH_SIZE: '100' }), createLogger('silent'));
   dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-redis-full-staging-'));
 });
 
