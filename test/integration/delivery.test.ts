@@ -151,6 +151,27 @@ it('finds by polling getReport the reports that never come, and expires messages
   expect((await producer.getCampaign(late.campaignId)).delivery).toMatchObject({ delivered: 1, expired: 399, cost: { USD: '0.01' } });
 }, 150_000);
 
+it('keeps the price of a report pushed after the same report was polled without one', async () => {
+  // The simulator's own reports held back: the two below are the only ones.
+  sim.setFaults({ reportDelayMs: 3_600_000 });
+  await worker();
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Polled, then pushed', recipients: recipients(2) });
+  await finished(campaignId);
+  const [r] = await results(campaignId);
+  const at = Date.now() - 1_000;
+  const report = { msgid: r.msgId, mobile: r.number, status: 0, reason: '0', timestamp: at };
+  // What the poller stores (getReport carries no price), then the gateway's push of the same report with its price.
+  expect(await (await fetch(reportUrl, { method: 'POST', body: JSON.stringify(report) })).json()).toMatchObject({ matched: 1 });
+  expect(await (await fetch(reportUrl, { method: 'POST', body: JSON.stringify({ ...report, pricedetail: { pay: '0.02', currency: 'USD' } }) })).json()).toMatchObject({ duplicate: 1 });
+  // And the same priced push again: counted once.
+  await fetch(reportUrl, { method: 'POST', body: JSON.stringify({ ...report, pricedetail: { pay: '0.02', currency: 'USD' } }) });
+  const info = await waitFor('the price', async () => {
+    const i = await producer.getCampaign(campaignId);
+    return i.delivery.priced === 1 ? i : undefined;
+  }, 10_000);
+  expect(info.delivery).toMatchObject({ delivered: 1, priced: 1, cost: { USD: '0.02' } });
+});
+
 describe('the poller', () => {
   let ctx: Context;
   let queries: GatewayQueries;

@@ -16,7 +16,7 @@ export type ApplyResult = 'applied' | 'replaced' | 'duplicate' | 'older' | 'gone
  * pay (millionths, or ''), currency, retention (ms).
  *
  * One record per recipient, `[state, at, code, reason, pay?, currency?]`, and campaign counters kept in step:
- * - the same report again changes nothing ('duplicate');
+ * - the same report again changes nothing ('duplicate'), but for the price a pushed copy brings to a polled one;
  * - of two reports, the later (by the gateway's time) wins, whatever order they arrive in ('older' otherwise);
  * - an expiry never replaces a report, and a report that comes after expiry replaces it;
  * - the price is counted once per recipient, and moved when a later report replaces an earlier one (a report
@@ -38,7 +38,17 @@ if stored then
   local old = cjson.decode(stored)
   if state == 'e' then return 'duplicate' end
   if old[1] ~= 'e' then
-    if old[1] == state and old[2] == at then return 'duplicate' end
+    if old[1] == state and old[2] == at then
+      -- The same report, polled first (no price) and then pushed with one: the price is the recipient's all the same.
+      if old[5] == nil and ARGV[6] ~= '' then
+        old[5] = tonumber(ARGV[6])
+        old[6] = ARGV[7]
+        redis.call('HINCRBY', KEYS[2], 'cost:' .. old[6], old[5])
+        redis.call('HINCRBY', KEYS[2], '${PRICED_COUNTER}', 1)
+        redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(old))
+      end
+      return 'duplicate'
+    end
     if at <= old[2] then return 'older' end
   end
   redis.call('HINCRBY', KEYS[2], counter[old[1]], -1)
