@@ -91,7 +91,7 @@ async function memoryByKind(redis, prefix, exclude) {
   return { total, kinds };
 }
 
-/** Key names after the prefix: see src/shared/keys.ts, and BullMQ's `<queue>:<jobId>` and `<queue>:<suffix>`. */
+/** Key names after the prefix: see src/shared/redis/keys.ts, and BullMQ's `<queue>:<jobId>` and `<queue>:<suffix>`. */
 function keyKind(name) {
   if (/^campaign:[^:]+$/.test(name)) return 'campaign hash';
   if (/^campaign:[^:]+:batch:\d+$/.test(name)) return 'batch hashes';

@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import type { PreviewOptions } from '../producer';
 import { formatFromPath, readRecipients, RecipientFormat } from '../producer/read-recipients';
 import type { RowProblem } from '../producer/validate';
-import { isPriority, PRIORITIES, type Priority } from '../shared/lanes';
+import { isPriority, PRIORITIES, type Priority } from '../shared/campaign/lanes';
 import { positiveNumber, UsageError } from './args';
 import { say } from './output';
 

@@ -60,4 +60,4 @@ export function formatListLine(info: CampaignInfo): string {
   ].join(' ');
 }
 
-export { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../shared/results-csv';
+export { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../shared/batch/results-csv';

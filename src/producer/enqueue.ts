@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { CampaignRecord } from '../shared/campaign-record';
-import { endStaging, stageBatch } from '../shared/campaign-staging';
+import type { CampaignRecord } from '../shared/campaign/record';
+import { endStaging, stageBatch } from '../shared/campaign/staging';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
-import { jobIds } from '../shared/keys';
-import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/lanes';
-import { releaseLock, renewLock } from '../shared/lock';
+import { jobIds } from '../shared/redis/keys';
+import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/campaign/lanes';
+import { releaseLock, renewLock } from '../shared/redis/lock';
 import { JOB_NAMES } from '../shared/queues';
-import { refuseVolatileRedis } from '../shared/redis-checks';
-import { asRedisError } from '../shared/redis-errors';
+import { refuseVolatileRedis } from '../shared/redis/checks';
+import { asRedisError } from '../shared/redis/errors';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { RecipientInput } from '../shared/types';
@@ -122,7 +122,7 @@ function rowSource(opts: EnqueueOptions): RowSource {
  * Queues a campaign, all of it or none. Rows read once (stdin, an upload, an iterable, an array) are validated
  * while they are staged in Redis batch by batch, and queued when the last one is. Rows that can be read again (a
  * file) are validated whole first, writing nothing, and then queued at once and staged while the first batches
- * already send (see campaign-staging.ts); `onSending` is told when that
+ * already send (see shared/campaign/staging.ts); `onSending` is told when that
  * starts. Either way an invalid row, a budget refusal or a throwing `beforeCommit` queues nothing.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {

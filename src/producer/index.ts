@@ -3,7 +3,7 @@ import { loadConfig } from '../shared/config';
 import { createContext, type Context, type ContextOptions } from '../shared/context';
 import { createLogger, Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
-import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/sending-control';
+import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/campaign/sending-control';
 import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, setMaxCost, type PauseOptions, type ResultsOptions } from './operator/campaign-admin';
 import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';

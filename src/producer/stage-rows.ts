@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
-import { encodeRecipients } from '../shared/recipient-codec';
+import { encodeRecipients } from '../shared/recipient/codec';
 import { smartEncode } from '../shared/text/encoding';
 import type { Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';

@@ -5,7 +5,7 @@
 import { isZone } from '../shared/schedule/send-window';
 import { renderTemplate, type Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
-import { GENERATED_ORDER_ID_PREFIX } from '../shared/recipient-codec';
+import { GENERATED_ORDER_ID_PREFIX } from '../shared/recipient/codec';
 import { NumberSet, numberKey } from './number-set';
 
 /** One row the producer skips as invalid, as shown to the user. */
@@ -57,9 +57,9 @@ function codePointLength(s: string): number {
 /** Control characters, C0, DEL and C1: invisible, and a newline would break the stored newline-separated lists. */
 const CONTROL = /\p{Cc}/u;
 
-import { normalizeNumber } from '../shared/phone-number';
+import { normalizeNumber } from '../shared/recipient/phone-number';
 
-export { normalizeNumber, type NormalizedNumber } from '../shared/phone-number';
+export { normalizeNumber, type NormalizedNumber } from '../shared/recipient/phone-number';
 
 export const CONTENT_MAX_LENGTH = 1024;
 export const SENDER_ID_MAX_LENGTH = 32;

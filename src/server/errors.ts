@@ -6,7 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../shared/errors';
 import { SmsqError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
-import { asRedisError, REDIS_RETRY_AFTER_SECONDS } from '../shared/redis-errors';
+import { asRedisError, REDIS_RETRY_AFTER_SECONDS } from '../shared/redis/errors';
 
 /**
  * What POST /v1/campaigns reads (the only route with a body and a choice of types; delivery reports take any):

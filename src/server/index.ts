@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../shared/config';
 import { createContext } from '../shared/context';
-import { checkRedisForProduction } from '../shared/redis-checks';
+import { checkRedisForProduction } from '../shared/redis/checks';
 import type { Logger } from '../shared/logger';
 import { enableProcessMetrics } from '../shared/metrics';
 import { buildApp } from './app';

@@ -4,7 +4,7 @@
  * of the right shape whose values break the campaign rules (a bad number, content too long) is a 422 from the
  * library's own validation, so the API and the library refuse exactly the same campaigns.
  */
-import { OUTCOME_LETTERS, OUTCOMES } from '../shared/outcomes';
+import { OUTCOME_LETTERS, OUTCOMES } from '../shared/batch/outcomes';
 import { SHOWN_STATES } from '../shared/types';
 
 const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;

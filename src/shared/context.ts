@@ -1,18 +1,18 @@
-import type { RedisClient } from './redis';
-import { systemClock, type Clock } from './clock';
-import { BatchStore } from './batch-store';
-import { CampaignGate } from './campaign-gate';
-import { CampaignStore } from './campaign-store';
-import { CampaignIndex } from './campaign-index';
+import type { RedisClient } from './redis/connection';
+import { systemClock, type Clock } from './time/clock';
+import { BatchStore } from './batch/store';
+import { CampaignGate } from './campaign/gate';
+import { CampaignStore } from './campaign/store';
+import { CampaignIndex } from './campaign/list';
 import type { Config } from './config';
-import { keys, Keys } from './keys';
+import { keys, Keys } from './redis/keys';
 import type { Logger } from './logger';
 import { openQueues, Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
 import { ReplyStore } from './replies/reply-store';
 import { WebhookEmitter } from './webhooks/emitter';
-import { closeRedis, ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis';
+import { closeRedis, ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis/connection';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
 export interface Context {
@@ -34,7 +34,7 @@ export interface Context {
   /** Creates webhook events (nothing when no URL applies). */
   webhooks: WebhookEmitter;
   log: Logger;
-  /** The time schedules, windows and validity are judged by (see clock.ts). */
+  /** The time schedules, windows and validity are judged by (see time/clock.ts). */
   clock: Clock;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { CallResult } from './gateway/client';
-import { byLetter, OUTCOME_LETTERS, OUTCOMES } from './outcomes';
+import { byLetter, OUTCOME_LETTERS, OUTCOMES } from './batch/outcomes';
 import type { StoredOutcome } from './types';
 
 export const metricsRegistry = new Registry();

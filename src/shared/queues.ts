@@ -1,5 +1,5 @@
 import { Queue, type Job, type Worker } from 'bullmq';
-import type { RedisClient } from './redis';
+import type { RedisClient } from './redis/connection';
 import type { Config } from './config';
 import type { PollSummary } from './delivery/poll-summary';
 import type { ReplyPollSummary } from './replies/reply-poll-summary';

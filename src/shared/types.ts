@@ -1,5 +1,5 @@
-import type { Priority } from './lanes';
-import type { OutcomeCounter } from './outcomes';
+import type { Priority } from './campaign/lanes';
+import type { OutcomeCounter } from './batch/outcomes';
 
 /**
  * Terminology — the README's list (README.md, Terminology) in short; the same words are used in code, logs, the CLI
@@ -155,7 +155,7 @@ export interface CampaignInfo {
   unstaged?: { count: number; reason: string };
   counts: CampaignCounts;
   delivery: DeliverySummary;
-  /** Epoch milliseconds in the library; ISO 8601 in the HTTP API and `smsq ... --json` (see shared/campaign-json.ts). */
+  /** Epoch milliseconds in the library; ISO 8601 in the HTTP API and `smsq ... --json` (see shared/campaign/json.ts). */
   createdAt: number;
   /** When its first and (so far) last batch started, ms since the epoch. */
   firstBatchAt?: number;

@@ -1,5 +1,5 @@
-import type { BatchRecord } from '../shared/batch-store';
-import { OUTCOMES } from '../shared/outcomes';
+import type { BatchRecord } from '../shared/batch/store';
+import { OUTCOMES } from '../shared/batch/outcomes';
 import type { BatchJobData, BatchJobResult } from '../shared/types';
 
 /** Failed or unknown recipients listed in a batch job's returnvalue; its counts cover them all. */

@@ -1,6 +1,6 @@
-import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch-store';
+import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch/store';
 import { sendChecks } from '../shared/config';
-import type { CampaignRecord } from '../shared/campaign-record';
+import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import type { BatchElement, CallResult, GatewayClient } from '../shared/gateway/client';
 import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text';
@@ -8,7 +8,7 @@ import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, DISAGREES_CODE, Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
 import { countOutcomes, metrics } from '../shared/metrics';
-import { settleIdleBatches } from '../shared/settle-idle-batches';
+import { settleIdleBatches } from '../shared/settling/idle-batches';
 import { renderStored } from '../shared/text/template';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
 

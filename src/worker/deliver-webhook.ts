@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { backoffDelay } from '../shared/backoff';
+import { backoffDelay } from '../shared/time/backoff';
 import type { WebhookConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';

@@ -1,6 +1,6 @@
-import { backoffDelay } from '../shared/backoff';
+import { backoffDelay } from '../shared/time/backoff';
 import { QUERY_RETRY_MAX_MS } from '../shared/gateway/query-retry';
-import type { RedisClient } from '../shared/redis';
+import type { RedisClient } from '../shared/redis/connection';
 
 /** A poller's back-off keys: the pause itself (its TTL is the delay) and its failures in a row, kept longer to double it. */
 export interface BackoffKeys {

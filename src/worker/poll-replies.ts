@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../shared/context';
 import { describeQueryFailure, MAX_MO_WINDOW_MS, MO_EARLIEST_MS, MO_PAGE_SIZE, type GatewayQueries } from '../shared/gateway/queries';
-import { releaseLock } from '../shared/lock';
+import { releaseLock } from '../shared/redis/lock';
 import type { ReplyPollSummary } from '../shared/replies/reply-poll-summary';
 import { backOff } from './poll-backoff';
 

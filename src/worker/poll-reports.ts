@@ -8,7 +8,7 @@ import { receivedTimeProblem } from '../shared/gateway/received-time';
 import { countReport } from '../shared/metrics';
 import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type QueryFailure, type QueryResult, type ReportAnswer, type ReportRecord } from '../shared/gateway/queries';
 import { isTransientQueryFailure, queryRetryDelay } from '../shared/gateway/query-retry';
-import { releaseLock } from '../shared/lock';
+import { releaseLock } from '../shared/redis/lock';
 import { backOff as backOffPoller } from './poll-backoff';
 
 /** Batches read from the work list at a time. */

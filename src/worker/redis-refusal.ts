@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from '../shared/logger';
-import { redisRefusal } from '../shared/redis-errors';
+import { redisRefusal } from '../shared/redis/errors';
 
 /** How long a job that met Redis refusing a write waits (plus up to half again, so that jobs spread) before it runs again. */
 const REDIS_REFUSED_RETRY_MS = 2_000;

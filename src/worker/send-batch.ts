@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
-import type { BatchRecord, InFlight } from '../shared/batch-store';
-import type { CampaignRecord } from '../shared/campaign-record';
-import { awaitStaged } from '../shared/campaign-staging';
+import type { BatchRecord, InFlight } from '../shared/batch/store';
+import type { CampaignRecord } from '../shared/campaign/record';
+import { awaitStaged } from '../shared/campaign/staging';
 import type { Context } from '../shared/context';
 import type { GatewayClient } from '../shared/gateway/client';
-import { jobIds } from '../shared/keys';
-import { queueBatches, releasedBy } from '../shared/lanes';
+import { jobIds } from '../shared/redis/keys';
+import { queueBatches, releasedBy } from '../shared/campaign/lanes';
 import type { Logger } from '../shared/logger';
 import { countOutcomes, metrics } from '../shared/metrics';
 import type { JobOf } from '../shared/queues';
-import { stopAccount } from '../shared/sending-control';
+import { stopAccount } from '../shared/campaign/sending-control';
 import type { BatchJobData, BatchJobResult, CampaignState, StoredOutcome } from '../shared/types';
 import { buildResult } from './batch-result';
 import { CallLoop, LoopEnd } from './call-loop';
@@ -200,7 +200,7 @@ async function waitForStaging(ctx: Context, job: JobOf<'batches'>, token: string
   return staged;
 }
 
-/** The batch this one's start releases (shared/lanes.ts); resend rounds release nothing, their jobs are all queued. */
+/** The batch this one's start releases (shared/campaign/lanes.ts); resend rounds release nothing, their jobs are all queued. */
 async function releaseNext(ctx: Context, job: JobOf<'batches'>, campaign: CampaignRecord): Promise<void> {
   const { campaignId, batch } = job.data;
   if (job.id !== jobIds.batch(campaignId, batch)) return;

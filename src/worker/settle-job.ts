@@ -1,9 +1,9 @@
 import { DelayedError } from 'bullmq';
-import type { CampaignRecord } from '../shared/campaign-record';
+import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import type { GatewayQueries } from '../shared/gateway/queries';
-import { jobIds } from '../shared/keys';
+import { jobIds } from '../shared/redis/keys';
 import { metrics } from '../shared/metrics';
 import { JOB_NAMES, type JobOf } from '../shared/queues';
 import { completeIfSettled } from '../shared/settling/complete';

@@ -1,14 +1,14 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import type { CampaignRecord } from '../shared/campaign-record';
+import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
-import { initialRelease, queueBatches } from '../shared/lanes';
-import { settleIdleBatches } from '../shared/settle-idle-batches';
+import { initialRelease, queueBatches } from '../shared/campaign/lanes';
+import { settleIdleBatches } from '../shared/settling/idle-batches';
 import type { JobOf } from '../shared/queues';
 import type { CampaignJobResult } from '../shared/types';
 
 /**
  * Starts a queued campaign: releases its first SMS_RELEASE_AHEAD batches into its lane; each batch that starts
- * releases the next (see shared/lanes.ts), so a campaign of any size puts only a few jobs in the queue at once.
+ * releases the next (see shared/campaign/lanes.ts), so a campaign of any size puts only a few jobs in the queue at once.
  * Crash-safe without a transaction: batch job ids are deterministic (BullMQ ignores an add whose id exists), so
  * a re-run adds nothing twice. A paused campaign's batches are released too: they are held when they start.
  */

@@ -1,5 +1,5 @@
-import type { BatchRecord } from '../shared/batch-store';
-import type { CampaignRecord } from '../shared/campaign-record';
+import type { BatchRecord } from '../shared/batch/store';
+import type { CampaignRecord } from '../shared/campaign/record';
 import { recipientZones } from '../shared/schedule/recipient-zones';
 import { nextOpen } from '../shared/schedule/send-window';
 

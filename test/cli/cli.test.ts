@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CSV_HEADER } from '../../src/shared/results-csv';
+import { CSV_HEADER } from '../../src/shared/batch/results-csv';
 import { runSmsq, useCliSetup, WorkerProcess } from '../support/cli';
 import { keysMatching, testRedis, waitFor } from '../support/env';
 

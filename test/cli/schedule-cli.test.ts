@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CampaignJson } from '../../src/shared/campaign-json';
+import type { CampaignJson } from '../../src/shared/campaign/json';
 import { runSmsq, useCliSetup } from '../support/cli';
 
 /** Schedules and windows as a user types them: `smsq enqueue --send-at/--window/--valid-for`, `smsq reschedule`. */

@@ -1,6 +1,6 @@
-import { BatchStore, type SendChecks } from '../../src/shared/batch-store';
-import { keys } from '../../src/shared/keys';
-import type { RedisClient } from '../../src/shared/redis';
+import { BatchStore, type SendChecks } from '../../src/shared/batch/store';
+import { keys } from '../../src/shared/redis/keys';
+import type { RedisClient } from '../../src/shared/redis/connection';
 import type { StoredOutcome } from '../../src/shared/types';
 import { deletePrefix, testRedis, uniquePrefix } from '../support/env';
 

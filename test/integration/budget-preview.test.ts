@@ -3,7 +3,7 @@ import { createProducer, type Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
 import { SmsqError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
-import type { RedisClient } from '../../src/shared/redis';
+import type { RedisClient } from '../../src/shared/redis/connection';
 import type { CampaignInfo, RecipientInput } from '../../src/shared/types';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { startWorker, type SmsqWorker } from '../../src/worker/worker';

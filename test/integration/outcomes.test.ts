@@ -1,9 +1,9 @@
-import { jobIds } from '../../src/shared/keys';
+import { jobIds } from '../../src/shared/redis/keys';
 import { createLogger } from '../../src/shared/logger';
 import { openQueues, Queues } from '../../src/shared/queues';
 import type { BatchJobResult } from '../../src/shared/types';
 import { startSimulator } from '../../src/simulator';
-import type { RedisClient } from '../../src/shared/redis';
+import type { RedisClient } from '../../src/shared/redis/connection';
 import { campaignSettled, resultsOf, useCampaignStack } from '../support/campaigns';
 import { testRedis, waitFor } from '../support/env';
 

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/shared/logger';
 import { openQueues, Queues } from '../../src/shared/queues';
 import { splitCampaign } from '../../src/worker/split-campaign';
 import { createContext } from '../../src/shared/context';
-import type { RedisClient } from '../../src/shared/redis';
+import type { RedisClient } from '../../src/shared/redis/connection';
 import { deletePrefix, keysMatching, testConfig, testRedis, uniquePrefix } from '../support/env';
 import { SmsqError } from '../../src/shared/errors';
 import { rejection } from '../support/rejection';

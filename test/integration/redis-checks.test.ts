@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import IORedis from 'ioredis';
 import { createLogger } from '../../src/shared/logger';
-import { checkRedisForProduction } from '../../src/shared/redis-checks';
+import { checkRedisForProduction } from '../../src/shared/redis/checks';
 import { createProducer } from '../../src/producer';
 import { startWorker } from '../../src/worker/worker';
 import { testConfig, uniquePrefix } from '../support/env';

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { createProducer, type Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
-import { jobIds } from '../../src/shared/keys';
+import { jobIds } from '../../src/shared/redis/keys';
 import { QUEUE_NAMES } from '../../src/shared/queues';
 import { RECOVERED_REASON } from '../../src/producer/recover-sent';
 import { createLogger } from '../../src/shared/logger';

@@ -1,7 +1,7 @@
 import { getCountry } from 'countries-and-timezones';
 import { DateTime } from 'luxon';
 import { createProducer, Producer } from '../../src/producer';
-import { offsetClock, type Clock } from '../../src/shared/clock';
+import { offsetClock, type Clock } from '../../src/shared/time/clock';
 import type { Config } from '../../src/shared/config';
 import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo } from '../../src/shared/types';

@@ -7,7 +7,7 @@ import { readRecipients } from '../../src/producer/read-recipients';
 import type { Config } from '../../src/shared/config';
 import { SmsqError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
-import type { RedisClient } from '../../src/shared/redis';
+import type { RedisClient } from '../../src/shared/redis/connection';
 import { deletePrefix, testConfig, testRedis, uniquePrefix } from '../support/env';
 
 const log = createLogger('silent');

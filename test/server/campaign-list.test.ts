@@ -3,7 +3,7 @@
  * and the index under them forgets campaigns whose records have expired.
  */
 import { createProducer, type Producer } from '../../src/producer';
-import { INDEX_MAX_AGE_RETENTIONS } from '../../src/shared/campaign-index';
+import { INDEX_MAX_AGE_RETENTIONS } from '../../src/shared/campaign/list';
 import { runSmsq } from '../support/cli';
 import { deletePrefix, testRedis, uniquePrefix } from '../support/env';
 import { BEARER, errorCode, openApp, serverConfig, serverEnv, type TestApp } from '../support/server';

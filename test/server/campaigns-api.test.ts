@@ -1,5 +1,5 @@
 import IORedis from 'ioredis';
-import { CSV_HEADER } from '../../src/shared/results-csv';
+import { CSV_HEADER } from '../../src/shared/batch/results-csv';
 import type { Simulator } from '../../src/simulator';
 import type { CampaignInfo } from '../../src/shared/types';
 import { REDIS_URL, uniquePrefix, waitFor } from '../support/env';

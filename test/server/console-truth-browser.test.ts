@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createProducer, type Producer } from '../../src/producer';
 import { buildApp } from '../../src/server/app';
 import { STALL_AFTER_MS } from '../../src/server/console/stall';
-import { offsetClock } from '../../src/shared/clock';
+import { offsetClock } from '../../src/shared/time/clock';
 import type { Config } from '../../src/shared/config';
 import { createContext, type Context } from '../../src/shared/context';
 import { createLogger } from '../../src/shared/logger';

@@ -5,7 +5,7 @@
  * that cannot be understood at all is left out of the list. Values out of range are refused where they come in:
  * a delivery report dated 1e20 and reply pushes over their limits are counted, not stored.
  */
-import { jobIds } from '../../src/shared/keys';
+import { jobIds } from '../../src/shared/redis/keys';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { runSmsq } from '../support/cli';
 import { testRedis, uniquePrefix, waitFor } from '../support/env';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { Config, loadConfig } from '../../src/shared/config';
-import { createRedis, RedisClient } from '../../src/shared/redis';
+import { createRedis, RedisClient } from '../../src/shared/redis/connection';
 
 // Most test files import their waiting from here, with the rest of their setup.
 export { waitFor, waitUntil } from './wait-for';

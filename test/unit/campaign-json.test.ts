@@ -1,4 +1,4 @@
-import { withIsoTimes } from '../../src/shared/campaign-json';
+import { withIsoTimes } from '../../src/shared/campaign/json';
 
 describe('times in the API', () => {
   it('turns every number in a field named at or ending in At into ISO 8601, at any depth', () => {

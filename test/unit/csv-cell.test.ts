@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { csvCell, csvNumberCell } from '../../src/shared/csv-cell';
+import { csvCell, csvNumberCell } from '../../src/shared/text/csv-cell';
 
 const FORMULA_START = ['=', '+', '-', '@', '\t', '\r'];
 const SEED = 20_261_207;

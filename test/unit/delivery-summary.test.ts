@@ -1,4 +1,4 @@
-import type { DeliveryCounters } from '../../src/shared/campaign-record';
+import type { DeliveryCounters } from '../../src/shared/campaign/record';
 import { deliverySummary } from '../../src/shared/delivery/summary';
 import { deliveryRate } from '../../src/cli/format';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS, loadConfig } from '../../src/shared/config';
-import { keywordMatcher, normalizeReplyText } from '../../src/shared/replies/keywords';
+import { keywordMatcher, normalizeReplyText } from '../../src/shared/opt-out/keywords';
 
 const match = keywordMatcher({ stopKeywords: DEFAULT_STOP_KEYWORDS, startKeywords: DEFAULT_START_KEYWORDS });
 

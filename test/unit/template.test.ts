@@ -1,4 +1,4 @@
-import { decodeRecipients, encodeRecipients } from '../../src/shared/recipient-codec';
+import { decodeRecipients, encodeRecipients } from '../../src/shared/recipient/codec';
 import type { Recipient } from '../../src/shared/types';
 import { isTemplate, parseTemplate, renderTemplate, templateFields } from '../../src/shared/text/template';
 

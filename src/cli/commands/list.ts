@@ -1,5 +1,5 @@
-import { campaignJson } from '../../shared/campaign-json';
-import { PRIORITIES } from '../../shared/lanes';
+import { campaignJson } from '../../shared/campaign/json';
+import { PRIORITIES } from '../../shared/campaign/lanes';
 import { parseSince } from '../../shared/replies/replies-csv';
 import { SHOWN_STATES } from '../../shared/types';
 import { parse, positiveNumber, UsageError } from '../args';

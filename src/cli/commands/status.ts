@@ -1,5 +1,5 @@
 import type { Producer } from '../../producer';
-import { campaignJson } from '../../shared/campaign-json';
+import { campaignJson } from '../../shared/campaign/json';
 import { loadConfig } from '../../shared/config';
 import type { CampaignInfo } from '../../shared/types';
 import { parse, positiveNumber } from '../args';

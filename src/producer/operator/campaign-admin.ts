@@ -1,11 +1,11 @@
 import type { Context } from '../../shared/context';
 import { maxCostMicros } from '../budget-check';
 import { SmsqError } from '../../shared/errors';
-import { jobIds } from '../../shared/keys';
+import { jobIds } from '../../shared/redis/keys';
 import { checkSendAt } from '../campaign-timing';
 import { checkTextCharacters } from '../validate';
-import { readAccountStop } from '../../shared/sending-control';
-import { settleIdleBatches } from '../../shared/settle-idle-batches';
+import { readAccountStop } from '../../shared/campaign/sending-control';
+import { settleIdleBatches } from '../../shared/settling/idle-batches';
 import type { CampaignInfo, RecipientResult } from '../../shared/types';
 
 export async function getCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {

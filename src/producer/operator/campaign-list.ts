@@ -1,13 +1,13 @@
 /**
- * Listing campaigns, newest first, a page at a time, from the campaign index (shared/campaign-index.ts). Filters
+ * Listing campaigns, newest first, a page at a time, from the campaign index (shared/campaign/list.ts). Filters
  * by state and priority are applied to the campaigns read, so a page may read more entries than it returns; an
  * entry whose campaign has expired is dropped from the index on the way.
  */
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
-import type { IndexPosition } from '../../shared/campaign-index';
-import { UnreadableRecordError } from '../../shared/campaign-record';
-import { isShowableTime } from '../../shared/stored-time';
+import type { IndexPosition } from '../../shared/campaign/list';
+import { UnreadableRecordError } from '../../shared/campaign/record';
+import { isShowableTime } from '../../shared/time/stored-time';
 import type { CampaignInfo, ShownState } from '../../shared/types';
 
 export interface ListOptions {

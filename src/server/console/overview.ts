@@ -3,10 +3,10 @@
  * pause (issue 10's fields, when recorded) and, for the whole queue, a pause, an account-level stop and the
  * workers connected. Read on every poll: a few small reads, whatever the campaign's size.
  */
-import { accountStopJson, campaignJson, isoTime, type CampaignJson } from '../../shared/campaign-json';
-import { readSeries, type SeriesSample } from '../../shared/campaign-series';
+import { accountStopJson, campaignJson, isoTime, type CampaignJson } from '../../shared/campaign/json';
+import { readSeries, type SeriesSample } from '../../shared/campaign/series';
 import type { Context } from '../../shared/context';
-import { readAccountStop } from '../../shared/sending-control';
+import { readAccountStop } from '../../shared/campaign/sending-control';
 import { workerCount, type Producer } from '../../producer';
 import { failedBatchJobs, stallOf, type FailedBatchJobs, type Stall } from './stall';
 

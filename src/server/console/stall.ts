@@ -4,7 +4,7 @@
  * queue is paused or that no worker serves keeps its recipients `pending` and its state `running` for ever, and the
  * console must say so rather than show the last rate's "about 1 s to go".
  */
-import type { CampaignRecord } from '../../shared/campaign-record';
+import type { CampaignRecord } from '../../shared/campaign/record';
 import type { Context } from '../../shared/context';
 import type { QueueStatus } from './overview';
 

@@ -5,9 +5,9 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { campaignJson } from '../../shared/campaign-json';
+import { campaignJson } from '../../shared/campaign/json';
 import { parseSince } from '../../shared/replies/replies-csv';
-import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/results-csv';
+import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/batch/results-csv';
 import type { CampaignInfo, CampaignState, RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';

@@ -7,7 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
-import type { Priority } from '../../shared/lanes';
+import type { Priority } from '../../shared/campaign/lanes';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ACCEPTED_MEDIA_TYPES, ApiError } from '../errors';

@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../shared/context';
-import { accountStopJson } from '../../shared/campaign-json';
-import { redisRefusal, type RedisRefusal } from '../../shared/redis-errors';
-import { readAccountStop } from '../../shared/sending-control';
+import { accountStopJson } from '../../shared/campaign/json';
+import { redisRefusal, type RedisRefusal } from '../../shared/redis/errors';
+import { readAccountStop } from '../../shared/campaign/sending-control';
 import type { ServerDeps } from '../app';
 
 export interface Readiness {

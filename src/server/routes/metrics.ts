@@ -5,9 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import type { Context } from '../../shared/context';
-import { BULLMQ_PRIORITY, PRIORITIES } from '../../shared/lanes';
+import { BULLMQ_PRIORITY, PRIORITIES } from '../../shared/campaign/lanes';
 import { metricsRegistry } from '../../shared/metrics';
-import { readAccountStop } from '../../shared/sending-control';
+import { readAccountStop } from '../../shared/campaign/sending-control';
 import type { ServerDeps } from '../app';
 import { redisAnswers } from './health';
 

@@ -1,6 +1,6 @@
 /** POST /v1/queue/pause and /v1/queue/resume: sending for the whole queue, as `smsq pause` / `smsq resume`. */
 import type { FastifyInstance } from 'fastify';
-import { accountStopJson } from '../../shared/campaign-json';
+import { accountStopJson } from '../../shared/campaign/json';
 import type { ServerDeps } from '../app';
 
 export async function queueRoutes(app: FastifyInstance, { producer, log }: ServerDeps): Promise<void> {

@@ -1,4 +1,4 @@
-import type { SendChecks } from '../batch-store';
+import type { SendChecks } from '../batch/store';
 import type { EnvReader } from './env';
 
 /** Opt-outs: the suppression list check, contact history and the frequency cap. */

@@ -1,4 +1,4 @@
-import { normalizeReplyText } from '../replies/keywords';
+import { normalizeReplyText } from '../opt-out/keywords';
 import { HOUR_MS, type EnvReader } from './env';
 
 /** Opt-out keywords by default: the carriers' and regulators' usual ones, and 退订 / TD for Chinese recipients. */

@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
-import type { Keys } from '../keys';
-import type { RedisClient } from '../redis';
+import type { Keys } from '../redis/keys';
+import type { RedisClient } from '../redis/connection';
 import { bucketOf, normalizeMsgId } from './msgid';
 
 /** Where a msgId's recipient is: its batch and index there (which give its orderId), and when it was sent. */

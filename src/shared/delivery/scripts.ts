@@ -1,4 +1,4 @@
-import { lua } from '../lua';
+import { lua } from '../redis/lua';
 
 /**
  * The one table from a stored delivery state to the campaign hash counter that counts it (the campaign record

@@ -1,5 +1,5 @@
-import type { DeliveryCounters } from '../campaign-record';
-import { isShowableTime } from '../stored-time';
+import type { DeliveryCounters } from '../campaign/record';
+import { isShowableTime } from '../time/stored-time';
 import type { DeliveryState, DeliverySummary, RecipientResult } from '../types';
 import type { StoredDelivery } from './delivery-store';
 import { formatMicros } from './money';

@@ -1,5 +1,5 @@
 import { parseGatewayTime } from './gateway-time';
-import { normalizeNumber } from '../phone-number';
+import { normalizeNumber } from '../recipient/phone-number';
 import { count, isObject, scalar, type Fields } from './json-fields';
 import { receivedTimeProblem } from './received-time';
 

@@ -1,4 +1,4 @@
-import { backoffDelay } from '../backoff';
+import { backoffDelay } from '../time/backoff';
 import type { QueryFailure } from './parse-queries';
 
 /**

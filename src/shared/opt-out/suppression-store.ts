@@ -1,8 +1,8 @@
-import { csvCell, csvNumberCell } from '../csv-cell';
-import { storedTime } from '../stored-time';
-import { numberBucket, type Keys } from '../keys';
-import { lua, runScript } from '../lua';
-import type { RedisClient } from '../redis';
+import { csvCell, csvNumberCell } from '../text/csv-cell';
+import { storedTime } from '../time/stored-time';
+import { numberBucket, type Keys } from '../redis/keys';
+import { lua, runScript } from '../redis/lua';
+import type { RedisClient } from '../redis/connection';
 
 /** Why a number is on the list. `stop-reply` and `start-reply` come from replies; the others from operators and imports. */
 export type SuppressionReason = 'stop-reply' | 'manual' | 'import' | 'complaint' | 'bounce' | (string & {});

@@ -1,5 +1,5 @@
 import { calendarProblem } from '../schedule/calendar';
-import { csvCell, csvNumberCell } from '../csv-cell';
+import { csvCell, csvNumberCell } from '../text/csv-cell';
 import type { StoredReply } from './reply-store';
 
 /** Replies as CSV, one line per reply: what `smsq replies` prints and GET /v1/replies serves with Accept: text/csv. */

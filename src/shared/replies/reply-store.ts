@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { storedTime } from '../stored-time';
+import { storedTime } from '../time/stored-time';
 import type { RepliesConfig } from '../config';
 import type { MoRecord } from '../gateway/parse-mo';
-import { numberBucket, type Keys } from '../keys';
-import { runScript } from '../lua';
+import { numberBucket, type Keys } from '../redis/keys';
+import { runScript } from '../redis/lua';
 import { countReply } from '../metrics';
 import { encode as encodeSuppression } from '../opt-out/suppression-store';
-import { normalizeNumber } from '../phone-number';
-import type { RedisClient } from '../redis';
-import { keywordMatcher, type ReplyKeyword } from './keywords';
+import { normalizeNumber } from '../recipient/phone-number';
+import type { RedisClient } from '../redis/connection';
+import { keywordMatcher, type ReplyKeyword } from '../opt-out/keywords';
 import { RECORD_REPLY, type ListChange } from './scripts';
 
 /** Where a reply came from: the gateway's push to POST /v1/replies/:token, or the recordMo poller. */
@@ -61,7 +61,7 @@ const READ_COUNT = 1_000;
 
 /**
  * Every reply received, in one Redis stream trimmed to REPLIES_MAX_KEPT: deduplicated, attributed to the campaign
- * that last sent to its number (contact history), and acted on when it is an opt-out keyword (see keywords.ts).
+ * that last sent to its number (contact history), and acted on when it is an opt-out keyword (see opt-out/keywords.ts).
  */
 export class ReplyStore {
   private readonly match: (content: string) => ReplyKeyword | null;

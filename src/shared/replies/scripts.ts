@@ -1,5 +1,5 @@
-import { lua } from '../lua';
-import type { ReplyKeyword } from './keywords';
+import { lua } from '../redis/lua';
+import type { ReplyKeyword } from '../opt-out/keywords';
 
 /**
  * What a STOP or START did to the suppression list: `added`, `already-listed` (a STOP for a listed number),

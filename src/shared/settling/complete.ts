@@ -1,6 +1,6 @@
 import type { Context } from '../context';
-import { runScript } from '../lua';
-import { COMPLETE_IF_SETTLED, type CompleteResult } from '../scripts';
+import { runScript } from '../redis/lua';
+import { COMPLETE_IF_SETTLED, type CompleteResult } from '../batch/scripts';
 
 /** Completes a campaign kept open for settling, once every batch is counted and none of its recipients is `unknown`. */
 export async function completeIfSettled(ctx: Context, campaignId: string): Promise<CompleteResult> {

@@ -1,12 +1,12 @@
 import { settledRecipients } from '../webhooks/emitter';
-import type { CampaignRecord } from '../campaign-record';
+import type { CampaignRecord } from '../campaign/record';
 import type { Context } from '../context';
 import type { IndexEntry } from '../delivery/msgid-index';
 import type { DeliveryReport } from '../delivery/report';
 import type { GatewayQueries, SentRecord } from '../gateway/queries';
-import { jobIds } from '../keys';
-import { DEFAULT_PRIORITY, queueBatches } from '../lanes';
-import { settledCount } from '../outcomes';
+import { jobIds } from '../redis/keys';
+import { DEFAULT_PRIORITY, queueBatches } from '../campaign/lanes';
+import { settledCount } from '../batch/outcomes';
 import { readSentRecords } from './sent-records';
 import type { StoredOutcome } from '../types';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context';
-import { releaseLock, renewLock } from '../lock';
+import { releaseLock, renewLock } from '../redis/lock';
 
 /**
  * A campaign's settle lock: held by `smsq reconcile` or by the automatic settle job while it reads the gateway's

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { CampaignRecord } from '../campaign-record';
-import { toResult } from '../campaign-store';
+import type { CampaignRecord } from '../campaign/record';
+import { toResult } from '../campaign/store';
 import type { WebhookConfig } from '../config';
-import type { Keys } from '../keys';
+import type { Keys } from '../redis/keys';
 import type { Logger } from '../logger';
-import { lua, runScript } from '../lua';
+import { lua, runScript } from '../redis/lua';
 import { metrics } from '../metrics';
 import { JOB_NAMES, type WebhookQueue } from '../queues';
-import type { RedisClient } from '../redis';
+import type { RedisClient } from '../redis/connection';
 import type { Recipient, StoredOutcome } from '../types';
 import { sealJob } from './job-seal';
 import { packBody, type ReservedEvents, type SettledRecipient, type WebhookEventData, type WebhookEventType, type WebhookJobData } from './events';

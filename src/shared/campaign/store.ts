@@ -1,17 +1,17 @@
-import type { RedisClient } from './redis';
-import type { Logger } from './logger';
-import { systemClock, type Clock } from './clock';
-import { parseOutcomes } from './batch-store';
-import type { Keys } from './keys';
-import { decodeRecipients } from './recipient-codec';
-import { lua, runScript } from './lua';
-import { TRANSITION } from './scripts';
-import { formatMicros } from './delivery/money';
-import { deliverySummary, readStoredDelivery, withDelivery } from './delivery/summary';
-import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './campaign-record';
-import { settledCount } from './outcomes';
-import { renderStored } from './text/template';
-import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from './types';
+import type { RedisClient } from '../redis/connection';
+import type { Logger } from '../logger';
+import { systemClock, type Clock } from '../time/clock';
+import { parseOutcomes } from '../batch/store';
+import type { Keys } from '../redis/keys';
+import { decodeRecipients } from '../recipient/codec';
+import { lua, runScript } from '../redis/lua';
+import { TRANSITION } from '../batch/scripts';
+import { formatMicros } from '../delivery/money';
+import { deliverySummary, readStoredDelivery, withDelivery } from '../delivery/summary';
+import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './record';
+import { settledCount } from '../batch/outcomes';
+import { renderStored } from '../text/template';
+import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from '../types';
 
 /** Fields without which a campaign must not be sent: its schedule, send window and validity. */
 const SENDING_FIELDS: ReadonlySet<string> = new Set(['sendAt', 'window', 'expireAt']);

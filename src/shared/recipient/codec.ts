@@ -1,4 +1,4 @@
-import type { Recipient } from './types';
+import type { Recipient } from '../types';
 
 /** Generated orderIds (`smsq-<row>`, for recipients given without one) start with this; callers may not use it. */
 export const GENERATED_ORDER_ID_PREFIX = 'smsq-';

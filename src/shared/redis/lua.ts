@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from './redis';
+import type { RedisClient } from './connection';
 
 /**
  * A Lua script with its contract: the KEYS it takes, its ARGV, and what it returns, declared once where its

@@ -11,7 +11,7 @@ export interface Keys {
   batch(campaignId: string, batch: number): string;
   /** String: held while a producer stages a campaign, so two producers cannot stage one id at once. */
   staging(campaignId: string): string;
-  /** Set: batches whose jobs wait for the producer to write them, while a campaign sends as it is staged (campaign-staging.ts). */
+  /** Set: batches whose jobs wait for the producer to write them, while a campaign sends as it is staged (campaign/staging.ts). */
   stagingWaiters(campaignId: string): string;
   /** Set: ids of a paused campaign's batch jobs that were held back (delayed) when they started; resume promotes them. */
   parked(campaignId: string): string;
@@ -61,7 +61,7 @@ export interface Keys {
   pollBackoffLevel(): string;
   /** Hash: the last price per message a delivery report told us, for the balance check. */
   lastPrice(): string;
-  /** Sorted set: every campaign id scored by its createdAt (ms), for listing them (see campaign-index.ts). */
+  /** Sorted set: every campaign id scored by its createdAt (ms), for listing them (see campaign/list.ts). */
   campaignIndex(): string;
   /**
    * List: a campaign's progress as batches finish, `<at ms>,<sent>,<failed>,<unknown>` cumulative, the last

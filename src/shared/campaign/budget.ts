@@ -3,9 +3,9 @@
  * cap is paused, not failed, so that an operator may raise the cap and resume it. The cap is one amount, held in
  * millionths like every cost here; a campaign billed in several currencies is paused when any of them reaches it.
  */
-import type { CampaignStore } from './campaign-store';
-import { formatMicros } from './delivery/money';
-import type { Logger } from './logger';
+import type { CampaignStore } from './store';
+import { formatMicros } from '../delivery/money';
+import type { Logger } from '../logger';
 
 /** Pauses each of these campaigns whose reported cost has reached its cap; returns the ids paused. */
 export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, campaignIds: Iterable<string>): Promise<Array<{ campaignId: string; reason: string }>> {

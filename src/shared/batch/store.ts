@@ -1,13 +1,13 @@
-import type { DurabilityConfig } from './config';
-import { waitDurable } from './durability';
-import { SERIES_MAX_SAMPLES } from './campaign-series';
-import type { Keys } from './keys';
-import { runScript, splitReply } from './lua';
-import { decodeRecipients } from './recipient-codec';
-import type { RedisClient } from './redis';
+import type { DurabilityConfig } from '../config';
+import { waitDurable } from '../redis/durability';
+import { SERIES_MAX_SAMPLES } from '../campaign/series';
+import type { Keys } from '../redis/keys';
+import { runScript, splitReply } from '../redis/lua';
+import { decodeRecipients } from '../recipient/codec';
+import type { RedisClient } from '../redis/connection';
 import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH, UNCOUNT_SENDS, type BeginCallRefusal, type FinishResult } from './scripts';
-import type { Recipient, StoredOutcome } from './types';
-import { parseReserved, type ReservedEvents } from './webhooks/events';
+import type { Recipient, StoredOutcome } from '../types';
+import { parseReserved, type ReservedEvents } from '../webhooks/events';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
 export interface InFlight {

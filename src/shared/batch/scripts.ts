@@ -1,6 +1,6 @@
-import { lua } from './lua';
+import { lua } from '../redis/lua';
 import { LUA_COUNTER_FIELDS, LUA_ZERO_COUNTS } from './outcomes';
-import type { CampaignState } from './types';
+import type { CampaignState } from '../types';
 
 /**
  * Lua scripts that keep a batch's record consistent when two runs of one batch job overlap (a stalled job

@@ -1,5 +1,5 @@
-import { csvCell, csvNumberCell } from './csv-cell';
-import type { RecipientResult } from './types';
+import { csvCell, csvNumberCell } from '../text/csv-cell';
+import type { RecipientResult } from '../types';
 
 /** Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves. */
 export const CSV_HEADER = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency';

@@ -5,7 +5,7 @@
  * (at any depth) cannot slip out as milliseconds, and the API, the console and the CLI cannot disagree on one.
  */
 import type { AccountStop } from './sending-control';
-import type { CampaignInfo } from './types';
+import type { CampaignInfo } from '../types';
 
 type IsTime<K> = K extends 'at' | `${string}At` ? true : false;
 

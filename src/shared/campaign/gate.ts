@@ -1,7 +1,7 @@
-import type { Keys } from './keys';
-import { lua, runScript } from './lua';
-import type { RedisClient } from './redis';
-import type { CampaignState } from './types';
+import type { Keys } from '../redis/keys';
+import { lua, runScript } from '../redis/lua';
+import type { RedisClient } from '../redis/connection';
+import type { CampaignState } from '../types';
 
 /**
  * What a batch job is told when it starts: send now (`go`, with the campaign's state), hold back because its

@@ -1,4 +1,4 @@
-import type { Context } from './context';
+import type { Context } from '../context';
 
 /** Why sending stopped for the whole account, as the worker that met it recorded it. */
 export interface AccountStop {

@@ -1,6 +1,6 @@
-import type { Context } from './context';
-import { jobIds } from './keys';
-import { batchJobOptions, JOB_NAMES } from './queues';
+import type { Context } from '../context';
+import { jobIds } from '../redis/keys';
+import { batchJobOptions, JOB_NAMES } from '../queues';
 
 /**
  * Lanes: every campaign sends in the lane of its priority. A batch of a higher lane always starts before any

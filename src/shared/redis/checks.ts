@@ -1,6 +1,6 @@
-import { SmsqError } from './errors';
-import type { RedisClient } from './redis';
-import type { Logger } from './logger';
+import { SmsqError } from '../errors';
+import type { RedisClient } from './connection';
+import type { Logger } from '../logger';
 
 /**
  * Warns, loudly and once at start-up, about a Redis that can lose queued work: BullMQ needs

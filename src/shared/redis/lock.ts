@@ -1,5 +1,5 @@
 import { lua, runScript } from './lua';
-import type { RedisClient } from './redis';
+import type { RedisClient } from './connection';
 
 /**
  * Locks held in Redis by a random token (taken with `SET key token PX ms NX`): the staging lock of a campaign being

@@ -6,11 +6,11 @@
  * early (cancel, content refusal, expiry, the file changed, or an operator giving up on a producer that died) cuts
  * the campaign to what was staged (END_STAGING): `total` becomes the staged recipients and `unstaged` the rest.
  */
-import type { Context } from './context';
-import { jobIds } from './keys';
-import { emitCompleted } from './settling/complete';
-import { runScript, lua } from './lua';
-import { LUA_COUNTER_FIELDS } from './outcomes';
+import type { Context } from '../context';
+import { jobIds } from '../redis/keys';
+import { emitCompleted } from '../settling/complete';
+import { runScript, lua } from '../redis/lua';
+import { LUA_COUNTER_FIELDS } from '../batch/outcomes';
 
 /**
  * KEYS: batch, campaign, waiters. ARGV: encoded recipients, their count, the batch index. Writes the batch unless

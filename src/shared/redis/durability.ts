@@ -1,7 +1,7 @@
-import type { DurabilityConfig } from './config';
-import { SmsqError } from './errors';
-import type { Logger } from './logger';
-import type { RedisClient } from './redis';
+import type { DurabilityConfig } from '../config';
+import { SmsqError } from '../errors';
+import type { Logger } from '../logger';
+import type { RedisClient } from './connection';
 
 /**
  * REDIS_DURABILITY: before a call is made, its in-flight record must have reached a replica (`WAIT`) or the

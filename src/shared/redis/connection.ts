@@ -1,7 +1,7 @@
 import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
-import type { Config } from './config';
-import { redactUrl } from './config';
-import { SmsqError } from './errors';
+import type { Config } from '../config';
+import { redactUrl } from '../config';
+import { SmsqError } from '../errors';
 
 /** A single Redis or a Redis Cluster: the same commands, so the rest of the code does not care which. */
 export type RedisClient = Redis | Cluster;

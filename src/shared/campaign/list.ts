@@ -4,8 +4,8 @@
  * listing meets it, and every commit drops entries older than INDEX_MAX_AGE_RETENTIONS retention periods (a
  * campaign that old has long finished and expired) and sets the set's own TTL to that age, so an idle index goes too.
  */
-import type { Keys } from './keys';
-import type { RedisClient } from './redis';
+import type { Keys } from '../redis/keys';
+import type { RedisClient } from '../redis/connection';
 
 /** Entries live at most this many result retentions (RESULT_RETENTION_SECONDS) after their campaign's creation. */
 export const INDEX_MAX_AGE_RETENTIONS = 4;

@@ -1,4 +1,4 @@
-import type { RecipientStatus, StoredOutcome } from './types';
+import type { RecipientStatus, StoredOutcome } from '../types';
 
 /**
  * The one table from a stored outcome's letter to its recipient status and to the campaign hash counter that

@@ -3,7 +3,7 @@
  * too few replicas for `min-replicas-to-write`, or a failing disk save), or unreachable. Each becomes one error code
  * the API answers with 503 and `Retry-After`, and a worker meets by putting its job back without using an attempt.
  */
-import { SmsqError } from './errors';
+import { SmsqError } from '../errors';
 
 export type RedisRefusal = 'full' | 'read-only' | 'unreachable';
 

@@ -1,10 +1,10 @@
 import { priorityOf, type Priority } from './lanes';
-import { outcomeCounts, type OutcomeCounter } from './outcomes';
-import { DELIVERY_COUNTERS, PRICED_COUNTER } from './delivery/scripts';
-import { parseWindow, type SendWindow } from './schedule/send-window';
-import { parseTemplate, type Template } from './text/template';
-import { storedTime } from './stored-time';
-import { SHOWN_STATES, type CampaignInfo, type CampaignState } from './types';
+import { outcomeCounts, type OutcomeCounter } from '../batch/outcomes';
+import { DELIVERY_COUNTERS, PRICED_COUNTER } from '../delivery/scripts';
+import { parseWindow, type SendWindow } from '../schedule/send-window';
+import { parseTemplate, type Template } from '../text/template';
+import { storedTime } from '../time/stored-time';
+import { SHOWN_STATES, type CampaignInfo, type CampaignState } from '../types';
 
 /** What APPLY_REPORT counts of a campaign's delivery reports. */
 export interface DeliveryCounters {
@@ -39,7 +39,7 @@ export interface CampaignRecord {
   total: number;
   batches: number;
   digest: string;
-  /** Set while it sends as its file is being staged: the recipients written so far (see campaign-staging.ts). */
+  /** Set while it sends as its file is being staged: the recipients written so far (see staging.ts). */
   staging?: { staged: number };
   /** Set when its staging ended before the whole file was written: the recipients never staged, and why. */
   unstaged?: { count: number; reason: string };

@@ -1,6 +1,6 @@
-import { endStaging } from './campaign-staging';
-import type { Context } from './context';
-import type { StoredOutcome } from './types';
+import { endStaging } from '../campaign/staging';
+import type { Context } from '../context';
+import type { StoredOutcome } from '../types';
 
 const ENDINGS: Partial<Record<string, string>> = { c: 'was cancelled', e: 'reached its expireAt', f: 'failed' };
 
@@ -11,7 +11,7 @@ const ENDINGS: Partial<Record<string, string>> = { c: 'was cancelled', e: 'reach
  * start was checked against the campaign state, and the job settles the rest when the call ends.
  */
 export async function settleIdleBatches(ctx: Context, campaignId: string, batches: number, outcome: StoredOutcome): Promise<void> {
-  // A campaign still being staged takes no more batches: it ends with those written (see campaign-staging.ts).
+  // A campaign still being staged takes no more batches: it ends with those written (see campaign/staging.ts).
   await endStaging(ctx, campaignId, `the campaign ${ENDINGS[outcome[0]] ?? 'ended'} while it was being staged`);
   // Settling sends nothing: a record whose schedule or window cannot be read may still be cancelled.
   const campaign = await ctx.campaigns.show(campaignId);

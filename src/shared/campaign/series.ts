@@ -4,8 +4,8 @@
  * record costs no extra round trip and is there whoever watches. Cumulative samples make rates a difference of
  * two samples; the list is trimmed to its last SERIES_MAX_SAMPLES and expires with the campaign.
  */
-import type { Keys } from './keys';
-import type { RedisClient } from './redis';
+import type { Keys } from '../redis/keys';
+import type { RedisClient } from '../redis/connection';
 
 /** 2,000 batches: a 2,000,000-recipient campaign whole, the last 2,000 batches of a larger one. */
 export const SERIES_MAX_SAMPLES = 2_000;
