@@ -51,9 +51,10 @@ declare module 'fastify' {
 
 export function buildApp(ctx: Context): FastifyInstance {
   const deps: ServerDeps = { config: ctx.config, log: ctx.log, ctx, producer: producerFromContext(ctx) };
+  // Typed as Fastify's base logger, so that the instance keeps Fastify's default logger type (inferred from it).
+  const logger: FastifyBaseLogger = ctx.log.child({ component: 'server' });
   const app = Fastify({
-    // Typed as Fastify's base logger, so that the instance keeps Fastify's default logger type.
-    loggerInstance: ctx.log.child({ component: 'server' }) as FastifyBaseLogger,
+    loggerInstance: logger,
     // Every request logged would mostly be the dashboard's polling; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // Refuse unknown fields instead of silently dropping them, and never turn a number into a string.

@@ -10,7 +10,7 @@ import { readRecipients, type RecipientFormat } from '../../producer/read-recipi
 import type { Priority } from '../../shared/campaign/lanes';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
-import { ACCEPTED_MEDIA_TYPES, ApiError } from '../errors';
+import { type ACCEPTED_MEDIA_TYPES, ApiError } from '../errors';
 import { enqueueJsonBody, enqueueStreamQuery } from '../schemas';
 
 /** Media types read as a stream of rows; `text/plain` is refused (415): a list must say which format it is in. */

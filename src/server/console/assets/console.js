@@ -287,7 +287,6 @@ function campaignPage() {
   document.getElementById('name').textContent = id;
   document.title = `${id} · smsq`;
   let chart = null;
-  let current = null;
   let readOnly = false;
 
   function pairs(dl, entries) {
@@ -335,7 +334,6 @@ function campaignPage() {
 
   function render(o) {
     const c = o.campaign;
-    current = c;
     const counts = c.counts;
     const stateEl = document.getElementById('state');
     const b = stateBadge(c);
