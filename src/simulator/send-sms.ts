@@ -53,7 +53,7 @@ export function decideSendSms(state: SimulatorState, headers: IncomingHttpHeader
   return decide(state, headers, rawBody, (record) => {
     const wrong = FIELDS.find((k) => record[k] !== undefined && typeof record[k] !== 'string');
     if (wrong !== undefined) return `${wrong} must be a string (numbers and orderId are comma-separated)`;
-    return { appId: record.appId as string | undefined, elements: [record as SendSmsBody] };
+    return { appId: record.appId as string | undefined, elements: [record] };
   });
 }
 
@@ -67,7 +67,7 @@ export function decideSendSmsBatch(state: SimulatorState, headers: IncomingHttpH
       const wrong = notAString(e as Record<string, unknown>);
       if (wrong !== undefined) return `array[].${wrong} must be a string`;
     }
-    return { appId: record.appId as string | undefined, elements: record.array as SendSmsBody[] };
+    return { appId: record.appId, elements: record.array as SendSmsBody[] };
   });
 }
 
