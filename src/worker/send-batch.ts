@@ -13,7 +13,7 @@ import type { JobOf } from '../shared/queues';
 import { stopAccount } from '../shared/campaign/sending-control';
 import type { BatchJobData, BatchJobResult, CampaignState, StoredOutcome } from '../shared/types';
 import { buildResult } from './batch-result';
-import { CallLoop, LoopEnd } from './call-loop';
+import { CallLoop, type LoopEnd } from './call-loop';
 import { windowHold, type WindowHold } from './window-hold';
 import { scheduleSettle } from './settle-job';
 
