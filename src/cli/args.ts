@@ -1,4 +1,4 @@
-import { parseArgs, ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { suggestion } from './did-you-mean';
 
 /** A command line the user must correct: printed without a stack trace, exit code 2. */

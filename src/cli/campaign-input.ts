@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { PreviewOptions } from '../producer';
-import { formatFromPath, readRecipients, RecipientFormat } from '../producer/read-recipients';
+import { formatFromPath, readRecipients, type RecipientFormat } from '../producer/read-recipients';
 import type { RowProblem } from '../producer/validate';
 import { isPriority, PRIORITIES, type Priority } from '../shared/campaign/lanes';
 import { positiveNumber, UsageError } from './args';

@@ -121,7 +121,8 @@ export function run(): void {
   };
   process.on('unhandledRejection', fatal);
   process.on('uncaughtException', fatal);
-  main(process.argv.slice(2)).then((code) => {
+  // main() answers every error with an exit code; a rejection would be a bug, and reaches `fatal` above.
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // Everything the command opened is closed by now; a handle a library forgot (a cluster client's reconnect
     // timer) must not keep a finished command alive. Unref'd: a process that ends by itself ends sooner.
