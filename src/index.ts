@@ -6,7 +6,7 @@ export { measureText, smartEncode } from './shared/text/encoding';
 export { readRecipients, formatFromPath } from './producer/read-recipients';
 export { startWorker } from './worker/worker';
 export type { SmsqWorker } from './worker/worker';
-export { loadConfig } from './shared/config';
+export { loadConfig } from './shared/load-config';
 export type { Config } from './shared/config';
 export { createLogger } from './shared/logger';
 export { SmsqError, ERROR_CODES } from './shared/errors';

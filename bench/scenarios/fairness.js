@@ -55,7 +55,7 @@ async function runOnce(ctx, { file, size, latencyMs, smalls }) {
   const worker = smsq('worker', ['worker'], { env });
   // The backend: one producer for the whole run, in this process, as an application holds it.
   const { createProducer } = require(path.join(DIST, 'producer'));
-  const { loadConfig } = require(path.join(DIST, 'shared', 'config'));
+  const { loadConfig } = require(path.join(DIST, 'shared', 'load-config'));
   const { createLogger } = require(path.join(DIST, 'shared', 'logger'));
   const producer = await createProducer(loadConfig(env), createLogger('warn'));
   try {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createProducer, type Producer } from '../producer';
 import { startServer, type RunningServer } from '../server';
-import { loadConfig, redactUrl, type Config } from '../shared/config';
+import { redactUrl, type Config } from '../shared/config';
+import { loadConfig } from '../shared/load-config';
 import { SmsqError } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { startSimulator, type Simulator } from '../simulator';

@@ -1,5 +1,5 @@
-import { createProducer, Producer } from '../producer';
-import { loadConfig } from '../shared/config';
+import { createProducer, type Producer } from '../producer';
+import { loadConfig } from '../shared/load-config';
 import { createLogger } from '../shared/logger';
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignRecord } from '../shared/campaign/record';
+import { checkWebhookUrl } from '../shared/config';
 import { endStaging, stageBatch } from '../shared/campaign/staging';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
@@ -12,7 +13,6 @@ import { asRedisError } from '../shared/redis/errors';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { RecipientInput } from '../shared/types';
-import { checkWebhookUrl } from '../shared/webhooks/target-url';
 import { checkBudget, maxCostMicros } from './budget-check';
 import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
 import type { RawRow } from './read-recipients';

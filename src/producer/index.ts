@@ -1,11 +1,11 @@
 import type { Config } from '../shared/config';
-import { loadConfig } from '../shared/config';
+import { loadConfig } from '../shared/load-config';
 import { createContext, type Context, type ContextOptions } from '../shared/context';
-import { createLogger, Logger } from '../shared/logger';
+import { createLogger, type Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
-import { AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/campaign/sending-control';
+import { type AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/campaign/sending-control';
 import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, setMaxCost, type PauseOptions, type ResultsOptions } from './operator/campaign-admin';
-import { enqueueCampaign, EnqueueOptions, EnqueueResult } from './enqueue';
+import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { enqueueRecovering } from './recover-sent';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './operator/balance';

@@ -1,11 +1,10 @@
-import type { BatchRecord, BeginRefusal, RecordResult } from '../shared/batch/store';
-import { sendChecks } from '../shared/config';
+import { sendChecks, type BatchRecord, type BeginRefusal, type RecordResult } from '../shared/batch/store';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import type { BatchElement, CallResult, GatewayClient } from '../shared/gateway/client';
 import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text';
 import { matchAccepted } from '../shared/gateway/match-accepted';
-import { classify, DISAGREES_CODE, Verdict } from '../shared/gateway/outcome-table';
+import { classify, DISAGREES_CODE, type Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
 import { countOutcomes, metrics } from '../shared/metrics';
 import { settleIdleBatches } from '../shared/settling/idle-batches';

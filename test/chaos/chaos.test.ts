@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createProducer, Producer } from '../../src/producer';
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { DEFAULT_FAULTS, Faults, startSimulator, Simulator } from '../../src/simulator';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createProducer } from '../../src/producer';
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 import { sign } from '../../src/shared/gateway/sign';
 import { createLogger } from '../../src/shared/logger';
 import { startSimulator } from '../../src/simulator';

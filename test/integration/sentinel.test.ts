@@ -1,5 +1,5 @@
 import { createProducer, type Producer } from '../../src/producer';
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo } from '../../src/shared/types';
 import { startSimulator, type Simulator } from '../../src/simulator';

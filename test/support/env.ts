@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
-import { Config, loadConfig } from '../../src/shared/config';
+import { Config } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 import { createRedis, RedisClient } from '../../src/shared/redis/connection';
 
 // Most test files import their waiting from here, with the rest of their setup.

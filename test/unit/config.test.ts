@@ -1,4 +1,5 @@
-import { isLocalGateway, loadConfig, redactUrl } from '../../src/shared/config';
+import { isLocalGateway, redactUrl } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 import { SmsqError } from '../../src/shared/errors';
 
 describe('configuration', () => {

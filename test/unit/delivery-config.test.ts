@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 
 describe('delivery-report configuration', () => {
   it('has documented defaults', () => {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 
 const base = { SMS_API_BASE_URL: 'http://127.0.0.1:9/sms' };
 

@@ -1,5 +1,6 @@
-import { DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS, loadConfig } from '../../src/shared/config';
-import { keywordMatcher, normalizeReplyText } from '../../src/shared/opt-out/keywords';
+import { DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS, normalizeReplyText } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
+import { keywordMatcher } from '../../src/shared/opt-out/keywords';
 
 const match = keywordMatcher({ stopKeywords: DEFAULT_STOP_KEYWORDS, startKeywords: DEFAULT_START_KEYWORDS });
 

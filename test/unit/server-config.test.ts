@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 
 describe("the server's configuration", () => {
   it('has documented defaults: port 3000, no token, no dashboard login, 10 MB JSON and 128 MiB streamed bodies', () => {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 
 describe('texts configuration', () => {
   it('has smart encoding on and no price by default', () => {

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { loadConfig } from '../../src/shared/config';
+import { loadConfig } from '../../src/shared/load-config';
 import { SmsqError } from '../../src/shared/errors';
 import { retryDelay } from '../../src/worker/deliver-webhook';
 import { verifyWebhook, webhookHeaders, WebhookVerificationError } from '../../src/shared/webhooks/signature';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../shared/config';
+import { loadConfig } from '../../shared/load-config';
 import { createLogger } from '../../shared/logger';
 import { startServer } from '../../server';
 import { parse, UsageError } from '../args';

@@ -1,6 +1,6 @@
 import type { Producer } from '../../producer';
 import { campaignJson } from '../../shared/campaign/json';
-import { loadConfig } from '../../shared/config';
+import { loadConfig } from '../../shared/load-config';
 import type { CampaignInfo } from '../../shared/types';
 import { parse, positiveNumber } from '../args';
 import { formatStatus } from '../format';

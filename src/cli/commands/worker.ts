@@ -1,4 +1,4 @@
-import { loadConfig } from '../../shared/config';
+import { loadConfig } from '../../shared/load-config';
 import { createLogger } from '../../shared/logger';
 import { startMetricsServer } from '../../worker/metrics-server';
 import { startWorker } from '../../worker/worker';

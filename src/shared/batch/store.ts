@@ -1,4 +1,4 @@
-import type { DurabilityConfig } from '../config';
+import type { DurabilityConfig, OptOutConfig } from '../config';
 import { waitDurable } from '../redis/durability';
 import { SERIES_MAX_SAMPLES } from '../campaign/series';
 import type { Keys } from '../redis/keys';
@@ -43,6 +43,19 @@ export interface SendChecks {
   capPeriodSeconds: number;
   contactTtlSeconds: number;
 }
+
+/** What the start of each call checks and records (BEGIN_CALL), from the configuration. */
+export function sendChecks(config: { readonly optOut: OptOutConfig }): SendChecks {
+  const optOut = config.optOut;
+  return {
+    suppression: optOut.suppressionCheck,
+    contacts: optOut.contactHistory,
+    capCount: optOut.frequencyCap?.count ?? 0,
+    capPeriodSeconds: optOut.frequencyCap?.periodSeconds ?? 0,
+    contactTtlSeconds: optOut.contactTtlSeconds,
+  };
+}
+
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
 

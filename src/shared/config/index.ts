@@ -2,8 +2,11 @@
  * The configuration: read once from the environment, validated, frozen and passed down. One file per section;
  * `env.ts` reads and checks single variables. Every option names its variable and its default (`@defaultValue`),
  * and test/unit/config-docs.test.ts holds them to the README's configuration table.
+ *
+ * A leaf: nothing here imports from the rest of shared, so every module may import the configuration without a
+ * cycle. The rules a variable is checked by live here (a webhook URL's, the opt-out keywords' normalisation);
+ * ../load-config.ts turns the problems found into the CONFIG_INVALID error.
  */
-import { SmsqError } from '../errors';
 import { readDeliveryConfig, readSettlingConfig, type DeliveryConfig, type SettlingConfig } from './delivery';
 import { deepFreeze, EnvReader, type Env } from './env';
 import { readGatewayConfig, type GatewayConfig } from './gateway';
@@ -19,14 +22,14 @@ import { readWebhookConfig, type WebhookConfig } from './webhooks';
 export type { DeliveryConfig, SettlingConfig } from './delivery';
 export { parseDuration, redactUrl, type Env } from './env';
 export { isLocalGateway, SIMULATOR_CREDENTIALS, type GatewayConfig, type SimulatorCredentials } from './gateway';
-export { sendChecks, type OptOutConfig } from './opt-out';
+export type { OptOutConfig } from './opt-out';
 export type { ProcessOptions } from './process';
 export type { DurabilityConfig, DurabilityMode, RedisOptions } from './redis';
-export { DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS, type RepliesConfig } from './replies';
+export { DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS, normalizeReplyText, type RepliesConfig } from './replies';
 export type { SendingOptions } from './sending';
 export type { ServerConfig } from './server';
 export type { TextsConfig } from './texts';
-export type { WebhookConfig } from './webhooks';
+export { checkWebhookSecret, checkWebhookUrl, WEBHOOK_SECRET_PREFIX, type WebhookConfig } from './webhooks';
 
 export interface Config extends RedisOptions, SendingOptions, ProcessOptions {
   /** The SMS gateway and its credentials (`SMS_API_*`). */
@@ -52,11 +55,14 @@ export interface LoadConfigOptions {
   requireGateway?: boolean;
 }
 
+/** The configuration, frozen, or every problem found (one line per bad variable); nothing is thrown. */
+export type ConfigReading = { ok: true; config: Config } | { ok: false; problems: string[] };
+
 /**
- * Reads and validates the environment once. Throws a CONFIG_INVALID error that names every bad variable.
- * The result is frozen and passed down; nothing else reads process.env.
+ * Reads and validates the environment once (loadConfig, in ../load-config.ts, throws the problems as one
+ * CONFIG_INVALID error). The result is frozen and passed down; nothing else reads process.env.
  */
-export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {}): Config {
+export function readConfig(env: Env = process.env, opts: LoadConfigOptions = {}): ConfigReading {
   const r = new EnvReader(env);
   const redis = readRedisOptions(r);
   const gateway = readGatewayConfig(r, opts.requireGateway ?? false);
@@ -75,12 +81,8 @@ export function loadConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     webhooks: readWebhookConfig(r, sending.lockDurationMs),
   };
   checkAcrossSections(r, config);
-  if (r.problems.length > 0) {
-    throw new SmsqError('CONFIG_INVALID', `Configuration is invalid:\n  - ${r.problems.join('\n  - ')}`, {
-      problems: r.problems,
-    });
-  }
-  return deepFreeze(config);
+  if (r.problems.length > 0) return { ok: false, problems: r.problems };
+  return { ok: true, config: deepFreeze(config) };
 }
 
 /** Rules that tie variables of two sections together. */

@@ -1,4 +1,3 @@
-import type { SendChecks } from '../batch/store';
 import type { EnvReader } from './env';
 
 /** Opt-outs: the suppression list check, contact history and the frequency cap. */
@@ -38,17 +37,5 @@ export function readOptOutConfig(r: EnvReader, retentionSeconds: number): OptOut
     contactHistory,
     frequencyCap,
     contactTtlSeconds: Math.max(frequencyCap?.periodSeconds ?? 0, retentionSeconds),
-  };
-}
-
-/** What the start of each call checks and records (BEGIN_CALL), from the configuration. */
-export function sendChecks(config: { readonly optOut: OptOutConfig }): SendChecks {
-  const optOut = config.optOut;
-  return {
-    suppression: optOut.suppressionCheck,
-    contacts: optOut.contactHistory,
-    capCount: optOut.frequencyCap?.count ?? 0,
-    capPeriodSeconds: optOut.frequencyCap?.periodSeconds ?? 0,
-    contactTtlSeconds: optOut.contactTtlSeconds,
   };
 }

@@ -1,5 +1,23 @@
-import { normalizeReplyText } from '../opt-out/keywords';
 import { HOUR_MS, type EnvReader } from './env';
+
+/**
+ * Opt-out keywords. The rule, in one place (the README quotes it; opt-out/keywords.ts matches replies with it):
+ * a reply is a keyword when the WHOLE reply is that keyword once it is
+ *   1. NFKC-normalised (full-width ＳＴＯＰ is STOP),
+ *   2. stripped at both ends of white space, punctuation, symbols (emoji included) and invisible characters,
+ *   3. collapsed inside to single spaces, and
+ *   4. upper-cased.
+ * So " Stop! ", "stop.", "«STOP»" and "退订" match, while "don't stop", "STOP STOP" and "Stop sending me this"
+ * do not: a sentence that merely contains the word is a reply to read, not an instruction. Keywords from the
+ * configuration go through the same steps, so `stop all` configured matches "Stop  all!".
+ */
+
+/** Characters trimmed from both ends: white space, punctuation, symbols, controls and format characters. */
+const EDGES = /^[\s\p{P}\p{S}\p{C}]+|[\s\p{P}\p{S}\p{C}]+$/gu;
+
+export function normalizeReplyText(text: string): string {
+  return text.normalize('NFKC').replace(EDGES, '').replace(/\s+/gu, ' ').toUpperCase();
+}
 
 /** Opt-out keywords by default: the carriers' and regulators' usual ones, and 退订 / TD for Chinese recipients. */
 export const DEFAULT_STOP_KEYWORDS = Object.freeze(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'TD', '退订']);

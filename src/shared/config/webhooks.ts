@@ -1,5 +1,3 @@
-import { checkWebhookSecret } from '../webhooks/signature';
-import { checkWebhookUrl } from '../webhooks/target-url';
 import { HOUR_MS, parseDuration, type EnvReader } from './env';
 
 /** Signed webhooks: where campaign events go and how their delivery is retried. */
@@ -20,6 +18,51 @@ export interface WebhookConfig {
   concurrency: number;
   /** `WEBHOOK_MAX_QUEUED`: events waiting for delivery beyond which new ones are dropped (a dead receiver costs bounded Redis). @defaultValue 20000 */
   maxQueued: number;
+}
+
+// The rules for a webhook URL and secret live here, with the variables they check; a campaign's callbackUrl
+// (producer/enqueue.ts) is held to the same URL rule.
+
+/** Longest callback URL accepted: it is stored with the campaign and copied into every event's job. */
+const MAX_URL_LENGTH = 2_048;
+
+/**
+ * Why `raw` cannot receive webhooks, as a phrase that follows the variable's name, or null when it can.
+ * Only http(s): other schemes (file:, ftp:, data:, gopher:) would make the worker read or call things that are
+ * not a web receiver. Internal addresses are not refused here — a name can resolve anywhere at send time — so
+ * the README tells operators to restrict them at the network (see "Webhooks: internal addresses").
+ */
+export function checkWebhookUrl(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.trim() === '') return 'must be an http:// or https:// URL';
+  if (raw.length > MAX_URL_LENGTH) return `is longer than ${MAX_URL_LENGTH} characters`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL (expected http://host/path or https://host/path)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must be an http:// or https:// URL, not ${url.protocol}: webhooks are only POSTed to web receivers`;
+  }
+  if (!url.hostname) return 'has no host';
+  return null;
+}
+
+/** A Standard Webhooks secret is this prefix, then base64 (webhooks/signature.ts signs with the bytes after it). */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const PREFIX = WEBHOOK_SECRET_PREFIX;
+/** The spec asks for at least 24 random bytes; 64 is the most an HMAC-SHA256 key uses without hashing it first. */
+const MIN_KEY_BYTES = 24;
+const MAX_KEY_BYTES = 64;
+
+/** Why the secret is unusable, as a phrase after its name, or null. */
+export function checkWebhookSecret(secret: string): string | null {
+  if (!secret.startsWith(PREFIX)) return `must start with ${PREFIX} followed by base64 (Standard Webhooks secret format)`;
+  const b64 = secret.slice(PREFIX.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return `must be ${PREFIX} followed by base64`;
+  const n = Buffer.from(b64, 'base64').length;
+  if (n < MIN_KEY_BYTES || n > MAX_KEY_BYTES) return `must hold ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} random bytes (it holds ${n})`;
+  return null;
 }
 
 /** Reads WEBHOOK_*; a delivery attempt must end before the job lock does, or another worker would send it too. */

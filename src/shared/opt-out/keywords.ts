@@ -1,21 +1,8 @@
 /**
- * Opt-out keywords. The rule, in one place (the README quotes it): a reply is a keyword when the WHOLE reply is
- * that keyword once it is
- *   1. NFKC-normalised (full-width ＳＴＯＰ is STOP),
- *   2. stripped at both ends of white space, punctuation, symbols (emoji included) and invisible characters,
- *   3. collapsed inside to single spaces, and
- *   4. upper-cased.
- * So " Stop! ", "stop.", "«STOP»" and "退订" match, while "don't stop", "STOP STOP" and "Stop sending me this"
- * do not: a sentence that merely contains the word is a reply to read, not an instruction. Keywords from the
- * configuration go through the same steps, so `stop all` configured matches "Stop  all!".
+ * Opt-out keywords: a reply is a keyword when the WHOLE reply, normalised (normalizeReplyText, in
+ * config/replies.ts with the keyword settings it also normalises), is one of the configured keywords.
  */
-
-/** Characters trimmed from both ends: white space, punctuation, symbols, controls and format characters. */
-const EDGES = /^[\s\p{P}\p{S}\p{C}]+|[\s\p{P}\p{S}\p{C}]+$/gu;
-
-export function normalizeReplyText(text: string): string {
-  return text.normalize('NFKC').replace(EDGES, '').replace(/\s+/gu, ' ').toUpperCase();
-}
+import { normalizeReplyText } from '../config';
 
 /** What a reply asks for: to stop (opt out), to start again (opt back in), or nothing. */
 export type ReplyKeyword = 'stop' | 'start';

@@ -4,23 +4,10 @@
  * check both directions against the reference `standardwebhooks` package.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WEBHOOK_SECRET_PREFIX as PREFIX } from '../config';
 
-const PREFIX = 'whsec_';
-/** The spec asks for at least 24 random bytes; 64 is the most an HMAC-SHA256 key uses without hashing it first. */
-const MIN_KEY_BYTES = 24;
-const MAX_KEY_BYTES = 64;
 /** Receivers refuse timestamps further than this from their clock (the reference libraries' tolerance). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
-
-/** Why the secret is unusable, as a phrase after its name, or null. */
-export function checkWebhookSecret(secret: string): string | null {
-  if (!secret.startsWith(PREFIX)) return `must start with ${PREFIX} followed by base64 (Standard Webhooks secret format)`;
-  const b64 = secret.slice(PREFIX.length);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return `must be ${PREFIX} followed by base64`;
-  const n = Buffer.from(b64, 'base64').length;
-  if (n < MIN_KEY_BYTES || n > MAX_KEY_BYTES) return `must hold ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} random bytes (it holds ${n})`;
-  return null;
-}
 
 /** The HMAC key of a `whsec_` secret: the bytes of its base64 part. */
 export function signingKey(secret: string): Buffer {
