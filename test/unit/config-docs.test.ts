@@ -4,7 +4,7 @@ import * as ts from 'typescript';
 import { ERROR_CODES } from '../../src/shared/errors';
 
 /**
- * Keeps the README's configuration table, the configuration's TSDoc and the variables the code reads in step, by
+ * Keeps the configuration tables of docs/configuration.md, the configuration's TSDoc and the variables the code reads in step, by
  * reading the files themselves: a variable added, renamed or dropped on one side only fails here.
  */
 const ROOT = join(__dirname, '..', '..');
@@ -17,10 +17,9 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
-/** The variables in the first column of the table under `## Configuration`. */
+/** The variables in the first column of the tables of docs/configuration.md (one table per section). */
 function readmeVariables(): Set<string> {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.split(/^## Configuration$/m)[1].split(/^## /m)[0];
+  const section = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
   const names = new Set<string>();
   for (const line of section.split('\n')) {
     if (!line.startsWith('| `')) continue;
@@ -92,7 +91,7 @@ describe('configuration documentation', () => {
   const docs = optionDocs();
   const documented = documentedVariables(docs);
 
-  it('finds the README table, the variables read and the options (so that the checks below check something)', () => {
+  it('finds the docs tables, the variables read and the options (so that the checks below check something)', () => {
     expect(readme.size).toBeGreaterThan(70);
     expect(read.size).toBeGreaterThan(70);
     expect(docs.length).toBeGreaterThan(70);
@@ -102,21 +101,21 @@ describe('configuration documentation', () => {
     expect(docs.filter((d) => !d.hasDefault).map((d) => d.option)).toEqual([]);
   });
 
-  it('lists in the README every variable the code reads', () => {
+  it('lists in the docs every variable the code reads', () => {
     expect([...read].filter((name) => !readme.has(name)).sort()).toEqual([]);
   });
 
-  it('lists in .env.example every variable the code reads, as the README promises', () => {
+  it('lists in .env.example every variable the code reads, as the docs promise', () => {
     const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
     const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect([...read].filter((name) => !listed.has(name)).sort()).toEqual([]);
   });
 
-  it('reads every variable the README lists', () => {
+  it('reads every variable the docs list', () => {
     expect([...readme].filter((name) => !read.has(name)).sort()).toEqual([]);
   });
 
-  it('has an option with a @defaultValue documenting each variable of the README, and no other', () => {
+  it('has an option with a @defaultValue documenting each variable of the docs, and no other', () => {
     expect([...readme].filter((name) => !documented.has(name)).sort()).toEqual([]);
     expect([...documented].filter((name) => !readme.has(name)).sort()).toEqual([]);
   });
