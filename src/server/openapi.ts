@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3 description served at /openapi.json. Written by hand around the routes' own schemas
- * (./schemas.ts); test/server/openapi.test.ts holds it to the routes Fastify actually registered.
+ * (./schemas.ts); test/integration/server/openapi.test.ts holds it to the routes Fastify actually registered.
  */
 import {
   campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, listQuery, readinessSchema,

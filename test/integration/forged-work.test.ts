@@ -1,6 +1,6 @@
 /**
  * Work that smsq did not make is not done, for whoever can write to Redis without going through smsq (bull-board
- * refuses such writes itself: test/server/dashboard-writes.test.ts). A webhook job added with Queue.add, or a real
+ * refuses such writes itself: test/integration/server/dashboard-writes.test.ts). A webhook job added with Queue.add, or a real
  * one whose target was changed, is never POSTed with a valid signature — the receivers verify every call with the
  * reference standardwebhooks package — and a scheduled campaign's split job promoted early sends nothing before
  * sendAt: the simulator's ledger is read.

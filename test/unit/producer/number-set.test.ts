@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { NumberSet } from '../../../src/producer/number-set';
+
+describe('NumberSet', () => {
+  it('answers like a Set for any numbers a campaign can hold', () => {
+    const key = fc.stringMatching(/^[0-9]{6,15}$/).map((d) => Number(`1${d}`));
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 300 }), (keys) => {
+        const mine = new NumberSet();
+        const reference = new Set<number>();
+        for (const k of keys) expect(mine.add(k)).toBe(!reference.has(k) && reference.add(k) !== undefined);
+        expect(mine.size).toBe(reference.size);
+        for (const k of keys) expect(mine.has(k)).toBe(true);
+      }),
+    );
+  });
+
+  it('holds a million sequential numbers through its growth, and tells apart leading zeros', () => {
+    const set = new NumberSet();
+    for (let i = 0; i < 1_000_000; i++) expect(set.add(1_447_700_000_000 + i)).toBe(true);
+    expect(set.size).toBe(1_000_000);
+    expect(set.add(1_447_700_000_000)).toBe(false);
+    expect(set.has(1_447_699_999_999)).toBe(false);
+    // The validator's keys are '1' + digits, so '0123456' and '123456' stay two numbers.
+    const zeros = new NumberSet();
+    zeros.add(Number('1' + '0123456'));
+    expect(zeros.has(Number('1' + '123456'))).toBe(false);
+  });
+});
