@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const ENV = 'Configuration comes from the environment (REDIS_URL, QUEUE_PREFIX, ...): see README.md, Configuration.';
+const ENV = 'Configuration comes from the environment (REDIS_URL, QUEUE_PREFIX, ...): see docs/configuration.md.';
 
 export const COMMAND_HELP: Record<string, string> = {
   worker: `Usage: smsq worker
@@ -25,7 +25,7 @@ The console and bull-board need DASHBOARD_USER and DASHBOARD_PASSWORD (without t
   enqueue: `Usage: smsq enqueue FILE|- (--content TEXT | --content-file F) [options]
 
 Queues a campaign from a CSV or NDJSON ({"number","orderId"} per line) file, or from stdin with -. A CSV header
-names its columns (number, orderId, timezone, and template fields by name; README, CSV files); without one a
+names its columns (number, orderId, timezone, and template fields by name; docs/campaigns.md, CSV files); without one a
 row is number[,orderId]. Prints the campaign id on stdout; bad rows go to stderr and, unless --skip-invalid, nothing
 is queued (exit 1). A FILE is read twice: validated whole, then queued and staged while its first batches send;
 if the command stops before it ends, run it again with the --campaign-id it printed to stage the rest. stdin is

@@ -65,7 +65,7 @@ Commands:
   webhooks failed [--json] [--limit N]  webhook events whose delivery failed for good
   webhooks retry ID...|--all      re-send failed webhook events (same id, same body)
 
-Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see README.md.
+Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see docs/configuration.md.
 smsq <command> --help says more of each; smsq --version prints the version.`;
 
 export async function main(argv: string[]): Promise<number> {

@@ -31,7 +31,7 @@ export interface ProducerEnqueueOptions extends EnqueueOptions {
   /** Check the gateway balance against the last known price first: warn, or refuse (BALANCE_INSUFFICIENT). */
   balanceCheck?: BalanceCheckMode;
   /**
-   * Recovery of a campaign Redis lost (README: Guarantees): every recipient whose number the gateway's records
+   * Recovery of a campaign Redis lost (docs/operations.md, Recovering a campaign Redis lost): every recipient whose number the gateway's records
    * (getSentRcd) show from this time to now is recorded `sent`, not sent again. An ISO 8601 time with an offset,
    * or a Date: when the lost campaign started sending. Needs the gateway credentials.
    */

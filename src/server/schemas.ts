@@ -295,7 +295,7 @@ export const errorSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', description: 'Stable; see the README table of HTTP API errors.' },
+        code: { type: 'string', description: 'Stable; see docs/http-api.md, Error codes.' },
         message: { type: 'string' },
         details: { type: 'object', description: 'VALIDATION_FAILED: rows [{row, value, reason}] (first 1,000) and invalidCount.' },
       },

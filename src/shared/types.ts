@@ -2,7 +2,7 @@ import type { Priority } from './campaign/lanes';
 import type { OutcomeCounter } from './batch/outcomes';
 
 /**
- * Terminology — the README's list (README.md, Terminology) in short; the same words are used in code, logs, the CLI
+ * Terminology — docs/glossary.md in short; the same words are used in code, logs, the CLI
  * and the HTTP API.
  *
  * - **campaign**: one message (a fixed text, or a template) to a list of recipients, under a campaignId; queued whole

@@ -101,7 +101,7 @@ it('with REDIS_DURABILITY=replica a failover mid-campaign sends nobody twice and
 it('with REDIS_DURABILITY=none the same failover loses nobody; duplicates are possible and reported', async () => {
   const f = await scenario('none', base + 5);
   // Asynchronous replication may lose a call's in-flight record: its batch then sends those recipients again.
-  // The figure is printed (and kept in the README); nobody is lost and nobody is left unknown either way.
+  // The figure is printed (and kept in docs/guarantees.md); nobody is lost and nobody is left unknown either way.
   expect({ lost: f.lost, unknown: f.unknown }).toEqual({ lost: 0, unknown: 0 });
   expect(f.counts).toMatchObject({ total: RECIPIENTS, pending: 0, unknown: 0 });
 }, 4 * 60_000);

@@ -36,7 +36,7 @@ it('spends at most about 80 bytes of Redis per msgId (less while its hashes are 
   let bytes = 0;
   for (const key of await keysMatching(ctx.redis, `${prefix}:msgidx:*`)) bytes += Number(await ctx.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
   const perMsgId = bytes / 20_002;
-  // A loose bound: the exact figure is the benchmark's (README, Performance); this catches a format that doubles it.
+  // A loose bound: the exact figure is the benchmark's (docs/performance.md); this catches a format that doubles it.
   expect(perMsgId).toBeGreaterThan(10);
   expect(perMsgId).toBeLessThan(120);
 });

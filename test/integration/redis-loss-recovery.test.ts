@@ -15,7 +15,7 @@ import { BEARER, openApp, serverConfig, type TestApp } from '../support/server';
 
 /**
  * Issue 22, item 8: a Redis without persistence killed mid-campaign and restarted empty, then the campaign queued
- * again as the README's recovery says (`recoverSince`): the gateway must end up with every number exactly once.
+ * again as docs/operations.md's recovery says (`recoverSince`): the gateway must end up with every number exactly once.
  */
 const RECIPIENTS = 3_000;
 const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(447_700_100_000 + i));

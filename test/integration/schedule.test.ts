@@ -59,7 +59,7 @@ const ended = (i: CampaignInfo) => ['completed', 'failed', 'cancelled'].includes
 const entries = (content: string) => [...sim.ledger.entries()].filter((e) => e.content === content);
 
 /**
- * Numbers of 8 countries. A country's zones are what the README says smsq uses, countries-and-timezones' list:
+ * Numbers of 8 countries. A country's zones are what docs/operations.md says smsq uses, countries-and-timezones' list:
  * Australia and New Zealand have several, so the window must be open in all of them.
  */
 const FIRST_NUMBERS: Record<string, number> = {

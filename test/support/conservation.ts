@@ -110,7 +110,7 @@ export interface Expected {
 }
 
 /**
- * What smsq must accept, skip and refuse, from the input rules in the README: a bad number is invalid; a caller's
+ * What smsq must accept, skip and refuse, from the input rules in docs/campaigns.md: a bad number is invalid; a caller's
  * orderId used before (by a row that got as far as its orderId) is invalid; a template field left empty is invalid;
  * then, with dedupe, a number accepted before is a duplicate. `firstRow` is the row number of rows[0] (2 under a
  * CSV header), and a blank line takes a row number but is no recipient.

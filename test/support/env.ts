@@ -13,7 +13,7 @@ export const REDIS_CLUSTER_NODES = process.env.REDIS_CLUSTER_NODES;
 
 /**
  * A queue prefix of this test file's own, so files running in parallel never see each other's jobs;
- * a hash tag on a cluster, as the README tells users.
+ * a hash tag on a cluster, as docs/operations.md tells users.
  */
 export function uniquePrefix(name: string): string {
   const prefix = `t-${name}-${randomBytes(4).toString('hex')}`;

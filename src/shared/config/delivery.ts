@@ -4,7 +4,7 @@ import { HOUR_MS, type EnvReader } from './env';
 export interface DeliveryConfig {
   /**
    * `DLR_TRACKING`: index every sent msgId and poll for reports. Off: batches skip the msgId index, no poller runs,
-   * and the receiver refuses pushes. What the index costs was measured on the 2-core bench machine (README,
+   * and the receiver refuses pushes. What the index costs was measured on the 2-core bench machine (docs/performance.md,
    * Performance): about 80 B of Redis per message, a third of the instant-gateway rate, and 8–13 points of the
    * slow-gateway share. @defaultValue true
    */

@@ -1,7 +1,7 @@
 import { HOUR_MS, type EnvReader } from './env';
 
 /**
- * Opt-out keywords. The rule, in one place (the README quotes it; opt-out/keywords.ts matches replies with it):
+ * Opt-out keywords. The rule, in one place (docs/replies.md quotes it; opt-out/keywords.ts matches replies with it):
  * a reply is a keyword when the WHOLE reply is that keyword once it is
  *   1. NFKC-normalised (full-width ＳＴＯＰ is STOP),
  *   2. stripped at both ends of white space, punctuation, symbols (emoji included) and invisible characters,

@@ -30,7 +30,7 @@ const MAX_URL_LENGTH = 2_048;
  * Why `raw` cannot receive webhooks, as a phrase that follows the variable's name, or null when it can.
  * Only http(s): other schemes (file:, ftp:, data:, gopher:) would make the worker read or call things that are
  * not a web receiver. Internal addresses are not refused here — a name can resolve anywhere at send time — so
- * the README tells operators to restrict them at the network (see "Webhooks: internal addresses").
+ * docs/webhooks.md tells operators to restrict them at the network (see "Webhooks: internal addresses").
  */
 export function checkWebhookUrl(raw: unknown): string | null {
   if (typeof raw !== 'string' || raw.trim() === '') return 'must be an http:// or https:// URL';

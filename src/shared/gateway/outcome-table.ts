@@ -37,7 +37,7 @@ type StatusRule =
   | { kind: 'account-stop'; meaning: string; operatorAction: string }
   | { kind: 'permanent'; meaning: string; bug: boolean };
 
-/** The gateway's documented non-zero statuses (the README's outcome table). Anything else is permanent. */
+/** The gateway's documented non-zero statuses (docs/gateway.md, the outcome table). Anything else is permanent. */
 export const STATUS_TABLE: Readonly<Record<string, StatusRule>> = Object.freeze({
   '-1': { kind: 'account-stop', meaning: 'authentication error', operatorAction: 'check SMS_API_KEY, SMS_API_SECRET and SMS_APP_ID' },
   '-2': { kind: 'account-stop', meaning: 'IP access restricted', operatorAction: "add this host's public IP to the gateway account's allow list" },

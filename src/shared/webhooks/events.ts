@@ -1,5 +1,5 @@
 /**
- * Webhook terminology — the same words in code, logs, the CLI and the README.
+ * Webhook terminology — the same words in code, logs, the CLI and the docs.
  *
  * - **event**: one thing that happened to a campaign, sent as JSON `{ type, id, timestamp, data }`; `data`
  *   always holds `campaignId` and `seq`.

@@ -68,7 +68,7 @@ it(`streams a ${RECIPIENTS.toLocaleString('en')}-recipient NDJSON upload through
   expect(info.counts.total).toBe(RECIPIENTS);
 
   const mb = (n: number) => Math.round(n / 1024 / 1024);
-  // Kept as an artifact: the figure the README quotes.
+  // Kept as an artifact: the figure docs/http-api.md quotes.
   await mkdir('test-artifacts', { recursive: true });
   await writeFile(path.join('test-artifacts', 'upload-memory.json'), JSON.stringify({ recipients: RECIPIENTS, baselineMB: mb(baseline), peakMB: mb(peak) }, null, 2));
   expect(peak - baseline).toBeLessThan(RSS_GROWTH_LIMIT);
