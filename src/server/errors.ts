@@ -1,10 +1,9 @@
 /**
- * Every error the HTTP API answers, as `{ error: { code, message, details? } }` with a stable code (README:
- * "HTTP API errors"). SmsqError codes keep their names; the codes below are the API's own.
+ * Every error the HTTP API answers, as `{ error: { code, message, details? } }` with a stable code and the status
+ * the error catalogue (shared/errors.ts) gives it. SmsqError codes keep their names; ApiError carries the API's own.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode } from '../shared/errors';
-import { SmsqError } from '../shared/errors';
+import { ERROR_CATALOGUE, SmsqError, type ApiErrorCode, type ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { asRedisError, REDIS_RETRY_AFTER_SECONDS } from '../shared/redis/errors';
 
@@ -13,51 +12,6 @@ import { asRedisError, REDIS_RETRY_AFTER_SECONDS } from '../shared/redis/errors'
  * a 415 lists them.
  */
 export const ACCEPTED_MEDIA_TYPES = ['application/json', 'application/x-ndjson', 'application/ndjson', 'text/csv'] as const;
-
-export const API_ERROR_STATUS = {
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  CROSS_SITE_REQUEST: 403,
-  HOST_NOT_ALLOWED: 403,
-  BAD_REQUEST: 400,
-  NOT_FOUND: 404,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  INTERNAL_ERROR: 500,
-} as const;
-
-export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
-
-/** The status of each library error; a Record, so a new SmsqError code cannot be forgotten here. */
-export const SMSQ_ERROR_STATUS: Record<ErrorCode, number> = {
-  VALIDATION_FAILED: 422,
-  CAMPAIGN_EMPTY: 422,
-  INPUT_UNREADABLE: 400,
-  CSV_HEADER_INVALID: 422,
-  INPUT_CHANGED: 409,
-  STAGING_STOPPED: 503,
-  CAMPAIGN_NOT_FOUND: 404,
-  CAMPAIGN_CONFLICT: 409,
-  // 409, not 423: the id is in use by another request right now; Retry-After says when to try again.
-  CAMPAIGN_BUSY: 409,
-  CAMPAIGN_FINISHED: 409,
-  CAMPAIGN_ACTIVE: 409,
-  CAMPAIGN_STARTED: 409,
-  RECONCILE_BUSY: 409,
-  CAMPAIGN_NOT_RESENDABLE: 409,
-  BALANCE_INSUFFICIENT: 402,
-  BUDGET_EXCEEDED: 422,
-  GATEWAY_NOT_CONFIGURED: 503,
-  GATEWAY_QUERY_FAILED: 502,
-  REDIS_UNAVAILABLE: 503,
-  // Redis, not the request, has to change: 503 with Retry-After, as for an unreachable Redis.
-  REDIS_FULL: 503,
-  REDIS_READONLY: 503,
-  // The service cannot keep its promise on this Redis until an operator changes it: not the client's fault.
-  REDIS_VOLATILE: 503,
-  CONFIG_INVALID: 500,
-  WEBHOOK_NOT_FOUND: 404,
-};
 
 /** Answers that mean "Redis, not this request": they carry Retry-After. */
 const REDIS_CODES: ReadonlySet<string> = new Set<ErrorCode>(['REDIS_UNAVAILABLE', 'REDIS_FULL', 'REDIS_READONLY']);
@@ -82,8 +36,9 @@ interface Answer {
   body: ErrorBody;
 }
 
-function answer(status: number, code: string, message: string, details?: Record<string, unknown>): Answer {
-  return { status, body: { error: details ? { code, message, details } : { code, message } } };
+/** The answer for a code of the catalogue, with the status the catalogue gives it. */
+function answer(code: ErrorCode | ApiErrorCode, message: string, details?: Record<string, unknown>): Answer {
+  return { status: ERROR_CATALOGUE[code].status, body: { error: details ? { code, message, details } : { code, message } } };
 }
 
 /**
@@ -91,11 +46,11 @@ function answer(status: number, code: string, message: string, details?: Record<
  * failure while Redis is down (a command refused by a closed connection) into REDIS_UNAVAILABLE.
  */
 export function toAnswer(err: unknown, redisReady: boolean): Answer {
-  if (err instanceof ApiError) return answer(API_ERROR_STATUS[err.code], err.code, err.message, err.details);
-  if (err instanceof SmsqError) return answer(SMSQ_ERROR_STATUS[err.code], err.code, err.message, err.details);
+  if (err instanceof ApiError) return answer(err.code, err.message, err.details);
+  if (err instanceof SmsqError) return answer(err.code, err.message, err.details);
   // Redis refusing a write (full, read-only) or gone, met by any route: 503 with its code, never a 500.
   const refused = asRedisError(err);
-  if (refused) return answer(SMSQ_ERROR_STATUS[refused.code], refused.code, refused.message, refused.details);
+  if (refused) return answer(refused.code, refused.message, refused.details);
   const e = err as Partial<FastifyError>;
   if (e.validation) {
     const where = e.validationContext ?? 'request';
@@ -109,21 +64,21 @@ export function toAnswer(err: unknown, redisReady: boolean): Answer {
     });
     const unknown = problems.filter((p) => 'field' in p);
     const message = unknown.length > 0 ? unknown.map((p) => p.message).join('; ') : e.message ?? 'the request does not match its schema';
-    return answer(400, 'BAD_REQUEST', message, { problems });
+    return answer('BAD_REQUEST', message, { problems });
   }
-  if (e.statusCode === 413) return answer(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than this server accepts');
+  if (e.statusCode === 413) return answer('PAYLOAD_TOO_LARGE', 'the request body is larger than this server accepts');
   if (e.statusCode === 415) {
-    return answer(415, 'UNSUPPORTED_MEDIA_TYPE', `${e.message ?? 'unsupported Content-Type'}; this route accepts ${ACCEPTED_MEDIA_TYPES.join(', ')}`, {
+    return answer('UNSUPPORTED_MEDIA_TYPE', `${e.message ?? 'unsupported Content-Type'}; this route accepts ${ACCEPTED_MEDIA_TYPES.join(', ')}`, {
       accepted: [...ACCEPTED_MEDIA_TYPES],
     });
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return answer(400, 'BAD_REQUEST', e.message ?? 'bad request');
+    return answer('BAD_REQUEST', e.message ?? 'bad request');
   }
   if (!redisReady) {
-    return answer(503, 'REDIS_UNAVAILABLE', 'Redis cannot be reached at REDIS_URL; the server reconnects by itself.');
+    return answer('REDIS_UNAVAILABLE', 'Redis cannot be reached at REDIS_URL; the server reconnects by itself.');
   }
-  return answer(500, 'INTERNAL_ERROR', 'an unexpected error; the server log has its details');
+  return answer('INTERNAL_ERROR', 'an unexpected error; the server log has its details');
 }
 
 /** Fastify's error handler for the whole server (bull-board keeps its own inside its plugin). */
