@@ -15,8 +15,9 @@ export class FakeRedis {
   private readonly expiresAt = new Map<string, number>();
   /** Set to make every write refused as a full Redis refuses it (OOM under noeviction), until cleared. */
   refuseWrites: Error | null = null;
-  /** Commands sent, by name: how many round trips and writes a unit made. */
+  /** Commands sent, by name, and pipelines or MULTIs executed: the round trips and writes a unit made. */
   readonly sent: string[] = [];
+  execs = 0;
 
   constructor(
     private readonly world: FakeWorld,
@@ -145,6 +146,7 @@ export class FakePipeline {
   }
 
   async exec(): Promise<Reply[]> {
+    this.redis.execs++;
     const replies: Reply[] = [];
     for (const [command, key, args] of this.queued) {
       try {
