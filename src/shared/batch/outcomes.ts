@@ -3,8 +3,9 @@ import type { RecipientStatus, StoredOutcome } from '../types';
 /**
  * The one table from a stored outcome's letter to its recipient status and to the campaign hash counter that
  * counts it, and whether workers count it in smsq_recipients_total as they record it (`cancelled`, `not-sent`
- * and `expired` are settled by the producer, reconcile and the expiry, and are left out). The Lua scripts get the
- * same table (LUA_COUNTER_FIELDS), so a new outcome is added here only.
+ * and `expired` are settled by the producer, reconcile and the expiry, and are left out). The Lua scripts hold a copy
+ * of the counters (src/shared/redis/scripts/includes/outcome-counters.lua, which test/unit/lua-scripts.test.ts holds
+ * to this table): a new outcome is added here and there.
  */
 export const OUTCOMES = {
   s: { status: 'sent', counter: 'sent', metric: true },
@@ -45,9 +46,3 @@ export function settledCount(counts: Readonly<Record<OutcomeCounter, number>>): 
   for (const l of OUTCOME_LETTERS) n += counts[OUTCOMES[l].counter];
   return n;
 }
-
-/** `{ s = 'sent', f = 'failed', … }`: the counter table as a Lua table constructor, for the scripts. */
-export const LUA_COUNTER_FIELDS = `{ ${OUTCOME_LETTERS.map((l) => `${l} = '${OUTCOMES[l].counter}'`).join(', ')} }`;
-
-/** `{ s = 0, f = 0, … }`: a zeroed count per letter, for the scripts. */
-export const LUA_ZERO_COUNTS = `{ ${OUTCOME_LETTERS.map((l) => `${l} = 0`).join(', ')} }`;

@@ -16,13 +16,8 @@ import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, Recipien
 /** Fields without which a campaign must not be sent: its schedule, send window and validity. */
 const SENDING_FIELDS: ReadonlySet<string> = new Set(['sendAt', 'window', 'expireAt']);
 
-/**
- * KEYS: campaign. ARGV: the cap in millionths, or '' to remove it. In one script, so that a campaign that expired
- * meanwhile is not brought back as a hash of one field. Returns 0 when there is no such campaign.
- */
-const SET_MAX_COST = lua<[campaign: string], [micros: string], 0 | 1>(
-  `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'maxCost') else redis.call('HSET', KEYS[1], 'maxCost', ARGV[1]) end return 1`,
-);
+/** Sets or removes a campaign's budget cap, never bringing back an expired campaign (scripts/set-max-cost.lua). */
+const SET_MAX_COST = lua<[campaign: string], [micros: string], 0 | 1>('set-max-cost');
 
 export class CampaignStore {
   /** Campaigns whose damaged fields were logged: each once, not at every read (bounded, in case many are). */
@@ -43,7 +38,9 @@ export class CampaignStore {
     const rec = await this.show(campaignId);
     const unsafe = rec?.damaged?.filter((f) => SENDING_FIELDS.has(f));
     if (unsafe && unsafe.length > 0) {
-      throw new UnreadableRecordError(`campaign ${campaignId} has fields that cannot be read (${unsafe.join(', ')}); it is not sent until they are fixed or it is cancelled`);
+      throw new UnreadableRecordError(
+        `campaign ${campaignId} has fields that cannot be read (${unsafe.join(', ')}); it is not sent until they are fixed or it is cancelled`,
+      );
     }
     return rec;
   }
@@ -63,13 +60,21 @@ export class CampaignStore {
    * State and counts; `queuePaused` (an operator's `smsq pause` or an account-level stop, `accountStop` saying
    * which) turns a queued or running campaign into `paused` for the reader.
    */
-  async info(campaignId: string, queuePaused: boolean, accountStop?: { code: string; reason: string } | null): Promise<CampaignInfo | null> {
+  async info(
+    campaignId: string,
+    queuePaused: boolean,
+    accountStop?: { code: string; reason: string } | null,
+  ): Promise<CampaignInfo | null> {
     const rec = await this.show(campaignId);
     if (!rec) return null;
     const active = rec.state === 'queued' || rec.state === 'running';
-    const [schedule, producerAlive] = await Promise.all([this.schedule(campaignId, rec), rec.staging ? this.redis.exists(this.keys.staging(campaignId)) : 0]);
+    const [schedule, producerAlive] = await Promise.all([
+      this.schedule(campaignId, rec),
+      rec.staging ? this.redis.exists(this.keys.staging(campaignId)) : 0,
+    ]);
     const unfinished = rec.batches - rec.batchesDone;
-    const windowBound = rec.state === 'running' && schedule?.waiting !== undefined && unfinished > 0 && schedule.waiting.batches >= unfinished;
+    const windowBound =
+      rec.state === 'running' && schedule?.waiting !== undefined && unfinished > 0 && schedule.waiting.batches >= unfinished;
     return {
       campaignId,
       state: active && queuePaused ? 'paused' : windowBound ? 'waiting-window' : rec.state,
@@ -106,7 +111,12 @@ export class CampaignStore {
    * Moves the campaign to `to` if it is in one of `from`; returns 'ok', 'missing' or the state it was in.
    * Atomic, so a cancel and a content failure (or a completion) cannot both win.
    */
-  async transition(campaignId: string, from: CampaignState[], to: CampaignState, fields: Record<string, string> = {}): Promise<'ok' | 'missing' | CampaignState> {
+  async transition(
+    campaignId: string,
+    from: CampaignState[],
+    to: CampaignState,
+    fields: Record<string, string> = {},
+  ): Promise<'ok' | 'missing' | CampaignState> {
     return runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...Object.entries(fields).flat()]);
   }
 
@@ -118,7 +128,10 @@ export class CampaignStore {
       // A batch whose window has opened keeps its entry until its run has sent: it is going out, not waiting.
       const key = this.keys.windowWaits(campaignId);
       const after = `(${this.clock.now()}`;
-      const [count, first] = await Promise.all([this.redis.zcount(key, after, '+inf'), this.redis.zrangebyscore(key, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)]);
+      const [count, first] = await Promise.all([
+        this.redis.zcount(key, after, '+inf'),
+        this.redis.zrangebyscore(key, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
+      ]);
       if (count > 0) schedule.waiting = { batches: count, nextOpenAt: Number(first[1]) };
     }
     return schedule;
@@ -165,10 +178,16 @@ export class CampaignStore {
    * `content` (the campaign's record) each line carries its recipient's text, rendered here from the stored template
    * and fields: rendered texts are never stored.
    */
-  async *results(campaignId: string, batches: number, content?: Pick<CampaignRecord, 'content' | 'template'>): AsyncGenerator<RecipientResult> {
+  async *results(
+    campaignId: string,
+    batches: number,
+    content?: Pick<CampaignRecord, 'content' | 'template'>,
+  ): AsyncGenerator<RecipientResult> {
     let unreadableLogged = false;
     for (let k = 0; k < batches; k++) {
-      const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ?? [];
+      const replies =
+        (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ??
+        [];
       for (const [err] of replies) if (err) throw err;
       const [r, o] = replies[0][1] as Array<string | null>;
       if (r === null) continue;
@@ -192,14 +211,18 @@ export class CampaignStore {
 function pauseInfo(rec: CampaignRecord, queuePaused: boolean, stop?: { code: string; reason: string } | null): PauseInfo | undefined {
   if (rec.state === 'paused') return { by: rec.pausedBy ?? 'operator', reason: rec.pauseReason ?? '', at: rec.pausedAt };
   if (!queuePaused) return undefined;
-  return stop ? { by: 'account', reason: `account-level stop: gateway status ${stop.code} (${stop.reason})` } : { by: 'operator', reason: 'the whole queue is paused (smsq pause)' };
+  return stop
+    ? { by: 'account', reason: `account-level stop: gateway status ${stop.code} (${stop.reason})` }
+    : { by: 'operator', reason: 'the whole queue is paused (smsq pause)' };
 }
 
 export function toResult(number: string, orderId: string, o: StoredOutcome | undefined): RecipientResult {
   if (!o) return { number, orderId, status: 'pending' };
   switch (o[0]) {
     case 's':
-      return o[2] === undefined ? { number, orderId, status: 'sent', msgId: o[1] } : { number, orderId, status: 'sent', msgId: o[1], reason: o[2] };
+      return o[2] === undefined
+        ? { number, orderId, status: 'sent', msgId: o[1] }
+        : { number, orderId, status: 'sent', msgId: o[1], reason: o[2] };
     case 'f':
       return { number, orderId, status: 'failed', code: o[1], reason: o[2] };
     case 'u':

@@ -117,14 +117,8 @@ export class SuppressionStore {
   }
 }
 
-/** KEYS: any key under the prefix (routing only). ARGV: key prefix, then numbers. Returns the numbers on the suppression list (buckets as in BEGIN_CALL). */
-const SUPPRESSED_AMONG = lua<[routing: string], [prefix: string, ...numbers: string[]], string[]>(`
-local found = {}
-for j = 2, #ARGV do
-  local n = ARGV[j]
-  if redis.call('HEXISTS', ARGV[1] .. ':supp:' .. string.sub(n, -4), n) == 1 then found[#found + 1] = n end
-end
-return found`);
+/** Of these numbers, the ones on the suppression list (scripts/suppressed-among.lua). */
+const SUPPRESSED_AMONG = lua<[routing: string], [prefix: string, ...numbers: string[]], string[]>('suppressed-among');
 
 /** `reason|source|ms`; BEGIN_CALL reads the reason as everything before the first `|`. */
 export function encode(e: Suppression): string {

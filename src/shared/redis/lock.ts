@@ -7,15 +7,11 @@ import type { RedisClient } from './connection';
  * another process take it, so release and renewal act only while the key still holds the holder's token.
  */
 
-/** KEYS: lock. ARGV: the holder's token. Deletes the lock only if it is still this holder's; 1 when it was. */
-const RELEASE_LOCK = lua<[lock: string], [token: string], 0 | 1>(
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
-);
+/** Deletes the lock only if it is still this holder's; 1 when it was. */
+const RELEASE_LOCK = lua<[lock: string], [token: string], 0 | 1>('release-lock');
 
-/** KEYS: lock. ARGV: the holder's token, ms. Extends the lock only if it is still this holder's; 1 when it was. */
-const RENEW_LOCK = lua<[lock: string], [token: string, ms: string], 0 | 1>(
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
-);
+/** Extends the lock only if it is still this holder's; 1 when it was. */
+const RENEW_LOCK = lua<[lock: string], [token: string, ms: string], 0 | 1>('renew-lock');
 
 export function releaseLock(redis: RedisClient, key: string, token: string): Promise<0 | 1> {
   return runScript(redis, RELEASE_LOCK, [key], [token]);

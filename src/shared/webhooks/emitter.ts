@@ -10,19 +10,17 @@ import { JOB_NAMES, type WebhookQueue } from '../queues';
 import type { RedisClient } from '../redis/connection';
 import type { Recipient, StoredOutcome } from '../types';
 import { sealJob } from './job-seal';
-import { packBody, type ReservedEvents, type SettledRecipient, type WebhookEventData, type WebhookEventType, type WebhookJobData } from './events';
+import {
+  packBody,
+  type ReservedEvents,
+  type SettledRecipient,
+  type WebhookEventData,
+  type WebhookEventType,
+  type WebhookJobData,
+} from './events';
 
-/**
- * KEYS: campaign. ARGV: WEBHOOK_URL, or ''. Reserves the campaign's next seq, if an event of it goes anywhere:
- * returns {seq, createdAt, url} (its callbackUrl, else WEBHOOK_URL) — or nil for a campaign that is gone or has no target.
- */
-const RESERVE_EVENT = lua<[campaign: string], [globalUrl: string], [seq: number, createdAt: string, url: string] | null>(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local url = redis.call('HGET', KEYS[1], 'callbackUrl')
-if not url or url == '' then url = ARGV[1] end
-if url == '' then return false end
-local seq = redis.call('HINCRBY', KEYS[1], 'webhookSeq', 1)
-return { seq, redis.call('HGET', KEYS[1], 'createdAt') or '0', url }`);
+/** Reserves a campaign's next webhook seq if its events go anywhere: {seq, createdAt, url}, or null (scripts/reserve-event.lua). */
+const RESERVE_EVENT = lua<[campaign: string], [globalUrl: string], [seq: number, createdAt: string, url: string] | null>('reserve-event');
 
 /** How long "this campaign has no callbackUrl" is remembered when WEBHOOK_URL is not set (so that costs nothing). */
 const NO_TARGET_TTL_MS = 60_000;
@@ -81,9 +79,18 @@ export class WebhookEmitter {
   }
 
   /** recipients.settled for a finished batch (and campaign.completed when it was the last), from what FINISH_BATCH reserved. */
-  async batchFinished(target: CampaignTarget, batch: number, recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>, reserved: ReservedEvents): Promise<void> {
-    const events = [buildEvent(target, 'recipients.settled', reserved.seq, reserved.at, { batch, recipients: settledRecipients(recipients, outcomes) })];
-    if (reserved.completed) events.push(buildEvent(target, 'campaign.completed', reserved.completed.seq, reserved.at, { counts: reserved.completed.counts }));
+  async batchFinished(
+    target: CampaignTarget,
+    batch: number,
+    recipients: Recipient[],
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    reserved: ReservedEvents,
+  ): Promise<void> {
+    const events = [
+      buildEvent(target, 'recipients.settled', reserved.seq, reserved.at, { batch, recipients: settledRecipients(recipients, outcomes) }),
+    ];
+    if (reserved.completed)
+      events.push(buildEvent(target, 'campaign.completed', reserved.completed.seq, reserved.at, { counts: reserved.completed.counts }));
     await this.add(events);
   }
 
@@ -101,7 +108,10 @@ export class WebhookEmitter {
       for (const e of events) metrics.webhookEvents.labels(e.type, 'dropped').inc();
       if (!this.dropping) {
         this.dropping = true;
-        this.log.warn({ maxQueued: this.config.maxQueued, queued: this.queued, campaignId: events[0].campaignId }, 'webhook events dropped: WEBHOOK_MAX_QUEUED events are waiting for a receiver that does not take them; new events are dropped until the queue drains');
+        this.log.warn(
+          { maxQueued: this.config.maxQueued, queued: this.queued, campaignId: events[0].campaignId },
+          'webhook events dropped: WEBHOOK_MAX_QUEUED events are waiting for a receiver that does not take them; new events are dropped until the queue drains',
+        );
       }
       return;
     }
@@ -135,7 +145,13 @@ export function eventId(campaignId: string, createdAt: number, seq: number): str
 export type UnsealedEvent = Omit<WebhookJobData, 'seal'>;
 
 /** The event, serialised once: every attempt sends these bytes. */
-export function buildEvent<T extends WebhookEventType>(target: CampaignTarget, type: T, seq: number, at: number, data: WebhookEventData[T]): UnsealedEvent {
+export function buildEvent<T extends WebhookEventType>(
+  target: CampaignTarget,
+  type: T,
+  seq: number,
+  at: number,
+  data: WebhookEventData[T],
+): UnsealedEvent {
   const id = eventId(target.campaignId, target.createdAt, seq);
   const body = JSON.stringify({ type, id, timestamp: new Date(at).toISOString(), data: { campaignId: target.campaignId, seq, ...data } });
   const now = Date.now();
@@ -146,6 +162,11 @@ export function buildEvent<T extends WebhookEventType>(target: CampaignTarget, t
  * Creates one event of a campaign — for the pauses and stops decided outside this module (an operator's or a
  * budget's pause of one campaign: `emitCampaignEvent(ctx, id, 'campaign.paused', { by: 'operator', reason })`).
  */
-export function emitCampaignEvent<T extends WebhookEventType>(ctx: { webhooks: WebhookEmitter }, campaignId: string, type: T, data: WebhookEventData[T]): Promise<void> {
+export function emitCampaignEvent<T extends WebhookEventType>(
+  ctx: { webhooks: WebhookEmitter },
+  campaignId: string,
+  type: T,
+  data: WebhookEventData[T],
+): Promise<void> {
   return ctx.webhooks.emit(campaignId, type, data);
 }

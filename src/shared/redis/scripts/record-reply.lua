@@ -1,0 +1,52 @@
+--[[
+  Stores a reply, attributes it to the campaign last sent to its number, and applies its opt-out keyword — in one
+  step, so that a reply is stored, attributed and acted on exactly once even when the push and the poller bring it at
+  the same moment: the first copy sets the seen-marker, a later one answers 'duplicate' and changes nothing.
+  A STOP never overwrites an entry already listed (an operator's `manual` stays `manual`); a START removes only a
+  `stop-reply` entry: what an operator, an import or a complaint put on the list, a text message cannot take off.
+
+  Input:
+    KEYS[1] seen          the reply's seen-marker
+    KEYS[2] contacts      its number's contact-history bucket
+    KEYS[3] campaignRefs  campaign ref -> campaignId
+    KEYS[4] replies       the replies stream
+    KEYS[5] suppression   its number's suppression bucket
+    ARGV[1] number
+    ARGV[2] dedupSeconds  how long the seen-marker is kept
+    ARGV[3] maxKept       the stream's approximate maximum length
+    ARGV[4] keyword       'stop', 'start' or ''
+    ARGV[5] entry         the suppression entry a STOP adds
+    ARGV[6...] the stream entry's field/value pairs
+
+  Output:
+    {'duplicate'}, or {'stored', stream id, campaignId or '', list change}: the change is 'added', 'already-listed',
+    'removed', 'kept', 'not-listed' or '' (no keyword)
+]]
+--- @include "number-buckets"
+
+if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[2], 'NX') then return {'duplicate'} end
+local number = ARGV[1]
+local campaignId = ''
+local contact = redis.call('HGET', KEYS[2], number)
+if contact then
+  campaignId = redis.call('HGET', KEYS[3], entryHead(contact)) or ''
+end
+local change = ''
+if ARGV[4] == 'stop' then
+  if redis.call('HSETNX', KEYS[5], number, ARGV[5]) == 1 then change = 'added' else change = 'already-listed' end
+elseif ARGV[4] == 'start' then
+  local entry = redis.call('HGET', KEYS[5], number)
+  if not entry then change = 'not-listed'
+  elseif entryHead(entry) == 'stop-reply' then
+    redis.call('HDEL', KEYS[5], number)
+    change = 'removed'
+  else change = 'kept' end
+end
+local fields = {}
+for j = 6, #ARGV do fields[#fields + 1] = ARGV[j] end
+fields[#fields + 1] = 'campaignId'
+fields[#fields + 1] = campaignId
+fields[#fields + 1] = 'change'
+fields[#fields + 1] = change
+local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
+return {'stored', id, campaignId, change}
