@@ -39,7 +39,8 @@ describe('texts written as JSON (sendSms/batch bodies)', () => {
   });
 
   it('renders every template and set of values to the text renderStored gives, over 5,000 random cases', () => {
-    const random = seeded(20261130);
+    const SEED = 20261130;
+    const random = seeded(SEED);
     for (let n = 0; n < 5_000; n++) {
       const fields = ['name', 'order', 'day'];
       let content = randomText(random, 6).replace(/[{}]/g, '');
@@ -51,7 +52,9 @@ describe('texts written as JSON (sendSms/batch bodies)', () => {
       const template = parsed(content);
       const values = template.fields.map(() => (random() < 0.2 ? '' : randomText(random, 8)));
       const written = compileJsonTemplate(template)(values);
-      expect({ content, values, text: readBack(written) }).toEqual({ content, values, text: renderStored(template, values) });
+      // The seed and the case's number in the comparison: a failure names them, and comes back the same.
+      const expected = { seed: SEED, n, content, values, text: renderStored(template, values) };
+      expect({ seed: SEED, n, content, values, text: readBack(written) }).toEqual(expected);
     }
   });
 

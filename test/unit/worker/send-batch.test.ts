@@ -28,14 +28,13 @@ import {
   status,
   type Answer,
 } from '../../support/fakes';
+import { FC_SEED } from '../../support/fc-seed';
 import type * as LuaBacked from '../../support/fakes/lua-backed';
 
 // Staging runs Lua on ctx.redis itself: its stand-in does the same on the fake world.
 jest.mock('../../../src/shared/campaign/staging', () => jest.requireActual<typeof LuaBacked>('../../support/fakes/lua-backed').staging);
 
 const C = 'c1';
-/** A fixed default seed, so a run is repeatable; `FC_SEED=n` explores others. fast-check prints the seed on failure. */
-const FC_SEED = process.env.FC_SEED === undefined ? 20_261_207 : Number(process.env.FC_SEED);
 
 function setup(
   opts: {
