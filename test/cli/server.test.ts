@@ -1,42 +1,23 @@
 import { request, type ClientRequest } from 'node:http';
-import { startSimulator, type Simulator } from '../../src/simulator';
-import { runSmsq, WorkerProcess } from '../support/cli';
-import { deletePrefix, testRedis, uniquePrefix, waitFor } from '../support/env';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
+import { deletePrefix, testRedis, waitFor } from '../support/env';
 import { parseMetrics, total } from '../support/prometheus';
-import { BEARER, serverEnv } from '../support/server';
+import { BEARER, SERVER_VARIABLES } from '../support/server';
 import { ServerProcess } from '../support/server-process';
 
-const prefix = uniquePrefix('cli-server');
-let sim: Simulator;
-let env: NodeJS.ProcessEnv;
-const processes: Array<{ kill(s: NodeJS.Signals): Promise<number | null> }> = [];
+const stack = useCampaignStack('cli-server', { producer: false, env: { ...SERVER_VARIABLES, SERVER_PORT: '0', LOG_LEVEL: 'info' } });
+/** The metrics test's own queue. */
+const metricsPrefix = `${stack.prefix}-w`;
+afterAll(() => deletePrefix(metricsPrefix));
 
-beforeAll(async () => {
-  sim = await startSimulator();
-  env = serverEnv(prefix, sim.baseUrl, { SERVER_PORT: '0', LOG_LEVEL: 'info' });
-});
-
-afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-});
-
-afterAll(async () => {
-  await sim.close();
-  await deletePrefix(prefix);
-  await deletePrefix(`${prefix}-w`);
-});
-
-function server(extraEnv: Record<string, string> = {}): ServerProcess {
-  const s = new ServerProcess({ ...env, ...extraEnv });
-  processes.push(s);
-  return s;
-}
+const server = (extraEnv: Record<string, string> = {}) => stack.process(new ServerProcess({ ...stack.env, ...extraEnv }));
 
 /** Waits until the server is reading a campaign's upload: the producer holds its staging lock meanwhile. */
 async function staging(campaignId: string): Promise<void> {
   const redis = testRedis();
   try {
-    await waitFor(`the server to read ${campaignId}`, async () => ((await redis.exists(`${prefix}:campaign:${campaignId}:staging`)) ? true : undefined));
+    await waitFor(`the server to read ${campaignId}`, async () => ((await redis.exists(`${stack.prefix}:campaign:${campaignId}:staging`)) ? true : undefined));
   } finally {
     redis.disconnect();
   }
@@ -84,15 +65,14 @@ it('exits at once on a second signal', async () => {
 });
 
 it('refuses a bad --port with a usage error', async () => {
-  const res = await runSmsq(['server', '--port', 'eighty'], env);
+  const res = await runSmsq(['server', '--port', 'eighty'], stack.env);
   expect(res.code).toBe(2);
   expect(res.stderr).toContain('--port must be a port');
 });
 
 it('lets every worker be scraped on METRICS_PORT, its counters moving with the batches it sends', async () => {
   // A queue of its own: the campaigns of the tests above must not reach this worker's counters.
-  const worker = new WorkerProcess({ ...env, QUEUE_PREFIX: `${prefix}-w`, METRICS_PORT: '0' });
-  processes.push(worker);
+  const worker = stack.workerProcess({ ...stack.env, QUEUE_PREFIX: metricsPrefix, METRICS_PORT: '0' });
   await worker.started();
   const port = await waitFor('the metrics port in the log', async () => /"port":(\d+)[^}]*"msg":"metrics listening"/.exec(worker.logs)?.[1]);
   const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: BEARER })).text());
@@ -100,7 +80,7 @@ it('lets every worker be scraped on METRICS_PORT, its counters moving with the b
   expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
   expect(total(await scrape(), 'smsq_recipients_total', { outcome: 'sent' })).toBe(0);
 
-  const enq = await runSmsq(['enqueue', '-', '--content', 'scraped', '--format', 'csv'], { ...env, QUEUE_PREFIX: `${prefix}-w` }, '447788100001\n447788100002\n');
+  const enq = await runSmsq(['enqueue', '-', '--content', 'scraped', '--format', 'csv'], { ...stack.env, QUEUE_PREFIX: metricsPrefix }, '447788100001\n447788100002\n');
   expect(enq.code).toBe(0);
   await waitFor('the worker to count its sent recipients', async () => (total(await scrape(), 'smsq_recipients_total', { outcome: 'sent' }) === 2 ? true : undefined));
   const after = await scrape();

@@ -1,52 +1,23 @@
-import { createProducer, type Producer } from '../../src/producer';
-import type { Config } from '../../src/shared/config';
-import { createLogger } from '../../src/shared/logger';
-import { metricsRegistry } from '../../src/shared/metrics';
-import { startSimulator, type Simulator } from '../../src/simulator';
-import { startWorker, type SmsqWorker } from '../../src/worker/worker';
-import { testConfig, uniquePrefix, waitFor } from '../support/env';
-import { OwnRedis } from '../support/redis-server';
 import IORedis from 'ioredis';
+import { metricsRegistry } from '../../src/shared/metrics';
+import { useCampaignStack } from '../support/campaigns';
+import { waitFor } from '../support/env';
+import { OwnRedis } from '../support/redis-server';
 
 /**
  * REDIS_DURABILITY against a real primary and replica of the test's own: with `replica`, no call is made before
  * the replica has its in-flight record, and a batch whose record cannot reach one goes back unsent.
  */
-const log = createLogger('silent');
 const port = 17_000 + Math.floor(Math.random() * 500) * 2;
 const primary = new OwnRedis(port);
 const replica = new OwnRedis(port + 1, ['--replicaof', '127.0.0.1', String(port)]);
-const prefix = uniquePrefix('durability');
-let sim: Simulator;
-let producer: Producer;
-const workers: SmsqWorker[] = [];
+const stack = useCampaignStack('durability', { redis: primary, env: { REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '300' } });
+beforeAll(() => replica.start());
+afterAll(() => replica.destroy());
 
-function config(overrides: Record<string, string> = {}): Config {
-  return testConfig(prefix, sim.baseUrl, { REDIS_URL: primary.url, REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '300', ...overrides });
-}
-
-beforeAll(async () => {
-  await primary.start();
-  await replica.start();
-  sim = await startSimulator();
-  producer = await createProducer(config(), log);
-});
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.close()));
-});
-
-afterAll(async () => {
-  await producer?.close();
-  await sim?.close();
-  await replica.destroy();
-  await primary.destroy();
-});
-
-async function worker(overrides: Record<string, string> = {}): Promise<SmsqWorker> {
-  const w = await startWorker(config(overrides), log);
-  workers.push(w);
-  return w;
+/** A worker with these variables on top of the file's (REDIS_DURABILITY). */
+function worker(variables: Record<string, string> = {}) {
+  return stack.worker(stack.configWith(variables));
 }
 
 let nextNumber = 448_200_000_00;
@@ -56,7 +27,7 @@ function recipients(n: number) {
 
 async function completed(campaignId: string) {
   return waitFor('the campaign to complete', async () => {
-    const info = await producer.getCampaign(campaignId);
+    const info = await stack.producer.getCampaign(campaignId);
     return info.state === 'completed' ? info : undefined;
   }, 60_000);
 }
@@ -79,9 +50,9 @@ it('with REDIS_DURABILITY=replica sends once the replica has acknowledged each i
   await waitFor('the replica to link', async () => ((await replicaLinked()) ? true : undefined), 20_000);
   await worker();
   const list = recipients(600);
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Durable', recipients: list });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Durable', recipients: list });
   expect((await completed(campaignId)).counts).toMatchObject({ sent: 600, unknown: 0 });
-  for (const { number } of list) expect(sim.ledger.countFor(number)).toBe(1);
+  for (const { number } of list) expect(stack.sim.ledger.countFor(number)).toBe(1);
 });
 
 it('with the replica gone refuses to call, takes the in-flight record back and retries the batch later, unsent', async () => {
@@ -89,29 +60,29 @@ it('with the replica gone refuses to call, takes the in-flight record back and r
   const before = await refusals();
   await worker();
   const list = recipients(250);
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Not durable', recipients: list });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Not durable', recipients: list });
   await waitFor('a refused call', async () => ((await refusals()) > before ? true : undefined), 30_000);
   const r = new IORedis(primary.url);
   try {
-    const [fly, o] = await r.hmget(`${prefix}:campaign:${campaignId}:batch:0`, 'fly', 'o');
+    const [fly, o] = await r.hmget(`${stack.prefix}:campaign:${campaignId}:batch:0`, 'fly', 'o');
     expect({ fly, o }).toEqual({ fly: null, o: null });
   } finally {
     r.disconnect();
   }
-  expect((await producer.getCampaign(campaignId)).counts).toMatchObject({ pending: 250, sent: 0, unknown: 0 });
-  for (const { number } of list) expect(sim.ledger.countFor(number)).toBe(0);
+  expect((await stack.producer.getCampaign(campaignId)).counts).toMatchObject({ pending: 250, sent: 0, unknown: 0 });
+  for (const { number } of list) expect(stack.sim.ledger.countFor(number)).toBe(0);
 
   // The replica is back: the batch's next try is acknowledged and sent, each recipient once.
   await replica.start();
   expect((await completed(campaignId)).counts).toMatchObject({ sent: 250, unknown: 0, failed: 0 });
-  for (const { number } of list) expect(sim.ledger.countFor(number)).toBe(1);
+  for (const { number } of list) expect(stack.sim.ledger.countFor(number)).toBe(1);
 });
 
 it('with REDIS_DURABILITY=none sends without waiting for any replica', async () => {
   await replica.stop();
   try {
     await worker({ REDIS_DURABILITY: 'none' });
-    const { campaignId } = await producer.enqueueCampaign({ content: 'Not waiting', recipients: recipients(250) });
+    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Not waiting', recipients: recipients(250) });
     expect((await completed(campaignId)).counts).toMatchObject({ sent: 250 });
   } finally {
     await replica.start();
@@ -126,10 +97,10 @@ it('REDIS_DURABILITY=aof refuses to start on a Redis older than 7.2, naming its 
   if (major > 7 || (major === 7 && minor >= 2)) {
     // WAITAOF exists: this Redis has appendonly on (OwnRedis), so the worker starts and sends.
     await worker({ REDIS_DURABILITY: 'aof' });
-    const { campaignId } = await producer.enqueueCampaign({ content: 'AOF', recipients: recipients(10) });
+    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'AOF', recipients: recipients(10) });
     expect((await completed(campaignId)).counts).toMatchObject({ sent: 10 });
   } else {
-    await expect(startWorker(config({ REDIS_DURABILITY: 'aof' }), log)).rejects.toMatchObject({
+    await expect(worker({ REDIS_DURABILITY: 'aof' })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringContaining(`Redis 7.2 added; this Redis is ${version}`),
     });

@@ -164,7 +164,7 @@ it.each([
 ])('fails the batch for good on %s: the status is the code, the reason says %p, and the log calls it a bug of ours: %s', async (status, reason, ourBug) => {
   const lines: string[] = [];
   stack.sim.setFaults({ forceStatus: status });
-  await worker({}, createLogger('error', 'smsq', { write: (line: string) => void lines.push(line) }));
+  await worker({}, { logger: createLogger('error', 'smsq', { write: (line: string) => void lines.push(line) }) });
   const { campaignId } = await stack.producer.enqueueCampaign({ content: `permanent ${status}`, recipients: recipients(3) });
   const info = await finished(campaignId);
   expect(info.counts).toMatchObject({ failed: 3, sent: 0 });

@@ -1,84 +1,57 @@
-import type { AddressInfo } from 'node:net';
-import { createProducer, type Producer, type StoredReply } from '../../src/producer';
+import type { Producer, StoredReply } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
 import { GatewayQueries } from '../../src/shared/gateway/queries';
 import { createLogger } from '../../src/shared/logger';
 import { metricsRegistry } from '../../src/shared/metrics';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
-import { startSimulator, type Simulator } from '../../src/simulator';
 import { pollReplies } from '../../src/worker/poll-replies';
-import { startWorker, type SmsqWorker } from '../../src/worker/worker';
+import { useCampaignStack } from '../support/campaigns';
 import { runSmsq } from '../support/cli';
-import { deletePrefix, uniquePrefix, waitFor } from '../support/env';
-import { BEARER, openApp, serverConfig, serverEnv, type TestApp } from '../support/server';
+import { waitFor } from '../support/env';
+import { BEARER, openApp } from '../support/server';
 
-const log = createLogger('silent');
-const prefix = uniquePrefix('replies');
 const REPLY_TOKEN = 'reply-token-0123456789abcdef';
-let sim: Simulator;
-let server: TestApp;
-let config: Config;
-let producer: Producer;
+// Each test starts the worker (and its reply poller) it needs; no poller runs between tests.
+const stack = useCampaignStack('replies', {
+  env: { REPLY_TOKEN, REPLY_POLL_INTERVAL_MS: '0', DLR_POLL_INTERVAL_MS: '0', SMS_BATCH_SIZE: '100', SMS_CONTACT_HISTORY: 'true' },
+  app: 'listen',
+});
 let queries: GatewayQueries;
-let replyUrl: string;
-const workers: SmsqWorker[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  // Each test starts the worker (and its reply poller) it needs; no poller runs between tests.
-  config = serverConfig(prefix, sim.baseUrl, { REPLY_TOKEN, REPLY_POLL_INTERVAL_MS: '0', DLR_POLL_INTERVAL_MS: '0', SMS_BATCH_SIZE: '100', SMS_CONTACT_HISTORY: 'true' });
-  server = await openApp(config);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  replyUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1/replies/${REPLY_TOKEN}`;
-  producer = await createProducer(config, log);
-  queries = new GatewayQueries(config.gateway, log);
+beforeAll(() => {
+  queries = new GatewayQueries(stack.config.gateway, createLogger('silent'));
 });
+afterAll(() => queries.close());
 
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.close()));
-  sim.setFaults({ replyUrl: null, queryStatus: null });
-});
-
-afterAll(async () => {
-  queries.close();
-  await producer.close();
-  await server.close();
-  await sim.close();
-  await deletePrefix(prefix);
-});
-
-async function worker(replies: Partial<Config['replies']> = {}): Promise<SmsqWorker> {
-  const w = await startWorker({ ...config, replies: { ...config.replies, ...replies } }, log);
-  workers.push(w);
-  return w;
+function worker(replies: Partial<Config['replies']> = {}) {
+  return stack.worker({ replies: { ...stack.config.replies, ...replies } });
 }
 
 let nextNumber = 447_700_100_000;
 const numbers = (n: number) => Array.from({ length: n }, () => String(nextNumber++));
 
 async function campaign(to: string[]): Promise<{ info: CampaignInfo; results: Map<string, RecipientResult> }> {
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Autumn sale', recipients: to.map((number) => ({ number })) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Autumn sale', recipients: to.map((number) => ({ number })) });
   const info = await waitFor(`campaign ${campaignId} to end`, async () => {
-    const i = await producer.getCampaign(campaignId);
+    const i = await stack.producer.getCampaign(campaignId);
     return i.state === 'completed' && i.counts.pending === 0 ? i : undefined;
   }, 60_000);
   const results = new Map<string, RecipientResult>();
-  for await (const r of producer.campaignResults(campaignId)) results.set(r.number, r);
+  for await (const r of stack.producer.campaignResults(campaignId)) results.set(r.number, r);
   return { info, results };
 }
 
 async function inject(replies: unknown): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${sim.port}/__sim/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(replies) });
+  const res = await fetch(`http://127.0.0.1:${stack.sim.port}/__sim/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(replies) });
   expect(res.status).toBe(200);
 }
 
 async function replies(filter: Parameters<Producer['listReplies']>[0] = {}): Promise<StoredReply[]> {
   const out: StoredReply[] = [];
-  for await (const r of producer.listReplies(filter)) out.push(r);
+  for await (const r of stack.producer.listReplies(filter)) out.push(r);
   return out;
 }
 
-const sentTo = (number: string) => [...sim.ledger.entries()].filter((e) => e.number === number).length;
+const sentTo = (number: string) => [...stack.sim.ledger.entries()].filter((e) => e.number === number).length;
 
 async function repliesMetric(source: string, result: string): Promise<number> {
   const m = (await metricsRegistry.getSingleMetric('smsq_replies_total')!.get()).values.find((v) => v.labels.source === source && v.labels.result === result);
@@ -94,11 +67,11 @@ it('picks up STOP replies by polling recordMo, suppresses those numbers in the n
   // As recipients type them: with a +, in mixed case, with punctuation; and a reply that is no keyword.
   await inject([{ number: `+${a}`, content: ' Stop! ' }, { number: b, content: '退订' }, { number: c, content: "don't stop, I love these" }]);
   await waitFor('the poller to list the STOPs on the suppression list', async () => {
-    const [ea, eb] = await Promise.all([server.ctx.suppressions.check(a), server.ctx.suppressions.check(b)]);
+    const [ea, eb] = await Promise.all([stack.server.ctx.suppressions.check(a), stack.server.ctx.suppressions.check(b)]);
     return ea && eb ? [ea, eb] : undefined;
   }, 15_000, 50);
-  expect(await server.ctx.suppressions.check(a)).toMatchObject({ reason: 'stop-reply', source: 'reply' });
-  expect(await server.ctx.suppressions.check(c)).toBeNull();
+  expect(await stack.server.ctx.suppressions.check(a)).toMatchObject({ reason: 'stop-reply', source: 'reply' });
+  expect(await stack.server.ctx.suppressions.check(c)).toBeNull();
 
   const second = await campaign([a, b, c]);
   expect(second.info.counts).toMatchObject({ total: 3, sent: 1, suppressed: 2 });
@@ -108,7 +81,7 @@ it('picks up STOP replies by polling recordMo, suppresses those numbers in the n
   expect([sentTo(a), sentTo(b), sentTo(c)]).toEqual([1, 1, 2]);
 
   await inject({ number: a, content: 'start' });
-  await waitFor('the START to take the number off the list', async () => ((await server.ctx.suppressions.check(a)) === null ? true : undefined), 15_000, 50);
+  await waitFor('the START to take the number off the list', async () => ((await stack.server.ctx.suppressions.check(a)) === null ? true : undefined), 15_000, 50);
   const third = await campaign([a]);
   expect(third.results.get(a)).toMatchObject({ status: 'sent' });
   expect(sentTo(a)).toBe(2);
@@ -127,10 +100,10 @@ it('takes pushed replies at once, and stores a reply that the poller lists again
   await worker();
   const [a, b] = numbers(2);
   const first = await campaign([a, b]);
-  sim.setFaults({ replyUrl });
+  stack.sim.setFaults({ replyUrl: stack.replyUrl });
   const duplicatesBefore = await repliesMetric('poll', 'duplicate');
   await inject([{ number: a, content: 'UNSUBSCRIBE' }, { number: b, content: 'Who is this?' }]);
-  await waitFor('the pushed STOP on the list', async () => (await server.ctx.suppressions.check(a)) ?? undefined, 10_000, 20);
+  await waitFor('the pushed STOP on the list', async () => (await stack.server.ctx.suppressions.check(a)) ?? undefined, 10_000, 20);
   const pushed = await waitFor('both pushed replies stored', async () => {
     const r = await replies({ campaignId: first.info.campaignId });
     return r.length === 2 ? r : undefined;
@@ -138,7 +111,7 @@ it('takes pushed replies at once, and stores a reply that the poller lists again
   expect(pushed.map((r) => [r.number, r.source, r.keyword ?? null])).toEqual([[a, 'push', 'stop'], [b, 'push', null]]);
 
   // The poller lists the same two replies (and any earlier test's it read already): all are copies.
-  const summary = await pollReplies(server.ctx, queries);
+  const summary = await pollReplies(stack.server.ctx, queries);
   expect(summary).toMatchObject({ stored: 0, stop: 0, start: 0, duplicate: summary.listed });
   expect(summary.listed).toBeGreaterThanOrEqual(2);
   expect(await repliesMetric('poll', 'duplicate')).toBe(duplicatesBefore + summary.listed);
@@ -154,8 +127,8 @@ it('takes pushed replies at once, and stores a reply that the poller lists again
 
 it('keeps what an operator listed: a STOP does not change the entry, a START does not remove it', async () => {
   const [a, stranger] = numbers(2);
-  await server.ctx.suppressions.add([{ number: a, reason: 'manual', source: 'support', at: Date.now() }]);
-  const res = await server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: [{ number: a, content: 'STOP', receiveTime: '2026-11-01T10:00:00+08:00' }, { number: a, content: 'START', receiveTime: '2026-11-01T10:01:00+08:00' }, { number: stranger, content: 'hello' }, { content: 'no number' }] });
+  await stack.server.ctx.suppressions.add([{ number: a, reason: 'manual', source: 'support', at: Date.now() }]);
+  const res = await stack.server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: [{ number: a, content: 'STOP', receiveTime: '2026-11-01T10:00:00+08:00' }, { number: a, content: 'START', receiveTime: '2026-11-01T10:01:00+08:00' }, { number: stranger, content: 'hello' }, { content: 'no number' }] });
   expect(res.statusCode).toBe(200);
   expect(res.json()).toEqual({
     received: 4,
@@ -166,18 +139,18 @@ it('keeps what an operator listed: a STOP does not change the entry, a START doe
     ],
     invalid: [{ index: 3, reason: 'no number' }],
   });
-  expect(await server.ctx.suppressions.check(a)).toMatchObject({ reason: 'manual', source: 'support' });
+  expect(await stack.server.ctx.suppressions.check(a)).toMatchObject({ reason: 'manual', source: 'support' });
   // The same push again: copies, nothing changes.
-  const again = await server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: { number: a, content: 'START', receiveTime: '2026-11-01T10:01:00+08:00' } });
+  const again = await stack.server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: { number: a, content: 'START', receiveTime: '2026-11-01T10:01:00+08:00' } });
   expect(again.json()).toEqual({ received: 1, replies: [{ number: a, result: 'duplicate' }], invalid: [] });
 });
 
 it('refuses pushes without the right token, and bodies that are not replies', async () => {
-  const wrong = await server.app.inject({ method: 'POST', url: '/v1/replies/not-the-token-0123456789', payload: { number: '447700900001', content: 'STOP' } });
+  const wrong = await stack.server.app.inject({ method: 'POST', url: '/v1/replies/not-the-token-0123456789', payload: { number: '447700900001', content: 'STOP' } });
   expect(wrong.statusCode).toBe(401);
-  const bad = await server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, headers: { 'content-type': 'text/plain' }, payload: 'STOP' });
+  const bad = await stack.server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, headers: { 'content-type': 'text/plain' }, payload: 'STOP' });
   expect(bad.statusCode).toBe(400);
-  const off = await openApp({ ...config, replies: { ...config.replies, token: undefined } });
+  const off = await openApp({ ...stack.config, replies: { ...stack.config.replies, token: undefined } });
   try {
     const res = await off.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: { number: '447700900001', content: 'STOP' } });
     expect(res.statusCode).toBe(401);
@@ -185,7 +158,7 @@ it('refuses pushes without the right token, and bodies that are not replies', as
   } finally {
     await off.close();
   }
-  const listed = await openApp({ ...config, replies: { ...config.replies, allowedIps: ['10.1.2.3'] } });
+  const listed = await openApp({ ...stack.config, replies: { ...stack.config.replies, allowedIps: ['10.1.2.3'] } });
   try {
     expect((await listed.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: {} })).statusCode).toBe(403);
   } finally {
@@ -199,7 +172,7 @@ it('exports replies filtered by campaign and by time received: library, GET /v1/
   const one = await campaign([a]);
   const two = await campaign([b]);
   const push = (number: string, content: string, receiveTime: string) =>
-    server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: { number, content, receiveTime } });
+    stack.server.app.inject({ method: 'POST', url: `/v1/replies/${REPLY_TOKEN}`, payload: { number, content, receiveTime } });
   await push(a, 'old news', '2026-11-20T08:00:00Z');
   await push(a, 'Stop.', '2026-11-28T08:00:00Z');
   await push(b, 'yes, "please"', '2026-11-28T09:00:00Z');
@@ -207,25 +180,24 @@ it('exports replies filtered by campaign and by time received: library, GET /v1/
   expect((await replies({ campaignId: one.info.campaignId })).map((r) => r.content)).toEqual(['old news', 'Stop.']);
   expect((await replies({ campaignId: one.info.campaignId, since: Date.parse('2026-11-25T00:00:00Z') })).map((r) => r.content)).toEqual(['Stop.']);
 
-  const api = await server.app.inject({ method: 'GET', url: `/v1/replies?campaign=${two.info.campaignId}&since=2026-11-28`, headers: BEARER });
+  const api = await stack.server.app.inject({ method: 'GET', url: `/v1/replies?campaign=${two.info.campaignId}&since=2026-11-28`, headers: BEARER });
   expect(api.statusCode).toBe(200);
   expect(api.headers['content-type']).toMatch(/application\/x-ndjson/);
   const lines = api.body.trim().split('\n').map((l) => JSON.parse(l) as StoredReply);
   expect(lines).toEqual([expect.objectContaining({ number: b, content: 'yes, "please"', campaignId: two.info.campaignId, receivedAt: '2026-11-28T09:00:00.000Z', source: 'push' })]);
-  expect((await server.app.inject({ method: 'GET', url: '/v1/replies?since=yesterday', headers: BEARER })).statusCode).toBe(400);
-  expect((await server.app.inject({ method: 'GET', url: '/v1/replies' })).statusCode).toBe(401);
+  expect((await stack.server.app.inject({ method: 'GET', url: '/v1/replies?since=yesterday', headers: BEARER })).statusCode).toBe(400);
+  expect((await stack.server.app.inject({ method: 'GET', url: '/v1/replies' })).statusCode).toBe(401);
 
-  const env = serverEnv(prefix, sim.baseUrl);
-  const csv = await runSmsq(['replies', '--campaign', one.info.campaignId, '--since', '2026-11-25T00:00:00Z'], env);
+  const csv = await runSmsq(['replies', '--campaign', one.info.campaignId, '--since', '2026-11-25T00:00:00Z'], stack.env);
   expect(csv.stderr).toBe('');
   expect(csv.code).toBe(0);
   const [header, ...rows] = csv.stdout.trim().split('\n');
   expect(header).toBe('receivedAt,number,content,campaignId,keyword,listChange,sendId,source,mcc,mnc,operator,pay,currency,id');
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatch(new RegExp(`^2026-11-28T08:00:00.000Z,${a},Stop\\.,${one.info.campaignId},stop,added,,push,`));
-  const nd = await runSmsq(['replies', '--campaign', two.info.campaignId, '--format', 'ndjson'], env);
+  const nd = await runSmsq(['replies', '--campaign', two.info.campaignId, '--format', 'ndjson'], stack.env);
   expect(nd.stdout.trim().split('\n').map((l) => (JSON.parse(l) as StoredReply).content)).toEqual(['yes, "please"']);
-  const bad = await runSmsq(['replies', '--since', 'last week'], env);
+  const bad = await runSmsq(['replies', '--since', 'last week'], stack.env);
   expect(bad.code).toBe(2);
 }, 90_000);
 
@@ -237,7 +209,7 @@ describe('the reply poller', () => {
     const many = numbers(230);
     await inject({ number: old, content: 'before the lookback', receiveTime: now - 3 * 3_600_000 });
     await inject(many.map((number, i) => ({ number, content: `hello ${i}`, receiveTime: now - 3_600_000 + i })));
-    const ctx = { ...server.ctx, config: { ...config, replies: { ...config.replies, pollLookbackMs: 2 * 3_600_000, pollOverlapMs: 500, pollRatePerSecond: 1_000 } } };
+    const ctx = { ...stack.server.ctx, config: { ...stack.config, replies: { ...stack.config.replies, pollLookbackMs: 2 * 3_600_000, pollOverlapMs: 500, pollRatePerSecond: 1_000 } } };
     const first = await pollReplies(ctx, queries, () => now);
     expect(first).toMatchObject({ calls: 3, listed: 230, stored: 230, duplicate: 0, readUpTo: now });
     // The next run starts at where the first ended, less the overlap: only the new reply is listed.
@@ -251,27 +223,27 @@ describe('the reply poller', () => {
     await deletePrefixState();
     const now = Date.now();
     await inject({ number: numbers(1)[0], content: 'during the back-off', receiveTime: now - 1_000 });
-    sim.setFaults({ queryStatus: '-15' });
-    const failed = await pollReplies(server.ctx, queries, () => now);
+    stack.sim.setFaults({ queryStatus: '-15' });
+    const failed = await pollReplies(stack.server.ctx, queries, () => now);
     expect(failed).toMatchObject({ calls: 1, error: 'recordMo status -15 (status forced by the simulator)' });
-    sim.setFaults({ queryStatus: null });
-    expect(await pollReplies(server.ctx, queries, () => now)).toMatchObject({ calls: 0, skipped: 'backoff' });
-    await server.ctx.redis.del(server.ctx.keys.replyPollBackoff());
-    expect(await pollReplies(server.ctx, queries, () => now)).toMatchObject({ calls: 1, stored: 1 });
+    stack.sim.setFaults({ queryStatus: null });
+    expect(await pollReplies(stack.server.ctx, queries, () => now)).toMatchObject({ calls: 0, skipped: 'backoff' });
+    await stack.server.ctx.redis.del(stack.server.ctx.keys.replyPollBackoff());
+    expect(await pollReplies(stack.server.ctx, queries, () => now)).toMatchObject({ calls: 1, stored: 1 });
   });
 
   it('lets one worker poll at a time', async () => {
-    await server.ctx.redis.set(server.ctx.keys.replyPollLock(), 'another worker', 'PX', 10_000);
+    await stack.server.ctx.redis.set(stack.server.ctx.keys.replyPollLock(), 'another worker', 'PX', 10_000);
     try {
-      expect(await pollReplies(server.ctx, queries)).toMatchObject({ calls: 0, skipped: 'locked' });
+      expect(await pollReplies(stack.server.ctx, queries)).toMatchObject({ calls: 0, skipped: 'locked' });
     } finally {
-      await server.ctx.redis.del(server.ctx.keys.replyPollLock());
+      await stack.server.ctx.redis.del(stack.server.ctx.keys.replyPollLock());
     }
   });
 });
 
 /** Forgets where the poller was and clears the simulator's replies, so that a test's windows start afresh. */
 async function deletePrefixState(): Promise<void> {
-  await server.ctx.redis.del(server.ctx.keys.replyPollState(), server.ctx.keys.replyPollBackoff(), server.ctx.keys.replyPollBackoffLevel());
-  await fetch(`http://127.0.0.1:${sim.port}/__sim/reset`, { method: 'POST' });
+  await stack.server.ctx.redis.del(stack.server.ctx.keys.replyPollState(), stack.server.ctx.keys.replyPollBackoff(), stack.server.ctx.keys.replyPollBackoffLevel());
+  await fetch(`http://127.0.0.1:${stack.sim.port}/__sim/reset`, { method: 'POST' });
 }

@@ -1,51 +1,23 @@
 import { getCountry } from 'countries-and-timezones';
 import { DateTime } from 'luxon';
-import { createProducer, Producer } from '../../src/producer';
-import { offsetClock, type Clock } from '../../src/shared/time/clock';
+import type { Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
-import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo } from '../../src/shared/types';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { deletePrefix, testConfig, uniquePrefix, waitFor } from '../support/env';
+import { offsetClock, type Clock } from '../../src/shared/time/clock';
+import type { SmsqWorker } from '../../src/worker/worker';
+import { useCampaignStack } from '../support/campaigns';
+import { waitFor } from '../support/env';
 
 /**
  * Schedules, send windows and validity against real Redis and the simulator. Windows are tested with a clock set to
  * another moment (a few seconds before 09:00 in Tokyo), never by waiting for real hours; the ledger's acceptance
  * times are read on that same clock.
  */
-const log = createLogger('silent');
-const prefix = uniquePrefix('schedule');
-let sim: Simulator;
-let config: Config;
-const opened: Array<{ close(): Promise<void> }> = [];
+const stack = useCampaignStack('schedule', { env: { SMS_BATCH_SIZE: '10', SMS_CONTACT_HISTORY: 'false' } });
 
-beforeAll(async () => {
-  sim = await startSimulator();
-  config = testConfig(prefix, sim.baseUrl, { SMS_BATCH_SIZE: '10', SMS_CONTACT_HISTORY: 'false' });
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((o) => o.close()));
-  sim.setFaults({ transientRate: 0 });
-});
-
-afterAll(async () => {
-  await sim.close();
-  await deletePrefix(prefix);
-});
-
+/** A producer and workers on one clock (and these fields changed), closed after the test. */
 async function open(clock?: Clock, overrides: Partial<Config> = {}): Promise<{ producer: Producer; worker: () => Promise<SmsqWorker> }> {
-  const producer = await createProducer({ ...config, ...overrides }, log, { clock });
-  opened.push(producer);
-  return {
-    producer,
-    worker: async () => {
-      const w = await startWorker({ ...config, ...overrides }, log, { clock });
-      opened.push(w);
-      return w;
-    },
-  };
+  return { producer: await stack.openProducer(overrides, { clock }), worker: () => stack.worker(overrides, { clock }) };
 }
 
 async function until(producer: Producer, campaignId: string, done: (i: CampaignInfo) => boolean, timeoutMs = 60_000): Promise<CampaignInfo> {
@@ -56,7 +28,7 @@ async function until(producer: Producer, campaignId: string, done: (i: CampaignI
 }
 
 const ended = (i: CampaignInfo) => ['completed', 'failed', 'cancelled'].includes(i.state) && i.counts.pending === 0;
-const entries = (content: string) => [...sim.ledger.entries()].filter((e) => e.content === content);
+const entries = (content: string) => [...stack.sim.ledger.entries()].filter((e) => e.content === content);
 
 /**
  * Numbers of 8 countries. A country's zones are what docs/operations.md says smsq uses, countries-and-timezones' list:
@@ -172,20 +144,20 @@ it('sends nothing of a scheduled campaign before sendAt, survives a worker resta
 });
 
 it('ends recipients not sent by their validity expired, those waiting for a -18 retry and for their window included, and never sends them', async () => {
-  sim.setFaults({ transientRate: 1 });
+  stack.sim.setFaults({ transientRate: 1 });
   const { producer, worker } = await open(undefined, { attempts: 100, backoffMs: 400 });
   await worker();
   const retried = await producer.enqueueCampaign({ content: 'expires while retried', validFor: '5s', recipients: Array.from({ length: 30 }, (_, i) => ({ number: String(447911128000 + i) })) });
   const info = await until(producer, retried.campaignId, ended);
   expect(info.state).toBe('completed');
   expect(info.counts).toMatchObject({ expired: 30, sent: 0 });
-  expect(sim.stats().callsByStatus['-18']).toBeGreaterThan(0);
+  expect(stack.sim.stats().callsByStatus['-18']).toBeGreaterThan(0);
   expect(entries('expires while retried')).toHaveLength(0);
   const results = [];
   for await (const r of producer.campaignResults(retried.campaignId)) results.push(r.status);
   expect(new Set(results)).toEqual(new Set(['expired']));
 
-  sim.setFaults({ transientRate: 0 });
+  stack.sim.setFaults({ transientRate: 0 });
   // Closed for hours in London, whatever the date: 03:00–04:00 local never overlaps the next 2 s.
   const londonNow = DateTime.now().setZone('Europe/London');
   const closed = `${String((londonNow.hour + 3) % 24).padStart(2, '0')}:00-${String((londonNow.hour + 4) % 24).padStart(2, '0')}:00`;

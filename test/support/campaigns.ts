@@ -1,10 +1,19 @@
-import { createProducer, type Producer } from '../../src/producer';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createProducer, producerFromContext, type Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
+import { createContext, type Context, type ContextOptions } from '../../src/shared/context';
+import { loadConfig } from '../../src/shared/load-config';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { DEFAULT_FAULTS, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { startWorker, type SmsqWorker } from '../../src/worker/worker';
-import { deletePrefix, testConfig, uniquePrefix, waitFor } from './env';
+import { WorkerProcess } from './cli';
+import { startCuttingProxy, type CuttingProxy } from './cutting-proxy';
+import { deletePrefix, testEnv, uniquePrefix, waitFor } from './env';
+import { openApp, SERVER_VARIABLES, type TestApp } from './server';
 
 /** Polls until the campaign has ended with every recipient settled (completed, failed or cancelled); its info then. */
 export function campaignEnded(producer: Producer, campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> {
@@ -29,70 +38,205 @@ export async function resultsOf(producer: Producer, campaignId: string, opts?: P
   return out;
 }
 
-export interface CampaignStackOptions {
-  /** Variables on top of testEnv's, as a user would set them. */
-  env?: Record<string, string>;
-  simulator?: SimulatorOptions;
+/** A Redis of the file's own (OwnRedis, SentinelGroup): the stack starts it before the rest and destroys it after. */
+export interface OwnedRedis {
+  /** The variables that point smsq at it (REDIS_URL, or REDIS_SENTINELS). */
+  readonly env: Record<string, string>;
+  start(): Promise<void>;
+  destroy(): Promise<void>;
 }
 
-/** What a campaign test works with; read it inside tests (it is opened in beforeAll). */
+/** What a worker or producer the test opens may be given: a clock set to another moment, a logger that is not silent. */
+export interface OpenOptions extends ContextOptions {
+  logger?: Logger;
+}
+
+/** A process a test starts (a WorkerProcess, a ServerProcess). */
+interface Killable {
+  kill(signal: NodeJS.Signals): Promise<unknown>;
+}
+
+export interface CampaignStackOptions {
+  /** Variables on top of testEnv's, as a user would set them; a function is called in beforeAll, after the hooks above the stack's. */
+  env?: Record<string, string> | (() => Record<string, string>);
+  /** The simulator's options; its faults are also those it is set back to after each test. */
+  simulator?: SimulatorOptions;
+  /** A Redis of the file's own instead of the shared one; no prefix is deleted, the Redis goes. */
+  redis?: OwnedRedis;
+  /** A cutting proxy in front of the simulator (`proxy`), the gateway smsq is given; its cut rate is back to 0 after each test. */
+  cuttingProxy?: boolean;
+  /** The server's app over the config, with the server's variables (`server`, for inject); 'listen' also serves it on a port. */
+  app?: 'inject' | 'listen';
+  /** With app 'listen': the simulator pushes its delivery reports to the app (`reportUrl`) from the start, and after each test. */
+  pushReports?: boolean;
+  /** Workers started in beforeAll and closed in afterAll, for files whose every test needs them. @defaultValue 0 */
+  workers?: number;
+  /** false: no producer (`producer`, `ctx`), for files that run smsq only as processes. @defaultValue true */
+  producer?: boolean;
+  /** A temporary directory (`dir`) for the files tests write, removed in afterAll. @defaultValue false */
+  dir?: boolean;
+  /** For the stack's beforeAll and afterAll (a Redis group of the file's own takes a while). @defaultValue jest's testTimeout */
+  timeoutMs?: number;
+}
+
+/** What a test file works with; read it inside tests (it is opened in beforeAll). */
 export interface CampaignStack {
   readonly prefix: string;
   readonly sim: Simulator;
+  /** The environment a user would give `smsq`: testEnv over the gateway, with the file's variables. */
+  readonly env: Record<string, string>;
   readonly config: Config;
   readonly producer: Producer;
-  /** Starts a worker on the file's config with these fields changed (silent, unless given a logger); it is closed after the test. */
-  worker(overrides?: Partial<Config>, logger?: Logger): Promise<SmsqWorker>;
+  /** The producer's context: queues, stores and keys as the code reads them. */
+  readonly ctx: Context;
+  readonly proxy: CuttingProxy;
+  readonly server: TestApp;
+  /** Where the listening app takes delivery reports (DLR_TOKEN) and replies (REPLY_TOKEN) pushed to it. */
+  readonly reportUrl: string;
+  readonly replyUrl: string;
+  readonly dir: string;
+  /** The file's configuration with these variables on top, read as a user's would be. */
+  configWith(variables: Record<string, string>): Config;
+  /** Starts a worker on the file's config with these fields changed; it is closed after the test. */
+  worker(overrides?: Partial<Config>, opts?: OpenOptions): Promise<SmsqWorker>;
+  /** Opens another producer on the file's config with these fields changed; it is closed after the test. */
+  openProducer(overrides?: Partial<Config>, opts?: OpenOptions): Promise<Producer>;
+  /** Starts an `smsq worker` process (on `env` unless told); it is killed after the test. */
+  workerProcess(env?: NodeJS.ProcessEnv): WorkerProcess;
+  /** Kills this process after the test; returns it. */
+  process<P extends Killable>(p: P): P;
+}
+
+interface Parts {
+  sim: Simulator;
+  env: Record<string, string>;
+  config: Config;
+  producer: Producer;
+  ctx: Context;
+  proxy: CuttingProxy;
+  server: TestApp;
+  url: string;
+  dir: string;
 }
 
 /**
- * The simulator, a configuration over it (the file's own queue prefix) and a producer: opened before the file's
- * tests, closed after them, the prefix deleted. After each test, the workers it started are closed, sending is
- * resumed and the simulator's faults are back to those it started with. Call at the top level of the file, before
- * its own hooks (so that its afterEach hooks run once the test's workers are closed).
+ * One stack for every test file: the simulator (behind a cutting proxy if asked), the environment and configuration
+ * over it with the file's own queue prefix, a producer, and what the file asks for (a Redis of its own, the server's
+ * app, workers for the whole file, a directory). Opened before the file's tests, closed after them in reverse, the
+ * prefix deleted. After each test the workers, producers and processes it started are closed, sending is resumed and
+ * the simulator's faults are back to those it started with. Call at the top level of the file (or of a describe),
+ * before the hooks that use it, so that its afterEach hooks run once the test's workers are closed.
  */
 export function useCampaignStack(name: string, options: CampaignStackOptions = {}): CampaignStack {
   const prefix = uniquePrefix(name);
   const log = createLogger('silent');
-  const workers: SmsqWorker[] = [];
-  let opened: { sim: Simulator; config: Config; producer: Producer } | undefined;
-  const get = () => {
-    if (!opened) throw new Error('useCampaignStack: read it inside a test, after beforeAll');
-    return opened;
+  const parts: Partial<Parts> = {};
+  const fileWorkers: SmsqWorker[] = [];
+  const perTest: Array<{ close(): Promise<unknown> }> = [];
+  const get = <K extends keyof Parts>(key: K, option?: string): Parts[K] => {
+    const part = parts[key];
+    if (part === undefined) throw new Error(`useCampaignStack: no ${key}: read it inside a test, after beforeAll${option ? `, with the option ${option}` : ''}`);
+    return part as Parts[K];
   };
+  const pushUrl = (route: string, token: string | undefined, variable: string) => {
+    if (!token) throw new Error(`useCampaignStack: set ${variable} in env for the ${route} URL`);
+    return `${get('url', "app: 'listen'")}/v1/${route}/${token}`;
+  };
+  const faults = () => ({ ...DEFAULT_FAULTS, ...options.simulator?.faults, ...(options.pushReports ? { reportUrl: stack.reportUrl } : {}) });
 
   beforeAll(async () => {
-    const sim = await startSimulator(options.simulator);
-    const config = testConfig(prefix, sim.baseUrl, options.env);
-    opened = { sim, config, producer: await createProducer(config, log) };
-  });
+    await options.redis?.start();
+    const sim = (parts.sim = await startSimulator(options.simulator));
+    if (options.cuttingProxy) parts.proxy = await startCuttingProxy(sim.baseUrl, 0);
+    const variables = typeof options.env === 'function' ? options.env() : options.env;
+    const env = (parts.env = testEnv(prefix, parts.proxy?.baseUrl ?? sim.baseUrl, { ...options.redis?.env, ...(options.app ? SERVER_VARIABLES : {}), ...variables }));
+    const config = (parts.config = loadConfig(env, { requireGateway: true }));
+    if (options.dir) parts.dir = await mkdtemp(path.join(os.tmpdir(), `smsq-${name}-`));
+    if (options.producer !== false) {
+      parts.ctx = await createContext(config, log, 'client');
+      parts.producer = producerFromContext(parts.ctx);
+    }
+    if (options.app) {
+      const server = (parts.server = await openApp(config));
+      if (options.app === 'listen') {
+        await server.app.listen({ port: 0, host: '127.0.0.1' });
+        parts.url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+      }
+    }
+    for (let i = 0; i < (options.workers ?? 0); i++) fileWorkers.push(await startWorker(config, log));
+    if (options.pushReports) sim.setFaults(faults());
+  }, options.timeoutMs);
+
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.close()));
-    if (!opened) return;
-    await opened.producer.resume();
-    opened.sim.setFaults({ ...DEFAULT_FAULTS, ...options.simulator?.faults });
-  });
-  afterAll(async () => {
-    await opened?.producer.close();
-    await opened?.sim.close();
-    await deletePrefix(prefix);
+    await Promise.all(perTest.splice(0).map((p) => p.close()));
+    await parts.producer?.resume();
+    parts.sim?.setFaults(faults());
+    parts.proxy?.setCutRate(0);
   });
 
-  return {
+  afterAll(async () => {
+    await Promise.all(fileWorkers.splice(0).map((w) => w.close()));
+    await parts.server?.close();
+    await parts.producer?.close();
+    await parts.proxy?.close();
+    await parts.sim?.close();
+    if (parts.dir) await rm(parts.dir, { recursive: true, force: true });
+    if (options.redis) await options.redis.destroy();
+    else await deletePrefix(prefix);
+  }, options.timeoutMs);
+
+  const stack: CampaignStack = {
     prefix,
     get sim() {
-      return get().sim;
+      return get('sim');
+    },
+    get env() {
+      return get('env');
     },
     get config() {
-      return get().config;
+      return get('config');
     },
     get producer() {
-      return get().producer;
+      return get('producer', 'producer: true');
     },
-    async worker(overrides = {}, logger = log) {
-      const w = await startWorker({ ...get().config, ...overrides }, logger);
-      workers.push(w);
+    get ctx() {
+      return get('ctx', 'producer: true');
+    },
+    get proxy() {
+      return get('proxy', 'cuttingProxy: true');
+    },
+    get server() {
+      return get('server', 'app');
+    },
+    get reportUrl() {
+      return pushUrl('delivery-reports', get('config').delivery.token, 'DLR_TOKEN');
+    },
+    get replyUrl() {
+      return pushUrl('replies', get('config').replies.token, 'REPLY_TOKEN');
+    },
+    get dir() {
+      return get('dir', 'dir: true');
+    },
+    configWith(variables) {
+      return loadConfig({ ...get('env'), ...variables }, { requireGateway: true });
+    },
+    async worker(overrides = {}, { logger = log, ...opts } = {}) {
+      const w = await startWorker({ ...get('config'), ...overrides }, logger, opts);
+      perTest.push(w);
       return w;
     },
+    async openProducer(overrides = {}, { logger = log, ...opts } = {}) {
+      const p = await createProducer({ ...get('config'), ...overrides }, logger, opts);
+      perTest.push(p);
+      return p;
+    },
+    workerProcess(env = get('env')) {
+      return stack.process(new WorkerProcess(env));
+    },
+    process(p) {
+      perTest.push({ close: () => p.kill('SIGKILL') });
+      return p;
+    },
   };
+  return stack;
 }

@@ -19,6 +19,11 @@ export class OwnRedis {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
+  /** The variables that point smsq at this Redis, also under test:cluster (no cluster nodes). */
+  get env(): Record<string, string> {
+    return { REDIS_URL: this.url, REDIS_CLUSTER_NODES: '' };
+  }
+
   async start(): Promise<void> {
     this.child = spawn('redis-server', [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',

@@ -11,19 +11,16 @@ import { deletePrefix, testConfig, testEnv, uniquePrefix } from './env';
 export const API_TOKEN = 'test-api-token-0123456789';
 export const DASHBOARD = { user: 'operator', password: 'dashboard-password-0123' };
 export const BEARER = { authorization: `Bearer ${API_TOKEN}` };
+/** The server's variables: API token and dashboard credentials set. */
+export const SERVER_VARIABLES: Readonly<Record<string, string>> = { API_TOKEN, DASHBOARD_USER: DASHBOARD.user, DASHBOARD_PASSWORD: DASHBOARD.password };
 
-/** The server's variables on top of testEnv: API token and dashboard credentials set. */
+/** The server's variables on top of testEnv. */
 export function serverEnv(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return testEnv(prefix, gatewayUrl, {
-    API_TOKEN,
-    DASHBOARD_USER: DASHBOARD.user,
-    DASHBOARD_PASSWORD: DASHBOARD.password,
-    ...overrides,
-  });
+  return testEnv(prefix, gatewayUrl, { ...SERVER_VARIABLES, ...overrides });
 }
 
 export function serverConfig(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): Config {
-  return testConfig(prefix, gatewayUrl, { API_TOKEN, DASHBOARD_USER: DASHBOARD.user, DASHBOARD_PASSWORD: DASHBOARD.password, ...overrides });
+  return testConfig(prefix, gatewayUrl, { ...SERVER_VARIABLES, ...overrides });
 }
 
 export interface TestApp {
