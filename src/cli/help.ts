@@ -111,13 +111,16 @@ Campaigns, newest first, with state, progress and delivery rate; all of them, pa
 
 Cancels a campaign: no call of it starts once this returns; its unsent recipients end cancelled. Calls in
 flight finish.`,
-  reconcile: `Usage: smsq reconcile ID [--resend] [--json]
+  settle: `Usage: smsq settle ID [--resend] [--json]
 
 Settles the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its
 msgId; not found once the gateway had time to record it → not-sent. Exit 1 while some remain unknown (too recent).
 
   --resend   queue the not-sent recipients again
   --json     print the result as JSON`,
+  reconcile: `Usage: smsq reconcile ID [--resend] [--json]
+
+The old name of smsq settle, which it runs (deprecated): see smsq settle --help.`,
   balance: `Usage: smsq balance [--json]
 
 The gateway balance, gift and credit, and how many messages they pay for at the last price a delivery report gave.`,

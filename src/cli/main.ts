@@ -20,7 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pause: async () => (await import('./commands/control')).pauseCommand,
   reschedule: async () => (await import('./commands/control')).rescheduleCommand,
   resume: async () => (await import('./commands/control')).resumeCommand,
-  reconcile: async () => (await import('./commands/delivery')).reconcileCommand,
+  settle: async () => (await import('./commands/delivery')).settleCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
   suppress: async () => (await import('./commands/suppress')).default,
   simulator: async () => (await import('./commands/simulator')).default,
@@ -28,6 +28,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   list: async () => (await import('./commands/list')).default,
   webhooks: async () => (await import('./commands/webhooks')).default,
 };
+
+/** Old names of renamed commands, still run (with a note on stderr): old → new. */
+const RENAMED = new Map([['reconcile', 'settle']]);
 
 export const USAGE = `Usage: smsq <command> [options]
 
@@ -52,8 +55,9 @@ Commands:
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
   reschedule ID --send-at ISO     move a scheduled campaign's start
   max-cost ID AMOUNT|none         set or remove a campaign's budget cap (raise it for one paused by its budget)
-  reconcile ID [--resend] [--json] settle unknown recipients from the gateway's sent records;
+  settle ID [--resend] [--json]   settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
+  reconcile ID [--resend] [--json] the old name of settle (deprecated)
   balance [--json]                gateway balance, and messages it pays for at the last known price
   pause [ID] [--reason TEXT]      pause one campaign (its batches in flight finish), or without ID the whole queue
   resume [ID]                     resume one campaign, or without ID the whole queue (clears an account-level stop)
@@ -86,11 +90,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help}\n`);
     return 0;
   }
-  const load = COMMANDS[name];
+  const renamed = RENAMED.get(name);
+  const load = COMMANDS[renamed ?? name];
   if (!load) {
     say(`smsq: unknown command "${name}"${suggestion(name, [...Object.keys(COMMANDS), 'help', 'version'])}\n\n${USAGE}\n`);
     return 2;
   }
+  if (renamed) say(`smsq: "${name}" is deprecated: use smsq ${renamed}\n`);
   try {
     return await (await load())(rest);
   } catch (err) {

@@ -10,7 +10,7 @@ import { previewCampaign, type PreviewOptions, type PreviewResult } from './prev
 import { enqueueRecovering } from './recover-sent';
 import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './operator/balance';
 import { listCampaigns, type CampaignPage, type ListOptions } from './operator/campaign-list';
-import { reconcileCampaign, type ReconcileOptions, type ReconcileResult } from './operator/reconcile';
+import { settleCampaign, type SettleOptions, type SettleResult } from './operator/settle';
 import { SmsqError } from '../shared/errors';
 import type { Suppression } from '../shared/opt-out/suppression-store';
 import type { RawRow } from './read-recipients';
@@ -65,7 +65,9 @@ export interface Producer {
   /** Sets (or, with null, removes) a campaign's budget cap: raise it for a campaign paused by its budget, then resume it. */
   setMaxCost(campaignId: string, maxCost: number | null): Promise<CampaignInfo>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
-  reconcileCampaign(campaignId: string, opts?: ReconcileOptions): Promise<ReconcileResult>;
+  settleCampaign(campaignId: string, opts?: SettleOptions): Promise<SettleResult>;
+  /** @deprecated The old name of settleCampaign, kept working. */
+  reconcileCampaign(campaignId: string, opts?: SettleOptions): Promise<SettleResult>;
   /** The gateway balance and what it pays for; needs the gateway credentials. */
   balance(): Promise<BalanceInfo>;
   /** Pauses the whole queue: no batch of any campaign starts until resume(). */
@@ -129,7 +131,8 @@ export function producerFromContext(ctx: Context): Producer {
     resumeCampaign: (id) => resumeCampaign(ctx, id),
     rescheduleCampaign: (id, sendAt) => rescheduleCampaign(ctx, id, sendAt),
     setMaxCost: (id, maxCost) => setMaxCost(ctx, id, maxCost),
-    reconcileCampaign: async (id, opts) => reconcileCampaign(ctx, gateway(), id, opts),
+    settleCampaign: async (id, opts) => settleCampaign(ctx, gateway(), id, opts),
+    reconcileCampaign: async (id, opts) => settleCampaign(ctx, gateway(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
@@ -152,7 +155,12 @@ export function producerFromContext(ctx: Context): Producer {
   };
 }
 
-export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions, StoredReply, FailedWebhook };
+/** @deprecated The old name of SettleOptions. */
+type ReconcileOptions = SettleOptions;
+/** @deprecated The old name of SettleResult. */
+type ReconcileResult = SettleResult;
+
+export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, SettleOptions, SettleResult, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions, StoredReply, FailedWebhook };
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

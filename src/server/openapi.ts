@@ -43,6 +43,23 @@ const previewSchema = {
   },
 } as const;
 
+/** POST /v1/campaigns/{id}/settle, and /reconcile, its old name. */
+const settle = (summary: string, deprecated = false) => ({
+  post: {
+    summary,
+    ...(deprecated ? { deprecated } : {}),
+    security: bearer,
+    parameters: [...idParam, { name: 'resend', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
+    responses: {
+      200: { description: '{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead }' },
+      404: error('CAMPAIGN_NOT_FOUND'),
+      409: error('CAMPAIGN_ACTIVE (still sending), CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign) or RECONCILE_BUSY (automatic settling of this campaign is running; try again in a minute).'),
+      502: error('GATEWAY_QUERY_FAILED: getSentRcd failed; nothing changed.'),
+      ...common,
+    },
+  },
+});
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: {
@@ -161,20 +178,8 @@ export const openApiDocument = {
         responses: { 200: campaignInfo, 400: error('BAD_REQUEST'), 404: error('CAMPAIGN_NOT_FOUND'), 422: error('VALIDATION_FAILED: maxCost must be above 0.'), ...common },
       },
     },
-    '/v1/campaigns/{id}/reconcile': {
-      post: {
-        summary: "Settle the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its msgId; not found once the gateway had time to record it → not-sent. resend=true queues the not-sent ones again.",
-        security: bearer,
-        parameters: [...idParam, { name: 'resend', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
-        responses: {
-          200: { description: '{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead }' },
-          404: error('CAMPAIGN_NOT_FOUND'),
-          409: error('CAMPAIGN_ACTIVE (still sending), CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign) or RECONCILE_BUSY (automatic settling of this campaign is running; try again in a minute).'),
-          502: error('GATEWAY_QUERY_FAILED: getSentRcd failed; nothing changed.'),
-          ...common,
-        },
-      },
-    },
+    '/v1/campaigns/{id}/settle': settle("Settle the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its msgId; not found once the gateway had time to record it → not-sent. resend=true queues the not-sent ones again."),
+    '/v1/campaigns/{id}/reconcile': settle('The old name of POST /v1/campaigns/{id}/settle, which it runs.', true),
     '/v1/balance': {
       get: {
         summary: 'The gateway balance, gift and credit, the last price per message a delivery report gave, and how many messages balance plus credit pay for.',

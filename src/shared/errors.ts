@@ -44,7 +44,7 @@ const LIBRARY_ERRORS = {
   CAMPAIGN_BUSY: { status: 409, callerFault: false, meaning: 'Another producer is queueing a campaign with that id right now.' },
   CAMPAIGN_FINISHED: { status: 409, callerFault: true, meaning: 'The campaign has already ended; it cannot be cancelled, paused or resumed.' },
   CAMPAIGN_STARTED: { status: 409, callerFault: true, meaning: 'The campaign is no longer scheduled (it started, or ended); it cannot be rescheduled.' },
-  CAMPAIGN_ACTIVE: { status: 409, callerFault: true, meaning: 'The campaign is still sending; reconcile it once it has ended.' },
+  CAMPAIGN_ACTIVE: { status: 409, callerFault: true, meaning: 'The campaign is still sending; settle it once it has ended.' },
   CAMPAIGN_NOT_RESENDABLE: { status: 409, callerFault: true, meaning: 'The campaign was cancelled or failed; its not-sent recipients are not sent again.' },
   BALANCE_INSUFFICIENT: { status: 402, callerFault: true, meaning: 'The gateway balance (plus credit) does not cover the campaign at the last known price; nothing was queued.' },
   BUDGET_EXCEEDED: { status: 422, callerFault: true, meaning: "The campaign's estimated cost is above its maxCost; nothing was queued." },
@@ -68,10 +68,11 @@ const LIBRARY_ERRORS = {
     callerFault: false,
     meaning: 'Redis persists nothing (no AOF, no RDB save): workers do not start and campaigns are not queued on it, unless REDIS_ALLOW_VOLATILE=true.',
   },
+  // The code keeps the old word (settling by hand was `smsq reconcile`): callers branch on it, and a code is never renamed.
   RECONCILE_BUSY: {
     status: 409,
     callerFault: false,
-    meaning: "The campaign's unknown recipients are being settled by another run (automatic settling or another reconcile).",
+    meaning: "The campaign's unknown recipients are being settled by another run (the automatic settle job or another `smsq settle`).",
   },
   WEBHOOK_NOT_FOUND: { status: 404, callerFault: true, meaning: 'No failed webhook event with that id (never failed, already re-sent, or expired).' },
 } as const satisfies Record<string, ErrorEntry>;

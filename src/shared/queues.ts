@@ -68,7 +68,7 @@ export interface Queues {
 
 /**
  * Attempts of a settle job whose getSentRcd queries fail: with a 5 s exponential backoff, about 11 hours in all.
- * Past them the job fails; its recipients stay `unknown` for `smsq reconcile`.
+ * Past them the job fails; its recipients stay `unknown` for `smsq settle`.
  */
 export const SETTLE_ATTEMPTS = 14;
 

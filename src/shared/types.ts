@@ -16,13 +16,13 @@ import type { OutcomeCounter } from './batch/outcomes';
  * - **attempt**: one run of a batch job; transient failures end an attempt and BullMQ retries with backoff.
  * - **outcome**: what happened to a recipient (RecipientStatus, a StoredOutcome in Redis): `sent` (with msgId),
  *   `failed` (code, reason), `unknown`, `cancelled`, `not-sent`, `suppressed`, `capped`, `expired`. A recipient
- *   without one is **pending**; with one, **settled**.
+ *   without one is **pending**; with one (`unknown` too), **settled**.
  * - **msgId**: the gateway's id for an accepted message; delivery reports name the message by it.
  * - **unknown**: the call may or may not have reached the gateway (timeout after sending, reset, garbage answer,
  *   IN_FLIGHT_LOST); not resent unless SMS_RETRY_UNKNOWN.
- * - **settling**: turning `unknown` recipients into `sent` or `not-sent` from the gateway's own records
- *   (getSentRcd), by `smsq reconcile` or by the automatic settle job; a **round** is the first sending (0) or one
- *   resend of `not-sent` recipients (1, 2, …).
+ * - **settling**: finding out what happened to `unknown` recipients, from the gateway's own records (getSentRcd):
+ *   each becomes `sent` or `not-sent`. Run by hand (`smsq settle`) or by the automatic **settle job**; a **round**
+ *   is the first sending (0) or one resend of `not-sent` recipients (1, 2, …).
  * - **lane**: the priority a campaign sends at (`high`, `normal`, `low`). A waiting batch of a higher lane always
  *   starts before one of a lower lane; within a lane, active campaigns take turns.
  * - **release**: adding a batch's send job to its lane. A campaign keeps only SMS_RELEASE_AHEAD batches waiting;
@@ -72,7 +72,7 @@ export interface Recipient {
  * A stored outcome, compact because a batch stores up to 1000 of them:
  * `['s', msgId, reason?]` (a reason only when the gateway's records, not a call's answer, said it was sent), `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`, `['x', reason]`
  * (suppressed, with the list entry's reason), `['k']` (capped), `['e']` (expired: not sent by the campaign's expireAt).
- * `calledAt` (ms) is when the call whose answer was lost started: reconcile searches the gateway's records there.
+ * `calledAt` (ms) is when the call whose answer was lost started: settling searches the gateway's records there.
  */
 export type StoredOutcome = ['s', string, string?] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
 

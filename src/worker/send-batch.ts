@@ -66,7 +66,7 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     // scheduling the settling of its unknown recipients, or before queueing its webhook events.
     await releaseNext(ctx, job, campaign);
     if (hasUnknown(record.outcomes)) await scheduleSettle(ctx, campaignId);
-    const { events } = target ? await ctx.batches.finish(campaignId, batch, record.recipients.length, { autoSettle: ctx.config.settling.autoReconcile, webhooks: true }) : {};
+    const { events } = target ? await ctx.batches.finish(campaignId, batch, record.recipients.length, { autoSettle: ctx.config.settling.autoSettle, webhooks: true }) : {};
     if (target && events) await ctx.webhooks.batchFinished(target, batch, record.recipients, record.outcomes, events);
     return buildResult(job.data, record);
   }
@@ -96,13 +96,13 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
   }
   // Indexed, and the settling of unknown recipients scheduled, before the batch counts as finished, so that a
   // crash in between leaves a re-run that does it again.
-  if (ctx.config.delivery.tracking || ctx.config.settling.autoReconcile) {
+  if (ctx.config.delivery.tracking || ctx.config.settling.autoSettle) {
     const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
     if (stored && ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
     if (stored && hasUnknown(stored)) await scheduleSettle(ctx, campaignId);
   }
   const { result: finished, events } = await ctx.batches.finish(campaignId, batch, record.recipients.length, {
-    autoSettle: ctx.config.settling.autoReconcile,
+    autoSettle: ctx.config.settling.autoSettle,
     webhooks: target !== undefined,
   });
   if (campaign.window) await ctx.campaigns.windowWaitOver(campaignId, batch);

@@ -17,22 +17,22 @@ import type { SettleJobResult } from '../shared/types';
  */
 export const MAX_AUTO_RESEND_ROUNDS = 3;
 
-/** A settle job that finds `smsq reconcile` at work on its campaign looks again this much later. */
+/** A settle job that finds `smsq settle` at work on its campaign looks again this much later. */
 const LOCK_BUSY_RETRY_MS = 5_000;
 
 /**
- * Schedules the settling of a campaign's `unknown` recipients RECONCILE_SETTLE_MS from now. The job id is the
+ * Schedules the settling of a campaign's `unknown` recipients SMS_SETTLE_AFTER_MS from now. The job id is the
  * campaign's and its resend round's, so every batch of the round that ends with `unknown` recipients adds one
  * job between them (BullMQ ignores an add whose id exists).
  */
 export async function scheduleSettle(ctx: Context, campaignId: string): Promise<void> {
-  if (!ctx.config.settling.autoReconcile) return;
+  if (!ctx.config.settling.autoSettle) return;
   const round = await ctx.campaigns.resendRounds(campaignId);
-  await ctx.queues.settle.add(JOB_NAMES.settle, { campaignId, round }, { jobId: jobIds.settle(campaignId, round), delay: ctx.config.delivery.reconcileSettleMs });
+  await ctx.queues.settle.add(JOB_NAMES.settle, { campaignId, round }, { jobId: jobIds.settle(campaignId, round), delay: ctx.config.settling.settleAfterMs });
 }
 
 /**
- * The settle job: the settling `smsq reconcile` does (shared/settling), for one campaign, under the same lock.
+ * The settle job: the settling `smsq settle` does (shared/settling), for one campaign, under the same lock.
  * It stays (delayed, no attempt used) while the campaign still sends or calls are too recent to judge, and
  * settles the whole round at its end; then, with SMS_AUTO_RESEND, it queues the `not-sent` recipients again, unless the
  * campaign was cancelled or failed meanwhile (an expired campaign has no record: nothing to do), and otherwise
@@ -43,7 +43,7 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobO
   const { campaignId } = job.data;
   const log = ctx.log.child({ campaignId, round: job.data.round, component: 'settle' });
   const empty: SettleJobResult = { campaignId, unknown: 0, sent: 0, notSent: 0, resent: 0, completed: false };
-  if (!ctx.config.settling.autoReconcile) return { ...empty, skipped: 'off' };
+  if (!ctx.config.settling.autoSettle) return { ...empty, skipped: 'off' };
   const run = await withSettleLock(ctx, campaignId, 0, async (): Promise<SettleJobResult | 'wait'> => {
     const rec = await ctx.campaigns.read(campaignId);
     if (!rec) return { ...empty, skipped: 'missing' };
@@ -87,7 +87,7 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobO
   });
   if (run === null || run.value === 'wait') {
     if (run !== null) metrics.settleRuns.labels('waiting').inc();
-    await job.moveToDelayed(Date.now() + (run === null ? LOCK_BUSY_RETRY_MS : Math.max(1_000, ctx.config.delivery.reconcileSettleMs)), token);
+    await job.moveToDelayed(Date.now() + (run === null ? LOCK_BUSY_RETRY_MS : Math.max(1_000, ctx.config.settling.settleAfterMs)), token);
     throw new DelayedError();
   }
   return run.value;

@@ -188,7 +188,7 @@ it('says on the list when sending is stopped for the whole account, and what to 
 it('in read-only mode shows the campaign with its buttons disabled, and refuses the actions themselves', async () => {
   const p = await open(`${readOnly.url}/console/campaigns/welcome`);
   await p.locator('#state', { hasText: 'completed' }).waitFor();
-  for (const action of ['pause', 'resume', 'cancel', 'reconcile']) expect(await p.locator(`[data-action="${action}"]`).isDisabled()).toBe(true);
+  for (const action of ['pause', 'resume', 'cancel', 'settle']) expect(await p.locator(`[data-action="${action}"]`).isDisabled()).toBe(true);
   // Asked as the page itself would (same origin, JSON): refused for being read-only, not for coming from elsewhere.
   const res = await p.context().request.post(`${readOnly.url}/console/api/v1/campaigns/welcome/cancel`, { headers: { origin: readOnly.url, 'content-type': 'application/json' }, data: '{}' });
   expect(res.status()).toBe(403);

@@ -13,7 +13,7 @@ import { OwnRedis } from '../support/redis-server';
 /**
  * Tries hard to break the promise: every recipient exactly once, none left unknown, with no manual command.
  * Workers are SIGKILLed every few seconds, Redis restarts once and drops every client once, and the gateway
- * hangs, resets, answers 500 and answers garbage for stretches. Automatic settling (SMS_AUTO_RECONCILE) reads the
+ * hangs, resets, answers 500 and answers garbage for stretches. Automatic settling (SMS_AUTO_SETTLE) reads the
  * gateway's records for every unknown call and resends what it never got. Then the ledger and our results agree.
  */
 const RECIPIENTS = Number(process.env.CHAOS_RECIPIENTS ?? 200_000);
@@ -42,7 +42,7 @@ beforeAll(async () => {
     REDIS_URL: redis.url, SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30', SMS_BACKOFF_MS: '50',
     SMS_RESPONSE_TIMEOUT_MS: '1500', WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1500', LOG_LEVEL: 'info',
     // The simulator records a submission the moment it takes it: settling need not wait for it.
-    RECONCILE_SETTLE_MS: '0', SMS_AUTO_RECONCILE: 'true',
+    SMS_SETTLE_AFTER_MS: '0', SMS_AUTO_SETTLE: 'true',
   });
   producer = await createProducer(loadConfig(env), log);
 });
@@ -166,8 +166,8 @@ it('sends a campaign through worker kills, a Redis restart, dropped connections 
   expect(done.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, unknown: 0, notSent: 0, failed: 0 });
   expect({ twice, missing }).toEqual({ twice: 0, missing: 0 });
 
-  // Nothing is left for an operator: reconcile finds nothing to settle and nothing to resend.
-  const reconcile = await runSmsq(['reconcile', campaignId, '--resend', '--json'], env);
-  if (reconcile.code !== 0) throw new Error(`smsq reconcile exited ${reconcile.code}: ${reconcile.stderr.slice(-2000)}`);
-  expect(JSON.parse(reconcile.stdout)).toMatchObject({ unknown: 0, sent: 0, notSent: 0, resent: 0 });
+  // Nothing is left for an operator: smsq settle finds nothing to settle and nothing to resend.
+  const settle = await runSmsq(['settle', campaignId, '--resend', '--json'], env);
+  if (settle.code !== 0) throw new Error(`smsq settle exited ${settle.code}: ${settle.stderr.slice(-2000)}`);
+  expect(JSON.parse(settle.stdout)).toMatchObject({ unknown: 0, sent: 0, notSent: 0, resent: 0 });
 }, 15 * 60_000);

@@ -38,7 +38,7 @@ async function scenario(durability: 'replica' | 'none', base: number): Promise<F
     await group.start();
     const env = testEnv(uniquePrefix(`failover-${durability}`), sim.baseUrl, {
       ...group.env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: durability, REDIS_DURABILITY_TIMEOUT_MS: '500',
-      SMS_AUTO_RECONCILE: 'true', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30',
+      SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30',
       SMS_BACKOFF_MS: '50', SMS_RESPONSE_TIMEOUT_MS: '2500', WORKER_LOCK_DURATION_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000', LOG_LEVEL: 'info',
     });
     producer = await createProducer(loadConfig(env), log);

@@ -1,6 +1,6 @@
 /**
  * The issue's "done when", through the CLI as a user runs it: a campaign with lost answers and messy reports,
- * then `smsq status` against the simulator's ledger, then `smsq reconcile --resend`.
+ * then `smsq status` against the simulator's ledger, then `smsq settle --resend`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   proxy = await startCuttingProxy(sim.baseUrl, 0);
   dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-cli-delivery-'));
   env = testEnv(prefix, proxy.baseUrl, {
-    LOG_LEVEL: 'info', DLR_TOKEN, API_TOKEN: 'cli-api-token-0123456789', SERVER_PORT: '0', SMS_BATCH_SIZE: '200', RECONCILE_SETTLE_MS: '0',
+    LOG_LEVEL: 'info', DLR_TOKEN, API_TOKEN: 'cli-api-token-0123456789', SERVER_PORT: '0', SMS_BATCH_SIZE: '200', SMS_SETTLE_AFTER_MS: '0',
     DLR_POLL_INTERVAL_MS: '500', DLR_POLL_AFTER_MS: '3000', DLR_POLL_RATE_PER_SECOND: '20',
   });
 });
@@ -45,7 +45,7 @@ async function status(id: string): Promise<CampaignInfo> {
   return JSON.parse(res.stdout) as CampaignInfo;
 }
 
-it('shows the delivered, undelivered and cost figures of the ledger, and reconcile --resend leaves nobody unsettled or sent twice', async () => {
+it('shows the delivered, undelivered and cost figures of the ledger, and settle --resend leaves nobody unsettled or sent twice', async () => {
   const server = new ServerProcess(env);
   processes.push(server);
   const url = await server.url();
@@ -59,7 +59,7 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
     reportLossRate: 0.1, undeliveredRate: 0.15, reportBatchSize: 10, hangRate: 0.15,
   });
   proxy.setCutRate(0.15);
-  // At least two calls never reach the gateway, so that reconcile surely has not-sent recipients to resend.
+  // At least two calls never reach the gateway, so that settling surely has not-sent recipients to resend.
   proxy.cutNext(2);
   const numbers = Array.from({ length: 4_000 }, (_, i) => String(447_733_000_000 + i));
   await writeFile(path.join(dir, 'list.csv'), `number\n${numbers.join('\n')}\n`);
@@ -73,10 +73,15 @@ it('shows the delivered, undelivered and cost figures of the ledger, and reconci
   const d = first.delivery;
   expect(d.deliveryRate).toBe(d.delivered + d.undelivered > 0 ? d.delivered / (d.delivered + d.undelivered) : null);
 
-  const reconcile = await runSmsq(['reconcile', 'flash', '--resend'], env);
-  expect(reconcile.stdout).toMatch(/unknown → \d+ sent, [1-9]\d* not-sent, 0 still unknown.*; [1-9]\d* queued again/);
-  expect(reconcile.code).toBe(0);
+  const settle = await runSmsq(['settle', 'flash', '--resend'], env);
+  expect(settle.stdout).toMatch(/unknown → \d+ sent, [1-9]\d* not-sent, 0 still unknown.*; [1-9]\d* queued again/);
+  expect(settle.code).toBe(0);
   expect((await runSmsq(['wait', 'flash', '--timeout', '100'], env)).code).toBe(0);
+  // Its old name still runs it, and says which to use instead.
+  const old = await runSmsq(['reconcile', 'flash', '--resend', '--json'], env);
+  expect(old.code).toBe(0);
+  expect(JSON.parse(old.stdout)).toMatchObject({ campaignId: 'flash', unknown: 0, resent: 0 });
+  expect(old.stderr).toMatch(/"reconcile" is deprecated: use smsq settle/);
 
   const info = await waitFor('every delivery report', async () => {
     const i = await status('flash');

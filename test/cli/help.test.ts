@@ -8,7 +8,7 @@ const prefix = uniquePrefix('cli-help');
 // No Redis and no gateway needed for help: an unreachable Redis proves help does not connect.
 const offline = testEnv(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: 'redis://127.0.0.1:1' });
 const COMMANDS = [
-  'worker', 'server', 'enqueue', 'preview', 'status', 'wait', 'results', 'list', 'cancel', 'max-cost', 'reschedule', 'reconcile', 'balance',
+  'worker', 'server', 'enqueue', 'preview', 'status', 'wait', 'results', 'list', 'cancel', 'max-cost', 'reschedule', 'settle', 'reconcile', 'balance',
   'pause', 'resume', 'suppress', 'replies', 'simulator',
 ];
 

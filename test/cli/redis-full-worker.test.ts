@@ -46,8 +46,8 @@ it('a worker whose Redis fills mid-campaign stays up, and once there is room eve
     REDIS_CLUSTER_NODES: '',
     LOG_LEVEL: 'info',
     SMS_BATCH_SIZE: '100',
-    SMS_AUTO_RECONCILE: 'true',
-    RECONCILE_SETTLE_MS: '0',
+    SMS_AUTO_SETTLE: 'true',
+    SMS_SETTLE_AFTER_MS: '0',
   });
   const file = path.join(dir, 'list.csv');
   await writeFile(file, Array.from({ length: ROWS }, (_, i) => `${number(i)},secret-${i}`).join('\n'));

@@ -20,7 +20,7 @@ beforeAll(async () => {
   sim = await startSimulator();
   proxy = await startCuttingProxy(sim.baseUrl, 0);
   // The simulator records a submission the moment it takes it, so settling need not wait for its records.
-  config = testConfig(prefix, proxy.baseUrl, { SMS_AUTO_RECONCILE: 'true', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '250', DLR_POLL_INTERVAL_MS: '0' });
+  config = testConfig(prefix, proxy.baseUrl, { SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '250', DLR_POLL_INTERVAL_MS: '0' });
   producer = await createProducer(config, log);
 });
 
@@ -86,8 +86,8 @@ it('settles unknown calls by itself: found ones are sent, cut ones are resent on
   } finally {
     redis.disconnect();
   }
-  // Nothing is left for a manual reconcile to do.
-  expect(await producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
+  // Nothing is left for a manual settling to do.
+  expect(await producer.settleCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
 }, 120_000);
 
 it('completes a campaign whose recipients include a suppressed one once its unknown recipients are settled', async () => {
@@ -105,7 +105,7 @@ it('completes a campaign whose recipients include a suppressed one once its unkn
 it('settles the unknown recipients of a cancelled campaign without sending them again', async () => {
   // The settle job runs 3 s after the batch ends: the campaign is cancelled before that.
   proxy.cutNext(1);
-  await worker({ delivery: { ...config.delivery, reconcileSettleMs: 3_000 } });
+  await worker({ settling: { ...config.settling, settleAfterMs: 3_000 } });
   const list = recipients(250);
   const { campaignId } = await producer.enqueueCampaign({ content: 'Cancel me', recipients: list });
   const open = await waitFor('the call to end unknown', async () => {
@@ -150,9 +150,9 @@ it("leaves recipients unknown, says why and retries while the gateway's records 
   }
 }, 120_000);
 
-it('with SMS_AUTO_RECONCILE=false completes the campaign with its unknown recipients, as before', async () => {
+it('with SMS_AUTO_SETTLE=false completes the campaign with its unknown recipients, as before', async () => {
   proxy.cutNext(1);
-  await worker({ settling: { autoReconcile: false, autoResend: true } });
+  await worker({ settling: { ...config.settling, autoSettle: false, autoResend: true } });
   const { campaignId } = await producer.enqueueCampaign({ content: 'Leave me', recipients: recipients(250) });
   const end = await ended(campaignId);
   expect(end).toMatchObject({ state: 'completed', counts: { unknown: 250 } });

@@ -27,8 +27,8 @@ const workers: SmsqWorker[] = [];
 beforeAll(async () => {
   sim = await startSimulator();
   proxy = await startCuttingProxy(sim.baseUrl, 0);
-  // The poller is off unless a test turns it on; reconcile may call what it cannot find not-sent at once.
-  config = serverConfig(prefix, proxy.baseUrl, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '250', SMS_AUTO_RECONCILE: 'false' });
+  // The poller is off unless a test turns it on; settling may call what it cannot find not-sent at once.
+  config = serverConfig(prefix, proxy.baseUrl, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '250', SMS_AUTO_SETTLE: 'false' });
   server = await openApp(config);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   reportUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1/delivery-reports/${DLR_TOKEN}`;
@@ -237,14 +237,14 @@ describe('the poller', () => {
   }, 300_000);
 });
 
-it('settles unknown sends with reconcile: found ones are sent, cut ones are resent once, nobody twice', async () => {
+it('settles unknown sends with settleCampaign: found ones are sent, cut ones are resent once, nobody twice', async () => {
   // Some calls hang after the gateway took them; some others never reach it.
   sim.setFaults({ hangRate: 0.3 });
   proxy.setCutRate(0.3);
   proxy.cutNext(2);
   await worker();
   const list = recipients(5_000);
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Reconcile me', recipients: list });
+  const { campaignId } = await producer.enqueueCampaign({ content: 'Settle me', recipients: list });
   const first = await finished(campaignId);
   expect(first.counts.unknown).toBeGreaterThan(0);
   expect(proxy.cut).toBeGreaterThan(0);
@@ -254,11 +254,11 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   proxy.setCutRate(0);
 
   const active = await producer.enqueueCampaign({ content: 'still running', recipients: recipients(10) });
-  await expect(producer.reconcileCampaign(active.campaignId)).rejects.toMatchObject({ code: expect.stringMatching(/CAMPAIGN_ACTIVE|CAMPAIGN_NOT_FOUND/) });
+  await expect(producer.settleCampaign(active.campaignId)).rejects.toMatchObject({ code: expect.stringMatching(/CAMPAIGN_ACTIVE|CAMPAIGN_NOT_FOUND/) });
 
-  // The gateway fails the first two record queries: reconcile asks again rather than giving up.
+  // The gateway fails the first two record queries: settling asks again rather than giving up.
   proxy.failQueries(2);
-  const r = await producer.reconcileCampaign(campaignId);
+  const r = await producer.settleCampaign(campaignId);
   expect(r.unknown).toBe(first.counts.unknown);
   expect(r.sent + r.notSent).toBe(r.unknown);
   expect(r.notSent).toBeGreaterThan(0);
@@ -266,19 +266,19 @@ it('settles unknown sends with reconcile: found ones are sent, cut ones are rese
   const mid = await producer.getCampaign(campaignId);
   expect(mid.counts).toMatchObject({ unknown: 0, notSent: r.notSent, sent: first.counts.sent + r.sent, pending: 0 });
   expect(mid.outcomeCodes.unknown).toEqual({});
-  // Every recipient reconcile called sent is in the gateway's ledger under that msgId.
+  // Every recipient settling called sent is in the gateway's ledger under that msgId.
   for (const res of await results(campaignId)) {
     if (res.status === 'sent') expect(sim.ledger.byMsgId(res.msgId!)?.number).toBe(res.number);
     if (res.status === 'not-sent') expect(sim.ledger.countFor(res.number)).toBe(0);
   }
 
-  const resent = await producer.reconcileCampaign(campaignId, { resend: true });
+  const resent = await producer.settleCampaign(campaignId, { resend: true });
   expect(resent.resent).toBe(r.notSent);
   const end = await finished(campaignId);
   expect(end.counts).toMatchObject({ total: 5_000, sent: 5_000, unknown: 0, notSent: 0, failed: 0, pending: 0 });
   expect(end.outcomeCodes).toEqual({ failed: {}, unknown: {} });
   for (const { number } of list) expect(sim.ledger.countFor(number)).toBe(1);
-  // Nothing left to do: a second reconcile changes nothing.
+  // Nothing left to do: a second settling changes nothing, asked under the method's old name (deprecated, kept working).
   expect(await producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
 }, 150_000);
 

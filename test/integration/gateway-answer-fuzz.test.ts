@@ -14,7 +14,7 @@ import { FC_SEED } from '../support/conservation';
  * sent once). `FC_SEED=n` explores other answers; fast-check prints the seed of a failing run.
  */
 const stack = useCampaignStack('gateway-answer-fuzz', {
-  env: { SMS_AUTO_RECONCILE: 'true', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '8', DLR_POLL_INTERVAL_MS: '0' },
+  env: { SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '8', DLR_POLL_INTERVAL_MS: '0' },
 });
 let proxy: AnswerProxy;
 /** Each campaign's mutations, by its tag, until its first call has been rewritten. */

@@ -10,7 +10,7 @@ import { waitFor, waitUntil } from '../support/env';
  * slot and stops no other campaign. The proxy drips for ever, so without a deadline these tests wait in vain.
  */
 const stack = useCampaignStack('gateway-deadline', {
-  env: { SMS_BATCH_SIZE: '3', WORKER_CONCURRENCY: '2', DLR_POLL_INTERVAL_MS: '0', RECONCILE_SETTLE_MS: '0' },
+  env: { SMS_BATCH_SIZE: '3', WORKER_CONCURRENCY: '2', DLR_POLL_INTERVAL_MS: '0', SMS_SETTLE_AFTER_MS: '0' },
 });
 let proxy: AnswerProxy;
 
@@ -46,7 +46,7 @@ it('ends a send whose answer drips as unknown by its deadline, and another campa
     dripped.push(c.id);
     return true;
   });
-  await worker({ settling: { ...stack.config.settling, autoReconcile: false } });
+  await worker({ settling: { ...stack.config.settling, autoSettle: false } });
   const slow = numbers(6);
   const a = await stack.producer.enqueueCampaign({ content: 'slow campaign', recipients: slow.map((number) => ({ number })) });
   // Both of the worker's slots now hold a call whose answer never ends.
@@ -80,7 +80,7 @@ it("ends settling's getSentRcd by its deadline when the answer drips, and settle
     queries.push(c.id);
     return queries.length === 1;
   });
-  await worker({ settling: { autoReconcile: true, autoResend: true } });
+  await worker({ settling: { ...stack.config.settling, autoSettle: true, autoResend: true } });
   const list = numbers(3);
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'settle me', recipients: list.map((number) => ({ number })) });
   const end = await campaignEnded(stack.producer, campaignId);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   // REDIS_URL points nowhere: only the sentinels know where the primary is.
   const env = testEnv(prefix, sim.baseUrl, {
     ...group.env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '500',
-    SMS_AUTO_RECONCILE: 'true', RECONCILE_SETTLE_MS: '0', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '2',
+    SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '2',
   });
   const config = loadConfig(env, { requireGateway: true });
   producer = await createProducer(config, log);

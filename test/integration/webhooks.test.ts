@@ -120,17 +120,17 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
   expect(receiver.bodiesById().get(original.id)!.size).toBe(1);
 });
 
-it('sends a batch again as recipients.settled when reconcile settles its unknown recipients', async () => {
+it('sends a batch again as recipients.settled when settling finds out what happened to its unknown recipients', async () => {
   await worker();
   sim.setFaults({ hangRate: 1 });
   const { campaignId } = await producer.enqueueCampaign({ content: 'Hung calls', recipients: recipients(100) });
   const first = await eventsUntil(receiver, campaignId, 'the first three events', (e) => e.length === 3);
   expect((first[1].data.recipients as RecipientResult[]).every((r) => r.status === 'unknown')).toBe(true);
   sim.setFaults({ hangRate: 0 });
-  // The simulator records a submission the moment it takes it: reconcile need not wait for it.
-  const settling = await createProducer({ ...config, delivery: { ...config.delivery, reconcileSettleMs: 0 } }, log);
+  // The simulator records a submission the moment it takes it: settling need not wait for it.
+  const settling = await createProducer({ ...config, settling: { ...config.settling, settleAfterMs: 0 } }, log);
   try {
-    expect(await settling.reconcileCampaign(campaignId)).toMatchObject({ sent: 100 });
+    expect(await settling.settleCampaign(campaignId)).toMatchObject({ sent: 100 });
   } finally {
     await settling.close();
   }

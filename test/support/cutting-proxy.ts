@@ -17,7 +17,7 @@ export interface CuttingProxy {
 /**
  * A network fault the simulator cannot play by itself: a sendSms call that is read, never forwarded, and
  * answered by a dropped connection. The client cannot tell it from a call the gateway took and then lost the
- * answer of (both are `unknown`), but the gateway has no record of it: reconcile must find it `not-sent`.
+ * answer of (both are `unknown`), but the gateway has no record of it: settling must find it `not-sent`.
  * Everything else is forwarded unchanged.
  */
 export async function startCuttingProxy(simBaseUrl: string, cutRate: number): Promise<CuttingProxy> {

@@ -60,7 +60,7 @@ export function testEnv(prefix: string, gatewayUrl: string, overrides: Record<st
     SHUTDOWN_GRACE_MS: '5000',
     LOG_LEVEL: 'silent',
     // Most suites check what one run of a campaign does, `unknown` included; the settling suites turn it on.
-    SMS_AUTO_RECONCILE: 'false',
+    SMS_AUTO_SETTLE: 'false',
     // The shared test Redis persists nothing on purpose (tests delete what they write).
     REDIS_ALLOW_VOLATILE: 'true',
     ...overrides,

@@ -4,7 +4,7 @@ describe('delivery-report configuration', () => {
   it('has documented defaults', () => {
     expect(loadConfig({}).delivery).toEqual({
       tracking: true, token: undefined, allowedIps: [], pollIntervalMs: 60_000, pollAfterMs: 600_000, pollRatePerSecond: 2, pollMaxCalls: 50,
-      expireAfterMs: 259_200_000, holdMs: 86_400_000, reconcileSettleMs: 300_000,
+      expireAfterMs: 259_200_000, holdMs: 86_400_000,
     });
   });
 

@@ -5,15 +5,44 @@ const base = { SMS_API_BASE_URL: 'http://127.0.0.1:9/sms' };
 describe('settling, durability and sentinel configuration', () => {
   it('settles automatically and resends by default, waits for no replica, and uses no sentinel', () => {
     const c = loadConfig(base);
-    expect(c.settling).toEqual({ autoReconcile: true, autoResend: true });
+    expect(c.settling).toEqual({ autoSettle: true, autoResend: true, settleAfterMs: 300_000 });
     expect(c.durability).toEqual({ mode: 'none', timeoutMs: 1_000 });
     expect(c.redisSentinel).toBeUndefined();
   });
 
-  it('reads SMS_AUTO_RECONCILE, SMS_AUTO_RESEND, REDIS_DURABILITY and its timeout', () => {
-    const c = loadConfig({ ...base, SMS_AUTO_RECONCILE: 'false', SMS_AUTO_RESEND: 'no', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '250' });
-    expect(c.settling).toEqual({ autoReconcile: false, autoResend: false });
+  it('reads SMS_AUTO_SETTLE, SMS_AUTO_RESEND, SMS_SETTLE_AFTER_MS, REDIS_DURABILITY and its timeout', () => {
+    const c = loadConfig({ ...base, SMS_AUTO_SETTLE: 'false', SMS_AUTO_RESEND: 'no', SMS_SETTLE_AFTER_MS: '0', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '250' });
+    expect(c.settling).toEqual({ autoSettle: false, autoResend: false, settleAfterMs: 0 });
     expect(c.durability).toEqual({ mode: 'replica', timeoutMs: 250 });
+  });
+
+  describe('the settling variables\' old names (SMS_AUTO_RECONCILE, RECONCILE_SETTLE_MS)', () => {
+    // First in the file to load the old names: each is warned about once per process.
+    it('are each named in one DeprecationWarning, however often the configuration is loaded', () => {
+      const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        for (let i = 0; i < 3; i++) loadConfig({ ...base, SMS_AUTO_RECONCILE: 'true', RECONCILE_SETTLE_MS: '0' });
+        expect(emit.mock.calls).toEqual([
+          ['SMS_AUTO_RECONCILE is deprecated: use SMS_AUTO_SETTLE', { type: 'DeprecationWarning', code: 'SMSQ_RENAMED_VARIABLE' }],
+          ['RECONCILE_SETTLE_MS is deprecated: use SMS_SETTLE_AFTER_MS', { type: 'DeprecationWarning', code: 'SMSQ_RENAMED_VARIABLE' }],
+        ]);
+      } finally {
+        emit.mockRestore();
+      }
+    });
+
+    it('set the same values as the new names, and are checked the same way', () => {
+      const old = loadConfig({ ...base, SMS_AUTO_RECONCILE: 'false', RECONCILE_SETTLE_MS: '60000' });
+      const renamed = loadConfig({ ...base, SMS_AUTO_SETTLE: 'false', SMS_SETTLE_AFTER_MS: '60000' });
+      expect(old.settling).toEqual({ autoSettle: false, autoResend: true, settleAfterMs: 60_000 });
+      expect(old).toEqual(renamed);
+      expect(() => loadConfig({ ...base, RECONCILE_SETTLE_MS: '-1' })).toThrow(/RECONCILE_SETTLE_MS=-1 is not a whole number from 0 to 86400000/);
+    });
+
+    it('give way to the new names when both are set', () => {
+      const c = loadConfig({ ...base, SMS_AUTO_RECONCILE: 'false', SMS_AUTO_SETTLE: 'true', RECONCILE_SETTLE_MS: '1', SMS_SETTLE_AFTER_MS: '2' });
+      expect(c.settling).toEqual({ autoSettle: true, autoResend: true, settleAfterMs: 2 });
+    });
   });
 
   it('reads the sentinels, their name and password', () => {

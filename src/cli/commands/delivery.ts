@@ -3,12 +3,13 @@ import { withProducer } from '../open-producer';
 import { out } from '../output';
 
 /**
- * `smsq reconcile ID [--resend] [--json]`: settles the campaign's `unknown` recipients from the gateway's sent
- * records; with --resend, queues the `not-sent` ones again. Exit 0; 1 when some remain unknown (too recent).
+ * `smsq settle ID [--resend] [--json]` (also under its old name, `smsq reconcile`): settles the campaign's
+ * `unknown` recipients from the gateway's sent records; with --resend, queues the `not-sent` ones again. Exit 0;
+ * 1 when some remain unknown (too recent).
  */
-export async function reconcileCommand(argv: string[]): Promise<number> {
+export async function settleCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { resend: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
-  const r = await withProducer((smsq) => smsq.reconcileCampaign(positionals[0], { resend: values.resend ?? false }));
+  const r = await withProducer((smsq) => smsq.settleCampaign(positionals[0], { resend: values.resend ?? false }));
   if (values.json) await out(`${JSON.stringify(r)}\n`);
   else {
     await out(

@@ -72,7 +72,7 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
     api.get('/status', async () => ({ ...(await queueStatus(ctx)), readOnly: dashboardReadOnly }));
     api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
       campaignOverview(ctx, producer, req.params.id));
-    // The API's own campaign routes (list, status, cancel, reconcile, and pause/resume where the server has them)
+    // The API's own campaign routes (list, status, cancel, settle, and pause/resume where the server has them)
     // under /console/api/v1/...: one implementation, reached with the dashboard's login instead of the API token.
     await api.register(campaignRoutes, deps);
   }, { prefix: `${CONSOLE_PREFIX}/api` });

@@ -1,6 +1,6 @@
 /**
  * GET /v1/campaigns (the list), GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed),
- * POST /v1/campaigns/:id/cancel|pause|resume|reschedule|max-cost, POST /v1/campaigns/:id/reconcile, GET /v1/balance. Campaigns are answered with
+ * POST /v1/campaigns/:id/cancel|pause|resume|reschedule|max-cost, POST /v1/campaigns/:id/settle (and /reconcile, its old name), GET /v1/balance. Campaigns are answered with
  * ISO 8601 times (campaignJson).
  */
 import { Readable } from 'node:stream';
@@ -58,9 +58,12 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
     schema: { ...schema, body: maxCostBody },
   }, async (req) => campaignJson(await producer.setMaxCost(req.params.id, req.body.maxCost)));
 
-  app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>('/v1/campaigns/:id/reconcile', {
-    schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },
-  }, (req) => producer.reconcileCampaign(req.params.id, { resend: req.query.resend === 'true' }));
+  // /reconcile is the old name of /settle, kept working (deprecated).
+  for (const url of ['/v1/campaigns/:id/settle', '/v1/campaigns/:id/reconcile']) {
+    app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>(url, {
+      schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },
+    }, (req) => producer.settleCampaign(req.params.id, { resend: req.query.resend === 'true' }));
+  }
 
   app.get('/v1/balance', () => producer.balance());
 

@@ -1,6 +1,6 @@
 import { HOUR_MS, type EnvReader } from './env';
 
-/** Delivery reports: the push receiver, the poller and reconcile. */
+/** Delivery reports: the push receiver and the poller. */
 export interface DeliveryConfig {
   /**
    * `DLR_TRACKING`: index every sent msgId and poll for reports. Off: batches skip the msgId index, no poller runs,
@@ -28,24 +28,25 @@ export interface DeliveryConfig {
   expireAfterMs: number;
   /** `DLR_HOLD_MS`: a report whose msgId is not (yet) indexed is kept this long, in case its send's result is recorded later. @defaultValue 86400000 (24 h) */
   holdMs: number;
-  /**
-   * `RECONCILE_SETTLE_MS`: how long the gateway may take to record a submission; reconcile calls nothing `not-sent`
-   * younger than this, and the settle job runs this long after a batch ends with `unknown` recipients.
-   * @defaultValue 300000 (5 min)
-   */
-  reconcileSettleMs: number;
 }
 
-/** Automatic settling of `unknown` recipients (the settle job). */
+/** Settling of `unknown` recipients from the gateway's records: `smsq settle` and the automatic settle job. */
 export interface SettlingConfig {
   /**
-   * `SMS_AUTO_RECONCILE`: a batch that ends with `unknown` recipients schedules a settle job RECONCILE_SETTLE_MS
-   * later, which does what `smsq reconcile` does; a campaign stays `running` until none is left. Off: campaigns
-   * complete with `unknown` recipients, left to `smsq reconcile`. @defaultValue true
+   * `SMS_AUTO_SETTLE` (read under its old name SMS_AUTO_RECONCILE when unset): a batch that ends with `unknown`
+   * recipients schedules a settle job SMS_SETTLE_AFTER_MS later, which does what `smsq settle` does; a campaign
+   * stays `running` until none is left. Off: campaigns complete with `unknown` recipients, left to `smsq settle`.
+   * @defaultValue true
    */
-  autoReconcile: boolean;
+  autoSettle: boolean;
   /** `SMS_AUTO_RESEND`: the settle job queues the `not-sent` recipients again (once per round). @defaultValue true */
   autoResend: boolean;
+  /**
+   * `SMS_SETTLE_AFTER_MS` (read under its old name RECONCILE_SETTLE_MS when unset): how long the gateway may take
+   * to record a submission; settling calls nothing `not-sent` younger than this, and the settle job runs this long
+   * after a batch ends with `unknown` recipients. @defaultValue 300000 (5 min)
+   */
+  settleAfterMs: number;
 }
 
 /** `retentionMs` bounds DLR_EXPIRE_AFTER_MS's default, so that the default stays within a short retention. */
@@ -62,10 +63,13 @@ export function readDeliveryConfig(r: EnvReader, retentionMs: number): DeliveryC
     pollMaxCalls: r.int('DLR_POLL_MAX_CALLS', 50, 1, 100_000),
     expireAfterMs: r.int('DLR_EXPIRE_AFTER_MS', Math.min(72 * HOUR_MS, Math.floor(retentionMs * 0.9)), 1_000, 365 * 24 * HOUR_MS),
     holdMs: r.int('DLR_HOLD_MS', 24 * HOUR_MS, 1_000, 30 * 24 * HOUR_MS),
-    reconcileSettleMs: r.int('RECONCILE_SETTLE_MS', 5 * 60_000, 0, 24 * HOUR_MS),
   };
 }
 
 export function readSettlingConfig(r: EnvReader): SettlingConfig {
-  return { autoReconcile: r.bool('SMS_AUTO_RECONCILE', true), autoResend: r.bool('SMS_AUTO_RESEND', true) };
+  return {
+    autoSettle: r.bool(r.renamed('SMS_AUTO_SETTLE', 'SMS_AUTO_RECONCILE'), true),
+    autoResend: r.bool('SMS_AUTO_RESEND', true),
+    settleAfterMs: r.int(r.renamed('SMS_SETTLE_AFTER_MS', 'RECONCILE_SETTLE_MS'), 5 * 60_000, 0, 24 * HOUR_MS),
+  };
 }

@@ -12,7 +12,23 @@ export const HOUR_MS = 3_600_000;
  */
 export class EnvReader {
   readonly problems: string[] = [];
+  /** Old names of renamed variables that were read, each with the name to use instead. */
+  readonly deprecated: string[] = [];
   constructor(private readonly env: Env) {}
+
+  /**
+   * The name to read a renamed variable by: `name` when it is set, else its old name `was` when that is set (and
+   * noted in `deprecated`), so that an environment written for an older version keeps its meaning.
+   */
+  renamed(name: string, was: string): string {
+    if (this.isSet(name) || !this.isSet(was)) return name;
+    this.deprecated.push(`${was} is deprecated: use ${name}`);
+    return was;
+  }
+
+  private isSet(name: string): boolean {
+    return this.env[name] !== undefined && this.env[name] !== '';
+  }
 
   str(name: string, fallback?: string): string {
     const v = this.env[name];

@@ -36,9 +36,9 @@ export interface Config extends RedisOptions, SendingOptions, ProcessOptions {
   gateway: GatewayConfig;
   /** `smsq server`: the HTTP API, the console and /metrics. */
   server: ServerConfig;
-  /** Delivery reports: the push receiver, the poller and reconcile (`DLR_*`, `RECONCILE_SETTLE_MS`). */
+  /** Delivery reports: the push receiver and the poller (`DLR_*`). */
   delivery: DeliveryConfig;
-  /** Automatic settling of `unknown` recipients, the settle job (`SMS_AUTO_*`). */
+  /** Settling of `unknown` recipients, by hand and by the settle job (`SMS_AUTO_SETTLE`, `SMS_SETTLE_AFTER_MS`, `SMS_AUTO_RESEND`). */
   settling: SettlingConfig;
   /** Opt-outs: the suppression list check, contact history and the frequency cap. */
   optOut: OptOutConfig;
@@ -55,8 +55,11 @@ export interface LoadConfigOptions {
   requireGateway?: boolean;
 }
 
-/** The configuration, frozen, or every problem found (one line per bad variable); nothing is thrown. */
-export type ConfigReading = { ok: true; config: Config } | { ok: false; problems: string[] };
+/**
+ * The configuration, frozen, with the old names of renamed variables it read (`deprecated`, one line each), or
+ * every problem found (one line per bad variable); nothing is thrown.
+ */
+export type ConfigReading = { ok: true; config: Config; deprecated: string[] } | { ok: false; problems: string[] };
 
 /**
  * Reads and validates the environment once (loadConfig, in ../load-config.ts, throws the problems as one
@@ -82,7 +85,7 @@ export function readConfig(env: Env = process.env, opts: LoadConfigOptions = {})
   };
   checkAcrossSections(r, config);
   if (r.problems.length > 0) return { ok: false, problems: r.problems };
-  return { ok: true, config: deepFreeze(config) };
+  return { ok: true, config: deepFreeze(config), deprecated: r.deprecated };
 }
 
 /** Rules that tie variables of two sections together. */

@@ -65,7 +65,7 @@ export class DeliveryStore {
     return this.indexEntries(entries, now);
   }
 
-  /** Indexes entries (batches as they finish, reconcile as it finds msgIds); returns how many. */
+  /** Indexes entries (batches as they finish, settling as it finds msgIds); returns how many. */
   async indexEntries(entries: IndexEntry[], now = Date.now()): Promise<number> {
     if (entries.length === 0) return 0;
     const p = this.redis.pipeline();

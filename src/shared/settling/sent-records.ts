@@ -43,7 +43,7 @@ function queryFailureLabel(f: QueryFailure): string {
 
 /**
  * Tries of one query while its failures are transient (gateway/query-retry.ts), waiting from QUERY_RETRY_FIRST_MS
- * between them: settling has a caller waiting (reconcile) or a job attempt running, so it asks a few times
+ * between them: settling has a caller waiting (`smsq settle`) or a job attempt running, so it asks a few times
  * within seconds and then fails, leaving the longer waits to the operator or to the settle job's back-off.
  */
 const QUERY_ATTEMPTS = 5;

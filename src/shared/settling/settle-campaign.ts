@@ -11,18 +11,18 @@ import { readSentRecords } from './sent-records';
 import type { StoredOutcome } from '../types';
 
 /**
- * What one settling of a campaign did: `smsq reconcile` returns it, and the automatic settle job logs it.
+ * What one settling of a campaign did: `smsq settle` returns it, and the automatic settle job logs it.
  * Settling = reading the gateway's own records (getSentRcd) to turn `unknown` recipients into `sent` or `not-sent`.
  */
-export interface ReconcileResult {
+export interface SettleResult {
   campaignId: string;
-  /** Recipients that were `unknown` when reconcile started. */
+  /** Recipients that were `unknown` when settling started. */
   unknown: number;
   /** Found in the gateway's records: now `sent`, with the msgId the gateway gave. */
   sent: number;
-  /** Not in the gateway's records although it had RECONCILE_SETTLE_MS to record them: now `not-sent`. */
+  /** Not in the gateway's records although it had SMS_SETTLE_AFTER_MS to record them: now `not-sent`. */
   notSent: number;
-  /** Left `unknown`: their call is younger than RECONCILE_SETTLE_MS; run reconcile again later. */
+  /** Left `unknown`: their call is younger than SMS_SETTLE_AFTER_MS; settle again later. */
   tooRecent: number;
   /** With `resend`: recipients queued again. */
   resent: number;
@@ -55,11 +55,11 @@ export function resendUnderWay(rec: CampaignRecord): number | undefined {
  * Settles a campaign's `unknown` recipients from the gateway's own records (getSentRcd): a number the gateway
  * recorded in the window of its call is `sent` with that msgId; one it did not record, once it has had time
  * to, is `not-sent`. Never resends: see resendNotSent. The caller holds the campaign's settle lock
- * (settle-lock.ts), so `smsq reconcile` and the automatic settle job never work on one campaign at once.
+ * (settle-lock.ts), so `smsq settle` and the automatic settle job never work on one campaign at once.
  * Throws GATEWAY_QUERY_FAILED when the records cannot be read; nothing is changed then.
  */
-export async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, rec: CampaignRecord): Promise<ReconcileResult> {
-  const result: ReconcileResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
+export async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, rec: CampaignRecord): Promise<SettleResult> {
+  const result: SettleResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
   const createdAt = rec.createdAt;
   const unknowns: Unknown[] = [];
   for (let k = 0; k < rec.batches; k++) {
@@ -74,7 +74,7 @@ export async function settleUnknowns(ctx: Context, queries: GatewayQueries, camp
   return result;
 }
 
-async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaignId: string, unknowns: Unknown[], result: ReconcileResult): Promise<void> {
+async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaignId: string, unknowns: Unknown[], result: SettleResult): Promise<void> {
   const now = Date.now();
   const wanted = new Set(unknowns.map((u) => u.number));
   const candidates = new Map<string, SentRecord[]>();
@@ -95,7 +95,7 @@ async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaign
   const outcomes = new Map<number, Map<number, StoredOutcome>>();
   const entries: IndexEntry[] = [];
   const failedAtGateway: DeliveryReport[] = [];
-  const settleMs = ctx.config.delivery.reconcileSettleMs;
+  const settleMs = ctx.config.settling.settleAfterMs;
   for (const u of unknowns) {
     const pick = nearest((candidates.get(u.number) ?? []).filter((r) => !taken.has(r.msgId)), u.calledAt);
     let outcome: StoredOutcome | null = null;

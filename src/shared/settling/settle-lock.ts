@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { releaseLock, renewLock } from '../redis/lock';
 
 /**
- * A campaign's settle lock: held by `smsq reconcile` or by the automatic settle job while it reads the gateway's
+ * A campaign's settle lock: held by `smsq settle` or by the automatic settle job while it reads the gateway's
  * records and rewrites `unknown` outcomes, so that the two never settle (or resend) one campaign at once.
  * Renewed while its holder works and expiring on its own, so that a process that dies holding it (a killed
  * worker) blocks settling for LOCK_MS at most.

@@ -43,15 +43,17 @@ describe.each([
   ['cancel', 'cancel'],
   ['pause', 'pause'],
   ['resume', 'resume'],
+  ['settle with resend', 'settle?resend=true'],
+  // The old name of settle (deprecated), guarded the same.
   ['reconcile with resend', 'reconcile?resend=true'],
 ])('the console\'s %s', (name, action) => {
   const campaignId = `csrf-${name.replace(/ /g, '-')}`;
 
   beforeAll(async () => {
     await queue(campaignId);
-    // Resume needs a paused campaign; reconcile an ended one (it would ask the gateway, and resend).
+    // Resume needs a paused campaign; settle an ended one (it would ask the gateway, and resend).
     if (action === 'resume') await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'paused', pausedBy: 'operator' });
-    if (action.startsWith('reconcile')) await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'completed' });
+    if (action.startsWith('settle') || action.startsWith('reconcile')) await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'completed' });
   });
 
   it.each(ATTACKS)(`is refused for %s, and changes nothing in Redis`, async (_what, headers, payload, status, code) => {

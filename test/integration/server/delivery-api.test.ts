@@ -10,7 +10,7 @@ let server: TestApp;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack(prefix, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', RECONCILE_SETTLE_MS: '0' });
+  stack = await startStack(prefix, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', SMS_SETTLE_AFTER_MS: '0' });
   ({ sim, server } = stack);
 });
 
@@ -132,15 +132,16 @@ describe('without DLR_TOKEN, or from an address not allowed', () => {
   });
 });
 
-describe('reconcile and balance routes', () => {
-  it('reconciles a campaign: 404 for an unknown one, nothing to do for a clean one', async () => {
-    await sentCampaign('rec-clean', 3);
-    const res = await server.app.inject({ method: 'POST', url: '/v1/campaigns/rec-clean/reconcile?resend=true', headers: BEARER });
+describe('settle and balance routes', () => {
+  // /reconcile is the old name of /settle (deprecated): it answers the same.
+  it.each(['settle', 'reconcile'])('settles a campaign at /%s: 404 for an unknown one, nothing to do for a clean one', async (route) => {
+    await sentCampaign(`rec-clean-${route}`, 3);
+    const res = await server.app.inject({ method: 'POST', url: `/v1/campaigns/rec-clean-${route}/${route}?resend=true`, headers: BEARER });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ campaignId: 'rec-clean', unknown: 0, sent: 0, notSent: 0, resent: 0 });
-    const missing = await server.app.inject({ method: 'POST', url: '/v1/campaigns/nope/reconcile', headers: BEARER });
+    expect(res.json()).toMatchObject({ campaignId: `rec-clean-${route}`, unknown: 0, sent: 0, notSent: 0, resent: 0 });
+    const missing = await server.app.inject({ method: 'POST', url: `/v1/campaigns/nope/${route}`, headers: BEARER });
     expect(errorCode(missing)).toBe('CAMPAIGN_NOT_FOUND');
-    const bad = await server.app.inject({ method: 'POST', url: '/v1/campaigns/rec-clean/reconcile?resend=yes', headers: BEARER });
+    const bad = await server.app.inject({ method: 'POST', url: `/v1/campaigns/rec-clean-${route}/${route}?resend=yes`, headers: BEARER });
     expect(bad.statusCode).toBe(400);
   });
 

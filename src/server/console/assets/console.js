@@ -383,7 +383,7 @@ function campaignPage() {
     drawChart(o.series);
     const active = c.state === 'queued' || c.state === 'running' || c.state === 'waiting-window';
     const ended = c.state === 'completed' || c.state === 'failed' || c.state === 'cancelled';
-    const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, reconcile: ended && counts.unknown > 0 };
+    const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, settle: ended && counts.unknown > 0 };
     for (const b of document.querySelectorAll('[data-action]')) b.disabled = readOnly || !enabled[b.dataset.action];
   }
 
@@ -396,7 +396,7 @@ function campaignPage() {
     pause: 'Pause this campaign? Batches in flight finish; no new batch of it starts until you resume it.',
     resume: 'Resume this campaign? Its remaining batches are sent again.',
     cancel: 'Cancel this campaign? No call of it starts once the server answers; its unsent recipients end cancelled. This cannot be undone.',
-    reconcile: 'Reconcile this campaign? Its unknown recipients are looked up in the gateway\'s sent records.',
+    settle: 'Settle this campaign\'s unknown recipients? They are looked up in the gateway\'s sent records.',
   };
   const dialog = document.getElementById('confirm');
   let pending = null;
@@ -412,8 +412,8 @@ function campaignPage() {
       const body = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
       msg.className = 'message';
-      msg.textContent = action === 'reconcile'
-        ? `Reconciled: ${body.sent} found sent, ${body.notSent} not sent, ${body.tooRecent} still unknown.`
+      msg.textContent = action === 'settle'
+        ? `Settled: ${body.sent} found sent, ${body.notSent} not sent, ${body.tooRecent} still unknown.`
         : `${action[0].toUpperCase()}${action.slice(1)}: done.`;
     } catch (err) {
       msg.className = 'message error';

@@ -1,34 +1,34 @@
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { GatewayQueries } from '../../shared/gateway/queries';
-import { allCounted, queueReopened, resendNotSent, resendUnderWay, settleUnknowns, type ReconcileResult } from '../../shared/settling/settle-campaign';
+import { allCounted, queueReopened, resendNotSent, resendUnderWay, settleUnknowns, type SettleResult } from '../../shared/settling/settle-campaign';
 import { completeIfSettled } from '../../shared/settling/complete';
 import { withSettleLock } from '../../shared/settling/settle-lock';
 import { notFound } from './campaign-admin';
 
-export type { ReconcileResult } from '../../shared/settling/settle-campaign';
+export type { SettleResult } from '../../shared/settling/settle-campaign';
 
-export interface ReconcileOptions {
+export interface SettleOptions {
   /** Queue the `not-sent` recipients again (their batches get a new job). Default false. */
   resend?: boolean;
 }
 
-/** How long `smsq reconcile` waits for an automatic settling of the same campaign to finish. */
+/** How long `smsq settle` waits for an automatic settling of the same campaign to finish. */
 const LOCK_WAIT_MS = 30_000;
 
 /**
- * `smsq reconcile`: settles a campaign's `unknown` recipients from the gateway's records (shared/settling), and
+ * `smsq settle`: settles a campaign's `unknown` recipients from the gateway's records (shared/settling), and
  * with `resend` queues the `not-sent` ones again. Never resends what the gateway's records show. A campaign
  * whose batches are all counted but which still has `unknown` recipients (automatic settling pending) may be
- * reconciled; the settle lock keeps this run and the automatic one apart.
+ * settled by hand; the settle lock keeps this run and the automatic one apart.
  */
-export async function reconcileCampaign(ctx: Context, queries: GatewayQueries, campaignId: string, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function settleCampaign(ctx: Context, queries: GatewayQueries, campaignId: string, opts: SettleOptions = {}): Promise<SettleResult> {
   const locked = await withSettleLock(ctx, campaignId, LOCK_WAIT_MS, async () => {
     const rec = await ctx.campaigns.read(campaignId);
     if (!rec) throw notFound(campaignId);
     const resending = resendUnderWay(rec);
     if ((rec.state === 'queued' || rec.state === 'running' || rec.state === 'paused') && resending === undefined && !allCounted(rec)) {
-      throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); reconcile it once it has ended.`);
+      throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); settle it once it has ended.`);
     }
     if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
       throw new SmsqError('CAMPAIGN_NOT_RESENDABLE', `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`);
@@ -43,7 +43,7 @@ export async function reconcileCampaign(ctx: Context, queries: GatewayQueries, c
     // A campaign kept running for automatic settling ends here when nothing is left to settle or send: without
     // --resend, the operator chose to leave its not-sent recipients so (the settle job then resends nothing).
     if (result.resent === 0) await completeIfSettled(ctx, campaignId);
-    ctx.log.info({ ...result, windows: undefined }, 'campaign reconciled');
+    ctx.log.info({ ...result, windows: undefined }, 'unknown recipients settled from the gateway records');
     return result;
   });
   if (!locked) throw new SmsqError('RECONCILE_BUSY', `Campaign ${campaignId} is being settled by a worker's automatic settling right now; try again in a minute.`);
