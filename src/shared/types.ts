@@ -125,7 +125,10 @@ export interface DeliverySummary {
   priced: number;
 }
 
-/** Why a campaign is paused: by whom (`operator`, `account` for an account-level stop or queue pause, `budget`) and why. */
+/**
+ * Why a campaign is paused: by whom (`operator`: smsq pause, of the campaign or the whole queue; `account`: an
+ * account-level stop; `budget`) and why.
+ */
 export interface PauseInfo {
   by: string;
   reason: string;
