@@ -46,7 +46,7 @@ export interface Fakes {
   logs: LogLine[];
 }
 
-/** `env` is what a user would set (SMS_RETRY_UNKNOWN, SMS_AUTO_RECONCILE, WEBHOOK_URL…), over a local gateway's defaults. */
+/** `env` is what a user would set (SMS_RETRY_UNKNOWN, SMS_AUTO_SETTLE, WEBHOOK_URL…), over a local gateway's defaults. */
 export function fakeContext(env: Record<string, string> = {}): Fakes {
   const config = loadConfig({ QUEUE_PREFIX: 'unit', SMS_API_BASE_URL: 'http://127.0.0.1:9', ...env }, { requireGateway: true });
   const world = new FakeWorld(config.queuePrefix);

@@ -137,7 +137,7 @@ describe('sendBatch: what reaches the gateway and what is recorded', () => {
     const ends = await runToEnd(s.job(), s.processor);
     expect(ends.map((e) => e.kind)).toEqual(['completed']);
     expect(s.outcomes().every((o) => o?.[0] === 'u' && o[1] === 'ECONNRESET' && typeof o[3] === 'number')).toBe(true);
-    // SMS_AUTO_RECONCILE (on by default): the campaign stays open for the settle job, queued once.
+    // SMS_AUTO_SETTLE (on by default): the campaign stays open for the settle job, queued once.
     expect(s.world.campaign(C)?.state).toBe('running');
     expect(s.queues.settle.ids()).toEqual([jobIds.settle(C, 0)]);
     // A re-run of the finished batch (a stalled job run again) calls nobody.
@@ -330,7 +330,7 @@ describe('sendBatch, for any sequence of gateway answers', () => {
         fc.array(answers, { maxLength: 12 }),
         fc.integer({ min: 1, max: 5 }),
         async (size, script, attempts) => {
-          const s = setup({ batches: [recipients(size)], attempts, env: { SMS_AUTO_RECONCILE: 'false' } });
+          const s = setup({ batches: [recipients(size)], attempts, env: { SMS_AUTO_SETTLE: 'false' } });
           s.gateway.answer(...script.map((a) => a.answer(s.numbers())));
           const job = s.job();
           for (let run = 0; run < 60 && job.state !== 'completed' && job.state !== 'failed'; run++) {

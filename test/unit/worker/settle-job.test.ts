@@ -149,7 +149,7 @@ describe('settle job: when it waits or fails instead', () => {
     expect(s.outcomes()[0]?.[0]).toBe('u');
   });
 
-  it("looks again 5 s later while `smsq reconcile` holds the campaign's settle lock", async () => {
+  it("looks again 5 s later while `smsq settle` holds the campaign's settle lock", async () => {
     const s = setup([[unknown()]]);
     await s.countBatches();
     s.world.settleLocks.add(C);
@@ -179,6 +179,15 @@ describe('settle job: when it waits or fails instead', () => {
     const s = setup([[unknown()]]);
     s.world.campaigns.delete(C);
     expect(await runJob(s.job(), s.processor)).toMatchObject({ kind: 'completed', value: { skipped: 'missing' } });
+  });
+
+  it('does nothing with SMS_AUTO_SETTLE off, and schedules nothing either', async () => {
+    const s = setup([[unknown()]], { env: { SMS_AUTO_SETTLE: 'false' } });
+    await s.countBatches();
+    expect(await runJob(s.job(), s.processor)).toMatchObject({ kind: 'completed', value: { skipped: 'off' } });
+    expect(s.outcomes()[0]?.[0]).toBe('u');
+    await scheduleSettle(s.ctx, C);
+    expect(s.queues.settle.ids()).toEqual([]);
   });
 });
 
