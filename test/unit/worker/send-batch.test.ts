@@ -157,6 +157,18 @@ describe('sendBatch: what reaches the gateway and what is recorded', () => {
     expect(s.logs.some((l) => l.msg === 'found a call left in flight by an earlier run' && l.recipients === 5)).toBe(true);
   });
 
+  it('redoes, in a re-run, what a run that died after counting its batch left undone: release, settling, webhook events', async () => {
+    const s = setup({ env: { SMS_RELEASE_AHEAD: '1' }, batches: [recipients(2), recipients(2, 2)] });
+    const b = s.world.batch(C, 0);
+    b?.outcomes.set(0, ['s', 'm1']).set(1, ['u', 'ECONNRESET', 'no complete answer', Date.now()]);
+    await s.batches.finish(C, 0, 2, { autoSettle: true, webhooks: true });
+    expect(await runJob(s.job(0), s.processor)).toMatchObject({ kind: 'completed', value: { counts: { sent: 1, unknown: 1 } } });
+    expect(s.gateway.calls).toHaveLength(0);
+    expect(s.queues.batches.ids()).toEqual([jobIds.batch(C, 1)]);
+    expect(s.queues.settle.ids()).toEqual([jobIds.settle(C, 0)]);
+    expect(s.webhooks.types()).toEqual(['recipients.settled']);
+  });
+
   it('sends a crashed call again only with SMS_RETRY_UNKNOWN, where the operator accepted possible duplicates', async () => {
     const s = setup({ env: { SMS_RETRY_UNKNOWN: 'true' } });
     s.gateway.answer(crash());
