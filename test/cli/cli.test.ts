@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CSV_HEADER } from '../../src/shared/batch/results-csv';
-import { runSmsq, useCliSetup, WorkerProcess } from '../support/cli';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq, WorkerProcess } from '../support/cli';
 import { keysMatching, testRedis, waitFor } from '../support/env';
 
-const cli = useCliSetup('cli', { env: { LOG_LEVEL: 'info' } });
+const cli = useCampaignStack('cli', { producer: false, dir: true, env: { LOG_LEVEL: 'info' } });
 
 async function csvFile(name: string, numbers: string[], header = true): Promise<string> {
   const file = path.join(cli.dir, name);
@@ -18,7 +19,7 @@ function numbersFrom(start: number, n: number): string[] {
 }
 
 async function startWorkers(n: number): Promise<WorkerProcess[]> {
-  const started = Array.from({ length: n }, () => cli.worker());
+  const started = Array.from({ length: n }, () => cli.workerProcess());
   await Promise.all(started.map((w) => w.started()));
   return started;
 }

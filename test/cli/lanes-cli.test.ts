@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CampaignInfo } from '../../src/shared/types';
-import { runSmsq, useCliSetup } from '../support/cli';
-import { uniquePrefix } from '../support/env';
-import { BEARER, startStack, type Stack } from '../support/server';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
+import { BEARER } from '../support/server';
 
 /** Lanes as a user meets them: `smsq enqueue --priority/--max-rate`, `smsq pause|resume ID`, and the same in the API. */
-const cli = useCliSetup('lanes-cli');
+const cli = useCampaignStack('lanes-cli', { producer: false, dir: true });
 
 it('queues with --priority and --max-rate, pauses one campaign with a reason and resumes it (no worker running)', async () => {
   const file = path.join(cli.dir, 'list.csv');
@@ -43,11 +43,7 @@ it('refuses a bad --priority or --max-rate with exit 2, and queues nothing', asy
 });
 
 describe('HTTP API', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(uniquePrefix('lanes-api'));
-  });
-  afterAll(() => stack.close());
+  const stack = useCampaignStack('lanes-api', { app: 'inject', workers: 1 });
 
   const post = (url: string, payload?: unknown) =>
     stack.server.app.inject({ method: 'POST', url, headers: { ...BEARER, ...(payload ? { 'content-type': 'application/json' } : {}) }, payload: payload ? JSON.stringify(payload) : undefined });

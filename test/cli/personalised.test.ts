@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { runSmsq, useCliSetup } from '../support/cli';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
 
-const cli = useCliSetup('cli-personalised', { env: { LOG_LEVEL: 'info', SMS_PRICE_PER_SEGMENT: '0.0125' }, simulator: { faults: { pricePerSegment: 0.0125 } } });
+const cli = useCampaignStack('cli-personalised', { producer: false, dir: true, env: { LOG_LEVEL: 'info', SMS_PRICE_PER_SEGMENT: '0.0125' }, simulator: { faults: { pricePerSegment: 0.0125 } } });
 
 const CONTENT = 'Hi {{name}}, order {{order}} ships {{day|today}} – reply STOP to opt out';
 
@@ -38,7 +39,7 @@ it('sends a personalised CSV campaign through smsq enqueue and two workers: each
   const p = JSON.parse(preview.stdout);
   expect(p).toMatchObject({ recipients: 5_000, invalidCount: 0, priceSource: 'SMS_PRICE_PER_SEGMENT' });
 
-  const workers = [cli.worker(), cli.worker()];
+  const workers = [cli.workerProcess(), cli.workerProcess()];
   await Promise.all(workers.map((w) => w.started()));
   cli.sim.setFaults({ transientRate: 0.1 });
   const enqueue = await runSmsq(['enqueue', file, '--content', CONTENT, '--campaign-id', 'people'], cli.env);

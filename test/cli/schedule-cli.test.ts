@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CampaignJson } from '../../src/shared/campaign/json';
-import { runSmsq, useCliSetup } from '../support/cli';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
 
 /** Schedules and windows as a user types them: `smsq enqueue --send-at/--window/--valid-for`, `smsq reschedule`. */
-const cli = useCliSetup('schedule-cli');
+const cli = useCampaignStack('schedule-cli', { producer: false, dir: true });
 
 /** A day this many days ahead, as YYYY-MM-DD: schedules may be at most 366 days ahead, so none is a fixed year. */
 const daysAhead = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);

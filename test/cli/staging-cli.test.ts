@@ -2,14 +2,15 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CampaignInfo } from '../../src/shared/types';
-import { runSmsq, SMSQ_BIN, useCliSetup } from '../support/cli';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq, SMSQ_BIN } from '../support/cli';
 import { waitFor } from '../support/env';
 
 /**
  * `smsq enqueue FILE` killed while it stages a campaign that already sends, as an operator's SIGKILL or a crashed
  * container would: the campaign says its producer is gone, and the same command again finishes it, nobody twice.
  */
-const cli = useCliSetup('staging-cli', { env: { SMS_BATCH_SIZE: '10', LOG_LEVEL: 'info' } });
+const cli = useCampaignStack('staging-cli', { producer: false, dir: true, env: { SMS_BATCH_SIZE: '10', LOG_LEVEL: 'info' } });
 
 const ROWS = 60_000;
 
@@ -22,7 +23,7 @@ async function status(id: string): Promise<CampaignInfo> {
 it('a killed enqueue leaves a campaign that sends what was staged and says so; the same enqueue again stages the rest', async () => {
   const file = path.join(cli.dir, 'big.csv');
   await writeFile(file, Array.from({ length: ROWS }, (_, i) => String(447_913_000_000 + i)).join('\n') + '\n');
-  const worker = cli.worker();
+  const worker = cli.workerProcess();
   await worker.started();
 
   // Frozen (SIGSTOP) the moment it says the campaign is queued and staging, then killed: it never writes again.

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runSmsq, useCliSetup } from '../support/cli';
-import { uniquePrefix } from '../support/env';
-import { BEARER, startStack, type Stack } from '../support/server';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
+import { BEARER } from '../support/server';
 
 /** The suppression list as operators meet it: `smsq suppress …` as a process, and /v1/suppressions. */
-const cli = useCliSetup('suppress-cli');
+const cli = useCampaignStack('suppress-cli', { producer: false, dir: true });
 
 it('adds, checks, lists and removes numbers, normalised as recipients are', async () => {
   const add = await runSmsq(['suppress', 'add', '+44 7700 900001', '447700900002', '--reason', 'complaint'], cli.env);
@@ -45,11 +45,7 @@ it('imports a CSV file, naming each bad row with its line and importing the rest
 });
 
 describe('HTTP API', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(uniquePrefix('suppress-api'));
-  });
-  afterAll(() => stack.close());
+  const stack = useCampaignStack('suppress-api', { app: 'inject', workers: 1 });
 
   const inject = (method: 'GET' | 'POST', url: string, payload?: string, type = 'application/json') =>
     stack.server.app.inject({ method, url, headers: { ...BEARER, ...(payload !== undefined ? { 'content-type': type } : {}) }, payload });

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { keysMatching, testRedis } from '../support/env';
-import { runSmsq, SMSQ_BIN, useCliSetup, type RunResult } from '../support/cli';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq, SMSQ_BIN, type RunResult } from '../support/cli';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -11,7 +12,7 @@ import { waitFor } from '../support/wait-for';
  * name, exports never hold a formula a spreadsheet runs, the terminal never gets an escape sequence, and a reader
  * that stops (`| head -1`) ends a command quietly.
  */
-const cli = useCliSetup('cli-untrusted', { env: { REPLY_POLL_INTERVAL_MS: '200' } });
+const cli = useCampaignStack('cli-untrusted', { producer: false, dir: true, env: { REPLY_POLL_INTERVAL_MS: '200' } });
 const redis = testRedis();
 afterAll(() => redis.quit());
 
@@ -136,7 +137,7 @@ describe('the command line itself', () => {
 });
 
 /** A worker process; it says it started at LOG_LEVEL info, which the commands run here keep at warn. */
-const startWorker = () => cli.worker({ ...cli.env, LOG_LEVEL: 'info' }).started();
+const startWorker = () => cli.workerProcess({ ...cli.env, LOG_LEVEL: 'info' }).started();
 
 async function injectReplies(replies: unknown): Promise<void> {
   const res = await fetch(`${new URL(cli.sim.baseUrl).origin}/__sim/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(replies) });

@@ -10,29 +10,16 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parseInstant } from '../../src/producer/campaign-timing';
 import { SmsqError } from '../../src/shared/errors';
-import { runSmsq, useCliSetup } from '../support/cli';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
 import { keysMatching, testRedis } from '../support/env';
-import { BEARER, openApp, serverConfig, type TestApp } from '../support/server';
-import { createProducer, type Producer, type EnqueueOptions } from '../../src/producer';
-import { createLogger } from '../../src/shared/logger';
+import { BEARER } from '../support/server';
+import type { EnqueueOptions } from '../../src/producer';
 
 const FC_SEED = process.env.FC_SEED === undefined ? 20_261_207 : Number(process.env.FC_SEED);
-const cli = useCliSetup('input-limits');
+const stack = useCampaignStack('input-limits', { app: 'inject', dir: true });
 const redis = testRedis();
-let producer: Producer;
-let server: TestApp;
-
-beforeAll(async () => {
-  const config = serverConfig(cli.prefix, cli.sim.baseUrl);
-  producer = await createProducer(config, createLogger('silent'));
-  server = await openApp(config);
-});
-
-afterAll(async () => {
-  await producer.close();
-  await server.close();
-  redis.disconnect();
-});
+afterAll(() => redis.disconnect());
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -62,7 +49,7 @@ const OUT_OF_RANGE: Array<{ name: string; opts: Partial<EnqueueOptions>; says: s
 
 /** The campaign hashes and the campaign index: a refused campaign adds to neither. */
 async function campaignKeys(): Promise<string[]> {
-  return [...(await keysMatching(redis, `${cli.prefix}:campaign:*`)), ...(await keysMatching(redis, `${cli.prefix}:campaigns:*`))].sort();
+  return [...(await keysMatching(redis, `${stack.prefix}:campaign:*`)), ...(await keysMatching(redis, `${stack.prefix}:campaigns:*`))].sort();
 }
 
 /** Runs `refuse` and checks that it created no campaign key. */
@@ -75,7 +62,7 @@ async function createsNothing(refuse: () => Promise<void>): Promise<void> {
 describe('the library', () => {
   it.each(OUT_OF_RANGE)('refuses $name with VALIDATION_FAILED naming the field, its limit and the value', async ({ opts, says }) => {
     await createsNothing(async () => {
-      const err = await producer.enqueueCampaign({ content: 'Hi', recipients, ...opts }).catch((e: unknown) => e);
+      const err = await stack.producer.enqueueCampaign({ content: 'Hi', recipients, ...opts }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SmsqError);
       expect((err as SmsqError).code).toBe('VALIDATION_FAILED');
       for (const s of says) expect((err as SmsqError).message).toContain(s);
@@ -84,17 +71,17 @@ describe('the library', () => {
 
   it('accepts the edges of each range: validFor 366d, maxRate 0.01, sendAt within the year, newline and tab in content', async () => {
     const sendAt = iso(Date.now() + 300 * DAY);
-    const q = await producer.enqueueCampaign({ campaignId: 'edges', content: 'Line one\nline\ttwo', recipients, validFor: '366d', maxRate: 0.01, sendAt });
-    const info = await producer.getCampaign(q.campaignId);
+    const q = await stack.producer.enqueueCampaign({ campaignId: 'edges', content: 'Line one\nline\ttwo', recipients, validFor: '366d', maxRate: 0.01, sendAt });
+    const info = await stack.producer.getCampaign(q.campaignId);
     expect(info.state).toBe('scheduled');
     expect(info.schedule?.sendAt).toBe(Date.parse(sendAt));
     expect(info.schedule?.expireAt).toBe(Date.parse(sendAt) + 366 * DAY);
-    await producer.cancelCampaign('edges');
+    await stack.producer.cancelCampaign('edges');
   });
 
   it('names the row and field of a recipient whose orderId or template field holds a control character or half a character', async () => {
     const before = await campaignKeys();
-    const err = (await producer.enqueueCampaign({
+    const err = (await stack.producer.enqueueCampaign({
       campaignId: 'bad-text-rows',
       content: 'Hi {{name}}',
       recipients: [
@@ -116,12 +103,12 @@ describe('the library', () => {
   });
 
   it('refuses to reschedule to a date that does not exist or beyond the horizon, and pause reasons over 500 characters', async () => {
-    await producer.enqueueCampaign({ campaignId: 'resched', content: 'Hi', recipients, sendAt: iso(Date.now() + DAY) });
-    await expect(producer.rescheduleCampaign('resched', '2027-02-30T09:00:00Z')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('has no day 30') });
-    await expect(producer.rescheduleCampaign('resched', iso(Date.now() + 400 * DAY))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('366 days') });
-    await expect(producer.pauseCampaign('resched', { reason: 'x'.repeat(501) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('500') });
-    expect((await producer.getCampaign('resched')).state).toBe('scheduled');
-    await producer.cancelCampaign('resched');
+    await stack.producer.enqueueCampaign({ campaignId: 'resched', content: 'Hi', recipients, sendAt: iso(Date.now() + DAY) });
+    await expect(stack.producer.rescheduleCampaign('resched', '2027-02-30T09:00:00Z')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('has no day 30') });
+    await expect(stack.producer.rescheduleCampaign('resched', iso(Date.now() + 400 * DAY))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('366 days') });
+    await expect(stack.producer.pauseCampaign('resched', { reason: 'x'.repeat(501) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('500') });
+    expect((await stack.producer.getCampaign('resched')).state).toBe('scheduled');
+    await stack.producer.cancelCampaign('resched');
   });
 
   it('reads an ISO instant only when each part exists: generated dates are refused exactly when the calendar has no such day or time', () => {
@@ -143,7 +130,7 @@ describe('the library', () => {
 describe('the API', () => {
   it.each(OUT_OF_RANGE)('answers 422 VALIDATION_FAILED to $name, with the same message, and creates nothing', async ({ opts, says }) => {
     await createsNothing(async () => {
-      const res = await server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { content: 'Hi', recipients, ...opts } });
+      const res = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { content: 'Hi', recipients, ...opts } });
       expect(res.statusCode).toBe(422);
       const { error } = res.json() as { error: { code: string; message: string } };
       expect(error.code).toBe('VALIDATION_FAILED');
@@ -153,7 +140,7 @@ describe('the API', () => {
 
   it('refuses out-of-range values in a streamed upload\'s query string too', async () => {
     const before = await campaignKeys();
-    const res = await server.app.inject({
+    const res = await stack.server.app.inject({
       method: 'POST',
       url: `/v1/campaigns?content=Hi&maxRate=0.000001&validFor=${encodeURIComponent('99999999d')}`,
       headers: { ...BEARER, 'content-type': 'text/csv' },
@@ -169,7 +156,7 @@ describe('the API', () => {
 describe('the command line', () => {
   it('exits 1 with the message for out-of-range flags and a file of invalid UTF-8, and queues nothing', async () => {
     const before = await campaignKeys();
-    const file = path.join(cli.dir, 'r.csv');
+    const file = path.join(stack.dir, 'r.csv');
     await writeFile(file, 'number,orderId\n447700900001,a\n');
     const cases: Array<[string[], string[]]> = [
       [['--valid-for', '99999999d'], ['validFor', '366d', '99999999d']],
@@ -178,18 +165,18 @@ describe('the command line', () => {
       [['--campaign-id', '..'], ['campaignId', 'only dots']],
     ];
     for (const [flags, says] of cases) {
-      const r = await runSmsq(['enqueue', file, '--content', 'Hi', ...flags], cli.env);
+      const r = await runSmsq(['enqueue', file, '--content', 'Hi', ...flags], stack.env);
       expect(r.code).toBe(1);
       for (const s of says) expect(r.stderr).toContain(s);
       expect(r.stderr).toContain('[VALIDATION_FAILED]');
     }
     // A Latin-1 file read as UTF-8: its é becomes U+FFFD, and the row is named rather than sent as "Caf?".
-    const latin1 = path.join(cli.dir, 'latin1.csv');
+    const latin1 = path.join(stack.dir, 'latin1.csv');
     await writeFile(latin1, Buffer.concat([Buffer.from('number,orderId\n447700900001,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
-    const r = await runSmsq(['enqueue', latin1, '--content', 'Hi'], cli.env);
+    const r = await runSmsq(['enqueue', latin1, '--content', 'Hi'], stack.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/line 2, orderId: orderId has U\+FFFD/);
     expect(await campaignKeys()).toEqual(before);
-    expect(cli.sim.ledger.size).toBe(0);
+    expect(stack.sim.ledger.size).toBe(0);
   }, 120_000);
 });
