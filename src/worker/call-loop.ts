@@ -1,4 +1,5 @@
 import { sendChecks, type BatchRecord, type BeginRefusal, type RecordResult } from '../shared/batch/store';
+import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import type { BatchElement, CallResult, GatewayClient } from '../shared/gateway/client';
@@ -112,8 +113,11 @@ export class CallLoop {
           break;
         case 'content-refused': {
           const fields = { failCode: v.code, failReason: v.reason, finishedAt: String(Date.now()) };
-          if ((await this.ctx.campaigns.transition(this.data.campaignId, ['queued', 'running', 'paused'], 'failed', fields)) === 'ok') {
-            this.log.error({ code: v.code }, `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`);
+          if ((await this.ctx.campaigns.transition(this.data.campaignId, LIFECYCLE.fail, fields)) === 'ok') {
+            this.log.error(
+              { code: v.code },
+              `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`,
+            );
             await this.ctx.webhooks.emit(this.data.campaignId, 'campaign.failed', { code: v.code, reason: v.reason });
           }
           const end = await this.endAs(['f', v.code, v.reason]);
@@ -121,8 +125,13 @@ export class CallLoop {
           return end;
         }
         case 'permanent':
-          this.log.error({ code: v.code, bug: v.bug }, v.bug ? `gateway says our request is malformed (${v.reason}): a bug in smsq` : `batch failed: ${v.reason}`);
-          return (await this.settleRest(['f', v.code, v.reason])) ? { kind: 'permanent', code: v.code, reason: v.reason } : { kind: 'lost' };
+          this.log.error(
+            { code: v.code, bug: v.bug },
+            v.bug ? `gateway says our request is malformed (${v.reason}): a bug in smsq` : `batch failed: ${v.reason}`,
+          );
+          return (await this.settleRest(['f', v.code, v.reason]))
+            ? { kind: 'permanent', code: v.code, reason: v.reason }
+            : { kind: 'lost' };
         case 'transient':
           return { kind: 'transient', code: v.code, reason: v.reason };
         case 'clock-skew':
@@ -178,7 +187,14 @@ export class CallLoop {
     for (let tries = 0; ; tries++) {
       const at = Date.now();
       const numbers = group.map((i) => this.recipients[i].number);
-      const begin = await this.ctx.batches.beginCall(campaignId, batch, this.token, { indices: group, numbers, at, clockNow: this.ctx.clock.now() }, this.version, checks);
+      const begin = await this.ctx.batches.beginCall(
+        campaignId,
+        batch,
+        this.token,
+        { indices: group, numbers, at, clockNow: this.ctx.clock.now() },
+        this.version,
+        checks,
+      );
       if (!begin.ok) return { stop: begin.reason };
       this.version = begin.version;
       if (begin.settled > 0) {
@@ -197,14 +213,21 @@ export class CallLoop {
       countOutcomes(outcomes.values());
       if (checks.capCount > 0) {
         // Only sends count against the cap: give back the count of those this call did not send.
-        const unsent = group.filter((i) => { const o = this.outcomes.get(i); return o === undefined || o[0] === 'f'; });
-        await this.ctx.batches.uncountSends(unsent.map((i) => this.recipients[i].number), at);
+        const unsent = group.filter((i) => {
+          const o = this.outcomes.get(i);
+          return o === undefined || o[0] === 'f';
+        });
+        await this.ctx.batches.uncountSends(
+          unsent.map((i) => this.recipients[i].number),
+          at,
+        );
       }
       if (verdict.kind === 'clock-skew' && tries < CLOCK_SKEW_RETRIES) {
         this.log.warn({ code: verdict.code }, 'gateway refused our timestamp; retrying at once with a fresh one');
         continue;
       }
-      if (verdict.kind !== 'accepted') this.log.debug({ verdict: verdict.kind, code: verdict.code, recipients: group.length }, 'call not accepted');
+      if (verdict.kind !== 'accepted')
+        this.log.debug({ verdict: verdict.kind, code: verdict.code, recipients: group.length }, 'call not accepted');
       return { verdict };
     }
   }
@@ -222,7 +245,11 @@ export class CallLoop {
       }
     }
     countOutcomes(fresh);
-    if (fresh.length > 0) this.log.info({ suppressed: fresh.filter((o) => o[0] === 'x').length, capped: fresh.filter((o) => o[0] === 'k').length }, 'recipients kept out of a call');
+    if (fresh.length > 0)
+      this.log.info(
+        { suppressed: fresh.filter((o) => o[0] === 'x').length, capped: fresh.filter((o) => o[0] === 'k').length },
+        'recipients kept out of a call',
+      );
   }
 
   /** One call for these recipients: sendSms when they share one text, sendSms/batch when their texts differ. */
@@ -232,7 +259,8 @@ export class CallLoop {
     const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
     const { render } = this;
     const { template } = this.campaign;
-    if (render === null || template === undefined) return this.client.send({ numbers: numbers(group), orderIds: orderIds(group), content: this.campaign.content, senderId });
+    if (render === null || template === undefined)
+      return this.client.send({ numbers: numbers(group), orderIds: orderIds(group), content: this.campaign.content, senderId });
     const byText = new Map<JsonText, number[]>();
     for (const i of group) {
       const text = render(this.recipients[i].values);
@@ -248,7 +276,11 @@ export class CallLoop {
     for (const [text, indices] of byText) {
       // Most texts of a personalised call are one recipient's: its number and orderId need no list.
       const one = indices.length === 1 ? this.recipients[indices[0]] : null;
-      elements.push(one ? { numbers: one.number, orderIds: one.orderId, text } : { numbers: numbers(indices).join(','), orderIds: orderIds(indices).join(','), text });
+      elements.push(
+        one
+          ? { numbers: one.number, orderIds: one.orderId, text }
+          : { numbers: numbers(indices).join(','), orderIds: orderIds(indices).join(','), text },
+      );
     }
     return this.client.sendBatch({ elements, senderId });
   }
@@ -256,7 +288,10 @@ export class CallLoop {
   /** Logs and counts an answer that disagrees with the call: how, never whom (no numbers in logs). */
   private disagreed(how: ReadonlyMap<string, number>, recipients: number, attributed: number): void {
     for (const [kind, n] of how) metrics.gatewayDisagreements.labels(kind).inc(n);
-    this.log.warn({ disagreements: Object.fromEntries(how), recipients, attributed }, 'gateway answer disagrees with the call: the recipients it does not name unmistakably are unknown');
+    this.log.warn(
+      { disagreements: Object.fromEntries(how), recipients, attributed },
+      'gateway answer disagrees with the call: the recipients it does not name unmistakably are unknown',
+    );
   }
 
   /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */
@@ -268,9 +303,10 @@ export class CallLoop {
         const { msgIds, disagreements } = matchAccepted(this.recipients, group, v.accepted, v.checks);
         // An answer that disagrees proves nothing about whom it leaves out: they may have been sent, so never `failed`
         // (a resend could duplicate them); settling reads the gateway's records instead.
-        const doubt: StoredOutcome | null = disagreements.size > 0
-          ? ['u', DISAGREES_CODE, `gateway answer disagrees with the call (${[...disagreements.keys()].join(', ')})`, calledAt]
-          : null;
+        const doubt: StoredOutcome | null =
+          disagreements.size > 0
+            ? ['u', DISAGREES_CODE, `gateway answer disagrees with the call (${[...disagreements.keys()].join(', ')})`, calledAt]
+            : null;
         for (const i of group) {
           const msgId = msgIds.get(i);
           out.set(i, msgId ? ['s', msgId] : (doubt ?? ['f', 'NOT_ACCEPTED', 'not accepted by gateway']));

@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import { initialRelease, queueBatches } from '../shared/campaign/lanes';
+import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import { settleIdleBatches } from '../shared/settling/idle-batches';
 import type { JobOf } from '../shared/queues';
 import type { CampaignJobResult } from '../shared/types';
@@ -18,7 +19,7 @@ export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Prom
   if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
   await holdUntilSendAt(ctx, job, campaign);
   const startedAt = Date.now();
-  const moved = await ctx.campaigns.transition(campaignId, ['queued', 'scheduled'], 'running', { startedAt: String(startedAt) });
+  const moved = await ctx.campaigns.transition(campaignId, LIFECYCLE.start, { startedAt: String(startedAt) });
   // A cancelled or failed campaign was settled whole by whoever ended it: nothing to send.
   if (moved === 'cancelled' || moved === 'failed') return { batches: campaign.batches };
   // A re-run after a crash finds `startedAt` and queues the same campaign.started again (same id, same bytes).
@@ -37,10 +38,14 @@ export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Prom
  */
 async function holdUntilSendAt(ctx: Context, job: JobOf<'campaigns'>, campaign: CampaignRecord): Promise<void> {
   // Paused before it started counts too: its batches would be parked, then sent at its resume.
-  if (campaign.startedAt !== undefined || campaign.sendAt === undefined || !['scheduled', 'paused', 'queued'].includes(campaign.state)) return;
+  if (campaign.startedAt !== undefined || campaign.sendAt === undefined || !['scheduled', 'paused', 'queued'].includes(campaign.state))
+    return;
   const early = campaign.sendAt - ctx.clock.now();
   if (early <= 0) return;
-  ctx.log.warn({ campaignId: job.data.campaignId, sendAt: new Date(campaign.sendAt).toISOString() }, 'split job started before its campaign\'s sendAt (promoted or added from outside smsq): nothing sent, delayed again until sendAt');
+  ctx.log.warn(
+    { campaignId: job.data.campaignId, sendAt: new Date(campaign.sendAt).toISOString() },
+    "split job started before its campaign's sendAt (promoted or added from outside smsq): nothing sent, delayed again until sendAt",
+  );
   await job.moveToDelayed(Date.now() + early, job.token);
   throw new DelayedError();
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../../shared/context';
 import { maxCostMicros } from '../budget-check';
 import { SmsqError } from '../../shared/errors';
+import { LIFECYCLE } from '../../shared/campaign/lifecycle';
 import { jobIds } from '../../shared/redis/keys';
 import { checkSendAt } from '../campaign-timing';
 import { checkTextCharacters } from '../validate';
@@ -32,7 +33,7 @@ export async function* campaignResults(ctx: Context, campaignId: string, opts: R
  * before it is sent), and its unsent recipients are `cancelled`. Calls already in flight finish.
  */
 export async function cancelCampaign(ctx: Context, campaignId: string): Promise<CampaignInfo> {
-  const t = await ctx.campaigns.transition(campaignId, ['scheduled', 'queued', 'running', 'paused'], 'cancelled', { cancelledAt: String(Date.now()) });
+  const t = await ctx.campaigns.transition(campaignId, LIFECYCLE.cancel, { cancelledAt: String(Date.now()) });
   if (t === 'missing') throw notFound(campaignId);
   if (t !== 'ok' && t !== 'cancelled') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to cancel.`);
@@ -54,9 +55,13 @@ export async function cancelCampaign(ctx: Context, campaignId: string): Promise<
 export async function rescheduleCampaign(ctx: Context, campaignId: string, sendAt: string | Date): Promise<CampaignInfo> {
   const at = checkSendAt(sendAt, ctx.clock.now());
   if (typeof at === 'string') throw new SmsqError('VALIDATION_FAILED', `sendAt: ${at}`, { fields: { sendAt: at } });
-  const t = await ctx.campaigns.transition(campaignId, ['scheduled'], 'scheduled', { sendAt: String(at) });
+  const t = await ctx.campaigns.transition(campaignId, LIFECYCLE.reschedule, { sendAt: String(at) });
   if (t === 'missing') throw notFound(campaignId);
-  if (t !== 'ok') throw new SmsqError('CAMPAIGN_STARTED', `Campaign ${campaignId} is ${t}, not scheduled: only a campaign that has not started can be rescheduled.`);
+  if (t !== 'ok')
+    throw new SmsqError(
+      'CAMPAIGN_STARTED',
+      `Campaign ${campaignId} is ${t}, not scheduled: only a campaign that has not started can be rescheduled.`,
+    );
   const job = await ctx.queues.campaigns.getJob(jobIds.campaign(campaignId));
   const delay = at - ctx.clock.now();
   if (job && (await job.isDelayed())) {
@@ -83,7 +88,7 @@ export async function pauseCampaign(ctx: Context, campaignId: string, opts: Paus
   const reasonProblem = opts.reason === undefined ? null : checkPauseReason(opts.reason);
   if (reasonProblem !== null) throw new SmsqError('VALIDATION_FAILED', `reason: ${reasonProblem}`, { fields: { reason: reasonProblem } });
   const fields = { pausedBy: opts.by ?? 'operator', pauseReason: opts.reason ?? 'paused by an operator', pausedAt: String(Date.now()) };
-  const t = await ctx.campaigns.transition(campaignId, ['scheduled', 'queued', 'running'], 'paused', fields);
+  const t = await ctx.campaigns.transition(campaignId, LIFECYCLE.pause, fields);
   if (t === 'missing') throw notFound(campaignId);
   if (t !== 'ok' && t !== 'paused') {
     throw new SmsqError('CAMPAIGN_FINISHED', `Campaign ${campaignId} has already ended (${t}); there is nothing to pause.`);

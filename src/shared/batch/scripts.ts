@@ -17,7 +17,16 @@ export type BeginCallRefusal = 'cancelled' | 'failed' | 'done' | 'busy' | 'stale
 /** Records a call in flight, the last moment before sending: suppression, frequency cap and contact history applied. */
 export const BEGIN_CALL = lua<
   [batch: string, campaign: string, campaignRefs: string],
-  [token: string, now: string, version: string, campaignId: string, options: string, prefix: string, ...indexNumberPairs: string[]],
+  [
+    token: string,
+    now: string,
+    version: string,
+    campaignId: string,
+    options: string,
+    prefix: string,
+    startFrom: string,
+    ...indexNumberPairs: string[],
+  ],
   BeginCallRefusal | [ok: 'ok', version: number, settled: number, calling: number]
 >('begin-call');
 
@@ -37,23 +46,31 @@ export const RECORD_OUTCOMES = lua<
 export type FinishResult = 'incomplete' | 'already' | 'counted' | 'settling' | 'completed';
 export const FINISH_BATCH = lua<
   [batch: string, campaign: string, deliveries: string, series: string],
-  [recipients: string, retentionSeconds: string, now: string, seriesSamples: string, autoSettle: '1' | '0', webhooks: '1' | ''],
+  [
+    recipients: string,
+    retentionSeconds: string,
+    now: string,
+    seriesSamples: string,
+    autoSettle: '1' | '0',
+    webhooks: '1' | '',
+    completeFrom: string,
+  ],
   FinishResult | `${FinishResult}|${string}`
 >('finish-batch');
-
-/** Moves a campaign to a new state if it is in one of the allowed ones, with fields set in the same step. */
-export const TRANSITION = lua<
-  [campaign: string],
-  [allowedStates: string, to: CampaignState, ...fieldValuePairs: string[]],
-  'ok' | 'missing' | CampaignState
->('transition-campaign');
 
 /** Replaces `unknown` outcomes (only those) with what reconcile learnt, moving the counters of a counted batch. */
 export const RECONCILE_OUTCOMES = lua<[batch: string, campaign: string], [outcomesJson: string], number>('reconcile-outcomes');
 
 /** For a resend: makes a counted batch's `not-sent` recipients pending again and un-counts the batch. */
-export const REOPEN_BATCH = lua<[batch: string, campaign: string], [round: string], number>('reopen-batch');
+export const REOPEN_BATCH = lua<[batch: string, campaign: string], [round: string, reopenFrom: string], number>('reopen-batch');
 
-/** Completes a campaign kept open for automatic settling once every batch is counted and no recipient is `unknown`. */
+/**
+ * Completes a campaign kept open for automatic settling once every batch is counted and no recipient is `unknown`;
+ * `completed|<reserved completion>` when it also reserved the campaign.completed event.
+ */
 export type CompleteResult = 'completed' | 'open' | 'missing' | `ended:${CampaignState}`;
-export const COMPLETE_IF_SETTLED = lua<[campaign: string], [retentionSeconds: string, now: string], CompleteResult>('complete-if-settled');
+export const COMPLETE_IF_SETTLED = lua<
+  [campaign: string],
+  [retentionSeconds: string, now: string, completeFrom: string, webhooks: '1' | ''],
+  CompleteResult | `completed|${string}`
+>('complete-if-settled');

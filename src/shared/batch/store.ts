@@ -1,11 +1,21 @@
 import type { DurabilityConfig, OptOutConfig } from '../config';
 import { waitDurable } from '../redis/durability';
+import { fromStates, LIFECYCLE } from '../campaign/lifecycle';
 import { SERIES_MAX_SAMPLES } from '../campaign/series';
 import type { Keys } from '../redis/keys';
 import { runScript, splitReply } from '../redis/lua';
 import { decodeRecipients } from '../recipient/codec';
 import type { RedisClient } from '../redis/connection';
-import { BEGIN_CALL, FINISH_BATCH, RECONCILE_OUTCOMES, RECORD_OUTCOMES, REOPEN_BATCH, UNCOUNT_SENDS, type BeginCallRefusal, type FinishResult } from './scripts';
+import {
+  BEGIN_CALL,
+  FINISH_BATCH,
+  RECONCILE_OUTCOMES,
+  RECORD_OUTCOMES,
+  REOPEN_BATCH,
+  UNCOUNT_SENDS,
+  type BeginCallRefusal,
+  type FinishResult,
+} from './scripts';
 import type { Recipient, StoredOutcome } from '../types';
 import { parseReserved, type ReservedEvents } from '../webhooks/events';
 
@@ -90,13 +100,30 @@ export class BatchStore {
    * Records a call as in flight, unless the campaign ended, another call is in flight or `version` is behind; in
    * the same step settles the recipients `checks` keep out of it (suppressed, capped).
    */
-  async beginCall(campaignId: string, batch: number, token: string, call: { indices: number[]; numbers: string[]; at: number; clockNow: number }, version: number, checks: SendChecks): Promise<BeginResult> {
+  async beginCall(
+    campaignId: string,
+    batch: number,
+    token: string,
+    call: { indices: number[]; numbers: string[]; at: number; clockNow: number },
+    version: number,
+    checks: SendChecks,
+  ): Promise<BeginResult> {
     const pairs: string[] = [];
     for (let j = 0; j < call.indices.length; j++) pairs.push(String(call.indices[j]), call.numbers[j]);
-    const options = [checks.suppression ? 1 : 0, checks.contacts ? 1 : 0, checks.capCount, checks.capPeriodSeconds, checks.contactTtlSeconds, call.clockNow].join(',');
-    const reply = await runScript(this.callRedis, BEGIN_CALL, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()], [
-      token, String(call.at), String(version), campaignId, options, this.keys.prefix, ...pairs,
-    ]);
+    const options = [
+      checks.suppression ? 1 : 0,
+      checks.contacts ? 1 : 0,
+      checks.capCount,
+      checks.capPeriodSeconds,
+      checks.contactTtlSeconds,
+      call.clockNow,
+    ].join(',');
+    const reply = await runScript(
+      this.callRedis,
+      BEGIN_CALL,
+      [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()],
+      [token, String(call.at), String(version), campaignId, options, this.keys.prefix, fromStates(LIFECYCLE.firstCall), ...pairs],
+    );
     if (!Array.isArray(reply)) return { ok: false, reason: reply };
     const [, v, settled, calling] = reply;
     if (calling === 0 || (await waitDurable(this.callRedis, this.durability))) return { ok: true, version: v, settled, calling };
@@ -109,7 +136,8 @@ export class BatchStore {
   /** Gives back the frequency-cap count of numbers whose call, begun at `at`, sent nothing. */
   async uncountSends(numbers: string[], at: number): Promise<void> {
     // The campaign-refs key only routes the call to the prefix's node on a Redis Cluster.
-    if (numbers.length > 0) await runScript(this.redis, UNCOUNT_SENDS, [this.keys.campaignRefs()], [this.keys.prefix, String(Math.floor(at / 1000)), ...numbers]);
+    if (numbers.length > 0)
+      await runScript(this.redis, UNCOUNT_SENDS, [this.keys.campaignRefs()], [this.keys.prefix, String(Math.floor(at / 1000)), ...numbers]);
   }
 
   /** Ends the call `token` (ours, or a dead run's) with these outcomes; not ok ('lost') if another run took it over. */
@@ -128,29 +156,63 @@ export class BatchStore {
    * reserves the batch's recipients.settled event (and campaign.completed with the last batch); a re-run gets the
    * same ones back.
    */
-  async finish(campaignId: string, batch: number, size: number, opts: { autoSettle?: boolean; webhooks?: boolean } = {}): Promise<{ result: FinishResult; events?: ReservedEvents }> {
+  async finish(
+    campaignId: string,
+    batch: number,
+    size: number,
+    opts: { autoSettle?: boolean; webhooks?: boolean } = {},
+  ): Promise<{ result: FinishResult; events?: ReservedEvents }> {
     const keys = this.keys;
-    const reply = await runScript(this.redis, FINISH_BATCH, [keys.batch(campaignId, batch), keys.campaign(campaignId), keys.deliveries(campaignId, batch), keys.campaignSeries(campaignId)], [
-      String(size), String(this.retentionSeconds), String(Date.now()), String(SERIES_MAX_SAMPLES), opts.autoSettle ? '1' : '0', opts.webhooks ? '1' : '',
-    ]);
+    const reply = await runScript(
+      this.redis,
+      FINISH_BATCH,
+      [keys.batch(campaignId, batch), keys.campaign(campaignId), keys.deliveries(campaignId, batch), keys.campaignSeries(campaignId)],
+      [
+        String(size),
+        String(this.retentionSeconds),
+        String(Date.now()),
+        String(SERIES_MAX_SAMPLES),
+        opts.autoSettle ? '1' : '0',
+        opts.webhooks ? '1' : '',
+        fromStates(LIFECYCLE.complete),
+      ],
+    );
     const [result, reserved] = splitReply<FinishResult>(reply);
     return reserved === undefined ? { result } : { result, events: parseReserved(reserved) };
   }
 
   /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */
   async reconcile(campaignId: string, batch: number, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<number> {
-    return runScript(this.redis, RECONCILE_OUTCOMES, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [JSON.stringify(Object.fromEntries(outcomes))]);
+    return runScript(
+      this.redis,
+      RECONCILE_OUTCOMES,
+      [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)],
+      [JSON.stringify(Object.fromEntries(outcomes))],
+    );
   }
 
   /** Makes a counted batch's `not-sent` recipients pending again, for a resend; returns how many. */
   async reopen(campaignId: string, batch: number, round: number): Promise<number> {
-    return runScript(this.redis, REOPEN_BATCH, [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)], [String(round)]);
+    return runScript(
+      this.redis,
+      REOPEN_BATCH,
+      [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)],
+      [String(round), fromStates(LIFECYCLE.reopen)],
+    );
   }
 
-  private async record(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
-    const reply = await runScript(this.redis, RECORD_OUTCOMES, [this.keys.batch(campaignId, batch)], [
-      token, JSON.stringify(Object.fromEntries(outcomes)), String(outcomes.size),
-    ]);
+  private async record(
+    campaignId: string,
+    batch: number,
+    token: string,
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+  ): Promise<RecordResult> {
+    const reply = await runScript(
+      this.redis,
+      RECORD_OUTCOMES,
+      [this.keys.batch(campaignId, batch)],
+      [token, JSON.stringify(Object.fromEntries(outcomes)), String(outcomes.size)],
+    );
     if (reply === 'lost' || reply === 'busy') return { ok: false, reason: reply };
     const [version, skipped] = reply;
     return { ok: true, version, skipped };

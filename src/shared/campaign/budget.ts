@@ -3,12 +3,17 @@
  * cap is paused, not failed, so that an operator may raise the cap and resume it. The cap is one amount, held in
  * millionths like every cost here; a campaign billed in several currencies is paused when any of them reaches it.
  */
+import { LIFECYCLE } from './lifecycle';
 import type { CampaignStore } from './store';
 import { formatMicros } from '../delivery/money';
 import type { Logger } from '../logger';
 
 /** Pauses each of these campaigns whose reported cost has reached its cap; returns the ids paused. */
-export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, campaignIds: Iterable<string>): Promise<Array<{ campaignId: string; reason: string }>> {
+export async function pauseOverBudget(
+  campaigns: CampaignStore,
+  log: Logger,
+  campaignIds: Iterable<string>,
+): Promise<Array<{ campaignId: string; reason: string }>> {
   const paused: Array<{ campaignId: string; reason: string }> = [];
   for (const id of campaignIds) {
     const cap = await campaigns.maxCost(id);
@@ -19,7 +24,7 @@ export async function pauseOverBudget(campaigns: CampaignStore, log: Logger, cam
     if (!reached) continue;
     const [currency, cost] = reached;
     const pauseReason = `reported cost ${formatMicros(cost)} ${currency} reached maxCost ${formatMicros(cap)}`;
-    const t = await campaigns.transition(id, ['queued', 'running'], 'paused', { pausedBy: 'budget', pauseReason, pausedAt: String(Date.now()) });
+    const t = await campaigns.transition(id, LIFECYCLE.budgetPause, { pausedBy: 'budget', pauseReason, pausedAt: String(Date.now()) });
     if (t === 'ok') {
       log.warn({ campaignId: id, currency }, `campaign paused: ${pauseReason}; raise its maxCost and resume it to go on`);
       paused.push({ campaignId: id, reason: pauseReason });

@@ -1,3 +1,4 @@
+import { fromStates, LIFECYCLE } from './lifecycle';
 import type { Keys } from '../redis/keys';
 import { lua, runScript } from '../redis/lua';
 import type { RedisClient } from '../redis/connection';
@@ -18,7 +19,9 @@ const START_BATCH = lua<
 >('start-batch');
 
 /** Resumes a paused campaign and hands back the jobs it parked (scripts/resume-campaign.lua). */
-const RESUME_CAMPAIGN = lua<[campaign: string, parked: string], [now: string], 'missing' | CampaignState | string[]>('resume-campaign');
+const RESUME_CAMPAIGN = lua<[campaign: string, parked: string], [now: string, resumeFrom: string], 'missing' | CampaignState | string[]>(
+  'resume-campaign',
+);
 
 export class CampaignGate {
   constructor(
@@ -60,7 +63,7 @@ export class CampaignGate {
       this.redis,
       RESUME_CAMPAIGN,
       [this.keys.campaign(campaignId), this.keys.parked(campaignId)],
-      [String(now)],
+      [String(now), fromStates(LIFECYCLE.resume)],
     );
     return Array.isArray(reply) ? { resumed: true, parked: reply } : { resumed: false, state: reply };
   }

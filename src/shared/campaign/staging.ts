@@ -8,7 +8,7 @@
  */
 import type { Context } from '../context';
 import { jobIds } from '../redis/keys';
-import { emitCompleted } from '../settling/complete';
+import { runCompletion } from './completion';
 import { runScript, lua } from '../redis/lua';
 
 /** Writes a batch while its campaign is staging, waking its job if it waits (scripts/stage-batch.lua). */
@@ -21,11 +21,13 @@ const STAGE_BATCH = lua<
 /** For a batch job whose batch has no record: 'staged', 'wait' or 'never' (scripts/await-staged.lua). */
 const AWAIT_STAGED = lua<[batch: string, campaign: string, waiters: string], [batch: string], 'staged' | 'wait' | 'never'>('await-staged');
 
+/** How staging ended: 'done' (every batch written), 'cut' (to the batches written), 'completed' (cut, and completed). */
+export type StagingEnd = 'not-staging' | 'done' | 'cut' | 'completed';
 /** Ends staging, cutting the campaign to what was staged and completing it when nothing else will (scripts/end-staging.lua). */
 const END_STAGING = lua<
   [campaign: string, waiters: string],
-  [reason: string, retentionSeconds: string, now: string],
-  'not-staging' | 'done' | 'cut' | 'completed'
+  [reason: string, retentionSeconds: string, now: string, completeFrom: string, webhooks: '1' | ''],
+  StagingEnd | `completed|${string}`
 >('end-staging');
 
 /** Writes batch `batch` of a campaign that is staging; see STAGE_BATCH. Wakes the batch's job if it waits for it. */
@@ -61,17 +63,19 @@ export async function awaitStaged(ctx: Context, campaignId: string, batch: numbe
 
 /**
  * Ends a campaign's staging; `reason` says why when it ends early (see END_STAGING). A campaign this completes
- * gets its campaign.completed event here, as nothing else will send it.
+ * gets its campaign.completed event here (runCompletion), as nothing else will send it.
  */
-export async function endStaging(ctx: Context, campaignId: string, reason = ''): Promise<'not-staging' | 'done' | 'cut' | 'completed'> {
+export async function endStaging(ctx: Context, campaignId: string, reason = ''): Promise<StagingEnd> {
   const { keys } = ctx;
-  const result = await runScript(
-    ctx.redis,
-    END_STAGING,
-    [keys.campaign(campaignId), keys.stagingWaiters(campaignId)],
-    [reason, String(ctx.config.resultRetentionSeconds), String(Date.now())],
+  const now = Date.now();
+  const result = await runCompletion<StagingEnd>(ctx, campaignId, now, (completeFrom, webhooks) =>
+    runScript(
+      ctx.redis,
+      END_STAGING,
+      [keys.campaign(campaignId), keys.stagingWaiters(campaignId)],
+      [reason, String(ctx.config.resultRetentionSeconds), String(now), completeFrom, webhooks],
+    ),
   );
-  if (result === 'completed') await emitCompleted(ctx, campaignId);
   // Info, not a warning: whoever ended it (a cancel, a changed file) is told, and the campaign's status says so.
   if (result === 'cut' || result === 'completed')
     ctx.log.info({ campaignId, reason }, 'staging ended before every batch was written: the campaign is cut to the recipients staged');

@@ -5,9 +5,9 @@ import { parseOutcomes } from '../batch/store';
 import type { Keys } from '../redis/keys';
 import { decodeRecipients } from '../recipient/codec';
 import { lua, runScript } from '../redis/lua';
-import { TRANSITION } from '../batch/scripts';
 import { formatMicros } from '../delivery/money';
 import { deliverySummary, readStoredDelivery, withDelivery } from '../delivery/summary';
+import { checkMove, fromStates, type Move } from './lifecycle';
 import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './record';
 import { settledCount } from '../batch/outcomes';
 import { renderStored } from '../text/template';
@@ -15,6 +15,13 @@ import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, Recipien
 
 /** Fields without which a campaign must not be sent: its schedule, send window and validity. */
 const SENDING_FIELDS: ReadonlySet<string> = new Set(['sendAt', 'window', 'expireAt']);
+
+/** Moves a campaign to a new state if it is in one of the allowed ones, with fields set in the same step. */
+const TRANSITION = lua<
+  [campaign: string],
+  [from: string, to: CampaignState, ...fieldValuePairs: string[]],
+  'ok' | 'missing' | CampaignState
+>('transition-campaign');
 
 /** Sets or removes a campaign's budget cap, never bringing back an expired campaign (scripts/set-max-cost.lua). */
 const SET_MAX_COST = lua<[campaign: string], [micros: string], 0 | 1>('set-max-cost');
@@ -108,16 +115,18 @@ export class CampaignStore {
   }
 
   /**
-   * Moves the campaign to `to` if it is in one of `from`; returns 'ok', 'missing' or the state it was in.
-   * Atomic, so a cancel and a content failure (or a completion) cannot both win.
+   * Makes `move`, a row of the lifecycle (`LIFECYCLE.cancel`), with `fields` set in the same step, if the campaign is
+   * in one of its `from` states; returns 'ok', 'missing' or the state it was in. Atomic, so a cancel and a content
+   * failure (or a completion) cannot both win. A move the lifecycle does not allow throws TRANSITION_NOT_ALLOWED.
    */
-  async transition(
-    campaignId: string,
-    from: CampaignState[],
-    to: CampaignState,
-    fields: Record<string, string> = {},
-  ): Promise<'ok' | 'missing' | CampaignState> {
-    return runScript(this.redis, TRANSITION, [this.keys.campaign(campaignId)], [from.join(','), to, ...Object.entries(fields).flat()]);
+  async transition(campaignId: string, move: Move, fields: Record<string, string> = {}): Promise<'ok' | 'missing' | CampaignState> {
+    checkMove(move);
+    return runScript(
+      this.redis,
+      TRANSITION,
+      [this.keys.campaign(campaignId)],
+      [fromStates(move), move.to, ...Object.entries(fields).flat()],
+    );
   }
 
   /** The campaign's schedule, window and validity, with its batches waiting for a window; undefined when it has none. */

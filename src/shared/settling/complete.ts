@@ -1,19 +1,20 @@
 import type { Context } from '../context';
 import { runScript } from '../redis/lua';
+import { runCompletion } from '../campaign/completion';
 import { COMPLETE_IF_SETTLED, type CompleteResult } from '../batch/scripts';
 
-/** Completes a campaign kept open for settling, once every batch is counted and none of its recipients is `unknown`. */
+/**
+ * Completes a campaign kept open for settling, once every batch is counted and none of its recipients is `unknown`.
+ * The last batch's count held completion back for settling, so its campaign.completed is sent from here instead.
+ */
 export async function completeIfSettled(ctx: Context, campaignId: string): Promise<CompleteResult> {
-  const result = await runScript(ctx.redis, COMPLETE_IF_SETTLED, [ctx.keys.campaign(campaignId)], [String(ctx.config.resultRetentionSeconds), String(Date.now())]);
-  // The last batch's count held completion back for settling, so its campaign.completed is sent here instead.
-  if (result === 'completed') await emitCompleted(ctx, campaignId);
-  return result;
-}
-
-/** campaign.completed with the campaign's final counts, for a completion made outside FINISH_BATCH (which reserves its own). */
-export async function emitCompleted(ctx: Context, campaignId: string): Promise<void> {
-  const rec = await ctx.campaigns.read(campaignId);
-  if (!rec) return;
-  const { sent, failed, unknown, cancelled, notSent } = rec.counts;
-  await ctx.webhooks.emit(campaignId, 'campaign.completed', { counts: { sent, failed, unknown, cancelled, notSent } });
+  const now = Date.now();
+  return runCompletion<CompleteResult>(ctx, campaignId, now, (completeFrom, webhooks) =>
+    runScript(
+      ctx.redis,
+      COMPLETE_IF_SETTLED,
+      [ctx.keys.campaign(campaignId)],
+      [String(ctx.config.resultRetentionSeconds), String(now), completeFrom, webhooks],
+    ),
+  );
 }

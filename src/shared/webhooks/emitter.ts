@@ -12,6 +12,7 @@ import type { Recipient, StoredOutcome } from '../types';
 import { sealJob } from './job-seal';
 import {
   packBody,
+  type ReservedCompletion,
   type ReservedEvents,
   type SettledRecipient,
   type WebhookEventData,
@@ -89,9 +90,13 @@ export class WebhookEmitter {
     const events = [
       buildEvent(target, 'recipients.settled', reserved.seq, reserved.at, { batch, recipients: settledRecipients(recipients, outcomes) }),
     ];
-    if (reserved.completed)
-      events.push(buildEvent(target, 'campaign.completed', reserved.completed.seq, reserved.at, { counts: reserved.completed.counts }));
+    if (reserved.completed) events.push(completedEvent(target, reserved.at, reserved.completed));
     await this.add(events);
+  }
+
+  /** campaign.completed for a campaign completed by settling or by the end of its staging, as its script reserved it. */
+  async campaignCompleted(target: CampaignTarget, at: number, reserved: ReservedCompletion): Promise<void> {
+    await this.add([completedEvent(target, at, reserved)]);
   }
 
   /** Seals and queues events as one addBulk (one round trip), dropping them instead when the queue is over its bound. */
@@ -126,6 +131,14 @@ export class WebhookEmitter {
     if (this.noTarget.size >= NO_TARGET_MAX) this.noTarget.clear();
     this.noTarget.set(campaignId, Date.now() + NO_TARGET_TTL_MS);
   }
+}
+
+/**
+ * campaign.completed: built here only, whichever of the three ways the campaign completed (its last batch counted,
+ * settling done, staging cut: see campaign/completion.ts), from the seq and counts its completing script reserved.
+ */
+function completedEvent(target: CampaignTarget, at: number, reserved: ReservedCompletion): UnsealedEvent {
+  return buildEvent(target, 'campaign.completed', reserved.seq, at, { counts: reserved.counts });
 }
 
 /** A batch's recipients as recipients.settled lists them: the fields of `smsq results`, without delivery. */

@@ -87,6 +87,21 @@ export interface WebhookJobResult {
 }
 
 /**
+ * The campaign.completed event a completing script reserved (includes/complete-campaign.lua, whichever way the
+ * campaign completed): its seq, and the campaign's counts when it completed.
+ */
+export interface ReservedCompletion {
+  seq: number;
+  counts: WebhookEventData['campaign.completed']['counts'];
+}
+
+/** `seq,sent,failed,unknown,cancelled,notSent` as the completion routine reserves it. */
+export function parseCompletion(raw: string): ReservedCompletion {
+  const n = raw.split(',').map(Number);
+  return { seq: n[0], counts: { sent: n[1], failed: n[2], unknown: n[3], cancelled: n[4], notSent: n[5] } };
+}
+
+/**
  * The events FINISH_BATCH reserved for a batch (stored in the batch hash as `wh`), so that a re-run after a crash
  * builds them again with the same seq and time — the same webhook-id and the same bytes.
  */
@@ -95,14 +110,14 @@ export interface ReservedEvents {
   seq: number;
   at: number;
   /** Present when this batch completed its campaign. */
-  completed?: { seq: number; counts: WebhookEventData['campaign.completed']['counts'] };
+  completed?: ReservedCompletion;
 }
 
-/** `seq,at[,completedSeq,sent,failed,unknown,cancelled,notSent]` as FINISH_BATCH stores it. */
+/** `seq,at[,<completion>]` as FINISH_BATCH stores it (a completion as parseCompletion reads it). */
 export function parseReserved(raw: string): ReservedEvents {
-  const n = raw.split(',').map(Number);
-  const out: ReservedEvents = { seq: n[0], at: n[1] };
-  if (n.length >= 8) out.completed = { seq: n[2], counts: { sent: n[3], failed: n[4], unknown: n[5], cancelled: n[6], notSent: n[7] } };
+  const [seq, at, ...completion] = raw.split(',');
+  const out: ReservedEvents = { seq: Number(seq), at: Number(at) };
+  if (completion.length > 0) out.completed = parseCompletion(completion.join(','));
   return out;
 }
 

@@ -3,6 +3,7 @@
  * Typed by Pick<> of the real classes, so that a change of their signatures breaks this file at compile time.
  */
 import type { CampaignGate, GateDecision } from '../../../src/shared/campaign/gate';
+import { checkMove, type Move } from '../../../src/shared/campaign/lifecycle';
 import type { CampaignRecord } from '../../../src/shared/campaign/record';
 import type { CampaignStore } from '../../../src/shared/campaign/store';
 import type { CampaignState } from '../../../src/shared/types';
@@ -23,17 +24,13 @@ export class FakeCampaignStore implements Pick<CampaignStore, UsedStore> {
     return rec ? copyCampaign(rec) : null;
   }
 
-  /** TRANSITION: moves the state if it is one of `from`, setting the failure and end fields it names. */
-  async transition(
-    campaignId: string,
-    from: CampaignState[],
-    to: CampaignState,
-    fields: Record<string, string> = {},
-  ): Promise<'ok' | 'missing' | CampaignState> {
+  /** TRANSITION: checks the move against the lifecycle, moves the state if it is one of `from`, setting the failure and end fields it names. */
+  async transition(campaignId: string, move: Move, fields: Record<string, string> = {}): Promise<'ok' | 'missing' | CampaignState> {
+    checkMove(move);
     const rec = this.world.campaign(campaignId);
     if (!rec) return 'missing';
-    if (!from.includes(rec.state)) return rec.state;
-    rec.state = to;
+    if (!move.from.includes(rec.state)) return rec.state;
+    rec.state = move.to;
     if (fields.failCode !== undefined) rec.failure = { code: fields.failCode, reason: fields.failReason ?? '' };
     if (fields.finishedAt !== undefined) rec.finishedAt = Number(fields.finishedAt);
     return 'ok';

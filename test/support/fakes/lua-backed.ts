@@ -10,6 +10,7 @@
  * scripts themselves are tested against Redis (test/integration).
  */
 import { settledCount } from '../../../src/shared/batch/outcomes';
+import { LIFECYCLE } from '../../../src/shared/campaign/lifecycle';
 import type * as Staging from '../../../src/shared/campaign/staging';
 import type * as Complete from '../../../src/shared/settling/complete';
 import type * as SettleLock from '../../../src/shared/settling/settle-lock';
@@ -18,9 +19,18 @@ import { decodeRecipients } from '../../../src/shared/recipient/codec';
 import { jobIds } from '../../../src/shared/redis/keys';
 import { worldOf } from './world';
 
-const ACTIVE = new Set(['queued', 'running', 'paused']);
+/** The states a campaign completes from, as the lifecycle has them. */
+const ACTIVE = new Set<string>(LIFECYCLE.complete.from);
 
-export const complete: Pick<typeof Complete, 'completeIfSettled' | 'emitCompleted'> = {
+/** campaign.completed with the campaign's counts, as the completing scripts reserve it. */
+async function announceCompleted(ctx: Context, campaignId: string): Promise<void> {
+  const rec = worldOf(ctx).campaign(campaignId);
+  if (!rec) return;
+  const { sent, failed, unknown, cancelled, notSent } = rec.counts;
+  await ctx.webhooks.emit(campaignId, 'campaign.completed', { counts: { sent, failed, unknown, cancelled, notSent } });
+}
+
+export const complete: Pick<typeof Complete, 'completeIfSettled'> = {
   async completeIfSettled(ctx, campaignId) {
     const rec = worldOf(ctx).campaign(campaignId);
     if (!rec) return 'missing';
@@ -28,14 +38,8 @@ export const complete: Pick<typeof Complete, 'completeIfSettled' | 'emitComplete
     if (settledCount(rec.counts) < rec.total || rec.counts.unknown > 0) return 'open';
     rec.state = 'completed';
     rec.finishedAt = Date.now();
-    await complete.emitCompleted(ctx, campaignId);
+    await announceCompleted(ctx, campaignId);
     return 'completed';
-  },
-  async emitCompleted(ctx, campaignId) {
-    const rec = worldOf(ctx).campaign(campaignId);
-    if (!rec) return;
-    const { sent, failed, unknown, cancelled, notSent } = rec.counts;
-    await ctx.webhooks.emit(campaignId, 'campaign.completed', { counts: { sent, failed, unknown, cancelled, notSent } });
   },
 };
 
@@ -73,11 +77,13 @@ export const staging: Pick<typeof Staging, 'stageBatch' | 'awaitStaged' | 'endSt
     if (staged >= rec.total) return 'done';
     rec.unstaged = { count: rec.total - staged, reason };
     rec.total = staged;
-    if (settledCount(rec.counts) < staged || rec.counts.unknown > 0) return 'cut';
+    if (settledCount(rec.counts) < staged) return 'cut';
     const completed = ACTIVE.has(rec.state);
+    // Unknown recipients hold a campaign that would complete open for settling.
+    if (completed && rec.counts.unknown > 0) return 'cut';
     if (completed) rec.state = 'completed';
     rec.finishedAt = Date.now();
-    if (completed) await complete.emitCompleted(ctx, campaignId);
+    if (completed) await announceCompleted(ctx, campaignId);
     return completed ? 'completed' : 'cut';
   },
 };

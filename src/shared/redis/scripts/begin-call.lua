@@ -11,7 +11,7 @@
     ignores the cap; the others have this send counted (CallLoop gives the count back when a call ends without
     sending);
   - each number sent to remembers this campaign (for replies) and its send times (for the cap).
-  The first call of a queued campaign makes it running.
+  The first call of a campaign still queued makes it running (lifecycle.ts's `firstCall` move).
 
   Input:
     KEYS[1] batch          the batch hash
@@ -23,13 +23,15 @@
     ARGV[4] campaignId
     ARGV[5] options        `suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds,clockNow`, 0 for off
     ARGV[6] prefix         the key prefix (suppression and contact buckets are found by number)
-    ARGV[7...] pairs of recipient index and number, for the call
+    ARGV[7] startFrom      the states the first call starts the campaign from (the `firstCall` move's), comma-separated
+    ARGV[8...] pairs of recipient index and number, for the call
 
   Output:
     {'ok', version, settled here, numbers left in the call}
     'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired' | 'gone': why no call started
 ]]
 --- @include "number-buckets"
+--- @include "lifecycle"
 
 local state = redis.call('HGET', KEYS[2], 'state')
 -- A run that loaded its batch before Redis lost its data (restarted empty) must not record a call in a fresh hash.
@@ -59,7 +61,7 @@ if contacts then
 end
 local keep, settled = {}, {}
 local nSettled = 0
-for j = 7, #ARGV, 2 do
+for j = 8, #ARGV, 2 do
   local i, number = ARGV[j], ARGV[j + 1]
   local entry = suppression and redis.call('HGET', suppressionBucket(prefix, number), number)
   if entry then
@@ -99,6 +101,6 @@ if nSettled > 0 then
 end
 if #keep > 0 then
   redis.call('HSET', KEYS[1], 'fly', cjson.encode({ i = keep, at = now }), 'ft', ARGV[1])
-  if state == 'queued' then redis.call('HSET', KEYS[2], 'state', 'running') end
+  if isOneOf(state, ARGV[7]) then redis.call('HSET', KEYS[2], 'state', 'running') end
 end
 return { 'ok', v, nSettled, #keep }

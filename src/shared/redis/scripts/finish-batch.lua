@@ -1,8 +1,8 @@
 --[[
   Counts a settled batch into its campaign exactly once (also its failed and unknown outcomes per code, as campaign
-  fields `oc:<f|u>:<code>`), and completes the campaign with its last batch — unless automatic settling is on and
-  recipients are `unknown`: the campaign then stays as it is ('settling') and the settle job completes it
-  (COMPLETE_IF_SETTLED) once none is left. Appends the campaign's new totals to its series (one sample per batch,
+  fields `oc:<f|u>:<code>`), and completes the campaign with its last batch (includes/complete-campaign.lua) — unless
+  automatic settling is on and recipients are `unknown`: the campaign then stays as it is ('settling') and the settle
+  job completes it (COMPLETE_IF_SETTLED) once none is left. Appends the campaign's new totals to its series (one sample per batch,
   cumulative, so a lost sample loses no count).
   The webhook events it reserves (`seq,at[,completedSeq,sent,failed,unknown,cancelled,notSent]`) are kept in the
   batch hash as `wh`: a re-run that finds the batch counted ('already') gets the same ones back, to queue them again.
@@ -18,6 +18,7 @@
     ARGV[4] seriesSamples  samples the series keeps
     ARGV[5] autoSettle     '1' when automatic settling is on (SMS_AUTO_RECONCILE)
     ARGV[6] webhooks       '1' when the campaign's events go to a webhook
+    ARGV[7] completeFrom   the states the campaign completes from (lifecycle.ts's `complete` move), comma-separated
 
   Output:
     'incomplete' (a recipient has no outcome yet: nothing counted), 'already' (counted before), 'counted',
@@ -25,6 +26,7 @@
     webhook events when there are some
 ]]
 --- @include "outcome-counters"
+--- @include "complete-campaign"
 
 local function answer(result)
   local wh = redis.call('HGET', KEYS[1], 'wh')
@@ -54,21 +56,10 @@ for kind, counter in pairs(OUTCOME_COUNTERS) do
   settled = settled + redis.call('HINCRBY', KEYS[2], counter, counts[kind])
 end
 redis.call('HINCRBY', KEYS[2], 'batchesDone', 1)
-local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
-if settled < total then return answer('counted') end
-local state = redis.call('HGET', KEYS[2], 'state')
-local unknown = tonumber(redis.call('HGET', KEYS[2], 'unknown') or '0')
-if unknown > 0 and ARGV[5] == '1' and (state == 'queued' or state == 'running' or state == 'paused') then return answer('settling') end
--- A paused campaign whose last batches were in flight when it was paused has nothing left to hold back.
-if state == 'queued' or state == 'running' or state == 'paused' then
-  redis.call('HSET', KEYS[2], 'state', 'completed')
-  if webhooks then
-    local c = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'unknown', 'cancelled', 'notSent')
-    local seq = redis.call('HINCRBY', KEYS[2], 'webhookSeq', 1)
-    redis.call('HSET', KEYS[1], 'wh', table.concat({ redis.call('HGET', KEYS[1], 'wh'), seq, c[1], c[2], c[3], c[4], c[5] }, ','))
-  end
-end
-redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+local result, completed = completeIfCounted(KEYS[2], settled, ARGV[5] == '1', ARGV[7], ARGV[3], ARGV[2], webhooks)
+if result == 'open' then return answer('counted') end
+if result == 'settling' then return answer('settling') end
+if completed then redis.call('HSET', KEYS[1], 'wh', redis.call('HGET', KEYS[1], 'wh') .. ',' .. completed) end
+-- Kept with the campaign's own record.
 redis.call('EXPIRE', KEYS[4], ARGV[2])
 return answer('completed')

@@ -1,16 +1,19 @@
 --[[
   For `reconcile --resend`: takes a counted batch's `not-sent` outcomes away, so that they are pending again, and
-  un-counts the batch (FINISH_BATCH counts it again when its new job ends). A completed campaign is running again.
+  un-counts the batch (FINISH_BATCH counts it again when its new job ends). A completed campaign is running again
+  (lifecycle.ts's `reopen` move).
 
   Input:
     KEYS[1] batch        the batch hash
     KEYS[2] campaign     the campaign hash
     ARGV[1] round        the resend round, noted on the campaign
+    ARGV[2] reopenFrom   the states the campaign runs again from (the `reopen` move's), comma-separated
 
   Output:
     how many recipients are pending again (0: the batch is not counted, or has no not-sent recipient)
 ]]
 --- @include "outcome-counters"
+--- @include "lifecycle"
 
 if redis.call('HGET', KEYS[1], 'st') ~= 'done' then return 0 end
 local o = cjson.decode(redis.call('HGET', KEYS[1], 'o') or '{}')
@@ -29,7 +32,7 @@ countOutcomeCodes(KEYS[2], o, -1)
 redis.call('HDEL', KEYS[1], 'st', 'wh')
 redis.call('HINCRBY', KEYS[2], 'batchesDone', -1)
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-if redis.call('HGET', KEYS[2], 'state') == 'completed' then
+if isOneOf(redis.call('HGET', KEYS[2], 'state'), ARGV[2]) then
   redis.call('HSET', KEYS[2], 'state', 'running')
   redis.call('HDEL', KEYS[2], 'finishedAt')
 end
