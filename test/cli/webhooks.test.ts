@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecipientResult } from '../../src/shared/types';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { runSmsq, WorkerProcess } from '../support/cli';
-import { deletePrefix, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq, type WorkerProcess } from '../support/cli';
+import { waitFor } from '../support/env';
 import { newSecret, WebhookReceiver, type ReceivedEvent } from '../support/webhook-receiver';
 
 /**
@@ -12,57 +11,46 @@ import { newSecret, WebhookReceiver, type ReceivedEvent } from '../support/webho
  * receiver that fails, hangs, goes away and comes back, or loses the worker mid-call; `smsq webhooks` lists
  * and re-sends what failed. Every call is verified on arrival by the reference standardwebhooks package.
  */
-const prefix = uniquePrefix('cli-webhooks');
 const secret = newSecret();
 /** How long the receiver is down in the middle of the acceptance scenario, as the issue sets it. */
 const OUTAGE_MS = 20_000;
 const RECIPIENTS = Number(process.env.WEBHOOK_TEST_RECIPIENTS ?? 50_000);
-let sim: Simulator;
-let receiver: WebhookReceiver;
-let dir: string;
-let env: NodeJS.ProcessEnv;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  receiver = new WebhookReceiver(secret);
-  await receiver.up();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-webhooks-'));
-  env = testEnv(prefix, sim.baseUrl, {
+const receiver = new WebhookReceiver(secret);
+beforeAll(() => receiver.up());
+const stack = useCampaignStack('cli-webhooks', {
+  producer: false,
+  dir: true,
+  env: () => ({
     LOG_LEVEL: 'info', SMS_BATCH_SIZE: '250',
     WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret, WEBHOOK_BACKOFF_MS: '100', WEBHOOK_BACKOFF_MAX_MS: '2000', WEBHOOK_RETRY_FOR: '5m', WEBHOOK_TIMEOUT_MS: '1000',
-  });
+  }),
 });
+/** The worker processes the running test started, for the logs a failure shows. */
+const workers: WorkerProcess[] = [];
 
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+afterEach(() => {
+  workers.splice(0);
   receiver.decide = () => 200;
   receiver.delayMs = 0;
 });
-
-afterAll(async () => {
-  await sim.close();
-  await receiver.down();
-  await rm(dir, { recursive: true, force: true });
-  await deletePrefix(prefix);
-});
+afterAll(() => receiver.down());
 
 function worker(extra: Record<string, string> = {}): WorkerProcess {
-  const w = new WorkerProcess({ ...env, ...extra });
+  const w = stack.workerProcess({ ...stack.env, ...extra });
   workers.push(w);
   return w;
 }
 
 let nextNumber = 447_900_000_000;
 async function csvFile(name: string, n: number): Promise<string> {
-  const file = path.join(dir, name);
+  const file = path.join(stack.dir, name);
   const lines = Array.from({ length: n }, (_, i) => `${nextNumber++},${name}-${i}`);
   await writeFile(file, `number,orderId\n${lines.join('\n')}\n`);
   return file;
 }
 
 async function enqueue(file: string, extra: string[] = []): Promise<string> {
-  const r = await runSmsq(['enqueue', file, '--content', 'Webhooks over processes', ...extra], env);
+  const r = await runSmsq(['enqueue', file, '--content', 'Webhooks over processes', ...extra], stack.env);
   expect(r).toMatchObject({ code: 0 });
   return r.stdout.trim();
 }
@@ -81,7 +69,7 @@ async function allEvents(campaignId: string, count: number, timeoutMs: number): 
   } catch (err) {
     const seen = new Set(eventsOf(campaignId).map((e) => e.data.seq));
     const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
-    const failed = await runSmsq(['webhooks', 'failed'], env);
+    const failed = await runSmsq(['webhooks', 'failed'], stack.env);
     throw new Error(`${(err as Error).message}; missing seqs ${missing.join(',')}; failed: ${failed.stdout}; calls: ${callsOf(campaignId).length}\n${workers.map((w) => w.logs.split('\n').filter((l) => /webhook|error/i.test(l)).slice(-20).join('\n')).join('\n')}`);
   }
 }
@@ -112,7 +100,7 @@ it(`delivers every event of a ${RECIPIENTS.toLocaleString('en')}-recipient campa
   worker();
   await Promise.all(workers.map((w) => w.started()));
   const campaignId = await enqueue(await csvFile('big.csv', RECIPIENTS));
-  expect(await runSmsq(['wait', campaignId, '--timeout', '120'], env)).toMatchObject({ code: 0 });
+  expect(await runSmsq(['wait', campaignId, '--timeout', '120'], stack.env)).toMatchObject({ code: 0 });
 
   const events = await allEvents(campaignId, expected, 170_000);
   expect(outage).toBeDefined();
@@ -131,7 +119,7 @@ it(`delivers every event of a ${RECIPIENTS.toLocaleString('en')}-recipient campa
   // Some events were retried across the outage: they arrived after it with the bytes they had before it.
   expect(events.filter((e) => calls.filter((c) => c.id === e.id).length > 1).length).toBeGreaterThan(0);
 
-  const results = await runSmsq(['results', campaignId, '--format', 'ndjson'], env);
+  const results = await runSmsq(['results', campaignId, '--format', 'ndjson'], stack.env);
   expect(results.code).toBe(0);
   const rows = results.stdout.trim().split('\n').map((l) => JSON.parse(l) as RecipientResult);
   expect(rows).toHaveLength(RECIPIENTS);
@@ -140,7 +128,7 @@ it(`delivers every event of a ${RECIPIENTS.toLocaleString('en')}-recipient campa
   const mismatched = rows.filter(({ delivery: _d, ...outcome }) => JSON.stringify(settled.get(outcome.orderId)) !== JSON.stringify(outcome));
   expect(mismatched).toEqual([]);
 
-  const failed = await runSmsq(['webhooks', 'failed', '--json'], env);
+  const failed = await runSmsq(['webhooks', 'failed', '--json'], stack.env);
   expect((JSON.parse(failed.stdout) as Array<{ campaignId: string }>).filter((f) => f.campaignId === campaignId)).toEqual([]);
 }, 300_000);
 
@@ -169,7 +157,7 @@ it('loses no event when the worker delivering them is SIGKILLed mid-call', async
 
 it('refuses a non-HTTP --callback-url, lists failed events and re-sends them with smsq webhooks', async () => {
   const file = await csvFile('cli.csv', 10);
-  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--callback-url', 'ftp://example.com/in'], env);
+  const bad = await runSmsq(['enqueue', file, '--content', 'x', '--callback-url', 'ftp://example.com/in'], stack.env);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain('callbackUrl: must be an http:// or https:// URL, not ftp:');
   expect(bad.stderr).toContain('[VALIDATION_FAILED]');
@@ -181,22 +169,22 @@ it('refuses a non-HTTP --callback-url, lists failed events and re-sends them wit
     worker();
     const campaignId = await enqueue(file, ['--callback-url', gone.url]);
     const listed = await waitFor('3 failed events', async () => {
-      const r = await runSmsq(['webhooks', 'failed', '--json'], env);
+      const r = await runSmsq(['webhooks', 'failed', '--json'], stack.env);
       const list = (JSON.parse(r.stdout) as Array<{ id: string; campaignId: string; reason: string; url: string }>).filter((f) => f.campaignId === campaignId);
       return list.length === 3 ? list : undefined;
     });
     expect(listed.every((f) => f.reason.startsWith('HTTP 410 Gone') && f.url === gone.url)).toBe(true);
-    const text = await runSmsq(['webhooks', 'failed'], env);
+    const text = await runSmsq(['webhooks', 'failed'], stack.env);
     for (const f of listed) expect(text.stdout).toContain(`${f.id}\t`);
 
     gone.decide = () => 200;
-    expect(await runSmsq(['webhooks', 'retry', listed[0].id], env)).toMatchObject({ code: 0, stdout: 're-sent 1 webhook event(s)\n' });
-    expect(await runSmsq(['webhooks', 'retry', '--all'], env)).toMatchObject({ code: 0 });
+    expect(await runSmsq(['webhooks', 'retry', listed[0].id], stack.env)).toMatchObject({ code: 0, stdout: 're-sent 1 webhook event(s)\n' });
+    expect(await runSmsq(['webhooks', 'retry', '--all'], stack.env)).toMatchObject({ code: 0 });
     await waitFor('the re-sent events', async () => (gone.events().length === 3 ? true : undefined));
-    const missing = await runSmsq(['webhooks', 'retry', listed[0].id], env);
+    const missing = await runSmsq(['webhooks', 'retry', listed[0].id], stack.env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[WEBHOOK_NOT_FOUND]');
-    expect((await runSmsq(['webhooks', 'retry'], env)).code).toBe(2);
+    expect((await runSmsq(['webhooks', 'retry'], stack.env)).code).toBe(2);
   } finally {
     await gone.down();
   }

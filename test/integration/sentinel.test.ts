@@ -1,10 +1,6 @@
-import { createProducer, type Producer } from '../../src/producer';
-import { loadConfig } from '../../src/shared/load-config';
-import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo } from '../../src/shared/types';
-import { startSimulator, type Simulator } from '../../src/simulator';
-import { startWorker, type SmsqWorker } from '../../src/worker/worker';
-import { testEnv, uniquePrefix, waitFor } from '../support/env';
+import { useCampaignStack } from '../support/campaigns';
+import { waitFor } from '../support/env';
 import { SentinelGroup } from '../support/redis-sentinel';
 
 /**
@@ -14,37 +10,23 @@ import { SentinelGroup } from '../support/redis-sentinel';
  * campaign waits for the old primary, restarted, to become its replica, which Sentinel does only once it has been
  * up 8 s, and then for its full sync.) Ports 15,000–15,499: no other test's Redis uses them.
  */
-const log = createLogger('silent');
 const group = new SentinelGroup(15_000 + Math.floor(Math.random() * 80) * 6, 2);
-const prefix = uniquePrefix('sentinel');
-let sim: Simulator;
-let producer: Producer;
-let worker: SmsqWorker | undefined;
-
-beforeAll(async () => {
-  await group.start();
-  sim = await startSimulator({ faults: { latencyMs: 300 } });
+const stack = useCampaignStack('sentinel', {
+  redis: group,
+  simulator: { faults: { latencyMs: 300 } },
   // REDIS_URL points nowhere: only the sentinels know where the primary is.
-  const env = testEnv(prefix, sim.baseUrl, {
-    ...group.env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '500',
+  env: {
+    REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '500',
     SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '2',
-  });
-  const config = loadConfig(env, { requireGateway: true });
-  producer = await createProducer(config, log);
-  worker = await startWorker(config, log);
-}, 60_000);
-
-afterAll(async () => {
-  await worker?.close();
-  await producer?.close();
-  await sim?.close();
-  await group.destroy();
+  },
+  workers: 1,
+  timeoutMs: 60_000,
 });
 
 /** Reads the campaign, riding out the seconds without a primary. */
 async function read(campaignId: string): Promise<CampaignInfo | undefined> {
   try {
-    return await producer.getCampaign(campaignId);
+    return await stack.producer.getCampaign(campaignId);
   } catch {
     return undefined;
   }
@@ -52,7 +34,7 @@ async function read(campaignId: string): Promise<CampaignInfo | undefined> {
 
 it('sends through the primary the sentinels name, and after the primary is killed mid-campaign finishes on the promoted replica with nobody sent twice or lost', async () => {
   const numbers = Array.from({ length: 3_000 }, (_, i) => String(449_300_000_00 + i));
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Fail over', recipients: numbers.map((number) => ({ number })) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Fail over', recipients: numbers.map((number) => ({ number })) });
   await waitFor('the first sent batches', async () => ((await read(campaignId))?.counts.sent ?? 0) >= 400 ? true : undefined, 30_000);
   const old = group.primary();
   await old.crash();
@@ -70,5 +52,5 @@ it('sends through the primary the sentinels name, and after the primary is kille
     throw new Error(`${err.message}\n${group.describe()}\ncampaign: ${JSON.stringify((await read(campaignId))?.counts ?? 'unreadable')}`);
   });
   expect(end.counts).toMatchObject({ total: 3_000, sent: 3_000, unknown: 0, notSent: 0, failed: 0 });
-  expect(numbers.filter((n) => sim.ledger.countFor(n) !== 1)).toEqual([]);
+  expect(numbers.filter((n) => stack.sim.ledger.countFor(n) !== 1)).toEqual([]);
 }, 150_000);

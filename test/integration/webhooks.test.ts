@@ -1,60 +1,27 @@
-import { createProducer, Producer } from '../../src/producer';
 import type { Config } from '../../src/shared/config';
-import { createContext, type Context } from '../../src/shared/context';
+import { createContext } from '../../src/shared/context';
 import { SmsqError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
 import { metricsRegistry } from '../../src/shared/metrics';
 import type { RecipientResult } from '../../src/shared/types';
-import { startSimulator, Simulator } from '../../src/simulator';
-import { SmsqWorker, startWorker } from '../../src/worker/worker';
-import { deletePrefix, testConfig, uniquePrefix, waitFor } from '../support/env';
+import { useCampaignStack } from '../support/campaigns';
+import { waitFor } from '../support/env';
 import { newSecret, WebhookReceiver, type ReceivedEvent } from '../support/webhook-receiver';
 
-const log = createLogger('silent');
-const prefix = uniquePrefix('webhooks');
 const secret = newSecret();
-let sim: Simulator;
-let receiver: WebhookReceiver;
-let other: WebhookReceiver;
-let config: Config;
-let producer: Producer;
-let ctx: Context;
-const workers: SmsqWorker[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  receiver = new WebhookReceiver(secret);
-  other = new WebhookReceiver(secret, '/campaign-hooks');
-  await Promise.all([receiver.up(), other.up()]);
-  // Short back-off and retry window, so that retries and giving up play out in seconds.
-  config = testConfig(prefix, sim.baseUrl, {
-    WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret, WEBHOOK_BACKOFF_MS: '50', WEBHOOK_RETRY_FOR: '2s', WEBHOOK_TIMEOUT_MS: '300', SMS_BATCH_SIZE: '100',
-  });
-  producer = await createProducer(config, log);
-  ctx = await createContext(config, log, 'client');
+const receiver = new WebhookReceiver(secret);
+const other = new WebhookReceiver(secret, '/campaign-hooks');
+beforeAll(() => Promise.all([receiver.up(), other.up()]));
+// Short back-off and retry window, so that retries and giving up play out in seconds.
+const stack = useCampaignStack('webhooks', {
+  env: () => ({ WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret, WEBHOOK_BACKOFF_MS: '50', WEBHOOK_RETRY_FOR: '2s', WEBHOOK_TIMEOUT_MS: '300', SMS_BATCH_SIZE: '100' }),
 });
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.close()));
-  await producer.resume();
-  sim.setFaults({ refuseNumbers: [], sensitiveWords: [], balance: Infinity, hangRate: 0 });
+afterEach(() => {
   receiver.decide = () => 200;
   other.decide = () => 200;
 });
-
-afterAll(async () => {
-  await producer.close();
-  await ctx.close();
-  await sim.close();
-  await Promise.all([receiver.down(), other.down()]);
-  await deletePrefix(prefix);
-});
-
-async function worker(overrides: Partial<Config> = {}): Promise<SmsqWorker> {
-  const w = await startWorker({ ...config, ...overrides }, log);
-  workers.push(w);
-  return w;
-}
+afterAll(() => Promise.all([receiver.down(), other.down()]));
+const { worker } = stack;
 
 let nextNumber = 447_800_000_000;
 function recipients(n: number) {
@@ -66,7 +33,7 @@ function recipients(n: number) {
 
 async function results(campaignId: string): Promise<RecipientResult[]> {
   const out: RecipientResult[] = [];
-  for await (const r of producer.campaignResults(campaignId)) out.push(r);
+  for await (const r of stack.producer.campaignResults(campaignId)) out.push(r);
   return out;
 }
 
@@ -86,8 +53,8 @@ const hasType = (type: string) => (events: ReceivedEvent[]) => events.some((e) =
 it("sends a campaign's events, signed, numbered in order, with recipients.settled equal to the results", async () => {
   await worker();
   const list = recipients(1_000);
-  sim.setFaults({ refuseNumbers: [list[5].number, list[777].number] });
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Hello webhooks', recipients: list });
+  stack.sim.setFaults({ refuseNumbers: [list[5].number, list[777].number] });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Hello webhooks', recipients: list });
   // Events are delivered concurrently: campaign.completed may come before the last recipients.settled.
   const events = await eventsUntil(receiver, campaignId, 'all 12 events', (e) => e.length === 12);
   const rows = await results(campaignId);
@@ -110,11 +77,11 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
   expect(await metricsRegistry.getSingleMetricAsString('smsq_webhook_delivery_latency_seconds')).toMatch(/smsq_webhook_delivery_latency_seconds_count ([1-9]\d+)/);
 
   // A re-run of a counted batch (its worker died before queueing the events) queues the very same event again.
-  const campaign = (await ctx.campaigns.read(campaignId))!;
-  const batch = (await ctx.batches.load(campaignId, 3))!;
-  const again = await ctx.batches.finish(campaignId, 3, batch.recipients.length, { webhooks: true });
+  const campaign = (await stack.ctx.campaigns.read(campaignId))!;
+  const batch = (await stack.ctx.batches.load(campaignId, 3))!;
+  const again = await stack.ctx.batches.finish(campaignId, 3, batch.recipients.length, { webhooks: true });
   expect(again.result).toBe('already');
-  await ctx.webhooks.batchFinished(ctx.webhooks.target(campaignId, campaign)!, 3, batch.recipients, batch.outcomes, again.events!);
+  await stack.ctx.webhooks.batchFinished(stack.ctx.webhooks.target(campaignId, campaign)!, 3, batch.recipients, batch.outcomes, again.events!);
   const original = events.find((e) => e.type === 'recipients.settled' && e.data.batch === 3)!;
   await waitFor('the repeated event', async () => (receiver.calls.filter((c) => c.id === original.id).length === 2 ? true : undefined));
   expect(receiver.bodiesById().get(original.id)!.size).toBe(1);
@@ -122,18 +89,14 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
 
 it('sends a batch again as recipients.settled when settling finds out what happened to its unknown recipients', async () => {
   await worker();
-  sim.setFaults({ hangRate: 1 });
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Hung calls', recipients: recipients(100) });
+  stack.sim.setFaults({ hangRate: 1 });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Hung calls', recipients: recipients(100) });
   const first = await eventsUntil(receiver, campaignId, 'the first three events', (e) => e.length === 3);
   expect((first[1].data.recipients as RecipientResult[]).every((r) => r.status === 'unknown')).toBe(true);
-  sim.setFaults({ hangRate: 0 });
+  stack.sim.setFaults({ hangRate: 0 });
   // The simulator records a submission the moment it takes it: settling need not wait for it.
-  const settling = await createProducer({ ...config, settling: { ...config.settling, settleAfterMs: 0 } }, log);
-  try {
-    expect(await settling.settleCampaign(campaignId)).toMatchObject({ sent: 100 });
-  } finally {
-    await settling.close();
-  }
+  const settling = await stack.openProducer({ settling: { ...stack.config.settling, settleAfterMs: 0 } });
+  expect(await settling.settleCampaign(campaignId)).toMatchObject({ sent: 100 });
   const events = await eventsUntil(receiver, campaignId, 'the batch settled again', (e) => e.length === 4);
   expect(events.map((e) => [e.type, e.data.seq])).toEqual([['campaign.started', 0], ['recipients.settled', 1], ['campaign.completed', 2], ['recipients.settled', 3]]);
   const latest = new Map((events[3].data.recipients as RecipientResult[]).map((r) => [r.orderId, r]));
@@ -142,22 +105,21 @@ it('sends a batch again as recipients.settled when settling finds out what happe
 
 it('sends to the campaign\'s callbackUrl instead of WEBHOOK_URL', async () => {
   await worker();
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Own hooks', recipients: recipients(50), callbackUrl: other.url });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Own hooks', recipients: recipients(50), callbackUrl: other.url });
   await eventsUntil(other, campaignId, 'three events at the callbackUrl', (e) => e.length === 3);
   expect(eventsOf(other, campaignId).map((e) => e.type)).toEqual(['campaign.started', 'recipients.settled', 'campaign.completed']);
   expect(eventsOf(receiver, campaignId)).toEqual([]);
 });
 
 it('creates no event at all when no URL applies', async () => {
-  const quiet: Config = { ...config, webhooks: { ...config.webhooks, url: undefined } };
-  const quietProducer = await createProducer(quiet, log);
+  const quiet: Config = { ...stack.config, webhooks: { ...stack.config.webhooks, url: undefined } };
+  const quietProducer = await stack.openProducer(quiet);
   await worker(quiet);
   const { campaignId } = await quietProducer.enqueueCampaign({ content: 'No hooks', recipients: recipients(300) });
   await waitFor('campaign to complete', async () => ((await quietProducer.getCampaign(campaignId)).state === 'completed' ? true : undefined));
-  await quietProducer.close();
-  expect(await ctx.redis.hget(ctx.keys.campaign(campaignId), 'webhookSeq')).toBeNull();
-  expect(await ctx.redis.hget(ctx.keys.batch(campaignId, 0), 'wh')).toBeNull();
-  const jobs = await ctx.queues.webhooks.getJobs(['waiting', 'delayed', 'active', 'failed', 'completed']);
+  expect(await stack.ctx.redis.hget(stack.ctx.keys.campaign(campaignId), 'webhookSeq')).toBeNull();
+  expect(await stack.ctx.redis.hget(stack.ctx.keys.batch(campaignId, 0), 'wh')).toBeNull();
+  const jobs = await stack.ctx.queues.webhooks.getJobs(['waiting', 'delayed', 'active', 'failed', 'completed']);
   expect(jobs.filter((j) => j?.data.campaignId === campaignId)).toEqual([]);
 });
 
@@ -169,24 +131,23 @@ it('refuses callback URLs that are not http(s), and saying why', async () => {
     ['example.com/hooks', 'is not a URL'],
     ['', 'must be an http:// or https:// URL'],
   ]) {
-    const err = await producer.enqueueCampaign({ content: 'x', recipients: recipients(1), callbackUrl: url }).catch((e: unknown) => e);
+    const err = await stack.producer.enqueueCampaign({ content: 'x', recipients: recipients(1), callbackUrl: url }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SmsqError);
     expect((err as SmsqError).code).toBe('VALIDATION_FAILED');
     expect((err as SmsqError).message).toContain('callbackUrl: ');
     expect((err as SmsqError).message).toContain(why);
   }
-  const unsigned = await createProducer({ ...config, webhooks: { ...config.webhooks, url: undefined, secret: undefined } }, log);
+  const unsigned = await stack.openProducer({ webhooks: { ...stack.config.webhooks, url: undefined, secret: undefined } });
   const err = await unsigned.enqueueCampaign({ content: 'x', recipients: recipients(1), callbackUrl: other.url }).catch((e: unknown) => e);
-  await unsigned.close();
   expect((err as SmsqError).message).toContain('callbackUrl: needs WEBHOOK_SECRET');
 });
 
 it('stops retrying an event answered 410 Gone, lists it as failed, and delivers the others', async () => {
   receiver.decide = (call) => (JSON.parse(call.body).type === 'campaign.started' ? 410 : 200);
   await worker();
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Gone', recipients: recipients(200) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Gone', recipients: recipients(200) });
   await eventsUntil(receiver, campaignId, 'the other three events', (e) => e.length === 3);
-  const failed = await waitFor('the 410 event to be listed', async () => (await producer.failedWebhooks()).find((f) => f.campaignId === campaignId));
+  const failed = await waitFor('the 410 event to be listed', async () => (await stack.producer.failedWebhooks()).find((f) => f.campaignId === campaignId));
   expect(failed).toMatchObject({ type: 'campaign.started', attempts: 1, reason: expect.stringContaining('HTTP 410 Gone') });
   expect(receiver.calls.filter((c) => c.id === failed.id)).toHaveLength(1);
   expect(eventsOf(receiver, campaignId).map((e) => e.type)).toEqual(['recipients.settled', 'recipients.settled', 'campaign.completed']);
@@ -197,7 +158,7 @@ it('times out an attempt the receiver never answers, and delivers the same bytes
   // Every event's first attempt hangs past WEBHOOK_TIMEOUT_MS.
   receiver.decide = (call) => (seen.has(call.id) ? 200 : (seen.add(call.id), 'hang'));
   await worker();
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Slow receiver', recipients: recipients(300) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Slow receiver', recipients: recipients(300) });
   const events = await eventsUntil(receiver, campaignId, 'every event after a timeout', (e) => e.length === 5);
   for (const e of events) {
     const calls = receiver.calls.filter((c) => c.id === e.id);
@@ -210,9 +171,9 @@ it('times out an attempt the receiver never answers, and delivers the same bytes
 it('gives up after WEBHOOK_RETRY_FOR, keeps the events listed, and re-sends them by id and all at once', async () => {
   receiver.decide = () => 500;
   await worker();
-  const { campaignId } = await producer.enqueueCampaign({ content: 'Down receiver', recipients: recipients(200) });
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Down receiver', recipients: recipients(200) });
   const failed = await waitFor('all 4 events to fail', async () => {
-    const list = (await producer.failedWebhooks()).filter((f) => f.campaignId === campaignId);
+    const list = (await stack.producer.failedWebhooks()).filter((f) => f.campaignId === campaignId);
     return list.length === 4 ? list : undefined;
   });
   for (const f of failed) {
@@ -224,42 +185,42 @@ it('gives up after WEBHOOK_RETRY_FOR, keeps the events listed, and re-sends them
 
   receiver.decide = () => 200;
   const [first, ...rest] = failed;
-  expect(await producer.retryWebhooks([first.id])).toEqual({ retried: [first.id] });
+  expect(await stack.producer.retryWebhooks([first.id])).toEqual({ retried: [first.id] });
   await eventsUntil(receiver, campaignId, 'the re-sent event', (e) => e.some((x) => x.id === first.id));
-  await expect(producer.retryWebhooks([first.id, 'msg_nope_1'])).rejects.toMatchObject({ code: 'WEBHOOK_NOT_FOUND' });
+  await expect(stack.producer.retryWebhooks([first.id, 'msg_nope_1'])).rejects.toMatchObject({ code: 'WEBHOOK_NOT_FOUND' });
   // --all also re-sends the 410 event an earlier test left failed.
-  const all = await producer.retryWebhooks('all');
+  const all = await stack.producer.retryWebhooks('all');
   expect(all.retried).toEqual(expect.arrayContaining(rest.map((f) => f.id)));
   const events = await eventsUntil(receiver, campaignId, 'every re-sent event', (e) => e.length === 4);
   expect(events.map((e) => e.data.seq)).toEqual([0, 1, 2, 3]);
   expect([...receiver.bodiesById()].filter(([id]) => failed.some((f) => f.id === id)).every(([, bodies]) => bodies.size === 1)).toBe(true);
-  expect((await producer.failedWebhooks()).filter((f) => f.campaignId === campaignId)).toEqual([]);
+  expect((await stack.producer.failedWebhooks()).filter((f) => f.campaignId === campaignId)).toEqual([]);
 });
 
 it('tells of cancelled, failed and paused campaigns, and of delivery reports in one event per push', async () => {
   // Cancelled: no worker runs while the campaign is queued and cancelled; the events wait for one.
-  const c = await producer.enqueueCampaign({ content: 'To cancel', recipients: recipients(250) });
-  await producer.cancelCampaign(c.campaignId);
+  const c = await stack.producer.enqueueCampaign({ content: 'To cancel', recipients: recipients(250) });
+  await stack.producer.cancelCampaign(c.campaignId);
   await worker();
   const cancelled = await eventsUntil(receiver, c.campaignId, 'cancel events', (e) => e.length === 4);
   expect(cancelled.map((e) => e.type)).toEqual(['campaign.cancelled', 'recipients.settled', 'recipients.settled', 'recipients.settled']);
   expect(cancelled.slice(1).flatMap((e) => (e.data.recipients as RecipientResult[]).map((r) => r.status))).toEqual(Array(250).fill('cancelled'));
 
-  sim.setFaults({ sensitiveWords: ['forbidden'] });
-  const f = await producer.enqueueCampaign({ content: 'a forbidden word', recipients: recipients(100) });
+  stack.sim.setFaults({ sensitiveWords: ['forbidden'] });
+  const f = await stack.producer.enqueueCampaign({ content: 'a forbidden word', recipients: recipients(100) });
   const failed = await eventsUntil(receiver, f.campaignId, 'campaign.failed', hasType('campaign.failed'));
   expect(failed.find((e) => e.type === 'campaign.failed')!.data).toMatchObject({ code: expect.stringMatching(/^-\d$/), reason: expect.any(String) });
 
-  sim.setFaults({ sensitiveWords: [], balance: 0 });
-  const p = await producer.enqueueCampaign({ content: 'No money', recipients: recipients(100) });
+  stack.sim.setFaults({ sensitiveWords: [], balance: 0 });
+  const p = await stack.producer.enqueueCampaign({ content: 'No money', recipients: recipients(100) });
   const paused = await eventsUntil(receiver, p.campaignId, 'campaign.paused', hasType('campaign.paused'));
   expect(paused.find((e) => e.type === 'campaign.paused')!.data).toMatchObject({ by: 'account', code: expect.any(String), reason: expect.any(String) });
-  sim.setFaults({ balance: Infinity });
-  await producer.resume();
+  stack.sim.setFaults({ balance: Infinity });
+  await stack.producer.resume();
   await eventsUntil(receiver, p.campaignId, 'campaign.completed after resume', hasType('campaign.completed'));
 
   const sent = (await results(p.campaignId)).slice(0, 3);
-  await ctx.delivery.record(sent.map((r, i) => ({ msgId: r.msgId!, state: i === 0 ? 'x' : 'd', at: Date.now(), code: i === 0 ? '2' : '0', reason: i === 0 ? 'absent' : '', number: r.number })), 'push');
+  await stack.ctx.delivery.record(sent.map((r, i) => ({ msgId: r.msgId!, state: i === 0 ? 'x' : 'd', at: Date.now(), code: i === 0 ? '2' : '0', reason: i === 0 ? 'absent' : '', number: r.number })), 'push');
   const delivery = await eventsUntil(receiver, p.campaignId, 'recipients.delivery', hasType('recipients.delivery'));
   const reports = delivery.find((e) => e.type === 'recipients.delivery')!.data.reports as Array<Record<string, string>>;
   expect(reports.map((r) => [r.msgId, r.delivery, r.deliveryCode])).toEqual(expect.arrayContaining([
@@ -269,12 +230,12 @@ it('tells of cancelled, failed and paused campaigns, and of delivery reports in 
 });
 
 it('drops new events past WEBHOOK_MAX_QUEUED, counting them, and never fails the caller', async () => {
-  const bounded = await createContext({ ...config, webhooks: { ...config.webhooks, maxQueued: 3 } }, log, 'client');
+  const bounded = await createContext({ ...stack.config, webhooks: { ...stack.config.webhooks, maxQueued: 3 } }, createLogger('silent'), 'client');
   try {
-    const { campaignId } = await producer.enqueueCampaign({ content: 'Bounded', recipients: recipients(10), callbackUrl: other.url });
-    const before = await ctx.queues.webhooks.count();
+    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Bounded', recipients: recipients(10), callbackUrl: other.url });
+    const before = await stack.ctx.queues.webhooks.count();
     for (let i = 0; i < 10; i++) await bounded.webhooks.emit(campaignId, 'campaign.paused', { by: 'operator', reason: `pause ${i}` });
-    expect((await ctx.queues.webhooks.count()) - before).toBeLessThanOrEqual(3);
+    expect((await stack.ctx.queues.webhooks.count()) - before).toBeLessThanOrEqual(3);
     expect(await metricsRegistry.getSingleMetricAsString('smsq_webhook_events_total')).toMatch(/type="campaign.paused",result="dropped"} [7-9]|type="campaign.paused",result="dropped"} 10/);
   } finally {
     await bounded.close();
