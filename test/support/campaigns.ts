@@ -59,8 +59,8 @@ interface Killable {
 export interface CampaignStackOptions {
   /** Variables on top of testEnv's, as a user would set them; a function is called in beforeAll, after the hooks above the stack's. */
   env?: Record<string, string> | (() => Record<string, string>);
-  /** The simulator's options; its faults are also those it is set back to after each test. */
-  simulator?: SimulatorOptions;
+  /** The simulator's options, its faults also those it is set back to after each test; false: none, and no gateway answers. */
+  simulator?: SimulatorOptions | false;
   /** A Redis of the file's own instead of the shared one; no prefix is deleted, the Redis goes. */
   redis?: OwnedRedis;
   /** A cutting proxy in front of the simulator (`proxy`), the gateway smsq is given; its cut rate is back to 0 after each test. */
@@ -107,6 +107,9 @@ export interface CampaignStack {
   process<P extends Killable>(p: P): P;
 }
 
+/** Port 9 (discard): nothing listens there, so a file without a simulator never reaches a gateway. */
+const NO_GATEWAY = 'http://127.0.0.1:9/sms';
+
 interface Parts {
   sim: Simulator;
   env: Record<string, string>;
@@ -120,12 +123,13 @@ interface Parts {
 }
 
 /**
- * One stack for every test file: the simulator (behind a cutting proxy if asked), the environment and configuration
- * over it with the file's own queue prefix, a producer, and what the file asks for (a Redis of its own, the server's
- * app, workers for the whole file, a directory). Opened before the file's tests, closed after them in reverse, the
- * prefix deleted. After each test the workers, producers and processes it started are closed, sending is resumed and
- * the simulator's faults are back to those it started with. Call at the top level of the file (or of a describe),
- * before the hooks that use it, so that its afterEach hooks run once the test's workers are closed.
+ * One stack for every integration and CLI test file: the simulator (behind a cutting proxy if asked, or none), the
+ * environment and configuration over it with the file's own queue prefix, a producer, and what the file asks for (a
+ * Redis of its own, the server's app, workers for the whole file, a directory). Opened before the file's tests and
+ * closed after them, the prefix deleted. After each test the workers, producers and processes it started are closed,
+ * sending is resumed and the simulator's faults are back to those it started with. Call it at the top level of the
+ * file or of a describe: hooks declared above it run before it opens (a receiver whose URL `env` reads), and its
+ * afterEach closes the test's workers before the afterEach hooks declared below it run.
  */
 export function useCampaignStack(name: string, options: CampaignStackOptions = {}): CampaignStack {
   const prefix = uniquePrefix(name);
@@ -136,20 +140,22 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
   const get = <K extends keyof Parts>(key: K, option?: string): Parts[K] => {
     const part = parts[key];
     if (part === undefined) throw new Error(`useCampaignStack: no ${key}: read it inside a test, after beforeAll${option ? `, with the option ${option}` : ''}`);
-    return part as Parts[K];
+    return part;
   };
   const pushUrl = (route: string, token: string | undefined, variable: string) => {
     if (!token) throw new Error(`useCampaignStack: set ${variable} in env for the ${route} URL`);
     return `${get('url', "app: 'listen'")}/v1/${route}/${token}`;
   };
-  const faults = () => ({ ...DEFAULT_FAULTS, ...options.simulator?.faults, ...(options.pushReports ? { reportUrl: stack.reportUrl } : {}) });
+  const simulator = options.simulator === false ? undefined : (options.simulator ?? {});
+  const faults = () => ({ ...DEFAULT_FAULTS, ...simulator?.faults, ...(options.pushReports ? { reportUrl: stack.reportUrl } : {}) });
 
   beforeAll(async () => {
     await options.redis?.start();
-    const sim = (parts.sim = await startSimulator(options.simulator));
-    if (options.cuttingProxy) parts.proxy = await startCuttingProxy(sim.baseUrl, 0);
+    if (simulator) parts.sim = await startSimulator(simulator);
+    if (options.cuttingProxy) parts.proxy = await startCuttingProxy(get('sim').baseUrl, 0);
+    const gateway = parts.proxy?.baseUrl ?? parts.sim?.baseUrl ?? NO_GATEWAY;
     const variables = typeof options.env === 'function' ? options.env() : options.env;
-    const env = (parts.env = testEnv(prefix, parts.proxy?.baseUrl ?? sim.baseUrl, { ...options.redis?.env, ...(options.app ? SERVER_VARIABLES : {}), ...variables }));
+    const env = (parts.env = testEnv(prefix, gateway, { ...options.redis?.env, ...(options.app ? SERVER_VARIABLES : {}), ...variables }));
     const config = (parts.config = loadConfig(env, { requireGateway: true }));
     if (options.dir) parts.dir = await mkdtemp(path.join(os.tmpdir(), `smsq-${name}-`));
     if (options.producer !== false) {
@@ -164,7 +170,7 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
       }
     }
     for (let i = 0; i < (options.workers ?? 0); i++) fileWorkers.push(await startWorker(config, log));
-    if (options.pushReports) sim.setFaults(faults());
+    if (options.pushReports) get('sim').setFaults(faults());
   }, options.timeoutMs);
 
   afterEach(async () => {
@@ -188,7 +194,7 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
   const stack: CampaignStack = {
     prefix,
     get sim() {
-      return get('sim');
+      return get('sim', 'simulator');
     },
     get env() {
       return get('env');

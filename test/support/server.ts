@@ -3,9 +3,7 @@ import { buildApp } from '../../src/server/app';
 import type { Config } from '../../src/shared/config';
 import { createContext, type Context } from '../../src/shared/context';
 import { createLogger, type Logger } from '../../src/shared/logger';
-import { startSimulator, type Simulator } from '../../src/simulator';
-import { startWorker, type SmsqWorker } from '../../src/worker/worker';
-import { deletePrefix, testConfig, testEnv, uniquePrefix } from './env';
+import { testConfig, testEnv } from './env';
 
 /** Long enough for the config's minimum; tests use them as a user would set them. */
 export const API_TOKEN = 'test-api-token-0123456789';
@@ -40,56 +38,6 @@ export async function openApp(config: Config, log: Logger = createLogger('silent
     async close() {
       await app.close();
       await ctx.close();
-    },
-  };
-}
-
-/**
- * A server app for the calling test file, over its own queue prefix and no reachable gateway: opened before the
- * file's tests, closed (prefix deleted) after them. Call at the top level of the file; read it inside tests.
- */
-export function useTestApp(name: string): { readonly prefix: string; readonly server: TestApp } {
-  const prefix = uniquePrefix(name);
-  let server: TestApp | undefined;
-  beforeAll(async () => {
-    server = await openApp(serverConfig(prefix, 'http://127.0.0.1:9/sms'));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await deletePrefix(prefix);
-  });
-  return {
-    prefix,
-    get server() {
-      if (!server) throw new Error('useTestApp: read the app inside a test, after beforeAll');
-      return server;
-    },
-  };
-}
-
-/** The whole system in this process: the simulator, the server's app (for inject) and one worker. */
-export interface Stack {
-  sim: Simulator;
-  server: TestApp;
-  worker: SmsqWorker;
-  /** Closes all three and deletes the prefix. */
-  close(): Promise<void>;
-}
-
-export async function startStack(prefix: string, overrides: Record<string, string> = {}): Promise<Stack> {
-  const sim = await startSimulator();
-  const config = serverConfig(prefix, sim.baseUrl, overrides);
-  const server = await openApp(config);
-  const worker = await startWorker(config, createLogger('silent'));
-  return {
-    sim,
-    server,
-    worker,
-    async close() {
-      await worker.close();
-      await server.close();
-      await sim.close();
-      await deletePrefix(prefix);
     },
   };
 }

@@ -2,19 +2,15 @@
  * The campaign list: GET /v1/campaigns and `smsq list` page through 1,000 campaigns newest first, filter them,
  * and the index under them forgets campaigns whose records have expired.
  */
-import { createProducer, type Producer } from '../../../src/producer';
 import { INDEX_MAX_AGE_RETENTIONS } from '../../../src/shared/campaign/list';
+import { useCampaignStack } from '../../support/campaigns';
 import { runSmsq } from '../../support/cli';
-import { deletePrefix, testRedis, uniquePrefix } from '../../support/env';
-import { BEARER, errorCode, openApp, serverConfig, serverEnv, type TestApp } from '../../support/server';
+import { testRedis } from '../../support/env';
+import { BEARER, errorCode } from '../../support/server';
 
-const prefix = uniquePrefix('campaign-list');
-// No worker: the campaigns stay queued, which is all a list needs.
-const gateway = 'http://127.0.0.1:9/sms';
-const config = serverConfig(prefix, gateway);
+// No simulator and no worker: the campaigns stay queued, which is all a list needs.
+const stack = useCampaignStack('campaign-list', { simulator: false, app: 'inject' });
 const redis = testRedis();
-let server: TestApp;
-let producer: Producer;
 const ids: string[] = [];
 
 interface Listed {
@@ -25,27 +21,20 @@ interface Listed {
 }
 
 beforeAll(async () => {
-  server = await openApp(config);
-  producer = await createProducer(config);
   // 1,000 campaigns, 4 at a time, so that many share a createdAt millisecond: ties must page right too.
   for (let i = 0; i < 1_000; i += 4) {
     const batch = [i, i + 1, i + 2, i + 3].map((k) => `list-${String(k).padStart(4, '0')}`);
-    await Promise.all(batch.map((campaignId, j) => producer.enqueueCampaign({ campaignId, content: 'Hi', recipients: [{ number: String(447_733_000_000 + i + j) }] })));
+    await Promise.all(batch.map((campaignId, j) => stack.producer.enqueueCampaign({ campaignId, content: 'Hi', recipients: [{ number: String(447_733_000_000 + i + j) }] })));
     ids.push(...batch);
   }
-  for (const id of ids.slice(0, 30)) await producer.cancelCampaign(id);
+  for (const id of ids.slice(0, 30)) await stack.producer.cancelCampaign(id);
   // The lead's lanes (issue 10) write a campaign's priority in its hash; listed as `normal` where it is absent.
-  for (const id of ids.slice(100, 110)) await redis.hset(`${prefix}:campaign:${id}`, 'priority', 'high');
+  for (const id of ids.slice(100, 110)) await redis.hset(`${stack.prefix}:campaign:${id}`, 'priority', 'high');
 }, 120_000);
 
-afterAll(async () => {
-  await producer.close();
-  await server.close();
-  redis.disconnect();
-  await deletePrefix(prefix);
-});
+afterAll(() => redis.disconnect());
 
-const get = (url: string) => server.app.inject({ method: 'GET', url, headers: BEARER });
+const get = (url: string) => stack.server.app.inject({ method: 'GET', url, headers: BEARER });
 
 /** Every page of GET /v1/campaigns?query, in order. */
 async function allPages(query: string): Promise<{ campaigns: Listed[]; pages: number }> {
@@ -122,7 +111,7 @@ describe('GET /v1/campaigns', () => {
 
 describe('smsq list', () => {
   it('lists all 1,000 campaigns as NDJSON, newest first, page after page', async () => {
-    const { code, stdout, stderr } = await runSmsq(['list', '--json'], serverEnv(prefix, gateway));
+    const { code, stdout, stderr } = await runSmsq(['list', '--json'], stack.env);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const listed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Listed);
@@ -132,7 +121,7 @@ describe('smsq list', () => {
   });
 
   it('shows a table, filtered by state', async () => {
-    const { code, stdout } = await runSmsq(['list', '--state', 'cancelled'], serverEnv(prefix, gateway));
+    const { code, stdout } = await runSmsq(['list', '--state', 'cancelled'], stack.env);
     expect(code).toBe(0);
     const [header, ...rows] = stdout.trim().split('\n');
     expect(header).toMatch(/^CREATED\s+STATE\s+PRIORITY\s+PROGRESS/);
@@ -141,7 +130,7 @@ describe('smsq list', () => {
   });
 
   it('refuses a state that does not exist', async () => {
-    const { code, stderr } = await runSmsq(['list', '--state', 'sleeping'], serverEnv(prefix, gateway));
+    const { code, stderr } = await runSmsq(['list', '--state', 'sleeping'], stack.env);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--state must be one of scheduled, queued, running, waiting-window, paused, completed, failed, cancelled/);
   });
@@ -150,17 +139,17 @@ describe('smsq list', () => {
 describe('the index under the list', () => {
   it('drops a campaign whose record has expired when a listing meets it', async () => {
     const gone = ids[999];
-    await redis.del(`${prefix}:campaign:${gone}`);
+    await redis.del(`${stack.prefix}:campaign:${gone}`);
     const first = (await get('/v1/campaigns?limit=3')).json() as { campaigns: Listed[] };
     expect(first.campaigns.map((c) => c.campaignId)).not.toContain(gone);
-    expect(await redis.zscore(`${prefix}:campaigns:by-created`, gone)).toBeNull();
+    expect(await redis.zscore(`${stack.prefix}:campaigns:by-created`, gone)).toBeNull();
   });
 
   it('forgets entries older than its age bound, and expires itself when nothing is queued for that long', async () => {
-    const key = `${prefix}:campaigns:by-created`;
-    const maxAgeMs = config.resultRetentionSeconds * 1000 * INDEX_MAX_AGE_RETENTIONS;
+    const key = `${stack.prefix}:campaigns:by-created`;
+    const maxAgeMs = stack.config.resultRetentionSeconds * 1000 * INDEX_MAX_AGE_RETENTIONS;
     await redis.zadd(key, Date.now() - maxAgeMs - 60_000, 'ancient');
-    await producer.enqueueCampaign({ campaignId: 'list-new', content: 'Hi', recipients: [{ number: '447733999999' }] });
+    await stack.producer.enqueueCampaign({ campaignId: 'list-new', content: 'Hi', recipients: [{ number: '447733999999' }] });
     expect(await redis.zscore(key, 'ancient')).toBeNull();
     expect(await redis.zscore(key, 'list-new')).not.toBeNull();
     const ttl = await redis.pttl(key);

@@ -1,33 +1,23 @@
 import IORedis from 'ioredis';
 import { CSV_HEADER } from '../../../src/shared/batch/results-csv';
-import type { Simulator } from '../../../src/simulator';
 import type { CampaignInfo } from '../../../src/shared/types';
-import { REDIS_URL, uniquePrefix, waitFor } from '../../support/env';
-import { BEARER, errorCode, startStack, type Stack, type TestApp } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { REDIS_URL, waitFor } from '../../support/env';
+import { BEARER, errorCode } from '../../support/server';
 
-const prefix = uniquePrefix('api-campaigns');
-let sim: Simulator;
-let server: TestApp;
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack(prefix);
-  ({ sim, server } = stack);
-});
-
-afterAll(() => stack.close());
+const stack = useCampaignStack('api-campaigns', { app: 'inject', workers: 1 });
 
 let nextNumber = 447_711_000_000;
 const numbers = (n: number) => Array.from({ length: n }, () => String(nextNumber++));
 
 function post(payload: unknown, headers: Record<string, string> = {}, url = '/v1/campaigns') {
   const json = typeof payload !== 'string';
-  return server.app.inject({
+  return stack.server.app.inject({
     method: 'POST', url, headers: { ...BEARER, 'content-type': json ? 'application/json' : 'text/csv', ...headers },
     payload: json ? JSON.stringify(payload) : payload,
   });
 }
-const get = (url: string, headers: Record<string, string> = {}) => server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) => stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
 
 async function finished(id: string): Promise<CampaignInfo> {
   return waitFor(`campaign ${id} to complete`, async () => {
@@ -52,7 +42,7 @@ describe('POST /v1/campaigns', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ created: false, total: 2 });
     await finished('twice');
-    for (const { number } of body.recipients) expect(sim.ledger.countFor(number)).toBe(1);
+    for (const { number } of body.recipients) expect(stack.sim.ledger.countFor(number)).toBe(1);
   });
 
   it('refuses a campaign id already used with a different body: 409 CAMPAIGN_CONFLICT', async () => {
@@ -64,7 +54,7 @@ describe('POST /v1/campaigns', () => {
 
   it('answers 409 CAMPAIGN_BUSY with Retry-After while another producer queues the same id', async () => {
     const redis = new IORedis(REDIS_URL);
-    await redis.set(`${prefix}:campaign:busy:staging`, 'another-producer', 'PX', 10_000);
+    await redis.set(`${stack.prefix}:campaign:busy:staging`, 'another-producer', 'PX', 10_000);
     redis.disconnect();
     const res = await post({ campaignId: 'busy', content: 'Hi', recipients: [{ number: numbers(1)[0] }] });
     expect(res.statusCode).toBe(409);
@@ -127,7 +117,7 @@ describe('reading and cancelling campaigns', () => {
     const lines = ndjson.body.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1200);
     expect(lines[0]).toMatchObject({ number: list[0].number, orderId: 'r-0', status: 'sent' });
-    expect(sim.ledger.byMsgId(lines[1199].msgId)).toMatchObject({ orderId: 'r-1199' });
+    expect(stack.sim.ledger.byMsgId(lines[1199].msgId)).toMatchObject({ orderId: 'r-1199' });
     const csv = await get('/v1/campaigns/results-1/results', { accept: 'text/csv' });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const rows = csv.body.trim().split('\n');
@@ -140,14 +130,14 @@ describe('reading and cancelling campaigns', () => {
   });
 
   it('cancels a campaign, again without harm, and refuses to cancel an ended one with 409 CAMPAIGN_FINISHED', async () => {
-    const cancel = (id: string) => server.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/cancel`, headers: BEARER });
-    expect((await server.app.inject({ method: 'POST', url: '/v1/queue/pause', headers: BEARER })).statusCode).toBe(200);
+    const cancel = (id: string) => stack.server.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/cancel`, headers: BEARER });
+    expect((await stack.server.app.inject({ method: 'POST', url: '/v1/queue/pause', headers: BEARER })).statusCode).toBe(200);
     await post({ campaignId: 'cancel-1', content: 'Hi', recipients: numbers(10).map((number) => ({ number })) });
     const res = await cancel('cancel-1');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ state: 'cancelled' });
     expect((await cancel('cancel-1')).statusCode).toBe(200);
-    await server.app.inject({ method: 'POST', url: '/v1/queue/resume', headers: BEARER });
+    await stack.server.app.inject({ method: 'POST', url: '/v1/queue/resume', headers: BEARER });
     await waitFor('cancelled recipients settled', async () => ((await get('/v1/campaigns/cancel-1')).json().counts.cancelled === 10 ? true : undefined));
 
     const ended = await cancel('json-1');

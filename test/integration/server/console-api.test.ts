@@ -2,18 +2,12 @@
  * What the console's pages read, without a browser: the overview of a finished campaign (its progress series,
  * failures by code, batches), the queue's status, and the series' expiry with the campaign.
  */
-import { uniquePrefix, waitFor } from '../../support/env';
-import { BEARER, DASHBOARD, startStack, type Stack } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { waitFor } from '../../support/env';
+import { BEARER, DASHBOARD } from '../../support/server';
 
-const prefix = uniquePrefix('console-api');
-let stack: Stack;
+const stack = useCampaignStack('console-api', { app: 'inject', workers: 1, env: { SMS_BATCH_SIZE: '10' } });
 const login = { authorization: `Basic ${Buffer.from(`${DASHBOARD.user}:${DASHBOARD.password}`).toString('base64')}` };
-
-beforeAll(async () => {
-  stack = await startStack(prefix, { SMS_BATCH_SIZE: '10' });
-});
-
-afterAll(() => stack.close());
 
 const get = (url: string) => stack.server.app.inject({ method: 'GET', url, headers: login });
 
@@ -43,7 +37,7 @@ it('gives a finished campaign\'s progress series, failures by code and batches, 
   expect(overview.campaign.createdAt).toMatch(/Z$/);
 
   // Like the campaign's own record, the series expires once the campaign is done.
-  const ttl = await stack.server.ctx.redis.ttl(`${prefix}:campaign:series:series`);
+  const ttl = await stack.server.ctx.redis.ttl(`${stack.prefix}:campaign:series:series`);
   expect(ttl).toBeGreaterThan(0);
   expect(ttl).toBeLessThanOrEqual(stack.server.ctx.config.resultRetentionSeconds);
 });

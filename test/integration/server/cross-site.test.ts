@@ -7,10 +7,11 @@
 import http from 'node:http';
 import { startServer } from '../../../src/server';
 import { createLogger } from '../../../src/shared/logger';
+import { useCampaignStack } from '../../support/campaigns';
 import { deletePrefix, uniquePrefix } from '../../support/env';
-import { BEARER, DASHBOARD, errorCode, openApp, serverConfig, useTestApp } from '../../support/server';
+import { BEARER, DASHBOARD, errorCode, openApp, serverConfig } from '../../support/server';
 
-const testApp = useTestApp('cross-site');
+const testApp = useCampaignStack('cross-site', { simulator: false, producer: false, app: 'inject' });
 const login = { authorization: `Basic ${Buffer.from(`${DASHBOARD.user}:${DASHBOARD.password}`).toString('base64')}` };
 /** inject()'s requests are sent to Host localhost:80. */
 const OWN_ORIGIN = 'http://localhost:80';

@@ -1,21 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import type { CampaignInfo } from '../../../src/shared/types';
-import { keysMatching, testRedis, uniquePrefix, waitFor } from '../../support/env';
-import { BEARER, errorCode, startStack, type Stack } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { keysMatching, testRedis, waitFor } from '../../support/env';
+import { BEARER, errorCode } from '../../support/server';
 
 /** A CSV upload's header through the API: columns by name, a bad header one 422; the CSV exports neutralised. */
-const prefix = uniquePrefix('api-csv-columns');
+const stack = useCampaignStack('api-csv-columns', { app: 'inject', workers: 1 });
 const redis = testRedis();
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack(prefix);
-});
-
-afterAll(async () => {
-  await stack.close();
-  await redis.quit();
-});
+afterAll(() => redis.quit());
 
 const upload = (csv: string, query: string) =>
   stack.server.app.inject({ method: 'POST', url: `/v1/campaigns?${query}`, headers: { ...BEARER, 'content-type': 'text/csv' }, payload: csv });
@@ -49,7 +41,7 @@ it.each([
   ['orderId,orderId', 'the orderId column is named twice', '"orderId", "orderId"'],
   ['name,city', 'no column is the number', '"name", "city"'],
 ])('answers a %j header 422 CSV_HEADER_INVALID naming the columns, and creates nothing (dry run or not)', async (header, problem, columns) => {
-  const before = new Set(await keysMatching(redis, `${prefix}:*`));
+  const before = new Set(await keysMatching(redis, `${stack.prefix}:*`));
   for (const query of ['campaignId=bad&content=Hi', 'campaignId=bad&content=Hi&dryRun=true']) {
     const res = await upload(`${header}\n447700920011,x\n`, query);
     expect(res.statusCode).toBe(422);
@@ -59,7 +51,7 @@ it.each([
     expect(message).toContain(`The file's columns are: ${columns}`);
     expect(details.columns).toEqual(header.split(','));
   }
-  expect((await keysMatching(redis, `${prefix}:*`)).filter((k) => !before.has(k))).toEqual([]);
+  expect((await keysMatching(redis, `${stack.prefix}:*`)).filter((k) => !before.has(k))).toEqual([]);
 });
 
 it('serves results and the suppression list with formula cells neutralised, and numbers as they are', async () => {

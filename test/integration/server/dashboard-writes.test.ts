@@ -7,9 +7,10 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { JOB_NAMES, QUEUE_NAMES } from '../../../src/shared/queues';
 import { Redis } from 'ioredis';
 import { REDIS_URL, waitUntil } from '../../support/env';
-import { BEARER, DASHBOARD, errorCode, useTestApp } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { BEARER, DASHBOARD, errorCode } from '../../support/server';
 
-const testApp = useTestApp('dashboard-writes');
+const testApp = useCampaignStack('dashboard-writes', { simulator: false, producer: false, app: 'inject' });
 const { prefix } = testApp;
 const login = { authorization: `Basic ${Buffer.from(`${DASHBOARD.user}:${DASHBOARD.password}`).toString('base64')}` };
 /** What bull-board's own page sends: the login, and a browser's word that the request comes from this origin. */

@@ -1,34 +1,24 @@
 import type { CampaignInfo, RecipientResult } from '../../../src/shared/types';
-import type { Simulator } from '../../../src/simulator';
+import { useCampaignStack } from '../../support/campaigns';
 import { uniquePrefix, waitFor } from '../../support/env';
-import { BEARER, errorCode, openApp, serverConfig, startStack, type Stack, type TestApp } from '../../support/server';
+import { BEARER, errorCode, openApp, serverConfig } from '../../support/server';
 
-const prefix = uniquePrefix('api-delivery');
 const DLR_TOKEN = 'dlr-token-abcdef0123456789';
-let sim: Simulator;
-let server: TestApp;
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack(prefix, { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', SMS_SETTLE_AFTER_MS: '0' });
-  ({ sim, server } = stack);
-});
-
-afterAll(() => stack.close());
+const stack = useCampaignStack('api-delivery', { app: 'inject', workers: 1, env: { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', SMS_SETTLE_AFTER_MS: '0' } });
 
 let nextNumber = 447_722_000_000;
 const numbers = (n: number) => Array.from({ length: n }, () => String(nextNumber++));
 
-const get = (url: string) => server.app.inject({ method: 'GET', url, headers: BEARER });
+const get = (url: string) => stack.server.app.inject({ method: 'GET', url, headers: BEARER });
 function push(body: unknown, token = DLR_TOKEN, contentType = 'application/json') {
-  return server.app.inject({
+  return stack.server.app.inject({
     method: 'POST', url: `/v1/delivery-reports/${token}`, headers: { 'content-type': contentType },
     payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 
 async function sentCampaign(id: string, n: number): Promise<RecipientResult[]> {
-  const res = await server.app.inject({
+  const res = await stack.server.app.inject({
     method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' },
     payload: JSON.stringify({ campaignId: id, content: 'Report me', recipients: numbers(n).map((number) => ({ number })) }),
   });
@@ -112,7 +102,7 @@ describe('POST /v1/delivery-reports/:token', () => {
 
 describe('without DLR_TOKEN, or from an address not allowed', () => {
   it('refuses every push and says why', async () => {
-    const bare = await openApp(serverConfig(uniquePrefix('api-dlr-off'), sim.baseUrl));
+    const bare = await openApp(serverConfig(uniquePrefix('api-dlr-off'), stack.sim.baseUrl));
     try {
       const res = await bare.app.inject({ method: 'POST', url: '/v1/delivery-reports/anything-at-all-12345', payload: '{}' });
       expect(res.statusCode).toBe(401);
@@ -120,7 +110,7 @@ describe('without DLR_TOKEN, or from an address not allowed', () => {
     } finally {
       await bare.close();
     }
-    const guarded = await openApp(serverConfig(uniquePrefix('api-dlr-ip'), sim.baseUrl, { DLR_TOKEN, DLR_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.7' }));
+    const guarded = await openApp(serverConfig(uniquePrefix('api-dlr-ip'), stack.sim.baseUrl, { DLR_TOKEN, DLR_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.7' }));
     try {
       const from = (remoteAddress: string) => guarded.app.inject({ method: 'POST', url: `/v1/delivery-reports/${DLR_TOKEN}`, remoteAddress, payload: '[]' });
       expect((await from('127.0.0.1')).statusCode).toBe(403);
@@ -136,17 +126,17 @@ describe('settle and balance routes', () => {
   // /reconcile is the old name of /settle (deprecated): it answers the same.
   it.each(['settle', 'reconcile'])('settles a campaign at /%s: 404 for an unknown one, nothing to do for a clean one', async (route) => {
     await sentCampaign(`rec-clean-${route}`, 3);
-    const res = await server.app.inject({ method: 'POST', url: `/v1/campaigns/rec-clean-${route}/${route}?resend=true`, headers: BEARER });
+    const res = await stack.server.app.inject({ method: 'POST', url: `/v1/campaigns/rec-clean-${route}/${route}?resend=true`, headers: BEARER });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ campaignId: `rec-clean-${route}`, unknown: 0, sent: 0, notSent: 0, resent: 0 });
-    const missing = await server.app.inject({ method: 'POST', url: `/v1/campaigns/nope/${route}`, headers: BEARER });
+    const missing = await stack.server.app.inject({ method: 'POST', url: `/v1/campaigns/nope/${route}`, headers: BEARER });
     expect(errorCode(missing)).toBe('CAMPAIGN_NOT_FOUND');
-    const bad = await server.app.inject({ method: 'POST', url: `/v1/campaigns/rec-clean-${route}/${route}?resend=yes`, headers: BEARER });
+    const bad = await stack.server.app.inject({ method: 'POST', url: `/v1/campaigns/rec-clean-${route}/${route}?resend=yes`, headers: BEARER });
     expect(bad.statusCode).toBe(400);
   });
 
   it('reads the balance and what it pays for at the last reported price', async () => {
-    sim.setFaults({ balance: 1000, pricePerSegment: 0.01 });
+    stack.sim.setFaults({ balance: 1000, pricePerSegment: 0.01 });
     const [r] = await sentCampaign('bal-price', 1);
     await push(report(r, { pricedetail: { pay: '0.0100', currency: 'USD', chargeCnt: 1, price: '0.0100' } }));
     const res = await get('/v1/balance');
@@ -155,11 +145,11 @@ describe('settle and balance routes', () => {
   });
 
   it('refuses a campaign the balance cannot cover with 402 when asked to, queueing nothing; warns otherwise', async () => {
-    sim.setFaults({ balance: 10, pricePerSegment: 0.01 });
+    stack.sim.setFaults({ balance: 10, pricePerSegment: 0.01 });
     const [r] = await sentCampaign('bal-seed', 1);
     await push(report(r, { pricedetail: { pay: '0.0100', currency: 'USD', chargeCnt: 1, price: '0.0100' } }));
     const body = (balanceCheck: string) => JSON.stringify({ campaignId: `bal-${balanceCheck}`, content: 'Too many', balanceCheck, recipients: numbers(50).map((number) => ({ number })) });
-    const post = (balanceCheck: string) => server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' }, payload: body(balanceCheck) });
+    const post = (balanceCheck: string) => stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' }, payload: body(balanceCheck) });
     const refused = await post('require');
     expect(refused.statusCode).toBe(402);
     expect(errorCode(refused)).toBe('BALANCE_INSUFFICIENT');
@@ -167,7 +157,7 @@ describe('settle and balance routes', () => {
     const warned = await post('warn');
     expect(warned.statusCode).toBe(201);
     expect(warned.json().warnings[0]).toMatch(/50 messages cost about 0\.50 USD.*enough for 9/);
-    sim.setFaults({ balance: Infinity });
+    stack.sim.setFaults({ balance: Infinity });
   });
 });
 

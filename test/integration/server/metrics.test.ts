@@ -1,23 +1,13 @@
-import type { Simulator } from '../../../src/simulator';
-import { uniquePrefix, waitFor } from '../../support/env';
+import { useCampaignStack } from '../../support/campaigns';
+import { waitFor } from '../../support/env';
 import { parseMetrics, total, type Sample } from '../../support/prometheus';
-import { BEARER, startStack, type Stack, type TestApp } from '../../support/server';
+import { BEARER } from '../../support/server';
 
-const prefix = uniquePrefix('metrics');
-let sim: Simulator;
-let server: TestApp;
-let stack: Stack;
-
-beforeAll(async () => {
-  // Attempts enough that the retries provoked below never use them up.
-  stack = await startStack(prefix, { SMS_ATTEMPTS: '50' });
-  ({ sim, server } = stack);
-});
-
-afterAll(() => stack.close());
+// Attempts enough that the retries provoked below never use them up.
+const stack = useCampaignStack('metrics', { app: 'inject', workers: 1, env: { SMS_ATTEMPTS: '50' } });
 
 async function scrape(): Promise<Sample[]> {
-  const res = await server.app.inject({ method: 'GET', url: '/metrics', headers: BEARER });
+  const res = await stack.server.app.inject({ method: 'GET', url: '/metrics', headers: BEARER });
   expect(res.statusCode).toBe(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   return parseMetrics(res.body);
@@ -30,16 +20,16 @@ it('serves Prometheus text whose counters move with a campaign: recipients, gate
     waitFor(what, async () => (moved(await scrape(), name, labels) > 0 ? true : undefined));
 
   // The gateway first asks to slow down (HTTP 429), then answers -18, then accepts all but one number.
-  sim.setFaults({ http429Rate: 1, refuseNumbers: ['447733000007'] });
+  stack.sim.setFaults({ http429Rate: 1, refuseNumbers: ['447733000007'] });
   const recipients = Array.from({ length: 3_000 }, (_, i) => ({ number: String(447_733_000_000 + i) }));
-  const enqueued = await server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { campaignId: 'metered', content: 'Hi', recipients } });
+  const enqueued = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { campaignId: 'metered', content: 'Hi', recipients } });
   expect(enqueued.statusCode).toBe(201);
   await until('a rate-limit wait', 'smsq_rate_limit_waits_total', {});
-  sim.setFaults({ http429Rate: 0, transientRate: 1 });
+  stack.sim.setFaults({ http429Rate: 0, transientRate: 1 });
   await until('a -18 answer', 'smsq_gateway_calls_total', { status: '-18' });
-  sim.setFaults({ transientRate: 0 });
+  stack.sim.setFaults({ transientRate: 0 });
   await waitFor('the campaign to complete', async () => {
-    const info = (await server.app.inject({ method: 'GET', url: '/v1/campaigns/metered', headers: BEARER })).json();
+    const info = (await stack.server.app.inject({ method: 'GET', url: '/v1/campaigns/metered', headers: BEARER })).json();
     return info.state === 'completed' ? info : undefined;
   });
 
@@ -64,9 +54,9 @@ it('serves Prometheus text whose counters move with a campaign: recipients, gate
 });
 
 it('counts an account-level stop and shows it until resume', async () => {
-  sim.setFaults({ refuseNumbers: [], balance: 0 });
+  stack.sim.setFaults({ refuseNumbers: [], balance: 0 });
   const before = await scrape();
-  await server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { content: 'Hi', recipients: [{ number: '447733100000' }] } });
+  await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { content: 'Hi', recipients: [{ number: '447733100000' }] } });
   const stopped = await waitFor('the account-level stop', async () => {
     const now = await scrape();
     return total(now, 'smsq_account_stopped') === 1 ? now : undefined;
@@ -74,8 +64,8 @@ it('counts an account-level stop and shows it until resume', async () => {
   expect(total(stopped, 'smsq_account_stops_total', { code: '-10' }) - total(before, 'smsq_account_stops_total', { code: '-10' })).toBe(1);
   expect(total(stopped, 'smsq_queue_paused', { queue: 'batches' })).toBe(1);
 
-  sim.topUp(10);
-  await server.app.inject({ method: 'POST', url: '/v1/queue/resume', headers: BEARER });
+  stack.sim.topUp(10);
+  await stack.server.app.inject({ method: 'POST', url: '/v1/queue/resume', headers: BEARER });
   const resumed = await scrape();
   expect(total(resumed, 'smsq_account_stopped')).toBe(0);
   expect(total(resumed, 'smsq_queue_paused', { queue: 'batches' })).toBe(0);

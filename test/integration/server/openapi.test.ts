@@ -1,6 +1,7 @@
-import { BEARER, useTestApp } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { BEARER } from '../../support/server';
 
-const app = useTestApp('openapi');
+const app = useCampaignStack('openapi', { simulator: false, producer: false, app: 'inject' });
 
 /** "METHOD /path/{param}" for each operation, the OpenAPI way of writing Fastify's `:param`. */
 const operation = (method: string, url: string) => `${method.toUpperCase()} ${url.replace(/:(\w+)/g, '{$1}')}`;

@@ -1,6 +1,7 @@
-import { BEARER, useTestApp } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { BEARER } from '../../support/server';
 
-const app = useTestApp('api-queue');
+const app = useCampaignStack('api-queue', { simulator: false, producer: false, app: 'inject' });
 
 const call = (method: 'GET' | 'POST', url: string) => app.server.app.inject({ method, url, headers: BEARER });
 

@@ -8,25 +8,15 @@
 import { jobIds } from '../../../src/shared/redis/keys';
 import type { CampaignInfo, RecipientResult } from '../../../src/shared/types';
 import { runSmsq } from '../../support/cli';
-import { testRedis, uniquePrefix, waitFor } from '../../support/env';
-import { BEARER, DASHBOARD, errorCode, serverEnv, startStack, type Stack } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { testRedis, waitFor } from '../../support/env';
+import { BEARER, DASHBOARD, errorCode } from '../../support/server';
 
-const prefix = uniquePrefix('stored-values');
 const DLR_TOKEN = 'dlr-token-abcdef0123456789';
 const REPLY_TOKEN = 'reply-token-abcdef0123456789';
+const stack = useCampaignStack('stored-values', { app: 'inject', workers: 1, env: { DLR_TOKEN, REPLY_TOKEN, DLR_POLL_INTERVAL_MS: '0', REPLY_POLL_INTERVAL_MS: '0' } });
 const redis = testRedis();
-let stack: Stack;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  stack = await startStack(prefix, { DLR_TOKEN, REPLY_TOKEN, DLR_POLL_INTERVAL_MS: '0', REPLY_POLL_INTERVAL_MS: '0' });
-  env = serverEnv(prefix, stack.sim.baseUrl);
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await stack.close();
-});
+afterAll(() => redis.disconnect());
 
 const get = (url: string, headers: Record<string, string> = {}) => stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
 const post = (url: string, body: unknown) =>
@@ -47,12 +37,12 @@ describe('a campaign record with a bad field', () => {
   it('is listed with the field left out and named, by GET /v1/campaigns, smsq list and smsq status; one that cannot be read is left out', async () => {
     await sentCampaign('good', 2);
     await sentCampaign('bad-times', 2);
-    const key = `${prefix}:campaign:bad-times`;
+    const key = `${stack.prefix}:campaign:bad-times`;
     // What `validFor: "99999999d"` wrote before it was refused, and worse.
     await redis.hset(key, { expireAt: String(Date.now() + 99_999_999 * 86_400_000), sendAt: '1e308', finishedAt: 'yesterday', window: '25:00-26:00' });
     // A state no version writes, indexed like any campaign.
-    await redis.hset(`${prefix}:campaign:zombie`, { state: 'undead', content: 'x', createdAt: String(Date.now()), total: '1', batches: '1' });
-    await redis.zadd(`${prefix}:campaigns:by-created`, Date.now(), 'zombie');
+    await redis.hset(`${stack.prefix}:campaign:zombie`, { state: 'undead', content: 'x', createdAt: String(Date.now()), total: '1', batches: '1' });
+    await redis.zadd(`${stack.prefix}:campaigns:by-created`, Date.now(), 'zombie');
 
     const list = await get('/v1/campaigns');
     expect(list.statusCode).toBe(200);
@@ -72,14 +62,14 @@ describe('a campaign record with a bad field', () => {
     expect(overview.statusCode).toBe(200);
     expect((overview.json() as { campaign: CampaignInfo }).campaign.damaged).toHaveLength(4);
 
-    const cliList = await runSmsq(['list'], env);
+    const cliList = await runSmsq(['list'], stack.env);
     expect(cliList.code).toBe(0);
     expect(cliList.stdout).toContain('bad-times');
     expect(cliList.stdout).toContain('good');
-    const cliJson = await runSmsq(['list', '--json'], env);
+    const cliJson = await runSmsq(['list', '--json'], stack.env);
     expect(cliJson.code).toBe(0);
     expect(ndjson<CampaignInfo>(cliJson.stdout).map((c) => c.campaignId).sort()).toEqual(['bad-times', 'good']);
-    const status = await runSmsq(['status', 'bad-times'], env);
+    const status = await runSmsq(['status', 'bad-times'], stack.env);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('completed');
   }, 120_000);
@@ -94,7 +84,7 @@ describe('a campaign whose schedule, window or validity cannot be read', () => {
       payload: { campaignId: 'bad-window', content, window: 'tcpa', timezone: 'Europe/London', sendAt, recipients: [{ number: '447733200001' }, { number: '447733200002' }] },
     });
     expect(res.statusCode).toBe(201);
-    await redis.hset(`${prefix}:campaign:bad-window`, 'window', '99:99-99:99');
+    await redis.hset(`${stack.prefix}:campaign:bad-window`, 'window', '99:99-99:99');
     const job = await waitFor('the split job to fail', async () => {
       const j = await stack.server.ctx.queues.campaigns.getJob(jobIds.campaign('bad-window'));
       return j?.failedReason ? j : undefined;
@@ -120,7 +110,7 @@ describe('delivery reports', () => {
     expect(pushed.json()).toMatchObject({ received: 2, matched: 1, invalid: [{ index: 0, reason: expect.stringContaining('out of range') }] });
 
     // Written straight into Redis: a report stored before the check, and one that is not JSON at all.
-    await redis.hset(`${prefix}:campaign:dlr-range:batch:0:dlr`, { '0': JSON.stringify(['d', 1e20, '0', '']), '2': 'not json' });
+    await redis.hset(`${stack.prefix}:campaign:dlr-range:batch:0:dlr`, { '0': JSON.stringify(['d', 1e20, '0', '']), '2': 'not json' });
     const results = await get('/v1/campaigns/dlr-range/results');
     expect(results.statusCode).toBe(200);
     const lines = ndjson<RecipientResult>(results.body);
@@ -133,7 +123,7 @@ describe('delivery reports', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.body.trim().split('\n')).toHaveLength(4);
 
-    const cli = await runSmsq(['results', 'dlr-range'], env);
+    const cli = await runSmsq(['results', 'dlr-range'], stack.env);
     expect(cli.code).toBe(0);
     expect(cli.stdout.trim().split('\n')).toHaveLength(4);
   }, 120_000);
@@ -170,7 +160,7 @@ describe('reply pushes', () => {
   });
 
   it('lists a stored reply whose time is no date, with the time it was stored', async () => {
-    const id = await redis.xadd(`${prefix}:replies`, '*', 'n', '447700900126', 'c', 'hello', 't', '1e20', 's', '', 'src', 'push');
+    const id = await redis.xadd(`${stack.prefix}:replies`, '*', 'n', '447700900126', 'c', 'hello', 't', '1e20', 's', '', 'src', 'push');
     const res = await get('/v1/replies');
     expect(res.statusCode).toBe(200);
     const reply = ndjson<{ number: string; receivedAt: string }>(res.body).find((r) => r.number === '447700900126');
@@ -181,7 +171,7 @@ describe('reply pushes', () => {
 
 describe('the suppression list', () => {
   it('lists an entry whose time is no date', async () => {
-    await redis.hset(`${prefix}:supp:0127`, '447700900127', 'manual|operator|1e20');
+    await redis.hset(`${stack.prefix}:supp:0127`, '447700900127', 'manual|operator|1e20');
     const res = await get('/v1/suppressions');
     expect(res.statusCode).toBe(200);
     expect(ndjson<{ number: string }>(res.body).map((e) => e.number)).toContain('447700900127');

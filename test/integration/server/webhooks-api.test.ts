@@ -1,22 +1,13 @@
-import { uniquePrefix, waitFor } from '../../support/env';
-import { BEARER, errorCode, startStack, type Stack } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { waitFor } from '../../support/env';
+import { BEARER, errorCode } from '../../support/server';
 import { newSecret, WebhookReceiver } from '../../support/webhook-receiver';
 
-const prefix = uniquePrefix('api-webhooks');
 const secret = newSecret();
-let stack: Stack;
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  receiver = new WebhookReceiver(secret);
-  await receiver.up();
-  stack = await startStack(prefix, { WEBHOOK_SECRET: secret, WEBHOOK_BACKOFF_MS: '20', WEBHOOK_RETRY_FOR: '300ms' });
-});
-
-afterAll(async () => {
-  await stack.close();
-  await receiver.down();
-});
+const receiver = new WebhookReceiver(secret);
+beforeAll(() => receiver.up());
+const stack = useCampaignStack('api-webhooks', { app: 'inject', workers: 1, env: { WEBHOOK_SECRET: secret, WEBHOOK_BACKOFF_MS: '20', WEBHOOK_RETRY_FOR: '300ms' } });
+afterAll(() => receiver.down());
 
 const inject = (method: 'GET' | 'POST', url: string, payload?: unknown) => stack.server.app.inject({
   method, url, headers: { ...BEARER, ...(payload ? { 'content-type': 'application/json' } : {}) }, payload: payload ? JSON.stringify(payload) : undefined,
