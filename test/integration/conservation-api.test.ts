@@ -5,21 +5,14 @@ import {
   campaignFields, checkConservation, CONSERVATION_BATCH_SIZE, contentOf, expectedOf, FC_SEED, generatedCases, prefixKeys, recipientOf, toCsv, toNdjson, toSuppress,
   type EnqueueOutcome, type GeneratedCase,
 } from '../support/conservation';
-import { BEARER, errorCode, openApp, serverConfig, type TestApp } from '../support/server';
+import { BEARER, errorCode } from '../support/server';
 
 /**
  * Conservation through `POST /v1/campaigns` (the server's app through inject()): a JSON body, and CSV and NDJSON
  * uploads with the campaign's fields in the query string, against a worker, the simulator and real Redis. The API
  * has no dedupe switch: numbers listed twice are always sent once. `FC_SEED=n` re-runs with another seed.
  */
-const stack = useCampaignStack('conservation-api', { env: { SMS_BATCH_SIZE: String(CONSERVATION_BATCH_SIZE) } });
-let server: TestApp | undefined;
-beforeAll(async () => {
-  server = await openApp(serverConfig(stack.prefix, stack.sim.baseUrl, { SMS_BATCH_SIZE: String(CONSERVATION_BATCH_SIZE) }));
-});
-afterAll(async () => {
-  await server?.close();
-});
+const stack = useCampaignStack('conservation-api', { app: 'inject', env: { SMS_BATCH_SIZE: String(CONSERVATION_BATCH_SIZE) } });
 
 let runs = 0;
 
@@ -29,10 +22,10 @@ async function post(body: Body, c: GeneratedCase, content: string, fields: Retur
   const { dedupe: _always, ...timing } = fields;
   const campaign = { content, ...(c.options.skipInvalid ? { skipInvalid: true } : {}), ...timing };
   if (body === 'JSON') {
-    return server!.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' }, payload: JSON.stringify({ ...campaign, recipients: c.rows.filter((r) => r.number !== undefined).map(recipientOf) }) });
+    return stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' }, payload: JSON.stringify({ ...campaign, recipients: c.rows.filter((r) => r.number !== undefined).map(recipientOf) }) });
   }
   const query = new URLSearchParams(Object.entries(campaign).map(([k, v]): [string, string] => [k, String(v)]));
-  return server!.app.inject({
+  return stack.server.app.inject({
     method: 'POST', url: `/v1/campaigns?${query}`,
     headers: { ...BEARER, 'content-type': body === 'CSV' ? 'text/csv' : 'application/x-ndjson' },
     payload: body === 'CSV' ? toCsv(c.rows) : toNdjson(c.rows),

@@ -1,13 +1,14 @@
 import { Writable } from 'node:stream';
 import { createProducer } from '../../src/producer';
-import { loadConfig } from '../../src/shared/load-config';
 import { sign } from '../../src/shared/gateway/sign';
 import { createLogger } from '../../src/shared/logger';
 import { startSimulator } from '../../src/simulator';
 import { startWorker } from '../../src/worker/worker';
-import { deletePrefix, testEnv, uniquePrefix, waitFor } from '../support/env';
+import { deletePrefix, testConfig, uniquePrefix, waitFor } from '../support/env';
 import { openApp } from '../support/server';
 
+// Not useCampaignStack: the assertions read what the producer, worker and server logged in their whole life, their
+// closing included, so the test opens and closes them itself.
 const prefix = uniquePrefix('secrets');
 const SERVER_SECRETS = { token: 'api-token-5e8a1c7d9b', password: 'dash-pass-3f6b2a9e1c' };
 const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-bytes-0123456789ab').toString('base64')}`;
@@ -24,7 +25,7 @@ it('never writes the API secret, a Sign, the API token, the dashboard password o
     },
   });
   const log = createLogger('debug', 'smsq', sink);
-  const config = loadConfig(testEnv(prefix, sim.baseUrl, {
+  const config = testConfig(prefix, sim.baseUrl, {
     SMS_API_KEY: creds.apiKey,
     SMS_API_SECRET: creds.apiSecret,
     SMS_APP_ID: creds.appId,
@@ -38,7 +39,7 @@ it('never writes the API secret, a Sign, the API token, the dashboard password o
     WEBHOOK_URL: 'http://127.0.0.1:9/hooks?token=hook-query-token',
     WEBHOOK_SECRET,
     WEBHOOK_BACKOFF_MS: '10',
-  }), { requireGateway: true });
+  });
   const startedAt = Math.floor(Date.now() / 1000);
   const producer = await createProducer(config, log);
   const worker = await startWorker(config, log);
