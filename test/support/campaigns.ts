@@ -71,7 +71,7 @@ export interface CampaignStackOptions {
   pushReports?: boolean;
   /** Workers started in beforeAll and closed in afterAll, for files whose every test needs them. @defaultValue 0 */
   workers?: number;
-  /** false: no producer (`producer`, `ctx`), for files that run smsq only as processes. @defaultValue true */
+  /** false: no producer (`producer`, `ctx`), for files that need none (smsq run as processes, the app alone). @defaultValue true */
   producer?: boolean;
   /** A temporary directory (`dir`) for the files tests write, removed in afterAll. @defaultValue false */
   dir?: boolean;
@@ -91,7 +91,8 @@ export interface CampaignStack {
   readonly ctx: Context;
   readonly proxy: CuttingProxy;
   readonly server: TestApp;
-  /** Where the listening app takes delivery reports (DLR_TOKEN) and replies (REPLY_TOKEN) pushed to it. */
+  /** The listening app's base URL, and where it takes delivery reports (DLR_TOKEN) and replies (REPLY_TOKEN) pushed to it. */
+  readonly url: string;
   readonly reportUrl: string;
   readonly replyUrl: string;
   readonly dir: string;
@@ -103,8 +104,8 @@ export interface CampaignStack {
   openProducer(overrides?: Partial<Config>, opts?: OpenOptions): Promise<Producer>;
   /** Starts an `smsq worker` process (on `env` unless told); it is killed after the test. */
   workerProcess(env?: NodeJS.ProcessEnv): WorkerProcess;
-  /** Kills this process after the test; returns it. */
-  process<P extends Killable>(p: P): P;
+  /** Kills this process after the test, or with 'file' after the file's tests (before the rest closes); returns it. */
+  process<P extends Killable>(p: P, lasts?: 'test' | 'file'): P;
 }
 
 /** Port 9 (discard): nothing listens there, so a file without a simulator never reaches a gateway. */
@@ -135,7 +136,7 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
   const prefix = uniquePrefix(name);
   const log = createLogger('silent');
   const parts: Partial<Parts> = {};
-  const fileWorkers: SmsqWorker[] = [];
+  const forFile: Array<{ close(): Promise<unknown> }> = [];
   const perTest: Array<{ close(): Promise<unknown> }> = [];
   const get = <K extends keyof Parts>(key: K, option?: string): Parts[K] => {
     const part = parts[key];
@@ -144,7 +145,7 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
   };
   const pushUrl = (route: string, token: string | undefined, variable: string) => {
     if (!token) throw new Error(`useCampaignStack: set ${variable} in env for the ${route} URL`);
-    return `${get('url', "app: 'listen'")}/v1/${route}/${token}`;
+    return `${stack.url}/v1/${route}/${token}`;
   };
   const simulator = options.simulator === false ? undefined : (options.simulator ?? {});
   const faults = () => ({ ...DEFAULT_FAULTS, ...simulator?.faults, ...(options.pushReports ? { reportUrl: stack.reportUrl } : {}) });
@@ -169,7 +170,7 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
         parts.url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
       }
     }
-    for (let i = 0; i < (options.workers ?? 0); i++) fileWorkers.push(await startWorker(config, log));
+    for (let i = 0; i < (options.workers ?? 0); i++) forFile.push(await startWorker(config, log));
     if (options.pushReports) get('sim').setFaults(faults());
   }, options.timeoutMs);
 
@@ -181,7 +182,7 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
   });
 
   afterAll(async () => {
-    await Promise.all(fileWorkers.splice(0).map((w) => w.close()));
+    await Promise.all(forFile.splice(0).map((w) => w.close()));
     await parts.server?.close();
     await parts.producer?.close();
     await parts.proxy?.close();
@@ -214,6 +215,9 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
     get server() {
       return get('server', 'app');
     },
+    get url() {
+      return get('url', "app: 'listen'");
+    },
     get reportUrl() {
       return pushUrl('delivery-reports', get('config').delivery.token, 'DLR_TOKEN');
     },
@@ -239,8 +243,8 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
     workerProcess(env = get('env')) {
       return stack.process(new WorkerProcess(env));
     },
-    process(p) {
-      perTest.push({ close: () => p.kill('SIGKILL') });
+    process(p, lasts = 'test') {
+      (lasts === 'file' ? forFile : perTest).push({ close: () => p.kill('SIGKILL') });
       return p;
     },
   };

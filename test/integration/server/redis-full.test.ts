@@ -1,12 +1,12 @@
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import IORedis from 'ioredis';
+import { useCampaignStack } from '../../support/campaigns';
 import { runSmsq } from '../../support/cli';
-import { keysMatching, uniquePrefix, waitFor } from '../../support/env';
+import { keysMatching, waitFor } from '../../support/env';
 import { OwnRedis } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { API_TOKEN, serverEnv } from '../../support/server';
+import { API_TOKEN, SERVER_VARIABLES } from '../../support/server';
 
 /**
  * A Redis that refuses writes — full (`maxmemory` under `noeviction`), read-only, or gone — met by `smsq server`
@@ -14,35 +14,24 @@ import { API_TOKEN, serverEnv } from '../../support/server';
  * refused campaign left in Redis, no recipient in any log line, and /readyz saying so until Redis takes writes.
  */
 const redis = new OwnRedis(21_000 + Math.floor(Math.random() * 2_000));
-const prefix = uniquePrefix('redis-full');
+// The server only: no gateway is called here. LOG_LEVEL info, so that its log lines are there to be read.
+const stack = useCampaignStack('redis-full', { redis, simulator: false, producer: false, dir: true, env: { ...SERVER_VARIABLES, LOG_LEVEL: 'info', SERVER_PORT: '0' } });
 let admin: IORedis;
 let server: ServerProcess;
 let url: string;
-let env: NodeJS.ProcessEnv;
-let dir: string;
 
 /** Numbers and orderIds no log line may show: 4479 0000 0000 … and `secret-…`. */
 const number = (i: number) => String(447_900_000_000 + i);
 const orderId = (i: number) => `secret-${i}`;
 
 beforeAll(async () => {
-  await redis.start();
   admin = new IORedis(redis.url);
   // Its errors surface through its commands; Redis is stopped on purpose below.
   admin.on('error', () => undefined);
-  // The server only: no gateway is called here. LOG_LEVEL info, so that its log lines are there to be read.
-  env = serverEnv(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: redis.url, LOG_LEVEL: 'info', SERVER_PORT: '0' });
-  server = new ServerProcess(env);
+  server = stack.process(new ServerProcess(stack.env), 'file');
   url = await server.url();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-redis-full-'));
 });
-
-afterAll(async () => {
-  await server?.kill('SIGTERM');
-  admin?.disconnect();
-  await redis.destroy();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => admin.disconnect());
 
 afterEach(async () => {
   await admin.config('SET', 'maxmemory', '0');
@@ -64,7 +53,7 @@ function post(body: string, type: string, query: string): Promise<Response> {
 }
 
 async function keysOf(campaignId: string): Promise<string[]> {
-  return keysMatching(admin, `${prefix}:*${campaignId}*`);
+  return keysMatching(admin, `${stack.prefix}:*${campaignId}*`);
 }
 
 const ROWS = 60_000;
@@ -88,12 +77,12 @@ describe.each([
     expect(answer.error.message).toContain('nothing was queued');
     expect(server.child.exitCode).toBeNull();
     expect(await keysOf(campaignId)).toEqual([]);
-    expect(await admin.zscore(`${prefix}:campaigns:by-created`, campaignId)).toBeNull();
+    expect(await admin.zscore(`${stack.prefix}:campaigns:by-created`, campaignId)).toBeNull();
 
     await admin.config('SET', 'maxmemory', '0');
     const small = await post(JSON.stringify({ campaignId: `${campaignId}-small`, content: 'hello', recipients: [{ number: number(1) }, { number: number(2) }] }), 'application/json', '');
     expect(small.status).toBe(201);
-    expect(await admin.hget(`${prefix}:campaign:${campaignId}-small`, 'total')).toBe('2');
+    expect(await admin.hget(`${stack.prefix}:campaign:${campaignId}-small`, 'total')).toBe('2');
   });
 });
 
@@ -112,10 +101,10 @@ it('an upload to a Redis that refuses writes (too few replicas) is answered 503 
 });
 
 it('smsq enqueue FILE against a full Redis exits non-zero with REDIS_FULL and leaves nothing', async () => {
-  const file = path.join(dir, 'list.csv');
+  const file = path.join(stack.dir, 'list.csv');
   await writeFile(file, csv);
   await full();
-  const run = await runSmsq(['enqueue', file, '--content', 'hello', '--campaign-id', 'cli-full'], { ...env, LOG_LEVEL: 'info' });
+  const run = await runSmsq(['enqueue', file, '--content', 'hello', '--campaign-id', 'cli-full'], { ...stack.env, LOG_LEVEL: 'info' });
   expect(run.code).toBe(1);
   expect(run.stderr).toContain('[REDIS_FULL]');
   expect(run.stderr).toContain('nothing was queued');

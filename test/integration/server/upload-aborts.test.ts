@@ -1,34 +1,26 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { PENDING_TTL_MS } from '../../../src/producer/pending-batches';
-import { deletePrefix, keysMatching, testRedis, uniquePrefix, waitFor, waitUntil } from '../../support/env';
-import { BEARER, errorCode, openApp, serverConfig, type TestApp } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { keysMatching, testRedis, waitFor, waitUntil } from '../../support/env';
+import { BEARER, errorCode } from '../../support/server';
 
 /**
  * A streamed upload that does not reach its end — cut by the server at API_STREAM_BODY_LIMIT (413), or by a client
  * that goes away mid-stream — leaves none of the batches it had staged: they are deleted at once, not left to a TTL.
  */
-const prefix = uniquePrefix('upload-aborts');
-let server: TestApp;
-let port: number;
-const redis = testRedis();
-
-beforeAll(async () => {
+const stack = useCampaignStack('upload-aborts', {
+  simulator: false,
+  producer: false,
+  app: 'listen',
   // Batches of 100, so that an upload cut after a few KB has staged several of them already.
-  server = await openApp(serverConfig(prefix, 'http://127.0.0.1:9/sms', { SMS_BATCH_SIZE: '100', API_STREAM_BODY_LIMIT: '200000' }));
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (server.app.server.address() as AddressInfo).port;
+  env: { SMS_BATCH_SIZE: '100', API_STREAM_BODY_LIMIT: '200000' },
 });
-
-afterAll(async () => {
-  await server.close();
-  redis.disconnect();
-  await deletePrefix(prefix);
-});
+const redis = testRedis();
+afterAll(() => redis.disconnect());
 
 const line = (i: number) => `{"number":"${447_733_000_000 + i}","orderId":"o-${i}"}\n`;
-const staged = (campaignId: string) => keysMatching(redis, `${prefix}:campaign:${campaignId}:batch:*`);
+const staged = (campaignId: string) => keysMatching(redis, `${stack.prefix}:campaign:${campaignId}:batch:*`);
 
 it('an upload cut at API_STREAM_BODY_LIMIT (413) leaves no staged batch', async () => {
   let i = 0;
@@ -38,15 +30,15 @@ it('an upload cut at API_STREAM_BODY_LIMIT (413) leaves no staged batch', async 
       this.push(i < 10_000 ? line(i++) : null);
     },
   });
-  const res = await server.app.inject({ method: 'POST', url: '/v1/campaigns?campaignId=cut-413&content=Hi', headers: { ...BEARER, 'content-type': 'application/x-ndjson' }, payload: body });
+  const res = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns?campaignId=cut-413&content=Hi', headers: { ...BEARER, 'content-type': 'application/x-ndjson' }, payload: body });
   expect(res.statusCode).toBe(413);
   expect(errorCode(res)).toBe('PAYLOAD_TOO_LARGE');
   await waitUntil('the staged batches of the cut upload to be gone', async () => (await staged('cut-413')).length === 0, 10_000);
-  expect(await redis.exists(`${prefix}:campaign:cut-413`)).toBe(0);
+  expect(await redis.exists(`${stack.prefix}:campaign:cut-413`)).toBe(0);
 });
 
 it('an upload whose client goes away mid-stream leaves no staged batch', async () => {
-  const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/campaigns?campaignId=gone&content=Hi', headers: { ...BEARER, 'content-type': 'application/x-ndjson' } });
+  const req = http.request(`${stack.url}/v1/campaigns?campaignId=gone&content=Hi`, { method: 'POST', headers: { ...BEARER, 'content-type': 'application/x-ndjson' } });
   req.on('error', () => undefined);
   let i = 0;
   const writeSome = () => {
@@ -65,5 +57,5 @@ it('an upload whose client goes away mid-stream leaves no staged batch', async (
   expect(ttl).toBeLessThanOrEqual(PENDING_TTL_MS);
   req.destroy();
   await waitUntil('the staged batches of the abandoned upload to be gone', async () => (await staged('gone')).length === 0, 10_000);
-  expect(await redis.exists(`${prefix}:campaign:gone`)).toBe(0);
+  expect(await redis.exists(`${stack.prefix}:campaign:gone`)).toBe(0);
 });

@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { deletePrefix, uniquePrefix } from '../../support/env';
-import { BEARER, serverEnv } from '../../support/server';
+import { useCampaignStack } from '../../support/campaigns';
+import { BEARER, SERVER_VARIABLES } from '../../support/server';
 import { ServerProcess } from '../../support/server-process';
 
-const prefix = uniquePrefix('upload');
+const stack = useCampaignStack('upload', { simulator: false, producer: false, env: { ...SERVER_VARIABLES, SERVER_PORT: '0', LOG_LEVEL: 'warn' } });
 const RECIPIENTS = 200_000;
 /**
  * What the upload may add to the server's resident memory. The server starts near 105 MB (Node, Fastify, BullMQ,
@@ -16,12 +16,6 @@ const RECIPIENTS = 200_000;
  * the server's own start-up had grown (peaks of 137–153 MB on one machine, growth 27–49 MB).
  */
 const RSS_GROWTH_LIMIT = 60 * 1024 * 1024;
-let server: ServerProcess;
-
-afterAll(async () => {
-  await server?.kill('SIGKILL');
-  await deletePrefix(prefix);
-});
 
 /** 200,000 NDJSON lines (numbers; orderIds generated) made as they are sent, so the test process does not hold them either. */
 function recipients(): Readable {
@@ -51,7 +45,7 @@ function upload(url: string): Promise<{ status: number; body: string }> {
 }
 
 it(`streams a ${RECIPIENTS.toLocaleString('en')}-recipient NDJSON upload through the server in bounded memory`, async () => {
-  server = new ServerProcess(serverEnv(prefix, 'http://127.0.0.1:9/sms', { SERVER_PORT: '0', LOG_LEVEL: 'warn' }));
+  const server = stack.process(new ServerProcess(stack.env));
   const url = await server.url();
   const baseline = server.rss();
   let peak = baseline;
