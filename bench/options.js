@@ -57,7 +57,8 @@ function parseOptions(argv) {
   }
   if (values.help) return { help: USAGE };
   const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw usageError(`--runs must be a whole number from 1 to 20, not "${values.runs}"`);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20)
+    throw usageError(`--runs must be a whole number from 1 to 20, not "${values.runs}"`);
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : SCENARIOS;
   const unknown = only.filter((s) => !SCENARIOS.includes(s));
   if (unknown.length > 0) throw usageError(`--only: unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);

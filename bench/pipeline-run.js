@@ -22,7 +22,10 @@ const campaignTimeoutMs = (size) => 60_000 + size / 5;
  * `content` is the campaign's text (a template for the personalised scenario). `latencyMs` is the simulator's delay: the ledger stamps a call when it is accepted, before that delay, so the
  * last call ends `latencyMs` after its stamp and the send window is that much longer.
  */
-async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs = [], afterSend, latencyMs = 0, prepare, content = ctx.content, endToEnd = false }) {
+async function runPipeline(
+  ctx,
+  { workers, size, file, env = ctx.env, nodeArgs = [], afterSend, latencyMs = 0, prepare, content = ctx.content, endToEnd = false },
+) {
   const { redis, prefix, sim } = ctx;
   await deletePrefix(redis, prefix);
   await simulator.reset(sim);
@@ -70,7 +73,7 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
       rate: (size / sendMs) * 1000,
       endToEndMs,
       endToEndRate: endToEndMs === undefined ? undefined : (size / endToEndMs) * 1000,
-      steadyRate: (times.count * 0.8) / Math.max(times.p90 - times.p10, 1) * 1000,
+      steadyRate: ((times.count * 0.8) / Math.max(times.p90 - times.p10, 1)) * 1000,
       enqueueMs: enq.wallMs,
       firstSendMs: times.first - t0,
       lastSendMs: times.last + latencyMs - t0,
@@ -87,7 +90,9 @@ async function runPipeline(ctx, { workers, size, file, env = ctx.env, nodeArgs =
       cpuS: { workers: exits.reduce((sum, e) => sum + e.cpuS, 0), producer: enq.cpuS },
       redisBytesPerRecipient: perRecipient(mem1 - mem0),
       keyBytesPerRecipient: perRecipient(keys.total),
-      keyKindsPerRecipient: Object.fromEntries(Object.entries(keys.kinds).map(([k, v]) => [k, { keys: v.keys, bytes: perRecipient(v.bytes) }])),
+      keyKindsPerRecipient: Object.fromEntries(
+        Object.entries(keys.kinds).map(([k, v]) => [k, { keys: v.keys, bytes: perRecipient(v.bytes) }]),
+      ),
       after,
       prepared,
     };

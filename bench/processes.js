@@ -24,7 +24,8 @@ let started = 0;
 let stopping = false;
 
 /** smsq's configuration variables: inherited values are dropped so that every run measures the documented defaults. */
-const SMSQ_VARS = /^(REDIS_URL|REDIS_DURABILITY|REDIS_SENTINEL|QUEUE_PREFIX|SMS_|WORKER_|RESULT_RETENTION|EVENTS_MAX_LEN|SHUTDOWN_GRACE|LOG_LEVEL|SIM_|DLR_|RECONCILE_)/;
+const SMSQ_VARS =
+  /^(REDIS_URL|REDIS_DURABILITY|REDIS_SENTINEL|QUEUE_PREFIX|SMS_|WORKER_|RESULT_RETENTION|EVENTS_MAX_LEN|SHUTDOWN_GRACE|LOG_LEVEL|SIM_|DLR_|RECONCILE_)/;
 
 /**
  * The deliberate exceptions: BENCH_DLR_TRACKING=false measures smsq with delivery tracking off, and
@@ -128,11 +129,17 @@ function smsq(name, args, opts) {
 async function runToEnd(child, { timeoutMs }) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${child.name} did not finish within ${timeoutMs / 1000} s (log: ${child.logFile})`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${child.name} did not finish within ${timeoutMs / 1000} s (log: ${child.logFile})`)),
+      timeoutMs,
+    );
   });
   try {
     const exit = await Promise.race([child.exited, timeout]);
-    if (exit.code !== 0) throw new Error(`${child.name} exited with ${exit.code ?? exit.signal} (log: ${child.logFile}):\n${fs.readFileSync(child.logFile, 'utf8').slice(-2000)}`);
+    if (exit.code !== 0)
+      throw new Error(
+        `${child.name} exited with ${exit.code ?? exit.signal} (log: ${child.logFile}):\n${fs.readFileSync(child.logFile, 'utf8').slice(-2000)}`,
+      );
     return exit;
   } finally {
     clearTimeout(timer);
@@ -144,7 +151,8 @@ async function startSimulator(env, nodeArgs = []) {
   const child = smsq('simulator', ['simulator', '--port', '0'], { env, nodeArgs });
   const baseUrl = await waitFor(
     () => {
-      if (child.proc.exitCode !== null) throw new Error(`the simulator exited at once:\n${fs.readFileSync(child.logFile, 'utf8').slice(0, 2000)}`);
+      if (child.proc.exitCode !== null)
+        throw new Error(`the simulator exited at once:\n${fs.readFileSync(child.logFile, 'utf8').slice(0, 2000)}`);
       return /listening on (\S+)/.exec(child.stdout())?.[1];
     },
     { what: 'the simulator to listen', timeoutMs: 15_000 },

@@ -28,7 +28,13 @@ async function profile(ctx) {
   const size = personalised ? ctx.opts.sizes.personalised : ctx.opts.sizes.instant;
   const nodeArgs = PROFILE_NODE_ARGS;
   const campaign = personalised ? { file: personalisedFile(size).file, content: TEMPLATE } : { file: recipientsFile(size) };
-  const run = await runPipeline(ctx, { workers: 1, size, ...campaign, nodeArgs, afterSend: (id) => exportResults(ctx, id, size, nodeArgs) });
+  const run = await runPipeline(ctx, {
+    workers: 1,
+    size,
+    ...campaign,
+    nodeArgs,
+    afterSend: (id) => exportResults(ctx, id, size, nodeArgs),
+  });
   // The simulator writes its profile when it exits.
   if (personalised) await ctx.sim.child.stop();
   ctx.log(`profiled run: ${Math.round(run.rate).toLocaleString('en')} recipients/s (slower than unprofiled); profiles in ${DIR}`);
@@ -37,7 +43,10 @@ async function profile(ctx) {
   const offsetUs = Number(process.hrtime.bigint() / 1000n) - Date.now() * 1000;
   const window = [run.firstSendAt * 1000 + offsetUs, run.lastSendAt * 1000 + offsetUs];
   const out = [];
-  for (const file of fs.readdirSync(DIR).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+  for (const file of fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()) {
     const prof = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
     const role = describe(prof);
     const sending = role === 'smsq worker' && window[0] >= prof.startTime && window[1] <= prof.endTime;
@@ -84,7 +93,11 @@ function summary(prof, window) {
     while (owner && !isOwnCode(owner.callFrame.url) && parent.has(owner.id)) owner = byId.get(parent.get(owner.id));
     add(byOwner, owner && isOwnCode(owner.callFrame.url) ? source(owner.callFrame.url) : source(url, functionName), t);
   }
-  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, t]) => `    ${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  const top = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(([k, t]) => `    ${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
   const idle = (self.get(prof.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id) ?? 0) / total;
   return [
     `  ${(total / 1e6).toFixed(2)} s sampled, ${(idle * 100).toFixed(0)}% idle; self time by source:`,

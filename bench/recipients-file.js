@@ -29,7 +29,12 @@ function recipientsFile(size, first = FIRST_NUMBER) {
 
 /** Row i of the personalised file: three fields, a Cyrillic name every seventh row, no day every fourth. */
 function personalisedRow(i) {
-  return { number: FIRST_PERSONALISED + i, name: i % 7 === 0 ? `Дарья${i % 100}` : `Ana${i % 100}`, order: String(100_000 + i), day: i % 4 === 0 ? '' : 'Monday' };
+  return {
+    number: FIRST_PERSONALISED + i,
+    name: i % 7 === 0 ? `Дарья${i % 100}` : `Ana${i % 100}`,
+    order: String(100_000 + i),
+    day: i % 4 === 0 ? '' : 'Monday',
+  };
 }
 
 /** Numbers of the personalised file start here, apart from the other files' numbers. */

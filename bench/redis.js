@@ -13,7 +13,9 @@ async function connect(url) {
   try {
     await redis.connect();
   } catch (err) {
-    throw new Error(`Redis is not reachable at ${url.replace(/\/\/[^@]*@/, '//***@')} (${err.message}): start one, or set REDIS_URL or --redis-url`);
+    throw new Error(
+      `Redis is not reachable at ${url.replace(/\/\/[^@]*@/, '//***@')} (${err.message}): start one, or set REDIS_URL or --redis-url`,
+    );
   }
   return redis;
 }
@@ -39,7 +41,11 @@ async function redisCpuSeconds(redis) {
 /** Reads Redis's CPU every 100 ms into a CpuSeries until `stop()`, for the CPU it spent in a send window. */
 function sampleRedisCpu(redis) {
   const series = new CpuSeries();
-  const read = () => redisCpuSeconds(redis).then((c) => series.add(Date.now(), c), () => undefined);
+  const read = () =>
+    redisCpuSeconds(redis).then(
+      (c) => series.add(Date.now(), c),
+      () => undefined,
+    );
   read();
   const timer = setInterval(read, 100).unref();
   return { series, stop: () => clearInterval(timer) };
@@ -121,7 +127,10 @@ async function workerCount(redis, prefix, queue) {
 }
 
 async function waitForWorkers(redis, prefix, queue, n) {
-  await waitFor(async () => (await workerCount(redis, prefix, queue)) >= n, { what: `${n} worker(s) of ${prefix}:${queue}`, timeoutMs: 20_000 });
+  await waitFor(async () => (await workerCount(redis, prefix, queue)) >= n, {
+    what: `${n} worker(s) of ${prefix}:${queue}`,
+    timeoutMs: 20_000,
+  });
 }
 
 /** Waits until the campaign has ended; throws unless every recipient was sent. */

@@ -27,13 +27,25 @@ const paired = (a, b, name) => summarize(a.map((r, i) => r[name] / b[i][name]));
 function rowsFor(results, opts) {
   const rows = [];
   const section = (title) => rows.push({ section: title });
-  const row = (label, s, unit, target) => rows.push({ label, unit, ...(s && { median: s.median, min: s.min, max: s.max, runs: s.runs }), ...(target && { target: target.text, verdict: verdict(s?.median, target) }) });
+  const row = (label, s, unit, target) =>
+    rows.push({
+      label,
+      unit,
+      ...(s && { median: s.median, min: s.min, max: s.max, runs: s.runs }),
+      ...(target && { target: target.text, verdict: verdict(s?.median, target) }),
+    });
   const note = (label, text) => rows.push({ label, note: text });
   // Who is busy while smsq sends: CPU from the first send to the last, as cores and per 100k recipients sent.
   const sendWindow = (label, runs, size, parts) => {
     const median = (f) => summarize(runs.map(f)).median.toFixed(2);
-    note(`${label}, cores busy while sending`, parts.map(([k, name]) => `${name} ${median((r) => r.sendCpuS[k] / (r.sendMs / 1000))}`).join(', '));
-    note(`${label}, CPU per 100k sent`, parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '));
+    note(
+      `${label}, cores busy while sending`,
+      parts.map(([k, name]) => `${name} ${median((r) => r.sendCpuS[k] / (r.sendMs / 1000))}`).join(', '),
+    );
+    note(
+      `${label}, CPU per 100k sent`,
+      parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '),
+    );
   };
   const { enqueue, instant, slow, jobPerRecipient, expiry, fairness, suppression, personalised } = results;
   const c = opts.workerConcurrency;
@@ -60,14 +72,26 @@ function rowsFor(results, opts) {
         row('  end to end: smsq enqueue FILE → smsq wait returns (runs of their own)', field(instant.endToEnd, 'endToEndRate'), 'rate');
         row('    the direct loop, whole script', field(direct, 'endToEndRate'), 'rate');
         row('    ratio (paired runs)', paired(instant.endToEnd, direct, 'endToEndRate'), 'x', TARGETS.endToEndVsDirect);
-        row('    enqueue start → first send (the file validated whole, then staged while it sends)', field(instant.endToEnd, 'firstSendMs'), 'ms', TARGETS.firstSend);
+        row(
+          '    enqueue start → first send (the file validated whole, then staged while it sends)',
+          field(instant.endToEnd, 'firstSendMs'),
+          'ms',
+          TARGETS.firstSend,
+        );
         row('    the enqueue process, start to end', field(instant.endToEnd, 'enqueueMs'), 'ms');
       }
       row('  enqueue start → first send (stdin: staged whole, then sent)', field(ours, 'firstSendMs'), 'ms');
       row('    of which the enqueue process', field(ours, 'enqueueMs'), 'ms');
       row('  worker peak RSS (largest worker)', field(ours, 'workerRssMb'), 'MB', TARGETS.workerRss);
-      sendWindow('  smsq', ours, instant.size, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
-      sendWindow('  direct loop', direct, instant.size, [['loop', 'loop'], ['simulator', 'simulator']]);
+      sendWindow('  smsq', ours, instant.size, [
+        ['workers', 'workers'],
+        ['simulator', 'simulator'],
+        ['redis', 'Redis'],
+      ]);
+      sendWindow('  direct loop', direct, instant.size, [
+        ['loop', 'loop'],
+        ['simulator', 'simulator'],
+      ]);
       row('  other processes on the machine while smsq sent', field(ours, 'otherCores'), 'cores');
       row('  … while the direct loop sent', field(direct, 'otherCores'), 'cores');
     }
@@ -81,13 +105,19 @@ function rowsFor(results, opts) {
       row(`  share of the ceiling ${int(slow.ceiling[w])}/s`, field(slow.smsq[w], 'ofCeiling'), '%', TARGETS.slowOfCeiling);
       row('  enqueue start → first send (stdin: staged whole, then sent)', field(slow.smsq[w], 'firstSendMs'), 'ms');
       row('  worker peak RSS (largest worker)', field(slow.smsq[w], 'workerRssMb'), 'MB', TARGETS.workerRss);
-      sendWindow('  smsq', slow.smsq[w], opts.sizes.slowPerWorker * w, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+      sendWindow('  smsq', slow.smsq[w], opts.sizes.slowPerWorker * w, [
+        ['workers', 'workers'],
+        ['simulator', 'simulator'],
+        ['redis', 'Redis'],
+      ]);
       row('  other processes on the machine while sending', field(slow.smsq[w], 'otherCores'), 'cores');
     }
     row('2 workers / 1 worker (paired runs)', paired(slow.smsq[2], slow.smsq[1], 'rate'), 'x', TARGETS.slowScaling);
   }
   if (fairness) {
-    section(`Fairness: a ${int(fairness.size)}-recipient low campaign, 1 worker; every ${int(fairness.intervalMs)} ms a 1-recipient high and a ${int(1000)}-recipient normal campaign (enqueue → last answer)`);
+    section(
+      `Fairness: a ${int(fairness.size)}-recipient low campaign, 1 worker; every ${int(fairness.intervalMs)} ms a 1-recipient high and a ${int(1000)}-recipient normal campaign (enqueue → last answer)`,
+    );
     for (const [latency, g] of Object.entries(fairness.gateways)) {
       const judged = Number(latency) > 0;
       row(`gateway ${latency} ms: big low campaign alone`, field(g.alone, 'bigRate'), 'rate');
@@ -101,9 +131,16 @@ function rowsFor(results, opts) {
     }
   }
   if (suppression) {
-    section(`Opt-outs: \`smsq suppress import\` of ${int(suppression.listSize)} numbers, then ${int(suppression.size)} recipients through 1 worker, gateway instant`);
+    section(
+      `Opt-outs: \`smsq suppress import\` of ${int(suppression.listSize)} numbers, then ${int(suppression.size)} recipients through 1 worker, gateway instant`,
+    );
     const fullList = suppression.listSize >= 1_000_000;
-    row(`import ${int(suppression.listSize)} numbers (process, start-up included)`, field(suppression.imports, 'wallMs'), 'ms', fullList ? TARGETS.suppressionImport : undefined);
+    row(
+      `import ${int(suppression.listSize)} numbers (process, start-up included)`,
+      field(suppression.imports, 'wallMs'),
+      'ms',
+      fullList ? TARGETS.suppressionImport : undefined,
+    );
     row('  numbers/s', field(suppression.imports, 'rate'), 'rate');
     row('  peak RSS', field(suppression.imports, 'rssMb'), 'MB');
     row(`dispatch with ${int(suppression.listSize)} numbers on the list`, field(suppression.withList, 'rate'), 'rate');
@@ -111,20 +148,37 @@ function rowsFor(results, opts) {
     row('  with the list / empty (paired runs)', field(suppression.withList, 'ratioToEmpty'), '%', TARGETS.suppressionCheck);
     row('dispatch with SMS_SUPPRESSION_CHECK and SMS_CONTACT_HISTORY off', field(suppression.off, 'rate'), 'rate');
     row('  empty list, checks on / off (paired runs)', field(suppression.emptyList, 'ratioToOff'), '%');
-    row('  Redis per recipient, checks at their defaults (MEMORY USAGE, all our keys)', field(suppression.emptyList, 'keyBytesPerRecipient'), 'B');
+    row(
+      '  Redis per recipient, checks at their defaults (MEMORY USAGE, all our keys)',
+      field(suppression.emptyList, 'keyBytesPerRecipient'),
+      'B',
+    );
     row('  … off', field(suppression.off, 'keyBytesPerRecipient'), 'B');
   }
   if (instant || expiry) section('Redis footprint per recipient');
   if (instant) {
     const all = [...instant.smsq[1], ...instant.smsq[2]];
-    row(`complete, results retained, ${int(instant.size)} recipients (used_memory delta, all instant runs)`, field(all, 'redisBytesPerRecipient'), 'B', TARGETS.redisPerRecipient);
+    row(
+      `complete, results retained, ${int(instant.size)} recipients (used_memory delta, all instant runs)`,
+      field(all, 'redisBytesPerRecipient'),
+      'B',
+      TARGETS.redisPerRecipient,
+    );
     row('  our keys only (MEMORY USAGE)', field(all, 'keyBytesPerRecipient'), 'B', TARGETS.redisPerRecipient);
     const kinds = Object.keys(all[0].keyKindsPerRecipient).map((k) => [k, field(all, `keyKindsPerRecipient.${k}.bytes`)]);
     for (const [kind, s] of kinds.sort((a, b) => b[1].median - a[1].median)) row(`    ${kind}`, s, 'B');
   }
   if (expiry) {
-    const kinds = (m) => Object.entries(m.kinds).map(([k, v]) => `${k} ${(v.bytes / 1024).toFixed(0)} KB (${v.keys} keys)`).join('; ');
-    row(`retained, ${int(expiry.size)} recipients at RESULT_RETENTION_SECONDS=${expiry.retentionSeconds} (MEMORY USAGE)`, single(expiry.retained.bytesPerRecipient), 'B', TARGETS.redisPerRecipient);
+    const kinds = (m) =>
+      Object.entries(m.kinds)
+        .map(([k, v]) => `${k} ${(v.bytes / 1024).toFixed(0)} KB (${v.keys} keys)`)
+        .join('; ');
+    row(
+      `retained, ${int(expiry.size)} recipients at RESULT_RETENTION_SECONDS=${expiry.retentionSeconds} (MEMORY USAGE)`,
+      single(expiry.retained.bytesPerRecipient),
+      'B',
+      TARGETS.redisPerRecipient,
+    );
     row(`after its TTLs expired (waited ${expiry.retentionSeconds} s)`, single(expiry.afterTtl.bytesPerRecipient), 'B');
     note('    what is left', kinds(expiry.afterTtl));
     row('after one more batch job completed (BullMQ removes aged jobs then)', single(expiry.afterNextJob.bytesPerRecipient), 'B');
@@ -141,14 +195,21 @@ function rowsFor(results, opts) {
     row('recipients/s, first to last send', field(runs, 'rate'), 'rate');
     row('  jobs added/s (addBulk of 1000)', field(runs, 'addRate'), 'rate');
     row('  worker peak RSS', field(runs, 'workerRssMb'), 'MB');
-    sendWindow('  job per recipient', runs, jobPerRecipient.size, [['worker', 'worker'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+    sendWindow('  job per recipient', runs, jobPerRecipient.size, [
+      ['worker', 'worker'],
+      ['simulator', 'simulator'],
+      ['redis', 'Redis'],
+    ]);
     row('  other processes on the machine while sending', field(runs, 'otherCores'), 'cores');
     row('  Redis per recipient, results retained (MEMORY USAGE)', field(runs, 'keyBytesPerRecipient'), 'B');
-    if (instant) row('smsq 1 worker / job per recipient (medians)', single(field(instant.smsq[1], 'rate').median / field(runs, 'rate').median), 'x');
+    if (instant)
+      row('smsq 1 worker / job per recipient (medians)', single(field(instant.smsq[1], 'rate').median / field(runs, 'rate').median), 'x');
   }
   if (personalised) {
     const p = personalised;
-    section(`Personalised texts: ${int(p.size)} recipients, a template with 3 fields against one fixed text, ${p.workers} workers, ${(p.transientRate * 100).toFixed(0)}% -18, SMS_BACKOFF_MS ${p.backoffMs}`);
+    section(
+      `Personalised texts: ${int(p.size)} recipients, a template with 3 fields against one fixed text, ${p.workers} workers, ${(p.transientRate * 100).toFixed(0)}% -18, SMS_BACKOFF_MS ${p.backoffMs}`,
+    );
     row('fixed text (sendSms), first to last send', field(p.fixed, 'rate'), 'rate');
     row('template (sendSms/batch), first to last send', field(p.personalised, 'rate'), 'rate');
     row('  ratio to the fixed text (paired runs)', paired(p.personalised, p.fixed, 'rate'), 'x', TARGETS.personalisedVsFixed);
@@ -158,8 +219,16 @@ function rowsFor(results, opts) {
     row('  worker peak RSS (template, largest worker)', field(p.personalised, 'workerRssMb'), 'MB', TARGETS.workerRss);
     row('  Redis per recipient, results retained (template, MEMORY USAGE)', field(p.personalised, 'keyBytesPerRecipient'), 'B');
     row('  Redis per recipient, results retained (fixed text, MEMORY USAGE)', field(p.fixed, 'keyBytesPerRecipient'), 'B');
-    sendWindow('  template', p.personalised, p.size, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
-    sendWindow('  fixed text', p.fixed, p.size, [['workers', 'workers'], ['simulator', 'simulator'], ['redis', 'Redis']]);
+    sendWindow('  template', p.personalised, p.size, [
+      ['workers', 'workers'],
+      ['simulator', 'simulator'],
+      ['redis', 'Redis'],
+    ]);
+    sendWindow('  fixed text', p.fixed, p.size, [
+      ['workers', 'workers'],
+      ['simulator', 'simulator'],
+      ['redis', 'Redis'],
+    ]);
     note('  ledger checked', 'every recipient once, every text its rendered template, no call over 1000 numbers');
   }
   return rows;
@@ -170,11 +239,21 @@ function table(rows) {
     if (r.section || r.note) return r;
     const f = FORMAT[r.unit];
     const has = r.median !== undefined;
-    return [r.label, has ? f(r.median) : 'n/a', has && r.runs.length > 1 ? `${f(r.min)} – ${f(r.max)}` : '', r.target ?? '', r.verdict ?? ''];
+    return [
+      r.label,
+      has ? f(r.median) : 'n/a',
+      has && r.runs.length > 1 ? `${f(r.min)} – ${f(r.max)}` : '',
+      r.target ?? '',
+      r.verdict ?? '',
+    ];
   });
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...cells.filter(Array.isArray).map((c) => c[i].length)));
   const header = ['figure', 'median', 'min – max', 'target', 'verdict'];
-  const line = (c) => c.map((s, i) => (i === 1 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (c) =>
+    c
+      .map((s, i) => (i === 1 ? s.padStart(widths[i]) : s.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(header.map((h, i) => h.padEnd(widths[i])))];
   for (const c of cells) {
     if (c.section) out.push('', c.section);

@@ -53,7 +53,9 @@ async function main() {
   }
 
   try {
-    log(`queue prefix ${prefix}, Redis ${opts.redisUrl.replace(/\/\/[^@]*@/, '//***@')}, ${opts.quick ? 'quick' : 'full'} run, ${opts.runs} run(s) each`);
+    log(
+      `queue prefix ${prefix}, Redis ${opts.redisUrl.replace(/\/\/[^@]*@/, '//***@')}, ${opts.quick ? 'quick' : 'full'} run, ${opts.runs} run(s) each`,
+    );
     // A profiled personalised campaign profiles the simulator too: sendSms/batch costs it more than sendSms.
     const simArgs = opts.profile && profilesPersonalised(opts) ? PROFILE_NODE_ARGS : [];
     const sim = await startSimulator(childEnv({ LOG_LEVEL: 'warn' }), simArgs);
@@ -88,12 +90,21 @@ async function main() {
       mode: opts.quick ? 'quick' : 'full',
       wallSeconds: Math.round((Date.now() - started) / 1000),
       machine: { ...machineInfo(), redis: (await redis.info('server')).match(/redis_version:(\S+)/)?.[1] },
-      options: { runs: opts.runs, sizes: opts.sizes, workerConcurrency: opts.workerConcurrency, slowLatencyMs: opts.slowLatencyMs, expiryRetentionSeconds: opts.expiryRetentionSeconds, content: CONTENT },
+      options: {
+        runs: opts.runs,
+        sizes: opts.sizes,
+        workerConcurrency: opts.workerConcurrency,
+        slowLatencyMs: opts.slowLatencyMs,
+        expiryRetentionSeconds: opts.expiryRetentionSeconds,
+        content: CONTENT,
+      },
       simulatorPeakRssMb: simExit.maxRssKb / 1024,
       table: rows,
       results,
     };
-    process.stdout.write(`\nsmsq bench, ${report.mode} run (${opts.runs} runs each; verdicts on the median), ${report.machine.cpuModel}, ${report.machine.cores} cores, Node ${report.machine.node}, Redis ${report.machine.redis}\n\n`);
+    process.stdout.write(
+      `\nsmsq bench, ${report.mode} run (${opts.runs} runs each; verdicts on the median), ${report.machine.cpuModel}, ${report.machine.cores} cores, Node ${report.machine.node}, Redis ${report.machine.redis}\n\n`,
+    );
     process.stdout.write(`${table(rows)}\n\n`);
     log(`results written to ${writeJson(report, opts.quick)}; ${report.wallSeconds} s in all`);
   } finally {

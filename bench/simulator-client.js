@@ -7,7 +7,9 @@ function request(method, url, body) {
     const req = http.request(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (s) => (text += s));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${method} ${url}: HTTP ${res.statusCode} ${text}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${method} ${url}: HTTP ${res.statusCode} ${text}`)),
+      );
     });
     req.on('error', reject);
     req.end(body ? JSON.stringify(body) : undefined);
@@ -42,20 +44,22 @@ function ledgerTimes(sim, expected) {
 /** Streams the ledger's NDJSON and hands `line` each line, without holding the whole ledger. */
 function eachLedgerLine(sim, line) {
   return new Promise((resolve, reject) => {
-    http.get(`${sim.controlUrl}/ledger`, (res) => {
-      let rest = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop();
-        lines.forEach(line);
-      });
-      res.on('end', () => {
-        line(rest);
-        resolve();
-      });
-      res.on('error', reject);
-    }).on('error', reject);
+    http
+      .get(`${sim.controlUrl}/ledger`, (res) => {
+        let rest = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop();
+          lines.forEach(line);
+        });
+        res.on('end', () => {
+          line(rest);
+          resolve();
+        });
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 

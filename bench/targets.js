@@ -29,7 +29,9 @@ const pct = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 function verdict(value, target) {
   if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
   if (target.op === '>=') return value >= target.value ? 'met' : `MISSED by ${pct(1 - value / target.value)}`;
-  return value <= target.value ? 'met' : `MISSED, ${value / target.value >= 2 ? `${(value / target.value).toFixed(1)}×` : `${pct(value / target.value - 1)} over`}`;
+  return value <= target.value
+    ? 'met'
+    : `MISSED, ${value / target.value >= 2 ? `${(value / target.value).toFixed(1)}×` : `${pct(value / target.value - 1)} over`}`;
 }
 
 module.exports = { TARGETS, verdict };

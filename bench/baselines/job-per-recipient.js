@@ -59,7 +59,9 @@ async function work() {
 }
 
 const [role, ...args] = process.argv.slice(2);
-(role === 'produce' ? produce(...args) : role === 'work' ? work() : Promise.reject(new Error('usage: produce FILE CONTENT | work'))).catch((err) => {
-  process.stderr.write(`job-per-recipient: ${err.stack ?? err}\n`);
-  process.exitCode = 1;
-});
+(role === 'produce' ? produce(...args) : role === 'work' ? work() : Promise.reject(new Error('usage: produce FILE CONTENT | work'))).catch(
+  (err) => {
+    process.stderr.write(`job-per-recipient: ${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

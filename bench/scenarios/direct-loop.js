@@ -28,7 +28,7 @@ async function runDirectLoop(ctx, { size, file, concurrency, latencyMs = 0 }) {
     sendMs: times.last + latencyMs - times.first,
     endToEndMs,
     endToEndRate: (size / endToEndMs) * 1000,
-    steadyRate: (times.count * 0.8) / Math.max(times.p90 - times.p10, 1) * 1000,
+    steadyRate: ((times.count * 0.8) / Math.max(times.p90 - times.p10, 1)) * 1000,
     firstSendMs: times.first - t0,
     rssMb: exit.maxRssKb / 1024,
     firstSendAt: times.first,

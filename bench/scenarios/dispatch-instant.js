@@ -20,14 +20,19 @@ async function instantScenario(ctx) {
   for (let i = 1; i <= ctx.opts.runs; i++) {
     for (const workers of [1, 2]) {
       const label = `instant ${i}/${ctx.opts.runs}, ${workers} worker(s)`;
-      const direct = await ctx.load.undisturbed(`${label}, direct loop`, () => runDirectLoop(ctx, { size, file, concurrency: workers * perWorker }));
+      const direct = await ctx.load.undisturbed(`${label}, direct loop`, () =>
+        runDirectLoop(ctx, { size, file, concurrency: workers * perWorker }),
+      );
       out.direct[workers].push(direct);
       const afterSend = workers === 1 ? (id) => exportResults(ctx, id, size) : undefined;
       const run = await ctx.load.undisturbed(label, () => runPipeline(ctx, { workers, size, file, afterSend }));
       out.smsq[workers].push(run);
       if (run.after) out.export.push(run.after);
       // End to end (issue 17): the same campaign again, `smsq enqueue FILE && smsq wait ID`, paired with this direct loop.
-      if (workers === 1) out.endToEnd.push(await ctx.load.undisturbed(`${label}, end to end`, () => runPipeline(ctx, { workers, size, file, endToEnd: true })));
+      if (workers === 1)
+        out.endToEnd.push(
+          await ctx.load.undisturbed(`${label}, end to end`, () => runPipeline(ctx, { workers, size, file, endToEnd: true })),
+        );
       ctx.log(
         `${label}: ${fmt(run.rate)}/s vs direct loop ${fmt(direct.rate)}/s; ` +
           `first send ${fmt(run.firstSendMs)} ms; worker RSS ${run.workerRssMb.toFixed(0)} MB; Redis ${run.redisBytesPerRecipient.toFixed(0)} B/recipient` +

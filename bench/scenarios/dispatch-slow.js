@@ -25,13 +25,17 @@ async function slowScenario(ctx) {
         const label = `slow ${i}/${ctx.opts.runs}, ${workers} worker(s)`;
         const file = recipientsFile(size);
         const concurrency = workers * workerConcurrency;
-        const direct = await ctx.load.undisturbed(`${label}, direct loop`, () => runDirectLoop(ctx, { size, file, concurrency, latencyMs: slowLatencyMs }));
+        const direct = await ctx.load.undisturbed(`${label}, direct loop`, () =>
+          runDirectLoop(ctx, { size, file, concurrency, latencyMs: slowLatencyMs }),
+        );
         direct.ofCeiling = direct.rate / ceiling(workers);
         out.direct[workers].push(direct);
         const run = await ctx.load.undisturbed(label, () => runPipeline(ctx, { workers, size, file, latencyMs: slowLatencyMs }));
         run.ofCeiling = run.rate / ceiling(workers);
         out.smsq[workers].push(run);
-        ctx.log(`${label}: ${fmt(run.rate)}/s = ${(run.ofCeiling * 100).toFixed(1)}% of ${fmt(ceiling(workers))}/s (direct loop ${(direct.ofCeiling * 100).toFixed(1)}%)`);
+        ctx.log(
+          `${label}: ${fmt(run.rate)}/s = ${(run.ofCeiling * 100).toFixed(1)}% of ${fmt(ceiling(workers))}/s (direct loop ${(direct.ofCeiling * 100).toFixed(1)}%)`,
+        );
       }
     }
   } finally {

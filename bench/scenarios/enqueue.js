@@ -15,7 +15,9 @@ async function enqueueOnce(ctx, size, file) {
   const mem0 = await usedMemory(redis);
   const redis0 = await redisCpuSeconds(redis);
   const t0 = Date.now();
-  const exit = await runToEnd(smsq('enqueue', ['enqueue', file, '--content', ctx.content], { env: ctx.env }), { timeoutMs: enqueueTimeoutMs(size) });
+  const exit = await runToEnd(smsq('enqueue', ['enqueue', file, '--content', ctx.content], { env: ctx.env }), {
+    timeoutMs: enqueueTimeoutMs(size),
+  });
   const t1 = Date.now();
   const redisCpuS = (await redisCpuSeconds(redis)) - redis0;
   const mem1 = await usedMemory(redis);

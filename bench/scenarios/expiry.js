@@ -17,7 +17,9 @@ async function campaign(ctx, env, prefix, size, file) {
   const worker = smsq('expiry-worker', ['worker'], { env });
   try {
     await waitForWorkers(ctx.redis, prefix, 'batches', 1);
-    const enq = await runToEnd(smsq('expiry-enqueue', ['enqueue', file, '--content', ctx.content], { env }), { timeoutMs: enqueueTimeoutMs(size) });
+    const enq = await runToEnd(smsq('expiry-enqueue', ['enqueue', file, '--content', ctx.content], { env }), {
+      timeoutMs: enqueueTimeoutMs(size),
+    });
     const campaignId = enq.stdout.trim();
     await waitForCampaign(ctx.redis, prefix, campaignId, size, campaignTimeoutMs(size));
     return campaignId;
@@ -34,7 +36,16 @@ async function expiryStart(ctx) {
   const mem0 = await usedMemory(ctx.redis);
   const campaignId = await campaign(ctx, env, prefix, size, recipientsFile(size));
   const retained = await memoryByKind(ctx.redis, prefix);
-  const state = { prefix, env, size, campaignId, retention, doneAt: Date.now(), retainedUsed: await usedMemory(ctx.redis) - mem0, retained };
+  const state = {
+    prefix,
+    env,
+    size,
+    campaignId,
+    retention,
+    doneAt: Date.now(),
+    retainedUsed: (await usedMemory(ctx.redis)) - mem0,
+    retained,
+  };
   ctx.log(`expiry: ${size.toLocaleString('en')}-recipient campaign done with ${retention} s retention; measured again at the end`);
   return state;
 }
@@ -47,7 +58,11 @@ async function expiryFinish(ctx, s) {
     await sleep(wait);
   }
   // Redis expires keys in a background cycle; give it a bounded moment to reach ours.
-  await waitFor(async () => (await redis.exists(`${s.prefix}:campaign:${s.campaignId}`)) === 0, { what: 'the campaign hash to expire', timeoutMs: 30_000, intervalMs: 200 });
+  await waitFor(async () => (await redis.exists(`${s.prefix}:campaign:${s.campaignId}`)) === 0, {
+    what: 'the campaign hash to expire',
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
   const afterTtl = await memoryByKind(redis, s.prefix);
   const trigger = await campaign(ctx, s.env, s.prefix, 1, recipientsFile(1));
   const afterNextJob = await memoryByKind(redis, s.prefix, trigger);

@@ -32,7 +32,9 @@ async function fairnessScenario(ctx) {
       for (let i = 1; i <= ctx.opts.runs; i++) {
         const label = `fairness ${i}/${ctx.opts.runs}, gateway ${latencyMs} ms`;
         const alone = await ctx.load.undisturbed(`${label}, alone`, () => runOnce(ctx, { file, size, latencyMs, smalls: false }));
-        const mixed = await ctx.load.undisturbed(`${label}, with small campaigns`, () => runOnce(ctx, { file, size, latencyMs, smalls: true }));
+        const mixed = await ctx.load.undisturbed(`${label}, with small campaigns`, () =>
+          runOnce(ctx, { file, size, latencyMs, smalls: true }),
+        );
         mixed.rateRatio = mixed.bigRate / alone.bigRate;
         g.alone.push(alone);
         g.mixed.push(mixed);
@@ -75,7 +77,11 @@ async function runOnce(ctx, { file, size, latencyMs, smalls }) {
       for (let k = 0; !bigDone; k++) {
         const tick = Date.now();
         const high = Date.now();
-        const h = await producer.enqueueCampaign({ content: `urgent ${k}`, priority: 'high', recipients: [{ number: String(HIGH_FIRST + k) }] });
+        const h = await producer.enqueueCampaign({
+          content: `urgent ${k}`,
+          priority: 'high',
+          recipients: [{ number: String(HIGH_FIRST + k) }],
+        });
         queued.high.push({ id: h.campaignId, at: high, first: HIGH_FIRST + k, size: 1 });
         const normal = Date.now();
         const list = Array.from({ length: SMALL_SIZE }, (_, i) => ({ number: String(NORMAL_FIRST + k * SMALL_SIZE + i) }));
@@ -89,7 +95,8 @@ async function runOnce(ctx, { file, size, latencyMs, smalls }) {
     redisCpu.stop();
     const sends = await ledgerSends(sim);
     const [from, to] = [sends.bigFirst, sends.bigLast];
-    const ownCpuS = worker.cpu.between(from, to) + enq.cpu.between(from, to) + sim.child.cpu.between(from, to) + redisCpu.series.between(from, to);
+    const ownCpuS =
+      worker.cpu.between(from, to) + enq.cpu.between(from, to) + sim.child.cpu.between(from, to) + redisCpu.series.between(from, to);
     const done = (c) => {
       let last = 0;
       for (let i = 0; i < c.size; i++) last = Math.max(last, sends.small.get(String(c.first + i)) ?? Infinity);
@@ -116,7 +123,7 @@ async function runOnce(ctx, { file, size, latencyMs, smalls }) {
 
 /** Waits until the simulator has accepted anything: the big campaign is sending. */
 async function waitForFirstSend(ctx) {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     if ((await simulator.stats(ctx.sim)).accepted > 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -24,9 +24,14 @@ async function jobPerRecipientOnce(ctx, size, file, env) {
     const mem0 = await usedMemory(redis);
     const redisCpu = sampleRedisCpu(redis);
     const t0 = Date.now();
-    const producer = await runToEnd(startNode('naive-producer', SCRIPT, ['produce', file, ctx.content], { env }), { timeoutMs: 60_000 + size });
+    const producer = await runToEnd(startNode('naive-producer', SCRIPT, ['produce', file, ctx.content], { env }), {
+      timeoutMs: 60_000 + size,
+    });
     // Done when every job has completed, so that memory is measured with every result retained.
-    await waitFor(async () => (await redis.zcard(`${prefix}:naive:completed`)) >= size, { what: 'the job-per-recipient jobs to complete', timeoutMs: 60_000 + size * 2 });
+    await waitFor(async () => (await redis.zcard(`${prefix}:naive:completed`)) >= size, {
+      what: 'the job-per-recipient jobs to complete',
+      timeoutMs: 60_000 + size * 2,
+    });
     redisCpu.stop();
     const times = await simulator.ledgerTimes(sim, size);
     if (times.count !== size) throw new Error(`job per recipient: the simulator accepted ${times.count} of ${size}`);

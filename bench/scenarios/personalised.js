@@ -32,7 +32,15 @@ const rendered = (i) => {
 async function personalisedScenario(ctx) {
   const size = ctx.opts.sizes.personalised;
   const { file, firstNumber } = personalisedFile(size);
-  const out = { size, workers: WORKERS, transientRate: TRANSIENT_RATE, backoffMs: Number(BACKOFF_MS), template: TEMPLATE, fixed: [], personalised: [] };
+  const out = {
+    size,
+    workers: WORKERS,
+    transientRate: TRANSIENT_RATE,
+    backoffMs: Number(BACKOFF_MS),
+    template: TEMPLATE,
+    fixed: [],
+    personalised: [],
+  };
   const env = { ...ctx.env, SMS_BACKOFF_MS: BACKOFF_MS };
   await simulator.setFaults(ctx.sim, { transientRate: TRANSIENT_RATE });
   try {
@@ -50,7 +58,9 @@ async function personalisedScenario(ctx) {
       });
       out.fixed.push(fixed);
       out.personalised.push(personalised);
-      ctx.log(`${label}: template ${fmt(personalised.rate)}/s, fixed text ${fmt(fixed.rate)}/s = ${(personalised.rate / fixed.rate).toFixed(2)}×; ${personalised.calls} calls (${fixed.calls} for the fixed text)`);
+      ctx.log(
+        `${label}: template ${fmt(personalised.rate)}/s, fixed text ${fmt(fixed.rate)}/s = ${(personalised.rate / fixed.rate).toFixed(2)}×; ${personalised.calls} calls (${fixed.calls} for the fixed text)`,
+      );
     }
   } finally {
     await simulator.setFaults(ctx.sim, { transientRate: 0 });
@@ -64,42 +74,46 @@ async function checkLedger(sim, size, textOf, firstNumber) {
   let wrong = 0;
   let ucs2 = 0;
   await new Promise((resolve, reject) => {
-    http.get(`${sim.controlUrl}/ledger`, (res) => {
-      let rest = '';
-      const line = (s) => {
-        if (!s) return;
-        const e = JSON.parse(s);
-        const i = Number(e.number) - firstNumber;
-        if (i < 0 || i >= size || seen[i]++) throw new Error(`the ledger holds ${e.number} twice, or a number not in the campaign`);
-        if (e.content !== textOf(i)) wrong++;
-        if (/[^\x00-\x7f]/.test(e.content)) ucs2++;
-      };
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop();
-        try {
-          lines.forEach(line);
-        } catch (err) {
-          res.destroy();
-          reject(err);
-        }
-      });
-      res.on('end', () => {
-        try {
-          line(rest);
-          resolve();
-        } catch (err) {
-          reject(err);
-        }
-      });
-    }).on('error', reject);
+    http
+      .get(`${sim.controlUrl}/ledger`, (res) => {
+        let rest = '';
+        const line = (s) => {
+          if (!s) return;
+          const e = JSON.parse(s);
+          const i = Number(e.number) - firstNumber;
+          if (i < 0 || i >= size || seen[i]++) throw new Error(`the ledger holds ${e.number} twice, or a number not in the campaign`);
+          if (e.content !== textOf(i)) wrong++;
+          if (/[^\x00-\x7f]/.test(e.content)) ucs2++;
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop();
+          try {
+            lines.forEach(line);
+          } catch (err) {
+            res.destroy();
+            reject(err);
+          }
+        });
+        res.on('end', () => {
+          try {
+            line(rest);
+            resolve();
+          } catch (err) {
+            reject(err);
+          }
+        });
+      })
+      .on('error', reject);
   });
   const missing = seen.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
   const stats = await simulator.stats(sim);
   const tooMany = stats.callsByStatus['-7'] ?? 0;
   if (wrong > 0 || missing > 0 || tooMany > 0) {
-    throw new Error(`ledger check failed: ${wrong} texts not their rendered template, ${missing} recipients never sent, ${tooMany} calls refused -7`);
+    throw new Error(
+      `ledger check failed: ${wrong} texts not their rendered template, ${missing} recipients never sent, ${tooMany} calls refused -7`,
+    );
   }
   return { textsChecked: size, nonAsciiTexts: ucs2, callsOver1000: tooMany };
 }

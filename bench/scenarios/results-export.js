@@ -9,7 +9,9 @@ const DIR = path.join(__dirname, '..', 'results', 'tmp');
 async function exportResults(ctx, campaignId, size, nodeArgs = []) {
   const file = path.join(DIR, `results-${campaignId}.csv`);
   try {
-    const exit = await runToEnd(smsq('results', ['results', campaignId], { env: ctx.env, nodeArgs, stdoutFile: file }), { timeoutMs: 60_000 + size / 10 });
+    const exit = await runToEnd(smsq('results', ['results', campaignId], { env: ctx.env, nodeArgs, stdoutFile: file }), {
+      timeoutMs: 60_000 + size / 10,
+    });
     const rows = countLines(file) - 1; // the header
     if (rows !== size) throw new Error(`smsq results wrote ${rows} rows for ${size} recipients`);
     return { rows, rate: rows / (exit.wallMs / 1000), wallMs: exit.wallMs, rssMb: exit.maxRssKb / 1024, cpuS: exit.cpuS };

@@ -29,9 +29,13 @@ async function suppressionScenario(ctx) {
   const offEnv = { ...ctx.env, SMS_SUPPRESSION_CHECK: 'false', SMS_CONTACT_HISTORY: 'false' };
   for (let i = 1; i <= ctx.opts.runs; i++) {
     const label = `suppression ${i}/${ctx.opts.runs}`;
-    const withList = await ctx.load.undisturbed(`${label}, ${fmt(listSize)} numbers on the list`, () => runPipeline(ctx, { workers: 1, size, file, prepare: importList }));
+    const withList = await ctx.load.undisturbed(`${label}, ${fmt(listSize)} numbers on the list`, () =>
+      runPipeline(ctx, { workers: 1, size, file, prepare: importList }),
+    );
     const empty = await ctx.load.undisturbed(`${label}, empty list`, () => runPipeline(ctx, { workers: 1, size, file }));
-    const off = await ctx.load.undisturbed(`${label}, check and contact history off`, () => runPipeline(ctx, { workers: 1, size, file, env: offEnv }));
+    const off = await ctx.load.undisturbed(`${label}, check and contact history off`, () =>
+      runPipeline(ctx, { workers: 1, size, file, env: offEnv }),
+    );
     withList.ratioToEmpty = withList.rate / empty.rate;
     empty.ratioToOff = empty.rate / off.rate;
     out.withList.push(withList);

@@ -8,13 +8,19 @@ export class UsageError extends Error {}
  * `parseArgs`, strict and with positionals, whose mistakes become UsageErrors. Callers pass their options
  * inline so that the parsed values keep their types.
  */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals: { min: number; max: number; names: string }) {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  positionals: { min: number; max: number; names: string },
+) {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    const unknown = (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec((err as Error).message)?.[1] : undefined;
-    if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}${suggestion(unknown, [...Object.keys(options).map((o) => `--${o}`), '--help'])}`);
+    const unknown =
+      (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec((err as Error).message)?.[1] : undefined;
+    if (unknown !== undefined)
+      throw new UsageError(`unknown option ${unknown}${suggestion(unknown, [...Object.keys(options).map((o) => `--${o}`), '--help'])}`);
     throw new UsageError((err as Error).message);
   }
   const n = parsed.positionals.length;

@@ -76,7 +76,8 @@ export function listProblems(rows: RowProblem[], count: number, what: string): v
 
 async function readContent(text: string | undefined, file: string | undefined): Promise<string> {
   if (text !== undefined && file === undefined) return text;
-  if (text !== undefined || file === undefined) throw new UsageError('give the message as --content TEXT or --content-file FILE (one of them)');
+  if (text !== undefined || file === undefined)
+    throw new UsageError('give the message as --content TEXT or --content-file FILE (one of them)');
   try {
     // A file's final newline is an editor's habit, not part of the message.
     return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');

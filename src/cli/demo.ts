@@ -21,17 +21,20 @@ const RECIPIENTS = 20_000;
 async function demo(exitWhenDone: boolean): Promise<number> {
   const sim = await startSimulator({ faults: { transientRate: 0.05, latencyMs: 20 } });
   const env = process.env;
-  const config = loadConfig({
-    ...env,
-    SMS_API_BASE_URL: sim.baseUrl,
-    QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'smsq-demo',
-    SMS_BACKOFF_MS: '200',
-    // A demo's campaign is made up: losing it to a Redis restart costs nothing, so any local Redis will do.
-    REDIS_ALLOW_VOLATILE: env.REDIS_ALLOW_VOLATILE ?? 'true',
-    // A demo stays on this machine, and its API token is made up for the occasion unless one is given.
-    SERVER_HOST: env.SERVER_HOST ?? '127.0.0.1',
-    API_TOKEN: env.API_TOKEN ?? randomBytes(24).toString('hex'),
-  }, { requireGateway: true });
+  const config = loadConfig(
+    {
+      ...env,
+      SMS_API_BASE_URL: sim.baseUrl,
+      QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'smsq-demo',
+      SMS_BACKOFF_MS: '200',
+      // A demo's campaign is made up: losing it to a Redis restart costs nothing, so any local Redis will do.
+      REDIS_ALLOW_VOLATILE: env.REDIS_ALLOW_VOLATILE ?? 'true',
+      // A demo stays on this machine, and its API token is made up for the occasion unless one is given.
+      SERVER_HOST: env.SERVER_HOST ?? '127.0.0.1',
+      API_TOKEN: env.API_TOKEN ?? randomBytes(24).toString('hex'),
+    },
+    { requireGateway: true },
+  );
   const log = createLogger(env.LOG_LEVEL ?? 'error');
   const opened: Array<{ close(): Promise<void> }> = [sim];
   try {
@@ -57,15 +60,17 @@ async function demo(exitWhenDone: boolean): Promise<number> {
 function printWelcome(config: Config, sim: Simulator, server: RunningServer): void {
   const { dashboard, apiToken } = config.server;
   const login = dashboard ? ` (user ${dashboard.user}, the password in DASHBOARD_PASSWORD)` : ' (no login: it listens on 127.0.0.1 only)';
-  process.stdout.write([
-    `simulator on ${sim.baseUrl}; Redis ${redactUrl(config.redisUrl)}; queue prefix ${config.queuePrefix}`,
-    `console    ${server.url}/${login}`,
-    `bull-board ${server.dashboardUrl}`,
-    `API        ${server.url}/v1 with "Authorization: Bearer ${apiToken}"  (described at ${server.url}/openapi.json)`,
-    `           curl -H "Authorization: Bearer ${apiToken}" ${server.url}/v1/campaigns/ID`,
-    `metrics    ${server.url}/metrics`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `simulator on ${sim.baseUrl}; Redis ${redactUrl(config.redisUrl)}; queue prefix ${config.queuePrefix}`,
+      `console    ${server.url}/${login}`,
+      `bull-board ${server.dashboardUrl}`,
+      `API        ${server.url}/v1 with "Authorization: Bearer ${apiToken}"  (described at ${server.url}/openapi.json)`,
+      `           curl -H "Authorization: Bearer ${apiToken}" ${server.url}/v1/campaigns/ID`,
+      `metrics    ${server.url}/metrics`,
+      '',
+    ].join('\n'),
+  );
 }
 
 async function runCampaign(producer: Producer, sim: Simulator) {
@@ -82,7 +87,9 @@ async function runCampaign(producer: Producer, sim: Simulator) {
   }
   bar.update(info.counts.total, info.counts.total, info.state);
   bar.done();
-  process.stdout.write(`${formatStatus(info)}\n  in ${((Date.now() - started) / 1000).toFixed(1)} s; simulator ledger: ${sim.ledger.size} accepted, ${sim.ledger.duplicates()} duplicates; ${sim.stats().callsByStatus['-18'] ?? 0} calls answered -18 and retried\n`);
+  process.stdout.write(
+    `${formatStatus(info)}\n  in ${((Date.now() - started) / 1000).toFixed(1)} s; simulator ledger: ${sim.ledger.size} accepted, ${sim.ledger.duplicates()} duplicates; ${sim.stats().callsByStatus['-18'] ?? 0} calls answered -18 and retried\n`,
+  );
   process.stdout.write(`first results (smsq results ${campaignId}, or GET /v1/campaigns/${campaignId}/results):\n`);
   let shown = 0;
   for await (const r of producer.campaignResults(campaignId)) {

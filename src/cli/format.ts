@@ -9,25 +9,40 @@ export function formatStatus(info: CampaignInfo): string {
   ];
   const d = info.delivery;
   if (c.sent > 0) {
-    lines.push(`  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${deliveryRate(d)}  cost ${cost(d)}`);
+    lines.push(
+      `  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${deliveryRate(d)}  cost ${cost(d)}`,
+    );
   }
   const s = info.schedule;
   if (s) {
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const parts = [s.sendAt !== undefined && `send at ${iso(s.sendAt)}`, s.window && `window ${s.window}${s.timezone ? ` (${s.timezone})` : ' (recipients\' local time)'}`, s.expireAt !== undefined && `valid until ${iso(s.expireAt)}`].filter(Boolean);
+    const parts = [
+      s.sendAt !== undefined && `send at ${iso(s.sendAt)}`,
+      s.window && `window ${s.window}${s.timezone ? ` (${s.timezone})` : " (recipients' local time)"}`,
+      s.expireAt !== undefined && `valid until ${iso(s.expireAt)}`,
+    ].filter(Boolean);
     lines.push(`  ${parts.join('  ')}`);
-    if (s.waiting) lines.push(`  waiting for their window: ${s.waiting.batches} batch(es); the next window opens at ${iso(s.waiting.nextOpenAt)}`);
+    if (s.waiting)
+      lines.push(`  waiting for their window: ${s.waiting.batches} batch(es); the next window opens at ${iso(s.waiting.nextOpenAt)}`);
   }
   if (info.staging) {
-    lines.push(info.staging.producerAlive
-      ? `  staging: ${info.staging.staged} of ${c.total} recipients written so far; the rest send as they are written`
-      : `  staging stopped: ${info.staging.staged} of ${c.total} recipients written; its producer is gone. Run the same enqueue again (same --campaign-id, same file) to stage the rest, or cancel it`);
+    lines.push(
+      info.staging.producerAlive
+        ? `  staging: ${info.staging.staged} of ${c.total} recipients written so far; the rest send as they are written`
+        : `  staging stopped: ${info.staging.staged} of ${c.total} recipients written; its producer is gone. Run the same enqueue again (same --campaign-id, same file) to stage the rest, or cancel it`,
+    );
   }
   if (info.unstaged) lines.push(`  ${info.unstaged.count} recipients of its file were never queued: ${info.unstaged.reason}`);
-  if (info.paused) lines.push(`  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`);
+  if (info.paused)
+    lines.push(
+      `  paused by ${info.paused.by}${info.paused.at !== undefined ? ` at ${new Date(info.paused.at).toISOString()}` : ''}: ${info.paused.reason}`,
+    );
   if (info.failure) lines.push(`  failure: ${info.failure.code} ${info.failure.reason}`);
   if (info.maxCost) lines.push(`  budget cap (maxCost) ${info.maxCost}`);
-  if (info.state === 'running' && c.pending === 0 && c.unknown > 0) lines.push(`  settling ${c.unknown} unknown recipients from the gateway's records${info.settleError ? `; cannot yet: ${info.settleError}` : ''}`);
+  if (info.state === 'running' && c.pending === 0 && c.unknown > 0)
+    lines.push(
+      `  settling ${c.unknown} unknown recipients from the gateway's records${info.settleError ? `; cannot yet: ${info.settleError}` : ''}`,
+    );
   return lines.join('\n');
 }
 
@@ -38,10 +53,15 @@ export function deliveryRate(d: DeliverySummary): string {
 }
 
 function cost(d: DeliverySummary): string {
-  return Object.entries(d.cost).map(([currency, sum]) => `${sum} ${currency}`).join(' + ') || '-';
+  return (
+    Object.entries(d.cost)
+      .map(([currency, sum]) => `${sum} ${currency}`)
+      .join(' + ') || '-'
+  );
 }
 
-export const LIST_HEADER = 'CREATED                   STATE      PRIORITY  PROGRESS  SENT/TOTAL       FAILED  UNKNOWN  DELIVERY RATE  CAMPAIGN';
+export const LIST_HEADER =
+  'CREATED                   STATE      PRIORITY  PROGRESS  SENT/TOTAL       FAILED  UNKNOWN  DELIVERY RATE  CAMPAIGN';
 
 /** One line of `smsq list`: a fixed-width table an operator can scan and `grep`. */
 export function formatListLine(info: CampaignInfo): string {

@@ -98,7 +98,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (renamed) say(`smsq: "${name}" is deprecated: use smsq ${renamed}\n`);
   try {
-    return await (await load())(rest);
+    return await (
+      await load()
+    )(rest);
   } catch (err) {
     // The reader of stdout has gone (`| head`): what it wanted, it has.
     if (err instanceof OutputClosed) return 0;
@@ -122,7 +124,9 @@ export function run(): void {
   // the error, which for an ioredis error holds its command's arguments (a batch's numbers and orderIds). It ends
   // the process all the same, saying the error's name and message only.
   const fatal = (err: unknown) => {
-    say(`smsq: unexpected ${err instanceof Error ? err.name : 'error'}: ${err instanceof Error ? err.message : String(err)} (a bug; the process stops)\n`);
+    say(
+      `smsq: unexpected ${err instanceof Error ? err.name : 'error'}: ${err instanceof Error ? err.message : String(err)} (a bug; the process stops)\n`,
+    );
     process.exit(1);
   };
   process.on('unhandledRejection', fatal);

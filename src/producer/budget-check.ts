@@ -35,8 +35,12 @@ export function checkBudget(texts: TextSummary, maxCost: number | undefined): Bu
     };
   }
   if (texts.priceSource === 'none') {
-    return { warning: 'maxCost could not be checked before sending: no price is known (set SMS_PRICE_PER_SEGMENT or SMS_PRICES_FILE); the campaign pauses when its reported cost reaches it' };
+    return {
+      warning:
+        'maxCost could not be checked before sending: no price is known (set SMS_PRICE_PER_SEGMENT or SMS_PRICES_FILE); the campaign pauses when its reported cost reaches it',
+    };
   }
-  if (texts.unpriced > 0) return { warning: `maxCost was checked without ${texts.unpriced} recipients that have no price in ${texts.priceSource}` };
+  if (texts.unpriced > 0)
+    return { warning: `maxCost was checked without ${texts.unpriced} recipients that have no price in ${texts.priceSource}` };
   return {};
 }

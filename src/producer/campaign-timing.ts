@@ -36,7 +36,8 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
     else timing.sendAt = at;
   }
   if (opts.window !== undefined) {
-    if (typeof opts.window !== 'string' || opts.window.length > SPEC_MAX_LENGTH) problems.push(['window', `must be text of at most ${SPEC_MAX_LENGTH} characters, such as 08:00-21:00`]);
+    if (typeof opts.window !== 'string' || opts.window.length > SPEC_MAX_LENGTH)
+      problems.push(['window', `must be text of at most ${SPEC_MAX_LENGTH} characters, such as 08:00-21:00`]);
     else {
       try {
         timing.window = parseWindow(opts.window);
@@ -46,8 +47,10 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
     }
   }
   if (opts.timezone !== undefined) {
-    if (typeof opts.timezone === 'string' && opts.timezone.length <= SPEC_MAX_LENGTH && isZone(opts.timezone)) timing.timezone = opts.timezone;
-    else problems.push(['timezone', `"${shown(String(opts.timezone))}" is not an IANA time zone such as Europe/Berlin or America/New_York`]);
+    if (typeof opts.timezone === 'string' && opts.timezone.length <= SPEC_MAX_LENGTH && isZone(opts.timezone))
+      timing.timezone = opts.timezone;
+    else
+      problems.push(['timezone', `"${shown(String(opts.timezone))}" is not an IANA time zone such as Europe/Berlin or America/New_York`]);
   }
   if (opts.validFor !== undefined && opts.expireAt !== undefined) problems.push(['validFor', 'give validFor or expireAt, not both']);
   else if (opts.validFor !== undefined) {
@@ -59,7 +62,8 @@ export function resolveTiming(opts: TimingOptions, now: number): { timing: Campa
     const start = Math.max(timing.sendAt ?? now, now);
     if (typeof at === 'string') problems.push(['expireAt', at]);
     else if (at <= start) problems.push(['expireAt', 'is not after the time the campaign starts: nobody could be sent']);
-    else if (at - start > MAX_VALIDITY_MS) problems.push(['expireAt', `${isoOf(at)} is more than ${HORIZON_DAYS} days after the campaign starts, the longest validity`]);
+    else if (at - start > MAX_VALIDITY_MS)
+      problems.push(['expireAt', `${isoOf(at)} is more than ${HORIZON_DAYS} days after the campaign starts, the longest validity`]);
     else timing.expireAt = at;
   }
   return { timing, problems };
@@ -98,7 +102,9 @@ export function parseInstant(value: string | Date): number | string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'is not a valid date' : value.getTime();
   const m = ISO_WITH_OFFSET.exec(value);
   if (!m) return `"${shown(value)}" is not ISO 8601 with an offset, such as 2026-12-01T09:00:00+01:00`;
-  const impossible = calendarProblem(...([m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number]));
+  const impossible = calendarProblem(
+    ...([m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number]),
+  );
   if (impossible !== null) return `"${value}" is not a valid date and time: ${impossible}`;
   if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59)) return `"${value}" has an offset beyond ±14:00`;
   const ms = Date.parse(value);
@@ -135,13 +141,15 @@ export function windowRowCheck(timing: CampaignTiming, now: number): (row: numbe
   const verdicts = new Map<string, string | null>();
   return (row, r) => {
     const zones = recipientZones(r.number, r.zone, timing.timezone);
-    if (!zones) return rowProblem(row, r.number, "cannot tell this number's time zone for the send window: give the campaign a timezone", 'timezone');
+    if (!zones)
+      return rowProblem(row, r.number, "cannot tell this number's time zone for the send window: give the campaign a timezone", 'timezone');
     const key = zones.join('|');
     let reason = verdicts.get(key);
     if (reason === undefined) {
-      reason = nextOpen(w, zones, Math.max(now, timing.sendAt ?? now)) === null
-        ? `the window ${w.spec} is never open at once in all ${zones.length} time zones of this number's country: give the campaign (or the recipient) a timezone`
-        : null;
+      reason =
+        nextOpen(w, zones, Math.max(now, timing.sendAt ?? now)) === null
+          ? `the window ${w.spec} is never open at once in all ${zones.length} time zones of this number's country: give the campaign (or the recipient) a timezone`
+          : null;
       verdicts.set(key, reason);
     }
     return reason ? rowProblem(row, r.number, reason, 'timezone') : null;

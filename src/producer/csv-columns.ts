@@ -61,7 +61,11 @@ export function headerColumns(header: readonly string[], needed: readonly string
     const before = seen.get(key);
     if (before !== undefined) {
       const what = role === undefined ? `the column ${show(name)}` : `the ${role} column`;
-      throw headerError(line, header, `${what} is named twice (${show(header[before])} in column ${before + 1}, ${show(name)} in column ${i + 1})`);
+      throw headerError(
+        line,
+        header,
+        `${what} is named twice (${show(header[before])} in column ${before + 1}, ${show(name)} in column ${i + 1})`,
+      );
     }
     seen.set(key, i);
     if (role === undefined) columns.fields.push([i, name]);
@@ -70,7 +74,10 @@ export function headerColumns(header: readonly string[], needed: readonly string
   if (columns.number === -1) throw headerError(line, header, `no column is the number: name it ${NUMBER_COLUMN_NAMES}, any case`);
   const missing = needed.find((field) => !columns.fields.some(([, name]) => name === field));
   if (missing !== undefined) {
-    const why = roleOf(missing) === undefined ? 'field names are case-sensitive' : `${show(missing)} names the ${roleOf(missing)} column, which is not a template field`;
+    const why =
+      roleOf(missing) === undefined
+        ? 'field names are case-sensitive'
+        : `${show(missing)} names the ${roleOf(missing)} column, which is not a template field`;
     throw headerError(line, header, `the content uses {{${missing}}} without a fallback, and no column is named ${show(missing)} (${why})`);
   }
   return columns;
@@ -87,7 +94,10 @@ export function headerMissing(line: number, needed: readonly string[]): SmsqErro
 }
 
 /** A row read by its header's columns; an empty cell is a missing value. */
-export function namedRow(record: readonly string[], c: CsvColumns): { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } {
+export function namedRow(
+  record: readonly string[],
+  c: CsvColumns,
+): { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } {
   const row: { number: string; orderId?: string; fields?: Record<string, string>; timezone?: string } = { number: record[c.number] ?? '' };
   const orderId = c.orderId === -1 ? undefined : record[c.orderId];
   if (orderId !== undefined && orderId !== '') row.orderId = orderId;
@@ -111,8 +121,12 @@ const show = (name: string) => JSON.stringify(cut(name));
 function headerError(line: number, header: readonly string[], problem: string): SmsqError {
   const shown = header.slice(0, MAX_SHOWN).map(show).join(', ');
   const more = header.length > MAX_SHOWN ? ` and ${header.length - MAX_SHOWN} more` : '';
-  return new SmsqError('CSV_HEADER_INVALID', `line ${line}: the CSV header is refused: ${problem}. The file's columns are: ${shown}${more}`, {
-    line,
-    columns: header.slice(0, MAX_SHOWN).map(cut),
-  });
+  return new SmsqError(
+    'CSV_HEADER_INVALID',
+    `line ${line}: the CSV header is refused: ${problem}. The file's columns are: ${shown}${more}`,
+    {
+      line,
+      columns: header.slice(0, MAX_SHOWN).map(cut),
+    },
+  );
 }

@@ -88,7 +88,7 @@ export class PlainCsvLines {
     if (this.utf16Bom(buf, from)) return from;
     // A block of whole lines, at most blockBytes (so none of them too long), or one longer line alone.
     const blockBytes = Math.min(BLOCK_BYTES, this.maxLineBytes + 1);
-    for (let start = from; start < to; ) {
+    for (let start = from; start < to;) {
       let end = to;
       if (to - start > blockBytes) {
         const lf = buf.lastIndexOf(LF, start + blockBytes - 1);

@@ -133,13 +133,20 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
   const { campaignId } = checked;
   const lockKey = keys.staging(campaignId);
   const lockToken = randomUUID();
-  if ((await redis.set(lockKey, lockToken, 'PX', STAGING_LOCK_MS, 'NX').catch((err: unknown) => Promise.reject(nothingQueued(err)))) !== 'OK') {
-    throw new SmsqError('CAMPAIGN_BUSY', `Campaign ${campaignId} is being queued by another producer right now (or one stopped less than ${STAGING_LOCK_MS / 1000} s ago); try again when it is done.`);
+  if (
+    (await redis.set(lockKey, lockToken, 'PX', STAGING_LOCK_MS, 'NX').catch((err: unknown) => Promise.reject(nothingQueued(err)))) !== 'OK'
+  ) {
+    throw new SmsqError(
+      'CAMPAIGN_BUSY',
+      `Campaign ${campaignId} is being queued by another producer right now (or one stopped less than ${STAGING_LOCK_MS / 1000} s ago); try again when it is done.`,
+    );
   }
   const renewal = setInterval(() => void renewLock(redis, lockKey, lockToken, STAGING_LOCK_MS).catch(() => undefined), STAGING_LOCK_MS / 3);
   try {
     const existing = await ctx.campaigns.read(campaignId);
-    return source.rereadable ? await enqueueRereadable(ctx, opts, checked, source, existing) : await enqueueOnce(ctx, opts, checked, source, existing);
+    return source.rereadable
+      ? await enqueueRereadable(ctx, opts, checked, source, existing)
+      : await enqueueOnce(ctx, opts, checked, source, existing);
   } catch (err) {
     throw nothingQueued(err);
   } finally {
@@ -162,15 +169,31 @@ function nothingQueued(err: unknown): unknown {
  * all are. Anything that stops it first (a bad row, a refusal, Redis refusing a write, an upload cut off or too
  * large) deletes what was staged.
  */
-async function enqueueOnce(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, source: RowSource, existing: CampaignRecord | null): Promise<EnqueueResult> {
+async function enqueueOnce(
+  ctx: Context,
+  opts: EnqueueOptions,
+  checked: CheckedCampaign,
+  source: RowSource,
+  existing: CampaignRecord | null,
+): Promise<EnqueueResult> {
   const { campaignId } = checked;
   // An id that is already queued is read through only to compare, never staged again.
   const pending = existing ? undefined : new PendingBatches(ctx, campaignId);
   try {
-    const staged = await stageRows(ctx, source.open(), { ...stageOptions(ctx, opts, checked), write: pending?.write, countSuppressed: true });
+    const staged = await stageRows(ctx, source.open(), {
+      ...stageOptions(ctx, opts, checked),
+      write: pending?.write,
+      countSuppressed: true,
+    });
     const result = await accept(ctx, opts, checked, staged, existing, async () => pending?.drop());
     if (!result.created) return result;
-    await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged }, false, pending);
+    await commit(
+      ctx,
+      campaignId,
+      { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...staged },
+      false,
+      pending,
+    );
     ctx.log.info({ campaignId, total: staged.total, batches: staged.batches, duplicates: staged.duplicates }, 'campaign queued');
     return result;
   } catch (err) {
@@ -186,7 +209,13 @@ async function enqueueOnce(ctx: Context, opts: EnqueueOptions, checked: CheckedC
  * (its first batches may start at once) and the second reading writes the batches, each checked against the
  * first reading's. A campaign found still staging (its producer stopped) has its missing batches written now.
  */
-async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, source: RowSource, existing: CampaignRecord | null): Promise<EnqueueResult> {
+async function enqueueRereadable(
+  ctx: Context,
+  opts: EnqueueOptions,
+  checked: CheckedCampaign,
+  source: RowSource,
+  existing: CampaignRecord | null,
+): Promise<EnqueueResult> {
   const { campaignId } = checked;
   // One set of checks for both readings (the send window's is judged at one moment), so that they agree.
   const checks = stageOptions(ctx, opts, checked);
@@ -194,7 +223,13 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
   const result = await accept(ctx, opts, checked, first, existing, async () => undefined);
   if (existing && !existing.staging) return result;
   if (existing) result.resumed = true;
-  else await commit(ctx, campaignId, { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...first }, true);
+  else
+    await commit(
+      ctx,
+      campaignId,
+      { ...checked, ignoreFrequencyCap: opts.ignoreFrequencyCap ?? false, callbackUrl: opts.callbackUrl, ...first },
+      true,
+    );
   await opts.onSending?.(campaignId, first.total);
   let second: Staged;
   try {
@@ -212,7 +247,11 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
   } catch (err) {
     if (err instanceof SmsqError && err.code === 'INPUT_CHANGED') {
       await endStaging(ctx, campaignId, 'the recipients changed while they were read');
-      throw new SmsqError('INPUT_CHANGED', `${err.message} Campaign ${campaignId} sends the recipients staged before that batch; the rest was not queued.`, err.details);
+      throw new SmsqError(
+        'INPUT_CHANGED',
+        `${err.message} Campaign ${campaignId} sends the recipients staged before that batch; the rest was not queued.`,
+        err.details,
+      );
     }
     const refused = asRedisError(err);
     // Nothing written (Redis refused the first batch): the campaign this run queued could never send anyone, so it
@@ -223,7 +262,11 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
     }
     // Staging stays open: the batches written so far send, and the same enqueue again writes the rest.
     const cause = refused ? `[${refused.code}] ${refused.message.replace(/\.$/, '')}` : (err as Error).message;
-    throw new SmsqError('STAGING_STOPPED', `Campaign ${campaignId} was queued, but staging it stopped: ${cause}. The recipients staged so far are sending; queue the same campaign again (same campaignId, same rows) to stage the rest, or cancel it.`, { campaignId, ...(refused ? { cause: refused.code } : {}) });
+    throw new SmsqError(
+      'STAGING_STOPPED',
+      `Campaign ${campaignId} was queued, but staging it stopped: ${cause}. The recipients staged so far are sending; queue the same campaign again (same campaignId, same rows) to stage the rest, or cancel it.`,
+      { campaignId, ...(refused ? { cause: refused.code } : {}) },
+    );
   }
   result.suppressed = second.suppressed;
   if (second.endedAt !== undefined) {
@@ -233,12 +276,26 @@ async function enqueueRereadable(ctx: Context, opts: EnqueueOptions, checked: Ch
   } else {
     await endStaging(ctx, campaignId);
   }
-  ctx.log.info({ campaignId, total: first.total, batches: first.batches, duplicates: first.duplicates, resumed: existing !== null }, existing ? 'campaign staged again: its missing batches written' : 'campaign queued');
+  ctx.log.info(
+    { campaignId, total: first.total, batches: first.batches, duplicates: first.duplicates, resumed: existing !== null },
+    existing ? 'campaign staged again: its missing batches written' : 'campaign queued',
+  );
   return result;
 }
 
-function stageOptions(ctx: Context, opts: EnqueueOptions, c: CheckedCampaign): Pick<StageOptions, 'content' | 'senderId' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck'> {
-  return { content: c.content, senderId: c.senderId, template: c.template, dedupe: opts.dedupe ?? true, skipInvalid: opts.skipInvalid ?? false, windowCheck: windowRowCheck(c.timing, ctx.clock.now()) };
+function stageOptions(
+  ctx: Context,
+  opts: EnqueueOptions,
+  c: CheckedCampaign,
+): Pick<StageOptions, 'content' | 'senderId' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck'> {
+  return {
+    content: c.content,
+    senderId: c.senderId,
+    template: c.template,
+    dedupe: opts.dedupe ?? true,
+    skipInvalid: opts.skipInvalid ?? false,
+    windowCheck: windowRowCheck(c.timing, ctx.clock.now()),
+  };
 }
 
 /**
@@ -246,22 +303,36 @@ function stageOptions(ctx: Context, opts: EnqueueOptions, c: CheckedCampaign): P
  * `beforeCommit`: `drop` then removes what was staged), a repeat of a queued campaign (`created` false), or a new
  * campaign to commit.
  */
-async function accept(ctx: Context, opts: EnqueueOptions, checked: CheckedCampaign, staged: Staged, existing: CampaignRecord | null, drop: () => Promise<void>): Promise<EnqueueResult> {
+async function accept(
+  ctx: Context,
+  opts: EnqueueOptions,
+  checked: CheckedCampaign,
+  staged: Staged,
+  existing: CampaignRecord | null,
+  drop: () => Promise<void>,
+): Promise<EnqueueResult> {
   const { campaignId } = checked;
   const { problems, invalidCount } = staged;
   if (invalidCount > 0 && !opts.skipInvalid) {
     await drop();
     const listed = problems.map((p) => `row ${p.row}: ${p.reason} (${JSON.stringify(p.value)})`);
-    throw new SmsqError('VALIDATION_FAILED', `${invalidCount} invalid row(s); nothing was queued.\n${listed.slice(0, 20).join('\n')}${invalidCount > 20 ? '\n…' : ''}`, {
-      rows: problems,
-      invalidCount,
-    });
+    throw new SmsqError(
+      'VALIDATION_FAILED',
+      `${invalidCount} invalid row(s); nothing was queued.\n${listed.slice(0, 20).join('\n')}${invalidCount > 20 ? '\n…' : ''}`,
+      {
+        rows: problems,
+        invalidCount,
+      },
+    );
   }
   if (staged.total === 0) {
     await drop();
     // No id named: none was created, and a generated one would send the user looking for a campaign that never was.
     const why = invalidCount > 0 ? `all ${invalidCount} row(s) are invalid` : 'the list has no recipient';
-    throw new SmsqError('CAMPAIGN_EMPTY', `No valid recipient (${why}); nothing was queued and no campaign was created.`, { rows: problems, invalidCount });
+    throw new SmsqError('CAMPAIGN_EMPTY', `No valid recipient (${why}); nothing was queued and no campaign was created.`, {
+      rows: problems,
+      invalidCount,
+    });
   }
   const result: EnqueueResult = {
     campaignId,
@@ -279,7 +350,10 @@ async function accept(ctx: Context, opts: EnqueueOptions, checked: CheckedCampai
   if (warnings.length > 0) result.warnings = warnings;
   if (existing) {
     if (existing.digest !== staged.digest) {
-      throw new SmsqError('CAMPAIGN_CONFLICT', `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`);
+      throw new SmsqError(
+        'CAMPAIGN_CONFLICT',
+        `Campaign id ${campaignId} is already used by a campaign with different content or recipients.`,
+      );
     }
     // Same campaign again: make sure its split job and index entry exist (a producer may have died after committing).
     await ctx.campaignIndex.add(campaignId, existing.createdAt);
@@ -358,7 +432,13 @@ export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipien
  * until then the record expires by itself (a producer killed meanwhile leaves nothing for long), and a failure
  * (Redis full, read-only or gone) takes back what was written.
  */
-async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }, staging: boolean, pending?: PendingBatches): Promise<void> {
+async function commit(
+  ctx: Context,
+  campaignId: string,
+  c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string },
+  staging: boolean,
+  pending?: PendingBatches,
+): Promise<void> {
   try {
     await commitSteps(ctx, campaignId, c, staging, pending);
   } catch (err) {
@@ -367,7 +447,13 @@ async function commit(ctx: Context, campaignId: string, c: Staged & CheckedCampa
   }
 }
 
-async function commitSteps(ctx: Context, campaignId: string, c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string }, staging: boolean, pending?: PendingBatches): Promise<void> {
+async function commitSteps(
+  ctx: Context,
+  campaignId: string,
+  c: Staged & CheckedCampaign & { ignoreFrequencyCap: boolean; callbackUrl?: string },
+  staging: boolean,
+  pending?: PendingBatches,
+): Promise<void> {
   const { redis, keys } = ctx;
   const now = ctx.clock.now();
   const t = c.timing;
@@ -375,34 +461,42 @@ async function commitSteps(ctx: Context, campaignId: string, c: Staged & Checked
   // One HSET: the campaign becomes visible with all its fields at once.
   const createdAt = Date.now();
   const key = keys.campaign(campaignId);
-  await redis.multi().hset(key, {
-    state: scheduled ? 'scheduled' : 'queued',
-    ...(t.sendAt !== undefined ? { sendAt: String(t.sendAt) } : {}),
-    ...(t.window ? { window: t.window.spec } : {}),
-    ...(t.timezone ? { timezone: t.timezone } : {}),
-    ...(t.expireAt !== undefined ? { expireAt: String(t.expireAt) } : {}),
-    content: c.content,
-    senderId: c.senderId ?? '',
-    priority: c.priority,
-    ...(c.maxRate !== undefined ? { maxRate: String(c.maxRate) } : {}),
-    ...(c.ignoreFrequencyCap ? { ignoreFrequencyCap: '1' } : {}),
-    total: String(c.total),
-    batches: String(c.batches),
-    digest: c.digest,
-    duplicates: String(c.duplicates),
-    invalid: String(c.invalidCount),
-    createdAt: String(createdAt),
-    // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
-    ...(c.template ? { template: '1' } : {}),
-    // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
-    ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
-    ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
-    ...(staging ? { staging: '1', staged: '0' } : {}),
-  }).pexpire(key, PENDING_TTL_MS).exec();
+  await redis
+    .multi()
+    .hset(key, {
+      state: scheduled ? 'scheduled' : 'queued',
+      ...(t.sendAt !== undefined ? { sendAt: String(t.sendAt) } : {}),
+      ...(t.window ? { window: t.window.spec } : {}),
+      ...(t.timezone ? { timezone: t.timezone } : {}),
+      ...(t.expireAt !== undefined ? { expireAt: String(t.expireAt) } : {}),
+      content: c.content,
+      senderId: c.senderId ?? '',
+      priority: c.priority,
+      ...(c.maxRate !== undefined ? { maxRate: String(c.maxRate) } : {}),
+      ...(c.ignoreFrequencyCap ? { ignoreFrequencyCap: '1' } : {}),
+      total: String(c.total),
+      batches: String(c.batches),
+      digest: c.digest,
+      duplicates: String(c.duplicates),
+      invalid: String(c.invalidCount),
+      createdAt: String(createdAt),
+      // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
+      ...(c.template ? { template: '1' } : {}),
+      // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
+      ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
+      ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
+      ...(staging ? { staging: '1', staged: '0' } : {}),
+    })
+    .pexpire(key, PENDING_TTL_MS)
+    .exec();
   await ctx.campaignIndex.add(campaignId, createdAt);
   // Validity: at expireAt whatever is still pending ends expired, even batches waiting for a retry or a window.
   if (t.expireAt !== undefined) {
-    await ctx.queues.campaigns.add(JOB_NAMES.expire, { campaignId }, { jobId: jobIds.expiry(campaignId), delay: Math.max(0, t.expireAt - now) });
+    await ctx.queues.campaigns.add(
+      JOB_NAMES.expire,
+      { campaignId },
+      { jobId: jobIds.expiry(campaignId), delay: Math.max(0, t.expireAt - now) },
+    );
   }
   await pending?.persist();
   await redis.persist(key);
@@ -419,7 +513,11 @@ async function uncommit(ctx: Context, campaignId: string, batches: number): Prom
   await ctx.redis.del(keys.campaign(campaignId), keys.stagingWaiters(campaignId));
   await ctx.campaignIndex.remove([campaignId]);
   const released = Array.from({ length: Math.min(batches, ctx.config.releaseAhead) }, (_, k) => jobIds.batch(campaignId, k));
-  await Promise.all([queues.campaigns.remove(jobIds.campaign(campaignId)), queues.campaigns.remove(jobIds.expiry(campaignId)), ...released.map((id) => queues.batches.remove(id))]);
+  await Promise.all([
+    queues.campaigns.remove(jobIds.campaign(campaignId)),
+    queues.campaigns.remove(jobIds.expiry(campaignId)),
+    ...released.map((id) => queues.batches.remove(id)),
+  ]);
 }
 
 /**

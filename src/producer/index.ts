@@ -4,7 +4,17 @@ import { createContext, type Context, type ContextOptions } from '../shared/cont
 import { createLogger, type Logger } from '../shared/logger';
 import type { CampaignInfo, RecipientResult } from '../shared/types';
 import { type AccountStop, pauseSending, readAccountStop, resumeSending } from '../shared/campaign/sending-control';
-import { cancelCampaign, campaignResults, getCampaign, pauseCampaign, rescheduleCampaign, resumeCampaign, setMaxCost, type PauseOptions, type ResultsOptions } from './operator/campaign-admin';
+import {
+  cancelCampaign,
+  campaignResults,
+  getCampaign,
+  pauseCampaign,
+  rescheduleCampaign,
+  resumeCampaign,
+  setMaxCost,
+  type PauseOptions,
+  type ResultsOptions,
+} from './operator/campaign-admin';
 import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { enqueueRecovering } from './recover-sent';
@@ -14,7 +24,14 @@ import { settleCampaign, type SettleOptions, type SettleResult } from './operato
 import { SmsqError } from '../shared/errors';
 import type { Suppression } from '../shared/opt-out/suppression-store';
 import type { RawRow } from './read-recipients';
-import { checkSuppressed, importSuppressions, suppressNumbers, unsuppressNumbers, type SuppressImportResult, type SuppressOptions } from './operator/suppressions';
+import {
+  checkSuppressed,
+  importSuppressions,
+  suppressNumbers,
+  unsuppressNumbers,
+  type SuppressImportResult,
+  type SuppressOptions,
+} from './operator/suppressions';
 import { failedWebhooks, retryWebhooks, type FailedWebhook } from './operator/webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { isLocalGateway } from '../shared/config';
@@ -100,7 +117,11 @@ export interface Producer {
  *     const smsq = await createProducer();
  *     const { campaignId } = await smsq.enqueueCampaign({ content: 'Hi', recipients: [{ number: '+44 7700 900123' }] });
  */
-export async function createProducer(config: Config = loadConfig(), log: Logger = createLogger(config.logLevel), opts: ContextOptions = {}): Promise<Producer> {
+export async function createProducer(
+  config: Config = loadConfig(),
+  log: Logger = createLogger(config.logLevel),
+  opts: ContextOptions = {},
+): Promise<Producer> {
   return producerFromContext(await createContext(config, log, 'client', opts));
 }
 
@@ -145,7 +166,8 @@ export function producerFromContext(ctx: Context): Producer {
       list: () => ctx.suppressions.list(),
       count: () => ctx.suppressions.count(),
     },
-    listReplies: (filter = {}) => ctx.replies.list({ campaignId: filter.campaignId, since: filter.since instanceof Date ? filter.since.getTime() : filter.since }),
+    listReplies: (filter = {}) =>
+      ctx.replies.list({ campaignId: filter.campaignId, since: filter.since instanceof Date ? filter.since.getTime() : filter.since }),
     failedWebhooks: (limit) => failedWebhooks(ctx, limit),
     retryWebhooks: (which) => retryWebhooks(ctx, which),
     close: async () => {
@@ -160,7 +182,24 @@ type ReconcileOptions = SettleOptions;
 /** @deprecated The old name of SettleResult. */
 type ReconcileResult = SettleResult;
 
-export type { EnqueueOptions, EnqueueResult, PreviewOptions, PreviewResult, BalanceInfo, SettleOptions, SettleResult, ReconcileOptions, ReconcileResult, ResultsOptions, PauseOptions, Suppression, SuppressImportResult, SuppressOptions, StoredReply, FailedWebhook };
+export type {
+  EnqueueOptions,
+  EnqueueResult,
+  PreviewOptions,
+  PreviewResult,
+  BalanceInfo,
+  SettleOptions,
+  SettleResult,
+  ReconcileOptions,
+  ReconcileResult,
+  ResultsOptions,
+  PauseOptions,
+  Suppression,
+  SuppressImportResult,
+  SuppressOptions,
+  StoredReply,
+  FailedWebhook,
+};
 
 /** Credentials set, or the local simulator (which needs none). */
 function gatewayConfigured(ctx: Context): boolean {

@@ -43,7 +43,6 @@ export class NumberSet {
   }
 }
 
-
 /** Mixes the high and low 32 bits (a 16-digit number spans both) so that nearby numbers spread over the table. */
 function hash(n: number): number {
   const lo = n >>> 0;

@@ -23,7 +23,10 @@ export class PendingBatches {
   private written = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly ctx: Context, private readonly campaignId: string) {
+  constructor(
+    private readonly ctx: Context,
+    private readonly campaignId: string,
+  ) {
     this.timer = setInterval(() => void this.each((p, key) => p.pexpire(key, PENDING_TTL_MS)).catch(() => undefined), KEEP_ALIVE_MS);
     this.timer.unref();
   }

@@ -52,10 +52,13 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
   });
   const budget = checkBudget(staged.texts, c.maxCost);
   const refusal =
-    staged.invalidCount > 0 && !opts.skipInvalid ? { code: 'VALIDATION_FAILED', message: `${staged.invalidCount} invalid row(s); nothing would be queued (unless skipInvalid)` }
-    : staged.total === 0 ? { code: 'CAMPAIGN_EMPTY', message: 'no valid recipient' }
-    : budget.refusal ? { code: budget.refusal.code, message: budget.refusal.message }
-    : undefined;
+    staged.invalidCount > 0 && !opts.skipInvalid
+      ? { code: 'VALIDATION_FAILED', message: `${staged.invalidCount} invalid row(s); nothing would be queued (unless skipInvalid)` }
+      : staged.total === 0
+        ? { code: 'CAMPAIGN_EMPTY', message: 'no valid recipient' }
+        : budget.refusal
+          ? { code: budget.refusal.code, message: budget.refusal.message }
+          : undefined;
   const t = staged.texts;
   return {
     recipients: staged.total,

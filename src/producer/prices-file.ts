@@ -47,19 +47,24 @@ function lookup(prices: Map<string, Price>, number: string): Price | null {
 
 function parsePrices(path: string, text: string): Map<string, Price> {
   const prices = new Map<string, Price>();
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '' || line.trim().startsWith('#')) return;
-    const [country = '', price = '', currency = ''] = line.split(',').map((f) => f.trim());
-    const micros = toMicros(price);
-    if (i === 0 && micros === null) return; // a header
-    const problem =
-      !/^([A-Za-z]{2}|\d{1,4})$/.test(country) ? `country "${country}" is neither an ISO code such as GB nor a calling code such as 44`
-      : micros === null ? `price "${price}" is not a decimal number`
-      : !/^[A-Za-z]{1,8}$/.test(currency) ? `currency "${currency}" is not a code such as USD`
-      : null;
-    // A null price always has its problem: the check is only for the compiler.
-    if (problem || micros === null) throw new SmsqError('CONFIG_INVALID', `SMS_PRICES_FILE=${path}, line ${i + 1}: ${problem}`);
-    prices.set(country.toUpperCase(), { micros, currency: currency.toUpperCase() });
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (line.trim() === '' || line.trim().startsWith('#')) return;
+      const [country = '', price = '', currency = ''] = line.split(',').map((f) => f.trim());
+      const micros = toMicros(price);
+      if (i === 0 && micros === null) return; // a header
+      const problem = !/^([A-Za-z]{2}|\d{1,4})$/.test(country)
+        ? `country "${country}" is neither an ISO code such as GB nor a calling code such as 44`
+        : micros === null
+          ? `price "${price}" is not a decimal number`
+          : !/^[A-Za-z]{1,8}$/.test(currency)
+            ? `currency "${currency}" is not a code such as USD`
+            : null;
+      // A null price always has its problem: the check is only for the compiler.
+      if (problem || micros === null) throw new SmsqError('CONFIG_INVALID', `SMS_PRICES_FILE=${path}, line ${i + 1}: ${problem}`);
+      prices.set(country.toUpperCase(), { micros, currency: currency.toUpperCase() });
+    });
   return prices;
 }

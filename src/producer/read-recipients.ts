@@ -166,9 +166,10 @@ function csvRows(needed: readonly string[]): CsvRowMaker {
     if (toRow === null) {
       if (isHeader(record)) {
         const columns = headerColumns(record, needed, line);
-        toRow = (r, l) => (r.length > columns.count
-          ? { row: l, problem: rowProblem(l, r.join(','), `found ${r.length} columns; the header names ${columns.count}`) }
-          : { row: l, input: namedRow(r, columns) });
+        toRow = (r, l) =>
+          r.length > columns.count
+            ? { row: l, problem: rowProblem(l, r.join(','), `found ${r.length} columns; the header names ${columns.count}`) }
+            : { row: l, input: namedRow(r, columns) };
         return null;
       }
       if (needed.length > 0) throw headerMissing(line, needed);
@@ -255,9 +256,10 @@ async function* splitLines(input: NodeJS.ReadableStream | Readable): AsyncGenera
   const finish = (): Line => {
     let bytes = Buffer.concat(parts, size);
     if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
-    const line = tooLong || bytes.length > MAX_LINE_BYTES
-      ? { text: bytes.subarray(0, 400).toString('utf8'), tooLong: true }
-      : { text: bytes.toString('utf8'), tooLong: false };
+    const line =
+      tooLong || bytes.length > MAX_LINE_BYTES
+        ? { text: bytes.subarray(0, 400).toString('utf8'), tooLong: true }
+        : { text: bytes.toString('utf8'), tooLong: false };
     parts = [];
     size = 0;
     tooLong = false;

@@ -16,7 +16,8 @@ import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqu
  * counts, whichever campaign sent it. That errs towards not sending (a number that got another campaign's text in
  * the span is left out, and said so in its result), never towards sending twice.
  */
-export const RECOVERED_REASON = "found in the gateway's records (getSentRcd) when the campaign was queued again to recover it: not sent again";
+export const RECOVERED_REASON =
+  "found in the gateway's records (getSentRcd) when the campaign was queued again to recover it: not sent again";
 
 /**
  * enqueueCampaign with recovery: the rows are staged whole (a file is read once), and just before the campaign is
@@ -24,7 +25,12 @@ export const RECOVERED_REASON = "found in the gateway's records (getSentRcd) whe
  * the recipients found there recorded `sent`. A campaign id whose record survived is a plain repeat: nothing read,
  * nothing recovered. `recovered` says how many were found (only when the campaign was created).
  */
-export async function enqueueRecovering(ctx: Context, queries: () => GatewayQueries, recoverSince: unknown, opts: EnqueueOptions): Promise<EnqueueResult & { recovered?: number }> {
+export async function enqueueRecovering(
+  ctx: Context,
+  queries: () => GatewayQueries,
+  recoverSince: unknown,
+  opts: EnqueueOptions,
+): Promise<EnqueueResult & { recovered?: number }> {
   const since = checkRecoverSince(recoverSince, Date.now());
   if (typeof since === 'string') throw new SmsqError('VALIDATION_FAILED', `recoverSince: ${since}`, { fields: { recoverSince: since } });
   const gateway = queries();
@@ -38,7 +44,10 @@ export async function enqueueRecovering(ctx: Context, queries: () => GatewayQuer
       // Read last, as late as can be: a call in flight when Redis was lost has had the longest to be recorded.
       const sent = await GatewaySent.read(gateway, since, Date.now());
       recovered = await settleRecovered(ctx, staged.campaignId, staged.batches, sent);
-      ctx.log.info({ campaignId: staged.campaignId, recovered, recordsRead: sent.recordsRead, since: new Date(since).toISOString() }, 'campaign recovered: recipients in the gateway\'s records are not sent again');
+      ctx.log.info(
+        { campaignId: staged.campaignId, recovered, recordsRead: sent.recordsRead, since: new Date(since).toISOString() },
+        "campaign recovered: recipients in the gateway's records are not sent again",
+      );
       return beforeCommit?.(total - recovered, staged);
     },
   });
@@ -48,9 +57,11 @@ export async function enqueueRecovering(ctx: Context, queries: () => GatewayQuer
 /** Checks `recoverSince` at the edge: a time in the past, within the 90 days getSentRcd reaches back. */
 export function checkRecoverSince(value: unknown, now: number): number | string {
   const at = value instanceof Date ? value.getTime() : typeof value === 'string' ? parseIsoWithOffset(value.trim()) : null;
-  if (at === null || !Number.isFinite(at)) return 'must be an ISO 8601 time with seconds and an offset, e.g. 2026-05-01T09:00:00+01:00, or a Date';
+  if (at === null || !Number.isFinite(at))
+    return 'must be an ISO 8601 time with seconds and an offset, e.g. 2026-05-01T09:00:00+01:00, or a Date';
   if (at > now) return 'is in the future: give when the lost campaign started sending';
-  if (at < now - SENT_RCD_HISTORY_MS + 60_000) return "is more than 90 days ago, further back than the gateway's records (getSentRcd) reach";
+  if (at < now - SENT_RCD_HISTORY_MS + 60_000)
+    return "is more than 90 days ago, further back than the gateway's records (getSentRcd) reach";
   return at;
 }
 

@@ -88,7 +88,9 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   const writing = () => invalidCount === 0 || opts.skipInvalid;
   const texts = new TextStats(await loadPricer(ctx));
   const samples: Staged['samples'] = [];
-  const digest = createHash('sha256').update(JSON.stringify([opts.content, opts.senderId ?? ''])).update('\n');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([opts.content, opts.senderId ?? '']))
+    .update('\n');
   const batchDigests: string[] = [];
   const problems: RowProblem[] = [];
   let invalidCount = 0;
@@ -118,22 +120,28 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     batchDigests.push(batchDigest);
     part = '';
     if (opts.expectBatches && opts.expectBatches[k] !== batchDigest) {
-      throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (batch ${k + 1} differs from the first reading).`, { batch: k });
+      throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (batch ${k + 1} differs from the first reading).`, {
+        batch: k,
+      });
     }
     const write = opts.write;
     if (write && writing()) {
       const recipients = buffer;
-      writes.push(limit(async () => {
-        if ((await write(k, encodeRecipients(recipients), recipients.length)) === 'ended') endedAt = Math.min(endedAt ?? k, k);
-      }));
+      writes.push(
+        limit(async () => {
+          if ((await write(k, encodeRecipients(recipients), recipients.length)) === 'ended') endedAt = Math.min(endedAt ?? k, k);
+        }),
+      );
     }
     // Counted by a preview too: what the list would keep out if the campaign were sent now.
     if (opts.countSuppressed && config.optOut.suppressionCheck && writing()) {
       const numbers = buffer.map((r) => r.number);
-      writes.push(limit(async () => {
-        const found = await ctx.suppressions.which(numbers);
-        suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
-      }));
+      writes.push(
+        limit(async () => {
+          const found = await ctx.suppressions.which(numbers);
+          suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
+        }),
+      );
     }
     // Backpressure: never hold more than a few batches that Redis has not taken yet.
     if (writes.length >= WRITES_IN_FLIGHT * 2) {
@@ -174,7 +182,11 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     }
     if (buffer.length > 0 && endedAt === undefined) await flush();
     if (opts.expectBatches && endedAt === undefined && batches < opts.expectBatches.length) {
-      throw new SmsqError('INPUT_CHANGED', `The recipients changed while they were read (they end at batch ${batches}, the first reading had ${opts.expectBatches.length}).`, { batch: batches });
+      throw new SmsqError(
+        'INPUT_CHANGED',
+        `The recipients changed while they were read (they end at batch ${batches}, the first reading had ${opts.expectBatches.length}).`,
+        { batch: batches },
+      );
     }
     await Promise.all(writes);
   } finally {

@@ -63,13 +63,22 @@ export class TextStats {
       .sort((a, b) => b[1].segments - b[1].ifGsm - (a[1].segments - a[1].ifGsm))
       .slice(0, MAX_WARNINGS)
       .map(([chars, f]) => ucs2Warning(chars, f));
-    return { encodings: { ...this.encodings }, segments: this.segments, cost, priceSource: this.pricer.source, unpriced: this.unpriced, warnings };
+    return {
+      encodings: { ...this.encodings },
+      segments: this.segments,
+      cost,
+      priceSource: this.pricer.source,
+      unpriced: this.unpriced,
+      warnings,
+    };
   }
 }
 
 /** "’ on 41,200 rows makes them UCS-2: 2 segments instead of 1" (or totals, when the rows differ in length). */
 function ucs2Warning(chars: string, f: { rows: number; segments: number; ifGsm: number }): string {
-  const shown = [...chars].map((c) => (/\s|\p{C}/u.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : c)).join(' ');
+  const shown = [...chars]
+    .map((c) => (/\s|\p{C}/u.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : c))
+    .join(' ');
   const n = (x: number) => x.toLocaleString('en-US');
   const each = f.segments % f.rows === 0 && f.ifGsm % f.rows === 0;
   const cost = each

@@ -78,8 +78,10 @@ export function checkTextCharacters(text: string, what: string): string | null {
   const m = UNSENDABLE.exec(text);
   if (!m) return null;
   const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-  if (m[0] === '\uFFFD') return `${what} has ${code} at character ${m.index + 1}, the mark of input that was not valid UTF-8: save the file as UTF-8`;
-  if (m[0].length === 1 && m[0] >= '\uD800' && m[0] <= '\uDFFF') return `${what} has a lone surrogate (${code}) at character ${m.index + 1}, half of a character`;
+  if (m[0] === '\uFFFD')
+    return `${what} has ${code} at character ${m.index + 1}, the mark of input that was not valid UTF-8: save the file as UTF-8`;
+  if (m[0].length === 1 && m[0] >= '\uD800' && m[0] <= '\uDFFF')
+    return `${what} has a lone surrogate (${code}) at character ${m.index + 1}, half of a character`;
   return `${what} has the control character ${code} at character ${m.index + 1}; only tab, newline and carriage return are allowed`;
 }
 
@@ -234,7 +236,12 @@ export class RecipientValidator {
       }
     }
     if (unknown !== undefined) {
-      return this.refuse(row, input, `unknown field '${shorten(unknown)}'; a recipient has only number, orderId, fields and timezone`, shorten(unknown));
+      return this.refuse(
+        row,
+        input,
+        `unknown field '${shorten(unknown)}'; a recipient has only number, orderId, fields and timezone`,
+        shorten(unknown),
+      );
     }
     const zone = fields.timezone;
     if (zone !== undefined && (typeof zone !== 'string' || !isZone(zone))) {
@@ -285,7 +292,10 @@ export class RecipientValidator {
   }
 
   /** The template's field values of one recipient and its rendered text, or why they do not make a valid text. */
-  private fill(template: Template, raw: unknown): { values: string[]; text: string } | { problem: { value: unknown; reason: string; field: string } } {
+  private fill(
+    template: Template,
+    raw: unknown,
+  ): { values: string[]; text: string } | { problem: { value: unknown; reason: string; field: string } } {
     if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
       return { problem: { value: raw, reason: 'fields must be an object of field names and values', field: 'fields' } };
     }
@@ -298,14 +308,19 @@ export class RecipientValidator {
         const reason = checkTextCharacters(v, `field '${name}'`);
         if (reason !== null) return { problem: { value: v, reason, field: `fields.${name}` } };
         values.push(this.prepare(v));
-      }
-      else if (typeof v === 'number' && Number.isFinite(v)) values.push(String(v));
+      } else if (typeof v === 'number' && Number.isFinite(v)) values.push(String(v));
       else return { problem: { value: v, reason: `field '${name}' must be text or a number`, field: `fields.${name}` } };
     }
     if (!this.renderTexts) return { values, text: '' };
     const text = renderTemplate(template, values);
     if (typeof text !== 'string') {
-      return { problem: { value: text.missing, reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback`, field: `fields.${text.missing}` } };
+      return {
+        problem: {
+          value: text.missing,
+          reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback`,
+          field: `fields.${text.missing}`,
+        },
+      };
     }
     const reason = checkContent(text, 'text for this recipient');
     if (reason !== null) return { problem: { value: text, reason, field: 'text' } };

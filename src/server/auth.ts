@@ -29,7 +29,8 @@ export function basicAuth(credentials: NonNullable<ServerConfig['dashboard']>) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const challenge = 'Basic realm="smsq dashboard", charset="UTF-8"';
     const [scheme, encoded] = (req.headers.authorization ?? '').split(' ', 2);
-    if (scheme?.toLowerCase() !== 'basic' || !encoded) return refuse(req, reply, challenge, 'the dashboard needs DASHBOARD_USER and DASHBOARD_PASSWORD');
+    if (scheme?.toLowerCase() !== 'basic' || !encoded)
+      return refuse(req, reply, challenge, 'the dashboard needs DASHBOARD_USER and DASHBOARD_PASSWORD');
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = colon === -1 ? decoded : decoded.slice(0, colon);

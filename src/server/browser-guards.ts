@@ -43,9 +43,10 @@ function crossSiteRefusal(req: FastifyRequest): ApiError | null {
   else if (referer !== undefined) from = hostOf(referer);
   else from = null;
   if (from === host && host !== '') return null;
-  const message = from === null
-    ? 'a request that changes something must come from this server\'s own pages: it carries no Sec-Fetch-Site, Origin or Referer header'
-    : `a request that changes something must come from this server's own pages, not from ${from.startsWith('a ') ? from : `another origin (${from})`}`;
+  const message =
+    from === null
+      ? "a request that changes something must come from this server's own pages: it carries no Sec-Fetch-Site, Origin or Referer header"
+      : `a request that changes something must come from this server's own pages, not from ${from.startsWith('a ') ? from : `another origin (${from})`}`;
   return new ApiError('CROSS_SITE_REQUEST', message);
 }
 
@@ -54,7 +55,9 @@ function mediaTypeRefusal(req: FastifyRequest, requireJson: boolean): ApiError |
   if (type === 'application/json') return null;
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (type === '' && !hasBody && !requireJson) return null;
-  return new ApiError('UNSUPPORTED_MEDIA_TYPE', `a request that changes something takes application/json${type ? `, not ${type}` : ''}`, { accepted: ['application/json'] });
+  return new ApiError('UNSUPPORTED_MEDIA_TYPE', `a request that changes something takes application/json${type ? `, not ${type}` : ''}`, {
+    accepted: ['application/json'],
+  });
 }
 
 /**
@@ -68,7 +71,14 @@ export function loopbackHostOnly(allowed: readonly string[]) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const host = (req.headers.host ?? '').toLowerCase();
     if (extra.has(host) || isLoopbackHost(host, req.socket.localPort)) return;
-    return sendError(req, reply, new ApiError('HOST_NOT_ALLOWED', `this server answers as 127.0.0.1, localhost or [::1] only, not as "${host.slice(0, 255)}"; add the name to SERVER_ALLOWED_HOSTS to serve it behind that name`));
+    return sendError(
+      req,
+      reply,
+      new ApiError(
+        'HOST_NOT_ALLOWED',
+        `this server answers as 127.0.0.1, localhost or [::1] only, not as "${host.slice(0, 255)}"; add the name to SERVER_ALLOWED_HOSTS to serve it behind that name`,
+      ),
+    );
   };
 }
 

@@ -30,7 +30,14 @@ export function dashboardWritesAllowed(queues: Queues) {
     const params = req.params as RetryParams;
     if (route.endsWith(RETRY_ALL) && params.queueStatus === 'failed') return;
     if (route.endsWith(RETRY_JOB) && (await isFailed(queues, params))) return;
-    return sendError(req, reply, new ApiError('FORBIDDEN', 'the dashboard can look at jobs and retry failed ones, nothing else: adding, editing, promoting, removing or cleaning jobs is refused (pause or resume sending with smsq pause / smsq resume or the console)'));
+    return sendError(
+      req,
+      reply,
+      new ApiError(
+        'FORBIDDEN',
+        'the dashboard can look at jobs and retry failed ones, nothing else: adding, editing, promoting, removing or cleaning jobs is refused (pause or resume sending with smsq pause / smsq resume or the console)',
+      ),
+    );
   };
 }
 

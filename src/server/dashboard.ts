@@ -17,7 +17,8 @@ export const DASHBOARD_PATH = '/admin/queues';
 
 const DESCRIPTIONS = {
   campaigns: 'One job per campaign: it splits the campaign into batch jobs.',
-  batches: 'One job per batch of up to 1000 recipients; its result counts them by outcome and lists the first failed or unknown (each msgId: smsq results).',
+  batches:
+    'One job per batch of up to 1000 recipients; its result counts them by outcome and lists the first failed or unknown (each msgId: smsq results).',
   delivery: 'One job per run of the delivery-report poller (getReport for messages still without a report); its result says what it found.',
   webhooks: 'One job per webhook event (its id is the webhook-id); failed jobs are events whose retries ran out or that got 410 Gone.',
 };

@@ -63,14 +63,18 @@ export function toAnswer(err: unknown, redisReady: boolean): Answer {
         : { path, message: v.message ?? 'is invalid' };
     });
     const unknown = problems.filter((p) => 'field' in p);
-    const message = unknown.length > 0 ? unknown.map((p) => p.message).join('; ') : e.message ?? 'the request does not match its schema';
+    const message = unknown.length > 0 ? unknown.map((p) => p.message).join('; ') : (e.message ?? 'the request does not match its schema');
     return answer('BAD_REQUEST', message, { problems });
   }
   if (e.statusCode === 413) return answer('PAYLOAD_TOO_LARGE', 'the request body is larger than this server accepts');
   if (e.statusCode === 415) {
-    return answer('UNSUPPORTED_MEDIA_TYPE', `${e.message ?? 'unsupported Content-Type'}; this route accepts ${ACCEPTED_MEDIA_TYPES.join(', ')}`, {
-      accepted: [...ACCEPTED_MEDIA_TYPES],
-    });
+    return answer(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${e.message ?? 'unsupported Content-Type'}; this route accepts ${ACCEPTED_MEDIA_TYPES.join(', ')}`,
+      {
+        accepted: [...ACCEPTED_MEDIA_TYPES],
+      },
+    );
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return answer('BAD_REQUEST', e.message ?? 'bad request');

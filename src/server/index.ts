@@ -28,7 +28,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const app = buildApp(ctx);
   const host = config.server.dashboard ? config.server.host : '127.0.0.1';
   if (!config.server.dashboard) {
-    log.warn({ host }, 'DASHBOARD_USER and DASHBOARD_PASSWORD are not set: listening on 127.0.0.1 only, dashboard without login; set both to listen on SERVER_HOST');
+    log.warn(
+      { host },
+      'DASHBOARD_USER and DASHBOARD_PASSWORD are not set: listening on 127.0.0.1 only, dashboard without login; set both to listen on SERVER_HOST',
+    );
   }
   if (!config.server.apiToken) log.warn('API_TOKEN is not set: every /v1 call is refused with 401 UNAUTHORIZED');
   try {

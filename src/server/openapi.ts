@@ -3,8 +3,20 @@
  * (./schemas.ts); test/integration/server/openapi.test.ts holds it to the routes Fastify actually registered.
  */
 import {
-  campaignInfoSchema, enqueueJsonBody, maxCostBody, enqueueResultSchema, enqueueStreamQuery, errorSchema, listQuery, readinessSchema,
-  numbersBody, pauseBody, recipientResultSchema, rescheduleBody, failedWebhookSchema, webhookRetryBody,
+  campaignInfoSchema,
+  enqueueJsonBody,
+  maxCostBody,
+  enqueueResultSchema,
+  enqueueStreamQuery,
+  errorSchema,
+  listQuery,
+  readinessSchema,
+  numbersBody,
+  pauseBody,
+  recipientResultSchema,
+  rescheduleBody,
+  failedWebhookSchema,
+  webhookRetryBody,
 } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -13,14 +25,20 @@ const error = (description: string) => ({ description, content: json({ $ref: '#/
 /** Answers every /v1 route may give. */
 const common = {
   401: error('UNAUTHORIZED: no, or a wrong, bearer token (or API_TOKEN is not set on the server).'),
-  503: error('REDIS_UNAVAILABLE: Redis cannot be reached; REDIS_FULL: Redis is full (maxmemory, OOM); REDIS_READONLY: Redis refuses writes (a replica, NOREPLICAS, MISCONF). With Retry-After.'),
+  503: error(
+    'REDIS_UNAVAILABLE: Redis cannot be reached; REDIS_FULL: Redis is full (maxmemory, OOM); REDIS_READONLY: Redis refuses writes (a replica, NOREPLICAS, MISCONF). With Retry-After.',
+  ),
 };
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The campaign id.' }];
 const bearer = [{ bearer: [] }];
 const campaignInfo = { description: 'State and counts.', content: json({ $ref: '#/components/schemas/CampaignInfo' }) };
 
 const streamQuery = Object.entries(enqueueStreamQuery.properties).map(([name, schema]) => ({
-  name, in: 'query', required: name === 'content', schema, description: name === 'dryRun' ? 'With any body: a preview, nothing queued.' : 'Only with an NDJSON or CSV body.',
+  name,
+  in: 'query',
+  required: name === 'content',
+  schema,
+  description: name === 'dryRun' ? 'With any body: a preview, nothing queued.' : 'Only with an NDJSON or CSV body.',
 }));
 
 /** What `?dryRun=true` answers (PreviewResult in src/producer/preview.ts). */
@@ -37,9 +55,16 @@ const previewSchema = {
     estimatedCost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Per currency, decimal strings.' },
     priceSource: { type: 'string', description: 'SMS_PRICE_PER_SEGMENT, SMS_PRICES_FILE (path), last delivery report (date), or none.' },
     unpriced: { type: 'integer' },
-    samples: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, orderId: { type: 'string' }, text: { type: 'string' } } } },
+    samples: {
+      type: 'array',
+      items: { type: 'object', properties: { number: { type: 'string' }, orderId: { type: 'string' }, text: { type: 'string' } } },
+    },
     warnings: { type: 'array', items: { type: 'string' } },
-    refusal: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, description: 'What an enqueue would answer instead of queueing.' },
+    refusal: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      description: 'What an enqueue would answer instead of queueing.',
+    },
   },
 } as const;
 
@@ -53,7 +78,9 @@ const settle = (summary: string, deprecated = false) => ({
     responses: {
       200: { description: '{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead }' },
       404: error('CAMPAIGN_NOT_FOUND'),
-      409: error('CAMPAIGN_ACTIVE (still sending), CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign) or RECONCILE_BUSY (automatic settling of this campaign is running; try again in a minute).'),
+      409: error(
+        'CAMPAIGN_ACTIVE (still sending), CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign) or RECONCILE_BUSY (automatic settling of this campaign is running; try again in a minute).',
+      ),
       502: error('GATEWAY_QUERY_FAILED: getSentRcd failed; nothing changed.'),
       ...common,
     },
@@ -65,22 +92,35 @@ export const openApiDocument = {
   info: {
     title: 'smsq',
     version: '1',
-    description: 'Queue SMS campaigns, follow them and read every recipient\'s outcome. Times are ISO 8601. The campaign console is at /, bull-board at /admin/queues, both behind basic auth.',
+    description:
+      "Queue SMS campaigns, follow them and read every recipient's outcome. Times are ISO 8601. The campaign console is at /, bull-board at /admin/queues, both behind basic auth.",
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
-    schemas: { CampaignInfo: campaignInfoSchema, EnqueueResult: enqueueResultSchema, Preview: previewSchema, RecipientResult: recipientResultSchema, Error: errorSchema, Readiness: readinessSchema, PauseBody: pauseBody },
+    schemas: {
+      CampaignInfo: campaignInfoSchema,
+      EnqueueResult: enqueueResultSchema,
+      Preview: previewSchema,
+      RecipientResult: recipientResultSchema,
+      Error: errorSchema,
+      Readiness: readinessSchema,
+      PauseBody: pauseBody,
+    },
   },
   paths: {
     '/v1/campaigns': {
       get: {
-        summary: 'Campaigns, newest first, a page at a time: pass the answer\'s `next` as `cursor` for the next page. Filters: state, priority, since.',
+        summary:
+          "Campaigns, newest first, a page at a time: pass the answer's `next` as `cursor` for the next page. Filters: state, priority, since.",
         security: bearer,
         parameters: Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
         responses: {
           200: {
             description: '{ campaigns: CampaignInfo[], next?: string }; no `next` on the last page.',
-            content: json({ type: 'object', properties: { campaigns: { type: 'array', items: { $ref: '#/components/schemas/CampaignInfo' } }, next: { type: 'string' } } }),
+            content: json({
+              type: 'object',
+              properties: { campaigns: { type: 'array', items: { $ref: '#/components/schemas/CampaignInfo' } }, next: { type: 'string' } },
+            }),
           },
           400: error('BAD_REQUEST: an unknown filter, a state or priority that does not exist, a since that is not ISO 8601.'),
           422: error('VALIDATION_FAILED: limit outside 1-500, or a cursor this server did not give out.'),
@@ -96,38 +136,68 @@ export const openApiDocument = {
           content: {
             ...json(enqueueJsonBody),
             'application/x-ndjson': { schema: { type: 'string', description: 'One {"number","orderId"} object per line.' } },
-            'text/csv': { schema: { type: 'string', description: 'A header naming the columns (number, orderId, timezone, template fields; taken by name only: a doubled or missing column is 422 CSV_HEADER_INVALID), or number[,orderId] per line without one.' } },
+            'text/csv': {
+              schema: {
+                type: 'string',
+                description:
+                  'A header naming the columns (number, orderId, timezone, template fields; taken by name only: a doubled or missing column is 422 CSV_HEADER_INVALID), or number[,orderId] per line without one.',
+              },
+            },
           },
         },
         responses: {
           201: { description: 'Queued.', content: json({ $ref: '#/components/schemas/EnqueueResult' }) },
           200: {
-            description: 'The same campaign id with the same content and recipients was already queued: nothing new queued. With dryRun=true: the preview (a Preview object), nothing queued.',
+            description:
+              'The same campaign id with the same content and recipients was already queued: nothing new queued. With dryRun=true: the preview (a Preview object), nothing queued.',
             content: json({ oneOf: [{ $ref: '#/components/schemas/EnqueueResult' }, { $ref: '#/components/schemas/Preview' }] }),
           },
           400: error('BAD_REQUEST (wrong shape, unknown field) or INPUT_UNREADABLE (broken CSV quoting).'),
-          409: error('CAMPAIGN_CONFLICT (the id is used by a different campaign) or CAMPAIGN_BUSY (being queued right now; see Retry-After).'),
+          409: error(
+            'CAMPAIGN_CONFLICT (the id is used by a different campaign) or CAMPAIGN_BUSY (being queued right now; see Retry-After).',
+          ),
           413: error('PAYLOAD_TOO_LARGE: over API_JSON_BODY_LIMIT (JSON) or API_STREAM_BODY_LIMIT (streamed).'),
           415: error('UNSUPPORTED_MEDIA_TYPE: use application/json, application/x-ndjson or text/csv.'),
-          422: error('VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued), CAMPAIGN_EMPTY, or BUDGET_EXCEEDED (the estimated cost is above maxCost).'),
+          422: error(
+            'VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued), CAMPAIGN_EMPTY, or BUDGET_EXCEEDED (the estimated cost is above maxCost).',
+          ),
           ...common,
         },
       },
     },
     '/v1/campaigns/{id}': {
-      get: { summary: 'State and counts of a campaign.', security: bearer, parameters: idParam, responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), ...common } },
+      get: {
+        summary: 'State and counts of a campaign.',
+        security: bearer,
+        parameters: idParam,
+        responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), ...common },
+      },
     },
     '/v1/campaigns/{id}/results': {
       get: {
         summary: 'One record per recipient, in the order queued, streamed: NDJSON, or CSV with Accept: text/csv.',
         security: bearer,
-        parameters: [...idParam, { name: 'withContent', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: "true: each record carries its recipient's text (`content`, a last CSV column), rendered from the template." }],
+        parameters: [
+          ...idParam,
+          {
+            name: 'withContent',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['true', 'false'] },
+            description: "true: each record carries its recipient's text (`content`, a last CSV column), rendered from the template.",
+          },
+        ],
         responses: {
           200: {
             description: 'Streamed.',
             content: {
               'application/x-ndjson': { schema: { $ref: '#/components/schemas/RecipientResult' } },
-              'text/csv': { schema: { type: 'string', description: 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency' } },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                  description: 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency',
+                },
+              },
             },
           },
           404: error('CAMPAIGN_NOT_FOUND'),
@@ -145,7 +215,8 @@ export const openApiDocument = {
     },
     '/v1/campaigns/{id}/pause': {
       post: {
-        summary: 'Pause one campaign: none of its batches starts until it is resumed; batches in flight finish; other campaigns go on sending. Pausing a paused campaign changes nothing.',
+        summary:
+          'Pause one campaign: none of its batches starts until it is resumed; batches in flight finish; other campaigns go on sending. Pausing a paused campaign changes nothing.',
         security: bearer,
         parameters: idParam,
         requestBody: { required: false, content: json({ $ref: '#/components/schemas/PauseBody' }) },
@@ -166,30 +237,51 @@ export const openApiDocument = {
         security: bearer,
         parameters: idParam,
         requestBody: { required: true, content: json(rescheduleBody) },
-        responses: { 200: campaignInfo, 404: error('CAMPAIGN_NOT_FOUND'), 409: error('CAMPAIGN_STARTED'), 422: error('VALIDATION_FAILED'), ...common },
+        responses: {
+          200: campaignInfo,
+          404: error('CAMPAIGN_NOT_FOUND'),
+          409: error('CAMPAIGN_STARTED'),
+          422: error('VALIDATION_FAILED'),
+          ...common,
+        },
       },
     },
     '/v1/campaigns/{id}/max-cost': {
       post: {
-        summary: "Set or remove a campaign's budget cap, e.g. raise it for a campaign paused by its budget (resuming it is a separate step).",
+        summary:
+          "Set or remove a campaign's budget cap, e.g. raise it for a campaign paused by its budget (resuming it is a separate step).",
         security: bearer,
         parameters: idParam,
         requestBody: { required: true, content: json(maxCostBody) },
-        responses: { 200: campaignInfo, 400: error('BAD_REQUEST'), 404: error('CAMPAIGN_NOT_FOUND'), 422: error('VALIDATION_FAILED: maxCost must be above 0.'), ...common },
+        responses: {
+          200: campaignInfo,
+          400: error('BAD_REQUEST'),
+          404: error('CAMPAIGN_NOT_FOUND'),
+          422: error('VALIDATION_FAILED: maxCost must be above 0.'),
+          ...common,
+        },
       },
     },
-    '/v1/campaigns/{id}/settle': settle("Settle the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its msgId; not found once the gateway had time to record it → not-sent. resend=true queues the not-sent ones again."),
+    '/v1/campaigns/{id}/settle': settle(
+      "Settle the campaign's unknown recipients from the gateway's sent records (getSentRcd): found → sent with its msgId; not found once the gateway had time to record it → not-sent. resend=true queues the not-sent ones again.",
+    ),
     '/v1/campaigns/{id}/reconcile': settle('The old name of POST /v1/campaigns/{id}/settle, which it runs.', true),
     '/v1/balance': {
       get: {
-        summary: 'The gateway balance, gift and credit, the last price per message a delivery report gave, and how many messages balance plus credit pay for.',
+        summary:
+          'The gateway balance, gift and credit, the last price per message a delivery report gave, and how many messages balance plus credit pay for.',
         security: bearer,
-        responses: { 200: { description: '{ balance, gift, credit, available, lastPrice, messages }' }, 502: error('GATEWAY_QUERY_FAILED'), ...common },
+        responses: {
+          200: { description: '{ balance, gift, credit, available, lastPrice, messages }' },
+          502: error('GATEWAY_QUERY_FAILED'),
+          ...common,
+        },
       },
     },
     '/v1/delivery-reports/{token}': {
       post: {
-        summary: "Where the gateway pushes delivery reports (pushSmsReport): give the vendor this URL with DLR_TOKEN as {token}. One report object or an array; answers 200 with what became of them.",
+        summary:
+          'Where the gateway pushes delivery reports (pushSmsReport): give the vendor this URL with DLR_TOKEN as {token}. One report object or an array; answers 200 with what became of them.',
         parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'DLR_TOKEN.' }],
         requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
         responses: {
@@ -204,13 +296,24 @@ export const openApiDocument = {
       get: {
         summary: 'The whole suppression list, streamed: NDJSON {number, reason, source, addedAt}, or CSV with Accept: text/csv.',
         security: bearer,
-        responses: { 200: { description: 'Streamed.', content: { 'application/x-ndjson': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...common },
+        responses: {
+          200: {
+            description: 'Streamed.',
+            content: { 'application/x-ndjson': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } },
+          },
+          ...common,
+        },
       },
       post: {
         summary: 'Add numbers to the suppression list: no call to them starts afterwards, in any campaign, queued or not.',
         security: bearer,
         requestBody: { required: true, content: json(numbersBody) },
-        responses: { 200: { description: '{ numbers, added }: added counts the numbers that were not on the list.' }, 400: error('BAD_REQUEST'), 422: error('VALIDATION_FAILED: a bad number; nothing changed.'), ...common },
+        responses: {
+          200: { description: '{ numbers, added }: added counts the numbers that were not on the list.' },
+          400: error('BAD_REQUEST'),
+          422: error('VALIDATION_FAILED: a bad number; nothing changed.'),
+          ...common,
+        },
       },
     },
     '/v1/suppressions/remove': {
@@ -226,29 +329,56 @@ export const openApiDocument = {
         summary: 'Is this number suppressed? { suppressed: true, number, reason, source, addedAt } or { suppressed: false, number }.',
         security: bearer,
         parameters: [{ name: 'number', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { 200: { description: 'The entry, or suppressed false.' }, 422: error('VALIDATION_FAILED: not a phone number.'), ...common },
+        responses: {
+          200: { description: 'The entry, or suppressed false.' },
+          422: error('VALIDATION_FAILED: not a phone number.'),
+          ...common,
+        },
       },
     },
     '/v1/suppressions/import': {
       post: {
-        summary: 'Import a list streamed as CSV (a number per line, header optional) or NDJSON ({"number","reason"?}). Valid rows are added; bad rows are listed with their line and skipped.',
+        summary:
+          'Import a list streamed as CSV (a number per line, header optional) or NDJSON ({"number","reason"?}). Valid rows are added; bad rows are listed with their line and skipped.',
         security: bearer,
         parameters: [{ name: 'reason', in: 'query', required: false, schema: { type: 'string' } }],
-        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-        responses: { 200: { description: '{ read, added, invalidCount, invalidRows: [{row, value, reason}] }' }, 413: error('PAYLOAD_TOO_LARGE'), 415: error('UNSUPPORTED_MEDIA_TYPE'), ...common },
+        requestBody: {
+          required: true,
+          content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
+        },
+        responses: {
+          200: { description: '{ read, added, invalidCount, invalidRows: [{row, value, reason}] }' },
+          413: error('PAYLOAD_TOO_LARGE'),
+          415: error('UNSUPPORTED_MEDIA_TYPE'),
+          ...common,
+        },
       },
     },
     '/v1/replies': {
       get: {
-        summary: 'Replies received (recordMo, polled and pushed), oldest first, streamed: NDJSON, or CSV with Accept: text/csv. Each is attributed to the campaign that last sent to its number.',
+        summary:
+          'Replies received (recordMo, polled and pushed), oldest first, streamed: NDJSON, or CSV with Accept: text/csv. Each is attributed to the campaign that last sent to its number.',
         security: bearer,
         parameters: [
-          { name: 'campaign', in: 'query', required: false, schema: { type: 'string' }, description: 'Only replies attributed to this campaign.' },
-          { name: 'since', in: 'query', required: false, schema: { type: 'string' }, description: 'Only replies the gateway received at or after this ISO 8601 time.' },
+          {
+            name: 'campaign',
+            in: 'query',
+            required: false,
+            schema: { type: 'string' },
+            description: 'Only replies attributed to this campaign.',
+          },
+          {
+            name: 'since',
+            in: 'query',
+            required: false,
+            schema: { type: 'string' },
+            description: 'Only replies the gateway received at or after this ISO 8601 time.',
+          },
         ],
         responses: {
           200: {
-            description: 'One reply per line: { id, number, content, receivedAt, sendId, campaignId?, source (push|poll), keyword? (stop|start), listChange?, mcc?, mnc?, operator?, pay?, currency? }.',
+            description:
+              'One reply per line: { id, number, content, receivedAt, sendId, campaignId?, source (push|poll), keyword? (stop|start), listChange?, mcc?, mnc?, operator?, pay?, currency? }.',
             content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
           },
           400: error('BAD_REQUEST: since is not an ISO 8601 time, or an unknown parameter.'),
@@ -258,11 +388,15 @@ export const openApiDocument = {
     },
     '/v1/replies/{token}': {
       post: {
-        summary: 'Where the gateway pushes replies (recordMo\'s fields, one per POST; an array is taken too): give the vendor this URL with REPLY_TOKEN as {token}. STOP and START keywords change the suppression list at once. Answers 200 with what became of each reply.',
+        summary:
+          "Where the gateway pushes replies (recordMo's fields, one per POST; an array is taken too): give the vendor this URL with REPLY_TOKEN as {token}. STOP and START keywords change the suppression list at once. Answers 200 with what became of each reply.",
         parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'REPLY_TOKEN.' }],
         requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
         responses: {
-          200: { description: '{ received, replies: [{ number, result (stored|stop|start|duplicate), campaignId?, listChange? }], invalid: [{ index, reason }] }' },
+          200: {
+            description:
+              '{ received, replies: [{ number, result (stored|stop|start|duplicate), campaignId?, listChange? }], invalid: [{ index, reason }] }',
+          },
           400: error('BAD_REQUEST: not JSON, or not a reply or a list of replies.'),
           401: error('UNAUTHORIZED: wrong token, or REPLY_TOKEN is not set on the server.'),
           403: error('FORBIDDEN: the address is not in REPLY_ALLOWED_IPS.'),
@@ -270,22 +404,46 @@ export const openApiDocument = {
       },
     },
     '/v1/queue/pause': {
-      post: { summary: 'Stop sending for the whole queue; batches in flight finish.', security: bearer, responses: { 200: { description: '{ paused: true }' }, ...common } },
+      post: {
+        summary: 'Stop sending for the whole queue; batches in flight finish.',
+        security: bearer,
+        responses: { 200: { description: '{ paused: true }' }, ...common },
+      },
     },
     '/v1/queue/resume': {
-      post: { summary: 'Restart sending; also clears an account-level stop.', security: bearer, responses: { 200: { description: '{ paused: false, clearedAccountStop }' }, ...common } },
+      post: {
+        summary: 'Restart sending; also clears an account-level stop.',
+        security: bearer,
+        responses: { 200: { description: '{ paused: false, clearedAccountStop }' }, ...common },
+      },
     },
     '/v1/webhooks/failed': {
       get: {
-        summary: 'Webhook events whose delivery failed for good (retries exhausted after WEBHOOK_RETRY_FOR, or 410 Gone), most recent first.',
+        summary:
+          'Webhook events whose delivery failed for good (retries exhausted after WEBHOOK_RETRY_FOR, or 410 Gone), most recent first.',
         security: bearer,
-        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' }, description: 'At most this many (default 100).' }],
-        responses: { 200: { description: '{ failed: [...] }', content: json({ type: 'object', properties: { failed: { type: 'array', items: failedWebhookSchema } } }) }, ...common },
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' },
+            description: 'At most this many (default 100).',
+          },
+        ],
+        responses: {
+          200: {
+            description: '{ failed: [...] }',
+            content: json({ type: 'object', properties: { failed: { type: 'array', items: failedWebhookSchema } } }),
+          },
+          ...common,
+        },
       },
     },
     '/v1/webhooks/retry': {
       post: {
-        summary: 'Re-send failed webhook events (same webhook-id, same body), each with a new WEBHOOK_RETRY_FOR window: { ids: [...] } or { all: true }.',
+        summary:
+          'Re-send failed webhook events (same webhook-id, same body), each with a new WEBHOOK_RETRY_FOR window: { ids: [...] } or { all: true }.',
         security: bearer,
         requestBody: { required: true, content: json(webhookRetryBody) },
         responses: {
@@ -307,8 +465,18 @@ export const openApiDocument = {
       },
     },
     '/metrics': {
-      get: { summary: 'Prometheus text format.', security: bearer, responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: common[401] } },
+      get: {
+        summary: 'Prometheus text format.',
+        security: bearer,
+        responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: common[401] },
+      },
     },
-    '/openapi.json': { get: { summary: 'This document.', security: bearer, responses: { 200: { description: 'OpenAPI 3.', content: json({ type: 'object' }) }, 401: common[401] } } },
+    '/openapi.json': {
+      get: {
+        summary: 'This document.',
+        security: bearer,
+        responses: { 200: { description: 'OpenAPI 3.', content: json({ type: 'object' }) }, 401: common[401] },
+      },
+    },
   },
 } as const;

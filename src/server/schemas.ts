@@ -7,46 +7,76 @@
 import { OUTCOME_LETTERS, OUTCOMES } from '../shared/batch/outcomes';
 import { SHOWN_STATES } from '../shared/types';
 
-const campaignId = { type: 'string', description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.' } as const;
+const campaignId = {
+  type: 'string',
+  description: 'Letters, digits, _ . - (at most 64); generated when omitted. The same id twice never sends twice.',
+} as const;
 const content = {
   type: 'string',
-  description: 'The message, 1-1024 characters (code points), or a template with {{field}} / {{field|fallback}} placeholders filled from each recipient\'s fields (each rendered text 1-1024 characters).',
+  description:
+    "The message, 1-1024 characters (code points), or a template with {{field}} / {{field|fallback}} placeholders filled from each recipient's fields (each rendered text 1-1024 characters).",
 } as const;
 const maxCost = {
-  description: 'Budget cap in the currency of the prices: refused (422 BUDGET_EXCEEDED, nothing queued) when the estimated cost is above it; paused while sending once the reported cost reaches it.',
+  description:
+    'Budget cap in the currency of the prices: refused (422 BUDGET_EXCEEDED, nothing queued) when the estimated cost is above it; paused while sending once the reported cost reaches it.',
 } as const;
-const dryRun = { type: 'string', enum: ['true', 'false'], description: 'true: validate and count as an enqueue would (a preview), queue nothing; answers 200 with the preview.' } as const;
+const dryRun = {
+  type: 'string',
+  enum: ['true', 'false'],
+  description: 'true: validate and count as an enqueue would (a preview), queue nothing; answers 200 with the preview.',
+} as const;
 const senderId = { type: 'string', description: 'At most 32 characters; SMS_SENDER_ID when omitted.' } as const;
 const priority = {
   type: 'string',
   enum: ['high', 'normal', 'low'],
-  description: "The campaign's lane: a waiting batch of a higher priority always starts before one of a lower priority; campaigns of one priority take turns. Default normal.",
+  description:
+    "The campaign's lane: a waiting batch of a higher priority always starts before one of a lower priority; campaigns of one priority take turns. Default normal.",
 } as const;
 const timing = {
-  sendAt: { type: 'string', description: 'ISO 8601 with an offset, a date and time that exist, from 24 hours ago to 366 days ahead: nothing is sent before it; the campaign is scheduled until then.' },
-  window: { type: 'string', description: "Local hours (and days) recipients may get the text: 08:00-21:00, Mon-Fri 09:00-18:00, or tcpa (at most 64 characters)." },
+  sendAt: {
+    type: 'string',
+    description:
+      'ISO 8601 with an offset, a date and time that exist, from 24 hours ago to 366 days ahead: nothing is sent before it; the campaign is scheduled until then.',
+  },
+  window: {
+    type: 'string',
+    description: 'Local hours (and days) recipients may get the text: 08:00-21:00, Mon-Fri 09:00-18:00, or tcpa (at most 64 characters).',
+  },
   timezone: { type: 'string', description: "IANA zone for the window; default: every zone of each number's country." },
-  validFor: { type: 'string', description: 'How long after sendAt (or now) recipients may still be sent: 6h, 90m, 2d (or ms); 1 s to 366 days.' },
-  expireAt: { type: 'string', description: 'ISO 8601 with an offset, at most 366 days after the start: recipients not sent by then end expired.' },
+  validFor: {
+    type: 'string',
+    description: 'How long after sendAt (or now) recipients may still be sent: 6h, 90m, 2d (or ms); 1 s to 366 days.',
+  },
+  expireAt: {
+    type: 'string',
+    description: 'ISO 8601 with an offset, at most 366 days after the start: recipients not sent by then end expired.',
+  },
 } as const;
-const ignoreFrequencyCap = { type: 'boolean', description: 'Send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords, alerts).' } as const;
-const maxRateDescription = 'Recipients per second this campaign may send at most, across all workers: 0.01 to 1000000 (422 VALIDATION_FAILED outside).';
+const ignoreFrequencyCap = {
+  type: 'boolean',
+  description: 'Send even to numbers that reached SMS_FREQUENCY_CAP (one-time passwords, alerts).',
+} as const;
+const maxRateDescription =
+  'Recipients per second this campaign may send at most, across all workers: 0.01 to 1000000 (422 VALIDATION_FAILED outside).';
 const skipInvalid = { description: 'Queue the valid recipients and list the bad rows, instead of refusing the campaign.' } as const;
 const balanceCheck = {
   type: 'string',
   enum: ['warn', 'require'],
-  description: "Compare the gateway balance plus credit with the campaign's cost at the last reported price first: `warn` queues and lists a warning; `require` refuses (402 BALANCE_INSUFFICIENT).",
+  description:
+    "Compare the gateway balance plus credit with the campaign's cost at the last reported price first: `warn` queues and lists a warning; `require` refuses (402 BALANCE_INSUFFICIENT).",
 } as const;
 
 const recoverSince = {
   type: 'string',
   maxLength: 64,
-  description: "Recovery of a campaign Redis lost: ISO 8601 with an offset, when it started sending. Numbers the gateway's records (getSentRcd) show since then are recorded sent and not sent again; `recovered` in the answer says how many.",
+  description:
+    "Recovery of a campaign Redis lost: ISO 8601 with an offset, when it started sending. Numbers the gateway's records (getSentRcd) show since then are recorded sent and not sent again; `recovered` in the answer says how many.",
 } as const;
 
 const callbackUrl = {
   type: 'string',
-  description: "Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL; needs WEBHOOK_SECRET on the server. A bad URL is a 422 VALIDATION_FAILED.",
+  description:
+    "Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL; needs WEBHOOK_SECRET on the server. A bad URL is a 422 VALIDATION_FAILED.",
 } as const;
 
 export const recipientSchema = {
@@ -58,7 +88,7 @@ export const recipientSchema = {
     fields: {
       type: 'object',
       additionalProperties: { type: ['string', 'number'] },
-      description: 'Values for the content\'s {{field}} placeholders; a field missing (or empty) without a fallback makes the row invalid.',
+      description: "Values for the content's {{field}} placeholders; a field missing (or empty) without a fallback makes the row invalid.",
     },
   },
 } as const;
@@ -113,8 +143,18 @@ export const numbersBody = {
   required: ['numbers'],
   additionalProperties: false,
   properties: {
-    numbers: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string' }, description: 'Normalised as recipients are; one bad number refuses the call (422), nothing changed.' },
-    reason: { type: 'string', maxLength: 24, description: 'Why (default manual): stop-reply, manual, import, complaint… Kept with each number.' },
+    numbers: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10_000,
+      items: { type: 'string' },
+      description: 'Normalised as recipients are; one bad number refuses the call (422), nothing changed.',
+    },
+    reason: {
+      type: 'string',
+      maxLength: 24,
+      description: 'Why (default manual): stop-reply, manual, import, complaint… Kept with each number.',
+    },
   },
 } as const;
 
@@ -145,7 +185,7 @@ export const maxCostBody = {
   type: 'object',
   required: ['maxCost'],
   additionalProperties: false,
-  properties: { maxCost: { type: ['number', 'null'], description: 'The new cap in the prices\' currency (above 0), or null for none.' } },
+  properties: { maxCost: { type: ['number', 'null'], description: "The new cap in the prices' currency (above 0), or null for none." } },
 } as const;
 
 export const campaignParams = {
@@ -161,7 +201,11 @@ export const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    state: { type: 'string', enum: SHOWN_STATES, description: 'Only campaigns in this state, as shown (`running` leaves out those shown as `waiting-window`).' },
+    state: {
+      type: 'string',
+      enum: SHOWN_STATES,
+      description: 'Only campaigns in this state, as shown (`running` leaves out those shown as `waiting-window`).',
+    },
     priority: { type: 'string', enum: ['high', 'normal', 'low'], description: 'Only campaigns of this priority.' },
     since: { type: 'string', description: 'Only campaigns created at or after this time (ISO 8601).' },
     limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: 'Campaigns per page, 1 to 500 (default 50).' },
@@ -186,7 +230,8 @@ export const campaignInfoSchema = {
     },
     schedule: {
       type: 'object',
-      description: 'With a schedule, window or validity: sendAt, window, timezone, expireAt (ISO 8601), and waiting: { batches, nextOpenAt } while recipients wait for their window.',
+      description:
+        'With a schedule, window or validity: sendAt, window, timezone, expireAt (ISO 8601), and waiting: { batches, nextOpenAt } while recipients wait for their window.',
       properties: {
         sendAt: { type: 'string', format: 'date-time' },
         window: { type: 'string' },
@@ -198,15 +243,29 @@ export const campaignInfoSchema = {
     batches: count,
     counts: {
       type: 'object',
-      properties: Object.fromEntries(['total', ...OUTCOME_LETTERS.map((l) => OUTCOMES[l].counter), 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [k, count])),
+      properties: Object.fromEntries(
+        ['total', ...OUTCOME_LETTERS.map((l) => OUTCOMES[l].counter), 'pending', 'duplicatesSkipped', 'invalidSkipped'].map((k) => [
+          k,
+          count,
+        ]),
+      ),
     },
     delivery: {
       type: 'object',
-      description: "What delivery reports say of the sent messages; pending (no report yet) = sent - delivered - undelivered - expired.",
+      description: 'What delivery reports say of the sent messages; pending (no report yet) = sent - delivered - undelivered - expired.',
       properties: {
         ...Object.fromEntries(['delivered', 'undelivered', 'expired', 'pending', 'priced'].map((k) => [k, count])),
-        deliveryRate: { type: 'number', nullable: true, description: 'delivered / (delivered + undelivered): of the messages with a final report; null before the first. See pending for those without one yet.' },
-        cost: { type: 'object', additionalProperties: { type: 'string' }, description: 'Sum of the reports\' pricedetail.pay per currency, e.g. {"USD": "12.34"}.' },
+        deliveryRate: {
+          type: 'number',
+          nullable: true,
+          description:
+            'delivered / (delivered + undelivered): of the messages with a final report; null before the first. See pending for those without one yet.',
+        },
+        cost: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'Sum of the reports\' pricedetail.pay per currency, e.g. {"USD": "12.34"}.',
+        },
       },
     },
     createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601.' },
@@ -217,16 +276,26 @@ export const campaignInfoSchema = {
     maxCost: { type: 'string', description: 'The budget cap, when the campaign has one.' },
     staging: {
       type: 'object',
-      description: 'Set while the campaign sends as its file is still being staged: recipients written so far of counts.total, and whether the producer staging it is alive (if not, queue the same campaign again to stage the rest, or cancel it).',
+      description:
+        'Set while the campaign sends as its file is still being staged: recipients written so far of counts.total, and whether the producer staging it is alive (if not, queue the same campaign again to stage the rest, or cancel it).',
       properties: { staged: count, producerAlive: { type: 'boolean' } },
     },
     unstaged: {
       type: 'object',
-      description: 'Set when staging ended before the whole file was written (cancelled, failed or expired meanwhile; the file changed): recipients never queued, not in counts, and why.',
+      description:
+        'Set when staging ended before the whole file was written (cancelled, failed or expired meanwhile; the file changed): recipients never queued, not in counts, and why.',
       properties: { count, reason: { type: 'string' } },
     },
-    settleError: { type: 'string', description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown." },
-    damaged: { type: 'array', items: { type: 'string' }, description: 'Set when fields of the campaign\'s record in Redis cannot be read (corrupt, or from another version): they are left out of this answer.' },
+    settleError: {
+      type: 'string',
+      description: "Set while automatic settling cannot read the gateway's records (getSentRcd): why the unknown recipients stay unknown.",
+    },
+    damaged: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        "Set when fields of the campaign's record in Redis cannot be read (corrupt, or from another version): they are left out of this answer.",
+    },
     outcomeCodes: {
       type: 'object',
       description: 'Failed and unknown recipients per gateway status or error code.',
@@ -237,7 +306,15 @@ export const campaignInfoSchema = {
 
 const rowProblemSchema = {
   type: 'object',
-  properties: { row: count, field: { type: 'string', description: 'The field at fault (number, orderId, timezone, fields.NAME, text); absent when the whole row is.' }, value: { type: 'string' }, reason: { type: 'string' } },
+  properties: {
+    row: count,
+    field: {
+      type: 'string',
+      description: 'The field at fault (number, orderId, timezone, fields.NAME, text); absent when the whole row is.',
+    },
+    value: { type: 'string' },
+    reason: { type: 'string' },
+  },
 } as const;
 
 export const enqueueResultSchema = {
@@ -245,14 +322,27 @@ export const enqueueResultSchema = {
   properties: {
     campaignId: { type: 'string' },
     created: { type: 'boolean', description: 'False when the same campaign was already queued: nothing new was queued.' },
-    resumed: { type: 'boolean', description: 'True when that campaign was still being staged by a producer that stopped: the batches it had not written were written now.' },
+    resumed: {
+      type: 'boolean',
+      description:
+        'True when that campaign was still being staged by a producer that stopped: the batches it had not written were written now.',
+    },
     total: count,
     batches: count,
     duplicatesSkipped: count,
     invalidSkipped: count,
-    recovered: { ...count, description: "With recoverSince, when the campaign was created: recipients found in the gateway's records, recorded sent and not sent again." },
+    recovered: {
+      ...count,
+      description:
+        "With recoverSince, when the campaign was created: recipients found in the gateway's records, recorded sent and not sent again.",
+    },
     invalidRows: { type: 'array', items: rowProblemSchema, description: 'With skipInvalid: the skipped rows (first 1,000).' },
-    warnings: { type: 'array', items: { type: 'string' }, description: 'With balanceCheck=warn: why the balance may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked.' },
+    warnings: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'With balanceCheck=warn: why the balance may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked.',
+    },
     texts: {
       type: 'object',
       description: 'Encodings, segments and estimated cost of the queued texts.',
@@ -283,7 +373,10 @@ export const recipientResultSchema = {
     reportedAt: { type: 'string', description: 'ISO 8601: when the report says the message was delivered or failed.' },
     price: { type: 'string' },
     currency: { type: 'string' },
-    content: { type: 'string', description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign." },
+    content: {
+      type: 'string',
+      description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign.",
+    },
   },
 } as const;
 
@@ -307,7 +400,11 @@ export const readinessSchema = {
   type: 'object',
   properties: {
     ready: { type: 'boolean' },
-    redis: { type: 'string', enum: ['ok', 'unreachable', 'full', 'read-only'], description: 'full or read-only: Redis refuses writes (OOM, a replica, NOREPLICAS, MISCONF).' },
+    redis: {
+      type: 'string',
+      enum: ['ok', 'unreachable', 'full', 'read-only'],
+      description: 'full or read-only: Redis refuses writes (OOM, a replica, NOREPLICAS, MISCONF).',
+    },
     queue: { type: 'string', enum: ['running', 'paused', 'account-stop', 'unknown'] },
     accountStop: { type: 'object', description: 'Why sending stopped: code, reason, operatorAction, at.' },
   },

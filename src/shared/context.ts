@@ -5,14 +5,14 @@ import { CampaignGate } from './campaign/gate';
 import { CampaignStore } from './campaign/store';
 import { CampaignIndex } from './campaign/list';
 import type { Config } from './config';
-import { keys, Keys } from './redis/keys';
+import { keys, type Keys } from './redis/keys';
 import type { Logger } from './logger';
-import { openQueues, Queues } from './queues';
+import { openQueues, type Queues } from './queues';
 import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
 import { ReplyStore } from './replies/reply-store';
 import { WebhookEmitter } from './webhooks/emitter';
-import { closeRedis, ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis/connection';
+import { closeRedis, type ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis/connection';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
 export interface Context {
@@ -58,7 +58,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const callRedis = config.durability.mode === 'none' ? redis : createRedis(config, role);
   const k = keys(config.queuePrefix);
   const queues = openQueues(config, redis);
-  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle, queues.webhooks]) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+  for (const q of [queues.campaigns, queues.batches, queues.delivery, queues.replies, queues.settle, queues.webhooks])
+    q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   const clock = opts.clock ?? systemClock;
   const campaigns = new CampaignStore(redis, k, clock, log);
   const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);

@@ -1,4 +1,4 @@
-import pino, { DestinationStream, Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -7,35 +7,64 @@ export type { Logger };
  * remember it: the API secret, the Sign, tokens, passwords and Redis URLs with credentials.
  */
 export const REDACT_PATHS = [
-  'apiSecret', '*.apiSecret', '*.*.apiSecret',
-  'sign', 'Sign', '*.sign', '*.Sign', '*.headers.Sign', '*.headers.sign', '*.*.headers.Sign',
-  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', '*.headers.authorization',
-  'redisUrl', '*.redisUrl',
+  'apiSecret',
+  '*.apiSecret',
+  '*.*.apiSecret',
+  'sign',
+  'Sign',
+  '*.sign',
+  '*.Sign',
+  '*.headers.Sign',
+  '*.headers.sign',
+  '*.*.headers.Sign',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  'redisUrl',
+  '*.redisUrl',
   // The server's secrets, also where a whole Config is logged (config.server.apiToken, config.server.dashboard).
-  'apiToken', '*.apiToken', '*.*.apiToken', 'dashboard.password', '*.dashboard.password', '*.*.dashboard.password',
+  'apiToken',
+  '*.apiToken',
+  '*.*.apiToken',
+  'dashboard.password',
+  '*.dashboard.password',
+  '*.*.dashboard.password',
   // The webhook signing secret (config.webhooks.secret), and WEBHOOK_URL, whose query string may hold a token.
-  'secret', '*.secret', '*.*.secret', 'webhooks.url', '*.webhooks.url',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'webhooks.url',
+  '*.webhooks.url',
 ];
 
 /** Logs go to stderr by default, so that a command's stdout holds only its output (a campaign id, results). */
 export function createLogger(level = 'info', name = 'smsq', destination: number | DestinationStream = 2): Logger {
-  return pino({
-    name,
-    level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    // Error objects are reduced to type, code and message: a serialized axios error would carry the request
-    // headers (Api-Key, Sign) and body, and an ioredis error its command's arguments (a batch's numbers and orderIds).
-    serializers: { err: serializeError },
-    // The same for an error logged under any other key ({ cause: err }), which pino would otherwise write whole.
-    formatters: { log: serializeErrorFields },
-  }, typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination);
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Error objects are reduced to type, code and message: a serialized axios error would carry the request
+      // headers (Api-Key, Sign) and body, and an ioredis error its command's arguments (a batch's numbers and orderIds).
+      serializers: { err: serializeError },
+      // The same for an error logged under any other key ({ cause: err }), which pino would otherwise write whole.
+      formatters: { log: serializeErrorFields },
+    },
+    typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination,
+  );
 }
 
 export function serializeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
   const e = err as Error & { code?: unknown; previousErrors?: unknown };
   // A refused MULTI (EXECABORT) says why in the replies before it: their Redis codes (OOM, READONLY), nothing more.
-  const previous = Array.isArray(e.previousErrors) ? e.previousErrors.map((p) => (p instanceof Error ? p.message.split(' ')[0] : '?')) : undefined;
+  const previous = Array.isArray(e.previousErrors)
+    ? e.previousErrors.map((p) => (p instanceof Error ? p.message.split(' ')[0] : '?'))
+    : undefined;
   return { type: e.name, code: e.code, message: e.message, ...(previous ? { previous } : {}) };
 }
 

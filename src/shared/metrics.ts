@@ -160,9 +160,14 @@ export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
 /** One sendSms call: counted by kind and status, timed by kind. */
 export function observeGatewayCall(result: CallResult, seconds: number): void {
   // A gateway status outside the documented numeric form is folded, so a misbehaving gateway cannot grow labels.
-  const status = result.kind === 'reply' ? (/^-?\d{1,6}$/.test(result.reply.status) ? result.reply.status : 'other')
-    : result.kind === 'http-error' || result.kind === 'not-json' ? String(result.httpStatus)
-    : result.errorCode;
+  const status =
+    result.kind === 'reply'
+      ? /^-?\d{1,6}$/.test(result.reply.status)
+        ? result.reply.status
+        : 'other'
+      : result.kind === 'http-error' || result.kind === 'not-json'
+        ? String(result.httpStatus)
+        : result.errorCode;
   metrics.gatewayCalls.labels(result.kind, status).inc();
   metrics.gatewayLatency.labels(result.kind).observe(seconds);
   if (result.kind === 'http-error' && result.httpStatus === 429) metrics.rateLimitWaits.inc();

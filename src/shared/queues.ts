@@ -12,9 +12,22 @@ import type { WebhookJobData, WebhookJobResult } from './webhooks/events';
  * horizontal scale; `delivery` and `replies` hold the pollers' runs, `settle` the settling of `unknown`
  * recipients, `webhooks` one job per webhook event.
  */
-export const QUEUE_NAMES = { campaigns: 'campaigns', batches: 'batches', delivery: 'delivery', replies: 'replies', settle: 'settle', webhooks: 'webhooks' } as const;
+export const QUEUE_NAMES = {
+  campaigns: 'campaigns',
+  batches: 'batches',
+  delivery: 'delivery',
+  replies: 'replies',
+  settle: 'settle',
+  webhooks: 'webhooks',
+} as const;
 export const JOB_NAMES = {
-  split: 'split', expire: 'expire', send: 'send', pollReports: 'poll-reports', pollReplies: 'poll-replies', settle: 'settle', webhook: 'webhook',
+  split: 'split',
+  expire: 'expire',
+  send: 'send',
+  pollReports: 'poll-reports',
+  pollReplies: 'poll-replies',
+  settle: 'settle',
+  webhook: 'webhook',
 } as const;
 /** The job scheduler that runs the reply (recordMo) poller every REPLY_POLL_INTERVAL_MS. */
 export const REPLY_POLL_SCHEDULER_ID = 'poll-replies';
@@ -98,16 +111,32 @@ export function openQueues(config: Config, connection: RedisClient): Queues {
   const keep = { age: config.resultRetentionSeconds };
   const campaigns: CampaignQueue = new Queue(QUEUE_NAMES.campaigns, {
     ...common,
-    defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 }, removeOnComplete: keep, removeOnFail: keep },
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+      removeOnComplete: keep,
+      removeOnFail: keep,
+    },
   });
   const batches: BatchQueue = new Queue(QUEUE_NAMES.batches, { ...common, defaultJobOptions: batchJobOptions(config) });
   // A poller run that fails is simply followed by the next one: no retries, and only the last runs are kept.
-  const delivery: DeliveryQueue = new Queue(QUEUE_NAMES.delivery, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
-  const replies: RepliesQueue = new Queue(QUEUE_NAMES.replies, { ...common, defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  const delivery: DeliveryQueue = new Queue(QUEUE_NAMES.delivery, {
+    ...common,
+    defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 },
+  });
+  const replies: RepliesQueue = new Queue(QUEUE_NAMES.replies, {
+    ...common,
+    defaultJobOptions: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 },
+  });
   // Many attempts with a long backoff: while the gateway's records cannot be read, settling waits for them.
   const settle: SettleQueue = new Queue(QUEUE_NAMES.settle, {
     ...common,
-    defaultJobOptions: { attempts: SETTLE_ATTEMPTS, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 }, removeOnComplete: true, removeOnFail: keep },
+    defaultJobOptions: {
+      attempts: SETTLE_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+      removeOnComplete: true,
+      removeOnFail: keep,
+    },
   });
   const webhooks: WebhookQueue = new Queue(QUEUE_NAMES.webhooks, {
     ...common,

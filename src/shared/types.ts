@@ -74,7 +74,8 @@ export interface Recipient {
  * (suppressed, with the list entry's reason), `['k']` (capped), `['e']` (expired: not sent by the campaign's expireAt).
  * `calledAt` (ms) is when the call whose answer was lost started: settling searches the gateway's records there.
  */
-export type StoredOutcome = ['s', string, string?] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
+export type StoredOutcome =
+  ['s', string, string?] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
 
 export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
@@ -225,7 +226,6 @@ export interface BatchJobResult {
   /** The first 10 recipients (worker/batch-result.ts) that failed or stayed unknown, with code and reason, to see why at a glance. */
   problems?: Array<[orderId: string, status: 'failed' | 'unknown', code: string, reason: string]>;
 }
-
 
 /** The settle job: settles a campaign's `unknown` recipients of one resend round (0: the first sending). */
 export interface SettleJobData {

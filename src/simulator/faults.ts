@@ -154,7 +154,10 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   reportDuplicateRate: [rate, 'a number from 0 to 1'],
   reportLossRate: [rate, 'a number from 0 to 1'],
   undeliveredRate: [rate, 'a number from 0 to 1'],
-  pricePerSegment: [(v) => nonNegative(v) && hasGatewayDecimals(v as number), `a finite number ≥ 0 with at most ${GATEWAY_DECIMALS} decimals`],
+  pricePerSegment: [
+    (v) => nonNegative(v) && hasGatewayDecimals(v as number),
+    `a finite number ≥ 0 with at most ${GATEWAY_DECIMALS} decimals`,
+  ],
   currency: [(v) => typeof v === 'string' && /^[A-Z]{3}$/.test(v), 'a three-letter currency code such as "USD"'],
   reportBatchSize: [(v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'a whole number from 1 to 1000'],
 };

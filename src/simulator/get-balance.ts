@@ -10,6 +10,9 @@ export const UNLIMITED_BALANCE = '999999999.0000';
  * its segments), shown here at the current pricePerSegment. No gift and no credit.
  */
 export function answerGetBalance(f: Readonly<Faults>): QueryAnswer {
-  const balance = f.balance === Infinity ? UNLIMITED_BALANCE : formatMicrosFixed(Math.round(f.balance * roundToMicros(f.pricePerSegment)), GATEWAY_DECIMALS);
+  const balance =
+    f.balance === Infinity
+      ? UNLIMITED_BALANCE
+      : formatMicrosFixed(Math.round(f.balance * roundToMicros(f.pricePerSegment)), GATEWAY_DECIMALS);
   return { status: '0', reason: 'success', balance, gift: '0', credit: '0' };
 }

@@ -25,7 +25,12 @@ export type QueryReply = { kind: 'json'; answer: QueryAnswer } | { kind: 'http';
  * Answers one GET of a query endpoint (all but recordMo). Checks run as for sendSms: injected HTTP errors, signature, appId and
  * Timestamp, then queryStatus (or forceStatus), transientRate and queryTransientRate (-18), and last the endpoint's own rules.
  */
-export function decideQuery(state: SimulatorState, name: Exclude<QueryName, 'recordMo'>, headers: IncomingHttpHeaders, params: URLSearchParams): QueryReply {
+export function decideQuery(
+  state: SimulatorState,
+  name: Exclude<QueryName, 'recordMo'>,
+  headers: IncomingHttpHeaders,
+  params: URLSearchParams,
+): QueryReply {
   const refused = refuseQuery(state, headers, name === 'getBalance' ? params.get('appId') : (params.get('appId') ?? undefined));
   if (refused !== null) return refused;
   const json = (answer: QueryAnswer): QueryReply => ({ kind: 'json', answer });
@@ -66,6 +71,7 @@ function refuseQuery(state: SimulatorState, headers: IncomingHttpHeaders, appId:
   if (refusal !== null) return { kind: 'json', answer: { ...refusal } };
   const forced = f.queryStatus ?? f.forceStatus;
   if (forced !== null) return { kind: 'json', answer: { status: forced, reason: 'status forced by the simulator' } };
-  if (roll(f.transientRate) || roll(f.queryTransientRate)) return { kind: 'json', answer: { status: '-18', reason: 'port program exception' } };
+  if (roll(f.transientRate) || roll(f.queryTransientRate))
+    return { kind: 'json', answer: { status: '-18', reason: 'port program exception' } };
   return null;
 }

@@ -17,7 +17,8 @@ export function answerRecordMo(book: ReplyBook, body: Record<string, unknown>): 
   const { current, size } = body;
   const params = (typeof body.params === 'object' && body.params !== null ? body.params : {}) as Record<string, unknown>;
   if (!Number.isInteger(current) || (current as number) < 1) return { status: '-22', reason: 'current must be a whole number ≥ 1' };
-  if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > MO_PAGE_SIZE) return { status: '-22', reason: `size must be 1 to ${MO_PAGE_SIZE}` };
+  if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > MO_PAGE_SIZE)
+    return { status: '-22', reason: `size must be 1 to ${MO_PAGE_SIZE}` };
   const start = typeof params.strTime === 'string' ? parseIsoWithOffset(params.strTime) : null;
   const end = typeof params.endTime === 'string' ? parseIsoWithOffset(params.endTime) : null;
   if (start === null || end === null) return { status: '-22', reason: 'params.strTime and params.endTime must be ISO 8601 with an offset' };
@@ -27,5 +28,9 @@ export function answerRecordMo(book: ReplyBook, body: Record<string, unknown>): 
   const page = current as number;
   const perPage = size as number;
   const records = all.slice((page - 1) * perPage, page * perPage);
-  return { status: '0', reason: 'success', data: { total: all.length, size: perPage, current: page, pages: Math.ceil(all.length / perPage), records } };
+  return {
+    status: '0',
+    reason: 'success',
+    data: { total: all.length, size: perPage, current: page, pages: Math.ceil(all.length / perPage), records },
+  };
 }

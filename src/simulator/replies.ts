@@ -61,9 +61,11 @@ export class ReplyBook {
 
 function toStored(item: unknown, index: number, now: number): StoredMo {
   const where = `reply ${index}`;
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new RangeError(`${where} must be an object {number, content, sendId?, receiveTime?}`);
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    throw new RangeError(`${where} must be an object {number, content, sendId?, receiveTime?}`);
   const r = item as Record<string, unknown>;
-  if (typeof r.number !== 'string' || !/^\+?\d{6,15}$/.test(r.number)) throw new RangeError(`${where}: number must be a string of 6 to 15 digits`);
+  if (typeof r.number !== 'string' || !/^\+?\d{6,15}$/.test(r.number))
+    throw new RangeError(`${where}: number must be a string of 6 to 15 digits`);
   if (typeof r.content !== 'string') throw new RangeError(`${where}: content must be a string`);
   if (r.sendId !== undefined && typeof r.sendId !== 'string') throw new RangeError(`${where}: sendId must be a string`);
   const at = r.receiveTime === undefined ? now : parseGatewayTime(r.receiveTime);

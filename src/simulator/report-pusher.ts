@@ -51,11 +51,14 @@ export class ReportPusher {
     clearTimeout(this.timer);
     this.armedFor = dueAt;
     // Unref'd: reports still to come must not keep a finished process (or a test) alive on their own.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.armedFor = Infinity;
-      this.drain();
-    }, Math.max(0, dueAt - Date.now())).unref();
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.armedFor = Infinity;
+        this.drain();
+      },
+      Math.max(0, dueAt - Date.now()),
+    ).unref();
   }
 
   /** Sends what is due, as far as the concurrency allows; a settled POST calls it again. */

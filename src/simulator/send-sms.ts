@@ -148,7 +148,8 @@ function decide(
   // Each check over every element before the next, in the order a gateway plausibly runs them.
   for (const e of elements) if (e.numbers.length === 0) return refuse('-8', 'numbers are empty');
   if (total > MAX_NUMBERS) return refuse('-7', 'too many numbers');
-  for (const e of elements) if (e.orderIds !== undefined && e.orderIds.length !== e.numbers.length) return refuse('-7', 'orderId count does not match numbers');
+  for (const e of elements)
+    if (e.orderIds !== undefined && e.orderIds.length !== e.numbers.length) return refuse('-7', 'orderId count does not match numbers');
   // Like the real gateway, the answer does not say which number is abnormal.
   for (const e of elements) {
     for (const n of e.numbers) if (!NUMBER.test(n) || state.isAbnormal(n)) return refuse('-9', 'number abnormal');

@@ -95,7 +95,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   async function handleRecordMo(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     if (raw === 'aborted') return;
-    const reply: QueryReply = raw === 'too-large' ? { kind: 'http', statusCode: 413, reason: 'body too large' } : decideRecordMo(state, req.headers, raw);
+    const reply: QueryReply =
+      raw === 'too-large' ? { kind: 'http', statusCode: 413, reason: 'body too large' } : decideRecordMo(state, req.headers, raw);
     state.stats.recordQuery('recordMo', reply);
     log.debug({ query: 'recordMo', reply: reply.kind === 'json' ? reply.answer.status : reply.statusCode }, 'query call');
     answer(req, res, reply);
@@ -121,7 +122,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     } else if (queryName !== undefined) {
       if (req.method !== 'GET') handled = sendError(res, 405, `${queryName} is simulated for GET only`, { Allow: 'GET' });
       else handled = handleQuery(req, res, queryName, query);
-    } else if (!SEND_SMS_PATH.test(path) && !SEND_SMS_BATCH_PATH.test(path)) handled = sendError(res, 404, `no route ${req.method} ${path}`);
+    } else if (!SEND_SMS_PATH.test(path) && !SEND_SMS_BATCH_PATH.test(path))
+      handled = sendError(res, 404, `no route ${req.method} ${path}`);
     else if (req.method !== 'POST') handled = sendError(res, 405, 'sendSms is simulated for POST only', { Allow: 'POST' });
     else handled = handleSendSms(req, res, SEND_SMS_BATCH_PATH.test(path) ? decideSendSmsBatch : decideSendSms);
     Promise.resolve(handled).catch((err: unknown) => {

@@ -16,7 +16,10 @@ export interface Refusal {
 export function refuseUnsigned(state: SimulatorState, headers: IncomingHttpHeaders, appId: string | undefined | null): Refusal | null {
   const { credentials, faults } = state;
   const timestamp = header(headers, 'timestamp') ?? '';
-  if (header(headers, 'api-key') !== credentials.apiKey || header(headers, 'sign') !== sign(credentials.apiKey, credentials.apiSecret, timestamp)) {
+  if (
+    header(headers, 'api-key') !== credentials.apiKey ||
+    header(headers, 'sign') !== sign(credentials.apiKey, credentials.apiSecret, timestamp)
+  ) {
     return { status: '-1', reason: 'authentication error' };
   }
   if (appId !== null && appId !== credentials.appId) return { status: '-1', reason: 'authentication error: unknown appId' };

@@ -11,7 +11,10 @@ import { post, type WebhookAgents } from './webhook-post';
 
 /** A failed attempt that will be retried after `delayMs` (read by the queue's back-off strategy). */
 export class WebhookAttemptError extends Error {
-  constructor(message: string, readonly delayMs: number) {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
     super(message);
     this.name = 'WebhookAttemptError';
   }
@@ -36,16 +39,29 @@ export function retryDelay(config: WebhookConfig, n: number, random = Math.rando
  * 410 Gone fails the event at once; anything else is retried until WEBHOOK_RETRY_FOR has passed since the
  * first attempt (or since an operator re-sent it), then the event fails and stays listed.
  */
-export async function deliverWebhook(config: WebhookConfig, agents: WebhookAgents, job: JobOf<'webhooks'>, log: Logger): Promise<WebhookJobResult> {
+export async function deliverWebhook(
+  config: WebhookConfig,
+  agents: WebhookAgents,
+  job: JobOf<'webhooks'>,
+  log: Logger,
+): Promise<WebhookJobResult> {
   const data = job.data;
   const attempt = job.attemptsMade + 1;
-  if (!config.secret) throw new UnrecoverableError('WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)');
+  if (!config.secret)
+    throw new UnrecoverableError(
+      'WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)',
+    );
   // Checked before anything is signed or sent: a job that smsq did not make (or that was changed since) would be
   // a forged event, validly signed, POSTed wherever its data says.
   if (!sealMatches(config.secret, data)) {
     metrics.webhookEvents.labels(WEBHOOK_EVENT_TYPES.includes(data.type) ? data.type : 'other', 'unsealed').inc();
-    log.warn({ webhookId: String(data.id).slice(0, 100), jobId: job.id }, 'webhook job refused: it was not created by smsq with this WEBHOOK_SECRET (added to the queue by something else, changed since, or made before the secret changed); nothing was sent');
-    throw new UnrecoverableError('refused: this job was not sealed by smsq with this WEBHOOK_SECRET (added to the queue from outside smsq, changed since, or made before the secret changed); nothing was sent');
+    log.warn(
+      { webhookId: String(data.id).slice(0, 100), jobId: job.id },
+      'webhook job refused: it was not created by smsq with this WEBHOOK_SECRET (added to the queue by something else, changed since, or made before the secret changed); nothing was sent',
+    );
+    throw new UnrecoverableError(
+      'refused: this job was not sealed by smsq with this WEBHOOK_SECRET (added to the queue from outside smsq, changed since, or made before the secret changed); nothing was sent',
+    );
   }
   const result = await post(config, config.secret, agents, data);
   if (result.ok) {

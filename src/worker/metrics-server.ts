@@ -15,7 +15,12 @@ export interface MetricsServer {
  * address, as a scraper in another container must reach it, so /metrics asks for the API token like the
  * server's (Prometheus: `authorization: { credentials: <API_TOKEN> }`); without API_TOKEN it is refused.
  */
-export async function startMetricsServer(port: number, log: Logger, apiToken: string | undefined, host = '0.0.0.0'): Promise<MetricsServer> {
+export async function startMetricsServer(
+  port: number,
+  log: Logger,
+  apiToken: string | undefined,
+  host = '0.0.0.0',
+): Promise<MetricsServer> {
   enableProcessMetrics();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -29,7 +34,8 @@ export async function startMetricsServer(port: number, log: Logger, apiToken: st
     }
     const token = bearerToken(req.headers.authorization);
     if (apiToken === undefined || token === null || !secretMatches(token, apiToken)) {
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="smsq"' })
+      res
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="smsq"' })
         .end(apiToken === undefined ? 'metrics are disabled: API_TOKEN is not set\n' : 'send "Authorization: Bearer <API_TOKEN>"\n');
       return;
     }
@@ -52,9 +58,10 @@ export async function startMetricsServer(port: number, log: Logger, apiToken: st
   log.info({ port: bound }, 'metrics listening');
   return {
     port: bound,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

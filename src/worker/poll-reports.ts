@@ -6,7 +6,15 @@ import type { PollSummary } from '../shared/delivery/poll-summary';
 import type { DeliveryReport } from '../shared/delivery/report';
 import { receivedTimeProblem } from '../shared/gateway/received-time';
 import { countReport } from '../shared/metrics';
-import { describeQueryFailure, MAX_REPORT_MSG_IDS, type GatewayQueries, type QueryFailure, type QueryResult, type ReportAnswer, type ReportRecord } from '../shared/gateway/queries';
+import {
+  describeQueryFailure,
+  MAX_REPORT_MSG_IDS,
+  type GatewayQueries,
+  type QueryFailure,
+  type QueryResult,
+  type ReportAnswer,
+  type ReportRecord,
+} from '../shared/gateway/queries';
 import { isTransientQueryFailure, queryRetryDelay } from '../shared/gateway/query-retry';
 import { releaseLock } from '../shared/redis/lock';
 import { backOff as backOffPoller } from './poll-backoff';
@@ -190,5 +198,10 @@ function toReport(r: ReportRecord): DeliveryReport {
 /** Pauses every worker's report poller (see poll-backoff.ts). */
 function backOff(ctx: Context): Promise<void> {
   const intervalMs = ctx.config.delivery.pollIntervalMs;
-  return backOffPoller(ctx.redis, { backoff: ctx.keys.pollBackoff(), level: ctx.keys.pollBackoffLevel() }, intervalMs, Math.max(BACKOFF_MAX_MS, intervalMs));
+  return backOffPoller(
+    ctx.redis,
+    { backoff: ctx.keys.pollBackoff(), level: ctx.keys.pollBackoffLevel() },
+    intervalMs,
+    Math.max(BACKOFF_MAX_MS, intervalMs),
+  );
 }

@@ -13,7 +13,10 @@ const REDIS_REFUSED_RETRY_MS = 2_000;
  * refuses even that move, the error goes to BullMQ; the job's lock then lapses and it comes back as stalled once
  * Redis takes writes again.
  */
-export function retryOnRedisRefusal<J extends Job, R>(log: Logger, processor: (job: J, token?: string) => Promise<R>): (job: J, token?: string) => Promise<R> {
+export function retryOnRedisRefusal<J extends Job, R>(
+  log: Logger,
+  processor: (job: J, token?: string) => Promise<R>,
+): (job: J, token?: string) => Promise<R> {
   return async (job, token) => {
     try {
       return await processor(job, token);
@@ -23,7 +26,10 @@ export function retryOnRedisRefusal<J extends Job, R>(log: Logger, processor: (j
       // here then, against a primary that may not have the run's in-flight record, sent recipients twice in the
       // failover test (6,750 of 40,000 with REDIS_DURABILITY=none; 0 without this path).
       if (!refusal || refusal === 'unreachable' || token === undefined) throw err;
-      log.warn({ queue: job.queueName, jobId: job.id, refusal, err }, 'Redis refused this run; the job comes back in a few seconds, using no attempt');
+      log.warn(
+        { queue: job.queueName, jobId: job.id, refusal, err },
+        'Redis refused this run; the job comes back in a few seconds, using no attempt',
+      );
       try {
         await job.moveToDelayed(Date.now() + REDIS_REFUSED_RETRY_MS * (1 + Math.random() / 2), token);
       } catch {

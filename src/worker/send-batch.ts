@@ -19,7 +19,10 @@ import { scheduleSettle } from './settle-job';
 
 /** Transient failure of an attempt: BullMQ retries the batch with backoff. */
 export class TransientBatchError extends Error {
-  constructor(readonly code: string, reason: string) {
+  constructor(
+    readonly code: string,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'TransientBatchError';
   }
@@ -66,7 +69,12 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     // scheduling the settling of its unknown recipients, or before queueing its webhook events.
     await releaseNext(ctx, job, campaign);
     if (hasUnknown(record.outcomes)) await scheduleSettle(ctx, campaignId);
-    const { events } = target ? await ctx.batches.finish(campaignId, batch, record.recipients.length, { autoSettle: ctx.config.settling.autoSettle, webhooks: true }) : {};
+    const { events } = target
+      ? await ctx.batches.finish(campaignId, batch, record.recipients.length, {
+          autoSettle: ctx.config.settling.autoSettle,
+          webhooks: true,
+        })
+      : {};
     if (target && events) await ctx.webhooks.batchFinished(target, batch, record.recipients, record.outcomes, events);
     return buildResult(job.data, record);
   }
@@ -90,7 +98,10 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     // Redis could not make the in-flight record durable (replica or AOF behind): the batch comes back later,
     // unsent, using no attempt, since it is Redis, not the gateway, that has to recover.
     metrics.durabilityRefusals.labels(ctx.config.durability.mode).inc();
-    log.warn({ durability: ctx.config.durability.mode, timeoutMs: ctx.config.durability.timeoutMs }, 'in-flight record not acknowledged in time (REDIS_DURABILITY): call not made, batch retried later');
+    log.warn(
+      { durability: ctx.config.durability.mode, timeoutMs: ctx.config.durability.timeoutMs },
+      'in-flight record not acknowledged in time (REDIS_DURABILITY): call not made, batch retried later',
+    );
     await job.moveToDelayed(Date.now() + NOT_DURABLE_RETRY_MS * (1 + Math.random() / 2), token);
     throw new DelayedError();
   }
@@ -123,7 +134,13 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
  * comes back when the cap lets it. Either way the job leaves its worker slot to other campaigns, uses no
  * attempt, and releases nothing. Returns the campaign's state when the batch may send.
  */
-async function passGate(ctx: Context, job: JobOf<'batches'>, token: string | undefined, campaign: CampaignRecord, record: BatchRecord): Promise<CampaignState> {
+async function passGate(
+  ctx: Context,
+  job: JobOf<'batches'>,
+  token: string | undefined,
+  campaign: CampaignRecord,
+  record: BatchRecord,
+): Promise<CampaignState> {
   const { campaignId } = job.data;
   const senderRate = campaign.senderId !== undefined ? (ctx.config.senderRateLimits[campaign.senderId] ?? 0) : 0;
   const decision = await ctx.gate.enter(campaignId, {
@@ -135,7 +152,8 @@ async function passGate(ctx: Context, job: JobOf<'batches'>, token: string | und
   switch (decision.kind) {
     case 'go':
       // First starts only: a re-run's wait includes its back-off or hold, which is not time spent waiting its turn.
-      if (job.attemptsStarted <= 1) metrics.batchWait.labels(campaign.priority).observe(Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
+      if (job.attemptsStarted <= 1)
+        metrics.batchWait.labels(campaign.priority).observe(Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
       return decision.state;
     case 'missing':
       throw new UnrecoverableError(`campaign ${campaignId} has no record (expired or deleted)`);
@@ -219,7 +237,10 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
   if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST, stale.at]);
   if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)).ok) countOutcomes(outcomes.values());
-  log.warn({ recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown }, 'found a call left in flight by an earlier run');
+  log.warn(
+    { recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown },
+    'found a call left in flight by an earlier run',
+  );
   return (await ctx.batches.load(data.campaignId, data.batch)) ?? record;
 }
 
@@ -250,7 +271,11 @@ async function afterLoop(ctx: Context, job: JobOf<'batches'>, loop: CallLoop, en
       await loop.settleRest(['f', end.code, `${end.reason} (after ${job.attemptsMade + 1} attempts)`]);
       return end;
     case 'account-stop': {
-      const first = await stopAccount(ctx, { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() }, job.data.campaignId);
+      const first = await stopAccount(
+        ctx,
+        { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() },
+        job.data.campaignId,
+      );
       const msg = `sending stopped for the whole queue: gateway status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
       if (first) {
         metrics.accountStops.labels(end.code).inc();

@@ -28,7 +28,11 @@ const LOCK_BUSY_RETRY_MS = 5_000;
 export async function scheduleSettle(ctx: Context, campaignId: string): Promise<void> {
   if (!ctx.config.settling.autoSettle) return;
   const round = await ctx.campaigns.resendRounds(campaignId);
-  await ctx.queues.settle.add(JOB_NAMES.settle, { campaignId, round }, { jobId: jobIds.settle(campaignId, round), delay: ctx.config.settling.settleAfterMs });
+  await ctx.queues.settle.add(
+    JOB_NAMES.settle,
+    { campaignId, round },
+    { jobId: jobIds.settle(campaignId, round), delay: ctx.config.settling.settleAfterMs },
+  );
 }
 
 /**
@@ -57,13 +61,19 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobO
       metrics.settleRuns.labels('query-failed').inc();
       metrics.settleFailures.labels(String(err.details?.failure ?? 'other')).inc();
       await ctx.campaigns.setSettleError(campaignId, `${err.message} (at ${new Date().toISOString()})`);
-      log.error({ attempt: job.attemptsMade + 1 }, `automatic settling could not read the gateway's records, so ${campaignId}'s unknown recipients stay unknown; will retry: ${err.message}`);
+      log.error(
+        { attempt: job.attemptsMade + 1 },
+        `automatic settling could not read the gateway's records, so ${campaignId}'s unknown recipients stay unknown; will retry: ${err.message}`,
+      );
       throw err;
     }
     if (settled.unknown > 0) {
       await ctx.campaigns.setSettleError(campaignId, null);
       metrics.settleRuns.labels('settled').inc();
-      log.info({ unknown: settled.unknown, sent: settled.sent, notSent: settled.notSent, tooRecent: settled.tooRecent }, 'unknown recipients settled from the gateway records');
+      log.info(
+        { unknown: settled.unknown, sent: settled.sent, notSent: settled.notSent, tooRecent: settled.tooRecent },
+        'unknown recipients settled from the gateway records',
+      );
     }
     const now = await ctx.campaigns.read(campaignId);
     if (!now) return { ...empty, skipped: 'missing' };

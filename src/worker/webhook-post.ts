@@ -38,22 +38,26 @@ export function post(config: WebhookConfig, secret: string, agents: WebhookAgent
       clearTimeout(timer);
       resolve(a);
     };
-    const req = (secure ? https : http).request(url, {
-      method: 'POST',
-      agent: secure ? agents.https : agents.http,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': body.length,
-        'user-agent': 'smsq-webhooks',
-        ...webhookHeaders(secret, data.id, text),
+    const req = (secure ? https : http).request(
+      url,
+      {
+        method: 'POST',
+        agent: secure ? agents.https : agents.http,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          'user-agent': 'smsq-webhooks',
+          ...webhookHeaders(secret, data.id, text),
+        },
       },
-    }, (res) => {
-      const status = res.statusCode ?? 0;
-      // The answer's body is not needed, but read to its end so that the connection can be used again.
-      res.resume();
-      res.once('end', () => finish(answered(status, res.headers['retry-after'])));
-      res.once('error', (err) => finish(unreachable(err)));
-    });
+      (res) => {
+        const status = res.statusCode ?? 0;
+        // The answer's body is not needed, but read to its end so that the connection can be used again.
+        res.resume();
+        res.once('end', () => finish(answered(status, res.headers['retry-after'])));
+        res.once('error', (err) => finish(unreachable(err)));
+      },
+    );
     const timer = setTimeout(() => {
       finish({ ok: false, reason: `no answer within WEBHOOK_TIMEOUT_MS (${config.timeoutMs} ms)`, label: 'timeout' });
       req.destroy();
@@ -67,7 +71,13 @@ function answered(status: number, retryAfterHeader: string | undefined): Attempt
   if (status >= 200 && status < 300) return { ok: true, status };
   const label = status === 410 ? 'http_410' : `http_${Math.floor(status / 100)}xx`;
   const retryAfter = Number(retryAfterHeader);
-  return { ok: false, status, reason: `HTTP ${status}`, label, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
+  return {
+    ok: false,
+    status,
+    reason: `HTTP ${status}`,
+    label,
+    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+  };
 }
 
 function unreachable(err: Error & { code?: string }): Attempt {

@@ -51,36 +51,59 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: MAX_STALLED_COUNT,
   };
-  const splitter: WorkerOf<'campaigns'> = new Worker(QUEUE_NAMES.campaigns, retryOnRedisRefusal(log, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job))), {
-    ...common,
-    concurrency: 2,
-  });
-  const sender: WorkerOf<'batches'> = new Worker(QUEUE_NAMES.batches, retryOnRedisRefusal(log, (job, token) => sendBatch(ctx, client, job, token)), {
-    ...common,
-    concurrency: config.concurrency,
-    // BullMQ's limiter is kept in Redis, so it is shared by every worker of the queue.
-    ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
-  });
+  const splitter: WorkerOf<'campaigns'> = new Worker(
+    QUEUE_NAMES.campaigns,
+    retryOnRedisRefusal(log, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job))),
+    {
+      ...common,
+      concurrency: 2,
+    },
+  );
+  const sender: WorkerOf<'batches'> = new Worker(
+    QUEUE_NAMES.batches,
+    retryOnRedisRefusal(log, (job, token) => sendBatch(ctx, client, job, token)),
+    {
+      ...common,
+      concurrency: config.concurrency,
+      // BullMQ's limiter is kept in Redis, so it is shared by every worker of the queue.
+      ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
+    },
+  );
   const poller: WorkerOf<'delivery'> = new Worker(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
   // One settle job at a time per worker: each reads a campaign's batches and pages of the gateway's records.
-  const settler: WorkerOf<'settle'> = new Worker(QUEUE_NAMES.settle, retryOnRedisRefusal(log, (job, token) => settleJob(ctx, queries, job, token)), { ...common, concurrency: 1 });
+  const settler: WorkerOf<'settle'> = new Worker(
+    QUEUE_NAMES.settle,
+    retryOnRedisRefusal(log, (job, token) => settleJob(ctx, queries, job, token)),
+    { ...common, concurrency: 1 },
+  );
   const replyPoller: WorkerOf<'replies'> = new Worker(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
   const webhookLog = log.child({ component: 'webhooks' });
   // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
   const agents = webhookAgents(config.webhooks.concurrency);
-  const webhooks: WorkerOf<'webhooks'> = new Worker(QUEUE_NAMES.webhooks, retryOnRedisRefusal(log, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog)), {
-    ...common,
-    concurrency: config.webhooks.concurrency,
-    settings: { backoffStrategy: webhookBackoff },
-  });
+  const webhooks: WorkerOf<'webhooks'> = new Worker(
+    QUEUE_NAMES.webhooks,
+    retryOnRedisRefusal(log, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog)),
+    {
+      ...common,
+      concurrency: config.webhooks.concurrency,
+      settings: { backoffStrategy: webhookBackoff },
+    },
+  );
   // Listened to before anything is awaited: a Worker's 'error' (Redis refusing its fetch) with no listener throws.
   const onError = workerErrorLog(log);
   for (const w of [splitter, sender, poller, replyPoller, settler, webhooks]) w.on('error', onError);
-  await whileRedisTakesWrites(log, 'the delivery report poller', schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0));
+  await whileRedisTakesWrites(
+    log,
+    'the delivery report poller',
+    schedulePoller(ctx.queues.delivery, config.delivery.tracking ? config.delivery.pollIntervalMs : 0),
+  );
   await whileRedisTakesWrites(log, 'the reply poller', scheduleReplyPoller(ctx.queues.replies, config.replies.pollIntervalMs));
   sender.on('failed', (job, err) => {
     const transient = err instanceof TransientBatchError;
-    log[transient ? 'warn' : 'error']({ campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err }, transient ? 'batch attempt failed; will retry' : 'batch failed');
+    log[transient ? 'warn' : 'error'](
+      { campaignId: job?.data.campaignId, batch: job?.data.batch, attemptsMade: job?.attemptsMade, err },
+      transient ? 'batch attempt failed; will retry' : 'batch failed',
+    );
   });
   log.info({ queuePrefix: config.queuePrefix, concurrency: config.concurrency, gateway: config.gateway.baseUrl }, 'worker started');
 
@@ -88,7 +111,14 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   return {
     close() {
       closing ??= (async () => {
-        const graceful = Promise.all([splitter.close(), sender.close(), poller.close(), replyPoller.close(), settler.close(), webhooks.close()]);
+        const graceful = Promise.all([
+          splitter.close(),
+          sender.close(),
+          poller.close(),
+          replyPoller.close(),
+          settler.close(),
+          webhooks.close(),
+        ]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs).unref()),
@@ -96,7 +126,17 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
         if (timedOut) {
           // Abandoned batches stall and are re-run elsewhere; their in-flight records keep that safe.
           log.warn({ timeoutMs: config.shutdownGraceMs }, 'batches still in flight at shutdown timeout; abandoning them');
-          await Promise.race([Promise.all([splitter.close(true), sender.close(true), poller.close(true), replyPoller.close(true), settler.close(true), webhooks.close(true)]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          await Promise.race([
+            Promise.all([
+              splitter.close(true),
+              sender.close(true),
+              poller.close(true),
+              replyPoller.close(true),
+              settler.close(true),
+              webhooks.close(true),
+            ]),
+            new Promise((r) => setTimeout(r, 2_000).unref()),
+          ]);
         }
         duplicates.disconnectAll();
         client.close();
@@ -153,7 +193,10 @@ function workerErrorLog(log: Logger): (err: Error) => void {
       unlogged++;
       return;
     }
-    log.error({ err, refusal, since: unlogged }, 'Redis refuses the worker\'s commands; it carries on once Redis takes them (`since`: refusals since the last such line)');
+    log.error(
+      { err, refusal, since: unlogged },
+      "Redis refuses the worker's commands; it carries on once Redis takes them (`since`: refusals since the last such line)",
+    );
     lastRefusalLog = now;
     unlogged = 0;
   };

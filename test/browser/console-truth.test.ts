@@ -60,16 +60,24 @@ afterAll(async () => {
 });
 
 async function open(path_: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, httpCredentials: { username: DASHBOARD.user, password: DASHBOARD.password } });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 1000 },
+    httpCredentials: { username: DASHBOARD.user, password: DASHBOARD.password },
+  });
   const p = await context.newPage();
   await p.goto(`${url}${path_}`);
   return p;
 }
 
-const until = (campaignId: string, done: (i: CampaignInfo) => boolean, what: string) => waitFor(what, async () => {
-  const i = await producer.getCampaign(campaignId);
-  return done(i) ? i : undefined;
-}, 60_000);
+const until = (campaignId: string, done: (i: CampaignInfo) => boolean, what: string) =>
+  waitFor(
+    what,
+    async () => {
+      const i = await producer.getCampaign(campaignId);
+      return done(i) ? i : undefined;
+    },
+    60_000,
+  );
 
 it('shows a campaign whose batch job failed as stalled since it last moved, with the failed job and why, and no time to finish', async () => {
   // Three batches; the record of the second is lost before any worker runs, so its job fails for good (outside the
@@ -77,7 +85,11 @@ it('shows a campaign whose batch job failed as stalled since it last moved, with
   await producer.enqueueCampaign({ campaignId: 'stuck', content: 'Stuck', recipients: numbers(447_700_910_000, 30) });
   await ctx.redis.del(`${prefix}:campaign:stuck:batch:1`);
   worker = await startWorker(config, log);
-  await waitFor('batch 1\'s job to fail', async () => ((await ctx.queues.batches.getJob('b.stuck.1'))?.failedReason ? true : undefined), 60_000);
+  await waitFor(
+    "batch 1's job to fail",
+    async () => ((await ctx.queues.batches.getJob('b.stuck.1'))?.failedReason ? true : undefined),
+    60_000,
+  );
   const info = await until('stuck', (i) => i.counts.sent === 20, 'the other two batches to be sent');
   expect(info).toMatchObject({ state: 'running', counts: { pending: 10 } });
 
@@ -86,9 +98,13 @@ it('shows a campaign whose batch job failed as stalled since it last moved, with
   const progress = await p.locator('#progress-text').textContent();
   expect(progress).toMatch(/^20 of 30 recipients settled \(66%\) · stalled since /);
   expect(progress).not.toMatch(/to go/);
-  expect(await p.locator('#health').textContent()).toMatch(/Stalled since .*: 1 batch job failed \(first: batch 1 of campaign stuck has no record.*\): their recipients stay pending until retried in bull-board/);
+  expect(await p.locator('#health').textContent()).toMatch(
+    /Stalled since .*: 1 batch job failed \(first: batch 1 of campaign stuck has no record.*\): their recipients stay pending until retried in bull-board/,
+  );
   expect(await p.locator('#batches dt', { hasText: 'failed jobs' }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('1');
-  expect(await p.locator('#batches dt', { hasText: 'finish in' }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('not while stalled');
+  expect(await p.locator('#batches dt', { hasText: 'finish in' }).locator('xpath=following-sibling::dd[1]').textContent()).toBe(
+    'not while stalled',
+  );
   await p.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-stalled.png'), fullPage: true });
   await p.context().close();
 }, 120_000);
@@ -97,10 +113,13 @@ it('shows a campaign that lost recipients as a warning with its numbers, not a g
   // A list read twice whose second reading differs at row 21: the two batches before it send, the rest was never
   // queued (INPUT_CHANGED), and the campaign completes with 30 of its 50 rows lost.
   let readings = 0;
-  const rows = (changed: boolean) => async function* () {
-    for (let row = 1; row <= 50; row++) yield { row, input: { number: String(447_700_920_000 + (changed && row === 21 ? 99 : row)) } };
-  };
-  const err = await producer.enqueueCampaign({ campaignId: 'lost', content: 'Lost', rows: () => rows(++readings === 2)() }).catch((e: Error) => e);
+  const rows = (changed: boolean) =>
+    async function* () {
+      for (let row = 1; row <= 50; row++) yield { row, input: { number: String(447_700_920_000 + (changed && row === 21 ? 99 : row)) } };
+    };
+  const err = await producer
+    .enqueueCampaign({ campaignId: 'lost', content: 'Lost', rows: () => rows(++readings === 2)() })
+    .catch((e: Error) => e);
   expect(err).toMatchObject({ code: 'INPUT_CHANGED' });
   const info = await until('lost', (i) => i.state === 'completed', 'the lost campaign to complete');
   expect(info.counts).toMatchObject({ sent: 20, total: 20 });
@@ -131,7 +150,9 @@ it('shows a campaign cancelled part-way with how many were processed of its tota
   const p = await open('/console/campaigns/halted');
   await p.locator('#state', { hasText: 'cancelled' }).waitFor();
   const share = Math.floor((100 * processed) / 100);
-  expect(await p.locator('#progress-text').textContent()).toBe(`Cancelled after ${processed} of 100 recipients were processed (${share}%) · ${info.counts.cancelled} cancelled`);
+  expect(await p.locator('#progress-text').textContent()).toBe(
+    `Cancelled after ${processed} of 100 recipients were processed (${share}%) · ${info.counts.cancelled} cancelled`,
+  );
   expect(await p.locator('.bar.big').getAttribute('aria-valuenow')).toBe(String(Math.round(share)));
   await p.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-cancelled-partway.png'), fullPage: true });
   await p.context().close();

@@ -30,7 +30,14 @@ const requested: string[] = [];
 
 beforeAll(async () => {
   // Some numbers refused (failures by code), some reports undelivered, all of them priced: every figure has data.
-  sim = await startSimulator({ faults: { refuseNumbers: Array.from({ length: 40 }, (_, i) => String(447_755_000_000 + i * 997)), undeliveredRate: 0.04, reportDelayMs: 200, reportDelayJitterMs: 800 } });
+  sim = await startSimulator({
+    faults: {
+      refuseNumbers: Array.from({ length: 40 }, (_, i) => String(447_755_000_000 + i * 997)),
+      undeliveredRate: 0.04,
+      reportDelayMs: 200,
+      reportDelayJitterMs: 800,
+    },
+  });
   // Three batches a second: the campaign runs for about a minute, long enough to watch it and to act on it.
   const env = { SERVER_PORT: '0', SERVER_HOST: '127.0.0.1', SMS_RATE_LIMIT_PER_SECOND: '3', DLR_TOKEN };
   const config = serverConfig(prefix, sim.baseUrl, env);
@@ -57,7 +64,9 @@ afterAll(async () => {
 async function enqueue(campaignId: string, content: string, count: number): Promise<void> {
   const csv = Array.from({ length: count }, (_, i) => String(447_755_000_000 + i)).join('\n');
   const res = await fetch(`${server.url}/v1/campaigns?campaignId=${campaignId}&content=${encodeURIComponent(content)}`, {
-    method: 'POST', headers: { ...BEARER, 'content-type': 'text/csv' }, body: csv,
+    method: 'POST',
+    headers: { ...BEARER, 'content-type': 'text/csv' },
+    body: csv,
   });
   expect(res.status).toBe(201);
 }
@@ -109,7 +118,11 @@ it('lists the campaigns with state, progress, counts and a link to bull-board', 
   const big = p.locator(`tr[data-campaign="${BIG}"]`);
   await big.waitFor();
   await p.locator('tr[data-campaign="welcome"] .badge', { hasText: 'completed' }).waitFor();
-  await waitFor('the big campaign to have sent some', async () => ((await big.locator('td').nth(4).textContent())?.replace(/,/g, '') !== '0' ? true : undefined), 30_000);
+  await waitFor(
+    'the big campaign to have sent some',
+    async () => ((await big.locator('td').nth(4).textContent())?.replace(/,/g, '') !== '0' ? true : undefined),
+    30_000,
+  );
   expect(await big.locator('.badge').textContent()).toMatch(/queued|running/);
   expect(await p.locator('a[href="/admin/queues"]').count()).toBe(1);
   // The newest first.
@@ -124,10 +137,13 @@ it('shows a running 200,000-recipient campaign whose progress and chart move, wi
   const before = await settled(p);
   const chartBefore = await chartPixels(p);
   await waitFor('the progress bar to move', async () => ((await settled(p)) > before ? true : undefined), 30_000);
-  await waitFor('the chart to be redrawn with new data', async () =>
-    (await chartPixels(p)) !== chartBefore ? true : undefined, 30_000);
+  await waitFor('the chart to be redrawn with new data', async () => ((await chartPixels(p)) !== chartBefore ? true : undefined), 30_000);
   // Delivery reports and their prices come in while it runs.
-  await waitFor('delivery figures and cost', async () => ((await p.locator('#cost dt', { hasText: 'USD' }).count()) > 0 ? true : undefined), 30_000);
+  await waitFor(
+    'delivery figures and cost',
+    async () => ((await p.locator('#cost dt', { hasText: 'USD' }).count()) > 0 ? true : undefined),
+    30_000,
+  );
   await p.locator('#codes td', { hasText: 'NOT_ACCEPTED' }).first().waitFor();
   expect(await p.locator('#state').textContent()).toBe('running');
   expect(await p.locator('#rate').textContent()).toMatch(/Delivery rate \d+\.\d% of the [\d,]+ with a final report/);
@@ -145,7 +161,11 @@ it('pauses and resumes the campaign from the page, after a confirmation, and Red
   await p.locator('#state', { hasText: 'paused' }).waitFor();
   await p.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-paused.png'), fullPage: true });
   await act(p, 'resume');
-  await waitFor('the campaign resumed in Redis', async () => (['queued', 'running'].includes((await storedState(BIG)) ?? '') ? true : undefined), 10_000);
+  await waitFor(
+    'the campaign resumed in Redis',
+    async () => (['queued', 'running'].includes((await storedState(BIG)) ?? '') ? true : undefined),
+    10_000,
+  );
   await p.context().close();
 }, 60_000);
 
@@ -177,7 +197,9 @@ it('says on the list when sending is stopped for the whole account, and what to 
   try {
     const p = await open(`${server.url}/`);
     await p.locator('.banner.stop', { hasText: 'Sending is stopped for the whole account' }).waitFor();
-    expect(await p.locator('.banner.stop').textContent()).toMatch(/Gateway status -10: insufficient balance .*Top up the account, then run smsq resume/);
+    expect(await p.locator('.banner.stop').textContent()).toMatch(
+      /Gateway status -10: insufficient balance .*Top up the account, then run smsq resume/,
+    );
     await p.screenshot({ path: path.join(ARTIFACTS, 'console-account-stop.png') });
     await p.context().close();
   } finally {
@@ -188,9 +210,13 @@ it('says on the list when sending is stopped for the whole account, and what to 
 it('in read-only mode shows the campaign with its buttons disabled, and refuses the actions themselves', async () => {
   const p = await open(`${readOnly.url}/console/campaigns/welcome`);
   await p.locator('#state', { hasText: 'completed' }).waitFor();
-  for (const action of ['pause', 'resume', 'cancel', 'settle']) expect(await p.locator(`[data-action="${action}"]`).isDisabled()).toBe(true);
+  for (const action of ['pause', 'resume', 'cancel', 'settle'])
+    expect(await p.locator(`[data-action="${action}"]`).isDisabled()).toBe(true);
   // Asked as the page itself would (same origin, JSON): refused for being read-only, not for coming from elsewhere.
-  const res = await p.context().request.post(`${readOnly.url}/console/api/v1/campaigns/welcome/cancel`, { headers: { origin: readOnly.url, 'content-type': 'application/json' }, data: '{}' });
+  const res = await p.context().request.post(`${readOnly.url}/console/api/v1/campaigns/welcome/cancel`, {
+    headers: { origin: readOnly.url, 'content-type': 'application/json' },
+    data: '{}',
+  });
   expect(res.status()).toBe(403);
   expect((await res.json()).error.code).toBe('FORBIDDEN');
   await p.context().close();
@@ -209,22 +235,27 @@ it('asks nothing of another host, under a Content-Security-Policy, and bull-boar
   await context.close();
 });
 
-it('says when a campaign\'s producer stopped while staging it, and how far it got', async () => {
+it("says when a campaign's producer stopped while staging it, and how far it got", async () => {
   // A library producer whose second reading of the rows fails at row 2,001: two batches written of five.
   const producer = await createProducer(serverConfig(prefix, sim.baseUrl), log);
   try {
-    const rows = (fail: boolean) => async function* () {
-      for (let row = 1; row <= 5_000; row++) {
-        if (fail && row === 2_001) throw new Error('disk gone');
-        yield { row, input: { number: String(447_766_000_000 + row) } };
-      }
-    };
+    const rows = (fail: boolean) =>
+      async function* () {
+        for (let row = 1; row <= 5_000; row++) {
+          if (fail && row === 2_001) throw new Error('disk gone');
+          yield { row, input: { number: String(447_766_000_000 + row) } };
+        }
+      };
     let readings = 0;
-    const err = await producer.enqueueCampaign({ campaignId: 'half-staged', content: 'Staged in part', rows: () => rows(++readings === 2)() }).catch((e: Error) => e);
+    const err = await producer
+      .enqueueCampaign({ campaignId: 'half-staged', content: 'Staged in part', rows: () => rows(++readings === 2)() })
+      .catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'STAGING_STOPPED' });
     const p = await open(`${server.url}/console/campaigns/half-staged`);
     await p.locator('#meta', { hasText: 'staging stopped at 2,000 of 5,000' }).waitFor();
-    expect(await p.locator('#meta').textContent()).toMatch(/its producer is gone \(queue the same campaign again to stage the rest, or cancel it\)/);
+    expect(await p.locator('#meta').textContent()).toMatch(
+      /its producer is gone \(queue the same campaign again to stage the rest, or cancel it\)/,
+    );
     await p.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-staging-stopped.png'), fullPage: true });
     await p.context().close();
     await producer.cancelCampaign('half-staged');

@@ -42,7 +42,10 @@ beforeAll(async () => {
     return info.state === 'completed' ? true : undefined;
   });
   const body = await (await fetch(`${server.url}/v1/campaigns/spring-sale/results`, { headers: BEARER })).text();
-  results = body.trim().split('\n').map((l) => JSON.parse(l) as RecipientResult);
+  results = body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RecipientResult);
   browser = await launchBrowser();
 });
 

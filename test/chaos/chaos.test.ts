@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createProducer, Producer } from '../../src/producer';
+import { createProducer, type Producer } from '../../src/producer';
 import { loadConfig } from '../../src/shared/load-config';
 import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
-import { DEFAULT_FAULTS, Faults, startSimulator, Simulator } from '../../src/simulator';
+import { DEFAULT_FAULTS, type Faults, startSimulator, type Simulator } from '../../src/simulator';
 import { runSmsq, WorkerProcess } from '../support/cli';
 import { testEnv, uniquePrefix, waitFor } from '../support/env';
 import { OwnRedis } from '../support/redis-server';
@@ -21,7 +21,16 @@ const WORKERS = 3;
 const KILL_EVERY_MS = 2_500;
 const MIN_KILLS = 10;
 /** Calls that may have reached the gateway without a known answer: the only acceptable `unknown`s. */
-const CUT_OFF_CODES = new Set(['IN_FLIGHT_LOST', 'ETIMEDOUT', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'BAD_REPLY', 'NO_ARRAY', 'ERR_BAD_RESPONSE']);
+const CUT_OFF_CODES = new Set([
+  'IN_FLIGHT_LOST',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'BAD_REPLY',
+  'NO_ARRAY',
+  'ERR_BAD_RESPONSE',
+]);
 const STRETCHES: Array<Partial<Faults>> = [{ hangRate: 0.3 }, { resetRate: 0.3 }, { http500Rate: 0.5 }, { garbageRate: 0.3 }];
 
 const log = createLogger('silent');
@@ -39,10 +48,18 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-chaos-'));
   // Small batches and calls of 300-500 ms stretch the campaign over enough seconds for the kills to bite.
   env = testEnv(prefix, sim.baseUrl, {
-    REDIS_URL: redis.url, SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30', SMS_BACKOFF_MS: '50',
-    SMS_RESPONSE_TIMEOUT_MS: '1500', WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1500', LOG_LEVEL: 'info',
+    REDIS_URL: redis.url,
+    SMS_BATCH_SIZE: '250',
+    WORKER_CONCURRENCY: '3',
+    SMS_ATTEMPTS: '30',
+    SMS_BACKOFF_MS: '50',
+    SMS_RESPONSE_TIMEOUT_MS: '1500',
+    WORKER_LOCK_DURATION_MS: '3000',
+    WORKER_STALLED_INTERVAL_MS: '1500',
+    LOG_LEVEL: 'info',
     // The simulator records a submission the moment it takes it: settling need not wait for it.
-    SMS_SETTLE_AFTER_MS: '0', SMS_AUTO_SETTLE: 'true',
+    SMS_SETTLE_AFTER_MS: '0',
+    SMS_AUTO_SETTLE: 'true',
   });
   producer = await createProducer(loadConfig(env), log);
 });
@@ -70,104 +87,137 @@ async function poll(campaignId: string): Promise<CampaignInfo | undefined> {
   }
 }
 
-it('sends a campaign through worker kills, a Redis restart, dropped connections and a misbehaving gateway with no duplicate, nobody lost and nobody unknown, without any manual command', async () => {
-  const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(600_000_000_000 + i));
-  const file = path.join(dir, 'chaos.csv');
-  await writeFile(file, numbers.map((n) => `${n}\n`).join(''));
-  for (let i = 0; i < WORKERS; i++) spawnWorker();
-  await Promise.all(workers.map((w) => w.started()));
+it(
+  'sends a campaign through worker kills, a Redis restart, dropped connections and a misbehaving gateway with no duplicate, nobody lost and nobody unknown, without any manual command',
+  async () => {
+    const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(600_000_000_000 + i));
+    const file = path.join(dir, 'chaos.csv');
+    await writeFile(file, numbers.map((n) => `${n}\n`).join(''));
+    for (let i = 0; i < WORKERS; i++) spawnWorker();
+    await Promise.all(workers.map((w) => w.started()));
 
-  const enq = await runSmsq(['enqueue', file, '--content', 'chaos'], env);
-  expect(enq.code).toBe(0);
-  const campaignId = enq.stdout.trim();
+    const enq = await runSmsq(['enqueue', file, '--content', 'chaos'], env);
+    expect(enq.code).toBe(0);
+    const campaignId = enq.stdout.trim();
 
-  let kills = 0;
-  let restarted = false;
-  let clientsKilled = 0;
-  let stretch = 0;
-  let done: CampaignInfo | undefined;
-  const deadline = Date.now() + 8 * 60_000;
-  while (!done && Date.now() < deadline) {
-    // A fixed pace on purpose: faults strike every KILL_EVERY_MS whatever the campaign is doing, as they would in
-    // production. The loop ends on what it polls right after (nobody pending), bounded by the deadline.
-    await new Promise((r) => setTimeout(r, KILL_EVERY_MS));
-    const info = await poll(campaignId);
-    if (info && info.counts.pending === 0 && kills >= MIN_KILLS) {
-      done = info;
-      break;
+    let kills = 0;
+    let restarted = false;
+    let clientsKilled = 0;
+    let stretch = 0;
+    let done: CampaignInfo | undefined;
+    const deadline = Date.now() + 8 * 60_000;
+    while (!done && Date.now() < deadline) {
+      // A fixed pace on purpose: faults strike every KILL_EVERY_MS whatever the campaign is doing, as they would in
+      // production. The loop ends on what it polls right after (nobody pending), bounded by the deadline.
+      await new Promise((r) => setTimeout(r, KILL_EVERY_MS));
+      const info = await poll(campaignId);
+      if (info && info.counts.pending === 0 && kills >= MIN_KILLS) {
+        done = info;
+        break;
+      }
+      const progress = info ? 1 - info.counts.pending / info.counts.total : 0;
+      // Kill a random live worker and start a new one, as an orchestrator replacing a crashed container would.
+      // None may be alive: a worker started while Redis restarts can exit on its own before its turn to be killed.
+      const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+      if (alive.length > 0) {
+        await alive[Math.floor(Math.random() * alive.length)].kill('SIGKILL');
+        kills++;
+      }
+      spawnWorker();
+      if (!restarted && progress > 0.25) {
+        await redis.restart();
+        restarted = true;
+      } else if (restarted && clientsKilled === 0 && progress > 0.45) {
+        clientsKilled = await redis.killClients();
+      }
+      sim.setFaults({
+        ...DEFAULT_FAULTS,
+        transientRate: 0.05,
+        latencyMs: 300,
+        latencyJitterMs: 200,
+        ...STRETCHES[stretch++ % STRETCHES.length],
+      });
+      if (progress > 0.85) sim.setFaults({ hangRate: 0, resetRate: 0, http500Rate: 0, garbageRate: 0 });
     }
-    const progress = info ? 1 - info.counts.pending / info.counts.total : 0;
-    // Kill a random live worker and start a new one, as an orchestrator replacing a crashed container would.
-    // None may be alive: a worker started while Redis restarts can exit on its own before its turn to be killed.
-    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-    if (alive.length > 0) {
-      await alive[Math.floor(Math.random() * alive.length)].kill('SIGKILL');
-      kills++;
-    }
-    spawnWorker();
-    if (!restarted && progress > 0.25) {
-      await redis.restart();
-      restarted = true;
-    } else if (restarted && clientsKilled === 0 && progress > 0.45) {
-      clientsKilled = await redis.killClients();
-    }
-    sim.setFaults({ ...DEFAULT_FAULTS, transientRate: 0.05, latencyMs: 300, latencyJitterMs: 200, ...STRETCHES[stretch++ % STRETCHES.length] });
-    if (progress > 0.85) sim.setFaults({ hangRate: 0, resetRate: 0, http500Rate: 0, garbageRate: 0 });
-  }
-  sim.setFaults({ hangRate: 0, resetRate: 0, http500Rate: 0, garbageRate: 0 });
-  const allCounted = done ?? await waitFor('every batch counted', async () => {
-    const info = await poll(campaignId);
-    return info && info.counts.pending === 0 ? info : undefined;
-  }, 180_000, 500);
-  // Automatic settling keeps the campaign running until no recipient is unknown, resends included.
-  done = await waitFor('the campaign to complete with nobody unknown', async () => {
-    const info = await poll(campaignId);
-    return info && info.state === 'completed' && info.counts.pending === 0 ? info : undefined;
-  }, 180_000, 500);
+    sim.setFaults({ hangRate: 0, resetRate: 0, http500Rate: 0, garbageRate: 0 });
+    const allCounted =
+      done ??
+      (await waitFor(
+        'every batch counted',
+        async () => {
+          const info = await poll(campaignId);
+          return info && info.counts.pending === 0 ? info : undefined;
+        },
+        180_000,
+        500,
+      ));
+    // Automatic settling keeps the campaign running until no recipient is unknown, resends included.
+    done = await waitFor(
+      'the campaign to complete with nobody unknown',
+      async () => {
+        const info = await poll(campaignId);
+        return info && info.state === 'completed' && info.counts.pending === 0 ? info : undefined;
+      },
+      180_000,
+      500,
+    );
 
-  const results: RecipientResult[] = [];
-  for await (const r of producer.campaignResults(campaignId)) results.push(r);
-  let duplicates = 0;
-  let lost = 0;
-  let unknown = 0;
-  let mismatched = 0;
-  const unknownByCode: Record<string, number> = {};
-  for (const r of results) {
-    const accepted = sim.ledger.countFor(r.number);
-    if (accepted > 1) duplicates++;
-    if (r.status === 'pending') lost++;
-    if (r.status === 'sent' && (accepted !== 1 || sim.ledger.byMsgId(r.msgId!)?.number !== r.number)) mismatched++;
-    if (r.status === 'failed' && accepted !== 0) mismatched++;
-    if (r.status === 'unknown') {
-      unknown++;
-      unknownByCode[r.code ?? ''] = (unknownByCode[r.code ?? ''] ?? 0) + 1;
-      if (!CUT_OFF_CODES.has(r.code ?? '')) mismatched++;
+    const results: RecipientResult[] = [];
+    for await (const r of producer.campaignResults(campaignId)) results.push(r);
+    let duplicates = 0;
+    let lost = 0;
+    let unknown = 0;
+    let mismatched = 0;
+    const unknownByCode: Record<string, number> = {};
+    for (const r of results) {
+      const accepted = sim.ledger.countFor(r.number);
+      if (accepted > 1) duplicates++;
+      if (r.status === 'pending') lost++;
+      if (r.status === 'sent' && (accepted !== 1 || sim.ledger.byMsgId(r.msgId!)?.number !== r.number)) mismatched++;
+      if (r.status === 'failed' && accepted !== 0) mismatched++;
+      if (r.status === 'unknown') {
+        unknown++;
+        unknownByCode[r.code ?? ''] = (unknownByCode[r.code ?? ''] ?? 0) + 1;
+        if (!CUT_OFF_CODES.has(r.code ?? '')) mismatched++;
+      }
     }
-  }
-  let twice = 0;
-  let missing = 0;
-  for (const n of numbers) {
-    const accepted = sim.ledger.countFor(n);
-    if (accepted > 1) twice++;
-    if (accepted === 0) missing++;
-  }
-  const summary = {
-    recipients: results.length, kills, redisRestarts: restarted ? 1 : 0, clientsKilled, duplicates, lost, unknown, mismatched, unknownByCode,
-    unknownWhenAllCounted: allCounted.counts.unknown, twice, missing, counts: done.counts,
-  };
-  process.stdout.write(`chaos: ${JSON.stringify(summary)}\n`);
+    let twice = 0;
+    let missing = 0;
+    for (const n of numbers) {
+      const accepted = sim.ledger.countFor(n);
+      if (accepted > 1) twice++;
+      if (accepted === 0) missing++;
+    }
+    const summary = {
+      recipients: results.length,
+      kills,
+      redisRestarts: restarted ? 1 : 0,
+      clientsKilled,
+      duplicates,
+      lost,
+      unknown,
+      mismatched,
+      unknownByCode,
+      unknownWhenAllCounted: allCounted.counts.unknown,
+      twice,
+      missing,
+      counts: done.counts,
+    };
+    process.stdout.write(`chaos: ${JSON.stringify(summary)}\n`);
 
-  expect(results).toHaveLength(RECIPIENTS);
-  expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
-  expect(restarted).toBe(true);
-  expect(clientsKilled).toBeGreaterThan(0);
-  expect({ duplicates, lost, mismatched, unknown }).toEqual({ duplicates: 0, lost: 0, mismatched: 0, unknown: 0 });
-  expect(sim.ledger.duplicates()).toBe(0);
-  expect(done.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, unknown: 0, notSent: 0, failed: 0 });
-  expect({ twice, missing }).toEqual({ twice: 0, missing: 0 });
+    expect(results).toHaveLength(RECIPIENTS);
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(restarted).toBe(true);
+    expect(clientsKilled).toBeGreaterThan(0);
+    expect({ duplicates, lost, mismatched, unknown }).toEqual({ duplicates: 0, lost: 0, mismatched: 0, unknown: 0 });
+    expect(sim.ledger.duplicates()).toBe(0);
+    expect(done.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, unknown: 0, notSent: 0, failed: 0 });
+    expect({ twice, missing }).toEqual({ twice: 0, missing: 0 });
 
-  // Nothing is left for an operator: smsq settle finds nothing to settle and nothing to resend.
-  const settle = await runSmsq(['settle', campaignId, '--resend', '--json'], env);
-  if (settle.code !== 0) throw new Error(`smsq settle exited ${settle.code}: ${settle.stderr.slice(-2000)}`);
-  expect(JSON.parse(settle.stdout)).toMatchObject({ unknown: 0, sent: 0, notSent: 0, resent: 0 });
-}, 15 * 60_000);
+    // Nothing is left for an operator: smsq settle finds nothing to settle and nothing to resend.
+    const settle = await runSmsq(['settle', campaignId, '--resend', '--json'], env);
+    if (settle.code !== 0) throw new Error(`smsq settle exited ${settle.code}: ${settle.stderr.slice(-2000)}`);
+    expect(JSON.parse(settle.stdout)).toMatchObject({ unknown: 0, sent: 0, notSent: 0, resent: 0 });
+  },
+  15 * 60_000,
+);

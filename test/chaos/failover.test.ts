@@ -37,22 +37,42 @@ async function scenario(durability: 'replica' | 'none', base: number): Promise<F
   try {
     await group.start();
     const env = testEnv(uniquePrefix(`failover-${durability}`), sim.baseUrl, {
-      ...group.env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: durability, REDIS_DURABILITY_TIMEOUT_MS: '500',
-      SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '250', WORKER_CONCURRENCY: '3', SMS_ATTEMPTS: '30',
-      SMS_BACKOFF_MS: '50', SMS_RESPONSE_TIMEOUT_MS: '2500', WORKER_LOCK_DURATION_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000', LOG_LEVEL: 'info',
+      ...group.env,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_CLUSTER_NODES: '',
+      REDIS_DURABILITY: durability,
+      REDIS_DURABILITY_TIMEOUT_MS: '500',
+      SMS_AUTO_SETTLE: 'true',
+      SMS_SETTLE_AFTER_MS: '0',
+      SMS_BATCH_SIZE: '250',
+      WORKER_CONCURRENCY: '3',
+      SMS_ATTEMPTS: '30',
+      SMS_BACKOFF_MS: '50',
+      SMS_RESPONSE_TIMEOUT_MS: '2500',
+      WORKER_LOCK_DURATION_MS: '4000',
+      WORKER_STALLED_INTERVAL_MS: '2000',
+      LOG_LEVEL: 'info',
     });
     producer = await createProducer(loadConfig(env), log);
     for (let i = 0; i < WORKERS; i++) workers.push(new WorkerProcess(env));
     await Promise.all(workers.map((w) => w.started()));
     const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(700_000_000_000 + i));
     const started = Date.now();
-    const { campaignId } = await producer.enqueueCampaign({ content: `failover ${durability}`, recipients: numbers.map((number) => ({ number })) });
+    const { campaignId } = await producer.enqueueCampaign({
+      content: `failover ${durability}`,
+      recipients: numbers.map((number) => ({ number })),
+    });
     const read = async () => producer!.getCampaign(campaignId).catch(() => undefined);
 
-    const before = await waitFor('a third of the campaign sent', async () => {
-      const info = await read();
-      return info && info.counts.sent >= RECIPIENTS / 3 ? info : undefined;
-    }, 120_000, 100);
+    const before = await waitFor(
+      'a third of the campaign sent',
+      async () => {
+        const info = await read();
+        return info && info.counts.sent >= RECIPIENTS / 3 ? info : undefined;
+      },
+      120_000,
+      100,
+    );
     const old = group.primary();
     const killedAt = Date.now();
     await old.crash();
@@ -60,10 +80,15 @@ async function scenario(durability: 'replica' | 'none', base: number): Promise<F
     const failoverMs = Date.now() - killedAt;
     await old.start();
 
-    const end = await waitFor('the campaign to complete', async () => {
-      const info = await read();
-      return info?.state === 'completed' ? info : undefined;
-    }, 150_000, 500);
+    const end = await waitFor(
+      'the campaign to complete',
+      async () => {
+        const info = await read();
+        return info?.state === 'completed' ? info : undefined;
+      },
+      150_000,
+      500,
+    );
     const results: RecipientResult[] = [];
     for await (const r of producer.campaignResults(campaignId)) results.push(r);
     const figures: Figures = {
@@ -92,16 +117,24 @@ async function scenario(durability: 'replica' | 'none', base: number): Promise<F
 
 const base = 21_000 + Math.floor(Math.random() * 100) * 10;
 
-it('with REDIS_DURABILITY=replica a failover mid-campaign sends nobody twice and loses nobody', async () => {
-  const f = await scenario('replica', base);
-  expect({ duplicates: f.duplicates, lost: f.lost, unknown: f.unknown }).toEqual({ duplicates: 0, lost: 0, unknown: 0 });
-  expect(f.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, pending: 0 });
-}, 4 * 60_000);
+it(
+  'with REDIS_DURABILITY=replica a failover mid-campaign sends nobody twice and loses nobody',
+  async () => {
+    const f = await scenario('replica', base);
+    expect({ duplicates: f.duplicates, lost: f.lost, unknown: f.unknown }).toEqual({ duplicates: 0, lost: 0, unknown: 0 });
+    expect(f.counts).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, pending: 0 });
+  },
+  4 * 60_000,
+);
 
-it('with REDIS_DURABILITY=none the same failover loses nobody; duplicates are possible and reported', async () => {
-  const f = await scenario('none', base + 5);
-  // Asynchronous replication may lose a call's in-flight record: its batch then sends those recipients again.
-  // The figure is printed (and kept in docs/guarantees.md); nobody is lost and nobody is left unknown either way.
-  expect({ lost: f.lost, unknown: f.unknown }).toEqual({ lost: 0, unknown: 0 });
-  expect(f.counts).toMatchObject({ total: RECIPIENTS, pending: 0, unknown: 0 });
-}, 4 * 60_000);
+it(
+  'with REDIS_DURABILITY=none the same failover loses nobody; duplicates are possible and reported',
+  async () => {
+    const f = await scenario('none', base + 5);
+    // Asynchronous replication may lose a call's in-flight record: its batch then sends those recipients again.
+    // The figure is printed (and kept in docs/guarantees.md); nobody is lost and nobody is left unknown either way.
+    expect({ lost: f.lost, unknown: f.unknown }).toEqual({ lost: 0, unknown: 0 });
+    expect(f.counts).toMatchObject({ total: RECIPIENTS, pending: 0, unknown: 0 });
+  },
+  4 * 60_000,
+);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CSV_HEADER } from '../../src/shared/batch/results-csv';
 import { useCampaignStack } from '../support/campaigns';
-import { runSmsq, WorkerProcess } from '../support/cli';
+import { runSmsq, type WorkerProcess } from '../support/cli';
 import { keysMatching, testRedis, waitFor } from '../support/env';
 
 const cli = useCampaignStack('cli', { producer: false, dir: true, env: { LOG_LEVEL: 'info' } });
@@ -81,7 +81,10 @@ it('finishes a campaign whose worker was killed with SIGKILL mid-campaign, with 
   const wait = await runSmsq(['wait', campaignId, '--timeout', '110'], cli.env);
   expect(wait.code).toBe(0);
   const res = await runSmsq(['results', campaignId, '--format', 'ndjson'], cli.env);
-  const rows = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const rows = res.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(rows).toHaveLength(30_000);
   let unknown = 0;
   for (const r of rows) {

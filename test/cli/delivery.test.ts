@@ -17,8 +17,15 @@ const stack = useCampaignStack('cli-delivery', {
   cuttingProxy: true,
   dir: true,
   env: {
-    LOG_LEVEL: 'info', DLR_TOKEN, API_TOKEN: 'cli-api-token-0123456789', SERVER_PORT: '0', SMS_BATCH_SIZE: '200', SMS_SETTLE_AFTER_MS: '0',
-    DLR_POLL_INTERVAL_MS: '500', DLR_POLL_AFTER_MS: '3000', DLR_POLL_RATE_PER_SECOND: '20',
+    LOG_LEVEL: 'info',
+    DLR_TOKEN,
+    API_TOKEN: 'cli-api-token-0123456789',
+    SERVER_PORT: '0',
+    SMS_BATCH_SIZE: '200',
+    SMS_SETTLE_AFTER_MS: '0',
+    DLR_POLL_INTERVAL_MS: '500',
+    DLR_POLL_AFTER_MS: '3000',
+    DLR_POLL_RATE_PER_SECOND: '20',
   },
 });
 
@@ -36,15 +43,24 @@ it('shows the delivered, undelivered and cost figures of the ledger, and settle 
 
   // Reports duplicated, late, out of order, some never pushed (the poller finds those); some answers lost.
   stack.sim.setFaults({
-    reportUrl: `${url}/v1/delivery-reports/${DLR_TOKEN}`, reportDelayMs: 0, reportDelayJitterMs: 2000, reportDuplicateRate: 0.2,
-    reportLossRate: 0.1, undeliveredRate: 0.15, reportBatchSize: 10, hangRate: 0.15,
+    reportUrl: `${url}/v1/delivery-reports/${DLR_TOKEN}`,
+    reportDelayMs: 0,
+    reportDelayJitterMs: 2000,
+    reportDuplicateRate: 0.2,
+    reportLossRate: 0.1,
+    undeliveredRate: 0.15,
+    reportBatchSize: 10,
+    hangRate: 0.15,
   });
   stack.proxy.setCutRate(0.15);
   // At least two calls never reach the gateway, so that settling surely has not-sent recipients to resend.
   stack.proxy.cutNext(2);
   const numbers = Array.from({ length: 4_000 }, (_, i) => String(447_733_000_000 + i));
   await writeFile(path.join(stack.dir, 'list.csv'), `number\n${numbers.join('\n')}\n`);
-  const enqueue = await runSmsq(['enqueue', path.join(stack.dir, 'list.csv'), '--content', 'Flash sale ends tonight', '--campaign-id', 'flash'], stack.env);
+  const enqueue = await runSmsq(
+    ['enqueue', path.join(stack.dir, 'list.csv'), '--content', 'Flash sale ends tonight', '--campaign-id', 'flash'],
+    stack.env,
+  );
   expect(enqueue.code).toBe(0);
   expect((await runSmsq(['wait', 'flash', '--timeout', '100'], stack.env)).code).toBe(0);
   stack.sim.setFaults({ hangRate: 0 });
@@ -64,10 +80,14 @@ it('shows the delivered, undelivered and cost figures of the ledger, and settle 
   expect(JSON.parse(old.stdout)).toMatchObject({ campaignId: 'flash', unknown: 0, resent: 0 });
   expect(old.stderr).toMatch(/"reconcile" is deprecated: use smsq settle/);
 
-  const info = await waitFor('every delivery report', async () => {
-    const i = await status('flash');
-    return i.delivery.pending === 0 ? i : undefined;
-  }, 60_000);
+  const info = await waitFor(
+    'every delivery report',
+    async () => {
+      const i = await status('flash');
+      return i.delivery.pending === 0 ? i : undefined;
+    },
+    60_000,
+  );
   expect(info.counts).toMatchObject({ total: 4_000, sent: 4_000, unknown: 0, notSent: 0, pending: 0 });
   for (const n of numbers) expect(stack.sim.ledger.countFor(n)).toBe(1);
 
@@ -97,7 +117,10 @@ it('checks the balance before queueing: smsq balance, a warning by default, a re
 
   const numbers = Array.from({ length: 300 }, (_, i) => String(447_744_000_000 + i));
   await writeFile(path.join(stack.dir, 'big.csv'), `${numbers.join('\n')}\n`);
-  const refused = await runSmsq(['enqueue', path.join(stack.dir, 'big.csv'), '--content', 'Too many', '--campaign-id', 'too-many', '--require-balance'], stack.env);
+  const refused = await runSmsq(
+    ['enqueue', path.join(stack.dir, 'big.csv'), '--content', 'Too many', '--campaign-id', 'too-many', '--require-balance'],
+    stack.env,
+  );
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/300 messages cost about 3\.00 USD .*enough for 100; nothing was queued.*\[BALANCE_INSUFFICIENT\]/);
   expect((await runSmsq(['status', 'too-many'], stack.env)).stderr).toContain('CAMPAIGN_NOT_FOUND');

@@ -9,7 +9,10 @@ afterAll(() => deletePrefix(prefix));
 
 /** `npm run demo` without the build step, as a process. */
 function demo(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [DEMO, ...args], { env: { PATH: process.env.PATH ?? '', ...(REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES } : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DEMO, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...(REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (out.stdout += d));
   child.stderr.on('data', (d) => (out.stderr += d));

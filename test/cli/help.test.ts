@@ -8,8 +8,25 @@ const prefix = uniquePrefix('cli-help');
 // No Redis and no gateway needed for help: an unreachable Redis proves help does not connect.
 const offline = testEnv(prefix, 'http://127.0.0.1:9/sms', { REDIS_URL: 'redis://127.0.0.1:1' });
 const COMMANDS = [
-  'worker', 'server', 'enqueue', 'preview', 'status', 'wait', 'results', 'list', 'cancel', 'max-cost', 'reschedule', 'settle', 'reconcile', 'balance',
-  'pause', 'resume', 'suppress', 'replies', 'simulator',
+  'worker',
+  'server',
+  'enqueue',
+  'preview',
+  'status',
+  'wait',
+  'results',
+  'list',
+  'cancel',
+  'max-cost',
+  'reschedule',
+  'settle',
+  'reconcile',
+  'balance',
+  'pause',
+  'resume',
+  'suppress',
+  'replies',
+  'simulator',
 ];
 
 afterAll(() => deletePrefix(prefix));
@@ -45,7 +62,11 @@ describe('with no worker connected to the queue', () => {
   let id: string;
 
   beforeAll(async () => {
-    const queued = await runSmsq(['enqueue', '-', '--format', 'csv', '--content', 'Hi', '--no-balance-check'], env, '447744000001\n447744000002\n');
+    const queued = await runSmsq(
+      ['enqueue', '-', '--format', 'csv', '--content', 'Hi', '--no-balance-check'],
+      env,
+      '447744000001\n447744000002\n',
+    );
     expect(queued.code).toBe(0);
     id = queued.stdout.trim();
   });
@@ -66,6 +87,10 @@ describe('with no worker connected to the queue', () => {
 
   it('smsq status --json gives times in ISO 8601', async () => {
     const { stdout } = await runSmsq(['status', id, '--json'], env);
-    expect(JSON.parse(stdout)).toMatchObject({ campaignId: id, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), priority: 'normal' });
+    expect(JSON.parse(stdout)).toMatchObject({
+      campaignId: id,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      priority: 'normal',
+    });
   });
 });

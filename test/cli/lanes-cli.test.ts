@@ -46,16 +46,31 @@ describe('HTTP API', () => {
   const stack = useCampaignStack('lanes-api', { app: 'inject', workers: 1 });
 
   const post = (url: string, payload?: unknown) =>
-    stack.server.app.inject({ method: 'POST', url, headers: { ...BEARER, ...(payload ? { 'content-type': 'application/json' } : {}) }, payload: payload ? JSON.stringify(payload) : undefined });
+    stack.server.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...BEARER, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      payload: payload ? JSON.stringify(payload) : undefined,
+    });
 
   it('takes priority and maxRate in the JSON body and in the query string of a streamed list, and pauses and resumes a campaign', async () => {
-    const json = await post('/v1/campaigns', { campaignId: 'api-low', content: 'Hi', priority: 'low', maxRate: 2.5, recipients: [{ number: '447712000010' }] });
+    const json = await post('/v1/campaigns', {
+      campaignId: 'api-low',
+      content: 'Hi',
+      priority: 'low',
+      maxRate: 2.5,
+      recipients: [{ number: '447712000010' }],
+    });
     expect(json.statusCode).toBe(201);
     const streamed = await stack.server.app.inject({
-      method: 'POST', url: '/v1/campaigns?campaignId=api-high&content=Hi&priority=high&maxRate=50', headers: { ...BEARER, 'content-type': 'text/csv' }, payload: '447712000011\n',
+      method: 'POST',
+      url: '/v1/campaigns?campaignId=api-high&content=Hi&priority=high&maxRate=50',
+      headers: { ...BEARER, 'content-type': 'text/csv' },
+      payload: '447712000011\n',
     });
     expect(streamed.statusCode).toBe(201);
-    const get = async (id: string) => (await stack.server.app.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: BEARER })).json() as CampaignInfo;
+    const get = async (id: string) =>
+      (await stack.server.app.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: BEARER })).json<CampaignInfo>();
     expect(await get('api-low')).toMatchObject({ priority: 'low', maxRate: 2.5 });
     expect(await get('api-high')).toMatchObject({ priority: 'high', maxRate: 50 });
 
@@ -64,7 +79,11 @@ describe('HTTP API', () => {
 
     // The whole queue held first, so that the campaign cannot end before it is paused on its own.
     expect((await post('/v1/queue/pause')).statusCode).toBe(200);
-    const big = await post('/v1/campaigns', { campaignId: 'api-pause', content: 'Hi', recipients: Array.from({ length: 50 }, (_, i) => ({ number: String(447712000100 + i) })) });
+    const big = await post('/v1/campaigns', {
+      campaignId: 'api-pause',
+      content: 'Hi',
+      recipients: Array.from({ length: 50 }, (_, i) => ({ number: String(447712000100 + i) })),
+    });
     expect(big.statusCode).toBe(201);
     const paused = await post('/v1/campaigns/api-pause/pause', { reason: 'hold on' });
     expect(paused.statusCode).toBe(200);
@@ -74,7 +93,7 @@ describe('HTTP API', () => {
     expect(info.paused).toMatchObject({ by: 'operator', reason: 'hold on' });
     const resumed = await post('/v1/campaigns/api-pause/resume');
     expect(resumed.statusCode).toBe(200);
-    expect((resumed.json() as CampaignInfo).paused).toBeUndefined();
+    expect(resumed.json<CampaignInfo>().paused).toBeUndefined();
     expect((await post('/v1/campaigns/nope/pause')).statusCode).toBe(404);
   });
 });

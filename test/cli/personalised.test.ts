@@ -4,7 +4,12 @@ import { parse } from 'csv-parse/sync';
 import { useCampaignStack } from '../support/campaigns';
 import { runSmsq } from '../support/cli';
 
-const cli = useCampaignStack('cli-personalised', { producer: false, dir: true, env: { LOG_LEVEL: 'info', SMS_PRICE_PER_SEGMENT: '0.0125' }, simulator: { faults: { pricePerSegment: 0.0125 } } });
+const cli = useCampaignStack('cli-personalised', {
+  producer: false,
+  dir: true,
+  env: { LOG_LEVEL: 'info', SMS_PRICE_PER_SEGMENT: '0.0125' },
+  simulator: { faults: { pricePerSegment: 0.0125 } },
+});
 
 const CONTENT = 'Hi {{name}}, order {{order}} ships {{day|today}} – reply STOP to opt out';
 
@@ -61,7 +66,7 @@ it('sends a personalised CSV campaign through smsq enqueue and two workers: each
 
   const results = await runSmsq(['results', 'people', '--with-content'], cli.env);
   expect(results.code).toBe(0);
-  const records = parse(results.stdout, { columns: true }) as Array<Record<string, string>>;
+  const records = parse<Record<string, string>>(results.stdout, { columns: true });
   expect(records).toHaveLength(5_000);
   records.forEach((rec, i) => expect(rec).toMatchObject({ number: rows[i].number, status: 'sent', content: rendered(rows[i]) }));
 });
@@ -71,7 +76,9 @@ it('names the row and the field a template misses, and refuses over --max-cost, 
   await writeFile(file, 'number,name,order\n447700900001,Ana,1\n447700900002,,2\n');
   const missing = await runSmsq(['enqueue', file, '--content', 'Hi {{name}} {{order}}'], cli.env);
   expect(missing.code).toBe(1);
-  expect(missing.stderr).toContain(`line 3, fields.name: field 'name' is missing or empty, and the content uses {{name}} without a fallback: "name"`);
+  expect(missing.stderr).toContain(
+    `line 3, fields.name: field 'name' is missing or empty, and the content uses {{name}} without a fallback: "name"`,
+  );
 
   const { file: big } = await personalisedCsv('big.csv', 1_000, 3_351_000_000);
   const tooDear = await runSmsq(['enqueue', big, '--content', CONTENT, '--max-cost', '5', '--campaign-id', 'too-dear'], cli.env);

@@ -45,7 +45,8 @@ it('a worker whose Redis fills mid-campaign stays up, and once there is room eve
   // out. Redis stays full until each of their runs has met the refusal (recording its outcomes, at the latest).
   const out = stack.sim.stats().calls;
   const refusedRuns = () => {
-    if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}) while Redis was full:\n${worker.logs.slice(-3_000)}`);
+    if (worker.child.exitCode !== null)
+      throw new Error(`the worker exited (${worker.child.exitCode}) while Redis was full:\n${worker.logs.slice(-3_000)}`);
     return worker.logs.split('Redis refused this run').length - 1;
   };
   await waitUntil(`the ${out} runs with a call out to meet the refusal`, () => refusedRuns() >= out, 30_000, 50);
@@ -53,7 +54,12 @@ it('a worker whose Redis fills mid-campaign stays up, and once there is room eve
   expect(worker.child.exitCode).toBeNull();
 
   await admin.config('SET', 'maxmemory', '0');
-  await waitUntil('the campaign to complete', async () => (await admin.hget(`${stack.prefix}:campaign:fills`, 'state')) === 'completed', 120_000, 200);
+  await waitUntil(
+    'the campaign to complete',
+    async () => (await admin.hget(`${stack.prefix}:campaign:fills`, 'state')) === 'completed',
+    120_000,
+    200,
+  );
   expect(worker.child.exitCode).toBeNull();
 
   const counts = await admin.hmget(`${stack.prefix}:campaign:fills`, 'total', 'sent', 'unknown', 'failed');

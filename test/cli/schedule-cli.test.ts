@@ -15,7 +15,23 @@ const laterDay = daysAhead(90);
 it('queues a scheduled campaign with a window and a validity, shows them, moves it, and refuses a bad window with exit 1', async () => {
   const file = path.join(cli.dir, 'list.csv');
   await writeFile(file, '819012340500\n819012340501\n');
-  const enq = await runSmsq(['enqueue', file, '--content', 'later', '--send-at', `${day}T09:00:00+09:00`, '--window', 'tcpa', '--timezone', 'Asia/Tokyo', '--valid-for', '6h'], cli.env);
+  const enq = await runSmsq(
+    [
+      'enqueue',
+      file,
+      '--content',
+      'later',
+      '--send-at',
+      `${day}T09:00:00+09:00`,
+      '--window',
+      'tcpa',
+      '--timezone',
+      'Asia/Tokyo',
+      '--valid-for',
+      '6h',
+    ],
+    cli.env,
+  );
   expect(enq.code).toBe(0);
   const id = enq.stdout.trim();
   const status = await runSmsq(['status', id], cli.env);
@@ -31,7 +47,10 @@ it('queues a scheduled campaign with a window and a validity, shows them, moves 
   // A CSV column named timezone gives each recipient its own zone: a one-hour window across Australia is then fine.
   const zoned = path.join(cli.dir, 'zoned.csv');
   await writeFile(zoned, 'number,timezone\n61412340500,Australia/Perth\n61412340501,Australia/Sydney\n');
-  const perRecipient = await runSmsq(['enqueue', zoned, '--content', 'zoned', '--window', '09:00-10:00', '--send-at', `${day}T09:00:00+09:00`], cli.env);
+  const perRecipient = await runSmsq(
+    ['enqueue', zoned, '--content', 'zoned', '--window', '09:00-10:00', '--send-at', `${day}T09:00:00+09:00`],
+    cli.env,
+  );
   expect(perRecipient.code).toBe(0);
   const unzoned = path.join(cli.dir, 'unzoned.csv');
   await writeFile(unzoned, '61412340502\n');

@@ -17,7 +17,9 @@ const server = (extraEnv: Record<string, string> = {}) => stack.process(new Serv
 async function staging(campaignId: string): Promise<void> {
   const redis = testRedis();
   try {
-    await waitFor(`the server to read ${campaignId}`, async () => ((await redis.exists(`${stack.prefix}:campaign:${campaignId}:staging`)) ? true : undefined));
+    await waitFor(`the server to read ${campaignId}`, async () =>
+      (await redis.exists(`${stack.prefix}:campaign:${campaignId}:staging`)) ? true : undefined,
+    );
   } finally {
     redis.disconnect();
   }
@@ -27,13 +29,17 @@ async function staging(campaignId: string): Promise<void> {
 function startUpload(url: string, campaignId: string): { req: ClientRequest; answer: Promise<number> } {
   let answered: (status: number) => void;
   const answer = new Promise<number>((resolve) => (answered = resolve));
-  const req = request(`${url}/v1/campaigns?campaignId=${campaignId}&content=Hi`, {
-    method: 'POST',
-    headers: { ...BEARER, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
-  }, (res) => {
-    res.resume();
-    res.on('end', () => answered(res.statusCode ?? 0));
-  });
+  const req = request(
+    `${url}/v1/campaigns?campaignId=${campaignId}&content=Hi`,
+    {
+      method: 'POST',
+      headers: { ...BEARER, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+    },
+    (res) => {
+      res.resume();
+      res.on('end', () => answered(res.statusCode ?? 0));
+    },
+  );
   req.on('error', () => answered(0));
   req.write('447788000001\n');
   return { req, answer };
@@ -74,15 +80,24 @@ it('lets every worker be scraped on METRICS_PORT, its counters moving with the b
   // A queue of its own: the campaigns of the tests above must not reach this worker's counters.
   const worker = stack.workerProcess({ ...stack.env, QUEUE_PREFIX: metricsPrefix, METRICS_PORT: '0' });
   await worker.started();
-  const port = await waitFor('the metrics port in the log', async () => /"port":(\d+)[^}]*"msg":"metrics listening"/.exec(worker.logs)?.[1]);
+  const port = await waitFor(
+    'the metrics port in the log',
+    async () => /"port":(\d+)[^}]*"msg":"metrics listening"/.exec(worker.logs)?.[1],
+  );
   const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: BEARER })).text());
   expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
   expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
   expect(total(await scrape(), 'smsq_recipients_total', { outcome: 'sent' })).toBe(0);
 
-  const enq = await runSmsq(['enqueue', '-', '--content', 'scraped', '--format', 'csv'], { ...stack.env, QUEUE_PREFIX: metricsPrefix }, '447788100001\n447788100002\n');
+  const enq = await runSmsq(
+    ['enqueue', '-', '--content', 'scraped', '--format', 'csv'],
+    { ...stack.env, QUEUE_PREFIX: metricsPrefix },
+    '447788100001\n447788100002\n',
+  );
   expect(enq.code).toBe(0);
-  await waitFor('the worker to count its sent recipients', async () => (total(await scrape(), 'smsq_recipients_total', { outcome: 'sent' }) === 2 ? true : undefined));
+  await waitFor('the worker to count its sent recipients', async () =>
+    total(await scrape(), 'smsq_recipients_total', { outcome: 'sent' }) === 2 ? true : undefined,
+  );
   const after = await scrape();
   expect(total(after, 'smsq_gateway_calls_total', { kind: 'reply', status: '0' })).toBe(1);
   expect(total(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -69,7 +69,18 @@ describe('smsq simulator', () => {
   it('pushes delivery reports as its report flags say', async () => {
     const receiver = await startReceiver();
     try {
-      const child = smsqSimulator(['--port', '0', '--report-url', receiver.url, '--report-delay', '0', '--undelivered-rate', '1', '--report-duplicate-rate', '1']);
+      const child = smsqSimulator([
+        '--port',
+        '0',
+        '--report-url',
+        receiver.url,
+        '--report-delay',
+        '0',
+        '--undelivered-rate',
+        '1',
+        '--report-duplicate-rate',
+        '1',
+      ]);
       children.push(child);
       const baseUrl = /(http:\/\/\S+\/sms)/.exec(await firstLine(child))![1];
       const timestamp = timestampNow();
@@ -81,7 +92,10 @@ describe('smsq simulator', () => {
       });
       expect(((await res.json()) as { status: string }).status).toBe('0');
       await waitUntil('the report and its duplicate', () => receiver.received.length >= 2, 10_000, 20);
-      expect(receiver.reports()).toEqual([expect.objectContaining({ mobile: '91856321412', status: 1 }), expect.objectContaining({ mobile: '91856321412', status: 1 })]);
+      expect(receiver.reports()).toEqual([
+        expect.objectContaining({ mobile: '91856321412', status: 1 }),
+        expect.objectContaining({ mobile: '91856321412', status: 1 }),
+      ]);
       const done = finished(child);
       child.kill('SIGTERM');
       expect((await done).code).toBe(0);
@@ -96,7 +110,10 @@ describe('smsq simulator', () => {
       const child = smsqSimulator(['--port', '0', '--reply-url', receiver.url]);
       children.push(child);
       const baseUrl = /(http:\/\/\S+\/sms)/.exec(await firstLine(child))![1];
-      const res = await fetch(baseUrl.replace(/\/sms$/, '/__sim/replies'), { method: 'POST', body: JSON.stringify({ number: '+91856321412', content: 'STOP' }) });
+      const res = await fetch(baseUrl.replace(/\/sms$/, '/__sim/replies'), {
+        method: 'POST',
+        body: JSON.stringify({ number: '+91856321412', content: 'STOP' }),
+      });
       expect(await res.json()).toMatchObject({ injected: 1, pushed: 1 });
       await waitUntil('the reply pushed', () => receiver.received.length >= 1, 10_000, 20);
       expect(receiver.reports()).toEqual([expect.objectContaining({ number: '91856321412', content: 'STOP' })]);

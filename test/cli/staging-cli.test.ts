@@ -27,7 +27,10 @@ it('a killed enqueue leaves a campaign that sends what was staged and says so; t
   await worker.started();
 
   // Frozen (SIGSTOP) the moment it says the campaign is queued and staging, then killed: it never writes again.
-  const enqueue = spawn(process.execPath, [SMSQ_BIN, 'enqueue', file, '--content', 'killed while staging', '--campaign-id', 'killed'], { env: cli.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const enqueue = spawn(process.execPath, [SMSQ_BIN, 'enqueue', file, '--content', 'killed while staging', '--campaign-id', 'killed'], {
+    env: cli.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const exited = new Promise((resolve) => enqueue.on('exit', resolve));
   const staging = new Promise<void>((resolve) => {
@@ -44,10 +47,15 @@ it('a killed enqueue leaves a campaign that sends what was staged and says so; t
   await exited;
   expect(stderr).toContain('run it again with --campaign-id killed to stage the rest');
 
-  const stopped = await waitFor('the campaign to show its producer gone', async () => {
-    const info = await status('killed');
-    return info.staging && !info.staging.producerAlive ? info : undefined;
-  }, 40_000, 200);
+  const stopped = await waitFor(
+    'the campaign to show its producer gone',
+    async () => {
+      const info = await status('killed');
+      return info.staging && !info.staging.producerAlive ? info : undefined;
+    },
+    40_000,
+    200,
+  );
   expect(stopped.staging!.staged).toBeLessThan(ROWS);
   expect(stopped.state).toBe('running');
   const shown = await runSmsq(['status', 'killed'], cli.env);

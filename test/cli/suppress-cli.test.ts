@@ -17,7 +17,10 @@ it('adds, checks, lists and removes numbers, normalised as recipients are', asyn
   expect(no).toMatchObject({ code: 1, stdout: '447700900003: not suppressed\n' });
 
   const list = await runSmsq(['suppress', 'list', '--format', 'ndjson'], cli.env);
-  const entries = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { number: string; reason: string });
+  const entries = list.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { number: string; reason: string });
   expect(entries.map((e) => e.number).sort()).toEqual(['447700900001', '447700900002']);
   expect(entries[0].reason).toBe('complaint');
 
@@ -51,10 +54,19 @@ describe('HTTP API', () => {
     stack.server.app.inject({ method, url, headers: { ...BEARER, ...(payload !== undefined ? { 'content-type': type } : {}) }, payload });
 
   it('adds, checks, streams, imports and removes through /v1/suppressions', async () => {
-    const add = await inject('POST', '/v1/suppressions', JSON.stringify({ numbers: ['+44 7700 900020', '447700900021'], reason: 'stop-reply' }));
+    const add = await inject(
+      'POST',
+      '/v1/suppressions',
+      JSON.stringify({ numbers: ['+44 7700 900020', '447700900021'], reason: 'stop-reply' }),
+    );
     expect(add.statusCode).toBe(200);
     expect(add.json()).toEqual({ numbers: 2, added: 2 });
-    expect((await inject('GET', '/v1/suppressions/447700900020')).json()).toMatchObject({ suppressed: true, number: '447700900020', reason: 'stop-reply', source: 'api' });
+    expect((await inject('GET', '/v1/suppressions/447700900020')).json()).toMatchObject({
+      suppressed: true,
+      number: '447700900020',
+      reason: 'stop-reply',
+      source: 'api',
+    });
     expect((await inject('GET', '/v1/suppressions/447700900029')).json()).toEqual({ suppressed: false, number: '447700900029' });
 
     const imported = await inject('POST', '/v1/suppressions/import?reason=bounce', '447700900022\n447700900023\n', 'text/csv');
@@ -63,7 +75,11 @@ describe('HTTP API', () => {
 
     const all = await inject('GET', '/v1/suppressions');
     expect(all.headers['content-type']).toContain('application/x-ndjson');
-    const numbers = all.body.trim().split('\n').map((l) => (JSON.parse(l) as { number: string }).number).sort();
+    const numbers = all.body
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { number: string }).number)
+      .sort();
     expect(numbers).toEqual(['447700900020', '447700900021', '447700900022', '447700900023']);
 
     const removed = await inject('POST', '/v1/suppressions/remove', JSON.stringify({ numbers: ['447700900021'] }));

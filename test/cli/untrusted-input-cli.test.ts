@@ -22,7 +22,7 @@ const csv = async (name: string, text: string) => {
   return file;
 };
 const keys = async () => (await keysMatching(redis, `${cli.prefix}:*`)).sort();
-const records = (stdout: string) => parse(stdout, { columns: true }) as Array<Record<string, string>>;
+const records = (stdout: string) => parse<Record<string, string>>(stdout, { columns: true });
 const ESC = '\x1b';
 
 async function sent(id: string): Promise<void> {
@@ -40,41 +40,53 @@ describe('CSV columns by name', () => {
     const texts = new Map([...cli.sim.ledger.entries()].map((e) => [e.number, e.content]));
     expect([texts.get('447700900001'), texts.get('447700900002')]).toEqual(['Hi Ana', 'Hi Bo']);
     const results = records((await runSmsq(['results', 'names'], cli.env)).stdout);
-    expect(results.map((r) => [r.number, r.orderId, r.status])).toEqual([['447700900001', 'smsq-2', 'sent'], ['447700900002', 'smsq-3', 'sent']]);
-  
+    expect(results.map((r) => [r.number, r.orderId, r.status])).toEqual([
+      ['447700900001', 'smsq-2', 'sent'],
+      ['447700900002', 'smsq-3', 'sent'],
+    ]);
+
     // Without a template the name column is still a field, never the orderId: two Anas are two recipients.
     const plain = await csv('plain.csv', 'number,name\n447700900003,Ana\n447700900004,Ana\n');
     expect((await runSmsq(['enqueue', plain, '--content', 'Hello', '--campaign-id', 'plain'], cli.env)).code).toBe(0);
     await sent('plain');
-    expect(records((await runSmsq(['results', 'plain'], cli.env)).stdout).map((r) => [r.orderId, r.status])).toEqual([['smsq-2', 'sent'], ['smsq-3', 'sent']]);
+    expect(records((await runSmsq(['results', 'plain'], cli.env)).stdout).map((r) => [r.orderId, r.status])).toEqual([
+      ['smsq-2', 'sent'],
+      ['smsq-3', 'sent'],
+    ]);
 
     // A template's typo is one error naming the file's columns, not the same missing field on every row.
     const typo = await runSmsq(['enqueue', file, '--content', 'Hi {{nmae}}'], cli.env);
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toBe('smsq enqueue: line 1: the CSV header is refused: the content uses {{nmae}} without a fallback, and no column is named "nmae" ' +
-      '(field names are case-sensitive). The file\'s columns are: "number", "name" [CSV_HEADER_INVALID]\n');
+    expect(typo.stderr).toBe(
+      'smsq enqueue: line 1: the CSV header is refused: the content uses {{nmae}} without a fallback, and no column is named "nmae" ' +
+        '(field names are case-sensitive). The file\'s columns are: "number", "name" [CSV_HEADER_INVALID]\n',
+    );
   }, 180_000);
 
   it.each([
     ['number,number', 'the number column is named twice', '"number", "number"'],
     ['orderId,orderId', 'the orderId column is named twice', '"orderId", "orderId"'],
     ['name,city', 'no column is the number', '"name", "city"'],
-  ])('refuses a %j header from a file and from stdin, naming the columns, with nothing in Redis', async (header, problem, columns) => {
-    const before = new Set(await keys());
-    const text = `${header}\n447700900011,x\n`;
-    const file = await csv('bad-header.csv', text);
-    const runs: RunResult[] = [
-      await runSmsq(['enqueue', file, '--content', 'Hi', '--campaign-id', 'bad-header'], cli.env),
-      await runSmsq(['enqueue', '-', '--content', 'Hi', '--campaign-id', 'bad-header'], cli.env, text),
-      await runSmsq(['preview', file, '--content', 'Hi'], cli.env),
-    ];
-    for (const run of runs) {
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain(problem);
-      expect(run.stderr).toContain(`The file's columns are: ${columns} [CSV_HEADER_INVALID]`);
-    }
-    expect((await keys()).filter((k) => !before.has(k))).toEqual([]);
-  }, 120_000);
+  ])(
+    'refuses a %j header from a file and from stdin, naming the columns, with nothing in Redis',
+    async (header, problem, columns) => {
+      const before = new Set(await keys());
+      const text = `${header}\n447700900011,x\n`;
+      const file = await csv('bad-header.csv', text);
+      const runs: RunResult[] = [
+        await runSmsq(['enqueue', file, '--content', 'Hi', '--campaign-id', 'bad-header'], cli.env),
+        await runSmsq(['enqueue', '-', '--content', 'Hi', '--campaign-id', 'bad-header'], cli.env, text),
+        await runSmsq(['preview', file, '--content', 'Hi'], cli.env),
+      ];
+      for (const run of runs) {
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(problem);
+        expect(run.stderr).toContain(`The file's columns are: ${columns} [CSV_HEADER_INVALID]`);
+      }
+      expect((await keys()).filter((k) => !before.has(k))).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 describe('exports a spreadsheet opens', () => {
@@ -91,12 +103,20 @@ describe('exports a spreadsheet opens', () => {
     const suppressed = records((await runSmsq(['suppress', 'list'], cli.env)).stdout);
     expect(suppressed).toContainEqual(expect.objectContaining({ number: '447700900200', reason: `'=HYPERLINK("x")` }));
 
-    await injectReplies([{ number: '447700900100', content: '=cmd|\' /C calc\'!A0' }, { number: '447700900101', content: `clear${ESC}[2J${ESC}]0;owned\x07\x9b` }]);
-    const replies = await waitFor('both replies stored', async () => {
-      const run = await runSmsq(['replies'], cli.env);
-      const rows = records(run.stdout);
-      return rows.length === 2 ? { run, rows } : undefined;
-    }, 30_000, 200);
+    await injectReplies([
+      { number: '447700900100', content: "=cmd|' /C calc'!A0" },
+      { number: '447700900101', content: `clear${ESC}[2J${ESC}]0;owned\x07\x9b` },
+    ]);
+    const replies = await waitFor(
+      'both replies stored',
+      async () => {
+        const run = await runSmsq(['replies'], cli.env);
+        const rows = records(run.stdout);
+        return rows.length === 2 ? { run, rows } : undefined;
+      },
+      30_000,
+      200,
+    );
     expect(replies.rows.map((r) => [r.number, r.content])).toEqual([
       ['447700900100', "'=cmd|' /C calc'!A0"],
       ['447700900101', 'clear\\u001b[2J\\u001b]0;owned\\u0007\\u009b'],
@@ -115,7 +135,9 @@ describe('the command line itself', () => {
       // The pipeline's own exit code is head's: smsq's is said on stderr, after whatever smsq wrote there.
       const piped = await sh(`{ "${process.execPath}" "${SMSQ_BIN}" ${args}; echo "smsq exit $?" >&2; } | head -1`);
       expect(piped.stderr).toBe('smsq exit 0\n');
-      expect(piped.stdout).toMatch(args.includes('ndjson') ? /^\{"number":"447700910000".*\}\n$/ : /^number,orderId,status,msgId,code,reason,/);
+      expect(piped.stdout).toMatch(
+        args.includes('ndjson') ? /^\{"number":"447700910000".*\}\n$/ : /^number,orderId,status,msgId,code,reason,/,
+      );
     }
   }, 120_000);
 
@@ -140,7 +162,11 @@ describe('the command line itself', () => {
 const startWorker = () => cli.workerProcess({ ...cli.env, LOG_LEVEL: 'info' }).started();
 
 async function injectReplies(replies: unknown): Promise<void> {
-  const res = await fetch(`${new URL(cli.sim.baseUrl).origin}/__sim/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(replies) });
+  const res = await fetch(`${new URL(cli.sim.baseUrl).origin}/__sim/replies`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(replies),
+  });
   expect(res.status).toBe(200);
 }
 

@@ -21,8 +21,14 @@ const stack = useCampaignStack('cli-webhooks', {
   producer: false,
   dir: true,
   env: () => ({
-    LOG_LEVEL: 'info', SMS_BATCH_SIZE: '250',
-    WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret, WEBHOOK_BACKOFF_MS: '100', WEBHOOK_BACKOFF_MAX_MS: '2000', WEBHOOK_RETRY_FOR: '5m', WEBHOOK_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'info',
+    SMS_BATCH_SIZE: '250',
+    WEBHOOK_URL: receiver.url,
+    WEBHOOK_SECRET: secret,
+    WEBHOOK_BACKOFF_MS: '100',
+    WEBHOOK_BACKOFF_MAX_MS: '2000',
+    WEBHOOK_RETRY_FOR: '5m',
+    WEBHOOK_TIMEOUT_MS: '1000',
   }),
 });
 /** The worker processes the running test started, for the logs a failure shows. */
@@ -62,15 +68,30 @@ function eventsOf(campaignId: string): ReceivedEvent[] {
 /** Waits until the receiver holds every one of the campaign's `count` events (seq 0 … count-1), delivered. */
 async function allEvents(campaignId: string, count: number, timeoutMs: number): Promise<ReceivedEvent[]> {
   try {
-    return await waitFor(`${count} events of ${campaignId}`, async () => {
-      const events = eventsOf(campaignId);
-      return events.length === count ? events.sort((a, b) => a.data.seq - b.data.seq) : undefined;
-    }, timeoutMs, 250);
+    return await waitFor(
+      `${count} events of ${campaignId}`,
+      async () => {
+        const events = eventsOf(campaignId);
+        return events.length === count ? events.sort((a, b) => a.data.seq - b.data.seq) : undefined;
+      },
+      timeoutMs,
+      250,
+    );
   } catch (err) {
     const seen = new Set(eventsOf(campaignId).map((e) => e.data.seq));
     const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
     const failed = await runSmsq(['webhooks', 'failed'], stack.env);
-    throw new Error(`${(err as Error).message}; missing seqs ${missing.join(',')}; failed: ${failed.stdout}; calls: ${callsOf(campaignId).length}\n${workers.map((w) => w.logs.split('\n').filter((l) => /webhook|error/i.test(l)).slice(-20).join('\n')).join('\n')}`);
+    throw new Error(
+      `${(err as Error).message}; missing seqs ${missing.join(',')}; failed: ${failed.stdout}; calls: ${callsOf(campaignId).length}\n${workers
+        .map((w) =>
+          w.logs
+            .split('\n')
+            .filter((l) => /webhook|error/i.test(l))
+            .slice(-20)
+            .join('\n'),
+        )
+        .join('\n')}`,
+    );
   }
 }
 
@@ -121,11 +142,20 @@ it(`delivers every event of a ${RECIPIENTS.toLocaleString('en')}-recipient campa
 
   const results = await runSmsq(['results', campaignId, '--format', 'ndjson'], stack.env);
   expect(results.code).toBe(0);
-  const rows = results.stdout.trim().split('\n').map((l) => JSON.parse(l) as RecipientResult);
+  const rows = results.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RecipientResult);
   expect(rows).toHaveLength(RECIPIENTS);
-  const settled = new Map(events.filter((e) => e.type === 'recipients.settled').flatMap((e) => (e.data.recipients as RecipientResult[]).map((r) => [r.orderId, r] as const)));
+  const settled = new Map(
+    events
+      .filter((e) => e.type === 'recipients.settled')
+      .flatMap((e) => (e.data.recipients as RecipientResult[]).map((r) => [r.orderId, r] as const)),
+  );
   expect(settled.size).toBe(RECIPIENTS);
-  const mismatched = rows.filter(({ delivery: _d, ...outcome }) => JSON.stringify(settled.get(outcome.orderId)) !== JSON.stringify(outcome));
+  const mismatched = rows.filter(
+    ({ delivery: _d, ...outcome }) => JSON.stringify(settled.get(outcome.orderId)) !== JSON.stringify(outcome),
+  );
   expect(mismatched).toEqual([]);
 
   const failed = await runSmsq(['webhooks', 'failed', '--json'], stack.env);
@@ -139,7 +169,12 @@ it('loses no event when the worker delivering them is SIGKILLed mid-call', async
   const campaignId = await enqueue(await csvFile('kill.csv', 10_000));
   const expected = 10_000 / 250 + 2;
   // Killed while the receiver holds calls of it (each for 500 ms): those answers never reach it.
-  await waitFor('a few deliveries, and calls held right now', async () => (callsOf(campaignId).length >= 8 && receiver.held >= 2 ? true : undefined), 60_000, 10);
+  await waitFor(
+    'a few deliveries, and calls held right now',
+    async () => (callsOf(campaignId).length >= 8 && receiver.held >= 2 ? true : undefined),
+    60_000,
+    10,
+  );
   await first.kill('SIGKILL');
   const second = worker({ WEBHOOK_CONCURRENCY: '4' });
   await second.started();
@@ -170,7 +205,9 @@ it('refuses a non-HTTP --callback-url, lists failed events and re-sends them wit
     const campaignId = await enqueue(file, ['--callback-url', gone.url]);
     const listed = await waitFor('3 failed events', async () => {
       const r = await runSmsq(['webhooks', 'failed', '--json'], stack.env);
-      const list = (JSON.parse(r.stdout) as Array<{ id: string; campaignId: string; reason: string; url: string }>).filter((f) => f.campaignId === campaignId);
+      const list = (JSON.parse(r.stdout) as Array<{ id: string; campaignId: string; reason: string; url: string }>).filter(
+        (f) => f.campaignId === campaignId,
+      );
       return list.length === 3 ? list : undefined;
     });
     expect(listed.every((f) => f.reason.startsWith('HTTP 410 Gone') && f.url === gone.url)).toBe(true);
@@ -178,7 +215,10 @@ it('refuses a non-HTTP --callback-url, lists failed events and re-sends them wit
     for (const f of listed) expect(text.stdout).toContain(`${f.id}\t`);
 
     gone.decide = () => 200;
-    expect(await runSmsq(['webhooks', 'retry', listed[0].id], stack.env)).toMatchObject({ code: 0, stdout: 're-sent 1 webhook event(s)\n' });
+    expect(await runSmsq(['webhooks', 'retry', listed[0].id], stack.env)).toMatchObject({
+      code: 0,
+      stdout: 're-sent 1 webhook event(s)\n',
+    });
     expect(await runSmsq(['webhooks', 'retry', '--all'], stack.env)).toMatchObject({ code: 0 });
     await waitFor('the re-sent events', async () => (gone.events().length === 3 ? true : undefined));
     const missing = await runSmsq(['webhooks', 'retry', listed[0].id], stack.env);

@@ -16,10 +16,15 @@ function recipients(n: number) {
 }
 
 async function ended(campaignId: string, timeoutMs = 90_000): Promise<CampaignInfo> {
-  return waitFor('the campaign to end', async () => {
-    const info = await stack.producer.getCampaign(campaignId);
-    return info.state === 'completed' || info.state === 'cancelled' ? info : undefined;
-  }, timeoutMs, 200);
+  return waitFor(
+    'the campaign to end',
+    async () => {
+      const info = await stack.producer.getCampaign(campaignId);
+      return info.state === 'completed' || info.state === 'cancelled' ? info : undefined;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 async function results(campaignId: string): Promise<RecipientResult[]> {
@@ -75,17 +80,25 @@ it('settles the unknown recipients of a cancelled campaign without sending them 
   await worker({ settling: { ...stack.config.settling, settleAfterMs: 3_000 } });
   const list = recipients(250);
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Cancel me', recipients: list });
-  const open = await waitFor('the call to end unknown', async () => {
-    const info = await stack.producer.getCampaign(campaignId);
-    return info.counts.unknown === 250 ? info : undefined;
-  }, 30_000);
+  const open = await waitFor(
+    'the call to end unknown',
+    async () => {
+      const info = await stack.producer.getCampaign(campaignId);
+      return info.counts.unknown === 250 ? info : undefined;
+    },
+    30_000,
+  );
   // Every batch is counted, but the campaign stays running until its unknown recipients are settled.
   expect(open.state).toBe('running');
   await stack.producer.cancelCampaign(campaignId);
-  const end = await waitFor('the settling', async () => {
-    const info = await stack.producer.getCampaign(campaignId);
-    return info.counts.unknown === 0 ? info : undefined;
-  }, 30_000);
+  const end = await waitFor(
+    'the settling',
+    async () => {
+      const info = await stack.producer.getCampaign(campaignId);
+      return info.counts.unknown === 0 ? info : undefined;
+    },
+    30_000,
+  );
   expect(end).toMatchObject({ state: 'cancelled', counts: { notSent: 250, sent: 0, unknown: 0 } });
   for (const { number } of list) expect(stack.sim.ledger.countFor(number)).toBe(0);
 }, 60_000);
@@ -99,10 +112,18 @@ it("leaves recipients unknown, says why and retries while the gateway's records 
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Unreadable records', recipients: list });
   const redis = testRedis();
   try {
-    const reason = await waitFor('the settle error', async () => (await redis.hget(`${stack.prefix}:campaign:${campaignId}`, 'settleError')) ?? undefined, 30_000);
+    const reason = await waitFor(
+      'the settle error',
+      async () => (await redis.hget(`${stack.prefix}:campaign:${campaignId}`, 'settleError')) ?? undefined,
+      30_000,
+    );
     expect(reason).toMatch(/getSentRcd failed: status -2/);
     const stuck = await stack.producer.getCampaign(campaignId);
-    expect(stuck).toMatchObject({ state: 'running', counts: { unknown: 250, pending: 0 }, settleError: expect.stringMatching(/getSentRcd failed: status -2/) });
+    expect(stuck).toMatchObject({
+      state: 'running',
+      counts: { unknown: 250, pending: 0 },
+      settleError: expect.stringMatching(/getSentRcd failed: status -2/),
+    });
     expect(await metricValue('smsq_settle_query_failures_total')).toBeGreaterThan(failuresBefore);
     for (const r of await results(campaignId)) expect(r).toMatchObject({ status: 'unknown', code: 'ETIMEDOUT' });
 

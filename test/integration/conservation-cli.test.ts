@@ -5,8 +5,19 @@ import fc from 'fast-check';
 import { useCampaignStack } from '../support/campaigns';
 import { runSmsq } from '../support/cli';
 import {
-  campaignFields, checkConservation, CONSERVATION_BATCH_SIZE, contentOf, expectedOf, FC_SEED, generatedCases, prefixKeys, toCsv, toNdjson, toSuppress,
-  type EnqueueOutcome, type GeneratedCase,
+  campaignFields,
+  checkConservation,
+  CONSERVATION_BATCH_SIZE,
+  contentOf,
+  expectedOf,
+  FC_SEED,
+  generatedCases,
+  prefixKeys,
+  toCsv,
+  toNdjson,
+  toSuppress,
+  type EnqueueOutcome,
+  type GeneratedCase,
 } from '../support/conservation';
 import { testEnv } from '../support/env';
 
@@ -33,7 +44,14 @@ function outcomeOf(r: { code: number | null; stdout: string; stderr: string }): 
   }
   const counts = /: (\d+) recipients in \d+ batches, (\d+) duplicates skipped, (\d+) invalid skipped/.exec(r.stderr);
   if (!counts) throw new Error(`no counts in smsq enqueue's output:\n${r.stderr}`);
-  return { kind: 'queued', campaignId: r.stdout.trim(), total: Number(counts[1]), duplicatesSkipped: Number(counts[2]), invalidSkipped: Number(counts[3]), invalidRowNumbers };
+  return {
+    kind: 'queued',
+    campaignId: r.stdout.trim(),
+    total: Number(counts[1]),
+    duplicatesSkipped: Number(counts[2]),
+    invalidSkipped: Number(counts[3]),
+    invalidRowNumbers,
+  };
 }
 
 async function runCase(c: GeneratedCase, input: Input, format: Format): Promise<void> {
@@ -45,7 +63,12 @@ async function runCase(c: GeneratedCase, input: Input, format: Format): Promise<
   const text = format === 'csv' ? toCsv(c.rows) : toNdjson(c.rows);
   const file = path.join(dir, `${tag}.${format}`);
   const args = [
-    'enqueue', input === 'file' ? file : '-', '--format', format, '--content', contentOf(tag, c.options.template),
+    'enqueue',
+    input === 'file' ? file : '-',
+    '--format',
+    format,
+    '--content',
+    contentOf(tag, c.options.template),
     ...(c.options.skipInvalid ? ['--skip-invalid'] : []),
     ...(fields.dedupe ? [] : ['--keep-duplicates']),
     ...(fields.sendAt ? ['--send-at', fields.sendAt] : []),
@@ -70,7 +93,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe.each<[string, Input]>([['FILE', 'file'], ['- (stdin)', 'stdin']])('smsq enqueue %s', (_name, input) => {
+describe.each<[string, Input]>([
+  ['FILE', 'file'],
+  ['- (stdin)', 'stdin'],
+])('smsq enqueue %s', (_name, input) => {
   it('sends every valid recipient once with its text, names every invalid line, and leaves nothing pending', async () => {
     await stack.worker();
     await fc.assert(
@@ -81,13 +107,19 @@ describe.each<[string, Input]>([['FILE', 'file'], ['- (stdin)', 'stdin']])('smsq
 });
 
 describe('an empty list', () => {
-  it.each([['an empty file', ''], ['a header alone', 'number,orderId\n'], ['blank lines', '\n\n']])('is CAMPAIGN_EMPTY from %s, from a file and from stdin, naming no campaign and creating none', async (_what, text) => {
+  it.each([
+    ['an empty file', ''],
+    ['a header alone', 'number,orderId\n'],
+    ['blank lines', '\n\n'],
+  ])('is CAMPAIGN_EMPTY from %s, from a file and from stdin, naming no campaign and creating none', async (_what, text) => {
     const before = await prefixKeys(stack.prefix);
     await writeFile(path.join(dir, 'empty.csv'), text);
     for (const source of [path.join(dir, 'empty.csv'), '-']) {
       const r = await runSmsq(['enqueue', source, '--format', 'csv', '--content', 'nobody'], env(), text);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('No valid recipient (the list has no recipient); nothing was queued and no campaign was created. [CAMPAIGN_EMPTY]');
+      expect(r.stderr).toContain(
+        'No valid recipient (the list has no recipient); nothing was queued and no campaign was created. [CAMPAIGN_EMPTY]',
+      );
       expect(r.stderr).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/); // no generated campaign id
       expect(r.stdout).toBe('');
     }

@@ -2,8 +2,18 @@ import fc from 'fast-check';
 import { SmsqError } from '../../src/shared/errors';
 import { useCampaignStack } from '../support/campaigns';
 import {
-  campaignFields, checkConservation, CONSERVATION_BATCH_SIZE, contentOf, expectedOf, FC_SEED, generatedCases, recipientOf, toSuppress,
-  type EnqueueOutcome, type GeneratedCase, type ListRow,
+  campaignFields,
+  checkConservation,
+  CONSERVATION_BATCH_SIZE,
+  contentOf,
+  expectedOf,
+  FC_SEED,
+  generatedCases,
+  recipientOf,
+  toSuppress,
+  type EnqueueOutcome,
+  type GeneratedCase,
+  type ListRow,
 } from '../support/conservation';
 
 /**
@@ -35,7 +45,14 @@ async function runCase(c: GeneratedCase, shape: Shape): Promise<void> {
       ...fields,
       recipients: shape === 'array' ? c.rows.map(recipientOf) : streamed(c.rows),
     });
-    outcome = { kind: 'queued', campaignId: r.campaignId, total: r.total, duplicatesSkipped: r.duplicatesSkipped, invalidSkipped: r.invalidSkipped, invalidRowNumbers: r.invalidRows.map((p) => p.row) };
+    outcome = {
+      kind: 'queued',
+      campaignId: r.campaignId,
+      total: r.total,
+      duplicatesSkipped: r.duplicatesSkipped,
+      invalidSkipped: r.invalidSkipped,
+      invalidRowNumbers: r.invalidRows.map((p) => p.row),
+    };
   } catch (err) {
     if (!(err instanceof SmsqError)) throw err;
     outcome = { kind: 'refused', code: err.code };
@@ -50,6 +67,9 @@ async function runCase(c: GeneratedCase, shape: Shape): Promise<void> {
 describe.each<Shape>(['array', 'async iterable'])('a campaign queued as an %s', (shape) => {
   it('sends every valid recipient once with its text, names every invalid one, and leaves nothing pending', async () => {
     await stack.worker();
-    await fc.assert(fc.asyncProperty(generatedCases(600, { blankLines: false }), (c) => runCase(c, shape)), { seed: FC_SEED, numRuns: 6, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(generatedCases(600, { blankLines: false }), (c) => runCase(c, shape)),
+      { seed: FC_SEED, numRuns: 6, endOnFailure: true },
+    );
   }, 300_000);
 });

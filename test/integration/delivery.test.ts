@@ -28,10 +28,14 @@ function recipients(n: number) {
 }
 
 async function finished(campaignId: string): Promise<CampaignInfo> {
-  return waitFor(`campaign ${campaignId} to end`, async () => {
-    const info = await stack.producer.getCampaign(campaignId);
-    return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
-  }, 90_000);
+  return waitFor(
+    `campaign ${campaignId} to end`,
+    async () => {
+      const info = await stack.producer.getCampaign(campaignId);
+      return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
+    },
+    90_000,
+  );
 }
 
 async function results(campaignId: string): Promise<RecipientResult[]> {
@@ -51,14 +55,29 @@ function costOf(entries: LedgerEntry[]): string {
 }
 
 it('ends a 20,000-recipient campaign whose reports come duplicated, late and out of order with exact delivered, undelivered and cost figures', async () => {
-  stack.sim.setFaults({ reportUrl: stack.reportUrl, reportDelayMs: 0, reportDelayJitterMs: 3000, reportDuplicateRate: 0.3, undeliveredRate: 0.1, reportBatchSize: 25, pricePerSegment: 0.0125 });
+  stack.sim.setFaults({
+    reportUrl: stack.reportUrl,
+    reportDelayMs: 0,
+    reportDelayJitterMs: 3000,
+    reportDuplicateRate: 0.3,
+    undeliveredRate: 0.1,
+    reportBatchSize: 25,
+    pricePerSegment: 0.0125,
+  });
   await worker();
-  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Spring sale: 20% off today only', recipients: recipients(20_000) });
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'Spring sale: 20% off today only',
+    recipients: recipients(20_000),
+  });
   await finished(campaignId);
-  const info = await waitFor('every report', async () => {
-    const i = await stack.producer.getCampaign(campaignId);
-    return i.delivery.pending === 0 ? i : undefined;
-  }, 60_000);
+  const info = await waitFor(
+    'every report',
+    async () => {
+      const i = await stack.producer.getCampaign(campaignId);
+      return i.delivery.pending === 0 ? i : undefined;
+    },
+    60_000,
+  );
   const rs = await results(campaignId);
   const truth = ledgerFor(rs);
   expect(truth).toHaveLength(20_000);
@@ -88,10 +107,14 @@ it('finds by polling getReport the reports that never come, and expires messages
   const pushedBefore = stack.sim.stats().reportsPushed;
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Your code is 1234', recipients: recipients(3_000) });
   await finished(campaignId);
-  const info = await waitFor('the poller to find every report', async () => {
-    const i = await stack.producer.getCampaign(campaignId);
-    return i.delivery.pending === 0 ? i : undefined;
-  }, 60_000);
+  const info = await waitFor(
+    'the poller to find every report',
+    async () => {
+      const i = await stack.producer.getCampaign(campaignId);
+      return i.delivery.pending === 0 ? i : undefined;
+    },
+    60_000,
+  );
   const truth = ledgerFor(await results(campaignId));
   const delivered = truth.filter((e) => e.deliveryStatus === 0).length;
   expect(stack.sim.stats().reportsPushed).toBe(pushedBefore);
@@ -104,16 +127,30 @@ it('finds by polling getReport the reports that never come, and expires messages
   await worker({ pollIntervalMs: 300, pollAfterMs: 300, pollRatePerSecond: 20, expireAfterMs: 2_000 });
   const late = await stack.producer.enqueueCampaign({ content: 'Your code is 5678', recipients: recipients(400) });
   await finished(late.campaignId);
-  const expired = await waitFor('expiry', async () => {
-    const i = await stack.producer.getCampaign(late.campaignId);
-    return i.delivery.expired === 400 ? i : undefined;
-  }, 30_000);
+  const expired = await waitFor(
+    'expiry',
+    async () => {
+      const i = await stack.producer.getCampaign(late.campaignId);
+      return i.delivery.expired === 400 ? i : undefined;
+    },
+    30_000,
+  );
   expect(expired.delivery).toMatchObject({ delivered: 0, undelivered: 0, expired: 400, pending: 0 });
   const rs = await results(late.campaignId);
   expect(rs.every((r) => r.delivery === 'expired')).toBe(true);
 
   // A report that comes after expiry still counts: it replaces the expiry.
-  const res = await fetch(stack.reportUrl, { method: 'POST', body: JSON.stringify({ msgid: rs[0].msgId, mobile: rs[0].number, status: 0, reason: '0', timestamp: Date.now(), pricedetail: { pay: '0.01', currency: 'USD' } }) });
+  const res = await fetch(stack.reportUrl, {
+    method: 'POST',
+    body: JSON.stringify({
+      msgid: rs[0].msgId,
+      mobile: rs[0].number,
+      status: 0,
+      reason: '0',
+      timestamp: Date.now(),
+      pricedetail: { pay: '0.01', currency: 'USD' },
+    }),
+  });
   expect(await res.json()).toMatchObject({ received: 1, matched: 1 });
   expect((await stack.producer.getCampaign(late.campaignId)).delivery).toMatchObject({ delivered: 1, expired: 399, cost: { USD: '0.01' } });
 }, 150_000);
@@ -129,13 +166,21 @@ it('keeps the price of a report pushed after the same report was polled without 
   const report = { msgid: r.msgId, mobile: r.number, status: 0, reason: '0', timestamp: at };
   // What the poller stores (getReport carries no price), then the gateway's push of the same report with its price.
   expect(await (await fetch(stack.reportUrl, { method: 'POST', body: JSON.stringify(report) })).json()).toMatchObject({ matched: 1 });
-  expect(await (await fetch(stack.reportUrl, { method: 'POST', body: JSON.stringify({ ...report, pricedetail: { pay: '0.02', currency: 'USD' } }) })).json()).toMatchObject({ duplicate: 1 });
+  expect(
+    await (
+      await fetch(stack.reportUrl, { method: 'POST', body: JSON.stringify({ ...report, pricedetail: { pay: '0.02', currency: 'USD' } }) })
+    ).json(),
+  ).toMatchObject({ duplicate: 1 });
   // And the same priced push again: counted once.
   await fetch(stack.reportUrl, { method: 'POST', body: JSON.stringify({ ...report, pricedetail: { pay: '0.02', currency: 'USD' } }) });
-  const info = await waitFor('the price', async () => {
-    const i = await stack.producer.getCampaign(campaignId);
-    return i.delivery.priced === 1 ? i : undefined;
-  }, 10_000);
+  const info = await waitFor(
+    'the price',
+    async () => {
+      const i = await stack.producer.getCampaign(campaignId);
+      return i.delivery.priced === 1 ? i : undefined;
+    },
+    10_000,
+  );
   expect(info.delivery).toMatchObject({ delivered: 1, priced: 1, cost: { USD: '0.02' } });
 });
 
@@ -179,14 +224,23 @@ describe('the poller', () => {
     const campaignId = await sentUnreported('Your parcel is on its way', 20_000);
     stack.sim.setFaults({ queryTransientRate: 0.3 });
     // 80 batches of 250: 160 queries, about 230 calls with the -18s; 100 calls a run, spaced 20 ms so that the test is quick.
-    const fast = await createContext({ ...stack.config, delivery: { ...stack.config.delivery, pollAfterMs: 0, pollRatePerSecond: 50, pollMaxCalls: 100 } }, log, 'client');
+    const fast = await createContext(
+      { ...stack.config, delivery: { ...stack.config.delivery, pollAfterMs: 0, pollRatePerSecond: 50, pollMaxCalls: 100 } },
+      log,
+      'client',
+    );
     const runs = [];
     try {
       while ((await stack.producer.getCampaign(campaignId)).delivery.pending > 0 && runs.length < 5) {
         const run = await pollReports(fast, queries);
         runs.push(run);
         // Counted as a run, as it would be: a poller that backs off has the next run skip.
-        if (run.skipped === 'backoff') await waitFor('the back-off to end', async () => ((await fast.redis.exists(fast.keys.pollBackoff())) === 0 ? true : undefined), 700_000);
+        if (run.skipped === 'backoff')
+          await waitFor(
+            'the back-off to end',
+            async () => ((await fast.redis.exists(fast.keys.pollBackoff())) === 0 ? true : undefined),
+            700_000,
+          );
       }
     } finally {
       await fast.close();
@@ -221,7 +275,9 @@ it('settles unknown sends with settleCampaign: found ones are sent, cut ones are
   stack.proxy.setCutRate(0);
 
   const active = await stack.producer.enqueueCampaign({ content: 'still running', recipients: recipients(10) });
-  await expect(stack.producer.settleCampaign(active.campaignId)).rejects.toMatchObject({ code: expect.stringMatching(/CAMPAIGN_ACTIVE|CAMPAIGN_NOT_FOUND/) });
+  await expect(stack.producer.settleCampaign(active.campaignId)).rejects.toMatchObject({
+    code: expect.stringMatching(/CAMPAIGN_ACTIVE|CAMPAIGN_NOT_FOUND/),
+  });
 
   // The gateway fails the first two record queries: settling asks again rather than giving up.
   stack.proxy.failQueries(2);

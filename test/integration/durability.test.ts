@@ -26,10 +26,14 @@ function recipients(n: number) {
 }
 
 async function completed(campaignId: string) {
-  return waitFor('the campaign to complete', async () => {
-    const info = await stack.producer.getCampaign(campaignId);
-    return info.state === 'completed' ? info : undefined;
-  }, 60_000);
+  return waitFor(
+    'the campaign to complete',
+    async () => {
+      const info = await stack.producer.getCampaign(campaignId);
+      return info.state === 'completed' ? info : undefined;
+    },
+    60_000,
+  );
 }
 
 async function refusals(): Promise<number> {

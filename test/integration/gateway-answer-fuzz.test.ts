@@ -60,25 +60,62 @@ type Mutation =
  * a careful reader could tell is wrong. (Swapping the numbers of entries that lost their orderIds, or giving one
  * msgId to the only entry left, would be a consistent lie that no client can see through.)
  */
-const ORDER: Array<Mutation['op']> = ['drop', 'missing', 'wrong-type', 'drop-orderid', 'swap', 'duplicate', 'extra', 'same-msgid', 'count', 'status', 'array-not-list', 'garbage'];
+const ORDER: Array<Mutation['op']> = [
+  'drop',
+  'missing',
+  'wrong-type',
+  'drop-orderid',
+  'swap',
+  'duplicate',
+  'extra',
+  'same-msgid',
+  'count',
+  'status',
+  'array-not-list',
+  'garbage',
+];
 
 const at = fc.nat(50);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), at }),
   fc.record({ op: fc.constant('missing' as const), at, field: fc.constantFrom('msgId' as const, 'ids' as const) }),
   fc.oneof(
-    fc.record({ op: fc.constant('wrong-type' as const), at, field: fc.constant('msgId' as const), value: fc.constantFrom<unknown>({}, [], true, 1e20, null) }),
-    fc.record({ op: fc.constant('wrong-type' as const), at, field: fc.constantFrom('number' as const, 'orderId' as const), value: fc.constantFrom<unknown>({}, [], false, 12345) }),
+    fc.record({
+      op: fc.constant('wrong-type' as const),
+      at,
+      field: fc.constant('msgId' as const),
+      value: fc.constantFrom<unknown>({}, [], true, 1e20, null),
+    }),
+    fc.record({
+      op: fc.constant('wrong-type' as const),
+      at,
+      field: fc.constantFrom('number' as const, 'orderId' as const),
+      value: fc.constantFrom<unknown>({}, [], false, 12345),
+    }),
   ),
   fc.record({ op: fc.constant('drop-orderid' as const), at }),
   fc.record({ op: fc.constant('swap' as const), field: fc.constantFrom('number' as const, 'orderId' as const), a: at, b: at }),
   fc.record({ op: fc.constant('duplicate' as const), at }),
   fc.record({ op: fc.constant('extra' as const), bumpSuccess: fc.boolean() }),
   fc.record({ op: fc.constant('same-msgid' as const) }),
-  fc.record({ op: fc.constant('count' as const), field: fc.constantFrom('success' as const, 'fail' as const), change: fc.oneof(fc.constantFrom('missing' as const, 'text' as const), fc.integer({ min: 1, max: 3 })) }),
+  fc.record({
+    op: fc.constant('count' as const),
+    field: fc.constantFrom('success' as const, 'fail' as const),
+    change: fc.oneof(fc.constantFrom('missing' as const, 'text' as const), fc.integer({ min: 1, max: 3 })),
+  }),
   fc.record({ op: fc.constant('status' as const), status: fc.constantFrom('-18' as const, '-9' as const) }),
   fc.record({ op: fc.constant('array-not-list' as const) }),
-  fc.record({ op: fc.constant('garbage' as const), body: fc.constantFrom('html' as const, 'empty' as const, 'list' as const, 'status-object' as const, 'truncated' as const, 'no-array' as const) }),
+  fc.record({
+    op: fc.constant('garbage' as const),
+    body: fc.constantFrom(
+      'html' as const,
+      'empty' as const,
+      'list' as const,
+      'status-object' as const,
+      'truncated' as const,
+      'no-array' as const,
+    ),
+  }),
 );
 
 interface Case {
@@ -92,7 +129,10 @@ const cases = (minSize: number): fc.Arbitrary<Case> =>
   fc.integer({ min: minSize, max: 8 }).chain((size) =>
     fc.record({
       size: fc.constant(size),
-      refused: fc.array(fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }), { minLength: size, maxLength: size }),
+      refused: fc.array(fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }), {
+        minLength: size,
+        maxLength: size,
+      }),
       mutations: fc.array(mutation, { minLength: 0, maxLength: 4 }),
     }),
   );
@@ -113,13 +153,19 @@ function rewrite(body: string, plan: Mutation[]): string {
         break;
       case 'missing':
         if (e && m.field === 'msgId') delete e.msgId;
-        if (e && m.field === 'ids') (delete e.number, delete e.orderId);
+        if (e && m.field === 'ids') {
+          delete e.number;
+          delete e.orderId;
+        }
         break;
       case 'wrong-type':
         if (e) e[m.field] = m.value;
         break;
       case 'drop-orderid':
-        if (e && !touched.has(e)) (delete e.orderId, touched.add(e));
+        if (e && !touched.has(e)) {
+          delete e.orderId;
+          touched.add(e);
+        }
         break;
       case 'swap': {
         const [x, y] = [pick(m.a), pick(m.b)];
@@ -214,7 +260,10 @@ describe.each([
   it('never send twice, never fail an accepted recipient, and settle every unknown to the ledger', async () => {
     await stack.worker({ gateway: { ...stack.config.gateway, baseUrl: proxy.baseUrl } });
     const before = await disagreements();
-    await fc.assert(fc.asyncProperty(cases(minSize), (c) => runCase(c, personalised)), { seed: FC_SEED, numRuns: 150, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(cases(minSize), (c) => runCase(c, personalised)),
+      { seed: FC_SEED, numRuns: 150, endOnFailure: true },
+    );
     expect(await disagreements()).toBeGreaterThan(before);
   }, 240_000);
 });

@@ -124,13 +124,18 @@ it('ends a webhook post whose answer drips by WEBHOOK_TIMEOUT_MS, and delivers t
       return true;
     });
     await worker({ webhooks: { ...stack.config.webhooks, url: hooks.baseUrl, secret, backoffMs: 50 } });
-    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'hook me', recipients: numbers(2).map((number) => ({ number })) });
+    const { campaignId } = await stack.producer.enqueueCampaign({
+      content: 'hook me',
+      recipients: numbers(2).map((number) => ({ number })),
+    });
     await campaignEnded(stack.producer, campaignId);
     const first = await waitFor('a post to drip', () => dripped);
     // The worker gave up on the post that dripped for ever, and its event came through on a later attempt.
     await waitUntil('the dripping post to be given up', () => hooks.events.some((e) => e.call === first.id && e.kind === 'client-gone'));
     await waitUntil('its event to be delivered later', () => receiver.delivered().some((c) => c.body === first.body));
-    await waitUntil('campaign.completed to be delivered', () => receiver.events().some((e) => e.type === 'campaign.completed' && e.data.campaignId === campaignId));
+    await waitUntil('campaign.completed to be delivered', () =>
+      receiver.events().some((e) => e.type === 'campaign.completed' && e.data.campaignId === campaignId),
+    );
   } finally {
     await hooks.close();
     await receiver.down();

@@ -49,7 +49,10 @@ const OUT_OF_RANGE: Array<{ name: string; opts: Partial<EnqueueOptions>; says: s
 
 /** The campaign hashes and the campaign index: a refused campaign adds to neither. */
 async function campaignKeys(): Promise<string[]> {
-  return [...(await keysMatching(redis, `${stack.prefix}:campaign:*`)), ...(await keysMatching(redis, `${stack.prefix}:campaigns:*`))].sort();
+  return [
+    ...(await keysMatching(redis, `${stack.prefix}:campaign:*`)),
+    ...(await keysMatching(redis, `${stack.prefix}:campaigns:*`)),
+  ].sort();
 }
 
 /** Runs `refuse` and checks that it created no campaign key. */
@@ -71,7 +74,14 @@ describe('the library', () => {
 
   it('accepts the edges of each range: validFor 366d, maxRate 0.01, sendAt within the year, newline and tab in content', async () => {
     const sendAt = iso(Date.now() + 300 * DAY);
-    const q = await stack.producer.enqueueCampaign({ campaignId: 'edges', content: 'Line one\nline\ttwo', recipients, validFor: '366d', maxRate: 0.01, sendAt });
+    const q = await stack.producer.enqueueCampaign({
+      campaignId: 'edges',
+      content: 'Line one\nline\ttwo',
+      recipients,
+      validFor: '366d',
+      maxRate: 0.01,
+      sendAt,
+    });
     const info = await stack.producer.getCampaign(q.campaignId);
     expect(info.state).toBe('scheduled');
     expect(info.schedule?.sendAt).toBe(Date.parse(sendAt));
@@ -81,17 +91,19 @@ describe('the library', () => {
 
   it('names the row and field of a recipient whose orderId or template field holds a control character or half a character', async () => {
     const before = await campaignKeys();
-    const err = (await stack.producer.enqueueCampaign({
-      campaignId: 'bad-text-rows',
-      content: 'Hi {{name}}',
-      recipients: [
-        { number: '447700900011', orderId: 'ok-1', fields: { name: 'Ana' } },
-        { number: '447700900012', orderId: 'nul\u0000id', fields: { name: 'Bo' } },
-        { number: '447700900013', orderId: 'ok-3', fields: { name: 'Cy\u0007' } },
-        { number: '447700900014', orderId: 'half\udc00', fields: { name: 'Di' } },
-        { number: '447700900015', orderId: 'ok-5', fields: { name: 'Ed\ufffd' } },
-      ],
-    }).catch((e: unknown) => e)) as SmsqError;
+    const err = (await stack.producer
+      .enqueueCampaign({
+        campaignId: 'bad-text-rows',
+        content: 'Hi {{name}}',
+        recipients: [
+          { number: '447700900011', orderId: 'ok-1', fields: { name: 'Ana' } },
+          { number: '447700900012', orderId: 'nul\u0000id', fields: { name: 'Bo' } },
+          { number: '447700900013', orderId: 'ok-3', fields: { name: 'Cy\u0007' } },
+          { number: '447700900014', orderId: 'half\udc00', fields: { name: 'Di' } },
+          { number: '447700900015', orderId: 'ok-5', fields: { name: 'Ed\ufffd' } },
+        ],
+      })
+      .catch((e: unknown) => e)) as SmsqError;
     expect(err.code).toBe('VALIDATION_FAILED');
     const rows = (err.details as { rows: Array<{ row: number; reason: string }> }).rows;
     expect(rows.map((r) => r.row)).toEqual([2, 3, 4, 5]);
@@ -104,9 +116,18 @@ describe('the library', () => {
 
   it('refuses to reschedule to a date that does not exist or beyond the horizon, and pause reasons over 500 characters', async () => {
     await stack.producer.enqueueCampaign({ campaignId: 'resched', content: 'Hi', recipients, sendAt: iso(Date.now() + DAY) });
-    await expect(stack.producer.rescheduleCampaign('resched', '2027-02-30T09:00:00Z')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('has no day 30') });
-    await expect(stack.producer.rescheduleCampaign('resched', iso(Date.now() + 400 * DAY))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('366 days') });
-    await expect(stack.producer.pauseCampaign('resched', { reason: 'x'.repeat(501) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('500') });
+    await expect(stack.producer.rescheduleCampaign('resched', '2027-02-30T09:00:00Z')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('has no day 30'),
+    });
+    await expect(stack.producer.rescheduleCampaign('resched', iso(Date.now() + 400 * DAY))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('366 days'),
+    });
+    await expect(stack.producer.pauseCampaign('resched', { reason: 'x'.repeat(501) })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('500'),
+    });
     expect((await stack.producer.getCampaign('resched')).state).toBe('scheduled');
     await stack.producer.cancelCampaign('resched');
   });
@@ -114,14 +135,29 @@ describe('the library', () => {
   it('reads an ISO instant only when each part exists: generated dates are refused exactly when the calendar has no such day or time', () => {
     const part = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
     fc.assert(
-      fc.property(fc.integer({ min: 1990, max: 2100 }), part(0, 13), part(0, 32), part(0, 25), part(0, 61), part(0, 61), (year, mo, d, h, mi, s) => {
-        const text = `${year}-${mo}-${d}T${h}:${mi}:${s}Z`;
-        const real = new Date(Date.UTC(year, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-        const exists = Number(mo) >= 1 && Number(mo) <= 12 && real.getUTCDate() === Number(d) && real.getUTCMonth() === Number(mo) - 1 && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
-        const got = parseInstant(text);
-        if (exists) expect(got).toBe(real.getTime());
-        else expect(typeof got).toBe('string');
-      }),
+      fc.property(
+        fc.integer({ min: 1990, max: 2100 }),
+        part(0, 13),
+        part(0, 32),
+        part(0, 25),
+        part(0, 61),
+        part(0, 61),
+        (year, mo, d, h, mi, s) => {
+          const text = `${year}-${mo}-${d}T${h}:${mi}:${s}Z`;
+          const real = new Date(Date.UTC(year, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+          const exists =
+            Number(mo) >= 1 &&
+            Number(mo) <= 12 &&
+            real.getUTCDate() === Number(d) &&
+            real.getUTCMonth() === Number(mo) - 1 &&
+            Number(h) < 24 &&
+            Number(mi) < 60 &&
+            Number(s) < 60;
+          const got = parseInstant(text);
+          if (exists) expect(got).toBe(real.getTime());
+          else expect(typeof got).toBe('string');
+        },
+      ),
       { seed: FC_SEED, numRuns: 2_000 },
     );
   });
@@ -130,15 +166,20 @@ describe('the library', () => {
 describe('the API', () => {
   it.each(OUT_OF_RANGE)('answers 422 VALIDATION_FAILED to $name, with the same message, and creates nothing', async ({ opts, says }) => {
     await createsNothing(async () => {
-      const res = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { content: 'Hi', recipients, ...opts } });
+      const res = await stack.server.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: BEARER,
+        payload: { content: 'Hi', recipients, ...opts },
+      });
       expect(res.statusCode).toBe(422);
-      const { error } = res.json() as { error: { code: string; message: string } };
+      const { error } = res.json<{ error: { code: string; message: string } }>();
       expect(error.code).toBe('VALIDATION_FAILED');
       for (const s of says) expect(error.message).toContain(s);
     });
   });
 
-  it('refuses out-of-range values in a streamed upload\'s query string too', async () => {
+  it("refuses out-of-range values in a streamed upload's query string too", async () => {
     const before = await campaignKeys();
     const res = await stack.server.app.inject({
       method: 'POST',
@@ -159,10 +200,22 @@ describe('the command line', () => {
     const file = path.join(stack.dir, 'r.csv');
     await writeFile(file, 'number,orderId\n447700900001,a\n');
     const cases: Array<[string[], string[]]> = [
-      [['--valid-for', '99999999d'], ['validFor', '366d', '99999999d']],
-      [['--max-rate', '1e-300'], ['maxRate', '0.01', '1e-300']],
-      [['--send-at', '2027-02-30T09:00:00+01:00'], ['sendAt', 'has no day 30']],
-      [['--campaign-id', '..'], ['campaignId', 'only dots']],
+      [
+        ['--valid-for', '99999999d'],
+        ['validFor', '366d', '99999999d'],
+      ],
+      [
+        ['--max-rate', '1e-300'],
+        ['maxRate', '0.01', '1e-300'],
+      ],
+      [
+        ['--send-at', '2027-02-30T09:00:00+01:00'],
+        ['sendAt', 'has no day 30'],
+      ],
+      [
+        ['--campaign-id', '..'],
+        ['campaignId', 'only dots'],
+      ],
     ];
     for (const [flags, says] of cases) {
       const r = await runSmsq(['enqueue', file, '--content', 'Hi', ...flags], stack.env);

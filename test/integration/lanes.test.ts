@@ -48,7 +48,8 @@ function entriesOf(content: string): LedgerEntry[] {
 async function queueWhileHeld(campaigns: Array<{ content: string; n: number; priority?: 'high' | 'normal' | 'low' }>): Promise<string[]> {
   await ctx.queues.batches.pause();
   const ids: string[] = [];
-  for (const c of campaigns) ids.push((await stack.producer.enqueueCampaign({ content: c.content, priority: c.priority, recipients: recipients(c.n) })).campaignId);
+  for (const c of campaigns)
+    ids.push((await stack.producer.enqueueCampaign({ content: c.content, priority: c.priority, recipients: recipients(c.n) })).campaignId);
   // Each campaign's split job has run once its first batches wait in the (paused) batches queue.
   const expected = campaigns.reduce((sum, c) => sum + Math.min(Math.ceil(c.n / BATCH), stack.config.releaseAhead), 0);
   await waitFor('the split jobs to release the first batches', async () => {
@@ -140,11 +141,15 @@ it('refuses to pause or resume a campaign that has ended, and a bad priority or 
   await expect(stack.producer.pauseCampaign(campaignId)).rejects.toMatchObject({ code: 'CAMPAIGN_FINISHED' });
   await expect(stack.producer.resumeCampaign(campaignId)).rejects.toMatchObject({ code: 'CAMPAIGN_FINISHED' });
   await expect(stack.producer.pauseCampaign('no-such-campaign')).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
-  await expect(stack.producer.enqueueCampaign({ content: 'x', priority: 'urgent' as never, recipients: recipients(1) })).rejects.toMatchObject({
+  await expect(
+    stack.producer.enqueueCampaign({ content: 'x', priority: 'urgent' as never, recipients: recipients(1) }),
+  ).rejects.toMatchObject({
     code: 'VALIDATION_FAILED',
     details: { fields: { priority: 'must be one of high, normal, low' } },
   });
-  await expect(stack.producer.enqueueCampaign({ content: 'x', maxRate: 0, recipients: recipients(1) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  await expect(stack.producer.enqueueCampaign({ content: 'x', maxRate: 0, recipients: recipients(1) })).rejects.toMatchObject({
+    code: 'VALIDATION_FAILED',
+  });
 });
 
 it('cancels a paused campaign: its held batches end cancelled and are never sent', async () => {
@@ -162,7 +167,8 @@ it('cancels a paused campaign: its held batches end cancelled and are never sent
 });
 
 describe('across two worker processes', () => {
-  const workerEnv = (extra: Record<string, string>) => testEnv(stack.prefix, stack.sim.baseUrl, { SMS_BATCH_SIZE: String(BATCH), WORKER_CONCURRENCY: '4', LOG_LEVEL: 'info', ...extra });
+  const workerEnv = (extra: Record<string, string>) =>
+    testEnv(stack.prefix, stack.sim.baseUrl, { SMS_BATCH_SIZE: String(BATCH), WORKER_CONCURRENCY: '4', LOG_LEVEL: 'info', ...extra });
 
   function spawnWorkers(extra: Record<string, string>): NodeJS.ProcessEnv {
     const env = workerEnv(extra);
@@ -216,10 +222,15 @@ describe('across two worker processes', () => {
     let kills = 0;
     while (kills < 8) {
       const before = entriesOf('killed while releasing').length;
-      await waitFor('more batches to be sent', async () => {
-        const n = entriesOf('killed while releasing').length;
-        return n >= before + 20 * BATCH || n >= list.length ? true : undefined;
-      }, 60_000, 20);
+      await waitFor(
+        'more batches to be sent',
+        async () => {
+          const n = entriesOf('killed while releasing').length;
+          return n >= before + 20 * BATCH || n >= list.length ? true : undefined;
+        },
+        60_000,
+        20,
+      );
       if (entriesOf('killed while releasing').length >= list.length) break;
       const victim = processes.shift()!;
       await victim.kill('SIGKILL');

@@ -1,7 +1,6 @@
 import { jobIds } from '../../src/shared/redis/keys';
 import { createLogger } from '../../src/shared/logger';
-import { openQueues, Queues } from '../../src/shared/queues';
-import type { BatchJobResult } from '../../src/shared/types';
+import { openQueues, type Queues } from '../../src/shared/queues';
 import { startSimulator } from '../../src/simulator';
 import type { RedisClient } from '../../src/shared/redis/connection';
 import { campaignSettled, resultsOf, useCampaignStack } from '../support/campaigns';
@@ -36,7 +35,7 @@ it("records each recipient's msgId ↔ orderId mapping in the results, a batch s
   // The campaign is counted complete inside the job, a moment before BullMQ stores the job's returnvalue.
   const result = await waitFor('the batch job to complete', async () => {
     const job = await queues.batches.getJob(jobIds.batch(campaignId, 1));
-    return (job?.returnvalue as BatchJobResult | null) ?? undefined;
+    return job?.returnvalue ?? undefined;
   });
   expect(result).toEqual({ campaignId, batch: 1, counts: { sent: 500 } });
   const all = await results(campaignId);
@@ -161,20 +160,25 @@ it.each([
   ['-7', 'too many numbers in one call', true],
   ['-8', 'numbers are empty', true],
   ['-42', 'gateway status -42', false],
-])('fails the batch for good on %s: the status is the code, the reason says %p, and the log calls it a bug of ours: %s', async (status, reason, ourBug) => {
-  const lines: string[] = [];
-  stack.sim.setFaults({ forceStatus: status });
-  await worker({}, { logger: createLogger('error', 'smsq', { write: (line: string) => void lines.push(line) }) });
-  const { campaignId } = await stack.producer.enqueueCampaign({ content: `permanent ${status}`, recipients: recipients(3) });
-  const info = await finished(campaignId);
-  expect(info.counts).toMatchObject({ failed: 3, sent: 0 });
-  const [first] = await results(campaignId);
-  expect(first).toMatchObject({ status: 'failed', code: status });
-  expect(first.reason).toContain(reason);
-  const job = await queues.batches.getJob(jobIds.batch(campaignId, 0));
-  expect(await job!.getState()).toBe('failed');
-  expect(job!.attemptsMade).toBe(1);
-  // -7 and -8 mean smsq built a malformed call: the worker's error log says so; a status it does not know is the gateway's.
-  const logged = lines.map((l) => JSON.parse(l) as { code?: string; bug?: boolean; msg: string }).filter((l) => l.code === status);
-  expect(logged).toEqual([expect.objectContaining({ bug: ourBug, msg: expect.stringMatching(ourBug ? /a bug in smsq$/ : /^batch failed: /) })]);
-});
+])(
+  'fails the batch for good on %s: the status is the code, the reason says %p, and the log calls it a bug of ours: %s',
+  async (status, reason, ourBug) => {
+    const lines: string[] = [];
+    stack.sim.setFaults({ forceStatus: status });
+    await worker({}, { logger: createLogger('error', 'smsq', { write: (line: string) => void lines.push(line) }) });
+    const { campaignId } = await stack.producer.enqueueCampaign({ content: `permanent ${status}`, recipients: recipients(3) });
+    const info = await finished(campaignId);
+    expect(info.counts).toMatchObject({ failed: 3, sent: 0 });
+    const [first] = await results(campaignId);
+    expect(first).toMatchObject({ status: 'failed', code: status });
+    expect(first.reason).toContain(reason);
+    const job = await queues.batches.getJob(jobIds.batch(campaignId, 0));
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1);
+    // -7 and -8 mean smsq built a malformed call: the worker's error log says so; a status it does not know is the gateway's.
+    const logged = lines.map((l) => JSON.parse(l) as { code?: string; bug?: boolean; msg: string }).filter((l) => l.code === status);
+    expect(logged).toEqual([
+      expect.objectContaining({ bug: ourBug, msg: expect.stringMatching(ourBug ? /a bug in smsq$/ : /^batch failed: /) }),
+    ]);
+  },
+);

@@ -120,7 +120,13 @@ it('settles a call a dead run left in flight as unknown and sends only the other
   const { campaignId } = await stack.producer.enqueueCampaign({ content: CONTENT, recipients: list });
   // What a worker killed mid-call leaves behind: the call recorded in flight, no outcome.
   const redis = testRedis();
-  await redis.hset(`${stack.prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ i: [0, 1, 2], at: Date.now() }), 'ft', 'dead-run');
+  await redis.hset(
+    `${stack.prefix}:campaign:${campaignId}:batch:0`,
+    'fly',
+    JSON.stringify({ i: [0, 1, 2], at: Date.now() }),
+    'ft',
+    'dead-run',
+  );
   redis.disconnect();
   await worker();
   const info = await finished(campaignId);
@@ -135,7 +141,9 @@ it('cancels a personalised campaign: no call starts after cancel returns, the un
   stack.sim.setFaults({ latencyMs: 150 });
   const list = recipients(10_000);
   const { campaignId } = await stack.producer.enqueueCampaign({ content: CONTENT, recipients: list });
-  await waitFor('the first batch to be sent', async () => ((await stack.producer.getCampaign(campaignId)).counts.sent > 0 ? true : undefined));
+  await waitFor('the first batch to be sent', async () =>
+    (await stack.producer.getCampaign(campaignId)).counts.sent > 0 ? true : undefined,
+  );
   const callsAtCancel = stack.sim.stats().calls;
   expect((await stack.producer.cancelCampaign(campaignId)).state).toBe('cancelled');
   const end = await waitFor('every recipient settled', async () => {

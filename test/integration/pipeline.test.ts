@@ -142,7 +142,9 @@ it('cancels a campaign: no call starts after cancel returns and unsent recipient
   await worker({ concurrency: 1 });
   stack.sim.setFaults({ latencyMs: 150 });
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'cancel me', recipients: recipients(20_000) });
-  await waitFor('the first batch to be sent', async () => ((await stack.producer.getCampaign(campaignId)).counts.sent > 0 ? true : undefined));
+  await waitFor('the first batch to be sent', async () =>
+    (await stack.producer.getCampaign(campaignId)).counts.sent > 0 ? true : undefined,
+  );
   const callsAtCancel = stack.sim.stats().calls;
   const info = await stack.producer.cancelCampaign(campaignId);
   expect(info.state).toBe('cancelled');
@@ -162,7 +164,13 @@ it('settles a call left in flight by a dead run as unknown instead of sending it
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'stale', recipients: list });
   // What a worker killed mid-call leaves behind: the call recorded in flight, no outcome.
   const redis = testRedis();
-  await redis.hset(`${stack.prefix}:campaign:${campaignId}:batch:0`, 'fly', JSON.stringify({ i: [0, 1, 2], at: Date.now() }), 'ft', 'dead-run');
+  await redis.hset(
+    `${stack.prefix}:campaign:${campaignId}:batch:0`,
+    'fly',
+    JSON.stringify({ i: [0, 1, 2], at: Date.now() }),
+    'ft',
+    'dead-run',
+  );
   redis.disconnect();
   await worker();
   const info = await finished(campaignId);
@@ -210,7 +218,10 @@ it('holds a global rate limit shared by two workers', async () => {
   await finished(campaignId);
   // One call per batch of 10: the times the simulator accepted the first number of each call.
   const firsts = new Set(list.filter((_, i) => i % 10 === 0).map((r) => r.number));
-  const callTimes = [...stack.sim.ledger.entries()].filter((e) => firsts.has(e.number)).map((e) => e.at).sort((a, b) => a - b);
+  const callTimes = [...stack.sim.ledger.entries()]
+    .filter((e) => firsts.has(e.number))
+    .map((e) => e.at)
+    .sort((a, b) => a - b);
   expect(callTimes).toHaveLength(20);
   // BullMQ's limiter counts fixed windows, so any sliding second holds at most two windows' worth.
   for (let i = 0; i < callTimes.length; i++) {

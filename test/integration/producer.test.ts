@@ -48,7 +48,9 @@ it('checks content in characters, not UTF-16 units, and the senderId and campaig
   expect(ok.created).toBe(true);
   const long = await rejection(stack.producer.enqueueCampaign({ content: '😀'.repeat(1025), recipients: [{ number: '447700900011' }] }));
   expect(long.details!.fields).toMatchObject({ content: expect.stringContaining('1025 characters') });
-  const fields = await rejection(stack.producer.enqueueCampaign({ campaignId: 'no spaces', content: ' ', senderId: 'x'.repeat(33), recipients: [] }));
+  const fields = await rejection(
+    stack.producer.enqueueCampaign({ campaignId: 'no spaces', content: ' ', senderId: 'x'.repeat(33), recipients: [] }),
+  );
   expect(Object.keys(fields.details!.fields as object).sort()).toEqual(['campaignId', 'content', 'senderId']);
 });
 
@@ -73,7 +75,11 @@ it('is idempotent per campaign id: the same campaign again queues nothing, a dif
 });
 
 it('lets only one of two producers queue the same campaign id at once', async () => {
-  const body = { campaignId: 'race', content: 'race', recipients: Array.from({ length: 5_000 }, (_, i) => ({ number: String(447_800_000_000 + i) })) };
+  const body = {
+    campaignId: 'race',
+    content: 'race',
+    recipients: Array.from({ length: 5_000 }, (_, i) => ({ number: String(447_800_000_000 + i) })),
+  };
   const outcomes = await Promise.allSettled([stack.producer.enqueueCampaign(body), stack.producer.enqueueCampaign(body)]);
   const created = outcomes.filter((o) => o.status === 'fulfilled' && o.value.created).length;
   expect(created).toBe(1);
@@ -93,7 +99,10 @@ it('releases only the first SMS_RELEASE_AHEAD batches, and a re-run of the split
   // A worker that died after adding the batches but before its job completed: the split runs again.
   await splitCampaign(stack.ctx, job);
   const jobs = await stack.ctx.queues.batches.getJobs(['prioritized', 'waiting'], 0, -1);
-  const mine = jobs.filter((j) => j.data.campaignId === campaignId).map((j) => j.data.batch).sort((a, b) => a - b);
+  const mine = jobs
+    .filter((j) => j.data.campaignId === campaignId)
+    .map((j) => j.data.batch)
+    .sort((a, b) => a - b);
   expect(stack.config.releaseAhead).toBeLessThan(10);
   expect(mine).toEqual(Array.from({ length: stack.config.releaseAhead }, (_, i) => i));
 });

@@ -62,13 +62,19 @@ describe('a Redis that persists nothing', () => {
     redis = connection();
   });
 
-  const config = (allow: string) => testConfig(prefix, 'http://127.0.0.1:1/sms', { REDIS_URL: own.url, REDIS_CLUSTER_NODES: '', REDIS_ALLOW_VOLATILE: allow });
+  const config = (allow: string) =>
+    testConfig(prefix, 'http://127.0.0.1:1/sms', { REDIS_URL: own.url, REDIS_CLUSTER_NODES: '', REDIS_ALLOW_VOLATILE: allow });
 
   it('is refused by a worker and by a producer, which queues nothing, unless REDIS_ALLOW_VOLATILE is set', async () => {
-    await expect(startWorker(config('false'), log)).rejects.toMatchObject({ code: 'REDIS_VOLATILE', message: expect.stringContaining('REDIS_ALLOW_VOLATILE=true') });
+    await expect(startWorker(config('false'), log)).rejects.toMatchObject({
+      code: 'REDIS_VOLATILE',
+      message: expect.stringContaining('REDIS_ALLOW_VOLATILE=true'),
+    });
     const producer = await createProducer(config('false'), log);
     try {
-      await expect(producer.enqueueCampaign({ campaignId: 'volatile', content: 'hi', recipients: [{ number: '+447700900123' }] })).rejects.toMatchObject({ code: 'REDIS_VOLATILE' });
+      await expect(
+        producer.enqueueCampaign({ campaignId: 'volatile', content: 'hi', recipients: [{ number: '+447700900123' }] }),
+      ).rejects.toMatchObject({ code: 'REDIS_VOLATILE' });
     } finally {
       await producer.close();
     }

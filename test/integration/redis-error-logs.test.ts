@@ -30,11 +30,22 @@ it('logs a Redis error refused with a recipient among its arguments without the 
   const key = `${prefix}:a-string`;
   await redis.set(key, 'x');
   // WRONGTYPE: a real ReplyError whose `command.args` holds the number and orderId.
-  const refused = await redis.hset(key, '447766554433', 'order-secret-1').then(() => null, (err: unknown) => err as Error);
+  const refused = await redis.hset(key, '447766554433', 'order-secret-1').then(
+    () => null,
+    (err: unknown) => err as Error,
+  );
   expect(refused).not.toBeNull();
   expect(JSON.stringify((refused as Error & { command?: unknown }).command)).toContain('447766554433');
   // EXECABORT: a transaction refused, with the reply that caused it among its previousErrors.
-  const aborted = await redis.multi().set(key, 'x').call('HSET', key, '447766554434').exec().then(() => null, (err: unknown) => err as Error);
+  const aborted = await redis
+    .multi()
+    .set(key, 'x')
+    .call('HSET', key, '447766554434')
+    .exec()
+    .then(
+      () => null,
+      (err: unknown) => err as Error,
+    );
   expect(aborted).not.toBeNull();
 
   const { log, lines } = capture();
@@ -45,7 +56,10 @@ it('logs a Redis error refused with a recipient among its arguments without the 
 
   const text = lines();
   expect(text).not.toMatch(/44776655443\d|order-secret/);
-  const entries = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, { type?: string; message?: string; previous?: string[] }>);
+  const entries = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, { type?: string; message?: string; previous?: string[] }>);
   expect(entries).toHaveLength(4);
   expect(entries[0].err).toMatchObject({ type: 'ReplyError', message: expect.stringMatching(/^WRONGTYPE/) });
   expect(entries[1].cause).toMatchObject({ type: 'ReplyError', message: expect.stringMatching(/^WRONGTYPE/) });

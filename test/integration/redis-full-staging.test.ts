@@ -27,16 +27,18 @@ it('a file whose first batch Redis refuses is taken back whole: REDIS_FULL, and 
   const file = path.join(stack.dir, 'list.csv');
   await writeFile(file, Array.from({ length: 1_000 }, (_, i) => String(447_966_000_000 + i)).join('\n'));
   let queued = false;
-  const err = await rejection(stack.producer.enqueueCampaign({
-    campaignId: 'taken-back',
-    content: 'hello',
-    rows: () => readRecipients(createReadStream(file), 'csv'),
-    // Runs once the campaign is queued, before its second reading writes a batch: Redis fills right then.
-    onSending: async () => {
-      queued = (await admin.exists(`${stack.prefix}:campaign:taken-back`)) === 1;
-      await admin.config('SET', 'maxmemory', '1');
-    },
-  }));
+  const err = await rejection(
+    stack.producer.enqueueCampaign({
+      campaignId: 'taken-back',
+      content: 'hello',
+      rows: () => readRecipients(createReadStream(file), 'csv'),
+      // Runs once the campaign is queued, before its second reading writes a batch: Redis fills right then.
+      onSending: async () => {
+        queued = (await admin.exists(`${stack.prefix}:campaign:taken-back`)) === 1;
+        await admin.config('SET', 'maxmemory', '1');
+      },
+    }),
+  );
   await admin.config('SET', 'maxmemory', '0');
   expect(queued).toBe(true);
   expect(err).toBeInstanceOf(SmsqError);

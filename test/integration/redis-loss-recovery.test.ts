@@ -61,9 +61,12 @@ describe('recovery after a volatile Redis lost a campaign mid-send', () => {
   }, 180_000);
 
   it('recovers through the API too: recoverSince in the JSON body, refused when it is no time, counted in the answer', async () => {
-    const post = (body: Record<string, unknown>) => stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: body });
+    const post = (body: Record<string, unknown>) =>
+      stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: body });
     const body = { campaignId: 'spring-api', content: 'Spring sale: 20% off today', recipients: numbers.map((number) => ({ number })) };
-    expect((await post({ ...body, recoverSince: 'last tuesday' })).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('recoverSince') } });
+    expect((await post({ ...body, recoverSince: 'last tuesday' })).json()).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('recoverSince') },
+    });
     // Every number already has a message in the gateway's records (the test above): none is sent again.
     const answer = await post({ ...body, recoverSince: new Date(Date.now() - 10 * 60_000).toISOString() });
     expect(answer.statusCode).toBe(201);
@@ -91,7 +94,9 @@ async function whereItStands(config: Config, campaignId: string, producer: Produ
       const record = await redis.hgetall(`${config.queuePrefix}:campaign:${campaignId}:batch:${k}`);
       const outcomes = record.o ? Object.keys(JSON.parse(record.o) as object).length : 0;
       const fields = Object.keys(record).filter((f) => f !== 'r' && f !== 'o');
-      lines.push(`batch ${k}: job ${state}, attempts ${job?.attemptsMade ?? '-'} ${job?.failedReason ?? ''}; record: ${outcomes} outcomes, fields ${fields.join(' ')}`);
+      lines.push(
+        `batch ${k}: job ${state}, attempts ${job?.attemptsMade ?? '-'} ${job?.failedReason ?? ''}; record: ${outcomes} outcomes, fields ${fields.join(' ')}`,
+      );
     }
     return lines.join('\n');
   } finally {

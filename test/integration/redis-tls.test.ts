@@ -20,18 +20,55 @@ let server: ChildProcess | undefined;
 const tlsRedis: OwnedRedis = {
   env: { REDIS_URL: url(PASSWORD), REDIS_CLUSTER_NODES: '' },
   async start() {
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', cert,
-      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { encoding: 'utf8' },
+    );
     if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-    writeFileSync(path.join(dir, 'redis.conf'), [
-      'port 0', `tls-port ${port}`, 'bind 127.0.0.1', `tls-cert-file ${cert}`, `tls-key-file ${path.join(dir, 'key.pem')}`,
-      `tls-ca-cert-file ${cert}`, 'tls-auth-clients no', `requirepass ${PASSWORD}`, 'save ""', 'maxmemory-policy noeviction', `dir ${dir}`,
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'redis.conf'),
+      [
+        'port 0',
+        `tls-port ${port}`,
+        'bind 127.0.0.1',
+        `tls-cert-file ${cert}`,
+        `tls-key-file ${path.join(dir, 'key.pem')}`,
+        `tls-ca-cert-file ${cert}`,
+        'tls-auth-clients no',
+        `requirepass ${PASSWORD}`,
+        'save ""',
+        'maxmemory-policy noeviction',
+        `dir ${dir}`,
+      ].join('\n'),
+    );
     server = spawn('redis-server', [path.join(dir, 'redis.conf')], { stdio: 'ignore' });
-    await waitFor('the TLS redis-server', async () => {
-      const ping = spawnSync('redis-cli', ['--tls', '--cacert', cert, '-p', String(port), '--no-auth-warning', '-a', PASSWORD, 'ping'], { encoding: 'utf8' });
-      return ping.stdout.trim() === 'PONG' ? true : undefined;
-    }, 10_000);
+    await waitFor(
+      'the TLS redis-server',
+      async () => {
+        const ping = spawnSync('redis-cli', ['--tls', '--cacert', cert, '-p', String(port), '--no-auth-warning', '-a', PASSWORD, 'ping'], {
+          encoding: 'utf8',
+        });
+        return ping.stdout.trim() === 'PONG' ? true : undefined;
+      },
+      10_000,
+    );
   },
   async destroy() {
     server?.kill('SIGKILL');

@@ -20,11 +20,21 @@ async function open(clock?: Clock, overrides: Partial<Config> = {}): Promise<{ p
   return { producer: await stack.openProducer(overrides, { clock }), worker: () => stack.worker(overrides, { clock }) };
 }
 
-async function until(producer: Producer, campaignId: string, done: (i: CampaignInfo) => boolean, timeoutMs = 60_000): Promise<CampaignInfo> {
-  return waitFor(`campaign ${campaignId}`, async () => {
-    const info = await producer.getCampaign(campaignId);
-    return done(info) ? info : undefined;
-  }, timeoutMs, 50);
+async function until(
+  producer: Producer,
+  campaignId: string,
+  done: (i: CampaignInfo) => boolean,
+  timeoutMs = 60_000,
+): Promise<CampaignInfo> {
+  return waitFor(
+    `campaign ${campaignId}`,
+    async () => {
+      const info = await producer.getCampaign(campaignId);
+      return done(info) ? info : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 const ended = (i: CampaignInfo) => ['completed', 'failed', 'cancelled'].includes(i.state) && i.counts.pending === 0;
@@ -35,7 +45,14 @@ const entries = (content: string) => [...stack.sim.ledger.entries()].filter((e) 
  * Australia and New Zealand have several, so the window must be open in all of them.
  */
 const FIRST_NUMBERS: Record<string, number> = {
-  JP: 819012340000, KR: 821012340000, NZ: 64211230000, AU: 61412340000, GB: 447911120000, DE: 4915123450000, SG: 6591230000, IN: 919876540000,
+  JP: 819012340000,
+  KR: 821012340000,
+  NZ: 64211230000,
+  AU: 61412340000,
+  GB: 447911120000,
+  DE: 4915123450000,
+  SG: 6591230000,
+  IN: 919876540000,
 };
 const COUNTRIES = Object.fromEntries(Object.entries(FIRST_NUMBERS).map(([cc, first]) => [cc, { first, zones: getCountry(cc)!.timezones }]));
 
@@ -61,7 +78,8 @@ it('reaches each recipient only inside its local window across 8 countries and t
     ...Object.values(COUNTRIES).flatMap((c) => Array.from({ length: 15 }, (_, i) => ({ number: String(c.first + i) }))),
     own,
   ];
-  const zonesOf = (n: string) => (n === own.number ? [own.timezone] : Object.values(COUNTRIES).find((c) => Number(n) >= c.first && Number(n) < c.first + 15)!.zones);
+  const zonesOf = (n: string) =>
+    n === own.number ? [own.timezone] : Object.values(COUNTRIES).find((c) => Number(n) >= c.first && Number(n) < c.first + 15)!.zones;
 
   const first = await worker();
   const { campaignId } = await producer.enqueueCampaign({ content: 'windowed', window: '09:00-17:00', recipients });
@@ -71,7 +89,12 @@ it('reaches each recipient only inside its local window across 8 countries and t
   const dueByHorizon = recipients.filter((r) => [clock.now(), clock.now() + 3_000].some((t) => inWindow(zonesOf(r.number), t)));
   expect(new Set(Object.values(COUNTRIES).flatMap((c) => c.zones)).size).toBeGreaterThanOrEqual(8);
   // Campaign counts take a batch in once all its recipients are settled: the gateway's ledger shows sends at once.
-  await waitFor('the recipients whose window opens within seconds to be sent', async () => (entries('windowed').length >= dueByHorizon.length ? true : undefined), 60_000, 50);
+  await waitFor(
+    'the recipients whose window opens within seconds to be sent',
+    async () => (entries('windowed').length >= dueByHorizon.length ? true : undefined),
+    60_000,
+    50,
+  );
 
   const sent = entries('windowed');
   expect(new Set(sent.map((e) => e.number)).size).toBe(sent.length);
@@ -95,24 +118,41 @@ it('reaches each recipient only inside its local window across 8 countries and t
 
 it('refuses a window that can never be open in all zones of a country, and a number whose zone cannot be told, naming the row', async () => {
   const { producer } = await open();
-  await expect(producer.enqueueCampaign({ content: 'x', window: '09:00-10:00', recipients: [{ number: '61412340099' }] })).rejects.toMatchObject({
+  await expect(
+    producer.enqueueCampaign({ content: 'x', window: '09:00-10:00', recipients: [{ number: '61412340099' }] }),
+  ).rejects.toMatchObject({
     code: 'VALIDATION_FAILED',
     details: { rows: [{ row: 1, reason: expect.stringContaining('never open at once in all') }] },
   });
-  await expect(producer.enqueueCampaign({ content: 'x', window: 'Mon-Fri 9-17', recipients: [{ number: '819012349999' }] })).rejects.toMatchObject({
+  await expect(
+    producer.enqueueCampaign({ content: 'x', window: 'Mon-Fri 9-17', recipients: [{ number: '819012349999' }] }),
+  ).rejects.toMatchObject({
     code: 'VALIDATION_FAILED',
     details: { fields: { window: expect.stringContaining('is not a window such as') } },
   });
-  await expect(producer.enqueueCampaign({ content: 'x', sendAt: '2026-12-01T09:00:00', recipients: [{ number: '819012349999' }] })).rejects.toMatchObject({
+  await expect(
+    producer.enqueueCampaign({ content: 'x', sendAt: '2026-12-01T09:00:00', recipients: [{ number: '819012349999' }] }),
+  ).rejects.toMatchObject({
     details: { fields: { sendAt: expect.stringContaining('with an offset') } },
   });
   // With the recipient's own zone, or the campaign's, Australia's many zones no longer matter.
-  const mine = await producer.enqueueCampaign({ content: 'au in perth time', window: '09:00-10:00', recipients: [{ number: '61412340098', timezone: 'Australia/Perth' }] });
+  const mine = await producer.enqueueCampaign({
+    content: 'au in perth time',
+    window: '09:00-10:00',
+    recipients: [{ number: '61412340098', timezone: 'Australia/Perth' }],
+  });
   await producer.cancelCampaign(mine.campaignId);
-  await expect(producer.enqueueCampaign({ content: 'x', window: 'tcpa', recipients: [{ number: '61412340097', timezone: 'Mars/Olympus' }] })).rejects.toMatchObject({
+  await expect(
+    producer.enqueueCampaign({ content: 'x', window: 'tcpa', recipients: [{ number: '61412340097', timezone: 'Mars/Olympus' }] }),
+  ).rejects.toMatchObject({
     details: { rows: [{ row: 1, reason: expect.stringContaining('timezone is not an IANA time zone') }] },
   });
-  const ok = await producer.enqueueCampaign({ content: 'au in sydney time', window: '09:00-10:00', timezone: 'Australia/Sydney', recipients: [{ number: '61412340099' }] });
+  const ok = await producer.enqueueCampaign({
+    content: 'au in sydney time',
+    window: '09:00-10:00',
+    timezone: 'Australia/Sydney',
+    recipients: [{ number: '61412340099' }],
+  });
   expect((await producer.getCampaign(ok.campaignId)).schedule).toMatchObject({ window: '09:00-10:00', timezone: 'Australia/Sydney' });
   await producer.cancelCampaign(ok.campaignId);
 });
@@ -121,9 +161,21 @@ it('sends nothing of a scheduled campaign before sendAt, survives a worker resta
   const { producer, worker } = await open();
   const first = await worker();
   const sendAt = new Date(Date.now() + 2_500);
-  const scheduled = await producer.enqueueCampaign({ content: 'scheduled', sendAt, recipients: [{ number: '447911129001' }, { number: '447911129002' }] });
-  const later = await producer.enqueueCampaign({ content: 'rescheduled', sendAt: new Date(Date.now() + 3_600_000).toISOString(), recipients: [{ number: '447911129003' }] });
-  const dropped = await producer.enqueueCampaign({ content: 'schedule cancelled', sendAt: new Date(Date.now() + 3_600_000), recipients: [{ number: '447911129004' }] });
+  const scheduled = await producer.enqueueCampaign({
+    content: 'scheduled',
+    sendAt,
+    recipients: [{ number: '447911129001' }, { number: '447911129002' }],
+  });
+  const later = await producer.enqueueCampaign({
+    content: 'rescheduled',
+    sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    recipients: [{ number: '447911129003' }],
+  });
+  const dropped = await producer.enqueueCampaign({
+    content: 'schedule cancelled',
+    sendAt: new Date(Date.now() + 3_600_000),
+    recipients: [{ number: '447911129004' }],
+  });
   expect((await producer.getCampaign(scheduled.campaignId)).state).toBe('scheduled');
   expect((await producer.getCampaign(scheduled.campaignId)).schedule?.sendAt).toBe(sendAt.getTime());
   await first.close();
@@ -136,7 +188,9 @@ it('sends nothing of a scheduled campaign before sendAt, survives a worker resta
   const moved = await producer.rescheduleCampaign(later.campaignId, new Date(Date.now() + 500));
   expect(moved.state).toBe('scheduled');
   expect((await until(producer, later.campaignId, ended)).counts.sent).toBe(1);
-  await expect(producer.rescheduleCampaign(later.campaignId, new Date(Date.now() + 1_000))).rejects.toMatchObject({ code: 'CAMPAIGN_STARTED' });
+  await expect(producer.rescheduleCampaign(later.campaignId, new Date(Date.now() + 1_000))).rejects.toMatchObject({
+    code: 'CAMPAIGN_STARTED',
+  });
 
   expect((await producer.cancelCampaign(dropped.campaignId)).state).toBe('cancelled');
   expect((await until(producer, dropped.campaignId, ended)).counts).toMatchObject({ cancelled: 1, sent: 0 });
@@ -147,7 +201,11 @@ it('ends recipients not sent by their validity expired, those waiting for a -18 
   stack.sim.setFaults({ transientRate: 1 });
   const { producer, worker } = await open(undefined, { attempts: 100, backoffMs: 400 });
   await worker();
-  const retried = await producer.enqueueCampaign({ content: 'expires while retried', validFor: '5s', recipients: Array.from({ length: 30 }, (_, i) => ({ number: String(447911128000 + i) })) });
+  const retried = await producer.enqueueCampaign({
+    content: 'expires while retried',
+    validFor: '5s',
+    recipients: Array.from({ length: 30 }, (_, i) => ({ number: String(447911128000 + i) })),
+  });
   const info = await until(producer, retried.campaignId, ended);
   expect(info.state).toBe('completed');
   expect(info.counts).toMatchObject({ expired: 30, sent: 0 });
@@ -161,7 +219,12 @@ it('ends recipients not sent by their validity expired, those waiting for a -18 
   // Closed for hours in London, whatever the date: 03:00–04:00 local never overlaps the next 2 s.
   const londonNow = DateTime.now().setZone('Europe/London');
   const closed = `${String((londonNow.hour + 3) % 24).padStart(2, '0')}:00-${String((londonNow.hour + 4) % 24).padStart(2, '0')}:00`;
-  const waited = await producer.enqueueCampaign({ content: 'expires in its window wait', window: closed, validFor: '2s', recipients: [{ number: '447911128100' }] });
+  const waited = await producer.enqueueCampaign({
+    content: 'expires in its window wait',
+    window: closed,
+    validFor: '2s',
+    recipients: [{ number: '447911128100' }],
+  });
   const end = await until(producer, waited.campaignId, ended);
   expect(end.counts).toMatchObject({ expired: 1, sent: 0 });
   expect(entries('expires in its window wait')).toHaveLength(0);

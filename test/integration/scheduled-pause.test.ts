@@ -18,7 +18,12 @@ const inAFewSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString
 it('pauses a scheduled campaign: past its sendAt nothing is sent until it is resumed, then everyone once', async () => {
   const { producer } = stack;
   const content = 'scheduled, then paused';
-  const q = await producer.enqueueCampaign({ campaignId: 'sched-paused', content, recipients: numbers(447_700_910_000, 12), sendAt: inAFewSeconds(2) });
+  const q = await producer.enqueueCampaign({
+    campaignId: 'sched-paused',
+    content,
+    recipients: numbers(447_700_910_000, 12),
+    sendAt: inAFewSeconds(2),
+  });
   expect((await producer.getCampaign(q.campaignId)).state).toBe('scheduled');
 
   const paused = await producer.pauseCampaign(q.campaignId, { reason: 'wrong link' });
@@ -27,7 +32,11 @@ it('pauses a scheduled campaign: past its sendAt nothing is sent until it is res
 
   await stack.worker();
   // Past sendAt the split job has run and every batch that started was parked rather than sent.
-  await waitFor('the batches to be parked', async () => ((await redis.scard(`${stack.prefix}:campaign:${q.campaignId}:parked`)) >= 3 ? true : undefined), 30_000);
+  await waitFor(
+    'the batches to be parked',
+    async () => ((await redis.scard(`${stack.prefix}:campaign:${q.campaignId}:parked`)) >= 3 ? true : undefined),
+    30_000,
+  );
   expect(ledgerFor(content)).toHaveLength(0);
   expect((await producer.getCampaign(q.campaignId)).state).toBe('paused');
 
@@ -35,8 +44,14 @@ it('pauses a scheduled campaign: past its sendAt nothing is sent until it is res
   const info = await campaignEnded(producer, q.campaignId);
   expect(info.state).toBe('completed');
   expect(info.counts.sent).toBe(12);
-  const sent = ledgerFor(content).map((e) => e.number).sort();
-  expect(sent).toEqual(numbers(447_700_910_000, 12).map((r) => r.number).sort());
+  const sent = ledgerFor(content)
+    .map((e) => e.number)
+    .sort();
+  expect(sent).toEqual(
+    numbers(447_700_910_000, 12)
+      .map((r) => r.number)
+      .sort(),
+  );
 }, 90_000);
 
 it('resumed before its sendAt it is scheduled again, and starts at sendAt', async () => {

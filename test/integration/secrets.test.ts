@@ -48,10 +48,17 @@ it('never writes the API secret, a Sign, the API token, the dashboard password o
     // Right and wrong credentials both: a refusal must not echo what it was given.
     const auth = { authorization: `Bearer ${SERVER_SECRETS.token}` };
     expect((await server.app.inject({ method: 'GET', url: '/v1/campaigns/nope', headers: auth })).statusCode).toBe(404);
-    expect((await server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${SERVER_SECRETS.token}x` } })).statusCode).toBe(401);
+    expect(
+      (await server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${SERVER_SECRETS.token}x` } }))
+        .statusCode,
+    ).toBe(401);
     const basic = (p: string) => ({ authorization: `Basic ${Buffer.from(`ops:${p}`).toString('base64')}` });
-    expect((await server.app.inject({ method: 'GET', url: '/admin/queues', headers: basic(`${SERVER_SECRETS.password}x`) })).statusCode).toBe(401);
-    expect((await server.app.inject({ method: 'GET', url: '/admin/queues', headers: basic(SERVER_SECRETS.password) })).statusCode).toBe(200);
+    expect(
+      (await server.app.inject({ method: 'GET', url: '/admin/queues', headers: basic(`${SERVER_SECRETS.password}x`) })).statusCode,
+    ).toBe(401);
+    expect((await server.app.inject({ method: 'GET', url: '/admin/queues', headers: basic(SERVER_SECRETS.password) })).statusCode).toBe(
+      200,
+    );
     const recipients = Array.from({ length: 2_000 }, (_, i) => ({ number: String(449_000_000_000 + i) }));
     const { campaignId } = await producer.enqueueCampaign({ content: 'secret test', recipients });
     await waitFor('the campaign to settle', async () => ((await producer.getCampaign(campaignId)).counts.pending === 0 ? true : undefined));

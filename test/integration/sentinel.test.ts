@@ -16,8 +16,14 @@ const stack = useCampaignStack('sentinel', {
   simulator: { faults: { latencyMs: 300 } },
   // REDIS_URL points nowhere: only the sentinels know where the primary is.
   env: {
-    REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '', REDIS_DURABILITY: 'replica', REDIS_DURABILITY_TIMEOUT_MS: '500',
-    SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '0', SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '2',
+    REDIS_URL: 'redis://127.0.0.1:1',
+    REDIS_CLUSTER_NODES: '',
+    REDIS_DURABILITY: 'replica',
+    REDIS_DURABILITY_TIMEOUT_MS: '500',
+    SMS_AUTO_SETTLE: 'true',
+    SMS_SETTLE_AFTER_MS: '0',
+    SMS_BATCH_SIZE: '100',
+    WORKER_CONCURRENCY: '2',
   },
   workers: 1,
   timeoutMs: 60_000,
@@ -35,7 +41,7 @@ async function read(campaignId: string): Promise<CampaignInfo | undefined> {
 it('sends through the primary the sentinels name, and after the primary is killed mid-campaign finishes on the promoted replica with nobody sent twice or lost', async () => {
   const numbers = Array.from({ length: 3_000 }, (_, i) => String(449_300_000_00 + i));
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Fail over', recipients: numbers.map((number) => ({ number })) });
-  await waitFor('the first sent batches', async () => ((await read(campaignId))?.counts.sent ?? 0) >= 400 ? true : undefined, 30_000);
+  await waitFor('the first sent batches', async () => (((await read(campaignId))?.counts.sent ?? 0) >= 400 ? true : undefined), 30_000);
   const old = group.primary();
   await old.crash();
   await group.failedOver(old.port);
@@ -44,10 +50,15 @@ it('sends through the primary the sentinels name, and after the primary is kille
   // healthy again (the restarted node a replica of the new primary) and the campaign stuck at the 400 sent before
   // the kill, for 90 s. Why is not known yet (its own issue). test:chaos's failover test restarts it, and passes.
 
-  const end = await waitFor('the campaign to complete', async () => {
-    const info = await read(campaignId);
-    return info?.state === 'completed' ? info : undefined;
-  }, 90_000, 250).catch(async (err: Error) => {
+  const end = await waitFor(
+    'the campaign to complete',
+    async () => {
+      const info = await read(campaignId);
+      return info?.state === 'completed' ? info : undefined;
+    },
+    90_000,
+    250,
+  ).catch(async (err: Error) => {
     // What the group and the campaign looked like: a timeout alone would not say which of them stalled.
     throw new Error(`${err.message}\n${group.describe()}\ncampaign: ${JSON.stringify((await read(campaignId))?.counts ?? 'unreadable')}`);
   });

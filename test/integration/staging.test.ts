@@ -47,7 +47,11 @@ it('sends the first batches while the rest of the rows are still being staged, a
       expect(info.staging!.staged).toBeLessThan(ROWS);
     }
   });
-  const r = await stack.producer.enqueueCampaign({ content: 'while staging', rows: source.open, onSending: (id) => void (campaignId = id) });
+  const r = await stack.producer.enqueueCampaign({
+    content: 'while staging',
+    rows: source.open,
+    onSending: (id) => void (campaignId = id),
+  });
   expect(source.readings()).toBe(2);
   expect(r).toMatchObject({ created: true, total: ROWS, batches: ROWS / 10 });
   const info = await campaignEnded(stack.producer, r.campaignId);
@@ -61,9 +65,12 @@ it('sends the first batches while the rest of the rows are still being staged, a
 it('skips the same numbers as duplicates in both readings, and sends each once', async () => {
   await stack.worker();
   // Every tenth row repeats the row before it.
-  const repeated = { open: () => (async function* () {
-    for (let row = 1; row <= ROWS; row++) yield { row, input: { number: numberOf(row % 10 === 0 ? row - 1 : row) } };
-  })() };
+  const repeated = {
+    open: () =>
+      (async function* () {
+        for (let row = 1; row <= ROWS; row++) yield { row, input: { number: numberOf(row % 10 === 0 ? row - 1 : row) } };
+      })(),
+  };
   const r = await stack.producer.enqueueCampaign({ content: 'twice listed', rows: repeated.open });
   expect(r).toMatchObject({ total: ROWS - ROWS / 10, duplicatesSkipped: ROWS / 10 });
   await campaignEnded(stack.producer, r.campaignId);
@@ -74,10 +81,13 @@ it('skips the same numbers as duplicates in both readings, and sends each once',
 
 it('refuses a file with a bad row after its first reading, writing nothing', async () => {
   const source = rows();
-  const bad = { open: () => (async function* () {
-    yield* source.open();
-    yield { row: ROWS + 1, input: { number: 'not a number' } };
-  })() };
+  const bad = {
+    open: () =>
+      (async function* () {
+        yield* source.open();
+        yield { row: ROWS + 1, input: { number: 'not a number' } };
+      })(),
+  };
   const err = await rejection(stack.producer.enqueueCampaign({ campaignId: 'bad-late-row', content: 'never', rows: bad.open }));
   expect(err.code).toBe('VALIDATION_FAILED');
   expect(err.details!.rows).toEqual([expect.objectContaining({ row: ROWS + 1 })]);
@@ -93,11 +103,19 @@ it('leaves a campaign whose producer stopped mid-staging sending what was writte
   const err = await rejection(stack.producer.enqueueCampaign({ campaignId: 'stopped', content: 'stopped midway', rows: failing.open }));
   expect(err.code).toBe('STAGING_STOPPED');
   expect(err.message).toContain('disk gone');
-  const held = await waitFor('the staged part to be sent', async () => {
-    const info = await stack.producer.getCampaign('stopped');
-    return info.counts.sent === 700 ? info : undefined;
-  }, 30_000);
-  expect(held).toMatchObject({ state: 'running', staging: { staged: 700, producerAlive: false }, counts: { total: ROWS, pending: ROWS - 700 } });
+  const held = await waitFor(
+    'the staged part to be sent',
+    async () => {
+      const info = await stack.producer.getCampaign('stopped');
+      return info.counts.sent === 700 ? info : undefined;
+    },
+    30_000,
+  );
+  expect(held).toMatchObject({
+    state: 'running',
+    staging: { staged: 700, producerAlive: false },
+    counts: { total: ROWS, pending: ROWS - 700 },
+  });
 
   const again = await stack.producer.enqueueCampaign({ campaignId: 'stopped', content: 'stopped midway', rows: rows().open });
   expect(again).toMatchObject({ created: false, resumed: true, total: ROWS });
@@ -114,10 +132,18 @@ it('cuts a campaign to what was staged when it is cancelled after its producer s
     if (row === 301) throw new Error('producer killed');
   });
   await rejection(stack.producer.enqueueCampaign({ campaignId: 'cut', content: 'cut short', rows: failing.open }));
-  await waitFor('the staged part to be sent', async () => ((await stack.producer.getCampaign('cut')).counts.sent === 300 ? true : undefined), 30_000);
+  await waitFor(
+    'the staged part to be sent',
+    async () => ((await stack.producer.getCampaign('cut')).counts.sent === 300 ? true : undefined),
+    30_000,
+  );
   await stack.producer.cancelCampaign('cut');
   const info = await campaignEnded(stack.producer, 'cut');
-  expect(info).toMatchObject({ state: 'cancelled', counts: { total: 300, sent: 300, pending: 0 }, unstaged: { count: ROWS - 300, reason: expect.stringContaining('cancelled') } });
+  expect(info).toMatchObject({
+    state: 'cancelled',
+    counts: { total: 300, sent: 300, pending: 0 },
+    unstaged: { count: ROWS - 300, reason: expect.stringContaining('cancelled') },
+  });
   expect(info.staging).toBeUndefined();
   expect(info.finishedAt).toEqual(expect.any(Number));
   // Queueing it again stages nothing: it has ended.
@@ -136,7 +162,11 @@ it('stops staging when the campaign is cancelled while its producer stages it, a
       await stack.producer.cancelCampaign(campaignId);
     }
   });
-  const r = await stack.producer.enqueueCampaign({ content: 'cancelled while staged', rows: source.open, onSending: (id) => void (campaignId = id) });
+  const r = await stack.producer.enqueueCampaign({
+    content: 'cancelled while staged',
+    rows: source.open,
+    onSending: (id) => void (campaignId = id),
+  });
   expect(r.warnings).toEqual([expect.stringMatching(/ended \(cancelled\) while it was being staged: \d+ recipients were never queued/)]);
   const info = await campaignEnded(stack.producer, campaignId);
   expect(info.state).toBe('cancelled');
@@ -153,7 +183,11 @@ it('stops staging where the rows changed between the two readings, and sends onl
   expect(err.code).toBe('INPUT_CHANGED');
   expect(err.message).toContain('batch 150');
   const info = await campaignEnded(stack.producer, 'edited');
-  expect(info).toMatchObject({ state: 'completed', counts: { total: 1_490, sent: 1_490 }, unstaged: { count: ROWS - 1_490, reason: expect.stringContaining('changed') } });
+  expect(info).toMatchObject({
+    state: 'completed',
+    counts: { total: 1_490, sent: 1_490 },
+    unstaged: { count: ROWS - 1_490, reason: expect.stringContaining('changed') },
+  });
   const sent = sentTo('edited file');
   expect(new Set(sent).size).toBe(1_490);
   expect(sent).not.toContain('447911999999');

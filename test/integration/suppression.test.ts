@@ -37,10 +37,16 @@ it('sends none of the 5% suppressed recipients of a 100,000-recipient campaign, 
   const before = suppressed.filter((_, j) => j % 2 === 0);
   const afterEnqueue = suppressed.filter((_, j) => j % 2 === 1 && j < 2_000);
   const whileSending = suppressed.filter((_, j) => j % 2 === 1 && j >= 2_000);
-  await stack.producer.suppressions.add(before.map((n) => `+${n}`), { reason: 'stop-reply', source: 'test' });
+  await stack.producer.suppressions.add(
+    before.map((n) => `+${n}`),
+    { reason: 'stop-reply', source: 'test' },
+  );
 
   await ctx.queues.batches.pause();
-  const queued = await stack.producer.enqueueCampaign({ content: 'suppression at send', recipients: numbers.map((number) => ({ number })) });
+  const queued = await stack.producer.enqueueCampaign({
+    content: 'suppression at send',
+    recipients: numbers.map((number) => ({ number })),
+  });
   expect(queued.suppressed).toBe(before.length);
   await stack.producer.suppressions.add(afterEnqueue, { reason: 'manual' });
   await stack.worker();
@@ -79,7 +85,12 @@ it('takes a number off the list again: the next campaign sends to it', async () 
 
 describe('frequency cap across two worker processes', () => {
   it('never lets a number get a second message in the period with cap 1/24h, while two campaigns to overlapping lists send at once; a campaign that ignores the cap sends to all', async () => {
-    const env = testEnv(stack.prefix, stack.sim.baseUrl, { SMS_BATCH_SIZE: '100', WORKER_CONCURRENCY: '4', SMS_FREQUENCY_CAP: '1/24h', LOG_LEVEL: 'info' });
+    const env = testEnv(stack.prefix, stack.sim.baseUrl, {
+      SMS_BATCH_SIZE: '100',
+      WORKER_CONCURRENCY: '4',
+      SMS_FREQUENCY_CAP: '1/24h',
+      LOG_LEVEL: 'info',
+    });
     for (let i = 0; i < 2; i++) processes.push(new WorkerProcess(env));
     await Promise.all(processes.map((p) => p.started()));
     const base = 447_310_000_000;

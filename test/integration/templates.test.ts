@@ -15,7 +15,10 @@ beforeAll(() => {
 afterAll(() => redis.disconnect());
 
 async function refusal(p: Promise<unknown>): Promise<SmsqError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(SmsqError);
   return err as SmsqError;
 }
@@ -24,44 +27,65 @@ const csvRows = (content: string, text: string) => readRecipients(Readable.from(
 
 it('refuses a recipient whose field is missing, naming the row and the field, and queues nothing', async () => {
   const content = 'Hi {{name}}, order {{order}} ships {{day|today}}';
-  const err = await refusal(stack.producer.enqueueCampaign({
-    campaignId: 'missing-field',
-    content,
-    rows: csvRows(content, 'number,name,order,day\n447700900001,Ana,4411,\n447700900002,,4412,Monday\n447700900003,Bo,,\n'),
-  }));
+  const err = await refusal(
+    stack.producer.enqueueCampaign({
+      campaignId: 'missing-field',
+      content,
+      rows: csvRows(content, 'number,name,order,day\n447700900001,Ana,4411,\n447700900002,,4412,Monday\n447700900003,Bo,,\n'),
+    }),
+  );
   expect(err.code).toBe('VALIDATION_FAILED');
   expect(err.details?.rows).toEqual([
-    { row: 3, field: 'fields.name', value: 'name', reason: "field 'name' is missing or empty, and the content uses {{name}} without a fallback" },
-    { row: 4, field: 'fields.order', value: 'order', reason: "field 'order' is missing or empty, and the content uses {{order}} without a fallback" },
+    {
+      row: 3,
+      field: 'fields.name',
+      value: 'name',
+      reason: "field 'name' is missing or empty, and the content uses {{name}} without a fallback",
+    },
+    {
+      row: 4,
+      field: 'fields.order',
+      value: 'order',
+      reason: "field 'order' is missing or empty, and the content uses {{order}} without a fallback",
+    },
   ]);
   expect(await redis.exists(`${stack.prefix}:campaign:missing-field`)).toBe(0);
   expect(await redis.exists(`${stack.prefix}:campaign:missing-field:batch:0`)).toBe(0);
 });
 
 it('refuses unknown placeholder syntax in the content, saying where', async () => {
-  const err = await refusal(stack.producer.enqueueCampaign({ content: 'Hi {{name}, see you', recipients: [{ number: '447700900001', fields: { name: 'Ana' } }] }));
+  const err = await refusal(
+    stack.producer.enqueueCampaign({ content: 'Hi {{name}, see you', recipients: [{ number: '447700900001', fields: { name: 'Ana' } }] }),
+  );
   expect(err.code).toBe('VALIDATION_FAILED');
   expect(err.details?.fields).toEqual({ content: 'placeholder at character 4 is not closed with }}' });
 });
 
 it('refuses a text that is too long once rendered, naming the row', async () => {
-  const err = await refusal(stack.producer.enqueueCampaign({
-    content: `${'x'.repeat(1000)} {{note}}`,
-    recipients: [{ number: '447700900001', fields: { note: 'short' } }, { number: '447700900002', fields: { note: 'y'.repeat(30) } }],
-  }));
+  const err = await refusal(
+    stack.producer.enqueueCampaign({
+      content: `${'x'.repeat(1000)} {{note}}`,
+      recipients: [
+        { number: '447700900001', fields: { note: 'short' } },
+        { number: '447700900002', fields: { note: 'y'.repeat(30) } },
+      ],
+    }),
+  );
   expect(err.details?.rows).toEqual([
     expect.objectContaining({ row: 2, reason: 'text for this recipient has 1031 characters; the limit is 1024' }),
   ]);
 });
 
 it('refuses fields that are not text, and a fields value that is not an object', async () => {
-  const err = await refusal(stack.producer.enqueueCampaign({
-    content: 'Hi {{name}}',
-    recipients: [
-      { number: '447700900001', fields: { name: { first: 'Ana' } } },
-      { number: '447700900002', fields: 'Ana' },
-    ] as never,
-  }));
+  const err = await refusal(
+    stack.producer.enqueueCampaign({
+      content: 'Hi {{name}}',
+      recipients: [
+        { number: '447700900001', fields: { name: { first: 'Ana' } } },
+        { number: '447700900002', fields: 'Ana' },
+      ] as never,
+    }),
+  );
   expect(err.details?.rows).toEqual([
     { row: 1, field: 'fields.name', value: '{"first":"Ana"}', reason: "field 'name' must be text or a number" },
     { row: 2, field: 'fields', value: 'Ana', reason: 'fields must be an object of field names and values' },
@@ -91,13 +115,23 @@ it('tells a repeat from a conflict by the fields too', async () => {
   const recipients = [{ number: '447700900001', fields: { name: 'Ana' } }];
   await stack.producer.enqueueCampaign({ campaignId: 'digest-fields', content, recipients });
   expect((await stack.producer.enqueueCampaign({ campaignId: 'digest-fields', content, recipients })).created).toBe(false);
-  const err = await refusal(stack.producer.enqueueCampaign({ campaignId: 'digest-fields', content, recipients: [{ number: '447700900001', fields: { name: 'Eve' } }] }));
+  const err = await refusal(
+    stack.producer.enqueueCampaign({
+      campaignId: 'digest-fields',
+      content,
+      recipients: [{ number: '447700900001', fields: { name: 'Eve' } }],
+    }),
+  );
   expect(err.code).toBe('CAMPAIGN_CONFLICT');
 });
 
 it('takes a two-column file whose second column the template uses as a field, not an orderId', async () => {
   const content = 'Hi {{name}}';
-  const result = await stack.producer.enqueueCampaign({ campaignId: 'two-columns', content, rows: csvRows(content, 'number,name\n447700900001,Ana\n') });
+  const result = await stack.producer.enqueueCampaign({
+    campaignId: 'two-columns',
+    content,
+    rows: csvRows(content, 'number,name\n447700900001,Ana\n'),
+  });
   expect(result.total).toBe(1);
   expect(await redis.hget(`${stack.prefix}:campaign:two-columns:batch:0`, 'r')).toBe('447700900001,\x1e2\tAna');
 });
@@ -128,5 +162,10 @@ it('estimates with SMS_PRICES_FILE, finding each number’s country from its cal
       { number: '+33 6 12 34 56 78' }, // FR: no price
     ],
   });
-  expect(preview).toMatchObject({ segments: 8, estimatedCost: { GBP: '0.08', USD: '0.0358' }, priceSource: `SMS_PRICES_FILE (${file})`, unpriced: 1 });
+  expect(preview).toMatchObject({
+    segments: 8,
+    estimatedCost: { GBP: '0.08', USD: '0.0358' },
+    priceSource: `SMS_PRICES_FILE (${file})`,
+    unpriced: 1,
+  });
 });

@@ -16,6 +16,8 @@ interface FileResult {
 
 function runFixtures(): Promise<{ code: number | null; files: FileResult[]; stderr: string }> {
   const config = {
+    // The project's own jest config, read as jest reads it (CommonJS), so the fixtures run under the same setup.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ...require(path.join(ROOT, 'jest.config.js')),
     rootDir: ROOT,
     roots: ['<rootDir>/test/leak-check/fixtures'],
@@ -25,12 +27,23 @@ function runFixtures(): Promise<{ code: number | null; files: FileResult[]; stde
     globalSetup: undefined,
     globalTeardown: undefined,
   };
-  const args = [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--runInBand', '--ci', '--json',
+  const args = [
+    require.resolve('jest/bin/jest'),
+    '--config',
+    JSON.stringify(config),
+    '--runInBand',
+    '--ci',
+    '--json',
     // The leaky fixtures leave the run's own process with open handles: that is their point.
-    '--forceExit'];
+    '--forceExit',
+  ];
   return new Promise((resolve, reject) => {
     // A short wait for things to close: the fixtures that leak never close anything.
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LEAK_CHECK_SETTLE_MS: '300' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, LEAK_CHECK_SETTLE_MS: '300' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -57,7 +70,11 @@ beforeAll(async () => {
 
 it('fails the run when a test file leaks', () => {
   expect(run.code).not.toBe(0);
-  expect(run.files.map((f) => f.name).sort()).toEqual(['closes-everything.fixture.ts', 'leaks-redis.fixture.ts', 'leaks-server.fixture.ts']);
+  expect(run.files.map((f) => f.name).sort()).toEqual([
+    'closes-everything.fixture.ts',
+    'leaks-redis.fixture.ts',
+    'leaks-server.fixture.ts',
+  ]);
 });
 
 it('fails a file that leaves a Redis connection open, naming it and the line that opened it', () => {

@@ -54,12 +54,17 @@ export async function startAnswerProxy(targetBaseUrl: string): Promise<AnswerPro
 
   const forward = (req: IncomingMessage, body: Buffer) =>
     new Promise<Forwarded>((resolve, reject) => {
-      const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (c: Buffer) => chunks.push(c));
-        answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        answer.on('error', reject);
-      });
+      const out = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (c: Buffer) => chunks.push(c));
+          answer.on('end', () =>
+            resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          answer.on('error', reject);
+        },
+      );
       out.on('error', reject);
       out.end(body);
     });
@@ -81,7 +86,12 @@ export async function startAnswerProxy(targetBaseUrl: string): Promise<AnswerPro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const call: ProxiedCall = { id: calls.length + 1, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], body: raw.toString('utf8') };
+      const call: ProxiedCall = {
+        id: calls.length + 1,
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0],
+        body: raw.toString('utf8'),
+      };
       calls.push(call);
       events.push({ call: call.id, path: call.path, kind: 'request' });
       const dripNow = dripping?.match(call) ? dripping.everyMs : null;

@@ -17,22 +17,34 @@ import { openApp, SERVER_VARIABLES, type TestApp } from './server';
 
 /** Polls until the campaign has ended with every recipient settled (completed, failed or cancelled); its info then. */
 export function campaignEnded(producer: Producer, campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> {
-  return waitFor(`campaign ${campaignId} to end`, async () => {
-    const info = await producer.getCampaign(campaignId);
-    return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `campaign ${campaignId} to end`,
+    async () => {
+      const info = await producer.getCampaign(campaignId);
+      return ['completed', 'failed', 'cancelled'].includes(info.state) && info.counts.pending === 0 ? info : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Polls until no recipient is pending and the campaign is neither queued nor running (paused counts); its info then. */
 export function campaignSettled(producer: Producer, campaignId: string, timeoutMs = 60_000): Promise<CampaignInfo> {
-  return waitFor(`campaign ${campaignId} to settle`, async () => {
-    const info = await producer.getCampaign(campaignId);
-    return info.counts.pending === 0 && info.state !== 'running' && info.state !== 'queued' ? info : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `campaign ${campaignId} to settle`,
+    async () => {
+      const info = await producer.getCampaign(campaignId);
+      return info.counts.pending === 0 && info.state !== 'running' && info.state !== 'queued' ? info : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Every recipient's result, in recipient order. */
-export async function resultsOf(producer: Producer, campaignId: string, opts?: Parameters<Producer['campaignResults']>[1]): Promise<RecipientResult[]> {
+export async function resultsOf(
+  producer: Producer,
+  campaignId: string,
+  opts?: Parameters<Producer['campaignResults']>[1],
+): Promise<RecipientResult[]> {
   const out: RecipientResult[] = [];
   for await (const r of producer.campaignResults(campaignId, opts)) out.push(r);
   return out;
@@ -140,7 +152,8 @@ export function useCampaignStack(name: string, options: CampaignStackOptions = {
   const perTest: Array<{ close(): Promise<unknown> }> = [];
   const get = <K extends keyof Parts>(key: K, option?: string): Parts[K] => {
     const part = parts[key];
-    if (part === undefined) throw new Error(`useCampaignStack: no ${key}: read it inside a test, after beforeAll${option ? `, with the option ${option}` : ''}`);
+    if (part === undefined)
+      throw new Error(`useCampaignStack: no ${key}: read it inside a test, after beforeAll${option ? `, with the option ${option}` : ''}`);
     return part;
   };
   const pushUrl = (route: string, token: string | undefined, variable: string) => {

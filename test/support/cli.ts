@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { waitUntil } from './wait-for';
 
@@ -47,10 +47,15 @@ export class WorkerProcess {
 
   /** Resolves when the worker has logged that it started. */
   async started(timeoutMs = 20_000): Promise<void> {
-    await waitUntil('the worker to log that it started', () => {
-      if (this.child.exitCode !== null) throw new Error(`worker exited (${this.child.exitCode}) before it started:\n${this.logs}`);
-      return this.logs.includes('worker started');
-    }, timeoutMs, 50).catch((err: Error) => {
+    await waitUntil(
+      'the worker to log that it started',
+      () => {
+        if (this.child.exitCode !== null) throw new Error(`worker exited (${this.child.exitCode}) before it started:\n${this.logs}`);
+        return this.logs.includes('worker started');
+      },
+      timeoutMs,
+      50,
+    ).catch((err: Error) => {
       throw new Error(`worker did not start: ${err.message}\n${this.logs}`);
     });
   }

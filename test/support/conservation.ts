@@ -53,19 +53,24 @@ const kinds = fc.oneof(
  * Lists of up to `maxRows` rows, mostly valid, with invalid numbers, repeated numbers and orderIds, rows without
  * the template's field and blank lines anywhere. `blankLines`: false for paths where a row is an object (no line).
  */
-export function generatedCases(maxRows: number, { blankLines = true, dedupeOff = true, schedule = true } = {}): fc.Arbitrary<GeneratedCase> {
+export function generatedCases(
+  maxRows: number,
+  { blankLines = true, dedupeOff = true, schedule = true } = {},
+): fc.Arbitrary<GeneratedCase> {
   const row = fc.record({ kind: kinds, withOrderId: fc.boolean(), pick: fc.nat() });
-  return fc.record({
-    seeds: fc.array(row, { minLength: 1, maxLength: maxRows, size: 'max' }),
-    options: fc.record({
-      skipInvalid: mostly(true), // the path that used to lose recipients
-      dedupe: dedupeOff ? mostly(true) : fc.constant(true),
-      template: fc.boolean(),
-      scheduleMs: schedule ? fc.option(fc.constant(1_500), { freq: 3 }).map((v) => v ?? undefined) : fc.constant(undefined),
-      window: fc.boolean(),
-      suppressEvery: fc.constantFrom(0, 0, 5, 11),
-    }),
-  }).map(({ seeds, options }) => ({ options, rows: buildRows(seeds, blankLines) }));
+  return fc
+    .record({
+      seeds: fc.array(row, { minLength: 1, maxLength: maxRows, size: 'max' }),
+      options: fc.record({
+        skipInvalid: mostly(true), // the path that used to lose recipients
+        dedupe: dedupeOff ? mostly(true) : fc.constant(true),
+        template: fc.boolean(),
+        scheduleMs: schedule ? fc.option(fc.constant(1_500), { freq: 3 }).map((v) => v ?? undefined) : fc.constant(undefined),
+        window: fc.boolean(),
+        suppressEvery: fc.constantFrom(0, 0, 5, 11),
+      }),
+    })
+    .map(({ seeds, options }) => ({ options, rows: buildRows(seeds, blankLines) }));
 }
 
 let nextBase = 447_800_000_000 + (process.pid % 1000) * 100_000;
@@ -130,7 +135,11 @@ export function expectedOf(rows: ListRow[], tag: string, opts: RunOptions, first
     if (opts.template && r.name === undefined) return void out.invalidRows.push(row);
     if (opts.dedupe && seen.has(r.number)) return void out.duplicates++;
     seen.add(r.number);
-    out.accepted.push({ number: r.number, orderId: r.orderId ?? `smsq-${row}`, text: opts.template ? `${tag} Hi ${r.name}` : `${tag} hello` });
+    out.accepted.push({
+      number: r.number,
+      orderId: r.orderId ?? `smsq-${row}`,
+      text: opts.template ? `${tag} Hi ${r.name}` : `${tag} hello`,
+    });
   });
   return out;
 }
@@ -142,7 +151,10 @@ export function toSuppress(expected: Expected, every: number): string[] {
 }
 
 /** Options as the library and the API's JSON body take them. */
-export function campaignFields(opts: RunOptions, now = Date.now()): { sendAt?: string; window?: string; timezone?: string; dedupe: boolean } {
+export function campaignFields(
+  opts: RunOptions,
+  now = Date.now(),
+): { sendAt?: string; window?: string; timezone?: string; dedupe: boolean } {
   return {
     dedupe: opts.dedupe,
     ...(opts.scheduleMs !== undefined ? { sendAt: new Date(now + opts.scheduleMs).toISOString() } : {}),
@@ -158,7 +170,11 @@ function openWindow(now: number): string {
 
 /** The rows as CSV with a header (`number,orderId,name`), blank rows as empty lines. */
 export function toCsv(rows: ListRow[]): string {
-  return ['number,orderId,name', ...rows.map((r) => (r.number === undefined ? '' : `${r.number},${r.orderId ?? ''},${r.name ?? ''}`))].join('\n') + '\n';
+  return (
+    ['number,orderId,name', ...rows.map((r) => (r.number === undefined ? '' : `${r.number},${r.orderId ?? ''},${r.name ?? ''}`))].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 /** The rows as NDJSON, blank rows as empty lines. */
@@ -168,7 +184,11 @@ export function toNdjson(rows: ListRow[]): string {
 
 /** A row as a recipient object (the library and the API's JSON body). */
 export function recipientOf(r: ListRow): { number: string; orderId?: string; fields?: { name: string } } {
-  return { number: r.number ?? '', ...(r.orderId !== undefined ? { orderId: r.orderId } : {}), ...(r.name !== undefined ? { fields: { name: r.name } } : {}) };
+  return {
+    number: r.number ?? '',
+    ...(r.orderId !== undefined ? { orderId: r.orderId } : {}),
+    ...(r.name !== undefined ? { fields: { name: r.name } } : {}),
+  };
 }
 
 /** What an enqueue answered, on whichever path: a queued campaign's counts, or a refusal's code. */
@@ -180,15 +200,33 @@ export type EnqueueOutcome =
  * The property itself, once a case was queued (or refused): the answer's counts, then — once the campaign ended —
  * the simulator's ledger, the results and the campaign's counts, against the model.
  */
-export async function checkConservation(ctx: { producer: Producer; sim: Simulator }, c: GeneratedCase, tag: string, expected: Expected, suppressed: string[], outcome: EnqueueOutcome, sendAt?: string): Promise<void> {
+export async function checkConservation(
+  ctx: { producer: Producer; sim: Simulator },
+  c: GeneratedCase,
+  tag: string,
+  expected: Expected,
+  suppressed: string[],
+  outcome: EnqueueOutcome,
+  sendAt?: string,
+): Promise<void> {
   const ledger = () => [...ctx.sim.ledger.entries()].filter((e) => e.content.startsWith(`${tag} `));
-  const refusedFor = expected.invalidRows.length > 0 && !c.options.skipInvalid ? 'VALIDATION_FAILED' : expected.accepted.length === 0 ? 'CAMPAIGN_EMPTY' : undefined;
+  const refusedFor =
+    expected.invalidRows.length > 0 && !c.options.skipInvalid
+      ? 'VALIDATION_FAILED'
+      : expected.accepted.length === 0
+        ? 'CAMPAIGN_EMPTY'
+        : undefined;
   if (refusedFor) {
     expect(outcome).toEqual({ kind: 'refused', code: refusedFor });
     expect(ledger()).toEqual([]);
     return;
   }
-  expect(outcome).toMatchObject({ kind: 'queued', total: expected.accepted.length, duplicatesSkipped: expected.duplicates, invalidSkipped: expected.invalidRows.length });
+  expect(outcome).toMatchObject({
+    kind: 'queued',
+    total: expected.accepted.length,
+    duplicatesSkipped: expected.duplicates,
+    invalidSkipped: expected.invalidRows.length,
+  });
   if (outcome.kind !== 'queued') return;
   expect(outcome.invalidRowNumbers).toEqual(expected.invalidRows.slice(0, 1000));
 
@@ -210,7 +248,9 @@ export async function checkConservation(ctx: { producer: Producer; sim: Simulato
 
   // The ledger: each valid, unsuppressed recipient exactly once, with its own text; nothing else of this case.
   const entries = ledger();
-  expect(entries.map((e) => `${e.orderId} ${e.number} ${e.content}`).sort()).toEqual(sent.map((a) => `${a.orderId} ${a.number} ${a.text}`).sort());
+  expect(entries.map((e) => `${e.orderId} ${e.number} ${e.content}`).sort()).toEqual(
+    sent.map((a) => `${a.orderId} ${a.number} ${a.text}`).sort(),
+  );
   // A schedule: nothing was accepted before sendAt.
   if (sendAt !== undefined) for (const e of entries) expect(e.at).toBeGreaterThanOrEqual(Date.parse(sendAt));
 
@@ -218,7 +258,14 @@ export async function checkConservation(ctx: { producer: Producer; sim: Simulato
   const results: RecipientResult[] = await resultsOf(ctx.producer, outcome.campaignId);
   const msgIds = new Map(entries.map((e) => [e.orderId, e.msgId]));
   expect(results.map((r) => ({ number: r.number, orderId: r.orderId, status: r.status, msgId: r.msgId })).sort(byOrderId)).toEqual(
-    expected.accepted.map((a) => ({ number: a.number, orderId: a.orderId, status: blocked.has(a.number) ? 'suppressed' : 'sent', msgId: msgIds.get(a.orderId) })).sort(byOrderId),
+    expected.accepted
+      .map((a) => ({
+        number: a.number,
+        orderId: a.orderId,
+        status: blocked.has(a.number) ? 'suppressed' : 'sent',
+        msgId: msgIds.get(a.orderId),
+      }))
+      .sort(byOrderId),
   );
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
-import { Config } from '../../src/shared/config';
+import { type Config } from '../../src/shared/config';
 import { loadConfig } from '../../src/shared/load-config';
-import { createRedis, RedisClient } from '../../src/shared/redis/connection';
+import { createRedis, type RedisClient } from '../../src/shared/redis/connection';
 
 // Most test files import their waiting from here, with the rest of their setup.
 export { waitFor, waitUntil } from './wait-for';

@@ -54,7 +54,10 @@ function openingStack(): string {
  * thing. Written with "←" rather than "at", so that jest prints them as part of the message, in full.
  */
 function readableFrames(stack: string): string[] {
-  const frames = stack.split('\n').slice(1).map((l) => l.trim())
+  const frames = stack
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
     .filter((l) => l.startsWith('at ') && !l.includes(__filename))
     .map((l) => `← ${l.slice(3).replaceAll(`${process.cwd()}/`, '')}`);
   const ours = (l: string) => !l.includes('node_modules') && !l.includes('node:') && !l.includes('(<anonymous>)');
@@ -79,7 +82,10 @@ function bullmqOwner(stack: string): string | undefined {
  */
 function redisIsOpen(client: IORedis | Cluster): boolean {
   if (client instanceof Cluster) {
-    return ['connecting', 'connect', 'ready', 'reconnecting'].includes(client.status) || client.nodes('all').some((n) => n.status !== 'end' && n.status !== 'wait');
+    return (
+      ['connecting', 'connect', 'ready', 'reconnecting'].includes(client.status) ||
+      client.nodes('all').some((n) => n.status !== 'end' && n.status !== 'wait')
+    );
   }
   return client.status !== 'end';
 }
@@ -94,6 +100,7 @@ function trackRedis(opened: Set<Opened>): void {
     proto.connect = function (this: IORedis | Cluster, ...args: unknown[]) {
       if (!seen.has(this)) {
         seen.add(this);
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the receiver, kept for the listeners below
         const client = this;
         const stack = openingStack();
         const owner = bullmqOwner(stack);
@@ -104,9 +111,11 @@ function trackRedis(opened: Set<Opened>): void {
           pool?.on('+node', (node: object) => clusterOf.set(node, record));
         }
         const cluster = clusterOf.get(client);
-        opened.add(cluster
-          ? { what: `node connection of a ${cluster.what}`, stack: cluster.stack, isOpen: () => redisIsOpen(client) }
-          : { ...record, isOpen: () => redisIsOpen(client) });
+        opened.add(
+          cluster
+            ? { what: `node connection of a ${cluster.what}`, stack: cluster.stack, isOpen: () => redisIsOpen(client) }
+            : { ...record, isOpen: () => redisIsOpen(client) },
+        );
       }
       return connect.apply(this, args);
     };
@@ -122,9 +131,11 @@ function trackCore(): CoreRecorder {
 
   const listen = Server.prototype.listen;
   Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the receiver, kept for the listeners below
     const server = this;
     const stack = openingStack();
-    const kind = server.constructor.name === 'Server' && 'maxHeadersCount' in server ? 'HTTP server' : `${server.constructor.name} (net.Server)`;
+    const kind =
+      server.constructor.name === 'Server' && 'maxHeadersCount' in server ? 'HTTP server' : `${server.constructor.name} (net.Server)`;
     recorder.current.add({
       get what() {
         const a = server.address();
@@ -140,6 +151,7 @@ function trackCore(): CoreRecorder {
   const proto = ChildProcess.prototype as ChildProcess & { spawn(options: unknown): unknown };
   const spawn = proto.spawn;
   proto.spawn = function (this: ChildProcess, options: unknown) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the receiver, kept for the listeners below
     const child = this;
     const stack = openingStack();
     const result = spawn.call(this, options);
@@ -187,8 +199,11 @@ function report(leaked: Opened[], handles: string[]): string {
     for (const frame of readableFrames(first.stack)) lines.push(`      ${frame}`);
   }
   if (handles.length > 0) {
-    lines.push('', `  handles open beyond those before the file started: ${handles.join(', ')}` +
-      (leaked.length === 0 ? ' (made by something the check does not name: a socket of a library\'s own, a raw net connection…)' : ''));
+    lines.push(
+      '',
+      `  handles open beyond those before the file started: ${handles.join(', ')}` +
+        (leaked.length === 0 ? " (made by something the check does not name: a socket of a library's own, a raw net connection…)" : ''),
+    );
   }
   return lines.join('\n');
 }

@@ -22,15 +22,36 @@ export class LocalCluster {
 
   async start(): Promise<void> {
     for (const port of this.ports) {
-      spawn('redis-server', [
-        '--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir, '--cluster-enabled', 'yes',
-        '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
-      ], { stdio: 'ignore' }).unref();
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          this.dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--maxmemory-policy',
+          'noeviction',
+        ],
+        { stdio: 'ignore' },
+      ).unref();
     }
     for (const port of this.ports) await waitUntil(`redis-server on ${port}`, () => cli(port, 'ping') === 'PONG', 20_000);
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...this.nodes.split(','), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...this.nodes.split(','), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    for (const port of this.ports) await waitUntil(`cluster state ok on ${port}`, () => cli(port, 'cluster', 'info').includes('cluster_state:ok'), 20_000);
+    for (const port of this.ports)
+      await waitUntil(`cluster state ok on ${port}`, () => cli(port, 'cluster', 'info').includes('cluster_state:ok'), 20_000);
   }
 
   stop(): void {

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,10 @@ export class SentinelGroup {
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'smsq-sentinel-'));
   private readonly sentinels: ChildProcess[] = [];
 
-  constructor(readonly base: number, private readonly replicas = 1) {
+  constructor(
+    readonly base: number,
+    private readonly replicas = 1,
+  ) {
     this.nodes = [new OwnRedis(base)];
     for (let i = 1; i <= replicas; i++) this.nodes.push(new OwnRedis(base + i, ['--replicaof', '127.0.0.1', String(base)]));
     this.sentinelPorts = [1, 2, 3].map((i) => base + replicas + i);
@@ -34,19 +37,29 @@ export class SentinelGroup {
     for (const port of this.sentinelPorts) {
       // Sentinel rewrites its configuration file as it learns the group: each gets a writable one of its own.
       const conf = path.join(this.dir, `sentinel-${port}.conf`);
-      writeFileSync(conf, [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${this.dir}`,
-        `sentinel monitor ${SENTINEL_NAME} 127.0.0.1 ${this.base} 2`,
-        `sentinel down-after-milliseconds ${SENTINEL_NAME} 1000`,
-        `sentinel failover-timeout ${SENTINEL_NAME} 10000`,
-        `sentinel parallel-syncs ${SENTINEL_NAME} 1`,
-      ].join('\n') + '\n');
+      writeFileSync(
+        conf,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${this.dir}`,
+          `sentinel monitor ${SENTINEL_NAME} 127.0.0.1 ${this.base} 2`,
+          `sentinel down-after-milliseconds ${SENTINEL_NAME} 1000`,
+          `sentinel failover-timeout ${SENTINEL_NAME} 10000`,
+          `sentinel parallel-syncs ${SENTINEL_NAME} 1`,
+        ].join('\n') + '\n',
+      );
       const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
       child.unref();
       this.sentinels.push(child);
     }
     const replicas = new RegExp(`num-slaves\\n${this.replicas}\\n`);
-    await waitUntil('the sentinels to see the replicas', () => this.sentinelPorts.every((p) => replicas.test(this.ask(p, ['sentinel', 'master', SENTINEL_NAME]))), 20_000, 200);
+    await waitUntil(
+      'the sentinels to see the replicas',
+      () => this.sentinelPorts.every((p) => replicas.test(this.ask(p, ['sentinel', 'master', SENTINEL_NAME]))),
+      20_000,
+      200,
+    );
   }
 
   /** The port of the node the sentinels call primary now. */
@@ -62,10 +75,15 @@ export class SentinelGroup {
 
   /** Waits until the sentinels name a primary other than `port`. */
   async failedOver(port: number, timeoutMs = 30_000): Promise<void> {
-    await waitUntil('the sentinels to promote the replica', () => {
-      const p = this.primaryPort();
-      return p > 0 && p !== port;
-    }, timeoutMs, 200);
+    await waitUntil(
+      'the sentinels to promote the replica',
+      () => {
+        const p = this.primaryPort();
+        return p > 0 && p !== port;
+      },
+      timeoutMs,
+      200,
+    );
   }
 
   /**
@@ -75,7 +93,10 @@ export class SentinelGroup {
    * worker still connected to a demoted node shows.
    */
   describe(): string {
-    const lines = this.sentinelPorts.map((p) => `sentinel ${p}: get-master-addr-by-name ${this.ask(p, ['sentinel', 'get-master-addr-by-name', SENTINEL_NAME]).trim().split('\n').join(':') || 'not answering'}`);
+    const lines = this.sentinelPorts.map(
+      (p) =>
+        `sentinel ${p}: get-master-addr-by-name ${this.ask(p, ['sentinel', 'get-master-addr-by-name', SENTINEL_NAME]).trim().split('\n').join(':') || 'not answering'}`,
+    );
     for (const n of this.nodes) {
       const info = this.ask(n.port, ['info', 'replication']);
       if (!info) {
@@ -96,7 +117,8 @@ export class SentinelGroup {
     for (const line of this.ask(port, ['client', 'list']).split('\n')) {
       const field = (f: string) => new RegExp(`(?:^| )${f}=(\\S*)`).exec(line)?.[1] ?? '';
       // The sentinels' own links (named sentinel-…) are there on every node; only smsq's tell anything.
-      if (!line.trim() || /[SM]/.test(field('flags')) || field('cmd').startsWith('client') || field('name').startsWith('sentinel-')) continue;
+      if (!line.trim() || /[SM]/.test(field('flags')) || field('cmd').startsWith('client') || field('name').startsWith('sentinel-'))
+        continue;
       const key = `${field('name') || '(unnamed)'}/${field('cmd')}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,10 @@ export class OwnRedis {
   private child: ChildProcess | undefined;
 
   /** `args`: more redis-server arguments, e.g. `--replicaof 127.0.0.1 <port>` for a replica. */
-  constructor(readonly port: number, private readonly args: string[] = []) {
+  constructor(
+    readonly port: number,
+    private readonly args: string[] = [],
+  ) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
@@ -25,10 +28,29 @@ export class OwnRedis {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', ...this.args,
-    ], { stdio: 'ignore', detached: false });
+    this.child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--maxmemory-policy',
+        'noeviction',
+        '--daemonize',
+        'no',
+        ...this.args,
+      ],
+      { stdio: 'ignore', detached: false },
+    );
     this.child.unref();
     await this.untilPing(true);
   }
@@ -39,7 +61,13 @@ export class OwnRedis {
    */
   async stop(): Promise<void> {
     spawnSync('redis-cli', ['-p', String(this.port), 'shutdown'], { stdio: 'ignore' });
-    if (await this.untilPing(false, 5_000).then(() => true, () => false)) return;
+    if (
+      await this.untilPing(false, 5_000).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     this.child?.kill('SIGTERM');
     await this.untilPing(false);
   }
@@ -59,7 +87,7 @@ export class OwnRedis {
   async killClients(): Promise<number> {
     const redis = new IORedis(this.url);
     try {
-      return (await redis.client('KILL', 'TYPE', 'normal')) as unknown as number;
+      return (await redis.client('KILL', 'TYPE', 'normal')) as number;
     } finally {
       redis.disconnect();
     }

@@ -29,10 +29,11 @@ export async function startReceiver(): Promise<ReportReceiver> {
     statusCode: 200,
     hang: false,
     reports: () => received.flatMap((r) => (Array.isArray(r.body) ? r.body : [r.body]) as Array<Record<string, unknown>>),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SMSQ_BIN } from './cli';
 import { waitFor } from './wait-for';
@@ -18,10 +18,15 @@ export class ServerProcess {
 
   /** Resolves with the server's URL once it listens. */
   async url(timeoutMs = 20_000): Promise<string> {
-    return waitFor('the server to print its URL', () => {
-      if (this.child.exitCode !== null) throw new Error(`server exited (${this.child.exitCode}) before it listened:\n${this.output}`);
-      return /smsq server on (http:\/\/\S+)/.exec(this.output)?.[1];
-    }, timeoutMs, 50).catch((err: Error) => {
+    return waitFor(
+      'the server to print its URL',
+      () => {
+        if (this.child.exitCode !== null) throw new Error(`server exited (${this.child.exitCode}) before it listened:\n${this.output}`);
+        return /smsq server on (http:\/\/\S+)/.exec(this.output)?.[1];
+      },
+      timeoutMs,
+      50,
+    ).catch((err: Error) => {
       throw new Error(`server did not start: ${err.message}\n${this.output}`);
     });
   }

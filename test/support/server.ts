@@ -10,7 +10,11 @@ export const API_TOKEN = 'test-api-token-0123456789';
 export const DASHBOARD = { user: 'operator', password: 'dashboard-password-0123' };
 export const BEARER = { authorization: `Bearer ${API_TOKEN}` };
 /** The server's variables: API token and dashboard credentials set. */
-export const SERVER_VARIABLES: Readonly<Record<string, string>> = { API_TOKEN, DASHBOARD_USER: DASHBOARD.user, DASHBOARD_PASSWORD: DASHBOARD.password };
+export const SERVER_VARIABLES: Readonly<Record<string, string>> = {
+  API_TOKEN,
+  DASHBOARD_USER: DASHBOARD.user,
+  DASHBOARD_PASSWORD: DASHBOARD.password,
+};
 
 /** The server's variables on top of testEnv. */
 export function serverEnv(prefix: string, gatewayUrl: string, overrides: Record<string, string> = {}): Record<string, string> {

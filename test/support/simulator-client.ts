@@ -77,7 +77,12 @@ export function getQuery(
 }
 
 /** getQuery, then the HTTP 200 JSON answer. */
-export async function queryJson(sim: Simulator, endpoint: string, query: string, auth?: Parameters<typeof getQuery>[3]): Promise<Record<string, unknown>> {
+export async function queryJson(
+  sim: Simulator,
+  endpoint: string,
+  query: string,
+  auth?: Parameters<typeof getQuery>[3],
+): Promise<Record<string, unknown>> {
   const res = await getQuery(sim, endpoint, query, auth);
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, unknown>;
@@ -97,7 +102,12 @@ export async function sendSmsBatch(sim: Simulator, elements: BatchElement[], raw
   const timestamp = timestampNow();
   const body = raw ?? {
     appId: SIMULATOR_CREDENTIALS.appId,
-    array: elements.map((e) => ({ numbers: e.numbers.join(','), content: e.content, senderId: e.senderId ?? '', orderId: (e.orderIds ?? []).join(',') })),
+    array: elements.map((e) => ({
+      numbers: e.numbers.join(','),
+      content: e.content,
+      senderId: e.senderId ?? '',
+      orderId: (e.orderIds ?? []).join(','),
+    })),
   };
   return fetch(`${sim.baseUrl}/sendSms/batch`, {
     method: 'POST',

@@ -5,7 +5,12 @@
  */
 
 /** Polls until `check` returns a value other than undefined, and resolves with it; fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -16,6 +21,11 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
 }
 
 /** waitFor for a condition: resolves once `condition` holds. */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000, intervalMs = 100): Promise<void> {
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  intervalMs = 100,
+): Promise<void> {
   await waitFor(what, async () => ((await condition()) ? true : undefined), timeoutMs, intervalMs);
 }

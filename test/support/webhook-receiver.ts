@@ -44,7 +44,10 @@ export class WebhookReceiver {
   private port = 0;
   private readonly verifier: Webhook;
 
-  constructor(secret: string, private readonly path = '/hooks') {
+  constructor(
+    secret: string,
+    private readonly path = '/hooks',
+  ) {
     this.verifier = new Webhook(secret);
   }
 
@@ -100,11 +103,22 @@ export class WebhookReceiver {
       const header = (name: string) => String(req.headers[name] ?? '');
       let verified = true;
       try {
-        this.verifier.verify(body, { 'webhook-id': header('webhook-id'), 'webhook-timestamp': header('webhook-timestamp'), 'webhook-signature': header('webhook-signature') });
+        this.verifier.verify(body, {
+          'webhook-id': header('webhook-id'),
+          'webhook-timestamp': header('webhook-timestamp'),
+          'webhook-signature': header('webhook-signature'),
+        });
       } catch {
         verified = false;
       }
-      const call: WebhookCall = { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature'), body, verified, answer: 200 };
+      const call: WebhookCall = {
+        id: header('webhook-id'),
+        timestamp: header('webhook-timestamp'),
+        signature: header('webhook-signature'),
+        body,
+        verified,
+        answer: 200,
+      };
       call.answer = verified ? this.decide(call, this.calls.length) : 400;
       this.calls.push(call);
       if (call.answer === 'hang' || call.answer === 'aborted') return;
@@ -121,8 +135,7 @@ export class WebhookReceiver {
       if (this.delayMs > 0) {
         this.held++;
         setTimeout(answer, this.delayMs);
-      }
-      else answer();
+      } else answer();
     });
   }
 }

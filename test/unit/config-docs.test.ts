@@ -37,7 +37,8 @@ function variablesRead(): Set<string> {
     }
   }
   for (const file of sourceFiles(join(ROOT, 'src'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/\benv(?:\.([A-Z][A-Z0-9_]+)|\[\s*'([A-Z][A-Z0-9_]+)'\s*\])/g)) names.add(m[1] ?? m[2]);
+    for (const m of readFileSync(file, 'utf8').matchAll(/\benv(?:\.([A-Z][A-Z0-9_]+)|\[\s*'([A-Z][A-Z0-9_]+)'\s*\])/g))
+      names.add(m[1] ?? m[2]);
   }
   return names;
 }
@@ -53,7 +54,9 @@ interface OptionDoc {
  * another of these interfaces (`gateway: GatewayConfig`) is a section, whose own properties are the options.
  */
 function optionDocs(): OptionDoc[] {
-  const sources = sourceFiles(CONFIG_DIR).map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
+  const sources = sourceFiles(CONFIG_DIR).map((file) =>
+    ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true),
+  );
   const sections = new Set<string>();
   for (const source of sources) for (const s of source.statements) if (ts.isInterfaceDeclaration(s)) sections.add(s.name.text);
   const docs: OptionDoc[] = [];

@@ -5,7 +5,14 @@ import { SmsqError } from '../../src/shared/errors';
 describe('configuration', () => {
   it('has documented defaults and is frozen', () => {
     const c = loadConfig({ SMS_API_BASE_URL: 'http://127.0.0.1:4010/sms' }, { requireGateway: true });
-    expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'smsq', batchSize: 1000, attempts: 6, retryUnknown: false, resultRetentionSeconds: 604800 });
+    expect(c).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'smsq',
+      batchSize: 1000,
+      attempts: 6,
+      retryUnknown: false,
+      resultRetentionSeconds: 604800,
+    });
     expect(Object.isFrozen(c) && Object.isFrozen(c.gateway)).toBe(true);
   });
 

@@ -29,14 +29,20 @@ describe('csvCell: one cell of every CSV smsq writes', () => {
 
   it('reads back, for any text, as the text itself or the text behind a quote mark, and never as a formula', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', "'", 'a', '1', ' ', 'é') }), { minLength: 1, maxLength: 5 }), (values) => {
-        const [read] = parse(`${values.map(csvCell).join(',')}\n`, { relax_quotes: false, record_delimiter: '\n' }) as string[][];
-        expect(read).toHaveLength(values.length);
-        read.forEach((cell, i) => {
-          expect(FORMULA_START.includes(cell.charAt(0))).toBe(false);
-          expect(cell === values[i] || cell === `'${values[i]}`).toBe(true);
-        });
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', "'", 'a', '1', ' ', 'é') }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (values) => {
+          const [read] = parse(`${values.map(csvCell).join(',')}\n`, { relax_quotes: false, record_delimiter: '\n' });
+          expect(read).toHaveLength(values.length);
+          read.forEach((cell, i) => {
+            expect(FORMULA_START.includes(cell.charAt(0))).toBe(false);
+            expect(cell === values[i] || cell === `'${values[i]}`).toBe(true);
+          });
+        },
+      ),
       { seed: SEED, numRuns: 2_000 },
     );
   });

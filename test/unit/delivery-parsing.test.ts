@@ -56,14 +56,33 @@ describe('money in millionths', () => {
 describe('parsePushBody', () => {
   const now = 1_764_000_000_000;
   const sample = {
-    appId: 'sim-app', msgid: '2108021059531000096', mobile: '91856321413', status: 0, reason: '0', timestamp: 1629801177192,
-    mcc: '404', mnc: '-1', pricedetail: { pay: '0.02', currency: 'USD', chargeCnt: 2, price: '0.01' },
+    appId: 'sim-app',
+    msgid: '2108021059531000096',
+    mobile: '91856321413',
+    status: 0,
+    reason: '0',
+    timestamp: 1629801177192,
+    mcc: '404',
+    mnc: '-1',
+    pricedetail: { pay: '0.02', currency: 'USD', chargeCnt: 2, price: '0.01' },
   };
 
   it('reads the documented report', () => {
     const { reports, invalid } = parsePushBody(JSON.stringify(sample), now);
     expect(invalid).toEqual([]);
-    expect(reports).toEqual([{ msgId: '2108021059531000096', state: 'd', at: 1629801177192, code: '0', reason: '0', number: '91856321413', payMicros: 20_000, currency: 'USD', segmentPriceMicros: 10_000 }]);
+    expect(reports).toEqual([
+      {
+        msgId: '2108021059531000096',
+        state: 'd',
+        at: 1629801177192,
+        code: '0',
+        reason: '0',
+        number: '91856321413',
+        payMicros: 20_000,
+        currency: 'USD',
+        segmentPriceMicros: 10_000,
+      },
+    ]);
   });
 
   it('keeps every digit of a msgId sent as a bare JSON number', () => {
@@ -72,7 +91,13 @@ describe('parsePushBody', () => {
   });
 
   it('takes an array, names each bad element by index, and keeps the good ones', () => {
-    const body = JSON.stringify([sample, { status: 0 }, { ...sample, status: 'x' }, 'text', { ...sample, msgid: 'm2', status: 3, reason: 'UNDELIV' }]);
+    const body = JSON.stringify([
+      sample,
+      { status: 0 },
+      { ...sample, status: 'x' },
+      'text',
+      { ...sample, msgid: 'm2', status: 3, reason: 'UNDELIV' },
+    ]);
     const { reports, invalid } = parsePushBody(body, now);
     expect(reports.map((r) => [r.msgId, r.state, r.code, r.reason])).toEqual([
       ['2108021059531000096', 'd', '0', '0'],

@@ -2,7 +2,14 @@ import type { DeliveryCounters } from '../../src/shared/campaign/record';
 import { deliverySummary } from '../../src/shared/delivery/summary';
 import { deliveryRate } from '../../src/cli/format';
 
-const counters = (c: Partial<DeliveryCounters>): DeliveryCounters => ({ delivered: 0, undelivered: 0, expired: 0, priced: 0, cost: {}, ...c });
+const counters = (c: Partial<DeliveryCounters>): DeliveryCounters => ({
+  delivered: 0,
+  undelivered: 0,
+  expired: 0,
+  priced: 0,
+  cost: {},
+  ...c,
+});
 
 describe('the delivery rate', () => {
   it('is delivered / (delivered + undelivered), so a campaign just completed does not read 0%', () => {

@@ -24,7 +24,7 @@ describe('encodings and segments', () => {
     const alphabet = ['a', ' ', '€', '^', '{', 'é', 'Ç', 'ж', '’', '😀', '\n', '\f'];
     const SEED = 7;
     let seed = SEED;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let n = 0; n < 20_000; n++) {
       let text = '';
       const length = Math.floor(random() * 400);

@@ -34,7 +34,8 @@ function openApiAnswers(): { code: string; status: number; where: string }[] {
     for (const [method, op] of Object.entries(operations as Record<string, { responses?: Record<string, { description?: string }> }>)) {
       for (const [status, res] of Object.entries(op.responses ?? {})) {
         for (const m of (res.description ?? '').matchAll(/\b[A-Z][A-Z_]+[A-Z]\b/g)) {
-          if (m[0] in ERROR_CATALOGUE) found.push({ code: m[0], status: Number(status), where: `${method.toUpperCase()} ${path} ${status}` });
+          if (m[0] in ERROR_CATALOGUE)
+            found.push({ code: m[0], status: Number(status), where: `${method.toUpperCase()} ${path} ${status}` });
         }
       }
     }
@@ -64,5 +65,4 @@ describe('the error catalogue', () => {
     expect(notCallers.sort()).toEqual(['CAMPAIGN_BUSY', 'RECONCILE_BUSY']);
     expect(catalogue.filter(([, e]) => e.status >= 500 && e.callerFault)).toEqual([]);
   });
-
 });

@@ -38,7 +38,10 @@ it('calls a send whose deadline passed before its connection opened (a TLS hands
   const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}/sms`;
   const client = new GatewayClient({ ...testConfig('t-gateway-client', url).gateway, responseTimeoutMs: 300 }, createLogger('silent'));
   try {
-    expect(await client.send({ numbers: ['447700900001'], orderIds: ['o-1'], content: 'hi' })).toMatchObject({ kind: 'not-sent', errorCode: 'ETIMEDOUT' });
+    expect(await client.send({ numbers: ['447700900001'], orderIds: ['o-1'], content: 'hi' })).toMatchObject({
+      kind: 'not-sent',
+      errorCode: 'ETIMEDOUT',
+    });
   } finally {
     client.close();
     for (const socket of sockets) socket.destroy();

@@ -12,7 +12,12 @@ const report = (body: string, asked: string[] = []) => parseQueryAnswer(body, (f
 describe('reading getReport answers', () => {
   it('reads string fields, maps statuses to states and parses ISO times', () => {
     const body = JSON.stringify({
-      status: '0', reason: 'success', success: '1', fail: '1', sending: '1', nofound: '2',
+      status: '0',
+      reason: 'success',
+      success: '1',
+      fail: '1',
+      sending: '1',
+      nofound: '2',
       array: [
         { msgId: '2108021054011000095', number: '91856321412', receiveTime: '2021-08-02T18:54:01+08:00', status: '0' },
         { msgId: '2108021054011000096', number: '91856321413', receiveTime: '2021-08-02T18:54:02+08:00', status: '1' },
@@ -25,16 +30,36 @@ describe('reading getReport answers', () => {
         nofound: 2,
         sending: 1,
         records: [
-          { msgId: '2108021054011000095', number: '91856321412', receiveTime: Date.UTC(2021, 7, 2, 10, 54, 1), state: 'delivered', rawStatus: '0' },
-          { msgId: '2108021054011000096', number: '91856321413', receiveTime: Date.UTC(2021, 7, 2, 10, 54, 2), state: 'failed', rawStatus: '1' },
-          { msgId: '2108021054011000097', number: '91856321414', receiveTime: Date.UTC(2021, 7, 2, 10, 54, 3), state: 'sending', rawStatus: '-1' },
+          {
+            msgId: '2108021054011000095',
+            number: '91856321412',
+            receiveTime: Date.UTC(2021, 7, 2, 10, 54, 1),
+            state: 'delivered',
+            rawStatus: '0',
+          },
+          {
+            msgId: '2108021054011000096',
+            number: '91856321413',
+            receiveTime: Date.UTC(2021, 7, 2, 10, 54, 2),
+            state: 'failed',
+            rawStatus: '1',
+          },
+          {
+            msgId: '2108021054011000097',
+            number: '91856321414',
+            receiveTime: Date.UTC(2021, 7, 2, 10, 54, 3),
+            state: 'sending',
+            rawStatus: '-1',
+          },
         ],
       },
     });
   });
 
   it('accepts numbers for status, counts and per-message statuses; any other status is failed, none is sending', () => {
-    const r = report('{"status":0,"sending":0,"nofound":1,"array":[{"msgId":"1","number":91856321412,"status":0},{"msgId":"2","status":2},{"msgId":"3"}]}');
+    const r = report(
+      '{"status":0,"sending":0,"nofound":1,"array":[{"msgId":"1","number":91856321412,"status":0},{"msgId":"2","status":2},{"msgId":"3"}]}',
+    );
     expect(r.ok && r.value).toEqual({
       nofound: 1,
       sending: 0,
@@ -62,7 +87,12 @@ describe('reading getReport answers', () => {
   });
 
   it('returns the gateway status and reason of a refusal, numbers included', () => {
-    expect(report('{"status":"-15","reason":"queried too frequently"}')).toEqual({ ok: false, kind: 'status', status: '-15', reason: 'queried too frequently' });
+    expect(report('{"status":"-15","reason":"queried too frequently"}')).toEqual({
+      ok: false,
+      kind: 'status',
+      status: '-15',
+      reason: 'queried too frequently',
+    });
     expect(report('{"status":-18}')).toEqual({ ok: false, kind: 'status', status: '-18', reason: '' });
   });
 
@@ -73,14 +103,26 @@ describe('reading getReport answers', () => {
 
 describe('reading getSentRcd and getBalance answers', () => {
   it('reads sent records with their raw status', () => {
-    const r = parseQueryAnswer('{"status":"0","array":[{"msgId":2108021059531000096,"number":"1","receiveTime":"2021-02-12T00:00:00+08:00","status":2}]}', readSentRcdAnswer);
-    expect(r).toEqual({ ok: true, value: { records: [{ msgId: '2108021059531000096', number: '1', receiveTime: Date.UTC(2021, 1, 11, 16), rawStatus: '2' }] } });
+    const r = parseQueryAnswer(
+      '{"status":"0","array":[{"msgId":2108021059531000096,"number":"1","receiveTime":"2021-02-12T00:00:00+08:00","status":2}]}',
+      readSentRcdAnswer,
+    );
+    expect(r).toEqual({
+      ok: true,
+      value: { records: [{ msgId: '2108021059531000096', number: '1', receiveTime: Date.UTC(2021, 1, 11, 16), rawStatus: '2' }] },
+    });
     expect(parseQueryAnswer('{"status":"0"}', readSentRcdAnswer)).toEqual({ ok: true, value: { records: [] } });
   });
 
   it('keeps balances as the decimal strings given, and needs a balance', () => {
-    expect(parseQueryAnswer('{"status":"0","balance":"12.3400","gift":"0","credit":"5"}', readBalanceAnswer)).toEqual({ ok: true, value: { balance: '12.3400', gift: '0', credit: '5' } });
-    expect(parseQueryAnswer('{"status":"0","balance":7.5}', readBalanceAnswer)).toEqual({ ok: true, value: { balance: '7.5', gift: '0', credit: '0' } });
+    expect(parseQueryAnswer('{"status":"0","balance":"12.3400","gift":"0","credit":"5"}', readBalanceAnswer)).toEqual({
+      ok: true,
+      value: { balance: '12.3400', gift: '0', credit: '5' },
+    });
+    expect(parseQueryAnswer('{"status":"0","balance":7.5}', readBalanceAnswer)).toEqual({
+      ok: true,
+      value: { balance: '7.5', gift: '0', credit: '0' },
+    });
     expect(parseQueryAnswer('{"status":"0"}', readBalanceAnswer)).toMatchObject({ ok: false, kind: 'not-json' });
   });
 });
@@ -113,7 +155,18 @@ describe('gateway times', () => {
 
   it('parses tolerantly for answers: no offset means the gateway zone; numbers are epoch seconds or ms', () => {
     const t = Date.UTC(2021, 1, 11, 16);
-    expect([parseGatewayTime('2021-02-12 00:00:00'), parseGatewayTime('2021-02-12T00:00:00'), parseGatewayTime(t), parseGatewayTime(t / 1000), parseGatewayTime(String(t))]).toEqual([t, t, t, t, t]);
-    expect([parseGatewayTime('yesterday'), parseGatewayTime(null), parseGatewayTime(undefined), parseGatewayTime(-5)]).toEqual([null, null, null, null]);
+    expect([
+      parseGatewayTime('2021-02-12 00:00:00'),
+      parseGatewayTime('2021-02-12T00:00:00'),
+      parseGatewayTime(t),
+      parseGatewayTime(t / 1000),
+      parseGatewayTime(String(t)),
+    ]).toEqual([t, t, t, t, t]);
+    expect([parseGatewayTime('yesterday'), parseGatewayTime(null), parseGatewayTime(undefined), parseGatewayTime(-5)]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });

@@ -11,7 +11,29 @@ function parsed(content: string): Template {
 const readBack = (s: string) => JSON.parse(`"${s}"`) as string;
 
 /** Characters that JSON escapes, or that need care in UTF-16, mixed with plain ones. */
-const ALPHABET = ['a', 'Z', ' ', '7', '"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', 'é', 'Д', '€', '😀', '\ud83d', '\ude00', '\u2028', '{', '}', '|'];
+const ALPHABET = [
+  'a',
+  'Z',
+  ' ',
+  '7',
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  'é',
+  'Д',
+  '€',
+  '😀',
+  '\ud83d',
+  '\ude00',
+  '\u2028',
+  '{',
+  '}',
+  '|',
+];
 
 function randomText(random: () => number, max: number): string {
   let s = '';

@@ -41,12 +41,18 @@ describe('source layout', () => {
   });
 
   it("keeps at most 8 files at src/shared's root: the rest lives in domain folders", () => {
-    const root = readdirSync(SHARED, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => e.name);
+    const root = readdirSync(SHARED, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => e.name);
     expect(root.length).toBeLessThanOrEqual(8);
   });
 
   it('lets no file under src/shared/config import from outside config/', () => {
-    const leaving = sourceFiles(CONFIG).flatMap((f) => relativeImports(f).filter((t) => !inConfig(t)).map((t) => `${name(f)} -> ${name(t)}`));
+    const leaving = sourceFiles(CONFIG).flatMap((f) =>
+      relativeImports(f)
+        .filter((t) => !inConfig(t))
+        .map((t) => `${name(f)} -> ${name(t)}`),
+    );
     expect(leaving).toEqual([]);
   });
 

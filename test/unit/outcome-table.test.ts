@@ -1,15 +1,36 @@
-import { CallResult } from '../../src/shared/gateway/client';
+import { type CallResult } from '../../src/shared/gateway/client';
 import { classify, DISAGREES_CODE, STATUS_TABLE } from '../../src/shared/gateway/outcome-table';
 
-const reply = (status: string, extra: Partial<{ success: number | null; accepted: { msgId: string; number: string; orderId: string }[] | null; malformed: number; unreadableCounts: boolean }> = {}): CallResult => ({
+const reply = (
+  status: string,
+  extra: Partial<{
+    success: number | null;
+    accepted: { msgId: string; number: string; orderId: string }[] | null;
+    malformed: number;
+    unreadableCounts: boolean;
+  }> = {},
+): CallResult => ({
   kind: 'reply',
-  reply: { status, reason: 'r', success: extra.success ?? null, fail: null, accepted: extra.accepted === undefined ? null : extra.accepted, malformed: extra.malformed ?? 0, malformedMsgIds: [], unreadableCounts: extra.unreadableCounts ?? false },
+  reply: {
+    status,
+    reason: 'r',
+    success: extra.success ?? null,
+    fail: null,
+    accepted: extra.accepted === undefined ? null : extra.accepted,
+    malformed: extra.malformed ?? 0,
+    malformedMsgIds: [],
+    unreadableCounts: extra.unreadableCounts ?? false,
+  },
 });
 
 describe('outcome table: one row per gateway answer', () => {
   it('status 0 with an array accepts the listed numbers', () => {
     const accepted = [{ msgId: 'm1', number: '123456', orderId: 'o1' }];
-    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({ kind: 'accepted', accepted, checks: { success: 1, fail: null, malformed: 0, malformedMsgIds: [], unreadableCounts: false } });
+    expect(classify(reply('0', { accepted, success: 1 }))).toEqual({
+      kind: 'accepted',
+      accepted,
+      checks: { success: 1, fail: null, malformed: 0, malformedMsgIds: [], unreadableCounts: false },
+    });
   });
 
   it('status 0 with success "0" and no array accepts nobody', () => {
@@ -58,7 +79,19 @@ describe('outcome table: one row per gateway answer', () => {
   });
 
   it('an undocumented status fails permanently with the raw status and reason', () => {
-    const v = classify({ kind: 'reply', reply: { status: '-42', reason: 'odd', success: null, fail: null, accepted: null, malformed: 0, malformedMsgIds: [], unreadableCounts: false } });
+    const v = classify({
+      kind: 'reply',
+      reply: {
+        status: '-42',
+        reason: 'odd',
+        success: null,
+        fail: null,
+        accepted: null,
+        malformed: 0,
+        malformedMsgIds: [],
+        unreadableCounts: false,
+      },
+    });
     expect(v).toEqual({ kind: 'permanent', code: '-42', reason: 'gateway status -42: odd', bug: false });
   });
 
@@ -67,11 +100,18 @@ describe('outcome table: one row per gateway answer', () => {
   });
 
   it.each([400, 401, 404])('HTTP %i is permanent', (httpStatus) => {
-    expect(classify({ kind: 'http-error', httpStatus, body: 'nope' })).toMatchObject({ kind: 'permanent', code: `HTTP_${httpStatus}`, bug: false });
+    expect(classify({ kind: 'http-error', httpStatus, body: 'nope' })).toMatchObject({
+      kind: 'permanent',
+      code: `HTTP_${httpStatus}`,
+      bug: false,
+    });
   });
 
   it('a request that never reached the gateway is transient', () => {
-    expect(classify({ kind: 'not-sent', errorCode: 'ECONNREFUSED', message: 'refused' })).toMatchObject({ kind: 'transient', code: 'ECONNREFUSED' });
+    expect(classify({ kind: 'not-sent', errorCode: 'ECONNREFUSED', message: 'refused' })).toMatchObject({
+      kind: 'transient',
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('a call cut off after sending is unknown, or transient when SMS_RETRY_UNKNOWN opts in', () => {
@@ -85,6 +125,8 @@ describe('outcome table: one row per gateway answer', () => {
   });
 
   it('covers every documented status', () => {
-    expect(Object.keys(STATUS_TABLE).sort()).toEqual(['-1', '-10', '-13', '-16', '-18', '-19', '-2', '-3', '-4', '-5', '-6', '-7', '-8', '-9'].sort());
+    expect(Object.keys(STATUS_TABLE).sort()).toEqual(
+      ['-1', '-10', '-13', '-16', '-18', '-19', '-2', '-3', '-4', '-5', '-6', '-7', '-8', '-9'].sort(),
+    );
   });
 });

@@ -9,7 +9,7 @@ describe('the retry rule of gateway queries', () => {
     ['HTTP 503', { ok: false, kind: 'http', message: 'HTTP 503', httpStatus: 503 }, true],
     ['HTTP 404', { ok: false, kind: 'http', message: 'HTTP 404', httpStatus: 404 }, false],
     ['-2 (not permitted)', { ok: false, kind: 'status', status: '-2', reason: 'no permission' }, false],
-    ['an answer that is not the API\'s JSON', { ok: false, kind: 'not-json', message: 'not JSON', httpStatus: 200 }, false],
+    ["an answer that is not the API's JSON", { ok: false, kind: 'not-json', message: 'not JSON', httpStatus: 200 }, false],
   ];
   for (const [what, failure, retried] of rows) {
     it(`${retried ? 'retries' : 'does not retry'} soon after ${what}`, () => {

@@ -18,8 +18,16 @@ describe('the replies export', () => {
   it('writes one CSV line per reply, quoting what needs it', () => {
     expect(REPLIES_CSV_HEADER.split(',')).toHaveLength(14);
     const line = replyCsvLine({
-      id: '1732874400000-0', number: '447700900123', content: 'Stop, "please"\nnow', receivedAt: '2026-11-29T10:00:00.000Z', sendId: 'SHOP',
-      campaignId: 'spring', source: 'push', keyword: 'stop', listChange: 'added', mcc: '234',
+      id: '1732874400000-0',
+      number: '447700900123',
+      content: 'Stop, "please"\nnow',
+      receivedAt: '2026-11-29T10:00:00.000Z',
+      sendId: 'SHOP',
+      campaignId: 'spring',
+      source: 'push',
+      keyword: 'stop',
+      listChange: 'added',
+      mcc: '234',
     });
     expect(line).toBe('2026-11-29T10:00:00.000Z,447700900123,"Stop, ""please""\nnow",spring,stop,added,SHOP,push,234,,,,,1732874400000-0');
   });

@@ -4,8 +4,14 @@ describe("the server's configuration", () => {
   it('has documented defaults: port 3000, no token, no dashboard login, 10 MB JSON and 128 MiB streamed bodies', () => {
     const c = loadConfig({});
     expect(c.server).toEqual({
-      port: 3000, host: '0.0.0.0', allowedHosts: [], apiToken: undefined, dashboard: undefined, dashboardReadOnly: false,
-      jsonBodyLimit: 10 * 1024 * 1024, streamBodyLimit: 128 * 1024 * 1024,
+      port: 3000,
+      host: '0.0.0.0',
+      allowedHosts: [],
+      apiToken: undefined,
+      dashboard: undefined,
+      dashboardReadOnly: false,
+      jsonBodyLimit: 10 * 1024 * 1024,
+      streamBodyLimit: 128 * 1024 * 1024,
     });
     expect(c.metricsPort).toBeUndefined();
     expect(Object.isFrozen(c.server)).toBe(true);
@@ -13,12 +19,26 @@ describe("the server's configuration", () => {
 
   it('reads every server variable', () => {
     const c = loadConfig({
-      SERVER_PORT: '8080', SERVER_HOST: '10.0.0.5', SERVER_ALLOWED_HOSTS: 'SMS.example.com, [::1]:8080', API_TOKEN: 'a'.repeat(32), DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'p'.repeat(20),
-      DASHBOARD_READ_ONLY: 'true', API_JSON_BODY_LIMIT: '2048', API_STREAM_BODY_LIMIT: '4096', METRICS_PORT: '9464',
+      SERVER_PORT: '8080',
+      SERVER_HOST: '10.0.0.5',
+      SERVER_ALLOWED_HOSTS: 'SMS.example.com, [::1]:8080',
+      API_TOKEN: 'a'.repeat(32),
+      DASHBOARD_USER: 'ops',
+      DASHBOARD_PASSWORD: 'p'.repeat(20),
+      DASHBOARD_READ_ONLY: 'true',
+      API_JSON_BODY_LIMIT: '2048',
+      API_STREAM_BODY_LIMIT: '4096',
+      METRICS_PORT: '9464',
     });
     expect(c.server).toEqual({
-      port: 8080, host: '10.0.0.5', allowedHosts: ['sms.example.com', '[::1]:8080'], apiToken: 'a'.repeat(32), dashboard: { user: 'ops', password: 'p'.repeat(20) },
-      dashboardReadOnly: true, jsonBodyLimit: 2048, streamBodyLimit: 4096,
+      port: 8080,
+      host: '10.0.0.5',
+      allowedHosts: ['sms.example.com', '[::1]:8080'],
+      apiToken: 'a'.repeat(32),
+      dashboard: { user: 'ops', password: 'p'.repeat(20) },
+      dashboardReadOnly: true,
+      jsonBodyLimit: 2048,
+      streamBodyLimit: 4096,
     });
     expect(c.metricsPort).toBe(9464);
   });
@@ -40,7 +60,9 @@ describe("the server's configuration", () => {
   });
 
   it('names a SERVER_ALLOWED_HOSTS entry that is not a host name', () => {
-    expect(() => loadConfig({ SERVER_ALLOWED_HOSTS: 'ok.example,http://x.example/' })).toThrow(/SERVER_ALLOWED_HOSTS has "http:\/\/x.example\/"/);
+    expect(() => loadConfig({ SERVER_ALLOWED_HOSTS: 'ok.example,http://x.example/' })).toThrow(
+      /SERVER_ALLOWED_HOSTS has "http:\/\/x.example\/"/,
+    );
   });
 
   it('names a bad port', () => {

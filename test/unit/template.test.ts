@@ -64,7 +64,9 @@ describe('recipient codec', () => {
     expect(encoded.split('\n')).toHaveLength(3);
     expect(plain(decodeRecipients(encoded))).toEqual(recipients);
     const decoded = decodeRecipients(encoded);
-    expect(decoded.map((r) => [r.number, r.orderId, r.values, 'zone' in r])).toEqual(recipients.map((r) => [r.number, r.orderId, r.values, false]));
+    expect(decoded.map((r) => [r.number, r.orderId, r.values, 'zone' in r])).toEqual(
+      recipients.map((r) => [r.number, r.orderId, r.values, false]),
+    );
   });
 
   it('stores a generated orderId in 4 bytes less, and a time zone beside it', () => {

@@ -6,7 +6,10 @@ describe('texts configuration', () => {
   });
 
   it('reads a price per segment exactly, in millionths, with its currency', () => {
-    expect(loadConfig({ SMS_PRICE_PER_SEGMENT: '0.0085', SMS_PRICE_CURRENCY: 'eur' }).texts.pricePerSegment).toEqual({ micros: 8_500, currency: 'EUR' });
+    expect(loadConfig({ SMS_PRICE_PER_SEGMENT: '0.0085', SMS_PRICE_CURRENCY: 'eur' }).texts.pricePerSegment).toEqual({
+      micros: 8_500,
+      currency: 'EUR',
+    });
     expect(loadConfig({ SMS_PRICE_PER_SEGMENT: '2' }).texts.pricePerSegment).toEqual({ micros: 2_000_000, currency: 'USD' });
   });
 

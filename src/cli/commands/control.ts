@@ -33,7 +33,11 @@ export async function maxCostCommand(argv: string[]): Promise<number> {
 
 /** `smsq pause [ID] [--reason TEXT]`: one campaign, or without an id the whole queue; batches in flight finish. */
 export async function pauseCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { reason: { type: 'string' } }, { min: 0, max: 1, names: 'a campaign id, or none to pause the whole queue' });
+  const { values, positionals } = parse(
+    argv,
+    { reason: { type: 'string' } },
+    { min: 0, max: 1, names: 'a campaign id, or none to pause the whole queue' },
+  );
   if (positionals.length === 1) {
     const info = await withProducer((smsq) => smsq.pauseCampaign(positionals[0], { reason: values.reason }));
     await out(`${formatStatus(info)}\n`);

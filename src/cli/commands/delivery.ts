@@ -8,7 +8,11 @@ import { out } from '../output';
  * 1 when some remain unknown (too recent).
  */
 export async function settleCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { resend: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
+  const { values, positionals } = parse(
+    argv,
+    { resend: { type: 'boolean' }, json: { type: 'boolean' } },
+    { min: 1, max: 1, names: 'a campaign id' },
+  );
   const r = await withProducer((smsq) => smsq.settleCampaign(positionals[0], { resend: values.resend ?? false }));
   if (values.json) await out(`${JSON.stringify(r)}\n`);
   else {
@@ -27,7 +31,9 @@ export async function balanceCommand(argv: string[]): Promise<number> {
   const b = await withProducer((smsq) => smsq.balance());
   if (values.json) await out(`${JSON.stringify(b)}\n`);
   else {
-    const price = b.lastPrice ? `${b.lastPrice.pay} ${b.lastPrice.currency} per message (reported ${b.lastPrice.at}): about ${b.messages} messages` : 'no price known yet (it comes with delivery reports)';
+    const price = b.lastPrice
+      ? `${b.lastPrice.pay} ${b.lastPrice.currency} per message (reported ${b.lastPrice.at}): about ${b.messages} messages`
+      : 'no price known yet (it comes with delivery reports)';
     await out(`balance ${b.balance}  gift ${b.gift}  credit ${b.credit}  available ${b.available}\n  ${price}\n`);
   }
   return 0;

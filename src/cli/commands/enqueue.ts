@@ -24,10 +24,16 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
   try {
     const onSending = (id: string, total: number) => {
       // With --skip-invalid, "all valid" would be untrue of a file with bad rows: they are listed once it is staged.
-      const valid = campaign.skipInvalid ? `${total} recipients are valid (any invalid rows are skipped, listed below)` : `all ${total} recipients are valid`;
-      process.stderr.write(`smsq enqueue: ${valid}; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`);
+      const valid = campaign.skipInvalid
+        ? `${total} recipients are valid (any invalid rows are skipped, listed below)`
+        : `all ${total} recipients are valid`;
+      process.stderr.write(
+        `smsq enqueue: ${valid}; campaign ${id} is queued and sends while the file is staged (if this command stops before it ends, run it again with --campaign-id ${id} to stage the rest)\n`,
+      );
     };
-    const result = await withProducer((smsq) => smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending, recoverSince: values['recover-since'] }));
+    const result = await withProducer((smsq) =>
+      smsq.enqueueCampaign({ ...campaign, balanceCheck: balanceMode(values), onSending, recoverSince: values['recover-since'] }),
+    );
     for (const w of result.warnings ?? []) say(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
     process.stdout.write(`${result.campaignId}\n`);
@@ -44,7 +50,9 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
     if (err instanceof SmsqError && err.code === 'VALIDATION_FAILED' && err.details?.rows) {
       const invalidCount = Number(err.details.invalidCount);
       listProblems(err.details.rows as RowProblem[], invalidCount, 'invalid');
-      process.stderr.write(`smsq enqueue: ${invalidCount} invalid row(s); nothing was queued (use --skip-invalid to queue the valid rows) [VALIDATION_FAILED]\n`);
+      process.stderr.write(
+        `smsq enqueue: ${invalidCount} invalid row(s); nothing was queued (use --skip-invalid to queue the valid rows) [VALIDATION_FAILED]\n`,
+      );
       return 1;
     }
     throw err;
@@ -55,7 +63,11 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
  * By default the balance is checked whenever the gateway credentials are at hand, warning only when it is short;
  * --check-balance also says when it could not be checked; --require-balance refuses.
  */
-function balanceMode(values: { 'check-balance'?: boolean; 'require-balance'?: boolean; 'no-balance-check'?: boolean }): BalanceCheckMode | undefined {
+function balanceMode(values: {
+  'check-balance'?: boolean;
+  'require-balance'?: boolean;
+  'no-balance-check'?: boolean;
+}): BalanceCheckMode | undefined {
   const chosen = [values['check-balance'], values['require-balance'], values['no-balance-check']].filter(Boolean).length;
   if (chosen > 1) throw new UsageError('give at most one of --check-balance, --require-balance and --no-balance-check');
   if (values['no-balance-check']) return undefined;

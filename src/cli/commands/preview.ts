@@ -10,7 +10,11 @@ import { out, say } from '../output';
  * refused (bad rows, no recipient, over --max-cost).
  */
 export default async function previewCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...CAMPAIGN_OPTIONS, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'a recipients file, or - for stdin' });
+  const { values, positionals } = parse(
+    argv,
+    { ...CAMPAIGN_OPTIONS, json: { type: 'boolean' } },
+    { min: 1, max: 1, names: 'a recipients file, or - for stdin' },
+  );
   const campaign = await campaignFromArgs(positionals[0], values);
   const p = await withProducer((smsq) => smsq.previewCampaign(campaign));
   if (values.json) await out(`${JSON.stringify(p, null, 2)}\n`);
@@ -24,7 +28,10 @@ export default async function previewCommand(argv: string[]): Promise<number> {
 
 function formatPreview(p: PreviewResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const cost = Object.entries(p.estimatedCost).map(([currency, amount]) => `${amount} ${currency}`).join(' + ') || 'unknown';
+  const cost =
+    Object.entries(p.estimatedCost)
+      .map(([currency, amount]) => `${amount} ${currency}`)
+      .join(' + ') || 'unknown';
   const lines = [
     `recipients      ${n(p.recipients)} in ${n(p.batches)} batches`,
     `invalid rows    ${n(p.invalidCount)}`,

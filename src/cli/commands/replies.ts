@@ -5,7 +5,11 @@ import { outLines } from '../output';
 
 /** `smsq replies [--campaign ID] [--since ISO] [--format csv|ndjson]`: stored replies on stdout, oldest first, streamed. */
 export default async function repliesCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { campaign: { type: 'string' }, since: { type: 'string' }, format: { type: 'string' } }, { min: 0, max: 0, names: 'no positional arguments' });
+  const { values } = parse(
+    argv,
+    { campaign: { type: 'string' }, since: { type: 'string' }, format: { type: 'string' } },
+    { min: 0, max: 0, names: 'no positional arguments' },
+  );
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);
   const since = values.since === undefined ? undefined : parseSince(values.since);

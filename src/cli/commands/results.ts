@@ -5,7 +5,11 @@ import { outLines } from '../output';
 
 /** `smsq results ID [--format csv|ndjson] [--with-content]`: one line per recipient on stdout, streamed. */
 export default async function resultsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'with-content': { type: 'boolean' } }, { min: 1, max: 1, names: 'a campaign id' });
+  const { values, positionals } = parse(
+    argv,
+    { format: { type: 'string' }, 'with-content': { type: 'boolean' } },
+    { min: 1, max: 1, names: 'a campaign id' },
+  );
   const withContent = values['with-content'] ?? false;
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format must be csv or ndjson, not "${format}"`);

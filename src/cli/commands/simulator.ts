@@ -74,7 +74,8 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
   }
   if (values.latency !== undefined) faults.latencyMs = numberFlag('latency', values.latency, 0, 600_000, 'milliseconds from 0 to 600000');
   if (values.balance !== undefined) faults.balance = numberFlag('balance', values.balance, 0, Infinity, 'a number of messages ≥ 0');
-  if (values['report-delay'] !== undefined) faults.reportDelayMs = numberFlag('report-delay', values['report-delay'], 0, 86_400_000, 'milliseconds from 0 to 86400000');
+  if (values['report-delay'] !== undefined)
+    faults.reportDelayMs = numberFlag('report-delay', values['report-delay'], 0, 86_400_000, 'milliseconds from 0 to 86400000');
   if (values['report-url'] !== undefined) faults.reportUrl = urlFlag('report-url', values['report-url']);
   if (values['reply-url'] !== undefined) faults.replyUrl = urlFlag('reply-url', values['reply-url']);
   const port = values.port === undefined ? 4010 : numberFlag('port', values.port, 0, 65_535, 'a port from 0 to 65535');

@@ -22,7 +22,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
 }
 
 /** Said when a campaign still has work and nothing would do it: the usual reason a campaign "hangs". */
-const noWorker = () => `smsq: no worker is connected to the queue (QUEUE_PREFIX=${loadConfig().queuePrefix}): nothing is sending; start one with \`smsq worker\``;
+const noWorker = () =>
+  `smsq: no worker is connected to the queue (QUEUE_PREFIX=${loadConfig().queuePrefix}): nothing is sending; start one with \`smsq worker\``;
 
 /** Says so on stderr when the last worker goes, and when one comes back; returns whether one is connected now. */
 async function watchWorkers(smsq: Producer, had: boolean | undefined): Promise<boolean> {

@@ -41,16 +41,26 @@ export default async function suppressCommand(argv: string[]): Promise<number> {
     case 'check': {
       const { positionals } = parse(rest, {}, { min: 1, max: 1, names: 'a number' });
       const entry = await withProducer((smsq) => smsq.suppressions.check(positionals[0]));
-      await out(entry ? `${entry.number}: suppressed (${entry.reason}, by ${entry.source}, ${new Date(entry.at).toISOString()})\n` : `${positionals[0]}: not suppressed\n`);
+      await out(
+        entry
+          ? `${entry.number}: suppressed (${entry.reason}, by ${entry.source}, ${new Date(entry.at).toISOString()})\n`
+          : `${positionals[0]}: not suppressed\n`,
+      );
       return entry ? 0 : 1;
     }
     default:
-      throw new UsageError(sub === undefined ? `expected a subcommand: ${SUBCOMMANDS}` : `unknown subcommand "${sub}": expected ${SUBCOMMANDS}`);
+      throw new UsageError(
+        sub === undefined ? `expected a subcommand: ${SUBCOMMANDS}` : `unknown subcommand "${sub}": expected ${SUBCOMMANDS}`,
+      );
   }
 }
 
 async function importCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { reason: { type: 'string' }, format: { type: 'string' } }, { min: 1, max: 1, names: 'a file, or - for stdin' });
+  const { values, positionals } = parse(
+    argv,
+    { reason: { type: 'string' }, format: { type: 'string' } },
+    { min: 1, max: 1, names: 'a file, or - for stdin' },
+  );
   const file = positionals[0];
   const format = pickFormat(values.format, file === '-' ? 'csv' : (formatFromPath(file) ?? undefined));
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -60,7 +70,9 @@ async function importCommand(argv: string[]): Promise<number> {
       input.once('error', (err: Error) => reject(new UsageError(`cannot read ${file}: ${err.message}`)));
     });
   }
-  const result = await withProducer((smsq) => smsq.suppressions.import(readRecipients(input, format), { reason: values.reason ?? 'import', source: 'cli-import' }));
+  const result = await withProducer((smsq) =>
+    smsq.suppressions.import(readRecipients(input, format), { reason: values.reason ?? 'import', source: 'cli-import' }),
+  );
   listProblems(result.invalidRows, result.invalidCount, 'invalid');
   process.stdout.write(`imported ${result.read} number(s), ${result.added} new; ${result.invalidCount} invalid row(s) skipped\n`);
   return result.invalidCount > 0 ? 1 : 0;

@@ -23,7 +23,9 @@ async function failed(argv: string[]): Promise<number> {
     return 0;
   }
   for (const f of list) {
-    await out(`${f.id}\t${f.type}\t${f.campaignId}\t${new Date(f.failedAt).toISOString()}\t${f.attempts} attempts\t${f.url}\t${f.reason}\n`);
+    await out(
+      `${f.id}\t${f.type}\t${f.campaignId}\t${new Date(f.failedAt).toISOString()}\t${f.attempts} attempts\t${f.url}\t${f.reason}\n`,
+    );
   }
   if (list.length === 0) say('no failed webhook events\n');
   return 0;

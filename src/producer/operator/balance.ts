@@ -52,7 +52,11 @@ export function balanceCheck(ctx: Context, queries: GatewayQueries, mode: Balanc
     const price = await ctx.delivery.lastPrice();
     if (price === null) {
       const why = 'no delivery report has told the price per message yet';
-      if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `balance not checked: ${why}; queue without --require-balance once, or wait for reports.`);
+      if (mode === 'require')
+        throw new SmsqError(
+          'BALANCE_INSUFFICIENT',
+          `balance not checked: ${why}; queue without --require-balance once, or wait for reports.`,
+        );
       return notChecked(ctx, mode, why);
     }
     let info: BalanceInfo;
@@ -69,7 +73,8 @@ export function balanceCheck(ctx: Context, queries: GatewayQueries, mode: Balanc
     if (info.messages >= total) return;
     const need = formatMicros((toMicros(info.lastPrice.pay) ?? 0) * total);
     const message = `the campaign's ${total} messages cost about ${need} ${info.lastPrice.currency} at the last known price (${info.lastPrice.pay} each), but balance plus credit is ${info.available}: enough for ${info.messages}`;
-    if (mode === 'require') throw new SmsqError('BALANCE_INSUFFICIENT', `${message}; nothing was queued. Top up the gateway account first.`, { ...info, total });
+    if (mode === 'require')
+      throw new SmsqError('BALANCE_INSUFFICIENT', `${message}; nothing was queued. Top up the gateway account first.`, { ...info, total });
     ctx.log.warn({ total, available: info.available, messages: info.messages }, 'balance may not cover the campaign');
     return message;
   };

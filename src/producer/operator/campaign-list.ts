@@ -34,8 +34,10 @@ const READ_AHEAD = 200;
 
 export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promise<CampaignPage> {
   const limit = opts.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalid(`limit must be a whole number from 1 to ${MAX_PAGE}; it is ${limit}`);
-  if (opts.since !== undefined && !isShowableTime(opts.since)) throw invalid(`since must be a time in ms since the epoch; it is ${opts.since}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw invalid(`limit must be a whole number from 1 to ${MAX_PAGE}; it is ${limit}`);
+  if (opts.since !== undefined && !isShowableTime(opts.since))
+    throw invalid(`since must be a time in ms since the epoch; it is ${opts.since}`);
   let after = opts.cursor === undefined ? undefined : parseCursor(opts.cursor);
   const queuePaused = await ctx.queues.batches.isPaused();
   const campaigns: CampaignInfo[] = [];
@@ -46,7 +48,12 @@ export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promi
     await ctx.campaignIndex.remove(entries.filter((_, i) => infos[i] === null).map((e) => e.campaignId));
     for (let i = 0; i < entries.length; i++) {
       const info = infos[i];
-      if (info && info !== UNREADABLE && (!opts.state || info.state === opts.state) && (!opts.priority || info.priority === opts.priority)) {
+      if (
+        info &&
+        info !== UNREADABLE &&
+        (!opts.state || info.state === opts.state) &&
+        (!opts.priority || info.priority === opts.priority)
+      ) {
         // One more than a page tells whether there is a next page without a second round trip.
         if (campaigns.length === limit) return { campaigns, next: cursorOf(campaigns[limit - 1]) };
         campaigns.push(info);

@@ -1,7 +1,14 @@
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { GatewayQueries } from '../../shared/gateway/queries';
-import { allCounted, queueReopened, resendNotSent, resendUnderWay, settleUnknowns, type SettleResult } from '../../shared/settling/settle-campaign';
+import {
+  allCounted,
+  queueReopened,
+  resendNotSent,
+  resendUnderWay,
+  settleUnknowns,
+  type SettleResult,
+} from '../../shared/settling/settle-campaign';
 import { completeIfSettled } from '../../shared/settling/complete';
 import { withSettleLock } from '../../shared/settling/settle-lock';
 import { notFound } from './campaign-admin';
@@ -22,7 +29,12 @@ const LOCK_WAIT_MS = 30_000;
  * whose batches are all counted but which still has `unknown` recipients (automatic settling pending) may be
  * settled by hand; the settle lock keeps this run and the automatic one apart.
  */
-export async function settleCampaign(ctx: Context, queries: GatewayQueries, campaignId: string, opts: SettleOptions = {}): Promise<SettleResult> {
+export async function settleCampaign(
+  ctx: Context,
+  queries: GatewayQueries,
+  campaignId: string,
+  opts: SettleOptions = {},
+): Promise<SettleResult> {
   const locked = await withSettleLock(ctx, campaignId, LOCK_WAIT_MS, async () => {
     const rec = await ctx.campaigns.read(campaignId);
     if (!rec) throw notFound(campaignId);
@@ -31,7 +43,10 @@ export async function settleCampaign(ctx: Context, queries: GatewayQueries, camp
       throw new SmsqError('CAMPAIGN_ACTIVE', `Campaign ${campaignId} is still sending (${rec.state}); settle it once it has ended.`);
     }
     if (opts.resend && (rec.state === 'cancelled' || rec.state === 'failed')) {
-      throw new SmsqError('CAMPAIGN_NOT_RESENDABLE', `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`);
+      throw new SmsqError(
+        'CAMPAIGN_NOT_RESENDABLE',
+        `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`,
+      );
     }
     if (resending !== undefined) {
       // A resend is under way (or was interrupted before its jobs were queued): make sure every reopened batch has its job.
@@ -46,6 +61,10 @@ export async function settleCampaign(ctx: Context, queries: GatewayQueries, camp
     ctx.log.info({ ...result, windows: undefined }, 'unknown recipients settled from the gateway records');
     return result;
   });
-  if (!locked) throw new SmsqError('RECONCILE_BUSY', `Campaign ${campaignId} is being settled by a worker's automatic settling right now; try again in a minute.`);
+  if (!locked)
+    throw new SmsqError(
+      'RECONCILE_BUSY',
+      `Campaign ${campaignId} is being settled by a worker's automatic settling right now; try again in a minute.`,
+    );
   return locked.value;
 }

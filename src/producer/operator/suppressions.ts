@@ -32,7 +32,14 @@ function normalizeAll(numbers: ReadonlyArray<string>): string[] {
     return n.ok ? n.number : '';
   });
   if (problems.length > 0) {
-    throw new SmsqError('VALIDATION_FAILED', `${problems.length} bad number(s); nothing was changed.\n${problems.slice(0, 20).map((p) => `${p.value}: ${p.reason}`).join('\n')}`, { rows: problems.slice(0, MAX_LISTED_PROBLEMS), invalidCount: problems.length });
+    throw new SmsqError(
+      'VALIDATION_FAILED',
+      `${problems.length} bad number(s); nothing was changed.\n${problems
+        .slice(0, 20)
+        .map((p) => `${p.value}: ${p.reason}`)
+        .join('\n')}`,
+      { rows: problems.slice(0, MAX_LISTED_PROBLEMS), invalidCount: problems.length },
+    );
   }
   return out;
 }
@@ -63,7 +70,11 @@ export async function checkSuppressed(ctx: Context, number: string): Promise<Sup
  * a million numbers never sit in memory. Unlike a campaign, an import is not all-or-nothing — adding a number
  * to the list can only stop a send — so valid rows are imported and invalid ones are listed with their line.
  */
-export async function importSuppressions(ctx: Context, rows: AsyncIterable<RawRow>, opts: SuppressOptions = {}): Promise<SuppressImportResult> {
+export async function importSuppressions(
+  ctx: Context,
+  rows: AsyncIterable<RawRow>,
+  opts: SuppressOptions = {},
+): Promise<SuppressImportResult> {
   const result: SuppressImportResult = { read: 0, added: 0, invalidCount: 0, invalidRows: [] };
   const at = Date.now();
   const source = opts.source ?? 'import';

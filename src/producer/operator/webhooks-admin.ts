@@ -53,14 +53,20 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
       retried.push(id);
     }
   } else {
-    const found = await Promise.all(which.map(async (id) => {
-      const job = await q.getJob(id);
-      return job && (await job.isFailed()) ? job : undefined;
-    }));
+    const found = await Promise.all(
+      which.map(async (id) => {
+        const job = await q.getJob(id);
+        return job && (await job.isFailed()) ? job : undefined;
+      }),
+    );
     const jobs = found.filter((job) => job !== undefined);
     const missing = which.filter((_, i) => !found[i]);
     if (missing.length > 0) {
-      throw new SmsqError('WEBHOOK_NOT_FOUND', `No failed webhook event ${missing.join(', ')} (never failed, already re-sent, or expired); list them with smsq webhooks failed.`, { missing });
+      throw new SmsqError(
+        'WEBHOOK_NOT_FOUND',
+        `No failed webhook event ${missing.join(', ')} (never failed, already re-sent, or expired); list them with smsq webhooks failed.`,
+        { missing },
+      );
     }
     for (const job of jobs) {
       await resend(job);

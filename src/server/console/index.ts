@@ -22,8 +22,15 @@ export const isConsoleRoute = (url: string): boolean => url === '/' || url.start
 
 /** Everything from this server; inline styles and scripts refused (the pages have none). */
 export const CONSOLE_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /** The files served, read once at start: a page is a few kB. */
@@ -54,26 +61,33 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
     const a = assets.get(name);
     if (!a) throw new ApiError('NOT_FOUND', `no console file ${name}`);
     // Pages are always fresh; assets may be cached for a short while (they change only with a new version).
-    return reply.type(a.type).header('cache-control', name.endsWith('.html') ? 'no-store' : 'max-age=300').send(a.body);
+    return reply
+      .type(a.type)
+      .header('cache-control', name.endsWith('.html') ? 'no-store' : 'max-age=300')
+      .send(a.body);
   };
   app.get('/', send('list.html'));
   app.get(`${CONSOLE_PREFIX}/campaigns/:id`, send('campaign.html'));
   app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/assets/:file`, (req, reply) => send(req.params.file)(req, reply));
 
-  await app.register(async (api) => {
-    // The login is the browser's: a page on another site must not press the buttons with it.
-    api.addHook('onRequest', sameOriginOnly({ requireJson: true }));
-    // A read-only dashboard is read-only here too: the console's buttons are refused, not just hidden.
-    api.addHook('onRequest', async (req) => {
-      if (dashboardReadOnly && req.method !== 'GET' && req.method !== 'HEAD') {
-        throw new ApiError('FORBIDDEN', 'the console is read-only on this server (DASHBOARD_READ_ONLY=true)');
-      }
-    });
-    api.get('/status', async () => ({ ...(await queueStatus(ctx)), readOnly: dashboardReadOnly }));
-    api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
-      campaignOverview(ctx, producer, req.params.id));
-    // The API's own campaign routes (list, status, cancel, settle, and pause/resume where the server has them)
-    // under /console/api/v1/...: one implementation, reached with the dashboard's login instead of the API token.
-    await api.register(campaignRoutes, deps);
-  }, { prefix: `${CONSOLE_PREFIX}/api` });
+  await app.register(
+    async (api) => {
+      // The login is the browser's: a page on another site must not press the buttons with it.
+      api.addHook('onRequest', sameOriginOnly({ requireJson: true }));
+      // A read-only dashboard is read-only here too: the console's buttons are refused, not just hidden.
+      api.addHook('onRequest', async (req) => {
+        if (dashboardReadOnly && req.method !== 'GET' && req.method !== 'HEAD') {
+          throw new ApiError('FORBIDDEN', 'the console is read-only on this server (DASHBOARD_READ_ONLY=true)');
+        }
+      });
+      api.get('/status', async () => ({ ...(await queueStatus(ctx)), readOnly: dashboardReadOnly }));
+      api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
+        campaignOverview(ctx, producer, req.params.id),
+      );
+      // The API's own campaign routes (list, status, cancel, settle, and pause/resume where the server has them)
+      // under /console/api/v1/...: one implementation, reached with the dashboard's login instead of the API token.
+      await api.register(campaignRoutes, deps);
+    },
+    { prefix: `${CONSOLE_PREFIX}/api` },
+  );
 }

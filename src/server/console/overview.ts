@@ -60,7 +60,9 @@ export async function campaignOverview(ctx: Context, producer: Producer, campaig
     campaign: campaignJson(info),
     series,
     batches: { inFlight, waiting: Math.max(0, Math.ceil(info.counts.pending / batchSize) - inFlight) },
-    ...(record?.pausedBy || record?.pausedAt ? { pause: { by: record.pausedBy, reason: record.pauseReason, at: record.pausedAt ? isoTime(record.pausedAt) : undefined } } : {}),
+    ...(record?.pausedBy || record?.pausedAt
+      ? { pause: { by: record.pausedBy, reason: record.pauseReason, at: record.pausedAt ? isoTime(record.pausedAt) : undefined } }
+      : {}),
     queue,
     failedJobs,
     ...(stall ? { stalled: { since: isoTime(stall.since), reasons: stall.reasons } } : {}),

@@ -43,14 +43,23 @@ export async function failedBatchJobs(ctx: Context, campaignId: string): Promise
  * (longer for a campaign whose maxRate spaces its batches further apart), or undefined. `lastSettledAt` is the
  * time of its latest progress sample (a batch counted).
  */
-export function stallOf(now: number, record: CampaignRecord | null, pending: number, lastSettledAt: number | undefined, failed: FailedBatchJobs, queue: QueueStatus): Stall | undefined {
+export function stallOf(
+  now: number,
+  record: CampaignRecord | null,
+  pending: number,
+  lastSettledAt: number | undefined,
+  failed: FailedBatchJobs,
+  queue: QueueStatus,
+): Stall | undefined {
   if (!record || pending === 0 || (record.state !== 'running' && record.state !== 'queued')) return undefined;
   const since = Math.max(lastSettledAt ?? 0, record.lastBatchAt ?? 0, record.startedAt ?? 0, record.createdAt);
   const batchGap = record.maxRate ? (1000 * Math.ceil(pending / Math.max(1, record.batches))) / record.maxRate : 0;
   if (now - since < Math.max(STALL_AFTER_MS, 3 * batchGap)) return undefined;
   const reasons: string[] = [];
   if (failed.count > 0) {
-    reasons.push(`${failed.count} batch job${failed.count === 1 ? '' : 's'} failed${failed.first ? ` (first: ${failed.first.reason || 'no reason given'})` : ''}: their recipients stay pending until retried in bull-board (batches → Failed → Retry)`);
+    reasons.push(
+      `${failed.count} batch job${failed.count === 1 ? '' : 's'} failed${failed.first ? ` (first: ${failed.first.reason || 'no reason given'})` : ''}: their recipients stay pending until retried in bull-board (batches → Failed → Retry)`,
+    );
   }
   if (queue.accountStop) reasons.push('sending is stopped for the whole account');
   else if (queue.paused) reasons.push('the queue is paused (smsq resume restarts it)');

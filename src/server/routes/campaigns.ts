@@ -32,8 +32,13 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
   app.get<{ Querystring: ListQuery }>('/v1/campaigns', { schema: { querystring: listQuery } }, async (req) => {
     const { since, limit, ...rest } = req.query;
     const sinceMs = since === undefined ? undefined : parseSince(since);
-    if (sinceMs === null) throw new ApiError('BAD_REQUEST', `since must be a date or time in ISO 8601 (2026-01-31T08:00:00Z), not "${since}"`);
-    const page = await producer.listCampaigns({ ...rest, since: sinceMs ?? undefined, limit: limit === undefined ? undefined : Number(limit) });
+    if (sinceMs === null)
+      throw new ApiError('BAD_REQUEST', `since must be a date or time in ISO 8601 (2026-01-31T08:00:00Z), not "${since}"`);
+    const page = await producer.listCampaigns({
+      ...rest,
+      since: sinceMs ?? undefined,
+      limit: limit === undefined ? undefined : Number(limit),
+    });
     return { campaigns: page.campaigns.map(campaignJson), ...(page.next ? { next: page.next } : {}) };
   });
 
@@ -41,47 +46,78 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
 
   app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, async (req) => campaignJson(await producer.cancelCampaign(req.params.id)));
 
-  app.post<WithId & { Body: { reason?: string } }>('/v1/campaigns/:id/pause', {
-    schema: { ...schema, body: pauseBody },
-    // The body is optional: a plain POST pauses with the default reason.
-    preValidation: async (req) => {
-      req.body ??= {};
+  app.post<WithId & { Body: { reason?: string } }>(
+    '/v1/campaigns/:id/pause',
+    {
+      schema: { ...schema, body: pauseBody },
+      // The body is optional: a plain POST pauses with the default reason.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
     },
-  }, async (req) => campaignJson(await producer.pauseCampaign(req.params.id, { reason: req.body.reason })));
+    async (req) => campaignJson(await producer.pauseCampaign(req.params.id, { reason: req.body.reason })),
+  );
 
   app.post<WithId>('/v1/campaigns/:id/resume', { schema }, async (req) => campaignJson(await producer.resumeCampaign(req.params.id)));
 
   app.post<WithId & { Body: { sendAt: string } }>('/v1/campaigns/:id/reschedule', { schema: { ...schema, body: rescheduleBody } }, (req) =>
     producer.rescheduleCampaign(req.params.id, req.body.sendAt).then(campaignJson),
   );
-  app.post<WithId & { Body: { maxCost: number | null } }>('/v1/campaigns/:id/max-cost', {
-    schema: { ...schema, body: maxCostBody },
-  }, async (req) => campaignJson(await producer.setMaxCost(req.params.id, req.body.maxCost)));
+  app.post<WithId & { Body: { maxCost: number | null } }>(
+    '/v1/campaigns/:id/max-cost',
+    {
+      schema: { ...schema, body: maxCostBody },
+    },
+    async (req) => campaignJson(await producer.setMaxCost(req.params.id, req.body.maxCost)),
+  );
 
   // /reconcile is the old name of /settle, kept working (deprecated).
   for (const url of ['/v1/campaigns/:id/settle', '/v1/campaigns/:id/reconcile']) {
-    app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>(url, {
-      schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } } },
-    }, (req) => producer.settleCampaign(req.params.id, { resend: req.query.resend === 'true' }));
+    app.post<WithId & { Querystring: { resend?: 'true' | 'false' } }>(
+      url,
+      {
+        schema: {
+          ...schema,
+          querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } },
+        },
+      },
+      (req) => producer.settleCampaign(req.params.id, { resend: req.query.resend === 'true' }),
+    );
   }
 
   app.get('/v1/balance', () => producer.balance());
 
-  app.get<WithId & { Querystring: { withContent?: 'true' | 'false' } }>('/v1/campaigns/:id/results', {
-    schema: { ...schema, querystring: { type: 'object', additionalProperties: false, properties: { withContent: { type: 'string', enum: ['true', 'false'] } } } },
-  }, async (req, reply) => {
-    const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
-    const withContent = req.query.withContent === 'true';
-    const results = producer.campaignResults(req.params.id, { withContent })[Symbol.asyncIterator]();
-    // The first record is read before the answer starts, so an unknown campaign is a clean 404, not a cut stream.
-    const first = await results.next();
-    reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-    // Readable.from pulls the next piece only when the socket has taken the last one: backpressure end to end.
-    return reply.send(Readable.from(lines(first, results, csv, withContent), { objectMode: false }));
-  });
+  app.get<WithId & { Querystring: { withContent?: 'true' | 'false' } }>(
+    '/v1/campaigns/:id/results',
+    {
+      schema: {
+        ...schema,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { withContent: { type: 'string', enum: ['true', 'false'] } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
+      const withContent = req.query.withContent === 'true';
+      const results = producer.campaignResults(req.params.id, { withContent })[Symbol.asyncIterator]();
+      // The first record is read before the answer starts, so an unknown campaign is a clean 404, not a cut stream.
+      const first = await results.next();
+      reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+      // Readable.from pulls the next piece only when the socket has taken the last one: backpressure end to end.
+      return reply.send(Readable.from(lines(first, results, csv, withContent), { objectMode: false }));
+    },
+  );
 }
 
-async function* lines(first: IteratorResult<RecipientResult>, rest: AsyncIterator<RecipientResult>, csv: boolean, withContent: boolean): AsyncGenerator<string> {
+async function* lines(
+  first: IteratorResult<RecipientResult>,
+  rest: AsyncIterator<RecipientResult>,
+  csv: boolean,
+  withContent: boolean,
+): AsyncGenerator<string> {
   let chunk = csv ? `${withContent ? CSV_HEADER_WITH_CONTENT : CSV_HEADER}\n` : '';
   for (let r = first; !r.done; r = await rest.next()) {
     chunk += csv ? `${csvLine(r.value)}\n` : `${JSON.stringify(r.value)}\n`;

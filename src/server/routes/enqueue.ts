@@ -65,40 +65,54 @@ export async function enqueueRoutes(app: FastifyInstance, { producer, config }: 
   // The raw request is the body: the handler reads it as a stream, counting bytes against the stream limit.
   app.addContentTypeParser(Object.keys(STREAM_TYPES), (_req, payload, done) => done(null, payload));
 
-  app.post<{ Body: JsonBody | Readable; Querystring: StreamQuery }>('/v1/campaigns', {
-    bodyLimit: config.server.jsonBodyLimit,
-    schema: { body: { content: { 'application/json': { schema: enqueueJsonBody } } }, querystring: enqueueStreamQuery },
-  }, async (req, reply) => {
-    const format = STREAM_TYPES[mediaType(req) as keyof typeof STREAM_TYPES];
-    const { dryRun, ...query } = req.query;
-    let options: ProducerEnqueueOptions;
-    if (format) {
-      options = streamOptions(req, query, format, config.server.streamBodyLimit);
-    } else {
-      if (Object.keys(query).length > 0) throw new ApiError('BAD_REQUEST', 'with a JSON body, give the campaign\'s fields in the body, not the query string (only dryRun goes there)');
-      const { recipients, ...fields } = req.body as JsonBody;
-      options = { ...fields, recipients };
-    }
-    // A dry run answers what the enqueue would: counts, encodings, segments, estimated cost, samples; nothing queued.
-    if (dryRun === 'true') {
-      const { balanceCheck: _ignored, recoverSince: _recovery, ...previewOptions } = options;
-      return reply.code(200).send(await producer.previewCampaign(previewOptions));
-    }
-    const result: EnqueueResult = await producer.enqueueCampaign(options);
-    // 201 for a new campaign; 200 when the same campaign was already queued and nothing new was queued.
-    return reply
-      .code(result.created ? 201 : 200)
-      .header('location', `/v1/campaigns/${encodeURIComponent(result.campaignId)}`)
-      .send(result);
-  });
+  app.post<{ Body: JsonBody | Readable; Querystring: StreamQuery }>(
+    '/v1/campaigns',
+    {
+      bodyLimit: config.server.jsonBodyLimit,
+      schema: { body: { content: { 'application/json': { schema: enqueueJsonBody } } }, querystring: enqueueStreamQuery },
+    },
+    async (req, reply) => {
+      const format = STREAM_TYPES[mediaType(req) as keyof typeof STREAM_TYPES];
+      const { dryRun, ...query } = req.query;
+      let options: ProducerEnqueueOptions;
+      if (format) {
+        options = streamOptions(req, query, format, config.server.streamBodyLimit);
+      } else {
+        if (Object.keys(query).length > 0)
+          throw new ApiError(
+            'BAD_REQUEST',
+            "with a JSON body, give the campaign's fields in the body, not the query string (only dryRun goes there)",
+          );
+        const { recipients, ...fields } = req.body as JsonBody;
+        options = { ...fields, recipients };
+      }
+      // A dry run answers what the enqueue would: counts, encodings, segments, estimated cost, samples; nothing queued.
+      if (dryRun === 'true') {
+        const { balanceCheck: _ignored, recoverSince: _recovery, ...previewOptions } = options;
+        return reply.code(200).send(await producer.previewCampaign(previewOptions));
+      }
+      const result: EnqueueResult = await producer.enqueueCampaign(options);
+      // 201 for a new campaign; 200 when the same campaign was already queued and nothing new was queued.
+      return reply
+        .code(result.created ? 201 : 200)
+        .header('location', `/v1/campaigns/${encodeURIComponent(result.campaignId)}`)
+        .send(result);
+    },
+  );
 }
 
 export function mediaType(req: FastifyRequest): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-function streamOptions(req: FastifyRequest, q: Omit<StreamQuery, 'dryRun'>, format: RecipientFormat, limit: number): ProducerEnqueueOptions {
-  if (q.content === undefined) throw new ApiError('BAD_REQUEST', 'a streamed recipient list needs the message as the query parameter content');
+function streamOptions(
+  req: FastifyRequest,
+  q: Omit<StreamQuery, 'dryRun'>,
+  format: RecipientFormat,
+  limit: number,
+): ProducerEnqueueOptions {
+  if (q.content === undefined)
+    throw new ApiError('BAD_REQUEST', 'a streamed recipient list needs the message as the query parameter content');
   return {
     campaignId: q.campaignId,
     content: q.content,
@@ -126,7 +140,8 @@ function streamOptions(req: FastifyRequest, q: Omit<StreamQuery, 'dryRun'>, form
  * the client (the connection then closes). An upload cut off by the client ends the read with BAD_REQUEST.
  */
 export function limitedBody(body: Readable, contentLength: string | undefined, limit: number): Readable {
-  const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', `the recipient list is larger than API_STREAM_BODY_LIMIT (${limit} bytes); split the campaign`);
+  const tooLarge = () =>
+    new ApiError('PAYLOAD_TOO_LARGE', `the recipient list is larger than API_STREAM_BODY_LIMIT (${limit} bytes); split the campaign`);
   if (Number(contentLength) > limit) throw tooLarge();
   let seen = 0;
   const counted = new Transform({

@@ -25,7 +25,13 @@ const PROBE_TTL_MS = 10_000;
 export async function redisAnswers(ctx: Context): Promise<boolean> {
   if (ctx.redis.status !== 'ready') return false;
   const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref());
-  return Promise.race([ctx.redis.ping().then(() => true, () => false), timeout]);
+  return Promise.race([
+    ctx.redis.ping().then(
+      () => true,
+      () => false,
+    ),
+    timeout,
+  ]);
 }
 
 /**

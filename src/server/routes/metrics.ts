@@ -16,15 +16,29 @@ function queueGauges(ctx: Context) {
   const registers = [new Registry()];
   const gauges = {
     redisUp: new Gauge({ name: 'smsq_redis_up', help: '1 when Redis answers the server.', registers }),
-    jobs: new Gauge({ name: 'smsq_jobs', help: 'Jobs by queue (campaigns, batches, webhooks: one job per event) and state.', labelNames: ['queue', 'state'] as const, registers }),
-    paused: new Gauge({ name: 'smsq_queue_paused', help: '1 when the queue is paused (smsq pause, or an account-level stop).', labelNames: ['queue'] as const, registers }),
+    jobs: new Gauge({
+      name: 'smsq_jobs',
+      help: 'Jobs by queue (campaigns, batches, webhooks: one job per event) and state.',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+    paused: new Gauge({
+      name: 'smsq_queue_paused',
+      help: '1 when the queue is paused (smsq pause, or an account-level stop).',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
     waiting: new Gauge({
       name: 'smsq_batches_waiting',
       help: "Batch jobs waiting in each lane (the campaign's priority); each campaign keeps at most SMS_RELEASE_AHEAD of its batches waiting.",
       labelNames: ['priority'] as const,
       registers,
     }),
-    accountStopped: new Gauge({ name: 'smsq_account_stopped', help: '1 while sending is stopped for the whole account; see GET /readyz for why.', registers }),
+    accountStopped: new Gauge({
+      name: 'smsq_account_stopped',
+      help: '1 while sending is stopped for the whole account; see GET /readyz for why.',
+      registers,
+    }),
     rateLimitTtl: new Gauge({
       name: 'smsq_rate_limit_ttl_seconds',
       help: 'Time until the shared limiter (SMS_RATE_LIMIT_PER_SECOND) lets the next batch start; 0 when it is not holding workers back.',
@@ -47,7 +61,9 @@ function queueGauges(ctx: Context) {
         for (const p of PRIORITIES) gauges.waiting.labels(p).set(counts[BULLMQ_PRIORITY[p]] ?? 0);
       }),
       readAccountStop(ctx).then((stop) => gauges.accountStopped.set(stop ? 1 : 0)),
-      (limit > 0 ? ctx.queues.batches.getRateLimitTtl(limit) : Promise.resolve(0)).then((ms) => gauges.rateLimitTtl.set(Math.max(ms, 0) / 1000)),
+      (limit > 0 ? ctx.queues.batches.getRateLimitTtl(limit) : Promise.resolve(0)).then((ms) =>
+        gauges.rateLimitTtl.set(Math.max(ms, 0) / 1000),
+      ),
     ]);
   }
   return { local: registers[0], sample };

@@ -40,12 +40,20 @@ export async function suppressionRoutes(app: FastifyInstance, { producer, config
     return reply.send(Readable.from(lines(producer.suppressions.list(), csv), { objectMode: false }));
   });
 
-  app.post<{ Querystring: { reason?: string } }>('/v1/suppressions/import', { schema: { querystring: suppressImportQuery } }, async (req) => {
-    const format = STREAM_TYPES[mediaType(req) as keyof typeof STREAM_TYPES];
-    if (!format) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the list as text/csv (a number per line) or application/x-ndjson ({"number","reason"?} per line)');
-    const body = limitedBody(req.body as Readable, req.headers['content-length'], config.server.streamBodyLimit);
-    return producer.suppressions.import(readRecipients(body, format), { reason: req.query.reason ?? 'import', source: 'api-import' });
-  });
+  app.post<{ Querystring: { reason?: string } }>(
+    '/v1/suppressions/import',
+    { schema: { querystring: suppressImportQuery } },
+    async (req) => {
+      const format = STREAM_TYPES[mediaType(req) as keyof typeof STREAM_TYPES];
+      if (!format)
+        throw new ApiError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send the list as text/csv (a number per line) or application/x-ndjson ({"number","reason"?} per line)',
+        );
+      const body = limitedBody(req.body as Readable, req.headers['content-length'], config.server.streamBodyLimit);
+      return producer.suppressions.import(readRecipients(body, format), { reason: req.query.reason ?? 'import', source: 'api-import' });
+    },
+  );
 }
 
 async function* lines(entries: AsyncIterable<Suppression>, csv: boolean): AsyncGenerator<string> {

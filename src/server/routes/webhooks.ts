@@ -5,9 +5,19 @@ import { ApiError } from '../errors';
 import { webhookRetryBody } from '../schemas';
 
 export async function webhookRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
-  app.get<{ Querystring: { limit?: string } }>('/v1/webhooks/failed', {
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } } } },
-  }, async (req) => ({ failed: await producer.failedWebhooks(req.query.limit ? Number(req.query.limit) : 100) }));
+  app.get<{ Querystring: { limit?: string } }>(
+    '/v1/webhooks/failed',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } },
+        },
+      },
+    },
+    async (req) => ({ failed: await producer.failedWebhooks(req.query.limit ? Number(req.query.limit) : 100) }),
+  );
 
   app.post<{ Body: { ids?: string[]; all?: boolean } }>('/v1/webhooks/retry', { schema: { body: webhookRetryBody } }, async (req) => {
     const { ids, all } = req.body;

@@ -13,7 +13,15 @@ type IsTime<K> = K extends 'at' | `${string}At` ? true : false;
 export type Json<T> = T extends readonly unknown[]
   ? T
   : T extends object
-    ? { [K in keyof T]: IsTime<K> extends true ? (T[K] extends number ? string : T[K] extends number | undefined ? string | undefined : Json<T[K]>) : Json<T[K]> }
+    ? {
+        [K in keyof T]: IsTime<K> extends true
+          ? T[K] extends number
+            ? string
+            : T[K] extends number | undefined
+              ? string | undefined
+              : Json<T[K]>
+          : Json<T[K]>;
+      }
     : T;
 
 export type CampaignJson = Json<CampaignInfo>;

@@ -39,7 +39,9 @@ export async function queueBatches(
 ): Promise<void> {
   if (batches.length === 0) return;
   const opts = { ...batchJobOptions(ctx.config), priority: BULLMQ_PRIORITY[priority] };
-  await ctx.queues.batches.addBulk(batches.map((batch) => ({ name: JOB_NAMES.send, data: { campaignId, batch }, opts: { ...opts, jobId: jobId(batch) } })));
+  await ctx.queues.batches.addBulk(
+    batches.map((batch) => ({ name: JOB_NAMES.send, data: { campaignId, batch }, opts: { ...opts, jobId: jobId(batch) } })),
+  );
 }
 
 /**

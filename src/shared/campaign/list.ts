@@ -35,7 +35,8 @@ export class CampaignIndex {
   /** Adds a committed campaign, trims entries past the index's age and renews its TTL: one round trip. */
   async add(campaignId: string, createdAt: number): Promise<void> {
     const key = this.keys.campaignIndex();
-    await this.redis.multi()
+    await this.redis
+      .multi()
       .zadd(key, createdAt, campaignId)
       .zremrangebyscore(key, '-inf', `(${createdAt - this.maxAgeMs}`)
       .pexpire(key, this.maxAgeMs)
@@ -55,7 +56,7 @@ export class CampaignIndex {
     const max = after ? String(after.createdAt) : '+inf';
     const found: IndexEntry[] = [];
     // Entries with the cursor's own score are read again and skipped up to the cursor: ties are rare and few.
-    for (let offset = 0; found.length < count; ) {
+    for (let offset = 0; found.length < count;) {
       const want = count - found.length + (after ? 16 : 0);
       const reply = await this.redis.zrevrangebyscore(key, max, since, 'WITHSCORES', 'LIMIT', offset, want);
       if (reply.length === 0) break;

@@ -93,7 +93,8 @@ export class UnreadableRecordError extends Error {
 export function parseCampaignRecord(campaignId: string, f: Record<string, string | undefined>): CampaignRecord | null {
   const state = f.state;
   if (!state) return null;
-  if (!isCampaignState(state)) throw new UnreadableRecordError(`campaign ${campaignId} has an unknown state "${state.slice(0, 40)}" in Redis`);
+  if (!isCampaignState(state))
+    throw new UnreadableRecordError(`campaign ${campaignId} has an unknown state "${state.slice(0, 40)}" in Redis`);
   const num = (v: string | undefined) => Number(v ?? 0);
   const opt = (v: string | undefined) => (v ? Number(v) : undefined);
   const damaged: string[] = [];
@@ -159,7 +160,10 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
 }
 
 /** The counters named with a key: `oc:<f|u>:<code>` (FINISH_BATCH; those reconciled down to 0 left out) and `cost:<currency>` (APPLY_REPORT). */
-function keyedCounters(f: Record<string, string | undefined>): { outcomeCodes: CampaignRecord['outcomeCodes']; cost: Record<string, number> } {
+function keyedCounters(f: Record<string, string | undefined>): {
+  outcomeCodes: CampaignRecord['outcomeCodes'];
+  cost: Record<string, number>;
+} {
   const outcomeCodes: CampaignRecord['outcomeCodes'] = { failed: {}, unknown: {} };
   const cost: Record<string, number> = {};
   // for…in, not Object.entries: a batch reads its campaign's record, and this need not copy every field to do so.

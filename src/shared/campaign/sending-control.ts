@@ -27,7 +27,12 @@ export async function resumeSending(ctx: Context): Promise<void> {
 export async function stopAccount(ctx: Context, stop: AccountStop, campaignId?: string): Promise<boolean> {
   const first = (await ctx.redis.set(ctx.keys.accountStop(), JSON.stringify(stop), 'NX')) === 'OK';
   await pauseSending(ctx);
-  if (first && campaignId) await ctx.webhooks.emit(campaignId, 'campaign.paused', { by: 'account', code: stop.code, reason: `${stop.reason}. To fix: ${stop.operatorAction}` });
+  if (first && campaignId)
+    await ctx.webhooks.emit(campaignId, 'campaign.paused', {
+      by: 'account',
+      code: stop.code,
+      reason: `${stop.reason}. To fix: ${stop.operatorAction}`,
+    });
   return first;
 }
 

@@ -71,11 +71,15 @@ export class EnvReader {
   hostPorts(name: string): Array<{ host: string; port: number }> | undefined {
     const raw = this.str(name);
     if (!raw) return undefined;
-    const nodes = raw.split(',').map((n) => n.trim()).filter(Boolean).map((n) => {
-      const m = /^(.+):(\d{1,5})$/.exec(n);
-      if (!m) this.problems.push(`${name} entry "${n}" is not host:port`);
-      return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
-    });
+    const nodes = raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .map((n) => {
+        const m = /^(.+):(\d{1,5})$/.exec(n);
+        if (!m) this.problems.push(`${name} entry "${n}" is not host:port`);
+        return { host: m?.[1].replace(/^\[|\]$/g, '') ?? '', port: Number(m?.[2] ?? 0) };
+      });
     return nodes.length > 0 ? nodes : undefined;
   }
 
@@ -91,8 +95,12 @@ export class EnvReader {
 
   /** Addresses and CIDR ranges allowed to push (DLR_ALLOWED_IPS, REPLY_ALLOWED_IPS); empty when unset. */
   ipList(name: string): string[] {
-    const allowedIps = this.str(name).split(',').map((s) => s.trim()).filter(Boolean);
-    for (const entry of allowedIps) if (!isIpOrCidr(entry)) this.problems.push(`${name} entry "${entry}" is not an IP address or CIDR range`);
+    const allowedIps = this.str(name)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const entry of allowedIps)
+      if (!isIpOrCidr(entry)) this.problems.push(`${name} entry "${entry}" is not an IP address or CIDR range`);
     return allowedIps;
   }
 }

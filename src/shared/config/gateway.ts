@@ -11,7 +11,11 @@ export interface SimulatorCredentials {
 }
 
 /** Credentials the simulator accepts by default (see src/simulator). They are not secrets. */
-export const SIMULATOR_CREDENTIALS: Readonly<SimulatorCredentials> = Object.freeze({ apiKey: 'sim-key', apiSecret: 'sim-secret', appId: 'sim-app' });
+export const SIMULATOR_CREDENTIALS: Readonly<SimulatorCredentials> = Object.freeze({
+  apiKey: 'sim-key',
+  apiSecret: 'sim-secret',
+  appId: 'sim-app',
+});
 
 /** The SMS gateway: where it is, the account's credentials and how long a call may take. */
 export interface GatewayConfig {

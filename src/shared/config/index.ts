@@ -92,10 +92,14 @@ export function readConfig(env: Env = process.env, opts: LoadConfigOptions = {})
 function checkAcrossSections(r: EnvReader, config: Config): void {
   if (config.gateway.responseTimeoutMs >= config.lockDurationMs) {
     // A call that outlives the job lock lets another worker take the batch while it is still in flight.
-    r.problems.push(`SMS_RESPONSE_TIMEOUT_MS (${config.gateway.responseTimeoutMs}) must be below WORKER_LOCK_DURATION_MS (${config.lockDurationMs})`);
+    r.problems.push(
+      `SMS_RESPONSE_TIMEOUT_MS (${config.gateway.responseTimeoutMs}) must be below WORKER_LOCK_DURATION_MS (${config.lockDurationMs})`,
+    );
   }
   if (config.delivery.expireAfterMs >= config.resultRetentionSeconds * 1000) {
     // Past retention the batch records are gone: a report could no longer be matched to its recipient.
-    r.problems.push(`DLR_EXPIRE_AFTER_MS (${config.delivery.expireAfterMs}) must be below RESULT_RETENTION_SECONDS (${config.resultRetentionSeconds}) in ms`);
+    r.problems.push(
+      `DLR_EXPIRE_AFTER_MS (${config.delivery.expireAfterMs}) must be below RESULT_RETENTION_SECONDS (${config.resultRetentionSeconds}) in ms`,
+    );
   }
 }

@@ -28,8 +28,10 @@ export function readOptOutConfig(r: EnvReader, retentionSeconds: number): OptOut
   let frequencyCap: OptOutConfig['frequencyCap'];
   if (raw) {
     const m = /^(\d{1,3})\/(\d{1,6})(s|m|h|d)$/.exec(raw);
-    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) r.problems.push(`SMS_FREQUENCY_CAP=${raw} is not messages/period such as 3/24h (units s, m, h, d)`);
-    else if (!contactHistory) r.problems.push('SMS_FREQUENCY_CAP needs SMS_CONTACT_HISTORY=true: the cap counts sends in the contact history');
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+      r.problems.push(`SMS_FREQUENCY_CAP=${raw} is not messages/period such as 3/24h (units s, m, h, d)`);
+    else if (!contactHistory)
+      r.problems.push('SMS_FREQUENCY_CAP needs SMS_CONTACT_HISTORY=true: the cap counts sends in the contact history');
     else frequencyCap = { count: Number(m[1]), periodSeconds: Number(m[2]) * PERIOD_UNITS[m[3]] };
   }
   return {

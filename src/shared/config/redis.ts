@@ -93,6 +93,9 @@ function readDurability(r: EnvReader, cluster: boolean): DurabilityConfig {
   const mode = (modes as string[]).includes(raw) ? (raw as DurabilityMode) : 'none';
   if (mode !== raw) r.problems.push(`REDIS_DURABILITY=${raw} is not one of none, replica, aof`);
   // ioredis sends a keyless WAIT to any node of a cluster, not to the primary that took the write.
-  if (cluster && mode !== 'none') r.problems.push(`REDIS_DURABILITY=${mode} is not supported on Redis Cluster; use none, or a primary with replicas behind REDIS_SENTINELS`);
+  if (cluster && mode !== 'none')
+    r.problems.push(
+      `REDIS_DURABILITY=${mode} is not supported on Redis Cluster; use none, or a primary with replicas behind REDIS_SENTINELS`,
+    );
   return { mode, timeoutMs: r.int('REDIS_DURABILITY_TIMEOUT_MS', 1_000, 10, 60_000) };
 }

@@ -49,7 +49,11 @@ export function readSendingOptions(r: EnvReader): SendingOptions {
 /** `SHOP:5,ALERTS:50`: calls per second per senderId. */
 function readSenderRateLimits(r: EnvReader): Record<string, number> {
   const limits: Record<string, number> = {};
-  for (const entry of r.str('SMS_SENDER_RATE_LIMITS').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of r
+    .str('SMS_SENDER_RATE_LIMITS')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const m = /^(.+):(\d+(?:\.\d+)?)$/.exec(entry);
     if (!m || Number(m[2]) <= 0) r.problems.push(`SMS_SENDER_RATE_LIMITS entry "${entry}" is not senderId:callsPerSecond (e.g. SHOP:5)`);
     else limits[m[1]] = Number(m[2]);

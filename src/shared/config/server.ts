@@ -63,10 +63,15 @@ const MAX_HOST_LENGTH = 260;
 
 function readAllowedHosts(r: EnvReader): string[] {
   const raw = r.str('SERVER_ALLOWED_HOSTS');
-  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const hosts = raw
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   for (const h of hosts) {
     if (h.length > MAX_HOST_LENGTH || !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)) {
-      r.problems.push(`SERVER_ALLOWED_HOSTS has "${h}": give host names as name or name:port, comma-separated (sms.example.com,sms.example.com:8443)`);
+      r.problems.push(
+        `SERVER_ALLOWED_HOSTS has "${h}": give host names as name or name:port, comma-separated (sms.example.com,sms.example.com:8443)`,
+      );
     }
   }
   return hosts;

@@ -73,13 +73,18 @@ export function readWebhookConfig(r: EnvReader, lockDurationMs: number): Webhook
   const secret = r.str('WEBHOOK_SECRET') || undefined;
   const secretProblem = secret === undefined ? null : checkWebhookSecret(secret);
   if (secretProblem) r.problems.push(`WEBHOOK_SECRET ${secretProblem}`);
-  if (raw && !secret) r.problems.push('WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: node -e "console.log(\'whsec_\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))")');
+  if (raw && !secret)
+    r.problems.push(
+      "WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: node -e \"console.log('whsec_' + require('crypto').randomBytes(32).toString('base64'))\")",
+    );
   // Its default stays within a short lock, so that lowering WORKER_LOCK_DURATION_MS alone is never an error.
   const timeoutMs = r.int('WEBHOOK_TIMEOUT_MS', Math.max(100, Math.min(10_000, Math.floor(lockDurationMs / 2))), 100, 300_000);
-  if (timeoutMs >= lockDurationMs) r.problems.push(`WEBHOOK_TIMEOUT_MS (${timeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
+  if (timeoutMs >= lockDurationMs)
+    r.problems.push(`WEBHOOK_TIMEOUT_MS (${timeoutMs}) must be below WORKER_LOCK_DURATION_MS (${lockDurationMs})`);
   const retryFor = r.str('WEBHOOK_RETRY_FOR', '24h');
   const retryForMs = parseDuration(retryFor);
-  if (retryForMs === null || retryForMs < 0 || retryForMs > 30 * 24 * HOUR_MS) r.problems.push(`WEBHOOK_RETRY_FOR=${retryFor} is not a duration up to 30 days (e.g. 24h, 90m, 30s, 500ms)`);
+  if (retryForMs === null || retryForMs < 0 || retryForMs > 30 * 24 * HOUR_MS)
+    r.problems.push(`WEBHOOK_RETRY_FOR=${retryFor} is not a duration up to 30 days (e.g. 24h, 90m, 30s, 500ms)`);
   return {
     url: raw && !urlProblem ? raw : undefined,
     secret,

@@ -20,7 +20,6 @@ import type { DeliveryItem } from '../webhooks/events';
 /** A recipient's stored delivery record: `[state, at, code, reason, pay?, currency?]` (see scripts.ts). */
 export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, string?];
 
-
 /** What became of the reports of one push or one poll. */
 export interface RecordCounts {
   /** Applied to their recipient (a later report replacing an earlier one included). */
@@ -57,7 +56,13 @@ export class DeliveryStore {
    * Indexes the msgIds of a batch's sent recipients and puts them on the poller's list. Idempotent, so a re-run
    * of the batch may do it again; reports that came before are applied now.
    */
-  async indexSent(campaignId: string, batch: number, recipients: Recipient[], outcomes: ReadonlyMap<number, StoredOutcome>, now = Date.now()): Promise<number> {
+  async indexSent(
+    campaignId: string,
+    batch: number,
+    recipients: Recipient[],
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    now = Date.now(),
+  ): Promise<number> {
     const entries: IndexEntry[] = [];
     for (const [index, o] of outcomes) {
       if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt: now });
@@ -78,7 +83,10 @@ export class DeliveryStore {
       const seen = batches.get(key);
       if (!seen || e.sentAt < seen.sentAt) batches.set(key, e);
     }
-    p.zadd(this.keys.awaitingReports(), ...[...batches.values()].flatMap((e) => [firstAsk, awaitingMember(e.sentAt, e.campaignId, e.batch)]));
+    p.zadd(
+      this.keys.awaitingReports(),
+      ...[...batches.values()].flatMap((e) => [firstAsk, awaitingMember(e.sentAt, e.campaignId, e.batch)]),
+    );
     p.exists(this.keys.heldReportsFlag());
     const replies = (await p.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
@@ -91,12 +99,19 @@ export class DeliveryStore {
     const counts: RecordCounts = { matched: 0, duplicate: 0, held: 0, unmatched: 0 };
     /** Campaigns whose reported cost moved: their budget caps are checked once the reports are in. */
     const costMoved = new Set<string>();
-    const locations = await this.index.lookup(reports.map((r) => r.msgId), now);
+    const locations = await this.index.lookup(
+      reports.map((r) => r.msgId),
+      now,
+    );
     const applied = new AppliedReports();
     await Promise.all(
       reports.map(async (report, i) => {
         const loc = locations[i];
-        const result = !loc ? await this.hold(report, now) : !sameNumber(report.number, loc.numberTail) ? 'mismatch' : await this.apply(loc, report);
+        const result = !loc
+          ? await this.hold(report, now)
+          : !sameNumber(report.number, loc.numberTail)
+            ? 'mismatch'
+            : await this.apply(loc, report);
         tally(counts, result);
         countReport(source, result);
         if (loc && (result === 'applied' || result === 'replaced')) {
@@ -104,15 +119,27 @@ export class DeliveryStore {
           if (report.payMicros !== undefined) costMoved.add(loc.campaignId);
           applied.add(loc.campaignId, report.msgId, report);
         }
-        if (result === 'mismatch') this.log.warn({ msgId: report.msgId, campaignId: loc?.campaignId }, "delivery report's number is not the recipient's; not applied");
+        if (result === 'mismatch')
+          this.log.warn(
+            { msgId: report.msgId, campaignId: loc?.campaignId },
+            "delivery report's number is not the recipient's; not applied",
+          );
       }),
     );
     // One line per push, not per report: an account shared with another sender can push many foreign reports.
-    if (counts.held > 0) this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
-    const priced = reports.filter((r): r is DeliveryReport & { currency: string } => r.payMicros !== undefined && Boolean(r.currency)).at(-1);
+    if (counts.held > 0)
+      this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
+    const priced = reports
+      .filter((r): r is DeliveryReport & { currency: string } => r.payMicros !== undefined && Boolean(r.currency))
+      .at(-1);
     if (priced) {
       const segment = priced.segmentPriceMicros === undefined ? {} : { price: String(priced.segmentPriceMicros) };
-      await this.redis.hset(this.keys.lastPrice(), { pay: String(priced.payMicros), currency: priced.currency, at: String(now), ...segment });
+      await this.redis.hset(this.keys.lastPrice(), {
+        pay: String(priced.payMicros),
+        currency: priced.currency,
+        at: String(now),
+        ...segment,
+      });
     }
     if (costMoved.size > 0) await this.pauseOverBudget(costMoved);
     await this.emitApplied(applied);
@@ -141,7 +168,12 @@ export class DeliveryStore {
    * the batch's results are gone.
    */
   async unreported(campaignId: string, batch: number, sentAt: number): Promise<IndexEntry[] | null> {
-    const replies = (await this.redis.pipeline().hmget(this.keys.batch(campaignId, batch), 'r', 'o').hkeys(this.keys.deliveries(campaignId, batch)).exec()) ?? [];
+    const replies =
+      (await this.redis
+        .pipeline()
+        .hmget(this.keys.batch(campaignId, batch), 'r', 'o')
+        .hkeys(this.keys.deliveries(campaignId, batch))
+        .exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
     const [r, o] = replies[0][1] as Array<string | null>;
     if (r === null) return null;
@@ -149,7 +181,8 @@ export class DeliveryStore {
     const reported = new Set(replies[1][1] as string[]);
     const out: IndexEntry[] = [];
     for (const [index, outcome] of parseOutcomes(o)) {
-      if (outcome[0] === 's' && !reported.has(String(index))) out.push({ msgId: outcome[1], campaignId, batch, index, number: recipients[index].number, sentAt });
+      if (outcome[0] === 's' && !reported.has(String(index)))
+        out.push({ msgId: outcome[1], campaignId, batch, index, number: recipients[index].number, sentAt });
     }
     return out;
   }
@@ -158,16 +191,33 @@ export class DeliveryStore {
   async lastPrice(): Promise<{ payMicros: number; segmentMicros?: number; currency: string; at: number } | null> {
     const f = await this.redis.hgetall(this.keys.lastPrice());
     if (!f.pay) return null;
-    return { payMicros: Number(f.pay), ...(f.price ? { segmentMicros: Number(f.price) } : {}), currency: f.currency ?? '', at: Number(f.at) };
+    return {
+      payMicros: Number(f.pay),
+      ...(f.price ? { segmentMicros: Number(f.price) } : {}),
+      currency: f.currency ?? '',
+      at: Number(f.at),
+    };
   }
 
-  private async apply(loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): Promise<ApplyResult> {
+  private async apply(
+    loc: Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>,
+    r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' },
+  ): Promise<ApplyResult> {
     const { campaignId, batch } = loc;
     return runScript(
       this.redis,
       APPLY_REPORT,
       [this.keys.deliveries(campaignId, batch), this.keys.campaign(campaignId), this.keys.batch(campaignId, batch)],
-      [String(loc.index), r.state, String(r.at), r.code, r.reason, r.payMicros === undefined ? '' : String(r.payMicros), r.currency ?? '', String(this.retentionMs)],
+      [
+        String(loc.index),
+        r.state,
+        String(r.at),
+        r.code,
+        r.reason,
+        r.payMicros === undefined ? '' : String(r.payMicros),
+        r.currency ?? '',
+        String(this.retentionMs),
+      ],
     );
   }
 
@@ -216,7 +266,11 @@ export class DeliveryStore {
 export class AppliedReports {
   readonly byCampaign = new Map<string, DeliveryItem[]>();
 
-  add(campaignId: string, msgId: string, r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' }): void {
+  add(
+    campaignId: string,
+    msgId: string,
+    r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' },
+  ): void {
     const item = withDelivery({ number: '', orderId: '', status: 'sent' }, [r.state, r.at, r.code, r.reason, r.payMicros, r.currency]);
     const { delivery, deliveryCode, deliveryReason, reportedAt, price, currency } = item;
     const list = this.byCampaign.get(campaignId) ?? [];

@@ -20,7 +20,10 @@ export function formatMicros(micros: number): string {
   const sign = micros < 0 ? '-' : '';
   const abs = Math.abs(Math.round(micros));
   const whole = Math.floor(abs / 10 ** SCALE_DIGITS);
-  const fraction = String(abs % 10 ** SCALE_DIGITS).padStart(SCALE_DIGITS, '0').replace(/0+$/, '').padEnd(2, '0');
+  const fraction = String(abs % 10 ** SCALE_DIGITS)
+    .padStart(SCALE_DIGITS, '0')
+    .replace(/0+$/, '')
+    .padEnd(2, '0');
   return `${sign}${whole}.${fraction}`;
 }
 

@@ -132,7 +132,10 @@ export class MsgIdIndex {
     }
     const replies = (await p.exec()) ?? [];
     const hits = msgIds.map((_, i) => {
-      for (const [g, [err, value]] of [[generation, replies[2 * i]], [generation - 1, replies[2 * i + 1]]] as const) {
+      for (const [g, [err, value]] of [
+        [generation, replies[2 * i]],
+        [generation - 1, replies[2 * i + 1]],
+      ] as const) {
         if (err) throw err;
         if (value) return { generation: g, value: value as string };
       }

@@ -37,7 +37,14 @@ export function readStoredDelivery(text: string): StoredDelivery | null {
   }
   if (!Array.isArray(d) || !(d[0] in STATE) || typeof d[1] !== 'number') return null;
   if (d[4] !== undefined && (typeof d[4] !== 'number' || !Number.isFinite(d[4]))) return null;
-  return [d[0] as StoredDelivery[0], d[1], String(d[2] ?? ''), String(d[3] ?? ''), d[4] as number | undefined, d[5] === undefined ? undefined : String(d[5])];
+  return [
+    d[0] as StoredDelivery[0],
+    d[1],
+    String(d[2] ?? ''),
+    String(d[3] ?? ''),
+    d[4] as number | undefined,
+    d[5] === undefined ? undefined : String(d[5]),
+  ];
 }
 
 /** Adds a sent recipient's delivery fields to its result line (in place: a million lines make no copies). */

@@ -6,7 +6,7 @@ import { observeGatewayCall } from '../metrics';
 import { CONNECT_TIMEOUT_CODE, hasConnected } from './http-agents';
 import { createGatewayHttp, DEADLINE_CODE, endedByDeadline } from './http-instance';
 import type { JsonText } from './json-text';
-import { GatewayReply, parseReply, snippet } from './parse-reply';
+import { type GatewayReply, parseReply, snippet } from './parse-reply';
 import { sendSmsBatchBody, sendSmsBody } from './send-body';
 import { signedHeaders } from './sign';
 
@@ -50,7 +50,15 @@ export type CallResult =
   | { kind: 'cut-off'; errorCode: string; message: string };
 
 /** Error codes meaning no byte of the request reached the gateway. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', CONNECT_TIMEOUT_CODE]);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  CONNECT_TIMEOUT_CODE,
+]);
 
 export class GatewayClient {
   private readonly http: AxiosInstance;

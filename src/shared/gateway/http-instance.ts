@@ -15,7 +15,10 @@ export const DEADLINE_CODE = 'ETIMEDOUT';
  * has started, so a gateway that sends its headers and then a byte a second held a call (and a worker's slot)
  * for as long as it liked.
  */
-export function createGatewayHttp(gateway: Config['gateway'], maxContentLength: number): { http: AxiosInstance; agents: ReturnType<typeof createAgents> } {
+export function createGatewayHttp(
+  gateway: Config['gateway'],
+  maxContentLength: number,
+): { http: AxiosInstance; agents: ReturnType<typeof createAgents> } {
   const agents = createAgents(gateway.connectTimeoutMs);
   const http = axios.create({
     baseURL: gateway.baseUrl,

@@ -44,7 +44,12 @@ function sameNumber(ours: string, theirs: string): boolean {
  * An entry is attributed only when it names one recipient unmistakably and its msgId is its own: a msgId that
  * went to another recipient would be worse than none (reports and settling follow msgIds).
  */
-export function matchAccepted(recipients: ReadonlyArray<Recipient>, indices: ReadonlyArray<number>, accepted: AcceptedEntry[], checks: AnswerChecks): Match {
+export function matchAccepted(
+  recipients: ReadonlyArray<Recipient>,
+  indices: ReadonlyArray<number>,
+  accepted: AcceptedEntry[],
+  checks: AnswerChecks,
+): Match {
   const disagreements = new Map<Disagreement, number>();
   const note = (d: Disagreement) => disagreements.set(d, (disagreements.get(d) ?? 0) + 1);
   const byOrderId = new Map<string, number>();

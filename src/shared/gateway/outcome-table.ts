@@ -40,7 +40,11 @@ type StatusRule =
 /** The gateway's documented non-zero statuses (docs/gateway.md, the outcome table). Anything else is permanent. */
 export const STATUS_TABLE: Readonly<Record<string, StatusRule>> = Object.freeze({
   '-1': { kind: 'account-stop', meaning: 'authentication error', operatorAction: 'check SMS_API_KEY, SMS_API_SECRET and SMS_APP_ID' },
-  '-2': { kind: 'account-stop', meaning: 'IP access restricted', operatorAction: "add this host's public IP to the gateway account's allow list" },
+  '-2': {
+    kind: 'account-stop',
+    meaning: 'IP access restricted',
+    operatorAction: "add this host's public IP to the gateway account's allow list",
+  },
   '-3': { kind: 'content-refused', meaning: 'content contains sensitive words' },
   '-4': { kind: 'content-refused', meaning: 'content is empty' },
   '-5': { kind: 'content-refused', meaning: 'content is too long' },
@@ -63,7 +67,12 @@ export function classify(result: CallResult, retryUnknown = false): Verdict {
       if (result.httpStatus === 429 || result.httpStatus >= 500) {
         return { kind: 'transient', code: `HTTP_${result.httpStatus}`, reason: `gateway answered HTTP ${result.httpStatus}` };
       }
-      return { kind: 'permanent', code: `HTTP_${result.httpStatus}`, reason: `gateway answered HTTP ${result.httpStatus}: ${result.body}`, bug: false };
+      return {
+        kind: 'permanent',
+        code: `HTTP_${result.httpStatus}`,
+        reason: `gateway answered HTTP ${result.httpStatus}: ${result.body}`,
+        bug: false,
+      };
     case 'not-json':
       return unknownOr(retryUnknown, 'BAD_REPLY', `gateway answered HTTP 200 without its JSON: ${result.body}`);
     case 'cut-off':

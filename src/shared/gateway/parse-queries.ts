@@ -82,12 +82,14 @@ export function parseQueryAnswer<T>(body: string, read: (fields: Fields) => T | 
 
 /** getReport's fields; `asked` are the msgIds of the call, to count nofound when the answer does not. */
 export function readReportAnswer(fields: Fields, asked: readonly string[]): ReportAnswer {
-  const records = rows(fields.array).map((row): ReportRecord => {
-    const rawStatus = (scalar(row.status) ?? '').trim();
-    // A record without a status is not called failed: asking again later costs less than a false failure.
-    const state = rawStatus === '0' ? 'delivered' : rawStatus === '-1' || rawStatus === '' ? 'sending' : 'failed';
-    return { ...identity(row), receiveTime: parseGatewayTime(row.receiveTime), state, rawStatus };
-  }).filter((r) => r.msgId !== '');
+  const records = rows(fields.array)
+    .map((row): ReportRecord => {
+      const rawStatus = (scalar(row.status) ?? '').trim();
+      // A record without a status is not called failed: asking again later costs less than a false failure.
+      const state = rawStatus === '0' ? 'delivered' : rawStatus === '-1' || rawStatus === '' ? 'sending' : 'failed';
+      return { ...identity(row), receiveTime: parseGatewayTime(row.receiveTime), state, rawStatus };
+    })
+    .filter((r) => r.msgId !== '');
   const answered = new Set(records.map((r) => r.msgId));
   return {
     records,

@@ -43,7 +43,16 @@ export function parseReply(body: string): GatewayReply | null {
   const fail = count(raw.fail);
   const given = (v: unknown) => v !== undefined && v !== null;
   const unreadableCounts = (success === null && given(raw.success)) || (fail === null && given(raw.fail));
-  const reply: GatewayReply = { status: status.trim(), reason: scalar(raw.reason) ?? '', success, fail, accepted: null, malformed: 0, malformedMsgIds: [], unreadableCounts };
+  const reply: GatewayReply = {
+    status: status.trim(),
+    reason: scalar(raw.reason) ?? '',
+    success,
+    fail,
+    accepted: null,
+    malformed: 0,
+    malformedMsgIds: [],
+    unreadableCounts,
+  };
   if (Array.isArray(raw.array)) readEntries(raw.array, reply);
   else if (raw.array !== undefined && raw.array !== null) reply.malformed = 1;
   return reply;

@@ -61,7 +61,8 @@ export class GatewayQueries {
 
   /** Delivery results of up to 200 msgIds; an empty list answers without a call. */
   async getReport(msgIds: string[]): Promise<QueryResult<ReportAnswer>> {
-    if (msgIds.length > MAX_REPORT_MSG_IDS) throw new RangeError(`getReport takes at most ${MAX_REPORT_MSG_IDS} msgIds, not ${msgIds.length}`);
+    if (msgIds.length > MAX_REPORT_MSG_IDS)
+      throw new RangeError(`getReport takes at most ${MAX_REPORT_MSG_IDS} msgIds, not ${msgIds.length}`);
     if (msgIds.length === 0) return { ok: true, value: { records: [], nofound: 0, sending: 0 } };
     // Commas stay literal, as the reference writes msgIds={id1,id2,...}; msgIds are digits, nothing to encode.
     const query = `appId=${encodeURIComponent(this.gateway.appId)}&msgIds=${msgIds.map(encodeURIComponent).join(',')}`;
@@ -75,13 +76,16 @@ export class GatewayQueries {
    * Throws a RangeError for an invalid date, an end before the start, a window over 31 days or a bad startIndex.
    */
   async getSentRcd(window: SentRcdWindow): Promise<QueryResult<SentRcdAnswer>> {
-    if (Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime())) throw new RangeError('getSentRcd needs valid start and end dates');
+    if (Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime()))
+      throw new RangeError('getSentRcd needs valid start and end dates');
     if (window.end < window.start) throw new RangeError('getSentRcd: end is before start');
-    if (window.end.getTime() - window.start.getTime() > MAX_SENT_RCD_WINDOW_MS) throw new RangeError('getSentRcd: the window is longer than 31 days');
+    if (window.end.getTime() - window.start.getTime() > MAX_SENT_RCD_WINDOW_MS)
+      throw new RangeError('getSentRcd: the window is longer than 31 days');
     const start = Math.floor(window.start.getTime() / 1000) * 1000;
     // Rounding out to whole seconds must not make a window of exactly 31 days one the gateway refuses.
     const end = Math.min(Math.ceil(window.end.getTime() / 1000) * 1000, start + MAX_SENT_RCD_WINDOW_MS);
-    if (!Number.isSafeInteger(window.startIndex) || window.startIndex < 0) throw new RangeError('getSentRcd: startIndex must be a whole number ≥ 0');
+    if (!Number.isSafeInteger(window.startIndex) || window.startIndex < 0)
+      throw new RangeError('getSentRcd: startIndex must be a whole number ≥ 0');
     const query = [
       `appId=${encodeURIComponent(this.gateway.appId)}`,
       `startTime=${encodeURIComponent(formatGatewayTime(start))}`,
@@ -102,11 +106,14 @@ export class GatewayQueries {
    * Throws a RangeError for an invalid date, an end before the start, a window over the limit or a bad page.
    */
   async recordMo(page: MoPage): Promise<QueryResult<MoAnswer>> {
-    if (Number.isNaN(page.start.getTime()) || Number.isNaN(page.end.getTime())) throw new RangeError('recordMo needs valid start and end dates');
+    if (Number.isNaN(page.start.getTime()) || Number.isNaN(page.end.getTime()))
+      throw new RangeError('recordMo needs valid start and end dates');
     if (page.end < page.start) throw new RangeError('recordMo: end is before start');
     if (page.end.getTime() - page.start.getTime() > MAX_MO_WINDOW_MS) throw new RangeError('recordMo: the window is longer than 28 days');
-    if (!Number.isSafeInteger(page.current) || page.current < 1) throw new RangeError('recordMo: current (the page) must be a whole number ≥ 1');
-    if (!Number.isInteger(page.size) || page.size < 1 || page.size > MO_PAGE_SIZE) throw new RangeError(`recordMo: size must be 1 to ${MO_PAGE_SIZE}`);
+    if (!Number.isSafeInteger(page.current) || page.current < 1)
+      throw new RangeError('recordMo: current (the page) must be a whole number ≥ 1');
+    if (!Number.isInteger(page.size) || page.size < 1 || page.size > MO_PAGE_SIZE)
+      throw new RangeError(`recordMo: size must be 1 to ${MO_PAGE_SIZE}`);
     const start = Math.floor(page.start.getTime() / 1000) * 1000;
     const end = Math.min(Math.ceil(page.end.getTime() / 1000) * 1000, start + MAX_MO_WINDOW_MS);
     const body = {
@@ -147,7 +154,9 @@ export class GatewayQueries {
       const deadline = endedByDeadline(err);
       const code = deadline ? DEADLINE_CODE : (e.code ?? 'EUNKNOWN');
       this.log.debug({ endpoint, code }, 'gateway query failed');
-      const message = deadline ? `no complete answer within SMS_RESPONSE_TIMEOUT_MS (${this.gateway.responseTimeoutMs} ms)` : (e.message ?? String(err));
+      const message = deadline
+        ? `no complete answer within SMS_RESPONSE_TIMEOUT_MS (${this.gateway.responseTimeoutMs} ms)`
+        : (e.message ?? String(err));
       return { ok: false, kind: 'transport', message: `${code}: ${message}` };
     }
   }

@@ -12,7 +12,11 @@ export const QUERY_RETRY_MAX_MS = 10 * 60_000;
 
 /** A failure that asking again soon may get past: -15 (queried too frequently), -18 (busy), a 5xx, or no answer. */
 export function isTransientQueryFailure(f: QueryFailure): boolean {
-  return f.kind === 'transport' || (f.kind === 'status' && (f.status === '-18' || f.status === '-15')) || (f.kind === 'http' && (f.httpStatus ?? 0) >= 500);
+  return (
+    f.kind === 'transport' ||
+    (f.kind === 'status' && (f.status === '-18' || f.status === '-15')) ||
+    (f.kind === 'http' && (f.httpStatus ?? 0) >= 500)
+  );
 }
 
 /**

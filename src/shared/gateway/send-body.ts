@@ -8,7 +8,13 @@ import { jsonText } from './json-text';
  */
 export function sendSmsBody(appId: string, defaultSenderId: string | undefined, req: SendRequest): Buffer {
   return Buffer.from(
-    JSON.stringify({ appId, numbers: req.numbers.join(','), content: req.content, senderId: req.senderId ?? defaultSenderId ?? '', orderId: req.orderIds.join(',') }),
+    JSON.stringify({
+      appId,
+      numbers: req.numbers.join(','),
+      content: req.content,
+      senderId: req.senderId ?? defaultSenderId ?? '',
+      orderId: req.orderIds.join(','),
+    }),
   );
 }
 

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 
 /** The gateway's request signature: md5(apiKey + apiSecret + timestamp), lowercase hex. */
 export function sign(apiKey: string, apiSecret: string, timestamp: string): string {
-  return createHash('md5').update(apiKey + apiSecret + timestamp).digest('hex');
+  return createHash('md5')
+    .update(apiKey + apiSecret + timestamp)
+    .digest('hex');
 }
 
 /**

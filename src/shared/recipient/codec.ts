@@ -24,7 +24,9 @@ export function encodeRecipients(recipients: ReadonlyArray<Recipient>): string {
 const ZONE = '\x1f';
 
 function encodeOne(r: Recipient): string {
-  const orderId = r.orderId.startsWith(GENERATED_ORDER_ID_PREFIX) ? GENERATED + r.orderId.slice(GENERATED_ORDER_ID_PREFIX.length) : r.orderId;
+  const orderId = r.orderId.startsWith(GENERATED_ORDER_ID_PREFIX)
+    ? GENERATED + r.orderId.slice(GENERATED_ORDER_ID_PREFIX.length)
+    : r.orderId;
   const head = r.zone === undefined ? `${r.number},${orderId}` : `${r.number},${orderId}${ZONE}${r.zone}`;
   if (r.values === undefined) return head;
   let out = head;
@@ -41,7 +43,7 @@ const unescapeValue = (v: string) => (v.includes('\\') ? v.replace(/\\[\\trn]/g,
 function splitValues(stored: string): string[] {
   const escaped = stored.includes('\\');
   const out: string[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const at = stored.indexOf('\t', from);
     const v = at === -1 ? stored.slice(from) : stored.slice(from, at);
     out.push(escaped ? unescapeValue(v) : v);

@@ -18,17 +18,11 @@ export function normalizeNumber(raw: string): NormalizedNumber {
   if (raw.length >= 6 && raw.length <= 15 && !raw.startsWith('00') && allDigits(raw)) return { ok: true, number: raw };
   const stripped = raw.replace(FORMATTING, '');
   if (stripped === '') return { ok: false, reason: 'number is empty' };
-  const digits = stripped.startsWith('+')
-    ? stripped.slice(1)
-    : stripped.startsWith('00')
-      ? stripped.slice(2)
-      : stripped;
+  const digits = stripped.startsWith('+') ? stripped.slice(1) : stripped.startsWith('00') ? stripped.slice(2) : stripped;
   const other = /[^0-9]/u.exec(digits);
   if (other !== null) {
     const reason =
-      other[0] === '+'
-        ? "number has a '+' that is not at the start"
-        : `number has characters other than digits: ${describeChar(other[0])}`;
+      other[0] === '+' ? "number has a '+' that is not at the start" : `number has characters other than digits: ${describeChar(other[0])}`;
     return { ok: false, reason };
   }
   if (digits === '') return { ok: false, reason: 'number has no digits' };

@@ -11,7 +11,9 @@ export async function checkRedisForProduction(redis: RedisClient, log: Logger): 
   const problems: string[] = [];
   const policy = await configGet(redis, 'maxmemory-policy');
   if (policy !== null && policy !== 'noeviction') {
-    problems.push(`Redis maxmemory-policy is "${policy}": BullMQ needs "noeviction", or Redis may evict queued batches under memory pressure`);
+    problems.push(
+      `Redis maxmemory-policy is "${policy}": BullMQ needs "noeviction", or Redis may evict queued batches under memory pressure`,
+    );
   }
   if ((await persistence(redis)) === 'none') {
     problems.push('Redis persists nothing (appendonly no, save ""): a Redis restart loses every queued campaign; turn on appendonly');

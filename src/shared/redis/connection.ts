@@ -1,4 +1,4 @@
-import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
+import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config';
 import { redactUrl } from '../config';
 import { SmsqError } from '../errors';
@@ -71,10 +71,7 @@ export function describeRedis(config: Pick<Config, 'redisUrl' | 'redisSentinel'>
 export async function ensureRedis(redis: RedisClient, where: string, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   try {
-    await Promise.race([
-      redis.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref()),
-    ]);
+    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref())]);
   } catch (err) {
     throw new SmsqError(
       'REDIS_UNAVAILABLE',

@@ -38,13 +38,18 @@ export async function checkDurability(redis: RedisClient, durability: Durability
     const version = (await info('server')).redis_version ?? '0';
     const [major, minor] = version.split('.').map(Number);
     if (major < WAITAOF_SINCE[0] || (major === WAITAOF_SINCE[0] && minor < WAITAOF_SINCE[1])) {
-      throw new SmsqError('CONFIG_INVALID', `REDIS_DURABILITY=aof needs WAITAOF, which Redis 7.2 added; this Redis is ${version}. Upgrade Redis, or use REDIS_DURABILITY=replica with a replica.`);
+      throw new SmsqError(
+        'CONFIG_INVALID',
+        `REDIS_DURABILITY=aof needs WAITAOF, which Redis 7.2 added; this Redis is ${version}. Upgrade Redis, or use REDIS_DURABILITY=replica with a replica.`,
+      );
     }
     if ((await info('persistence')).aof_enabled !== '1') {
       throw new SmsqError('CONFIG_INVALID', 'REDIS_DURABILITY=aof needs the append-only file on: set appendonly yes on the Redis server.');
     }
   } else if (Number((await info('replication')).connected_slaves ?? 0) === 0) {
-    log.warn('REDIS_DURABILITY=replica but this Redis has no connected replica: no call is made until one acknowledges the in-flight records');
+    log.warn(
+      'REDIS_DURABILITY=replica but this Redis has no connected replica: no call is made until one acknowledges the in-flight records',
+    );
   }
 }
 

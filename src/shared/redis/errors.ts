@@ -57,9 +57,16 @@ function classify(err: unknown): { refusal: RedisRefusal; code: string } | null 
 }
 
 const ERROR_OF: Record<RedisRefusal, (code: string, outcome: string) => SmsqError> = {
-  full: (_code, outcome) => new SmsqError('REDIS_FULL', `Redis is full (maxmemory reached, OOM)${outcome}. Free memory or raise maxmemory, then try again.`),
-  'read-only': (code, outcome) => new SmsqError('REDIS_READONLY', `Redis refuses writes (${code}: a replica, too few replicas, or a failing disk save)${outcome}. Point REDIS_URL at the primary, or fix its replicas or disk, then try again.`, { reason: code }),
-  unreachable: (_code, outcome) => new SmsqError('REDIS_UNAVAILABLE', `Redis cannot be reached at REDIS_URL${outcome}; try again once it is back.`),
+  full: (_code, outcome) =>
+    new SmsqError('REDIS_FULL', `Redis is full (maxmemory reached, OOM)${outcome}. Free memory or raise maxmemory, then try again.`),
+  'read-only': (code, outcome) =>
+    new SmsqError(
+      'REDIS_READONLY',
+      `Redis refuses writes (${code}: a replica, too few replicas, or a failing disk save)${outcome}. Point REDIS_URL at the primary, or fix its replicas or disk, then try again.`,
+      { reason: code },
+    ),
+  unreachable: (_code, outcome) =>
+    new SmsqError('REDIS_UNAVAILABLE', `Redis cannot be reached at REDIS_URL${outcome}; try again once it is back.`),
 };
 
 /**

@@ -7,8 +7,24 @@ export const REPLIES_CSV_HEADER = 'receivedAt,number,content,campaignId,keyword,
 
 export function replyCsvLine(r: StoredReply): string {
   // The sender's number as the gateway (or a push) reported it: kept as it is only when it is a number.
-  return [csvCell(r.receivedAt), csvNumberCell(r.number), ...[r.content, r.campaignId ?? '', r.keyword ?? '', r.listChange ?? '', r.sendId, r.source, r.mcc ?? '', r.mnc ?? '', r.operator ?? '', r.pay ?? '', r.currency ?? '', r.id].map(csvCell)]
-    .join(',');
+  return [
+    csvCell(r.receivedAt),
+    csvNumberCell(r.number),
+    ...[
+      r.content,
+      r.campaignId ?? '',
+      r.keyword ?? '',
+      r.listChange ?? '',
+      r.sendId,
+      r.source,
+      r.mcc ?? '',
+      r.mnc ?? '',
+      r.operator ?? '',
+      r.pay ?? '',
+      r.currency ?? '',
+      r.id,
+    ].map(csvCell),
+  ].join(',');
 }
 
 /**

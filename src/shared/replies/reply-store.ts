@@ -93,14 +93,47 @@ export class ReplyStore {
     const time = r.receiveTime ?? Math.floor(now / 60_000) * 60_000;
     const hash = createHash('sha1').update(`${number}\n${time}\n${r.content}`).digest('hex');
     const fields = [
-      'n', number, 'c', r.content, 't', String(r.receiveTime ?? now), 's', r.sendId, 'src', source, 'k', keyword ?? '',
-      'mcc', r.mcc, 'mnc', r.mnc, 'op', r.operator, 'pay', r.pay ?? '', 'cur', r.currency ?? '',
+      'n',
+      number,
+      'c',
+      r.content,
+      't',
+      String(r.receiveTime ?? now),
+      's',
+      r.sendId,
+      'src',
+      source,
+      'k',
+      keyword ?? '',
+      'mcc',
+      r.mcc,
+      'mnc',
+      r.mnc,
+      'op',
+      r.operator,
+      'pay',
+      r.pay ?? '',
+      'cur',
+      r.currency ?? '',
     ];
     const answer = await runScript(
       this.redis,
       RECORD_REPLY,
-      [this.keys.replySeen(hash), this.keys.contacts(numberBucket(number)), this.keys.campaignRefs(), this.keys.replies(), this.keys.suppression(numberBucket(number))],
-      [number, String(this.config.dedupSeconds), String(this.config.maxKept), keyword ?? '', encodeSuppression({ number, reason: 'stop-reply', source: 'reply', at: now }), ...fields],
+      [
+        this.keys.replySeen(hash),
+        this.keys.contacts(numberBucket(number)),
+        this.keys.campaignRefs(),
+        this.keys.replies(),
+        this.keys.suppression(numberBucket(number)),
+      ],
+      [
+        number,
+        String(this.config.dedupSeconds),
+        String(this.config.maxKept),
+        keyword ?? '',
+        encodeSuppression({ number, reason: 'stop-reply', source: 'reply', at: now }),
+        ...fields,
+      ],
     );
     if (answer[0] === 'duplicate') {
       countReply(source, 'duplicate');

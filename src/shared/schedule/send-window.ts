@@ -30,7 +30,13 @@ export function parseWindow(raw: string): SendWindow {
   if (start === end) throw new Error(`"${raw}" starts and ends at the same time`);
   const days = m[1] ? parseDays(m[1], raw) : ALL_DAYS;
   const hhmm = (n: number) => `${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`;
-  const dayPart = days.size === 7 ? '' : `${[...days].sort().map((d) => DAY_NAMES[d - 1][0].toUpperCase() + DAY_NAMES[d - 1].slice(1)).join(',')} `;
+  const dayPart =
+    days.size === 7
+      ? ''
+      : `${[...days]
+          .sort()
+          .map((d) => DAY_NAMES[d - 1][0].toUpperCase() + DAY_NAMES[d - 1].slice(1))
+          .join(',')} `;
   return { spec: `${dayPart}${hhmm(start)}-${hhmm(end)}`, days, start, end };
 }
 
@@ -42,14 +48,19 @@ function minutes(h: string, min: string, raw: string): number {
 
 function parseDays(text: string, raw: string): Set<number> {
   const days = new Set<number>();
-  for (const part of text.toLowerCase().split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .toLowerCase()
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [from, to] = part.split('-').map((d) => DAY_NAMES.indexOf(d.trim().slice(0, 3)) + 1);
     if (from < 1 || (part.includes('-') && to < 1)) throw new Error(`"${raw}" has a day that is not Mon, Tue, Wed, Thu, Fri, Sat or Sun`);
     if (!part.includes('-')) days.add(from);
-    else for (let d = from; ; d = (d % 7) + 1) {
-      days.add(d);
-      if (d === to) break;
-    }
+    else
+      for (let d = from; ; d = (d % 7) + 1) {
+        days.add(d);
+        if (d === to) break;
+      }
   }
   return days;
 }

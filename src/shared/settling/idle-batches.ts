@@ -24,7 +24,10 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
     // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
     if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
-    const { events } = await ctx.batches.finish(campaignId, k, batch.recipients.length, { autoSettle: ctx.config.settling.autoSettle, webhooks: target !== undefined });
+    const { events } = await ctx.batches.finish(campaignId, k, batch.recipients.length, {
+      autoSettle: ctx.config.settling.autoSettle,
+      webhooks: target !== undefined,
+    });
     if (target && events) await ctx.webhooks.batchFinished(target, k, batch.recipients, new Map([...batch.outcomes, ...rest]), events);
   }
 }

@@ -1,6 +1,14 @@
 import { SmsqError } from '../errors';
 import { isTransientQueryFailure, queryRetryDelay } from '../gateway/query-retry';
-import { describeQueryFailure, MAX_SENT_RCD_WINDOW_MS, SENT_RCD_PAGE_ROWS, type GatewayQueries, type QueryFailure, type QueryResult, type SentRecord } from '../gateway/queries';
+import {
+  describeQueryFailure,
+  MAX_SENT_RCD_WINDOW_MS,
+  SENT_RCD_PAGE_ROWS,
+  type GatewayQueries,
+  type QueryFailure,
+  type QueryResult,
+  type SentRecord,
+} from '../gateway/queries';
 
 /** What reading the gateway's records covered: the windows asked (ISO 8601) and the rows they held. */
 export interface SentRecordsRead {
@@ -13,7 +21,12 @@ export interface SentRecordsRead {
  * 50,000 rows, handing each page to `onPage`. Settling and a campaign's recovery both read them so. Throws
  * GATEWAY_QUERY_FAILED when a page cannot be read: the caller then changes nothing.
  */
-export async function readSentRecords(queries: GatewayQueries, start: number, end: number, onPage: (rows: SentRecord[]) => void): Promise<SentRecordsRead> {
+export async function readSentRecords(
+  queries: GatewayQueries,
+  start: number,
+  end: number,
+  onPage: (rows: SentRecord[]) => void,
+): Promise<SentRecordsRead> {
   const read: SentRecordsRead = { windows: [], recordsRead: 0 };
   for (let s = start; s < end; s += MAX_SENT_RCD_WINDOW_MS) {
     const w = { start: s, end: Math.min(end, s + MAX_SENT_RCD_WINDOW_MS) };
@@ -21,9 +34,13 @@ export async function readSentRecords(queries: GatewayQueries, start: number, en
     for (let startIndex = 0; ; startIndex += SENT_RCD_PAGE_ROWS) {
       const answer = await withRetries(() => queries.getSentRcd({ start: new Date(w.start), end: new Date(w.end), startIndex }));
       if (!answer.ok) {
-        throw new SmsqError('GATEWAY_QUERY_FAILED', `getSentRcd failed: ${describeQueryFailure(answer)}; nothing was changed. Try again later.`, {
-          failure: queryFailureLabel(answer),
-        });
+        throw new SmsqError(
+          'GATEWAY_QUERY_FAILED',
+          `getSentRcd failed: ${describeQueryFailure(answer)}; nothing was changed. Try again later.`,
+          {
+            failure: queryFailureLabel(answer),
+          },
+        );
       }
       const rows = answer.value.records;
       read.recordsRead += rows.length;

@@ -58,7 +58,12 @@ export function resendUnderWay(rec: CampaignRecord): number | undefined {
  * (settle-lock.ts), so `smsq settle` and the automatic settle job never work on one campaign at once.
  * Throws GATEWAY_QUERY_FAILED when the records cannot be read; nothing is changed then.
  */
-export async function settleUnknowns(ctx: Context, queries: GatewayQueries, campaignId: string, rec: CampaignRecord): Promise<SettleResult> {
+export async function settleUnknowns(
+  ctx: Context,
+  queries: GatewayQueries,
+  campaignId: string,
+  rec: CampaignRecord,
+): Promise<SettleResult> {
   const result: SettleResult = { campaignId, unknown: 0, sent: 0, notSent: 0, tooRecent: 0, resent: 0, windows: [], recordsRead: 0 };
   const createdAt = rec.createdAt;
   const unknowns: Unknown[] = [];
@@ -74,7 +79,13 @@ export async function settleUnknowns(ctx: Context, queries: GatewayQueries, camp
   return result;
 }
 
-async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaignId: string, unknowns: Unknown[], result: SettleResult): Promise<void> {
+async function settleFromRecords(
+  ctx: Context,
+  queries: GatewayQueries,
+  campaignId: string,
+  unknowns: Unknown[],
+  result: SettleResult,
+): Promise<void> {
   const now = Date.now();
   const wanted = new Set(unknowns.map((u) => u.number));
   const candidates = new Map<string, SentRecord[]>();
@@ -97,14 +108,25 @@ async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaign
   const failedAtGateway: DeliveryReport[] = [];
   const settleMs = ctx.config.settling.settleAfterMs;
   for (const u of unknowns) {
-    const pick = nearest((candidates.get(u.number) ?? []).filter((r) => !taken.has(r.msgId)), u.calledAt);
+    const pick = nearest(
+      (candidates.get(u.number) ?? []).filter((r) => !taken.has(r.msgId)),
+      u.calledAt,
+    );
     let outcome: StoredOutcome | null = null;
     if (pick) {
       taken.add(pick.msgId);
       outcome = ['s', pick.msgId];
-      entries.push({ msgId: pick.msgId, campaignId, batch: u.batch, index: u.index, number: u.number, sentAt: pick.receiveTime ?? u.calledAt });
+      entries.push({
+        msgId: pick.msgId,
+        campaignId,
+        batch: u.batch,
+        index: u.index,
+        number: u.number,
+        sentAt: pick.receiveTime ?? u.calledAt,
+      });
       // Status 2: the gateway took it but failed it; it was sent, and it was not delivered.
-      if (pick.rawStatus === '2') failedAtGateway.push({ msgId: pick.msgId, state: 'x', at: pick.receiveTime ?? now, code: '2', reason: 'failed (getSentRcd)' });
+      if (pick.rawStatus === '2')
+        failedAtGateway.push({ msgId: pick.msgId, state: 'x', at: pick.receiveTime ?? now, code: '2', reason: 'failed (getSentRcd)' });
       result.sent++;
     } else if (now - u.calledAt >= settleMs) {
       outcome = ['n', `not in the gateway's sent records (getSentRcd) for the time of its call, ${new Date(u.calledAt).toISOString()}`];
@@ -120,7 +142,11 @@ async function settleFromRecords(ctx: Context, queries: GatewayQueries, campaign
     if ((await ctx.batches.reconcile(campaignId, batch, o)) === 0) continue;
     // The batch's outcomes changed after its recipients.settled: a later one (higher seq) supersedes it.
     const record = await ctx.batches.load(campaignId, batch);
-    if (record) await ctx.webhooks.emit(campaignId, 'recipients.settled', { batch, recipients: settledRecipients(record.recipients, record.outcomes) });
+    if (record)
+      await ctx.webhooks.emit(campaignId, 'recipients.settled', {
+        batch,
+        recipients: settledRecipients(record.recipients, record.outcomes),
+      });
   }
   await ctx.delivery.indexEntries(entries);
   if (failedAtGateway.length > 0) await ctx.delivery.record(failedAtGateway, 'poll');

@@ -12,7 +12,12 @@ const LOCK_MS = 30_000;
 const RENEW_EVERY_MS = 10_000;
 
 /** Runs `fn` holding the lock; null, without running it, when someone else holds it for longer than `waitMs`. */
-export async function withSettleLock<T>(ctx: Context, campaignId: string, waitMs: number, fn: () => Promise<T>): Promise<{ value: T } | null> {
+export async function withSettleLock<T>(
+  ctx: Context,
+  campaignId: string,
+  waitMs: number,
+  fn: () => Promise<T>,
+): Promise<{ value: T } | null> {
   const key = ctx.keys.settleLock(campaignId);
   const owner = randomUUID();
   const deadline = Date.now() + waitMs;

@@ -42,7 +42,10 @@ export function parseTemplate(content: string): TemplateParse {
     const bar = inner.indexOf('|');
     const name = (bar === -1 ? inner : inner.slice(0, bar)).trim();
     if (!FIELD_NAME.test(name)) {
-      return { ok: false, reason: `placeholder {{${inner}}} has no valid field name (letters, digits, _ . -, starting with a letter or _)` };
+      return {
+        ok: false,
+        reason: `placeholder {{${inner}}} has no valid field name (letters, digits, _ . -, starting with a letter or _)`,
+      };
     }
     let field = fields.indexOf(name);
     if (field === -1) field = fields.push(name) - 1;

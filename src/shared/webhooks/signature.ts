@@ -41,7 +41,8 @@ type Headers = Record<string, string | string[] | undefined> | { get(name: strin
  */
 export function verifyWebhook<T = unknown>(secret: string, headers: Headers, body: string | Buffer, now = Date.now()): T {
   const header = (name: string): string | undefined => {
-    if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(n: string): string | null }).get(name) ?? undefined;
+    if (typeof (headers as { get?: unknown }).get === 'function')
+      return (headers as { get(n: string): string | null }).get(name) ?? undefined;
     const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === name);
     const v = entry?.[1] as string | string[] | undefined;
     return Array.isArray(v) ? v[0] : v;
@@ -52,7 +53,8 @@ export function verifyWebhook<T = unknown>(secret: string, headers: Headers, bod
   if (!id || !ts || !signatures) throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
   const timestamp = Number(ts);
   if (!/^\d+$/.test(ts)) throw new WebhookVerificationError('webhook-timestamp is not a whole number of seconds');
-  if (Math.abs(now / 1000 - timestamp) > TIMESTAMP_TOLERANCE_SECONDS) throw new WebhookVerificationError('webhook-timestamp is more than 5 minutes from this clock');
+  if (Math.abs(now / 1000 - timestamp) > TIMESTAMP_TOLERANCE_SECONDS)
+    throw new WebhookVerificationError('webhook-timestamp is more than 5 minutes from this clock');
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const expected = Buffer.from(signWebhook(secret, id, timestamp, text).slice(3), 'base64');
   for (const versioned of signatures.split(' ')) {

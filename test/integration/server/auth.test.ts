@@ -44,7 +44,12 @@ describe('the API', () => {
     // A body that never ends: only a refusal that does not wait for it can answer.
     const endless = new Readable({ read() {} });
     endless.push('447700900001\n');
-    const res = await server.app.inject({ method: 'POST', url: '/v1/campaigns?content=Hi', headers: { 'content-type': 'text/csv' }, payload: endless });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns?content=Hi',
+      headers: { 'content-type': 'text/csv' },
+      payload: endless,
+    });
     expect(res.statusCode).toBe(401);
     endless.destroy();
   });
@@ -69,10 +74,15 @@ describe('the API', () => {
 });
 
 describe('the dashboard', () => {
-  const dashboard = (authorization?: string) => server.app.inject({ method: 'GET', url: '/admin/queues', headers: authorization ? { authorization } : {} });
+  const dashboard = (authorization?: string) =>
+    server.app.inject({ method: 'GET', url: '/admin/queues', headers: authorization ? { authorization } : {} });
 
   it('asks for basic auth, and refuses a wrong user or password', async () => {
-    for (const res of [await dashboard(), await dashboard(basic(DASHBOARD.user, 'wrong-password')), await dashboard(basic('someone', DASHBOARD.password))]) {
+    for (const res of [
+      await dashboard(),
+      await dashboard(basic(DASHBOARD.user, 'wrong-password')),
+      await dashboard(basic('someone', DASHBOARD.password)),
+    ]) {
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^Basic realm=/);
       expect(errorCode(res)).toBe('UNAUTHORIZED');
@@ -89,8 +99,20 @@ describe('the dashboard', () => {
 
   it('without credentials listens on 127.0.0.1 only, whatever SERVER_HOST says, and says so in its log', async () => {
     let startLogs = '';
-    const log = createLogger('info', 'smsq', new Writable({ write: (c, _e, d) => { startLogs += c; d(); } }));
-    const open = await startServer(serverConfig(prefix, gateway, { DASHBOARD_USER: '', DASHBOARD_PASSWORD: '', SERVER_HOST: '0.0.0.0', SERVER_PORT: '0' }), log);
+    const log = createLogger(
+      'info',
+      'smsq',
+      new Writable({
+        write: (c, _e, d) => {
+          startLogs += c;
+          d();
+        },
+      }),
+    );
+    const open = await startServer(
+      serverConfig(prefix, gateway, { DASHBOARD_USER: '', DASHBOARD_PASSWORD: '', SERVER_HOST: '0.0.0.0', SERVER_PORT: '0' }),
+      log,
+    );
     try {
       expect((open.app.server.address() as AddressInfo).address).toBe('127.0.0.1');
       expect(startLogs).toContain('listening on 127.0.0.1 only');
@@ -100,7 +122,7 @@ describe('the dashboard', () => {
     }
   });
 
-  it('in read-only mode refuses the dashboard\'s write endpoints, retrying failed jobs among them', async () => {
+  it("in read-only mode refuses the dashboard's write endpoints, retrying failed jobs among them", async () => {
     const readOnly = await openApp(serverConfig(prefix, gateway, { DASHBOARD_READ_ONLY: 'true' }));
     try {
       // As bull-board's own page sends it: the login, from this origin.

@@ -24,7 +24,11 @@ beforeAll(async () => {
   // 1,000 campaigns, 4 at a time, so that many share a createdAt millisecond: ties must page right too.
   for (let i = 0; i < 1_000; i += 4) {
     const batch = [i, i + 1, i + 2, i + 3].map((k) => `list-${String(k).padStart(4, '0')}`);
-    await Promise.all(batch.map((campaignId, j) => stack.producer.enqueueCampaign({ campaignId, content: 'Hi', recipients: [{ number: String(447_733_000_000 + i + j) }] })));
+    await Promise.all(
+      batch.map((campaignId, j) =>
+        stack.producer.enqueueCampaign({ campaignId, content: 'Hi', recipients: [{ number: String(447_733_000_000 + i + j) }] }),
+      ),
+    );
     ids.push(...batch);
   }
   for (const id of ids.slice(0, 30)) await stack.producer.cancelCampaign(id);
@@ -44,7 +48,7 @@ async function allPages(query: string): Promise<{ campaigns: Listed[]; pages: nu
   do {
     const res = await get(`/v1/campaigns?${query}${next ? `&cursor=${next}` : ''}`);
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { campaigns: Listed[]; next?: string };
+    const body = res.json<{ campaigns: Listed[]; next?: string }>();
     campaigns.push(...body.campaigns);
     next = body.next;
     pages++;
@@ -54,7 +58,9 @@ async function allPages(query: string): Promise<{ campaigns: Listed[]; pages: nu
 
 /** Newest first; campaigns created in the same millisecond by id, descending, as the index orders them. */
 function newestFirst(list: Listed[]): string[] {
-  return [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (b.campaignId < a.campaignId ? -1 : 1)).map((c) => c.campaignId);
+  return [...list]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (b.campaignId < a.campaignId ? -1 : 1))
+    .map((c) => c.campaignId);
 }
 
 describe('GET /v1/campaigns', () => {
@@ -68,7 +74,7 @@ describe('GET /v1/campaigns', () => {
   });
 
   it('answers 50 a page by default, with a cursor to the next', async () => {
-    const body = (await get('/v1/campaigns')).json() as { campaigns: Listed[]; next: string };
+    const body = (await get('/v1/campaigns')).json<{ campaigns: Listed[]; next: string }>();
     expect(body.campaigns).toHaveLength(50);
     expect(typeof body.next).toBe('string');
   });
@@ -114,7 +120,10 @@ describe('smsq list', () => {
     const { code, stdout, stderr } = await runSmsq(['list', '--json'], stack.env);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const listed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Listed);
+    const listed = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Listed);
     expect(listed).toHaveLength(1_000);
     expect(new Set(listed.map((c) => c.campaignId))).toEqual(new Set(ids));
     expect(listed.map((c) => c.campaignId)).toEqual(newestFirst(listed));
@@ -140,7 +149,7 @@ describe('the index under the list', () => {
   it('drops a campaign whose record has expired when a listing meets it', async () => {
     const gone = ids[999];
     await redis.del(`${stack.prefix}:campaign:${gone}`);
-    const first = (await get('/v1/campaigns?limit=3')).json() as { campaigns: Listed[] };
+    const first = (await get('/v1/campaigns?limit=3')).json<{ campaigns: Listed[] }>();
     expect(first.campaigns.map((c) => c.campaignId)).not.toContain(gone);
     expect(await redis.zscore(`${stack.prefix}:campaigns:by-created`, gone)).toBeNull();
   });

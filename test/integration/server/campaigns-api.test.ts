@@ -13,22 +13,30 @@ const numbers = (n: number) => Array.from({ length: n }, () => String(nextNumber
 function post(payload: unknown, headers: Record<string, string> = {}, url = '/v1/campaigns') {
   const json = typeof payload !== 'string';
   return stack.server.app.inject({
-    method: 'POST', url, headers: { ...BEARER, 'content-type': json ? 'application/json' : 'text/csv', ...headers },
+    method: 'POST',
+    url,
+    headers: { ...BEARER, 'content-type': json ? 'application/json' : 'text/csv', ...headers },
     payload: json ? JSON.stringify(payload) : payload,
   });
 }
-const get = (url: string, headers: Record<string, string> = {}) => stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
 
 async function finished(id: string): Promise<CampaignInfo> {
   return waitFor(`campaign ${id} to complete`, async () => {
-    const info = (await get(`/v1/campaigns/${id}`)).json() as CampaignInfo;
+    const info = (await get(`/v1/campaigns/${id}`)).json<CampaignInfo>();
     return info.counts.pending === 0 && info.state === 'completed' ? info : undefined;
   });
 }
 
 describe('POST /v1/campaigns', () => {
   it('queues a JSON campaign with 201, its counts and a Location, and sends it', async () => {
-    const res = await post({ campaignId: 'json-1', content: 'Hello', senderId: 'SHOP', recipients: numbers(3).map((number, i) => ({ number, orderId: `o-${i}` })) });
+    const res = await post({
+      campaignId: 'json-1',
+      content: 'Hello',
+      senderId: 'SHOP',
+      recipients: numbers(3).map((number, i) => ({ number, orderId: `o-${i}` })),
+    });
     expect(res.statusCode).toBe(201);
     expect(res.headers.location).toBe('/v1/campaigns/json-1');
     expect(res.json()).toMatchObject({ campaignId: 'json-1', created: true, total: 3, batches: 1, duplicatesSkipped: 0 });
@@ -63,7 +71,11 @@ describe('POST /v1/campaigns', () => {
   });
 
   it('lists the bad rows with 422 VALIDATION_FAILED and queues nothing', async () => {
-    const res = await post({ campaignId: 'bad-rows', content: 'Hi', recipients: [{ number: numbers(1)[0] }, { number: '12' }, { number: numbers(1)[0], orderID: 'typo' }] });
+    const res = await post({
+      campaignId: 'bad-rows',
+      content: 'Hi',
+      recipients: [{ number: numbers(1)[0] }, { number: '12' }, { number: numbers(1)[0], orderID: 'typo' }],
+    });
     expect(res.statusCode).toBe(422);
     expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { invalidCount: 2 } });
     expect(res.json().error.details.rows.map((r: { row: number }) => r.row)).toEqual([2, 3]);
@@ -83,7 +95,9 @@ describe('POST /v1/campaigns', () => {
   });
 
   it('reads a streamed CSV body with the fields in the query string', async () => {
-    const csv = `number,orderId\r\n${numbers(1500).map((n, i) => `${n},csv-${i}`).join('\r\n')}\r\n`;
+    const csv = `number,orderId\r\n${numbers(1500)
+      .map((n, i) => `${n},csv-${i}`)
+      .join('\r\n')}\r\n`;
     const res = await post(csv, {}, '/v1/campaigns?campaignId=csv-1&content=Hello%20%F0%9F%91%8B&senderId=SHOP');
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ campaignId: 'csv-1', total: 1500, batches: 2 });
@@ -114,7 +128,10 @@ describe('reading and cancelling campaigns', () => {
     await finished('results-1');
     const ndjson = await get('/v1/campaigns/results-1/results');
     expect(ndjson.headers['content-type']).toMatch(/^application\/x-ndjson/);
-    const lines = ndjson.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = ndjson.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1200);
     expect(lines[0]).toMatchObject({ number: list[0].number, orderId: 'r-0', status: 'sent' });
     expect(stack.sim.ledger.byMsgId(lines[1199].msgId)).toMatchObject({ orderId: 'r-1199' });
@@ -138,7 +155,9 @@ describe('reading and cancelling campaigns', () => {
     expect(res.json()).toMatchObject({ state: 'cancelled' });
     expect((await cancel('cancel-1')).statusCode).toBe(200);
     await stack.server.app.inject({ method: 'POST', url: '/v1/queue/resume', headers: BEARER });
-    await waitFor('cancelled recipients settled', async () => ((await get('/v1/campaigns/cancel-1')).json().counts.cancelled === 10 ? true : undefined));
+    await waitFor('cancelled recipients settled', async () =>
+      (await get('/v1/campaigns/cancel-1')).json().counts.cancelled === 10 ? true : undefined,
+    );
 
     const ended = await cancel('json-1');
     expect(ended.statusCode).toBe(409);

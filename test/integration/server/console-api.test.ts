@@ -11,12 +11,14 @@ const login = { authorization: `Basic ${Buffer.from(`${DASHBOARD.user}:${DASHBOA
 
 const get = (url: string) => stack.server.app.inject({ method: 'GET', url, headers: login });
 
-it('gives a finished campaign\'s progress series, failures by code and batches, behind the dashboard login', async () => {
+it("gives a finished campaign's progress series, failures by code and batches, behind the dashboard login", async () => {
   const refused = ['447766100003', '447766100017'];
   stack.sim.setFaults({ refuseNumbers: refused });
   const recipients = Array.from({ length: 45 }, (_, i) => ({ number: String(447_766_100_000 + i) }));
   const queued = await stack.server.app.inject({
-    method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' },
+    method: 'POST',
+    url: '/v1/campaigns',
+    headers: { ...BEARER, 'content-type': 'application/json' },
     payload: JSON.stringify({ campaignId: 'series', content: 'Hi', recipients }),
   });
   expect(queued.statusCode).toBe(201);
@@ -25,7 +27,11 @@ it('gives a finished campaign\'s progress series, failures by code and batches, 
     const o = (await get('/console/api/campaigns/series/overview')).json();
     return o.campaign.state === 'completed' && o.campaign.counts.pending === 0 && o.batches.inFlight === 0 ? o : undefined;
   });
-  expect(overview.campaign).toMatchObject({ counts: { sent: 43, failed: 2 }, outcomeCodes: { failed: { NOT_ACCEPTED: 2 }, unknown: {} }, priority: 'normal' });
+  expect(overview.campaign).toMatchObject({
+    counts: { sent: 43, failed: 2 },
+    outcomeCodes: { failed: { NOT_ACCEPTED: 2 }, unknown: {} },
+    priority: 'normal',
+  });
   // One cumulative sample per batch, in order, the last one the campaign's totals.
   expect(overview.series).toHaveLength(5);
   expect(overview.series.at(-1)).toMatchObject({ sent: 43, failed: 2, unknown: 0 });

@@ -18,7 +18,9 @@ const OWN_ORIGIN = 'http://localhost:80';
 
 async function queue(campaignId: string): Promise<void> {
   const res = await testApp.server.app.inject({
-    method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' },
+    method: 'POST',
+    url: '/v1/campaigns',
+    headers: { ...BEARER, 'content-type': 'application/json' },
     payload: JSON.stringify({ campaignId, content: 'Hello', recipients: [{ number: '447700900001' }, { number: '447700900002' }] }),
   });
   expect(res.statusCode).toBe(201);
@@ -28,16 +30,52 @@ const record = (campaignId: string) => testApp.server.ctx.redis.hgetall(`${testA
 
 /** How a page on another site can make a logged-in browser POST: each is refused whatever else it carries. */
 const ATTACKS: Array<[string, Record<string, string>, string | undefined, number, string]> = [
-  ['an auto-submitted text/plain form', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' }, '{"a":"="}', 403, 'CROSS_SITE_REQUEST'],
-  ['a url-encoded form', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' }, 'a=1', 403, 'CROSS_SITE_REQUEST'],
+  [
+    'an auto-submitted text/plain form',
+    { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
+    '{"a":"="}',
+    403,
+    'CROSS_SITE_REQUEST',
+  ],
+  [
+    'a url-encoded form',
+    { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' },
+    'a=1',
+    403,
+    'CROSS_SITE_REQUEST',
+  ],
   ['a foreign Origin', { origin: 'https://evil.example', 'content-type': 'application/json' }, '{}', 403, 'CROSS_SITE_REQUEST'],
   ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, '{}', 403, 'CROSS_SITE_REQUEST'],
-  ['Sec-Fetch-Site: same-site (a sibling subdomain)', { 'sec-fetch-site': 'same-site', 'content-type': 'application/json' }, '{}', 403, 'CROSS_SITE_REQUEST'],
-  ['a foreign Referer and no Origin', { referer: 'https://evil.example/page', 'content-type': 'application/json' }, '{}', 403, 'CROSS_SITE_REQUEST'],
+  [
+    'Sec-Fetch-Site: same-site (a sibling subdomain)',
+    { 'sec-fetch-site': 'same-site', 'content-type': 'application/json' },
+    '{}',
+    403,
+    'CROSS_SITE_REQUEST',
+  ],
+  [
+    'a foreign Referer and no Origin',
+    { referer: 'https://evil.example/page', 'content-type': 'application/json' },
+    '{}',
+    403,
+    'CROSS_SITE_REQUEST',
+  ],
   ['Origin null (a sandboxed frame)', { origin: 'null', 'content-type': 'application/json' }, '{}', 403, 'CROSS_SITE_REQUEST'],
   ['no Origin, Referer or Sec-Fetch-Site', { 'content-type': 'application/json' }, '{}', 403, 'CROSS_SITE_REQUEST'],
-  ['a same-origin text/plain body', { origin: OWN_ORIGIN, 'sec-fetch-site': 'same-origin', 'content-type': 'text/plain' }, '{}', 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  ['a same-origin POST without a body or type', { origin: OWN_ORIGIN, 'sec-fetch-site': 'same-origin' }, undefined, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  [
+    'a same-origin text/plain body',
+    { origin: OWN_ORIGIN, 'sec-fetch-site': 'same-origin', 'content-type': 'text/plain' },
+    '{}',
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
+  [
+    'a same-origin POST without a body or type',
+    { origin: OWN_ORIGIN, 'sec-fetch-site': 'same-origin' },
+    undefined,
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
 ];
 
 describe.each([
@@ -47,37 +85,59 @@ describe.each([
   ['settle with resend', 'settle?resend=true'],
   // The old name of settle (deprecated), guarded the same.
   ['reconcile with resend', 'reconcile?resend=true'],
-])('the console\'s %s', (name, action) => {
+])("the console's %s", (name, action) => {
   const campaignId = `csrf-${name.replace(/ /g, '-')}`;
 
   beforeAll(async () => {
     await queue(campaignId);
     // Resume needs a paused campaign; settle an ended one (it would ask the gateway, and resend).
-    if (action === 'resume') await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'paused', pausedBy: 'operator' });
-    if (action.startsWith('settle') || action.startsWith('reconcile')) await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'completed' });
+    if (action === 'resume')
+      await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'paused', pausedBy: 'operator' });
+    if (action.startsWith('settle') || action.startsWith('reconcile'))
+      await testApp.server.ctx.redis.hset(`${testApp.prefix}:campaign:${campaignId}`, { state: 'completed' });
   });
 
   it.each(ATTACKS)(`is refused for %s, and changes nothing in Redis`, async (_what, headers, payload, status, code) => {
     const before = await record(campaignId);
-    const res = await testApp.server.app.inject({ method: 'POST', url: `/console/api/v1/campaigns/${campaignId}/${action}`, headers: { ...login, ...headers }, payload });
+    const res = await testApp.server.app.inject({
+      method: 'POST',
+      url: `/console/api/v1/campaigns/${campaignId}/${action}`,
+      headers: { ...login, ...headers },
+      payload,
+    });
     expect(res.statusCode).toBe(status);
     expect(errorCode(res)).toBe(code);
     expect(await record(campaignId)).toEqual(before);
   });
 });
 
-it('takes the same actions from the console\'s own page: same origin, JSON', async () => {
+it("takes the same actions from the console's own page: same origin, JSON", async () => {
   await queue('csrf-own-page');
   const own = { ...login, origin: OWN_ORIGIN, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' };
-  const paused = await testApp.server.app.inject({ method: 'POST', url: '/console/api/v1/campaigns/csrf-own-page/pause', headers: own, payload: '{}' });
+  const paused = await testApp.server.app.inject({
+    method: 'POST',
+    url: '/console/api/v1/campaigns/csrf-own-page/pause',
+    headers: own,
+    payload: '{}',
+  });
   expect(paused.statusCode).toBe(200);
   expect((await record('csrf-own-page')).state).toBe('paused');
   // A browser that sends no Sec-Fetch-Site still sends its Origin, or at least a Referer of the page.
   const { origin: _o, 'sec-fetch-site': _s, ...older } = own;
-  const resumed = await testApp.server.app.inject({ method: 'POST', url: '/console/api/v1/campaigns/csrf-own-page/resume', headers: { ...older, referer: `${OWN_ORIGIN}/console/campaigns/csrf-own-page` }, payload: '{}' });
+  const resumed = await testApp.server.app.inject({
+    method: 'POST',
+    url: '/console/api/v1/campaigns/csrf-own-page/resume',
+    headers: { ...older, referer: `${OWN_ORIGIN}/console/campaigns/csrf-own-page` },
+    payload: '{}',
+  });
   expect(resumed.statusCode).toBe(200);
   expect((await record('csrf-own-page')).state).not.toBe('paused');
-  const cancelled = await testApp.server.app.inject({ method: 'POST', url: '/console/api/v1/campaigns/csrf-own-page/cancel', headers: { ...older, origin: OWN_ORIGIN }, payload: '{}' });
+  const cancelled = await testApp.server.app.inject({
+    method: 'POST',
+    url: '/console/api/v1/campaigns/csrf-own-page/cancel',
+    headers: { ...older, origin: OWN_ORIGIN },
+    payload: '{}',
+  });
   expect(cancelled.statusCode).toBe(200);
   expect((await record('csrf-own-page')).state).toBe('cancelled');
 });
@@ -97,16 +157,21 @@ describe('without a login (listening on 127.0.0.1)', () => {
   /** A GET over a real socket with the Host header a browser would send for the name in its address bar. */
   function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      http.get(url, { headers: { host } }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      }).on('error', reject);
+      http
+        .get(url, { headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
     });
   }
 
   it('refuses a Host header other than the loopback names on its own port (DNS rebinding)', async () => {
-    const server = await startServer(serverConfig(prefix, 'http://127.0.0.1:9/sms', { ...noLogin, SERVER_PORT: '0' }), createLogger('silent'));
+    const server = await startServer(
+      serverConfig(prefix, 'http://127.0.0.1:9/sms', { ...noLogin, SERVER_PORT: '0' }),
+      createLogger('silent'),
+    );
     try {
       const port = new URL(server.url).port;
       for (const host of ['attacker.example', `attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost:${Number(port) + 1}`]) {
@@ -125,7 +190,12 @@ describe('without a login (listening on 127.0.0.1)', () => {
   });
 
   it('answers under the names SERVER_ALLOWED_HOSTS gives, for a deployment behind a name', async () => {
-    const app = await openApp(serverConfig(prefix, 'http://127.0.0.1:9/sms', { ...noLogin, SERVER_ALLOWED_HOSTS: 'sms.internal.example, sms.internal.example:8443' }));
+    const app = await openApp(
+      serverConfig(prefix, 'http://127.0.0.1:9/sms', {
+        ...noLogin,
+        SERVER_ALLOWED_HOSTS: 'sms.internal.example, sms.internal.example:8443',
+      }),
+    );
     try {
       for (const host of ['sms.internal.example', 'sms.internal.example:8443']) {
         expect((await app.app.inject({ method: 'GET', url: '/', headers: { host } })).statusCode).toBe(200);
@@ -137,6 +207,8 @@ describe('without a login (listening on 127.0.0.1)', () => {
   });
 
   it('with a login, leaves the Host to the operator (the server may listen on any address)', async () => {
-    expect((await testApp.server.app.inject({ method: 'GET', url: '/', headers: { ...login, host: 'sms.example.com' } })).statusCode).toBe(200);
+    expect((await testApp.server.app.inject({ method: 'GET', url: '/', headers: { ...login, host: 'sms.example.com' } })).statusCode).toBe(
+      200,
+    );
   });
 });

@@ -20,28 +20,56 @@ const BOARD = '/admin/queues/api/queues';
 /** A scheduled campaign, queued through the API: its split job waits, delayed, until sendAt. */
 async function scheduledCampaign(campaignId: string): Promise<void> {
   const res = await testApp.server.app.inject({
-    method: 'POST', url: '/v1/campaigns', headers: { ...BEARER, 'content-type': 'application/json' },
-    payload: JSON.stringify({ campaignId, content: 'Later', sendAt: new Date(Date.now() + 3_600_000).toISOString(), recipients: [{ number: '447700900001' }] }),
+    method: 'POST',
+    url: '/v1/campaigns',
+    headers: { ...BEARER, 'content-type': 'application/json' },
+    payload: JSON.stringify({
+      campaignId,
+      content: 'Later',
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+      recipients: [{ number: '447700900001' }],
+    }),
   });
   expect(res.statusCode).toBe(201);
 }
 
 const send = (method: 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) =>
-  testApp.server.app.inject({ method, url: `${BOARD}${url}`, headers: payload === undefined ? board : { ...board, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) });
+  testApp.server.app.inject({
+    method,
+    url: `${BOARD}${url}`,
+    headers: payload === undefined ? board : { ...board, 'content-type': 'application/json' },
+    payload: payload === undefined ? undefined : JSON.stringify(payload),
+  });
 
 it('refuses adding a job, so that no webhook event or batch can be forged through it, and adds nothing', async () => {
-  const forged = { id: 'msg_forged_1', type: 'campaign.completed', campaignId: 'x', url: 'http://127.0.0.1:9/steal', payload: '', createdAt: Date.now(), since: Date.now() };
-  for (const [queue, name, data] of [['webhooks', JOB_NAMES.webhook, forged], ['batches', JOB_NAMES.send, { campaignId: 'x', batch: 0 }], ['campaigns', JOB_NAMES.split, { campaignId: 'x' }]] as const) {
+  const forged = {
+    id: 'msg_forged_1',
+    type: 'campaign.completed',
+    campaignId: 'x',
+    url: 'http://127.0.0.1:9/steal',
+    payload: '',
+    createdAt: Date.now(),
+    since: Date.now(),
+  };
+  for (const [queue, name, data] of [
+    ['webhooks', JOB_NAMES.webhook, forged],
+    ['batches', JOB_NAMES.send, { campaignId: 'x', batch: 0 }],
+    ['campaigns', JOB_NAMES.split, { campaignId: 'x' }],
+  ] as const) {
     const res = await send('POST', `/${queue}/add`, { name, data, options: {} });
     expect(res.statusCode).toBe(403);
     expect(errorCode(res)).toBe('FORBIDDEN');
     expect(res.json().error.message).toMatch(/retry failed ones, nothing else/);
   }
-  const counts = await Promise.all([testApp.server.ctx.queues.webhooks.count(), testApp.server.ctx.queues.batches.count(), testApp.server.ctx.queues.campaigns.count()]);
+  const counts = await Promise.all([
+    testApp.server.ctx.queues.webhooks.count(),
+    testApp.server.ctx.queues.batches.count(),
+    testApp.server.ctx.queues.campaigns.count(),
+  ]);
   expect(counts).toEqual([0, 0, 0]);
 });
 
-it('refuses promoting, rescheduling, editing or reprioritising a scheduled campaign\'s job, which stays delayed as it was', async () => {
+it("refuses promoting, rescheduling, editing or reprioritising a scheduled campaign's job, which stays delayed as it was", async () => {
   await scheduledCampaign('later');
   const jobId = `c.later`;
   const before = await testApp.server.ctx.queues.campaigns.getJob(jobId);
@@ -76,12 +104,16 @@ it('refuses promoting, rescheduling, editing or reprioritising a scheduled campa
   expect(await testApp.server.ctx.redis.hget(`${prefix}:campaign:later`, 'state')).toBe('scheduled');
 });
 
-it('retries a failed job, one or all of a queue, as bull-board\'s own buttons ask', async () => {
+it("retries a failed job, one or all of a queue, as bull-board's own buttons ask", async () => {
   // A delivery-poller job that fails for good, run by a worker of this test on the server's queue.
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const worker = new Worker(QUEUE_NAMES.delivery, async () => {
-    throw new UnrecoverableError('made to fail by the test');
-  }, { connection, prefix });
+  const worker = new Worker(
+    QUEUE_NAMES.delivery,
+    async () => {
+      throw new UnrecoverableError('made to fail by the test');
+    },
+    { connection, prefix },
+  );
   try {
     const job = await testApp.server.ctx.queues.delivery.add(JOB_NAMES.pollReports, {}, { jobId: 'failing-poll' });
     await waitUntil('the job to fail', async () => (await job.getState()) === 'failed');
@@ -100,14 +132,23 @@ it('retries a failed job, one or all of a queue, as bull-board\'s own buttons as
 });
 
 it('refuses a write from another site even where it would be allowed, and a body in another type than JSON', async () => {
-  const cross = await testApp.server.app.inject({ method: 'PUT', url: `${BOARD}/delivery/retry/failed`, headers: { ...login, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+  const cross = await testApp.server.app.inject({
+    method: 'PUT',
+    url: `${BOARD}/delivery/retry/failed`,
+    headers: { ...login, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+  });
   expect(cross.statusCode).toBe(403);
   expect(errorCode(cross)).toBe('CROSS_SITE_REQUEST');
-  const form = await testApp.server.app.inject({ method: 'PUT', url: `${BOARD}/delivery/retry/failed`, headers: { ...board, 'content-type': 'text/plain' }, payload: 'x=1' });
+  const form = await testApp.server.app.inject({
+    method: 'PUT',
+    url: `${BOARD}/delivery/retry/failed`,
+    headers: { ...board, 'content-type': 'text/plain' },
+    payload: 'x=1',
+  });
   expect(form.statusCode).toBe(415);
 });
 
-it('sends nosniff and a referrer policy on every answer: console, API, bull-board\'s page, its API and its files, and errors', async () => {
+it("sends nosniff and a referrer policy on every answer: console, API, bull-board's page, its API and its files, and errors", async () => {
   const page = await testApp.server.app.inject({ method: 'GET', url: '/admin/queues', headers: login });
   const asset = /src="([^"]+\.js)"/.exec(page.body)?.[1];
   expect(asset).toBeDefined();

@@ -15,14 +15,20 @@ async function scrape(): Promise<Sample[]> {
 
 it('serves Prometheus text whose counters move with a campaign: recipients, gateway calls, latency, retries, rate limits, jobs', async () => {
   const before = await scrape();
-  const moved = (now: Sample[], name: string, labels: Record<string, string> = {}) => total(now, name, labels) - total(before, name, labels);
+  const moved = (now: Sample[], name: string, labels: Record<string, string> = {}) =>
+    total(now, name, labels) - total(before, name, labels);
   const until = (what: string, name: string, labels: Record<string, string>) =>
     waitFor(what, async () => (moved(await scrape(), name, labels) > 0 ? true : undefined));
 
   // The gateway first asks to slow down (HTTP 429), then answers -18, then accepts all but one number.
   stack.sim.setFaults({ http429Rate: 1, refuseNumbers: ['447733000007'] });
   const recipients = Array.from({ length: 3_000 }, (_, i) => ({ number: String(447_733_000_000 + i) }));
-  const enqueued = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { campaignId: 'metered', content: 'Hi', recipients } });
+  const enqueued = await stack.server.app.inject({
+    method: 'POST',
+    url: '/v1/campaigns',
+    headers: BEARER,
+    payload: { campaignId: 'metered', content: 'Hi', recipients },
+  });
   expect(enqueued.statusCode).toBe(201);
   await until('a rate-limit wait', 'smsq_rate_limit_waits_total', {});
   stack.sim.setFaults({ http429Rate: 0, transientRate: 1 });
@@ -56,7 +62,12 @@ it('serves Prometheus text whose counters move with a campaign: recipients, gate
 it('counts an account-level stop and shows it until resume', async () => {
   stack.sim.setFaults({ refuseNumbers: [], balance: 0 });
   const before = await scrape();
-  await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { content: 'Hi', recipients: [{ number: '447733100000' }] } });
+  await stack.server.app.inject({
+    method: 'POST',
+    url: '/v1/campaigns',
+    headers: BEARER,
+    payload: { content: 'Hi', recipients: [{ number: '447733100000' }] },
+  });
   const stopped = await waitFor('the account-level stop', async () => {
     const now = await scrape();
     return total(now, 'smsq_account_stopped') === 1 ? now : undefined;

@@ -9,7 +9,7 @@ const operation = (method: string, url: string) => `${method.toUpperCase()} ${ur
 it('describes exactly the routes the server registered, no more and no fewer', async () => {
   const res = await app.server.app.inject({ method: 'GET', url: '/openapi.json', headers: BEARER });
   expect(res.statusCode).toBe(200);
-  const doc = res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  const doc = res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
   expect(doc.openapi).toMatch(/^3\./);
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => operation(m, path)));
   // HEAD routes are Fastify's automatic twins of GET routes; bull-board and its static files hide themselves.
@@ -23,7 +23,9 @@ it('registers the dashboard, hidden from the API description', () => {
 });
 
 it('answers every documented operation but the health checks with 401 without a token, as documented', async () => {
-  const doc = (await app.server.app.inject({ method: 'GET', url: '/openapi.json', headers: BEARER })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  const doc = (await app.server.app.inject({ method: 'GET', url: '/openapi.json', headers: BEARER })).json<{
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  }>();
   const open = new Set(['/healthz', '/readyz']);
   for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => !open.has(p))) {
     for (const [method, op] of Object.entries(ops)) {

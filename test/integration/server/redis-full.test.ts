@@ -15,7 +15,13 @@ import { API_TOKEN, SERVER_VARIABLES } from '../../support/server';
  */
 const redis = new OwnRedis(21_000 + Math.floor(Math.random() * 2_000));
 // The server only: no gateway is called here. LOG_LEVEL info, so that its log lines are there to be read.
-const stack = useCampaignStack('redis-full', { redis, simulator: false, producer: false, dir: true, env: { ...SERVER_VARIABLES, LOG_LEVEL: 'info', SERVER_PORT: '0' } });
+const stack = useCampaignStack('redis-full', {
+  redis,
+  simulator: false,
+  producer: false,
+  dir: true,
+  env: { ...SERVER_VARIABLES, LOG_LEVEL: 'info', SERVER_PORT: '0' },
+});
 let admin: IORedis;
 let server: ServerProcess;
 let url: string;
@@ -49,7 +55,11 @@ async function full(): Promise<void> {
 }
 
 function post(body: string, type: string, query: string): Promise<Response> {
-  return fetch(`${url}/v1/campaigns${query}`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': type }, body });
+  return fetch(`${url}/v1/campaigns${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': type },
+    body,
+  });
 }
 
 async function keysOf(campaignId: string): Promise<string[]> {
@@ -59,7 +69,12 @@ async function keysOf(campaignId: string): Promise<string[]> {
 const ROWS = 60_000;
 const csv = Array.from({ length: ROWS }, (_, i) => `${number(i)},${orderId(i)}`).join('\n');
 const ndjson = Array.from({ length: ROWS }, (_, i) => JSON.stringify({ number: number(i), orderId: orderId(i) })).join('\n');
-const json = (campaignId: string) => JSON.stringify({ campaignId, content: 'hello', recipients: Array.from({ length: ROWS }, (_, i) => ({ number: number(i), orderId: orderId(i) })) });
+const json = (campaignId: string) =>
+  JSON.stringify({
+    campaignId,
+    content: 'hello',
+    recipients: Array.from({ length: ROWS }, (_, i) => ({ number: number(i), orderId: orderId(i) })),
+  });
 
 describe.each([
   ['a CSV upload', 'text/csv', () => csv, '?campaignId=full-csv&content=hello', 'full-csv'],
@@ -80,7 +95,11 @@ describe.each([
     expect(await admin.zscore(`${stack.prefix}:campaigns:by-created`, campaignId)).toBeNull();
 
     await admin.config('SET', 'maxmemory', '0');
-    const small = await post(JSON.stringify({ campaignId: `${campaignId}-small`, content: 'hello', recipients: [{ number: number(1) }, { number: number(2) }] }), 'application/json', '');
+    const small = await post(
+      JSON.stringify({ campaignId: `${campaignId}-small`, content: 'hello', recipients: [{ number: number(1) }, { number: number(2) }] }),
+      'application/json',
+      '',
+    );
     expect(small.status).toBe(201);
     expect(await admin.hget(`${stack.prefix}:campaign:${campaignId}-small`, 'total')).toBe('2');
   });
@@ -92,7 +111,10 @@ it('an upload to a Redis that refuses writes (too few replicas) is answered 503 
     const res = await post(csv, 'text/csv', '?campaignId=read-only&content=hello');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await res.json()) as { error: { code: string; details: unknown } }).error).toMatchObject({ code: 'REDIS_READONLY', details: { reason: 'NOREPLICAS' } });
+    expect(((await res.json()) as { error: { code: string; details: unknown } }).error).toMatchObject({
+      code: 'REDIS_READONLY',
+      details: { reason: 'NOREPLICAS' },
+    });
   } finally {
     await admin.config('SET', 'min-replicas-to-write', '0');
   }

@@ -46,7 +46,9 @@ describe('requests of the wrong shape: 400 BAD_REQUEST', () => {
 
   it('names the unknown field, in the body and in the query string', async () => {
     const res = await enqueue(server, 'application/json', JSON.stringify({ content: 'Hi', recipients: [], campaignID: 'a' }));
-    expect(res.json().error.details.problems).toEqual([{ path: '/', field: 'campaignID', message: 'body has an unknown field "campaignID"' }]);
+    expect(res.json().error.details.problems).toEqual([
+      { path: '/', field: 'campaignID', message: 'body has an unknown field "campaignID"' },
+    ]);
     const list = await server.app.inject({ method: 'GET', url: '/v1/campaigns?status=running', headers: BEARER });
     expect(list.statusCode).toBe(400);
     expect(list.json().error.message).toBe('querystring has an unknown field "status"');
@@ -130,7 +132,9 @@ describe('routes and Redis', () => {
       expect((await cut.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
       await redis.start();
-      await waitFor('the server to reconnect', async () => ((await cut.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200 ? true : undefined));
+      await waitFor('the server to reconnect', async () =>
+        (await cut.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200 ? true : undefined,
+      );
     } finally {
       await cut.close();
       await redis.destroy();

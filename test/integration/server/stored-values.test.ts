@@ -14,24 +14,39 @@ import { BEARER, DASHBOARD, errorCode } from '../../support/server';
 
 const DLR_TOKEN = 'dlr-token-abcdef0123456789';
 const REPLY_TOKEN = 'reply-token-abcdef0123456789';
-const stack = useCampaignStack('stored-values', { app: 'inject', workers: 1, env: { DLR_TOKEN, REPLY_TOKEN, DLR_POLL_INTERVAL_MS: '0', REPLY_POLL_INTERVAL_MS: '0' } });
+const stack = useCampaignStack('stored-values', {
+  app: 'inject',
+  workers: 1,
+  env: { DLR_TOKEN, REPLY_TOKEN, DLR_POLL_INTERVAL_MS: '0', REPLY_POLL_INTERVAL_MS: '0' },
+});
 const redis = testRedis();
 afterAll(() => redis.disconnect());
 
-const get = (url: string, headers: Record<string, string> = {}) => stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
 const post = (url: string, body: unknown) =>
   stack.server.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 
 let nextNumber = 447_733_100_000;
 async function sentCampaign(id: string, n: number): Promise<RecipientResult[]> {
   const recipients = Array.from({ length: n }, () => ({ number: String(nextNumber++) }));
-  const res = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns', headers: BEARER, payload: { campaignId: id, content: 'Stored values', recipients } });
+  const res = await stack.server.app.inject({
+    method: 'POST',
+    url: '/v1/campaigns',
+    headers: BEARER,
+    payload: { campaignId: id, content: 'Stored values', recipients },
+  });
   expect(res.statusCode).toBe(201);
-  await waitFor(`campaign ${id}`, async () => ((await get(`/v1/campaigns/${id}`)).json() as CampaignInfo).state === 'completed' || undefined);
+  await waitFor(`campaign ${id}`, async () => (await get(`/v1/campaigns/${id}`)).json<CampaignInfo>().state === 'completed' || undefined);
   return ndjson<RecipientResult>((await get(`/v1/campaigns/${id}/results`)).body);
 }
 
-const ndjson = <T>(body: string): T[] => body.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+const ndjson = <T>(body: string): T[] =>
+  body
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 describe('a campaign record with a bad field', () => {
   it('is listed with the field left out and named, by GET /v1/campaigns, smsq list and smsq status; one that cannot be read is left out', async () => {
@@ -39,14 +54,25 @@ describe('a campaign record with a bad field', () => {
     await sentCampaign('bad-times', 2);
     const key = `${stack.prefix}:campaign:bad-times`;
     // What `validFor: "99999999d"` wrote before it was refused, and worse.
-    await redis.hset(key, { expireAt: String(Date.now() + 99_999_999 * 86_400_000), sendAt: '1e308', finishedAt: 'yesterday', window: '25:00-26:00' });
+    await redis.hset(key, {
+      expireAt: String(Date.now() + 99_999_999 * 86_400_000),
+      sendAt: '1e308',
+      finishedAt: 'yesterday',
+      window: '25:00-26:00',
+    });
     // A state no version writes, indexed like any campaign.
-    await redis.hset(`${stack.prefix}:campaign:zombie`, { state: 'undead', content: 'x', createdAt: String(Date.now()), total: '1', batches: '1' });
+    await redis.hset(`${stack.prefix}:campaign:zombie`, {
+      state: 'undead',
+      content: 'x',
+      createdAt: String(Date.now()),
+      total: '1',
+      batches: '1',
+    });
     await redis.zadd(`${stack.prefix}:campaigns:by-created`, Date.now(), 'zombie');
 
     const list = await get('/v1/campaigns');
     expect(list.statusCode).toBe(200);
-    const listed = (list.json() as { campaigns: Array<CampaignInfo & { finishedAt?: string }> }).campaigns;
+    const listed = list.json<{ campaigns: Array<CampaignInfo & { finishedAt?: string }> }>().campaigns;
     expect(listed.map((c) => c.campaignId).sort()).toEqual(['bad-times', 'good']);
     const bad = listed.find((c) => c.campaignId === 'bad-times')!;
     expect(bad.damaged?.sort()).toEqual(['expireAt', 'finishedAt', 'sendAt', 'window']);
@@ -55,12 +81,16 @@ describe('a campaign record with a bad field', () => {
 
     const one = await get('/v1/campaigns/bad-times');
     expect(one.statusCode).toBe(200);
-    expect((one.json() as CampaignInfo).damaged).toHaveLength(4);
+    expect(one.json<CampaignInfo>().damaged).toHaveLength(4);
     // The console's page of it too: shown with the fields left out, never a 500.
     const login = `Basic ${Buffer.from(`${DASHBOARD.user}:${DASHBOARD.password}`).toString('base64')}`;
-    const overview = await stack.server.app.inject({ method: 'GET', url: '/console/api/campaigns/bad-times/overview', headers: { authorization: login } });
+    const overview = await stack.server.app.inject({
+      method: 'GET',
+      url: '/console/api/campaigns/bad-times/overview',
+      headers: { authorization: login },
+    });
     expect(overview.statusCode).toBe(200);
-    expect((overview.json() as { campaign: CampaignInfo }).campaign.damaged).toHaveLength(4);
+    expect(overview.json<{ campaign: CampaignInfo }>().campaign.damaged).toHaveLength(4);
 
     const cliList = await runSmsq(['list'], stack.env);
     expect(cliList.code).toBe(0);
@@ -68,7 +98,11 @@ describe('a campaign record with a bad field', () => {
     expect(cliList.stdout).toContain('good');
     const cliJson = await runSmsq(['list', '--json'], stack.env);
     expect(cliJson.code).toBe(0);
-    expect(ndjson<CampaignInfo>(cliJson.stdout).map((c) => c.campaignId).sort()).toEqual(['bad-times', 'good']);
+    expect(
+      ndjson<CampaignInfo>(cliJson.stdout)
+        .map((c) => c.campaignId)
+        .sort(),
+    ).toEqual(['bad-times', 'good']);
     const status = await runSmsq(['status', 'bad-times'], stack.env);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('completed');
@@ -80,23 +114,36 @@ describe('a campaign whose schedule, window or validity cannot be read', () => {
     const content = 'Never at night';
     const sendAt = new Date(Date.now() + 1_500).toISOString();
     const res = await stack.server.app.inject({
-      method: 'POST', url: '/v1/campaigns', headers: BEARER,
-      payload: { campaignId: 'bad-window', content, window: 'tcpa', timezone: 'Europe/London', sendAt, recipients: [{ number: '447733200001' }, { number: '447733200002' }] },
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: BEARER,
+      payload: {
+        campaignId: 'bad-window',
+        content,
+        window: 'tcpa',
+        timezone: 'Europe/London',
+        sendAt,
+        recipients: [{ number: '447733200001' }, { number: '447733200002' }],
+      },
     });
     expect(res.statusCode).toBe(201);
     await redis.hset(`${stack.prefix}:campaign:bad-window`, 'window', '99:99-99:99');
-    const job = await waitFor('the split job to fail', async () => {
-      const j = await stack.server.ctx.queues.campaigns.getJob(jobIds.campaign('bad-window'));
-      return j?.failedReason ? j : undefined;
-    }, 30_000);
+    const job = await waitFor(
+      'the split job to fail',
+      async () => {
+        const j = await stack.server.ctx.queues.campaigns.getJob(jobIds.campaign('bad-window'));
+        return j?.failedReason ? j : undefined;
+      },
+      30_000,
+    );
     expect(job.failedReason).toContain('cannot be read (window)');
     expect([...stack.sim.ledger.entries()].filter((e) => e.content === content)).toHaveLength(0);
 
-    const listed = ((await get('/v1/campaigns')).json() as { campaigns: CampaignInfo[] }).campaigns.find((c) => c.campaignId === 'bad-window');
+    const listed = (await get('/v1/campaigns')).json<{ campaigns: CampaignInfo[] }>().campaigns.find((c) => c.campaignId === 'bad-window');
     expect(listed?.damaged).toEqual(['window']);
     const cancelled = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns/bad-window/cancel', headers: BEARER });
     expect(cancelled.statusCode).toBe(200);
-    expect((cancelled.json() as CampaignInfo).counts).toMatchObject({ cancelled: 2, pending: 0 });
+    expect(cancelled.json<CampaignInfo>().counts).toMatchObject({ cancelled: 2, pending: 0 });
     expect([...stack.sim.ledger.entries()].filter((e) => e.content === content)).toHaveLength(0);
   }, 60_000);
 });
@@ -107,7 +154,11 @@ describe('delivery reports', () => {
     const report = (r: RecipientResult, timestamp: number) => ({ msgid: r.msgId, mobile: r.number, status: 0, reason: '0', timestamp });
     const pushed = await post(`/v1/delivery-reports/${DLR_TOKEN}`, [report(a, 1e20), report(b, 1_764_000_000_000)]);
     expect(pushed.statusCode).toBe(200);
-    expect(pushed.json()).toMatchObject({ received: 2, matched: 1, invalid: [{ index: 0, reason: expect.stringContaining('out of range') }] });
+    expect(pushed.json()).toMatchObject({
+      received: 2,
+      matched: 1,
+      invalid: [{ index: 0, reason: expect.stringContaining('out of range') }],
+    });
 
     // Written straight into Redis: a report stored before the check, and one that is not JSON at all.
     await redis.hset(`${stack.prefix}:campaign:dlr-range:batch:0:dlr`, { '0': JSON.stringify(['d', 1e20, '0', '']), '2': 'not json' });
@@ -149,7 +200,7 @@ describe('reply pushes', () => {
       { number: '447700900125', content: 'late', timestamp: 9_000_000_000_000 },
     ]);
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { received: number; replies: unknown[]; invalid: Array<{ index: number; reason: string }> };
+    const body = res.json<{ received: number; replies: unknown[]; invalid: Array<{ index: number; reason: string }> }>();
     expect(body.received).toBe(4);
     expect(body.replies).toHaveLength(1);
     expect(body.invalid.map((i) => i.index)).toEqual([1, 2, 3]);

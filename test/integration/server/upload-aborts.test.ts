@@ -30,7 +30,12 @@ it('an upload cut at API_STREAM_BODY_LIMIT (413) leaves no staged batch', async 
       this.push(i < 10_000 ? line(i++) : null);
     },
   });
-  const res = await stack.server.app.inject({ method: 'POST', url: '/v1/campaigns?campaignId=cut-413&content=Hi', headers: { ...BEARER, 'content-type': 'application/x-ndjson' }, payload: body });
+  const res = await stack.server.app.inject({
+    method: 'POST',
+    url: '/v1/campaigns?campaignId=cut-413&content=Hi',
+    headers: { ...BEARER, 'content-type': 'application/x-ndjson' },
+    payload: body,
+  });
   expect(res.statusCode).toBe(413);
   expect(errorCode(res)).toBe('PAYLOAD_TOO_LARGE');
   await waitUntil('the staged batches of the cut upload to be gone', async () => (await staged('cut-413')).length === 0, 10_000);
@@ -38,7 +43,10 @@ it('an upload cut at API_STREAM_BODY_LIMIT (413) leaves no staged batch', async 
 });
 
 it('an upload whose client goes away mid-stream leaves no staged batch', async () => {
-  const req = http.request(`${stack.url}/v1/campaigns?campaignId=gone&content=Hi`, { method: 'POST', headers: { ...BEARER, 'content-type': 'application/x-ndjson' } });
+  const req = http.request(`${stack.url}/v1/campaigns?campaignId=gone&content=Hi`, {
+    method: 'POST',
+    headers: { ...BEARER, 'content-type': 'application/x-ndjson' },
+  });
   req.on('error', () => undefined);
   let i = 0;
   const writeSome = () => {
@@ -47,10 +55,15 @@ it('an upload whose client goes away mid-stream leaves no staged batch', async (
     req.write(chunk);
   };
   // Written until the server has staged some batches, then the socket is destroyed, as a client that crashed.
-  await waitFor('the server to stage batches of the upload', async () => {
-    writeSome();
-    return (await staged('gone')).length >= 3 ? true : undefined;
-  }, 20_000, 50);
+  await waitFor(
+    'the server to stage batches of the upload',
+    async () => {
+      writeSome();
+      return (await staged('gone')).length >= 3 ? true : undefined;
+    },
+    20_000,
+    50,
+  );
   // Until the campaign is committed its batches live two minutes at most: a server killed now leaves them that long.
   const ttl = await redis.pttl((await staged('gone'))[0]);
   expect(ttl).toBeGreaterThan(0);

@@ -6,7 +6,11 @@ import { useCampaignStack } from '../../support/campaigns';
 import { BEARER, SERVER_VARIABLES } from '../../support/server';
 import { ServerProcess } from '../../support/server-process';
 
-const stack = useCampaignStack('upload', { simulator: false, producer: false, env: { ...SERVER_VARIABLES, SERVER_PORT: '0', LOG_LEVEL: 'warn' } });
+const stack = useCampaignStack('upload', {
+  simulator: false,
+  producer: false,
+  env: { ...SERVER_VARIABLES, SERVER_PORT: '0', LOG_LEVEL: 'warn' },
+});
 const RECIPIENTS = 200_000;
 /**
  * What the upload may add to the server's resident memory. The server starts near 105 MB (Node, Fastify, BullMQ,
@@ -31,14 +35,18 @@ function recipients(): Readable {
 
 function upload(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/v1/campaigns?campaignId=big-upload&content=Hello`, {
-      method: 'POST',
-      headers: { ...BEARER, 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' },
-    }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      `${url}/v1/campaigns?campaignId=big-upload&content=Hello`,
+      {
+        method: 'POST',
+        headers: { ...BEARER, 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     recipients().pipe(req);
   });
@@ -64,6 +72,9 @@ it(`streams a ${RECIPIENTS.toLocaleString('en')}-recipient NDJSON upload through
   const mb = (n: number) => Math.round(n / 1024 / 1024);
   // Kept as an artifact: the figure docs/http-api.md quotes.
   await mkdir('test-artifacts', { recursive: true });
-  await writeFile(path.join('test-artifacts', 'upload-memory.json'), JSON.stringify({ recipients: RECIPIENTS, baselineMB: mb(baseline), peakMB: mb(peak) }, null, 2));
+  await writeFile(
+    path.join('test-artifacts', 'upload-memory.json'),
+    JSON.stringify({ recipients: RECIPIENTS, baselineMB: mb(baseline), peakMB: mb(peak) }, null, 2),
+  );
   expect(peak - baseline).toBeLessThan(RSS_GROWTH_LIMIT);
 });

@@ -15,7 +15,10 @@ async function refused(text: string, content?: string): Promise<SmsqError> {
   const rows: RawRow[] = [];
   const error = await (async () => {
     for await (const row of readRecipients(chunked(text, 5), 'csv', { content })) rows.push(row);
-  })().then(() => undefined, (err: unknown) => err);
+  })().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(rows).toEqual([]);
   expect(error).toBeInstanceOf(SmsqError);
   expect((error as SmsqError).code).toBe('CSV_HEADER_INVALID');
@@ -51,29 +54,37 @@ describe('a CSV header: columns taken by name only', () => {
   ])('refuses %j, a column named twice, naming the columns the file has', async (header, problem) => {
     const err = await refused(`${header}\n491701111111,a,b\n`);
     const columns = header.split(',');
-    expect(err.message).toBe(`line 1: the CSV header is refused: ${problem}. The file's columns are: ${columns.map((c) => `"${c}"`).join(', ')}`);
+    expect(err.message).toBe(
+      `line 1: the CSV header is refused: ${problem}. The file's columns are: ${columns.map((c) => `"${c}"`).join(', ')}`,
+    );
     expect(err.details).toEqual({ line: 1, columns });
   });
 
   it('refuses a header without a number column, even when the first line is quoted (csv-parse reads it)', async () => {
     for (const header of ['name,city', '"name","city"']) {
       const err = await refused(`\n${header}\n491701111111,Berlin\n`);
-      expect(err.message).toBe('line 2: the CSV header is refused: no column is the number: name it number (or phone, phone number, mobile, msisdn), any case. ' +
-        'The file\'s columns are: "name", "city"');
+      expect(err.message).toBe(
+        'line 2: the CSV header is refused: no column is the number: name it number (or phone, phone number, mobile, msisdn), any case. ' +
+          'The file\'s columns are: "name", "city"',
+      );
     }
   });
 
   it('refuses a header that lacks a column the template needs, and takes one it only uses with a fallback', async () => {
     const err = await refused('number,Name\n491701111111,Ana\n', 'Hi {{name}}');
-    expect(err.message).toBe('line 1: the CSV header is refused: the content uses {{name}} without a fallback, and no column is named "name" ' +
-      '(field names are case-sensitive). The file\'s columns are: "number", "Name"');
+    expect(err.message).toBe(
+      'line 1: the CSV header is refused: the content uses {{name}} without a fallback, and no column is named "name" ' +
+        '(field names are case-sensitive). The file\'s columns are: "number", "Name"',
+    );
     expect(await read('number\n491701111111\n', 'Hi {{name|there}}')).toEqual([{ row: 2, input: { number: '491701111111' } }]);
   });
 
   it('refuses a file without a header when the template needs a field, once rather than on every row', async () => {
     const err = await refused('491701111111\n491702222222\n', 'Hi {{name}}, {{city|here}}');
-    expect(err.message).toBe('line 1: the content uses {{name}} without a fallback, so the file needs a header row naming its columns ' +
-      '(such as number,name); its first line is a recipient, not a header');
+    expect(err.message).toBe(
+      'line 1: the content uses {{name}} without a fallback, so the file needs a header row naming its columns ' +
+        '(such as number,name); its first line is a recipient, not a header',
+    );
   });
 
   it('shows long and many column names cut short', async () => {

@@ -41,14 +41,20 @@ describe('PlainCsvLines', () => {
     const { lines, records } = reader();
     expect(lines.push(bytes('4917\r\n\n4918\n'))).toBeNull();
     expect(lines.push(bytes(`49${rest}`))?.toString('latin1')).toBe(`49${rest}`);
-    expect(records).toEqual([[1, '4917'], [3, '4918']]);
+    expect(records).toEqual([
+      [1, '4917'],
+      [3, '4918'],
+    ]);
     expect(lines.lines).toBe(3);
   });
 
   it('hands over within a chunk, and a last line with a quote at the end', () => {
     const { lines, records } = reader();
     expect(lines.push(bytes('4917\n4918\n4919,"a\nb"\n'))?.toString('latin1')).toBe('4919,"a\nb"\n');
-    expect(records).toEqual([[1, '4917'], [2, '4918']]);
+    expect(records).toEqual([
+      [1, '4917'],
+      [2, '4918'],
+    ]);
     const last = reader();
     expect(last.lines.push(bytes('4917\n"4918"'))).toBeNull();
     expect(last.lines.end()?.toString('latin1')).toBe('"4918"');

@@ -9,7 +9,10 @@ const separator = fc.constantFrom(...SEPARATORS);
 function formatted(s: string): fc.Arbitrary<string> {
   const gaps = [...s].length + 1;
   return fc
-    .array(fc.array(separator, { maxLength: 2 }).map((seps) => seps.join('')), { minLength: gaps, maxLength: gaps })
+    .array(
+      fc.array(separator, { maxLength: 2 }).map((seps) => seps.join('')),
+      { minLength: gaps, maxLength: gaps },
+    )
     .map((fill) => [...s].map((ch, i) => fill[i] + ch).join('') + fill[gaps - 1]);
 }
 

@@ -39,9 +39,7 @@ describe('readRecipients, CSV', () => {
   });
 
   it('skips a header, so the first recipient is on line 2', async () => {
-    expect(await read('number,orderId\n491701111111,a\n')).toEqual([
-      { row: 2, input: { number: '491701111111', orderId: 'a' } },
-    ]);
+    expect(await read('number,orderId\n491701111111,a\n')).toEqual([{ row: 2, input: { number: '491701111111', orderId: 'a' } }]);
     expect(await read('"Phone Number",ref\n491701111111\n')).toEqual([{ row: 2, input: { number: '491701111111', fields: {} } }]);
   });
 
@@ -83,11 +81,7 @@ describe('readRecipients, CSV', () => {
 
   it('reads quoted fields with commas, doubled quotes and line breaks, a record numbered by its first line', async () => {
     const text =
-      '"+49 (170) 111-1111","a,""b"""\r\n' +
-      '"491702222222","multi\r\nline\r\n"\r\n' +
-      '\r\n' +
-      '491703333333,"x\ny"\n' +
-      '491704444444\n';
+      '"+49 (170) 111-1111","a,""b"""\r\n' + '"491702222222","multi\r\nline\r\n"\r\n' + '\r\n' + '491703333333,"x\ny"\n' + '491704444444\n';
     expect(await read(text)).toEqual([
       { row: 1, input: { number: '+49 (170) 111-1111', orderId: 'a,"b"' } },
       { row: 2, input: { number: '491702222222', orderId: 'multi\r\nline\r\n' } },
@@ -107,18 +101,18 @@ describe('readRecipients, CSV', () => {
     expect(await read('491701111111,a,Alice\n491702222222,b\n')).toEqual([
       {
         row: 1,
-        problem: { row: 1, value: '491701111111,a,Alice', reason: 'expected number[,orderId], found 3 columns (name the columns in a header row to use them as template fields)' },
+        problem: {
+          row: 1,
+          value: '491701111111,a,Alice',
+          reason: 'expected number[,orderId], found 3 columns (name the columns in a header row to use them as template fields)',
+        },
       },
       { row: 2, input: { number: '491702222222', orderId: 'b' } },
     ]);
   });
 
   it('decodes characters split between chunks, and invalid UTF-8 as U+FFFD', async () => {
-    const bytes = Buffer.concat([
-      Buffer.from('491701111111,Bestellung-Ü-😀\n4917022'),
-      Buffer.from([0xff]),
-      Buffer.from('22222,b\n'),
-    ]);
+    const bytes = Buffer.concat([Buffer.from('491701111111,Bestellung-Ü-😀\n4917022'), Buffer.from([0xff]), Buffer.from('22222,b\n')]);
     expect(await read(bytes)).toEqual([
       { row: 1, input: { number: '491701111111', orderId: 'Bestellung-Ü-😀' } },
       { row: 2, input: { number: '4917022\uFFFD22222', orderId: 'b' } },

@@ -9,36 +9,65 @@ import { SmsqError } from '../../../src/shared/errors';
  */
 
 /** Everything String.prototype.trim removes, and three look-alikes it keeps (zero-width space, NEL, Mongolian vowel separator). */
-const space = fc.constantFrom(' ', '\t', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u200b', '\u0085', '\u180e');
+const space = fc.constantFrom(
+  ' ',
+  '\t',
+  '\v',
+  '\f',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+  '\u200b',
+  '\u0085',
+  '\u180e',
+);
 const pad = fc.array(space, { maxLength: 2 }).map((s) => Buffer.from(s.join('')));
 /** Bytes that are not UTF-8: a lone continuation byte, a cut 2-, 3- and 4-byte sequence, bytes never used. */
 const invalid = fc.constantFrom(...[[0x80], [0xc3], [0xe2, 0x80], [0xf0, 0x9f, 0x98], [0xff], [0xfe]].map((b) => Buffer.from(b)));
 const piece = fc.oneof(
-  { weight: 12, arbitrary: fc.string({ unit: fc.constantFrom('4', '9', '1', '0', '+', ' ', '-', 'a', 'Z', 'é', 'Д', '😀', '\u0301'), maxLength: 14 }).map((s) => Buffer.from(s)) },
+  {
+    weight: 12,
+    arbitrary: fc
+      .string({ unit: fc.constantFrom('4', '9', '1', '0', '+', ' ', '-', 'a', 'Z', 'é', 'Д', '😀', '\u0301'), maxLength: 14 })
+      .map((s) => Buffer.from(s)),
+  },
   { weight: 1, arbitrary: invalid },
 );
 const field = fc.tuple(pad, fc.array(piece, { maxLength: 3 }), pad).map(([a, b, c]) => Buffer.concat([a, ...b, c]));
 const comma = Buffer.from(',');
-const record = fc.array(field, { minLength: 1, maxLength: 5 }).map((fs) => Buffer.concat(fs.flatMap((f, i) => (i === 0 ? [f] : [comma, f]))));
+const record = fc
+  .array(field, { minLength: 1, maxLength: 5 })
+  .map((fs) => Buffer.concat(fs.flatMap((f, i) => (i === 0 ? [f] : [comma, f]))));
 
 const text = (s: string) => fc.constant(Buffer.from(s));
-const header = fc.constantFrom('number', 'number,orderId', ' Phone , name ', 'number,name,orderId,day', 'msisdn,timezone', 'number,ref', 'Номер,имя').map((s) => Buffer.from(s));
+const header = fc
+  .constantFrom('number', 'number,orderId', ' Phone , name ', 'number,name,orderId,day', 'msisdn,timezone', 'number,ref', 'Номер,имя')
+  .map((s) => Buffer.from(s));
 /** Quoted fields, right and wrong: csv-parse's to read from the first of them on. */
-const quoted = fc.constantFrom(
-  '"+49 (170) 111","a,""b"""',
-  '491701111111,"multi\nline"',
-  '"multi\r\nline",x',
-  ' " spaced " ,b',
-  '"4917"02',
-  '4917"02',
-  '"never closed',
-  '"a"  ,b',
-  'a,""',
-).map((s) => Buffer.from(s));
+const quoted = fc
+  .constantFrom(
+    '"+49 (170) 111","a,""b"""',
+    '491701111111,"multi\nline"',
+    '"multi\r\nline",x',
+    ' " spaced " ,b',
+    '"4917"02',
+    '4917"02',
+    '"never closed',
+    '"a"  ,b',
+    'a,""',
+  )
+  .map((s) => Buffer.from(s));
 /** Lines at csv-parse's max_record_size and past it, of one-byte and three-byte characters, or of short fields. */
-const long = fc.tuple(fc.constantFrom(65_535, 65_536, 65_537, 70_000), fc.constantFrom('x', '€', 'x,')).map(([bytes, unit]) =>
-  Buffer.from(unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit)))).subarray(0, bytes),
-);
+const long = fc
+  .tuple(fc.constantFrom(65_535, 65_536, 65_537, 70_000), fc.constantFrom('x', '€', 'x,'))
+  .map(([bytes, unit]) => Buffer.from(unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit)))).subarray(0, bytes));
 
 const line = fc.oneof(
   { weight: 30, arbitrary: record },
@@ -52,8 +81,16 @@ const line = fc.oneof(
   { weight: 1, arbitrary: fc.constant(Buffer.from('\xff\xfe,"491701111111"', 'latin1')) },
   { weight: 1, arbitrary: long },
 );
-const ending = fc.oneof({ weight: 8, arbitrary: fc.constant('\n') }, { weight: 4, arbitrary: fc.constant('\r\n') }, { weight: 1, arbitrary: fc.constant('\r') });
-const bom = fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 3, arbitrary: fc.constant('\ufeff') }, { weight: 1, arbitrary: fc.constant('\xff\xfe') });
+const ending = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('\n') },
+  { weight: 4, arbitrary: fc.constant('\r\n') },
+  { weight: 1, arbitrary: fc.constant('\r') },
+);
+const bom = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('') },
+  { weight: 3, arbitrary: fc.constant('\ufeff') },
+  { weight: 1, arbitrary: fc.constant('\xff\xfe') },
+);
 
 const csvFile = fc
   .record({

@@ -9,7 +9,8 @@ import { FC_SEED } from '../../support/fc-seed';
 const recipient = fc.record(
   {
     number: fc.stringMatching(/^[1-9][0-9]{5,14}$/),
-    orderId: fc.string({ unit: fc.constantFrom('a', 'Z', '7', '"', ' ', '-', 'é', '😀', '\u0301'), minLength: 1, maxLength: 12 })
+    orderId: fc
+      .string({ unit: fc.constantFrom('a', 'Z', '7', '"', ' ', '-', 'é', '😀', '\u0301'), minLength: 1, maxLength: 12 })
       .filter((s) => s.trim() === s && s.trim() !== ''),
   },
   { requiredKeys: ['number'] },
@@ -38,7 +39,10 @@ describe('reading recipient files, for any file a user could write', () => {
           if (blankEvery > 0 && i % blankEvery === 0) lines.push('');
           const id = r.orderId === undefined ? '' : quoteAll || /["\s]/.test(r.orderId) ? quote(r.orderId) : r.orderId;
           lines.push(`${quoteAll ? quote(r.number) : r.number}${r.orderId === undefined ? '' : `,${id}`}`);
-          expected.push({ row: lines.length, input: r.orderId === undefined ? { number: r.number } : { number: r.number, orderId: r.orderId } });
+          expected.push({
+            row: lines.length,
+            input: r.orderId === undefined ? { number: r.number } : { number: r.number, orderId: r.orderId },
+          });
         });
         const text = `${bom ? '\uFEFF' : ''}${lines.join(eol)}${eol}`;
         const got = await collect(readRecipients(chunked(text, chunk), 'csv'));
@@ -50,11 +54,16 @@ describe('reading recipient files, for any file a user could write', () => {
 
   it('reads back every NDJSON row, whatever the chunking and line endings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(recipient, { minLength: 1, maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 64 }), async (rows, eol, chunk) => {
-        const text = rows.map((r) => JSON.stringify(r)).join(eol) + eol;
-        const got = await collect(readRecipients(chunked(text, chunk), 'ndjson'));
-        expect(got).toEqual(rows.map((r, i) => ({ row: i + 1, input: r })));
-      }),
+      fc.asyncProperty(
+        fc.array(recipient, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.integer({ min: 1, max: 64 }),
+        async (rows, eol, chunk) => {
+          const text = rows.map((r) => JSON.stringify(r)).join(eol) + eol;
+          const got = await collect(readRecipients(chunked(text, chunk), 'ndjson'));
+          expect(got).toEqual(rows.map((r, i) => ({ row: i + 1, input: r })));
+        },
+      ),
       { seed: FC_SEED, numRuns: 150 },
     );
   });
@@ -74,7 +83,9 @@ describe('reading recipient files, for any file a user could write', () => {
 
   it('reports a 10 MB line as one problem and reads the rows after it', async () => {
     const huge = `{"number":"${'1'.repeat(10 * 1024 * 1024)}"}`;
-    const rows = await collect(readRecipients(Readable.from([`{"number":"447700900001"}\n`, huge, '\n{"number":"447700900002"}\n']), 'ndjson'));
+    const rows = await collect(
+      readRecipients(Readable.from([`{"number":"447700900001"}\n`, huge, '\n{"number":"447700900002"}\n']), 'ndjson'),
+    );
     expect(rows).toHaveLength(3);
     expect(rows[1]).toMatchObject({ row: 2, problem: { reason: expect.stringContaining('longer than') } });
     expect(rows[2]).toEqual({ row: 3, input: { number: '447700900002' } });

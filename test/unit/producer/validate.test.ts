@@ -139,12 +139,7 @@ describe('RecipientValidator', () => {
     [{ number: '12345' }, 'number has 5 digits; it needs 6 to 15', '12345', 'number'],
     [{ number: '491701234567', orderId: 5 }, 'orderId must be a string', '{"number":"491701234567","orderId":5}', 'orderId'],
     [{ number: '491701234567', orderId: null }, 'orderId must be a string', '{"number":"491701234567","orderId":null}', 'orderId'],
-    [
-      { number: '491701234567', orderId: 'a,b' },
-      'orderId must not contain a comma (orderIds are sent comma-separated)',
-      'a,b',
-      'orderId',
-    ],
+    [{ number: '491701234567', orderId: 'a,b' }, 'orderId must not contain a comma (orderIds are sent comma-separated)', 'a,b', 'orderId'],
     [
       { number: '491701234567', orderID: 'a' },
       "unknown field 'orderID'; a recipient has only number, orderId, fields and timezone",
@@ -153,7 +148,10 @@ describe('RecipientValidator', () => {
     ],
   ])('refuses %j: %s', (input, reason, value, field) => {
     const v = new RecipientValidator({});
-    expect(v.check(3, input)).toEqual({ kind: 'invalid', problem: field === undefined ? { row: 3, value, reason } : { row: 3, field, value, reason } });
+    expect(v.check(3, input)).toEqual({
+      kind: 'invalid',
+      problem: field === undefined ? { row: 3, value, reason } : { row: 3, field, value, reason },
+    });
     expect(v.invalid).toBe(1);
   });
 

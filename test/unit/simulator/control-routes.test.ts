@@ -82,7 +82,10 @@ describe('control routes', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     const text = await res.text();
     expect(text.endsWith('\n')).toBe(true);
-    const entries = text.trimEnd().split('\n').map((line) => JSON.parse(line) as LedgerEntry);
+    const entries = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LedgerEntry);
     expect(entries).toHaveLength(1501);
     expect(entries).toEqual([...sim.ledger.entries()]);
     expect(entries[1500]).toMatchObject({ number: '98100000000', orderId: 'again', content: 'one', senderId: '' });

@@ -9,7 +9,7 @@ function append(ledger: MemoryLedger, number: string, orderId: string, content: 
 }
 
 describe('MemoryLedger', () => {
-  it('gives msgIds shaped like the gateway\'s: yyMMddHHmmss then a counter', () => {
+  it("gives msgIds shaped like the gateway's: yyMMddHHmmss then a counter", () => {
     const ledger = new MemoryLedger();
     const before = new Date();
     const msgId = append(ledger, '91856321412', 'o1', 'hi', '');

@@ -40,7 +40,9 @@ describe('GatewayQueries against the simulator', () => {
       value: {
         nofound: 1,
         sending: 2,
-        records: expect.arrayContaining([expect.objectContaining({ msgId: delivered, number: '91856321412', state: 'sending', rawStatus: '-1' })]),
+        records: expect.arrayContaining([
+          expect.objectContaining({ msgId: delivered, number: '91856321412', state: 'sending', rawStatus: '-1' }),
+        ]),
       },
     });
 
@@ -74,19 +76,25 @@ describe('GatewayQueries against the simulator', () => {
     if (!page1.ok || !page2.ok) throw new Error('getSentRcd failed');
     expect(page1.value.records).toHaveLength(50_000);
     const last = [...sim.ledger.entries()][50_000];
-    expect(page2.value.records).toEqual([{ msgId: last.msgId, number: last.number, receiveTime: Math.floor(last.at / 1000) * 1000, rawStatus: '0' }]);
+    expect(page2.value.records).toEqual([
+      { msgId: last.msgId, number: last.number, receiveTime: Math.floor(last.at / 1000) * 1000, rawStatus: '0' },
+    ]);
   });
 
   it('getSentRcd: refuses a window the gateway would refuse before calling', async () => {
     const now = Date.now();
     await expect(queries.getSentRcd({ start: new Date(now), end: new Date(now - 1), startIndex: 0 })).rejects.toThrow(RangeError);
-    await expect(queries.getSentRcd({ start: new Date(now - 32 * 86_400_000), end: new Date(now), startIndex: 0 })).rejects.toThrow(/31 days/);
+    await expect(queries.getSentRcd({ start: new Date(now - 32 * 86_400_000), end: new Date(now), startIndex: 0 })).rejects.toThrow(
+      /31 days/,
+    );
     await expect(queries.getSentRcd({ start: new Date(now), end: new Date(now), startIndex: -1 })).rejects.toThrow(/startIndex/);
     await expect(queries.getSentRcd({ start: new Date(Number.NaN), end: new Date(now), startIndex: 0 })).rejects.toThrow(RangeError);
     expect(sim.stats().queries).toEqual({});
     // Exactly 31 days, not on whole seconds: rounding out to seconds must not make the gateway refuse it.
     const start = Math.floor(now / 1000) * 1000 + 1;
-    expect(await queries.getSentRcd({ start: new Date(start), end: new Date(start + 31 * 86_400_000), startIndex: 0 })).toMatchObject({ ok: true });
+    expect(await queries.getSentRcd({ start: new Date(start), end: new Date(start + 31 * 86_400_000), startIndex: 0 })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('getBalance: the balance as a decimal string', async () => {
@@ -114,7 +122,11 @@ describe('GatewayQueries against the simulator', () => {
     await closed.close();
     const unreachable = new GatewayQueries(gatewayOf(closed), createLogger('silent'));
     try {
-      expect(await unreachable.getReport(['1'])).toMatchObject({ ok: false, kind: 'transport', message: expect.stringContaining('ECONNREFUSED') });
+      expect(await unreachable.getReport(['1'])).toMatchObject({
+        ok: false,
+        kind: 'transport',
+        message: expect.stringContaining('ECONNREFUSED'),
+      });
     } finally {
       unreachable.close();
     }

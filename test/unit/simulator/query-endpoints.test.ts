@@ -28,7 +28,12 @@ describe('getReport', () => {
     const before = await queryJson(sim, 'getReport', `${app}&${ids}`);
     expect(before).toMatchObject({ status: '0', reason: 'success', success: '0', fail: '0', sending: '2', nofound: '0' });
     const entry = sim.ledger.byMsgId(failed.msgId)!;
-    expect(before.array).toContainEqual({ msgId: failed.msgId, number: '91856321412', receiveTime: formatGatewayTime(entry.at), status: '-1' });
+    expect(before.array).toContainEqual({
+      msgId: failed.msgId,
+      number: '91856321412',
+      receiveTime: formatGatewayTime(entry.at),
+      status: '-1',
+    });
 
     await waitUntil('the delivered report to be due', () => Date.now() >= sim.ledger.byMsgId(delivered.msgId)!.reportAt, 5_000, 5);
     const after = await queryJson(sim, 'getReport', `${app}&${ids}`);
@@ -121,7 +126,9 @@ describe('getSentRcd', () => {
 
     const all = await queryJson(sim, 'getSentRcd', `${app}&startTime=${at(firstSecond)}&endTime=${at(Date.now() + 1000)}&startIndex=0`);
     expect(all).toMatchObject({ status: '0', reason: 'success', total: '5' });
-    expect(all.array).toEqual(entries.map((e) => ({ msgId: e.msgId, number: e.number, receiveTime: formatGatewayTime(e.at), status: '0' })));
+    expect(all.array).toEqual(
+      entries.map((e) => ({ msgId: e.msgId, number: e.number, receiveTime: formatGatewayTime(e.at), status: '0' })),
+    );
 
     // Fractional seconds are ISO 8601 too: the window ends at the third message's very millisecond.
     const third = encodeURIComponent(new Date(entries[2].at).toISOString());
@@ -170,7 +177,13 @@ describe('getSentRcd', () => {
 
 describe('getBalance', () => {
   it('shows the balance in messages at pricePerSegment, as decimal strings', async () => {
-    expect(await queryJson(sim, 'getBalance', '')).toEqual({ status: '0', reason: 'success', balance: '999999999.0000', gift: '0', credit: '0' });
+    expect(await queryJson(sim, 'getBalance', '')).toEqual({
+      status: '0',
+      reason: 'success',
+      balance: '999999999.0000',
+      gift: '0',
+      credit: '0',
+    });
     sim.setFaults({ balance: 7 });
     expect((await queryJson(sim, 'getBalance', app)).balance).toBe('0.0700');
     await sendSms(sim, { numbers: numbersFrom(91000000000, 2), content: 'x'.repeat(200) }); // 2 segments, 1 message each

@@ -46,7 +46,14 @@ describe('pushed delivery reports', () => {
       });
       expect(entry).toMatchObject({ deliveryStatus: 0, deliveryReason: '0', chargeCnt: 2, pay: '0.0200', currency: 'USD', pushes: 1 });
     }
-    expect(sim.stats()).toMatchObject({ delivered: 2, undelivered: 0, reportsPushed: 2, reportsDuplicated: 0, reportsWithheld: 0, pushFailures: 0 });
+    expect(sim.stats()).toMatchObject({
+      delivered: 2,
+      undelivered: 0,
+      reportsPushed: 2,
+      reportsDuplicated: 0,
+      reportsWithheld: 0,
+      pushFailures: 0,
+    });
   });
 
   it('reports status 1 with a reason for undelivered messages', async () => {

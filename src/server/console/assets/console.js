@@ -30,7 +30,10 @@ async function getJson(url) {
 const fmt = new Intl.NumberFormat('en');
 const n = (x) => fmt.format(x);
 const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
-const cost = (c) => Object.entries(c || {}).map(([cur, sum]) => `${sum} ${cur}`).join(' + ') || '–';
+const cost = (c) =>
+  Object.entries(c || {})
+    .map(([cur, sum]) => `${sum} ${cur}`)
+    .join(' + ') || '–';
 
 function age(iso) {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -102,14 +105,33 @@ function banners(queue) {
   box.replaceChildren();
   if (queue.accountStop) {
     const s = queue.accountStop;
-    box.append(el('div', { class: 'banner stop' },
-      el('strong', { text: 'Sending is stopped for the whole account. ' }),
-      `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ${s.operatorAction.charAt(0).toUpperCase()}${s.operatorAction.slice(1)}, then run smsq resume.`));
+    box.append(
+      el(
+        'div',
+        { class: 'banner stop' },
+        el('strong', { text: 'Sending is stopped for the whole account. ' }),
+        `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ${s.operatorAction.charAt(0).toUpperCase()}${s.operatorAction.slice(1)}, then run smsq resume.`,
+      ),
+    );
   } else if (queue.paused) {
-    box.append(el('div', { class: 'banner warn' }, el('strong', { text: 'Sending is paused for the whole queue. ' }), 'smsq resume (or POST /v1/queue/resume) restarts it.'));
+    box.append(
+      el(
+        'div',
+        { class: 'banner warn' },
+        el('strong', { text: 'Sending is paused for the whole queue. ' }),
+        'smsq resume (or POST /v1/queue/resume) restarts it.',
+      ),
+    );
   }
   if (queue.workers === 0) {
-    box.append(el('div', { class: 'banner warn' }, el('strong', { text: 'No worker is connected to the queue: ' }), 'nothing is sending. Start one with smsq worker.'));
+    box.append(
+      el(
+        'div',
+        { class: 'banner warn' },
+        el('strong', { text: 'No worker is connected to the queue: ' }),
+        'nothing is sending. Start one with smsq worker.',
+      ),
+    );
   }
 }
 
@@ -152,11 +174,22 @@ function listPage() {
   function row(c) {
     const d = c.delivery;
     const done = doneShare(c.state, c.counts, unstagedOf(c));
-    return el('tr', { 'data-campaign': c.campaignId },
+    return el(
+      'tr',
+      { 'data-campaign': c.campaignId },
       el('td', {}, el('a', { href: `/console/campaigns/${encodeURIComponent(c.campaignId)}`, text: c.campaignId, title: c.content })),
       el('td', {}, badge(c)),
       el('td', {}, el('span', { class: `tag ${c.priority}`, text: c.priority })),
-      el('td', {}, el('div', { class: 'bar-row' }, progressBar(c.counts, false, c.state, unstagedOf(c)), el('span', { text: `${Math.floor(done * 100)}%` }))),
+      el(
+        'td',
+        {},
+        el(
+          'div',
+          { class: 'bar-row' },
+          progressBar(c.counts, false, c.state, unstagedOf(c)),
+          el('span', { text: `${Math.floor(done * 100)}%` }),
+        ),
+      ),
       el('td', { class: 'num', text: n(c.counts.sent) }),
       el('td', { class: 'num', text: n(c.counts.failed) }),
       el('td', { class: 'num', text: n(c.counts.unknown) }),
@@ -182,7 +215,21 @@ function listPage() {
       if (!next) break;
       cursor = next;
     }
-    rows.replaceChildren(...(shown.length ? shown.map(row) : [el('tr', {}, el('td', { colspan: '11', class: 'empty', text: state ? `No ${state} campaign.` : 'No campaign yet: smsq enqueue, or POST /v1/campaigns.' }))]));
+    rows.replaceChildren(
+      ...(shown.length
+        ? shown.map(row)
+        : [
+            el(
+              'tr',
+              {},
+              el('td', {
+                colspan: '11',
+                class: 'empty',
+                text: state ? `No ${state} campaign.` : 'No campaign yet: smsq enqueue, or POST /v1/campaigns.',
+              }),
+            ),
+          ]),
+    );
     more.hidden = !next;
     banners(await getJson(`${API}/status`));
   }
@@ -208,9 +255,10 @@ function rates(series) {
   // The cumulative counts at the end of each second (carried over the seconds without a sample).
   const at = (t) => {
     let lo = -1;
-    for (let hi = series.length - 1; lo < hi; ) {
+    for (let hi = series.length - 1; lo < hi;) {
       const mid = Math.ceil((lo + hi + 1) / 2);
-      if (series[mid].at <= t * 1000) lo = mid; else hi = mid - 1;
+      if (series[mid].at <= t * 1000) lo = mid;
+      else hi = mid - 1;
     }
     return lo < 0 ? zero : series[lo];
   };
@@ -240,7 +288,13 @@ function eta(series, pending) {
 }
 
 /** Why a campaign with recipients pending is not sending now, if it is not: it then has no rate to finish by. */
-const NOT_SENDING = { paused: 'paused', scheduled: 'not started', 'waiting-window': 'when its window opens', cancelled: 'will not', failed: 'will not' };
+const NOT_SENDING = {
+  paused: 'paused',
+  scheduled: 'not started',
+  'waiting-window': 'when its window opens',
+  cancelled: 'will not',
+  failed: 'will not',
+};
 
 /** What "finish in" says: a time only while the campaign sends and moves. */
 function finishIn(state, pending, left, stalled) {
@@ -263,7 +317,8 @@ function progressLine(o, left) {
   }
   const done = counts.total - counts.pending;
   const head = `${n(done)} of ${n(whole)} recipients settled (${pctOf(done)})${lost}`;
-  if (o.stalled) return `${head} · stalled since ${new Date(o.stalled.since).toLocaleTimeString()} (${age(o.stalled.since)}): no batch has started or finished since`;
+  if (o.stalled)
+    return `${head} · stalled since ${new Date(o.stalled.since).toLocaleTimeString()} (${age(o.stalled.since)}): no batch has started or finished since`;
   return head + (counts.pending > 0 && !NOT_SENDING[c.state] ? ` · about ${duration(left)} to go` : '');
 }
 
@@ -272,11 +327,18 @@ function healthNotes(o) {
   const c = o.campaign;
   const notes = [];
   if (o.stalled) {
-    notes.push(`Stalled since ${new Date(o.stalled.since).toLocaleString()}: ${o.stalled.reasons.length ? o.stalled.reasons.join('; ') : 'no cause known to smsq (a worker may be stuck); see bull-board'}.`);
+    notes.push(
+      `Stalled since ${new Date(o.stalled.since).toLocaleString()}: ${o.stalled.reasons.length ? o.stalled.reasons.join('; ') : 'no cause known to smsq (a worker may be stuck); see bull-board'}.`,
+    );
   } else if (o.failedJobs.count > 0) {
-    notes.push(`${n(o.failedJobs.count)} batch job(s) failed (first: ${o.failedJobs.first.reason || 'no reason given'}): their recipients stay pending until retried in bull-board.`);
+    notes.push(
+      `${n(o.failedJobs.count)} batch job(s) failed (first: ${o.failedJobs.first.reason || 'no reason given'}): their recipients stay pending until retried in bull-board.`,
+    );
   }
-  if (c.unstaged && c.unstaged.count > 0) notes.push(`${n(c.unstaged.count)} recipients were never queued${c.unstaged.reason ? `: ${c.unstaged.reason}` : ''}. They are not in the counts and nobody sent them.`);
+  if (c.unstaged && c.unstaged.count > 0)
+    notes.push(
+      `${n(c.unstaged.count)} recipients were never queued${c.unstaged.reason ? `: ${c.unstaged.reason}` : ''}. They are not in the counts and nobody sent them.`,
+    );
   if (c.counts.total === 0 && c.state === 'completed') notes.push('No recipient was queued: nothing was sent.');
   return notes;
 }
@@ -298,22 +360,26 @@ function campaignPage() {
     const box = document.getElementById('chart');
     const width = box.clientWidth || 900;
     if (!chart) {
-      chart = new uPlot({
-        width,
-        height: 260,
-        series: [
-          {},
-          { label: 'sent / s', stroke: '#1f9d55', fill: 'rgba(31,157,85,.12)', width: 2 },
-          { label: 'failed or unknown / s', stroke: '#d64545', width: 2 },
-        ],
-        axes: [
-          { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()), space: 80 },
-          { label: 'recipients / s', size: 60 },
-        ],
-        scales: { x: { time: true } },
-        // The legend names the lines; values under the cursor would read "--" in a screenshot.
-        legend: { live: false },
-      }, data, box);
+      chart = new uPlot(
+        {
+          width,
+          height: 260,
+          series: [
+            {},
+            { label: 'sent / s', stroke: '#1f9d55', fill: 'rgba(31,157,85,.12)', width: 2 },
+            { label: 'failed or unknown / s', stroke: '#d64545', width: 2 },
+          ],
+          axes: [
+            { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()), space: 80 },
+            { label: 'recipients / s', size: 60 },
+          ],
+          scales: { x: { time: true } },
+          // The legend names the lines; values under the cursor would read "--" in a screenshot.
+          legend: { live: false },
+        },
+        data,
+        box,
+      );
     } else {
       chart.setData(data);
       if (chart.width !== width) chart.setSize({ width, height: 260 });
@@ -323,13 +389,28 @@ function campaignPage() {
   function funnel(c) {
     const d = c.delivery;
     const sent = c.counts.sent || 1;
-    const steps = [['sent', c.counts.sent], ['delivered', d.delivered], ['undelivered', d.undelivered], ['pending', d.pending], ['expired', d.expired]];
-    document.getElementById('funnel').replaceChildren(...steps.map(([name, value]) => {
-      const fill = el('div', { class: 'fill' });
-      fill.style.width = `${(100 * value) / sent}%`;
-      return el('div', { class: `step ${name}` }, el('span', { text: name }), el('div', { class: 'bar' }, fill), el('span', { text: n(value) }));
-    }));
-    document.getElementById('rate').textContent = `Delivery rate ${pct(d.deliveryRate)} of the ${n(d.delivered + d.undelivered)} with a final report; ${n(d.pending)} still pending.`;
+    const steps = [
+      ['sent', c.counts.sent],
+      ['delivered', d.delivered],
+      ['undelivered', d.undelivered],
+      ['pending', d.pending],
+      ['expired', d.expired],
+    ];
+    document.getElementById('funnel').replaceChildren(
+      ...steps.map(([name, value]) => {
+        const fill = el('div', { class: 'fill' });
+        fill.style.width = `${(100 * value) / sent}%`;
+        return el(
+          'div',
+          { class: `step ${name}` },
+          el('span', { text: name }),
+          el('div', { class: 'bar' }, fill),
+          el('span', { text: n(value) }),
+        );
+      }),
+    );
+    document.getElementById('rate').textContent =
+      `Delivery rate ${pct(d.deliveryRate)} of the ${n(d.delivered + d.undelivered)} with a final report; ${n(d.pending)} still pending.`;
   }
 
   function render(o) {
@@ -350,15 +431,24 @@ function campaignPage() {
     const pause = p ? ` · paused${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}` : '';
     const s = c.schedule;
     const when = s
-      ? [s.sendAt && ` · send at ${new Date(s.sendAt).toLocaleString()}`, s.window && ` · window ${s.window}${s.timezone ? ` (${s.timezone})` : ' (local time)'}`,
-        s.expireAt && ` · valid until ${new Date(s.expireAt).toLocaleString()}`, s.waiting && ` · ${s.waiting.batches} batch(es) wait for their window, next opens ${new Date(s.waiting.nextOpenAt).toLocaleString()}`]
-        .filter(Boolean).join('')
+      ? [
+          s.sendAt && ` · send at ${new Date(s.sendAt).toLocaleString()}`,
+          s.window && ` · window ${s.window}${s.timezone ? ` (${s.timezone})` : ' (local time)'}`,
+          s.expireAt && ` · valid until ${new Date(s.expireAt).toLocaleString()}`,
+          s.waiting &&
+            ` · ${s.waiting.batches} batch(es) wait for their window, next opens ${new Date(s.waiting.nextOpenAt).toLocaleString()}`,
+        ]
+          .filter(Boolean)
+          .join('')
       : '';
     const st = c.staging;
     const staging = st
-      ? st.producerAlive ? ` · staging: ${n(st.staged)} of ${n(counts.total)} written, the rest send as they are written`
+      ? st.producerAlive
+        ? ` · staging: ${n(st.staged)} of ${n(counts.total)} written, the rest send as they are written`
         : ` · staging stopped at ${n(st.staged)} of ${n(counts.total)}: its producer is gone (queue the same campaign again to stage the rest, or cancel it)`
-      : c.unstaged ? ` · ${n(c.unstaged.count)} recipients never queued: ${c.unstaged.reason}` : '';
+      : c.unstaged
+        ? ` · ${n(c.unstaged.count)} recipients never queued: ${c.unstaged.reason}`
+        : '';
     document.getElementById('meta').textContent =
       `“${c.content}”${c.senderId ? ` from ${c.senderId}` : ''} · created ${new Date(c.createdAt).toLocaleString()} (${age(c.createdAt)} ago)` +
       `${c.finishedAt ? ` · finished ${new Date(c.finishedAt).toLocaleString()}` : ''}${when}${staging}${pause}${c.failure ? ` · failed: ${c.failure.code} ${c.failure.reason}` : ''}`;
@@ -366,19 +456,54 @@ function campaignPage() {
     bar.replaceWith(progressBar(counts, true, c.state, unstagedOf(c)));
     const left = eta(o.series, counts.pending);
     document.getElementById('progress-text').textContent = progressLine(o, left);
-    const tiles = [['sent', counts.sent], ['failed', counts.failed], ['unknown', counts.unknown], ['pending', counts.pending],
-      ['cancelled', counts.cancelled], ['not sent', counts.notSent], ['skipped', counts.duplicatesSkipped + counts.invalidSkipped],
+    const tiles = [
+      ['sent', counts.sent],
+      ['failed', counts.failed],
+      ['unknown', counts.unknown],
+      ['pending', counts.pending],
+      ['cancelled', counts.cancelled],
+      ['not sent', counts.notSent],
+      ['skipped', counts.duplicatesSkipped + counts.invalidSkipped],
       // Opt-outs and validity: shown once a campaign has any.
-      ...[['suppressed', counts.suppressed], ['capped', counts.capped], ['expired', counts.expired]].filter(([, v]) => v > 0)];
-    document.getElementById('counts').replaceChildren(...tiles.map(([k, v]) => el('div', { class: `tile-${k.replace(' ', '-')}` }, el('dt', { text: k }), el('dd', { text: n(v) }))));
+      ...[
+        ['suppressed', counts.suppressed],
+        ['capped', counts.capped],
+        ['expired', counts.expired],
+      ].filter(([, v]) => v > 0),
+    ];
+    document
+      .getElementById('counts')
+      .replaceChildren(
+        ...tiles.map(([k, v]) => el('div', { class: `tile-${k.replace(' ', '-')}` }, el('dt', { text: k }), el('dd', { text: n(v) }))),
+      );
     funnel(c);
-    pairs(document.getElementById('cost'), [...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]), ['priced reports', n(c.delivery.priced)]]);
-    pairs(document.getElementById('batches'), [['in flight', n(o.batches.inFlight)], ['waiting', n(o.batches.waiting)], ['failed jobs', n(o.failedJobs.count)], ['of', n(c.batches)],
-      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)], ['finish in', finishIn(c.state, counts.pending, left, Boolean(o.stalled))]]);
-    const codes = [...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]), ...Object.entries(c.outcomeCodes.unknown).map(([code, k]) => ['unknown', code, k])];
-    document.getElementById('codes').replaceChildren(...(codes.length
-      ? codes.sort((a, b) => b[2] - a[2]).map(([kind, code, k]) => el('tr', {}, el('td', { text: kind }), el('td', { text: code }), el('td', { class: 'num', text: n(k) })))
-      : [el('tr', {}, el('td', { colspan: '3', class: 'empty', text: 'None.' }))]));
+    pairs(document.getElementById('cost'), [
+      ...Object.entries(c.delivery.cost).map(([cur, sum]) => [cur, sum]),
+      ['priced reports', n(c.delivery.priced)],
+    ]);
+    pairs(document.getElementById('batches'), [
+      ['in flight', n(o.batches.inFlight)],
+      ['waiting', n(o.batches.waiting)],
+      ['failed jobs', n(o.failedJobs.count)],
+      ['of', n(c.batches)],
+      ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)],
+      ['finish in', finishIn(c.state, counts.pending, left, Boolean(o.stalled))],
+    ]);
+    const codes = [
+      ...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]),
+      ...Object.entries(c.outcomeCodes.unknown).map(([code, k]) => ['unknown', code, k]),
+    ];
+    document
+      .getElementById('codes')
+      .replaceChildren(
+        ...(codes.length
+          ? codes
+              .sort((a, b) => b[2] - a[2])
+              .map(([kind, code, k]) =>
+                el('tr', {}, el('td', { text: kind }), el('td', { text: code }), el('td', { class: 'num', text: n(k) })),
+              )
+          : [el('tr', {}, el('td', { colspan: '3', class: 'empty', text: 'None.' }))]),
+      );
     banners(o.queue);
     drawChart(o.series);
     const active = c.state === 'queued' || c.state === 'running' || c.state === 'waiting-window';
@@ -395,8 +520,9 @@ function campaignPage() {
   const QUESTIONS = {
     pause: 'Pause this campaign? Batches in flight finish; no new batch of it starts until you resume it.',
     resume: 'Resume this campaign? Its remaining batches are sent again.',
-    cancel: 'Cancel this campaign? No call of it starts once the server answers; its unsent recipients end cancelled. This cannot be undone.',
-    settle: 'Settle this campaign\'s unknown recipients? They are looked up in the gateway\'s sent records.',
+    cancel:
+      'Cancel this campaign? No call of it starts once the server answers; its unsent recipients end cancelled. This cannot be undone.',
+    settle: "Settle this campaign's unknown recipients? They are looked up in the gateway's sent records.",
   };
   const dialog = document.getElementById('confirm');
   let pending = null;
@@ -412,9 +538,10 @@ function campaignPage() {
       const body = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
       msg.className = 'message';
-      msg.textContent = action === 'settle'
-        ? `Settled: ${body.sent} found sent, ${body.notSent} not sent, ${body.tooRecent} still unknown.`
-        : `${action[0].toUpperCase()}${action.slice(1)}: done.`;
+      msg.textContent =
+        action === 'settle'
+          ? `Settled: ${body.sent} found sent, ${body.notSent} not sent, ${body.tooRecent} still unknown.`
+          : `${action[0].toUpperCase()}${action.slice(1)}: done.`;
     } catch (err) {
       msg.className = 'message error';
       msg.textContent = `${action} failed: ${err.message}`;
@@ -430,7 +557,12 @@ function campaignPage() {
       dialog.showModal();
     });
   }
-  getJson(`${API}/status`).then((s) => { readOnly = s.readOnly; }, () => undefined);
+  getJson(`${API}/status`).then(
+    (s) => {
+      readOnly = s.readOnly;
+    },
+    () => undefined,
+  );
   poll(load);
 }
 
