@@ -75,7 +75,7 @@ export function readWebhookConfig(r: EnvReader, lockDurationMs: number): Webhook
   if (secretProblem) r.problems.push(`WEBHOOK_SECRET ${secretProblem}`);
   if (raw && !secret)
     r.problems.push(
-      "WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: node -e \"console.log('whsec_' + require('crypto').randomBytes(32).toString('base64'))\")",
+      `WEBHOOK_URL is set without WEBHOOK_SECRET: events must be signed (generate one: echo "whsec_$(openssl rand -base64 32)")`,
     );
   // Its default stays within a short lock, so that lowering WORKER_LOCK_DURATION_MS alone is never an error.
   const timeoutMs = r.int('WEBHOOK_TIMEOUT_MS', Math.max(100, Math.min(10_000, Math.floor(lockDurationMs / 2))), 100, 300_000);
