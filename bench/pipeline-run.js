@@ -4,6 +4,7 @@
  * idle, then `smsq enqueue` as a process, until the campaign has completed. Send times come from the
  * simulator's ledger; every recipient must be sent exactly once or the run fails.
  */
+const { per100k } = require('./commandstats');
 const { smsq, runToEnd } = require('./processes');
 const { deletePrefix, memoryByKind, sampleRedisCpu, usedMemory, waitForCampaign, waitForWorkers } = require('./redis');
 const simulator = require('./simulator-client');
@@ -66,6 +67,8 @@ async function runPipeline(
       simulator: sim.child.cpu.between(times.first, times.last),
       redis: redisCpu.series.between(times.first, times.last),
     };
+    // Redis's commands over the same window, per 100,000 sent: which of them the send path costs.
+    const redisCommands = per100k(redisCpu.commands.between(times.first, times.last), size);
     return {
       workers,
       size,
@@ -85,6 +88,7 @@ async function runPipeline(
       lastSendAt: times.last,
       // CPU spent from the first send to the last, by process: who is busy while smsq sends.
       sendCpuS,
+      redisCommands,
       otherCores: ctx.load.otherCores(times.first, times.last, sendCpuS.workers + sendCpuS.simulator + sendCpuS.redis),
       quietBefore,
       cpuS: { workers: exits.reduce((sum, e) => sum + e.cpuS, 0), producer: enq.cpuS },

@@ -4,12 +4,15 @@
  * discovery, campaign progress, and deleting its keys.
  */
 const IORedis = require('ioredis');
+const { CommandSeries, ownCommands, parseCommandstats, withoutOwn } = require('./commandstats');
 const { CpuSeries, sleep, waitFor } = require('./measure');
 
 /** No reconnection: losing Redis mid-run spoils the figures anyway, so the bench stops at once. */
 async function connect(url) {
   const redis = new IORedis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: true, retryStrategy: () => null });
   redis.on('error', () => undefined); // failures surface through the commands
+  // The bench's own polling (INFO, HMGET) is left out of the commandstats it reports.
+  redis.ownCommands = ownCommands(redis);
   try {
     await redis.connect();
   } catch (err) {
@@ -33,22 +36,42 @@ async function usedMemory(redis) {
 
 /** Redis's own CPU seconds so far (user + system), for the share of a run's CPU spent in Redis. */
 async function redisCpuSeconds(redis) {
-  const text = await redis.info('cpu');
-  const get = (f) => Number(new RegExp(`^${f}:(.*)$`, 'm').exec(text)[1]);
+  return cpuOf(await redis.info('cpu'));
+}
+
+function cpuOf(infoCpu) {
+  const get = (f) => Number(new RegExp(`^${f}:(.*)$`, 'm').exec(infoCpu)[1]);
   return get('used_cpu_user') + get('used_cpu_sys');
 }
 
-/** Reads Redis's CPU every 100 ms into a CpuSeries until `stop()`, for the CPU it spent in a send window. */
+/** Readings come this often: a send window's edges are interpolated between two of them. */
+const SAMPLE_MS = 50;
+
+/**
+ * Reads Redis's CPU (INFO cpu) and command counters (INFO commandstats, less the bench's own commands) every
+ * SAMPLE_MS until `stop()`, for what Redis spent in a send window. Two INFO calls, as a Redis before 7 takes one
+ * section a call.
+ */
 function sampleRedisCpu(redis) {
   const series = new CpuSeries();
+  const commands = new CommandSeries();
   const read = () =>
-    redisCpuSeconds(redis).then(
-      (c) => series.add(Date.now(), c),
-      () => undefined,
-    );
+    redis
+      .pipeline()
+      .info('cpu')
+      .info('commandstats')
+      .exec()
+      .then(
+        ([[cpuErr, cpu], [statsErr, stats]]) => {
+          const now = Date.now();
+          if (!cpuErr) series.add(now, cpuOf(cpu));
+          if (!statsErr) commands.add(now, withoutOwn(parseCommandstats(stats), redis.ownCommands ?? {}));
+        },
+        () => undefined,
+      );
   read();
-  const timer = setInterval(read, 100).unref();
-  return { series, stop: () => clearInterval(timer) };
+  const timer = setInterval(read, SAMPLE_MS).unref();
+  return { series, commands, stop: () => clearInterval(timer) };
 }
 
 async function* scan(redis, prefix) {

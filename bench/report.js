@@ -23,6 +23,33 @@ const FORMAT = {
 const field = (runs, name) => summarize(runs.map((r) => name.split('.').reduce((o, k) => o?.[k], r)));
 const single = (v) => (v === null || v === undefined ? null : { median: v, min: v, max: v, runs: [v] });
 const paired = (a, b, name) => summarize(a.map((r, i) => r[name] / b[i][name]));
+/** CPU seconds a process (`sendCpuS` key) spent from the first send to the last, per 100,000 recipients sent. */
+const cpuPer100k = (runs, size, k) => summarize(runs.map((r) => (r.sendCpuS[k] * 100_000) / size));
+
+const usecText = (usec) => (usec >= 100_000 ? `${(usec / 1e6).toFixed(2)} s` : `${(usec / 1000).toFixed(usec < 10_000 ? 1 : 0)} ms`);
+/** Commands shown by usec; past them, any with a call per ten recipients or more is shown too (per-recipient work). */
+const COMMANDS_SHOWN = 6;
+const MANY_CALLS = 10_000;
+
+/**
+ * One line of Redis's commands per 100,000 sent (medians over runs): the costliest by usec, then what they sum to.
+ * A script's usec includes the commands it runs, which have lines of their own: the other lines are an upper bound.
+ */
+function commandsText(runs) {
+  const stats = runs.map((r) => r.redisCommands).filter(Boolean);
+  if (stats.length === 0) return 'n/a';
+  const median = (f) => summarize(stats.map(f)).median;
+  const names = [...new Set(stats.flatMap((s) => Object.keys(s.commands)))];
+  const lines = names
+    .map((name) => ({ name, calls: median((s) => s.commands[name]?.calls ?? 0), usec: median((s) => s.commands[name]?.usec ?? 0) }))
+    .sort((a, b) => b.usec - a.usec);
+  const shown = lines.filter((c, i) => i < COMMANDS_SHOWN || c.calls >= MANY_CALLS);
+  return (
+    `${shown.map((c) => `${int(c.calls)} ${c.name} ${usecText(c.usec)}`).join(', ')}${shown.length < lines.length ? ', …' : ''}; ` +
+    `${int(median((s) => s.calls))} calls in all; scripts ${usecText(median((s) => s.scriptsUsec))} with what they run, ` +
+    `other commands ≤ ${usecText(median((s) => s.otherUsecAtMost))}`
+  );
+}
 
 function rowsFor(results, opts) {
   const rows = [];
@@ -92,6 +119,19 @@ function rowsFor(results, opts) {
         ['loop', 'loop'],
         ['simulator', 'simulator'],
       ]);
+      row(
+        "  workers' CPU per 100k sent / the direct loop's (paired runs)",
+        summarize(ours.map((r, i) => r.sendCpuS.workers / direct[i].sendCpuS.loop)),
+        'x',
+        TARGETS.workerCpuVsDirect,
+      );
+      row(
+        '  Redis CPU per 100k sent (INFO cpu, first to last send)',
+        cpuPer100k(ours, instant.size, 'redis'),
+        's',
+        TARGETS.redisCpuPer100k,
+      );
+      note('  Redis per 100k sent (INFO commandstats)', commandsText(ours));
       row('  other processes on the machine while smsq sent', field(ours, 'otherCores'), 'cores');
       row('  … while the direct loop sent', field(direct, 'otherCores'), 'cores');
     }
@@ -143,16 +183,35 @@ function rowsFor(results, opts) {
     );
     row('  numbers/s', field(suppression.imports, 'rate'), 'rate');
     row('  peak RSS', field(suppression.imports, 'rssMb'), 'MB');
+    const variants = [
+      ['withList', `with ${int(suppression.listSize)} numbers on the list`, true],
+      ['emptyList', 'with an empty list', true],
+      ['history', 'with the list and SMS_CONTACT_HISTORY=true', false],
+      ['off', 'with SMS_SUPPRESSION_CHECK and SMS_CONTACT_HISTORY off', false],
+    ];
     row(`dispatch with ${int(suppression.listSize)} numbers on the list`, field(suppression.withList, 'rate'), 'rate');
     row('dispatch with an empty list', field(suppression.emptyList, 'rate'), 'rate');
     row('  with the list / empty (paired runs)', field(suppression.withList, 'ratioToEmpty'), '%', TARGETS.suppressionCheck);
+    row('dispatch with the list and SMS_CONTACT_HISTORY=true', field(suppression.history, 'rate'), 'rate');
+    row('  with contact history / empty list (paired runs)', field(suppression.history, 'ratioToEmpty'), '%');
     row('dispatch with SMS_SUPPRESSION_CHECK and SMS_CONTACT_HISTORY off', field(suppression.off, 'rate'), 'rate');
     row('  empty list, checks on / off (paired runs)', field(suppression.emptyList, 'ratioToOff'), '%');
+    // The CPU target holds with the checks at their defaults; contact history and no checks show their costs.
+    for (const [k, label, judged] of variants)
+      row(
+        `Redis CPU per 100k sent (INFO cpu), ${label}`,
+        cpuPer100k(suppression[k], suppression.size, 'redis'),
+        's',
+        judged ? TARGETS.redisCpuPer100k : undefined,
+      );
+    for (const [k, label] of variants) note(`Redis per 100k sent (INFO commandstats), ${label}`, commandsText(suppression[k]));
     row(
       '  Redis per recipient, checks at their defaults (MEMORY USAGE, all our keys)',
       field(suppression.emptyList, 'keyBytesPerRecipient'),
       'B',
+      TARGETS.redisPerRecipient,
     );
+    row('  … contact history on (the list left out)', field(suppression.history, 'keyBytesPerRecipientWithoutList'), 'B');
     row('  … off', field(suppression.off, 'keyBytesPerRecipient'), 'B');
   }
   if (instant || expiry) section('Redis footprint per recipient');
