@@ -240,7 +240,8 @@ async function enqueueRereadable(
       dedupe: (opts.dedupe ?? true) && first.duplicates > 0,
       // Likewise, rows refused for their text (a missing field) are found again only by rendering it.
       renderTexts: first.invalidCount > 0,
-      write: (k, encoded, count) => stageBatch(ctx, campaignId, k, encoded, count).then((r) => (r === 'ended' ? 'ended' : undefined)),
+      write: (k, encoded, count, check) =>
+        stageBatch(ctx, campaignId, k, encoded, count, check).then((r) => (r === 'ended' ? 'ended' : undefined)),
       countSuppressed: true,
       expectBatches: first.batchDigests,
     });

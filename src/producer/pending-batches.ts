@@ -6,6 +6,7 @@
  * refusing a write, an upload cut off or too large) deletes them at once.
  */
 import type { Context } from '../shared/context';
+import { stagedCheckFields } from '../shared/opt-out/list-version';
 import type { BatchWriter } from './stage-rows';
 
 /**
@@ -31,10 +32,14 @@ export class PendingBatches {
     this.timer.unref();
   }
 
-  readonly write: BatchWriter = async (k, encoded) => {
+  readonly write: BatchWriter = async (k, encoded, _count, check) => {
     this.written = Math.max(this.written, k + 1);
     const key = this.ctx.keys.batch(this.campaignId, k);
-    await this.ctx.redis.multi().hset(key, 'r', encoded).pexpire(key, PENDING_TTL_MS).exec();
+    await this.ctx.redis
+      .multi()
+      .hset(key, 'r', encoded, ...(check ? stagedCheckFields(check) : []))
+      .pexpire(key, PENDING_TTL_MS)
+      .exec();
   };
 
   /**

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
+import type { StagedCheck } from '../shared/opt-out/list-version';
 import { encodeRecipients } from '../shared/recipient/codec';
 import { smartEncode } from '../shared/text/encoding';
 import type { Template } from '../shared/text/template';
@@ -23,8 +24,11 @@ const WRITES_IN_FLIGHT = 8;
 /** The first few accepted recipients and their texts (what a preview shows). */
 const SAMPLES = 3;
 
-/** Writes one batch; 'ended' when the campaign no longer takes batches (its staging was ended meanwhile). */
-export type BatchWriter = (batch: number, encoded: string, count: number) => Promise<'ended' | void>;
+/**
+ * Writes one batch, with what the suppression list held for it when it was looked at (none when it was not); 'ended'
+ * when the campaign no longer takes batches (its staging was ended meanwhile).
+ */
+export type BatchWriter = (batch: number, encoded: string, count: number, check?: StagedCheck) => Promise<'ended' | void>;
 
 export interface StageOptions {
   content: string;
@@ -71,6 +75,14 @@ export interface Staged {
   samples: Array<{ number: string; orderId: string; text: string }>;
   /** Set when a writer answered 'ended': batches from this one on were not written. */
   endedAt?: number;
+}
+
+/** What the suppression list holds for a batch's recipients now: their StagedCheck, and how many numbers are listed. */
+async function listedAt(ctx: Context, recipients: Recipient[]): Promise<{ check: StagedCheck; found: number }> {
+  const { version, listed } = await ctx.suppressions.listedAmong(recipients.map((r) => r.number));
+  const indices: number[] = [];
+  if (listed.size > 0) recipients.forEach((r, i) => listed.has(r.number) && indices.push(i));
+  return { check: { version, listed: indices }, found: listed.size };
 }
 
 export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts: StageOptions): Promise<Staged> {
@@ -124,22 +136,19 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
         batch: k,
       });
     }
-    const write = opts.write;
-    if (write && writing()) {
+    const write = writing() ? opts.write : undefined;
+    // Counted by a preview too: what the list would keep out if the campaign were sent now.
+    const check = opts.countSuppressed && config.optOut.suppressionCheck && writing();
+    if (write || check) {
       const recipients = buffer;
       writes.push(
         limit(async () => {
-          if ((await write(k, encodeRecipients(recipients), recipients.length)) === 'ended') endedAt = Math.min(endedAt ?? k, k);
-        }),
-      );
-    }
-    // Counted by a preview too: what the list would keep out if the campaign were sent now.
-    if (opts.countSuppressed && config.optOut.suppressionCheck && writing()) {
-      const numbers = buffer.map((r) => r.number);
-      writes.push(
-        limit(async () => {
-          const found = await ctx.suppressions.which(numbers);
-          suppressed += found.size; // after the await: `x += await y` would read x before other batches added to it
+          // Looked up before the write, which records it with the recipients: a call's start then looks up only
+          // those found listed and the numbers changed since (see shared/opt-out/list-version.ts).
+          const seen = check ? await listedAt(ctx, recipients) : undefined;
+          if (seen) suppressed += seen.found; // after the await: `x += await y` would read x before other batches added to it
+          if (write && (await write(k, encodeRecipients(recipients), recipients.length, seen?.check)) === 'ended')
+            endedAt = Math.min(endedAt ?? k, k);
         }),
       );
     }

@@ -10,11 +10,12 @@ import type { Context } from '../context';
 import { jobIds } from '../redis/keys';
 import { runCompletion } from './completion';
 import { runScript, lua } from '../redis/lua';
+import { stagedCheckFields, type StagedCheck } from '../opt-out/list-version';
 
 /** Writes a batch while its campaign is staging, waking its job if it waits (scripts/stage-batch.lua). */
 const STAGE_BATCH = lua<
   [batch: string, campaign: string, waiters: string],
-  [recipients: string, count: string, batch: string],
+  [recipients: string, count: string, batch: string, ...checkFields: string[]],
   'ended' | 0 | 1
 >('stage-batch');
 
@@ -30,20 +31,24 @@ const END_STAGING = lua<
   StagingEnd | `completed|${string}`
 >('end-staging');
 
-/** Writes batch `batch` of a campaign that is staging; see STAGE_BATCH. Wakes the batch's job if it waits for it. */
+/**
+ * Writes batch `batch` of a campaign that is staging; see STAGE_BATCH. Wakes the batch's job if it waits for it.
+ * `check`: what the suppression list held for these recipients, when staging looked.
+ */
 export async function stageBatch(
   ctx: Context,
   campaignId: string,
   batch: number,
   recipients: string,
   count: number,
+  check?: StagedCheck,
 ): Promise<'ended' | 'written'> {
   const { keys } = ctx;
   const r = await runScript(
     ctx.redis,
     STAGE_BATCH,
     [keys.batch(campaignId, batch), keys.campaign(campaignId), keys.stagingWaiters(campaignId)],
-    [recipients, String(count), String(batch)],
+    [recipients, String(count), String(batch), ...(check ? stagedCheckFields(check) : [])],
   );
   if (r === 'ended') return 'ended';
   // A job that moved itself to delayed before this write is promoted here; one still on its way there promotes itself.

@@ -25,6 +25,14 @@ export interface Keys {
   senderRate(senderId: string): string;
   /** Hash: one bucket of the suppression list, field = number, value `reason|source|ms` (bucket: the last 4 digits). */
   suppression(bucket: string): string;
+  /** String: the suppression list's version, bumped by every write that changes who is listed (opt-out/list-version.ts). */
+  suppressionVersion(): string;
+  /** Sorted set: numbers whose listing changed, scored by the version of their latest change; the newest few thousand. */
+  suppressionChanges(): string;
+  /** String: the version at or below which the change log may miss changes (numbers dropped from it, or a write too big for it). */
+  suppressionFloor(): string;
+  /** String: how many numbers are listed, kept by every write once counted (absent: not counted yet). */
+  suppressionCount(): string;
   /** Hash: one bucket of contact history, field = number, value `<campaign ref>|<send times, s>` (last 4 digits). */
   contacts(bucket: string): string;
   /** Hash: campaign ref → campaignId (contact history stores the short ref), and `#seq`, the last ref given. */
@@ -79,6 +87,10 @@ export function keys(prefix: string): Keys {
     staging: (id) => `${prefix}:campaign:${id}:staging`,
     prefix,
     suppression: (b) => `${prefix}:supp:${b}`,
+    suppressionVersion: () => `${prefix}:supp:ver`,
+    suppressionChanges: () => `${prefix}:supp:changes`,
+    suppressionFloor: () => `${prefix}:supp:floor`,
+    suppressionCount: () => `${prefix}:supp:count`,
     contacts: (b) => `${prefix}:contact:${b}`,
     campaignRefs: () => `${prefix}:campaign-refs`,
     replies: () => `${prefix}:replies`,

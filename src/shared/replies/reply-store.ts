@@ -6,6 +6,7 @@ import { numberBucket, type Keys } from '../redis/keys';
 import { runScript } from '../redis/lua';
 import { countReply } from '../metrics';
 import { encode as encodeSuppression } from '../opt-out/suppression-store';
+import { listVersionKeys, SUPPRESSION_LOG_BOUND } from '../opt-out/list-version';
 import { normalizeNumber } from '../recipient/phone-number';
 import type { RedisClient } from '../redis/connection';
 import { keywordMatcher, type ReplyKeyword } from '../opt-out/keywords';
@@ -125,6 +126,7 @@ export class ReplyStore {
         this.keys.campaignRefs(),
         this.keys.replies(),
         this.keys.suppression(numberBucket(number)),
+        ...listVersionKeys(this.keys),
       ],
       [
         number,
@@ -132,6 +134,7 @@ export class ReplyStore {
         String(this.config.maxKept),
         keyword ?? '',
         encodeSuppression({ number, reason: 'stop-reply', source: 'reply', at: now }),
+        String(SUPPRESSION_LOG_BOUND),
         ...fields,
       ],
     );

@@ -13,7 +13,25 @@ export type ListChange = 'added' | 'already-listed' | 'removed' | 'kept' | 'not-
  * (scripts/record-reply.lua).
  */
 export const RECORD_REPLY = lua<
-  [seen: string, contacts: string, campaignRefs: string, replies: string, suppression: string],
-  [number: string, dedupSeconds: string, maxKept: string, keyword: ReplyKeyword | '', suppressionEntry: string, ...streamFields: string[]],
+  [
+    seen: string,
+    contacts: string,
+    campaignRefs: string,
+    replies: string,
+    suppression: string,
+    listVersion: string,
+    listChanges: string,
+    listFloor: string,
+    listCount: string,
+  ],
+  [
+    number: string,
+    dedupSeconds: string,
+    maxKept: string,
+    keyword: ReplyKeyword | '',
+    suppressionEntry: string,
+    logBound: string,
+    ...streamFields: string[],
+  ],
   ['duplicate'] | [stored: 'stored', id: string, campaignId: string, change: ListChange | '']
 >('record-reply');

@@ -66,8 +66,8 @@ export class FakeDelivery implements Pick<DeliveryStore, 'indexSent' | 'indexEnt
   }
 }
 
-export class FakeSuppressions implements Pick<SuppressionStore, 'which'> {
-  /** Each call's numbers, in order: staging asks once per batch it writes. */
+export class FakeSuppressions implements Pick<SuppressionStore, 'which' | 'listedAmong'> {
+  /** Each call's numbers, in order: staging asks once per batch it writes, while the list is not empty. */
   readonly asked: string[][] = [];
 
   constructor(private readonly world: FakeWorld) {}
@@ -75,5 +75,10 @@ export class FakeSuppressions implements Pick<SuppressionStore, 'which'> {
   async which(numbers: ReadonlyArray<string>): Promise<Set<string>> {
     this.asked.push([...numbers]);
     return new Set(numbers.filter((n) => this.world.suppressed.has(n)));
+  }
+
+  /** As the real one, with no version: the fake batch store looks every number up at a call's start. */
+  async listedAmong(numbers: ReadonlyArray<string>): Promise<{ version: number; listed: Set<string> }> {
+    return { version: 0, listed: this.world.suppressed.size === 0 ? new Set() : await this.which(numbers) };
   }
 }

@@ -6,7 +6,11 @@
   written since the run last looked ('stale': another run is at work, and the call might repeat its sends), past the
   campaign's expireAt ('expired'), or when the batch or campaign record is missing ('gone': Redis lost its data under
   a run that had loaded them). Then, in the same step as recording the call in flight:
-  - a number on the suppression list gets `['x', reason]` and leaves the call;
+  - a number on the suppression list gets `['x', reason]` and leaves the call. A batch whose staging recorded the
+    list's version (`sv`) and its recipients found listed then (`sx`, indices) looks up only those and the numbers
+    the list's change log shows changed since, unless the log cannot tell (`sv` below its floor) or holds more
+    changes than the call has numbers; a batch without `sv` looks up every number
+    (src/shared/opt-out/list-version.ts);
   - with a frequency cap, a number that reached it in the period gets `['k']` and leaves the call, unless the campaign
     ignores the cap; the others have this send counted (CallLoop gives the count back when a call ends without
     sending);
@@ -22,7 +26,8 @@
     ARGV[3] version        the batch version (`v`) the run last saw
     ARGV[4] campaignId
     ARGV[5] options        `suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds,clockNow`, 0 for off
-    ARGV[6] prefix         the key prefix (suppression and contact buckets are found by number)
+    ARGV[6] prefix         the key prefix (suppression and contact buckets are found by number, and the list's change
+                           log and floor by it)
     ARGV[7] startFrom      the states the first call starts the campaign from (the `firstCall` move's), comma-separated
     ARGV[8...] pairs of recipient index and number, for the call
 
@@ -31,6 +36,7 @@
     'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired' | 'gone': why no call started
 ]]
 --- @include "number-buckets"
+--- @include "suppression-log"
 --- @include "lifecycle"
 
 local state = redis.call('HGET', KEYS[2], 'state')
@@ -59,11 +65,30 @@ if contacts then
     redis.call('HSET', KEYS[3], ref, ARGV[4])
   end
 end
+-- Which numbers to look up on the suppression list: all (lookAll), or those listed at staging (listedAt, by index)
+-- and those changed since (changed, by number).
+local lookAll, listedAt, changed = suppression, {}, {}
+if suppression then
+  local staged = redis.call('HMGET', KEYS[1], 'sv', 'sx')
+  local sv = tonumber(staged[1] or '')
+  if sv and sv >= tonumber(redis.call('GET', suppressionFloorKey(prefix)) or '0') then
+    local log, since = suppressionChangesKey(prefix), '(' .. staged[1]
+    local nChanged = redis.call('ZCOUNT', log, since, '+inf')
+    -- Reading more changes than the call has numbers would cost more than looking each number up.
+    if nChanged <= (#ARGV - 7) / 2 then
+      lookAll = false
+      for i in string.gmatch(staged[2] or '', '[^,]+') do listedAt[i] = true end
+      if nChanged > 0 then
+        for _, n in ipairs(redis.call('ZRANGEBYSCORE', log, since, '+inf')) do changed[n] = true end
+      end
+    end
+  end
+end
 local keep, settled = {}, {}
 local nSettled = 0
 for j = 8, #ARGV, 2 do
   local i, number = ARGV[j], ARGV[j + 1]
-  local entry = suppression and redis.call('HGET', suppressionBucket(prefix, number), number)
+  local entry = (lookAll or listedAt[i] or changed[number]) and redis.call('HGET', suppressionBucket(prefix, number), number)
   if entry then
     settled[i] = { 'x', entryHead(entry) }
     nSettled = nSettled + 1

@@ -11,18 +11,24 @@
     KEYS[3] campaignRefs  campaign ref -> campaignId
     KEYS[4] replies       the replies stream
     KEYS[5] suppression   its number's suppression bucket
+    KEYS[6] listVersion   the suppression list's version, change log, floor and count, moved with the bucket
+    KEYS[7] listChanges
+    KEYS[8] listFloor
+    KEYS[9] listCount
     ARGV[1] number
     ARGV[2] dedupSeconds  how long the seen-marker is kept
     ARGV[3] maxKept       the stream's approximate maximum length
     ARGV[4] keyword       'stop', 'start' or ''
     ARGV[5] entry         the suppression entry a STOP adds
-    ARGV[6...] the stream entry's field/value pairs
+    ARGV[6] logBound      the most numbers the list's change log keeps
+    ARGV[7...] the stream entry's field/value pairs
 
   Output:
     {'duplicate'}, or {'stored', stream id, campaignId or '', list change}: the change is 'added', 'already-listed',
     'removed', 'kept', 'not-listed' or '' (no keyword)
 ]]
 --- @include "number-buckets"
+--- @include "suppression-log"
 
 if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[2], 'NX') then return {'duplicate'} end
 local number = ARGV[1]
@@ -42,8 +48,11 @@ elseif ARGV[4] == 'start' then
     change = 'removed'
   else change = 'kept' end
 end
+if change == 'added' or change == 'removed' then
+  noteSuppressionChange({ KEYS[6], KEYS[7], KEYS[8], KEYS[9] }, { number }, change == 'added' and 1 or -1, tonumber(ARGV[6]))
+end
 local fields = {}
-for j = 6, #ARGV do fields[#fields + 1] = ARGV[j] end
+for j = 7, #ARGV do fields[#fields + 1] = ARGV[j] end
 fields[#fields + 1] = 'campaignId'
 fields[#fields + 1] = campaignId
 fields[#fields + 1] = 'change'
