@@ -7,6 +7,7 @@ import { renderTemplate, type Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
 import { GENERATED_ORDER_ID_PREFIX } from '../shared/recipient/codec';
 import { NumberSet, numberKey } from './number-set';
+import { OrderIdSet } from './order-id-set';
 
 /** One row the producer skips as invalid, as shown to the user. */
 export interface RowProblem {
@@ -136,6 +137,8 @@ export function generatedOrderId(row: number): string {
  * gateway call and stored newline-separated.
  */
 export function checkOrderId(orderId: string): string | null {
+  // Most orderIds are short printable ASCII: of the checks below only the reserved prefix can refuse them.
+  if (orderId.length <= ORDER_ID_MAX_LENGTH && isPlainAscii(orderId)) return reservedPrefix(orderId);
   if (orderId.trim() === '') return 'orderId is empty';
   const length = codePointLength(orderId);
   if (length > ORDER_ID_MAX_LENGTH) return `orderId has ${length} characters; the limit is ${ORDER_ID_MAX_LENGTH}`;
@@ -143,10 +146,23 @@ export function checkOrderId(orderId: string): string | null {
   if (CONTROL.test(orderId)) return 'orderId must not contain control characters such as newlines or tabs';
   const characters = checkTextCharacters(orderId, 'orderId');
   if (characters !== null) return characters;
-  if (orderId.startsWith(GENERATED_ORDER_ID_PREFIX)) {
-    return `orderIds starting with '${GENERATED_ORDER_ID_PREFIX}' are reserved for generated orderIds`;
+  return reservedPrefix(orderId);
+}
+
+function reservedPrefix(orderId: string): string | null {
+  return orderId.startsWith(GENERATED_ORDER_ID_PREFIX)
+    ? `orderIds starting with '${GENERATED_ORDER_ID_PREFIX}' are reserved for generated orderIds`
+    : null;
+}
+
+/** Not empty, and only `!` to `~` but the comma: no white space, no control or non-ASCII character, one code point each. */
+function isPlainAscii(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x2c) return false;
   }
-  return null;
+  return true;
 }
 
 /** 1 to 64 of `A-Z a-z 0-9 _ . -`, so it fits in Redis keys and BullMQ job ids without escaping. */
@@ -195,8 +211,8 @@ export class RecipientValidator {
   private readonly dedupe: boolean;
   /** The accepted numbers, by `numberKey`. */
   private readonly numbers = new NumberSet();
-  /** Caller-given orderId → the row that used it first. */
-  private readonly orderIds = new Map<string, number>();
+  /** Caller-given orderIds, each with the row that used it first. */
+  private readonly orderIds = new OrderIdSet();
   private readonly counts = { accepted: 0, duplicates: 0, invalid: 0 };
   private readonly template?: Template;
   private readonly content: string;
@@ -262,12 +278,11 @@ export class RecipientValidator {
       if (typeof rawOrderId !== 'string') return this.refuse(row, input, 'orderId must be a string', 'orderId');
       const reason = checkOrderId(rawOrderId);
       if (reason !== null) return this.refuse(row, rawOrderId, reason, 'orderId');
-      const firstRow = this.orderIds.get(rawOrderId);
-      if (firstRow !== undefined) {
+      // Kept even when the number turns out a duplicate: the caller used this orderId, a second use is an error.
+      const firstRow = this.orderIds.claim(rawOrderId, row);
+      if (firstRow !== -1) {
         return this.refuse(row, rawOrderId, `orderId ${rawOrderId} is already used on row ${firstRow}`, 'orderId');
       }
-      // Kept even when the number turns out a duplicate: the caller used this orderId, a second use is an error.
-      this.orderIds.set(rawOrderId, row);
       orderId = rawOrderId;
     }
 
