@@ -71,7 +71,26 @@ export function readCsv(
   { csvParseOnly = false }: { csvParseOnly?: boolean } = {},
 ): AsyncIterableIterator<RawRow> {
   const toRow = csvRows(needed);
-  return unbatch(csvParseOnly ? parseCsv(input, toRow, 0) : csvBatches(input, toRow));
+  return batched(csvParseOnly ? parseCsv(input, toRow, 0) : csvBatches(input, toRow));
+}
+
+/** The batches behind each reader's rows (see `rowBatches`). */
+const batchesOf = new WeakMap<AsyncIterable<RawRow>, AsyncIterable<RawRow[]>>();
+
+/** Rows served one at a time, which `rowBatches` can also take a batch at a time. */
+function batched(batches: AsyncGenerator<RawRow[]>): AsyncIterableIterator<RawRow> {
+  const rows = unbatch(batches);
+  batchesOf.set(rows, batches);
+  return rows;
+}
+
+/**
+ * The rows as they were read, a batch (a chunk's rows) at a time, when `rows` comes from `readRecipients` and no row
+ * has been taken from it yet; null for any other rows. Awaiting each row of a million costs about 0.1 s; a batch
+ * is one await. Either way of reading consumes the same input: take the rows one way only.
+ */
+export function rowBatches(rows: AsyncIterable<RawRow>): AsyncIterable<RawRow[]> | null {
+  return batchesOf.get(rows) ?? null;
 }
 
 /** The rows of each chunk of the input, as a batch. */

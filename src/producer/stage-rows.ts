@@ -13,7 +13,7 @@ import { smartEncode } from '../shared/text/encoding';
 import type { Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
 import { loadPricer } from './pricing';
-import type { RawRow } from './read-recipients';
+import { rowBatches, type RawRow } from './read-recipients';
 import { TextStats, type TextSummary } from './text-stats';
 import { RecipientValidator, type RowProblem } from './validate';
 
@@ -165,25 +165,43 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p);
   };
 
+  /** Checks one row and adds it to the batch being filled; true when that batch is full. */
+  const take = (raw: RawRow): boolean => {
+    if ('problem' in raw) {
+      invalid(raw.problem);
+      return false;
+    }
+    const checked = validator.check(raw.row, raw.input);
+    const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
+    if (checked.kind === 'invalid') invalid(checked.problem);
+    else if (outside) invalid(outside);
+    else if (checked.kind === 'ok') {
+      const r = checked.recipient;
+      part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
+      part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
+      if (measure) texts.add(r.number, checked.text);
+      if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
+      total++;
+      buffer.push(r);
+      return buffer.length === config.batchSize;
+    }
+    return false;
+  };
+
   try {
-    for await (const raw of rows) {
-      if ('problem' in raw) {
-        invalid(raw.problem);
-        continue;
+    const batchesRead = rowBatches(rows);
+    if (batchesRead !== null) {
+      reading: for await (const batch of batchesRead) {
+        for (const raw of batch) {
+          if (take(raw)) {
+            await flush();
+            if (endedAt !== undefined) break reading;
+          }
+        }
       }
-      const checked = validator.check(raw.row, raw.input);
-      const outside = checked.kind === 'ok' && opts.windowCheck ? opts.windowCheck(raw.row, checked.recipient) : null;
-      if (checked.kind === 'invalid') invalid(checked.problem);
-      else if (outside) invalid(outside);
-      else if (checked.kind === 'ok') {
-        const r = checked.recipient;
-        part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
-        part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
-        if (measure) texts.add(r.number, checked.text);
-        if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
-        total++;
-        buffer.push(r);
-        if (buffer.length === config.batchSize) {
+    } else {
+      for await (const raw of rows) {
+        if (take(raw)) {
           await flush();
           if (endedAt !== undefined) break;
         }
