@@ -205,6 +205,10 @@ function rowsFor(results, opts) {
         judged ? TARGETS.redisCpuPer100k : undefined,
       );
     for (const [k, label] of variants) note(`Redis per 100k sent (INFO commandstats), ${label}`, commandsText(suppression[k]));
+    note(
+      'other processes on the machine while sending (medians)',
+      variants.map(([k, label]) => `${label} ${field(suppression[k], 'otherCores').median.toFixed(2)} cores`).join('; '),
+    );
     row(
       '  Redis per recipient, checks at their defaults (MEMORY USAGE, all our keys)',
       field(suppression.emptyList, 'keyBytesPerRecipient'),
