@@ -1,7 +1,8 @@
 'use strict';
 /**
- * Recipient CSV files, one number a line (smsq generates the orderIds), written once per size into
- * bench/results/tmp (git-ignored) and reused by later runs and later benches.
+ * Recipient CSV files, `number,orderId` a line (the form issue 24's first-send and end-to-end targets are set for),
+ * or one number a line for a suppression list to import; written once per size into bench/results/tmp
+ * (git-ignored) and reused by later runs and later benches.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -10,16 +11,22 @@ const DIR = path.join(__dirname, 'results', 'tmp');
 const FIRST_NUMBER = 447_700_000_000;
 const LINES_PER_WRITE = 100_000;
 
-/** `first` moves the range: the suppression scenario's list must not overlap the campaign it is checked against. */
+/**
+ * The campaign's file, with an orderId per row (`o<row>`); `first` other than the default gives numbers only, for a
+ * suppression list that must not overlap the campaign it is checked against.
+ */
 function recipientsFile(size, first = FIRST_NUMBER) {
-  const file = path.join(DIR, first === FIRST_NUMBER ? `recipients-${size}.csv` : `numbers-${first}-${size}.csv`);
-  const bytes = size * (String(first).length + 1);
+  const withOrderIds = first === FIRST_NUMBER;
+  const file = path.join(DIR, withOrderIds ? `recipients-orders-${size}.csv` : `numbers-${first}-${size}.csv`);
+  const line = withOrderIds ? (j) => `${first + j},o${j + 1}\n` : (j) => `${first + j}\n`;
+  let bytes = 0;
+  for (let j = 0; j < size; j++) bytes += line(j).length;
   if (fs.existsSync(file) && fs.statSync(file).size === bytes) return file;
   fs.mkdirSync(DIR, { recursive: true });
   const fd = fs.openSync(`${file}.part`, 'w');
   for (let i = 0; i < size; i += LINES_PER_WRITE) {
     let chunk = '';
-    for (let j = i; j < Math.min(i + LINES_PER_WRITE, size); j++) chunk += `${first + j}\n`;
+    for (let j = i; j < Math.min(i + LINES_PER_WRITE, size); j++) chunk += line(j);
     fs.writeSync(fd, chunk);
   }
   fs.closeSync(fd);

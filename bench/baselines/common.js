@@ -10,12 +10,17 @@ const readline = require('node:readline');
 const { SIMULATOR_CREDENTIALS } = require('../../dist/shared/config');
 const { sign, timestampNow } = require('../../dist/shared/gateway/sign');
 
-/** Yields `{ number, orderId }` for each non-empty line; orderIds are generated like smsq's (`<tag>-<row>`). */
+/**
+ * Yields `{ number, orderId }` for each non-empty line, `number,orderId` or a number alone (its orderId then
+ * generated like smsq's, `<tag>-<row>`).
+ */
 async function* recipientsIn(file, tag) {
   let row = 0;
   for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
     row++;
-    if (line !== '') yield { number: line.trim(), orderId: `${tag}-${row}` };
+    if (line === '') continue;
+    const comma = line.indexOf(',');
+    yield comma < 0 ? { number: line.trim(), orderId: `${tag}-${row}` } : { number: line.slice(0, comma), orderId: line.slice(comma + 1) };
   }
 }
 
