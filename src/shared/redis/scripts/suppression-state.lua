@@ -19,6 +19,7 @@ if not count then
   for b = 0, 9999 do
     count = count + redis.call('HLEN', suppressionBucket(ARGV[1], string.format('%04d', b)))
   end
-  redis.call('SET', KEYS[2], count)
+  -- Kept for next time if Redis takes the write; a full Redis (a preview meanwhile) still gets its answer.
+  redis.pcall('SET', KEYS[2], count)
 end
 return { tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(count) }
