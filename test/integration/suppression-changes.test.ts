@@ -7,6 +7,7 @@ import type { RawRow } from '../../src/producer/read-recipients';
 import { SUPPRESSION_LOG_BOUND } from '../../src/shared/opt-out/list-version';
 import type { RecipientResult } from '../../src/shared/types';
 import { campaignEnded, resultsOf, useCampaignStack } from '../support/campaigns';
+import { keysMatching } from '../support/env';
 
 const stack = useCampaignStack('supp-changes');
 
@@ -121,4 +122,21 @@ it('never sends to a number whose change since staging was dropped from the full
   expect(sent).not.toContain(numbers[500]);
   expect(sent).toHaveLength(numbers.length - 2);
   expect(byNumber.get(numbers[500])).toMatchObject({ status: 'suppressed', reason: 'complaint' });
+}, 180_000);
+
+it("never sends to a number listed after the list's keys were deleted by hand and written again", async () => {
+  const content = 'list deleted after staging';
+  const numbers = fresh(1_000);
+  await stack.producer.suppressions.add([numbers[2]], { reason: 'manual' });
+  const campaignId = await stagedHeld(content, numbers);
+
+  // Its version, change log and count go with the buckets: the next write must not reuse a version from before.
+  for (const key of await keysMatching(stack.ctx.redis, `${stack.prefix}:supp:*`)) await stack.ctx.redis.del(key);
+  await stack.producer.suppressions.add([numbers[700]], { reason: 'complaint' });
+
+  const { byNumber, sent } = await send(campaignId, content);
+  expect(sent).not.toContain(numbers[700]);
+  expect(sent).toHaveLength(numbers.length - 1);
+  expect(byNumber.get(numbers[700])).toMatchObject({ status: 'suppressed', reason: 'complaint' });
+  expect(byNumber.get(numbers[2])?.status).toBe('sent');
 }, 180_000);

@@ -10,7 +10,19 @@
 --- `keys` = {version, changes, floor, count}. Returns the new version (or nil when nothing changed).
 local function noteSuppressionChange(keys, changed, delta, bound)
   if #changed == 0 then return nil end
-  local v = redis.call('INCR', keys[1])
+  local v
+  if redis.call('EXISTS', keys[1]) == 1 then
+    v = redis.call('INCR', keys[1])
+  else
+    -- A list without a version (never written, or its keys deleted) starts from Redis's clock in ms: above any version
+    -- a batch may hold from before, which the floor then tells to look every number up. (Lua writes a number with 14
+    -- significant digits: ms stay well within them.)
+    local t = redis.call('TIME')
+    v = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    redis.call('SET', keys[1], v)
+    redis.call('SET', keys[3], v)
+    redis.call('DEL', keys[2])
+  end
   if delta ~= 0 and redis.call('EXISTS', keys[4]) == 1 then redis.call('INCRBY', keys[4], delta) end
   if #changed > bound then
     -- Every number in the log is older than this write: the floor now says all of it.
