@@ -7,8 +7,9 @@
  * (scripts/includes/suppression-log.lua). The log is bounded: numbers dropped from it, and a write changing more than
  * the bound (logged not at all), raise the floor to their version. Staging reads the version before it looks its
  * batch's numbers up and stores both with the recipients (`sv`, and `sx` the indices found listed). BEGIN_CALL then
- * looks up the `sx` recipients and those the log shows changed after `sv`, or every one when `sv` is missing or
- * below the floor: whatever was listed after staging is still refused, whatever was taken off is sent.
+ * looks up the `sx` recipients and those the log shows changed after `sv`, or every one when `sv` is missing, below
+ * the floor, or older than more changes than the call has numbers: whatever was listed after staging is still
+ * refused, whatever was taken off is sent.
  */
 import type { Keys } from '../redis/keys';
 import { lua } from '../redis/lua';
