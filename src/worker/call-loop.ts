@@ -1,4 +1,4 @@
-import { sendChecks, type BatchRecord, type BeginRefusal, type RecordResult } from '../shared/batch/store';
+import { sendChecks, type BatchRecord, type BeginRefusal, type EndResult, type Finished, type RecordResult } from '../shared/batch/store';
 import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
@@ -52,6 +52,10 @@ export class CallLoop {
   private version: number;
   /** False once a write met outcomes another run had stored: the local map is then not the stored one. */
   private exact = true;
+  /** Whether the campaign's events go to a webhook: the end of the batch's last call reserves them. */
+  private readonly webhooks: boolean;
+  /** The batch counted in by the end of its last call (or found counted); null while it is not. */
+  private counted: Finished | null = null;
 
   constructor(
     private readonly ctx: Context,
@@ -69,6 +73,7 @@ export class CallLoop {
     this.version = record.version;
     this.recipients = record.recipients;
     this.render = campaign.template ? compileJsonTemplate(campaign.template) : null;
+    this.webhooks = ctx.webhooks.target(data.campaignId, campaign) !== undefined;
     const callable = this.pending().filter((i) => !held.has(i));
     this.groups = callable.length > 0 ? [callable] : [];
   }
@@ -76,6 +81,11 @@ export class CallLoop {
   /** Every outcome the batch holds, when this run knows them exactly (what it found stored and recorded); else null. */
   get settled(): ReadonlyMap<number, StoredOutcome> | null {
     return this.exact ? this.outcomes : null;
+  }
+
+  /** The batch counted into its campaign by the end of this run's last call, with its reserved events; else null. */
+  get finished(): Finished | null {
+    return this.counted;
   }
 
   async run(): Promise<LoopEnd> {
@@ -186,7 +196,7 @@ export class CallLoop {
     const checks = this.checks;
     for (let tries = 0; ; tries++) {
       const at = Date.now();
-      const numbers = group.map((i) => this.recipients[i].number);
+      let numbers = this.numbersOf(group);
       const begin = await this.ctx.batches.beginCall(
         campaignId,
         batch,
@@ -202,13 +212,14 @@ export class CallLoop {
         // The group is the caller's array: -9 splitting and the next try must see who is left.
         const left = group.filter((i) => !this.outcomes.has(i));
         group.splice(0, group.length, ...left);
+        numbers = this.numbersOf(group);
       }
       if (begin.calling === 0) return { noneLeft: true };
       const calledAt = Date.now();
-      const result = await this.send(group);
+      const result = await this.send(group, numbers);
       const verdict = classify(result, this.ctx.config.retryUnknown);
       const outcomes = this.decide(verdict, group, calledAt);
-      if (!this.recorded(await this.ctx.batches.endCall(campaignId, batch, this.token, outcomes))) return { stop: 'lost' };
+      if (!this.recorded(await this.endCall(verdict, outcomes, calledAt))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
       if (checks.capCount > 0) {
@@ -232,6 +243,34 @@ export class CallLoop {
     }
   }
 
+  /**
+   * Ends the call in one script: its outcomes, the msgIds it sent indexed for delivery reports, and, when it
+   * settles the batch's last recipients, the batch counted in. Not for a content refusal: the campaign fails first
+   * (a last batch counted before would complete it).
+   */
+  private async endCall(verdict: Verdict, outcomes: ReadonlyMap<number, StoredOutcome>, calledAt: number): Promise<EndResult> {
+    const { ctx, recipients } = this;
+    const { campaignId, batch } = this.data;
+    let pending = recipients.length - this.outcomes.size;
+    for (const i of outcomes.keys()) if (!this.outcomes.has(i)) pending--;
+    const last = pending === 0 && verdict.kind !== 'content-refused';
+    const index = ctx.config.delivery.tracking ? await ctx.delivery.sentIndexing(campaignId, batch, recipients, outcomes, calledAt) : null;
+    const end = await ctx.batches.endCall(campaignId, batch, this.token, outcomes, {
+      index,
+      finish: last ? { recipients: recipients.length, autoSettle: ctx.config.settling.autoSettle, webhooks: this.webhooks } : undefined,
+    });
+    if (!end.ok) return end;
+    if (end.finished && end.finished.result !== 'incomplete') this.counted = end.finished;
+    if (end.reportsHeld) await ctx.delivery.applyHeldFor(campaignId, batch, recipients, outcomes, calledAt);
+    return end;
+  }
+
+  private numbersOf(group: readonly number[]): string[] {
+    const numbers = new Array<string>(group.length);
+    for (let j = 0; j < group.length; j++) numbers[j] = this.recipients[group[j]].number;
+    return numbers;
+  }
+
   /** Reads back the outcomes the start of a call stored for `group` (suppressed, capped), and counts them. */
   private async readSettledAtStart(group: number[]): Promise<void> {
     const stored = await this.ctx.batches.load(this.data.campaignId, this.data.batch);
@@ -252,15 +291,15 @@ export class CallLoop {
       );
   }
 
-  /** One call for these recipients: sendSms when they share one text, sendSms/batch when their texts differ. */
-  private send(group: number[]): Promise<CallResult> {
+  /** One call for these recipients (`numbers` theirs): sendSms when they share one text, sendSms/batch when their texts differ. */
+  private send(group: number[], groupNumbers: string[]): Promise<CallResult> {
     const { senderId } = this.campaign;
     const numbers = (indices: number[]) => indices.map((i) => this.recipients[i].number);
     const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
     const { render } = this;
     const { template } = this.campaign;
     if (render === null || template === undefined)
-      return this.client.send({ numbers: numbers(group), orderIds: orderIds(group), content: this.campaign.content, senderId });
+      return this.client.send({ numbers: groupNumbers, orderIds: orderIds(group), content: this.campaign.content, senderId });
     const byText = new Map<JsonText, number[]>();
     for (const i of group) {
       const text = render(this.recipients[i].values);
@@ -270,7 +309,7 @@ export class CallLoop {
     }
     if (byText.size === 1) {
       const content = renderStored(template, this.recipients[group[0]].values);
-      return this.client.send({ numbers: numbers(group), orderIds: orderIds(group), content, senderId });
+      return this.client.send({ numbers: groupNumbers, orderIds: orderIds(group), content, senderId });
     }
     const elements: BatchElement[] = [];
     for (const [text, indices] of byText) {

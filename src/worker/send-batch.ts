@@ -79,15 +79,21 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     return buildResult(job.data, record);
   }
   const state = await passGate(ctx, job, token, campaign, record);
-  // Released while this batch sends; awaited before the batch counts as finished, so a crash re-runs it. Marked
-  // handled meanwhile: a release refused by Redis (full, read-only) while the call is out would otherwise be an
+  // Each call's end indexes the msgIds it sent. Sent outcomes found stored (recovered from the gateway's records
+  // before the campaign was queued, or an earlier run's) are indexed again, which changes nothing already indexed.
+  if (ctx.config.delivery.tracking && hasSent(record.outcomes))
+    await ctx.delivery.indexSent(campaignId, batch, record.recipients, record.outcomes);
+  // Released while this batch sends; awaited before the job ends, so a crash or a refusal re-runs it (a re-run that
+  // finds the batch counted releases again). Marked handled meanwhile: a release refused by Redis (full, read-only) while the call is out would otherwise be an
   // unhandled rejection, which ends the worker process; the await below still throws it.
   const released = state === 'cancelled' || state === 'failed' ? Promise.resolve() : releaseNext(ctx, job, campaign);
   released.catch(() => undefined);
   const hold = windowHold(ctx.clock.now(), campaign, record);
-  const { end, outcomes } = await sendPending(ctx, client, job, token ?? randomUUID(), campaign, record, log, hold.held);
+  const loop = new CallLoop(ctx, client, job.data, token ?? randomUUID(), campaign, record, log, hold.held);
+  const end = await afterLoop(ctx, job, loop, await loop.run(), log);
+  const outcomes = loop.settled;
   await released;
-  if (end.kind === 'settled' && hold.held.size > 0) await waitForWindow(ctx, job, token, campaign, record, hold, outcomes, log);
+  if (end.kind === 'settled' && hold.held.size > 0) await waitForWindow(ctx, job, token, campaign, hold, outcomes, log);
   if (end.kind === 'account-stop') {
     // Back to waiting without using an attempt; the paused queue holds it until an operator resumes.
     await job.moveToWait(token);
@@ -105,17 +111,19 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     await job.moveToDelayed(Date.now() + NOT_DURABLE_RETRY_MS * (1 + Math.random() / 2), token);
     throw new DelayedError();
   }
-  // Indexed, and the settling of unknown recipients scheduled, before the batch counts as finished, so that a
-  // crash in between leaves a re-run that does it again.
-  if (ctx.config.delivery.tracking || ctx.config.settling.autoSettle) {
+  // The end of the batch's last call counted it in (the common case); a batch settled otherwise (cancelled, failed
+  // for good, held recipients expired) is counted here. Whatever follows is done again by a re-run that finds the
+  // batch counted, so a crash after the count loses none of it.
+  const { result: finished, events } =
+    loop.finished ??
+    (await ctx.batches.finish(campaignId, batch, record.recipients.length, {
+      autoSettle: ctx.config.settling.autoSettle,
+      webhooks: target !== undefined,
+    }));
+  if (ctx.config.settling.autoSettle) {
     const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes;
-    if (stored && ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
     if (stored && hasUnknown(stored)) await scheduleSettle(ctx, campaignId);
   }
-  const { result: finished, events } = await ctx.batches.finish(campaignId, batch, record.recipients.length, {
-    autoSettle: ctx.config.settling.autoSettle,
-    webhooks: target !== undefined,
-  });
   if (campaign.window) await ctx.campaigns.windowWaitOver(campaignId, batch);
   if (finished === 'incomplete') throw new Error('batch has recipients without an outcome after its run');
   if (finished === 'completed') log.info('campaign completed');
@@ -171,7 +179,7 @@ async function passGate(
 }
 
 /**
- * Recipients outside their send window are left pending: the batch indexes what it sent, notes that it waits (for
+ * Recipients outside their send window are left pending (what the batch sent is indexed already): it notes that it waits (for
  * `smsq status`), and comes back when the first held window opens — or at the campaign's expireAt, which settles
  * them `expired`. The job is delayed, so it uses no attempt and frees its worker slot.
  */
@@ -180,7 +188,6 @@ async function waitForWindow(
   job: JobOf<'batches'>,
   token: string | undefined,
   campaign: CampaignRecord,
-  record: BatchRecord,
   hold: WindowHold,
   outcomes: ReadonlyMap<number, StoredOutcome> | null,
   log: Logger,
@@ -188,7 +195,6 @@ async function waitForWindow(
   const { campaignId, batch } = job.data;
   const stored = outcomes ?? (await ctx.batches.load(campaignId, batch))?.outcomes ?? new Map();
   if (![...hold.held].some((i) => !stored.has(i))) return;
-  if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, batch, record.recipients, stored);
   // A window that never opens in all of a recipient's zones (checked at enqueue) waits for the expiry, or a day.
   const reopenAt = hold.reopenAt ?? ctx.clock.now() + 86_400_000;
   const until = Math.min(reopenAt, campaign.expireAt ?? Infinity);
@@ -231,6 +237,11 @@ function hasUnknown(outcomes: ReadonlyMap<number, StoredOutcome>): boolean {
   return false;
 }
 
+function hasSent(outcomes: ReadonlyMap<number, StoredOutcome>): boolean {
+  for (const o of outcomes.values()) if (o[0] === 's') return true;
+  return false;
+}
+
 /** A call recorded in flight with no outcome: the run that made it died or lost its lock mid-call. */
 async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRecord, stale: InFlight, log: Logger): Promise<BatchRecord> {
   const outcomes = new Map<number, StoredOutcome>();
@@ -242,21 +253,6 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
     'found a call left in flight by an earlier run',
   );
   return (await ctx.batches.load(data.campaignId, data.batch)) ?? record;
-}
-
-async function sendPending(
-  ctx: Context,
-  client: GatewayClient,
-  job: JobOf<'batches'>,
-  token: string,
-  campaign: CampaignRecord,
-  record: BatchRecord,
-  log: Logger,
-  held: ReadonlySet<number>,
-): Promise<{ end: LoopEnd; outcomes: ReadonlyMap<number, StoredOutcome> | null }> {
-  const loop = new CallLoop(ctx, client, job.data, token, campaign, record, log, held);
-  const end = await loop.run();
-  return { end: await afterLoop(ctx, job, loop, end, log), outcomes: loop.settled };
 }
 
 /** Retries, the last attempt and account-level stops: what a run's end means for the job. */

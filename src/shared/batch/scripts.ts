@@ -7,8 +7,8 @@ import type { CampaignState } from '../types';
  * KEYS and ARGV slot and reply, is in src/shared/redis/scripts/<name>.lua. Outcomes are merged first-writer-wins, so
  * a recipient's outcome, once stored, never changes; the in-flight call carries the owning run's token.
  *
- * Batch hash fields: r (recipients), o (JSON {index: StoredOutcome}), fly (JSON {i: [indices], at}) and ft (its
- * run's token) while a call is in flight, v (a version bumped by every outcome write), st ('done' once counted).
+ * Batch hash fields: r (recipients), o (JSON {index: StoredOutcome}), fly (JSON {i: [indices], at}, or {r: [first,
+ * last], at} when the indices are one run) and ft (its run's token) while a call is in flight, v (a version bumped by every outcome write), st ('done' once counted).
  */
 
 /** Why BEGIN_CALL refused to start a call. */
@@ -34,6 +34,35 @@ export const BEGIN_CALL = lua<
 export const UNCOUNT_SENDS = lua<[routing: string], [prefix: string, sendTimeSeconds: string, ...numbers: string[]], number>(
   'uncount-sends',
 );
+
+/**
+ * Ends a call in one step: merges its outcomes first-writer-wins (ending the call `token`, or with '' settling
+ * recipients no call is about), indexes the msgIds it sent, and counts the batch in when asked and it is settled.
+ * `finished` is '' when not asked, else FINISH_BATCH's answer; `reportsHeld` 1 when it indexed msgIds while reports
+ * are held.
+ */
+export const END_CALL = lua<
+  [batch: string, campaign: string, deliveries: string, series: string, msgIdRefs: string, awaitingReports: string, heldReports: string],
+  [
+    token: string,
+    outcomesJson: string,
+    outcomes: string,
+    finishRecipients: string,
+    retentionSeconds: string,
+    now: string,
+    seriesSamples: string,
+    autoSettle: '1' | '0',
+    webhooks: '1' | '',
+    completeFrom: string,
+    ref: string,
+    refEntry: string,
+    expiresAt: string,
+    awaitingScore: string,
+    awaitingMember: string,
+    ...buckets: string[],
+  ],
+  'lost' | 'busy' | [version: number, skipped: number, finished: '' | FinishResult | `${FinishResult}|${string}`, reportsHeld: 0 | 1]
+>('end-call');
 
 /** Merges outcomes first-writer-wins, ending the call `token` (or, with '', settling recipients no call is about). */
 export const RECORD_OUTCOMES = lua<

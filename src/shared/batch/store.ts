@@ -8,6 +8,7 @@ import { decodeRecipients } from '../recipient/codec';
 import type { RedisClient } from '../redis/connection';
 import {
   BEGIN_CALL,
+  END_CALL,
   FINISH_BATCH,
   RECONCILE_OUTCOMES,
   RECORD_OUTCOMES,
@@ -17,6 +18,7 @@ import {
   type FinishResult,
 } from './scripts';
 import type { Recipient, StoredOutcome } from '../types';
+import type { SentIndexing } from '../delivery/delivery-store';
 import { parseReserved, type ReservedEvents } from '../webhooks/events';
 
 /** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
@@ -69,6 +71,30 @@ export function sendChecks(config: { readonly optOut: OptOutConfig }): SendCheck
 /** An outcome write: the batch's new version, and how many outcomes were already stored by another run. */
 export type RecordResult = { ok: true; version: number; skipped: number } | { ok: false; reason: 'lost' | 'busy' };
 
+/** How a settled batch is counted in: whether its campaign waits for settling, whether its events go to a webhook. */
+export interface FinishOptions {
+  autoSettle?: boolean;
+  webhooks?: boolean;
+}
+
+/** A batch counted in (or found counted, or not settled yet), with the webhook events reserved for it. */
+export interface Finished {
+  result: FinishResult;
+  events?: ReservedEvents;
+}
+
+/** What the end of a call does besides recording its outcomes. */
+export interface CallEnd {
+  /** The msgId index writes for the recipients it sent (DeliveryStore.sentIndexing). */
+  index?: SentIndexing | null;
+  /** Count the batch in if every one of its `recipients` now has an outcome, as `finish` does. */
+  finish?: FinishOptions & { recipients: number };
+}
+
+/** An outcome write that ended a call: also whether it counted the batch in, and whether reports wait for its msgIds. */
+export type EndResult =
+  { ok: true; version: number; skipped: number; finished?: Finished; reportsHeld: boolean } | { ok: false; reason: 'lost' | 'busy' };
+
 /**
  * A batch's record in Redis: the recipients the producer staged, the outcome of each, and the call in flight.
  * The rule that makes re-runs safe: record a call before sending it, record its outcome after; a run that
@@ -90,7 +116,7 @@ export class BatchStore {
     return {
       recipients: decodeRecipients(r),
       outcomes: parseOutcomes(o),
-      inFlight: fly && ft ? { ...(JSON.parse(fly) as Omit<InFlight, 't'>), t: ft } : null,
+      inFlight: fly && ft ? parseInFlight(fly, ft) : null,
       done: st === 'done',
       version: Number(v ?? 0),
     };
@@ -140,9 +166,55 @@ export class BatchStore {
       await runScript(this.redis, UNCOUNT_SENDS, [this.keys.campaignRefs()], [this.keys.prefix, String(Math.floor(at / 1000)), ...numbers]);
   }
 
-  /** Ends the call `token` (ours, or a dead run's) with these outcomes; not ok ('lost') if another run took it over. */
-  endCall(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
-    return this.record(campaignId, batch, token, outcomes);
+  /**
+   * Ends the call `token` (ours, or a dead run's) with these outcomes, in one script (END_CALL): with `end.index`
+   * it also indexes the msgIds the call sent, and with `end.finish` it counts the batch in when every recipient
+   * now has an outcome. Not ok ('lost') if another run took the call over: then nothing is written.
+   */
+  async endCall(
+    campaignId: string,
+    batch: number,
+    token: string,
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    end: CallEnd = {},
+  ): Promise<EndResult> {
+    const { index, finish } = end;
+    const k = this.keys;
+    const reply = await runScript(
+      this.redis,
+      END_CALL,
+      [
+        k.batch(campaignId, batch),
+        k.campaign(campaignId),
+        k.deliveries(campaignId, batch),
+        k.campaignSeries(campaignId),
+        // Not written without an index; named all the same, as any key of the prefix's slot would be.
+        index?.refsKey ?? k.awaitingReports(),
+        k.awaitingReports(),
+        k.heldReportsFlag(),
+      ],
+      [
+        token,
+        outcomesJson(outcomes),
+        String(outcomes.size),
+        finish ? String(finish.recipients) : '',
+        String(this.retentionSeconds),
+        String(Date.now()),
+        String(SERIES_MAX_SAMPLES),
+        finish?.autoSettle ? '1' : '0',
+        finish?.webhooks ? '1' : '',
+        fromStates(LIFECYCLE.complete),
+        index?.ref ?? '',
+        index?.refEntry ?? '',
+        String(index?.expiresAt ?? 0),
+        String(index?.awaitingScore ?? 0),
+        index?.awaitingMember ?? '',
+        ...(index?.buckets ?? []),
+      ],
+    );
+    if (reply === 'lost' || reply === 'busy') return { ok: false, reason: reply };
+    const [version, skipped, finished, held] = reply;
+    return { ok: true, version, skipped, reportsHeld: held === 1, ...(finished === '' ? {} : { finished: parseFinished(finished) }) };
   }
 
   /** Stores outcomes decided without a call (cancelled, campaign failed, attempts used up); not ok ('busy') mid-call. */
@@ -151,17 +223,13 @@ export class BatchStore {
   }
 
   /**
-   * Counts a fully settled batch into its campaign, exactly once. With `opts.autoSettle`, a campaign whose last
+   * Counts a fully settled batch into its campaign, exactly once (END_CALL does it for a call that settles a batch's
+   * last recipients). With `opts.autoSettle`, a campaign whose last
    * batch leaves recipients `unknown` stays open ('settling') for the settle job. With `opts.webhooks`, it also
    * reserves the batch's recipients.settled event (and campaign.completed with the last batch); a re-run gets the
    * same ones back.
    */
-  async finish(
-    campaignId: string,
-    batch: number,
-    size: number,
-    opts: { autoSettle?: boolean; webhooks?: boolean } = {},
-  ): Promise<{ result: FinishResult; events?: ReservedEvents }> {
+  async finish(campaignId: string, batch: number, size: number, opts: FinishOptions = {}): Promise<Finished> {
     const keys = this.keys;
     const reply = await runScript(
       this.redis,
@@ -177,8 +245,7 @@ export class BatchStore {
         fromStates(LIFECYCLE.complete),
       ],
     );
-    const [result, reserved] = splitReply<FinishResult>(reply);
-    return reserved === undefined ? { result } : { result, events: parseReserved(reserved) };
+    return parseFinished(reply);
   }
 
   /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */
@@ -187,7 +254,7 @@ export class BatchStore {
       this.redis,
       RECONCILE_OUTCOMES,
       [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId)],
-      [JSON.stringify(Object.fromEntries(outcomes))],
+      [outcomesJson(outcomes)],
     );
   }
 
@@ -211,12 +278,41 @@ export class BatchStore {
       this.redis,
       RECORD_OUTCOMES,
       [this.keys.batch(campaignId, batch)],
-      [token, JSON.stringify(Object.fromEntries(outcomes)), String(outcomes.size)],
+      [token, outcomesJson(outcomes), String(outcomes.size)],
     );
     if (reply === 'lost' || reply === 'busy') return { ok: false, reason: reply };
     const [version, skipped] = reply;
     return { ok: true, version, skipped };
   }
+}
+
+/** FINISH_BATCH's (and END_CALL's) answer: the result, and the webhook events reserved for the batch. */
+function parseFinished(reply: FinishResult | `${FinishResult}|${string}`): Finished {
+  const [result, reserved] = splitReply<FinishResult>(reply);
+  return reserved === undefined ? { result } : { result, events: parseReserved(reserved) };
+}
+
+/** A msgId that needs no escaping in JSON: written as it is. */
+const PLAIN_MSG_ID = /^[\w.-]*$/;
+
+/**
+ * Outcomes as the batch hash stores them, JSON `{index: outcome}`, written straight into one string: a call's
+ * thousand `sent` outcomes without an object of them first.
+ */
+export function outcomesJson(outcomes: ReadonlyMap<number, StoredOutcome>): string {
+  let json = '';
+  for (const [i, o] of outcomes) {
+    json += json === '' ? '{"' : ',"';
+    json += o[0] === 's' && o.length === 2 && PLAIN_MSG_ID.test(o[1]) ? `${i}":["s","${o[1]}"]` : `${i}":${JSON.stringify(o)}`;
+  }
+  return json === '' ? '{}' : `${json}}`;
+}
+
+/** The in-flight record: `{i: [indices], at}`, or `{r: [first, last], at}` when its indices are one run. */
+function parseInFlight(fly: string, t: string): InFlight {
+  const f = JSON.parse(fly) as { i?: number[]; r?: [number, number]; at: number };
+  const r = f.r ?? [0, -1];
+  return { t, i: f.i ?? Array.from({ length: r[1] - r[0] + 1 }, (_, j) => r[0] + j), at: f.at };
 }
 
 export function parseOutcomes(json: string | null): Map<number, StoredOutcome> {

@@ -9,7 +9,7 @@ import { pauseOverBudget } from '../campaign/budget';
 import type { CampaignStore } from '../campaign/store';
 import { decodeRecipients } from '../recipient/codec';
 import type { Recipient, StoredOutcome } from '../types';
-import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type MsgLocation } from './msgid-index';
+import { MsgIdIndex, NUMBER_TAIL, type IndexEntry, type IndexWrite, type MsgLocation } from './msgid-index';
 import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
 import { APPLY_REPORT, type ApplyResult } from './scripts';
@@ -19,6 +19,15 @@ import type { DeliveryItem } from '../webhooks/events';
 
 /** A recipient's stored delivery record: `[state, at, code, reason, pay?, currency?]` (see scripts.ts). */
 export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, string?];
+
+/**
+ * What indexing a call's sent recipients writes (END_CALL writes it with the call's outcomes): the msgId index, and
+ * the batch's entry in the poller's list, `awaitingMember` scored by when to ask about it first.
+ */
+export interface SentIndexing extends IndexWrite {
+  awaitingScore: number;
+  awaitingMember: string;
+}
 
 /** What became of the reports of one push or one poll. */
 export interface RecordCounts {
@@ -33,7 +42,7 @@ export interface RecordCounts {
 }
 
 /**
- * Delivery reports: the msgId index written as batches finish, each recipient's report, the batches whose
+ * Delivery reports: the msgId index written as calls end, each recipient's report, the batches whose
  * messages may still await one (the poller's work list) and reports held until their msgId is indexed.
  */
 export class DeliveryStore {
@@ -53,24 +62,50 @@ export class DeliveryStore {
   }
 
   /**
-   * Indexes the msgIds of a batch's sent recipients and puts them on the poller's list. Idempotent, so a re-run
+   * The writes that index a call's sent recipients and put their batch on the poller's list, for END_CALL to make
+   * with the call's outcomes (BatchStore.endCall); null when the call sent none. Once they are made, and END_CALL
+   * said that reports are held, `applyHeldFor` applies those that came first.
+   */
+  async sentIndexing(
+    campaignId: string,
+    batch: number,
+    recipients: readonly Recipient[],
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    sentAt: number,
+    now = Date.now(),
+  ): Promise<SentIndexing | null> {
+    const write = await this.index.prepare(campaignId, batch, sentAt, recipients, outcomes, now);
+    if (!write) return null;
+    return { ...write, awaitingScore: now + this.config.delivery.pollAfterMs, awaitingMember: awaitingMember(sentAt, campaignId, batch) };
+  }
+
+  /** Applies the held reports of a call's sent recipients, once END_CALL indexed them and found reports held. */
+  applyHeldFor(
+    campaignId: string,
+    batch: number,
+    recipients: readonly Recipient[],
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    sentAt: number,
+  ): Promise<void> {
+    return this.applyHeld(sentEntries(campaignId, batch, recipients, outcomes, sentAt));
+  }
+
+  /**
+   * Indexes the msgIds of a batch's sent recipients and puts them on the poller's list, in a round trip of its own:
+   * for sent outcomes no END_CALL wrote (a campaign recovered from the gateway's records). Idempotent, so a re-run
    * of the batch may do it again; reports that came before are applied now.
    */
   async indexSent(
     campaignId: string,
     batch: number,
-    recipients: Recipient[],
+    recipients: readonly Recipient[],
     outcomes: ReadonlyMap<number, StoredOutcome>,
     now = Date.now(),
   ): Promise<number> {
-    const entries: IndexEntry[] = [];
-    for (const [index, o] of outcomes) {
-      if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt: now });
-    }
-    return this.indexEntries(entries, now);
+    return this.indexEntries(sentEntries(campaignId, batch, recipients, outcomes, now), now);
   }
 
-  /** Indexes entries (batches as they finish, settling as it finds msgIds); returns how many. */
+  /** Indexes entries (settling as it finds msgIds, sent outcomes no call's end indexed); returns how many. */
   async indexEntries(entries: IndexEntry[], now = Date.now()): Promise<number> {
     if (entries.length === 0) return 0;
     const p = this.redis.pipeline();
@@ -287,6 +322,21 @@ export function awaitingMember(sentAt: number, campaignId: string, batch: number
 export function parseAwaitingMember(member: string): { sentAt: number; campaignId: string; batch: number } {
   const [sentAt, campaignId, batch] = member.split('\t');
   return { sentAt: Number(sentAt), campaignId, batch: Number(batch) };
+}
+
+/** A batch's sent recipients among `outcomes`, as index entries. */
+function sentEntries(
+  campaignId: string,
+  batch: number,
+  recipients: readonly Recipient[],
+  outcomes: ReadonlyMap<number, StoredOutcome>,
+  sentAt: number,
+): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  for (const [index, o] of outcomes) {
+    if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt });
+  }
+  return entries;
 }
 
 /** Gateways echo numbers with or without their country code or a '+'; the index keeps the last digits to compare. */

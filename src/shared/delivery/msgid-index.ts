@@ -1,6 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { Keys } from '../redis/keys';
 import type { RedisClient } from '../redis/connection';
+import type { Recipient, StoredOutcome } from '../types';
 import { bucketOf, normalizeMsgId } from './msgid';
 
 /** Where a msgId's recipient is: its batch and index there (which give its orderId), and when it was sent. */
@@ -40,6 +41,22 @@ const SEQUENCE_FIELD = 'seq';
 const REF_BLOCK = 256;
 
 /**
+ * The writes that index one batch's sent msgIds under one batch reference, as values: END_CALL makes them in the
+ * script that records the call's outcomes (src/shared/redis/scripts/end-call.lua).
+ */
+export interface IndexWrite {
+  /** The generation's batch-reference table. */
+  refsKey: string;
+  /** The batch reference (base 36) the msgIds are indexed under, and its entry: `<campaignId>\t<batch>\t<sentAt>`. */
+  ref: string;
+  refEntry: string;
+  /** When the generation's keys expire (ms). */
+  expiresAt: number;
+  /** Per bucket: its key, how many field-value pairs follow, '1' to set its expiry (else ''), then the pairs. */
+  buckets: string[];
+}
+
+/**
  * msgId → recipient, O(1) per lookup, at about 70 bytes a msgId. Each msgId's value is short —
  * `<batch ref>:<index>:<number tail>` in base 36 — and a batch reference resolves, in a small table of its
  * generation, to `<campaignId>\t<batch>\t<sentAt>`: a campaign id is stored once per batch, not once per message.
@@ -62,45 +79,74 @@ export class MsgIdIndex {
   private refs = { generation: -1, next: 0, end: 0 };
 
   /**
-   * Queues the index writes for `entries` on `p` (the caller executes it, with writes of its own). Every
-   * REF_BLOCK batches, one round trip first to take batch references from the generation's table.
+   * The writes that index a batch's sent recipients among `outcomes` (a call's), sent at `sentAt`, under one new
+   * batch reference; null when none was sent. Every REF_BLOCK batches, one round trip first to take references.
+   */
+  async prepare(
+    campaignId: string,
+    batch: number,
+    sentAt: number,
+    recipients: readonly Recipient[],
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    now: number,
+  ): Promise<IndexWrite | null> {
+    if (!anySent(outcomes)) return null;
+    const gen = this.generation(now);
+    const ref = (await this.takeRefs(gen.refsKey, gen.generation, 1)) + 1;
+    const r = ref.toString(36);
+    const fields = new BucketFields();
+    for (const [index, o] of outcomes) if (o[0] === 's') fields.add(o[1], r, index, recipients[index].number);
+    const buckets: string[] = [];
+    for (const [key, pairs, expire] of this.bucketWrites(gen, fields, now))
+      buckets.push(key, String(pairs.length / 2), expire ? '1' : '', ...pairs);
+    return { refsKey: gen.refsKey, ref: r, refEntry: refEntry(campaignId, batch, sentAt), expiresAt: gen.expiresAt, buckets };
+  }
+
+  /**
+   * Queues the index writes for `entries`, of any batches, on `p` (the caller executes it, with writes of its own):
+   * settling's finds. Every REF_BLOCK batches, one round trip first to take batch references.
    */
   async write(p: ChainableCommander, entries: IndexEntry[], now: number): Promise<void> {
     if (entries.length === 0) return;
-    const generation = Math.floor(now / this.retentionMs);
-    const expiresAt = (generation + 2) * this.retentionMs;
-    const refsKey = this.keys.msgIndex(generation, 'batches');
+    const gen = this.generation(now);
     const batches = groupByBatch(entries);
-    let ref = await this.takeRefs(refsKey, generation, batches.size);
+    let ref = await this.takeRefs(gen.refsKey, gen.generation, batches.size);
+    const refFields: string[] = [];
+    const fields = new BucketFields();
+    for (const group of batches.values()) {
+      const r = (++ref).toString(36);
+      const first = group[0];
+      refFields.push(r, refEntry(first.campaignId, first.batch, Math.min(...group.map((e) => e.sentAt))));
+      for (const e of group) fields.add(e.msgId, r, e.index, e.number);
+    }
+    p.hset(gen.refsKey, ...refFields);
+    p.pexpireat(gen.refsKey, gen.expiresAt);
+    for (const [key, pairs, expire] of this.bucketWrites(gen, fields, now)) {
+      p.hset(key, ...pairs);
+      if (expire) p.pexpireat(key, gen.expiresAt);
+    }
+  }
+
+  /** The generation `now` falls in: its number, its batch-reference table, and when its keys expire. */
+  private generation(now: number): Generation {
+    const generation = Math.floor(now / this.retentionMs);
     if (generation !== this.expiryGeneration) {
       this.expirySetAt.clear();
       this.expiryGeneration = generation;
     }
-    const refFields: string[] = [];
-    const byBucket = new Map<number, string[]>();
-    for (const group of batches.values()) {
-      const r = (++ref).toString(36);
-      const first = group[0];
-      refFields.push(r, `${first.campaignId}\t${first.batch}\t${Math.min(...group.map((e) => e.sentAt))}`);
-      for (const e of group) {
-        const id = normalizeMsgId(e.msgId);
-        const b = bucketOf(id, BUCKETS);
-        const fields = byBucket.get(b) ?? [];
-        fields.push(id, `${r}:${e.index.toString(36)}:${e.number.slice(-NUMBER_TAIL)}`);
-        byBucket.set(b, fields);
-      }
-    }
-    p.hset(refsKey, ...refFields);
-    p.pexpireat(refsKey, expiresAt);
-    for (const [b, fields] of byBucket) {
-      const key = this.keys.msgIndex(generation, b);
-      p.hset(key, ...fields);
-      // A bucket's expiry is the same for its whole generation: set again once a minute (in case a write of it
-      // failed, or the key was deleted), not on every batch.
-      if (now - (this.expirySetAt.get(key) ?? -Infinity) > EXPIRY_REFRESH_MS) {
-        p.pexpireat(key, expiresAt);
-        this.expirySetAt.set(key, now);
-      }
+    return { generation, refsKey: this.keys.msgIndex(generation, 'batches'), expiresAt: (generation + 2) * this.retentionMs };
+  }
+
+  /**
+   * Each bucket's key and fields, and whether its expiry is to be set: the same for its whole generation, so set
+   * again once a minute (in case a write of it failed, or the key was deleted), not on every batch.
+   */
+  private *bucketWrites(gen: Generation, fields: BucketFields, now: number): Generator<[key: string, pairs: string[], expire: boolean]> {
+    for (const [b, pairs] of fields.byBucket) {
+      const key = this.keys.msgIndex(gen.generation, b);
+      const expire = now - (this.expirySetAt.get(key) ?? -Infinity) > EXPIRY_REFRESH_MS;
+      if (expire) this.expirySetAt.set(key, now);
+      yield [key, pairs, expire];
     }
   }
 
@@ -163,6 +209,36 @@ export class MsgIdIndex {
     });
     return out;
   }
+}
+
+interface Generation {
+  generation: number;
+  refsKey: string;
+  expiresAt: number;
+}
+
+/** An index's fields by bucket: normalised msgId → `<batch ref>:<index>:<number tail>` (base 36). */
+class BucketFields {
+  readonly byBucket = new Map<number, string[]>();
+
+  add(msgId: string, ref: string, index: number, number: string): void {
+    const id = normalizeMsgId(msgId);
+    const b = bucketOf(id, BUCKETS);
+    const value = `${ref}:${index.toString(36)}:${number.slice(-NUMBER_TAIL)}`;
+    const fields = this.byBucket.get(b);
+    if (fields) fields.push(id, value);
+    else this.byBucket.set(b, [id, value]);
+  }
+}
+
+/** A batch reference's entry in its generation's table. */
+function refEntry(campaignId: string, batch: number, sentAt: number): string {
+  return `${campaignId}\t${batch}\t${sentAt}`;
+}
+
+function anySent(outcomes: ReadonlyMap<number, StoredOutcome>): boolean {
+  for (const o of outcomes.values()) if (o[0] === 's') return true;
+  return false;
 }
 
 function groupByBatch(entries: IndexEntry[]): Map<string, IndexEntry[]> {

@@ -22,7 +22,8 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
     const rest = new Map<number, StoredOutcome>();
     batch.recipients.forEach((_, i) => batch.outcomes.has(i) || rest.set(i, outcome));
     if (!(await ctx.batches.settle(campaignId, k, rest)).ok) continue;
-    // An earlier attempt may have sent part of the batch: those msgIds get their reports like any other.
+    // Each call's end indexed what it sent; sent outcomes no call wrote (recovered from the gateway's records before
+    // the campaign was queued) are indexed here, so that their reports are matched like any other.
     if (ctx.config.delivery.tracking) await ctx.delivery.indexSent(campaignId, k, batch.recipients, batch.outcomes);
     const { events } = await ctx.batches.finish(campaignId, k, batch.recipients.length, {
       autoSettle: ctx.config.settling.autoSettle,

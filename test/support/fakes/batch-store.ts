@@ -3,10 +3,20 @@
  * (src/shared/batch/scripts.ts), step for step, on the fake world. Typed by Pick<BatchStore>, so that a change of
  * the real signatures breaks this file at compile time.
  */
-import type { BatchRecord, BatchStore, BeginResult, RecordResult, SendChecks } from '../../../src/shared/batch/store';
+import type {
+  BatchRecord,
+  BatchStore,
+  BeginResult,
+  CallEnd,
+  EndResult,
+  Finished,
+  FinishOptions,
+  RecordResult,
+  SendChecks,
+} from '../../../src/shared/batch/store';
 import { OUTCOMES } from '../../../src/shared/batch/outcomes';
 import type { FinishResult } from '../../../src/shared/batch/scripts';
-import { parseReserved, type ReservedEvents } from '../../../src/shared/webhooks/events';
+import { parseReserved } from '../../../src/shared/webhooks/events';
 import type { StoredOutcome } from '../../../src/shared/types';
 import type { FakeWorld } from './world';
 
@@ -78,8 +88,19 @@ export class FakeBatchStore implements Pick<BatchStore, Used> {
     this.uncounted.push(...numbers);
   }
 
-  async endCall(campaignId: string, batch: number, token: string, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
-    return this.record(campaignId, batch, token, outcomes);
+  /** END_CALL: the outcomes recorded as RECORD_OUTCOMES does, then the call's sends indexed, then the batch counted in if asked. */
+  async endCall(
+    campaignId: string,
+    batch: number,
+    token: string,
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    end: CallEnd = {},
+  ): Promise<EndResult> {
+    const r = this.record(campaignId, batch, token, outcomes);
+    if (!r.ok) return r;
+    if (end.index) this.world.index(this.world.indexWrites.get(end.index) ?? []);
+    const finished = end.finish ? await this.finish(campaignId, batch, end.finish.recipients, end.finish) : undefined;
+    return { ...r, reportsHeld: false, ...(finished ? { finished } : {}) };
   }
 
   async settle(campaignId: string, batch: number, outcomes: ReadonlyMap<number, StoredOutcome>): Promise<RecordResult> {
@@ -103,13 +124,8 @@ export class FakeBatchStore implements Pick<BatchStore, Used> {
     return { ok: true, version: b.version, skipped };
   }
 
-  /** FINISH_BATCH: counts a settled batch into its campaign once, and completes the campaign with its last batch. */
-  async finish(
-    campaignId: string,
-    batch: number,
-    size: number,
-    opts: { autoSettle?: boolean; webhooks?: boolean } = {},
-  ): Promise<{ result: FinishResult; events?: ReservedEvents }> {
+  /** FINISH_BATCH (and END_CALL's count): counts a settled batch into its campaign once, and completes the campaign with its last batch. */
+  async finish(campaignId: string, batch: number, size: number, opts: FinishOptions = {}): Promise<Finished> {
     const b = this.world.batch(campaignId, batch);
     const rec = this.world.campaign(campaignId);
     const answer = (result: FinishResult) => (b?.reserved ? { result, events: parseReserved(b.reserved) } : { result });

@@ -59,7 +59,7 @@ export function fakeContext(env: Record<string, string> = {}): Fakes {
     campaigns: new FakeCampaignStore(world),
     gate: new FakeGate(world),
     webhooks: new FakeWebhooks(world, config.webhooks.url),
-    delivery: new FakeDelivery(),
+    delivery: new FakeDelivery(world),
     suppressions: new FakeSuppressions(world),
     queues: fakeQueues(),
     redis: new FakeRedis(world),

@@ -1,9 +1,9 @@
 /**
- * DeliveryStore and SuppressionStore in memory: the msgId index a batch writes as it finishes and settling reads,
- * the reports settling records, and the suppression list staging counts. Typed by Pick<> of the real classes, so
- * that a change of their signatures breaks this file at compile time.
+ * DeliveryStore and SuppressionStore in memory: the msgId index (in the world) that calls' ends write through
+ * FakeBatchStore.endCall and settling reads, the reports settling records, and the suppression list staging counts.
+ * Typed by Pick<> of the real classes, so that a change of their signatures breaks this file at compile time.
  */
-import type { DeliveryStore, RecordCounts } from '../../../src/shared/delivery/delivery-store';
+import type { DeliveryStore, RecordCounts, SentIndexing } from '../../../src/shared/delivery/delivery-store';
 import type { IndexEntry, MsgIdIndex, MsgLocation } from '../../../src/shared/delivery/msgid-index';
 import type { DeliveryReport } from '../../../src/shared/delivery/report';
 import type { ReportSource } from '../../../src/shared/metrics';
@@ -12,47 +12,72 @@ import type { Recipient, StoredOutcome } from '../../../src/shared/types';
 import type { FakeWorld } from './world';
 
 export class FakeMsgIdIndex implements Pick<MsgIdIndex, 'lookup'> {
-  readonly entries = new Map<string, MsgLocation>();
+  constructor(private readonly world: FakeWorld) {}
 
-  add(e: IndexEntry): void {
-    this.entries.set(e.msgId, {
-      campaignId: e.campaignId,
-      batch: e.batch,
-      index: e.index,
-      numberTail: e.number.slice(-4),
-      sentAt: e.sentAt,
-    });
+  /** msgId → its recipient: what the index holds. */
+  get entries(): ReadonlyMap<string, MsgLocation> {
+    return this.world.msgIds;
   }
 
   async lookup(msgIds: string[]): Promise<Array<MsgLocation | null>> {
-    return msgIds.map((m) => this.entries.get(m) ?? null);
+    return msgIds.map((m) => this.world.msgIds.get(m) ?? null);
   }
 }
 
-export class FakeDelivery implements Pick<DeliveryStore, 'indexSent' | 'indexEntries' | 'record' | 'lastPrice'> {
-  readonly index = new FakeMsgIdIndex();
+export class FakeDelivery implements Pick<
+  DeliveryStore,
+  'sentIndexing' | 'applyHeldFor' | 'indexSent' | 'indexEntries' | 'record' | 'lastPrice'
+> {
+  readonly index: FakeMsgIdIndex;
   /** Reports recorded (settling records a message the gateway took and failed), with where they came from. */
   readonly reports: Array<{ report: DeliveryReport; source: ReportSource }> = [];
-  /** How often each batch was indexed (`campaignId/batch`): a re-run indexes again, which the real index makes idempotent. */
+  /** How often each batch's stored sends were indexed apart from its calls' ends (`campaignId/batch`). */
   readonly indexed = new Map<string, number>();
+
+  constructor(private readonly world: FakeWorld) {
+    this.index = new FakeMsgIdIndex(world);
+  }
+
+  /** The writes of a call's sends, as a value END_CALL (FakeBatchStore.endCall) writes into the world's index. */
+  async sentIndexing(
+    campaignId: string,
+    batch: number,
+    recipients: readonly Recipient[],
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    sentAt: number,
+  ): Promise<SentIndexing | null> {
+    const entries = sentEntries(campaignId, batch, recipients, outcomes, sentAt);
+    if (entries.length === 0) return null;
+    const write: SentIndexing = {
+      refsKey: 'refs',
+      ref: '1',
+      refEntry: `${campaignId}\t${batch}\t${sentAt}`,
+      expiresAt: 0,
+      buckets: [],
+      awaitingScore: sentAt,
+      awaitingMember: `${sentAt}\t${campaignId}\t${batch}`,
+    };
+    this.world.indexWrites.set(write, entries);
+    return write;
+  }
+
+  /** No report is ever held here. */
+  async applyHeldFor(): Promise<void> {}
 
   async indexSent(
     campaignId: string,
     batch: number,
-    recipients: Recipient[],
+    recipients: readonly Recipient[],
     outcomes: ReadonlyMap<number, StoredOutcome>,
     now = Date.now(),
   ): Promise<number> {
-    const entries: IndexEntry[] = [];
-    for (const [index, o] of outcomes)
-      if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt: now });
     const key = `${campaignId}/${batch}`;
     this.indexed.set(key, (this.indexed.get(key) ?? 0) + 1);
-    return this.indexEntries(entries);
+    return this.indexEntries(sentEntries(campaignId, batch, recipients, outcomes, now));
   }
 
   async indexEntries(entries: IndexEntry[]): Promise<number> {
-    for (const e of entries) this.index.add(e);
+    this.world.index(entries);
     return entries.length;
   }
 
@@ -64,6 +89,19 @@ export class FakeDelivery implements Pick<DeliveryStore, 'indexSent' | 'indexEnt
   async lastPrice(): Promise<null> {
     return null;
   }
+}
+
+function sentEntries(
+  campaignId: string,
+  batch: number,
+  recipients: readonly Recipient[],
+  outcomes: ReadonlyMap<number, StoredOutcome>,
+  sentAt: number,
+): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  for (const [index, o] of outcomes)
+    if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt });
+  return entries;
 }
 
 export class FakeSuppressions implements Pick<SuppressionStore, 'which' | 'listedAmong'> {

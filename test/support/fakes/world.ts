@@ -7,6 +7,8 @@ import type { InFlight } from '../../../src/shared/batch/store';
 import { outcomeCounts } from '../../../src/shared/batch/outcomes';
 import type { CampaignRecord } from '../../../src/shared/campaign/record';
 import type { Context } from '../../../src/shared/context';
+import type { SentIndexing } from '../../../src/shared/delivery/delivery-store';
+import type { IndexEntry, MsgLocation } from '../../../src/shared/delivery/msgid-index';
 import { keys as keysFor, type Keys } from '../../../src/shared/redis/keys';
 import type { Recipient, StoredOutcome } from '../../../src/shared/types';
 
@@ -41,9 +43,26 @@ export class FakeWorld {
   readonly webhookSeq = new Map<string, number>();
   /** Numbers on the suppression list, with the entry's reason. */
   readonly suppressed = new Map<string, string>();
+  /** The msgId index: msgId → its recipient. */
+  readonly msgIds = new Map<string, MsgLocation>();
+  /** The entries each index write DeliveryStore.sentIndexing prepared stands for, for END_CALL to write. */
+  readonly indexWrites = new WeakMap<SentIndexing, IndexEntry[]>();
 
   constructor(prefix: string) {
     this.keys = keysFor(prefix);
+  }
+
+  /** Indexes sent recipients' msgIds, as the index's writes do. */
+  index(entries: readonly IndexEntry[]): void {
+    for (const e of entries) {
+      this.msgIds.set(e.msgId, {
+        campaignId: e.campaignId,
+        batch: e.batch,
+        index: e.index,
+        numberTail: e.number.slice(-4),
+        sentAt: e.sentAt,
+      });
+    }
   }
 
   batch(campaignId: string, batch: number): FakeBatch | undefined {
