@@ -117,13 +117,21 @@ export class PlainCsvLines {
         const field = text.slice(p, lf).trim();
         if (field !== '') this.onRecord([field], this.lines);
       } else {
-        const fields: string[] = [];
-        for (; comma !== -1 && comma < lf; comma = text.indexOf(',', p)) {
-          fields.push(text.slice(p, comma).trim());
-          p = comma + 1;
+        const first = text.slice(p, comma).trim();
+        p = comma + 1;
+        comma = text.indexOf(',', p);
+        if (comma === -1 || comma > lf) {
+          // Two fields, the most common record after one: an array literal, where pushing allocates room for 17.
+          this.onRecord([first, text.slice(p, lf).trim()], this.lines);
+        } else {
+          const fields = [first];
+          for (; comma !== -1 && comma < lf; comma = text.indexOf(',', p)) {
+            fields.push(text.slice(p, comma).trim());
+            p = comma + 1;
+          }
+          fields.push(text.slice(p, lf).trim());
+          this.onRecord(fields, this.lines);
         }
-        fields.push(text.slice(p, lf).trim());
-        this.onRecord(fields, this.lines);
       }
       p = lf + 1;
     }
