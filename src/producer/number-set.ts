@@ -43,11 +43,16 @@ export class NumberSet {
   }
 }
 
-/** Mixes the high and low 32 bits (a 16-digit number spans both) so that nearby numbers spread over the table. */
+/**
+ * Mixes the high and low 32 bits (a 16-digit number spans both) of all but the last 3 bits to pick a block of 8 slots,
+ * and the last 3 bits pick the slot in it. Consecutive numbers (a file sorted by number) then share 64 bytes of the
+ * table, one memory access per eight rows rather than one a row; numbers of no pattern spread as with any hash.
+ */
 function hash(n: number): number {
   const lo = n >>> 0;
   const hi = Math.floor(n / 4294967296) >>> 0;
-  return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
+  const h = Math.imul((lo >>> 3) ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  return ((h ^ (h >>> 15)) << 3) | (lo & 7);
 }
 
 /**

@@ -17,6 +17,25 @@ describe('NumberSet', () => {
     );
   });
 
+  it('answers like a Set for numbers crowded into a few blocks of the table (consecutive runs, a stride of 8)', () => {
+    const base = 1_447_700_000_000;
+    const crowded = fc.oneof(
+      fc.integer({ min: 0, max: 40 }).map((i) => base + i),
+      fc.integer({ min: 0, max: 40 }).map((i) => base + 8 * i),
+      fc.integer({ min: 0, max: 40 }).map((i) => base + 65_536 * i),
+    );
+    fc.assert(
+      fc.property(fc.array(crowded, { maxLength: 200 }), (keys) => {
+        const mine = new NumberSet();
+        const reference = new Set<number>();
+        for (const k of keys) expect(mine.add(k)).toBe(!reference.has(k) && reference.add(k) !== undefined);
+        for (const k of keys) expect(mine.has(k)).toBe(true);
+        expect(mine.has(base - 1)).toBe(false);
+      }),
+      { seed: FC_SEED },
+    );
+  });
+
   it('holds a million sequential numbers through its growth, and tells apart leading zeros', () => {
     const set = new NumberSet();
     // Counted, then asserted once: a million expect() calls took over a minute on a busy machine.

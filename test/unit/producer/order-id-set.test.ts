@@ -21,6 +21,32 @@ describe('OrderIdSet', () => {
     );
   });
 
+  it('tells apart ids that share a block of the table: the same start, last characters equal in their low bits', () => {
+    // '0', '@', 'P' and 'p' all end in the bits 0000; '' and one-character ids have no start at all.
+    const ids = [
+      'o120',
+      'o12@',
+      'o12P',
+      'o12p',
+      'o12',
+      'o1',
+      'o',
+      '',
+      '0',
+      '@',
+      'o120 ',
+      ...Array.from({ length: 40 }, (_, i) => `o12${i}`),
+    ];
+    const set = new OrderIdSet();
+    const reference = new Map<string, number>();
+    ids.forEach((orderId, i) => {
+      const first = reference.get(orderId);
+      if (first === undefined) reference.set(orderId, i + 1);
+      expect(set.claim(orderId, i + 1)).toBe(first ?? -1);
+    });
+    for (const [orderId, row] of reference) expect(set.claim(orderId, 0)).toBe(row);
+  });
+
   it('keeps every orderId of a million through its growth, and finds each one again with its row', () => {
     const set = new OrderIdSet();
     // Counted, then asserted once: a million expect() calls are slow.
