@@ -74,20 +74,29 @@ export function readCsv(
   return batched(csvParseOnly ? parseCsv(input, toRow, 0) : csvBatches(input, toRow));
 }
 
-/** The batches behind each reader's rows (see `rowBatches`). */
+/** The batches behind each reader's rows, until a row is taken from them one at a time (see `rowBatches`). */
 const batchesOf = new WeakMap<AsyncIterable<RawRow>, AsyncIterable<RawRow[]>>();
 
 /** Rows served one at a time, which `rowBatches` can also take a batch at a time. */
 function batched(batches: AsyncGenerator<RawRow[]>): AsyncIterableIterator<RawRow> {
-  const rows = unbatch(batches);
+  const items = unbatch(batches);
+  const rows: AsyncIterableIterator<RawRow> = {
+    next() {
+      // A batch may now be half served: from here on the rows are read one at a time only.
+      batchesOf.delete(rows);
+      return items.next();
+    },
+    return: () => items.return!(),
+    [Symbol.asyncIterator]: () => rows,
+  };
   batchesOf.set(rows, batches);
   return rows;
 }
 
 /**
  * The rows as they were read, a batch (a chunk's rows) at a time, when `rows` comes from `readRecipients` and no row
- * has been taken from it yet; null for any other rows. Awaiting each row of a million costs about 0.1 s; a batch
- * is one await. Either way of reading consumes the same input: take the rows one way only.
+ * has been taken from it one at a time; null for any other rows. Awaiting each row of a million costs about 0.1 s; a
+ * batch is one await. Both ways read the same input: once its batches are taken, its rows are not to be.
  */
 export function rowBatches(rows: AsyncIterable<RawRow>): AsyncIterable<RawRow[]> | null {
   return batchesOf.get(rows) ?? null;
