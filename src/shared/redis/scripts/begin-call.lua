@@ -125,7 +125,13 @@ if nSettled > 0 then
   v = redis.call('HINCRBY', KEYS[1], 'v', 1)
 end
 if #keep > 0 then
-  redis.call('HSET', KEYS[1], 'fly', cjson.encode({ i = keep, at = now }), 'ft', ARGV[1])
+  -- The in-flight record: a call's indices are mostly one run (a batch's pending recipients), kept as its two ends.
+  local run = true
+  for j = 2, #keep do
+    if keep[j] ~= keep[1] + j - 1 then run = false; break end
+  end
+  local fly = run and { r = { keep[1], keep[#keep] }, at = now } or { i = keep, at = now }
+  redis.call('HSET', KEYS[1], 'fly', cjson.encode(fly), 'ft', ARGV[1])
   if isOneOf(state, ARGV[7]) then redis.call('HSET', KEYS[2], 'state', 'running') end
 end
 return { 'ok', v, nSettled, #keep }
