@@ -1,8 +1,8 @@
 /**
  * The caller-given orderIds of one campaign, each with the row that used it first, for refusing a second use.
- * A `Map<string, number>` of a million orderIds cost about 0.45 s and 60–80 MB of heap, every key a string the
+ * A `Map<string, number>` of a million 8-character orderIds took 0.6 s and 53 MB of heap, every key a string the
  * garbage collector copies and walks. Here the characters go into one growing `Uint16Array` and the rest into typed
- * arrays: about 30 bytes an orderId of ten characters, nothing for the collector to trace, a third of the time.
+ * arrays: 55 MB with the room kept for growing, none of it for the collector to trace, and a third of the time.
  * It only grows: a campaign's orderIds are never removed while it is validated.
  */
 const NO_ROW = -1;
