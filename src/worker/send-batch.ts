@@ -66,8 +66,11 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
   const target = ctx.webhooks.target(campaignId, campaign);
   if (record.done) {
     // A re-run after a crash: the run that finished the batch may have died before releasing the next one, before
-    // scheduling the settling of its unknown recipients, or before queueing its webhook events.
+    // scheduling the settling of its unknown recipients, before applying reports held for its msgIds (indexing
+    // again finds them), or before queueing its webhook events.
     await releaseNext(ctx, job, campaign);
+    if (ctx.config.delivery.tracking && hasSent(record.outcomes))
+      await ctx.delivery.indexSent(campaignId, batch, record.recipients, record.outcomes);
     if (hasUnknown(record.outcomes)) await scheduleSettle(ctx, campaignId);
     const { events } = target
       ? await ctx.batches.finish(campaignId, batch, record.recipients.length, {
