@@ -265,6 +265,7 @@ export class CallLoop {
     return end;
   }
 
+  /** The numbers of `group`'s recipients, in its order: what BEGIN_CALL checks and the call sends. */
   private numbersOf(group: readonly number[]): string[] {
     const numbers = new Array<string>(group.length);
     for (let j = 0; j < group.length; j++) numbers[j] = this.recipients[group[j]].number;
@@ -291,7 +292,7 @@ export class CallLoop {
       );
   }
 
-  /** One call for these recipients (`numbers` theirs): sendSms when they share one text, sendSms/batch when their texts differ. */
+  /** One call for these recipients (`groupNumbers` theirs): sendSms when they share one text, sendSms/batch when their texts differ. */
   private send(group: number[], groupNumbers: string[]): Promise<CallResult> {
     const { senderId } = this.campaign;
     const numbers = (indices: number[]) => indices.map((i) => this.recipients[i].number);
