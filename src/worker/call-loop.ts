@@ -251,9 +251,9 @@ export class CallLoop {
   private async endCall(verdict: Verdict, outcomes: ReadonlyMap<number, StoredOutcome>, calledAt: number): Promise<EndResult> {
     const { ctx, recipients } = this;
     const { campaignId, batch } = this.data;
-    let pending = recipients.length - this.outcomes.size;
-    for (const i of outcomes.keys()) if (!this.outcomes.has(i)) pending--;
-    const last = pending === 0 && verdict.kind !== 'content-refused';
+    // The call's recipients had no outcome (the group is the batch's pending ones): none is counted twice here. Were
+    // it wrong, END_CALL would only answer 'incomplete', or leave the count to sendBatch's FINISH_BATCH.
+    const last = this.outcomes.size + outcomes.size === recipients.length && verdict.kind !== 'content-refused';
     const index = ctx.config.delivery.tracking ? await ctx.delivery.sentIndexing(campaignId, batch, recipients, outcomes, calledAt) : null;
     const end = await ctx.batches.endCall(campaignId, batch, this.token, outcomes, {
       index,
