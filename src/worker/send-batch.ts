@@ -87,8 +87,9 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
   if (ctx.config.delivery.tracking && hasSent(record.outcomes))
     await ctx.delivery.indexSent(campaignId, batch, record.recipients, record.outcomes);
   // Released while this batch sends; awaited before the job ends, so a crash or a refusal re-runs it (a re-run that
-  // finds the batch counted releases again). Marked handled meanwhile: a release refused by Redis (full, read-only) while the call is out would otherwise be an
-  // unhandled rejection, which ends the worker process; the await below still throws it.
+  // finds the batch counted releases again). Marked handled meanwhile: a release refused by Redis (full, read-only)
+  // while the call is out would otherwise be an unhandled rejection, which ends the worker process; the await below
+  // still throws it.
   const released = state === 'cancelled' || state === 'failed' ? Promise.resolve() : releaseNext(ctx, job, campaign);
   released.catch(() => undefined);
   const hold = windowHold(ctx.clock.now(), campaign, record);
@@ -182,9 +183,9 @@ async function passGate(
 }
 
 /**
- * Recipients outside their send window are left pending (what the batch sent is indexed already): it notes that it waits (for
- * `smsq status`), and comes back when the first held window opens — or at the campaign's expireAt, which settles
- * them `expired`. The job is delayed, so it uses no attempt and frees its worker slot.
+ * Recipients outside their send window are left pending (what the batch sent is indexed already): it notes that it
+ * waits (for `smsq status`), and comes back when the first held window opens — or at the campaign's expireAt, which
+ * settles them `expired`. The job is delayed, so it uses no attempt and frees its worker slot.
  */
 async function waitForWindow(
   ctx: Context,
