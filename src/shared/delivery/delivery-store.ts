@@ -325,7 +325,7 @@ export function parseAwaitingMember(member: string): { sentAt: number; campaignI
 }
 
 /** A batch's sent recipients among `outcomes`, as index entries. */
-function sentEntries(
+export function sentEntries(
   campaignId: string,
   batch: number,
   recipients: readonly Recipient[],

@@ -3,7 +3,7 @@
  * FakeBatchStore.endCall and settling reads, the reports settling records, and the suppression list staging counts.
  * Typed by Pick<> of the real classes, so that a change of their signatures breaks this file at compile time.
  */
-import type { DeliveryStore, RecordCounts, SentIndexing } from '../../../src/shared/delivery/delivery-store';
+import { sentEntries, type DeliveryStore, type RecordCounts, type SentIndexing } from '../../../src/shared/delivery/delivery-store';
 import type { IndexEntry, MsgIdIndex, MsgLocation } from '../../../src/shared/delivery/msgid-index';
 import type { DeliveryReport } from '../../../src/shared/delivery/report';
 import type { ReportSource } from '../../../src/shared/metrics';
@@ -89,19 +89,6 @@ export class FakeDelivery implements Pick<
   async lastPrice(): Promise<null> {
     return null;
   }
-}
-
-function sentEntries(
-  campaignId: string,
-  batch: number,
-  recipients: readonly Recipient[],
-  outcomes: ReadonlyMap<number, StoredOutcome>,
-  sentAt: number,
-): IndexEntry[] {
-  const entries: IndexEntry[] = [];
-  for (const [index, o] of outcomes)
-    if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt });
-  return entries;
 }
 
 export class FakeSuppressions implements Pick<SuppressionStore, 'which' | 'listedAmong'> {
