@@ -59,6 +59,7 @@ export const END_CALL = lua<
     expiresAt: string,
     awaitingScore: string,
     awaitingMember: string,
+    tally: string,
     ...buckets: string[],
   ],
   'lost' | 'busy' | [version: number, skipped: number, finished: '' | FinishResult | `${FinishResult}|${string}`, reportsHeld: 0 | 1]

@@ -209,6 +209,8 @@ export class BatchStore {
         String(index?.expiresAt ?? 0),
         String(index?.awaitingScore ?? 0),
         index?.awaitingMember ?? '',
+        // Counting the batch in from the call's own tally spares decoding its outcomes when they are all it holds.
+        finish ? outcomesTally(outcomes) : '',
         ...(index?.buckets ?? []),
       ],
     );
@@ -306,6 +308,22 @@ export function outcomesJson(outcomes: ReadonlyMap<number, StoredOutcome>): stri
     json += o[0] === 's' && o.length === 2 && PLAIN_MSG_ID.test(o[1]) ? `${i}":["s","${o[1]}"]` : `${i}":${JSON.stringify(o)}`;
   }
   return json === '' ? '{}' : `${json}}`;
+}
+
+/**
+ * What counting these outcomes into a campaign adds, as END_CALL reads it instead of decoding them: JSON
+ * `{letter: n, "oc:<f|u>:<code>": n}`, the recipients per outcome letter and the failed and unknown ones per code.
+ */
+export function outcomesTally(outcomes: ReadonlyMap<number, StoredOutcome>): string {
+  const tally: Record<string, number> = {};
+  for (const o of outcomes.values()) {
+    tally[o[0]] = (tally[o[0]] ?? 0) + 1;
+    if (o[0] === 'f' || o[0] === 'u') {
+      const code = `oc:${o[0]}:${o[1]}`;
+      tally[code] = (tally[code] ?? 0) + 1;
+    }
+  }
+  return JSON.stringify(tally);
 }
 
 /** The in-flight record: `{i: [indices], at}`, or `{r: [first, last], at}` when its indices are one run. */

@@ -32,7 +32,9 @@
     ARGV[13] expiresAt      ms: when the generation's keys expire
     ARGV[14] awaitingScore  ms: when the report poller first asks about the batch
     ARGV[15] awaitingMember the batch's member in KEYS[6]
-    ARGV[16...]             per bucket: its key, how many field-value pairs follow, '1' to set its expiry (else ''),
+    ARGV[16] tally          with ARGV[4]: the caller's count of ARGV[2]'s outcomes, JSON {letter: n,
+                            'oc:<f|u>:<code>': n} (includes/outcome-counters.lua's talliedOutcomes); '' when not given
+    ARGV[17...]             per bucket: its key, how many field-value pairs follow, '1' to set its expiry (else ''),
                             then the pairs: normalised msgId, `<ref>:<index>:<number's last digits>` (base 36)
 
   Output:
@@ -51,7 +53,7 @@ local held = 0
 if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[5], ARGV[11], ARGV[12])
   redis.call('PEXPIREAT', KEYS[5], ARGV[13])
-  local j = 16
+  local j = 17
   while j <= #ARGV do
     local key, n = ARGV[j], tonumber(ARGV[j + 1])
     redis.call('HSET', key, unpack(ARGV, j + 3, j + 2 + 2 * n))
@@ -64,8 +66,17 @@ end
 
 local finished = ''
 if ARGV[4] ~= '' then
-  -- The outcomes just stored as given are what the batch holds: decoded once, here.
-  local o = merged or (tonumber(ARGV[3]) > 0 and skipped == 0 and cjson.decode(ARGV[2])) or nil
+  local o, tally = merged, nil
+  if not merged and tonumber(ARGV[3]) > 0 then
+    -- The outcomes just stored as given are all the batch holds: counted from the caller's tally of them when it
+    -- adds up, else decoded once, here. Outcomes stored before (a split, a re-run, held recipients) were merged
+    -- above, and are counted from what is stored.
+    if ARGV[16] ~= '' then
+      local counts, n, codes = talliedOutcomes(ARGV[16], tonumber(ARGV[3]))
+      if counts then tally = { counts = counts, n = n, codes = codes } end
+    end
+    if not tally then o = cjson.decode(ARGV[2]) end
+  end
   finished = countBatch(
     { batch = KEYS[1], campaign = KEYS[2], deliveries = KEYS[3], series = KEYS[4] },
     {
@@ -77,7 +88,8 @@ if ARGV[4] ~= '' then
       webhooks = ARGV[9] == '1',
       completeFrom = ARGV[10],
     },
-    o
+    o,
+    tally
   )
 end
 return { version, skipped, finished, held }

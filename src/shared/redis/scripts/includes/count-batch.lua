@@ -8,7 +8,7 @@
   The webhook events it reserves (`seq,at[,completedSeq,sent,failed,unknown,cancelled,notSent]`) are kept in the
   batch hash as `wh`: a re-run that finds the batch counted ('already') gets the same ones back, to queue them again.
 
-  countBatch(k, a, o):
+  countBatch(k, a, o, tally):
     k.batch, k.campaign, k.deliveries, k.series   the batch hash, its campaign's hash, its delivery reports, the
                                                   campaign's series (a list of `at,sent,failed,unknown` samples)
     a.recipients      how many recipients the batch has
@@ -19,6 +19,9 @@
     a.webhooks        true when the campaign's events go to a webhook
     a.completeFrom    the states the campaign completes from (lifecycle.ts's `complete` move), comma-separated
     o                 the batch's outcomes as a table when the caller has them decoded already; nil: read here
+    tally             instead of o, when the caller knows the outcomes the batch holds without decoding them (all
+                      stored by one END_CALL): {counts = per letter, n = their sum, codes = per `oc:` field}, as
+                      talliedOutcomes gives them
   Returns 'incomplete' (a recipient has no outcome yet: nothing counted), 'already' (counted before), 'counted',
   'settling' (last batch, kept open for settling) or 'completed' (last batch), followed by `|` and the reserved
   webhook events when there are some.
@@ -26,21 +29,26 @@
 --- @include "outcome-counters"
 --- @include "complete-campaign"
 
-local function countBatch(k, a, o)
+local function countBatch(k, a, o, tally)
   local function answer(result)
     local wh = redis.call('HGET', k.batch, 'wh')
     if wh then return result .. '|' .. wh end
     return result
   end
   if redis.call('HGET', k.batch, 'st') == 'done' then return answer('already') end
-  if not o then
-    local stored = redis.call('HGET', k.batch, 'o')
-    o = stored and cjson.decode(stored) or {}
+  local counts, n
+  if tally then
+    counts, n = tally.counts, tally.n
+  else
+    if not o then
+      local stored = redis.call('HGET', k.batch, 'o')
+      o = stored and cjson.decode(stored) or {}
+    end
+    counts, n = countOutcomes(o)
   end
-  local counts, n = countOutcomes(o)
   if n < a.recipients then return 'incomplete' end
   -- For the console: failed and unknown outcomes per code, and the campaign's totals once this batch is in them.
-  countOutcomeCodes(k.campaign, o, 1)
+  addOutcomeCodes(k.campaign, tally and tally.codes or outcomeCodes(o), 1)
   local was = redis.call('HMGET', k.campaign, 'sent', 'failed', 'unknown')
   local sample = { tonumber(was[1] or 0) + counts.s, tonumber(was[2] or 0) + counts.f, tonumber(was[3] or 0) + counts.u }
   redis.call('RPUSH', k.series, a.now .. ',' .. table.concat(sample, ','))
