@@ -86,32 +86,37 @@ if suppression then
 end
 local keep, settled = {}, {}
 local nSettled = 0
-for j = 8, #ARGV, 2 do
-  local i, number = ARGV[j], ARGV[j + 1]
-  local entry = (lookAll or listedAt[i] or changed[number]) and redis.call('HGET', suppressionBucket(prefix, number), number)
-  if entry then
-    settled[i] = { 'x', entryHead(entry) }
-    nSettled = nSettled + 1
-  else
-    local ck = contactBucket(prefix, number)
-    local times = {}
-    if contacts and capCount > 0 then
-      local c = redis.call('HGET', ck, number)
-      if c then
-        for t in string.gmatch(string.match(c, '|(.*)$') or '', '[^,]+') do
-          if tonumber(t) > nowSec - capPeriod then times[#times + 1] = t end
-        end
-      end
-    end
-    if capCount > 0 and #times >= capCount then
-      settled[i] = { 'k' }
+if not lookAll and next(listedAt) == nil and next(changed) == nil and not contacts and capCount == 0 then
+  -- No number to look up, count or remember (the common call): every recipient stays in the call.
+  for j = 8, #ARGV, 2 do keep[(j - 6) / 2] = tonumber(ARGV[j]) end
+else
+  for j = 8, #ARGV, 2 do
+    local i, number = ARGV[j], ARGV[j + 1]
+    local entry = (lookAll or listedAt[i] or changed[number]) and redis.call('HGET', suppressionBucket(prefix, number), number)
+    if entry then
+      settled[i] = { 'x', entryHead(entry) }
       nSettled = nSettled + 1
     else
-      keep[#keep + 1] = tonumber(i)
-      if contacts then
-        times[#times + 1] = tostring(nowSec)
-        redis.call('HSET', ck, number, ref .. '|' .. table.concat(times, ','))
-        redis.call('EXPIRE', ck, contactTtl)
+      local ck = contacts and contactBucket(prefix, number)
+      local times = {}
+      if contacts and capCount > 0 then
+        local c = redis.call('HGET', ck, number)
+        if c then
+          for t in string.gmatch(string.match(c, '|(.*)$') or '', '[^,]+') do
+            if tonumber(t) > nowSec - capPeriod then times[#times + 1] = t end
+          end
+        end
+      end
+      if capCount > 0 and #times >= capCount then
+        settled[i] = { 'k' }
+        nSettled = nSettled + 1
+      else
+        keep[#keep + 1] = tonumber(i)
+        if contacts then
+          times[#times + 1] = tostring(nowSec)
+          redis.call('HSET', ck, number, ref .. '|' .. table.concat(times, ','))
+          redis.call('EXPIRE', ck, contactTtl)
+        end
       end
     end
   end
