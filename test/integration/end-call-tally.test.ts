@@ -1,10 +1,11 @@
 import { createContext, type Context } from '../../src/shared/context';
-import { outcomesJson, outcomesTally, type SendChecks } from '../../src/shared/batch/store';
+import { outcomesJson, outcomesTally } from '../../src/shared/batch/store';
 import { END_CALL } from '../../src/shared/batch/scripts';
 import { fromStates, LIFECYCLE } from '../../src/shared/campaign/lifecycle';
 import { runScript } from '../../src/shared/redis/lua';
 import { createLogger } from '../../src/shared/logger';
 import type { StoredOutcome } from '../../src/shared/types';
+import { beginCall, stageOneBatch } from '../support/batch-calls';
 import { deletePrefix, testConfig, uniquePrefix } from '../support/env';
 
 /**
@@ -27,7 +28,6 @@ afterAll(async () => {
 
 const SIZE = 12;
 const RECIPIENTS = Array.from({ length: SIZE }, (_, i) => ({ number: `4477009002${String(i).padStart(2, '0')}`, orderId: `o${i}` }));
-const NO_CHECKS: SendChecks = { suppression: false, contacts: false, capCount: 0, capPeriodSeconds: 0, contactTtlSeconds: 60 };
 
 /** Sent, failed and unknown outcomes under several codes, one with characters JSON escapes. */
 const MIXED: StoredOutcome[] = [
@@ -48,23 +48,26 @@ const MIXED: StoredOutcome[] = [
 /** A running campaign of one batch of SIZE recipients. */
 async function campaign(): Promise<string> {
   const id = `c${++n}`;
-  await ctx.redis.hset(ctx.keys.campaign(id), { state: 'running', total: String(SIZE), batches: '1' });
-  await ctx.redis.hset(ctx.keys.batch(id, 0), 'r', RECIPIENTS.map((r) => `${r.number},${r.orderId}`).join('\n'));
+  await stageOneBatch(ctx, id, RECIPIENTS);
   return id;
 }
 
-async function begin(id: string, token: string, indices: number[]): Promise<void> {
-  const version = (await ctx.batches.load(id, 0))!.version;
-  const r = await ctx.batches.beginCall(
-    id,
-    0,
-    token,
-    { indices, numbers: indices.map((i) => RECIPIENTS[i].number), at: Date.now(), clockNow: Date.now() },
-    version,
-    NO_CHECKS,
-  );
-  expect(r).toMatchObject({ ok: true });
+function begin(id: string, token: string, indices: number[]): Promise<void> {
+  return beginCall(ctx, id, token, RECIPIENTS, indices);
 }
+
+/** The campaign counters MIXED gives once its batch is counted in. */
+const MIXED_COUNTERS = {
+  sent: '4',
+  failed: '4',
+  unknown: '4',
+  batchesDone: '1',
+  'oc:f:-9': '2',
+  'oc:f:NOT_ACCEPTED': '2',
+  'oc:u:-99': '2',
+  'oc:u:IN_FLIGHT_LOST': '1',
+  'oc:u:we"ird:\\code': '1',
+};
 
 const outcomesOf = (indices: number[]) => new Map<number, StoredOutcome>(indices.map((i) => [i, MIXED[i]]));
 const all = Array.from({ length: SIZE }, (_, i) => i);
@@ -125,19 +128,8 @@ it('counts a one-call batch from the tally exactly as decoding its outcomes does
   expect(await ctx.batches.endCall(decoded, 0, 'run', outcomesOf(all))).toMatchObject({ ok: true });
   expect(await ctx.batches.finish(decoded, 0, SIZE)).toEqual({ result: 'completed' });
 
-  const expected = {
-    sent: '4',
-    failed: '4',
-    unknown: '4',
-    batchesDone: '1',
-    'oc:f:-9': '2',
-    'oc:f:NOT_ACCEPTED': '2',
-    'oc:u:-99': '2',
-    'oc:u:IN_FLIGHT_LOST': '1',
-    'oc:u:we"ird:\\code': '1',
-  };
-  expect(await counters(tallied)).toEqual(expected);
-  expect(await counters(decoded)).toEqual(expected);
+  expect(await counters(tallied)).toEqual(MIXED_COUNTERS);
+  expect(await counters(decoded)).toEqual(MIXED_COUNTERS);
   expect((await ctx.batches.load(tallied, 0))!.outcomes).toEqual(outcomesOf(all));
 });
 
@@ -167,17 +159,7 @@ it('counts a batch that held outcomes before the call from what is stored, not f
   await begin(id, 'run', all.slice(6));
   const second = outcomesOf(all.slice(6));
   expect(await endCallWithTally(id, 'run', second, outcomesTally(second))).toEqual([2, 0, 'completed', 0]);
-  expect(await counters(id)).toEqual({
-    sent: '4',
-    failed: '4',
-    unknown: '4',
-    batchesDone: '1',
-    'oc:f:-9': '2',
-    'oc:f:NOT_ACCEPTED': '2',
-    'oc:u:-99': '2',
-    'oc:u:IN_FLIGHT_LOST': '1',
-    'oc:u:we"ird:\\code': '1',
-  });
+  expect(await counters(id)).toEqual(MIXED_COUNTERS);
 });
 
 it('counts a batch whose call met outcomes another run stored from what is stored', async () => {

@@ -1,7 +1,7 @@
 import { createContext, type Context } from '../../src/shared/context';
-import type { SendChecks } from '../../src/shared/batch/store';
 import { createLogger } from '../../src/shared/logger';
 import type { StoredOutcome } from '../../src/shared/types';
+import { beginCall, stageOneBatch } from '../support/batch-calls';
 import { deletePrefix, testConfig, uniquePrefix } from '../support/env';
 
 /**
@@ -22,27 +22,16 @@ afterAll(async () => {
 });
 
 const RECIPIENTS = Array.from({ length: 4 }, (_, i) => ({ number: `44770090011${i}`, orderId: `o${i}` }));
-const NO_CHECKS: SendChecks = { suppression: false, contacts: false, capCount: 0, capPeriodSeconds: 0, contactTtlSeconds: 60 };
 
 /** A running campaign of one batch of four recipients. */
 async function campaign(): Promise<string> {
   const id = `c${++n}`;
-  await ctx.redis.hset(ctx.keys.campaign(id), { state: 'running', total: '4', batches: '1' });
-  await ctx.redis.hset(ctx.keys.batch(id, 0), 'r', RECIPIENTS.map((r) => `${r.number},${r.orderId}`).join('\n'));
+  await stageOneBatch(ctx, id, RECIPIENTS);
   return id;
 }
 
-async function begin(id: string, token: string, indices: number[]): Promise<void> {
-  const version = (await ctx.batches.load(id, 0))!.version;
-  const r = await ctx.batches.beginCall(
-    id,
-    0,
-    token,
-    { indices, numbers: indices.map((i) => RECIPIENTS[i].number), at: Date.now(), clockNow: Date.now() },
-    version,
-    NO_CHECKS,
-  );
-  expect(r).toMatchObject({ ok: true });
+function begin(id: string, token: string, indices: number[]): Promise<void> {
+  return beginCall(ctx, id, token, RECIPIENTS, indices);
 }
 
 /** Ends the call `token` as CallLoop does: its sends indexed, the batch counted in if it is the last call. */
