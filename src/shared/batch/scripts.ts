@@ -8,7 +8,9 @@ import type { CampaignState } from '../types';
  * a recipient's outcome, once stored, never changes; the in-flight call carries the owning run's token.
  *
  * Batch hash fields: r (recipients), o (JSON {index: StoredOutcome}), fly (JSON {i: [indices], at}, or {r: [first,
- * last], at} when the indices are one run) and ft (its run's token) while a call is in flight, v (a version bumped by every outcome write), st ('done' once counted).
+ * last], at} when the indices are one run) and ft (its run's token) while a call is in flight, v (a version bumped
+ * by every outcome write), st ('done' once counted), sv and sx (the suppression list's version when the batch was
+ * staged, and the indices of its recipients listed then: src/shared/opt-out/list-version.ts).
  */
 
 /** Why BEGIN_CALL refused to start a call. */

@@ -198,12 +198,7 @@ export class BatchStore {
         outcomesJson(outcomes),
         String(outcomes.size),
         finish ? String(finish.recipients) : '',
-        String(this.retentionSeconds),
-        String(Date.now()),
-        String(SERIES_MAX_SAMPLES),
-        finish?.autoSettle ? '1' : '0',
-        finish?.webhooks ? '1' : '',
-        fromStates(LIFECYCLE.complete),
+        ...this.countArgs(finish ?? {}),
         index?.ref ?? '',
         index?.refEntry ?? '',
         String(index?.expiresAt ?? 0),
@@ -226,10 +221,9 @@ export class BatchStore {
 
   /**
    * Counts a fully settled batch into its campaign, exactly once (END_CALL does it for a call that settles a batch's
-   * last recipients). With `opts.autoSettle`, a campaign whose last
-   * batch leaves recipients `unknown` stays open ('settling') for the settle job. With `opts.webhooks`, it also
-   * reserves the batch's recipients.settled event (and campaign.completed with the last batch); a re-run gets the
-   * same ones back.
+   * last recipients). With `opts.autoSettle`, a campaign whose last batch leaves recipients `unknown` stays open
+   * ('settling') for the settle job. With `opts.webhooks`, it also reserves the batch's recipients.settled event (and
+   * campaign.completed with the last batch); a re-run gets the same ones back.
    */
   async finish(campaignId: string, batch: number, size: number, opts: FinishOptions = {}): Promise<Finished> {
     const keys = this.keys;
@@ -237,17 +231,21 @@ export class BatchStore {
       this.redis,
       FINISH_BATCH,
       [keys.batch(campaignId, batch), keys.campaign(campaignId), keys.deliveries(campaignId, batch), keys.campaignSeries(campaignId)],
-      [
-        String(size),
-        String(this.retentionSeconds),
-        String(Date.now()),
-        String(SERIES_MAX_SAMPLES),
-        opts.autoSettle ? '1' : '0',
-        opts.webhooks ? '1' : '',
-        fromStates(LIFECYCLE.complete),
-      ],
+      [String(size), ...this.countArgs(opts)],
     );
     return parseFinished(reply);
+  }
+
+  /** What counting a batch in takes, in the order END_CALL and FINISH_BATCH both take it (includes/count-batch.lua). */
+  private countArgs(opts: FinishOptions): [string, string, string, '1' | '0', '1' | '', string] {
+    return [
+      String(this.retentionSeconds),
+      String(Date.now()),
+      String(SERIES_MAX_SAMPLES),
+      opts.autoSettle ? '1' : '0',
+      opts.webhooks ? '1' : '',
+      fromStates(LIFECYCLE.complete),
+    ];
   }
 
   /** Replaces `unknown` outcomes (only those) with what reconcile learnt; returns how many changed. */
