@@ -1,5 +1,7 @@
 import type { RedisClient } from './redis/connection';
 import { systemClock, type Clock } from './time/clock';
+import { AccountStates } from './accounts/account-state';
+import { Router } from './accounts/routing';
 import { BatchStore } from './batch/store';
 import { CampaignGate } from './campaign/gate';
 import { CampaignStore } from './campaign/store';
@@ -31,6 +33,10 @@ export interface Context {
   suppressions: SuppressionStore;
   /** Replies received (recordMo polls and pushes), with their opt-out keywords applied. */
   replies: ReplyStore;
+  /** Which gateway accounts may send to a recipient, in the order they are tried. */
+  router: Router;
+  /** Each gateway account's stop and circuit breaker, shared by all workers. */
+  accountStates: AccountStates;
   /** Creates webhook events (nothing when no URL applies). */
   webhooks: WebhookEmitter;
   log: Logger;
@@ -74,6 +80,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     gate: new CampaignGate(redis, k),
     delivery: new DeliveryStore(redis, k, config, log, campaigns, webhooks),
     webhooks,
+    router: new Router(config.accounts),
+    accountStates: new AccountStates(redis, k, config.accounts, { failures: config.breakerFailures, openMs: config.breakerOpenMs }),
     suppressions: new SuppressionStore(redis, k),
     replies: new ReplyStore(redis, k, config.replies),
     log,

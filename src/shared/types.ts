@@ -70,12 +70,22 @@ export interface Recipient {
 
 /**
  * A stored outcome, compact because a batch stores up to 1000 of them:
- * `['s', msgId, reason?]` (a reason only when the gateway's records, not a call's answer, said it was sent), `['f', code, reason]`, `['u', code, reason, calledAt?]`, `['c']`, `['n', reason]`, `['x', reason]`
- * (suppressed, with the list entry's reason), `['k']` (capped), `['e']` (expired: not sent by the campaign's expireAt).
- * `calledAt` (ms) is when the call whose answer was lost started: settling searches the gateway's records there.
+ * `['s', msgId, reason?, account?]` (a reason only when the gateway's records, not a call's answer, said it was sent),
+ * `['f', code, reason, account?]`, `['u', code, reason, calledAt?, account?]`, `['c']`, `['n', reason, account?]`,
+ * `['x', reason]` (suppressed, with the list entry's reason), `['k']` (capped), `['e']` (expired: not sent by the
+ * campaign's expireAt). `calledAt` (ms) is when the call whose answer was lost started: settling searches the
+ * gateway's records there. `account` names the gateway account the call went to, left out for the `default` one
+ * (accounts/outcome-account.ts reads and writes it); an optional field before it is null when it is absent.
  */
 export type StoredOutcome =
-  ['s', string, string?] | ['f', string, string] | ['u', string, string, number?] | ['c'] | ['n', string] | ['x', string] | ['k'] | ['e'];
+  | ['s', string, (string | null)?, string?]
+  | ['f', string, string, string?]
+  | ['u', string, string, (number | null)?, string?]
+  | ['c']
+  | ['n', string, string?]
+  | ['x', string]
+  | ['k']
+  | ['e'];
 
 export type DeliveryState = 'delivered' | 'undelivered' | 'pending' | 'expired';
 
@@ -185,6 +195,8 @@ export interface RecipientResult {
   msgId?: string;
   code?: string;
   reason?: string;
+  /** The gateway account the recipient's call went to (`sent`, `unknown`, `not-sent`, and `failed` by a call). */
+  account?: string;
   /** Only for `sent` recipients. */
   delivery?: DeliveryState;
   /** The gateway's status and reason for `undelivered`. */

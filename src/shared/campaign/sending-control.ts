@@ -1,21 +1,17 @@
+import type { AccountStop } from '../accounts/account-state';
 import type { Context } from '../context';
 
-/** Why sending stopped for the whole account, as the worker that met it recorded it. */
-export interface AccountStop {
-  code: string;
-  reason: string;
-  operatorAction: string;
-  at: number;
-}
+export type { AccountStop } from '../accounts/account-state';
 
 /** Stops every worker from taking batches: an operator's pause, and what an account-level stop does. */
 export async function pauseSending(ctx: Context): Promise<void> {
   await Promise.all([ctx.queues.batches.pause(), ctx.queues.campaigns.pause()]);
 }
 
-/** Resumes sending and clears the recorded account-level stop, if any. */
+/** Resumes sending and clears the recorded stops, the whole queue's and every account's. */
 export async function resumeSending(ctx: Context): Promise<void> {
   await ctx.redis.del(ctx.keys.accountStop());
+  await ctx.accountStates.clear();
   await Promise.all([ctx.queues.batches.resume(), ctx.queues.campaigns.resume()]);
 }
 

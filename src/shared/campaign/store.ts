@@ -1,3 +1,4 @@
+import { accountOf } from '../accounts/outcome-account';
 import type { RedisClient } from '../redis/connection';
 import type { Logger } from '../logger';
 import { systemClock, type Clock } from '../time/clock';
@@ -227,19 +228,22 @@ function pauseInfo(rec: CampaignRecord, queuePaused: boolean, stop?: { code: str
 
 export function toResult(number: string, orderId: string, o: StoredOutcome | undefined): RecipientResult {
   if (!o) return { number, orderId, status: 'pending' };
+  const account = accountOf(o);
   switch (o[0]) {
     case 's':
-      return o[2] === undefined
-        ? { number, orderId, status: 'sent', msgId: o[1] }
-        : { number, orderId, status: 'sent', msgId: o[1], reason: o[2] };
+      return o[2] == null
+        ? { number, orderId, status: 'sent', msgId: o[1], account }
+        : { number, orderId, status: 'sent', msgId: o[1], reason: o[2], account };
     case 'f':
-      return { number, orderId, status: 'failed', code: o[1], reason: o[2] };
+      return account === undefined
+        ? { number, orderId, status: 'failed', code: o[1], reason: o[2] }
+        : { number, orderId, status: 'failed', code: o[1], reason: o[2], account };
     case 'u':
-      return { number, orderId, status: 'unknown', code: o[1], reason: o[2] };
+      return { number, orderId, status: 'unknown', code: o[1], reason: o[2], account };
     case 'c':
       return { number, orderId, status: 'cancelled' };
     case 'n':
-      return { number, orderId, status: 'not-sent', reason: o[1] };
+      return { number, orderId, status: 'not-sent', reason: o[1], account };
     case 'x':
       return { number, orderId, status: 'suppressed', reason: o[1] };
     case 'k':

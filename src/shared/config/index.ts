@@ -7,6 +7,7 @@
  * cycle. The rules a variable is checked by live here (a webhook URL's, the opt-out keywords' normalisation);
  * ../load-config.ts turns the problems found into the CONFIG_INVALID error.
  */
+import { readAccounts, type GatewayAccount } from './accounts';
 import { readDeliveryConfig, readSettlingConfig, type DeliveryConfig, type SettlingConfig } from './delivery';
 import { deepFreeze, EnvReader, type Env } from './env';
 import { readGatewayConfig, type GatewayConfig } from './gateway';
@@ -19,6 +20,7 @@ import { readServerConfig, type ServerConfig } from './server';
 import { readTextsConfig, type TextsConfig } from './texts';
 import { readWebhookConfig, type WebhookConfig } from './webhooks';
 
+export { ACCOUNT_NAME, DEFAULT_ACCOUNT, parseAccounts, type GatewayAccount } from './accounts';
 export type { DeliveryConfig, SettlingConfig } from './delivery';
 export { parseDuration, redactUrl, type Env } from './env';
 export { isLocalGateway, SIMULATOR_CREDENTIALS, type GatewayConfig, type SimulatorCredentials } from './gateway';
@@ -34,6 +36,11 @@ export { checkWebhookSecret, checkWebhookUrl, WEBHOOK_SECRET_PREFIX, type Webhoo
 export interface Config extends RedisOptions, SendingOptions, ProcessOptions {
   /** The SMS gateway and its credentials (`SMS_API_*`). */
   gateway: GatewayConfig;
+  /**
+   * The gateway accounts (`SMS_ACCOUNTS` or `SMS_ACCOUNTS_FILE`, JSON), at least one; without them, one account named
+   * `default` made of SMS_API_*. @defaultValue the `default` account
+   */
+  accounts: readonly GatewayAccount[];
   /** `smsq server`: the HTTP API, the console and /metrics. */
   server: ServerConfig;
   /** Delivery reports: the push receiver and the poller (`DLR_*`). */
@@ -74,6 +81,7 @@ export function readConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     ...redis,
     ...sending,
     gateway,
+    accounts: readAccounts(r, gateway),
     server: readServerConfig(r),
     ...readProcessOptions(r),
     delivery: readDeliveryConfig(r, redis.resultRetentionSeconds * 1000),

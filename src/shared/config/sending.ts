@@ -24,6 +24,13 @@ export interface SendingOptions {
   retryUnknown: boolean;
   /** `SMS_SPLIT_MAX_CALLS`: extra calls one batch may spend isolating numbers refused with -9. @defaultValue 64 */
   splitMaxCalls: number;
+  /**
+   * `SMS_BREAKER_FAILURES`: transient failures in a row (-18 after its retries, 5xx, 429, timeouts before sending)
+   * after which an account's circuit breaker opens and its traffic goes to its fallbacks. @defaultValue 5
+   */
+  breakerFailures: number;
+  /** `SMS_BREAKER_OPEN_MS`: how long an open breaker routes around its account before one probe call may try it. @defaultValue 30000 */
+  breakerOpenMs: number;
   /** `WORKER_LOCK_DURATION_MS`: BullMQ's job lock; a dead worker's batches come back after about this long. @defaultValue 30000 */
   lockDurationMs: number;
   /** `WORKER_STALLED_INTERVAL_MS`: how often workers look for stalled batches. @defaultValue 30000 */
@@ -41,6 +48,8 @@ export function readSendingOptions(r: EnvReader): SendingOptions {
     senderRateLimits: readSenderRateLimits(r),
     retryUnknown: r.bool('SMS_RETRY_UNKNOWN', false),
     splitMaxCalls: r.int('SMS_SPLIT_MAX_CALLS', 64, 0, 2_000),
+    breakerFailures: r.int('SMS_BREAKER_FAILURES', 5, 1, 1_000),
+    breakerOpenMs: r.int('SMS_BREAKER_OPEN_MS', 30_000, 1_000, 3_600_000),
     lockDurationMs: r.int('WORKER_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     stalledIntervalMs: r.int('WORKER_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
   };

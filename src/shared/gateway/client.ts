@@ -1,6 +1,6 @@
 import type { AxiosError, AxiosInstance } from 'axios';
 import type { ClientRequest } from 'node:http';
-import type { Config } from '../config';
+import { DEFAULT_ACCOUNT, type Config } from '../config';
 import type { Logger } from '../logger';
 import { observeGatewayCall } from '../metrics';
 import { CONNECT_TIMEOUT_CODE, hasConnected } from './http-agents';
@@ -68,6 +68,8 @@ export class GatewayClient {
     private readonly gateway: Config['gateway'],
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** The account the client sends through: its calls are counted under its name. */
+    readonly account: string = DEFAULT_ACCOUNT,
   ) {
     ({ http: this.http, agents: this.agents } = createGatewayHttp(gateway, 4 * 1024 * 1024));
   }

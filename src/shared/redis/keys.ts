@@ -47,8 +47,12 @@ export interface Keys {
   replyPollBackoffLevel(): string;
   /** String (JSON): where the reply poller is: the time read up to, and the window it is paging through. */
   replyPollState(): string;
-  /** String (JSON): why sending stopped for the whole account, set with the queue pause. */
+  /** String (JSON): why sending stopped for the whole queue (a recipient had no account left), set with the queue pause. */
   accountStop(): string;
+  /** Hash: one gateway account's state: its stop (JSON), its breaker (fails, openUntil, probeUntil); accounts/account-state.ts. */
+  accountState(account: string): string;
+  /** String: one gateway account's rate cap (its maxRate), the time (ms) before which its next call may not start. */
+  accountRate(account: string): string;
   /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
   deliveries(campaignId: string, batch: number): string;
   /** Hash: one bucket of one generation of the msgId index, or its batch table (see delivery/msgid-index.ts). */
@@ -106,6 +110,8 @@ export function keys(prefix: string): Keys {
     settleLock: (id) => `${prefix}:campaign:${id}:settle-lock`,
     senderRate: (s) => `${prefix}:sender-rate:${s}`,
     accountStop: () => `${prefix}:account-stop`,
+    accountState: (a) => `${prefix}:account:${a}:state`,
+    accountRate: (a) => `${prefix}:account:${a}:rate`,
     deliveries: (id, k) => `${prefix}:campaign:${id}:batch:${k}:dlr`,
     msgIndex: (g, b) => `${prefix}:msgidx:${g}:${b}`,
     awaitingReports: () => `${prefix}:dlr:awaiting`,
