@@ -159,7 +159,7 @@ export const openApiDocument = {
           413: error('PAYLOAD_TOO_LARGE: over API_JSON_BODY_LIMIT (JSON) or API_STREAM_BODY_LIMIT (streamed).'),
           415: error('UNSUPPORTED_MEDIA_TYPE: use application/json, application/x-ndjson or text/csv.'),
           422: error(
-            'VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued), CAMPAIGN_EMPTY, or BUDGET_EXCEEDED (the estimated cost is above maxCost).',
+            'VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued), CAMPAIGN_EMPTY, BUDGET_EXCEEDED (the estimated cost is above maxCost), or UNKNOWN_ACCOUNT (accounts names one not configured).',
           ),
           ...common,
         },

@@ -94,6 +94,12 @@ const LIBRARY_ERRORS = {
     meaning: 'The gateway balance (plus credit) does not cover the campaign at the last known price; nothing was queued.',
   },
   BUDGET_EXCEEDED: { status: 422, callerFault: true, meaning: "The campaign's estimated cost is above its maxCost; nothing was queued." },
+  UNKNOWN_ACCOUNT: {
+    status: 422,
+    callerFault: true,
+    meaning:
+      'The campaign pins a gateway account that is not configured; nothing was queued. The message names it and lists those configured.',
+  },
   GATEWAY_NOT_CONFIGURED: {
     status: 503,
     callerFault: false,
