@@ -142,6 +142,11 @@ const LIBRARY_ERRORS = {
     callerFault: true,
     meaning: 'No failed webhook event with that id (never failed, already re-sent, or expired).',
   },
+  ACCOUNT_NOT_FOUND: {
+    status: 404,
+    callerFault: true,
+    meaning: 'No gateway account of that name is configured (SMS_ACCOUNTS); the message lists those that are.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 /** The HTTP API's own errors, about the request itself; the library never throws them. */
