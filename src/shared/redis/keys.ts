@@ -1,6 +1,12 @@
+import { DEFAULT_ACCOUNT } from '../config';
+
 /**
  * Redis key names. Everything lives under the queue prefix, so a Redis Cluster prefix with a hash tag
  * (`{smsq}`) keeps the queue and the campaign records in one slot, as the Lua scripts need.
+ *
+ * Keys that take an `account` are the gateway account's own: the `default` account's (or none given) are the
+ * names without one, as they were before there were accounts; any other account's are under
+ * `<prefix>:account:<name>:`, so that msgIds, which are unique only within an account, never meet another's.
  */
 export interface Keys {
   /** The queue prefix itself: Lua scripts that find keys by a number (suppression, contacts) build them from it. */
@@ -41,12 +47,15 @@ export interface Keys {
   replies(): string;
   /** String: set when a reply (hash of number, time, content) is stored, for the lookback and a day, so a copy is dropped. */
   replySeen(hash: string): string;
-  /** String: the reply poller's lock, its back-off after a failed recordMo (TTL: the delay), and the failures in a row. */
+  /**
+   * String: the reply poller's lock (one for every account), an account's back-off after a failed recordMo (TTL:
+   * the delay), and its failures in a row.
+   */
   replyPollLock(): string;
-  replyPollBackoff(): string;
-  replyPollBackoffLevel(): string;
-  /** String (JSON): where the reply poller is: the time read up to, and the window it is paging through. */
-  replyPollState(): string;
+  replyPollBackoff(account?: string): string;
+  replyPollBackoffLevel(account?: string): string;
+  /** String (JSON): where the reply poller is in an account's replies: the time read up to, and the window it is paging through. */
+  replyPollState(account?: string): string;
   /** String (JSON): why sending stopped for the whole queue (a recipient had no account left), set with the queue pause. */
   accountStop(): string;
   /** Hash: one gateway account's state: its stop (JSON), its breaker (fails, openUntil, probeUntil); accounts/account-state.ts. */
@@ -55,22 +64,25 @@ export interface Keys {
   accountRate(account: string): string;
   /** Hash: a batch's delivery reports, field = recipient index (see delivery/delivery-store.ts). */
   deliveries(campaignId: string, batch: number): string;
-  /** Hash: one bucket of one generation of the msgId index, or its batch table (see delivery/msgid-index.ts). */
-  msgIndex(generation: number, bucket: number | 'batches'): string;
+  /**
+   * Hash: one bucket of one generation of an account's msgId index, or the generation's batch table, which every
+   * account shares (see delivery/msgid-index.ts).
+   */
+  msgIndex(generation: number, bucket: number | 'batches', account?: string): string;
   /**
    * Sorted set: batches with sent messages that may still lack a delivery report, as `<sentAt>\t<campaignId>\t<batch>`,
    * scored by when the poller should next look at them. One entry per batch, not per message.
    */
   awaitingReports(): string;
-  /** String (JSON): a report that came before its msgId was indexed, kept until it is or DLR_HOLD_MS pass. */
-  heldReport(normalizedMsgId: string): string;
+  /** String (JSON): a report to an account that came before its msgId was indexed, kept until it is or DLR_HOLD_MS pass. */
+  heldReport(normalizedMsgId: string, account?: string): string;
   /** String: set while any report is held, so that indexing skips looking for held reports when there are none. */
   heldReportsFlag(): string;
-  /** String: the report poller's lock, and its back-off after a failed getReport (TTL: the delay). */
+  /** String: the report poller's lock (one for every account), and an account's back-off after a failed getReport (TTL: the delay). */
   pollLock(): string;
-  pollBackoff(): string;
-  /** String: the report poller's failed queries in a row, so that the next failure doubles the back-off. */
-  pollBackoffLevel(): string;
+  pollBackoff(account?: string): string;
+  /** String: the report poller's failed queries in a row to an account, so that the next failure doubles its back-off. */
+  pollBackoffLevel(account?: string): string;
   /** Hash: the last price per message a delivery report told us, for the balance check. */
   lastPrice(): string;
   /** Sorted set: every campaign id scored by its createdAt (ms), for listing them (see campaign/list.ts). */
@@ -85,6 +97,9 @@ export interface Keys {
 }
 
 export function keys(prefix: string): Keys {
+  /** `name` under the queue prefix for the default account; under the account's own prefix for any other. */
+  const of = (account: string | undefined, name: string) =>
+    account === undefined || account === DEFAULT_ACCOUNT ? `${prefix}:${name}` : `${prefix}:account:${account}:${name}`;
   return {
     campaign: (id) => `${prefix}:campaign:${id}`,
     batch: (id, k) => `${prefix}:campaign:${id}:batch:${k}`,
@@ -100,9 +115,9 @@ export function keys(prefix: string): Keys {
     replies: () => `${prefix}:replies`,
     replySeen: (h) => `${prefix}:replies:seen:${h}`,
     replyPollLock: () => `${prefix}:replies:poll-lock`,
-    replyPollBackoff: () => `${prefix}:replies:poll-backoff`,
-    replyPollBackoffLevel: () => `${prefix}:replies:poll-backoff:level`,
-    replyPollState: () => `${prefix}:replies:poll-state`,
+    replyPollBackoff: (a) => of(a, 'replies:poll-backoff'),
+    replyPollBackoffLevel: (a) => of(a, 'replies:poll-backoff:level'),
+    replyPollState: (a) => of(a, 'replies:poll-state'),
     parked: (id) => `${prefix}:campaign:${id}:parked`,
     stagingWaiters: (id) => `${prefix}:campaign:${id}:staging-waiters`,
     windowWaits: (id) => `${prefix}:campaign:${id}:window-waits`,
@@ -113,13 +128,14 @@ export function keys(prefix: string): Keys {
     accountState: (a) => `${prefix}:account:${a}:state`,
     accountRate: (a) => `${prefix}:account:${a}:rate`,
     deliveries: (id, k) => `${prefix}:campaign:${id}:batch:${k}:dlr`,
-    msgIndex: (g, b) => `${prefix}:msgidx:${g}:${b}`,
+    // The batch table is shared: batch references are numbered per generation, whichever account sent.
+    msgIndex: (g, b, a) => of(b === 'batches' ? undefined : a, `msgidx:${g}:${b}`),
     awaitingReports: () => `${prefix}:dlr:awaiting`,
-    heldReport: (m) => `${prefix}:dlr:held:${m}`,
+    heldReport: (m, a) => of(a, `dlr:held:${m}`),
     heldReportsFlag: () => `${prefix}:dlr:held-any`,
     pollLock: () => `${prefix}:dlr:poll-lock`,
-    pollBackoff: () => `${prefix}:dlr:poll-backoff`,
-    pollBackoffLevel: () => `${prefix}:dlr:poll-backoff:level`,
+    pollBackoff: (a) => of(a, 'dlr:poll-backoff'),
+    pollBackoffLevel: (a) => of(a, 'dlr:poll-backoff:level'),
     lastPrice: () => `${prefix}:dlr:last-price`,
     campaignIndex: () => `${prefix}:campaigns:by-created`,
     campaignSeries: (id) => `${prefix}:campaign:${id}:series`,
