@@ -152,6 +152,8 @@ export interface CampaignInfo {
   state: ShownState;
   content: string;
   senderId?: string;
+  /** The gateway accounts the campaign pins; absent: any configured account may send it. */
+  accounts?: string[];
   priority: Priority;
   /** Recipients per second this campaign may send at most, across all workers. */
   maxRate?: number;

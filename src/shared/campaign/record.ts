@@ -1,3 +1,4 @@
+import { ACCOUNT_NAME, MAX_ACCOUNTS } from '../config/accounts';
 import { priorityOf, type Priority } from './lanes';
 import { outcomeCounts, type OutcomeCounter } from '../batch/outcomes';
 import { DELIVERY_COUNTERS, PRICED_COUNTER } from '../delivery/scripts';
@@ -28,6 +29,8 @@ export interface CampaignRecord {
   /** Set for a personalised campaign: `content` parsed; each recipient's text is it rendered with the recipient's values. */
   template?: Template;
   senderId?: string;
+  /** The gateway accounts it pins (their names, each once); undefined: any configured account may send it. */
+  accounts?: string[];
   state: CampaignState;
   priority: Priority;
   /** Recipients per second, across all workers; undefined: no cap of its own. */
@@ -116,6 +119,7 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     content,
     template: parsed?.ok ? parsed.template : undefined,
     senderId: f.senderId || undefined,
+    accounts: pinnedAccounts(f.accounts, damaged),
     state,
     priority: priorityOf(f.priority),
     maxRate: opt(f.maxRate),
@@ -173,6 +177,17 @@ function keyedCounters(f: Record<string, string | undefined>): {
     } else if (k.startsWith('cost:')) cost[k.slice(5)] = Number(f[k]);
   }
   return { outcomeCodes, cost };
+}
+
+/** `accounts`, comma-joined by the producer; a list that is not one (written by hand) is damaged, never half read. */
+function pinnedAccounts(v: string | undefined, damaged: string[]): string[] | undefined {
+  if (!v) return undefined;
+  const names = v.split(',');
+  if (names.length > MAX_ACCOUNTS || !names.every((n) => ACCOUNT_NAME.test(n))) {
+    damaged.push('accounts');
+    return undefined;
+  }
+  return [...new Set(names)];
 }
 
 function isCampaignState(s: string): s is CampaignState {

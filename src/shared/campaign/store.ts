@@ -14,8 +14,11 @@ import { settledCount } from '../batch/outcomes';
 import { renderStored } from '../text/template';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from '../types';
 
-/** Fields without which a campaign must not be sent: its schedule, send window and validity. */
-const SENDING_FIELDS: ReadonlySet<string> = new Set(['sendAt', 'window', 'expireAt']);
+/**
+ * Fields without which a campaign must not be sent: its schedule, send window and validity, and the accounts it
+ * pins (without them it could go through an account it was kept from).
+ */
+const SENDING_FIELDS: ReadonlySet<string> = new Set(['sendAt', 'window', 'expireAt', 'accounts']);
 
 /** Moves a campaign to a new state if it is in one of the allowed ones, with fields set in the same step. */
 const TRANSITION = lua<
@@ -40,7 +43,8 @@ export class CampaignStore {
 
   /**
    * The record, to send or change the campaign by. One whose sendAt, window or expireAt cannot be read throws
-   * UnreadableRecordError: sending without them could text people at night or past the validity.
+   * UnreadableRecordError: sending without them could text people at night, past the validity or through an account
+   * the campaign does not pin.
    */
   async read(campaignId: string): Promise<CampaignRecord | null> {
     const rec = await this.show(campaignId);
@@ -88,6 +92,7 @@ export class CampaignStore {
       state: active && queuePaused ? 'paused' : windowBound ? 'waiting-window' : rec.state,
       content: rec.content,
       senderId: rec.senderId,
+      ...(rec.accounts ? { accounts: rec.accounts } : {}),
       priority: rec.priority,
       maxRate: rec.maxRate,
       paused: pauseInfo(rec, active && queuePaused, accountStop),
