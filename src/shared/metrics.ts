@@ -44,6 +44,12 @@ export const metrics = {
     labelNames: ['code'] as const,
     registers,
   }),
+  accountFailovers: new Counter({
+    name: 'smsq_account_failovers_total',
+    help: 'Recipients moved from one gateway account to another because the first certainly did not send them, by account left (from) and taken (to).',
+    labelNames: ['from', 'to'] as const,
+    registers,
+  }),
   accountStops: new Counter({
     name: 'smsq_account_stops_total',
     help: 'Account-level stops this worker recorded (the queue was paused), by gateway status.',
