@@ -95,8 +95,9 @@ while no worker is connected to the queue.
   --interval MS       how often to look (default 500)`,
   results: `Usage: smsq results ID [--format csv|ndjson] [--with-content]
 
-One line per recipient, in the order queued, streamed to stdout: number, orderId, status, msgId, code, reason and
-the delivery report's fields. CSV by default. --with-content adds each recipient's text, rendered from the template.`,
+One line per recipient, in the order queued, streamed to stdout: number, orderId, status, msgId, code, reason,
+the delivery report's fields and, last, the gateway account the call went to. CSV by default. --with-content adds
+each recipient's text, rendered from the template (the column before account).`,
   list: `Usage: smsq list [--state S] [--priority P] [--since TIME] [--limit N] [--json]
 
 Campaigns, newest first, with state, progress and delivery rate; all of them, page by page.

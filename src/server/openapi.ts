@@ -184,7 +184,8 @@ export const openApiDocument = {
             in: 'query',
             required: false,
             schema: { type: 'string', enum: ['true', 'false'] },
-            description: "true: each record carries its recipient's text (`content`, a last CSV column), rendered from the template.",
+            description:
+              "true: each record carries its recipient's text (`content`, the CSV column after currency), rendered from the template.",
           },
         ],
         responses: {
@@ -195,7 +196,8 @@ export const openApiDocument = {
               'text/csv': {
                 schema: {
                   type: 'string',
-                  description: 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency',
+                  description:
+                    'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency,account; with withContent=true, content before account.',
                 },
               },
             },

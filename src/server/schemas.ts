@@ -373,6 +373,11 @@ export const recipientResultSchema = {
     reportedAt: { type: 'string', description: 'ISO 8601: when the report says the message was delivered or failed.' },
     price: { type: 'string' },
     currency: { type: 'string' },
+    account: {
+      type: 'string',
+      description:
+        'The gateway account the call went to (sent, unknown, not-sent; failed when a call failed it): `default` without SMS_ACCOUNTS.',
+    },
     content: {
       type: 'string',
       description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign.",

@@ -1,18 +1,27 @@
 import { csvCell, csvNumberCell } from '../text/csv-cell';
 import type { RecipientResult } from '../types';
 
-/** Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves. */
-export const CSV_HEADER = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency';
+/** The columns every results CSV starts with, in the order readers of older versions know them. */
+const COLUMNS = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency';
 
-/** With `--with-content` / `withContent=true`: the recipient's text as a last column. */
-export const CSV_HEADER_WITH_CONTENT = `${CSV_HEADER},content`;
+/**
+ * Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves.
+ * `account` (the gateway account the recipient's call went to) came later, so it is always the last column:
+ * a reader that takes columns by position finds the others where they were.
+ */
+export const CSV_HEADER = `${COLUMNS},account`;
+
+/** With `--with-content` / `withContent=true`: the recipient's text after `currency`, where it always was, then `account`. */
+export const CSV_HEADER_WITH_CONTENT = `${COLUMNS},content,account`;
 
 export function csvLine(r: RecipientResult): string {
   // One template rather than an array joined: this runs once per recipient of a million-line export. The fields
-  // smsq names itself (status, delivery) are written as they are; the others may come from a user or the gateway.
+  // smsq names itself (status, delivery) are written as they are; the others may come from a user or the gateway,
+  // and `account`, read back from a stored outcome, is escaped like them.
   return (
     `${csvNumberCell(r.number)},${csvCell(r.orderId)},${r.status},${csvCell(r.msgId ?? '')},${csvCell(r.code ?? '')},${csvCell(r.reason ?? '')},` +
     `${r.delivery ?? ''},${csvCell(r.deliveryCode ?? '')},${csvCell(r.deliveryReason ?? '')},${csvCell(r.reportedAt ?? '')},${csvCell(r.price ?? '')},${csvCell(r.currency ?? '')}` +
-    (r.content === undefined ? '' : `,${csvCell(r.content)}`)
+    (r.content === undefined ? '' : `,${csvCell(r.content)}`) +
+    `,${csvCell(r.account ?? '')}`
   );
 }

@@ -1,0 +1,47 @@
+import { parse } from 'csv-parse/sync';
+import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../src/shared/batch/results-csv';
+import { toResult } from '../../src/shared/campaign/store';
+import { withAccount } from '../../src/shared/accounts/outcome-account';
+import type { StoredOutcome } from '../../src/shared/types';
+
+/** The columns of the results CSV before gateway accounts: readers that take them by position must find them there still. */
+const BEFORE_ACCOUNTS = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency'.split(',');
+
+function row(line: string): string[] {
+  const [cells]: string[][] = parse(line, { record_delimiter: '\n' });
+  return cells;
+}
+
+describe('the results CSV', () => {
+  it('keeps every earlier column where it was and adds account last, after content too', () => {
+    expect(CSV_HEADER.split(',')).toEqual([...BEFORE_ACCOUNTS, 'account']);
+    expect(CSV_HEADER_WITH_CONTENT.split(',')).toEqual([...BEFORE_ACCOUNTS, 'content', 'account']);
+  });
+
+  it.each<[string, StoredOutcome, string]>([
+    ['a sent recipient of the default account', ['s', 'm-1'], 'default'],
+    ['a sent recipient of account b', withAccount(['s', 'm-2'], 'b'), 'b'],
+    ['an unknown recipient of account b', withAccount(['u', 'ETIMEDOUT', 'no answer', 1_700_000_000_000], 'b'), 'b'],
+    ['a not-sent recipient of account b', withAccount(['n', 'not in the records'], 'b'), 'b'],
+    ['a recipient a call of account b failed', withAccount(['f', '-9', 'bad number'], 'b'), 'b'],
+    ['a recipient failed before any call', ['f', 'NO_ROUTE', 'no account may send to it'], ''],
+    ['a suppressed recipient', ['x', 'stop-reply'], ''],
+  ])('names the account of %s in the last column', (_what, outcome, account) => {
+    const r = toResult('447700900123', 'o-1', outcome);
+    const cells = row(csvLine(r));
+    expect(cells).toHaveLength(BEFORE_ACCOUNTS.length + 1);
+    expect(cells.at(-1)).toBe(account);
+    expect(cells.slice(0, 3)).toEqual(['447700900123', 'o-1', r.status]);
+    const withContent = row(csvLine({ ...r, content: 'Hi, Ana' }));
+    expect(withContent.slice(-2)).toEqual(['Hi, Ana', account]);
+  });
+
+  it('writes a pending recipient with an empty account', () => {
+    expect(row(csvLine(toResult('447700900123', 'o-1', undefined))).at(-1)).toBe('');
+  });
+
+  it('escapes an account name read back from a damaged outcome like free text', () => {
+    const damaged = ['s', 'm-3', null, '=cmd,x'] as unknown as StoredOutcome;
+    expect(row(csvLine(toResult('447700900123', 'o-1', damaged))).at(-1)).toBe("'=cmd,x");
+  });
+});
