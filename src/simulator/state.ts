@@ -1,6 +1,7 @@
 import { decideFate } from './delivery-fate';
 import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
+import { MsgIdSequence } from './msg-ids';
 import { roundToMicros } from '../shared/delivery/money';
 import { ReplyBook } from './replies';
 import { ReportQueue } from './report-queue';
@@ -13,9 +14,9 @@ export interface Credentials {
   appId: string;
 }
 
-/** Everything a running simulator remembers: credentials, faults, ledger, reports to push and counters. */
+/** Everything one account of a running simulator remembers: credentials, faults, ledger, reports to push and counters. */
 export class SimulatorState {
-  readonly ledger = new MemoryLedger();
+  readonly ledger: MemoryLedger;
   readonly stats = new StatsCounter();
   readonly reports = new ReportQueue();
   /** Replies from recipients (recordMo), injected through POST /__sim/replies. */
@@ -30,10 +31,13 @@ export class SimulatorState {
   /** Charge ids at the current price, by segments: a personalised call asks for one per element. */
   private chargeBySegments = new Map<number, number>();
 
+  /** `msgIds` is shared by the accounts of one simulator. Throws a RangeError naming every bad fault. */
   constructor(
     readonly credentials: Readonly<Credentials>,
     faults: Partial<Faults> = {},
+    msgIds = new MsgIdSequence(),
   ) {
+    this.ledger = new MemoryLedger(msgIds);
     this.setFaults(faults);
   }
 
