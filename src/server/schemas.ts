@@ -376,7 +376,7 @@ export const recipientResultSchema = {
     account: {
       type: 'string',
       description:
-        'The gateway account the call went to (sent, unknown, not-sent; failed when a call failed it): `default` without SMS_ACCOUNTS.',
+        'The gateway account the call went to: on sent, unknown and not-sent recipients (`default` without SMS_ACCOUNTS), and on failed ones a call of a named account failed.',
     },
     content: {
       type: 'string',

@@ -24,6 +24,7 @@ describe('the results CSV', () => {
     ['an unknown recipient of account b', withAccount(['u', 'ETIMEDOUT', 'no answer', 1_700_000_000_000], 'b'), 'b'],
     ['a not-sent recipient of account b', withAccount(['n', 'not in the records'], 'b'), 'b'],
     ['a recipient a call of account b failed', withAccount(['f', '-9', 'bad number'], 'b'), 'b'],
+    ['a recipient a call of the default account failed (stored as before accounts)', ['f', '-9', 'bad number'], ''],
     ['a recipient failed before any call', ['f', 'NO_ROUTE', 'no account may send to it'], ''],
     ['a suppressed recipient', ['x', 'stop-reply'], ''],
   ])('names the account of %s in the last column', (_what, outcome, account) => {

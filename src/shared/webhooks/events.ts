@@ -35,6 +35,12 @@ export interface SettledRecipient {
   msgId?: string;
   code?: string;
   reason?: string;
+  /**
+   * The gateway account its call went to: on every sent, unknown and not-sent recipient (`default` without
+   * SMS_ACCOUNTS), and on a failed one when a call of a named account failed it. A msgId is unique within its
+   * account only.
+   */
+  account?: string;
 }
 
 /** One delivery report in `recipients.delivery`; join it to its recipient by msgId (from recipients.settled). */
