@@ -15,6 +15,7 @@ export const CAMPAIGN_OPTIONS = {
   content: { type: 'string' },
   'content-file': { type: 'string' },
   'sender-id': { type: 'string' },
+  accounts: { type: 'string' },
   'campaign-id': { type: 'string' },
   format: { type: 'string' },
   'skip-invalid': { type: 'boolean' },
@@ -43,6 +44,7 @@ export async function campaignFromArgs(file: string, values: CampaignValues): Pr
     campaignId: values['campaign-id'],
     content,
     senderId: values['sender-id'],
+    accounts: pickAccounts(values.accounts),
     // A file is read twice (validated whole, then staged while it sends); stdin once (staged whole, then sent).
     rows: file === '-' ? read(process.stdin) : () => read(createReadStream(file)),
     skipInvalid: values['skip-invalid'] ?? false,
@@ -84,6 +86,14 @@ async function readContent(text: string | undefined, file: string | undefined): 
   } catch (err) {
     throw new UsageError(`cannot read --content-file ${file}: ${(err as Error).message}`);
   }
+}
+
+/** `--accounts a,b`: the names as given; the library checks them (ACCOUNT_NAME, configured, at most 32). */
+function pickAccounts(flag: string | undefined): string[] | undefined {
+  if (flag === undefined) return undefined;
+  const names = flag.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`--accounts takes account names separated by commas, not "${flag}"`);
+  return names;
 }
 
 function pickPriority(flag: string | undefined): Priority | undefined {

@@ -1,25 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignRecord } from '../shared/campaign/record';
-import { checkWebhookUrl } from '../shared/config';
 import { endStaging, stageBatch } from '../shared/campaign/staging';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import { jobIds } from '../shared/redis/keys';
-import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shared/campaign/lanes';
+import type { Priority } from '../shared/campaign/lanes';
 import { releaseLock, renewLock } from '../shared/redis/lock';
 import { JOB_NAMES } from '../shared/queues';
 import { refuseVolatileRedis } from '../shared/redis/checks';
 import { asRedisError } from '../shared/redis/errors';
-import { smartEncode } from '../shared/text/encoding';
-import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import type { RecipientInput } from '../shared/types';
-import { checkBudget, maxCostMicros } from './budget-check';
-import { resolveTiming, windowRowCheck, type CampaignTiming, type TimingOptions } from './campaign-timing';
+import { noRouteWarning, type RouteSummary } from './account-routes';
+import { checkBudget } from './budget-check';
+import { windowRowCheck, type TimingOptions } from './campaign-timing';
+import { checkCampaign, type CheckedCampaign } from './check-campaign';
 import type { RawRow } from './read-recipients';
 import { PendingBatches, PENDING_TTL_MS } from './pending-batches';
 import { stageRows, type Staged, type StageOptions } from './stage-rows';
 import type { TextSummary } from './text-stats';
-import { checkCampaignId, checkContent, checkMaxRate, checkSenderId, type RowProblem } from './validate';
+import type { RowProblem } from './validate';
 
 export interface EnqueueOptions extends TimingOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
@@ -27,6 +26,11 @@ export interface EnqueueOptions extends TimingOptions {
   /** The text, or a template with `{{field}}` / `{{field|fallback}}` placeholders filled from each recipient's fields. */
   content: string;
   senderId?: string;
+  /**
+   * Send only through these gateway accounts (names from SMS_ACCOUNTS, at most 32); recipients none of them may
+   * send to end `failed` with NO_ROUTE. Default: any configured account. An unknown name is refused (UNKNOWN_ACCOUNT).
+   */
+  accounts?: readonly string[];
   /** The campaign's lane: a waiting batch of a higher priority always starts first. Default `normal`. */
   priority?: Priority;
   /** Recipients per second this campaign may send at most, across all workers. Default: no cap of its own. */
@@ -56,8 +60,8 @@ export interface EnqueueOptions extends TimingOptions {
    */
   maxCost?: number;
   /**
-   * Runs once the campaign is staged and valid, just before it is queued, with its recipient count (the
-   * balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
+   * Runs once the campaign is staged and valid, just before it is queued, with its recipient count and how they
+   * split over the accounts (the balance check). Throwing queues nothing; a returned string is passed on in `warnings`.
    */
   beforeCommit?: (total: number, staged: StagedCampaign) => Promise<string | void>;
   /**
@@ -72,6 +76,8 @@ export interface EnqueueOptions extends TimingOptions {
 export interface StagedCampaign {
   campaignId: string;
   batches: number;
+  /** Recipients by the gateway account each is tried on first (those with no route left out). */
+  byAccount: Readonly<Record<string, number>>;
 }
 
 export interface EnqueueResult {
@@ -91,8 +97,13 @@ export interface EnqueueResult {
   suppressed: number;
   /** With `skipInvalid`: the skipped rows (the first 1,000), each with its row number and reason. */
   invalidRows: RowProblem[];
-  /** What `beforeCommit` warned about (e.g. a balance that may not cover the campaign), and characters forcing UCS-2. */
+  /**
+   * What `beforeCommit` warned about (e.g. a balance that may not cover the campaign), characters forcing UCS-2,
+   * and recipients no account may send to.
+   */
   warnings?: string[];
+  /** Set when recipients have no gateway account that may send to them: queued, they end `failed` with NO_ROUTE. */
+  noRoute?: RouteSummary['noRoute'];
   /** Encodings, segments and the estimated cost of the accepted recipients' texts. */
   texts: TextSummary;
 }
@@ -288,10 +299,11 @@ function stageOptions(
   ctx: Context,
   opts: EnqueueOptions,
   c: CheckedCampaign,
-): Pick<StageOptions, 'content' | 'senderId' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck'> {
+): Pick<StageOptions, 'content' | 'senderId' | 'accounts' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck'> {
   return {
     content: c.content,
     senderId: c.senderId,
+    accounts: c.accounts,
     template: c.template,
     dedupe: opts.dedupe ?? true,
     skipInvalid: opts.skipInvalid ?? false,
@@ -347,8 +359,9 @@ async function accept(
     texts: staged.texts,
   };
   const budget = checkBudget(staged.texts, checked.maxCost);
-  const warnings = [...staged.texts.warnings, ...(budget.warning ? [budget.warning] : [])];
+  const warnings = stagedWarnings(staged, budget.warning);
   if (warnings.length > 0) result.warnings = warnings;
+  if (staged.routes.noRoute.count > 0) result.noRoute = staged.routes.noRoute;
   if (existing) {
     if (existing.digest !== staged.digest) {
       throw new SmsqError(
@@ -368,7 +381,7 @@ async function accept(
   if (opts.beforeCommit) {
     let warning: string | void;
     try {
-      warning = await opts.beforeCommit(staged.total, { campaignId, batches: staged.batches });
+      warning = await opts.beforeCommit(staged.total, { campaignId, batches: staged.batches, byAccount: staged.routes.byAccount });
     } catch (err) {
       await drop();
       throw err;
@@ -378,52 +391,10 @@ async function accept(
   return result;
 }
 
-/** A campaign's own fields, checked and ready: the content after smart encoding, parsed as a template when it is one. */
-export interface CheckedCampaign {
-  campaignId: string;
-  content: string;
-  senderId?: string;
-  template?: Template;
-  /** The budget cap in millionths. */
-  maxCost?: number;
-  priority: Priority;
-  maxRate?: number;
-  timing: CampaignTiming;
-}
-
-/** Checks the campaign's fields (not its recipients); throws VALIDATION_FAILED naming each bad one. */
-export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipients' | 'rows'>): CheckedCampaign {
-  const campaignId = opts.campaignId ?? randomUUID();
-  const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
-  const senderId = opts.senderId ?? ctx.config.gateway.senderId;
-  const parsed = typeof content === 'string' && isTemplate(content) ? parseTemplate(content) : undefined;
-  const cap = opts.maxCost === undefined ? undefined : maxCostMicros(opts.maxCost);
-  const { timing, problems: timingProblems } = resolveTiming(opts, ctx.clock.now());
-  const fieldProblems = [
-    ...timingProblems,
-    ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
-    ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
-    ['callbackUrl', opts.callbackUrl === undefined ? null : checkCallbackUrl(opts.callbackUrl, ctx.config.webhooks.secret)],
-    ['campaignId', checkCampaignId(campaignId)],
-    ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
-    ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
-    ['maxCost', typeof cap === 'string' ? cap : null],
-  ].filter((p): p is [string, string] => p[1] !== null);
-  if (fieldProblems.length > 0) {
-    throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
-      fields: Object.fromEntries(fieldProblems),
-    });
-  }
-  return {
-    campaignId,
-    content,
-    senderId,
-    template: parsed?.ok ? parsed.template : undefined,
-    maxCost: typeof cap === 'number' ? cap : undefined,
-    priority: opts.priority ?? DEFAULT_PRIORITY,
-    maxRate: opts.maxRate,
-    timing,
-  };
+/** What an enqueue and a preview of the same rows warn about: texts forced into UCS-2, a budget not checked, no route. */
+export function stagedWarnings(staged: Staged, budgetWarning: string | undefined): string[] {
+  const noRoute = noRouteWarning(staged.routes);
+  return [...staged.texts.warnings, ...(budgetWarning ? [budgetWarning] : []), ...(noRoute ? [noRoute] : [])];
 }
 
 /**
@@ -472,6 +443,7 @@ async function commitSteps(
       ...(t.expireAt !== undefined ? { expireAt: String(t.expireAt) } : {}),
       content: c.content,
       senderId: c.senderId ?? '',
+      ...(c.accounts ? { accounts: c.accounts.join(',') } : {}),
       priority: c.priority,
       ...(c.maxRate !== undefined ? { maxRate: String(c.maxRate) } : {}),
       ...(c.ignoreFrequencyCap ? { ignoreFrequencyCap: '1' } : {}),
@@ -528,13 +500,6 @@ async function uncommit(ctx: Context, campaignId: string, batches: number): Prom
 async function addSplitJob(ctx: Context, campaignId: string, sendAt?: number): Promise<void> {
   const delay = sendAt === undefined ? 0 : Math.max(0, sendAt - ctx.clock.now());
   await ctx.queues.campaigns.add(JOB_NAMES.split, { campaignId }, { jobId: jobIds.campaign(campaignId), delay });
-}
-
-/** A callback URL is refused when it is not http(s), or when there is no secret to sign its events with. */
-function checkCallbackUrl(url: unknown, secret: string | undefined): string | null {
-  const problem = checkWebhookUrl(url);
-  if (problem) return problem;
-  return secret ? null : 'needs WEBHOOK_SECRET to be set, so that its events can be signed';
 }
 
 export async function* toRows(recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>): AsyncGenerator<RawRow> {

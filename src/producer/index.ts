@@ -18,7 +18,7 @@ import {
 import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { enqueueRecovering } from './recover-sent';
-import { balanceCheck, readBalance, type BalanceCheckMode, type BalanceInfo } from './operator/balance';
+import { balanceCheck, readBalance, soleDefault, type BalanceCheckMode, type BalanceInfo } from './operator/balance';
 import { listCampaigns, type CampaignPage, type ListOptions } from './operator/campaign-list';
 import { settleCampaign, type SettleOptions, type SettleResult } from './operator/settle';
 import { SmsqError } from '../shared/errors';
@@ -34,6 +34,7 @@ import {
 } from './operator/suppressions';
 import { failedWebhooks, retryWebhooks, type FailedWebhook } from './operator/webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
+import { AccountGateways } from '../shared/accounts/gateways';
 import { isLocalGateway } from '../shared/config';
 import type { StoredReply } from '../shared/replies/reply-store';
 
@@ -135,11 +136,19 @@ export function producerFromContext(ctx: Context): Producer {
     }
     return (queries ??= new GatewayQueries(g, ctx.log.child({ component: 'gateway-queries' })));
   };
+  let gateways: AccountGateways | undefined;
+  /** Each account's queries for the balance check: the sole default account's are SMS_API_*'s, as they always were. */
+  const balanceQueries = (): ((account: string) => GatewayQueries) => {
+    if (!soleDefault(ctx)) return (account) => (gateways ??= new AccountGateways(ctx.config, ctx.log)).queries(account);
+    const q = gateway();
+    return () => q;
+  };
   return {
     enqueueCampaign: ({ balanceCheck: mode, recoverSince, ...opts }) => {
-      // `auto` checks only where the gateway credentials are at hand; the other modes need them.
-      const check = mode === 'auto' && !gatewayConfigured(ctx) ? undefined : mode;
-      const checked = check ? { ...opts, beforeCommit: balanceCheck(ctx, gateway(), check) } : opts;
+      // `auto` checks only where the gateway credentials are at hand (SMS_ACCOUNTS' accounts always have theirs);
+      // the other modes need them.
+      const check = mode === 'auto' && soleDefault(ctx) && !gatewayConfigured(ctx) ? undefined : mode;
+      const checked = check ? { ...opts, beforeCommit: balanceCheck(ctx, balanceQueries(), check) } : opts;
       return recoverSince === undefined ? enqueueCampaign(ctx, checked) : enqueueRecovering(ctx, gateway, recoverSince, checked);
     },
     previewCampaign: (opts) => previewCampaign(ctx, opts),
@@ -172,6 +181,7 @@ export function producerFromContext(ctx: Context): Producer {
     retryWebhooks: (which) => retryWebhooks(ctx, which),
     close: async () => {
       queries?.close();
+      gateways?.close();
       await ctx.close();
     },
   };

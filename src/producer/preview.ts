@@ -4,9 +4,11 @@
  */
 import type { Context } from '../shared/context';
 import type { SmsEncoding } from '../shared/text/encoding';
+import type { RouteSummary } from './account-routes';
 import { checkBudget } from './budget-check';
 import { windowRowCheck } from './campaign-timing';
-import { checkCampaign, toRows, type EnqueueOptions } from './enqueue';
+import { checkCampaign } from './check-campaign';
+import { stagedWarnings, toRows, type EnqueueOptions } from './enqueue';
 import { stageRows } from './stage-rows';
 import type { RowProblem } from './validate';
 
@@ -33,6 +35,13 @@ export interface PreviewResult {
   unpriced: number;
   /** The first few recipients and their texts as they would be sent. */
   samples: Array<{ number: string; orderId: string; text: string }>;
+  /**
+   * Recipients no gateway account may send to (their number, the campaign's sender ID or its pinned accounts):
+   * they would be queued and end `failed` with NO_ROUTE. The first 20 rows and numbers; count covers them all.
+   */
+  noRoute: RouteSummary['noRoute'];
+  /** Recipients by the gateway account each would be tried on first (the others take over when it fails). */
+  byAccount: RouteSummary['byAccount'];
   warnings: string[];
   /** What an enqueue would answer instead of queueing (invalid rows, no recipient, over maxCost); absent when it would queue. */
   refusal?: { code: string; message: string };
@@ -44,6 +53,7 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
   const staged = await stageRows(ctx, rows, {
     content: c.content,
     senderId: c.senderId,
+    accounts: c.accounts,
     template: c.template,
     dedupe: opts.dedupe ?? true,
     skipInvalid: opts.skipInvalid ?? false,
@@ -73,7 +83,9 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
     priceSource: t.priceSource,
     unpriced: t.unpriced,
     samples: staged.samples,
-    warnings: [...t.warnings, ...(budget.warning ? [budget.warning] : [])],
+    noRoute: staged.routes.noRoute,
+    byAccount: staged.routes.byAccount,
+    warnings: stagedWarnings(staged, budget.warning),
     ...(refusal ? { refusal } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { encodeRecipients } from '../shared/recipient/codec';
 import { smartEncode } from '../shared/text/encoding';
 import type { Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
+import { RouteTally, type RouteSummary } from './account-routes';
 import { loadPricer } from './pricing';
 import { rowBatches, type RawRow } from './read-recipients';
 import { TextStats, type TextSummary } from './text-stats';
@@ -32,7 +33,10 @@ export type BatchWriter = (batch: number, encoded: string, count: number, check?
 
 export interface StageOptions {
   content: string;
+  /** The campaign's sender ID (its own, or SMS_SENDER_ID): which accounts may send with it. */
   senderId?: string;
+  /** The accounts the campaign pins, if any. */
+  accounts?: readonly string[];
   template?: Template;
   dedupe: boolean;
   /**
@@ -49,7 +53,7 @@ export interface StageOptions {
    * Each batch's digest from an earlier pass over the same source: a batch that differs is not written, and the
    * pass ends with INPUT_CHANGED (the file changed between the two readings). Such a pass neither renders nor
    * measures texts: a row whose fields are the earlier pass's renders the text that pass checked, and a row whose
-   * fields differ changes its batch's digest. Its `texts` and `samples` are then empty.
+   * fields differ changes its batch's digest. Its `texts`, `samples` and `routes` are then empty.
    */
   expectBatches?: readonly string[];
   /**
@@ -73,6 +77,8 @@ export interface Staged {
   batchDigests: string[];
   texts: TextSummary;
   samples: Array<{ number: string; orderId: string; text: string }>;
+  /** Which account each recipient would be tried on first, and those no account may send to. */
+  routes: RouteSummary;
   /** Set when a writer answered 'ended': batches from this one on were not written. */
   endedAt?: number;
 }
@@ -99,6 +105,7 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   // Whether this pass writes (and counts suppressions) from here on: not past an invalid row of a refused campaign.
   const writing = () => invalidCount === 0 || opts.skipInvalid;
   const texts = new TextStats(await loadPricer(ctx));
+  const routes = new RouteTally(ctx.router, opts.senderId, opts.accounts);
   const samples: Staged['samples'] = [];
   const digest = createHash('sha256')
     .update(JSON.stringify([opts.content, opts.senderId ?? '']))
@@ -179,7 +186,10 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
       const r = checked.recipient;
       part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
       part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
-      if (measure) texts.add(r.number, checked.text);
+      if (measure) {
+        texts.add(r.number, checked.text);
+        routes.add(raw.row, r.number);
+      }
       if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
       total++;
       buffer.push(r);
@@ -233,6 +243,7 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     batchDigests,
     texts: texts.summary(),
     samples,
+    routes: routes.summary(),
     endedAt,
   };
 }

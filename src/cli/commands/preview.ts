@@ -41,6 +41,11 @@ function formatPreview(p: PreviewResult): string {
     `segments        ${n(p.segments)}`,
     `estimated cost  ${cost} (prices: ${p.priceSource}${p.unpriced > 0 ? `; ${n(p.unpriced)} recipients without a price` : ''})`,
   ];
+  const accounts = Object.entries(p.byAccount);
+  // Said only when there is a choice: with one account, every recipient goes to it.
+  if (accounts.length > 1 || p.noRoute.count > 0)
+    lines.push(`accounts        ${accounts.map(([name, count]) => `${name} ${n(count)}`).join(', ') || 'none'} (tried first)`);
+  if (p.noRoute.count > 0) lines.push(`no route        ${n(p.noRoute.count)} (they would end failed NO_ROUTE; see the warning below)`);
   if (p.samples.length > 0) {
     lines.push('samples');
     for (const s of p.samples) lines.push(`  ${s.number} (${s.orderId}): ${s.text}`);

@@ -24,6 +24,7 @@ interface JsonBody {
   campaignId?: string;
   content: string;
   senderId?: string;
+  accounts?: string[];
   recipients: RecipientInput[];
   skipInvalid?: boolean;
   balanceCheck?: 'warn' | 'require';
@@ -44,6 +45,8 @@ interface StreamQuery {
   campaignId?: string;
   content?: string;
   senderId?: string;
+  /** Comma-separated account names. */
+  accounts?: string;
   skipInvalid?: 'true' | 'false';
   balanceCheck?: 'warn' | 'require';
   priority?: Priority;
@@ -117,6 +120,7 @@ function streamOptions(
     campaignId: q.campaignId,
     content: q.content,
     senderId: q.senderId,
+    accounts: q.accounts?.split(','),
     skipInvalid: q.skipInvalid === 'true',
     balanceCheck: q.balanceCheck,
     priority: q.priority,
