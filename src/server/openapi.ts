@@ -59,6 +59,21 @@ const previewSchema = {
       type: 'array',
       items: { type: 'object', properties: { number: { type: 'string' }, orderId: { type: 'string' }, text: { type: 'string' } } },
     },
+    noRoute: {
+      type: 'object',
+      description:
+        'Recipients no gateway account may send to: they would be queued and end failed NO_ROUTE. rows: the first 20 (line of a file, position in a list); numbers: theirs.',
+      properties: {
+        count: { type: 'integer' },
+        rows: { type: 'array', items: { type: 'integer' } },
+        numbers: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    byAccount: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'Recipients by the gateway account each would be tried on first.',
+    },
     warnings: { type: 'array', items: { type: 'string' } },
     refusal: {
       type: 'object',

@@ -26,6 +26,8 @@ const dryRun = {
   description: 'true: validate and count as an enqueue would (a preview), queue nothing; answers 200 with the preview.',
 } as const;
 const senderId = { type: 'string', description: 'At most 32 characters; SMS_SENDER_ID when omitted.' } as const;
+const accountsDescription =
+  'Send only through these gateway accounts (SMS_ACCOUNTS names, at most 32); recipients none of them may send to end failed NO_ROUTE. A name not configured is 422 UNKNOWN_ACCOUNT. Default: any account.';
 const priority = {
   type: 'string',
   enum: ['high', 'normal', 'low'],
@@ -102,6 +104,7 @@ export const enqueueJsonBody = {
     campaignId,
     content,
     senderId,
+    accounts: { type: 'array', items: { type: 'string' }, description: accountsDescription },
     recipients: { type: 'array', items: { type: 'object' } },
     skipInvalid: { ...skipInvalid, type: 'boolean' },
     balanceCheck,
@@ -124,6 +127,7 @@ export const enqueueStreamQuery = {
     campaignId,
     content,
     senderId,
+    accounts: { type: 'string', description: `Comma-separated: a,b. ${accountsDescription}` },
     skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] },
     balanceCheck,
     priority,
@@ -221,6 +225,7 @@ export const campaignInfoSchema = {
     state: { type: 'string', enum: SHOWN_STATES },
     content: { type: 'string' },
     senderId: { type: 'string' },
+    accounts: { type: 'array', items: { type: 'string' }, description: 'The gateway accounts the campaign pins; absent: any.' },
     priority: { type: 'string', enum: ['high', 'normal', 'low'] },
     maxRate: { type: 'number' },
     paused: {
@@ -341,7 +346,13 @@ export const enqueueResultSchema = {
       type: 'array',
       items: { type: 'string' },
       description:
-        'With balanceCheck=warn: why the balance may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked.',
+        'With balanceCheck=warn: why the balance (of each account, named when SMS_ACCOUNTS is set) may not cover the campaign; characters that force texts into UCS-2 and what they cost; a maxCost that could not be checked; recipients with no gateway account that may send to them (NO_ROUTE).',
+    },
+    noRoute: {
+      type: 'object',
+      description:
+        'Set when recipients have no gateway account that may send to them: queued, they end failed NO_ROUTE. rows: the first 20 (line of a file, position in a list); numbers: theirs.',
+      properties: { count, rows: { type: 'array', items: count }, numbers: { type: 'array', items: { type: 'string' } } },
     },
     texts: {
       type: 'object',
