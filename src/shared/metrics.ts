@@ -20,14 +20,14 @@ export const metrics = {
   }),
   gatewayCalls: new Counter({
     name: 'smsq_gateway_calls_total',
-    help: 'sendSms calls by what came back: kind (reply, http-error, not-json, not-sent, cut-off) and status (gateway status, HTTP status or transport error code).',
-    labelNames: ['kind', 'status'] as const,
+    help: 'sendSms calls by what came back: kind (reply, http-error, not-json, not-sent, cut-off) and status (gateway status, HTTP status or transport error code), and by the gateway account called.',
+    labelNames: ['kind', 'status', 'account'] as const,
     registers,
   }),
   gatewayLatency: new Histogram({
     name: 'smsq_gateway_call_duration_seconds',
-    help: 'Duration of sendSms calls, by kind of result.',
-    labelNames: ['kind'] as const,
+    help: 'Duration of sendSms calls, by kind of result and gateway account.',
+    labelNames: ['kind', 'account'] as const,
     // From a fast local answer to the response timeout's usual range.
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
     registers,
@@ -163,8 +163,8 @@ export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
   for (const l of COUNTED) if (counts[l] > 0) metrics.recipients.labels(OUTCOMES[l].status).inc(counts[l]);
 }
 
-/** One sendSms call: counted by kind and status, timed by kind. */
-export function observeGatewayCall(result: CallResult, seconds: number): void {
+/** One sendSms call through `account` (a configured name: the labels stay bounded): counted by kind and status, timed by kind. */
+export function observeGatewayCall(result: CallResult, seconds: number, account: string): void {
   // A gateway status outside the documented numeric form is folded, so a misbehaving gateway cannot grow labels.
   const status =
     result.kind === 'reply'
@@ -174,8 +174,8 @@ export function observeGatewayCall(result: CallResult, seconds: number): void {
       : result.kind === 'http-error' || result.kind === 'not-json'
         ? String(result.httpStatus)
         : result.errorCode;
-  metrics.gatewayCalls.labels(result.kind, status).inc();
-  metrics.gatewayLatency.labels(result.kind).observe(seconds);
+  metrics.gatewayCalls.labels(result.kind, status, account).inc();
+  metrics.gatewayLatency.labels(result.kind, account).observe(seconds);
   if (result.kind === 'http-error' && result.httpStatus === 429) metrics.rateLimitWaits.inc();
 }
 

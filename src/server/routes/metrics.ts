@@ -1,6 +1,8 @@
 /**
  * GET /metrics: this process's counters (src/shared/metrics.ts: in the demo, its workers' too) and, read from
- * Redis at scrape time, what every replica shares: jobs by state per queue, pauses, account-level stops.
+ * Redis at scrape time, what every replica shares: jobs by state per queue, pauses, account-level stops, and each
+ * gateway account's stop and circuit breaker. Workers serve their counters only: gauges read from Redis would
+ * come once per replica.
  */
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
@@ -39,6 +41,18 @@ function queueGauges(ctx: Context) {
       help: '1 while sending is stopped for the whole account; see GET /readyz for why.',
       registers,
     }),
+    accountUp: new Gauge({
+      name: 'smsq_account_up',
+      help: 'Per gateway account: 1 while it may send, 0 while it is stopped (its gateway refused it; smsq accounts resume NAME after fixing it).',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    accountBreakerOpen: new Gauge({
+      name: 'smsq_account_breaker_open',
+      help: "Per gateway account: 1 from its circuit breaker's opening (SMS_BREAKER_FAILURES transient failures in a row) until a call through it succeeds, probe time included.",
+      labelNames: ['account'] as const,
+      registers,
+    }),
     rateLimitTtl: new Gauge({
       name: 'smsq_rate_limit_ttl_seconds',
       help: 'Time until the shared limiter (SMS_RATE_LIMIT_PER_SECOND) lets the next batch start; 0 when it is not holding workers back.',
@@ -61,6 +75,12 @@ function queueGauges(ctx: Context) {
         for (const p of PRIORITIES) gauges.waiting.labels(p).set(counts[BULLMQ_PRIORITY[p]] ?? 0);
       }),
       readAccountStop(ctx).then((stop) => gauges.accountStopped.set(stop ? 1 : 0)),
+      ctx.accountStates.read(true).then((states) => {
+        for (const [account, v] of states) {
+          gauges.accountUp.labels(account).set(v.stop ? 0 : 1);
+          gauges.accountBreakerOpen.labels(account).set(v.openUntil > 0 ? 1 : 0);
+        }
+      }),
       (limit > 0 ? ctx.queues.batches.getRateLimitTtl(limit) : Promise.resolve(0)).then((ms) =>
         gauges.rateLimitTtl.set(Math.max(ms, 0) / 1000),
       ),

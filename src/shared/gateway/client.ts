@@ -98,7 +98,7 @@ export class GatewayClient {
   private async observed(path: string, body: Buffer, recipients: number): Promise<CallResult> {
     const started = performance.now();
     const result = await this.call(path, body, recipients);
-    observeGatewayCall(result, (performance.now() - started) / 1000);
+    observeGatewayCall(result, (performance.now() - started) / 1000, this.account);
     return result;
   }
 

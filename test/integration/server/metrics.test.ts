@@ -53,6 +53,11 @@ it('serves Prometheus text whose counters move with a campaign: recipients, gate
   // Every transient answer ended an attempt that will be retried.
   expect(moved(after, 'smsq_batch_retries_total')).toBe(calls429 + calls18);
   expect(moved(after, 'smsq_gateway_call_duration_seconds_count')).toBe(moved(after, 'smsq_gateway_calls_total'));
+  // One account, SMS_API_*'s: every call is counted and timed under its name.
+  expect(moved(after, 'smsq_gateway_calls_total', { account: 'default' })).toBe(moved(after, 'smsq_gateway_calls_total'));
+  expect(moved(after, 'smsq_gateway_call_duration_seconds_count', { account: 'default' })).toBe(moved(after, 'smsq_gateway_calls_total'));
+  expect(total(after, 'smsq_account_up', { account: 'default' })).toBe(1);
+  expect(total(after, 'smsq_account_breaker_open', { account: 'default' })).toBe(0);
   expect(total(after, 'smsq_jobs', { queue: 'batches', state: 'completed' })).toBe(3);
   expect(total(after, 'smsq_jobs', { queue: 'campaigns', state: 'completed' })).toBe(1);
   expect(total(after, 'smsq_redis_up')).toBe(1);
