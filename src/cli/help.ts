@@ -34,6 +34,8 @@ staged whole before the campaign starts.
   --content TEXT         the message (1-1024 characters)
   --content-file F       the message, read from a file (its final newline dropped)
   --sender-id ID         sender id (default SMS_SENDER_ID)
+  --accounts a,b         send only through these gateway accounts (SMS_ACCOUNTS names; UNKNOWN_ACCOUNT otherwise);
+                         recipients no account may send to are queued, named in a warning and end failed NO_ROUTE
   --campaign-id ID       your id; the same id twice never sends twice (default: generated)
   --format csv|ndjson    the file's format when its name does not say (.csv, .ndjson, .jsonl)
   --skip-invalid         queue the valid rows and list the bad ones
@@ -56,8 +58,9 @@ staged whole before the campaign starts.
   preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]
 
 What smsq enqueue would queue, validated and counted by the same code, queueing nothing: recipients, invalid rows,
-duplicates, numbers on the suppression list, encodings, segments, estimated cost (and where the prices come from)
-and a few rendered texts. Exit 1 when the enqueue would refuse the campaign.`,
+duplicates, numbers on the suppression list, encodings, segments, estimated cost (and where the prices come from),
+how the recipients split over the gateway accounts and those no account may send to (NO_ROUTE), and a few
+rendered texts. Exit 1 when the enqueue would refuse the campaign.`,
   'max-cost': `Usage: smsq max-cost ID AMOUNT|none
 
 Sets, raises or (with none) removes a campaign's budget cap; a campaign paused by its budget then needs
