@@ -6,20 +6,24 @@ import { readBody, sendError, sendJson } from './http-io';
 import type { MoBody } from './replies';
 import type { SimulatorState } from './state';
 
-/** Paths under this prefix drive a simulator running in another process (`smsq simulator`). No auth: local use. */
+/**
+ * Paths under this prefix drive a simulator running in another process (`smsq simulator`): the unnamed account's
+ * routes directly under it, a named account's under `accounts/<name>/`. No auth: local use.
+ */
 export const CONTROL_PREFIX = '/__sim/';
 
 /** Ledger lines per write: large enough to stream a million entries quickly, small enough to stay cheap. */
 const LINES_PER_CHUNK = 1000;
 
+/** Answers one control route of an account; `route` is what follows its control prefix ("stats", "faults", …). */
 export async function handleControlRoute(
   state: SimulatorState,
   req: IncomingMessage,
   res: ServerResponse,
-  path: string,
+  route: string,
   pushReplies: (replies: MoBody[]) => number = () => 0,
 ): Promise<void> {
-  switch (`${req.method} ${path.slice(CONTROL_PREFIX.length)}`) {
+  switch (`${req.method} ${route}`) {
     case 'GET stats':
       return sendJson(res, 200, state.snapshot());
     case 'GET faults':
@@ -45,7 +49,7 @@ export async function handleControlRoute(
     case 'GET ledger':
       return streamLedger(state, res);
     default:
-      return sendError(res, 404, `no control route ${req.method} ${path}`);
+      return sendError(res, 404, `no control route ${req.method} ${(req.url ?? '').split('?', 1)[0]}`);
   }
 }
 

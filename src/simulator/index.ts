@@ -3,7 +3,9 @@
  * answers sendSms and sendSms/batch (many texts in one call, with the same checks, limits, faults and pricing) as
  * the gateway does, records every accepted message and its text in a ledger with its delivery fate,
  * answers getReport, getSentRcd and getBalance from that ledger, pushes delivery reports (pushSmsReport) to
- * faults.reportUrl, and misbehaves on request (faults).
+ * faults.reportUrl, and misbehaves on request (faults). Besides the unnamed account at /sms it may serve named
+ * accounts (options.accounts), each at /accounts/<name>/sms with its own credentials, faults, balance, ledger,
+ * reports, replies and stats; msgIds are unique over all of them.
  *
  * Where the gateway's documentation is silent, the simulator decides, and says so:
  * - a body that is not a JSON object, or a field that is not a string, answers HTTP 400 `{error, reason}`;
@@ -12,7 +14,9 @@
  * - sendSms/batch: more than 1000 numbers over all its elements answers -7, and any element failing a check
  *   (empty or long content, no numbers, orderId count, an abnormal number, a sensitive word) refuses the call;
  * - numbers are not trimmed: "123456, 234567" is abnormal (-9), as is an empty element;
- * - control routes under /__sim/ (stats, faults, top-up, ledger, reset) have no authentication;
+ * - control routes under /__sim/ (stats, faults, top-up, ledger, reset), and a named account's under
+ *   /__sim/accounts/<name>/, have no authentication; a path under /accounts/ or /__sim/accounts/ naming no account
+ *   answers HTTP 404;
  * - getReport answers -14 to more than 200 msgIds, and strings for every per-message status;
  * - getSentRcd answers -11 to any unusable window (format, order, over 31 days, over 90 days ago), -14 to a bad
  *   startIndex, and adds `total`; getBalance takes appId optionally and shows the balance (kept in messages,
@@ -23,7 +27,14 @@
  * - a report is due at reportAt; it goes to the reportUrl of that moment, is withheld when there is none, and is
  *   never retried after a failed push.
  */
-export { startSimulator, type Simulator, type SimulatorOptions } from './server';
+export {
+  startSimulator,
+  type AccountControls,
+  type Simulator,
+  type SimulatorAccount,
+  type SimulatorAccountOptions,
+  type SimulatorOptions,
+} from './server';
 export { DEFAULT_FAULTS, type Faults } from './faults';
 export type { Ledger, LedgerEntry } from './ledger';
 export type { SimulatorStats } from './stats';

@@ -1,16 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIMULATOR_CREDENTIALS } from '../shared/config';
+import { ACCOUNT_NAME, DEFAULT_ACCOUNT, MAX_ACCOUNTS } from '../shared/config/accounts';
 import { createLogger, type Logger } from '../shared/logger';
-import { CONTROL_PREFIX, handleControlRoute } from './control-routes';
+import { CONTROL_PREFIX } from './control-routes';
 import type { Faults } from './faults';
-import { readBody, sendError, sendHtml, sendJson } from './http-io';
+import { sendError } from './http-io';
 import type { Ledger } from './ledger';
-import { decideQuery, decideRecordMo, QUERY_PATH, type QueryName, type QueryReply } from './query-routes';
-import { ReplyPusher } from './reply-pusher';
-import { DEFAULT_PUSH_CONCURRENCY, ReportPusher } from './report-pusher';
-import { decideSendSms, decideSendSmsBatch, type Reply } from './send-sms';
-import { SimulatorState } from './state';
+import { MsgIdSequence } from './msg-ids';
+import { DEFAULT_PUSH_CONCURRENCY } from './report-pusher';
+import { SimulatedAccount } from './simulated-account';
+import { SimulatorState, type Credentials } from './state';
 import type { SimulatorStats } from './stats';
 
 export interface SimulatorOptions {
@@ -26,15 +26,34 @@ export interface SimulatorOptions {
   appId?: string;
   /** Includes the delivery-report settings: reportUrl, reportDelayMs, undeliveredRate, … */
   faults?: Partial<Faults>;
-  /** Report POSTs in flight at once. @defaultValue 16 */
+  /** Report POSTs in flight at once, per account. @defaultValue 16 */
   reportConcurrency?: number;
+  /**
+   * More gateway accounts, served beside the unnamed one above, each with its own credentials, faults (balance
+   * included), ledger, reports, replies and stats. At most 32, as SMS_ACCOUNTS; names unique. @defaultValue []
+   */
+  accounts?: readonly SimulatorAccountOptions[];
   /** @defaultValue a silent logger */
   logger?: Logger;
 }
 
-export interface Simulator {
-  readonly port: number;
-  /** What SMS_API_BASE_URL should be set to, e.g. http://127.0.0.1:4010/sms */
+/** A named account: its gateway API under `/accounts/<name>/sms/`, its control routes under `/__sim/accounts/<name>/`. */
+export interface SimulatorAccountOptions {
+  /** Matches ACCOUNT_NAME (`a`, `backup-1`); not `default`, the name smsq gives the account of SMS_API_*. */
+  name: string;
+  /** @defaultValue the simulator's apiKey */
+  apiKey?: string;
+  /** @defaultValue the simulator's apiSecret */
+  apiSecret?: string;
+  /** @defaultValue the simulator's appId */
+  appId?: string;
+  /** This account's own faults; the unnamed account's are not inherited. @defaultValue DEFAULT_FAULTS */
+  faults?: Partial<Faults>;
+}
+
+/** What a test reads and changes of one account: the unnamed one (the Simulator itself) or a named one. */
+export interface AccountControls {
+  /** The account's gateway base URL: `<baseUrl>/sendSms` is called. */
   readonly baseUrl: string;
   readonly ledger: Ledger;
   /** Applies a partial update; throws a RangeError naming every bad field. */
@@ -43,6 +62,22 @@ export interface Simulator {
   /** Adds to the balance. */
   topUp(messages: number): void;
   stats(): SimulatorStats;
+}
+
+/** A named account; its baseUrl is what its SMS_ACCOUNTS entry's should be, e.g. http://127.0.0.1:4010/accounts/a/sms */
+export interface SimulatorAccount extends AccountControls {
+  readonly name: string;
+}
+
+/** The simulator, and through it its unnamed account. */
+export interface Simulator extends AccountControls {
+  readonly port: number;
+  /** What SMS_API_BASE_URL should be set to, e.g. http://127.0.0.1:4010/sms */
+  readonly baseUrl: string;
+  /** A named account; throws a RangeError for a name not in `options.accounts`. */
+  account(name: string): SimulatorAccount;
+  /** The named accounts' names, in the order given (the unnamed account is not among them). */
+  accounts(): string[];
   /** Closes the server and destroys every open socket, hung calls and report pushes included, so that nothing leaks. */
   close(): Promise<void>;
 }
@@ -51,81 +86,63 @@ export interface Simulator {
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const HEADERS_TIMEOUT_MS = 66_000;
 
-/** Any path ending in /sendSms: the vendor's samples use /sms/sendSms, /sendSms and /sms//sendSms. */
-const SEND_SMS_PATH = /\/sendSms$/;
-/** sendSms/batch: many texts in one call. */
-const SEND_SMS_BATCH_PATH = /\/sendSms\/batch$/;
+/** A named account's gateway API is under this prefix and its name; its control routes under the second. */
+const ACCOUNT_PREFIX = '/accounts/';
+const CONTROL_ACCOUNT_PREFIX = `${CONTROL_PREFIX}accounts/`;
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
-  const state = new SimulatorState(
-    {
-      apiKey: opts.apiKey ?? SIMULATOR_CREDENTIALS.apiKey,
-      apiSecret: opts.apiSecret ?? SIMULATOR_CREDENTIALS.apiSecret,
-      appId: opts.appId ?? SIMULATOR_CREDENTIALS.appId,
-    },
-    opts.faults,
-  );
+  const credentials: Credentials = {
+    apiKey: opts.apiKey ?? SIMULATOR_CREDENTIALS.apiKey,
+    apiSecret: opts.apiSecret ?? SIMULATOR_CREDENTIALS.apiSecret,
+    appId: opts.appId ?? SIMULATOR_CREDENTIALS.appId,
+  };
+  const named = checkAccounts(opts.accounts ?? []);
+  // One sequence for every account, so that no two accounts ever answer the same msgId.
+  const msgIds = new MsgIdSequence();
+  // Every state is made (its faults checked) before anything starts, so that a bad account leaves nothing open.
+  const mainState = new SimulatorState(credentials, opts.faults, msgIds);
+  const namedStates = named.map((a) => {
+    const own = {
+      apiKey: a.apiKey ?? credentials.apiKey,
+      apiSecret: a.apiSecret ?? credentials.apiSecret,
+      appId: a.appId ?? credentials.appId,
+    };
+    try {
+      return new SimulatorState(own, a.faults, msgIds);
+    } catch (err) {
+      throw err instanceof RangeError ? new RangeError(`simulator account "${a.name}": ${err.message}`) : err;
+    }
+  });
   const log = (opts.logger ?? createLogger('silent')).child({ component: 'simulator' });
-  // Latency timers are cleared on close: a pending one would keep the process (or a jest worker) alive.
-  const timers = new Set<NodeJS.Timeout>();
-  const pusher = new ReportPusher(state, log, opts.reportConcurrency ?? DEFAULT_PUSH_CONCURRENCY);
-  const replyPusher = new ReplyPusher(state, log);
+  const concurrency = opts.reportConcurrency ?? DEFAULT_PUSH_CONCURRENCY;
+  const main = new SimulatedAccount(mainState, log, concurrency);
+  const accounts = new Map(
+    named.map((a, i) => [a.name, new SimulatedAccount(namedStates[i], log.child({ account: a.name }), concurrency)]),
+  );
+  const closeAccounts = () => [main, ...accounts.values()].forEach((a) => a.close());
+  const known = () => [...accounts.keys()].join(', ') || 'none';
 
-  async function handleSendSms(req: IncomingMessage, res: ServerResponse, decide: typeof decideSendSms): Promise<void> {
-    const raw = await readBody(req);
-    if (raw === 'aborted') return;
-    const { reply, accepted, refused } =
-      raw === 'too-large'
-        ? { reply: { kind: 'http', statusCode: 413, reason: 'body too large' } as const, accepted: 0, refused: 0 }
-        : decide(state, req.headers, raw);
-    state.stats.record(reply, accepted, refused);
-    log.debug({ reply: reply.kind === 'json' ? reply.answer.status : reply.kind, accepted, refused }, 'sendSms call');
-    // The call is decided (and its messages accepted) before the delay, as on a slow gateway: a client that
-    // gives up while waiting has still sent its messages.
-    const f = state.faults;
-    const delay = f.latencyMs + Math.random() * f.latencyJitterMs;
-    if (delay <= 0) return answer(req, res, reply);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      answer(req, res, reply);
-    }, delay);
-    timers.add(timer);
-  }
-
-  async function handleRecordMo(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    if (raw === 'aborted') return;
-    const reply: QueryReply =
-      raw === 'too-large' ? { kind: 'http', statusCode: 413, reason: 'body too large' } : decideRecordMo(state, req.headers, raw);
-    state.stats.recordQuery('recordMo', reply);
-    log.debug({ query: 'recordMo', reply: reply.kind === 'json' ? reply.answer.status : reply.statusCode }, 'query call');
-    answer(req, res, reply);
-  }
-
-  function handleQuery(req: IncomingMessage, res: ServerResponse, name: Exclude<QueryName, 'recordMo'>, query: string): void {
-    const reply = decideQuery(state, name, req.headers, new URLSearchParams(query));
-    state.stats.recordQuery(name, reply);
-    log.debug({ query: name, reply: reply.kind === 'json' ? reply.answer.status : reply.statusCode }, 'query call');
-    answer(req, res, reply);
-    // The request may carry a body nobody reads; draining it keeps the keep-alive socket usable.
-    req.resume();
+  /** Picks the account a request is for, and hands it the path that follows the account's prefix. */
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
+    const control = path.startsWith(CONTROL_PREFIX);
+    const prefix = control ? CONTROL_ACCOUNT_PREFIX : ACCOUNT_PREFIX;
+    if (!path.startsWith(prefix)) {
+      return control ? main.serveControl(req, res, path.slice(CONTROL_PREFIX.length)) : main.serveGateway(req, res, path, query);
+    }
+    const [name, rest] = splitName(path.slice(prefix.length));
+    const account = accounts.get(name);
+    if (account === undefined) return sendError(res, 404, `no simulated account ${JSON.stringify(name)} (named accounts: ${known()})`);
+    return control ? account.serveControl(req, res, rest.slice(1)) : account.serveGateway(req, res, rest, query);
   }
 
   const server = createServer((req, res) => {
-    const [path, query = ''] = (req.url ?? '/').split('?', 2);
-    const queryName = QUERY_PATH.exec(path)?.[1] as QueryName | undefined;
     let handled: Promise<void> | void;
-    if (path.startsWith(CONTROL_PREFIX)) handled = handleControlRoute(state, req, res, path, (replies) => replyPusher.push(replies));
-    else if (queryName === 'recordMo') {
-      if (req.method !== 'POST') handled = sendError(res, 405, 'recordMo is simulated for POST only', { Allow: 'POST' });
-      else handled = handleRecordMo(req, res);
-    } else if (queryName !== undefined) {
-      if (req.method !== 'GET') handled = sendError(res, 405, `${queryName} is simulated for GET only`, { Allow: 'GET' });
-      else handled = handleQuery(req, res, queryName, query);
-    } else if (!SEND_SMS_PATH.test(path) && !SEND_SMS_BATCH_PATH.test(path))
-      handled = sendError(res, 404, `no route ${req.method} ${path}`);
-    else if (req.method !== 'POST') handled = sendError(res, 405, 'sendSms is simulated for POST only', { Allow: 'POST' });
-    else handled = handleSendSms(req, res, SEND_SMS_BATCH_PATH.test(path) ? decideSendSmsBatch : decideSendSms);
+    try {
+      handled = route(req, res);
+    } catch (err) {
+      handled = Promise.reject(err);
+    }
     Promise.resolve(handled).catch((err: unknown) => {
       log.error({ err }, 'simulator request failed');
       if (!res.headersSent) sendError(res, 500, 'simulator error');
@@ -135,32 +152,39 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    closeAccounts();
+    throw err;
+  }
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  log.debug({ port }, 'simulator listening');
+  const origin = `http://${host}:${port}`;
+  log.debug({ port, accounts: named.length }, 'simulator listening');
 
+  const views = new Map<string, SimulatorAccount>(
+    [...accounts].map(([name, a]) => [name, { name, ...controls(a.state, `${origin}${ACCOUNT_PREFIX}${name}/sms`) }]),
+  );
   let closing: Promise<void> | undefined;
   return {
     port,
-    baseUrl: `http://${host}:${port}/sms`,
-    ledger: state.ledger,
-    setFaults: (f) => void state.setFaults(f),
-    faults: () => state.copyOfFaults(),
-    topUp: (messages) => state.topUp(messages),
-    stats: () => state.snapshot(),
+    ...controls(mainState, `${origin}/sms`),
+    account(name) {
+      const view = views.get(name);
+      if (view === undefined) throw new RangeError(`no simulated account ${JSON.stringify(name)} (named accounts: ${known()})`);
+      return view;
+    },
+    accounts: () => [...views.keys()],
     close() {
       closing ??= new Promise<void>((resolve) => {
-        pusher.close();
-        replyPusher.close();
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
+        closeAccounts();
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -169,20 +193,38 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 }
 
-function answer(req: IncomingMessage, res: ServerResponse, reply: Reply | QueryReply): void {
-  switch (reply.kind) {
-    case 'json':
-      return sendJson(res, 200, reply.answer);
-    case 'http':
-      if (reply.statusCode === 500) return sendHtml(res, 500, '500 Internal Server Error');
-      if (reply.statusCode === 429) return sendHtml(res, 429, '429 Too Many Requests', { 'Retry-After': '1' });
-      return sendError(res, reply.statusCode, reply.reason);
-    case 'garbage':
-      return sendHtml(res, 200, 'Welcome');
-    case 'reset':
-      req.socket.destroy();
-      return;
-    case 'hang':
-      return; // the socket stays open until the client gives up or close() destroys it
+function controls(state: SimulatorState, baseUrl: string): AccountControls {
+  return {
+    baseUrl,
+    ledger: state.ledger,
+    setFaults: (f) => void state.setFaults(f),
+    faults: () => state.copyOfFaults(),
+    topUp: (messages) => state.topUp(messages),
+    stats: () => state.snapshot(),
+  };
+}
+
+/** `name/rest…` → [name, '/rest…']; rest is '' when nothing follows the name. */
+function splitName(tail: string): [string, string] {
+  const slash = tail.indexOf('/');
+  return slash < 0 ? [tail, ''] : [tail.slice(0, slash), tail.slice(slash)];
+}
+
+/** The named accounts, or a RangeError naming what is wrong: too many, or a bad, reserved or repeated name. */
+function checkAccounts(list: readonly SimulatorAccountOptions[]): readonly SimulatorAccountOptions[] {
+  if (!Array.isArray(list)) throw new RangeError('simulator accounts must be an array of {name, apiKey?, apiSecret?, appId?, faults?}');
+  if (list.length > MAX_ACCOUNTS) throw new RangeError(`a simulator serves at most ${MAX_ACCOUNTS} named accounts, not ${list.length}`);
+  const seen = new Set<string>();
+  for (const { name } of list) {
+    if (typeof name !== 'string' || !ACCOUNT_NAME.test(name)) {
+      throw new RangeError(
+        `simulator account name ${JSON.stringify(name)} must match ${ACCOUNT_NAME.source} (lowercase letters, digits, - and _)`,
+      );
+    }
+    if (name === DEFAULT_ACCOUNT)
+      throw new RangeError(`simulator account name "${DEFAULT_ACCOUNT}" is taken: the unnamed account, at /sms, is it`);
+    if (seen.has(name)) throw new RangeError(`simulator account "${name}" is given twice`);
+    seen.add(name);
   }
+  return list;
 }

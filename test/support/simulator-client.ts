@@ -1,6 +1,9 @@
 import { SIMULATOR_CREDENTIALS } from '../../src/shared/config';
 import { sign, timestampNow } from '../../src/shared/gateway/sign';
-import type { SendSmsAnswer, Simulator } from '../../src/simulator';
+import type { SendSmsAnswer, Simulator, SimulatorAccount } from '../../src/simulator';
+
+/** The simulator's unnamed account, or a named one: the helpers call whichever they are given. */
+export type Target = Simulator | SimulatorAccount;
 
 /** A sendSms call as the real client would make it, with knobs to get each part wrong. */
 export interface Call {
@@ -12,12 +15,12 @@ export interface Call {
   apiKey?: string;
   apiSecret?: string;
   timestamp?: string;
-  /** Appended to the simulator's origin; defaults to baseUrl + '/sendSms'. */
+  /** Appended to the simulator's origin; defaults to the target's baseUrl + '/sendSms'. */
   path?: string;
   signal?: AbortSignal;
 }
 
-export function post(sim: Simulator, call: Call): Promise<Response> {
+export function post(sim: Target, call: Call): Promise<Response> {
   const apiKey = call.apiKey ?? SIMULATOR_CREDENTIALS.apiKey;
   const timestamp = call.timestamp ?? timestampNow();
   const body: Record<string, string> = {
@@ -27,7 +30,7 @@ export function post(sim: Simulator, call: Call): Promise<Response> {
   };
   if (call.senderId !== undefined) body.senderId = call.senderId;
   if (call.orderIds !== undefined) body.orderId = call.orderIds.join(',');
-  const url = call.path === undefined ? `${sim.baseUrl}/sendSms` : `http://127.0.0.1:${sim.port}${call.path}`;
+  const url = call.path === undefined ? `${sim.baseUrl}/sendSms` : `${new URL(sim.baseUrl).origin}${call.path}`;
   return fetch(url, {
     method: 'POST',
     headers: {
@@ -42,7 +45,7 @@ export function post(sim: Simulator, call: Call): Promise<Response> {
 }
 
 /** Posts and reads the gateway's JSON answer, failing loudly if the answer is not HTTP 200 JSON. */
-export async function sendSms(sim: Simulator, call: Call): Promise<SendSmsAnswer> {
+export async function sendSms(sim: Target, call: Call): Promise<SendSmsAnswer> {
   const res = await post(sim, call);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -54,8 +57,10 @@ export function numbersFrom(first: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => String(first + i));
 }
 
-export async function control(sim: Simulator, method: 'GET' | 'POST', route: string, body?: unknown): Promise<Response> {
-  return fetch(`http://127.0.0.1:${sim.port}/__sim/${route}`, {
+/** A control route of the target: `/__sim/<route>`, or `/__sim/accounts/<name>/<route>` for a named account. */
+export async function control(sim: Target, method: 'GET' | 'POST', route: string, body?: unknown): Promise<Response> {
+  const prefix = 'name' in sim ? `/__sim/accounts/${sim.name}/` : '/__sim/';
+  return fetch(`${new URL(sim.baseUrl).origin}${prefix}${route}`, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -64,7 +69,7 @@ export async function control(sim: Simulator, method: 'GET' | 'POST', route: str
 
 /** A signed GET of a query endpoint (getReport, getSentRcd, getBalance), `query` already URL-encoded. */
 export function getQuery(
-  sim: Simulator,
+  sim: Target,
   endpoint: string,
   query: string,
   auth: { apiKey?: string; apiSecret?: string; timestamp?: string } = {},
@@ -78,7 +83,7 @@ export function getQuery(
 
 /** getQuery, then the HTTP 200 JSON answer. */
 export async function queryJson(
-  sim: Simulator,
+  sim: Target,
   endpoint: string,
   query: string,
   auth?: Parameters<typeof getQuery>[3],
@@ -97,7 +102,7 @@ export interface BatchElement {
 }
 
 /** A sendSms/batch call as the real client makes it; `array` may be replaced to send a malformed body. */
-export async function sendSmsBatch(sim: Simulator, elements: BatchElement[], raw?: unknown): Promise<Response> {
+export async function sendSmsBatch(sim: Target, elements: BatchElement[], raw?: unknown): Promise<Response> {
   const apiKey = SIMULATOR_CREDENTIALS.apiKey;
   const timestamp = timestampNow();
   const body = raw ?? {
