@@ -5,7 +5,7 @@ export function formatStatus(info: CampaignInfo): string {
   const lines = [
     `campaign ${info.campaignId}: ${info.state}`,
     `  total ${c.total}  sent ${c.sent}  failed ${c.failed}  unknown ${c.unknown}  cancelled ${c.cancelled}  ${c.notSent > 0 ? `not-sent ${c.notSent}  ` : ''}${c.suppressed > 0 ? `suppressed ${c.suppressed}  ` : ''}${c.capped > 0 ? `capped ${c.capped}  ` : ''}${c.expired > 0 ? `expired ${c.expired}  ` : ''}pending ${c.pending}`,
-    `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}  priority ${info.priority}${info.maxRate !== undefined ? `  max rate ${info.maxRate}/s` : ''}`,
+    `  duplicates skipped ${c.duplicatesSkipped}  invalid skipped ${c.invalidSkipped}  batches ${info.batches}  priority ${info.priority}${info.maxRate !== undefined ? `  max rate ${info.maxRate}/s` : ''}${info.accounts ? `  accounts ${info.accounts.join(',')}` : ''}`,
   ];
   const d = info.delivery;
   if (c.sent > 0) {
