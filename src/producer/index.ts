@@ -19,6 +19,7 @@ import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqu
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { enqueueRecovering } from './recover-sent';
 import { balanceCheck, readBalance, soleDefault, type BalanceCheckMode, type BalanceInfo } from './operator/balance';
+import { listAccounts, resumeAccount, type AccountInfo, type AccountListOptions, type AccountResumed } from './operator/accounts';
 import { listCampaigns, type CampaignPage, type ListOptions } from './operator/campaign-list';
 import { settleCampaign, type SettleOptions, type SettleResult } from './operator/settle';
 import { SmsqError } from '../shared/errors';
@@ -93,6 +94,10 @@ export interface Producer {
   resume(): Promise<void>;
   /** Why sending is stopped for the whole account, or null. */
   accountStop(): Promise<AccountStop | null>;
+  /** Every gateway account: its stop and breaker, its balance (unless `{ balance: false }`), its limits and routing. */
+  accounts(opts?: AccountListOptions): Promise<AccountInfo[]>;
+  /** Clears one gateway account's stop and breaker; ACCOUNT_NOT_FOUND for a name not configured. */
+  resumeAccount(name: string): Promise<AccountResumed>;
   /** The account's suppression list: numbers checked at the start of every call, and never sent to. */
   suppressions: {
     add(numbers: ReadonlyArray<string>, opts?: SuppressOptions): Promise<number>;
@@ -137,9 +142,10 @@ export function producerFromContext(ctx: Context): Producer {
     return (queries ??= new GatewayQueries(g, ctx.log.child({ component: 'gateway-queries' })));
   };
   let gateways: AccountGateways | undefined;
+  const accountQueries = (account: string): GatewayQueries => (gateways ??= new AccountGateways(ctx.config, ctx.log)).queries(account);
   /** Each account's queries for the balance check: the sole default account's are SMS_API_*'s, as they always were. */
   const balanceQueries = (): ((account: string) => GatewayQueries) => {
-    if (!soleDefault(ctx)) return (account) => (gateways ??= new AccountGateways(ctx.config, ctx.log)).queries(account);
+    if (!soleDefault(ctx)) return accountQueries;
     const q = gateway();
     return () => q;
   };
@@ -167,6 +173,8 @@ export function producerFromContext(ctx: Context): Producer {
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),
     accountStop: () => readAccountStop(ctx),
+    accounts: (opts) => listAccounts(ctx, accountQueries, opts),
+    resumeAccount: (name) => resumeAccount(ctx, name),
     suppressions: {
       add: (numbers, opts) => suppressNumbers(ctx, numbers, opts),
       remove: (numbers) => unsuppressNumbers(ctx, numbers),
@@ -198,6 +206,9 @@ export type {
   PreviewOptions,
   PreviewResult,
   BalanceInfo,
+  AccountInfo,
+  AccountListOptions,
+  AccountResumed,
   SettleOptions,
   SettleResult,
   ReconcileOptions,
