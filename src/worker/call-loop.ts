@@ -2,7 +2,10 @@ import { sendChecks, type BatchRecord, type BeginRefusal, type EndResult, type F
 import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
-import type { BatchElement, CallResult, GatewayClient } from '../shared/gateway/client';
+import type { CallGateways } from '../shared/accounts/gateways';
+import { withAccount } from '../shared/accounts/outcome-account';
+import { NO_ROUTE } from '../shared/accounts/routing';
+import type { BatchElement, CallResult } from '../shared/gateway/client';
 import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text';
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, DISAGREES_CODE, type Verdict } from '../shared/gateway/outcome-table';
@@ -11,6 +14,7 @@ import { countOutcomes, metrics } from '../shared/metrics';
 import { settleIdleBatches } from '../shared/settling/idle-batches';
 import { renderStored } from '../shared/text/template';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
+import { RunRoutes, type AccountGroup } from './run-routes';
 
 /** How one run of a batch ended. */
 export type LoopEnd =
@@ -19,6 +23,8 @@ export type LoopEnd =
   | { kind: 'account-stop'; code: string; reason: string; operatorAction: string }
   | { kind: 'permanent'; code: string; reason: string }
   | { kind: 'lost' }
+  /** An account's maxRate holds the next call longer than a run waits: the batch comes back in `ms`. */
+  | { kind: 'rate-wait'; ms: number }
   /** REDIS_DURABILITY: a call's in-flight record was not acknowledged in time; nothing was sent. */
   | { kind: 'not-durable' };
 
@@ -26,7 +32,13 @@ export type LoopEnd =
 const CLOCK_SKEW_RETRIES = 2;
 const CLOCK_ACTION = "check this host's clock (NTP): the gateway refuses timestamps far from its own";
 
-type CallStep = { verdict: Verdict } | { stop: BeginRefusal | 'lost' } | { noneLeft: true };
+/** A call's end: its verdict, and the recipients its account certainly did not send who may go to another account. */
+type CallStep = { verdict: Verdict; movable: number[] } | { stop: BeginRefusal | 'lost' } | { noneLeft: true };
+
+/** The longest an account's maxRate is waited for inside a run; past it the batch is delayed and its slot freed. */
+const MAX_RATE_WAIT_IN_RUN_MS = 2_000;
+
+const NO_ROUTE_REASON = 'no configured gateway account may send to this number with this sender ID (SMS_ACCOUNTS)';
 
 /**
  * Sends a batch's pending recipients in as few calls as the gateway allows: one call, unless -9 makes it
@@ -37,7 +49,11 @@ type CallStep = { verdict: Verdict } | { stop: BeginRefusal | 'lost' } | { noneL
 export class CallLoop {
   private readonly outcomes: Map<number, StoredOutcome>;
   private readonly recipients: Recipient[];
-  private readonly groups: number[][];
+  private groups: AccountGroup[] = [];
+  /** The recipients this run may call (pending, inside their send window). */
+  private readonly callable: number[];
+  /** Routes of this run: set by run(), which reads the accounts' states first. */
+  private routes!: RunRoutes;
   /**
    * A personalised campaign's template, compiled to render texts as they are written into a sendSms/batch body:
    * JSON-escaped. Equal texts escape alike, so they group as they are. Rendered per call, not kept for the run: kept,
@@ -59,7 +75,7 @@ export class CallLoop {
 
   constructor(
     private readonly ctx: Context,
-    private readonly client: GatewayClient,
+    private readonly gateways: CallGateways,
     private readonly data: BatchJobData,
     private readonly token: string,
     private readonly campaign: CampaignRecord,
@@ -67,6 +83,8 @@ export class CallLoop {
     private readonly log: Logger,
     /** Recipients outside their send window now: this run calls none of them (ends settle them like the rest). */
     held: ReadonlySet<number> = new Set(),
+    /** The batch's last attempt: a transient failure moves recipients to their fallback accounts rather than retrying. */
+    private readonly lastAttempt = false,
   ) {
     this.outcomes = new Map(record.outcomes);
     this.checks = sendChecks(ctx.config);
@@ -74,8 +92,7 @@ export class CallLoop {
     this.recipients = record.recipients;
     this.render = campaign.template ? compileJsonTemplate(campaign.template) : null;
     this.webhooks = ctx.webhooks.target(data.campaignId, campaign) !== undefined;
-    const callable = this.pending().filter((i) => !held.has(i));
-    this.groups = callable.length > 0 ? [callable] : [];
+    this.callable = this.pending().filter((i) => !held.has(i));
   }
 
   /** Every outcome the batch holds, when this run knows them exactly (what it found stored and recorded); else null. */
@@ -92,8 +109,44 @@ export class CallLoop {
     if (this.campaign.state === 'cancelled') return this.endAs(['c']);
     if (this.campaign.state === 'failed') return this.endAsCampaignFailure();
     if (this.campaign.expireAt !== undefined && this.ctx.clock.now() >= this.campaign.expireAt) return this.endAs(['e']);
+    const { ctx } = this;
+    const senderId = this.campaign.senderId ?? ctx.config.gateway.senderId;
+    const states = await ctx.accountStates.read();
+    this.routes = new RunRoutes(ctx.router, this.recipients, senderId, this.campaign.accounts, states);
+    const first = this.routes.assign(this.callable);
+    if (first.noRoute.length > 0 && !(await this.settleSome(first.noRoute, ['f', NO_ROUTE, NO_ROUTE_REASON]))) return { kind: 'lost' };
+    this.groups = first.groups;
+    const stranded = new Set(first.stranded);
+    /** Why the stranded recipients' last account stopped, and the transient failure left to retry, if any. */
+    let stop: Extract<Verdict, { kind: 'account-stop' }> | null = first.stranded.length > 0 ? this.stopOf(first.stranded[0]) : null;
+    let transient: { code: string; reason: string } | null = null;
+    const reroute = (indices: readonly number[], from: string): number[] => {
+      this.routes.leave(indices, from);
+      const next = this.routes.assign(indices.filter((i) => !this.outcomes.has(i)));
+      this.groups.unshift(...next.groups);
+      for (const g of next.groups) metrics.accountFailovers.labels(from, g.account).inc(g.indices.length);
+      return next.stranded;
+    };
     while (this.groups.length > 0) {
       const group = this.groups[0];
+      const { account } = group;
+      if (this.routes.availability(account) === 'stopped') {
+        // The account stopped since this group was routed to it (another call of this run met the stop).
+        this.groups.shift();
+        for (const i of reroute(group.indices, account)) stranded.add(i);
+        continue;
+      }
+      const wait = await ctx.accountStates.takeRate(this.gateways.account(account), group.indices.length);
+      if (wait > MAX_RATE_WAIT_IN_RUN_MS) return { kind: 'rate-wait', ms: wait };
+      if (wait > 0) {
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      if (this.routes.availability(account) === 'probe' && !(await ctx.accountStates.takeProbe(account))) {
+        // Another worker holds this account's probe: route around it like an open breaker.
+        this.routes.exclude(account);
+        continue;
+      }
       const step = await this.call(group);
       if ('noneLeft' in step) {
         // Every recipient of the call was suppressed or capped at its start: nothing was sent.
@@ -108,49 +161,113 @@ export class CallLoop {
         return step.stop === 'done' ? { kind: 'settled' } : { kind: 'lost' };
       }
       const v = step.verdict;
+      if (v.kind === 'transient') {
+        const open = await ctx.accountStates.failure(account);
+        if (!open && !this.lastAttempt) return { kind: 'transient', code: v.code, reason: v.reason };
+        // The breaker opened, or the batch's attempts are used up: the call was refused whole, so its recipients
+        // go to their next account; those with none wait for the batch's next attempt (or fail on its last).
+        if (open) this.routes.exclude(account);
+        this.groups.shift();
+        if (reroute(group.indices, account).length > 0) transient = { code: v.code, reason: v.reason };
+        continue;
+      }
+      if (v.kind !== 'unknown') await ctx.accountStates.success(account);
       switch (v.kind) {
         case 'accepted':
         case 'unknown':
           this.groups.shift();
+          if (step.movable.length > 0) reroute(step.movable, account);
           break;
         case 'number-refused':
           this.groups.shift();
-          if (!group.every((i) => this.outcomes.has(i))) {
-            const half = Math.ceil(group.length / 2);
-            this.groups.unshift(group.slice(0, half), group.slice(half));
+          if (!group.indices.every((i) => this.outcomes.has(i))) {
+            const half = Math.ceil(group.indices.length / 2);
+            this.groups.unshift({ account, indices: group.indices.slice(0, half) }, { account, indices: group.indices.slice(half) });
             this.extraCalls += 2;
           }
           break;
         case 'content-refused': {
           const fields = { failCode: v.code, failReason: v.reason, finishedAt: String(Date.now()) };
-          if ((await this.ctx.campaigns.transition(this.data.campaignId, LIFECYCLE.fail, fields)) === 'ok') {
+          if ((await ctx.campaigns.transition(this.data.campaignId, LIFECYCLE.fail, fields)) === 'ok') {
             this.log.error(
-              { code: v.code },
+              { code: v.code, account },
               `campaign failed: the gateway refuses its content (${v.reason}); its remaining batches will not be sent`,
             );
-            await this.ctx.webhooks.emit(this.data.campaignId, 'campaign.failed', { code: v.code, reason: v.reason });
+            await ctx.webhooks.emit(this.data.campaignId, 'campaign.failed', { code: v.code, reason: v.reason });
           }
           const end = await this.endAs(['f', v.code, v.reason]);
-          await settleIdleBatches(this.ctx, this.data.campaignId, this.campaign.batches, ['f', v.code, `campaign failed: ${v.reason}`]);
+          await settleIdleBatches(ctx, this.data.campaignId, this.campaign.batches, ['f', v.code, `campaign failed: ${v.reason}`]);
           return end;
         }
         case 'permanent':
           this.log.error(
-            { code: v.code, bug: v.bug },
+            { code: v.code, bug: v.bug, account },
             v.bug ? `gateway says our request is malformed (${v.reason}): a bug in smsq` : `batch failed: ${v.reason}`,
           );
-          return (await this.settleRest(['f', v.code, v.reason]))
+          return (await this.settleRest(withAccount(['f', v.code, v.reason], account)))
             ? { kind: 'permanent', code: v.code, reason: v.reason }
             : { kind: 'lost' };
-        case 'transient':
-          return { kind: 'transient', code: v.code, reason: v.reason };
         case 'clock-skew':
-          return { kind: 'account-stop', code: v.code, reason: v.reason, operatorAction: CLOCK_ACTION };
-        case 'account-stop':
-          return { kind: 'account-stop', code: v.code, reason: v.reason, operatorAction: v.operatorAction };
+        case 'account-stop': {
+          const met: Extract<Verdict, { kind: 'account-stop' }> =
+            v.kind === 'clock-skew' ? { kind: 'account-stop', code: v.code, reason: v.reason, operatorAction: CLOCK_ACTION } : v;
+          await this.stopAccount(account, met);
+          this.groups.shift();
+          const left = reroute(group.indices, account);
+          if (left.length > 0) stop = met;
+          for (const i of left) stranded.add(i);
+          break;
+        }
       }
     }
+    if (stop && [...stranded].some((i) => !this.outcomes.has(i)))
+      return { kind: 'account-stop', code: stop.code, reason: stop.reason, operatorAction: stop.operatorAction };
+    if (transient) return { kind: 'transient', ...transient };
     return { kind: 'settled' };
+  }
+
+  /** Records an account's stop (once, by whoever meets it first) and routes nothing more to it in this run. */
+  private async stopAccount(account: string, v: Extract<Verdict, { kind: 'account-stop' }>): Promise<void> {
+    this.routes.exclude(account);
+    const first = await this.ctx.accountStates.stop(account, {
+      code: v.code,
+      reason: v.reason,
+      operatorAction: v.operatorAction,
+      at: Date.now(),
+    });
+    if (!first) return;
+    metrics.accountStops.labels(v.code).inc();
+    this.log.error(
+      { code: v.code, account },
+      `gateway account "${account}" stopped: status ${v.code} (${v.reason}). Its recipients go to their other accounts; to fix: ${v.operatorAction}, then run "smsq accounts resume ${account}".`,
+    );
+  }
+
+  /** The stop of the first account of a stranded recipient's, as routing's view holds it. */
+  private stopOf(i: number): Extract<Verdict, { kind: 'account-stop' }> {
+    const account = this.ctx.router.route(
+      this.recipients[i].number,
+      this.campaign.senderId ?? this.ctx.config.gateway.senderId,
+      this.campaign.accounts,
+    )[0];
+    const s = account !== undefined ? this.ctx.accountStates.cached(account).stop : null;
+    return {
+      kind: 'account-stop',
+      code: s?.code ?? 'ACCOUNT_STOPPED',
+      reason: s ? `account "${account}": ${s.reason}` : 'every gateway account of these recipients is stopped',
+      operatorAction: s?.operatorAction ?? 'see "smsq accounts"',
+    };
+  }
+
+  /** Gives these recipients, still without an outcome, this one. */
+  private async settleSome(indices: readonly number[], outcome: StoredOutcome): Promise<boolean> {
+    const some = new Map<number, StoredOutcome>();
+    for (const i of indices) if (!this.outcomes.has(i)) some.set(i, outcome);
+    if (some.size === 0) return true;
+    if (!this.recorded(await this.ctx.batches.settle(this.data.campaignId, this.data.batch, some))) return false;
+    for (const [i, o] of some) this.outcomes.set(i, o);
+    countOutcomes(some.values());
+    return true;
   }
 
   /** Gives every recipient still without an outcome this one (cancelled, failed for good). */
@@ -191,8 +308,9 @@ export class CallLoop {
    * One call, recorded in flight before it is sent and with its outcomes after; -16 retried at once. Recipients
    * that the start of the call settles instead (suppressed, capped) leave the group.
    */
-  private async call(group: number[]): Promise<CallStep> {
+  private async call(routed: AccountGroup): Promise<CallStep> {
     const { campaignId, batch } = this.data;
+    const { account, indices: group } = routed;
     const checks = this.checks;
     for (let tries = 0; ; tries++) {
       const at = Date.now();
@@ -201,7 +319,7 @@ export class CallLoop {
         campaignId,
         batch,
         this.token,
-        { indices: group, numbers, at, clockNow: this.ctx.clock.now() },
+        { indices: group, numbers, at, clockNow: this.ctx.clock.now(), account },
         this.version,
         checks,
       );
@@ -216,9 +334,9 @@ export class CallLoop {
       }
       if (begin.calling === 0) return { noneLeft: true };
       const calledAt = Date.now();
-      const result = await this.send(group, numbers);
+      const result = await this.send(account, group, numbers);
       const verdict = classify(result, this.ctx.config.retryUnknown);
-      const outcomes = this.decide(verdict, group, calledAt);
+      const { outcomes, movable } = this.decide(verdict, routed, calledAt);
       if (!this.recorded(await this.endCall(verdict, outcomes, calledAt))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
@@ -238,8 +356,8 @@ export class CallLoop {
         continue;
       }
       if (verdict.kind !== 'accepted')
-        this.log.debug({ verdict: verdict.kind, code: verdict.code, recipients: group.length }, 'call not accepted');
-      return { verdict };
+        this.log.debug({ verdict: verdict.kind, code: verdict.code, recipients: group.length, account }, 'call not accepted');
+      return { verdict, movable };
     }
   }
 
@@ -293,14 +411,15 @@ export class CallLoop {
   }
 
   /** One call for these recipients (`groupNumbers` theirs): sendSms when they share one text, sendSms/batch when their texts differ. */
-  private send(group: number[], groupNumbers: string[]): Promise<CallResult> {
+  private send(account: string, group: number[], groupNumbers: string[]): Promise<CallResult> {
     const { senderId } = this.campaign;
+    const client = this.gateways.client(account);
     const numbers = (indices: number[]) => indices.map((i) => this.recipients[i].number);
     const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
     const { render } = this;
     const { template } = this.campaign;
     if (render === null || template === undefined)
-      return this.client.send({ numbers: groupNumbers, orderIds: orderIds(group), content: this.campaign.content, senderId });
+      return client.send({ numbers: groupNumbers, orderIds: orderIds(group), content: this.campaign.content, senderId });
     const byText = new Map<JsonText, number[]>();
     for (const i of group) {
       const text = render(this.recipients[i].values);
@@ -310,7 +429,7 @@ export class CallLoop {
     }
     if (byText.size === 1) {
       const content = renderStored(template, this.recipients[group[0]].values);
-      return this.client.send({ numbers: groupNumbers, orderIds: orderIds(group), content, senderId });
+      return client.send({ numbers: groupNumbers, orderIds: orderIds(group), content, senderId });
     }
     const elements: BatchElement[] = [];
     for (const [text, indices] of byText) {
@@ -322,7 +441,7 @@ export class CallLoop {
           : { numbers: numbers(indices).join(','), orderIds: orderIds(indices).join(','), text },
       );
     }
-    return this.client.sendBatch({ elements, senderId });
+    return client.sendBatch({ elements, senderId });
   }
 
   /** Logs and counts an answer that disagrees with the call: how, never whom (no numbers in logs). */
@@ -334,10 +453,17 @@ export class CallLoop {
     );
   }
 
-  /** The outcomes a verdict settles for the call's recipients; none when they stay pending. */
-  private decide(v: Verdict, group: number[], calledAt: number): Map<number, StoredOutcome> {
+  /**
+   * The outcomes a verdict settles for the call's recipients, each naming the account; none when they stay pending.
+   * `movable`: numbers a consistent answer left out (the account certainly did not send them) that have another
+   * account to go to; they stay pending rather than fail NOT_ACCEPTED.
+   */
+  private decide(v: Verdict, routed: AccountGroup, calledAt: number): { outcomes: Map<number, StoredOutcome>; movable: number[] } {
+    const { account, indices: group } = routed;
     const out = new Map<number, StoredOutcome>();
-    const all = (o: StoredOutcome) => group.forEach((i) => out.set(i, o));
+    const movable: number[] = [];
+    const set = (i: number, o: StoredOutcome) => out.set(i, withAccount(o, account));
+    const all = (o: StoredOutcome) => group.forEach((i) => set(i, o));
     switch (v.kind) {
       case 'accepted': {
         const { msgIds, disagreements } = matchAccepted(this.recipients, group, v.accepted, v.checks);
@@ -349,7 +475,10 @@ export class CallLoop {
             : null;
         for (const i of group) {
           const msgId = msgIds.get(i);
-          out.set(i, msgId ? ['s', msgId] : (doubt ?? ['f', 'NOT_ACCEPTED', 'not accepted by gateway']));
+          if (msgId) set(i, ['s', msgId]);
+          else if (doubt) set(i, doubt);
+          else if (this.routes.hasFallback(i, account)) movable.push(i);
+          else set(i, ['f', 'NOT_ACCEPTED', 'not accepted by gateway']);
         }
         if (doubt) this.disagreed(disagreements, group.length, msgIds.size);
         break;
@@ -371,6 +500,6 @@ export class CallLoop {
       default:
         break;
     }
-    return out;
+    return { outcomes: out, movable };
   }
 }

@@ -4,7 +4,8 @@ import type { BatchRecord, InFlight } from '../shared/batch/store';
 import type { CampaignRecord } from '../shared/campaign/record';
 import { awaitStaged } from '../shared/campaign/staging';
 import type { Context } from '../shared/context';
-import type { GatewayClient } from '../shared/gateway/client';
+import type { CallGateways } from '../shared/accounts/gateways';
+import { withAccount } from '../shared/accounts/outcome-account';
 import { jobIds } from '../shared/redis/keys';
 import { queueBatches, releasedBy } from '../shared/campaign/lanes';
 import type { Logger } from '../shared/logger';
@@ -50,7 +51,7 @@ const IN_FLIGHT_LOST = 'a previous run stopped while this call was in flight (wo
  * The batch job's processor. Re-runnable at any point: it reads what earlier runs recorded, settles a call
  * they left in flight as `unknown` (never resending it on its own), and sends only recipients with no outcome.
  */
-export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<'batches'>, token?: string): Promise<BatchJobResult> {
+export async function sendBatch(ctx: Context, gateways: CallGateways, job: JobOf<'batches'>, token?: string): Promise<BatchJobResult> {
   const { campaignId, batch } = job.data;
   const attempt = job.attemptsMade + 1;
   const log = ctx.log.child({ campaignId, batch, attempt });
@@ -93,7 +94,8 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
   const released = state === 'cancelled' || state === 'failed' ? Promise.resolve() : releaseNext(ctx, job, campaign);
   released.catch(() => undefined);
   const hold = windowHold(ctx.clock.now(), campaign, record);
-  const loop = new CallLoop(ctx, client, job.data, token ?? randomUUID(), campaign, record, log, hold.held);
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const loop = new CallLoop(ctx, gateways, job.data, token ?? randomUUID(), campaign, record, log, hold.held, lastAttempt);
   const end = await afterLoop(ctx, job, loop, await loop.run(), log);
   const outcomes = loop.settled;
   await released;
@@ -104,6 +106,12 @@ export async function sendBatch(ctx: Context, client: GatewayClient, job: JobOf<
     throw new WaitingError();
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
+  if (end.kind === 'rate-wait') {
+    // An account's maxRate: the batch comes back when the account may take its next call, using no attempt.
+    metrics.batchHolds.labels('account-rate').inc();
+    await job.moveToDelayed(Date.now() + end.ms, token);
+    throw new DelayedError();
+  }
   if (end.kind === 'not-durable') {
     // Redis could not make the in-flight record durable (replica or AOF behind): the batch comes back later,
     // unsent, using no attempt, since it is Redis, not the gateway, that has to recover.
@@ -250,10 +258,11 @@ function hasSent(outcomes: ReadonlyMap<number, StoredOutcome>): boolean {
 async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRecord, stale: InFlight, log: Logger): Promise<BatchRecord> {
   const outcomes = new Map<number, StoredOutcome>();
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
-  if (!ctx.config.retryUnknown) for (const i of stale.i) outcomes.set(i, ['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST, stale.at]);
+  if (!ctx.config.retryUnknown)
+    for (const i of stale.i) outcomes.set(i, withAccount(['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST, stale.at], stale.account));
   if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)).ok) countOutcomes(outcomes.values());
   log.warn(
-    { recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown },
+    { recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown, account: stale.account },
     'found a call left in flight by an earlier run',
   );
   return (await ctx.batches.load(data.campaignId, data.batch)) ?? record;
@@ -276,7 +285,7 @@ async function afterLoop(ctx: Context, job: JobOf<'batches'>, loop: CallLoop, en
         { code: end.code, reason: end.reason, operatorAction: end.operatorAction, at: Date.now() },
         job.data.campaignId,
       );
-      const msg = `sending stopped for the whole queue: gateway status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
+      const msg = `sending stopped for the whole queue: recipients have no gateway account left; the last stop was status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
       if (first) {
         metrics.accountStops.labels(end.code).inc();
         log.error({ code: end.code }, msg);

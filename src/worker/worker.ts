@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import { Cluster, type Redis } from 'ioredis';
 import type { Config } from '../shared/config';
 import { createContext, type Context, type ContextOptions } from '../shared/context';
-import { GatewayClient } from '../shared/gateway/client';
+import { AccountGateways } from '../shared/accounts/gateways';
 import type { Logger } from '../shared/logger';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID, type WorkerOf } from '../shared/queues';
@@ -42,7 +42,8 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
     throw err;
   }
   const duplicates = trackDuplicates(ctx.redis);
-  const client = new GatewayClient(config.gateway, log.child({ component: 'gateway' }));
+  // One send client and one query client per gateway account, made when first used.
+  const gateways = new AccountGateways(config, log);
   const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
   const common = {
     connection: ctx.redis,
@@ -61,7 +62,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   );
   const sender: WorkerOf<'batches'> = new Worker(
     QUEUE_NAMES.batches,
-    retryOnRedisRefusal(log, (job, token) => sendBatch(ctx, client, job, token)),
+    retryOnRedisRefusal(log, (job, token) => sendBatch(ctx, gateways, job, token)),
     {
       ...common,
       concurrency: config.concurrency,
@@ -139,7 +140,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
           ]);
         }
         duplicates.disconnectAll();
-        client.close();
+        gateways.close();
         queries.close();
         agents.destroy();
         await ctx.close();

@@ -8,6 +8,9 @@ export function accountGateway(g: GatewayConfig, a: GatewayAccount): GatewayConf
   return { ...g, baseUrl: a.baseUrl, apiKey: a.apiKey, apiSecret: a.apiSecret, appId: a.appId };
 }
 
+/** What a batch's calls need of the accounts: each one's settings and its send client. */
+export type CallGateways = Pick<AccountGateways, 'client' | 'account'>;
+
 /** One send client and one query client per account, made when first used; close() ends their sockets. */
 export class AccountGateways {
   private readonly clients = new Map<string, GatewayClient>();
@@ -26,7 +29,7 @@ export class AccountGateways {
     let c = this.clients.get(name);
     if (!c) {
       c = new GatewayClient(
-        accountGateway(this.config.gateway, this.find(name)),
+        accountGateway(this.config.gateway, this.account(name)),
         this.log.child({ component: 'gateway', account: name }),
         Date.now,
         name,
@@ -40,7 +43,7 @@ export class AccountGateways {
     let q = this.queryClients.get(name);
     if (!q) {
       q = new GatewayQueries(
-        accountGateway(this.config.gateway, this.find(name)),
+        accountGateway(this.config.gateway, this.account(name)),
         this.log.child({ component: 'gateway-queries', account: name }),
       );
       this.queryClients.set(name, q);
@@ -53,7 +56,7 @@ export class AccountGateways {
     for (const q of this.queryClients.values()) q.close();
   }
 
-  private find(name: string): GatewayAccount {
+  account(name: string): GatewayAccount {
     const a = this.config.accounts.find((x) => x.name === name);
     if (!a) throw new Error(`no gateway account named "${name}" is configured`);
     return a;

@@ -18,6 +18,8 @@ export class Router {
   /** Orders by campaign (sender ID and pinned accounts) and number prefix: a campaign routes few distinct prefixes. */
   private readonly cache = new Map<string, readonly string[]>();
 
+  /** The one account, when only one is configured and it takes every number and sender ID: routing is then free. */
+  readonly only: string | undefined;
   /** How many leading digits a cached decision stands for: the longest configured prefix, and 6 when countries are used. */
   private readonly prefixDigits: number;
 
@@ -26,6 +28,9 @@ export class Router {
     let n = accounts.some((a) => a.countries.length > 0) ? 6 : 0;
     for (const a of accounts) for (const p of a.prefixes) n = Math.max(n, p.length);
     this.prefixDigits = n;
+    const [one] = accounts;
+    this.only =
+      accounts.length === 1 && one.prefixes.length === 0 && one.countries.length === 0 && one.senderIds.length === 0 ? one.name : undefined;
   }
 
   /** Names the configuration does not hold: a campaign pinning one of them is refused. */

@@ -27,6 +27,7 @@ export const BEGIN_CALL = lua<
     options: string,
     prefix: string,
     startFrom: string,
+    account: string,
     ...indexNumberPairs: string[],
   ],
   BeginCallRefusal | [ok: 'ok', version: number, settled: number, calling: number]

@@ -1,4 +1,4 @@
-import type { DurabilityConfig, OptOutConfig } from '../config';
+import { DEFAULT_ACCOUNT, type DurabilityConfig, type OptOutConfig } from '../config';
 import { waitDurable } from '../redis/durability';
 import { fromStates, LIFECYCLE } from '../campaign/lifecycle';
 import { SERIES_MAX_SAMPLES } from '../campaign/series';
@@ -21,11 +21,13 @@ import type { Recipient, StoredOutcome } from '../types';
 import type { SentIndexing } from '../delivery/delivery-store';
 import { parseReserved, type ReservedEvents } from '../webhooks/events';
 
-/** A call that was in flight when its run stopped: who ran it, for which recipients, since when. */
+/** A call that was in flight when its run stopped: who ran it, for which recipients, since when, through which account. */
 export interface InFlight {
   t: string;
   i: number[];
   at: number;
+  /** The gateway account; `default` when the record names none. */
+  account: string;
 }
 
 export interface BatchRecord {
@@ -130,7 +132,7 @@ export class BatchStore {
     campaignId: string,
     batch: number,
     token: string,
-    call: { indices: number[]; numbers: string[]; at: number; clockNow: number },
+    call: { indices: number[]; numbers: string[]; at: number; clockNow: number; account?: string },
     version: number,
     checks: SendChecks,
   ): Promise<BeginResult> {
@@ -148,7 +150,17 @@ export class BatchStore {
       this.callRedis,
       BEGIN_CALL,
       [this.keys.batch(campaignId, batch), this.keys.campaign(campaignId), this.keys.campaignRefs()],
-      [token, String(call.at), String(version), campaignId, options, this.keys.prefix, fromStates(LIFECYCLE.firstCall), ...pairs],
+      [
+        token,
+        String(call.at),
+        String(version),
+        campaignId,
+        options,
+        this.keys.prefix,
+        fromStates(LIFECYCLE.firstCall),
+        call.account === undefined || call.account === DEFAULT_ACCOUNT ? '' : call.account,
+        ...pairs,
+      ],
     );
     if (!Array.isArray(reply)) return { ok: false, reason: reply };
     const [, v, settled, calling] = reply;
@@ -324,11 +336,12 @@ export function outcomesTally(outcomes: ReadonlyMap<number, StoredOutcome>): str
   return JSON.stringify(tally);
 }
 
-/** The in-flight record: `{i: [indices], at}`, or `{r: [first, last], at}` when its indices are one run. */
+/** The in-flight record: `{i: [indices], at, a?}`, or `{r: [first, last], at, a?}` when its indices are one run. */
 function parseInFlight(fly: string, t: string): InFlight {
-  const f = JSON.parse(fly) as { i?: number[]; r?: [number, number]; at: number };
+  const f = JSON.parse(fly) as { i?: number[]; r?: [number, number]; at: number; a?: unknown };
   const r = f.r ?? [0, -1];
-  return { t, i: f.i ?? Array.from({ length: r[1] - r[0] + 1 }, (_, j) => r[0] + j), at: f.at };
+  const account = typeof f.a === 'string' && f.a !== '' ? f.a : DEFAULT_ACCOUNT;
+  return { t, i: f.i ?? Array.from({ length: r[1] - r[0] + 1 }, (_, j) => r[0] + j), at: f.at, account };
 }
 
 export function parseOutcomes(json: string | null): Map<number, StoredOutcome> {

@@ -14,6 +14,7 @@ import type {
   RecordResult,
   SendChecks,
 } from '../../../src/shared/batch/store';
+import { DEFAULT_ACCOUNT } from '../../../src/shared/config';
 import { OUTCOMES } from '../../../src/shared/batch/outcomes';
 import type { FinishResult } from '../../../src/shared/batch/scripts';
 import { parseReserved } from '../../../src/shared/webhooks/events';
@@ -48,7 +49,7 @@ export class FakeBatchStore implements Pick<BatchStore, Used> {
     campaignId: string,
     batch: number,
     token: string,
-    call: { indices: number[]; numbers: string[]; at: number; clockNow: number },
+    call: { indices: number[]; numbers: string[]; at: number; clockNow: number; account?: string },
     version: number,
     checks: SendChecks,
   ): Promise<BeginResult> {
@@ -72,7 +73,7 @@ export class FakeBatchStore implements Pick<BatchStore, Used> {
     });
     if (settled > 0) b.version++;
     if (keep.length > 0) {
-      b.inFlight = { t: token, i: keep, at: call.at };
+      b.inFlight = { t: token, i: keep, at: call.at, account: call.account ?? DEFAULT_ACCOUNT };
       if (rec.state === 'queued') rec.state = 'running';
     }
     if (keep.length > 0 && this.refuseNextBegin) {

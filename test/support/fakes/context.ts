@@ -8,6 +8,8 @@ import type { Context } from '../../../src/shared/context';
 import { loadConfig } from '../../../src/shared/load-config';
 import { createLogger } from '../../../src/shared/logger';
 import type { Clock } from '../../../src/shared/time/clock';
+import { Router } from '../../../src/shared/accounts/routing';
+import { FakeAccountStates } from './accounts';
 import { FakeBatchStore } from './batch-store';
 import { FakeCampaignStore, FakeGate } from './campaign-store';
 import { FakeDelivery, FakeSuppressions } from './delivery';
@@ -44,6 +46,7 @@ export interface Fakes {
   redis: FakeRedis;
   clock: TestClock;
   logs: LogLine[];
+  accountStates: FakeAccountStates;
 }
 
 /** `env` is what a user would set (SMS_RETRY_UNKNOWN, SMS_AUTO_SETTLE, WEBHOOK_URL…), over a local gateway's defaults. */
@@ -65,6 +68,7 @@ export function fakeContext(env: Record<string, string> = {}): Fakes {
     redis: new FakeRedis(world),
     clock,
     logs,
+    accountStates: new FakeAccountStates(config.accounts, { failures: config.breakerFailures, openMs: config.breakerOpenMs }),
   };
   const members = {
     config,
@@ -79,6 +83,8 @@ export function fakeContext(env: Record<string, string> = {}): Fakes {
     suppressions: fakes.suppressions,
     queues: strict('queues', fakes.queues),
     redis: fakes.redis,
+    router: new Router(config.accounts),
+    accountStates: fakes.accountStates,
     async close() {},
   } satisfies Partial<Record<keyof Context, unknown>>;
   // The one cast: each member is a fake typed by Pick<> of the real class (see its file), and what is left out throws.

@@ -4,6 +4,8 @@
  * lost — which is what "sent at most once" is checked against. Typed by Pick<GatewayClient> and
  * Pick<GatewayQueries>, so that a change of the real signatures breaks this file at compile time.
  */
+import type { CallGateways } from '../../../src/shared/accounts/gateways';
+import { DEFAULT_ACCOUNT, type GatewayAccount } from '../../../src/shared/config';
 import type { BatchSendRequest, CallResult, GatewayClient, SendRequest } from '../../../src/shared/gateway/client';
 import type { AcceptedEntry, GatewayReply } from '../../../src/shared/gateway/parse-reply';
 import type { GatewayQueries, QueryResult, SentRcdAnswer, SentRcdWindow, SentRecord } from '../../../src/shared/gateway/queries';
@@ -68,6 +70,14 @@ export class FakeGateway implements Pick<GatewayClient, 'send' | 'sendBatch'> {
   /** This object where a unit wants a GatewayClient: it has the two methods units call (its HTTP parts are private). */
   asClient(): GatewayClient {
     return this as unknown as GatewayClient;
+  }
+
+  /** Every account's calls, answered by this one gateway (unit tests of one account), each account as configured. */
+  asGateways(accounts: readonly GatewayAccount[] = [defaultAccountOf()]): CallGateways {
+    return {
+      client: () => this.asClient(),
+      account: (name) => accounts.find((a) => a.name === name) ?? { ...defaultAccountOf(), name },
+    };
   }
 
   /** How many calls named `number`, whatever their answer. */
@@ -161,4 +171,20 @@ export class FakeQueries implements Pick<GatewayQueries, 'getSentRcd'> {
     );
     return { ok: true, value: { records: inWindow.slice(window.startIndex, window.startIndex + SENT_RCD_PAGE_ROWS) } };
   }
+}
+
+function defaultAccountOf(): GatewayAccount {
+  return {
+    name: DEFAULT_ACCOUNT,
+    baseUrl: 'http://127.0.0.1:9',
+    apiKey: '',
+    apiSecret: '',
+    appId: '',
+    senderIds: [],
+    prefixes: [],
+    countries: [],
+    maxRate: 0,
+    priority: 0,
+    weight: 1,
+  };
 }

@@ -29,7 +29,7 @@ function setup(
     const campaign = await f.campaigns.read(C);
     const record = await f.batches.load(C, 0);
     if (!campaign || !record) throw new Error('no campaign or batch to run');
-    return new CallLoop(f.ctx, gateway.asClient(), { campaignId: C, batch: 0 }, 'run-1', campaign, record, f.ctx.log, held);
+    return new CallLoop(f.ctx, gateway.asGateways(), { campaignId: C, batch: 0 }, 'run-1', campaign, record, f.ctx.log, held);
   };
   const outcomes = (k = 0): Array<StoredOutcome | undefined> => {
     const b = f.world.batch(C, k);
@@ -118,7 +118,9 @@ describe('CallLoop: answers become outcomes', () => {
     const campaign = await s.campaigns.read(C);
     const record = await s.batches.load(C, 0);
     if (!campaign || !record) throw new Error('no campaign or batch');
-    expect(await new CallLoop(s.ctx, gateway.asClient(), { campaignId: C, batch: 0 }, 'run-1', campaign, record, s.ctx.log).run()).toEqual({
+    expect(
+      await new CallLoop(s.ctx, gateway.asGateways(), { campaignId: C, batch: 0 }, 'run-1', campaign, record, s.ctx.log).run(),
+    ).toEqual({
       kind: 'settled',
     });
     expect(s.outcomes().map((o) => o?.[0])).toEqual(['s', 'f', 's', 's', 'f', 's']);

@@ -54,7 +54,7 @@ function setup(
   f.world.addCampaign(C, batches, opts.campaign, opts.written);
   const gateway = new FakeGateway();
   const job = (batch = 0) => new FakeJob('batches', jobIds.batch(C, batch), { campaignId: C, batch }, { attempts: opts.attempts ?? 3 });
-  const processor = (j: JobOf<'batches'>, token: string) => sendBatch(f.ctx, gateway.asClient(), j, token);
+  const processor = (j: JobOf<'batches'>, token: string) => sendBatch(f.ctx, gateway.asGateways(), j, token);
   /** The stored outcome of each recipient of a batch, in order (undefined: pending). */
   const outcomes = (batch = 0): Array<StoredOutcome | undefined> => {
     const b = f.world.batch(C, batch);
@@ -210,7 +210,7 @@ describe('sendBatch: what reaches the gateway and what is recorded', () => {
 describe('sendBatch: holds that use no attempt', () => {
   it('puts the batch back to waiting and pauses the whole queue on an account-level stop (-10), once', async () => {
     const s = setup({ batches: [recipients(2), recipients(2, 2)] });
-    s.gateway.answer(status('-10'), status('-10'));
+    s.gateway.answer(status('-10'));
     const job = s.job(0);
     expect(await runJob(job, s.processor)).toEqual({ kind: 'waiting' });
     expect(job.attemptsMade).toBe(0);
@@ -220,8 +220,10 @@ describe('sendBatch: holds that use no attempt', () => {
       operatorAction: 'top up the gateway account',
     });
     expect(s.outcomes(0)).toEqual([undefined, undefined]);
-    // Another batch meeting the same stop records nothing new: one error, one campaign.paused event.
+    // Another batch meeting the same stop calls nobody (its only account is stopped) and records nothing new: one
+    // error, one campaign.paused event.
     expect(await runJob(s.job(1), s.processor)).toEqual({ kind: 'waiting' });
+    expect(s.gateway.calls).toHaveLength(1);
     expect(s.logs.filter((l) => l.level === 50 && String(l.msg).startsWith('sending stopped for the whole queue'))).toHaveLength(1);
     expect(s.webhooks.types().filter((t) => t === 'campaign.paused')).toHaveLength(1);
     // Resumed, the batch sends as if nothing happened.
@@ -347,8 +349,8 @@ describe('sendBatch, for any sequence of gateway answers', () => {
           const job = s.job();
           for (let run = 0; run < 60 && job.state !== 'completed' && job.state !== 'failed'; run++) {
             const end = await runJob(job, s.processor);
-            // An account-level stop paused the queue: an operator resumes it.
-            if (end.kind === 'waiting') await s.queues.batches.resume();
+            // An account-level stop paused the queue: an operator resumes it (as `smsq resume` does).
+            if (end.kind === 'waiting') await resumeSending(s.ctx);
           }
           expect(['completed', 'failed']).toContain(job.state);
           const outcomes = s.outcomes();

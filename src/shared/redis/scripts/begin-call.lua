@@ -29,7 +29,8 @@
     ARGV[6] prefix         the key prefix (suppression and contact buckets are found by number, and the list's change
                            log and floor by it)
     ARGV[7] startFrom      the states the first call starts the campaign from (the `firstCall` move's), comma-separated
-    ARGV[8...] pairs of recipient index and number, for the call
+    ARGV[8] account        the gateway account the call goes to, kept with the in-flight record ('' for the default)
+    ARGV[9...] pairs of recipient index and number, for the call
 
   Output:
     {'ok', version, settled here, numbers left in the call}
@@ -88,9 +89,9 @@ local keep, settled = {}, {}
 local nSettled = 0
 if not lookAll and next(listedAt) == nil and next(changed) == nil and not contacts and capCount == 0 then
   -- No number to look up, count or remember (the common call): every recipient stays in the call.
-  for j = 8, #ARGV, 2 do keep[(j - 6) / 2] = tonumber(ARGV[j]) end
+  for j = 9, #ARGV, 2 do keep[(j - 7) / 2] = tonumber(ARGV[j]) end
 else
-  for j = 8, #ARGV, 2 do
+  for j = 9, #ARGV, 2 do
     local i, number = ARGV[j], ARGV[j + 1]
     local entry = (lookAll or listedAt[i] or changed[number]) and redis.call('HGET', suppressionBucket(prefix, number), number)
     if entry then
@@ -136,6 +137,7 @@ if #keep > 0 then
     if keep[j] ~= keep[1] + j - 1 then run = false; break end
   end
   local fly = run and { r = { keep[1], keep[#keep] }, at = now } or { i = keep, at = now }
+  if ARGV[8] ~= '' then fly.a = ARGV[8] end
   redis.call('HSET', KEYS[1], 'fly', cjson.encode(fly), 'ft', ARGV[1])
   if isOneOf(state, ARGV[7]) then redis.call('HSET', KEYS[2], 'state', 'running') end
 end
