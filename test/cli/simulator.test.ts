@@ -22,14 +22,19 @@ async function finished(child: ChildProcessWithoutNullStreams): Promise<{ code: 
   return { code, stdout, stderr };
 }
 
-/** Resolves with the first stdout line. */
-async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+/** Resolves with the first `count` stdout lines. */
+async function firstLines(child: ChildProcessWithoutNullStreams, count: number): Promise<string[]> {
   let out = '';
   for await (const chunk of child.stdout) {
     out += chunk;
-    if (out.includes('\n')) return out.split('\n')[0];
+    const lines = out.split('\n');
+    if (lines.length > count) return lines.slice(0, count);
   }
-  throw new Error(`the simulator exited without printing its URL (exit ${child.exitCode})`);
+  throw new Error(`the simulator exited without printing its URLs (exit ${child.exitCode})`);
+}
+
+async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return (await firstLines(child, 1))[0];
 }
 
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -60,6 +65,36 @@ describe('smsq simulator', () => {
     expect(await call('91856321412')).toBe('0');
     const stats = await (await fetch(baseUrl.replace(/\/sms$/, '/__sim/stats'))).json();
     expect(stats).toMatchObject({ calls: 3, accepted: 1 });
+
+    const done = finished(child);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+  });
+
+  it('serves --accounts at the URLs it prints, one a line, each account with its own copy of the fault flags', async () => {
+    const child = smsqSimulator(['--port', '0', '--accounts', 'a,b-2', '--balance', '1']);
+    children.push(child);
+    const [first, ...rest] = await firstLines(child, 3);
+    const baseUrl = /^simulator listening on (http:\/\/127\.0\.0\.1:\d+\/sms) \(SMS_API_BASE_URL\)$/.exec(first)![1];
+    const origin = new URL(baseUrl).origin;
+    expect(rest).toEqual([`account a: ${origin}/accounts/a/sms`, `account b-2: ${origin}/accounts/b-2/sms`]);
+
+    const { apiKey, apiSecret, appId } = SIMULATOR_CREDENTIALS;
+    const call = async (url: string, numbers: string) => {
+      const timestamp = timestampNow();
+      const res = await fetch(`${url}/sendSms`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Timestamp: timestamp, 'Api-Key': apiKey, Sign: sign(apiKey, apiSecret, timestamp) },
+        body: JSON.stringify({ appId, numbers, content: 'hi' }),
+      });
+      return ((await res.json()) as { status: string }).status;
+    };
+    expect(await call(`${origin}/accounts/a/sms`, '91856321412')).toBe('0');
+    expect(await call(`${origin}/accounts/a/sms`, '91856321413')).toBe('-10');
+    expect(await call(`${origin}/accounts/b-2/sms`, '91856321414')).toBe('0');
+    expect(await call(baseUrl, '91856321415')).toBe('0');
+    expect(await (await fetch(`${origin}/__sim/accounts/a/stats`)).json()).toMatchObject({ calls: 2, accepted: 1 });
+    expect(await (await fetch(`${origin}/__sim/stats`)).json()).toMatchObject({ calls: 1, accepted: 1 });
 
     const done = finished(child);
     child.kill('SIGTERM');
@@ -133,6 +168,11 @@ describe('smsq simulator', () => {
     [['--transient-rate', '1.5'], /--transient-rate must be a number from 0 to 1/],
     [['--latency=-1'], /--latency must be milliseconds/],
     [['--frobnicate'], /frobnicate/],
+    [['--accounts', 'a,B'], /--accounts: "B" is not an account name/],
+    [['--accounts', 'a,,b'], /--accounts: "" is not an account name/],
+    [['--accounts', 'a,a'], /--accounts: "a" is given twice/],
+    [['--accounts', 'default'], /--accounts: "default" is the unnamed account/],
+    [['--accounts', Array.from({ length: 33 }, (_, i) => `n${i}`).join(',')], /--accounts takes at most 32 names, not 33/],
   ])('refuses %j with a message on stderr and exit code 2', async (args, message) => {
     const child = smsqSimulator(args);
     children.push(child);

@@ -1,4 +1,5 @@
-import { SIMULATOR_CREDENTIALS } from '../../shared/config';
+import { ACCOUNT_NAME, DEFAULT_ACCOUNT, SIMULATOR_CREDENTIALS } from '../../shared/config';
+import { MAX_ACCOUNTS } from '../../shared/config/accounts';
 import { createLogger } from '../../shared/logger';
 import { startSimulator, type Faults } from '../../simulator';
 import { parse, UsageError } from '../args';
@@ -9,6 +10,8 @@ Runs a local stand-in for the SMS gateway until SIGINT/SIGTERM. Point SMS_API_BA
 
   --port N              port to listen on (default 4010; 0 picks a free one)
   --host HOST           address to listen on (default 127.0.0.1)
+  --accounts a,b        also serve these named accounts (at most ${MAX_ACCOUNTS}), each at /accounts/<name>/sms with its
+                        own ledger, balance and faults (the flags below apply to each); prints each one's URL
   --latency MS          delay before every answer
   --transient-rate R    share of calls answered -18 (0 to 1)
   --balance N           messages the account can pay for (default unlimited)
@@ -26,7 +29,8 @@ Runs a local stand-in for the SMS gateway until SIGINT/SIGTERM. Point SMS_API_BA
 Credentials: SIM_API_KEY, SIM_API_SECRET, SIM_APP_ID (default ${SIMULATOR_CREDENTIALS.apiKey}, ${SIMULATOR_CREDENTIALS.apiSecret}, ${SIMULATOR_CREDENTIALS.appId}).
 Queries: GET getReport, getSentRcd and getBalance, POST recordMo, under the same base URL, signed like sendSms.
 Control routes: GET /__sim/stats, GET|POST /__sim/faults, POST /__sim/top-up, GET /__sim/ledger, POST /__sim/reset,
-POST /__sim/replies {number, content, sendId?, receiveTime?} (a reply from a recipient, or an array of them).`;
+POST /__sim/replies {number, content, sendId?, receiveTime?} (a reply from a recipient, or an array of them);
+a named account's are the same under /__sim/accounts/<name>/. Named accounts take the SIM_* credentials too.`;
 
 const RATE_FLAGS = {
   'transient-rate': 'transientRate',
@@ -47,6 +51,7 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
       help: { type: 'boolean', short: 'h' },
       port: { type: 'string' },
       host: { type: 'string' },
+      accounts: { type: 'string' },
       latency: { type: 'string' },
       balance: { type: 'string' },
       'transient-rate': { type: 'string' },
@@ -80,6 +85,7 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
   if (values['reply-url'] !== undefined) faults.replyUrl = urlFlag('reply-url', values['reply-url']);
   const port = values.port === undefined ? 4010 : numberFlag('port', values.port, 0, 65_535, 'a port from 0 to 65535');
   if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not "${values.port}"`);
+  const accounts = values.accounts === undefined ? [] : accountsFlag(values.accounts);
 
   const env = process.env;
   let sim;
@@ -91,6 +97,8 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
       apiSecret: env.SIM_API_SECRET || SIMULATOR_CREDENTIALS.apiSecret,
       appId: env.SIM_APP_ID || SIMULATOR_CREDENTIALS.appId,
       faults,
+      // Each named account gets its own copy of the flags' faults: its own balance, its own failures.
+      accounts: accounts.map((name) => ({ name, faults })),
       logger: createLogger(env.LOG_LEVEL || 'info', 'smsq-simulator'),
     });
   } catch (err) {
@@ -100,6 +108,8 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
     throw err;
   }
   process.stdout.write(`simulator listening on ${sim.baseUrl} (SMS_API_BASE_URL)\n`);
+  // One line each, to paste as the baseUrl of the account's SMS_ACCOUNTS entry.
+  for (const name of sim.accounts()) process.stdout.write(`account ${name}: ${sim.account(name).baseUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -111,6 +121,24 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
   });
   await sim.close();
   return 0;
+}
+
+/** `a,b`: names as SMS_ACCOUNTS takes them, each once, at most MAX_ACCOUNTS. */
+function accountsFlag(raw: string): string[] {
+  const names = raw.split(',').map((n) => n.trim());
+  if (names.length > MAX_ACCOUNTS) throw new UsageError(`--accounts takes at most ${MAX_ACCOUNTS} names, not ${names.length}`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!ACCOUNT_NAME.test(name)) {
+      throw new UsageError(
+        `--accounts: "${name}" is not an account name (1 to 32 lowercase letters, digits, - and _, first a letter or digit)`,
+      );
+    }
+    if (name === DEFAULT_ACCOUNT) throw new UsageError(`--accounts: "${DEFAULT_ACCOUNT}" is the unnamed account at /sms; name the others`);
+    if (seen.has(name)) throw new UsageError(`--accounts: "${name}" is given twice`);
+    seen.add(name);
+  }
+  return names;
 }
 
 function urlFlag(name: string, raw: string): string {
