@@ -1,4 +1,5 @@
-import type { Config } from '../config';
+import { accountOf } from '../accounts/outcome-account';
+import { DEFAULT_ACCOUNT, type Config } from '../config';
 import type { Keys } from '../redis/keys';
 import type { Logger } from '../logger';
 import { runScript } from '../redis/lua';
@@ -22,7 +23,8 @@ export type StoredDelivery = ['d' | 'x' | 'e', number, string, string, number?, 
 
 /**
  * What indexing a call's sent recipients writes (END_CALL writes it with the call's outcomes): the msgId index, and
- * the batch's entry in the poller's list, `awaitingMember` scored by when to ask about it first.
+ * the batch's entry in the poller's list, `awaitingMember` scored by when to ask about it first. A call goes to one
+ * account: the member names it (awaitingMember), so that the poller asks that account.
  */
 export interface SentIndexing extends IndexWrite {
   awaitingScore: number;
@@ -76,7 +78,11 @@ export class DeliveryStore {
   ): Promise<SentIndexing | null> {
     const write = await this.index.prepare(campaignId, batch, sentAt, recipients, outcomes, now);
     if (!write) return null;
-    return { ...write, awaitingScore: now + this.config.delivery.pollAfterMs, awaitingMember: awaitingMember(sentAt, campaignId, batch) };
+    return {
+      ...write,
+      awaitingScore: now + this.config.delivery.pollAfterMs,
+      awaitingMember: awaitingMember(sentAt, campaignId, batch, callAccount(outcomes)),
+    };
   }
 
   /** Applies the held reports of a call's sent recipients, once END_CALL indexed them and found reports held. */
@@ -111,16 +117,16 @@ export class DeliveryStore {
     const p = this.redis.pipeline();
     await this.index.write(p, entries, now);
     const firstAsk = now + this.config.delivery.pollAfterMs;
-    // One entry per batch, dated by its earliest send: the expiry horizon then counts from the first message.
+    // One entry per batch and account, dated by its earliest send: the expiry horizon then counts from the first message.
     const batches = new Map<string, IndexEntry>();
     for (const e of entries) {
-      const key = `${e.campaignId}\t${e.batch}`;
+      const key = `${e.campaignId}\t${e.batch}\t${e.account ?? DEFAULT_ACCOUNT}`;
       const seen = batches.get(key);
       if (!seen || e.sentAt < seen.sentAt) batches.set(key, e);
     }
     p.zadd(
       this.keys.awaitingReports(),
-      ...[...batches.values()].flatMap((e) => [firstAsk, awaitingMember(e.sentAt, e.campaignId, e.batch)]),
+      ...[...batches.values()].flatMap((e) => [firstAsk, awaitingMember(e.sentAt, e.campaignId, e.batch, e.account)]),
     );
     p.exists(this.keys.heldReportsFlag());
     const replies = (await p.exec()) ?? [];
@@ -129,13 +135,17 @@ export class DeliveryStore {
     return entries.length;
   }
 
-  /** Matches reports to recipients and stores them; reports whose msgId is not indexed are held. */
-  async record(reports: DeliveryReport[], source: ReportSource, now = Date.now()): Promise<RecordCounts> {
+  /**
+   * Matches reports of `account`'s messages (pushed to its address, or polled from it) to recipients and stores
+   * them; reports whose msgId is not indexed are held.
+   */
+  async record(reports: DeliveryReport[], source: ReportSource, account = DEFAULT_ACCOUNT, now = Date.now()): Promise<RecordCounts> {
     const counts: RecordCounts = { matched: 0, duplicate: 0, held: 0, unmatched: 0 };
     /** Campaigns whose reported cost moved: their budget caps are checked once the reports are in. */
     const costMoved = new Set<string>();
     const locations = await this.index.lookup(
       reports.map((r) => r.msgId),
+      account,
       now,
     );
     const applied = new AppliedReports();
@@ -143,7 +153,7 @@ export class DeliveryStore {
       reports.map(async (report, i) => {
         const loc = locations[i];
         const result = !loc
-          ? await this.hold(report, now)
+          ? await this.hold(report, account, now)
           : !sameNumber(report.number, loc.numberTail)
             ? 'mismatch'
             : await this.apply(loc, report);
@@ -156,14 +166,14 @@ export class DeliveryStore {
         }
         if (result === 'mismatch')
           this.log.warn(
-            { msgId: report.msgId, campaignId: loc?.campaignId },
+            { msgId: report.msgId, campaignId: loc?.campaignId, account },
             "delivery report's number is not the recipient's; not applied",
           );
       }),
     );
     // One line per push, not per report: an account shared with another sender can push many foreign reports.
     if (counts.held > 0)
-      this.log.info({ held: counts.held, source }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
+      this.log.info({ held: counts.held, source, account }, 'delivery reports for msgIds not indexed (yet): held for DLR_HOLD_MS');
     const priced = reports
       .filter((r): r is DeliveryReport & { currency: string } => r.payMicros !== undefined && Boolean(r.currency))
       .at(-1);
@@ -199,10 +209,10 @@ export class DeliveryStore {
   }
 
   /**
-   * A batch's sent messages that have no delivery record yet (the poller's question for getReport), or null when
-   * the batch's results are gone.
+   * A batch's messages sent through `account` that have no delivery record yet (the poller's question for that
+   * account's getReport), or null when the batch's results are gone.
    */
-  async unreported(campaignId: string, batch: number, sentAt: number): Promise<IndexEntry[] | null> {
+  async unreported(campaignId: string, batch: number, sentAt: number, account = DEFAULT_ACCOUNT): Promise<IndexEntry[] | null> {
     const replies =
       (await this.redis
         .pipeline()
@@ -215,9 +225,10 @@ export class DeliveryStore {
     const recipients = decodeRecipients(r);
     const reported = new Set(replies[1][1] as string[]);
     const out: IndexEntry[] = [];
+    const named = account === DEFAULT_ACCOUNT ? {} : { account };
     for (const [index, outcome] of parseOutcomes(o)) {
-      if (outcome[0] === 's' && !reported.has(String(index)))
-        out.push({ msgId: outcome[1], campaignId, batch, index, number: recipients[index].number, sentAt });
+      if (outcome[0] === 's' && !reported.has(String(index)) && accountOf(outcome) === account)
+        out.push({ msgId: outcome[1], campaignId, batch, index, number: recipients[index].number, sentAt, ...named });
     }
     return out;
   }
@@ -261,12 +272,12 @@ export class DeliveryStore {
    * index and then looks for held reports, while this holds the report and then looks at the index again, so
    * one of the two always sees the other (a report applied by both counts once: the second is a duplicate).
    */
-  private async hold(report: DeliveryReport, now: number): Promise<ApplyResult | 'held' | 'mismatch'> {
+  private async hold(report: DeliveryReport, account: string, now: number): Promise<ApplyResult | 'held' | 'mismatch'> {
     const hold = this.config.delivery.holdMs;
-    const key = this.keys.heldReport(normalizeMsgId(report.msgId));
+    const key = this.keys.heldReport(normalizeMsgId(report.msgId), account);
     // NX: of two early copies of one report the first is kept; the later is applied after it anyway.
     await this.redis.pipeline().set(key, JSON.stringify(report), 'PX', hold, 'NX').set(this.keys.heldReportsFlag(), '1', 'PX', hold).exec();
-    const [loc] = await this.index.lookup([report.msgId], now);
+    const [loc] = await this.index.lookup([report.msgId], account, now);
     if (loc) {
       await this.redis.del(key);
       return sameNumber(report.number, loc.numberTail) ? this.apply(loc, report) : 'mismatch';
@@ -275,7 +286,7 @@ export class DeliveryStore {
   }
 
   private async applyHeld(entries: IndexEntry[]): Promise<void> {
-    const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId)));
+    const heldKeys = entries.map((e) => this.keys.heldReport(normalizeMsgId(e.msgId), e.account));
     const values = await this.redis.mget(...heldKeys);
     const costMoved = new Set<string>();
     const applied = new AppliedReports();
@@ -314,14 +325,24 @@ export class AppliedReports {
   }
 }
 
-/** A batch's entry in the poller's list: when its messages were sent, and which batch. */
-export function awaitingMember(sentAt: number, campaignId: string, batch: number): string {
-  return `${sentAt}\t${campaignId}\t${batch}`;
+/**
+ * A batch's entry in the poller's list: when its messages were sent, which batch, and the account they went to
+ * (left out for `default`, whose entries keep the form they had before there were accounts).
+ */
+export function awaitingMember(sentAt: number, campaignId: string, batch: number, account?: string): string {
+  const base = `${sentAt}\t${campaignId}\t${batch}`;
+  return account === undefined || account === DEFAULT_ACCOUNT ? base : `${base}\t${account}`;
 }
 
-export function parseAwaitingMember(member: string): { sentAt: number; campaignId: string; batch: number } {
-  const [sentAt, campaignId, batch] = member.split('\t');
-  return { sentAt: Number(sentAt), campaignId, batch: Number(batch) };
+export function parseAwaitingMember(member: string): { sentAt: number; campaignId: string; batch: number; account: string } {
+  const [sentAt, campaignId, batch, account] = member.split('\t');
+  return { sentAt: Number(sentAt), campaignId, batch: Number(batch), account: account || DEFAULT_ACCOUNT };
+}
+
+/** The account a call's sent recipients went to (a call goes to one): the first sent outcome's. */
+function callAccount(outcomes: ReadonlyMap<number, StoredOutcome>): string | undefined {
+  for (const o of outcomes.values()) if (o[0] === 's') return accountOf(o);
+  return undefined;
 }
 
 /** A batch's sent recipients among `outcomes`, as index entries. */
@@ -334,7 +355,11 @@ export function sentEntries(
 ): IndexEntry[] {
   const entries: IndexEntry[] = [];
   for (const [index, o] of outcomes) {
-    if (o[0] === 's') entries.push({ msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt });
+    if (o[0] !== 's') continue;
+    const account = accountOf(o);
+    const entry: IndexEntry = { msgId: o[1], campaignId, batch, index, number: recipients[index].number, sentAt };
+    if (account !== undefined && account !== DEFAULT_ACCOUNT) entry.account = account;
+    entries.push(entry);
   }
   return entries;
 }

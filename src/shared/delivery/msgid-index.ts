@@ -1,4 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
+import { accountOf } from '../accounts/outcome-account';
+import { DEFAULT_ACCOUNT } from '../config';
 import type { Keys } from '../redis/keys';
 import type { RedisClient } from '../redis/connection';
 import type { Recipient, StoredOutcome } from '../types';
@@ -23,6 +25,8 @@ export interface IndexEntry {
   index: number;
   number: string;
   sentAt: number;
+  /** The gateway account that gave the msgId; absent: `default`. */
+  account?: string;
 }
 
 /**
@@ -52,7 +56,7 @@ export interface IndexWrite {
   refEntry: string;
   /** When the generation's keys expire (ms). */
   expiresAt: number;
-  /** Per bucket: its key, how many field-value pairs follow, '1' to set its expiry (else ''), then the pairs. */
+  /** Per bucket (of the sending account's index): its key, how many field-value pairs follow, '1' to set its expiry (else ''), then the pairs. */
   buckets: string[];
 }
 
@@ -64,6 +68,11 @@ export interface IndexWrite {
  * Entries are written in generations as long as the retention: an entry written in generation g sits in hashes
  * that expire at the end of generation g+1, so it lives at least as long as the results it points to and at most
  * twice that, and whole hashes expire without any cleanup job.
+ *
+ * A msgId is unique only within its gateway account: each account has buckets of its own (keys.msgIndex with the
+ * account; the `default` account's are the ones it always had), and a lookup names the account whose msgIds are
+ * asked about. The account is in the key rather than the field because a msgId may hold any character: no
+ * separator could be sure not to appear in one. The batch table is shared.
  */
 export class MsgIdIndex {
   constructor(
@@ -95,7 +104,7 @@ export class MsgIdIndex {
     const ref = (await this.takeRefs(gen.refsKey, gen.generation, 1)) + 1;
     const r = ref.toString(36);
     const fields = new BucketFields();
-    for (const [index, o] of outcomes) if (o[0] === 's') fields.add(o[1], r, index, recipients[index].number);
+    for (const [index, o] of outcomes) if (o[0] === 's') fields.add(accountOf(o), o[1], r, index, recipients[index].number);
     const buckets: string[] = [];
     for (const [key, pairs, expire] of this.bucketWrites(gen, fields, now))
       buckets.push(key, String(pairs.length / 2), expire ? '1' : '', ...pairs);
@@ -117,7 +126,7 @@ export class MsgIdIndex {
       const r = (++ref).toString(36);
       const first = group[0];
       refFields.push(r, refEntry(first.campaignId, first.batch, Math.min(...group.map((e) => e.sentAt))));
-      for (const e of group) fields.add(e.msgId, r, e.index, e.number);
+      for (const e of group) fields.add(e.account, e.msgId, r, e.index, e.number);
     }
     p.hset(gen.refsKey, ...refFields);
     p.pexpireat(gen.refsKey, gen.expiresAt);
@@ -142,11 +151,13 @@ export class MsgIdIndex {
    * again once a minute (in case a write of it failed, or the key was deleted), not on every batch.
    */
   private *bucketWrites(gen: Generation, fields: BucketFields, now: number): Generator<[key: string, pairs: string[], expire: boolean]> {
-    for (const [b, pairs] of fields.byBucket) {
-      const key = this.keys.msgIndex(gen.generation, b);
-      const expire = now - (this.expirySetAt.get(key) ?? -Infinity) > EXPIRY_REFRESH_MS;
-      if (expire) this.expirySetAt.set(key, now);
-      yield [key, pairs, expire];
+    for (const [account, byBucket] of fields.byAccount) {
+      for (const [b, pairs] of byBucket) {
+        const key = this.keys.msgIndex(gen.generation, b, account);
+        const expire = now - (this.expirySetAt.get(key) ?? -Infinity) > EXPIRY_REFRESH_MS;
+        if (expire) this.expirySetAt.set(key, now);
+        yield [key, pairs, expire];
+      }
     }
   }
 
@@ -165,16 +176,16 @@ export class MsgIdIndex {
     return end - size;
   }
 
-  /** The location of each msgId, or null; looks in this generation and the one before. */
-  async lookup(msgIds: string[], now: number = Date.now()): Promise<Array<MsgLocation | null>> {
+  /** The location of each msgId `account` gave, or null; looks in this generation and the one before. */
+  async lookup(msgIds: string[], account: string = DEFAULT_ACCOUNT, now: number = Date.now()): Promise<Array<MsgLocation | null>> {
     if (msgIds.length === 0) return [];
     const generation = Math.floor(now / this.retentionMs);
     const p = this.redis.pipeline();
     for (const m of msgIds) {
       const id = normalizeMsgId(m);
       const b = bucketOf(id, BUCKETS);
-      p.hget(this.keys.msgIndex(generation, b), id);
-      p.hget(this.keys.msgIndex(generation - 1, b), id);
+      p.hget(this.keys.msgIndex(generation, b, account), id);
+      p.hget(this.keys.msgIndex(generation - 1, b, account), id);
     }
     const replies = (await p.exec()) ?? [];
     const hits = msgIds.map((_, i) => {
@@ -217,17 +228,21 @@ interface Generation {
   expiresAt: number;
 }
 
-/** An index's fields by bucket: normalised msgId → `<batch ref>:<index>:<number tail>` (base 36). */
+/** An index's fields by account and bucket: normalised msgId → `<batch ref>:<index>:<number tail>` (base 36). */
 class BucketFields {
-  readonly byBucket = new Map<number, string[]>();
+  readonly byAccount = new Map<string, Map<number, string[]>>();
 
-  add(msgId: string, ref: string, index: number, number: string): void {
+  /** `account`: the one that gave the msgId (undefined: `default`). */
+  add(account: string | undefined, msgId: string, ref: string, index: number, number: string): void {
     const id = normalizeMsgId(msgId);
     const b = bucketOf(id, BUCKETS);
     const value = `${ref}:${index.toString(36)}:${number.slice(-NUMBER_TAIL)}`;
-    const fields = this.byBucket.get(b);
+    const name = account ?? DEFAULT_ACCOUNT;
+    let byBucket = this.byAccount.get(name);
+    if (!byBucket) this.byAccount.set(name, (byBucket = new Map()));
+    const fields = byBucket.get(b);
     if (fields) fields.push(id, value);
-    else this.byBucket.set(b, [id, value]);
+    else byBucket.set(b, [id, value]);
   }
 }
 
