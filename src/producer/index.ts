@@ -36,6 +36,7 @@ import {
 import { failedWebhooks, retryWebhooks, type FailedWebhook } from './operator/webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { AccountGateways } from '../shared/accounts/gateways';
+import type { AccountQueries } from '../shared/accounts/account-queries';
 import { isLocalGateway } from '../shared/config';
 import type { StoredReply } from '../shared/replies/reply-store';
 
@@ -149,13 +150,15 @@ export function producerFromContext(ctx: Context): Producer {
     const q = gateway();
     return () => q;
   };
+  /** Every account's queries, for settling and recovery: the sole default account's are SMS_API_*'s, as they always were. */
+  const recordQueries = (): AccountQueries => (soleDefault(ctx) ? gateway() : (gateways ??= new AccountGateways(ctx.config, ctx.log)));
   return {
     enqueueCampaign: ({ balanceCheck: mode, recoverSince, ...opts }) => {
       // `auto` checks only where the gateway credentials are at hand (SMS_ACCOUNTS' accounts always have theirs);
       // the other modes need them.
       const check = mode === 'auto' && soleDefault(ctx) && !gatewayConfigured(ctx) ? undefined : mode;
       const checked = check ? { ...opts, beforeCommit: balanceCheck(ctx, balanceQueries(), check) } : opts;
-      return recoverSince === undefined ? enqueueCampaign(ctx, checked) : enqueueRecovering(ctx, gateway, recoverSince, checked);
+      return recoverSince === undefined ? enqueueCampaign(ctx, checked) : enqueueRecovering(ctx, recordQueries, recoverSince, checked);
     },
     previewCampaign: (opts) => previewCampaign(ctx, opts),
     getCampaign: (id) => getCampaign(ctx, id),
@@ -167,8 +170,8 @@ export function producerFromContext(ctx: Context): Producer {
     resumeCampaign: (id) => resumeCampaign(ctx, id),
     rescheduleCampaign: (id, sendAt) => rescheduleCampaign(ctx, id, sendAt),
     setMaxCost: (id, maxCost) => setMaxCost(ctx, id, maxCost),
-    settleCampaign: async (id, opts) => settleCampaign(ctx, gateway(), id, opts),
-    reconcileCampaign: async (id, opts) => settleCampaign(ctx, gateway(), id, opts),
+    settleCampaign: async (id, opts) => settleCampaign(ctx, recordQueries(), id, opts),
+    reconcileCampaign: async (id, opts) => settleCampaign(ctx, recordQueries(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
     pause: () => pauseSending(ctx),
     resume: () => resumeSending(ctx),

@@ -1,7 +1,8 @@
+import { queriesOf, queryAccounts, type AccountQueries } from '../shared/accounts/account-queries';
+import { withAccount } from '../shared/accounts/outcome-account';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import { parseIsoWithOffset } from '../shared/gateway/gateway-time';
-import type { GatewayQueries } from '../shared/gateway/queries';
 import { SENT_RCD_HISTORY_MS } from '../shared/gateway/query-limits';
 import { readSentRecords } from '../shared/settling/sent-records';
 import type { StoredOutcome } from '../shared/types';
@@ -13,7 +14,7 @@ import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqu
  * show since then is recorded `sent` with that msgId, and only the others are sent.
  *
  * getSentRcd's rows carry a number, a msgId and a time, not the text: any message to the number in that span
- * counts, whichever campaign sent it. That errs towards not sending (a number that got another campaign's text in
+ * counts, whichever campaign (and whichever gateway account) sent it: every account's records are read. That errs towards not sending (a number that got another campaign's text in
  * the span is left out, and said so in its result), never towards sending twice.
  */
 export const RECOVERED_REASON =
@@ -27,7 +28,7 @@ export const RECOVERED_REASON =
  */
 export async function enqueueRecovering(
   ctx: Context,
-  queries: () => GatewayQueries,
+  queries: () => AccountQueries,
   recoverSince: unknown,
   opts: EnqueueOptions,
 ): Promise<EnqueueResult & { recovered?: number }> {
@@ -65,29 +66,52 @@ export function checkRecoverSince(value: unknown, now: number): number | string 
   return at;
 }
 
-/** The msgIds the gateway recorded per number (digits only) over a span; each serves one recipient. */
+/** The msgIds each gateway account recorded per number (digits only) over a span; each serves one recipient. */
 export class GatewaySent {
-  private readonly byNumber = new Map<string, string[]>();
+  /** Per account, in the configuration's order: number → msgIds. */
+  private readonly byAccount = new Map<string, Map<string, string[]>>();
   recordsRead = 0;
 
-  /** Reads every submission from `since` to now; GATEWAY_QUERY_FAILED (nothing queued) when it cannot. */
-  static async read(queries: GatewayQueries, since: number, now: number): Promise<GatewaySent> {
+  /**
+   * Reads every account's submissions from `since` to now; GATEWAY_QUERY_FAILED (nothing queued) when any account's
+   * cannot be read: a recovery that missed one account's records could send its recipients twice.
+   */
+  static async read(queries: AccountQueries, since: number, now: number): Promise<GatewaySent> {
     const sent = new GatewaySent();
-    const read = await readSentRecords(queries, since, now, (rows) => {
-      for (const r of rows) {
-        const number = r.number.replace(/\D/g, '');
-        const ids = sent.byNumber.get(number);
-        if (ids) ids.push(r.msgId);
-        else sent.byNumber.set(number, [r.msgId]);
+    const accounts = queryAccounts(queries);
+    for (const account of accounts) {
+      const q = queriesOf(queries, account);
+      if (!q) continue;
+      const byNumber = new Map<string, string[]>();
+      sent.byAccount.set(account, byNumber);
+      try {
+        const read = await readSentRecords(q, since, now, (rows) => {
+          for (const r of rows) {
+            const number = r.number.replace(/\D/g, '');
+            const ids = byNumber.get(number);
+            if (ids) ids.push(r.msgId);
+            else byNumber.set(number, [r.msgId]);
+          }
+        });
+        sent.recordsRead += read.recordsRead;
+      } catch (err) {
+        if (accounts.length === 1 || !(err instanceof SmsqError)) throw err;
+        throw new SmsqError(err.code, `account ${account}: ${err.message}`, { ...err.details, account });
       }
-    });
-    sent.recordsRead = read.recordsRead;
+    }
     return sent;
   }
 
-  /** One msgId recorded for the number, taken so that no other recipient gets it; undefined when none is left. */
-  take(number: string): string | undefined {
-    return this.byNumber.get(number)?.shift();
+  /**
+   * One msgId recorded for the number, and the account that recorded it, taken so that no other recipient gets it;
+   * undefined when none is left.
+   */
+  take(number: string): { msgId: string; account: string } | undefined {
+    for (const [account, byNumber] of this.byAccount) {
+      const msgId = byNumber.get(number)?.shift();
+      if (msgId !== undefined) return { msgId, account };
+    }
+    return undefined;
   }
 }
 
@@ -104,8 +128,8 @@ export async function settleRecovered(ctx: Context, campaignId: string, batches:
     if (!record) continue;
     const outcomes = new Map<number, StoredOutcome>();
     record.recipients.forEach((r, i) => {
-      const msgId = sent.take(r.number);
-      if (msgId !== undefined) outcomes.set(i, ['s', msgId, RECOVERED_REASON]);
+      const found = sent.take(r.number);
+      if (found) outcomes.set(i, withAccount(['s', found.msgId, RECOVERED_REASON], found.account));
     });
     if (outcomes.size === 0) continue;
     const stored = await ctx.batches.settle(campaignId, k, outcomes);

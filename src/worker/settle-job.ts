@@ -2,12 +2,12 @@ import { DelayedError } from 'bullmq';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
-import type { GatewayQueries } from '../shared/gateway/queries';
+import type { AccountQueries } from '../shared/accounts/account-queries';
 import { jobIds } from '../shared/redis/keys';
 import { metrics } from '../shared/metrics';
 import { JOB_NAMES, type JobOf } from '../shared/queues';
 import { completeIfSettled } from '../shared/settling/complete';
-import { allCounted, resendNotSent, settleUnknowns } from '../shared/settling/settle-campaign';
+import { accountFailure, allCounted, resendNotSent, settleUnknowns } from '../shared/settling/settle-campaign';
 import { withSettleLock } from '../shared/settling/settle-lock';
 import type { SettleJobResult } from '../shared/types';
 
@@ -41,9 +41,11 @@ export async function scheduleSettle(ctx: Context, campaignId: string): Promise<
  * settles the whole round at its end; then, with SMS_AUTO_RESEND, it queues the `not-sent` recipients again, unless the
  * campaign was cancelled or failed meanwhile (an expired campaign has no record: nothing to do), and otherwise
  * completes the campaign. When getSentRcd cannot be read, the recipients stay `unknown`, the campaign's
- * `settleError` says why, and the job fails its attempt: BullMQ retries it with backoff.
+ * `settleError` says why, and the job fails its attempt: BullMQ retries it with backoff. Each account's recipients
+ * are settled from its own records: when one account's cannot be read, the others' are settled first, and the
+ * attempt then fails naming that account.
  */
-export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobOf<'settle'>, token?: string): Promise<SettleJobResult> {
+export async function settleJob(ctx: Context, queries: AccountQueries, job: JobOf<'settle'>, token?: string): Promise<SettleJobResult> {
   const { campaignId } = job.data;
   const log = ctx.log.child({ campaignId, round: job.data.round, component: 'settle' });
   const empty: SettleJobResult = { campaignId, unknown: 0, sent: 0, notSent: 0, resent: 0, completed: false };
@@ -56,6 +58,9 @@ export async function settleJob(ctx: Context, queries: GatewayQueries, job: JobO
     let settled;
     try {
       settled = await settleUnknowns(ctx, queries, campaignId, rec);
+      // Some accounts' records unreadable: the others' recipients are settled, these wait for the retry.
+      const partly = accountFailure(settled);
+      if (partly) throw partly;
     } catch (err) {
       if (!(err instanceof SmsqError) || err.code !== 'GATEWAY_QUERY_FAILED') throw err;
       metrics.settleRuns.labels('query-failed').inc();

@@ -1,6 +1,6 @@
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
-import type { GatewayQueries } from '../../shared/gateway/queries';
+import type { AccountQueries } from '../../shared/accounts/account-queries';
 import {
   allCounted,
   queueReopened,
@@ -31,7 +31,7 @@ const LOCK_WAIT_MS = 30_000;
  */
 export async function settleCampaign(
   ctx: Context,
-  queries: GatewayQueries,
+  queries: AccountQueries,
   campaignId: string,
   opts: SettleOptions = {},
 ): Promise<SettleResult> {
