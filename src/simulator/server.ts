@@ -90,6 +90,12 @@ const HEADERS_TIMEOUT_MS = 66_000;
 const ACCOUNT_PREFIX = '/accounts/';
 const CONTROL_ACCOUNT_PREFIX = `${CONTROL_PREFIX}accounts/`;
 
+/**
+ * One msgId sequence for every account of every simulator in this process, so that none answers a msgId another
+ * gave: tests that stand one simulator in for each account get distinct msgIds too, as from one gateway.
+ */
+const MSG_IDS = new MsgIdSequence();
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const credentials: Credentials = {
     apiKey: opts.apiKey ?? SIMULATOR_CREDENTIALS.apiKey,
@@ -97,10 +103,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     appId: opts.appId ?? SIMULATOR_CREDENTIALS.appId,
   };
   const named = checkAccounts(opts.accounts ?? []);
-  // One sequence for every account, so that no two accounts ever answer the same msgId.
-  const msgIds = new MsgIdSequence();
   // Every state is made (its faults checked) before anything starts, so that a bad account leaves nothing open.
-  const mainState = new SimulatorState(credentials, opts.faults, msgIds);
+  const mainState = new SimulatorState(credentials, opts.faults, MSG_IDS);
   const namedStates = named.map((a) => {
     const own = {
       apiKey: a.apiKey ?? credentials.apiKey,
@@ -108,7 +112,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       appId: a.appId ?? credentials.appId,
     };
     try {
-      return new SimulatorState(own, a.faults, msgIds);
+      return new SimulatorState(own, a.faults, MSG_IDS);
     } catch (err) {
       throw err instanceof RangeError ? new RangeError(`simulator account "${a.name}": ${err.message}`) : err;
     }

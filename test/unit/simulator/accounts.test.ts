@@ -219,6 +219,17 @@ describe('a simulator with named accounts', () => {
     expect(a.stats().calls + sim.stats().calls).toBe(0);
   });
 
+  it('gives msgIds unique over all the simulators of one process, as one gateway would', async () => {
+    const other = await startSimulator({ port: 0 });
+    try {
+      const [first, second] = [await sendSms(sim, { numbers: ['93000000000'] }), await sendSms(other, { numbers: ['93000000000'] })];
+      expect(first.array![0].msgId).not.toBe(second.array![0].msgId);
+      expect(other.ledger.byMsgId(first.array![0].msgId)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reaches a named account through an SMS_ACCOUNTS entry of its baseUrl alone, as for a local simulator', async () => {
     const simulator = await startSimulator({ port: 0, accounts: [{ name: 'spare' }] });
     try {
