@@ -16,22 +16,27 @@ export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
  * shares traffic with the others (docs/accounts.md).
  */
 export interface GatewayAccount {
+  /** The account's name: lowercase letters, digits, `-` and `_`, up to 32. @defaultValue none: required */
   name: string;
-  /** The account's `<base>`: `<base>/sendSms` is called. */
+  /** The account's `<base>`: `<base>/sendSms` is called. @defaultValue none: required */
   baseUrl: string;
+  /** @defaultValue none: required, unless the base URL is on this machine (then the simulator's `sim-key`) */
   apiKey: string;
+  /** @defaultValue none: required, as apiKey (the simulator's `sim-secret`) */
   apiSecret: string;
+  /** @defaultValue none: required, as apiKey (the simulator's `sim-app`) */
   appId: string;
-  /** Sender IDs the account may send with; empty: any. */
+  /** Sender IDs the account may send with; empty: any. @defaultValue `[]` */
   senderIds: readonly string[];
-  /** Leading digits of the numbers it may send to (calling code first, `44`, `4477`); empty with no countries: any. */
+  /** Leading digits of the numbers it may send to (calling code first, `44`, `4477`); empty with no countries: any. @defaultValue `[]` */
   prefixes: readonly string[];
-  /** ISO 3166 alpha-2 countries it may send to (`GB`), by libphonenumber's metadata; empty with no prefixes: any. */
+  /** ISO 3166 alpha-2 countries it may send to (`GB`), by libphonenumber's metadata; empty with no prefixes: any. @defaultValue `[]` */
   countries: readonly string[];
-  /** Recipients per second through this account, shared by all workers; 0: no limit of its own. */
+  /** Recipients per second through this account, shared by all workers; 0: no limit of its own. @defaultValue 0 */
   maxRate: number;
-  /** Lower is tried first; accounts of one priority share traffic by weight. */
+  /** Lower is tried first; accounts of one priority share traffic by weight. @defaultValue 0 */
   priority: number;
+  /** An account's share of its priority's recipients, 1 to 1000. @defaultValue 1 */
   weight: number;
 }
 
