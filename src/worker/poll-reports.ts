@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { queriesOf, queryAccounts, type AccountQueries } from '../shared/accounts/account-queries';
+import { DEFAULT_ACCOUNT } from '../shared/config';
 import type { Context } from '../shared/context';
 import { AppliedReports, parseAwaitingMember } from '../shared/delivery/delivery-store';
 import type { IndexEntry } from '../shared/delivery/msgid-index';
@@ -40,40 +42,50 @@ const FAILED_QUERIES_TO_STOP = 3;
  */
 const BACKOFF_MAX_MS = 2 * 60_000;
 
-type Stop = { stop: true };
-/** A run's summary, and what it keeps to itself: queries failed in a row, and whether the gateway has answered yet. */
+/**
+ * A run's summary, and what it keeps to itself per account: queries failed in a row, whether the account's gateway
+ * has answered yet, and the accounts it no longer asks (backing off, from before the run or since).
+ */
 interface Run {
   summary: PollSummary;
-  failedInRow: number;
-  answered: boolean;
+  queries: AccountQueries;
+  failedInRow: Map<string, number>;
+  answered: Set<string>;
+  stopped: Set<string>;
 }
-/** A query's end: final answers given, left for the next run ('failed'), or the run must stop and back off. */
+/** A query's end: final answers given, left for the next run ('failed'), or the account must stop and back off. */
 type Asked = number | 'failed' | 'stop';
 
 /**
- * One run of the delivery-report poller. The work list holds one entry per batch with sent messages, scored by
- * when to look at it next. For each due batch it asks getReport about the messages without a report, 200 at a
- * time, records the answers like pushed reports, and looks again after DLR_POLL_AFTER_MS while some are still
- * sending; past DLR_EXPIRE_AFTER_MS the rest are `expired`. One run at a time across all workers (a lock);
- * calls spaced by DLR_POLL_RATE_PER_SECOND; a query failing with -18 or no answer is tried again within the run,
- * and -15, or queries failing in a row, make every worker back off (at most BACKOFF_MAX_MS).
+ * One run of the delivery-report poller. The work list holds one entry per batch and gateway account with sent
+ * messages, scored by when to look at it next. For each due entry it asks that account's getReport about the
+ * messages without a report, 200 at a time, records the answers like pushed reports, and looks again after
+ * DLR_POLL_AFTER_MS while some are still sending; past DLR_EXPIRE_AFTER_MS the rest are `expired`. One run at a
+ * time across all workers (a lock); calls spaced by DLR_POLL_RATE_PER_SECOND; a query failing with -18 or no answer
+ * is tried again within the run, and -15, or queries failing in a row, make every worker back off from that account
+ * (at most BACKOFF_MAX_MS) while the run goes on with the others'. `queries`: every account's (AccountGateways), or
+ * one GatewayQueries for the default account alone.
  */
-export async function pollReports(ctx: Context, queries: GatewayQueries): Promise<PollSummary> {
+export async function pollReports(ctx: Context, queries: AccountQueries): Promise<PollSummary> {
   const { keys, redis } = ctx;
   const d = ctx.config.delivery;
   const summary: PollSummary = { calls: 0, asked: 0, reported: 0, matched: 0, expired: 0, done: 0 };
-  const run: Run = { summary, failedInRow: 0, answered: false };
+  const run: Run = { summary, queries, failedInRow: new Map(), answered: new Set(), stopped: new Set() };
   const token = randomUUID();
   const lockMs = Math.max(60_000, d.pollIntervalMs * 2);
   if ((await redis.set(keys.pollLock(), token, 'PX', lockMs, 'NX')) !== 'OK') return { ...summary, skipped: 'locked' };
   try {
-    if ((await redis.exists(keys.pollBackoff())) === 1) return { ...summary, skipped: 'backoff' };
-    outer: while (summary.calls < d.pollMaxCalls) {
-      const due = await redis.zrangebyscore(keys.awaitingReports(), '-inf', Date.now(), 'LIMIT', 0, BATCHES_PER_READ);
+    const accounts = queryAccounts(queries);
+    for (const account of accounts) if ((await redis.exists(keys.pollBackoff(account))) === 1) run.stopped.add(account);
+    if (run.stopped.size === accounts.length) return { ...summary, skipped: 'backoff' };
+    // Due entries of accounts the run no longer asks stay where they are, at the head of the due ones: skipped over.
+    let skipped = 0;
+    outer: while (summary.calls < d.pollMaxCalls && run.stopped.size < accounts.length) {
+      const due = await redis.zrangebyscore(keys.awaitingReports(), '-inf', Date.now(), 'LIMIT', skipped, BATCHES_PER_READ);
       if (due.length === 0) break;
       for (const member of due) {
-        if (summary.calls >= d.pollMaxCalls) break outer;
-        if ((await pollBatch(ctx, queries, member, run)) !== undefined) break outer;
+        if (summary.calls >= d.pollMaxCalls || run.stopped.size === accounts.length) break outer;
+        if ((await pollBatch(ctx, member, run)) === 'skipped') skipped++;
       }
     }
   } finally {
@@ -83,15 +95,27 @@ export async function pollReports(ctx: Context, queries: GatewayQueries): Promis
   return summary;
 }
 
-/** Looks at one batch of the work list; a Stop when the gateway said to back off. */
-async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, run: Run): Promise<Stop | undefined> {
+/**
+ * Looks at one entry of the work list; 'skipped' (left as it is) when its account is not asked in this run any
+ * more. An entry whose account the gateway told to back off meanwhile is left as it is too.
+ */
+async function pollBatch(ctx: Context, member: string, run: Run): Promise<'skipped' | undefined> {
   const { redis, keys } = ctx;
   const { summary } = run;
   const d = ctx.config.delivery;
-  const { sentAt, campaignId, batch } = parseAwaitingMember(member);
-  const pending = await ctx.delivery.unreported(campaignId, batch, sentAt);
+  const { sentAt, campaignId, batch, account } = parseAwaitingMember(member);
   const now = Date.now();
-  if (pending && pending.length > 0 && now - sentAt >= d.expireAfterMs) {
+  const expiring = now - sentAt >= d.expireAfterMs;
+  if (run.stopped.has(account) && !expiring) return 'skipped';
+  const queries = queriesOf(run.queries, account);
+  if (!queries && !expiring) {
+    // An account no longer configured cannot be asked: its messages are looked at again when they can be expired.
+    ctx.log.warn({ account, campaignId, batch }, 'delivery reports of a gateway account that is not configured: left to expire');
+    await redis.zadd(keys.awaitingReports(), 'XX', sentAt + d.expireAfterMs, member);
+    return undefined;
+  }
+  const pending = await ctx.delivery.unreported(campaignId, batch, sentAt, account);
+  if (pending && pending.length > 0 && expiring) {
     const expired = new AppliedReports();
     for (const entry of pending) {
       if ((await ctx.delivery.expire(entry, now)) !== 'applied') continue;
@@ -99,14 +123,14 @@ async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, 
       expired.add(campaignId, entry.msgId, { state: 'e', at: now, code: 'EXPIRED', reason: '' });
     }
     await ctx.delivery.emitApplied(expired);
-  } else if (pending && pending.length > 0) {
+  } else if (pending && pending.length > 0 && queries) {
     let answered = 0;
     let failed = false;
     for (let i = 0; i < pending.length; i += MAX_REPORT_MSG_IDS) {
       // Out of calls for this run: the batch stays due, and the next run asks again.
       if (summary.calls >= d.pollMaxCalls) return undefined;
-      const result = await ask(ctx, queries, pending.slice(i, i + MAX_REPORT_MSG_IDS), run);
-      if (result === 'stop') return { stop: true };
+      const result = await ask(ctx, queries, account, pending.slice(i, i + MAX_REPORT_MSG_IDS), run);
+      if (result === 'stop') return undefined;
       if (result === 'failed') failed = true;
       else answered += result;
     }
@@ -126,11 +150,12 @@ async function pollBatch(ctx: Context, queries: GatewayQueries, member: string, 
 }
 
 /**
- * One getReport query, tried again within the run while it fails transiently, every call spaced by the rate limit;
- * how many final answers it gave, 'failed' (left for the next run), or 'stop' (-15, a failure that is not
- * transient, or FAILED_QUERIES_TO_STOP queries in a row failed: every worker's poller backs off).
+ * One getReport query to `account`, tried again within the run while it fails transiently, every call spaced by the
+ * rate limit; how many final answers it gave, 'failed' (left for the next run), or 'stop' (-15, a failure that is
+ * not transient, or FAILED_QUERIES_TO_STOP queries to the account in a row failed: every worker's poller backs off
+ * from it).
  */
-async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[], run: Run): Promise<Asked> {
+async function ask(ctx: Context, queries: GatewayQueries, account: string, entries: IndexEntry[], run: Run): Promise<Asked> {
   const { summary } = run;
   summary.asked += entries.length;
   let started = Date.now();
@@ -140,25 +165,27 @@ async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[],
     answer = await queries.getReport(entries.map((e) => e.msgId));
     if (answer.ok) break;
     const failure: QueryFailure = answer;
-    summary.error = `getReport ${describeQueryFailure(failure)}`;
+    summary.error = `${account === DEFAULT_ACCOUNT ? '' : `account ${account}: `}getReport ${describeQueryFailure(failure)}`;
     // -15 asks for fewer queries: retrying at once would ask for more.
     const retryable = isTransientQueryFailure(failure) && !(failure.kind === 'status' && failure.status === '-15');
     if (!retryable || tries === TRIES_PER_QUERY || summary.calls >= ctx.config.delivery.pollMaxCalls) {
       summary.failedQueries = (summary.failedQueries ?? 0) + 1;
-      run.failedInRow++;
-      if (retryable && run.failedInRow < FAILED_QUERIES_TO_STOP) return 'failed';
-      await backOff(ctx);
-      ctx.log.warn({ error: summary.error }, 'delivery-report poller backs off');
+      const inRow = (run.failedInRow.get(account) ?? 0) + 1;
+      run.failedInRow.set(account, inRow);
+      if (retryable && inRow < FAILED_QUERIES_TO_STOP) return 'failed';
+      await backOff(ctx, account);
+      run.stopped.add(account);
+      ctx.log.warn({ error: summary.error, account }, 'delivery-report poller backs off');
       return 'stop';
     }
     await pause(Math.max(spacing(ctx), queryRetryDelay(tries, RETRY_FIRST_MS)));
     started = Date.now();
   }
-  run.failedInRow = 0;
-  // The run began out of back-off, so only the level can be left: clear it at the run's first answer.
-  if (!run.answered) {
-    run.answered = true;
-    await ctx.redis.del(ctx.keys.pollBackoffLevel());
+  run.failedInRow.set(account, 0);
+  // The account was asked out of back-off, so only the level can be left: clear it at its first answer of the run.
+  if (!run.answered.has(account)) {
+    run.answered.add(account);
+    await ctx.redis.del(ctx.keys.pollBackoffLevel(account));
   }
   const final = answer.value.records.filter((r) => r.state !== 'sending');
   const reports = final.map(toReport);
@@ -167,7 +194,7 @@ async function ask(ctx: Context, queries: GatewayQueries, entries: IndexEntry[],
     countReport('poll', 'invalid', reports.length - inRange.length);
     ctx.log.warn({ count: reports.length - inRange.length }, 'polled delivery reports dated out of range skipped');
   }
-  const counts = await ctx.delivery.record(inRange, 'poll');
+  const counts = await ctx.delivery.record(inRange, 'poll', account);
   summary.reported += final.length;
   summary.matched += counts.matched;
   await pause(started + spacing(ctx) - Date.now());
@@ -195,12 +222,12 @@ function toReport(r: ReportRecord): DeliveryReport {
   };
 }
 
-/** Pauses every worker's report poller (see poll-backoff.ts). */
-function backOff(ctx: Context): Promise<void> {
+/** Pauses every worker's report poller's questions to `account` (see poll-backoff.ts). */
+function backOff(ctx: Context, account: string): Promise<void> {
   const intervalMs = ctx.config.delivery.pollIntervalMs;
   return backOffPoller(
     ctx.redis,
-    { backoff: ctx.keys.pollBackoff(), level: ctx.keys.pollBackoffLevel() },
+    { backoff: ctx.keys.pollBackoff(account), level: ctx.keys.pollBackoffLevel(account) },
     intervalMs,
     Math.max(BACKOFF_MAX_MS, intervalMs),
   );
