@@ -309,6 +309,24 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/delivery-reports/{token}/accounts/{account}': {
+      post: {
+        summary:
+          "Where the gateway pushes the delivery reports of a named gateway account's messages (each account has its own push address; msgIds are unique only within an account): give the vendor this URL with DLR_TOKEN as {token}. As /v1/delivery-reports/{token}, which serves the default account.",
+        parameters: [
+          { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'DLR_TOKEN.' },
+          { name: 'account', in: 'path', required: true, schema: { type: 'string' }, description: 'The account name (SMS_ACCOUNTS).' },
+        ],
+        requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
+        responses: {
+          200: { description: '{ received, matched, duplicate, held, unmatched, invalid: [{ index, reason }] }' },
+          400: error('BAD_REQUEST: not JSON, or not a report or a list of reports.'),
+          401: error('UNAUTHORIZED: wrong token, or DLR_TOKEN is not set on the server.'),
+          403: error('FORBIDDEN: the address is not in DLR_ALLOWED_IPS.'),
+          404: error('NOT_FOUND: no gateway account of that name is configured (checked after the token).'),
+        },
+      },
+    },
     '/v1/suppressions': {
       get: {
         summary: 'The whole suppression list, streamed: NDJSON {number, reason, source, addedAt}, or CSV with Accept: text/csv.',
@@ -417,6 +435,27 @@ export const openApiDocument = {
           400: error('BAD_REQUEST: not JSON, or not a reply or a list of replies.'),
           401: error('UNAUTHORIZED: wrong token, or REPLY_TOKEN is not set on the server.'),
           403: error('FORBIDDEN: the address is not in REPLY_ALLOWED_IPS.'),
+        },
+      },
+    },
+    '/v1/replies/{token}/accounts/{account}': {
+      post: {
+        summary:
+          "Where the gateway pushes the replies that come through a named gateway account: as /v1/replies/{token} (replies are attributed by their number, whichever account brought them), at an address of the same form as the account's delivery reports'.",
+        parameters: [
+          { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'REPLY_TOKEN.' },
+          { name: 'account', in: 'path', required: true, schema: { type: 'string' }, description: 'The account name (SMS_ACCOUNTS).' },
+        ],
+        requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
+        responses: {
+          200: {
+            description:
+              '{ received, replies: [{ number, result (stored|stop|start|duplicate), campaignId?, listChange? }], invalid: [{ index, reason }] }',
+          },
+          400: error('BAD_REQUEST: not JSON, or not a reply or a list of replies.'),
+          401: error('UNAUTHORIZED: wrong token, or REPLY_TOKEN is not set on the server.'),
+          403: error('FORBIDDEN: the address is not in REPLY_ALLOWED_IPS.'),
+          404: error('NOT_FOUND: no gateway account of that name is configured (checked after the token).'),
         },
       },
     },

@@ -1,7 +1,9 @@
 /**
  * POST /v1/replies/:token — where the gateway pushes replies (recordMo's fields, one reply per POST; a JSON array is
- * taken too). Like the delivery-report push it has no signature, so the path carries a secret (REPLY_TOKEN),
- * compared in constant time, optionally with an address allow list (REPLY_ALLOWED_IPS).
+ * taken too); POST /v1/replies/:token/accounts/:account — the same for a named gateway account, so that every
+ * account's push address has the form its delivery reports' has. Replies are attributed by their number whichever
+ * account brought them, so both store them alike. Like the delivery-report push it has no signature, so the path
+ * carries a secret (REPLY_TOKEN), compared in constant time, optionally with an address allow list (REPLY_ALLOWED_IPS).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { quoteLongIntegers } from '../../shared/gateway/parse-queries';
@@ -17,27 +19,40 @@ import { ApiError } from '../errors';
 const BODY_LIMIT = 1024 * 1024;
 
 export const REPLY_PUSH_PATH = '/v1/replies/:token';
+export const ACCOUNT_REPLY_PUSH_PATH = '/v1/replies/:token/accounts/:account';
+
+type Params = { token: string; account?: string };
 
 export async function replyPushRoutes(app: FastifyInstance, { ctx }: ServerDeps): Promise<void> {
   const { token, allowedIps } = ctx.config.replies;
   const allowed = allowList(allowedIps);
+  const accounts = new Set(ctx.config.accounts.map((a) => a.name));
   // As for delivery reports: the body is read as text whatever its declared type, and parsed here.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  // Checked in onRequest, before the body is read: a caller without the token costs us no upload.
-  const onRequest = async (req: FastifyRequest<{ Params: { token: string } }>) => {
+  // Checked in onRequest, before the body is read: a caller without the token costs us no upload. The account is
+  // checked after the token, so that a caller without it learns nothing of which accounts there are.
+  const onRequest = async (req: FastifyRequest<{ Params: Params }>) => {
     if (allowed && !allowed(req.ip)) throw new ApiError('FORBIDDEN', `address ${req.ip} may not push replies (REPLY_ALLOWED_IPS)`);
     if (token === undefined) throw new ApiError('UNAUTHORIZED', 'replies are not enabled on this server: set REPLY_TOKEN');
     if (!secretMatches(req.params.token, token)) throw new ApiError('UNAUTHORIZED', 'wrong reply token');
+    const account = req.params.account;
+    if (account !== undefined && !accounts.has(account))
+      throw new ApiError(
+        'NOT_FOUND',
+        'no gateway account of that name is configured here: push to the address of one that is (SMS_ACCOUNTS)',
+      );
   };
 
-  app.post<{ Params: { token: string } }>(REPLY_PUSH_PATH, { bodyLimit: BODY_LIMIT, onRequest }, async (req) => {
+  const handler = async (req: FastifyRequest<{ Params: Params }>) => {
     const { records, invalid } = parseReplyPush(typeof req.body === 'string' ? req.body : '', Date.now());
     if (invalid.length > 0) countReply('push', 'invalid', invalid.length);
     const replies = await ctx.replies.record(records, 'push');
     return { received: records.length + invalid.length, replies, invalid };
-  });
+  };
+  app.post<{ Params: Params }>(REPLY_PUSH_PATH, { bodyLimit: BODY_LIMIT, onRequest }, handler);
+  app.post<{ Params: Params }>(ACCOUNT_REPLY_PUSH_PATH, { bodyLimit: BODY_LIMIT, onRequest }, handler);
 }
 
 /**
