@@ -128,6 +128,20 @@ The old name of smsq settle, which it runs (deprecated): see smsq settle --help.
   balance: `Usage: smsq balance [--json]
 
 The gateway balance, gift and credit, and how many messages they pay for at the last price a delivery report gave.`,
+  accounts: `Usage: smsq accounts [--json] | smsq accounts resume NAME
+
+Every gateway account (SMS_ACCOUNTS; without it the one account SMS_API_* describe, named default), in the
+configuration's order: its state, its gateway (scheme, host and port), its balance, its limits (priority, weight,
+max rate) and whom it may send to (prefixes, countries, sender IDs). The state is one of
+  ok                          it sends
+  stopped CODE reason — action  its gateway refused it (-10: no balance, -1: bad key, ...); fix it, then resume it
+  breaker open until TIME     transient failures in a row: its traffic goes to the other accounts until then
+  probe                       the breaker's time is up: the next call through it tries it
+An account whose balance cannot be read says why; the others are listed all the same.
+
+  --json         the list as GET /v1/accounts answers it (times in ISO 8601)
+  resume NAME    clear that account's stop and breaker, so that every worker sends through it again (a name not
+                 configured is a usage error, exit 2); smsq resume clears every account's and restarts the queue`,
   pause: `Usage: smsq pause [ID] [--reason TEXT]
 
 With an id: pauses that campaign — none of its batches starts until smsq resume ID, batches in flight finish, other

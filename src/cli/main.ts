@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   resume: async () => (await import('./commands/control')).resumeCommand,
   settle: async () => (await import('./commands/delivery')).settleCommand,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
+  accounts: async () => (await import('./commands/accounts')).default,
   suppress: async () => (await import('./commands/suppress')).default,
   simulator: async () => (await import('./commands/simulator')).default,
   replies: async () => (await import('./commands/replies')).default,
@@ -59,6 +60,8 @@ Commands:
                                   --resend queues the not-sent ones again
   reconcile ID [--resend] [--json] the old name of settle (deprecated)
   balance [--json]                gateway balance, and messages it pays for at the last known price
+  accounts [--json]               every gateway account: state (stopped, breaker), balance, limits, routing
+  accounts resume NAME            clear one gateway account's stop and circuit breaker
   pause [ID] [--reason TEXT]      pause one campaign (its batches in flight finish), or without ID the whole queue
   resume [ID]                     resume one campaign, or without ID the whole queue (clears an account-level stop)
   suppress add NUMBER… [--reason R] | remove NUMBER… | import FILE|- [--reason R]

@@ -22,6 +22,7 @@ const COMMANDS = [
   'settle',
   'reconcile',
   'balance',
+  'accounts',
   'pause',
   'resume',
   'suppress',

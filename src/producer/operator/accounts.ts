@@ -1,5 +1,6 @@
 import { AccountStates, type AccountStop, type Availability } from '../../shared/accounts/account-state';
 import type { GatewayAccount } from '../../shared/config';
+import { withIsoTimes, type Json } from '../../shared/campaign/json';
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { GatewayQueries } from '../../shared/gateway/queries';
@@ -19,8 +20,8 @@ export interface AccountInfo {
   breaker: {
     /** Transient failures in a row. */
     failures: number;
-    /** While the breaker is open: when one probe call may try the account again (ms); null while it is closed. */
-    probeAt: number | null;
+    /** While the breaker is open: when one probe call may try the account again (ms); absent while it is closed. */
+    probeAt?: number;
   };
   /** Its getBalance, unless the list was asked without balances; `balanceUnavailable` says why when it failed. */
   balance?: BalanceInfo;
@@ -65,7 +66,7 @@ export async function listAccounts(
         gateway: origin(a.baseUrl),
         state: AccountStates.availability(view, now),
         stop: view.stop,
-        breaker: { failures: view.failures, probeAt: view.openUntil > 0 ? view.openUntil : null },
+        breaker: view.openUntil > 0 ? { failures: view.failures, probeAt: view.openUntil } : { failures: view.failures },
         ...(opts.balance === false ? {} : await balanceOf(ctx, a, queriesOf)),
         maxRate: a.maxRate,
         priority: a.priority,
@@ -76,6 +77,11 @@ export async function listAccounts(
       };
     }),
   );
+}
+
+/** The accounts as GET /v1/accounts answers and `smsq accounts --json` prints them: times in ISO 8601. */
+export function accountsJson(accounts: readonly AccountInfo[]): { accounts: Array<Json<AccountInfo>> } {
+  return { accounts: accounts.map((a) => withIsoTimes(a)) };
 }
 
 /**
