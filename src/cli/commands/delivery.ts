@@ -5,7 +5,7 @@ import { out } from '../output';
 /**
  * `smsq settle ID [--resend] [--json]` (also under its old name, `smsq reconcile`): settles the campaign's
  * `unknown` recipients from the gateway's sent records; with --resend, queues the `not-sent` ones again. Exit 0;
- * 1 when some remain unknown (too recent).
+ * 1 when some remain unknown (too recent, or a gateway account's records could not be read).
  */
 export async function settleCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -19,10 +19,17 @@ export async function settleCommand(argv: string[]): Promise<number> {
     await out(
       `campaign ${r.campaignId}: ${r.unknown} unknown → ${r.sent} sent, ${r.notSent} not-sent, ${r.tooRecent} still unknown (too recent)` +
         `${values.resend ? `; ${r.resent} queued again` : ''}\n` +
-        `  gateway records read: ${r.recordsRead}${r.windows.map((w) => `  [${w.start} .. ${w.end}]`).join('')}\n`,
+        `  gateway records read: ${r.recordsRead}${r.windows.map((w) => `  [${w.start} .. ${w.end}]`).join('')}\n` +
+        Object.entries(r.accounts ?? {})
+          .map(
+            ([name, a]) =>
+              `  account ${name}: ${a.unknown} unknown → ${a.sent} sent, ${a.notSent} not-sent${a.error ? `; left unknown: ${a.error}` : ''}\n`,
+          )
+          .join(''),
     );
   }
-  return r.tooRecent > 0 ? 1 : 0;
+  const unread = Object.values(r.accounts ?? {}).some((a) => a.error !== undefined);
+  return r.tooRecent > 0 || unread ? 1 : 0;
 }
 
 /** `smsq balance [--json]`: the gateway balance, and how many messages it pays for at the last known price. */
