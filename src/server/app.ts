@@ -15,6 +15,7 @@ import { campaignConsole, isConsoleRoute } from './console';
 import { dashboard, DASHBOARD_PATH } from './dashboard';
 import { ApiError, errorHandler } from './errors';
 import { openApiDocument } from './openapi';
+import { accountRoutes } from './routes/accounts';
 import { campaignRoutes } from './routes/campaigns';
 import { deliveryReportRoutes } from './routes/delivery-reports';
 import { enqueueRoutes } from './routes/enqueue';
@@ -98,6 +99,7 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(enqueueRoutes, deps);
     await api.register(campaignRoutes, deps);
     await api.register(queueRoutes, deps);
+    await api.register(accountRoutes, deps);
     await api.register(suppressionRoutes, deps);
     await api.register(replyRoutes, deps);
     await api.register(webhookRoutes, deps);

@@ -3,6 +3,10 @@
  * (./schemas.ts); test/integration/server/openapi.test.ts holds it to the routes Fastify actually registered.
  */
 import {
+  accountParams,
+  accountResumedSchema,
+  accountSchema,
+  accountsQuery,
   campaignInfoSchema,
   enqueueJsonBody,
   maxCostBody,
@@ -120,6 +124,7 @@ export const openApiDocument = {
       Error: errorSchema,
       Readiness: readinessSchema,
       PauseBody: pauseBody,
+      Account: accountSchema,
     },
   },
   paths: {
@@ -471,6 +476,35 @@ export const openApiDocument = {
         summary: 'Restart sending; also clears an account-level stop.',
         security: bearer,
         responses: { 200: { description: '{ paused: false, clearedAccountStop }' }, ...common },
+      },
+    },
+    '/v1/accounts': {
+      get: {
+        summary:
+          "Every gateway account (SMS_ACCOUNTS; without it the one SMS_API_* describe, named default), in the configuration's order: its state (stop, circuit breaker), gateway origin, balance (one getBalance each; one that fails says why on its account), limits and routing. No credentials.",
+        security: bearer,
+        parameters: Object.entries(accountsQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+        responses: {
+          200: {
+            description: '{ accounts: Account[] }',
+            content: json({ type: 'object', properties: { accounts: { type: 'array', items: { $ref: '#/components/schemas/Account' } } } }),
+          },
+          400: error('BAD_REQUEST: an unknown parameter, or balance other than true or false.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/accounts/{name}/resume': {
+      post: {
+        summary:
+          "Clear one gateway account's stop and circuit breaker (after a top-up, a fixed key…): every worker sends through it again within a second. POST /v1/queue/resume clears every account's.",
+        security: bearer,
+        parameters: [{ name: 'name', in: 'path', required: true, schema: accountParams.properties.name }],
+        responses: {
+          200: { description: 'What was cleared.', content: json(accountResumedSchema) },
+          404: error('ACCOUNT_NOT_FOUND: no account of that name is configured; details.configured lists those that are.'),
+          ...common,
+        },
       },
     },
     '/v1/webhooks/failed': {

@@ -426,6 +426,93 @@ export const readinessSchema = {
   },
 } as const;
 
+/** GET /v1/accounts */
+export const accountsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    balance: {
+      type: 'string',
+      enum: ['true', 'false'],
+      description: "false: leave out each account's balance (no getBalance call), for a page that polls; default true.",
+    },
+  },
+} as const;
+
+/** POST /v1/accounts/:name/resume. Any name is taken: one not configured is a 404 ACCOUNT_NOT_FOUND. */
+export const accountParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', maxLength: 100, description: 'The account name, as in SMS_ACCOUNTS (default without it).' } },
+} as const;
+
+const accountStopSchema = {
+  type: 'object',
+  nullable: true,
+  description:
+    'Why its gateway stopped it (a status no retry mends: -1, -2, -10, -13, -19…), until an operator resumes it; null when not stopped.',
+  properties: {
+    code: { type: 'string' },
+    reason: { type: 'string' },
+    operatorAction: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const accountSchema = {
+  type: 'object',
+  required: ['name', 'gateway', 'state', 'stop', 'breaker', 'maxRate', 'priority', 'weight', 'prefixes', 'countries', 'senderIds'],
+  properties: {
+    name: { type: 'string' },
+    gateway: { type: 'string', description: "The base URL's scheme, host and port: never its path or credentials." },
+    state: {
+      type: 'string',
+      enum: ['ok', 'stopped', 'open', 'probe'],
+      description:
+        'stopped: see stop; open: its circuit breaker routes its traffic to the other accounts until breaker.probeAt; probe: that time is up, the next call through it tries it.',
+    },
+    stop: accountStopSchema,
+    breaker: {
+      type: 'object',
+      properties: {
+        failures: { ...count, description: 'Transient failures in a row.' },
+        probeAt: { type: 'string', format: 'date-time', description: 'While open: when one call may try the account again.' },
+      },
+    },
+    balance: {
+      type: 'object',
+      description: 'Its getBalance, as GET /v1/balance gives it; absent with balance=false or when it could not be read.',
+      properties: {
+        balance: { type: 'string' },
+        gift: { type: 'string' },
+        credit: { type: 'string' },
+        available: { type: 'string' },
+        lastPrice: { type: 'object', nullable: true },
+        messages: { type: 'integer', nullable: true },
+      },
+    },
+    balanceUnavailable: { type: 'string', description: 'Why its balance could not be read (the other accounts are listed all the same).' },
+    maxRate: { type: 'number', description: 'Recipients per second through it, across all workers; 0: no limit of its own.' },
+    priority: { type: 'integer', description: 'Lower is tried first.' },
+    weight: { type: 'integer', description: 'Its share of the traffic among the accounts of its priority.' },
+    prefixes: { type: 'array', items: { type: 'string' }, description: 'Leading digits of the numbers it may send to; empty: any.' },
+    countries: { type: 'array', items: { type: 'string' }, description: 'ISO 3166 countries it may send to; empty: any.' },
+    senderIds: { type: 'array', items: { type: 'string' }, description: 'Sender IDs it may send with; empty: any.' },
+  },
+} as const;
+
+export const accountResumedSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    cleared: {
+      type: 'object',
+      description: 'What was cleared: its stop (null if none) and its breaker.',
+      properties: { stop: accountStopSchema, failures: count, breakerOpen: { type: 'boolean' } },
+    },
+  },
+} as const;
+
 /** POST /v1/webhooks/retry: which failed events to re-send. */
 export const webhookRetryBody = {
   type: 'object',
