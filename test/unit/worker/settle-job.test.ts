@@ -3,8 +3,12 @@
  * recipients become `sent` or `not-sent` from the gateway's own records, when the job waits instead, what it resends
  * and when it completes the campaign. test/integration/auto-settle.test.ts runs it against Redis and the simulator.
  */
+import { AccountGateways } from '../../../src/shared/accounts/gateways';
+import { withAccount } from '../../../src/shared/accounts/outcome-account';
+import type { Config } from '../../../src/shared/config';
 import { jobIds } from '../../../src/shared/redis/keys';
-import type { SentRecord } from '../../../src/shared/gateway/queries';
+import type { GatewayQueries, SentRecord } from '../../../src/shared/gateway/queries';
+import { createLogger } from '../../../src/shared/logger';
 import type { CampaignRecord } from '../../../src/shared/campaign/record';
 import type { JobOf } from '../../../src/shared/queues';
 import type { StoredOutcome } from '../../../src/shared/types';
@@ -53,7 +57,21 @@ function setup(
   /** The gateway's record of a message to recipient `i` of batch `k`, `ms` after its call. */
   const recorded = (k: number, i: number, msgId: string, ms = 1_000, rawStatus = '0') =>
     records.push({ msgId, number: lists[k][i].number, receiveTime: CALLED_AT + ms, rawStatus });
-  return { ...f, queries, job, processor, countBatches, outcomes, recorded, lists };
+  return { ...f, queries, job, processor, countBatches, outcomes, recorded, lists, records };
+}
+
+/** Every account's queries scripted: the AccountGateways settling asks, with a FakeQueries per account. */
+class ScriptedAccounts extends AccountGateways {
+  constructor(
+    config: Config,
+    private readonly scripted: Record<string, FakeQueries>,
+  ) {
+    super(config, createLogger('silent'));
+  }
+
+  override queries(name: string): GatewayQueries {
+    return this.scripted[name].asQueries();
+  }
 }
 
 describe('settle job: unknown recipients settled from the gateway records', () => {
@@ -172,6 +190,35 @@ describe('settle job: when it waits or fails instead', () => {
     // The next attempt that reads the records settles them, and clears the note.
     s.queries.fail = null;
     expect(await runJob(job, s.processor)).toMatchObject({ kind: 'completed', value: { sent: 1, completed: true } });
+    expect(s.world.campaign(C)?.settleError).toBeUndefined();
+  });
+
+  it('settles the accounts whose records it reads, and fails the attempt naming the one whose it could not', async () => {
+    const accounts = [
+      { name: 'a', baseUrl: 'http://127.0.0.1:9/a' },
+      { name: 'b', baseUrl: 'http://127.0.0.1:9/b' },
+    ];
+    const s = setup([[withAccount(unknown(), 'a'), withAccount(unknown(), 'b')]], {
+      env: { SMS_AUTO_RESEND: 'false', SMS_ACCOUNTS: JSON.stringify(accounts) },
+    });
+    await s.countBatches();
+    s.recorded(0, 0, 'ga');
+    s.recorded(0, 1, 'gb');
+    const a = new FakeQueries(() => s.records);
+    a.fail = { ok: false, kind: 'status', status: '-1', reason: 'authentication error' };
+    const processor = (j: JobOf<'settle'>, token: string) =>
+      settleJob(s.ctx, new ScriptedAccounts(s.ctx.config, { a, b: s.queries }), j, token);
+    const job = s.job();
+    expect(await runJob(job, processor)).toMatchObject({ kind: 'retry', error: { code: 'GATEWAY_QUERY_FAILED' } });
+    // b's recipient settled from b's records, naming b; a's left unknown, and the campaign says why.
+    expect(s.outcomes()).toEqual([withAccount(unknown(), 'a'), ['s', 'gb', null, 'b']]);
+    expect(s.world.campaign(C)?.settleError).toMatch(/^account a: getSentRcd failed: status -1 \(authentication error\)/);
+    a.fail = null;
+    expect(await runJob(job, processor)).toMatchObject({ kind: 'completed', value: { unknown: 1, sent: 1, completed: true } });
+    expect(s.outcomes()).toEqual([
+      ['s', 'ga', null, 'a'],
+      ['s', 'gb', null, 'b'],
+    ]);
     expect(s.world.campaign(C)?.settleError).toBeUndefined();
   });
 
