@@ -1,8 +1,9 @@
 /**
- * The campaign console: `/` lists the campaigns, `/console/campaigns/:id` shows one, both behind the dashboard's
- * login. Plain HTML, CSS and one script served from ./assets with uPlot from node_modules: no build step, and no
+ * The campaign console: `/` lists the campaigns, `/console/campaigns/:id` shows one, `/console/accounts` the gateway
+ * accounts, all behind the dashboard's login. Plain HTML, CSS and one script served from ./assets with uPlot from node_modules: no build step, and no
  * request leaves for another host (the Content-Security-Policy below forbids it). The pages poll
- * `/console/api/...` — the campaign routes of the API mounted again behind the dashboard login, plus an overview.
+ * `/console/api/...` — the campaign and account routes of the API mounted again behind the dashboard login, plus an
+ * overview.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { ServerDeps } from '../app';
 import { basicAuth } from '../auth';
 import { sameOriginOnly } from '../browser-guards';
 import { ApiError } from '../errors';
+import { accountRoutes } from '../routes/accounts';
 import { campaignRoutes } from '../routes/campaigns';
 import { campaignParams } from '../schemas';
 import { campaignOverview, queueStatus } from './overview';
@@ -40,8 +42,10 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
   const files: Array<[string, string, string]> = [
     ['list.html', here('list.html'), 'text/html; charset=utf-8'],
     ['campaign.html', here('campaign.html'), 'text/html; charset=utf-8'],
+    ['accounts.html', here('accounts.html'), 'text/html; charset=utf-8'],
     ['console.css', here('console.css'), 'text/css; charset=utf-8'],
     ['console.js', here('console.js'), 'text/javascript; charset=utf-8'],
+    ['accounts.js', here('accounts.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.js', path.join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.css', path.join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8'],
   ];
@@ -68,6 +72,7 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
   };
   app.get('/', send('list.html'));
   app.get(`${CONSOLE_PREFIX}/campaigns/:id`, send('campaign.html'));
+  app.get(`${CONSOLE_PREFIX}/accounts`, send('accounts.html'));
   app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/assets/:file`, (req, reply) => send(req.params.file)(req, reply));
 
   await app.register(
@@ -85,8 +90,10 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
         campaignOverview(ctx, producer, req.params.id),
       );
       // The API's own campaign routes (list, status, cancel, settle, and pause/resume where the server has them)
-      // under /console/api/v1/...: one implementation, reached with the dashboard's login instead of the API token.
+      // and account routes (list, resume) under /console/api/v1/...: one implementation, reached with the
+      // dashboard's login instead of the API token.
       await api.register(campaignRoutes, deps);
+      await api.register(accountRoutes, deps);
     },
     { prefix: `${CONSOLE_PREFIX}/api` },
   );

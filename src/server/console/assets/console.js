@@ -1,5 +1,5 @@
 /*
- * The campaign console's one script, for both pages (body[data-page]). It polls the server every POLL_MS:
+ * The campaign console's script, for the campaign pages (body[data-page]) and, with accounts.js, the Accounts page. It polls the server every POLL_MS:
  * campaign state lives in Redis, written by workers in other processes, so the server would have to poll Redis
  * to push events anyway; polling keeps the server stateless and works through any proxy. No framework, no build:
  * elements are built with textContent (campaign ids and texts are never parsed as HTML).
@@ -566,5 +566,6 @@ function campaignPage() {
   poll(load);
 }
 
+// The Accounts page runs its own script (accounts.js), after this one.
 if (document.body.dataset.page === 'list') listPage();
-else campaignPage();
+else if (document.body.dataset.page === 'campaign') campaignPage();
