@@ -4,7 +4,6 @@ import type { Config } from '../shared/config';
 import { createContext, type Context, type ContextOptions } from '../shared/context';
 import { AccountGateways } from '../shared/accounts/gateways';
 import type { Logger } from '../shared/logger';
-import { GatewayQueries } from '../shared/gateway/queries';
 import { JOB_NAMES, POLL_SCHEDULER_ID, QUEUE_NAMES, REPLY_POLL_SCHEDULER_ID, type WorkerOf } from '../shared/queues';
 import { checkDurability } from '../shared/redis/durability';
 import type { RedisClient } from '../shared/redis/connection';
@@ -44,7 +43,6 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   const duplicates = trackDuplicates(ctx.redis);
   // One send client and one query client per gateway account, made when first used.
   const gateways = new AccountGateways(config, log);
-  const queries = new GatewayQueries(config.gateway, log.child({ component: 'gateway-queries' }));
   const common = {
     connection: ctx.redis,
     prefix: config.queuePrefix,
@@ -70,14 +68,14 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
       ...(config.rateLimitPerSecond > 0 ? { limiter: { max: config.rateLimitPerSecond, duration: 1_000 } } : {}),
     },
   );
-  const poller: WorkerOf<'delivery'> = new Worker(QUEUE_NAMES.delivery, () => pollReports(ctx, queries), { ...common, concurrency: 1 });
+  const poller: WorkerOf<'delivery'> = new Worker(QUEUE_NAMES.delivery, () => pollReports(ctx, gateways), { ...common, concurrency: 1 });
   // One settle job at a time per worker: each reads a campaign's batches and pages of the gateway's records.
   const settler: WorkerOf<'settle'> = new Worker(
     QUEUE_NAMES.settle,
-    retryOnRedisRefusal(log, (job, token) => settleJob(ctx, queries, job, token)),
+    retryOnRedisRefusal(log, (job, token) => settleJob(ctx, gateways, job, token)),
     { ...common, concurrency: 1 },
   );
-  const replyPoller: WorkerOf<'replies'> = new Worker(QUEUE_NAMES.replies, () => pollReplies(ctx, queries), { ...common, concurrency: 1 });
+  const replyPoller: WorkerOf<'replies'> = new Worker(QUEUE_NAMES.replies, () => pollReplies(ctx, gateways), { ...common, concurrency: 1 });
   const webhookLog = log.child({ component: 'webhooks' });
   // An event whose worker died mid-attempt comes back after the lock expires: at least once, never lost.
   const agents = webhookAgents(config.webhooks.concurrency);
@@ -141,7 +139,6 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
         }
         duplicates.disconnectAll();
         gateways.close();
-        queries.close();
         agents.destroy();
         await ctx.close();
         log.info('worker stopped');
