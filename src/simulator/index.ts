@@ -5,7 +5,8 @@
  * answers getReport, getSentRcd and getBalance from that ledger, pushes delivery reports (pushSmsReport) to
  * faults.reportUrl, and misbehaves on request (faults). Besides the unnamed account at /sms it may serve named
  * accounts (options.accounts), each at /accounts/<name>/sms with its own credentials, faults, balance, ledger,
- * reports, replies and stats; msgIds are unique over all of them, and over all simulators of one process.
+ * reports, replies and stats. msgIds are unique within an account only, as smsq expects of a gateway: each account
+ * counts from the same start, so two accounts sending in one second answer the same msgIds.
  *
  * Where the gateway's documentation is silent, the simulator decides, and says so:
  * - a body that is not a JSON object, or a field that is not a string, answers HTTP 400 `{error, reason}`;

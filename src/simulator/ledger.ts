@@ -1,7 +1,6 @@
 import { Column } from './columns';
 import { FAILURE_REASONS, type DeliveryFate } from './delivery-fate';
 import { formatMicrosFixed, GATEWAY_DECIMALS } from '../shared/delivery/money';
-import { COUNTER_MOD, formatMsgId, MsgIdSequence, parseMsgId } from './msg-ids';
 
 /** One message the simulator accepted. `at` is the acceptance time in ms since the epoch. */
 export interface LedgerEntry {
@@ -49,11 +48,17 @@ export interface Ledger {
 }
 
 /**
- * The in-memory ledger, stored as parallel arrays (about 170 bytes per message with short orderIds, so a
- * million messages cost roughly 170 MB; the orderId index, built on demand, adds about 85 more). Delivery
- * fates take 10 bytes in typed columns; charges, shared by every number of a call, are interned. A msgId is
- * computed from the entry's time and sequence number (msg-ids.ts) rather than stored, and found again by two
- * binary searches, so byMsgId needs no index. Texts are not interned:
+ * msgIds look like the gateway's ("2108021054011000095"): yyMMddHHmmss (UTC) of `at` plus a 7-digit counter.
+ * Entry i always has counter `firstCounter + i`, so a msgId is computed rather than stored and byMsgId needs no
+ * index. Two msgIds could only collide if 10^7 messages were accepted within one second.
+ */
+const COUNTER_MOD = 10_000_000;
+const FIRST_COUNTER = 1_000_000;
+
+/**
+ * The in-memory ledger, stored as parallel arrays (about 160 bytes per message with short orderIds, so a
+ * million messages cost roughly 160 MB; the orderId index, built on demand, adds about 85 more). Delivery
+ * fates take 10 bytes in typed columns; charges, shared by every number of a call, are interned. Texts are not:
  * the numbers of one call (or one sendSms/batch element) share the string their request's JSON gave, so a text
  * is stored once per call, and interning the distinct texts of a personalised campaign cost more than it saved.
  */
@@ -69,8 +74,6 @@ export class MemoryLedger implements Ledger {
   private reportDelays = new Column((n) => new Uint32Array(n));
   private chargeIds = new Column((n) => new Uint32Array(n));
   private pushCounts = new Column((n) => new Uint8Array(n));
-  /** Each entry's msgId sequence number: rising, with gaps where another account of the simulator took one. */
-  private sequences = new Column((n) => new Float64Array(n));
   private charges: Charge[] = [];
   private chargeIndex = new Map<string, number>();
   /** Entry indexes per number; a bare index for the common case of one message per number. */
@@ -78,10 +81,8 @@ export class MemoryLedger implements Ledger {
   /** Built on the first byOrderId call only, since most users never ask. */
   private orderIndex: Map<string, number[]> | undefined;
   private duplicateCount = 0;
+  private firstCounter = FIRST_COUNTER;
   private lastAt = 0;
-
-  /** `msgIds` is shared by the ledgers of one simulator's accounts, so that their msgIds never collide. */
-  constructor(private readonly msgIds = new MsgIdSequence()) {}
 
   get size(): number {
     return this.numbers.length;
@@ -115,7 +116,6 @@ export class MemoryLedger implements Ledger {
     this.reportDelays.push(fate.reportDelayMs);
     this.chargeIds.push(chargeId);
     this.pushCounts.push(0);
-    this.sequences.push(this.msgIds.take());
     const previous = this.byNumber.get(number);
     if (previous === undefined) {
       this.byNumber.set(number, i);
@@ -131,6 +131,7 @@ export class MemoryLedger implements Ledger {
 
   /** Forgets every entry; msgIds keep counting so that they stay unique over the simulator's life. */
   clear(): void {
+    this.firstCounter = (this.firstCounter + this.size) % COUNTER_MOD;
     this.numbers = [];
     this.orderIds = [];
     this.contents = [];
@@ -140,7 +141,6 @@ export class MemoryLedger implements Ledger {
     this.reportDelays = new Column((n) => new Uint32Array(n));
     this.chargeIds = new Column((n) => new Uint32Array(n));
     this.pushCounts = new Column((n) => new Uint8Array(n));
-    this.sequences = new Column((n) => new Float64Array(n));
     this.charges = [];
     this.chargeIndex = new Map();
     this.byNumber = new Map();
@@ -163,20 +163,13 @@ export class MemoryLedger implements Ledger {
   }
 
   byMsgId(msgId: string): LedgerEntry | undefined {
-    const shown = parseMsgId(msgId);
-    if (shown === null) return undefined;
-    let [lo, hi] = this.timeRange(shown.second, shown.second + 999);
-    if (lo === hi) return undefined;
-    // Within one second the sequence rises by less than 10^7 (else msgIds would repeat anyway), so one sequence
-    // number at most, from the second's first, shows this counter.
-    const first = this.sequences.get(lo);
-    const wanted = first + ((shown.counter - (first % COUNTER_MOD) + COUNTER_MOD) % COUNTER_MOD);
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sequences.get(mid) < wanted) lo = mid + 1;
-      else hi = mid;
+    if (!/^\d{19}$/.test(msgId)) return undefined;
+    const counter = Number(msgId.slice(12));
+    // Past 10^7 entries the counter wraps, so several indexes share it; the time prefix tells them apart.
+    for (let i = (counter - this.firstCounter + COUNTER_MOD) % COUNTER_MOD; i < this.size; i += COUNTER_MOD) {
+      if (this.msgIdAt(i) === msgId) return this.entryAt(i);
     }
-    return lo < this.size && this.msgIdAt(lo) === msgId ? this.entryAt(lo) : undefined;
+    return undefined;
   }
 
   byOrderId(orderId: string): LedgerEntry[] {
@@ -239,7 +232,8 @@ export class MemoryLedger implements Ledger {
   }
 
   private msgIdAt(i: number): string {
-    return formatMsgId(this.ats[i], this.sequences.get(i));
+    const counter = (this.firstCounter + i) % COUNTER_MOD;
+    return timePrefix(this.ats[i]) + String(counter).padStart(7, '0');
   }
 }
 
@@ -247,4 +241,18 @@ function addToIndex(index: Map<string, number[]>, key: string, i: number): void 
   const list = index.get(key);
   if (list === undefined) index.set(key, [i]);
   else list.push(i);
+}
+
+let cachedSecond = -1;
+let cachedPrefix = '';
+
+/** yyMMddHHmmss in UTC; cached because consecutive entries almost always share their second. */
+function timePrefix(at: number): string {
+  const second = Math.floor(at / 1000);
+  if (second !== cachedSecond) {
+    // toISOString: "2021-08-02T10:54:01.000Z" → "210802105401"
+    cachedPrefix = new Date(second * 1000).toISOString().slice(2, 19).replace(/\D/g, '');
+    cachedSecond = second;
+  }
+  return cachedPrefix;
 }

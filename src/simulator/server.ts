@@ -7,7 +7,6 @@ import { CONTROL_PREFIX } from './control-routes';
 import type { Faults } from './faults';
 import { sendError } from './http-io';
 import type { Ledger } from './ledger';
-import { MsgIdSequence } from './msg-ids';
 import { DEFAULT_PUSH_CONCURRENCY } from './report-pusher';
 import { SimulatedAccount } from './simulated-account';
 import { SimulatorState, type Credentials } from './state';
@@ -90,12 +89,6 @@ const HEADERS_TIMEOUT_MS = 66_000;
 const ACCOUNT_PREFIX = '/accounts/';
 const CONTROL_ACCOUNT_PREFIX = `${CONTROL_PREFIX}accounts/`;
 
-/**
- * One msgId sequence for every account of every simulator in this process, so that none answers a msgId another
- * gave: tests that stand one simulator in for each account get distinct msgIds too, as from one gateway.
- */
-const MSG_IDS = new MsgIdSequence();
-
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const credentials: Credentials = {
     apiKey: opts.apiKey ?? SIMULATOR_CREDENTIALS.apiKey,
@@ -104,7 +97,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
   const named = checkAccounts(opts.accounts ?? []);
   // Every state is made (its faults checked) before anything starts, so that a bad account leaves nothing open.
-  const mainState = new SimulatorState(credentials, opts.faults, MSG_IDS);
+  // Each has its own ledger and so its own msgIds: two accounts may answer the same msgId, as smsq allows.
+  const mainState = new SimulatorState(credentials, opts.faults);
   const namedStates = named.map((a) => {
     const own = {
       apiKey: a.apiKey ?? credentials.apiKey,
@@ -112,7 +106,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       appId: a.appId ?? credentials.appId,
     };
     try {
-      return new SimulatorState(own, a.faults, MSG_IDS);
+      return new SimulatorState(own, a.faults);
     } catch (err) {
       throw err instanceof RangeError ? new RangeError(`simulator account "${a.name}": ${err.message}`) : err;
     }

@@ -1,7 +1,6 @@
 import { decideFate } from './delivery-fate';
 import { mergeFaults, DEFAULT_FAULTS, type Faults } from './faults';
 import { MemoryLedger } from './ledger';
-import { MsgIdSequence } from './msg-ids';
 import { roundToMicros } from '../shared/delivery/money';
 import { ReplyBook } from './replies';
 import { ReportQueue } from './report-queue';
@@ -16,7 +15,7 @@ export interface Credentials {
 
 /** Everything one account of a running simulator remembers: credentials, faults, ledger, reports to push and counters. */
 export class SimulatorState {
-  readonly ledger: MemoryLedger;
+  readonly ledger = new MemoryLedger();
   readonly stats = new StatsCounter();
   readonly reports = new ReportQueue();
   /** Replies from recipients (recordMo), injected through POST /__sim/replies. */
@@ -31,13 +30,10 @@ export class SimulatorState {
   /** Charge ids at the current price, by segments: a personalised call asks for one per element. */
   private chargeBySegments = new Map<number, number>();
 
-  /** `msgIds` is shared by the accounts of one simulator. Throws a RangeError naming every bad fault. */
   constructor(
     readonly credentials: Readonly<Credentials>,
     faults: Partial<Faults> = {},
-    msgIds = new MsgIdSequence(),
   ) {
-    this.ledger = new MemoryLedger(msgIds);
     this.setFaults(faults);
   }
 

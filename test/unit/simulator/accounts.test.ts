@@ -73,7 +73,7 @@ describe('a simulator with named accounts', () => {
     expect(() => sim.account('c')).toThrow(/no simulated account "c" \(named accounts: a, b\)/);
   });
 
-  it("lands each account's sendSms in its own ledger only, with msgIds unique over the simulator", async () => {
+  it("lands each account's sendSms in its own ledger only, each counting its msgIds from the same start", async () => {
     const toA = await send(a, { numbers: numbersFrom(91000000000, 3), content: 'for a' });
     const toB = await send(b, { numbers: numbersFrom(92000000000, 2), content: 'for b' });
     const toDefault = await sendSms(sim, { numbers: numbersFrom(93000000000, 1), content: 'for the unnamed' });
@@ -86,8 +86,13 @@ describe('a simulator with named accounts', () => {
     expect((await ledgerOf(b)).map((e) => e.content)).toEqual(['for b', 'for b']);
     expect((await ledgerOf(sim)).map((e) => e.content)).toEqual(['for the unnamed']);
 
-    const msgIds = [toA, toB, toDefault].flatMap((answer) => answer.array!.map((e) => e.msgId));
-    expect(new Set(msgIds).size).toBe(6);
+    // msgIds are unique within an account only (docs/accounts.md): in one second, two accounts answer the same ones.
+    const counters = (answer: typeof toA) => answer.array!.map((e) => e.msgId.slice(12)).sort();
+    expect([counters(toA), counters(toB), counters(toDefault)]).toEqual([
+      ['1000000', '1000001', '1000002'],
+      ['1000000', '1000001'],
+      ['1000000'],
+    ]);
     expect([a.stats().accepted, b.stats().accepted, sim.stats().accepted]).toEqual([3, 2, 1]);
   });
 
@@ -138,13 +143,13 @@ describe('a simulator with named accounts', () => {
     const ofDefault = (await sendSms(sim, { numbers: ['93000000000'] })).array!.map((e) => e.msgId);
     const end = new Date(Date.now() + 1000);
 
+    // A msgId of b's may also be one of a's (same second, same counter): each account answers from its own ledger.
     const reportA = await queriesOf(a).getReport([...ofA, ...ofB, ...ofDefault]);
     if (!reportA.ok) throw new Error(`getReport failed: ${JSON.stringify(reportA)}`);
-    expect(reportA.value.records.map((r) => r.msgId).sort()).toEqual([...ofA].sort());
-    expect(reportA.value.nofound).toBe(4);
+    expect(reportA.value.records.map((r) => r.number).sort()).toEqual(numbersFrom(91000000000, 2));
     const reportB = await queriesOf(b).getReport([...ofA, ...ofB]);
     if (!reportB.ok) throw new Error(`getReport failed: ${JSON.stringify(reportB)}`);
-    expect(reportB.value.records.map((r) => r.msgId).sort()).toEqual([...ofB].sort());
+    expect(reportB.value.records.map((r) => r.number).sort()).toEqual(numbersFrom(92000000000, 3));
 
     for (const [account, numbers] of [
       [a, numbersFrom(91000000000, 2)],
@@ -217,17 +222,6 @@ describe('a simulator with named accounts', () => {
       expect(((await res.json()) as { reason: string }).reason).toMatch(reason);
     }
     expect(a.stats().calls + sim.stats().calls).toBe(0);
-  });
-
-  it('gives msgIds unique over all the simulators of one process, as one gateway would', async () => {
-    const other = await startSimulator({ port: 0 });
-    try {
-      const [first, second] = [await sendSms(sim, { numbers: ['93000000000'] }), await sendSms(other, { numbers: ['93000000000'] })];
-      expect(first.array![0].msgId).not.toBe(second.array![0].msgId);
-      expect(other.ledger.byMsgId(first.array![0].msgId)).toBeUndefined();
-    } finally {
-      await other.close();
-    }
   });
 
   it('reaches a named account through an SMS_ACCOUNTS entry of its baseUrl alone, as for a local simulator', async () => {

@@ -1,6 +1,5 @@
 import type { DeliveryFate } from '../../../src/simulator/delivery-fate';
 import { MemoryLedger } from '../../../src/simulator/ledger';
-import { MsgIdSequence } from '../../../src/simulator/msg-ids';
 
 const delivered: DeliveryFate = { failure: null, reportDelayMs: 1000, lost: false, duplicateAfterMs: null };
 
@@ -30,21 +29,6 @@ describe('MemoryLedger', () => {
     expect(ledger.byMsgId(b)).toMatchObject({ number: '91856321413', orderId: 'o1', content: 'hi', senderId: 'S' });
     expect(ledger.byMsgId('not-a-msgid')).toBeUndefined();
     expect(ledger.byMsgId('9901010000001000000')).toBeUndefined();
-  });
-
-  it('gives the accounts of one simulator distinct msgIds, and each ledger finds only its own', () => {
-    const shared = new MsgIdSequence();
-    const a = new MemoryLedger(shared);
-    const b = new MemoryLedger(shared);
-    const ofA = [append(a, '91856321412', 'o1', 'hi', ''), append(a, '91856321413', 'o2', 'hi', '')];
-    const ofB = [append(b, '91856321412', 'o1', 'hi', ''), append(b, '91856321413', 'o2', 'hi', '')];
-    a.clear();
-    ofA.push(append(a, '91856321414', 'o3', 'hi', ''));
-    expect(new Set([...ofA, ...ofB]).size).toBe(5);
-    expect(a.byMsgId(ofA[2])?.number).toBe('91856321414');
-    for (const id of [...ofA.slice(0, 2), ...ofB]) expect(a.byMsgId(id)).toBeUndefined();
-    for (const id of ofB) expect(b.byMsgId(id)?.msgId).toBe(id);
-    expect(b.byMsgId(ofA[2])).toBeUndefined();
   });
 
   it('holds a million messages, looks them up directly, and counts no false duplicates', () => {
