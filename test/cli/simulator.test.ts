@@ -71,34 +71,62 @@ describe('smsq simulator', () => {
     expect((await done).code).toBe(0);
   });
 
-  it('serves --accounts at the URLs it prints, one a line, each account with its own copy of the fault flags', async () => {
-    const child = smsqSimulator(['--port', '0', '--accounts', 'a,b-2', '--balance', '1']);
-    children.push(child);
-    const [first, ...rest] = await firstLines(child, 3);
-    const baseUrl = /^simulator listening on (http:\/\/127\.0\.0\.1:\d+\/sms) \(SMS_API_BASE_URL\)$/.exec(first)![1];
-    const origin = new URL(baseUrl).origin;
-    expect(rest).toEqual([`account a: ${origin}/accounts/a/sms`, `account b-2: ${origin}/accounts/b-2/sms`]);
+  it('serves --accounts at the URLs it prints, one a line, each with its own copy of the flags and its own push addresses', async () => {
+    const receiver = await startReceiver();
+    try {
+      const flags = ['--balance', '1', '--report-delay', '0', '--report-url', receiver.url, '--reply-url', receiver.url];
+      const child = smsqSimulator(['--port', '0', '--accounts', 'a,b-2', ...flags]);
+      children.push(child);
+      const [first, ...rest] = await firstLines(child, 3);
+      const baseUrl = /^simulator listening on (http:\/\/127\.0\.0\.1:\d+\/sms) \(SMS_API_BASE_URL\)$/.exec(first)![1];
+      const origin = new URL(baseUrl).origin;
+      expect(rest).toEqual([`account a: ${origin}/accounts/a/sms`, `account b-2: ${origin}/accounts/b-2/sms`]);
 
-    const { apiKey, apiSecret, appId } = SIMULATOR_CREDENTIALS;
-    const call = async (url: string, numbers: string) => {
-      const timestamp = timestampNow();
-      const res = await fetch(`${url}/sendSms`, {
+      const { apiKey, apiSecret, appId } = SIMULATOR_CREDENTIALS;
+      const call = async (url: string, numbers: string) => {
+        const timestamp = timestampNow();
+        const res = await fetch(`${url}/sendSms`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Timestamp: timestamp,
+            'Api-Key': apiKey,
+            Sign: sign(apiKey, apiSecret, timestamp),
+          },
+          body: JSON.stringify({ appId, numbers, content: 'hi' }),
+        });
+        return ((await res.json()) as { status: string }).status;
+      };
+      expect(await call(`${origin}/accounts/a/sms`, '91856321412')).toBe('0');
+      expect(await call(`${origin}/accounts/a/sms`, '91856321413')).toBe('-10');
+      expect(await call(`${origin}/accounts/b-2/sms`, '91856321414')).toBe('0');
+      expect(await call(baseUrl, '91856321415')).toBe('0');
+      expect(await (await fetch(`${origin}/__sim/accounts/a/stats`)).json()).toMatchObject({ calls: 2, accepted: 1 });
+      expect(await (await fetch(`${origin}/__sim/stats`)).json()).toMatchObject({ calls: 1, accepted: 1 });
+
+      const reply = await fetch(`${origin}/__sim/accounts/b-2/replies`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Timestamp: timestamp, 'Api-Key': apiKey, Sign: sign(apiKey, apiSecret, timestamp) },
-        body: JSON.stringify({ appId, numbers, content: 'hi' }),
+        body: JSON.stringify({ number: '91856321414', content: 'STOP' }),
       });
-      return ((await res.json()) as { status: string }).status;
-    };
-    expect(await call(`${origin}/accounts/a/sms`, '91856321412')).toBe('0');
-    expect(await call(`${origin}/accounts/a/sms`, '91856321413')).toBe('-10');
-    expect(await call(`${origin}/accounts/b-2/sms`, '91856321414')).toBe('0');
-    expect(await call(baseUrl, '91856321415')).toBe('0');
-    expect(await (await fetch(`${origin}/__sim/accounts/a/stats`)).json()).toMatchObject({ calls: 2, accepted: 1 });
-    expect(await (await fetch(`${origin}/__sim/stats`)).json()).toMatchObject({ calls: 1, accepted: 1 });
+      expect(await reply.json()).toMatchObject({ injected: 1, pushed: 1 });
+      await waitUntil('three reports and a reply', () => receiver.received.length >= 4, 10_000, 20);
+      const pushed = receiver.received.map((r) => {
+        const body = r.body as Record<string, unknown>;
+        return `${r.path} ${String(body.mobile ?? body.content)}`;
+      });
+      expect(pushed.sort()).toEqual([
+        '/dlr 91856321415',
+        '/dlr/accounts/a 91856321412',
+        '/dlr/accounts/b-2 91856321414',
+        '/dlr/accounts/b-2 STOP',
+      ]);
 
-    const done = finished(child);
-    child.kill('SIGTERM');
-    expect((await done).code).toBe(0);
+      const done = finished(child);
+      child.kill('SIGTERM');
+      expect((await done).code).toBe(0);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('pushes delivery reports as its report flags say', async () => {

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One POST the receiver got: its parsed JSON body and when it arrived. */
+/** One POST the receiver got: its parsed JSON body, when it arrived, and the path (and query) it was posted to. */
 export interface Received {
   body: unknown;
   at: number;
+  path: string;
 }
 
 /**
@@ -39,7 +40,7 @@ export async function startReceiver(): Promise<ReportReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), at: Date.now() });
+      received.push({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), at: Date.now(), path: req.url ?? '' });
       if (receiver.hang) return;
       res.writeHead(receiver.statusCode, { 'Content-Type': 'text/plain' });
       res.end('ok');

@@ -11,7 +11,9 @@ Runs a local stand-in for the SMS gateway until SIGINT/SIGTERM. Point SMS_API_BA
   --port N              port to listen on (default 4010; 0 picks a free one)
   --host HOST           address to listen on (default 127.0.0.1)
   --accounts a,b        also serve these named accounts (at most ${MAX_ACCOUNTS}), each at /accounts/<name>/sms with its
-                        own ledger, balance and faults (the flags below apply to each); prints each one's URL
+                        own ledger, balance and faults (the flags below apply to each); prints each one's URL.
+                        A named account pushes to --report-url and --reply-url with /accounts/<name> added,
+                        the smsq server's push addresses for that account
   --latency MS          delay before every answer
   --transient-rate R    share of calls answered -18 (0 to 1)
   --balance N           messages the account can pay for (default unlimited)
@@ -98,7 +100,7 @@ export default async function simulatorCommand(argv: string[]): Promise<number> 
       appId: env.SIM_APP_ID || SIMULATOR_CREDENTIALS.appId,
       faults,
       // Each named account gets its own copy of the flags' faults: its own balance, its own failures.
-      accounts: accounts.map((name) => ({ name, faults })),
+      accounts: accounts.map((name) => ({ name, faults: { ...faults, ...pushUrlsOf(faults, name) } })),
       logger: createLogger(env.LOG_LEVEL || 'info', 'smsq-simulator'),
     });
   } catch (err) {
@@ -139,6 +141,22 @@ function accountsFlag(raw: string): string[] {
     seen.add(name);
   }
   return names;
+}
+
+/**
+ * A named account's push addresses: the flags' with `/accounts/<name>` added to the path, as the smsq server takes
+ * the reports and replies of that account, so that each is looked up among its own account's messages.
+ */
+function pushUrlsOf(faults: Partial<Faults>, name: string): Partial<Faults> {
+  const of = (raw: string): string => {
+    const url = new URL(raw);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/accounts/${name}`;
+    return url.toString();
+  };
+  const urls: Partial<Faults> = {};
+  if (typeof faults.reportUrl === 'string') urls.reportUrl = of(faults.reportUrl);
+  if (typeof faults.replyUrl === 'string') urls.replyUrl = of(faults.replyUrl);
+  return urls;
 }
 
 function urlFlag(name: string, raw: string): string {
