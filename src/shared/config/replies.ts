@@ -37,7 +37,7 @@ export interface RepliesConfig {
   pollOverlapMs: number;
   /** `REPLY_POLL_RATE_PER_SECOND`: recordMo calls per second. @defaultValue 1 */
   pollRatePerSecond: number;
-  /** `REPLY_POLL_MAX_CALLS`: recordMo calls (pages of 100) one run makes at most; the next run goes on where it stopped. @defaultValue 100 */
+  /** `REPLY_POLL_MAX_CALLS`: recordMo calls (pages of 100) one run makes at most per gateway account; the next run goes on where it stopped. @defaultValue 100 */
   pollMaxCalls: number;
   /** `REPLIES_MAX_KEPT`: replies kept in the stream, approximately; older ones are trimmed. @defaultValue 1000000 */
   maxKept: number;
