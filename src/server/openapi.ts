@@ -95,7 +95,10 @@ const settle = (summary: string, deprecated = false) => ({
     security: bearer,
     parameters: [...idParam, { name: 'resend', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
     responses: {
-      200: { description: '{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead }' },
+      200: {
+        description:
+          "{ campaignId, unknown, sent, notSent, tooRecent, resent, windows, recordsRead, accounts? }: accounts, when the calls went to any gateway account but default alone, gives each one's unknown, sent, notSent, tooRecent, recordsRead, and error and failure (its recipients left unknown) when its records could not be read.",
+      },
       404: error('CAMPAIGN_NOT_FOUND'),
       409: error(
         'CAMPAIGN_ACTIVE (still sending), CAMPAIGN_NOT_RESENDABLE (resend of a cancelled or failed campaign) or RECONCILE_BUSY (automatic settling of this campaign is running; try again in a minute).',
