@@ -52,7 +52,7 @@ export const metrics = {
   }),
   accountStops: new Counter({
     name: 'smsq_account_stops_total',
-    help: 'Account-level stops this worker recorded (the queue was paused), by gateway status.',
+    help: 'Gateway account stops this worker recorded first (with one account the queue is paused too), by gateway status.',
     labelNames: ['code'] as const,
     registers,
   }),

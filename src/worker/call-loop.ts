@@ -237,7 +237,9 @@ export class CallLoop {
     });
     if (!first) return;
     metrics.accountStops.labels(v.code).inc();
-    this.log.error(
+    // With one account the queue's stop (sendBatch) is the one error: there is no other account to move to.
+    if (this.ctx.config.accounts.length > 1)
+      this.log.error(
       { code: v.code, account },
       `gateway account "${account}" stopped: status ${v.code} (${v.reason}). Its recipients go to their other accounts; to fix: ${v.operatorAction}, then run "smsq accounts resume ${account}".`,
     );

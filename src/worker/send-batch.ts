@@ -287,7 +287,6 @@ async function afterLoop(ctx: Context, job: JobOf<'batches'>, loop: CallLoop, en
       );
       const msg = `sending stopped for the whole queue: recipients have no gateway account left; the last stop was status ${end.code} (${end.reason}). To fix: ${end.operatorAction}, then run "smsq resume".`;
       if (first) {
-        metrics.accountStops.labels(end.code).inc();
         log.error({ code: end.code }, msg);
       } else log.warn({ code: end.code }, 'account-level stop (already recorded)');
       return end;
