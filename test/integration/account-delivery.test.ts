@@ -1,16 +1,14 @@
 /**
- * Delivery reports, settling and reply polling with two gateway accounts, a and b, against Redis and two simulators
- * over HTTP: account a is a named account of the stack's simulator, b a simulator loaded in a module registry of its
- * own. The simulators of one registry share one msgId sequence, so that they never answer the same msgId; b's own
- * counts from the same start as a's, so the two can give the same msgId, as two real accounts may. Outcomes are
- * written as a call's end writes them (END_CALL, with the msgIds indexed as the worker computes them), each naming
- * its account.
+ * Delivery reports, settling and reply polling with two gateway accounts, a and b, against Redis and the simulator
+ * over HTTP, whose two named accounts each count their msgIds from the same start: the two can give the same msgId,
+ * as two real accounts may. Outcomes are written as a call's end writes them (END_CALL, with the msgIds indexed as
+ * the worker computes them), each naming its account.
  */
 import { AccountGateways } from '../../src/shared/accounts/gateways';
 import { withAccount } from '../../src/shared/accounts/outcome-account';
 import { createLogger } from '../../src/shared/logger';
 import type { RecipientResult, StoredOutcome } from '../../src/shared/types';
-import { DEFAULT_FAULTS, type Simulator } from '../../src/simulator';
+import { DEFAULT_FAULTS, type SimulatorAccount } from '../../src/simulator';
 import { pollReplies } from '../../src/worker/poll-replies';
 import { pollReports } from '../../src/worker/poll-reports';
 import { beginCall, stageOneBatch } from '../support/batch-calls';
@@ -21,26 +19,15 @@ const DLR_TOKEN = 'dlr-token-accounts-0123456789';
 const REPLY_TOKEN = 'reply-token-accounts-0123456789';
 const log = createLogger('silent');
 
-let simB: Simulator;
-beforeAll(async () => {
-  await jest.isolateModulesAsync(async () => {
-    const { startSimulator } = await import('../../src/simulator');
-    simB = await startSimulator();
-  });
-});
-afterAll(async () => {
-  await simB.close();
-});
-
 const stack = useCampaignStack('account-delivery', {
-  simulator: { accounts: [{ name: 'a' }] },
+  simulator: { accounts: [{ name: 'a' }, { name: 'b' }] },
   app: 'inject',
   env: () => ({
     DLR_TOKEN,
     REPLY_TOKEN,
     SMS_ACCOUNTS: JSON.stringify([
       { name: 'a', baseUrl: stack.sim.account('a').baseUrl },
-      { name: 'b', baseUrl: simB.baseUrl },
+      { name: 'b', baseUrl: stack.sim.account('b').baseUrl },
     ]),
     // Polled at once; calls whose answer was lost may be called not-sent at once.
     DLR_POLL_AFTER_MS: '0',
@@ -55,12 +42,13 @@ beforeAll(() => {
 });
 afterAll(() => gateways.close());
 afterEach(() => {
-  for (const account of [stack.sim.account('a'), simB]) account.setFaults({ ...DEFAULT_FAULTS });
+  for (const via of ['a', 'b'] as const) account(via).setFaults({ ...DEFAULT_FAULTS });
 });
 
 let n = 0;
 let nextNumber = 447_700_100_000;
 type Via = 'a' | 'b';
+const account = (via: Via): SimulatorAccount => stack.sim.account(via);
 interface Staged {
   number: string;
   orderId: string;
@@ -99,18 +87,15 @@ async function results(id: string): Promise<RecipientResult[]> {
   return resultsOf(stack.producer, id);
 }
 
-/** Sends one message through account a or b of the simulators; its msgId. */
+/** Sends one message through account a or b of the simulator; its msgId. */
 async function sendThrough(via: Via, number: string): Promise<string> {
-  const answer = await sendSms(via === 'a' ? stack.sim : simB, {
-    numbers: [number],
-    ...(via === 'a' ? { path: '/accounts/a/sms/sendSms' } : {}),
-  });
+  const answer = await sendSms(stack.sim, { numbers: [number], path: `/accounts/${via}/sms/sendSms` });
   return answer.array![0].msgId;
 }
 
 /**
  * Sends one message to `numberA` through a and one to `numberB` through b until both get the same msgId; the two
- * simulators count msgIds apart (yyMMddHHmmss, then a counter), so the counter that is behind is moved on first.
+ * accounts count msgIds apart (yyMMddHHmmss, then a counter), so the counter that is behind is moved on first.
  */
 async function sameMsgId(numberA: string, numberB: string): Promise<string> {
   for (let tries = 0; tries < 5; tries++) {
@@ -165,8 +150,8 @@ describe('delivery reports pushed to each account', () => {
 
 it("polls each account's getReport for its own msgIds: the same msgId of two accounts gets each one's report", async () => {
   // Every report due at once, none pushed: a's messages delivered, b's not.
-  stack.sim.account('a').setFaults({ undeliveredRate: 0, reportDelayMs: 0, reportDelayJitterMs: 0 });
-  simB.setFaults({ undeliveredRate: 1, reportDelayMs: 0, reportDelayJitterMs: 0 });
+  account('a').setFaults({ undeliveredRate: 0, reportDelayMs: 0, reportDelayJitterMs: 0 });
+  account('b').setFaults({ undeliveredRate: 1, reportDelayMs: 0, reportDelayJitterMs: 0 });
   const c = await campaign(2);
   const [na, nb] = c.recipients.map((r) => r.number);
   const msgId = await sameMsgId(na, nb);
@@ -175,7 +160,7 @@ it("polls each account's getReport for its own msgIds: the same msgId of two acc
   // The poller's list names each call's account.
   const listed = await stack.ctx.redis.zrange(stack.ctx.keys.awaitingReports(), 0, -1);
   expect(listed.filter((m) => m.includes(`\t${c.id}\t`)).map((m) => m.split('\t')[3])).toEqual(expect.arrayContaining(['a', 'b']));
-  const asked = () => [stack.sim.account('a'), simB].map((s) => s.stats().queries.getReport?.['0'] ?? 0);
+  const asked = () => [account('a'), account('b')].map((s) => s.stats().queries.getReport?.['0'] ?? 0);
   const before = asked();
   const summary = await pollReports(stack.ctx, gateways);
   expect(summary.skipped).toBeUndefined();
@@ -183,7 +168,7 @@ it("polls each account's getReport for its own msgIds: the same msgId of two acc
   const [ra, rb] = await results(c.id);
   expect(ra).toMatchObject({ number: na, msgId, account: 'a', delivery: 'delivered' });
   expect(rb).toMatchObject({ number: nb, msgId, account: 'b', delivery: 'undelivered' });
-  // Each simulator was asked (its ledger alone knows its message).
+  // Each account was asked (its ledger alone knows its message).
   asked().forEach((after, i) => expect(after).toBeGreaterThan(before[i]));
 });
 
@@ -242,7 +227,7 @@ describe('settling per account', () => {
     await call(c, 'a', new Map([[0, unknown()]]));
     await call(c, 'b', new Map([[1, unknown()]]), true);
     // -4: a failure that is not transient, so settling gives up on a at once.
-    stack.sim.account('a').setFaults({ queryStatus: '-4' });
+    account('a').setFaults({ queryStatus: '-4' });
     const r = await stack.producer.settleCampaign(c.id);
     expect(r).toMatchObject({ unknown: 2, sent: 1, notSent: 0 });
     expect(r.accounts?.a.error).toMatch(/getSentRcd failed: status -4/);
@@ -254,7 +239,7 @@ describe('settling per account', () => {
     expect((await stack.producer.getCampaign(c.id)).counts).toMatchObject({ unknown: 1, sent: 1 });
 
     // Once a's records can be read, a second settling settles it.
-    stack.sim.account('a').setFaults({ queryStatus: null });
+    account('a').setFaults({ queryStatus: null });
     expect(await stack.producer.settleCampaign(c.id)).toMatchObject({ unknown: 1, sent: 1 });
     expect((await results(c.id))[0]).toMatchObject({ status: 'sent', msgId: a1Id, account: 'a' });
   });
@@ -263,8 +248,8 @@ describe('settling per account', () => {
     const c = await campaign(2);
     await call(c, 'a', new Map([[0, unknown()]]));
     await call(c, 'b', new Map([[1, unknown()]]), true);
-    stack.sim.account('a').setFaults({ queryStatus: '-4' });
-    simB.setFaults({ queryStatus: '-4' });
+    account('a').setFaults({ queryStatus: '-4' });
+    account('b').setFaults({ queryStatus: '-4' });
     await expect(stack.producer.settleCampaign(c.id)).rejects.toMatchObject({
       code: 'GATEWAY_QUERY_FAILED',
       message: expect.stringMatching(/account a: .*; account b: /) as unknown,
@@ -295,15 +280,15 @@ it('polls every account for replies, each from its own place', async () => {
   const { ctx } = stack;
   const now = Date.now();
   const [ra, rb] = [String(nextNumber++), String(nextNumber++)];
-  const inject = async (port: number, path: string, number: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}/__sim/${path}`, {
+  const inject = async (via: Via, number: string) => {
+    const res = await fetch(`http://127.0.0.1:${stack.sim.port}/__sim/accounts/${via}/replies`, {
       method: 'POST',
       body: JSON.stringify({ number, content: `hello from ${number}`, receiveTime: now - 1_000 }),
     });
     expect(res.status).toBe(200);
   };
-  await inject(stack.sim.port, 'accounts/a/replies', ra);
-  await inject(simB.port, 'replies', rb);
+  await inject('a', ra);
+  await inject('b', rb);
   const summary = await pollReplies(ctx, gateways);
   expect(summary).toMatchObject({ calls: 2, listed: 2, stored: 2 });
   const stored: string[] = [];
