@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../../src/simulator';
 import type { Ledger } from '../../src/simulator/ledger';
 import type { RecipientResult } from '../../src/shared/types';
 import { campaignEnded, campaignSettled, resultsOf, useCampaignStack } from '../support/campaigns';
+import { waitFor } from '../support/env';
 
 let simB: Simulator;
 let simC: Simulator;
@@ -40,9 +41,10 @@ function recipients(n: number, prefix?: string) {
   });
 }
 
-function numbersIn(ledger: Ledger): Map<string, number> {
+/** How many messages the ledger holds for each number, of `only` when given (the simulators serve every test). */
+function numbersIn(ledger: Ledger, only?: ReadonlySet<string>): Map<string, number> {
   const m = new Map<string, number>();
-  for (const e of ledger.entries()) m.set(e.number, (m.get(e.number) ?? 0) + 1);
+  for (const e of ledger.entries()) if (!only || only.has(e.number)) m.set(e.number, (m.get(e.number) ?? 0) + 1);
   return m;
 }
 
@@ -104,22 +106,26 @@ describe('routing', () => {
 
 describe('failover', () => {
   it("moves the rest to b when a runs out of balance, and settles a's cut-off calls on a: every number in one ledger", async () => {
-    // a accepts 12,000 messages, then answers -10. About one call in 50 it accepts and then drops the connection
-    // (unknown, settled sent from a's records), and about one in 40 the proxy cuts before a sees it (unknown,
-    // settled not-sent from a's records, then sent again, on whichever account is up).
-    stack.sim.setFaults({ balance: 12_000, resetRate: 0.02 });
-    stack.proxy.setCutRate(0.025);
+    // a accepts 12,000 messages, then answers -10. Its first two calls are cut by the proxy before a sees them
+    // (unknown; settled not-sent from a's records, then sent again on whichever account is up); the calls after them
+    // a accepts and then drops the connection (unknown; settled sent from a's records), until two have been dropped.
+    stack.sim.setFaults({ balance: 12_000, resetRate: 1 });
+    stack.proxy.cutNext(2);
     const env = { SMS_AUTO_SETTLE: 'true', SMS_SETTLE_AFTER_MS: '500' };
     const config = stack.configWith(env);
     await stack.worker({ settling: config.settling });
     await stack.worker({ settling: config.settling });
     const list = recipients(30_000);
-    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'failover', recipients: list });
+    const producer = await stack.openProducer({ batchSize: 500 });
+    const { campaignId } = await producer.enqueueCampaign({ content: 'failover', recipients: list });
+    await waitFor('two calls dropped by a', () => (stack.sim.stats().reset >= 2 ? true : undefined), 60_000, 5);
+    stack.sim.setFaults({ resetRate: 0 });
     const info = await campaignSettled(stack.producer, campaignId, 240_000);
     expect(info.state).toBe('completed');
     expect(info.counts).toMatchObject({ total: 30_000, sent: 30_000, unknown: 0, failed: 0, notSent: 0 });
-    const a = numbersIn(stack.sim.ledger);
-    const b = numbersIn(simB.ledger);
+    const mine = new Set(list.map((r) => r.number));
+    const a = numbersIn(stack.sim.ledger, mine);
+    const b = numbersIn(simB.ledger, mine);
     const both = list.filter((r) => a.has(r.number) && b.has(r.number));
     const neither = list.filter((r) => !a.has(r.number) && !b.has(r.number));
     expect({ both: both.length, neither: neither.length }).toEqual({ both: 0, neither: 0 });
@@ -127,8 +133,10 @@ describe('failover', () => {
     // a ran out part-way, some calls were cut: both accounts sent some.
     expect(a.size).toBeGreaterThan(0);
     expect(b.size).toBeGreaterThan(0);
-    expect(stack.proxy.cut).toBeGreaterThan(0);
-    expect(stack.sim.stats().reset).toBeGreaterThan(0);
+    expect(stack.proxy.cut).toBe(2);
+    expect(stack.sim.stats().reset).toBeGreaterThanOrEqual(2);
+    // Each result's msgId is the one its account's ledger gave that number: the dropped calls' recipients were
+    // settled from a's records onto a's msgIds, the cut ones sent once on whichever account took them later.
     const rows: RecipientResult[] = await resultsOf(stack.producer, campaignId);
     for (const r of rows) {
       const ledger = r.account === 'a' ? stack.sim.ledger : simB.ledger;
@@ -139,4 +147,51 @@ describe('failover', () => {
     const states = await stack.ctx.accountStates.read(true);
     expect(states.get('a')?.stop?.code).toBe('-10');
   }, 300_000);
+
+  it('moves the numbers a consistent answer left out to the next account, and fails them only when none is left', async () => {
+    await stack.worker();
+    const list = recipients(300);
+    const refused = [list[3].number, list[150].number];
+    stack.sim.setFaults({ refuseNumbers: refused });
+    simB.setFaults({ refuseNumbers: [refused[1]] });
+    const { campaignId } = await stack.producer.enqueueCampaign({ content: 'left out', recipients: list });
+    const info = await campaignEnded(stack.producer, campaignId);
+    expect(info.counts).toMatchObject({ sent: 299, failed: 1 });
+    const rows = new Map((await resultsOf(stack.producer, campaignId)).map((r) => [r.number, r]));
+    expect(rows.get(refused[0])).toMatchObject({ status: 'sent', account: 'b' });
+    expect(simB.ledger.countFor(refused[0])).toBe(1);
+    // Left out by a and by b; c takes only ALERTS: no account is left.
+    expect(rows.get(refused[1])).toMatchObject({ status: 'failed', code: 'NOT_ACCEPTED', account: 'b' });
+    expect(stack.sim.ledger.countFor(refused[1]) + simB.ledger.countFor(refused[1])).toBe(0);
+    simB.setFaults({ refuseNumbers: [] });
+  });
+
+  it('routes around an account whose breaker opened on -18, and back to it once a probe call succeeds', async () => {
+    const breaker = { breakerFailures: 3, breakerOpenMs: 1_000 };
+    await stack.worker({ ...breaker, attempts: 20 });
+    stack.sim.setFaults({ transientRate: 1 });
+    const first = recipients(2_000);
+    const small = await stack.openProducer({ batchSize: 250 });
+    const one = await small.enqueueCampaign({ content: 'breaker', recipients: first });
+    expect((await campaignEnded(small, one.campaignId)).counts).toMatchObject({ sent: 2_000 });
+    // Every call to a answered -18: none of them is in a's ledger; all went to b once the breaker opened.
+    expect(first.filter((r) => stack.sim.ledger.countFor(r.number) > 0)).toHaveLength(0);
+    expect(first.filter((r) => simB.ledger.countFor(r.number) === 1)).toHaveLength(2_000);
+    expect((await resultsOf(small, one.campaignId)).every((r) => r.account === 'b')).toBe(true);
+    expect((await stack.ctx.accountStates.read(true)).get('a')?.failures).toBeGreaterThanOrEqual(3);
+    // a answers again: after the open time one probe call finds it, the breaker closes, and a takes traffic again.
+    stack.sim.setFaults({ transientRate: 0 });
+    const second = recipients(2_000);
+    const two = await waitFor(
+      "a probe to close a's breaker",
+      async () => {
+        const c = await small.enqueueCampaign({ content: 'probe', recipients: second.splice(0, 250) });
+        await campaignEnded(small, c.campaignId);
+        return (await stack.ctx.accountStates.read(true)).get('a')?.failures === 0 ? c : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect((await resultsOf(small, two.campaignId)).some((r) => r.account === 'a')).toBe(true);
+  });
 });

@@ -110,10 +110,11 @@ export class AccountStates {
     return Number(openUntil) > now;
   }
 
-  /** An answered call: closes the breaker. Written only when this process saw failures, so a healthy account costs nothing. */
+  /** An answered call: closes the breaker. Written only when this process's view shows failures or is unknown. */
   async success(name: string): Promise<void> {
-    const v = this.cached(name);
-    if (v.failures === 0 && v.openUntil === 0) return;
+    const v = this.view?.states.get(name);
+    // Known healthy (the common case) costs nothing; unknown since a write of ours forgot the view, clear to be sure.
+    if (v && v.failures === 0 && v.openUntil === 0) return;
     await this.redis.hdel(this.keys.accountState(name), 'fails', 'openUntil', 'probeUntil');
     this.forget();
   }
