@@ -240,9 +240,9 @@ export class CallLoop {
     // With one account the queue's stop (sendBatch) is the one error: there is no other account to move to.
     if (this.ctx.config.accounts.length > 1)
       this.log.error(
-      { code: v.code, account },
-      `gateway account "${account}" stopped: status ${v.code} (${v.reason}). Its recipients go to their other accounts; to fix: ${v.operatorAction}, then run "smsq accounts resume ${account}".`,
-    );
+        { code: v.code, account },
+        `gateway account "${account}" stopped: status ${v.code} (${v.reason}). Its recipients go to their other accounts; to fix: ${v.operatorAction}, then run "smsq accounts resume ${account}".`,
+      );
   }
 
   /** The stop of the first account of a stranded recipient's, as routing's view holds it. */
