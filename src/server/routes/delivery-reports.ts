@@ -13,6 +13,7 @@ import { secretMatches } from '../../shared/secret-compare';
 import type { ServerDeps } from '../app';
 import { allowList } from '../allow-list';
 import { ApiError } from '../errors';
+import { pushAccounts } from '../push-account';
 
 /** A push is a few reports; a generous limit still keeps a stray upload from being read whole. */
 const BODY_LIMIT = 5 * 1024 * 1024;
@@ -25,7 +26,7 @@ type Params = { token: string; account?: string };
 export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: ServerDeps): Promise<void> {
   const { token, allowedIps, tracking } = ctx.config.delivery;
   const allowed = allowList(allowedIps);
-  const accounts = new Set(ctx.config.accounts.map((a) => a.name));
+  const checkAccount = pushAccounts(ctx.config);
   // Gateways send JSON under various content types (text/plain, form): the body is read as text, whatever it is
   // declared as, and parsed here so that long numeric msgIds keep their digits.
   app.removeAllContentTypeParsers();
@@ -38,12 +39,7 @@ export async function deliveryReportRoutes(app: FastifyInstance, { ctx, log }: S
     if (token === undefined) throw new ApiError('UNAUTHORIZED', 'delivery reports are not enabled on this server: set DLR_TOKEN');
     if (!tracking) throw new ApiError('UNAUTHORIZED', 'delivery reports are turned off on this server (DLR_TRACKING=false)');
     if (!secretMatches(req.params.token, token)) throw new ApiError('UNAUTHORIZED', 'wrong delivery-report token');
-    const account = req.params.account;
-    if (account !== undefined && !accounts.has(account))
-      throw new ApiError(
-        'NOT_FOUND',
-        'no gateway account of that name is configured here: push to the address of one that is (SMS_ACCOUNTS)',
-      );
+    checkAccount(req.params.account);
   };
 
   const handler = async (req: FastifyRequest<{ Params: Params }>) => {

@@ -14,6 +14,7 @@ import { secretMatches } from '../../shared/secret-compare';
 import type { ServerDeps } from '../app';
 import { allowList } from '../allow-list';
 import { ApiError } from '../errors';
+import { pushAccounts } from '../push-account';
 
 /** One reply is a few hundred bytes; a generous limit still keeps a stray upload from being read whole. */
 const BODY_LIMIT = 1024 * 1024;
@@ -26,7 +27,7 @@ type Params = { token: string; account?: string };
 export async function replyPushRoutes(app: FastifyInstance, { ctx }: ServerDeps): Promise<void> {
   const { token, allowedIps } = ctx.config.replies;
   const allowed = allowList(allowedIps);
-  const accounts = new Set(ctx.config.accounts.map((a) => a.name));
+  const checkAccount = pushAccounts(ctx.config);
   // As for delivery reports: the body is read as text whatever its declared type, and parsed here.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -37,12 +38,7 @@ export async function replyPushRoutes(app: FastifyInstance, { ctx }: ServerDeps)
     if (allowed && !allowed(req.ip)) throw new ApiError('FORBIDDEN', `address ${req.ip} may not push replies (REPLY_ALLOWED_IPS)`);
     if (token === undefined) throw new ApiError('UNAUTHORIZED', 'replies are not enabled on this server: set REPLY_TOKEN');
     if (!secretMatches(req.params.token, token)) throw new ApiError('UNAUTHORIZED', 'wrong reply token');
-    const account = req.params.account;
-    if (account !== undefined && !accounts.has(account))
-      throw new ApiError(
-        'NOT_FOUND',
-        'no gateway account of that name is configured here: push to the address of one that is (SMS_ACCOUNTS)',
-      );
+    checkAccount(req.params.account);
   };
 
   const handler = async (req: FastifyRequest<{ Params: Params }>) => {
