@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountOf, withAccount } from '../../src/shared/accounts/outcome-account';
 import { Router } from '../../src/shared/accounts/routing';
-import { readConfig, type GatewayAccount } from '../../src/shared/config';
+import { readConfig, type GatewayAccount, type GatewayConfig } from '../../src/shared/config';
+import { defaultAccount } from '../../src/shared/config/accounts';
 import type { AccountView } from '../../src/shared/accounts/account-state';
 import { RunRoutes } from '../../src/worker/run-routes';
 
@@ -19,20 +20,8 @@ function accountsOf(env: Record<string, string>): GatewayAccount[] | string[] {
 }
 
 function account(name: string, more: Partial<GatewayAccount> = {}): GatewayAccount {
-  return {
-    name,
-    baseUrl: `http://127.0.0.1:9/${name}`,
-    apiKey: 'k',
-    apiSecret: 's',
-    appId: 'a',
-    senderIds: [],
-    prefixes: [],
-    countries: [],
-    maxRate: 0,
-    priority: 0,
-    weight: 1,
-    ...more,
-  };
+  const gateway = { baseUrl: `http://127.0.0.1:9/${name}`, apiKey: 'k', apiSecret: 's', appId: 'a' } as GatewayConfig;
+  return { ...defaultAccount(gateway), name, ...more };
 }
 
 describe('SMS_ACCOUNTS', () => {

@@ -5,7 +5,8 @@
  * Pick<GatewayQueries>, so that a change of the real signatures breaks this file at compile time.
  */
 import type { CallGateways } from '../../../src/shared/accounts/gateways';
-import { DEFAULT_ACCOUNT, type GatewayAccount } from '../../../src/shared/config';
+import { defaultAccount } from '../../../src/shared/config/accounts';
+import type { GatewayAccount, GatewayConfig } from '../../../src/shared/config';
 import type { BatchSendRequest, CallResult, GatewayClient, SendRequest } from '../../../src/shared/gateway/client';
 import type { AcceptedEntry, GatewayReply } from '../../../src/shared/gateway/parse-reply';
 import type { GatewayQueries, QueryResult, SentRcdAnswer, SentRcdWindow, SentRecord } from '../../../src/shared/gateway/queries';
@@ -174,17 +175,5 @@ export class FakeQueries implements Pick<GatewayQueries, 'getSentRcd'> {
 }
 
 function defaultAccountOf(): GatewayAccount {
-  return {
-    name: DEFAULT_ACCOUNT,
-    baseUrl: 'http://127.0.0.1:9',
-    apiKey: '',
-    apiSecret: '',
-    appId: '',
-    senderIds: [],
-    prefixes: [],
-    countries: [],
-    maxRate: 0,
-    priority: 0,
-    weight: 1,
-  };
+  return defaultAccount({ baseUrl: 'http://127.0.0.1:9', apiKey: '', apiSecret: '', appId: '' } as GatewayConfig);
 }
