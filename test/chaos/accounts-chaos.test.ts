@@ -1,12 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createProducer, type Producer } from '../../src/producer';
 import { loadConfig } from '../../src/shared/load-config';
 import { createLogger } from '../../src/shared/logger';
-import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
+import type { RecipientResult } from '../../src/shared/types';
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { runSmsq, WorkerProcess } from '../support/cli';
+import { runSmsq } from '../support/cli';
+import { CHAOS_VARIABLES, enqueueNumbers, pollCampaign, WorkerFleet } from '../support/chaos';
 import { testEnv, uniquePrefix, waitFor } from '../support/env';
 import { OwnRedis } from '../support/redis-server';
 
@@ -30,7 +31,7 @@ let sim: Simulator;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let producer: Producer;
-const workers: WorkerProcess[] = [];
+let workers: WorkerFleet;
 const BASE_FAULTS = { transientRate: 0.05, latencyMs: 300, latencyJitterMs: 200 };
 
 beforeAll(async () => {
@@ -49,60 +50,29 @@ beforeAll(async () => {
       { name: 'a', baseUrl: sim.account('a').baseUrl, priority: 0 },
       { name: 'b', baseUrl: sim.account('b').baseUrl, priority: 1 },
     ]),
-    SMS_BATCH_SIZE: '250',
-    WORKER_CONCURRENCY: '3',
-    SMS_ATTEMPTS: '30',
-    SMS_BACKOFF_MS: '50',
-    SMS_RESPONSE_TIMEOUT_MS: '1500',
-    WORKER_LOCK_DURATION_MS: '3000',
-    WORKER_STALLED_INTERVAL_MS: '1500',
-    LOG_LEVEL: 'info',
-    SMS_SETTLE_AFTER_MS: '0',
-    SMS_AUTO_SETTLE: 'true',
+    ...CHAOS_VARIABLES,
   });
   producer = await createProducer(loadConfig(env), log);
+  workers = new WorkerFleet(env);
 });
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await workers?.killAll();
   await producer?.close();
   await sim?.close();
   await redis.destroy();
   await rm(dir, { recursive: true, force: true });
 });
 
-function spawnWorker(): WorkerProcess {
-  const w = new WorkerProcess(env);
-  workers.push(w);
-  return w;
-}
-
-async function killOne(): Promise<boolean> {
-  const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-  if (alive.length === 0) return false;
-  await alive[Math.floor(Math.random() * alive.length)].kill('SIGKILL');
-  return true;
-}
-
-async function poll(campaignId: string): Promise<CampaignInfo | undefined> {
-  try {
-    return await producer.getCampaign(campaignId);
-  } catch {
-    return undefined;
-  }
-}
+const poll = (campaignId: string) => pollCampaign(producer, campaignId);
 
 it(
   'fails over from a to b through worker kills and dropped answers: every number in exactly one ledger, none unknown',
   async () => {
     const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(610_000_000_000 + i));
-    const file = path.join(dir, 'accounts.csv');
-    await writeFile(file, numbers.map((n) => `${n}\n`).join(''));
-    for (let i = 0; i < WORKERS; i++) spawnWorker();
-    await Promise.all(workers.map((w) => w.started()));
-    const enq = await runSmsq(['enqueue', file, '--content', 'chaos on two accounts'], env);
-    expect(enq.code).toBe(0);
-    const campaignId = enq.stdout.trim();
+    for (let i = 0; i < WORKERS; i++) workers.spawn();
+    await Promise.all(workers.all.map((w) => w.started()));
+    const campaignId = await enqueueNumbers(dir, env, numbers, 'chaos on two accounts');
 
     let kills = 0;
     let killedAtStop = false;
@@ -116,8 +86,8 @@ it(
         .then(async (list) => {
           if (killedAtStop || list.find((a) => a.name === 'a')?.state !== 'stopped') return;
           killedAtStop = true;
-          if (await killOne()) kills++;
-          spawnWorker();
+          if (await workers.killOne()) kills++;
+          workers.spawn();
         })
         .catch(() => undefined);
     }, 100);
@@ -126,8 +96,8 @@ it(
       const info = await poll(campaignId);
       if (info && info.counts.pending === 0 && kills >= MIN_KILLS) break;
       const progress = info ? 1 - info.counts.pending / info.counts.total : 0;
-      if (await killOne()) kills++;
-      spawnWorker();
+      if (await workers.killOne()) kills++;
+      workers.spawn();
       // Every other stretch drops answers after the messages were taken, on both accounts (unknown, settled per account).
       const drop = stretch++ % 2 === 1 && progress < 0.85 ? { resetRate: 0.3 } : { resetRate: 0 };
       sim.account('a').setFaults(drop);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createProducer, type Producer } from '../../src/producer';
@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/shared/load-config';
 import { createLogger } from '../../src/shared/logger';
 import type { CampaignInfo, RecipientResult } from '../../src/shared/types';
 import { DEFAULT_FAULTS, type Faults, startSimulator, type Simulator } from '../../src/simulator';
-import { runSmsq, WorkerProcess } from '../support/cli';
+import { runSmsq } from '../support/cli';
+import { CHAOS_VARIABLES, enqueueNumbers, pollCampaign, WorkerFleet } from '../support/chaos';
 import { testEnv, uniquePrefix, waitFor } from '../support/env';
 import { OwnRedis } from '../support/redis-server';
 
@@ -40,65 +41,39 @@ let sim: Simulator;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let producer: Producer;
-const workers: WorkerProcess[] = [];
+let workers: WorkerFleet;
 
 beforeAll(async () => {
   await redis.start();
   sim = await startSimulator({ faults: { transientRate: 0.05, latencyMs: 300, latencyJitterMs: 200 } });
   dir = await mkdtemp(path.join(os.tmpdir(), 'smsq-chaos-'));
-  // Small batches and calls of 300-500 ms stretch the campaign over enough seconds for the kills to bite.
+  // Calls of 300-500 ms (and CHAOS_VARIABLES' small batches) stretch the campaign over enough seconds for the kills to bite.
   env = testEnv(prefix, sim.baseUrl, {
     REDIS_URL: redis.url,
-    SMS_BATCH_SIZE: '250',
-    WORKER_CONCURRENCY: '3',
-    SMS_ATTEMPTS: '30',
-    SMS_BACKOFF_MS: '50',
-    SMS_RESPONSE_TIMEOUT_MS: '1500',
-    WORKER_LOCK_DURATION_MS: '3000',
-    WORKER_STALLED_INTERVAL_MS: '1500',
-    LOG_LEVEL: 'info',
-    // The simulator records a submission the moment it takes it: settling need not wait for it.
-    SMS_SETTLE_AFTER_MS: '0',
-    SMS_AUTO_SETTLE: 'true',
+    ...CHAOS_VARIABLES,
   });
   producer = await createProducer(loadConfig(env), log);
+  workers = new WorkerFleet(env);
 });
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await workers?.killAll();
   await producer?.close();
   await sim?.close();
   await redis.destroy();
   await rm(dir, { recursive: true, force: true });
 });
 
-function spawnWorker(): WorkerProcess {
-  const w = new WorkerProcess(env);
-  workers.push(w);
-  return w;
-}
-
-/** Reads the campaign, riding out the moments when Redis is restarting. */
-async function poll(campaignId: string): Promise<CampaignInfo | undefined> {
-  try {
-    return await producer.getCampaign(campaignId);
-  } catch {
-    return undefined;
-  }
-}
+const poll = (campaignId: string) => pollCampaign(producer, campaignId);
 
 it(
   'sends a campaign through worker kills, a Redis restart, dropped connections and a misbehaving gateway with no duplicate, nobody lost and nobody unknown, without any manual command',
   async () => {
     const numbers = Array.from({ length: RECIPIENTS }, (_, i) => String(600_000_000_000 + i));
-    const file = path.join(dir, 'chaos.csv');
-    await writeFile(file, numbers.map((n) => `${n}\n`).join(''));
-    for (let i = 0; i < WORKERS; i++) spawnWorker();
-    await Promise.all(workers.map((w) => w.started()));
+    for (let i = 0; i < WORKERS; i++) workers.spawn();
+    await Promise.all(workers.all.map((w) => w.started()));
 
-    const enq = await runSmsq(['enqueue', file, '--content', 'chaos'], env);
-    expect(enq.code).toBe(0);
-    const campaignId = enq.stdout.trim();
+    const campaignId = await enqueueNumbers(dir, env, numbers, 'chaos');
 
     let kills = 0;
     let restarted = false;
@@ -118,12 +93,8 @@ it(
       const progress = info ? 1 - info.counts.pending / info.counts.total : 0;
       // Kill a random live worker and start a new one, as an orchestrator replacing a crashed container would.
       // None may be alive: a worker started while Redis restarts can exit on its own before its turn to be killed.
-      const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-      if (alive.length > 0) {
-        await alive[Math.floor(Math.random() * alive.length)].kill('SIGKILL');
-        kills++;
-      }
-      spawnWorker();
+      if (await workers.killOne()) kills++;
+      workers.spawn();
       if (!restarted && progress > 0.25) {
         await redis.restart();
         restarted = true;
