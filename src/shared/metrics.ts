@@ -44,6 +44,12 @@ export const metrics = {
     labelNames: ['code'] as const,
     registers,
   }),
+  accountRecipients: new Counter({
+    name: 'smsq_account_recipients_total',
+    help: "Recipients whose call through a gateway account ended them, by account and outcome (sent, failed, unknown): each account's share of the work.",
+    labelNames: ['account', 'outcome'] as const,
+    registers,
+  }),
   accountFailovers: new Counter({
     name: 'smsq_account_failovers_total',
     help: 'Recipients moved from one gateway account to another because the first certainly did not send them, by account left (from) and taken (to).',
@@ -161,6 +167,21 @@ export function countOutcomes(outcomes: Iterable<StoredOutcome>): void {
   const counts = { ...NONE };
   for (const o of outcomes) counts[o[0]]++;
   for (const l of COUNTED) if (counts[l] > 0) metrics.recipients.labels(OUTCOMES[l].status).inc(counts[l]);
+}
+
+/** The outcomes one call through `account` gave its recipients (a configured name: the labels stay bounded). */
+export function countAccountOutcomes(account: string, outcomes: Iterable<StoredOutcome>): void {
+  let sent = 0;
+  let failed = 0;
+  let unknown = 0;
+  for (const o of outcomes) {
+    if (o[0] === 's') sent++;
+    else if (o[0] === 'f') failed++;
+    else if (o[0] === 'u') unknown++;
+  }
+  if (sent > 0) metrics.accountRecipients.labels(account, 'sent').inc(sent);
+  if (failed > 0) metrics.accountRecipients.labels(account, 'failed').inc(failed);
+  if (unknown > 0) metrics.accountRecipients.labels(account, 'unknown').inc(unknown);
 }
 
 /** One sendSms call through `account` (a configured name: the labels stay bounded): counted by kind and status, timed by kind. */

@@ -10,7 +10,7 @@ import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text'
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, DISAGREES_CODE, type Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
-import { countOutcomes, metrics } from '../shared/metrics';
+import { countAccountOutcomes, countOutcomes, metrics } from '../shared/metrics';
 import { settleIdleBatches } from '../shared/settling/idle-batches';
 import { renderStored } from '../shared/text/template';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
@@ -342,6 +342,7 @@ export class CallLoop {
       if (!this.recorded(await this.endCall(verdict, outcomes, calledAt))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
+      countAccountOutcomes(account, outcomes.values());
       if (checks.capCount > 0) {
         // Only sends count against the cap: give back the count of those this call did not send.
         const unsent = group.filter((i) => {

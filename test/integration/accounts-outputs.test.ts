@@ -95,4 +95,9 @@ it('names in results, webhook events and metrics the account whose gateway took 
   expect(calls('uk') + calls('de')).toBe(total(after, 'smsq_gateway_calls_total') - total(before, 'smsq_gateway_calls_total'));
   expect(calls('uk')).toBe(stack.sim.account('uk').stats().calls);
   expect(calls('de')).toBe(stack.sim.account('de').stats().calls);
+  // Each account's share of the recipients is its ledger's.
+  const sent = (account: string) =>
+    total(after, 'smsq_account_recipients_total', { account, outcome: 'sent' }) -
+    total(before, 'smsq_account_recipients_total', { account, outcome: 'sent' });
+  expect({ uk: sent('uk'), de: sent('de') }).toEqual({ uk: sentBy.uk.size, de: sentBy.de.size });
 });
