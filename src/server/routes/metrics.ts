@@ -53,6 +53,12 @@ function queueGauges(ctx: Context) {
       labelNames: ['account'] as const,
       registers,
     }),
+    accountBalance: new Gauge({
+      name: 'smsq_account_balance',
+      help: "Per gateway account: what it can spend (getBalance's balance + credit, in the account's currency), read at most once a minute (every 5 s while it cannot be); absent until read, and kept at its last value while it cannot be.",
+      labelNames: ['account'] as const,
+      registers,
+    }),
     rateLimitTtl: new Gauge({
       name: 'smsq_rate_limit_ttl_seconds',
       help: 'Time until the shared limiter (SMS_RATE_LIMIT_PER_SECOND) lets the next batch start; 0 when it is not holding workers back.',
@@ -86,12 +92,38 @@ function queueGauges(ctx: Context) {
       ),
     ]);
   }
-  return { local: registers[0], sample };
+  /**
+   * Balances cost one gateway query per account: read in the background, at most once a minute per server (every
+   * BALANCE_RETRY_MS while one cannot be read), so that a scrape never waits on the gateway (each query has its own
+   * deadline).
+   */
+  let balancesDueAt = 0;
+  function refreshBalances(read: () => Promise<ReadonlyArray<{ name: string; balance?: { available: string } }>>): void {
+    const now = Date.now();
+    if (now < balancesDueAt) return;
+    balancesDueAt = now + BALANCE_EVERY_MS;
+    read()
+      .then((list) => {
+        for (const a of list) {
+          const available = a.balance ? Number(a.balance.available) : NaN;
+          if (Number.isFinite(available)) gauges.accountBalance.labels(a.name).set(available);
+          else balancesDueAt = Math.min(balancesDueAt, now + BALANCE_RETRY_MS);
+        }
+      })
+      .catch(() => {
+        balancesDueAt = now + BALANCE_RETRY_MS;
+      });
+  }
+  return { local: registers[0], sample, refreshBalances };
 }
 
-export async function metricsRoutes(app: FastifyInstance, { ctx }: ServerDeps): Promise<void> {
-  const { local, sample } = queueGauges(ctx);
+const BALANCE_EVERY_MS = 60_000;
+const BALANCE_RETRY_MS = 5_000;
+
+export async function metricsRoutes(app: FastifyInstance, { ctx, producer }: ServerDeps): Promise<void> {
+  const { local, sample, refreshBalances } = queueGauges(ctx);
   app.get('/metrics', async (_req, reply) => {
+    refreshBalances(() => producer.accounts({ balance: true }));
     await sample();
     const text = `${await metricsRegistry.metrics()}\n${await local.metrics()}`;
     return reply.type(metricsRegistry.contentType).send(text);

@@ -86,3 +86,11 @@ it('counts an account-level stop and shows it until resume', async () => {
   expect(total(resumed, 'smsq_account_stopped')).toBe(0);
   expect(total(resumed, 'smsq_queue_paused', { queue: 'batches' })).toBe(0);
 });
+
+it("shows each gateway account's balance, read from the gateway in the background", async () => {
+  const balance = await waitFor('a balance in /metrics', async () => {
+    const sample = (await scrape()).find((s) => s.name === 'smsq_account_balance' && s.labels.account === 'default');
+    return sample && sample.value > 0 ? sample.value : undefined;
+  });
+  expect(Number.isFinite(balance)).toBe(true);
+});
