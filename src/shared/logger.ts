@@ -10,6 +10,10 @@ export const REDACT_PATHS = [
   'apiSecret',
   '*.apiSecret',
   '*.*.apiSecret',
+  // Each gateway account's (SMS_ACCOUNTS), alone, in a list, or in a whole Config.
+  'accounts[*].apiSecret',
+  '*.accounts[*].apiSecret',
+  '*.*.accounts[*].apiSecret',
   'sign',
   'Sign',
   '*.sign',

@@ -10,6 +10,7 @@ import { Router } from '../../src/shared/accounts/routing';
 import { readConfig, type GatewayAccount, type GatewayConfig } from '../../src/shared/config';
 import { defaultAccount } from '../../src/shared/config/accounts';
 import type { AccountView } from '../../src/shared/accounts/account-state';
+import { createLogger } from '../../src/shared/logger';
 import { RunRoutes } from '../../src/worker/run-routes';
 
 const BASE = { SMS_API_BASE_URL: 'http://127.0.0.1:9/sms' };
@@ -76,6 +77,21 @@ describe('SMS_ACCOUNTS', () => {
   it('refuses both variables at once, and a file it cannot read', () => {
     expect(accountsOf({ SMS_ACCOUNTS: '[]', SMS_ACCOUNTS_FILE: '/x' })).toContain('set SMS_ACCOUNTS or SMS_ACCOUNTS_FILE, not both');
     expect((accountsOf({ SMS_ACCOUNTS_FILE: '/nonexistent/accounts.json' }) as string[])[0]).toMatch(/cannot be read: ENOENT/);
+  });
+
+  it("never lets an account's secret reach a log line, whether an account, the list or the whole configuration is logged", () => {
+    const lines: string[] = [];
+    const log = createLogger('info', 'unit', { write: (l: string) => void lines.push(l) });
+    const r = readConfig({
+      ...BASE,
+      SMS_ACCOUNTS: '[{"name":"a","baseUrl":"https://gw.example.com","apiKey":"k","apiSecret":"SECRET-9","appId":"x"}]',
+    });
+    if (!r.ok) throw new Error(r.problems.join('; '));
+    log.info({ account: r.config.accounts[0] }, 'one');
+    log.info({ accounts: r.config.accounts }, 'list');
+    log.info({ config: r.config }, 'config');
+    expect(lines).toHaveLength(3);
+    expect(lines.join('')).not.toContain('SECRET-9');
   });
 
   it('never puts a secret into a problem', () => {
