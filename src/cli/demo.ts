@@ -12,19 +12,40 @@ import { ProgressBar } from './progress';
 import { untilSignal } from './signals';
 
 const RECIPIENTS = 20_000;
+/** With --accounts: the first account takes this many messages, then answers -10 (balance insufficient). */
+const MAIN_BALANCE = 8_000;
 
 /**
- * `npm run demo [-- --exit]`: the whole system on this machine against the bundled simulator — two workers, the
- * server (API, dashboard, /metrics) and one 20,000-recipient campaign with 5% transient -18 answers — using
- * REDIS_URL and its own queue prefix. Serves until Ctrl-C; with --exit it stops once the campaign is done.
+ * `npm run demo [-- --exit] [-- --accounts]`: the whole system on this machine against the bundled simulator — two
+ * workers, the server (API, dashboard, /metrics) and one 20,000-recipient campaign with 5% transient -18 answers —
+ * using REDIS_URL and its own queue prefix. Serves until Ctrl-C; with --exit it stops once the campaign is done.
+ * With --accounts it sends through two gateway accounts, `main` and `backup`: main runs out of balance part-way and
+ * the rest fails over to backup.
  */
-async function demo(exitWhenDone: boolean): Promise<number> {
-  const sim = await startSimulator({ faults: { transientRate: 0.05, latencyMs: 20 } });
+async function demo(exitWhenDone: boolean, accounts: boolean): Promise<number> {
+  const faults = { transientRate: 0.05, latencyMs: 20 };
+  const sim = await startSimulator({
+    faults,
+    accounts: accounts
+      ? [
+          { name: 'main', faults: { ...faults, balance: MAIN_BALANCE } },
+          { name: 'backup', faults },
+        ]
+      : [],
+  });
   const env = process.env;
   const config = loadConfig(
     {
       ...env,
       SMS_API_BASE_URL: sim.baseUrl,
+      ...(accounts
+        ? {
+            SMS_ACCOUNTS: JSON.stringify([
+              { name: 'main', baseUrl: sim.account('main').baseUrl, priority: 0 },
+              { name: 'backup', baseUrl: sim.account('backup').baseUrl, priority: 1 },
+            ]),
+          }
+        : {}),
       QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'smsq-demo',
       SMS_BACKOFF_MS: '200',
       // A demo's campaign is made up: losing it to a Redis restart costs nothing, so any local Redis will do.
@@ -87,9 +108,18 @@ async function runCampaign(producer: Producer, sim: Simulator) {
   }
   bar.update(info.counts.total, info.counts.total, info.state);
   bar.done();
+  const gateways = [sim, ...sim.accounts().map((name) => sim.account(name))];
+  const sum = (of: (g: (typeof gateways)[number]) => number) => gateways.reduce((n, g) => n + of(g), 0);
   process.stdout.write(
-    `${formatStatus(info)}\n  in ${((Date.now() - started) / 1000).toFixed(1)} s; simulator ledger: ${sim.ledger.size} accepted, ${sim.ledger.duplicates()} duplicates; ${sim.stats().callsByStatus['-18'] ?? 0} calls answered -18 and retried\n`,
+    `${formatStatus(info)}\n  in ${((Date.now() - started) / 1000).toFixed(1)} s; simulator ledger: ${sum((g) => g.ledger.size)} accepted, ${sum((g) => g.ledger.duplicates())} duplicates; ${sum((g) => g.stats().callsByStatus['-18'] ?? 0)} calls answered -18 and retried\n`,
   );
+  for (const name of sim.accounts()) {
+    const a = sim.account(name);
+    const refused = a.stats().callsByStatus['-10'] ?? 0;
+    process.stdout.write(
+      `  account ${name}: ${a.ledger.size} accepted${refused > 0 ? `; ran out of balance (${refused} calls answered -10), its recipients moved on` : ''}\n`,
+    );
+  }
   process.stdout.write(`first results (smsq results ${campaignId}, or GET /v1/campaigns/${campaignId}/results):\n`);
   let shown = 0;
   for await (const r of producer.campaignResults(campaignId)) {
@@ -107,7 +137,7 @@ function explain(err: unknown): string {
   return `demo: ${(err as Error).message ?? String(err)}`;
 }
 
-demo(process.argv.includes('--exit')).then(
+demo(process.argv.includes('--exit'), process.argv.includes('--accounts')).then(
   (code) => (process.exitCode = code),
   (err) => {
     process.stderr.write(`${explain(err)}\n`);

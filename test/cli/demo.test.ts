@@ -5,7 +5,10 @@ import { deletePrefix, REDIS_CLUSTER_NODES, REDIS_URL, uniquePrefix, waitFor } f
 const DEMO = path.resolve(__dirname, '../../dist/cli/demo.js');
 const prefix = uniquePrefix('demo');
 
-afterAll(() => deletePrefix(prefix));
+afterAll(async () => {
+  await deletePrefix(prefix);
+  await deletePrefix(`${prefix}-accounts`);
+});
 
 /** `npm run demo` without the build step, as a process. */
 function demo(args: string[], env: Record<string, string>) {
@@ -30,6 +33,23 @@ it('runs the simulator, two workers and the server, sends 20,000 recipients, pri
   expect(out.stdout).toContain('100.0%');
   expect(out.stdout).toMatch(/: completed\n {2}total 20000 {2}sent 20000 {2}failed 0 {2}unknown 0/);
   expect(out.stdout).toContain('20000 accepted, 0 duplicates');
+}, 120_000);
+
+it('with --accounts, sends through two accounts: the first runs out of balance part-way and the rest goes out on the second', async () => {
+  const { out, exited } = demo(['--exit', '--accounts'], { REDIS_URL, QUEUE_PREFIX: `${prefix}-accounts`, SERVER_PORT: '0' });
+  expect(await exited).toBe(0);
+  // The one error an operator would see: main's stop, logged once, saying what to do.
+  const errors = out.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { account: string; code: string; msg: string });
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatchObject({ account: 'main', code: '-10' });
+  expect(errors[0].msg).toContain('smsq accounts resume main');
+  expect(out.stdout).toMatch(/: completed\n {2}total 20000 {2}sent 20000 {2}failed 0 {2}unknown 0/);
+  expect(out.stdout).toContain('20000 accepted, 0 duplicates');
+  expect(out.stdout).toMatch(/account main: 8000 accepted; ran out of balance \(\d+ calls answered -10\), its recipients moved on\n/);
+  expect(out.stdout).toContain('account backup: 12000 accepted\n');
 }, 120_000);
 
 it('keeps serving the dashboard after the campaign until Ctrl-C, then exits 0', async () => {
