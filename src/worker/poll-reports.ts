@@ -120,7 +120,7 @@ async function pollBatch(ctx: Context, member: string, run: Run): Promise<'skipp
     for (const entry of pending) {
       if ((await ctx.delivery.expire(entry, now)) !== 'applied') continue;
       summary.expired++;
-      expired.add(campaignId, entry.msgId, { state: 'e', at: now, code: 'EXPIRED', reason: '' });
+      expired.add(campaignId, entry.msgId, account, { state: 'e', at: now, code: 'EXPIRED', reason: '' });
     }
     await ctx.delivery.emitApplied(expired);
   } else if (pending && pending.length > 0 && queries) {

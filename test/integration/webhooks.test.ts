@@ -295,6 +295,8 @@ it('tells of cancelled, failed and paused campaigns, and of delivery reports in 
       [sent[2].msgId, 'delivered', undefined],
     ]),
   );
+  // msgIds are unique only within a gateway account: each report names the one that sent it.
+  expect(reports.every((r) => r.account === 'default')).toBe(true);
   expect(reports).toHaveLength(3);
 });
 

@@ -162,7 +162,7 @@ export class DeliveryStore {
         if (loc && (result === 'applied' || result === 'replaced')) {
           metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
           if (report.payMicros !== undefined) costMoved.add(loc.campaignId);
-          applied.add(loc.campaignId, report.msgId, report);
+          applied.add(loc.campaignId, report.msgId, account, report);
         }
         if (result === 'mismatch')
           this.log.warn(
@@ -299,7 +299,7 @@ export class DeliveryStore {
         const result = sameNumber(report.number, loc.numberTail) ? await this.apply(loc, report) : 'mismatch';
         countReport('held', result);
         if ((result === 'applied' || result === 'replaced') && report.payMicros !== undefined) costMoved.add(e.campaignId);
-        if (result === 'applied' || result === 'replaced') applied.add(e.campaignId, e.msgId, report);
+        if (result === 'applied' || result === 'replaced') applied.add(e.campaignId, e.msgId, e.account ?? DEFAULT_ACCOUNT, report);
         await this.redis.del(heldKeys[i]);
       }),
     );
@@ -315,12 +315,22 @@ export class AppliedReports {
   add(
     campaignId: string,
     msgId: string,
+    account: string,
     r: Pick<DeliveryReport, 'at' | 'code' | 'reason' | 'payMicros' | 'currency'> & { state: 'd' | 'x' | 'e' },
   ): void {
     const item = withDelivery({ number: '', orderId: '', status: 'sent' }, [r.state, r.at, r.code, r.reason, r.payMicros, r.currency]);
     const { delivery, deliveryCode, deliveryReason, reportedAt, price, currency } = item;
     const list = this.byCampaign.get(campaignId) ?? [];
-    list.push({ msgId, delivery: delivery as DeliveryItem['delivery'], deliveryCode, deliveryReason, reportedAt, price, currency });
+    list.push({
+      msgId,
+      account,
+      delivery: delivery as DeliveryItem['delivery'],
+      deliveryCode,
+      deliveryReason,
+      reportedAt,
+      price,
+      currency,
+    });
     this.byCampaign.set(campaignId, list);
   }
 }

@@ -46,6 +46,8 @@ export interface SettledRecipient {
 /** One delivery report in `recipients.delivery`; join it to its recipient by msgId (from recipients.settled). */
 export interface DeliveryItem {
   msgId: string;
+  /** The gateway account that sent the message: msgIds are unique only within one (`default` without SMS_ACCOUNTS). */
+  account: string;
   delivery: Exclude<DeliveryState, 'pending'>;
   deliveryCode?: string;
   deliveryReason?: string;
