@@ -61,6 +61,11 @@ describe('SMS_ACCOUNTS', () => {
       '[{"name":"a","baseUrl":"https://gw.example.com"}]',
       /account "a", field apiKey: must be a string/,
     ],
+    [
+      'the reserved name default',
+      '[{"name":"default","baseUrl":"http://127.0.0.1:1"}]',
+      /account "default", field name: "default" is the account SMS_API_\* make/,
+    ],
     ['a bad URL', '[{"name":"a","baseUrl":"ftp://x"}]', /account "a", field baseUrl: must be an http or https URL/],
     ['an unknown field', '[{"name":"a","baseUrl":"http://127.0.0.1:1","prefix":["44"]}]', /account "a", field prefix: unknown field/],
     ['a prefix with +', '[{"name":"a","baseUrl":"http://127.0.0.1:1","prefixes":["+44"]}]', /account "a", field prefixes/],

@@ -1,10 +1,15 @@
-import type { Config, GatewayAccount, GatewayConfig } from '../config';
+import { DEFAULT_ACCOUNT, type Config, type GatewayAccount, type GatewayConfig } from '../config';
 import { GatewayClient } from '../gateway/client';
 import { GatewayQueries } from '../gateway/queries';
 import type { Logger } from '../logger';
 
-/** The gateway settings of one account: SMS_API_*'s timeouts and default sender ID, with the account's address and credentials. */
+/**
+ * The gateway settings of one account: SMS_API_*'s timeouts and default sender ID, with the account's address and
+ * credentials. The `default` account is SMS_API_* itself (SMS_ACCOUNTS may not use the name), so a configuration whose
+ * `gateway` a caller replaced (a library user, a test pointing it at a proxy) sends where that says.
+ */
 export function accountGateway(g: GatewayConfig, a: GatewayAccount): GatewayConfig {
+  if (a.name === DEFAULT_ACCOUNT) return g;
   return { ...g, baseUrl: a.baseUrl, apiKey: a.apiKey, apiSecret: a.apiSecret, appId: a.appId };
 }
 

@@ -111,6 +111,8 @@ export function parseAccounts(parsed: unknown, source: string, problems: string[
     const before = problems.length;
     for (const k of Object.keys(a)) if (!FIELDS.has(k)) problems.push(`${where(k, label)}: unknown field`);
     if (!label) problems.push(`${where('name')}: must match ${ACCOUNT_NAME.source} (lowercase letters, digits, - and _)`);
+    else if (label === DEFAULT_ACCOUNT)
+      problems.push(`${where('name', label)}: "${DEFAULT_ACCOUNT}" is the account SMS_API_* make; give this one another name`);
     else if (names.has(label)) problems.push(`${where('name', label)}: a second account has this name`);
     const text = (field: string, required: boolean, max: number): string => {
       const v = a[field];
