@@ -23,8 +23,11 @@ export type LoopEnd =
   | { kind: 'account-stop'; code: string; reason: string; operatorAction: string }
   | { kind: 'permanent'; code: string; reason: string }
   | { kind: 'lost' }
-  /** An account's maxRate holds the next call longer than a run waits: the batch comes back in `ms`. */
-  | { kind: 'rate-wait'; ms: number }
+  /**
+   * The batch comes back in `ms`, using no attempt: an account's maxRate holds its next call longer than a run waits
+   * (`rate`), or its recipients' only account waits for a breaker probe another worker holds (`probe`).
+   */
+  | { kind: 'rate-wait'; ms: number; why: 'rate' | 'probe' }
   /** REDIS_DURABILITY: a call's in-flight record was not acknowledged in time; nothing was sent. */
   | { kind: 'not-durable' };
 
@@ -37,6 +40,9 @@ type CallStep = { verdict: Verdict; movable: number[] } | { stop: BeginRefusal |
 
 /** The longest an account's maxRate is waited for inside a run; past it the batch is delayed and its slot freed. */
 const MAX_RATE_WAIT_IN_RUN_MS = 2_000;
+
+/** How soon a batch whose only account's breaker probe is held elsewhere looks again. */
+const PROBE_WAIT_MS = 1_000;
 
 const NO_ROUTE_REASON = 'no configured gateway account may send to this number with this sender ID (SMS_ACCOUNTS)';
 
@@ -120,6 +126,8 @@ export class CallLoop {
     /** Why the stranded recipients' last account stopped, and the transient failure left to retry, if any. */
     let stop: Extract<Verdict, { kind: 'account-stop' }> | null = first.stranded.length > 0 ? this.stopOf(first.stranded[0]) : null;
     let transient: { code: string; reason: string } | null = null;
+    /** The stops this run met, by account: a later group routed to one of them is stranded by it. */
+    const metStops = new Map<string, Extract<Verdict, { kind: 'account-stop' }>>();
     const reroute = (indices: readonly number[], from: string): number[] => {
       this.routes.leave(indices, from);
       const next = this.routes.assign(indices.filter((i) => !this.outcomes.has(i)));
@@ -131,20 +139,23 @@ export class CallLoop {
       const group = this.groups[0];
       const { account } = group;
       if (this.routes.availability(account) === 'stopped') {
-        // The account stopped since this group was routed to it (another call of this run met the stop).
+        // The account stopped, or is routed around, since this group was routed to it (another call of this run met
+        // the stop, or another worker holds its breaker's probe).
         this.groups.shift();
-        for (const i of reroute(group.indices, account)) stranded.add(i);
-        continue;
-      }
-      const wait = await ctx.accountStates.takeRate(this.gateways.account(account), group.indices.length);
-      if (wait > MAX_RATE_WAIT_IN_RUN_MS) return { kind: 'rate-wait', ms: wait };
-      if (wait > 0) {
-        await new Promise((r) => setTimeout(r, wait));
+        const left = reroute(group.indices, account);
+        for (const i of left) stranded.add(i);
+        if (left.length > 0 && metStops.has(account)) stop = metStops.get(account) ?? stop;
         continue;
       }
       if (this.routes.availability(account) === 'probe' && !(await ctx.accountStates.takeProbe(account))) {
         // Another worker holds this account's probe: route around it like an open breaker.
         this.routes.exclude(account);
+        continue;
+      }
+      const wait = await ctx.accountStates.takeRate(this.gateways.account(account), group.indices.length);
+      if (wait > MAX_RATE_WAIT_IN_RUN_MS) return { kind: 'rate-wait', ms: wait, why: 'rate' };
+      if (wait > 0) {
+        await new Promise((r) => setTimeout(r, wait));
         continue;
       }
       const step = await this.call(group);
@@ -212,6 +223,7 @@ export class CallLoop {
           const met: Extract<Verdict, { kind: 'account-stop' }> =
             v.kind === 'clock-skew' ? { kind: 'account-stop', code: v.code, reason: v.reason, operatorAction: CLOCK_ACTION } : v;
           await this.stopAccount(account, met);
+          metStops.set(account, met);
           this.groups.shift();
           const left = reroute(group.indices, account);
           if (left.length > 0) stop = met;
@@ -223,6 +235,9 @@ export class CallLoop {
     if (stop && [...stranded].some((i) => !this.outcomes.has(i)))
       return { kind: 'account-stop', code: stop.code, reason: stop.reason, operatorAction: stop.operatorAction };
     if (transient) return { kind: 'transient', ...transient };
+    // Recipients still pending with no stop and no failure to blame: their only account's breaker probe is held by
+    // another worker. The batch looks again shortly; it never ends with a recipient left out.
+    if (this.callable.some((i) => !this.outcomes.has(i))) return { kind: 'rate-wait', ms: PROBE_WAIT_MS, why: 'probe' };
     return { kind: 'settled' };
   }
 

@@ -107,8 +107,8 @@ export async function sendBatch(ctx: Context, gateways: CallGateways, job: JobOf
   }
   if (end.kind === 'lost') throw new Error('another run of this batch took it over; its record stands');
   if (end.kind === 'rate-wait') {
-    // An account's maxRate: the batch comes back when the account may take its next call, using no attempt.
-    metrics.batchHolds.labels('account-rate').inc();
+    // An account's maxRate, or a breaker probe held elsewhere: the batch comes back later, using no attempt.
+    metrics.batchHolds.labels(end.why === 'rate' ? 'account-rate' : 'account-probe').inc();
     await job.moveToDelayed(Date.now() + end.ms, token);
     throw new DelayedError();
   }

@@ -29,7 +29,16 @@ function setup(
     const campaign = await f.campaigns.read(C);
     const record = await f.batches.load(C, 0);
     if (!campaign || !record) throw new Error('no campaign or batch to run');
-    return new CallLoop(f.ctx, gateway.asGateways(), { campaignId: C, batch: 0 }, 'run-1', campaign, record, f.ctx.log, held);
+    return new CallLoop(
+      f.ctx,
+      gateway.asGateways(f.ctx.config.accounts),
+      { campaignId: C, batch: 0 },
+      'run-1',
+      campaign,
+      record,
+      f.ctx.log,
+      held,
+    );
   };
   const outcomes = (k = 0): Array<StoredOutcome | undefined> => {
     const b = f.world.batch(C, k);
@@ -281,5 +290,40 @@ describe('CallLoop: how a run ends when something gets in its way', () => {
     expect(loop.settled).toBeNull();
     // First writer wins: the outcome another run stored stands.
     expect(s.outcomes()[0]).toEqual(['c']);
+  });
+});
+
+describe('CallLoop: gateway accounts', () => {
+  const TWO = {
+    SMS_ACCOUNTS: JSON.stringify([
+      { name: 'a', baseUrl: 'http://127.0.0.1:9/a' },
+      { name: 'b', baseUrl: 'http://127.0.0.1:9/b', priority: 1 },
+    ]),
+  };
+
+  it("moves a call's recipients to the next account when the first answers an account-level stop, and records the stop", async () => {
+    const s = setup({ env: TWO });
+    s.gateway.answer(status('-10'), accept());
+    expect(await (await s.loop()).run()).toEqual({ kind: 'settled' });
+    expect(s.gateway.calls).toHaveLength(2);
+    expect(s.outcomes()).toEqual(s.gateway.sent.map((m) => ['s', m.msgId, null, 'b']));
+    expect(s.accountStates.cached('a').stop).toMatchObject({ code: '-10' });
+  });
+
+  it("comes back later, calling nobody and leaving everyone pending, while another worker holds its only account's probe", async () => {
+    const s = setup();
+    const past = Date.now() - 1_000;
+    s.accountStates.states.set('default', { stop: null, failures: 5, openUntil: past, probeUntil: Date.now() + 60_000 });
+    expect(await (await s.loop()).run()).toEqual({ kind: 'rate-wait', ms: 1_000, why: 'probe' });
+    expect(s.gateway.calls).toHaveLength(0);
+    expect(s.outcomes()).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('sends through the probe when it may take it, and an answer closes the breaker', async () => {
+    const s = setup();
+    s.accountStates.states.set('default', { stop: null, failures: 5, openUntil: Date.now() - 1_000, probeUntil: 0 });
+    expect(await (await s.loop()).run()).toEqual({ kind: 'settled' });
+    expect(s.gateway.calls).toHaveLength(1);
+    expect(s.accountStates.cached('default')).toMatchObject({ failures: 0, openUntil: 0 });
   });
 });
