@@ -2,6 +2,7 @@ import { sendChecks, type BatchRecord, type BeginRefusal, type EndResult, type F
 import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
+import type { AccountView } from '../shared/accounts/account-state';
 import type { CallGateways } from '../shared/accounts/gateways';
 import { withAccount } from '../shared/accounts/outcome-account';
 import { NO_ROUTE } from '../shared/accounts/routing';
@@ -40,6 +41,9 @@ type CallStep = { verdict: Verdict; movable: number[] } | { stop: BeginRefusal |
 
 /** The longest an account's maxRate is waited for inside a run; past it the batch is delayed and its slot freed. */
 const MAX_RATE_WAIT_IN_RUN_MS = 2_000;
+
+/** Routing's view when there is one account: no state read, so it is up. */
+const NO_STATES: ReadonlyMap<string, AccountView> = new Map();
 
 /** How soon a batch whose only account's breaker probe is held elsewhere looks again. */
 const PROBE_WAIT_MS = 1_000;
@@ -117,7 +121,10 @@ export class CallLoop {
     if (this.campaign.expireAt !== undefined && this.ctx.clock.now() >= this.campaign.expireAt) return this.endAs(['e']);
     const { ctx } = this;
     const senderId = this.campaign.senderId ?? ctx.config.gateway.senderId;
-    const states = await ctx.accountStates.read();
+    // With one account there is nowhere to route around it: its breaker would change nothing, so a run reads and
+    // writes no account state (its stop, recorded for `smsq accounts`, pauses the queue as it always has).
+    const single = ctx.config.accounts.length === 1;
+    const states = single ? NO_STATES : await ctx.accountStates.read();
     this.routes = new RunRoutes(ctx.router, this.recipients, senderId, this.campaign.accounts, states);
     const first = this.routes.assign(this.callable);
     if (first.noRoute.length > 0 && !(await this.settleSome(first.noRoute, ['f', NO_ROUTE, NO_ROUTE_REASON]))) return { kind: 'lost' };
@@ -173,7 +180,7 @@ export class CallLoop {
       }
       const v = step.verdict;
       if (v.kind === 'transient') {
-        const open = await ctx.accountStates.failure(account);
+        const open = !single && (await ctx.accountStates.failure(account));
         if (!open && !this.lastAttempt) return { kind: 'transient', code: v.code, reason: v.reason };
         // The breaker opened, or the batch's attempts are used up: the call was refused whole, so its recipients
         // go to their next account; those with none wait for the batch's next attempt (or fail on its last).
@@ -182,7 +189,7 @@ export class CallLoop {
         if (reroute(group.indices, account).length > 0) transient = { code: v.code, reason: v.reason };
         continue;
       }
-      if (v.kind !== 'unknown') await ctx.accountStates.success(account);
+      if (v.kind !== 'unknown' && !single) await ctx.accountStates.success(account);
       switch (v.kind) {
         case 'accepted':
         case 'unknown':

@@ -310,20 +310,28 @@ describe('CallLoop: gateway accounts', () => {
     expect(s.accountStates.cached('a').stop).toMatchObject({ code: '-10' });
   });
 
+  // a takes the recipients' numbers (44…), b none of them: a is their only account.
+  const ONLY_A = {
+    SMS_ACCOUNTS: JSON.stringify([
+      { name: 'a', baseUrl: 'http://127.0.0.1:9/a', prefixes: ['44'] },
+      { name: 'b', baseUrl: 'http://127.0.0.1:9/b', prefixes: ['49'] },
+    ]),
+  };
+
   it("comes back later, calling nobody and leaving everyone pending, while another worker holds its only account's probe", async () => {
-    const s = setup();
+    const s = setup({ env: ONLY_A });
     const past = Date.now() - 1_000;
-    s.accountStates.states.set('default', { stop: null, failures: 5, openUntil: past, probeUntil: Date.now() + 60_000 });
+    s.accountStates.states.set('a', { stop: null, failures: 5, openUntil: past, probeUntil: Date.now() + 60_000 });
     expect(await (await s.loop()).run()).toEqual({ kind: 'rate-wait', ms: 1_000, why: 'probe' });
     expect(s.gateway.calls).toHaveLength(0);
     expect(s.outcomes()).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('sends through the probe when it may take it, and an answer closes the breaker', async () => {
-    const s = setup();
-    s.accountStates.states.set('default', { stop: null, failures: 5, openUntil: Date.now() - 1_000, probeUntil: 0 });
+    const s = setup({ env: ONLY_A });
+    s.accountStates.states.set('a', { stop: null, failures: 5, openUntil: Date.now() - 1_000, probeUntil: 0 });
     expect(await (await s.loop()).run()).toEqual({ kind: 'settled' });
     expect(s.gateway.calls).toHaveLength(1);
-    expect(s.accountStates.cached('default')).toMatchObject({ failures: 0, openUntil: 0 });
+    expect(s.accountStates.cached('a')).toMatchObject({ failures: 0, openUntil: 0 });
   });
 });
