@@ -24,6 +24,15 @@ import {
 } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
+/** The `{account}` of a named gateway account's push addresses. */
+const ACCOUNT_PATH_PARAM = {
+  name: 'account',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The account name (SMS_ACCOUNTS).',
+} as const;
+
 const error = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
 
 /** Answers every /v1 route may give. */
@@ -323,7 +332,7 @@ export const openApiDocument = {
           "Where the gateway pushes the delivery reports of a named gateway account's messages (each account has its own push address; msgIds are unique only within an account): give the vendor this URL with DLR_TOKEN as {token}. As /v1/delivery-reports/{token}, which serves the default account.",
         parameters: [
           { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'DLR_TOKEN.' },
-          { name: 'account', in: 'path', required: true, schema: { type: 'string' }, description: 'The account name (SMS_ACCOUNTS).' },
+          ACCOUNT_PATH_PARAM,
         ],
         requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
         responses: {
@@ -452,7 +461,7 @@ export const openApiDocument = {
           "Where the gateway pushes the replies that come through a named gateway account: as /v1/replies/{token} (replies are attributed by their number, whichever account brought them), at an address of the same form as the account's delivery reports'.",
         parameters: [
           { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'REPLY_TOKEN.' },
-          { name: 'account', in: 'path', required: true, schema: { type: 'string' }, description: 'The account name (SMS_ACCOUNTS).' },
+          ACCOUNT_PATH_PARAM,
         ],
         requestBody: { required: true, content: json({ oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] }) },
         responses: {

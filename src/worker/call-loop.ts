@@ -269,11 +269,7 @@ export class CallLoop {
 
   /** The stop of the first account of a stranded recipient's, as routing's view holds it. */
   private stopOf(i: number): Extract<Verdict, { kind: 'account-stop' }> {
-    const account = this.ctx.router.route(
-      this.recipients[i].number,
-      this.campaign.senderId ?? this.ctx.config.gateway.senderId,
-      this.campaign.accounts,
-    )[0];
+    const account = this.routes.firstAccount(i);
     const s = account !== undefined ? this.ctx.accountStates.cached(account).stop : null;
     return {
       kind: 'account-stop',

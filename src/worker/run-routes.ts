@@ -61,6 +61,11 @@ export class RunRoutes {
     }
   }
 
+  /** The account the recipient is tried on first (its route's head), if any may take it. */
+  firstAccount(i: number): string | undefined {
+    return this.order(i)[0];
+  }
+
   /** Whether the recipient has an account to go to besides `account` and those it left. */
   hasFallback(i: number, account: string): boolean {
     const left = this.left.get(i);
