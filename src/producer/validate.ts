@@ -2,6 +2,8 @@
  * Checks on what a caller gives the producer: the campaign's fields and each recipient. Pure functions, no I/O.
  * Each check returns the reason as a short sentence a user can act on, or null when the value is fine.
  */
+import { ownerOf } from '../shared/tenants/campaign-owner';
+import { TENANT_PATTERN, TENANT_RULE } from '../shared/tenants/api-key';
 import { isZone } from '../shared/schedule/send-window';
 import { renderTemplate, type Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
@@ -169,9 +171,17 @@ function isPlainAscii(s: string): boolean {
   return true;
 }
 
-/** 1 to 64 of `A-Z a-z 0-9 _ . -`, so it fits in Redis keys and BullMQ job ids without escaping. */
+/**
+ * 1 to 64 of `A-Z a-z 0-9 _ . -`, so it fits in Redis keys and BullMQ job ids without escaping; or a tenant's
+ * campaign as stored, `<tenant>~<campaignId>` (tenants/campaign-owner.ts), which an admin may name too.
+ */
 export function checkCampaignId(id: unknown): string | null {
   if (typeof id !== 'string') return 'campaignId must be a string';
+  const owner = ownerOf(id);
+  if (owner.tenant !== undefined) {
+    if (!TENANT_PATTERN.test(owner.tenant)) return `campaignId "${id}" names the tenant "${owner.tenant}": ${TENANT_RULE}`;
+    return checkCampaignId(owner.campaignId);
+  }
   if (id === '') return 'campaignId is empty';
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) return "campaignId may only contain letters, digits, '_', '.' and '-'";
   if (id.length > 64) return `campaignId has ${id.length} characters; the limit is 64`;

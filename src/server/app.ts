@@ -3,13 +3,15 @@
  * a socket. Fastify, because: inject() for tests, JSON-schema validation of requests, a per-route body limit,
  * content-type parsers that hand over the raw stream, and bull-board's own Fastify adapter.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Producer } from '../producer';
 import { producerFromContext } from '../producer';
 import type { Config } from '../shared/config';
 import type { Context } from '../shared/context';
 import type { Logger } from '../shared/logger';
+import { accessGuard } from './access';
 import { bearerAuth } from './auth';
+import { requestProducers } from './request-producer';
 import { loopbackHostOnly } from './browser-guards';
 import { campaignConsole, isConsoleRoute } from './console';
 import { dashboard, DASHBOARD_PATH } from './dashboard';
@@ -32,8 +34,10 @@ export interface ServerDeps {
   log: Logger;
   /** The server's Redis connection and queues: the dashboard, readiness and /metrics read them. */
   ctx: Context;
-  /** The campaign API over the same context. */
+  /** The campaign API over the same context, as an admin sees it. */
   producer: Producer;
+  /** The campaign API as the request's caller may use it (a tenant key: its own campaigns only). */
+  producerFor: (req: FastifyRequest) => Producer;
 }
 
 export interface RouteEntry {
@@ -51,7 +55,8 @@ declare module 'fastify' {
 }
 
 export function buildApp(ctx: Context): FastifyInstance {
-  const deps: ServerDeps = { config: ctx.config, log: ctx.log, ctx, producer: producerFromContext(ctx) };
+  const producer = producerFromContext(ctx);
+  const deps: ServerDeps = { config: ctx.config, log: ctx.log, ctx, producer, producerFor: requestProducers(producer, ctx) };
   // Typed as Fastify's base logger, so that the instance keeps Fastify's default logger type (inferred from it).
   const logger: FastifyBaseLogger = ctx.log.child({ component: 'server' });
   const app = Fastify({
@@ -91,9 +96,11 @@ export function buildApp(ctx: Context): FastifyInstance {
   // The gateway cannot send a bearer token: this route carries its own secret in the path.
   app.register(deliveryReportRoutes, deps);
   app.register(replyPushRoutes, deps);
-  // Every route but the health checks needs the API token: metrics and the API's description included.
+  // Every route but the health checks needs the API token or a key: metrics and the API's description included;
+  // then the key's scope must reach the route (access.ts).
   app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth(ctx.config.server.apiToken));
+    api.addHook('onRequest', bearerAuth(ctx.config.server.apiToken, ctx.apiKeys));
+    api.addHook('onRequest', accessGuard());
     await api.register(metricsRoutes, deps);
     api.get('/openapi.json', async () => openApiDocument);
     await api.register(enqueueRoutes, deps);

@@ -14,6 +14,9 @@ import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
 import { ReplyStore } from './replies/reply-store';
 import { WebhookEmitter } from './webhooks/emitter';
+import { KeyStore } from './tenants/key-store';
+import { AuditLog } from './audit/audit-log';
+import { TenantSettingsStore } from './tenants/tenant-settings';
 import { closeRedis, type ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis/connection';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -39,6 +42,12 @@ export interface Context {
   accountStates: AccountStates;
   /** Creates webhook events (nothing when no URL applies). */
   webhooks: WebhookEmitter;
+  /** API keys: their hashed records, checks and revocation. */
+  apiKeys: KeyStore;
+  /** Each tenant's limits and webhook. */
+  tenants: TenantSettingsStore;
+  /** Who changed what, and when. */
+  audit: AuditLog;
   log: Logger;
   /** The time schedules, windows and validity are judged by (see time/clock.ts). */
   clock: Clock;
@@ -68,6 +77,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
   const clock = opts.clock ?? systemClock;
   const campaigns = new CampaignStore(redis, k, clock, log);
+  const tenants = new TenantSettingsStore(redis, k);
   const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);
   return {
     config,
@@ -83,6 +93,9 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     router: new Router(config.accounts),
     accountStates: new AccountStates(redis, k, config.accounts, { failures: config.breakerFailures, openMs: config.breakerOpenMs }),
     suppressions: new SuppressionStore(redis, k),
+    apiKeys: new KeyStore(redis, k, clock),
+    tenants,
+    audit: new AuditLog(redis, k, clock, config.resultRetentionSeconds),
     replies: new ReplyStore(redis, k, config.replies),
     log,
     clock,

@@ -147,6 +147,23 @@ const LIBRARY_ERRORS = {
     callerFault: true,
     meaning: 'No gateway account of that name is configured (SMS_ACCOUNTS); the message lists those that are.',
   },
+  KEY_NOT_FOUND: { status: 404, callerFault: true, meaning: 'No API key with that id (`smsq keys list` shows them).' },
+  LANE_NOT_ALLOWED: {
+    status: 403,
+    callerFault: true,
+    meaning: "The tenant's limits do not allow the campaign's priority (lane); nothing was queued. The message names the lanes it may use.",
+  },
+  TENANT_RATE_LIMIT: {
+    status: 422,
+    callerFault: true,
+    meaning: "The campaign's maxRate is above the tenant's maxRate; nothing was queued.",
+  },
+  DAILY_LIMIT_REACHED: {
+    status: 429,
+    callerFault: true,
+    meaning:
+      'The campaign would take the tenant past its recipients or spend per day (UTC); nothing was queued. `details` has the limit, what is used and when the day ends.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 /** The HTTP API's own errors, about the request itself; the library never throws them. */
@@ -155,7 +172,8 @@ const API_ERRORS = {
   FORBIDDEN: {
     status: 403,
     callerFault: true,
-    meaning: 'The request comes from an address that is not allowed, or asks a read-only dashboard to change something.',
+    meaning:
+      "The key's scope does not allow this route (a `read` key changing something, a tenant key on an admin route), the request comes from an address that is not allowed, or it asks a read-only dashboard to change something.",
   },
   CROSS_SITE_REQUEST: {
     status: 403,

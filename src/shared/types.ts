@@ -149,6 +149,8 @@ export interface PauseInfo {
 
 export interface CampaignInfo {
   campaignId: string;
+  /** The tenant whose key queued it (its campaignId as stored is `<tenant>~<id>`); absent: an admin's campaign. */
+  tenant?: string;
   state: ShownState;
   content: string;
   senderId?: string;

@@ -6,6 +6,7 @@
 import type { Context } from '../../shared/context';
 import { SmsqError } from '../../shared/errors';
 import type { IndexPosition } from '../../shared/campaign/list';
+import { ownerOf } from '../../shared/tenants/campaign-owner';
 import { UnreadableRecordError } from '../../shared/campaign/record';
 import { isShowableTime } from '../../shared/time/stored-time';
 import type { CampaignInfo, ShownState } from '../../shared/types';
@@ -14,6 +15,8 @@ export interface ListOptions {
   /** Only campaigns shown in this state (`running` leaves out those shown as `waiting-window`). */
   state?: ShownState;
   priority?: CampaignInfo['priority'];
+  /** Only this tenant's campaigns (tenants/campaign-owner.ts). */
+  tenant?: string;
   /** Only campaigns created at or after this time (epoch ms). */
   since?: number;
   /** Campaigns per page, 1 to MAX_PAGE; default 50. */
@@ -42,15 +45,20 @@ export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promi
   const queuePaused = await ctx.queues.batches.isPaused();
   const campaigns: CampaignInfo[] = [];
   for (;;) {
-    const want = opts.state || opts.priority ? READ_AHEAD : limit - campaigns.length + 1;
+    const want = opts.state || opts.priority || opts.tenant !== undefined ? READ_AHEAD : limit - campaigns.length + 1;
     const entries = await ctx.campaignIndex.page(want, opts.since ?? 0, after);
-    const infos = await Promise.all(entries.map((e) => readListed(ctx, e.campaignId, queuePaused)));
+    // Another tenant's campaigns are not even read.
+    const mine = (id: string) => opts.tenant === undefined || ownerOf(id).tenant === opts.tenant;
+    const infos = await Promise.all(
+      entries.map((e) => (mine(e.campaignId) ? readListed(ctx, e.campaignId, queuePaused) : Promise.resolve(SKIPPED))),
+    );
     await ctx.campaignIndex.remove(entries.filter((_, i) => infos[i] === null).map((e) => e.campaignId));
     for (let i = 0; i < entries.length; i++) {
       const info = infos[i];
       if (
         info &&
         info !== UNREADABLE &&
+        info !== SKIPPED &&
         (!opts.state || info.state === opts.state) &&
         (!opts.priority || info.priority === opts.priority)
       ) {
@@ -65,6 +73,7 @@ export async function listCampaigns(ctx: Context, opts: ListOptions = {}): Promi
 }
 
 const UNREADABLE = Symbol('unreadable');
+const SKIPPED = Symbol('another tenant');
 
 /**
  * One campaign of a page, or UNREADABLE when its record cannot be understood at all (a state no version writes):

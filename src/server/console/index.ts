@@ -9,13 +9,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../app';
-import { basicAuth } from '../auth';
+import { accessGuard } from '../access';
+import { consoleAuth } from '../auth';
 import { sameOriginOnly } from '../browser-guards';
 import { ApiError } from '../errors';
 import { accountRoutes } from '../routes/accounts';
 import { campaignRoutes } from '../routes/campaigns';
 import { campaignParams } from '../schemas';
 import { campaignOverview, queueStatus } from './overview';
+import { ownedId } from '../../shared/tenants/campaign-owner';
 
 export const CONSOLE_PREFIX = '/console';
 
@@ -53,10 +55,10 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
 }
 
 export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): Promise<void> {
-  const { config, ctx, producer } = deps;
+  const { config, ctx } = deps;
   const { dashboard: credentials, dashboardReadOnly } = config.server;
   const assets = loadAssets();
-  if (credentials) app.addHook('onRequest', basicAuth(credentials));
+  app.addHook('onRequest', consoleAuth(credentials, ctx.apiKeys));
   app.addHook('onSend', async (_req, reply) => {
     reply.header('content-security-policy', CONSOLE_CSP);
   });
@@ -79,6 +81,8 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
     async (api) => {
       // The login is the browser's: a page on another site must not press the buttons with it.
       api.addHook('onRequest', sameOriginOnly({ requireJson: true }));
+      // A tenant's login reaches what its key reaches through the API, no more.
+      api.addHook('onRequest', accessGuard(`${CONSOLE_PREFIX}/api`));
       // A read-only dashboard is read-only here too: the console's buttons are refused, not just hidden.
       api.addHook('onRequest', async (req) => {
         if (dashboardReadOnly && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -87,7 +91,7 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
       });
       api.get('/status', async () => ({ ...(await queueStatus(ctx)), readOnly: dashboardReadOnly }));
       api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
-        campaignOverview(ctx, producer, req.params.id),
+        campaignOverview(ctx, deps.producerFor(req), req.params.id, ownedId(req.principal?.tenant, req.params.id)),
       );
       // The API's own campaign routes (list, status, cancel, settle, and pause/resume where the server has them)
       // and account routes (list, resume) under /console/api/v1/...: one implementation, reached with the

@@ -44,8 +44,13 @@ export async function queueStatus(ctx: Context): Promise<QueueStatus> {
   return { paused, accountStop: stop && accountStopJson(stop), workers };
 }
 
-export async function campaignOverview(ctx: Context, producer: Producer, campaignId: string): Promise<CampaignOverview> {
-  const info = await producer.getCampaign(campaignId);
+/**
+ * `producer` is the caller's view and `campaignId` the id as the caller sees it; the records are read under
+ * `storedId` (a tenant's campaign is stored with its tenant's prefix, see tenants/campaign-owner.ts).
+ */
+export async function campaignOverview(ctx: Context, producer: Producer, id: string, storedId: string): Promise<CampaignOverview> {
+  const info = await producer.getCampaign(id);
+  const campaignId = storedId;
   const [series, active, record, queue, failedJobs] = await Promise.all([
     readSeries(ctx.redis, ctx.keys, campaignId),
     ctx.queues.batches.getActive(0, ACTIVE_SCAN - 1),

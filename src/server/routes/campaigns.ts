@@ -26,7 +26,7 @@ type WithId = { Params: { id: string } };
 /** Lines are sent in pieces of about this size: fewer, larger writes, and still little memory per download. */
 const CHUNK_BYTES = 64 * 1024;
 
-export async function campaignRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
+export async function campaignRoutes(app: FastifyInstance, { producerFor }: ServerDeps): Promise<void> {
   const schema = { params: campaignParams };
 
   app.get<{ Querystring: ListQuery }>('/v1/campaigns', { schema: { querystring: listQuery } }, async (req) => {
@@ -34,7 +34,7 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
     const sinceMs = since === undefined ? undefined : parseSince(since);
     if (sinceMs === null)
       throw new ApiError('BAD_REQUEST', `since must be a date or time in ISO 8601 (2026-01-31T08:00:00Z), not "${since}"`);
-    const page = await producer.listCampaigns({
+    const page = await producerFor(req).listCampaigns({
       ...rest,
       since: sinceMs ?? undefined,
       limit: limit === undefined ? undefined : Number(limit),
@@ -42,9 +42,11 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
     return { campaigns: page.campaigns.map(campaignJson), ...(page.next ? { next: page.next } : {}) };
   });
 
-  app.get<WithId>('/v1/campaigns/:id', { schema }, async (req) => campaignJson(await producer.getCampaign(req.params.id)));
+  app.get<WithId>('/v1/campaigns/:id', { schema }, async (req) => campaignJson(await producerFor(req).getCampaign(req.params.id)));
 
-  app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, async (req) => campaignJson(await producer.cancelCampaign(req.params.id)));
+  app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, async (req) =>
+    campaignJson(await producerFor(req).cancelCampaign(req.params.id)),
+  );
 
   app.post<WithId & { Body: { reason?: string } }>(
     '/v1/campaigns/:id/pause',
@@ -55,20 +57,22 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
         req.body ??= {};
       },
     },
-    async (req) => campaignJson(await producer.pauseCampaign(req.params.id, { reason: req.body.reason })),
+    async (req) => campaignJson(await producerFor(req).pauseCampaign(req.params.id, { reason: req.body.reason })),
   );
 
-  app.post<WithId>('/v1/campaigns/:id/resume', { schema }, async (req) => campaignJson(await producer.resumeCampaign(req.params.id)));
+  app.post<WithId>('/v1/campaigns/:id/resume', { schema }, async (req) =>
+    campaignJson(await producerFor(req).resumeCampaign(req.params.id)),
+  );
 
   app.post<WithId & { Body: { sendAt: string } }>('/v1/campaigns/:id/reschedule', { schema: { ...schema, body: rescheduleBody } }, (req) =>
-    producer.rescheduleCampaign(req.params.id, req.body.sendAt).then(campaignJson),
+    producerFor(req).rescheduleCampaign(req.params.id, req.body.sendAt).then(campaignJson),
   );
   app.post<WithId & { Body: { maxCost: number | null } }>(
     '/v1/campaigns/:id/max-cost',
     {
       schema: { ...schema, body: maxCostBody },
     },
-    async (req) => campaignJson(await producer.setMaxCost(req.params.id, req.body.maxCost)),
+    async (req) => campaignJson(await producerFor(req).setMaxCost(req.params.id, req.body.maxCost)),
   );
 
   // /reconcile is the old name of /settle, kept working (deprecated).
@@ -81,11 +85,11 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
           querystring: { type: 'object', additionalProperties: false, properties: { resend: { type: 'string', enum: ['true', 'false'] } } },
         },
       },
-      (req) => producer.settleCampaign(req.params.id, { resend: req.query.resend === 'true' }),
+      (req) => producerFor(req).settleCampaign(req.params.id, { resend: req.query.resend === 'true' }),
     );
   }
 
-  app.get('/v1/balance', () => producer.balance());
+  app.get('/v1/balance', (req) => producerFor(req).balance());
 
   app.get<WithId & { Querystring: { withContent?: 'true' | 'false' } }>(
     '/v1/campaigns/:id/results',
@@ -102,7 +106,7 @@ export async function campaignRoutes(app: FastifyInstance, { producer }: ServerD
     async (req, reply) => {
       const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
       const withContent = req.query.withContent === 'true';
-      const results = producer.campaignResults(req.params.id, { withContent })[Symbol.asyncIterator]();
+      const results = producerFor(req).campaignResults(req.params.id, { withContent })[Symbol.asyncIterator]();
       // The first record is read before the answer starts, so an unknown campaign is a clean 404, not a cut stream.
       const first = await results.next();
       reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');

@@ -63,7 +63,7 @@ interface StreamQuery {
   recoverSince?: string;
 }
 
-export async function enqueueRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
+export async function enqueueRoutes(app: FastifyInstance, { producerFor, config }: ServerDeps): Promise<void> {
   app.removeContentTypeParser('text/plain');
   // The raw request is the body: the handler reads it as a stream, counting bytes against the stream limit.
   app.addContentTypeParser(Object.keys(STREAM_TYPES), (_req, payload, done) => done(null, payload));
@@ -92,9 +92,9 @@ export async function enqueueRoutes(app: FastifyInstance, { producer, config }: 
       // A dry run answers what the enqueue would: counts, encodings, segments, estimated cost, samples; nothing queued.
       if (dryRun === 'true') {
         const { balanceCheck: _ignored, recoverSince: _recovery, ...previewOptions } = options;
-        return reply.code(200).send(await producer.previewCampaign(previewOptions));
+        return reply.code(200).send(await producerFor(req).previewCampaign(previewOptions));
       }
-      const result: EnqueueResult = await producer.enqueueCampaign(options);
+      const result: EnqueueResult = await producerFor(req).enqueueCampaign(options);
       // 201 for a new campaign; 200 when the same campaign was already queued and nothing new was queued.
       return reply
         .code(result.created ? 201 : 200)

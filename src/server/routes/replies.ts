@@ -18,7 +18,7 @@ export const repliesQuery = {
   },
 } as const;
 
-export async function replyRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
+export async function replyRoutes(app: FastifyInstance, { producerFor }: ServerDeps): Promise<void> {
   app.get<{ Querystring: { campaign?: string; since?: string } }>(
     '/v1/replies',
     { schema: { querystring: repliesQuery } },
@@ -28,7 +28,9 @@ export async function replyRoutes(app: FastifyInstance, { producer }: ServerDeps
         throw new ApiError('BAD_REQUEST', `since must be an ISO 8601 time such as 2026-11-29T10:00:00Z, not "${req.query.since}"`);
       const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
       reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-      return reply.send(Readable.from(lines(producer.listReplies({ campaignId: req.query.campaign, since }), csv), { objectMode: false }));
+      return reply.send(
+        Readable.from(lines(producerFor(req).listReplies({ campaignId: req.query.campaign, since }), csv), { objectMode: false }),
+      );
     },
   );
 }

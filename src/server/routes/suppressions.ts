@@ -16,28 +16,28 @@ interface NumbersBody {
   reason?: string;
 }
 
-export async function suppressionRoutes(app: FastifyInstance, { producer, config }: ServerDeps): Promise<void> {
+export async function suppressionRoutes(app: FastifyInstance, { producerFor, config }: ServerDeps): Promise<void> {
   app.addContentTypeParser(Object.keys(STREAM_TYPES), (_req, payload, done) => done(null, payload));
 
   app.post<{ Body: NumbersBody }>('/v1/suppressions', { schema: { body: numbersBody } }, async (req) => {
-    const added = await producer.suppressions.add(req.body.numbers, { reason: req.body.reason ?? 'manual', source: 'api' });
+    const added = await producerFor(req).suppressions.add(req.body.numbers, { reason: req.body.reason ?? 'manual', source: 'api' });
     return { numbers: req.body.numbers.length, added };
   });
 
   app.post<{ Body: NumbersBody }>('/v1/suppressions/remove', { schema: { body: numbersBody } }, async (req) => {
-    const removed = await producer.suppressions.remove(req.body.numbers);
+    const removed = await producerFor(req).suppressions.remove(req.body.numbers);
     return { numbers: req.body.numbers.length, removed };
   });
 
   app.get<{ Params: { number: string } }>('/v1/suppressions/:number', async (req) => {
-    const entry = await producer.suppressions.check(req.params.number);
+    const entry = await producerFor(req).suppressions.check(req.params.number);
     return entry ? { suppressed: true, ...suppressionJson(entry) } : { suppressed: false, number: req.params.number };
   });
 
   app.get('/v1/suppressions', async (req, reply) => {
     const csv = (req.headers.accept ?? '').toLowerCase().includes('text/csv');
     reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-    return reply.send(Readable.from(lines(producer.suppressions.list(), csv), { objectMode: false }));
+    return reply.send(Readable.from(lines(producerFor(req).suppressions.list(), csv), { objectMode: false }));
   });
 
   app.post<{ Querystring: { reason?: string } }>(
@@ -51,7 +51,10 @@ export async function suppressionRoutes(app: FastifyInstance, { producer, config
           'send the list as text/csv (a number per line) or application/x-ndjson ({"number","reason"?} per line)',
         );
       const body = limitedBody(req.body as Readable, req.headers['content-length'], config.server.streamBodyLimit);
-      return producer.suppressions.import(readRecipients(body, format), { reason: req.query.reason ?? 'import', source: 'api-import' });
+      return producerFor(req).suppressions.import(readRecipients(body, format), {
+        reason: req.query.reason ?? 'import',
+        source: 'api-import',
+      });
     },
   );
 }

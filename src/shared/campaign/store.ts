@@ -1,3 +1,4 @@
+import { ownerOf } from '../tenants/campaign-owner';
 import { accountOf } from '../accounts/outcome-account';
 import type { RedisClient } from '../redis/connection';
 import type { Logger } from '../logger';
@@ -87,8 +88,10 @@ export class CampaignStore {
     const unfinished = rec.batches - rec.batchesDone;
     const windowBound =
       rec.state === 'running' && schedule?.waiting !== undefined && unfinished > 0 && schedule.waiting.batches >= unfinished;
+    const { tenant } = ownerOf(campaignId);
     return {
       campaignId,
+      ...(tenant !== undefined ? { tenant } : {}),
       state: active && queuePaused ? 'paused' : windowBound ? 'waiting-window' : rec.state,
       content: rec.content,
       senderId: rec.senderId,

@@ -92,6 +92,16 @@ export interface Keys {
    * SERIES_MAX_SAMPLES kept; the console draws its rate chart from it. Expires with the campaign hash.
    */
   campaignSeries(campaignId: string): string;
+  /** Hash: API key id → its record (JSON, with the key's SHA-256, never the key); see tenants/key-store.ts. */
+  apiKeys(): string;
+  /** Hash: API key id → when it was last used (ms), written at most once a minute per key and server. */
+  apiKeysUsed(): string;
+  /** Hash: tenant → its settings (JSON: limits, webhook); see tenants/tenant-settings.ts. */
+  tenants(): string;
+  /** Hash: a tenant's usage on one UTC day (`recipients`, `spend` in micros), expiring two days later. */
+  tenantUsage(tenant: string, day: string): string;
+  /** Stream: the audit trail, one entry per change, trimmed to RESULT_RETENTION_SECONDS (see audit/audit-log.ts). */
+  audit(): string;
   /** String: written (with a 10 s TTL) by each /readyz, which is ready only while Redis takes a write. */
   readyProbe(): string;
 }
@@ -138,6 +148,11 @@ export function keys(prefix: string): Keys {
     pollBackoffLevel: (a) => of(a, 'dlr:poll-backoff:level'),
     lastPrice: () => `${prefix}:dlr:last-price`,
     campaignIndex: () => `${prefix}:campaigns:by-created`,
+    apiKeys: () => `${prefix}:api-keys`,
+    apiKeysUsed: () => `${prefix}:api-keys:used`,
+    tenants: () => `${prefix}:tenants`,
+    tenantUsage: (t, d) => `${prefix}:tenant:${t}:usage:${d}`,
+    audit: () => `${prefix}:audit`,
     campaignSeries: (id) => `${prefix}:campaign:${id}:series`,
     readyProbe: () => `${prefix}:ready-probe`,
   };
