@@ -1,0 +1,14 @@
+/** Who the CLI is in the audit trail: whoever runs it on this machine, by their OS user name. */
+import { userInfo } from 'node:os';
+import type { Actor } from '../shared/audit/audit-log';
+
+export function cliActor(): Actor {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A container user without a passwd entry has no name; the environment may still say who it is.
+    user = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
+  return { keyId: 'cli', keyName: `cli:${user}` };
+}
