@@ -9,7 +9,16 @@ export interface SuppressOptions {
   reason?: SuppressionReason;
   /** Who added them, as `suppress list` shows it (at most 20 characters kept). Default `api`. */
   source?: string;
+  /**
+   * A tenant adding its own entries (tenants/tenant-suppressions): they are stored with the source `t:<tenant>`,
+   * and a number already listed (a STOP, an admin's or another tenant's entry) is left as it is, so that the
+   * tenant can never take over an entry and then remove it.
+   */
+  tenant?: string;
 }
+
+/** The source a tenant's entries are stored with (at most 18 characters: a tenant name is at most 16). */
+export const tenantSource = (tenant: string): string => `t:${tenant}`;
 
 export interface SuppressImportResult {
   /** Valid rows read. */
@@ -47,15 +56,20 @@ function normalizeAll(numbers: ReadonlyArray<string>): string[] {
 /** Adds numbers to the suppression list; returns how many were new. */
 export async function suppressNumbers(ctx: Context, numbers: ReadonlyArray<string>, opts: SuppressOptions = {}): Promise<number> {
   const at = Date.now();
-  const entries = normalizeAll(numbers).map((number) => ({ number, reason: opts.reason ?? 'manual', source: opts.source ?? 'api', at }));
-  const added = await ctx.suppressions.add(entries);
+  const source = opts.tenant !== undefined ? tenantSource(opts.tenant) : (opts.source ?? 'api');
+  const entries = normalizeAll(numbers).map((number) => ({ number, reason: opts.reason ?? 'manual', source, at }));
+  const added = await ctx.suppressions.add(entries, { keepListed: opts.tenant !== undefined });
   ctx.log.info({ numbers: entries.length, added, reason: opts.reason ?? 'manual' }, 'numbers suppressed');
   return added;
 }
 
-/** Takes numbers off the suppression list; returns how many were on it. */
-export async function unsuppressNumbers(ctx: Context, numbers: ReadonlyArray<string>): Promise<number> {
-  const removed = await ctx.suppressions.remove(normalizeAll(numbers));
+/**
+ * Takes numbers off the suppression list; returns how many were on it and taken off. With `tenant`, only that
+ * tenant's own entries are taken off: a STOP reply, an admin's or another tenant's entry stays.
+ */
+export async function unsuppressNumbers(ctx: Context, numbers: ReadonlyArray<string>, opts: { tenant?: string } = {}): Promise<number> {
+  const onlySource = opts.tenant === undefined ? undefined : tenantSource(opts.tenant);
+  const removed = await ctx.suppressions.remove(normalizeAll(numbers), { onlySource });
   ctx.log.info({ numbers: numbers.length, removed }, 'numbers taken off the suppression list');
   return removed;
 }
@@ -77,7 +91,7 @@ export async function importSuppressions(
 ): Promise<SuppressImportResult> {
   const result: SuppressImportResult = { read: 0, added: 0, invalidCount: 0, invalidRows: [] };
   const at = Date.now();
-  const source = opts.source ?? 'import';
+  const source = opts.tenant !== undefined ? tenantSource(opts.tenant) : (opts.source ?? 'import');
   let chunk: Suppression[] = [];
   const invalid = (p: RowProblem) => {
     result.invalidCount++;
@@ -89,7 +103,7 @@ export async function importSuppressions(
     const entries = chunk;
     chunk = [];
     await writing;
-    writing = ctx.suppressions.add(entries).then((n) => void (result.added += n));
+    writing = ctx.suppressions.add(entries, { keepListed: opts.tenant !== undefined }).then((n) => void (result.added += n));
   };
   for await (const raw of rows) {
     if ('problem' in raw) {

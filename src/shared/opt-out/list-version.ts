@@ -43,7 +43,7 @@ export function listVersionKeys(keys: Keys): [version: string, changes: string, 
 /** Adds numbers to the list or takes them off, with its version and change log (scripts/change-suppressions.lua). */
 export const CHANGE_SUPPRESSIONS = lua<
   [version: string, changes: string, floor: string, count: string],
-  [prefix: string, op: 'add' | 'remove', bound: string, ...numbersOrPairs: string[]],
+  [prefix: string, op: 'add' | 'add-new' | 'remove' | 'remove-own', bound: string, ...numbersOrPairs: string[]],
   number
 >('change-suppressions');
 

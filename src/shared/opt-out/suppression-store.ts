@@ -48,25 +48,33 @@ export class SuppressionStore {
    * Adds (or updates) entries, one script per chunk (the change and the list's version move together); returns how
    * many numbers were not on the list before.
    */
-  async add(entries: ReadonlyArray<Suppression>): Promise<number> {
+  async add(entries: ReadonlyArray<Suppression>, opts: { keepListed?: boolean } = {}): Promise<number> {
     let added = 0;
     for (let j = 0; j < entries.length; j += SCRIPT_CHUNK) {
       const pairs: string[] = [];
       for (const e of entries.slice(j, j + SCRIPT_CHUNK)) pairs.push(e.number, encode(e));
-      added += await this.change('add', pairs);
+      added += await this.change(opts.keepListed ? 'add-new' : 'add', pairs);
     }
     return added;
   }
 
-  /** Removes numbers; returns how many were on the list. */
-  async remove(numbers: ReadonlyArray<string>): Promise<number> {
+  /**
+   * Removes numbers; returns how many were on the list (and were taken off). With `onlySource`, only entries whose
+   * source is that one are taken off: a tenant removes its own entries, never a STOP or another's.
+   */
+  async remove(numbers: ReadonlyArray<string>, opts: { onlySource?: string } = {}): Promise<number> {
     let removed = 0;
-    for (let j = 0; j < numbers.length; j += SCRIPT_CHUNK) removed += await this.change('remove', numbers.slice(j, j + SCRIPT_CHUNK));
+    for (let j = 0; j < numbers.length; j += SCRIPT_CHUNK) {
+      const chunk = numbers.slice(j, j + SCRIPT_CHUNK);
+      removed += await (opts.onlySource === undefined
+        ? this.change('remove', chunk)
+        : this.change('remove-own', [clean(opts.onlySource, MAX_SOURCE), ...chunk]));
+    }
     return removed;
   }
 
-  private change(op: 'add' | 'remove', args: string[]): Promise<number> {
-    if (args.length === 0) return Promise.resolve(0);
+  private change(op: 'add' | 'add-new' | 'remove' | 'remove-own', args: string[]): Promise<number> {
+    if (args.length === (op === 'remove-own' ? 1 : 0)) return Promise.resolve(0);
     return runScript(this.redis, CHANGE_SUPPRESSIONS, listVersionKeys(this.keys), [
       this.keys.prefix,
       op,
@@ -136,9 +144,11 @@ export class SuppressionStore {
 /** Of these numbers, the ones on the suppression list (scripts/suppressed-among.lua). */
 const SUPPRESSED_AMONG = lua<[routing: string], [prefix: string, ...numbers: string[]], string[]>('suppressed-among');
 
+/** A reason or source as stored: no `|` (the separator), cut to its maximum. */
+const clean = (s: string, max: number) => s.replace(/\|/g, '/').slice(0, max);
+
 /** `reason|source|ms`; BEGIN_CALL reads the reason as everything before the first `|`. */
 export function encode(e: Suppression): string {
-  const clean = (s: string, max: number) => s.replace(/\|/g, '/').slice(0, max);
   return `${clean(e.reason, MAX_REASON)}|${clean(e.source, MAX_SOURCE)}|${e.at}`;
 }
 
