@@ -102,7 +102,8 @@ export interface Producer {
   /** The account's suppression list: numbers checked at the start of every call, and never sent to. */
   suppressions: {
     add(numbers: ReadonlyArray<string>, opts?: SuppressOptions): Promise<number>;
-    remove(numbers: ReadonlyArray<string>): Promise<number>;
+    /** With `tenant`, only that tenant's own entries are taken off (see SuppressOptions.tenant). */
+    remove(numbers: ReadonlyArray<string>, opts?: { tenant?: string }): Promise<number>;
     check(number: string): Promise<Suppression | null>;
     /** Rows from `readRecipients` (CSV numbers, or NDJSON `{number, reason?}`), streamed. */
     import(rows: AsyncIterable<RawRow>, opts?: SuppressOptions): Promise<SuppressImportResult>;
@@ -180,7 +181,7 @@ export function producerFromContext(ctx: Context): Producer {
     resumeAccount: (name) => resumeAccount(ctx, name),
     suppressions: {
       add: (numbers, opts) => suppressNumbers(ctx, numbers, opts),
-      remove: (numbers) => unsuppressNumbers(ctx, numbers),
+      remove: (numbers, opts) => unsuppressNumbers(ctx, numbers, opts),
       check: (number) => checkSuppressed(ctx, number),
       import: (rows, opts) => importSuppressions(ctx, rows, opts),
       list: () => ctx.suppressions.list(),

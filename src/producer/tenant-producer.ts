@@ -38,6 +38,13 @@ export function tenantProducer(base: Producer, _ctx: Context, tenant: string): P
     settleCampaign: async (id, opts) => view(await base.settleCampaign(own(id), opts)),
     reconcileCampaign: async (id, opts) => view(await base.settleCampaign(own(id), opts)),
     listReplies: (filter = {}) => ownReplies(base, tenant, filter),
+    // Its own entries: added without taking over one already listed, removed only if it added them (opt-outs stay everyone's).
+    suppressions: {
+      ...base.suppressions,
+      add: (numbers, opts) => base.suppressions.add(numbers, { ...opts, tenant }),
+      remove: (numbers) => base.suppressions.remove(numbers, { tenant }),
+      import: (rows, opts) => base.suppressions.import(rows, { ...opts, tenant }),
+    },
     // The server's producer is shared: a request's view of it closes nothing.
     close: async () => undefined,
   };
