@@ -78,6 +78,19 @@ export interface StagedCampaign {
   batches: number;
   /** Recipients by the gateway account each is tried on first (those with no route left out). */
   byAccount: Readonly<Record<string, number>>;
+  /** Its texts' segments and estimated cost (a tenant's spend per day counts it). */
+  texts: TextSummary;
+}
+
+type BeforeCommit = NonNullable<EnqueueOptions['beforeCommit']>;
+
+/** Two `beforeCommit` hooks as one: `first`, then `second` unless `first` threw; both warnings passed on. */
+export function composeBeforeCommit(first: BeforeCommit | undefined, second: BeforeCommit | undefined): BeforeCommit | undefined {
+  if (!first || !second) return first ?? second;
+  return async (total, staged) => {
+    const warnings = [await first(total, staged), await second(total, staged)].filter((w): w is string => Boolean(w));
+    return warnings.length > 0 ? warnings.join('; ') : undefined;
+  };
 }
 
 export interface EnqueueResult {
@@ -137,7 +150,7 @@ function rowSource(opts: EnqueueOptions): RowSource {
  * starts. Either way an invalid row, a budget refusal or a throwing `beforeCommit` queues nothing.
  */
 export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promise<EnqueueResult> {
-  const checked = checkCampaign(ctx, opts);
+  const checked = await checkCampaign(ctx, opts);
   await refuseVolatileRedis(ctx.redis, ctx.config.allowVolatile);
   const source = rowSource(opts);
   const { redis, keys } = ctx;
@@ -381,7 +394,12 @@ async function accept(
   if (opts.beforeCommit) {
     let warning: string | void;
     try {
-      warning = await opts.beforeCommit(staged.total, { campaignId, batches: staged.batches, byAccount: staged.routes.byAccount });
+      warning = await opts.beforeCommit(staged.total, {
+        campaignId,
+        batches: staged.batches,
+        byAccount: staged.routes.byAccount,
+        texts: staged.texts,
+      });
     } catch (err) {
       await drop();
       throw err;

@@ -15,7 +15,7 @@ import {
   type PauseOptions,
   type ResultsOptions,
 } from './operator/campaign-admin';
-import { enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqueue';
+import { composeBeforeCommit, enqueueCampaign, type EnqueueOptions, type EnqueueResult } from './enqueue';
 import { previewCampaign, type PreviewOptions, type PreviewResult } from './preview';
 import { enqueueRecovering } from './recover-sent';
 import { balanceCheck, readBalance, soleDefault, type BalanceCheckMode, type BalanceInfo } from './operator/balance';
@@ -158,7 +158,11 @@ export function producerFromContext(ctx: Context): Producer {
       // `auto` checks only where the gateway credentials are at hand (SMS_ACCOUNTS' accounts always have theirs);
       // the other modes need them.
       const check = mode === 'auto' && soleDefault(ctx) && !gatewayConfigured(ctx) ? undefined : mode;
-      const checked = check ? { ...opts, beforeCommit: balanceCheck(ctx, balanceQueries(), check) } : opts;
+      // The balance first, the caller's hook (a tenant's daily reservation) last: what reserves is the step just
+      // before the commit, so no later refusal has to give it back, and the gateway's answer is not awaited holding it.
+      const checked = check
+        ? { ...opts, beforeCommit: composeBeforeCommit(balanceCheck(ctx, balanceQueries(), check), opts.beforeCommit) }
+        : opts;
       return recoverSince === undefined ? enqueueCampaign(ctx, checked) : enqueueRecovering(ctx, recordQueries, recoverSince, checked);
     },
     previewCampaign: (opts) => previewCampaign(ctx, opts),

@@ -3,27 +3,32 @@
  * tenants/campaign-owner.ts) and every id it reads back is shown without the prefix, so another tenant's campaign
  * is not found (404) rather than forbidden, and the same campaignId in two tenants is two campaigns. Lists and
  * replies hold only its own. Which routes a scope reaches at all is server/access.ts's table; this is what the
- * routes it reaches show and touch.
+ * routes it reaches show and touch. Its enqueues are held to its limits (tenant-limits.ts); its previews say when
+ * an enqueue would be refused by them.
  */
 import { randomUUID } from 'node:crypto';
 import type { CampaignInfo } from '../shared/types';
 import { idAsSeenBy, ownedId, ownerOf } from '../shared/tenants/campaign-owner';
 import type { Context } from '../shared/context';
-import type { Producer } from '.';
+import { SmsqError } from '../shared/errors';
+import { asRedisError } from '../shared/redis/errors';
+import { readUsage } from '../shared/tenants/tenant-usage';
+import type { Producer, ProducerEnqueueOptions, ProducerEnqueueResult } from '.';
+import { composeBeforeCommit, type StagedCampaign } from './enqueue';
+import type { PreviewOptions, PreviewResult } from './preview';
+import { campaignRate, dailyRefusal, dailyShare, releaseDailyShare, reserveDailyShare, type Reservation } from './tenant-limits';
 
-export function tenantProducer(base: Producer, _ctx: Context, tenant: string): Producer {
+export function tenantProducer(base: Producer, ctx: Context, tenant: string): Producer {
   const own = (id: string) => ownedId(tenant, id);
   const seen = (id: string) => idAsSeenBy(tenant, id);
   const view = <T extends { campaignId: string }>(x: T): T => ({ ...x, campaignId: seen(x.campaignId) });
   const viewInfo = (info: CampaignInfo): CampaignInfo => view(info);
   return {
     ...base,
-    enqueueCampaign: async (opts) => {
-      const result = await base.enqueueCampaign({ ...opts, campaignId: own(opts.campaignId ?? randomUUID()) });
-      return view(result);
-    },
+    enqueueCampaign: async (opts) =>
+      view(await enqueueWithin(base, ctx, tenant, { ...opts, campaignId: own(opts.campaignId ?? randomUUID()) })),
     previewCampaign: (opts) =>
-      base.previewCampaign({ ...opts, ...(opts.campaignId !== undefined ? { campaignId: own(opts.campaignId) } : {}) }),
+      previewWithin(base, ctx, tenant, { ...opts, ...(opts.campaignId !== undefined ? { campaignId: own(opts.campaignId) } : {}) }),
     getCampaign: async (id) => viewInfo(await base.getCampaign(own(id))),
     listCampaigns: async (opts = {}) => {
       const page = await base.listCampaigns({ ...opts, tenant });
@@ -56,4 +61,56 @@ async function* ownReplies(base: Producer, tenant: string, filter: Parameters<Pr
     if (r.campaignId === undefined || ownerOf(r.campaignId).tenant !== tenant) continue;
     yield { ...r, campaignId: idAsSeenBy(tenant, r.campaignId) };
   }
+}
+
+/**
+ * Enqueues within the tenant's limits: lane and maxRate refused before a row is read, the day's share reserved as
+ * the last step before the commit. A campaign not queued after all (its commit failed and was taken back) gives its
+ * share back, best-effort: a failed enqueue does not use up the day.
+ */
+async function enqueueWithin(
+  base: Producer,
+  ctx: Context,
+  tenant: string,
+  opts: ProducerEnqueueOptions & { campaignId: string },
+): Promise<ProducerEnqueueResult> {
+  const { limits } = await ctx.tenants
+    .get(tenant)
+    .catch((err: unknown) => Promise.reject(asRedisError(err, ', and nothing was queued') ?? err));
+  const maxRate = campaignRate(tenant, limits, opts);
+  let reserved: Reservation | undefined;
+  const reserve = async (total: number, staged: StagedCampaign) => {
+    reserved = await reserveDailyShare(ctx, tenant, limits, dailyShare(tenant, limits, total, staged.texts));
+  };
+  try {
+    return await base.enqueueCampaign({
+      ...opts,
+      ...(maxRate !== undefined ? { maxRate } : {}),
+      beforeCommit: composeBeforeCommit(opts.beforeCommit, reserve),
+    });
+  } catch (err) {
+    // Read back rather than inferred from the error: a campaign queued and then stopped staging keeps its share.
+    if (reserved && (await ctx.campaigns.read(opts.campaignId).catch(() => null)) === null)
+      await releaseDailyShare(ctx, reserved).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The preview, with the refusal an enqueue now would meet from the tenant's limits (the day read, nothing reserved). */
+async function previewWithin(base: Producer, ctx: Context, tenant: string, opts: PreviewOptions): Promise<PreviewResult> {
+  const { limits } = await ctx.tenants.get(tenant);
+  const result = await base.previewCampaign(opts);
+  if (result.refusal) return result;
+  let refusal: SmsqError | null;
+  try {
+    campaignRate(tenant, limits, opts);
+    const texts = { cost: result.estimatedCost, priceSource: result.priceSource, unpriced: result.unpriced };
+    const now = ctx.clock.now();
+    const usage = await readUsage(ctx.redis, ctx.keys, tenant, now);
+    refusal = dailyRefusal(tenant, limits, usage, dailyShare(tenant, limits, result.recipients, texts), now);
+  } catch (err) {
+    if (!(err instanceof SmsqError)) throw err;
+    refusal = err;
+  }
+  return refusal ? { ...result, refusal: { code: refusal.code, message: refusal.message } } : result;
 }

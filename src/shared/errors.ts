@@ -164,6 +164,12 @@ const LIBRARY_ERRORS = {
     meaning:
       'The campaign would take the tenant past its recipients or spend per day (UTC); nothing was queued. `details` has the limit, what is used and when the day ends.',
   },
+  SPEND_NOT_ESTIMATED: {
+    status: 422,
+    callerFault: true,
+    meaning:
+      "The tenant has a spend limit per day and the campaign's cost cannot be estimated (no price known, recipients without a price, or prices in several currencies); nothing was queued.",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 /** The HTTP API's own errors, about the request itself; the library never throws them. */
