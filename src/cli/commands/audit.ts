@@ -20,7 +20,7 @@ export default async function auditCommand(argv: string[]): Promise<number> {
   );
   return withContext(async (ctx) => {
     const checked = checkAuditQuery(values, ctx.clock.now());
-    if ('problem' in checked) throw new UsageError(`--${checked.field} must be ${checked.problem}`);
+    if ('problem' in checked) throw new UsageError(`--${checked.field}: ${checked.problem}`);
     const entries = await ctx.audit.list(checked.filter);
     if (values.json) {
       await out(entries.map((e) => `${JSON.stringify(withIsoTimes(e))}\n`).join(''));

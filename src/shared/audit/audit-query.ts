@@ -28,14 +28,15 @@ export type AuditQueryCheck = { filter: AuditFilter } | { field: keyof AuditQuer
 export function checkAuditQuery(q: AuditQuery, now: number): AuditQueryCheck {
   const filter: AuditFilter = { limit: DEFAULT_LIMIT };
   if (q.tenant !== undefined) {
-    if (!TENANT_PATTERN.test(q.tenant)) return { field: 'tenant', problem: `${TENANT_RULE}, not ${JSON.stringify(q.tenant.slice(0, 40))}` };
+    if (!TENANT_PATTERN.test(q.tenant))
+      return { field: 'tenant', problem: `${TENANT_RULE}; ${JSON.stringify(q.tenant.slice(0, 40))} is not one` };
     filter.tenant = q.tenant;
   }
   if (q.campaign !== undefined) {
     if (q.campaign.length > CAMPAIGN_MAX_LENGTH || !CAMPAIGN_PATTERN.test(q.campaign))
       return {
         field: 'campaign',
-        problem: `a campaign id is letters, digits, '_', '.', '-' (and '~' after its tenant), at most ${CAMPAIGN_MAX_LENGTH}`,
+        problem: `a campaign id is letters, digits, '_', '.', '-' (and '~' after its tenant), at most ${CAMPAIGN_MAX_LENGTH} characters`,
       };
     filter.campaignId = q.tenant !== undefined && !q.campaign.includes(OWNER_SEPARATOR) ? ownedId(q.tenant, q.campaign) : q.campaign;
   }
@@ -44,14 +45,14 @@ export function checkAuditQuery(q: AuditQuery, now: number): AuditQueryCheck {
     if (since === null)
       return {
         field: 'since',
-        problem: `an ISO 8601 date or time (2026-01-31, 2026-01-31T08:00:00Z) or how long ago (24h, 90m, 7d), not ${JSON.stringify(q.since.slice(0, 40))}`,
+        problem: `give an ISO 8601 date or time (2026-01-31, 2026-01-31T08:00:00Z) or how long ago (24h, 90m, 7d), not ${JSON.stringify(q.since.slice(0, 40))}`,
       };
     filter.since = since;
   }
   if (q.limit !== undefined) {
     const n = /^[0-9]{1,4}$/.test(q.limit) ? Number(q.limit) : NaN;
     if (!(n >= 1 && n <= MAX_AUDIT_PAGE))
-      return { field: 'limit', problem: `a whole number from 1 to ${MAX_AUDIT_PAGE}, not ${JSON.stringify(q.limit.slice(0, 40))}` };
+      return { field: 'limit', problem: `give a whole number from 1 to ${MAX_AUDIT_PAGE}, not ${JSON.stringify(q.limit.slice(0, 40))}` };
     filter.limit = n;
   }
   return { filter };
