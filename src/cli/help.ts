@@ -142,6 +142,31 @@ An account whose balance cannot be read says why; the others are listed all the 
   --json         the list as GET /v1/accounts answers it (times in ISO 8601)
   resume NAME    clear that account's stop and breaker, so that every worker sends through it again (a name not
                  configured is a usage error, exit 2); smsq resume clears every account's and restarts the queue`,
+  keys: `Usage: smsq keys create --name N --scope admin|tenant|read [--tenant T] [--expires 90d] [limits] [webhook] [--json]
+       smsq keys list [--json]
+       smsq keys revoke ID
+       smsq keys update ID [limits, each N|none] [--webhook-url URL|none] [--webhook-secret S] [--json]
+
+API keys for the HTTP API. create prints the key once (Redis keeps only its SHA-256): store it then. Scopes: admin
+(everything, as API_TOKEN), tenant (its tenant's own campaigns and suppression entries; needs --tenant), read
+(reads only; with --tenant, that tenant's). list shows each key without the key: its status, when it was created,
+expires and was last used (to the minute), and its tenant's limits and use today (UTC). revoke refuses the key on
+every server from its next request. update changes the limits and webhook of the key's tenant, shared by all its
+keys. Every change is in the audit trail as cli:USER.
+
+  --name N                    what the audit trail and the list call it: letters, digits, _ . - (at most 48)
+  --scope S                   admin, tenant or read
+  --tenant T                  the tenant: lower-case letters, digits, - (at most 16)
+  --expires 90d               the key's life (m, h or d; at most 3650d); default: until revoked
+  --json                      create: {"id","name","scope","key"} (and tenant, webhookSecret); list: {keys, unreadable}
+Limits of the tenant (update: none removes one):
+  --lanes high,normal         the priorities its campaigns may use
+  --max-rate N                the highest maxRate (recipients/s) a campaign may ask; also its default
+  --recipients-per-day N      recipients it may queue per UTC day
+  --spend-per-day AMOUNT      estimated cost (price table) it may queue per UTC day
+The tenant's webhook (its own events only, signed with its own secret):
+  --webhook-url URL|none      where its campaigns' events go (update: none removes the webhook)
+  --webhook-secret whsec_...  its signing secret; without one the tenant keeps its own, or gets a new one, printed once`,
   pause: `Usage: smsq pause [ID] [--reason TEXT]
 
 With an id: pauses that campaign — none of its batches starts until smsq resume ID, batches in flight finish, other

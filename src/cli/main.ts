@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   replies: async () => (await import('./commands/replies')).default,
   list: async () => (await import('./commands/list')).default,
   webhooks: async () => (await import('./commands/webhooks')).default,
+  keys: async () => (await import('./commands/keys')).default,
 };
 
 /** Old names of renamed commands, still run (with a note on stderr): old → new. */
@@ -71,6 +72,10 @@ Commands:
   replies [--campaign ID] [--since ISO] [--format csv|ndjson]  replies received (recordMo), oldest first
   webhooks failed [--json] [--limit N]  webhook events whose delivery failed for good
   webhooks retry ID...|--all      re-send failed webhook events (same id, same body)
+  keys create --name N --scope admin|tenant|read [--tenant T] [--expires 90d] [--json]
+                                  an API key, printed once (smsq keys --help: limits and webhook)
+  keys list [--json] | revoke ID | update ID [limits|none] [--webhook-url URL|none]
+                                  list keys (limits, today's use), revoke one, change its tenant's limits or webhook
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see docs/configuration.md.
 smsq <command> --help says more of each; smsq --version prints the version.`;

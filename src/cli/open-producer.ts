@@ -1,4 +1,5 @@
 import { createProducer, type Producer } from '../producer';
+import { createContext, type Context } from '../shared/context';
 import { loadConfig } from '../shared/load-config';
 import { createLogger } from '../shared/logger';
 
@@ -13,5 +14,16 @@ export async function withProducer<T>(work: (smsq: Producer) => Promise<T>): Pro
     return await work(smsq);
   } finally {
     await smsq.close();
+  }
+}
+
+/** As withProducer, with the context itself, for commands on what the producer does not hold (API keys). */
+export async function withContext<T>(work: (ctx: Context) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const ctx = await createContext(config, createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn'), 'client');
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
   }
 }

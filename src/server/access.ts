@@ -42,6 +42,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /v1/replies': 'read',
   'GET /v1/webhooks/failed': 'admin',
   'POST /v1/webhooks/retry': 'admin',
+  'POST /v1/keys': 'admin',
+  'GET /v1/keys': 'admin',
+  'POST /v1/keys/:id/revoke': 'admin',
+  'PATCH /v1/keys/:id': 'admin',
   // The console's own reads, beside the API routes it mounts again under its login.
   'GET /status': 'read',
   'GET /campaigns/:id/overview': 'read',

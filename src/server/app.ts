@@ -22,6 +22,7 @@ import { campaignRoutes } from './routes/campaigns';
 import { deliveryReportRoutes } from './routes/delivery-reports';
 import { enqueueRoutes } from './routes/enqueue';
 import { healthRoutes } from './routes/health';
+import { keyRoutes } from './routes/keys';
 import { metricsRoutes } from './routes/metrics';
 import { queueRoutes } from './routes/queue';
 import { suppressionRoutes } from './routes/suppressions';
@@ -110,6 +111,7 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(suppressionRoutes, deps);
     await api.register(replyRoutes, deps);
     await api.register(webhookRoutes, deps);
+    await api.register(keyRoutes, deps);
   });
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
   app.register(campaignConsole, deps);

@@ -22,6 +22,7 @@ import {
   failedWebhookSchema,
   webhookRetryBody,
 } from './schemas';
+import { createKeyBody, keyParams, updateKeyBody } from './routes/keys';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 /** The `{account}` of a named gateway account's push addresses. */
@@ -556,6 +557,61 @@ export const openApiDocument = {
           200: { description: '{ retried: [webhook-id, ...] }' },
           400: error('BAD_REQUEST: neither ids nor all, or both.'),
           404: error('WEBHOOK_NOT_FOUND: an id is not a failed event (never failed, already re-sent, or expired); nothing was re-sent.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/keys': {
+      post: {
+        summary:
+          "Create an API key (for an admin key). The answer holds the key, shown this once (Redis keeps only its SHA-256), and, when a webhook URL was given without a secret to a tenant that had none, the tenant's generated webhookSecret, also shown once. limits and webhook set the key's tenant's, shared by all its keys.",
+        security: bearer,
+        requestBody: { required: true, content: json(createKeyBody) },
+        responses: {
+          201: { description: '{ id, name, scope, tenant?, key, createdAt, expiresAt?, webhookSecret? }' },
+          400: error('BAD_REQUEST: a field of the wrong type or out of bounds, or an unknown field.'),
+          403: error('FORBIDDEN: not an admin key.'),
+          422: error('VALIDATION_FAILED: a bad name, tenant, expires, limit or webhook; the message names each. Nothing was created.'),
+          ...common,
+        },
+      },
+      get: {
+        summary:
+          "Every API key, oldest first, never the key, its hash or a webhook secret: id, name, scope, tenant, status (active, revoked, expired), createdAt, expiresAt, revokedAt, lastUsedAt (to the minute), and for a tenant's key its tenant's limits, today's use (UTC) and webhookUrl (no credentials or query) with webhookSecretSet.",
+        security: bearer,
+        responses: {
+          200: { description: '{ keys: [...], unreadable: [id, ...] } (unreadable: records that could not be read, left out)' },
+          403: error('FORBIDDEN: not an admin key.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/keys/{id}/revoke': {
+      post: {
+        summary: 'Revoke a key: every server refuses it from its next request. Revoking a revoked key changes nothing.',
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: keyParams.properties.id }],
+        responses: {
+          200: { description: 'The key as listed, with revokedAt.' },
+          403: error('FORBIDDEN: not an admin key.'),
+          404: error('KEY_NOT_FOUND: no key with that id.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/keys/{id}': {
+      patch: {
+        summary:
+          "Change the limits and webhook of the key's tenant (shared by all its keys): a limit given sets it, null removes it; webhook null removes it. A webhook URL without a secret keeps the tenant's, or generates one, answered once as webhookSecret.",
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: keyParams.properties.id }],
+        requestBody: { required: true, content: json(updateKeyBody) },
+        responses: {
+          200: { description: '{ key: the key as listed, webhookSecret? }' },
+          400: error('BAD_REQUEST: a field of the wrong type or out of bounds, an unknown field, or an empty body.'),
+          403: error('FORBIDDEN: not an admin key.'),
+          404: error('KEY_NOT_FOUND: no key with that id.'),
+          422: error('VALIDATION_FAILED: a key without a tenant, or a bad limit or webhook; nothing changed.'),
           ...common,
         },
       },
