@@ -98,7 +98,7 @@ export interface Keys {
   apiKeysUsed(): string;
   /** Hash: tenant → its settings (JSON: limits, webhook); see tenants/tenant-settings.ts. */
   tenants(): string;
-  /** Hash: a tenant's usage on one UTC day (`recipients`, `spend` in micros), expiring two days later. */
+  /** Hash: a tenant's usage on one UTC day (`recipients`, `spendMicros`), expiring a day after the day ends. */
   tenantUsage(tenant: string, day: string): string;
   /** Stream: the audit trail, one entry per change, trimmed to RESULT_RETENTION_SECONDS (see audit/audit-log.ts). */
   audit(): string;
