@@ -5,12 +5,12 @@ import { withIsoTimes } from '../../shared/campaign/json';
 import type { ServerDeps } from '../app';
 import { accountParams, accountsQuery } from '../schemas';
 
-export async function accountRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
+export async function accountRoutes(app: FastifyInstance, { producer, producerFor }: ServerDeps): Promise<void> {
   app.get<{ Querystring: { balance?: 'true' | 'false' } }>('/v1/accounts', { schema: { querystring: accountsQuery } }, async (req) =>
     accountsJson(await producer.accounts({ balance: req.query.balance !== 'false' })),
   );
 
   app.post<{ Params: { name: string } }>('/v1/accounts/:name/resume', { schema: { params: accountParams } }, async (req) =>
-    withIsoTimes(await producer.resumeAccount(req.params.name)),
+    withIsoTimes(await producerFor(req).resumeAccount(req.params.name)),
   );
 }

@@ -4,7 +4,7 @@ import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
 import { webhookRetryBody } from '../schemas';
 
-export async function webhookRoutes(app: FastifyInstance, { producer }: ServerDeps): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, { producer, producerFor }: ServerDeps): Promise<void> {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/webhooks/failed',
     {
@@ -21,8 +21,8 @@ export async function webhookRoutes(app: FastifyInstance, { producer }: ServerDe
 
   app.post<{ Body: { ids?: string[]; all?: boolean } }>('/v1/webhooks/retry', { schema: { body: webhookRetryBody } }, async (req) => {
     const { ids, all } = req.body;
-    if (all && !ids?.length) return producer.retryWebhooks('all');
-    if (!all && ids?.length) return producer.retryWebhooks(ids);
+    if (all && !ids?.length) return producerFor(req).retryWebhooks('all');
+    if (!all && ids?.length) return producerFor(req).retryWebhooks(ids);
     throw new ApiError('BAD_REQUEST', 'give either ids (a non-empty list of webhook-ids) or all: true');
   });
 }
