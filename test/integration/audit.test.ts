@@ -128,6 +128,31 @@ it("records each backend's changes with its key, its tenant and the campaign's s
   expect((await audit('?since=1h')).length).toBe(entries.length);
 });
 
+it("records a reschedule's sendAt before and after, and a suppression import's counts", async () => {
+  const before = (await stack.producer.getCampaign('billing~spring')).schedule?.sendAt;
+  const later = new Date(Date.now() + 7_200_000).toISOString();
+  expect((await post(as('billing'), '/v1/campaigns/spring/reschedule', { sendAt: later })).statusCode).toBe(200);
+  const imported = await stack.server.app.inject({
+    method: 'POST',
+    url: '/v1/suppressions/import?reason=complaint',
+    headers: { ...as('billing'), 'content-type': 'text/csv' },
+    payload: '447700900301\n447700900302\nnot a number\n',
+  });
+  expect(imported.json()).toMatchObject({ read: 2, added: 2, invalidCount: 1 });
+  const [imports, reschedule] = await audit('?tenant=billing&limit=2');
+  expect(reschedule).toMatchObject({
+    action: 'campaign.reschedule',
+    keyId: keys.billing.id,
+    campaignId: 'billing~spring',
+    changes: { sendAt: { before: new Date(before ?? 0).toISOString(), after: later } },
+  });
+  expect(imports).toMatchObject({
+    action: 'suppression.import',
+    tenant: 'billing',
+    changes: { read: 2, added: 2, invalid: 1, reason: 'complaint' },
+  });
+});
+
 it('records nothing for reads and previews', async () => {
   const before = await stack.ctx.redis.xlen(stack.ctx.keys.audit());
   const get = (url: string) => stack.server.app.inject({ method: 'GET', url, headers: as('shop') });
