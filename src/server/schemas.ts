@@ -6,6 +6,7 @@
  */
 import { OUTCOME_LETTERS, OUTCOMES } from '../shared/batch/outcomes';
 import { SHOWN_STATES } from '../shared/types';
+import { TENANT_PATTERN } from '../shared/tenants/api-key';
 
 const campaignId = {
   type: 'string',
@@ -211,6 +212,12 @@ export const listQuery = {
       description: 'Only campaigns in this state, as shown (`running` leaves out those shown as `waiting-window`).',
     },
     priority: { type: 'string', enum: ['high', 'normal', 'low'], description: 'Only campaigns of this priority.' },
+    tenant: {
+      type: 'string',
+      pattern: TENANT_PATTERN.source,
+      description:
+        "Only this tenant's campaigns. A tenant's key (or a read key bound to a tenant) always lists its own, whatever it gives.",
+    },
     since: { type: 'string', description: 'Only campaigns created at or after this time (ISO 8601).' },
     limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: 'Campaigns per page, 1 to 500 (default 50).' },
     cursor: { type: 'string', description: 'The `next` of the previous page.' },
@@ -222,6 +229,11 @@ export const campaignInfoSchema = {
   required: ['campaignId', 'state', 'content', 'batches', 'counts', 'createdAt'],
   properties: {
     campaignId: { type: 'string' },
+    tenant: {
+      type: 'string',
+      description:
+        "The tenant whose key queued it; absent: an admin's campaign. An admin sees such a campaign's campaignId as stored, `<tenant>~<id>`.",
+    },
     state: { type: 'string', enum: SHOWN_STATES },
     content: { type: 'string' },
     senderId: { type: 'string' },

@@ -1,9 +1,11 @@
 /**
- * The campaign console: `/` lists the campaigns, `/console/campaigns/:id` shows one, `/console/accounts` the gateway
- * accounts, all behind the dashboard's login. Plain HTML, CSS and one script served from ./assets with uPlot from node_modules: no build step, and no
+ * The campaign console: `/` lists the campaigns, `/console/campaigns/:id` shows one (with its audit trail),
+ * `/console/accounts` the gateway accounts, `/console/tenants` each tenant's keys, limits and usage, all behind the
+ * console's login: the dashboard's (an admin) or a tenant's key, which sees only its tenant (auth.ts, access.ts).
+ * Plain HTML, CSS and a script per page served from ./assets with uPlot from node_modules: no build step, and no
  * request leaves for another host (the Content-Security-Policy below forbids it). The pages poll
- * `/console/api/...` — the campaign and account routes of the API mounted again behind the dashboard login, plus an
- * overview.
+ * `/console/api/...` — the campaign and account routes of the API mounted again behind the console's login, plus an
+ * overview, the campaign's audit trail, the tenants and who is logged in.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,11 @@ import { ApiError } from '../errors';
 import { accountRoutes } from '../routes/accounts';
 import { campaignRoutes } from '../routes/campaigns';
 import { campaignParams } from '../schemas';
+import { campaignAudit } from './campaign-audit';
 import { campaignOverview, queueStatus } from './overview';
+import { consoleTenants } from './tenants';
+import { whoami } from './whoami';
+import type { Principal } from '../../shared/tenants/api-key';
 import { ownedId } from '../../shared/tenants/campaign-owner';
 
 export const CONSOLE_PREFIX = '/console';
@@ -45,13 +51,22 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
     ['list.html', here('list.html'), 'text/html; charset=utf-8'],
     ['campaign.html', here('campaign.html'), 'text/html; charset=utf-8'],
     ['accounts.html', here('accounts.html'), 'text/html; charset=utf-8'],
+    ['tenants.html', here('tenants.html'), 'text/html; charset=utf-8'],
     ['console.css', here('console.css'), 'text/css; charset=utf-8'],
     ['console.js', here('console.js'), 'text/javascript; charset=utf-8'],
     ['accounts.js', here('accounts.js'), 'text/javascript; charset=utf-8'],
+    ['audit.js', here('audit.js'), 'text/javascript; charset=utf-8'],
+    ['tenants.js', here('tenants.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.js', path.join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.css', path.join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8'],
   ];
   return new Map(files.map(([name, file, type]) => [name, { type, body: readFileSync(file) }]));
+}
+
+/** Who is logged in; consoleAuth has set it on every request that reaches a route. */
+function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new ApiError('UNAUTHORIZED', 'no login');
+  return req.principal;
 }
 
 export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): Promise<void> {
@@ -75,6 +90,7 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
   app.get('/', send('list.html'));
   app.get(`${CONSOLE_PREFIX}/campaigns/:id`, send('campaign.html'));
   app.get(`${CONSOLE_PREFIX}/accounts`, send('accounts.html'));
+  app.get(`${CONSOLE_PREFIX}/tenants`, send('tenants.html'));
   app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/assets/:file`, (req, reply) => send(req.params.file)(req, reply));
 
   await app.register(
@@ -93,6 +109,11 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
       api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
         campaignOverview(ctx, deps.producerFor(req), req.params.id, ownedId(req.principal?.tenant, req.params.id)),
       );
+      api.get('/whoami', (req) => whoami(ctx, principalOf(req)));
+      api.get<{ Params: { id: string } }>('/campaigns/:id/audit', { schema: { params: campaignParams } }, (req) =>
+        campaignAudit(ctx, deps.producerFor(req), principalOf(req), req.params.id),
+      );
+      api.get('/tenants', () => consoleTenants(ctx));
       // The API's own campaign routes (list, status, cancel, settle, and pause/resume where the server has them)
       // and account routes (list, resume) under /console/api/v1/...: one implementation, reached with the
       // dashboard's login instead of the API token.

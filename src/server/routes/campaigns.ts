@@ -16,6 +16,8 @@ import { campaignParams, listQuery, maxCostBody, pauseBody, rescheduleBody } fro
 interface ListQuery {
   state?: CampaignState;
   priority?: CampaignInfo['priority'];
+  /** An admin's filter; a tenant's key always lists its own tenant's (producer/tenant-producer.ts), whatever it asks. */
+  tenant?: string;
   since?: string;
   limit?: string;
   cursor?: string;
