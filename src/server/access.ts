@@ -49,6 +49,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // The console's own reads, beside the API routes it mounts again under its login.
   'GET /status': 'read',
   'GET /campaigns/:id/overview': 'read',
+  'GET /campaigns/:id/audit': 'read',
+  'GET /whoami': 'read',
+  'GET /tenants': 'admin',
 };
 
 /** Whether `who` may call a route of `access`. */
