@@ -3,7 +3,7 @@
  * which loads first. Every gateway account's state is polled every POLL_MS without balances; the balances cost one
  * getBalance call per account at its gateway, so they are read once a minute (BALANCE_MS) and kept in between.
  */
-/* global API, banners, el, getJson, n, poll */
+/* global API, banners, el, getJson, me, n, poll, start */
 'use strict';
 
 const BALANCE_MS = 60_000;
@@ -66,7 +66,8 @@ function accountsPage() {
 
   function row(a) {
     const button = el('button', { type: 'button', 'data-resume': a.name, text: 'Resume' });
-    button.disabled = readOnly || a.state === 'ok';
+    // A read key without a tenant sees the accounts; only an admin resumes one.
+    button.disabled = readOnly || !me.reaches.admin || a.state === 'ok';
     button.addEventListener('click', () => {
       resuming = a.name;
       document.getElementById('confirm-text').textContent =
@@ -133,7 +134,7 @@ function accountsPage() {
     },
     () => undefined,
   );
-  poll(load);
+  start(() => poll(load));
 }
 
 accountsPage();

@@ -1,9 +1,11 @@
 /*
- * The campaign console's script, for the campaign pages (body[data-page]) and, with accounts.js, the Accounts page. It polls the server every POLL_MS:
+ * The campaign console's script, for the campaign pages (body[data-page]) and, with accounts.js and tenants.js, the
+ * Accounts and Tenants pages. It shows who is logged in and offers only what that login reaches. It polls the server every POLL_MS:
  * campaign state lives in Redis, written by workers in other processes, so the server would have to poll Redis
  * to push events anyway; polling keeps the server stateless and works through any proxy. No framework, no build:
  * elements are built with textContent (campaign ids and texts are never parsed as HTML).
  */
+/* global campaignAuditSection */
 'use strict';
 
 const POLL_MS = 2000;
@@ -20,11 +22,35 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+/** The answer's JSON; an error answer throws an Error carrying its HTTP `status` and error `code`. */
 async function getJson(url) {
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
+  if (!res.ok) {
+    const err = new Error((body.error && body.error.message) || `HTTP ${res.status}`);
+    err.status = res.status;
+    err.code = body.error && body.error.code;
+    throw err;
+  }
   return body;
+}
+
+/** Who is logged in (GET /whoami): set before a page's first poll. */
+let me = { keyName: '', scope: 'admin', reaches: { write: true, accounts: true, admin: true } };
+
+/**
+ * Reads who is logged in, names them in the header and reveals the links their login reaches (the links are hidden
+ * in the pages, so a tenant's operator never sees one it cannot use).
+ */
+async function login() {
+  me = await getJson(`${API}/whoami`);
+  for (const a of document.querySelectorAll('nav [data-needs]')) a.hidden = !me.reaches[a.dataset.needs];
+  const who = document.getElementById('who');
+  who.textContent = me.tenant ? `tenant ${me.tenant} · key ${me.keyName}` : `${me.keyName} · ${me.scope}`;
+  who.title = me.tenant
+    ? `Logged in with the ${me.scope} key ${me.keyName} (${me.keyId}): only tenant ${me.tenant}'s campaigns`
+    : `Logged in as ${me.keyName}: every tenant`;
+  return me;
 }
 
 const fmt = new Intl.NumberFormat('en');
@@ -110,7 +136,10 @@ function banners(queue) {
         'div',
         { class: 'banner stop' },
         el('strong', { text: 'Sending is stopped for the whole account. ' }),
-        `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ${s.operatorAction.charAt(0).toUpperCase()}${s.operatorAction.slice(1)}, then run smsq resume.`,
+        `Gateway status ${s.code}: ${s.reason} (since ${new Date(s.at).toLocaleString()}). ` +
+          (me.reaches.admin
+            ? `${s.operatorAction.charAt(0).toUpperCase()}${s.operatorAction.slice(1)}, then run smsq resume.`
+            : "Your campaigns wait until smsq's operator has it fixed."),
       ),
     );
   } else if (queue.paused) {
@@ -119,7 +148,9 @@ function banners(queue) {
         'div',
         { class: 'banner warn' },
         el('strong', { text: 'Sending is paused for the whole queue. ' }),
-        'smsq resume (or POST /v1/queue/resume) restarts it.',
+        me.reaches.admin
+          ? 'smsq resume (or POST /v1/queue/resume) restarts it.'
+          : "Your campaigns wait and go on when smsq's operator resumes it.",
       ),
     );
   }
@@ -129,10 +160,19 @@ function banners(queue) {
         'div',
         { class: 'banner warn' },
         el('strong', { text: 'No worker is connected to the queue: ' }),
-        'nothing is sending. Start one with smsq worker.',
+        me.reaches.admin ? 'nothing is sending. Start one with smsq worker.' : "nothing is sending until smsq's operator starts one.",
       ),
     );
   }
+}
+
+/** Runs a page once the login is known; if it cannot be read, says so where the page would show it is live. */
+function start(page) {
+  login().then(page, (err) => {
+    const live = document.getElementById('live');
+    live.classList.add('stale');
+    live.textContent = `not updating: ${err.message}`;
+  });
 }
 
 /** Polls `load` every POLL_MS; the "live" mark says when the last poll failed. */
@@ -158,14 +198,32 @@ function listPage() {
   const rows = document.getElementById('rows');
   const more = document.getElementById('more');
   const stateSelect = document.getElementById('state');
+  const tenantSelect = document.getElementById('tenant');
+  const asked = new URLSearchParams(location.search);
   let pages = 1;
-  stateSelect.value = new URLSearchParams(location.search).get('state') || '';
-  stateSelect.addEventListener('change', () => {
-    const q = stateSelect.value ? `?state=${stateSelect.value}` : '';
-    history.replaceState(null, '', `/${q}`);
+  stateSelect.value = asked.get('state') || '';
+  const filtersChanged = () => {
+    const q = new URLSearchParams();
+    if (stateSelect.value) q.set('state', stateSelect.value);
+    if (tenantSelect.value) q.set('tenant', tenantSelect.value);
+    const qs = q.toString();
+    history.replaceState(null, '', qs ? `/?${qs}` : '/');
     pages = 1;
     load();
-  });
+  };
+  stateSelect.addEventListener('change', filtersChanged);
+  tenantSelect.addEventListener('change', filtersChanged);
+
+  /** A login that sees every tenant gets the Tenant column and a filter of the tenants known; a tenant's, neither. */
+  function showTenants() {
+    if (me.tenant) return;
+    const wanted = asked.get('tenant') || '';
+    const names = me.tenants.includes(wanted) || !wanted ? me.tenants : [...me.tenants, wanted];
+    tenantSelect.append(...names.map((t) => el('option', { text: t })));
+    tenantSelect.value = wanted;
+    document.getElementById('tenant-filter').hidden = false;
+    document.getElementById('campaigns').classList.add('with-tenant');
+  }
   more.addEventListener('click', () => {
     pages++;
     load();
@@ -197,17 +255,20 @@ function listPage() {
       el('td', { class: 'num', text: pct(d.deliveryRate), title: `${n(d.pending)} reports pending` }),
       el('td', { class: 'num', text: cost(d.cost) }),
       el('td', { class: 'num', text: age(c.createdAt), title: c.createdAt }),
+      el('td', { class: 'tenant-col', text: c.tenant || '–', title: c.tenant ? '' : 'queued with an admin key: no tenant' }),
     );
   }
 
   async function load() {
     const state = stateSelect.value;
+    const tenant = tenantSelect.value;
     const shown = [];
     let cursor;
     let next;
     for (let p = 0; p < pages; p++) {
       const q = new URLSearchParams({ limit: '50' });
       if (state) q.set('state', state);
+      if (tenant) q.set('tenant', tenant);
       if (cursor) q.set('cursor', cursor);
       const page = await getJson(`${API}/v1/campaigns?${q}`);
       shown.push(...page.campaigns);
@@ -223,9 +284,12 @@ function listPage() {
               'tr',
               {},
               el('td', {
-                colspan: '11',
+                colspan: '12',
                 class: 'empty',
-                text: state ? `No ${state} campaign.` : 'No campaign yet: smsq enqueue, or POST /v1/campaigns.',
+                text:
+                  state || tenant
+                    ? `No ${state ? `${state} ` : ''}campaign${tenant ? ` of tenant ${tenant}` : ''}.`
+                    : 'No campaign yet: smsq enqueue, or POST /v1/campaigns.',
               }),
             ),
           ]),
@@ -233,7 +297,10 @@ function listPage() {
     more.hidden = !next;
     banners(await getJson(`${API}/status`));
   }
-  poll(load);
+  start(() => {
+    showTenants();
+    poll(load);
+  });
 }
 
 /* ---------- one campaign ---------- */
@@ -350,6 +417,8 @@ function campaignPage() {
   document.title = `${id} · smsq`;
   let chart = null;
   let readOnly = false;
+  // audit.js, which campaign.html loads before this script.
+  const audit = campaignAuditSection(id);
 
   function pairs(dl, entries) {
     dl.replaceChildren(...entries.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
@@ -427,6 +496,10 @@ function campaignPage() {
     const pri = document.getElementById('priority');
     pri.textContent = `priority ${c.priority}`;
     pri.className = `tag ${c.priority}`;
+    // A tenant's own login knows whose campaign it is; an admin is told.
+    const owner = document.getElementById('tenant');
+    owner.hidden = !c.tenant || Boolean(me.tenant);
+    owner.textContent = `tenant ${c.tenant}`;
     const p = c.paused;
     const pause = p ? ` · paused${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}` : '';
     const s = c.schedule;
@@ -510,10 +583,38 @@ function campaignPage() {
     const ended = c.state === 'completed' || c.state === 'failed' || c.state === 'cancelled';
     const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, settle: ended && counts.unknown > 0 };
     for (const b of document.querySelectorAll('[data-action]')) b.disabled = readOnly || !enabled[b.dataset.action];
+    // The trail is read again when the campaign shows a change (another operator's pause, a settle).
+    audit.refresh([c.state, c.paused && c.paused.at, c.schedule && c.schedule.sendAt, c.maxCost, ended && counts.unknown].join('|'));
+  }
+
+  /**
+   * Not found: the same page for an id that never existed and for another tenant's campaign, which a tenant's
+   * login cannot name (its ids are its own); the page keeps asking, in case the campaign is queued under that id.
+   */
+  function notFound() {
+    const box = document.getElementById('not-found');
+    box.textContent = `Campaign not found: “${id}” was never queued, its results have expired, or this login does not see it. The list shows the campaigns it sees.`;
+    box.hidden = false;
+    document.getElementById('campaign-body').hidden = true;
+    document.querySelector('.title .actions').hidden = true;
+    document.getElementById('state').hidden = true;
+    document.getElementById('priority').hidden = true;
   }
 
   async function load() {
-    const o = await getJson(`${API}/campaigns/${encodeURIComponent(id)}/overview`);
+    let o;
+    try {
+      o = await getJson(`${API}/campaigns/${encodeURIComponent(id)}/overview`);
+    } catch (err) {
+      if (err.status !== 404) throw err;
+      notFound();
+      return;
+    }
+    document.getElementById('not-found').hidden = true;
+    document.getElementById('campaign-body').hidden = false;
+    document.querySelector('.title .actions').hidden = !me.reaches.write;
+    document.getElementById('state').hidden = false;
+    document.getElementById('priority').hidden = false;
     render(o);
   }
 
@@ -547,6 +648,7 @@ function campaignPage() {
       msg.textContent = `${action} failed: ${err.message}`;
     }
     msg.hidden = false;
+    // An action changes what the page shows of the campaign, so this poll reads the audit trail again too.
     await load().catch(() => undefined);
   });
   for (const b of document.querySelectorAll('[data-action]')) {
@@ -563,9 +665,9 @@ function campaignPage() {
     },
     () => undefined,
   );
-  poll(load);
+  start(() => poll(load));
 }
 
-// The Accounts page runs its own script (accounts.js), after this one.
+// The Accounts and Tenants pages run their own scripts (accounts.js, tenants.js), after this one.
 if (document.body.dataset.page === 'list') listPage();
 else if (document.body.dataset.page === 'campaign') campaignPage();
