@@ -142,6 +142,18 @@ An account whose balance cannot be read says why; the others are listed all the 
   --json         the list as GET /v1/accounts answers it (times in ISO 8601)
   resume NAME    clear that account's stop and breaker, so that every worker sends through it again (a name not
                  configured is a usage error, exit 2); smsq resume clears every account's and restarts the queue`,
+  audit: `Usage: smsq audit [--tenant T] [--campaign ID] [--since ISO|24h] [--limit N] [--json]
+
+The audit trail, newest first: every change (enqueue, pause, resume, cancel, reschedule, max-cost, settle,
+suppression add, remove and import, queue pause and resume, account resume, webhook retry, keys) with when, the key
+that made it (its name: an API key's, API_TOKEN, dashboard:USER, cli:USER), the tenant and campaign it concerns
+and what changed. Kept as long as results (RESULT_RETENTION_SECONDS).
+
+  --tenant T       only entries about this tenant
+  --campaign ID    only entries about this campaign: its stored id (shop~spring-sale), or with --tenant its own id
+  --since TIME     only entries from TIME on: ISO 8601 (2026-01-31, 2026-01-31T08:00:00Z) or how long ago (24h, 7d)
+  --limit N        at most N entries, 1 to 1000 (default 100)
+  --json           one JSON object per line (NDJSON), as GET /v1/audit gives each entry`,
   keys: `Usage: smsq keys create --name N --scope admin|tenant|read [--tenant T] [--expires 90d] [limits] [webhook] [--json]
        smsq keys list [--json]
        smsq keys revoke ID

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   list: async () => (await import('./commands/list')).default,
   webhooks: async () => (await import('./commands/webhooks')).default,
   keys: async () => (await import('./commands/keys')).default,
+  audit: async () => (await import('./commands/audit')).default,
 };
 
 /** Old names of renamed commands, still run (with a note on stderr): old → new. */
@@ -76,6 +77,7 @@ Commands:
                                   an API key, printed once (smsq keys --help: limits and webhook)
   keys list [--json] | revoke ID | update ID [limits|none] [--webhook-url URL|none]
                                   list keys (limits, today's use), revoke one, change its tenant's limits or webhook
+  audit [--tenant T] [--campaign ID] [--since ISO|24h] [--limit N] [--json]  who changed what, newest first
 
 Configuration comes from the environment (REDIS_URL, SMS_API_BASE_URL, SMS_API_KEY, ...): see docs/configuration.md.
 smsq <command> --help says more of each; smsq --version prints the version.`;

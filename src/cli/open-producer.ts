@@ -1,4 +1,6 @@
-import { createProducer, type Producer } from '../producer';
+import { producerFromContext, type Producer } from '../producer';
+import { auditedProducer } from '../producer/audited-producer';
+import { cliActor } from './actor';
 import { createContext, type Context } from '../shared/context';
 import { loadConfig } from '../shared/load-config';
 import { createLogger } from '../shared/logger';
@@ -6,10 +8,12 @@ import { createLogger } from '../shared/logger';
 /**
  * Runs one CLI command's work with a producer, closed afterwards. Its logs stay at warn unless LOG_LEVEL says
  * otherwise, so that a command's stderr holds what the user asked for (bad rows, a summary), not routine JSON.
+ * Its changes are recorded in the audit trail as the OS user's (`cli:<user>`).
  */
 export async function withProducer<T>(work: (smsq: Producer) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const smsq = await createProducer(config, createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn'));
+  const ctx = await createContext(config, createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn'), 'client');
+  const smsq = auditedProducer(producerFromContext(ctx), ctx, cliActor());
   try {
     return await work(smsq);
   } finally {

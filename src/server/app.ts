@@ -18,6 +18,7 @@ import { dashboard, DASHBOARD_PATH } from './dashboard';
 import { ApiError, errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { accountRoutes } from './routes/accounts';
+import { auditRoutes } from './routes/audit';
 import { campaignRoutes } from './routes/campaigns';
 import { deliveryReportRoutes } from './routes/delivery-reports';
 import { enqueueRoutes } from './routes/enqueue';
@@ -112,6 +113,7 @@ export function buildApp(ctx: Context): FastifyInstance {
     await api.register(replyRoutes, deps);
     await api.register(webhookRoutes, deps);
     await api.register(keyRoutes, deps);
+    await api.register(auditRoutes, deps);
   });
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
   app.register(campaignConsole, deps);

@@ -22,6 +22,7 @@ import {
   failedWebhookSchema,
   webhookRetryBody,
 } from './schemas';
+import { auditQuery } from './routes/audit';
 import { createKeyBody, keyParams, updateKeyBody } from './routes/keys';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -612,6 +613,29 @@ export const openApiDocument = {
           403: error('FORBIDDEN: not an admin key.'),
           404: error('KEY_NOT_FOUND: no key with that id.'),
           422: error('VALIDATION_FAILED: a key without a tenant, or a bad limit or webhook; nothing changed.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/audit': {
+      get: {
+        summary:
+          'The audit trail, newest first: every change (enqueue, pause, resume, cancel, reschedule, max-cost, settle, suppressions, queue, accounts, webhook retries, keys) with the key that made it. For an admin key.',
+        security: bearer,
+        parameters: Object.entries(auditQuery.properties).map(([name, { description, ...schema }]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema,
+          description,
+        })),
+        responses: {
+          200: {
+            description:
+              "{ entries: [{ id, at, keyId, keyName, action, tenant?, campaignId?, changes? }] }: at in ISO 8601; campaignId as stored (<tenant>~<id> for a tenant's); changes holds what changed, { before, after } where there was a before.",
+          },
+          400: error('BAD_REQUEST: a tenant, campaign, since or limit out of bounds, or an unknown parameter.'),
+          403: error('FORBIDDEN: not an admin key.'),
           ...common,
         },
       },
