@@ -4,6 +4,7 @@ import { DEFAULT_PRIORITY, isPriority, PRIORITIES, type Priority } from '../shar
 import { checkWebhookUrl } from '../shared/config';
 import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
+import { ownerOf } from '../shared/tenants/campaign-owner';
 import { smartEncode } from '../shared/text/encoding';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import { pinnedAccounts, refuseUnknownAccounts } from './account-routes';
@@ -32,7 +33,7 @@ export interface CheckedCampaign {
  * Checks the campaign's fields (not its recipients); throws VALIDATION_FAILED naming each bad one, and
  * UNKNOWN_ACCOUNT for a well-formed account name the configuration does not hold.
  */
-export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipients' | 'rows'>): CheckedCampaign {
+export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipients' | 'rows'>): Promise<CheckedCampaign> {
   const campaignId = opts.campaignId ?? randomUUID();
   const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
   const senderId = opts.senderId ?? ctx.config.gateway.senderId;
@@ -44,7 +45,7 @@ export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipien
     ...timingProblems,
     ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
     ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
-    ['callbackUrl', opts.callbackUrl === undefined ? null : checkCallbackUrl(opts.callbackUrl, ctx.config.webhooks.secret)],
+    ['callbackUrl', opts.callbackUrl === undefined ? null : await checkCallbackUrl(ctx, campaignId, opts.callbackUrl)],
     ['campaignId', checkCampaignId(campaignId)],
     ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
@@ -70,9 +71,16 @@ export function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipien
   };
 }
 
-/** A callback URL is refused when it is not http(s), or when there is no secret to sign its events with. */
-function checkCallbackUrl(url: unknown, secret: string | undefined): string | null {
+/**
+ * A callback URL is refused when it is not http(s), or when there is no secret to sign its events with: an admin's
+ * campaign's are signed with WEBHOOK_SECRET, a tenant's with its tenant's own (read now), never with another's.
+ */
+async function checkCallbackUrl(ctx: Context, campaignId: string, url: unknown): Promise<string | null> {
   const problem = checkWebhookUrl(url);
   if (problem) return problem;
-  return secret ? null : 'needs WEBHOOK_SECRET to be set, so that its events can be signed';
+  const { tenant } = ownerOf(campaignId);
+  if (tenant === undefined) return ctx.config.webhooks.secret ? null : 'needs WEBHOOK_SECRET to be set, so that its events can be signed';
+  return (await ctx.tenants.get(tenant)).webhook
+    ? null
+    : `needs a webhook set for tenant ${tenant} (its URL and secret), so that its events can be signed with the tenant's own secret`;
 }

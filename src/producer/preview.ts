@@ -48,7 +48,7 @@ export interface PreviewResult {
 }
 
 export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promise<PreviewResult> {
-  const c = checkCampaign(ctx, opts);
+  const c = await checkCampaign(ctx, opts);
   const rows = typeof opts.rows === 'function' ? opts.rows() : (opts.rows ?? toRows(opts.recipients ?? []));
   const staged = await stageRows(ctx, rows, {
     content: c.content,

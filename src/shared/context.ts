@@ -14,6 +14,7 @@ import { DeliveryStore } from './delivery/delivery-store';
 import { SuppressionStore } from './opt-out/suppression-store';
 import { ReplyStore } from './replies/reply-store';
 import { WebhookEmitter } from './webhooks/emitter';
+import { OwnerWebhooks } from './webhooks/owner-webhook';
 import { KeyStore } from './tenants/key-store';
 import { AuditLog } from './audit/audit-log';
 import { TenantSettingsStore } from './tenants/tenant-settings';
@@ -78,7 +79,8 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const clock = opts.clock ?? systemClock;
   const campaigns = new CampaignStore(redis, k, clock, log);
   const tenants = new TenantSettingsStore(redis, k);
-  const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log);
+  const owners = new OwnerWebhooks(config.webhooks, tenants, redis, k);
+  const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log, owners);
   return {
     config,
     redis,

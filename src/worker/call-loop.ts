@@ -78,8 +78,8 @@ export class CallLoop {
   private version: number;
   /** False once a write met outcomes another run had stored: the local map is then not the stored one. */
   private exact = true;
-  /** Whether the campaign's events go to a webhook: the end of the batch's last call reserves them. */
-  private readonly webhooks: boolean;
+  /** Whether the campaign's events go to a webhook: the end of the batch's last call reserves them. Set by run(). */
+  private webhooks = false;
   /** The batch counted in by the end of its last call (or found counted); null while it is not. */
   private counted: Finished | null = null;
 
@@ -101,7 +101,6 @@ export class CallLoop {
     this.version = record.version;
     this.recipients = record.recipients;
     this.render = campaign.template ? compileJsonTemplate(campaign.template) : null;
-    this.webhooks = ctx.webhooks.target(data.campaignId, campaign) !== undefined;
     this.callable = this.pending().filter((i) => !held.has(i));
   }
 
@@ -120,6 +119,7 @@ export class CallLoop {
     if (this.campaign.state === 'failed') return this.endAsCampaignFailure();
     if (this.campaign.expireAt !== undefined && this.ctx.clock.now() >= this.campaign.expireAt) return this.endAs(['e']);
     const { ctx } = this;
+    this.webhooks = (await ctx.webhooks.target(this.data.campaignId, this.campaign)) !== undefined;
     const senderId = this.campaign.senderId ?? ctx.config.gateway.senderId;
     // With one account there is nowhere to route around it: its breaker would change nothing, so a run reads and
     // writes no account state (its stop, recorded for `smsq accounts`, pauses the queue as it always has).

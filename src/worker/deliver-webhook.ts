@@ -6,6 +6,7 @@ import { metrics } from '../shared/metrics';
 import type { JobOf } from '../shared/queues';
 import { WEBHOOK_EVENT_TYPES, type WebhookJobResult } from '../shared/webhooks/events';
 import { sealMatches } from '../shared/webhooks/job-seal';
+import type { OwnerWebhook, OwnerWebhooks } from '../shared/webhooks/owner-webhook';
 import { displayUrl } from '../shared/webhooks/target-url';
 import { post, type WebhookAgents } from './webhook-post';
 
@@ -35,35 +36,53 @@ export function retryDelay(config: WebhookConfig, n: number, random = Math.rando
 }
 
 /**
- * One delivery attempt of one event: POSTs the stored body, signed with this attempt's timestamp. 2xx delivers;
- * 410 Gone fails the event at once; anything else is retried until WEBHOOK_RETRY_FOR has passed since the
- * first attempt (or since an operator re-sent it), then the event fails and stays listed.
+ * One delivery attempt of one event: POSTs the stored body, signed with this attempt's timestamp and its owner's
+ * secret (WEBHOOK_SECRET, or its tenant's: shared/webhooks/owner-webhook.ts). 2xx delivers; 410 Gone fails the event
+ * at once; anything else is retried until WEBHOOK_RETRY_FOR has passed since the first attempt (or since an
+ * operator re-sent it), then the event fails and stays listed.
  */
 export async function deliverWebhook(
   config: WebhookConfig,
+  owners: OwnerWebhooks,
   agents: WebhookAgents,
   job: JobOf<'webhooks'>,
   log: Logger,
 ): Promise<WebhookJobResult> {
   const data = job.data;
   const attempt = job.attemptsMade + 1;
-  if (!config.secret)
+  const type = WEBHOOK_EVENT_TYPES.includes(data.type) ? data.type : 'other';
+  // The stored campaign id says whose secret seals the job; the seal covers it, so a job cannot change owner.
+  const owner = await owners.of(String(data.campaignId));
+  const secret = owner.secret;
+  if (!secret) {
+    if (owner.tenant === undefined)
+      throw new UnrecoverableError(
+        'WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)',
+      );
+    metrics.webhookEvents.labels(type, 'untargeted').inc();
     throw new UnrecoverableError(
-      'WEBHOOK_SECRET is not set on this worker: events cannot be signed; set it and re-send (smsq webhooks retry --all)',
-    );
-  // Checked before anything is signed or sent: a job that smsq did not make (or that was changed since) would be
-  // a forged event, validly signed, POSTed wherever its data says.
-  if (!sealMatches(config.secret, data)) {
-    metrics.webhookEvents.labels(WEBHOOK_EVENT_TYPES.includes(data.type) ? data.type : 'other', 'unsealed').inc();
-    log.warn(
-      { webhookId: String(data.id).slice(0, 100), jobId: job.id },
-      'webhook job refused: it was not created by smsq with this WEBHOOK_SECRET (added to the queue by something else, changed since, or made before the secret changed); nothing was sent',
-    );
-    throw new UnrecoverableError(
-      'refused: this job was not sealed by smsq with this WEBHOOK_SECRET (added to the queue from outside smsq, changed since, or made before the secret changed); nothing was sent',
+      `refused: tenant ${owner.tenant} has no webhook now (removed since this event was created), so it has no secret to sign it with; nothing was sent, here or anywhere else`,
     );
   }
-  const result = await post(config, config.secret, agents, data);
+  // Checked before anything is signed or sent: a job that smsq did not make (or that was changed since) would be
+  // a forged event, validly signed, POSTed wherever its data says.
+  if (!sealMatches(secret, data)) {
+    metrics.webhookEvents.labels(type, 'unsealed').inc();
+    log.warn(
+      { webhookId: String(data.id).slice(0, 100), jobId: job.id, ...(owner.tenant !== undefined ? { tenant: owner.tenant } : {}) },
+      `webhook job refused: it was not created by smsq with ${secretName(owner)} (added to the queue by something else, changed since, or made before the secret changed); nothing was sent`,
+    );
+    throw new UnrecoverableError(
+      `refused: this job was not sealed by smsq with ${secretName(owner)} (added to the queue from outside smsq, changed since, or made before the secret changed); nothing was sent`,
+    );
+  }
+  if (owner.tenant !== undefined && !(await owners.stillTargets(owner, data.campaignId, data.url))) {
+    metrics.webhookEvents.labels(type, 'untargeted').inc();
+    throw new UnrecoverableError(
+      `refused: tenant ${owner.tenant}'s webhook URL changed since this event was created; it is not sent to the address the tenant left`,
+    );
+  }
+  const result = await post(config, secret, agents, data);
   if (result.ok) {
     metrics.webhookEvents.labels(data.type, 'delivered').inc();
     metrics.webhookLatency.observe(Math.max(0, Date.now() - data.createdAt) / 1000);
@@ -84,6 +103,10 @@ export async function deliverWebhook(
   }
   log.debug({ ...where, reason: result.reason, delay }, 'webhook attempt failed; will retry');
   throw new WebhookAttemptError(`${result.reason} (attempt ${attempt})`, delay);
+}
+
+function secretName(owner: OwnerWebhook): string {
+  return owner.tenant === undefined ? 'this WEBHOOK_SECRET' : `tenant ${owner.tenant}'s webhook secret`;
 }
 
 /**

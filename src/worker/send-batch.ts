@@ -64,7 +64,7 @@ export async function sendBatch(ctx: Context, gateways: CallGateways, job: JobOf
   if (!campaign || !loaded) throw new UnrecoverableError(`batch ${batch} of campaign ${campaignId} has no record (expired or deleted)`);
   let record: BatchRecord = loaded;
   if (!record.done && record.inFlight) record = await settleStaleCall(ctx, job.data, record, record.inFlight, log);
-  const target = ctx.webhooks.target(campaignId, campaign);
+  const target = await ctx.webhooks.target(campaignId, campaign);
   if (record.done) {
     // A re-run after a crash: the run that finished the batch may have died before releasing the next one, before
     // scheduling the settling of its unknown recipients, before applying reports held for its msgIds (indexing

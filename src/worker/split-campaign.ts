@@ -23,7 +23,7 @@ export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Prom
   // A cancelled or failed campaign was settled whole by whoever ended it: nothing to send.
   if (moved === 'cancelled' || moved === 'failed') return { batches: campaign.batches };
   // A re-run after a crash finds `startedAt` and queues the same campaign.started again (same id, same bytes).
-  const target = ctx.webhooks.target(campaignId, campaign);
+  const target = await ctx.webhooks.target(campaignId, campaign);
   const at = moved === 'ok' ? startedAt : campaign.startedAt;
   if (target && at) await ctx.webhooks.started(target, at);
   await queueBatches(ctx, campaignId, initialRelease(campaign.batches, ctx.config.releaseAhead), campaign.priority);

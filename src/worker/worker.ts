@@ -81,7 +81,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   const agents = webhookAgents(config.webhooks.concurrency);
   const webhooks: WorkerOf<'webhooks'> = new Worker(
     QUEUE_NAMES.webhooks,
-    retryOnRedisRefusal(log, (job) => deliverWebhook(config.webhooks, agents, job, webhookLog)),
+    retryOnRedisRefusal(log, (job) => deliverWebhook(config.webhooks, ctx.webhooks.owners, agents, job, webhookLog)),
     {
       ...common,
       concurrency: config.webhooks.concurrency,

@@ -111,7 +111,7 @@ it("sends a campaign's events, signed, numbered in order, with recipients.settle
   const again = await stack.ctx.batches.finish(campaignId, 3, batch.recipients.length, { webhooks: true });
   expect(again.result).toBe('already');
   await stack.ctx.webhooks.batchFinished(
-    stack.ctx.webhooks.target(campaignId, campaign)!,
+    (await stack.ctx.webhooks.target(campaignId, campaign))!,
     3,
     batch.recipients,
     batch.outcomes,

@@ -25,7 +25,7 @@ export async function runCompletion<Head extends string>(
   run: (completeFrom: string, webhooks: '1' | '') => Promise<Head | `${Head}|${string}`>,
 ): Promise<Head> {
   const rec = await ctx.campaigns.show(campaignId);
-  const target = rec ? ctx.webhooks.target(campaignId, rec) : undefined;
+  const target = rec ? await ctx.webhooks.target(campaignId, rec) : undefined;
   const [head, reserved] = splitReply<Head>(await run(fromStates(LIFECYCLE.complete), target ? '1' : ''));
   if (target && reserved !== undefined) await ctx.webhooks.campaignCompleted(target, at, parseCompletion(reserved));
   return head;

@@ -15,7 +15,7 @@ export async function settleIdleBatches(ctx: Context, campaignId: string, batche
   await endStaging(ctx, campaignId, `the campaign ${ENDINGS[outcome[0]] ?? 'ended'} while it was being staged`);
   // Settling sends nothing: a record whose schedule or window cannot be read may still be cancelled.
   const campaign = await ctx.campaigns.show(campaignId);
-  const target = campaign ? ctx.webhooks.target(campaignId, campaign) : undefined;
+  const target = campaign ? await ctx.webhooks.target(campaignId, campaign) : undefined;
   for (let k = 0; k < batches; k++) {
     const batch = await ctx.batches.load(campaignId, k);
     if (!batch || batch.done || batch.inFlight) continue;

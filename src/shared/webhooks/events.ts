@@ -7,7 +7,8 @@
  * - **seq**: the event's place among its campaign's events (campaign.started is 0, then 1, 2, …, from
  *   HINCRBY on the campaign hash), so that a receiver can order events that arrive out of order. Numbers may be
  *   skipped (an event dropped by WEBHOOK_MAX_QUEUED, a process killed between reserving and queueing).
- * - **target**: the URL an event is POSTed to: the campaign's `callbackUrl`, else WEBHOOK_URL.
+ * - **target**: the URL an event is POSTed to: the campaign's `callbackUrl`, else its owner's URL — WEBHOOK_URL for
+ *   an admin's campaign, its tenant's webhook URL for a tenant's (owner-webhook.ts).
  * - **attempt**: one POST of an event; any 2xx delivers it, 410 stops it, anything else is retried.
  * - **failed event**: one whose attempts ran out (WEBHOOK_RETRY_FOR) or that got 410; kept, listed, re-sendable.
  */
@@ -74,6 +75,7 @@ export interface WebhookJobData {
   /** The webhook-id, also the job id. */
   id: string;
   type: WebhookEventType;
+  /** The stored id (`<tenant>~<id>` for a tenant's campaign): it says whose secret seals and signs the event. */
   campaignId: string;
   url: string;
   /**

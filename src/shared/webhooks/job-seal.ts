@@ -2,10 +2,11 @@
  * The seal of a webhook event's job: proof that smsq made it. Workers sign whatever a webhooks job holds and POST
  * it where the job says, so a job added by anyone else who can write to Redis (or to the queue through a
  * dashboard) would be a forged event, validly signed, sent to an address of their choosing. The producer or worker
- * that creates an event seals its job with a key derived from WEBHOOK_SECRET, over every field that decides what
- * is sent and where (id, type, campaign, target URL, body, creation time); the worker delivers only jobs whose seal
- * it can compute itself. The target is thus always the one smsq chose (the campaign's callbackUrl or WEBHOOK_URL),
- * never one a job's data was given afterwards.
+ * that creates an event seals its job with a key derived from its owner's secret (WEBHOOK_SECRET, or the tenant's:
+ * owner-webhook.ts), over every field that decides what is sent and where (id, type, campaign, target URL, body,
+ * creation time); the worker delivers only jobs whose seal it can compute itself. The target is thus always the one
+ * smsq chose (the campaign's callbackUrl, or its owner's URL), never one a job's data was given afterwards, and
+ * since the stored campaign id is sealed too, a job cannot be moved to another tenant's secret.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WebhookJobData } from './events';

@@ -25,7 +25,7 @@ export class FakeWebhooks implements Pick<WebhookEmitter, 'target' | 'emit' | 'b
     private readonly url: string | undefined,
   ) {}
 
-  target(campaignId: string, campaign: Pick<CampaignRecord, 'callbackUrl' | 'createdAt'>): CampaignTarget | undefined {
+  async target(campaignId: string, campaign: Pick<CampaignRecord, 'callbackUrl' | 'createdAt'>): Promise<CampaignTarget | undefined> {
     const url = campaign.callbackUrl || this.url;
     return url ? { campaignId, createdAt: campaign.createdAt, url } : undefined;
   }
@@ -33,7 +33,7 @@ export class FakeWebhooks implements Pick<WebhookEmitter, 'target' | 'emit' | 'b
   /** As RESERVE_EVENT decides: nothing for a campaign that is gone or that no URL applies to. */
   async emit<T extends WebhookEventType>(campaignId: string, type: T, data: WebhookEventData[T]): Promise<void> {
     const rec = this.world.campaign(campaignId);
-    if (rec && this.target(campaignId, rec)) this.events.push({ campaignId, type, data });
+    if (rec && (await this.target(campaignId, rec))) this.events.push({ campaignId, type, data });
   }
 
   async batchFinished(

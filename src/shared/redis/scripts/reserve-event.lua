@@ -1,9 +1,10 @@
 --[[
-  Reserves a campaign's next webhook seq, if an event of it goes anywhere: to its callbackUrl, else to WEBHOOK_URL.
+  Reserves a campaign's next webhook seq, if an event of it goes anywhere: to its callbackUrl, else to its owner's
+  URL (WEBHOOK_URL for an admin's campaign, the tenant's webhook URL for a tenant's: webhooks/owner-webhook.ts).
 
   Input:
     KEYS[1] campaign     the campaign hash
-    ARGV[1] globalUrl    WEBHOOK_URL, or ''
+    ARGV[1] ownerUrl     the owner's URL, or ''
 
   Output:
     {seq, createdAt, url}, or nil for a campaign that is gone or has no target
