@@ -40,8 +40,8 @@ export function auditedProducer(base: Producer, ctx: Context, actor: Actor): Pro
     const { tenant } = ownerOf(storedId);
     return record({ action, campaignId: storedId, ...(tenant !== undefined ? { tenant } : {}), ...(changes ? { changes } : {}) });
   };
-  const settled = (r: Awaited<ReturnType<Producer['settleCampaign']>>, resend: boolean) =>
-    onCampaign('campaign.settle', r.campaignId, { resend, unknown: r.unknown, sent: r.sent, notSent: r.notSent, resent: r.resent });
+  const settled = (id: string, r: Awaited<ReturnType<Producer['settleCampaign']>>, resend: boolean) =>
+    onCampaign('campaign.settle', id, { resend, unknown: r.unknown, sent: r.sent, notSent: r.notSent, resent: r.resent });
 
   return {
     ...base,
@@ -111,12 +111,12 @@ export function auditedProducer(base: Producer, ctx: Context, actor: Actor): Pro
     },
     settleCampaign: async (id, opts) => {
       const r = await base.settleCampaign(id, opts);
-      await settled({ ...r, campaignId: id }, opts?.resend ?? false);
+      await settled(id, r, opts?.resend ?? false);
       return r;
     },
     reconcileCampaign: async (id, opts) => {
       const r = await base.reconcileCampaign(id, opts);
-      await settled({ ...r, campaignId: id }, opts?.resend ?? false);
+      await settled(id, r, opts?.resend ?? false);
       return r;
     },
     pause: async () => {
