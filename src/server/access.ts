@@ -46,6 +46,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /v1/keys': 'admin',
   'POST /v1/keys/:id/revoke': 'admin',
   'PATCH /v1/keys/:id': 'admin',
+  'GET /v1/audit': 'admin',
   // The console's own reads, beside the API routes it mounts again under its login.
   'GET /status': 'read',
   'GET /campaigns/:id/overview': 'read',
