@@ -26,9 +26,12 @@ export function tenantProducer(base: Producer, ctx: Context, tenant: string): Pr
   return {
     ...base,
     enqueueCampaign: async (opts) =>
-      view(await enqueueWithin(base, ctx, tenant, { ...opts, campaignId: own(opts.campaignId ?? randomUUID()) })),
+      view(await enqueueWithin(base, ctx, tenant, { ...opts, campaignId: own(givenId(opts.campaignId) ?? randomUUID()) })),
     previewCampaign: (opts) =>
-      previewWithin(base, ctx, tenant, { ...opts, ...(opts.campaignId !== undefined ? { campaignId: own(opts.campaignId) } : {}) }),
+      previewWithin(base, ctx, tenant, {
+        ...opts,
+        ...(opts.campaignId !== undefined ? { campaignId: own(givenId(opts.campaignId)) } : {}),
+      }),
     getCampaign: async (id) => viewInfo(await base.getCampaign(own(id))),
     listCampaigns: async (opts = {}) => {
       const page = await base.listCampaigns({ ...opts, tenant });
@@ -53,6 +56,17 @@ export function tenantProducer(base: Producer, ctx: Context, tenant: string): Pr
     // The server's producer is shared: a request's view of it closes nothing.
     close: async () => undefined,
   };
+}
+
+/**
+ * A campaignId a tenant gives is a plain one: `<tenant>~` is how ids are stored, and a tenant naming one
+ * (`billing~x`) would only ever get its own `shop~billing~x`, which reads as billing's to a person.
+ */
+function givenId<T extends string | undefined>(id: T): T {
+  const problem =
+    id === undefined ? null : ownerOf(id).tenant !== undefined ? "campaignId may only contain letters, digits, '_', '.' and '-'" : null;
+  if (problem) throw new SmsqError('VALIDATION_FAILED', `campaignId: ${problem}`, { fields: { campaignId: problem } });
+  return id;
 }
 
 async function* ownReplies(base: Producer, tenant: string, filter: Parameters<Producer['listReplies']>[0] = {}) {
