@@ -155,6 +155,15 @@ it("changes a key's tenant's limits, removes one with none, and refuses a key wi
     },
   });
 
+  const hooked = await keys('update', id, '--webhook-url', 'http://127.0.0.1:9/desk');
+  const secret = hooked.stdout.split('\n').find((l) => l.startsWith('whsec_'));
+  expect((await stack.ctx.tenants.get('desk')).webhook).toEqual({ url: 'http://127.0.0.1:9/desk', secret });
+  const rotated = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+  expect((await keys('update', id, '--webhook-secret', rotated)).code).toBe(0);
+  expect((await stack.ctx.tenants.get('desk')).webhook).toEqual({ url: 'http://127.0.0.1:9/desk', secret: rotated });
+  expect((await keys('update', id, '--webhook-url', 'none')).code).toBe(0);
+  expect(await stack.ctx.tenants.get('desk')).not.toHaveProperty('webhook');
+
   const admin = JSON.parse((await keys('create', '--name', 'ops', '--scope', 'admin', '--json')).stdout) as { id: string };
   const refused = await keys('update', admin.id, '--max-rate', '5');
   expect(refused.code).toBe(1);

@@ -5,6 +5,7 @@ import {
   listKeys,
   revokeKey,
   updateKey,
+  type WebhookChange,
   type WebhookInput,
 } from '../../producer/operator/keys';
 import { withIsoTimes } from '../../shared/campaign/json';
@@ -56,7 +57,7 @@ async function create(argv: string[]): Promise<number> {
   if (values.name === undefined) throw new UsageError('--name is required: what the audit trail and keys list call the key');
   if (values.scope === undefined) throw new UsageError('--scope is required: admin, tenant or read');
   const limits = limitsOf(values, false);
-  const webhook = webhookOf(values, false);
+  const webhook = newWebhookOf(values);
   const created = await withContext((ctx) =>
     createKey(ctx, cliActor(), {
       name: values.name!,
@@ -116,7 +117,7 @@ async function update(argv: string[]): Promise<number> {
     { min: 1, max: 1, names: "the id of a tenant's key, then the limits or webhook to change" },
   );
   const limits = limitsOf(values, true);
-  const webhook = webhookOf(values, true);
+  const webhook = webhookChangeOf(values);
   if (!limits && webhook === undefined) throw new UsageError('nothing to change: give a limit (N or none) or --webhook-url URL|none');
   const { key, webhookSecret } = await withContext((ctx) =>
     updateKey(ctx, cliActor(), positionals[0], { ...(limits ? { limits } : {}), ...(webhook !== undefined ? { webhook } : {}) }),
@@ -162,20 +163,25 @@ function limitsOf(values: SettingsValues, mayRemove: boolean): LimitsChange | un
   return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
-/** The webhook the options give: a URL (with or without a secret), or `none` to remove it (update only). */
-function webhookOf(values: SettingsValues, mayRemove: boolean): WebhookInput | null | undefined {
+/** create's webhook: a URL, with or without a secret. */
+function newWebhookOf(values: SettingsValues): WebhookInput | undefined {
   const url = values['webhook-url'];
   const secret = values['webhook-secret'];
-  if (url === undefined) {
-    if (secret !== undefined) throw new UsageError('--webhook-secret goes with --webhook-url');
-    return undefined;
-  }
+  if (url === undefined && secret !== undefined) throw new UsageError('--webhook-secret goes with --webhook-url');
+  if (url === 'none') throw new UsageError('--webhook-url none: only smsq keys update removes a webhook');
+  return url === undefined ? undefined : { url, ...(secret !== undefined ? { secret } : {}) };
+}
+
+/** update's webhook: a URL, a secret or both; `none` removes it. */
+function webhookChangeOf(values: SettingsValues): WebhookChange | null | undefined {
+  const url = values['webhook-url'];
+  const secret = values['webhook-secret'];
   if (url === 'none') {
-    if (!mayRemove) throw new UsageError('--webhook-url none: only smsq keys update removes a webhook');
     if (secret !== undefined) throw new UsageError('--webhook-url none removes the webhook and its secret: give no --webhook-secret');
     return null;
   }
-  return { url, ...(secret !== undefined ? { secret } : {}) };
+  if (url === undefined && secret === undefined) return undefined;
+  return { ...(url !== undefined ? { url } : {}), ...(secret !== undefined ? { secret } : {}) };
 }
 
 function row(k: KeyListing): string[] {

@@ -34,6 +34,9 @@ export interface WebhookInput {
   secret?: string;
 }
 
+/** A change of a tenant's webhook: its URL, its secret or both; what is left out stays. */
+export type WebhookChange = Partial<WebhookInput>;
+
 export interface CreateKeyOptions {
   name: string;
   scope: Scope;
@@ -71,7 +74,7 @@ export interface KeyListing extends ApiKeyInfo {
 export interface KeyUpdate {
   limits?: LimitsChange;
   /** null removes the tenant's webhook. */
-  webhook?: WebhookInput | null;
+  webhook?: WebhookChange | null;
 }
 
 /** The shortest and longest life a key may be given. */
@@ -179,11 +182,11 @@ export function parseLife(raw: string): number {
 /** A change as the settings store takes it, checked, with a webhook's secret still to be resolved. */
 interface SettingsChange {
   limits?: { [K in keyof TenantLimits]?: TenantLimits[K] | null };
-  webhook?: WebhookInput | null;
+  webhook?: WebhookChange | null;
 }
 
 /** The store's form of a change, checked; undefined when nothing is to change. */
-function settingsChange(limits: LimitsChange | undefined, webhook: WebhookInput | null | undefined): SettingsChange | undefined {
+function settingsChange(limits: LimitsChange | undefined, webhook: WebhookChange | null | undefined): SettingsChange | undefined {
   const problems: string[] = [];
   const out: SettingsChange = {};
   if (limits && Object.keys(limits).length > 0) {
@@ -202,7 +205,8 @@ function settingsChange(limits: LimitsChange | undefined, webhook: WebhookInput 
     out.limits = stored;
   }
   if (webhook !== undefined) {
-    const url = webhook === null ? null : checkWebhookUrl(webhook.url);
+    if (webhook && webhook.url === undefined && webhook.secret === undefined) problems.push('webhook: give its url, its secret or both');
+    const url = webhook?.url === undefined ? null : checkWebhookUrl(webhook.url);
     if (url) problems.push(`webhook url ${url}`);
     const secret = webhook?.secret === undefined ? null : checkWebhookSecret(webhook.secret);
     if (secret) problems.push(`webhook secret ${secret}`);
@@ -214,7 +218,7 @@ function settingsChange(limits: LimitsChange | undefined, webhook: WebhookInput 
 
 /**
  * Applies a checked change to a tenant and records it. A webhook given without a secret keeps the tenant's, or gets
- * a new one when it has none: returned, to be shown once.
+ * a new one when it has none: returned, to be shown once. A secret alone replaces the secret of the tenant's webhook.
  */
 async function updateTenant(
   ctx: Context,
@@ -226,9 +230,13 @@ async function updateTenant(
   let generated: string | undefined;
   let webhook: TenantWebhook | null | undefined = change.webhook === null ? null : undefined;
   if (change.webhook) {
-    let secret = change.webhook.secret ?? (await ctx.tenants.get(tenant)).webhook?.secret;
+    const given = change.webhook;
+    const current = given.url === undefined || given.secret === undefined ? (await ctx.tenants.get(tenant)).webhook : undefined;
+    const url = given.url ?? current?.url;
+    if (url === undefined) throw invalid([`tenant ${tenant} has no webhook to give a secret: give its url too`], 'webhook');
+    let secret = given.secret ?? current?.secret;
     if (secret === undefined) secret = generated = `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
-    webhook = { url: change.webhook.url, secret };
+    webhook = { url, secret };
   }
   const { before, after } = await ctx.tenants.update(tenant, { limits: change.limits, webhook }, ctx.clock.now());
   const changes = settingsDiff(before, after);

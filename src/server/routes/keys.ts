@@ -39,17 +39,12 @@ const limitProperties = (nullable: boolean) => {
   };
 };
 
-const webhookSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['url'],
-  properties: {
-    url: { type: 'string', maxLength: 2048, description: "Where the tenant's campaigns' events go (http or https)." },
-    secret: {
-      type: 'string',
-      maxLength: 128,
-      description: 'whsec_ + base64 of 24-64 bytes; without it the tenant keeps its own, or gets one, answered once as webhookSecret.',
-    },
+const webhookProperties = {
+  url: { type: 'string', maxLength: 2048, description: "Where the tenant's campaigns' events go (http or https)." },
+  secret: {
+    type: 'string',
+    maxLength: 128,
+    description: 'whsec_ + base64 of 24-64 bytes; without it the tenant keeps its own, or gets one, answered once as webhookSecret.',
   },
 } as const;
 
@@ -68,7 +63,7 @@ export const createKeyBody = {
       properties: limitProperties(false),
       description: "The tenant's limits, set with the key.",
     },
-    webhook: webhookSchema,
+    webhook: { type: 'object', additionalProperties: false, required: ['url'], properties: webhookProperties },
   },
 } as const;
 
@@ -83,7 +78,14 @@ export const updateKeyBody = {
       properties: limitProperties(true),
       description: 'Limits to set; null removes one; those left out stay.',
     },
-    webhook: { ...webhookSchema, nullable: true, description: 'The webhook to set; null removes it.' },
+    webhook: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      minProperties: 1,
+      properties: webhookProperties,
+      description: 'Its url, its secret or both (what is left out stays); null removes the webhook.',
+    },
   },
 } as const;
 

@@ -105,19 +105,32 @@ describe('the /v1/keys routes', () => {
     const moved = await inject('PATCH', `/v1/keys/${key.id}`, BEARER, { webhook: { url: 'https://alerts.example/v2' } });
     expect(moved.json()).not.toHaveProperty('webhookSecret');
     expect((await stack.ctx.tenants.get('alerts')).webhook?.secret).toBe(body.webhookSecret);
+    // A secret alone replaces the secret, keeping the URL.
+    const rotated = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    expect((await inject('PATCH', `/v1/keys/${key.id}`, BEARER, { webhook: { secret: rotated } })).statusCode).toBe(200);
+    expect((await stack.ctx.tenants.get('alerts')).webhook).toEqual({ url: 'https://alerts.example/v2', secret: rotated });
     const removed = await inject('PATCH', `/v1/keys/${key.id}`, BEARER, { webhook: null, limits: { lanes: null } });
     expect(removed.json()).toMatchObject({ key: { limits: { maxRate: 20 }, webhookSecretSet: false } });
     expect(await stack.ctx.tenants.get('alerts')).not.toHaveProperty('webhook');
 
     const trail = await stack.ctx.audit.list({ tenant: 'alerts' });
-    expect(trail.map((e) => e.action)).toEqual(['tenant.update', 'tenant.update', 'tenant.update', 'tenant.update', 'key.create']);
-    expect(trail[2].changes).toMatchObject({
+    expect(trail.map((e) => e.action)).toEqual([
+      'tenant.update',
+      'tenant.update',
+      'tenant.update',
+      'tenant.update',
+      'tenant.update',
+      'key.create',
+    ]);
+    expect(trail[1].changes).toEqual({ viaKey: key.id, secretChanged: true });
+    expect(trail[3].changes).toMatchObject({
       maxRate: { before: null, after: 20 },
       spendPerDay: { before: '10.00', after: null },
       secretChanged: true,
     });
-    expect(trail[1].changes).not.toHaveProperty('secretChanged');
+    expect(trail[2].changes).not.toHaveProperty('secretChanged');
     expect(JSON.stringify(trail)).not.toContain(body.webhookSecret);
+    expect(JSON.stringify(trail)).not.toContain(rotated);
   });
 
   it('answers bad requests naming the field, and unknown ids with 404 KEY_NOT_FOUND', async () => {
@@ -146,6 +159,14 @@ describe('the /v1/keys routes', () => {
       error: { code: 'VALIDATION_FAILED', details: { fields: { tenant: expect.stringContaining('no tenant') } } },
     });
     expect((await inject('PATCH', `/v1/keys/${admin.id}`, BEARER, {})).statusCode).toBe(400);
+    expect((await inject('PATCH', `/v1/keys/${admin.id}`, BEARER, { webhook: {} })).statusCode).toBe(400);
+    const bare = await createKey({ name: 'bare', scope: 'tenant', tenant: 'bare' });
+    const secretOnly = await inject('PATCH', `/v1/keys/${bare.id}`, BEARER, {
+      webhook: { secret: `whsec_${Buffer.alloc(32).toString('base64')}` },
+    });
+    expect(secretOnly.statusCode).toBe(422);
+    expect(secretOnly.body).toContain('no webhook');
+    expect(await stack.ctx.tenants.get('bare')).not.toHaveProperty('webhook');
     for (const res of [
       await inject('POST', '/v1/keys/nokeyhere000/revoke', BEARER),
       await inject('PATCH', '/v1/keys/nokeyhere000', BEARER, { limits: { maxRate: 5 } }),
