@@ -178,7 +178,8 @@ Limits of the tenant (update: none removes one):
   --spend-per-day AMOUNT      estimated cost (price table) it may queue per UTC day
 The tenant's webhook (its own events only, signed with its own secret):
   --webhook-url URL|none      where its campaigns' events go (update: none removes the webhook)
-  --webhook-secret whsec_...  its signing secret; without one the tenant keeps its own, or gets a new one, printed once`,
+  --webhook-secret whsec_...  its signing secret; without one the tenant keeps its own, or gets a new one, printed
+                              once (update: alone, it replaces the secret of the tenant's webhook)`,
   pause: `Usage: smsq pause [ID] [--reason TEXT]
 
 With an id: pauses that campaign — none of its batches starts until smsq resume ID, batches in flight finish, other
