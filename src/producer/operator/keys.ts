@@ -89,6 +89,9 @@ export async function createKey(ctx: Context, actor: Actor, opts: CreateKeyOptio
   const change = settingsChange(opts.limits, opts.webhook);
   if (change && opts.tenant === undefined) problems.push('limits and a webhook belong to a tenant: give the key a tenant');
   if (problems.length > 0) throw invalid(problems);
+  // The tenant's limits are written before its key exists: a failure between the two leaves limits without a key,
+  // never a key without its limits.
+  const webhookSecret = change && opts.tenant !== undefined ? await updateTenant(ctx, actor, opts.tenant, change) : undefined;
   const { record, key } = await ctx.apiKeys.create({ name: opts.name, scope: opts.scope, tenant: opts.tenant, expiresInMs });
   await ctx.audit.record(actor, {
     action: 'key.create',
@@ -100,7 +103,6 @@ export async function createKey(ctx: Context, actor: Actor, opts: CreateKeyOptio
       ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
     },
   });
-  const webhookSecret = change && opts.tenant !== undefined ? await updateTenant(ctx, actor, opts.tenant, change, record.id) : undefined;
   return {
     id: record.id,
     name: record.name,
@@ -225,7 +227,7 @@ async function updateTenant(
   actor: Actor,
   tenant: string,
   change: SettingsChange,
-  keyId: string,
+  keyId?: string,
 ): Promise<string | undefined> {
   let generated: string | undefined;
   let webhook: TenantWebhook | null | undefined = change.webhook === null ? null : undefined;
@@ -241,7 +243,11 @@ async function updateTenant(
   const { before, after } = await ctx.tenants.update(tenant, { limits: change.limits, webhook }, ctx.clock.now());
   const changes = settingsDiff(before, after);
   if (Object.keys(changes).length > 0)
-    await ctx.audit.record(actor, { action: 'tenant.update', tenant, changes: { viaKey: keyId, ...changes } });
+    await ctx.audit.record(actor, {
+      action: 'tenant.update',
+      tenant,
+      changes: { ...(keyId !== undefined ? { viaKey: keyId } : {}), ...changes },
+    });
   return generated;
 }
 

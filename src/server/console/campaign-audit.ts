@@ -21,7 +21,7 @@ export async function campaignAudit(
   id: string,
 ): Promise<{ entries: Array<Json<AuditEntry>> }> {
   await producer.getCampaign(id);
-  const entries = await ctx.audit.list({ campaignId: ownedId(who.tenant, id), limit: CAMPAIGN_AUDIT_LIMIT });
+  const entries = await ctx.audit.ofCampaign(ownedId(who.tenant, id), CAMPAIGN_AUDIT_LIMIT);
   return {
     entries: entries.map((e) =>
       withIsoTimes({ ...e, ...(e.campaignId !== undefined ? { campaignId: idAsSeenBy(who.tenant, e.campaignId) } : {}) }),

@@ -2,8 +2,9 @@
  * The audit trail: one entry per change (an enqueue, a pause, a suppression removed, a key revoked…), with who made
  * it — the key's id and name, or the CLI's or the dashboard's login — when, and what changed. A Redis stream, so
  * entries are ordered and cheap to append; trimmed by time to RESULT_RETENTION_SECONDS on every append (MINID),
- * so the trail lasts as long as the results it explains. An entry that cannot be read back is skipped by a list,
- * never breaking it.
+ * so the trail lasts as long as the results it explains. A change to a campaign is also kept in the campaign's own
+ * short list, so that the console's audit beside a campaign reads its entries without scanning the trail. An
+ * entry that cannot be read back is skipped by a list, never breaking it.
  */
 import type { Keys } from '../redis/keys';
 import type { RedisClient } from '../redis/connection';
@@ -47,6 +48,8 @@ export const MAX_AUDIT_PAGE = 1_000;
 const MAX_CHANGES_CHARS = 8_192;
 /** Entries read per round while filling a filtered page. */
 const READ_AHEAD = 500;
+/** A campaign's own list keeps its newest entries, this many. */
+export const CAMPAIGN_AUDIT_KEPT = 200;
 
 export class AuditLog {
   constructor(
@@ -75,7 +78,15 @@ export class AuditLog {
       ...(changes ? ['changes', changes] : []),
     ];
     const minId = Math.max(0, now - this.retentionSeconds * 1000);
-    await this.redis.xadd(this.keys.audit(), 'MINID', '~', String(minId), '*', ...fields);
+    const id = await this.redis.xadd(this.keys.audit(), 'MINID', '~', String(minId), '*', ...fields);
+    if (change.campaignId === undefined || id === null) return;
+    const key = this.keys.campaignAudit(change.campaignId);
+    await this.redis
+      .multi()
+      .lpush(key, JSON.stringify([id, ...fields]))
+      .ltrim(key, 0, CAMPAIGN_AUDIT_KEPT - 1)
+      .expire(key, this.retentionSeconds)
+      .exec();
   }
 
   /** Entries, newest first, filtered. */
@@ -98,9 +109,32 @@ export class AuditLog {
       end = `(${page[page.length - 1][0]}`;
     }
   }
+
+  /**
+   * A campaign's newest entries (at most CAMPAIGN_AUDIT_KEPT) from its own list: no scan of the trail, for a page
+   * that polls them. `list({ campaignId })` scans the trail itself, and finds older entries too.
+   */
+  async ofCampaign(campaignId: string, limit = 100): Promise<AuditEntry[]> {
+    const raw = await this.redis.lrange(this.keys.campaignAudit(campaignId), 0, Math.min(Math.max(1, limit), CAMPAIGN_AUDIT_KEPT) - 1);
+    const out: AuditEntry[] = [];
+    for (const item of raw) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(item);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) continue;
+      const [id, ...flat] = parsed;
+      const e = parseEntry(id, flat);
+      if (e && e.campaignId === campaignId) out.push(e);
+    }
+    return out;
+  }
 }
 
-function parseEntry(id: string, flat: string[]): AuditEntry | null {
+function parseEntry(id: string | undefined, flat: string[]): AuditEntry | null {
+  if (typeof id !== 'string') return null;
   const f = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) f.set(flat[i], flat[i + 1]);
   const at = Number(f.get('at'));

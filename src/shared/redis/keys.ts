@@ -100,6 +100,8 @@ export interface Keys {
   tenants(): string;
   /** Hash: a tenant's usage on one UTC day (`recipients`, `spendMicros`), expiring a day after the day ends. */
   tenantUsage(tenant: string, day: string): string;
+  /** List: a campaign's newest audit entries (JSON), for reading them without scanning the trail; expires with retention. */
+  campaignAudit(campaignId: string): string;
   /** Stream: the audit trail, one entry per change, trimmed to RESULT_RETENTION_SECONDS (see audit/audit-log.ts). */
   audit(): string;
   /** String: written (with a 10 s TTL) by each /readyz, which is ready only while Redis takes a write. */
@@ -153,6 +155,7 @@ export function keys(prefix: string): Keys {
     tenants: () => `${prefix}:tenants`,
     tenantUsage: (t, d) => `${prefix}:tenant:${t}:usage:${d}`,
     audit: () => `${prefix}:audit`,
+    campaignAudit: (id) => `${prefix}:campaign:${id}:audit`,
     campaignSeries: (id) => `${prefix}:campaign:${id}:series`,
     readyProbe: () => `${prefix}:ready-probe`,
   };
