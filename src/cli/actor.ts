@@ -7,8 +7,8 @@ export function cliActor(): Actor {
   try {
     user = userInfo().username;
   } catch {
-    // A container user without a passwd entry has no name; the environment may still say who it is.
-    user = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+    // A container user without a passwd entry has no name: its uid still tells one user from another.
+    user = `uid-${process.getuid?.() ?? 'unknown'}`;
   }
   return { keyId: 'cli', keyName: `cli:${user}` };
 }
