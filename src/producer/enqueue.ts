@@ -1,3 +1,4 @@
+import { suppressionTenant } from '../shared/opt-out/suppression-store';
 import { randomUUID } from 'node:crypto';
 import type { CampaignRecord } from '../shared/campaign/record';
 import { endStaging, stageBatch } from '../shared/campaign/staging';
@@ -312,8 +313,9 @@ function stageOptions(
   ctx: Context,
   opts: EnqueueOptions,
   c: CheckedCampaign,
-): Pick<StageOptions, 'content' | 'senderId' | 'accounts' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck'> {
+): Pick<StageOptions, 'content' | 'senderId' | 'accounts' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck' | 'suppressionTenant'> {
   return {
+    suppressionTenant: suppressionTenant(ctx.config, c.campaignId),
     content: c.content,
     senderId: c.senderId,
     accounts: c.accounts,

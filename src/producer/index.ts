@@ -28,6 +28,7 @@ import type { RawRow } from './read-recipients';
 import {
   checkSuppressed,
   importSuppressions,
+  listSuppressions,
   suppressNumbers,
   unsuppressNumbers,
   type SuppressImportResult,
@@ -104,10 +105,12 @@ export interface Producer {
     add(numbers: ReadonlyArray<string>, opts?: SuppressOptions): Promise<number>;
     /** With `tenant`, only that tenant's own entries are taken off (see SuppressOptions.tenant). */
     remove(numbers: ReadonlyArray<string>, opts?: { tenant?: string }): Promise<number>;
-    check(number: string): Promise<Suppression | null>;
+    /** The entry that binds the campaigns of `tenant` (its own list's too, with SMS_SUPPRESSION_SCOPE=tenant). */
+    check(number: string, opts?: { tenant?: string }): Promise<Suppression | null>;
     /** Rows from `readRecipients` (CSV numbers, or NDJSON `{number, reason?}`), streamed. */
     import(rows: AsyncIterable<RawRow>, opts?: SuppressOptions): Promise<SuppressImportResult>;
-    list(): AsyncGenerator<Suppression>;
+    /** The shared list, then (SMS_SUPPRESSION_SCOPE=tenant) `tenant`'s own list, or every tenant's for an admin. */
+    list(opts?: { tenant?: string }): AsyncGenerator<Suppression>;
     count(): Promise<number>;
   };
   /** Stored replies, oldest first, streamed; filtered by the campaign they are attributed to and the time received. */
@@ -186,9 +189,9 @@ export function producerFromContext(ctx: Context): Producer {
     suppressions: {
       add: (numbers, opts) => suppressNumbers(ctx, numbers, opts),
       remove: (numbers, opts) => unsuppressNumbers(ctx, numbers, opts),
-      check: (number) => checkSuppressed(ctx, number),
+      check: (number, opts) => checkSuppressed(ctx, number, opts),
       import: (rows, opts) => importSuppressions(ctx, rows, opts),
-      list: () => ctx.suppressions.list(),
+      list: (opts) => listSuppressions(ctx, opts),
       count: () => ctx.suppressions.count(),
     },
     listReplies: (filter = {}) =>

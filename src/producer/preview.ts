@@ -2,6 +2,7 @@
  * A dry run: the campaign validated and counted by the very code an enqueue runs (checkCampaign, stageRows with
  * nothing written, the budget check), so its counts, segments and cost are what queueing it would give.
  */
+import { suppressionTenant } from '../shared/opt-out/suppression-store';
 import type { Context } from '../shared/context';
 import type { SmsEncoding } from '../shared/text/encoding';
 import type { RouteSummary } from './account-routes';
@@ -59,6 +60,7 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
     skipInvalid: opts.skipInvalid ?? false,
     windowCheck: windowRowCheck(c.timing, ctx.clock.now()),
     countSuppressed: true,
+    suppressionTenant: suppressionTenant(ctx.config, c.campaignId),
   });
   const budget = checkBudget(staged.texts, c.maxCost);
   const refusal =

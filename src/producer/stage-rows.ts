@@ -50,6 +50,11 @@ export interface StageOptions {
   /** Look the numbers up in the suppression list (Redis) to count them. */
   countSuppressed: boolean;
   /**
+   * The tenant whose own suppression list binds the campaign too (SMS_SUPPRESSION_SCOPE=tenant): staging records
+   * what either list holds, as BEGIN_CALL then looks up both.
+   */
+  suppressionTenant?: string;
+  /**
    * Each batch's digest from an earlier pass over the same source: a batch that differs is not written, and the
    * pass ends with INPUT_CHANGED (the file changed between the two readings). Such a pass neither renders nor
    * measures texts: a row whose fields are the earlier pass's renders the text that pass checked, and a row whose
@@ -84,8 +89,11 @@ export interface Staged {
 }
 
 /** What the suppression list holds for a batch's recipients now: their StagedCheck, and how many numbers are listed. */
-async function listedAt(ctx: Context, recipients: Recipient[]): Promise<{ check: StagedCheck; found: number }> {
-  const { version, listed } = await ctx.suppressions.listedAmong(recipients.map((r) => r.number));
+async function listedAt(ctx: Context, recipients: Recipient[], tenant?: string): Promise<{ check: StagedCheck; found: number }> {
+  const { version, listed } = await ctx.suppressions.listedAmong(
+    recipients.map((r) => r.number),
+    tenant,
+  );
   const indices: number[] = [];
   if (listed.size > 0) recipients.forEach((r, i) => listed.has(r.number) && indices.push(i));
   return { check: { version, listed: indices }, found: listed.size };
@@ -152,7 +160,7 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
         limit(async () => {
           // Looked up before the write, which records it with the recipients: a call's start then looks up only
           // those found listed and the numbers changed since (see shared/opt-out/list-version.ts).
-          const seen = check ? await listedAt(ctx, recipients) : undefined;
+          const seen = check ? await listedAt(ctx, recipients, opts.suppressionTenant) : undefined;
           if (seen) suppressed += seen.found; // after the await: `x += await y` would read x before other batches added to it
           if (write && (await write(k, encodeRecipients(recipients), recipients.length, seen?.check)) === 'ended')
             endedAt = Math.min(endedAt ?? k, k);

@@ -51,6 +51,8 @@ export function tenantProducer(base: Producer, ctx: Context, tenant: string): Pr
       ...base.suppressions,
       add: (numbers, opts) => base.suppressions.add(numbers, { ...opts, tenant }),
       remove: (numbers) => base.suppressions.remove(numbers, { tenant }),
+      check: (number) => base.suppressions.check(number, { tenant }),
+      list: () => base.suppressions.list({ tenant }),
       import: (rows, opts) => base.suppressions.import(rows, { ...opts, tenant }),
     },
     // The server's producer is shared: a request's view of it closes nothing.

@@ -98,7 +98,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     apiKeys: new KeyStore(redis, k, clock),
     tenants,
     audit: new AuditLog(redis, k, clock, config.resultRetentionSeconds),
-    replies: new ReplyStore(redis, k, config.replies),
+    replies: new ReplyStore(redis, k, config.replies, Date.now, config.optOut.suppressionScope === 'tenant'),
     log,
     clock,
     async close() {

@@ -10,9 +10,10 @@ export interface SuppressOptions {
   /** Who added them, as `suppress list` shows it (at most 20 characters kept). Default `api`. */
   source?: string;
   /**
-   * A tenant adding its own entries (tenants/tenant-suppressions): they are stored with the source `t:<tenant>`,
-   * and a number already listed (a STOP, an admin's or another tenant's entry) is left as it is, so that the
-   * tenant can never take over an entry and then remove it.
+   * A tenant adding its own entries (through its key): they are stored with the source `t:<tenant>`, and a number
+   * already listed (a STOP, an admin's or another tenant's entry) is left as it is, so that the tenant can never
+   * take over an entry and then remove it. With SMS_SUPPRESSION_SCOPE=tenant they go to the tenant's own list,
+   * which binds only its campaigns.
    */
   tenant?: string;
 }
@@ -58,7 +59,7 @@ export async function suppressNumbers(ctx: Context, numbers: ReadonlyArray<strin
   const at = Date.now();
   const source = opts.tenant !== undefined ? tenantSource(opts.tenant) : (opts.source ?? 'api');
   const entries = normalizeAll(numbers).map((number) => ({ number, reason: opts.reason ?? 'manual', source, at }));
-  const added = await ctx.suppressions.add(entries, { keepListed: opts.tenant !== undefined });
+  const added = await ctx.suppressions.add(entries, { keepListed: opts.tenant !== undefined, tenant: ownList(ctx, opts.tenant) });
   ctx.log.info({ numbers: entries.length, added, reason: opts.reason ?? 'manual' }, 'numbers suppressed');
   return added;
 }
@@ -69,14 +70,35 @@ export async function suppressNumbers(ctx: Context, numbers: ReadonlyArray<strin
  */
 export async function unsuppressNumbers(ctx: Context, numbers: ReadonlyArray<string>, opts: { tenant?: string } = {}): Promise<number> {
   const onlySource = opts.tenant === undefined ? undefined : tenantSource(opts.tenant);
-  const removed = await ctx.suppressions.remove(normalizeAll(numbers), { onlySource });
+  const removed = await ctx.suppressions.remove(normalizeAll(numbers), { onlySource, tenant: ownList(ctx, opts.tenant) });
   ctx.log.info({ numbers: numbers.length, removed }, 'numbers taken off the suppression list');
   return removed;
 }
 
-/** The entry for one number (normalised first), or null. */
-export async function checkSuppressed(ctx: Context, number: string): Promise<Suppression | null> {
-  return ctx.suppressions.check(normalizeAll([number])[0]);
+/** The entry for one number (normalised first) that binds `tenant`'s campaigns (or an admin's), or null. */
+export async function checkSuppressed(ctx: Context, number: string, opts: { tenant?: string } = {}): Promise<Suppression | null> {
+  return ctx.suppressions.check(normalizeAll([number])[0], ownList(ctx, opts.tenant));
+}
+
+/**
+ * The entries a caller sees: the shared list, then (SMS_SUPPRESSION_SCOPE=tenant) a tenant's own list, or for an
+ * admin every tenant's own list (the tenants named by keys or settings).
+ */
+export async function* listSuppressions(ctx: Context, opts: { tenant?: string } = {}): AsyncGenerator<Suppression> {
+  yield* ctx.suppressions.list();
+  if (ctx.config.optOut.suppressionScope !== 'tenant') return;
+  const tenants = opts.tenant !== undefined ? [opts.tenant] : await knownTenants(ctx);
+  for (const t of tenants) yield* ctx.suppressions.list(t);
+}
+
+async function knownTenants(ctx: Context): Promise<string[]> {
+  const [{ keys }, settings] = await Promise.all([ctx.apiKeys.list(), ctx.tenants.all()]);
+  return [...new Set([...keys.flatMap((k) => (k.tenant === undefined ? [] : [k.tenant])), ...settings.keys()])].sort();
+}
+
+/** The tenant's own list when tenants have lists of their own; else none (the shared list). */
+function ownList(ctx: Context, tenant: string | undefined): string | undefined {
+  return ctx.config.optOut.suppressionScope === 'tenant' ? tenant : undefined;
 }
 
 /**
@@ -103,7 +125,9 @@ export async function importSuppressions(
     const entries = chunk;
     chunk = [];
     await writing;
-    writing = ctx.suppressions.add(entries, { keepListed: opts.tenant !== undefined }).then((n) => void (result.added += n));
+    writing = ctx.suppressions
+      .add(entries, { keepListed: opts.tenant !== undefined, tenant: ownList(ctx, opts.tenant) })
+      .then((n) => void (result.added += n));
   };
   for await (const raw of rows) {
     if ('problem' in raw) {

@@ -56,6 +56,8 @@ export interface SendChecks {
   capCount: number;
   capPeriodSeconds: number;
   contactTtlSeconds: number;
+  /** SMS_SUPPRESSION_SCOPE=tenant: a tenant's campaign also checks its tenant's own list. Absent: off. */
+  tenantLists?: boolean;
 }
 
 /** What the start of each call checks and records (BEGIN_CALL), from the configuration. */
@@ -67,6 +69,7 @@ export function sendChecks(config: { readonly optOut: OptOutConfig }): SendCheck
     capCount: optOut.frequencyCap?.count ?? 0,
     capPeriodSeconds: optOut.frequencyCap?.periodSeconds ?? 0,
     contactTtlSeconds: optOut.contactTtlSeconds,
+    tenantLists: optOut.suppressionScope === 'tenant',
   };
 }
 
@@ -145,6 +148,7 @@ export class BatchStore {
       checks.capPeriodSeconds,
       checks.contactTtlSeconds,
       call.clockNow,
+      checks.tenantLists ? 1 : 0,
     ].join(',');
     const reply = await runScript(
       this.callRedis,

@@ -18,6 +18,14 @@ export interface OptOutConfig {
    * @defaultValue the cap's period or RESULT_RETENTION_SECONDS, the longer
    */
   contactTtlSeconds: number;
+  /**
+   * `SMS_SUPPRESSION_SCOPE`: `shared` — one suppression list for every tenant: a STOP, an operator's or a tenant's
+   * entry keeps the number from every campaign; `tenant` — a tenant's own entries, and STOP replies to its campaigns,
+   * go to a list of its own that binds only its campaigns (brands that are legally separate senders), while the
+   * shared list still binds everyone (docs/tenants.md, Opt-outs).
+   * @defaultValue `'shared'`
+   */
+  suppressionScope: 'shared' | 'tenant';
 }
 
 const PERIOD_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
@@ -34,7 +42,10 @@ export function readOptOutConfig(r: EnvReader, retentionSeconds: number): OptOut
       r.problems.push('SMS_FREQUENCY_CAP needs SMS_CONTACT_HISTORY=true: the cap counts sends in the contact history');
     else frequencyCap = { count: Number(m[1]), periodSeconds: Number(m[2]) * PERIOD_UNITS[m[3]] };
   }
+  const scope = r.str('SMS_SUPPRESSION_SCOPE', 'shared');
+  if (scope !== 'shared' && scope !== 'tenant') r.problems.push(`SMS_SUPPRESSION_SCOPE=${scope} must be shared or tenant`);
   return {
+    suppressionScope: scope === 'tenant' ? 'tenant' : 'shared',
     suppressionCheck: r.bool('SMS_SUPPRESSION_CHECK', true),
     contactHistory,
     frequencyCap,

@@ -4,6 +4,8 @@ import { numberBucket, type Keys } from '../redis/keys';
 import { lua, runScript } from '../redis/lua';
 import { CHANGE_SUPPRESSIONS, listVersionKeys, SUPPRESSION_LOG_BOUND, SUPPRESSION_STATE } from './list-version';
 import type { RedisClient } from '../redis/connection';
+import type { OptOutConfig } from '../config';
+import { ownerOf } from '../tenants/campaign-owner';
 
 /** Why a number is on the list. `stop-reply` and `start-reply` come from replies; the others from operators and imports. */
 export type SuppressionReason = 'stop-reply' | 'manual' | 'import' | 'complaint' | 'bounce' | (string & {});
@@ -37,6 +39,8 @@ const bucketName = (b: number) => String(b).padStart(4, '0');
 /**
  * The account's suppression list: numbers that must not be sent to, checked by every call's start in the same Lua
  * step that records the call in flight (see BEGIN_CALL). Numbers are stored normalised, as recipients are.
+ * With SMS_SUPPRESSION_SCOPE=tenant a tenant also has a list of its own (`tenant` below), which binds only its
+ * campaigns; every list shares one version, change log and count, so staging and BEGIN_CALL see a change to any.
  */
 export class SuppressionStore {
   constructor(
@@ -48,12 +52,12 @@ export class SuppressionStore {
    * Adds (or updates) entries, one script per chunk (the change and the list's version move together); returns how
    * many numbers were not on the list before.
    */
-  async add(entries: ReadonlyArray<Suppression>, opts: { keepListed?: boolean } = {}): Promise<number> {
+  async add(entries: ReadonlyArray<Suppression>, opts: { keepListed?: boolean; tenant?: string } = {}): Promise<number> {
     let added = 0;
     for (let j = 0; j < entries.length; j += SCRIPT_CHUNK) {
       const pairs: string[] = [];
       for (const e of entries.slice(j, j + SCRIPT_CHUNK)) pairs.push(e.number, encode(e));
-      added += await this.change(opts.keepListed ? 'add-new' : 'add', pairs);
+      added += await this.change(opts.keepListed ? 'add-new' : 'add', pairs, opts.tenant);
     }
     return added;
   }
@@ -62,36 +66,45 @@ export class SuppressionStore {
    * Removes numbers; returns how many were on the list (and were taken off). With `onlySource`, only entries whose
    * source is that one are taken off: a tenant removes its own entries, never a STOP or another's.
    */
-  async remove(numbers: ReadonlyArray<string>, opts: { onlySource?: string } = {}): Promise<number> {
+  async remove(numbers: ReadonlyArray<string>, opts: { onlySource?: string; tenant?: string } = {}): Promise<number> {
     let removed = 0;
     for (let j = 0; j < numbers.length; j += SCRIPT_CHUNK) {
       const chunk = numbers.slice(j, j + SCRIPT_CHUNK);
       removed += await (opts.onlySource === undefined
-        ? this.change('remove', chunk)
-        : this.change('remove-own', [clean(opts.onlySource, MAX_SOURCE), ...chunk]));
+        ? this.change('remove', chunk, opts.tenant)
+        : this.change('remove-own', [clean(opts.onlySource, MAX_SOURCE), ...chunk], opts.tenant));
     }
     return removed;
   }
 
-  private change(op: 'add' | 'add-new' | 'remove' | 'remove-own', args: string[]): Promise<number> {
+  /** The key prefix of a list's buckets: the shared list's, or a tenant's own (keys.tenantSuppression). */
+  private listPrefix(tenant: string | undefined): string {
+    return tenant === undefined ? this.keys.prefix : `${this.keys.prefix}:t:${tenant}`;
+  }
+
+  private change(op: 'add' | 'add-new' | 'remove' | 'remove-own', args: string[], tenant?: string): Promise<number> {
     if (args.length === (op === 'remove-own' ? 1 : 0)) return Promise.resolve(0);
     return runScript(this.redis, CHANGE_SUPPRESSIONS, listVersionKeys(this.keys), [
-      this.keys.prefix,
+      this.listPrefix(tenant),
       op,
       String(SUPPRESSION_LOG_BOUND),
       ...args,
     ]);
   }
 
-  async check(number: string): Promise<Suppression | null> {
-    const raw = await this.redis.hget(this.keys.suppression(numberBucket(number)), number);
+  /** The number's entry on the shared list, else on `tenant`'s own list (when given), or null. */
+  async check(number: string, tenant?: string): Promise<Suppression | null> {
+    const b = numberBucket(number);
+    const raw =
+      (await this.redis.hget(this.keys.suppression(b), number)) ??
+      (tenant === undefined ? null : await this.redis.hget(this.keys.tenantSuppression(tenant, b), number));
     return raw === null ? null : decode(number, raw);
   }
 
-  /** Every entry, bucket by bucket (in no particular order within a bucket): bounded memory for any list. */
-  async *list(): AsyncGenerator<Suppression> {
+  /** Every entry of one list (the shared one, or `tenant`'s own), bucket by bucket: bounded memory for any list. */
+  async *list(tenant?: string): AsyncGenerator<Suppression> {
     for (let b = 0; b < BUCKETS; b++) {
-      const key = this.keys.suppression(bucketName(b));
+      const key = tenant === undefined ? this.keys.suppression(bucketName(b)) : this.keys.tenantSuppression(tenant, bucketName(b));
       let cursor = '0';
       do {
         const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 500);
@@ -101,7 +114,7 @@ export class SuppressionStore {
     }
   }
 
-  /** Numbers on the list: one HLEN per bucket, pipelined. */
+  /** Numbers on the shared list: one HLEN per bucket, pipelined. */
   async count(): Promise<number> {
     let total = 0;
     for (let b = 0; b < BUCKETS; b += 1_000) {
@@ -119,10 +132,13 @@ export class SuppressionStore {
    * Of these numbers, the ones on the list (for counting them up front in enqueue and preview). One script call for
    * the lot: a pipeline of a command per number costs the producer far more memory and CPU for a million.
    */
-  async which(numbers: ReadonlyArray<string>): Promise<Set<string>> {
+  async which(numbers: ReadonlyArray<string>, tenant?: string): Promise<Set<string>> {
     if (numbers.length === 0) return new Set();
     // A key is named only to route the call: on a Redis Cluster a script without one may run on any node.
-    return new Set(await runScript(this.redis, SUPPRESSED_AMONG, [this.keys.suppression('0000')], [this.keys.prefix, ...numbers]));
+    const among = (prefix: string) => runScript(this.redis, SUPPRESSED_AMONG, [this.keys.suppression('0000')], [prefix, ...numbers]);
+    const found = new Set(await among(this.keys.prefix));
+    if (tenant !== undefined) for (const n of await among(this.listPrefix(tenant))) found.add(n);
+    return found;
   }
 
   /**
@@ -130,15 +146,23 @@ export class SuppressionStore {
    * The version is read first, so that any change the look-up misses is one logged after it. An empty list is not
    * looked at.
    */
-  async listedAmong(numbers: ReadonlyArray<string>): Promise<{ version: number; listed: Set<string> }> {
+  async listedAmong(numbers: ReadonlyArray<string>, tenant?: string): Promise<{ version: number; listed: Set<string> }> {
     const [version, count] = await runScript(
       this.redis,
       SUPPRESSION_STATE,
       [this.keys.suppressionVersion(), this.keys.suppressionCount()],
       [this.keys.prefix],
     );
-    return { version, listed: count === 0 ? new Set() : await this.which(numbers) };
+    return { version, listed: count === 0 ? new Set() : await this.which(numbers, tenant) };
   }
+}
+
+/**
+ * The tenant whose own list binds a campaign besides the shared one: its tenant when SMS_SUPPRESSION_SCOPE=tenant,
+ * else none (one list for everyone).
+ */
+export function suppressionTenant(config: { readonly optOut: OptOutConfig }, campaignId: string): string | undefined {
+  return config.optOut.suppressionScope === 'tenant' ? ownerOf(campaignId).tenant : undefined;
 }
 
 /** Of these numbers, the ones on the suppression list (scripts/suppressed-among.lua). */

@@ -31,6 +31,8 @@ export interface Keys {
   senderRate(senderId: string): string;
   /** Hash: one bucket of the suppression list, field = number, value `reason|source|ms` (bucket: the last 4 digits). */
   suppression(bucket: string): string;
+  /** Hash: one bucket of a tenant's own suppression list (SMS_SUPPRESSION_SCOPE=tenant), as `suppression`. */
+  tenantSuppression(tenant: string, bucket: string): string;
   /** String: the suppression list's version, bumped by every write that changes who is listed (opt-out/list-version.ts). */
   suppressionVersion(): string;
   /** Sorted set: numbers whose listing changed, scored by the version of their latest change; the newest few thousand. */
@@ -118,6 +120,7 @@ export function keys(prefix: string): Keys {
     staging: (id) => `${prefix}:campaign:${id}:staging`,
     prefix,
     suppression: (b) => `${prefix}:supp:${b}`,
+    tenantSuppression: (t, b) => `${prefix}:t:${t}:supp:${b}`,
     suppressionVersion: () => `${prefix}:supp:ver`,
     suppressionChanges: () => `${prefix}:supp:changes`,
     suppressionFloor: () => `${prefix}:supp:floor`,

@@ -72,6 +72,8 @@ export class ReplyStore {
     private readonly keys: Keys,
     private readonly config: RepliesConfig,
     private readonly now: () => number = Date.now,
+    /** SMS_SUPPRESSION_SCOPE=tenant: a STOP or START to a tenant's campaign changes the tenant's own list. */
+    private readonly tenantLists = false,
   ) {
     this.match = keywordMatcher(config);
   }
@@ -135,6 +137,7 @@ export class ReplyStore {
         keyword ?? '',
         encodeSuppression({ number, reason: 'stop-reply', source: 'reply', at: now }),
         String(SUPPRESSION_LOG_BOUND),
+        this.tenantLists ? this.keys.prefix : '',
         ...fields,
       ],
     );

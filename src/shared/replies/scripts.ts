@@ -31,6 +31,7 @@ export const RECORD_REPLY = lua<
     keyword: ReplyKeyword | '',
     suppressionEntry: string,
     logBound: string,
+    tenantLists: string,
     ...streamFields: string[],
   ],
   ['duplicate'] | [stored: 'stored', id: string, campaignId: string, change: ListChange | '']

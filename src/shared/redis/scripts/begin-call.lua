@@ -6,7 +6,8 @@
   written since the run last looked ('stale': another run is at work, and the call might repeat its sends), past the
   campaign's expireAt ('expired'), or when the batch or campaign record is missing ('gone': Redis lost its data under
   a run that had loaded them). Then, in the same step as recording the call in flight:
-  - a number on the suppression list gets `['x', reason]` and leaves the call. A batch whose staging recorded the
+  - a number on the suppression list (or, with tenant lists, on its campaign's tenant's own) gets `['x', reason]`
+    and leaves the call. A batch whose staging recorded the
     list's version (`sv`) and its recipients found listed then (`sx`, indices) looks up only those and the numbers
     the list's change log shows changed since, unless the log cannot tell (`sv` below its floor) or holds more
     changes than the call has numbers; a batch without `sv` looks up every number
@@ -25,7 +26,8 @@
     ARGV[2] now            ms
     ARGV[3] version        the batch version (`v`) the run last saw
     ARGV[4] campaignId
-    ARGV[5] options        `suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds,clockNow`, 0 for off
+    ARGV[5] options        `suppression,contacts,capCount,capPeriodSeconds,contactTtlSeconds,clockNow,tenantLists`,
+                           0 for off (tenantLists: SMS_SUPPRESSION_SCOPE=tenant)
     ARGV[6] prefix         the key prefix (suppression and contact buckets are found by number, and the list's change
                            log and floor by it)
     ARGV[7] startFrom      the states the first call starts the campaign from (the `firstCall` move's), comma-separated
@@ -57,6 +59,9 @@ if expireAt and tonumber(expireAt) <= opt[6] then return 'expired' end
 local suppression, contacts, capCount, capPeriod, contactTtl = opt[1] == 1, opt[2] == 1, opt[3], opt[4], opt[5]
 if capCount > 0 and redis.call('HGET', KEYS[2], 'ignoreFrequencyCap') == '1' then capCount = 0 end
 local prefix = ARGV[6]
+-- A tenant's own list shares the list's version, change log and count: staging looked both up, and a change to
+-- either is logged under the number.
+local ownList = tenantListPrefix(prefix, ARGV[4], opt[7] == 1)
 local ref
 if contacts then
   ref = redis.call('HGET', KEYS[2], 'ref')
@@ -93,7 +98,9 @@ if not lookAll and next(listedAt) == nil and next(changed) == nil and not contac
 else
   for j = 9, #ARGV, 2 do
     local i, number = ARGV[j], ARGV[j + 1]
-    local entry = (lookAll or listedAt[i] or changed[number]) and redis.call('HGET', suppressionBucket(prefix, number), number)
+    local entry = (lookAll or listedAt[i] or changed[number])
+      and (redis.call('HGET', suppressionBucket(prefix, number), number)
+        or (ownList and redis.call('HGET', suppressionBucket(ownList, number), number)))
     if entry then
       settled[i] = { 'x', entryHead(entry) }
       nSettled = nSettled + 1

@@ -4,6 +4,8 @@
   the same moment: the first copy sets the seen-marker, a later one answers 'duplicate' and changes nothing.
   A STOP never overwrites an entry already listed (an operator's `manual` stays `manual`); a START removes only a
   `stop-reply` entry: what an operator, an import or a complaint put on the list, a text message cannot take off.
+  With tenant lists (SMS_SUPPRESSION_SCOPE=tenant), a reply attributed to a tenant's campaign changes that tenant's
+  own list; an unattributed one, or one to an admin's campaign, the shared list.
 
   Input:
     KEYS[1] seen          the reply's seen-marker
@@ -21,7 +23,8 @@
     ARGV[4] keyword       'stop', 'start' or ''
     ARGV[5] entry         the suppression entry a STOP adds
     ARGV[6] logBound      the most numbers the list's change log keeps
-    ARGV[7...] the stream entry's field/value pairs
+    ARGV[7] tenantLists   the key prefix when tenants have lists of their own, else ''
+    ARGV[8...] the stream entry's field/value pairs
 
   Output:
     {'duplicate'}, or {'stored', stream id, campaignId or '', list change}: the change is 'added', 'already-listed',
@@ -38,13 +41,15 @@ if contact then
   campaignId = redis.call('HGET', KEYS[3], entryHead(contact)) or ''
 end
 local change = ''
+local ownList = ARGV[7] ~= '' and tenantListPrefix(ARGV[7], campaignId, true)
+local list = ownList and suppressionBucket(ownList, number) or KEYS[5]
 if ARGV[4] == 'stop' then
-  if redis.call('HSETNX', KEYS[5], number, ARGV[5]) == 1 then change = 'added' else change = 'already-listed' end
+  if redis.call('HSETNX', list, number, ARGV[5]) == 1 then change = 'added' else change = 'already-listed' end
 elseif ARGV[4] == 'start' then
-  local entry = redis.call('HGET', KEYS[5], number)
+  local entry = redis.call('HGET', list, number)
   if not entry then change = 'not-listed'
   elseif entryHead(entry) == 'stop-reply' then
-    redis.call('HDEL', KEYS[5], number)
+    redis.call('HDEL', list, number)
     change = 'removed'
   else change = 'kept' end
 end
@@ -52,7 +57,7 @@ if change == 'added' or change == 'removed' then
   noteSuppressionChange({ KEYS[6], KEYS[7], KEYS[8], KEYS[9] }, { number }, change == 'added' and 1 or -1, tonumber(ARGV[6]))
 end
 local fields = {}
-for j = 7, #ARGV do fields[#fields + 1] = ARGV[j] end
+for j = 8, #ARGV do fields[#fields + 1] = ARGV[j] end
 fields[#fields + 1] = 'campaignId'
 fields[#fields + 1] = campaignId
 fields[#fields + 1] = 'change'

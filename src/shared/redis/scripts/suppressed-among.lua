@@ -4,7 +4,7 @@
 
   Input:
     KEYS[1] routing      any key under the prefix: on a Redis Cluster a script without one may run on any node
-    ARGV[1] prefix       the key prefix
+    ARGV[1] prefix       the key prefix of the list: `<prefix>`, or a tenant's own `<prefix>:t:<tenant>`
     ARGV[2...] numbers
 
   Output:
