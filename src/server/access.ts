@@ -11,6 +11,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../shared/tenants/api-key';
+import { readsEveryTenant } from '../shared/tenants/bearer-auth';
 import { ApiError } from './errors';
 
 export type Access = 'read' | 'global-read' | 'write' | 'admin';
@@ -61,7 +62,7 @@ export function allows(who: Principal, access: Access): boolean {
     case 'read':
       return true;
     case 'global-read':
-      return who.scope === 'admin' || (who.scope === 'read' && who.tenant === undefined);
+      return readsEveryTenant(who);
     case 'write':
       return who.scope === 'admin' || who.scope === 'tenant';
     case 'admin':

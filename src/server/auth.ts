@@ -8,8 +8,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../shared/config';
 import { bearerToken, secretMatches } from '../shared/secret-compare';
-import { API_TOKEN_PRINCIPAL, keyIdOf, type Principal } from '../shared/tenants/api-key';
-import type { KeyCheck, KeyStore } from '../shared/tenants/key-store';
+import { keyIdOf, type Principal } from '../shared/tenants/api-key';
+import { bearerPrincipal, KEY_REFUSED } from '../shared/tenants/bearer-auth';
+import type { KeyStore } from '../shared/tenants/key-store';
 import { closeIfUnread, type ErrorBody } from './errors';
 
 declare module 'fastify' {
@@ -28,31 +29,12 @@ function refuse(req: FastifyRequest, reply: FastifyReply, challenge: string, mes
   return reply.code(401).header('www-authenticate', challenge).send(body);
 }
 
-const REFUSED: Record<Exclude<KeyCheck, { principal: Principal }>['refused'], string> = {
-  unknown: 'wrong API token or key',
-  revoked: 'this API key has been revoked',
-  expired: 'this API key has expired',
-};
-
 /** onRequest hook of the /v1 routes: API_TOKEN or an API key, as `Authorization: Bearer …`. */
 export function bearerAuth(apiToken: string | undefined, apiKeys: KeyStore) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const challenge = 'Bearer realm="smsq"';
-    const token = bearerToken(req.headers.authorization);
-    if (!token) return refuse(req, reply, challenge, 'send API_TOKEN or an API key as "Authorization: Bearer <token>"');
-    if (apiToken !== undefined && secretMatches(token, apiToken)) {
-      req.principal = API_TOKEN_PRINCIPAL;
-      return;
-    }
-    if (keyIdOf(token) === null)
-      return refuse(
-        req,
-        reply,
-        challenge,
-        apiToken === undefined ? 'this is not an API key, and API_TOKEN is not set on the server' : REFUSED.unknown,
-      );
-    const check = await apiKeys.check(token);
-    if ('refused' in check) return refuse(req, reply, challenge, REFUSED[check.refused]);
+    const check = await bearerPrincipal(bearerToken(req.headers.authorization), apiToken, apiKeys);
+    if ('refused' in check) return refuse(req, reply, challenge, check.refused);
     req.principal = check.principal;
   };
 }
@@ -87,7 +69,7 @@ export function consoleAuth(credentials: ServerConfig['dashboard'], apiKeys: Key
         req.principal = check.principal;
         return;
       }
-      if ('refused' in check && check.refused !== 'unknown') return refuse(req, reply, challenge, REFUSED[check.refused]);
+      if ('refused' in check && check.refused !== 'unknown') return refuse(req, reply, challenge, KEY_REFUSED[check.refused]);
     }
     return refuse(req, reply, challenge, 'wrong dashboard user or password');
   };

@@ -9,6 +9,7 @@ import { checkDurability } from '../shared/redis/durability';
 import type { RedisClient } from '../shared/redis/connection';
 import { checkRedisForProduction, refuseVolatileRedis } from '../shared/redis/checks';
 import { redisRefusal } from '../shared/redis/errors';
+import type { KeyStore } from '../shared/tenants/key-store';
 import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
@@ -19,6 +20,8 @@ import { retryOnRedisRefusal } from './redis-refusal';
 import { webhookAgents } from './webhook-post';
 
 export interface SmsqWorker {
+  /** The API keys, on the worker's connection: its /metrics checks them (KeyStore.check reads Redis each time). */
+  readonly apiKeys: KeyStore;
   /** Stops taking batches, lets the ones in flight finish (up to SHUTDOWN_GRACE_MS), then disconnects. */
   close(): Promise<void>;
 }
@@ -108,6 +111,7 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
 
   let closing: Promise<void> | null = null;
   return {
+    apiKeys: ctx.apiKeys,
     close() {
       closing ??= (async () => {
         const graceful = Promise.all([

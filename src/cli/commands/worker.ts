@@ -17,7 +17,10 @@ export default async function workerCommand(argv: string[]): Promise<number> {
   const worker = await startWorker(config, log);
   let metrics;
   try {
-    metrics = config.metricsPort === undefined ? null : await startMetricsServer(config.metricsPort, log, config.server.apiToken);
+    metrics =
+      config.metricsPort === undefined
+        ? null
+        : await startMetricsServer(config.metricsPort, log, { apiToken: config.server.apiToken, apiKeys: worker.apiKeys });
   } catch (err) {
     await worker.close();
     throw err;
