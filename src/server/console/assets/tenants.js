@@ -55,7 +55,7 @@ function tenantCard(t) {
     ['Max rate', el('dd', { text: l.maxRate === undefined ? 'no limit' : `${n(l.maxRate)} / s per campaign` })],
     ['Recipients', usage(t.today.recipients, l.recipientsPerDay, n)],
     ['Spend', usage(t.today.spend, l.spendPerDay, String)],
-    ['Webhook', el('dd', { class: 'url', text: t.webhook ? t.webhook.url : 'none: only a campaign’s own callbackUrl gets its events' })],
+    ['Webhook', el('dd', { class: 'url', text: t.webhook ? t.webhook.url : 'none: its campaigns send no webhook events' })],
   ];
   return el(
     'section',
