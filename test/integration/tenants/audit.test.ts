@@ -5,11 +5,11 @@
  * change made and its answer a success.
  */
 import { Writable } from 'node:stream';
-import type { AuditEntry } from '../../src/shared/audit/audit-log';
-import type { Json } from '../../src/shared/campaign/json';
-import { createLogger } from '../../src/shared/logger';
-import { useCampaignStack } from '../support/campaigns';
-import { API_TOKEN, BEARER, DASHBOARD, errorCode, openApp } from '../support/server';
+import type { AuditEntry } from '../../../src/shared/audit/audit-log';
+import type { Json } from '../../../src/shared/campaign/json';
+import { createLogger } from '../../../src/shared/logger';
+import { useCampaignStack } from '../../support/campaigns';
+import { API_TOKEN, BEARER, DASHBOARD, errorCode, openApp } from '../../support/server';
 
 const stack = useCampaignStack('audit', { app: 'inject' });
 

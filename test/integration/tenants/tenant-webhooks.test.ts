@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
-import type { TenantWebhook } from '../../src/shared/tenants/tenant-settings';
-import { useCampaignStack } from '../support/campaigns';
-import { waitFor } from '../support/env';
-import { newSecret, WebhookReceiver, type ReceivedEvent } from '../support/webhook-receiver';
+import type { TenantWebhook } from '../../../src/shared/tenants/tenant-settings';
+import { useCampaignStack } from '../../support/campaigns';
+import { waitFor } from '../../support/env';
+import { newSecret, WebhookReceiver, type ReceivedEvent } from '../../support/webhook-receiver';
 
 /** The operator's receiver (WEBHOOK_URL), and two backends', each with its own secret. */
 const adminSecret = newSecret();

@@ -8,14 +8,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { limitPassed, reserveDailyShare } from '../../src/producer/tenant-limits';
-import { SmsqError } from '../../src/shared/errors';
-import type { TenantLimits } from '../../src/shared/tenants/tenant-settings';
-import { dayEnd, readUsage, utcDay } from '../../src/shared/tenants/tenant-usage';
-import { campaignEnded, useCampaignStack } from '../support/campaigns';
-import { keysMatching } from '../support/env';
-import { FC_SEED } from '../support/fc-seed';
-import { BEARER } from '../support/server';
+import { limitPassed, reserveDailyShare } from '../../../src/producer/tenant-limits';
+import { SmsqError } from '../../../src/shared/errors';
+import type { TenantLimits } from '../../../src/shared/tenants/tenant-settings';
+import { dayEnd, readUsage, utcDay } from '../../../src/shared/tenants/tenant-usage';
+import { campaignEnded, useCampaignStack } from '../../support/campaigns';
+import { keysMatching } from '../../support/env';
+import { FC_SEED } from '../../support/fc-seed';
+import { BEARER } from '../../support/server';
 
 let dir = '';
 beforeAll(async () => {
