@@ -132,8 +132,8 @@ export function auditedProducer(base: Producer, ctx: Context, actor: Actor): Pro
       await record({ action: 'account.resume', changes: { name, clearedStop: r.cleared.stop?.code ?? null } });
       return r;
     },
-    retryWebhooks: async (which) => {
-      const r = await base.retryWebhooks(which);
+    retryWebhooks: async (which, scope) => {
+      const r = await base.retryWebhooks(which, scope);
       const ids = which === 'all' ? 'all' : which.slice(0, MAX_LISTED_NUMBERS);
       await record({ action: 'webhooks.retry', changes: { ids, retried: r.retried.length } });
       return r;

@@ -34,7 +34,7 @@ import {
   type SuppressImportResult,
   type SuppressOptions,
 } from './operator/suppressions';
-import { failedWebhooks, retryWebhooks, type FailedWebhook } from './operator/webhooks-admin';
+import { failedWebhooks, retryWebhooks, type FailedWebhook, type WebhookScope } from './operator/webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { AccountGateways } from '../shared/accounts/gateways';
 import type { AccountQueries } from '../shared/accounts/account-queries';
@@ -116,9 +116,9 @@ export interface Producer {
   /** Stored replies, oldest first, streamed; filtered by the campaign they are attributed to and the time received. */
   listReplies(filter?: ReplyListOptions): AsyncGenerator<StoredReply>;
   /** Webhook events whose delivery failed for good (retries exhausted, or 410 Gone), most recent first. */
-  failedWebhooks(limit?: number): Promise<FailedWebhook[]>;
+  failedWebhooks(limit?: number, scope?: WebhookScope): Promise<FailedWebhook[]>;
   /** Re-sends failed webhook events by webhook-id, or all of them; WEBHOOK_NOT_FOUND for an unknown id. */
-  retryWebhooks(which: string[] | 'all'): Promise<{ retried: string[] }>;
+  retryWebhooks(which: string[] | 'all', scope?: WebhookScope): Promise<{ retried: string[] }>;
   close(): Promise<void>;
 }
 
@@ -196,8 +196,8 @@ export function producerFromContext(ctx: Context): Producer {
     },
     listReplies: (filter = {}) =>
       ctx.replies.list({ campaignId: filter.campaignId, since: filter.since instanceof Date ? filter.since.getTime() : filter.since }),
-    failedWebhooks: (limit) => failedWebhooks(ctx, limit),
-    retryWebhooks: (which) => retryWebhooks(ctx, which),
+    failedWebhooks: (limit, scope) => failedWebhooks(ctx, limit, scope),
+    retryWebhooks: (which, scope) => retryWebhooks(ctx, which, scope),
     close: async () => {
       queries?.close();
       gateways?.close();

@@ -55,6 +55,9 @@ export function tenantProducer(base: Producer, ctx: Context, tenant: string): Pr
       list: () => base.suppressions.list({ tenant }),
       import: (rows, opts) => base.suppressions.import(rows, { ...opts, tenant }),
     },
+    // Its own campaigns' failed events only, shown under its own ids; another's id is not found.
+    failedWebhooks: async (limit) => (await base.failedWebhooks(limit, { tenant })).map(view),
+    retryWebhooks: (which) => base.retryWebhooks(which, { tenant }),
     // The server's producer is shared: a request's view of it closes nothing.
     close: async () => undefined,
   };

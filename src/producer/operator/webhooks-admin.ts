@@ -4,6 +4,7 @@ import { SmsqError } from '../../shared/errors';
 import { metrics } from '../../shared/metrics';
 import type { WebhookEventType } from '../../shared/webhooks/events';
 import { displayUrl } from '../../shared/webhooks/target-url';
+import { ownerOf } from '../../shared/tenants/campaign-owner';
 
 /** An event whose attempts ran out or that got 410 Gone, as listed by `smsq webhooks failed`. */
 export interface FailedWebhook {
@@ -23,17 +24,31 @@ export interface FailedWebhook {
 /** Failed jobs read per page while listing them all for a re-send. */
 const PAGE = 500;
 
-/** The most recently failed events first, at most `limit`. */
-export async function failedWebhooks(ctx: Context, limit = 100): Promise<FailedWebhook[]> {
-  const jobs = await ctx.queues.webhooks.getFailed(0, Math.max(1, limit) - 1);
-  return jobs.filter(Boolean).map(describe);
+/** Whose failed events a call may see and re-send: every one (an admin), or one tenant's campaigns' only. */
+export interface WebhookScope {
+  tenant?: string;
+}
+
+const inScope = (job: WebhookJob, scope: WebhookScope) => scope.tenant === undefined || ownerOf(job.data.campaignId).tenant === scope.tenant;
+
+/** The most recently failed events first, at most `limit`; for a tenant, only its campaigns' (the rest not even shown). */
+export async function failedWebhooks(ctx: Context, limit = 100, scope: WebhookScope = {}): Promise<FailedWebhook[]> {
+  const want = Math.max(1, limit);
+  if (scope.tenant === undefined) return (await ctx.queues.webhooks.getFailed(0, want - 1)).filter(Boolean).map(describe);
+  const out: FailedWebhook[] = [];
+  for (let start = 0; out.length < want; start += PAGE) {
+    const page = (await ctx.queues.webhooks.getFailed(start, start + PAGE - 1)).filter(Boolean);
+    if (page.length === 0) break;
+    for (const job of page) if (inScope(job, scope) && out.length < want) out.push(describe(job));
+  }
+  return out;
 }
 
 /**
  * Re-sends failed events: each gets a new retry window of WEBHOOK_RETRY_FOR and the same webhook-id and body.
  * Unknown ids (never failed, already re-sent, or expired) are refused with WEBHOOK_NOT_FOUND before any is sent.
  */
-export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Promise<{ retried: string[] }> {
+export async function retryWebhooks(ctx: Context, which: string[] | 'all', scope: WebhookScope = {}): Promise<{ retried: string[] }> {
   const q = ctx.queues.webhooks;
   const retried: string[] = [];
   if (which === 'all') {
@@ -44,7 +59,7 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
     for (let start = 0; ; start += PAGE) {
       const page = (await q.getFailed(start, start + PAGE - 1)).filter(Boolean);
       if (page.length === 0) break;
-      ids.push(...page.map((j) => j.data.id));
+      ids.push(...page.filter((j) => inScope(j, scope)).map((j) => j.data.id));
     }
     for (const id of ids) {
       const job = await q.getJob(id);
@@ -56,7 +71,8 @@ export async function retryWebhooks(ctx: Context, which: string[] | 'all'): Prom
     const found = await Promise.all(
       which.map(async (id) => {
         const job = await q.getJob(id);
-        return job && (await job.isFailed()) ? job : undefined;
+        // Another tenant's event is as unknown as one that never failed: no probing which ids exist.
+        return job && inScope(job, scope) && (await job.isFailed()) ? job : undefined;
       }),
     );
     const jobs = found.filter((job) => job !== undefined);

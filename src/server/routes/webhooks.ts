@@ -1,10 +1,10 @@
-/** GET /v1/webhooks/failed and POST /v1/webhooks/retry: webhook events that failed for good, and re-sending them. */
+/** GET /v1/webhooks/failed and POST /v1/webhooks/retry: webhook events that failed for good, and re-sending them (a tenant's key: its own campaigns' only). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
 import { webhookRetryBody } from '../schemas';
 
-export async function webhookRoutes(app: FastifyInstance, { producer, producerFor }: ServerDeps): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, { producerFor }: ServerDeps): Promise<void> {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/webhooks/failed',
     {
@@ -16,7 +16,7 @@ export async function webhookRoutes(app: FastifyInstance, { producer, producerFo
         },
       },
     },
-    async (req) => ({ failed: await producer.failedWebhooks(req.query.limit ? Number(req.query.limit) : 100) }),
+    async (req) => ({ failed: await producerFor(req).failedWebhooks(req.query.limit ? Number(req.query.limit) : 100) }),
   );
 
   app.post<{ Body: { ids?: string[]; all?: boolean } }>('/v1/webhooks/retry', { schema: { body: webhookRetryBody } }, async (req) => {

@@ -205,3 +205,49 @@ it("never sends a tenant's queued events elsewhere when its webhook's secret cha
   // Nothing was sent to anyone: not the old address, not the new one, not the operator's.
   expect(receivers.map((r) => r.calls.length)).toEqual(calls);
 });
+
+it("lists and re-sends a tenant's failed events to its own key only, under its own ids", async () => {
+  const outletSecret = newSecret();
+  const outlet = new WebhookReceiver(outletSecret, '/outlet');
+  await outlet.up();
+  try {
+    // 410 Gone: an event fails for good at its first attempt.
+    outlet.decide = () => 410;
+    await setWebhook('outlet', { url: outlet.url, secret: outletSecret });
+    const [outletKey, otherKey] = await Promise.all([keyOf('outlet'), keyOf('other')]);
+    expect(
+      (await enqueueAs(outletKey, { campaignId: 'gone', content: 'to a receiver that left', recipients: recipients(50) })).status,
+    ).toBe(201);
+    await stack.worker();
+    await waitFor('outlet campaign to complete', async () =>
+      (await stack.ctx.campaigns.read('outlet~gone'))?.state === 'completed' ? true : undefined,
+    );
+    await webhooksDrained();
+    const call = async (key: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+      stack.server.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload ? { payload } : {}) });
+    const failedOf = async (key: string) =>
+      (await call(key, 'GET', '/v1/webhooks/failed?limit=1000')).json<{ failed: Array<{ id: string; campaignId: string }> }>().failed;
+
+    const own = await failedOf(outletKey);
+    expect(own.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(own.map((f) => f.campaignId))).toEqual(new Set(['gone']));
+    // Another tenant sees none of them, and cannot re-send one by its id: not found, and it stays failed.
+    expect((await failedOf(otherKey)).filter((f) => own.some((o) => o.id === f.id))).toEqual([]);
+    const foreign = await call(otherKey, 'POST', '/v1/webhooks/retry', { ids: [own[0].id] });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json<{ error: { code: string } }>().error.code).toBe('WEBHOOK_NOT_FOUND');
+    expect(await (await stack.ctx.queues.webhooks.getJob(own[0].id))?.isFailed()).toBe(true);
+    const foreignAll = await call(otherKey, 'POST', '/v1/webhooks/retry', { all: true });
+    expect(foreignAll.json<{ retried: string[] }>().retried.filter((id) => own.some((o) => o.id === id))).toEqual([]);
+    // The admin sees them under the stored id; the tenant re-sends its own, and this time they are taken.
+    const asAdmin = (await stack.producer.failedWebhooks(1000)).filter((f) => own.some((o) => o.id === f.id));
+    expect(new Set(asAdmin.map((f) => f.campaignId))).toEqual(new Set(['outlet~gone']));
+    outlet.decide = () => 200;
+    const retried = (await call(outletKey, 'POST', '/v1/webhooks/retry', { all: true })).json<{ retried: string[] }>().retried;
+    expect(retried.sort()).toEqual(own.map((o) => o.id).sort());
+    await webhooksDrained();
+    expect(new Set(outlet.delivered().map((c) => c.id))).toEqual(new Set(own.map((o) => o.id)));
+  } finally {
+    await outlet.down();
+  }
+});
