@@ -8,6 +8,8 @@
  * Pausing and resuming sending belong to `smsq pause` / `smsq resume` and the console, which keep their records.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../shared/audit/audit-log';
+import type { Context } from '../shared/context';
 import type { Queues } from '../shared/queues';
 import { ApiError, sendError } from './errors';
 
@@ -38,6 +40,23 @@ export function dashboardWritesAllowed(queues: Queues) {
         'the dashboard can look at jobs and retry failed ones, nothing else: adding, editing, promoting, removing or cleaning jobs is refused (pause or resume sending with smsq pause / smsq resume or the console)',
       ),
     );
+  };
+}
+
+/**
+ * onResponse hook of the dashboard: a retry it allowed, and that bull-board carried out, goes into the audit trail
+ * as `jobs.retry` (the queue, and the job or `failed` for all), under the dashboard's login. A failed write of the
+ * entry is logged, never turned into an error (the retry is done).
+ */
+export function recordDashboardWrites(ctx: Context, actor: Actor) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return;
+    const route = req.routeOptions.url ?? '';
+    if (!route.endsWith(RETRY_JOB) && !route.endsWith(RETRY_ALL)) return;
+    const { queueName, jobId, queueStatus } = req.params as RetryParams;
+    await ctx.audit
+      .record(actor, { action: 'jobs.retry', changes: { queue: queueName, ...(jobId ? { jobId } : { status: queueStatus }) } })
+      .catch((err: unknown) => ctx.log.error({ err, action: 'jobs.retry', queue: queueName }, 'audit entry not written'));
   };
 }
 

@@ -39,7 +39,7 @@ const error = (description: string) => ({ description, content: json({ $ref: '#/
 
 /** Answers every /v1 route may give. */
 const common = {
-  401: error('UNAUTHORIZED: no, or a wrong, bearer token (or API_TOKEN is not set on the server).'),
+  401: error('UNAUTHORIZED: no, or a wrong, bearer token; a revoked or expired API key (or API_TOKEN is not set and the token is no key).'),
   503: error(
     'REDIS_UNAVAILABLE: Redis cannot be reached; REDIS_FULL: Redis is full (maxmemory, OOM); REDIS_READONLY: Redis refuses writes (a replica, NOREPLICAS, MISCONF). With Retry-After.',
   ),
@@ -129,7 +129,14 @@ export const openApiDocument = {
       "Queue SMS campaigns, follow them and read every recipient's outcome. Times are ISO 8601. The campaign console is at /, bull-board at /admin/queues, both behind basic auth.",
   },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          "API_TOKEN (an admin), or an API key (`smsq keys create`) whose scope — admin, tenant or read — decides the routes it reaches (403 FORBIDDEN otherwise) and the campaigns it sees (another tenant's: 404).",
+      },
+    },
     schemas: {
       CampaignInfo: campaignInfoSchema,
       EnqueueResult: enqueueResultSchema,

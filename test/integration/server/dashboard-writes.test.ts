@@ -124,6 +124,12 @@ it("retries a failed job, one or all of a queue, as bull-board's own buttons ask
     expect(await job.getState()).toMatch(/waiting|prioritized/);
     const all = await send('PUT', '/delivery/retry/failed');
     expect(all.statusCode).toBe(200);
+    // Both retries are in the audit trail under the dashboard's login; the retries refused above are not.
+    const trail = (await testApp.server.ctx.audit.list()).filter((e) => e.action === 'jobs.retry');
+    expect(trail.map((e) => [e.keyName, e.action, e.changes])).toEqual([
+      [`dashboard:${DASHBOARD.user}`, 'jobs.retry', { queue: 'delivery', status: 'failed' }],
+      [`dashboard:${DASHBOARD.user}`, 'jobs.retry', { queue: 'delivery', jobId: 'failing-poll' }],
+    ]);
   } finally {
     await worker.close();
     connection.disconnect();
