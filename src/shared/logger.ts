@@ -41,8 +41,18 @@ export const REDACT_PATHS = [
   'secret',
   '*.secret',
   '*.*.secret',
+  // A tenant's webhook secret, in its settings (`{ before, after: { webhook: { secret } } }`).
+  '*.*.*.secret',
   'webhooks.url',
   '*.webhooks.url',
+  // API keys (a created key's answer `{ record, key }`), their hashes, and a tenant's generated webhook secret.
+  'key',
+  '*.key',
+  '*.*.key',
+  '*.hash',
+  '*.*.hash',
+  'webhookSecret',
+  '*.webhookSecret',
 ];
 
 /** Logs go to stderr by default, so that a command's stdout holds only its output (a campaign id, results). */

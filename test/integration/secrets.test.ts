@@ -41,6 +41,7 @@ it('never writes the API secret, a Sign, the API token, the dashboard password o
     WEBHOOK_BACKOFF_MS: '10',
   });
   const startedAt = Math.floor(Date.now() / 1000);
+  const secretsOfKeys: string[] = [];
   const producer = await createProducer(config, log);
   const worker = await startWorker(config, log);
   const server = await openApp(config, log);
@@ -64,6 +65,25 @@ it('never writes the API secret, a Sign, the API token, the dashboard password o
     await waitFor('the campaign to settle', async () => ((await producer.getCampaign(campaignId)).counts.pending === 0 ? true : undefined));
     // The config object itself, logged carelessly, is redacted too.
     log.debug({ config }, 'configuration');
+    // An API key: used right, wrong and revoked; then its creation's answer, its record and a tenant's webhook
+    // secret, logged carelessly.
+    const created = await server.ctx.apiKeys.create({ name: 'shop-backend', scope: 'tenant', tenant: 'shop' });
+    const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
+    expect((await server.app.inject({ method: 'GET', url: '/v1/campaigns', headers: bearer(created.key) })).statusCode).toBe(200);
+    expect(
+      (await server.app.inject({ method: 'GET', url: '/v1/campaigns', headers: bearer(`${created.key.slice(0, -1)}x`) })).statusCode,
+    ).toBe(401);
+    await server.ctx.apiKeys.revoke(created.record.id);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/campaigns', headers: bearer(created.key) })).statusCode).toBe(401);
+    const tenantSecret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const settings = await server.ctx.tenants.update(
+      'shop',
+      { webhook: { url: 'https://shop.example/hooks', secret: tenantSecret } },
+      Date.now(),
+    );
+    const stored = JSON.parse((await server.ctx.redis.hget(server.ctx.keys.apiKeys(), created.record.id)) ?? '{}') as { hash: string };
+    log.debug({ created, stored, settings, webhookSecret: tenantSecret }, 'keys and tenants');
+    secretsOfKeys.push(created.key.split('_').pop() ?? '', stored.hash, tenantSecret.slice('whsec_'.length));
   } finally {
     await server.close();
     await worker.close();
@@ -78,6 +98,8 @@ it('never writes the API secret, a Sign, the API token, the dashboard password o
   expect(logs).not.toContain(SERVER_SECRETS.password);
   expect(logs).toContain('webhook attempt failed');
   expect(logs).not.toContain(WEBHOOK_SECRET.slice('whsec_'.length));
+  expect(secretsOfKeys).toHaveLength(3);
+  for (const secret of secretsOfKeys) expect(logs).not.toContain(secret);
   expect(logs).not.toContain('hook-query-token');
   for (let ts = startedAt - 1; ts <= endedAt + 1; ts++) expect(logs).not.toContain(sign(creds.apiKey, creds.apiSecret, String(ts)));
 });
