@@ -29,7 +29,8 @@ export interface WebhookScope {
   tenant?: string;
 }
 
-const inScope = (job: WebhookJob, scope: WebhookScope) => scope.tenant === undefined || ownerOf(job.data.campaignId).tenant === scope.tenant;
+const inScope = (job: WebhookJob, scope: WebhookScope) =>
+  scope.tenant === undefined || ownerOf(job.data.campaignId).tenant === scope.tenant;
 
 /** The most recently failed events first, at most `limit`; for a tenant, only its campaigns' (the rest not even shown). */
 export async function failedWebhooks(ctx: Context, limit = 100, scope: WebhookScope = {}): Promise<FailedWebhook[]> {
