@@ -10,7 +10,7 @@ import { checkWebhookSecret, checkWebhookUrl, WEBHOOK_SECRET_PREFIX } from '../.
 import type { Context } from '../../shared/context';
 import { formatMicros, toMicros } from '../../shared/delivery/money';
 import { SmsqError } from '../../shared/errors';
-import type { Scope } from '../../shared/tenants/api-key';
+import { type Scope, TENANT_PATTERN } from '../../shared/tenants/api-key';
 import { type ApiKeyInfo, checkNewKey, MAX_KEY_LIFE_MS } from '../../shared/tenants/key-store';
 import { checkLimits, type TenantLimits, type TenantSettings, type TenantWebhook } from '../../shared/tenants/tenant-settings';
 import { readUsage } from '../../shared/tenants/tenant-usage';
@@ -40,6 +40,7 @@ export type WebhookChange = Partial<WebhookInput>;
 export interface CreateKeyOptions {
   name: string;
   scope: Scope;
+  /** The key's tenant; a `tenant` key given none is its name's tenant (`--name shop --scope tenant` is tenant shop). */
   tenant?: string;
   /** A life such as `90d`, `12h` or `30m`; none: until revoked. */
   expires?: string;
@@ -83,7 +84,9 @@ const DURATION_UNITS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const SPEND_PATTERN = /^\d{1,12}(\.\d{1,6})?$/;
 
 /** Creates a key, and sets its tenant's limits and webhook when given; everything is checked before anything is written. */
-export async function createKey(ctx: Context, actor: Actor, opts: CreateKeyOptions): Promise<CreatedKey> {
+export async function createKey(ctx: Context, actor: Actor, given: CreateKeyOptions): Promise<CreatedKey> {
+  const opts =
+    given.scope === 'tenant' && given.tenant === undefined && TENANT_PATTERN.test(given.name) ? { ...given, tenant: given.name } : given;
   const expiresInMs = opts.expires === undefined ? undefined : parseLife(opts.expires);
   const problems = checkNewKey({ name: opts.name, scope: opts.scope, tenant: opts.tenant, expiresInMs });
   const change = settingsChange(opts.limits, opts.webhook);

@@ -143,7 +143,7 @@ describe('the /v1/keys routes', () => {
       [{ name: 'x', scope: 'tenant', tenant: 't', limits: { maxRate: 0 } }, 400, 'maxRate'],
       [{ name: 'bad name', scope: 'admin' }, 422, 'name'],
       [{ name: 'x', scope: 'admin', expires: 'soon' }, 422, 'expires'],
-      [{ name: 'x', scope: 'tenant' }, 422, 'tenant'],
+      [{ name: 'X.key', scope: 'tenant' }, 422, 'tenant'], // no tenant, and a name that cannot be one
       [{ name: 'x', scope: 'tenant', tenant: 't', webhook: { url: 'file:///etc/passwd' } }, 422, 'webhook url'],
     ];
     for (const [body, status, field] of cases) {
