@@ -160,7 +160,7 @@ and what changed. Kept as long as results (RESULT_RETENTION_SECONDS).
        smsq keys update ID [limits, each N|none] [--webhook-url URL|none] [--webhook-secret S] [--json]
 
 API keys for the HTTP API. create prints the key once (Redis keeps only its SHA-256): store it then. Scopes: admin
-(everything, as API_TOKEN), tenant (its tenant's own campaigns and suppression entries; needs --tenant), read
+(everything, as API_TOKEN), tenant (its tenant's own campaigns and suppression entries; --tenant, or its name), read
 (reads only; with --tenant, that tenant's). list shows each key without the key: its status, when it was created,
 expires and was last used (to the minute), and its tenant's limits and use today (UTC). revoke refuses the key on
 every server from its next request. update changes the limits and webhook of the key's tenant, shared by all its
