@@ -55,13 +55,9 @@ export function consoleAuth(credentials: ServerConfig['dashboard'], apiKeys: Key
       }
       return refuse(req, reply, challenge, 'log in with DASHBOARD_USER and DASHBOARD_PASSWORD, or with a tenant key as the password');
     }
-    if (credentials) {
-      const userOk = secretMatches(login.user, credentials.user);
-      const passwordOk = secretMatches(login.password, credentials.password);
-      if (userOk && passwordOk) {
-        req.principal = { keyId: 'dashboard', keyName: `dashboard:${credentials.user}`, scope: 'admin' };
-        return;
-      }
+    if (credentials && isDashboardLogin(login, credentials)) {
+      req.principal = dashboardPrincipal(credentials);
+      return;
     }
     if (keyIdOf(login.password) !== null) {
       const check = await apiKeys.check(login.password);
@@ -81,10 +77,23 @@ export function basicAuth(credentials: NonNullable<ServerConfig['dashboard']>) {
     const challenge = 'Basic realm="smsq dashboard", charset="UTF-8"';
     const login = basicLogin(req);
     if (!login) return refuse(req, reply, challenge, 'the dashboard needs DASHBOARD_USER and DASHBOARD_PASSWORD');
-    const userOk = secretMatches(login.user, credentials.user);
-    const passwordOk = secretMatches(login.password, credentials.password);
-    if (!(userOk && passwordOk)) return refuse(req, reply, challenge, 'wrong dashboard user or password');
+    if (!isDashboardLogin(login, credentials)) return refuse(req, reply, challenge, 'wrong dashboard user or password');
+    req.principal = dashboardPrincipal(credentials);
   };
+}
+
+/** The dashboard login as the audit trail names it. */
+const dashboardPrincipal = (credentials: NonNullable<ServerConfig['dashboard']>): Principal => ({
+  keyId: 'dashboard',
+  keyName: `dashboard:${credentials.user}`,
+  scope: 'admin',
+});
+
+/** User and password both compared, in constant time, whatever the first says. */
+function isDashboardLogin(login: { user: string; password: string }, credentials: NonNullable<ServerConfig['dashboard']>): boolean {
+  const userOk = secretMatches(login.user, credentials.user);
+  const passwordOk = secretMatches(login.password, credentials.password);
+  return userOk && passwordOk;
 }
 
 function basicLogin(req: FastifyRequest): { user: string; password: string } | null {

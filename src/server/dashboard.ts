@@ -9,7 +9,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from './app';
-import { basicAuth, LOOPBACK_CONSOLE } from './auth';
+import { basicAuth } from './auth';
 import { sameOriginOnly } from './browser-guards';
 import { dashboardWritesAllowed, recordDashboardWrites } from './dashboard-writes';
 
@@ -29,10 +29,7 @@ export async function dashboard(app: FastifyInstance, { ctx, config }: ServerDep
   if (credentials) app.addHook('onRequest', basicAuth(credentials));
   app.addHook('onRequest', sameOriginOnly({ requireJson: false }));
   app.addHook('onRequest', dashboardWritesAllowed(ctx.queues));
-  app.addHook(
-    'onResponse',
-    recordDashboardWrites(ctx, credentials ? { keyId: 'dashboard', keyName: `dashboard:${credentials.user}` } : LOOPBACK_CONSOLE),
-  );
+  app.addHook('onResponse', recordDashboardWrites(ctx));
   const serverAdapter = new FastifyAdapter().setBasePath(DASHBOARD_PATH);
   createBullBoard({
     queues: [ctx.queues.campaigns, ctx.queues.batches, ctx.queues.delivery, ctx.queues.replies, ctx.queues.webhooks].map(

@@ -97,7 +97,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     suppressions: new SuppressionStore(redis, k),
     apiKeys: new KeyStore(redis, k, clock),
     tenants,
-    audit: new AuditLog(redis, k, clock, config.resultRetentionSeconds),
+    audit: new AuditLog(redis, k, clock, config.resultRetentionSeconds, log),
     replies: new ReplyStore(redis, k, config.replies, Date.now, config.optOut.suppressionScope === 'tenant'),
     log,
     clock,

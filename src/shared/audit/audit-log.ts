@@ -9,6 +9,7 @@
 import type { Keys } from '../redis/keys';
 import type { RedisClient } from '../redis/connection';
 import type { Clock } from '../time/clock';
+import type { Logger } from '../logger';
 import type { Principal } from '../tenants/api-key';
 
 /** Who made a change, as the trail records it. */
@@ -57,9 +58,23 @@ export class AuditLog {
     private readonly keys: Keys,
     private readonly clock: Clock,
     private readonly retentionSeconds: number,
+    private readonly log: Logger,
   ) {}
 
+  /**
+   * Records a change that has been made. It never throws: the change cannot be taken back, so answering an error
+   * would tell the caller it failed, and a retry would meet it done (a campaign already cancelled, a key already
+   * made). An entry that cannot be written is logged at error instead (never its `changes`, which may name numbers).
+   */
   async record(actor: Actor, change: AuditChange): Promise<void> {
+    try {
+      await this.append(actor, change);
+    } catch (err) {
+      this.log.error({ err, action: change.action, campaignId: change.campaignId, keyId: actor.keyId }, 'audit entry not written');
+    }
+  }
+
+  private async append(actor: Actor, change: AuditChange): Promise<void> {
     const now = this.clock.now();
     let changes = change.changes === undefined ? '' : JSON.stringify(change.changes);
     if (changes.length > MAX_CHANGES_CHARS) changes = JSON.stringify({ truncated: changes.slice(0, MAX_CHANGES_CHARS) });

@@ -41,8 +41,9 @@ export interface CampaignTarget {
 
 /**
  * Creates webhook events: reserves each one's seq, serialises it once, seals it with its owner's secret
- * (owner-webhook.ts) and queues it on `webhooks`. Nothing at all happens for a campaign no URL applies to. Sending never waits on a receiver: this only adds jobs, and past
- * WEBHOOK_MAX_QUEUED waiting events it drops new ones (a metric and one log line per episode).
+ * (owner-webhook.ts) and queues it on `webhooks`. Nothing at all happens for a campaign no URL applies to. Sending
+ * never waits on a receiver: this only adds jobs, and past WEBHOOK_MAX_QUEUED waiting events it drops new ones (a
+ * metric and one log line per episode).
  */
 export class WebhookEmitter {
   private readonly noTarget = new Map<string, number>();
