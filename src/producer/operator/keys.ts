@@ -13,7 +13,7 @@ import { SmsqError } from '../../shared/errors';
 import { type Scope, TENANT_PATTERN } from '../../shared/tenants/api-key';
 import { type ApiKeyInfo, checkNewKey, MAX_KEY_LIFE_MS } from '../../shared/tenants/key-store';
 import { checkLimits, type TenantLimits, type TenantSettings, type TenantWebhook } from '../../shared/tenants/tenant-settings';
-import { readUsage } from '../../shared/tenants/tenant-usage';
+import { readUsage, type TenantUsage } from '../../shared/tenants/tenant-usage';
 import { displayUrl } from '../../shared/webhooks/target-url';
 
 /** A tenant's limits as an operator writes and reads them: spend per day as a decimal amount of the price table's currency. */
@@ -124,19 +124,20 @@ export async function listKeys(ctx: Context): Promise<{ keys: KeyListing[]; unre
   const now = ctx.clock.now();
   const tenants = [...new Set(keys.flatMap((k) => (k.tenant === undefined ? [] : [k.tenant])))];
   const usage = new Map(await Promise.all(tenants.map(async (t) => [t, await readUsage(ctx.redis, ctx.keys, t, now)] as const)));
-  const listed = keys.map((k): KeyListing => {
-    if (k.tenant === undefined) return k;
-    const s = settings.get(k.tenant) ?? { limits: {} };
-    const u = usage.get(k.tenant);
-    return {
-      ...k,
-      limits: limitsView(s.limits),
-      ...(u ? { today: { day: u.day, recipients: u.recipients, spend: formatMicros(u.spendMicros) } } : {}),
-      ...(s.webhook ? { webhookUrl: displayUrl(s.webhook.url) } : {}),
-      webhookSecretSet: s.webhook !== undefined,
-    };
-  });
+  const listed = keys.map((k) => (k.tenant === undefined ? k : keyListing(k, settings.get(k.tenant), usage.get(k.tenant))));
   return { keys: listed, unreadable };
+}
+
+/** A tenant's key as listed: its tenant's limits, today's usage and webhook URL (never its secret). */
+function keyListing(k: ApiKeyInfo, settings: TenantSettings | undefined, u: TenantUsage | undefined): KeyListing {
+  const s = settings ?? { limits: {} };
+  return {
+    ...k,
+    limits: limitsView(s.limits),
+    ...(u ? { today: { day: u.day, recipients: u.recipients, spend: formatMicros(u.spendMicros) } } : {}),
+    ...(s.webhook ? { webhookUrl: displayUrl(s.webhook.url) } : {}),
+    webhookSecretSet: s.webhook !== undefined,
+  };
 }
 
 /** Revokes a key: every server refuses it from its next request. KEY_NOT_FOUND for an unknown id. */
@@ -171,8 +172,8 @@ export async function updateKey(
   if (info.tenant === undefined)
     throw invalid([`key ${id} (${info.scope}) has no tenant: limits and webhooks belong to a tenant's keys`], 'tenant');
   const webhookSecret = await updateTenant(ctx, actor, info.tenant, change, id);
-  const listed = (await listKeys(ctx)).keys.find((k) => k.id === id);
-  return { key: listed ?? info, ...(webhookSecret !== undefined ? { webhookSecret } : {}) };
+  const [settings, usage] = await Promise.all([ctx.tenants.get(info.tenant), readUsage(ctx.redis, ctx.keys, info.tenant, ctx.clock.now())]);
+  return { key: keyListing(info, settings, usage), ...(webhookSecret !== undefined ? { webhookSecret } : {}) };
 }
 
 /** `90d`, `12h`, `30m` in ms; VALIDATION_FAILED naming `expires` for anything else or out of bounds. */
