@@ -6,6 +6,7 @@ import type { Context } from '../shared/context';
 import { SmsqError } from '../shared/errors';
 import { ownerOf } from '../shared/tenants/campaign-owner';
 import { smartEncode } from '../shared/text/encoding';
+import { findLinks } from '../shared/links/link-text';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import { pinnedAccounts, refuseUnknownAccounts } from './account-routes';
 import { maxCostMicros } from './budget-check';
@@ -20,6 +21,8 @@ export interface CheckedCampaign {
   /** Its own, or SMS_SENDER_ID: the sender ID its calls carry, and which accounts may send them. */
   senderId?: string;
   template?: Template;
+  /** With trackLinks: LINK_BASE_URL, the base of the short links its texts will carry. */
+  linkBase?: string;
   /** The budget cap in millionths. */
   maxCost?: number;
   priority: Priority;
@@ -51,6 +54,7 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
     ['maxCost', typeof cap === 'string' ? cap : null],
     ['accounts', pinned.problem],
+    ['trackLinks', checkTrackLinks(ctx, opts.trackLinks, content, parsed?.ok === true)],
   ].filter((p): p is [string, string] => p[1] !== null);
   if (fieldProblems.length > 0) {
     throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
@@ -63,12 +67,27 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
     content,
     senderId,
     template: parsed?.ok ? parsed.template : undefined,
+    ...(opts.trackLinks === true ? { linkBase: ctx.config.links.baseUrl } : {}),
     maxCost: typeof cap === 'number' ? cap : undefined,
     priority: opts.priority ?? DEFAULT_PRIORITY,
     maxRate: opts.maxRate,
     timing,
     accounts: pinned.names,
   };
+}
+
+/**
+ * Tracked links need LINK_BASE_URL (the address their short links point to), and a link to track: a fixed text
+ * without one is refused rather than queued as if it were tracked. A template's links may come from its fields.
+ */
+function checkTrackLinks(ctx: Context, trackLinks: unknown, content: unknown, template: boolean): string | null {
+  if (trackLinks === undefined || trackLinks === false) return null;
+  if (trackLinks !== true) return 'must be true or false';
+  if (!ctx.config.links.baseUrl)
+    return 'needs LINK_BASE_URL: the public address of smsq server that the short links point to (https://s.example.com)';
+  if (!template && typeof content === 'string' && findLinks(content).length === 0)
+    return 'the content has no http:// or https:// link to track';
+  return null;
 }
 
 /**

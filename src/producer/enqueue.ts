@@ -53,6 +53,11 @@ export interface EnqueueOptions extends TimingOptions {
    * Kept from the campaign's first enqueue: queueing the same campaign id again does not change it.
    */
   callbackUrl?: string;
+  /**
+   * Replace every http(s) link in each recipient's text by a short link of its own under LINK_BASE_URL, which
+   * `smsq server` redirects to the original and counts clicks on. Needs LINK_BASE_URL. Default false.
+   */
+  trackLinks?: boolean;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
   /**
@@ -313,8 +318,12 @@ function stageOptions(
   ctx: Context,
   opts: EnqueueOptions,
   c: CheckedCampaign,
-): Pick<StageOptions, 'content' | 'senderId' | 'accounts' | 'template' | 'dedupe' | 'skipInvalid' | 'windowCheck' | 'suppressionTenant'> {
+): Pick<
+  StageOptions,
+  'content' | 'senderId' | 'accounts' | 'template' | 'linkBase' | 'dedupe' | 'skipInvalid' | 'windowCheck' | 'suppressionTenant'
+> {
   return {
+    linkBase: c.linkBase,
     suppressionTenant: suppressionTenant(ctx.config, c.campaignId),
     content: c.content,
     senderId: c.senderId,
@@ -475,6 +484,8 @@ async function commitSteps(
       createdAt: String(createdAt),
       // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
       ...(c.template ? { template: '1' } : {}),
+      // Tracked links: the base of its short links, fixed now so that what the preview counted is what is sent.
+      ...(c.linkBase ? { linkBase: c.linkBase } : {}),
       // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
       ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
       ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),

@@ -56,6 +56,7 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
     senderId: c.senderId,
     accounts: c.accounts,
     template: c.template,
+    linkBase: c.linkBase,
     dedupe: opts.dedupe ?? true,
     skipInvalid: opts.skipInvalid ?? false,
     windowCheck: windowRowCheck(c.timing, ctx.clock.now()),

@@ -10,6 +10,7 @@ import { SmsqError } from '../shared/errors';
 import type { StagedCheck } from '../shared/opt-out/list-version';
 import { encodeRecipients } from '../shared/recipient/codec';
 import { smartEncode } from '../shared/text/encoding';
+import { withPreviewLinks } from '../shared/links/link-text';
 import type { Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
 import { RouteTally, type RouteSummary } from './account-routes';
@@ -38,6 +39,8 @@ export interface StageOptions {
   /** The accounts the campaign pins, if any. */
   accounts?: readonly string[];
   template?: Template;
+  /** With tracked links: LINK_BASE_URL, so that texts are counted with each link as long as its short link will be. */
+  linkBase?: string;
   dedupe: boolean;
   /**
    * Invalid rows are skipped rather than fatal: batches go on being written (and their suppressions counted) after
@@ -116,7 +119,7 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   const routes = new RouteTally(ctx.router, opts.senderId, opts.accounts);
   const samples: Staged['samples'] = [];
   const digest = createHash('sha256')
-    .update(JSON.stringify([opts.content, opts.senderId ?? '']))
+    .update(JSON.stringify(opts.linkBase ? [opts.content, opts.senderId ?? '', opts.linkBase] : [opts.content, opts.senderId ?? '']))
     .update('\n');
   const batchDigests: string[] = [];
   const problems: RowProblem[] = [];
@@ -128,6 +131,17 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   let part = '';
   let suppressed = 0;
   let endedAt: number | undefined;
+  // A fixed text is the same on every row: its links are found once, not once per row.
+  let lastText: string | undefined;
+  let lastSent = '';
+  const sentText = (text: string): string => {
+    if (opts.linkBase === undefined) return text;
+    if (text !== lastText) {
+      lastText = text;
+      lastSent = withPreviewLinks(text, opts.linkBase);
+    }
+    return lastSent;
+  };
   const pool = pLimit(WRITES_IN_FLIGHT);
   // A write that fails (Redis full, read-only or gone) is thrown by the next Promise.all over `writes`; until then
   // it is marked handled, or Node would end the process on it (an unhandled rejection) while rows are still read.
@@ -194,11 +208,12 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
       const r = checked.recipient;
       part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
       part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
+      const text = measure ? sentText(checked.text) : '';
       if (measure) {
-        texts.add(r.number, checked.text);
+        texts.add(r.number, text);
         routes.add(raw.row, r.number);
       }
-      if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text: checked.text });
+      if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text });
       total++;
       buffer.push(r);
       return buffer.length === config.batchSize;

@@ -24,6 +24,7 @@ import { deliveryReportRoutes } from './routes/delivery-reports';
 import { enqueueRoutes } from './routes/enqueue';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
+import { isLinkPath, linkRoutes } from './routes/links';
 import { metricsRoutes } from './routes/metrics';
 import { queueRoutes } from './routes/queue';
 import { suppressionRoutes } from './routes/suppressions';
@@ -88,13 +89,16 @@ export function buildApp(ctx: Context): FastifyInstance {
     reply.header('referrer-policy', 'same-origin');
   });
   // Without a login the server listens on 127.0.0.1: only a page served under a loopback name may reach it.
-  if (!ctx.config.server.dashboard) app.addHook('onRequest', loopbackHostOnly(ctx.config.server.allowedHosts));
+  // A tracked link is public whatever the login: it comes to the server through the address in LINK_BASE_URL.
+  const linkPath = (url: string) => isLinkPath(ctx.config.links.basePath, url.split('?')[0]);
+  if (!ctx.config.server.dashboard) app.addHook('onRequest', loopbackHostOnly(ctx.config.server.allowedHosts, linkPath));
   app.setErrorHandler(errorHandler(ctx.log, () => ctx.redis.status === 'ready'));
   app.setNotFoundHandler((req) => {
     throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}; the API is described at /openapi.json`);
   });
 
   app.register(healthRoutes, deps);
+  app.register(linkRoutes, deps);
   // The gateway cannot send a bearer token: this route carries its own secret in the path.
   app.register(deliveryReportRoutes, deps);
   app.register(replyPushRoutes, deps);

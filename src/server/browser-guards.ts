@@ -66,9 +66,10 @@ function mediaTypeRefusal(req: FastifyRequest, requireJson: boolean): ApiError |
  * attacker.example whose name an attacker re-points at 127.0.0.1 (DNS rebinding) is same-origin with itself, so the
  * browser would let it read every answer; its requests carry `Host: attacker.example`, and are refused here.
  */
-export function loopbackHostOnly(allowed: readonly string[]) {
+export function loopbackHostOnly(allowed: readonly string[], exempt: (url: string) => boolean = () => false) {
   const extra = new Set(allowed.map((h) => h.toLowerCase()));
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (exempt(req.url)) return;
     const host = (req.headers.host ?? '').toLowerCase();
     if (extra.has(host) || isLoopbackHost(host, req.socket.localPort)) return;
     return sendError(

@@ -313,6 +313,18 @@ export const campaignInfoSchema = {
       description:
         "Set when fields of the campaign's record in Redis cannot be read (corrupt, or from another version): they are left out of this answer.",
     },
+    links: {
+      type: 'object',
+      description:
+        "Set for a campaign with tracked links: clicks on its short links, the recipients who clicked at least once (clickers), clickRate = clickers / sent (null before the first send), and the robots' and HEAD requests' visits, counted apart (previews).",
+      properties: {
+        baseUrl: { type: 'string', description: 'The LINK_BASE_URL its short links were made under.' },
+        clicks: count,
+        clickers: count,
+        clickRate: { type: 'number', nullable: true },
+        previews: count,
+      },
+    },
     outcomeCodes: {
       type: 'object',
       description: 'Failed and unknown recipients per gateway status or error code.',
@@ -401,6 +413,11 @@ export const recipientResultSchema = {
       description:
         'The gateway account the call went to: on sent, unknown and not-sent recipients (`default` without SMS_ACCOUNTS), and on failed ones a call of a named account failed.',
     },
+    clicks: {
+      type: 'integer',
+      description: "With tracked links: how many times the recipient followed its links (robots' and HEAD requests not counted).",
+    },
+    firstClickAt: { type: 'string', description: 'With tracked links: ISO 8601, when the recipient first followed one.' },
     content: {
       type: 'string',
       description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign.",

@@ -18,6 +18,7 @@ import { OwnerWebhooks } from './webhooks/owner-webhook';
 import { KeyStore } from './tenants/key-store';
 import { AuditLog } from './audit/audit-log';
 import { TenantSettingsStore } from './tenants/tenant-settings';
+import { LinkStore } from './links/link-store';
 import { closeRedis, type ConnectionRole, createRedis, describeRedis, ensureRedis } from './redis/connection';
 
 /** What both sides work with: one Redis connection, the queues, the stores, a logger. */
@@ -49,6 +50,8 @@ export interface Context {
   tenants: TenantSettingsStore;
   /** Who changed what, and when. */
   audit: AuditLog;
+  /** Tracked links: their codes, and the clicks on them. */
+  links: LinkStore;
   log: Logger;
   /** The time schedules, windows and validity are judged by (see time/clock.ts). */
   clock: Clock;
@@ -98,6 +101,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     apiKeys: new KeyStore(redis, k, clock),
     tenants,
     audit: new AuditLog(redis, k, clock, config.resultRetentionSeconds, log),
+    links: new LinkStore(redis, k, config.resultRetentionSeconds * 1000, config.webhooks.maxQueued),
     replies: new ReplyStore(redis, k, config.replies, Date.now, config.optOut.suppressionScope === 'tenant'),
     log,
     clock,

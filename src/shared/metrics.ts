@@ -62,6 +62,12 @@ export const metrics = {
     labelNames: ['code'] as const,
     registers,
   }),
+  linkClicks: new Counter({
+    name: 'smsq_link_clicks_total',
+    help: "Tracked links followed on this server, by kind: click (a person's), robot (a link-preview or scanning robot's fetch), head (a HEAD request), unknown (no such link, or its campaign's results expired: 404).",
+    labelNames: ['kind'] as const,
+    registers,
+  }),
   deliveryReports: new Counter({
     name: 'smsq_delivery_reports_total',
     help: 'Delivery reports received, by source (push, poll, held: a held report applied once its msgId was indexed) and result (matched, duplicate, older, held: msgId not indexed yet, unmatched: results expired or number differs, mismatch, invalid).',

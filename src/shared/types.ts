@@ -185,10 +185,26 @@ export interface CampaignInfo {
   maxCost?: string;
   /** Set while automatic settling cannot read the gateway's records: why its `unknown` recipients stay so. */
   settleError?: string;
+  /** Set for a campaign with tracked links: the visits to its short links. */
+  links?: LinkSummary;
   /** Failed and unknown recipients per gateway status or error code, e.g. { failed: { '-5': 3 }, unknown: { TIMEOUT: 1 } }. */
   outcomeCodes: { failed: Record<string, number>; unknown: Record<string, number> };
   /** Set when fields of its record in Redis could not be read (corrupt, or from another version): they are left out. */
   damaged?: string[];
+}
+
+/** A tracked campaign's clicks. */
+export interface LinkSummary {
+  /** The LINK_BASE_URL its short links were made under. */
+  baseUrl: string;
+  /** Clicks on its short links by people (robots' and HEAD requests' visits are `previews`). */
+  clicks: number;
+  /** Recipients who clicked at least once. */
+  clickers: number;
+  /** clickers / sent; null before the first send. */
+  clickRate: number | null;
+  /** Visits by link-preview and scanning robots, and HEAD requests: not clicks. */
+  previews: number;
 }
 
 /** One line of `campaignResults`. */
@@ -213,6 +229,10 @@ export interface RecipientResult {
   currency?: string;
   /** The recipient's text (rendered from the template for a personalised campaign); only when asked for. */
   content?: string;
+  /** With tracked links: how many times the recipient followed its links (robots and HEAD requests not counted). */
+  clicks?: number;
+  /** With tracked links: when the recipient first followed one, ISO 8601. */
+  firstClickAt?: string;
 }
 
 /** The data and result of each job; shared/queues.ts maps every job name to them (JobTypes). */

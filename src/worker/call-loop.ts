@@ -7,7 +7,8 @@ import type { CallGateways } from '../shared/accounts/gateways';
 import { withAccount } from '../shared/accounts/outcome-account';
 import { NO_ROUTE } from '../shared/accounts/routing';
 import type { BatchElement, CallResult } from '../shared/gateway/client';
-import { compileJsonTemplate, type JsonText } from '../shared/gateway/json-text';
+import { compileJsonTemplate, jsonText, type JsonText } from '../shared/gateway/json-text';
+import { findLinks, replaceLinks, shortLink } from '../shared/links/link-text';
 import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, DISAGREES_CODE, type Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
@@ -71,6 +72,12 @@ export class CallLoop {
    * on the gateway; the rare -9 split renders its halves again.
    */
   private readonly render: ((values: readonly string[] | undefined) => JsonText) | null;
+  /**
+   * With tracked links: each recipient's text with its links shortened, made (and their codes stored) just before its
+   * first call in this run, and reused by a -16 retry or a -9 split of the same recipients. A run that ends before the
+   * call leaves codes no text carries; they cost a little memory until their generation expires.
+   */
+  private readonly linked = new Map<number, string>();
   private extraCalls = 0;
   /** What each call's start checks and records (suppression, contact history, frequency cap), from the config. */
   private readonly checks: ReturnType<typeof sendChecks>;
@@ -332,6 +339,7 @@ export class CallLoop {
     const { campaignId, batch } = this.data;
     const { account, indices: group } = routed;
     const checks = this.checks;
+    if (this.campaign.linkBase !== undefined) await this.shortenLinks(group, this.campaign.linkBase);
     for (let tries = 0; ; tries++) {
       const at = Date.now();
       let numbers = this.numbersOf(group);
@@ -437,6 +445,7 @@ export class CallLoop {
     const client = this.gateways.client(account);
     const numbers = (indices: number[]) => indices.map((i) => this.recipients[i].number);
     const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
+    if (this.campaign.linkBase !== undefined) return this.sendLinked(account, group, groupNumbers);
     const { render } = this;
     const { template } = this.campaign;
     if (render === null || template === undefined)
@@ -461,6 +470,53 @@ export class CallLoop {
           ? { numbers: one.number, orderIds: one.orderId, text }
           : { numbers: numbers(indices).join(','), orderIds: orderIds(indices).join(','), text },
       );
+    }
+    return client.sendBatch({ elements, senderId });
+  }
+
+  /**
+   * Shortens the links of these recipients' texts that this run has not shortened yet: each link gets a code of its
+   * own, stored (one round trip) before any text carrying it can reach the gateway.
+   */
+  private async shortenLinks(group: readonly number[], base: string): Promise<void> {
+    const todo = group.filter((i) => !this.linked.has(i));
+    if (todo.length === 0) return;
+    const { template, content } = this.campaign;
+    const texts = todo.map((i) => (template ? renderStored(template, this.recipients[i].values) : content));
+    const spans = texts.map((text) => findLinks(text));
+    const entries: Array<{ batch: number; index: number; url: string }> = [];
+    todo.forEach((i, j) => {
+      for (const s of spans[j]) entries.push({ batch: this.data.batch, index: i, url: texts[j].slice(s.start, s.end) });
+    });
+    const codes = entries.length > 0 ? await this.ctx.links.store(this.data.campaignId, entries, this.webhooks) : [];
+    let next = 0;
+    todo.forEach((i, j) => {
+      const links = spans[j].map(() => shortLink(base, codes[next++]));
+      this.linked.set(i, links.length > 0 ? replaceLinks(texts[j], spans[j], links) : texts[j]);
+    });
+  }
+
+  /** A call of a campaign with tracked links: every recipient's text is its own (shortenLinks made them). */
+  private sendLinked(account: string, group: number[], groupNumbers: string[]): Promise<CallResult> {
+    const { senderId } = this.campaign;
+    const client = this.gateways.client(account);
+    const byText = new Map<string, number[]>();
+    for (const i of group) {
+      const text = this.linked.get(i) ?? '';
+      const same = byText.get(text);
+      if (same) same.push(i);
+      else byText.set(text, [i]);
+    }
+    const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
+    if (byText.size === 1)
+      return client.send({ numbers: groupNumbers, orderIds: orderIds(group), content: [...byText.keys()][0], senderId });
+    const elements: BatchElement[] = [];
+    for (const [text, indices] of byText) {
+      elements.push({
+        numbers: indices.map((i) => this.recipients[i].number).join(','),
+        orderIds: orderIds(indices).join(','),
+        text: jsonText(text),
+      });
     }
     return client.sendBatch({ elements, senderId });
   }

@@ -5,14 +5,17 @@ import type { RecipientResult } from '../types';
 const COLUMNS = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency';
 
 /**
- * Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves.
- * `account` (the gateway account the recipient's call went to) came later, so it is always the last column:
- * a reader that takes columns by position finds the others where they were.
+ * Columns that came later go at the end, in the order they came, so that a reader that takes columns by position
+ * finds the others where they were: `account` (the gateway account the recipient's call went to), then `clicks` and
+ * `firstClickAt` (tracked links; empty for a campaign without them).
  */
-export const CSV_HEADER = `${COLUMNS},account`;
+const LATER = 'account,clicks,firstClickAt';
 
-/** With `--with-content` / `withContent=true`: the recipient's text after `currency`, where it always was, then `account`. */
-export const CSV_HEADER_WITH_CONTENT = `${COLUMNS},content,account`;
+/** Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves. */
+export const CSV_HEADER = `${COLUMNS},${LATER}`;
+
+/** With `--with-content` / `withContent=true`: the recipient's text after `currency`, where it always was, then the later ones. */
+export const CSV_HEADER_WITH_CONTENT = `${COLUMNS},content,${LATER}`;
 
 export function csvLine(r: RecipientResult): string {
   // One template rather than an array joined: this runs once per recipient of a million-line export. The fields
@@ -22,6 +25,6 @@ export function csvLine(r: RecipientResult): string {
     `${csvNumberCell(r.number)},${csvCell(r.orderId)},${r.status},${csvCell(r.msgId ?? '')},${csvCell(r.code ?? '')},${csvCell(r.reason ?? '')},` +
     `${r.delivery ?? ''},${csvCell(r.deliveryCode ?? '')},${csvCell(r.deliveryReason ?? '')},${csvCell(r.reportedAt ?? '')},${csvCell(r.price ?? '')},${csvCell(r.currency ?? '')}` +
     (r.content === undefined ? '' : `,${csvCell(r.content)}`) +
-    `,${csvCell(r.account ?? '')}`
+    `,${csvCell(r.account ?? '')},${r.clicks ?? ''},${r.firstClickAt ?? ''}`
   );
 }

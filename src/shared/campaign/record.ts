@@ -29,6 +29,10 @@ export interface CampaignRecord {
   /** Set for a personalised campaign: `content` parsed; each recipient's text is it rendered with the recipient's values. */
   template?: Template;
   senderId?: string;
+  /** With tracked links: the LINK_BASE_URL its short links were made under when it was queued (its texts' links are shortened at each call). */
+  linkBase?: string;
+  /** Visits to its tracked links: clicks, recipients who clicked at least once, and robots' or HEAD requests' visits (counted apart). */
+  links: { clicks: number; clickers: number; previews: number };
   /** The gateway accounts it pins (their names, each once); undefined: any configured account may send it. */
   accounts?: string[];
   state: CampaignState;
@@ -119,6 +123,8 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     content,
     template: parsed?.ok ? parsed.template : undefined,
     senderId: f.senderId || undefined,
+    linkBase: f.linkBase || undefined,
+    links: { clicks: num(f.clicks), clickers: num(f.clickers), previews: num(f.linkPreviews) },
     accounts: pinnedAccounts(f.accounts, damaged),
     state,
     priority: priorityOf(f.priority),

@@ -118,6 +118,15 @@ export class CampaignStore {
       failure: rec.failure,
       maxCost: rec.maxCost !== undefined ? formatMicros(rec.maxCost) : undefined,
       settleError: rec.settleError,
+      ...(rec.linkBase !== undefined
+        ? {
+            links: {
+              baseUrl: rec.linkBase,
+              ...rec.links,
+              clickRate: rec.counts.sent > 0 ? Math.min(1, rec.links.clickers / rec.counts.sent) : null,
+            },
+          }
+        : {}),
       outcomeCodes: rec.outcomeCodes,
       ...(rec.damaged ? { damaged: rec.damaged } : {}),
     };
@@ -200,18 +209,21 @@ export class CampaignStore {
     campaignId: string,
     batches: number,
     content?: Pick<CampaignRecord, 'content' | 'template'>,
+    /** The campaign tracks links: each result carries its recipient's `clicks` and `firstClickAt`. */
+    tracked = false,
   ): AsyncGenerator<RecipientResult> {
     let unreadableLogged = false;
     for (let k = 0; k < batches; k++) {
-      const replies =
-        (await this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k)).exec()) ??
-        [];
+      const read = this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k));
+      if (tracked) read.hgetall(this.keys.batchClicks(campaignId, k));
+      const replies = (await read.exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
       const [r, o] = replies[0][1] as Array<string | null>;
       if (r === null) continue;
       const outcomes = parseOutcomes(o);
       const recipients = decodeRecipients(r);
       const deliveries = replies[1][1] as Record<string, string>;
+      const clicks = tracked ? (replies[2][1] as Record<string, string>) : undefined;
       for (let i = 0; i < recipients.length; i++) {
         const d = deliveries[i] ? readStoredDelivery(deliveries[i]) : undefined;
         if (d === null && !unreadableLogged) {
@@ -220,10 +232,18 @@ export class CampaignStore {
         }
         const r = withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ?? undefined);
         if (content) r.content = content.template ? renderStored(content.template, recipients[i].values) : content.content;
+        if (clicks) withClicks(r, clicks[i]);
         yield r;
       }
     }
   }
+}
+
+/** A tracked campaign's result gets its recipient's clicks: 0 without any, or a record that does not read. */
+function withClicks(r: RecipientResult, stored: string | undefined): void {
+  const m = stored === undefined ? null : /^(\d{1,9}),(\d{1,15})$/.exec(stored);
+  r.clicks = m ? Number(m[1]) : 0;
+  if (m) r.firstClickAt = new Date(Number(m[2])).toISOString();
 }
 
 function pauseInfo(rec: CampaignRecord, queuePaused: boolean, stop?: { code: string; reason: string } | null): PauseInfo | undefined {

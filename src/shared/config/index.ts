@@ -11,6 +11,7 @@ import { readAccounts, type GatewayAccount } from './accounts';
 import { readDeliveryConfig, readSettlingConfig, type DeliveryConfig, type SettlingConfig } from './delivery';
 import { deepFreeze, EnvReader, type Env } from './env';
 import { readGatewayConfig, type GatewayConfig } from './gateway';
+import { readLinksConfig, type LinksConfig } from './links';
 import { readOptOutConfig, type OptOutConfig } from './opt-out';
 import { readProcessOptions, type ProcessOptions } from './process';
 import { readRedisOptions, type RedisOptions } from './redis';
@@ -24,6 +25,7 @@ export { ACCOUNT_NAME, DEFAULT_ACCOUNT, parseAccounts, type GatewayAccount } fro
 export type { DeliveryConfig, SettlingConfig } from './delivery';
 export { parseDuration, redactUrl, type Env } from './env';
 export { isLocalGateway, SIMULATOR_CREDENTIALS, type GatewayConfig, type SimulatorCredentials } from './gateway';
+export type { LinksConfig } from './links';
 export type { OptOutConfig } from './opt-out';
 export type { ProcessOptions } from './process';
 export type { DurabilityConfig, DurabilityMode, RedisOptions } from './redis';
@@ -55,6 +57,8 @@ export interface Config extends RedisOptions, SendingOptions, ProcessOptions {
   replies: RepliesConfig;
   /** Signed webhooks: where campaign events go and how their delivery is retried (`WEBHOOK_*`). */
   webhooks: WebhookConfig;
+  /** Tracked links: `LINK_BASE_URL`. */
+  links: LinksConfig;
 }
 
 export interface LoadConfigOptions {
@@ -90,6 +94,7 @@ export function readConfig(env: Env = process.env, opts: LoadConfigOptions = {})
     texts: readTextsConfig(r),
     replies: readRepliesConfig(r),
     webhooks: readWebhookConfig(r, sending.lockDurationMs),
+    links: readLinksConfig(r),
   };
   checkAcrossSections(r, config);
   if (r.problems.length > 0) return { ok: false, problems: r.problems };

@@ -106,6 +106,14 @@ export interface Keys {
   campaignAudit(campaignId: string): string;
   /** Stream: the audit trail, one entry per change, trimmed to RESULT_RETENTION_SECONDS (see audit/audit-log.ts). */
   audit(): string;
+  /** Hash: one bucket of one generation of the tracked links, field = code, value `<campaignId>\t<batch>\t<index>\t<flags>\t<url>` (see links/link-store.ts). */
+  links(generation: number, bucket: string): string;
+  /** Hash: a batch's clicks, field = recipient index, value `<clicks>,<first click ms>`; expires with the batch. */
+  batchClicks(campaignId: string, batch: number): string;
+  /** Hash: a campaign's clicks per minute, field = minute since the epoch (`<m>`: clicks, `<m>f`: first clicks); expires with the campaign. */
+  campaignClicks(campaignId: string): string;
+  /** List: clicks waiting to go out as `link.clicked` webhook events, `<campaignId>\t<batch>\t<index>\t<at ms>\t<first 1|0>\t<url>`. */
+  clickEvents(): string;
   /** String: written (with a 10 s TTL) by each /readyz, which is ready only while Redis takes a write. */
   readyProbe(): string;
 }
@@ -161,6 +169,10 @@ export function keys(prefix: string): Keys {
     campaignAudit: (id) => `${prefix}:campaign:${id}:audit`,
     campaignSeries: (id) => `${prefix}:campaign:${id}:series`,
     readyProbe: () => `${prefix}:ready-probe`,
+    links: (g, b) => `${prefix}:links:${g}:${b}`,
+    batchClicks: (id, k) => `${prefix}:campaign:${id}:batch:${k}:clk`,
+    campaignClicks: (id) => `${prefix}:campaign:${id}:clicks`,
+    clickEvents: () => `${prefix}:links:clicked`,
   };
 }
 

@@ -114,6 +114,7 @@ export class FakeWorld {
 export function campaignRecord(overrides: Partial<CampaignRecord> = {}): CampaignRecord {
   return {
     content: 'Your code is 1234',
+    links: { clicks: 0, clickers: 0, previews: 0 },
     state: 'running',
     priority: 'normal',
     total: 0,

@@ -35,5 +35,7 @@ local function completeIfCounted(campaign, counted, holdUnknown, completableFrom
   end
   redis.call('HSET', campaign, 'finishedAt', now)
   redis.call('EXPIRE', campaign, retentionSeconds)
+  -- Its clicks per minute (FOLLOW_LINK), kept as long: the key is the campaign's own name with `:clicks`.
+  redis.call('EXPIRE', campaign .. ':clicks', retentionSeconds)
   return completable and 'completed' or 'finished', event
 end

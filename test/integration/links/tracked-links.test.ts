@@ -1,0 +1,157 @@
+import { request } from 'node:http';
+import type { RecipientInput } from '../../../src/shared/types';
+import { campaignSettled, resultsOf, useCampaignStack } from '../../support/campaigns';
+
+const BASE = 'https://s.example.com';
+const stack = useCampaignStack('tracked-links', { app: 'listen', env: { LINK_BASE_URL: BASE }, workers: 2 });
+
+const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
+const WHATSAPP = 'WhatsApp/2.23.20.0 A';
+const SHORT = /https:\/\/s\.example\.com\/([0-9A-Za-z]{9})/g;
+
+let nextNumber = 4_470_000_000;
+function recipients(n: number): RecipientInput[] {
+  return Array.from({ length: n }, (_, i) => ({
+    number: String(nextNumber++),
+    orderId: `o-${nextNumber}`,
+    fields: { order: `A${1000 + i}` },
+  }));
+}
+
+/** The codes of the short links in a text, in order. */
+const codesIn = (text: string) => [...text.matchAll(SHORT)].map((m) => m[1]);
+
+/** Follows a short link on the server as a browser (or `userAgent`) would: its status and Location. */
+function follow(code: string, opts: { userAgent?: string; method?: 'GET' | 'HEAD' } = {}) {
+  return new Promise<{ status: number | undefined; location: string | undefined; body: string }>((resolve, reject) => {
+    const req = request(
+      `${stack.url}/${code}`,
+      { method: opts.method ?? 'GET', headers: opts.userAgent === undefined ? {} : { 'user-agent': opts.userAgent }, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+it('sends every recipient a short link of its own for its templated URL, which redirects to that URL and counts once', async () => {
+  const list = recipients(1_200);
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'Your order {{order}}: https://shop.example/o/{{order}}?src=sms (tracking), help at https://shop.example/help.',
+    recipients: list,
+    trackLinks: true,
+  });
+  await campaignSettled(stack.producer, campaignId);
+  const codes = new Map<string, { orderId: string; url: string }>();
+  for (const [i, r] of list.entries()) {
+    const sent = stack.sim.ledger.byOrderId(r.orderId!);
+    expect(sent).toHaveLength(1);
+    const found = codesIn(sent[0].content);
+    expect(found).toHaveLength(2);
+    expect(sent[0].content).toBe(`Your order A${1000 + i}: ${BASE}/${found[0]} (tracking), help at ${BASE}/${found[1]}.`);
+    codes.set(found[0], { orderId: r.orderId!, url: `https://shop.example/o/A${1000 + i}?src=sms` });
+    codes.set(found[1], { orderId: r.orderId!, url: 'https://shop.example/help' });
+  }
+  // Every link of every text has a code of its own: 2,400 distinct codes.
+  expect(codes.size).toBe(2_400);
+
+  const followed = [...codes.entries()].filter(([, v], i) => i % 2 === 0 && Number(v.orderId.slice(-3)) % 4 === 0);
+  for (const [code, { url }] of followed) {
+    const res = await follow(code, { userAgent: CHROME });
+    expect(res).toMatchObject({ status: 302, location: url });
+  }
+  const clickedIds = new Set(followed.map(([, v]) => v.orderId));
+  const out = await resultsOf(stack.producer, campaignId);
+  for (const r of out) {
+    if (clickedIds.has(r.orderId)) {
+      expect(r.clicks).toBe(1);
+      expect(Date.parse(r.firstClickAt!)).not.toBeNaN();
+    } else {
+      expect(r.clicks).toBe(0);
+      expect(r.firstClickAt).toBeUndefined();
+    }
+  }
+  const info = await stack.producer.getCampaign(campaignId);
+  expect(info.links).toMatchObject({ clicks: followed.length, clickers: clickedIds.size, previews: 0 });
+});
+
+it('counts a robot, a HEAD request and a request without a user agent apart, and a second click on the clicks', async () => {
+  const list = recipients(3);
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'Sale: https://shop.example/sale',
+    recipients: list,
+    trackLinks: true,
+  });
+  await campaignSettled(stack.producer, campaignId);
+  const [code] = codesIn(stack.sim.ledger.byOrderId(list[0].orderId!)[0].content);
+  expect(await follow(code, { userAgent: WHATSAPP })).toMatchObject({ status: 302, location: 'https://shop.example/sale' });
+  expect(await follow(code, { userAgent: CHROME, method: 'HEAD' })).toMatchObject({ status: 302, location: 'https://shop.example/sale' });
+  expect(await follow(code)).toMatchObject({ status: 302 });
+  let [first] = await resultsOf(stack.producer, campaignId);
+  expect(first.clicks).toBe(0);
+  expect((await stack.producer.getCampaign(campaignId)).links).toMatchObject({ clicks: 0, clickers: 0, previews: 3 });
+
+  await follow(code, { userAgent: CHROME });
+  await follow(code, { userAgent: CHROME });
+  [first] = await resultsOf(stack.producer, campaignId);
+  expect(first.clicks).toBe(2);
+  expect((await stack.producer.getCampaign(campaignId)).links).toMatchObject({ clicks: 2, clickers: 1, previews: 3 });
+});
+
+it('answers an unknown code, a malformed one and one whose campaign has expired with a plain 404', async () => {
+  for (const path of ['ZZZZZZZZZ', 'abc', 'a-b_c.d~e']) {
+    const res = await follow(path, { userAgent: CHROME });
+    expect(res.status).toBe(404);
+  }
+  const res = await follow('ZZZZZZZZZ', { userAgent: CHROME });
+  expect(res.body).toMatch(/unknown, or it has expired/);
+
+  const list = recipients(2);
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'See https://shop.example/x',
+    recipients: list,
+    trackLinks: true,
+  });
+  await campaignSettled(stack.producer, campaignId);
+  const [code] = codesIn(stack.sim.ledger.byOrderId(list[0].orderId!)[0].content);
+  expect((await follow(code, { userAgent: CHROME })).status).toBe(302);
+  // The campaign's results expire (the retention passed): its links go with them.
+  await stack.ctx.redis.del(stack.ctx.keys.campaign(campaignId));
+  expect((await follow(code, { userAgent: CHROME })).status).toBe(404);
+});
+
+it('refuses trackLinks without LINK_BASE_URL, and a fixed text with no link, naming the field', async () => {
+  const other = await stack.openProducer({ links: { basePath: '' } });
+  await expect(
+    other.enqueueCampaign({ content: 'See https://shop.example/x', recipients: recipients(1), trackLinks: true }),
+  ).rejects.toMatchObject({
+    code: 'VALIDATION_FAILED',
+    message: expect.stringContaining('trackLinks: needs LINK_BASE_URL'),
+  });
+  await expect(
+    stack.producer.enqueueCampaign({ content: 'No link here', recipients: recipients(1), trackLinks: true }),
+  ).rejects.toMatchObject({
+    code: 'VALIDATION_FAILED',
+    message: expect.stringContaining('trackLinks: the content has no http:// or https:// link to track'),
+  });
+});
+
+it("counts a preview's segments with each link as long as its short link, equal to what the gateway charged", async () => {
+  const longUrl = `https://shop.example/campaigns/spring/${'x'.repeat(90)}?utm_source=sms&utm_medium=text`;
+  const list = recipients(40);
+  const opts = { content: `Spring sale, 20% off everything this week only: ${longUrl}&o={{order}}`, recipients: list, trackLinks: true };
+  const preview = await stack.producer.previewCampaign(opts);
+  // The original text is two segments; with a 31-character short link it is one.
+  expect(preview.segments).toBe(40);
+  expect(preview.samples[0].text).toBe(`Spring sale, 20% off everything this week only: ${BASE}/xxxxxxxxx`);
+  const { campaignId } = await stack.producer.enqueueCampaign(opts);
+  await campaignSettled(stack.producer, campaignId);
+  const charged = list.reduce((n, r) => n + stack.sim.ledger.byOrderId(r.orderId!)[0].chargeCnt, 0);
+  expect(charged).toBe(preview.segments);
+});
