@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { RecipientInput } from '../../../src/shared/types';
+import { openApp } from '../../support/server';
 import { campaignSettled, resultsOf, useCampaignStack } from '../../support/campaigns';
 
 const BASE = 'https://s.example.com';
@@ -154,4 +155,79 @@ it("counts a preview's segments with each link as long as its short link, equal 
   await campaignSettled(stack.producer, campaignId);
   const charged = list.reduce((n, r) => n + stack.sim.ledger.byOrderId(r.orderId!)[0].chargeCnt, 0);
   expect(charged).toBe(preview.segments);
+});
+
+it.each([
+  ['-18 retries', { transientRate: 0.15 }, [] as number[]],
+  ['-9 splits', {}, [7, 420]],
+])('sends each recipient once, with a working link of its own, through %s', async (_what, faults, refused) => {
+  const list = recipients(600);
+  stack.sim.setFaults({ ...faults, abnormalNumbers: refused.map((i) => list[i].number) });
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'Track order {{order}} at https://shop.example/t/{{order}}',
+    recipients: list,
+    trackLinks: true,
+  });
+  const info = await campaignSettled(stack.producer, campaignId);
+  expect(info.counts).toMatchObject({ sent: 600 - refused.length, failed: refused.length, unknown: 0 });
+  expect(stack.sim.stats().duplicates).toBe(0);
+  const out = await resultsOf(stack.producer, campaignId);
+  for (const i of refused) expect(out[i].code).toBe('-9');
+  for (const [i, r] of list.entries()) {
+    const sent = stack.sim.ledger.byOrderId(r.orderId!);
+    expect(sent).toHaveLength(refused.includes(i) ? 0 : 1);
+    if (sent.length === 1 && i % 25 === 0) {
+      const [code] = codesIn(sent[0].content);
+      expect(await follow(code, { userAgent: CHROME })).toMatchObject({ status: 302, location: `https://shop.example/t/A${1000 + i}` });
+    }
+  }
+});
+
+it('answers a link under its own host name on a server without a login (which refuses any other request under that name), and under a base path', async () => {
+  const list = recipients(1);
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'See https://shop.example/p',
+    recipients: list,
+    trackLinks: true,
+  });
+  await campaignSettled(stack.producer, campaignId);
+  const [code] = codesIn(stack.sim.ledger.byOrderId(list[0].orderId!)[0].content);
+  const loopback = await openApp(stack.configWith({ DASHBOARD_USER: '', DASHBOARD_PASSWORD: '' }));
+  const underPath = await openApp(stack.configWith({ LINK_BASE_URL: 'https://sms.example.com/l' }));
+  try {
+    const headers = { host: 's.example.com', 'user-agent': CHROME };
+    const link = await loopback.app.inject({ method: 'GET', url: `/${code}`, headers });
+    expect([link.statusCode, link.headers.location]).toEqual([302, 'https://shop.example/p']);
+    expect(link.headers['cache-control']).toBe('private, no-store');
+    expect((await loopback.app.inject({ method: 'GET', url: '/v1/campaigns', headers })).statusCode).toBe(403);
+    expect((await loopback.app.inject({ method: 'GET', url: `/${code}x`, headers })).statusCode).toBe(403);
+    const viaPath = await underPath.app.inject({ method: 'GET', url: `/l/${code}`, headers });
+    expect([viaPath.statusCode, viaPath.headers.location]).toEqual([302, 'https://shop.example/p']);
+  } finally {
+    await loopback.close();
+    await underPath.close();
+  }
+  expect((await resultsOf(stack.producer, campaignId))[0].clicks).toBe(2);
+});
+
+it('answers 503 with a plain page, and counts nothing, when Redis does not answer', async () => {
+  const list = recipients(1);
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    content: 'See https://shop.example/q',
+    recipients: list,
+    trackLinks: true,
+  });
+  await campaignSettled(stack.producer, campaignId);
+  const [code] = codesIn(stack.sim.ledger.byOrderId(list[0].orderId!)[0].content);
+  const app = await openApp(stack.config);
+  try {
+    app.ctx.redis.disconnect();
+    const res = await app.app.inject({ method: 'GET', url: `/${code}`, headers: { 'user-agent': CHROME } });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('60');
+    expect(res.body).toMatch(/cannot be followed right now/);
+  } finally {
+    await app.close();
+  }
+  expect((await resultsOf(stack.producer, campaignId))[0].clicks).toBe(0);
 });
