@@ -30,6 +30,7 @@ export const CAMPAIGN_OPTIONS = {
   'valid-for': { type: 'string' },
   'expire-at': { type: 'string' },
   'callback-url': { type: 'string' },
+  'track-links': { type: 'boolean' },
 } as const;
 
 type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -59,6 +60,7 @@ export async function campaignFromArgs(file: string, values: CampaignValues): Pr
     validFor: values['valid-for'],
     expireAt: values['expire-at'],
     callbackUrl: values['callback-url'],
+    trackLinks: values['track-links'] ?? false,
   };
 }
 

@@ -53,6 +53,8 @@ staged whole before the campaign starts.
   --valid-for 6h         recipients not sent within this (from --send-at, or now) end expired
   --expire-at ISO        ... or not sent by this time
   --callback-url URL     send this campaign's webhook events there (http or https) instead of WEBHOOK_URL
+  --track-links          give each recipient's http(s) links short links of their own under LINK_BASE_URL (needed),
+                         which smsq server redirects and counts clicks on (smsq status, smsq results)
   --recover-since ISO    Redis lost this campaign: numbers the gateway's records show since ISO (when it started
                          sending) are recorded sent, not sent again; the file is staged whole first`,
   preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]
@@ -60,7 +62,8 @@ staged whole before the campaign starts.
 What smsq enqueue would queue, validated and counted by the same code, queueing nothing: recipients, invalid rows,
 duplicates, numbers on the suppression list, encodings, segments, estimated cost (and where the prices come from),
 how the recipients split over the gateway accounts and those no account may send to (NO_ROUTE), and a few
-rendered texts. Exit 1 when the enqueue would refuse the campaign.`,
+rendered texts. With --track-links the segments and samples count each link as its short link, written
+LINK_BASE_URL/xxxxxxxxx (a code is 9 characters). Exit 1 when the enqueue would refuse the campaign.`,
   'max-cost': `Usage: smsq max-cost ID AMOUNT|none
 
 Sets, raises or (with none) removes a campaign's budget cap; a campaign paused by its budget then needs
@@ -86,8 +89,9 @@ The replies received (polled with recordMo and pushed to /v1/replies/:token), ol
 
 State and counts of a campaign: its recipients' outcomes (sent, failed, unknown, cancelled, and not-sent,
 suppressed, capped, expired when there are some) and how many are still pending; delivery reports (delivered,
-undelivered, pending, expired, delivery rate = delivered / (delivered + undelivered)) and cost. Says so when no
-worker is connected to the queue. --json prints the API's JSON (times in ISO 8601).`,
+undelivered, pending, expired, delivery rate = delivered / (delivered + undelivered)) and cost; with tracked links,
+the clicks, the recipients who clicked (and their share of those sent) and the robot or HEAD visits not counted.
+Says so when no worker is connected to the queue. --json prints the API's JSON (times in ISO 8601).`,
   wait: `Usage: smsq wait ID [--timeout SECONDS] [--interval MS]
 
 Blocks until the campaign has ended with every recipient settled, with a progress bar on a terminal, then prints
@@ -99,8 +103,9 @@ while no worker is connected to the queue.
   results: `Usage: smsq results ID [--format csv|ndjson] [--with-content]
 
 One line per recipient, in the order queued, streamed to stdout: number, orderId, status, msgId, code, reason,
-the delivery report's fields and, last, the gateway account the call went to. CSV by default. --with-content adds
-each recipient's text, rendered from the template (the column before account).`,
+the delivery report's fields, the gateway account the call went to and, last, clicks and firstClickAt (tracked
+links; empty without them). CSV by default. --with-content adds each recipient's text, rendered from the template
+(the column before account).`,
   list: `Usage: smsq list [--state S] [--priority P] [--since TIME] [--limit N] [--json]
 
 Campaigns, newest first, with state, progress and delivery rate; all of them, page by page.

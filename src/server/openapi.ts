@@ -200,7 +200,7 @@ export const openApiDocument = {
           413: error('PAYLOAD_TOO_LARGE: over API_JSON_BODY_LIMIT (JSON) or API_STREAM_BODY_LIMIT (streamed).'),
           415: error('UNSUPPORTED_MEDIA_TYPE: use application/json, application/x-ndjson or text/csv.'),
           422: error(
-            "VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued), CAMPAIGN_EMPTY, BUDGET_EXCEEDED (the estimated cost is above maxCost), UNKNOWN_ACCOUNT (accounts names one not configured), TENANT_RATE_LIMIT (maxRate above the tenant's), or SPEND_NOT_ESTIMATED (the tenant has a spend limit and the cost cannot be estimated).",
+            "VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued; or a field such as trackLinks without LINK_BASE_URL), CAMPAIGN_EMPTY, BUDGET_EXCEEDED (the estimated cost is above maxCost), UNKNOWN_ACCOUNT (accounts names one not configured), TENANT_RATE_LIMIT (maxRate above the tenant's), or SPEND_NOT_ESTIMATED (the tenant has a spend limit and the cost cannot be estimated).",
           ),
           403: error("LANE_NOT_ALLOWED: a tenant key queued at a priority its tenant's lanes do not include; nothing queued."),
           429: error(

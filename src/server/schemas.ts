@@ -82,6 +82,11 @@ const callbackUrl = {
     "Where this campaign's webhook events go (http or https), instead of WEBHOOK_URL; needs WEBHOOK_SECRET on the server. A bad URL is a 422 VALIDATION_FAILED.",
 } as const;
 
+const trackLinks = {
+  description:
+    "Replace every http(s) link of each recipient's text by a short link of its own under LINK_BASE_URL (`<LINK_BASE_URL>/<9-character code>`), which the server redirects to the link and counts clicks on (the campaign's `links`, the results' `clicks` and `firstClickAt`). Without LINK_BASE_URL on the server, or for a fixed text with no link, 422 VALIDATION_FAILED. Default false.",
+} as const;
+
 export const recipientSchema = {
   type: 'object',
   description: 'A recipient; any other field is refused with the row number (a misspelt orderID would otherwise get a generated id).',
@@ -116,6 +121,7 @@ export const enqueueJsonBody = {
     validFor: { oneOf: [{ type: 'string' }, { type: 'number' }], description: timing.validFor.description },
     maxCost: { ...maxCost, type: 'number', exclusiveMinimum: 0 },
     callbackUrl,
+    trackLinks: { ...trackLinks, type: 'boolean' },
     recoverSince,
   },
 } as const;
@@ -138,6 +144,7 @@ export const enqueueStreamQuery = {
     maxCost: { ...maxCost, type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
     dryRun,
     callbackUrl,
+    trackLinks: { ...trackLinks, type: 'string', enum: ['true', 'false'] },
     recoverSince,
   },
 } as const;

@@ -38,6 +38,7 @@ interface JsonBody {
   expireAt?: string;
   maxCost?: number;
   callbackUrl?: string;
+  trackLinks?: boolean;
   recoverSince?: string;
 }
 
@@ -60,6 +61,7 @@ interface StreamQuery {
   maxCost?: string;
   dryRun?: 'true' | 'false';
   callbackUrl?: string;
+  trackLinks?: 'true' | 'false';
   recoverSince?: string;
 }
 
@@ -133,6 +135,7 @@ function streamOptions(
     expireAt: q.expireAt,
     maxCost: q.maxCost === undefined ? undefined : Number(q.maxCost),
     callbackUrl: q.callbackUrl,
+    trackLinks: q.trackLinks === 'true',
     recoverSince: q.recoverSince,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { content: q.content }),
   };
