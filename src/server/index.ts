@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../shared/config';
 import { createContext } from '../shared/context';
+import { ClickEventDrainer } from '../shared/links/click-events';
 import { checkRedisForProduction } from '../shared/redis/checks';
 import type { Logger } from '../shared/logger';
 import { enableProcessMetrics } from '../shared/metrics';
@@ -47,6 +48,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   log.info({ host, port, readOnlyDashboard: config.server.dashboardReadOnly }, 'server listening');
+  // Only a server that answers tracked links has their clicks to turn into link.clicked events.
+  const clickEvents = config.links.baseUrl === undefined ? undefined : new ClickEventDrainer(ctx).start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -61,6 +64,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         }, config.shutdownGraceMs).unref();
         await app.close();
         clearTimeout(timer);
+        // After the last request, and before Redis goes: clicks still queued wait in Redis for a server to drain them.
+        await clickEvents?.close();
         await ctx.close();
         log.info('server stopped');
       })();

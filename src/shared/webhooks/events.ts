@@ -23,6 +23,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'campaign.paused',
   'recipients.settled',
   'recipients.delivery',
+  'link.clicked',
   /** Reserved: the gateway integration has no replies yet, so nothing emits it. */
   'reply.received',
 ] as const;
@@ -58,6 +59,18 @@ export interface DeliveryItem {
   currency?: string;
 }
 
+/** One click on a tracked link in `link.clicked`: whose link it was, where it went, and when. */
+export interface ClickItem {
+  orderId: string;
+  number: string;
+  /** The original URL, which the short link redirected to. */
+  url: string;
+  /** ISO 8601. */
+  clickedAt: string;
+  /** Whether this was the recipient's first click on any of its links. */
+  firstClick: boolean;
+}
+
 /** `data` of each event type, besides `campaignId` and `seq`. */
 export interface WebhookEventData {
   'campaign.started': Record<string, never>;
@@ -67,6 +80,7 @@ export interface WebhookEventData {
   'campaign.paused': { by: 'account' | 'operator' | 'budget' | string; reason: string; code?: string };
   'recipients.settled': { batch: number; recipients: SettledRecipient[] };
   'recipients.delivery': { reports: DeliveryItem[] };
+  'link.clicked': { clicks: ClickItem[] };
   'reply.received': { msgId?: string; number: string; text: string };
 }
 
