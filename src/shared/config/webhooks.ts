@@ -16,7 +16,7 @@ export interface WebhookConfig {
   timeoutMs: number;
   /** `WEBHOOK_CONCURRENCY`: events delivered at once by one worker process. @defaultValue 16 */
   concurrency: number;
-  /** `WEBHOOK_MAX_QUEUED`: events waiting for delivery beyond which new ones are dropped (a dead receiver costs bounded Redis). @defaultValue 20000 */
+  /** `WEBHOOK_MAX_QUEUED`: events waiting for delivery beyond which new ones are dropped (a dead receiver costs bounded Redis); also the clicks that may wait for their `link.clicked` event (the oldest dropped). @defaultValue 20000 */
   maxQueued: number;
 }
 

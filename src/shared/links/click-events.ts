@@ -12,6 +12,11 @@ import { MAX_URL_LENGTH } from './link-text';
 
 /** Clicks taken per round, so the most one event carries: about the size of a batch's recipients.settled. */
 const CLICKS_PER_ROUND = 1_000;
+/**
+ * An event's clicks' URLs together stay under this many characters (a URL may be up to 2,000): a thousand clicks
+ * on long links become a few events of a size a receiver takes, not one of 2 MB.
+ */
+const EVENT_URL_CHARS = 256 * 1024;
 /** A round starts this long after the last ended: a click is queued for its receiver within about a second. */
 const ROUND_EVERY_MS = 1_000;
 /** After a Redis error or a failed emit: a Redis in trouble is not asked again at once, and a click waits seconds. */
@@ -166,8 +171,9 @@ export class ClickEventDrainer {
       }
       if (clicks.length === 0) continue;
       try {
-        await this.ctx.webhooks.emit(campaignId, 'link.clicked', { clicks }, last);
+        for (const part of bySize(clicks)) await this.ctx.webhooks.emit(campaignId, 'link.clicked', { clicks: part }, last);
       } catch (err) {
+        // Parts already made go again with the rest: a receiver drops repeats by click, as docs/webhooks.md says.
         failed = err;
         unsent.push(...group.lines);
       }
@@ -204,6 +210,21 @@ export class ClickEventDrainer {
       return false;
     }
   }
+}
+
+/** Clicks cut into events whose URLs stay under EVENT_URL_CHARS together (each event holds at least one click). */
+function bySize(clicks: ClickItem[]): ClickItem[][] {
+  const parts: ClickItem[][] = [[]];
+  let chars = 0;
+  for (const c of clicks) {
+    if (chars + c.url.length > EVENT_URL_CHARS && parts[parts.length - 1].length > 0) {
+      parts.push([]);
+      chars = 0;
+    }
+    parts[parts.length - 1].push(c);
+    chars += c.url.length;
+  }
+  return parts;
 }
 
 function batchKey(c: Pick<QueuedClick, 'campaignId' | 'batch'>): string {

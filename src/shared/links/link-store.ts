@@ -27,8 +27,8 @@ export type VisitKind = 'click' | 'robot' | 'head';
 export interface Followed {
   url: string;
   firstClick: boolean;
-  /** An event was dropped from a full webhook queue to make room for this click's. */
-  eventDropped: boolean;
+  /** Queued clicks dropped from a full `link.clicked` list to make room for this one's (0 but when the list is full). */
+  eventsDropped: number;
 }
 
 /** A recipient's clicks on its links: how many, and when the first was (ms). */
@@ -93,7 +93,7 @@ export class LinkStore {
       [this.keys.prefix, code, kind, String(now), String(this.retentionMs), String(this.maxQueuedEvents)],
     );
     if (!reply) return null;
-    return { url: reply[0], firstClick: reply[1] === 1, eventDropped: reply[2] === 1 };
+    return { url: reply[0], firstClick: reply[1] === 1, eventsDropped: reply[2] };
   }
 
   /** A batch's clicks by recipient index; a record that does not parse is left out, never breaking the results. */

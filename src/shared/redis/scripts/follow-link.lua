@@ -2,7 +2,8 @@
   Follows a tracked link: its URL, and the visit counted. A click counts on its recipient (clicks, first click time),
   on the campaign (`clicks`, and `clickers` at a recipient's first) and in the campaign's clicks per minute; a robot's
   or a HEAD request's visit counts only in the campaign's `linkPreviews`. A link whose campaign has expired is gone.
-  With webhooks (flag `w`), a click is queued for a `link.clicked` event; past maxQueued the oldest is dropped.
+  With webhooks (flag `w`), a click is queued for a `link.clicked` event; past maxQueued the oldest are dropped (more
+  than one when a server gave clicks back to the head of the list).
 
   Input:
     KEYS[1] current      the current generation's bucket of the code
@@ -17,7 +18,7 @@
 
   Output:
     false when the code is unknown or its campaign gone; else { url, 1 if this was its recipient's first click else 0,
-    1 if an event was dropped to make room else 0 }
+    the queued clicks dropped to make room }
 ]]
 local value = redis.call('HGET', KEYS[1], ARGV[2]) or redis.call('HGET', KEYS[2], ARGV[2])
 if not value then return false end
@@ -58,9 +59,10 @@ redis.call('PEXPIRE', perMinute, cttl > 0 and cttl or ARGV[5])
 local dropped = 0
 if string.find(flags, 'w', 1, true) then
   local n = redis.call('RPUSH', KEYS[3], id .. '\t' .. batch .. '\t' .. index .. '\t' .. now .. '\t' .. first .. '\t' .. url)
-  if n > tonumber(ARGV[6]) then
-    redis.call('LPOP', KEYS[3])
-    dropped = 1
+  local max = tonumber(ARGV[6])
+  if n > max then
+    redis.call('LTRIM', KEYS[3], n - max, -1)
+    dropped = n - max
   end
 end
 return { url, first, dropped }
