@@ -5,7 +5,8 @@
  * Plain HTML, CSS and a script per page served from ./assets with uPlot from node_modules: no build step, and no
  * request leaves for another host (the Content-Security-Policy below forbids it). The pages poll
  * `/console/api/...` — the campaign and account routes of the API mounted again behind the console's login, plus an
- * overview, the campaign's audit trail, the tenants and who is logged in.
+ * overview (with a tracked campaign's clicks over time when asked), the campaign's audit trail, the tenants and who is
+ * logged in.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { accountRoutes } from '../routes/accounts';
 import { campaignRoutes } from '../routes/campaigns';
 import { campaignParams } from '../schemas';
 import { campaignAudit } from './campaign-audit';
-import { campaignOverview, queueStatus } from './overview';
+import { campaignOverview, overviewQuery, queueStatus } from './overview';
 import { consoleTenants } from './tenants';
 import { whoami } from './whoami';
 import type { Principal } from '../../shared/tenants/api-key';
@@ -56,6 +57,7 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
     ['console.js', here('console.js'), 'text/javascript; charset=utf-8'],
     ['accounts.js', here('accounts.js'), 'text/javascript; charset=utf-8'],
     ['audit.js', here('audit.js'), 'text/javascript; charset=utf-8'],
+    ['clicks.js', here('clicks.js'), 'text/javascript; charset=utf-8'],
     ['tenants.js', here('tenants.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.js', path.join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.css', path.join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8'],
@@ -106,8 +108,13 @@ export async function campaignConsole(app: FastifyInstance, deps: ServerDeps): P
         }
       });
       api.get('/status', async () => ({ ...(await queueStatus(ctx)), readOnly: dashboardReadOnly }));
-      api.get<{ Params: { id: string } }>('/campaigns/:id/overview', { schema: { params: campaignParams } }, (req) =>
-        campaignOverview(ctx, deps.producerFor(req), req.params.id, ownedId(req.principal?.tenant, req.params.id)),
+      api.get<{ Params: { id: string }; Querystring: { clicks?: 'true' | 'false' } }>(
+        '/campaigns/:id/overview',
+        { schema: { params: campaignParams, querystring: overviewQuery } },
+        (req) =>
+          campaignOverview(ctx, deps.producerFor(req), req.params.id, ownedId(req.principal?.tenant, req.params.id), {
+            clicks: req.query.clicks === 'true',
+          }),
       );
       api.get('/whoami', (req) => whoami(ctx, principalOf(req)));
       api.get<{ Params: { id: string } }>('/campaigns/:id/audit', { schema: { params: campaignParams } }, (req) =>

@@ -1,7 +1,9 @@
 /**
  * What the console shows beside a campaign's counts: its progress series, its batches at work, a per-campaign
  * pause (issue 10's fields, when recorded) and, for the whole queue, a pause, an account-level stop and the
- * workers connected. Read on every poll: a few small reads, whatever the campaign's size.
+ * workers connected. Read on every poll: a few small reads, whatever the campaign's size. A tracked campaign's clicks
+ * over time are one read more, of a hash as long as the minutes it was clicked in: the page asks for them (?clicks=true)
+ * when its clicks change, not on every poll.
  */
 import { accountStopJson, campaignJson, isoTime, type CampaignJson } from '../../shared/campaign/json';
 import { readSeries, type SeriesSample } from '../../shared/campaign/series';
@@ -9,6 +11,7 @@ import type { Context } from '../../shared/context';
 import { readAccountStop } from '../../shared/campaign/sending-control';
 import { workerCount, type Producer } from '../../producer';
 import { failedBatchJobs, stallOf, type FailedBatchJobs, type Stall } from './stall';
+import { bucketClicks, type ClickSeries } from './click-series';
 
 export interface QueueStatus {
   /** Sending stopped for the whole queue (smsq pause, or an account-level stop). */
@@ -34,7 +37,18 @@ export interface CampaignOverview {
   failedJobs: FailedBatchJobs;
   /** Set when it should be sending and has not moved for a while: since when, and what is known to hold it. */
   stalled?: { since: string; reasons: string[] };
+  /** With ?clicks=true, for a campaign with tracked links: its clicks over time. */
+  clicks?: ClickSeries;
 }
+
+/** GET /console/api/campaigns/:id/overview's query. */
+export const overviewQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    clicks: { type: 'string', enum: ['true', 'false'], description: "true: a tracked campaign's clicks over time too." },
+  },
+} as const;
 
 /** Active jobs looked at for in-flight batches: every worker's concurrency together stays well below this. */
 const ACTIVE_SCAN = 1_000;
@@ -48,15 +62,22 @@ export async function queueStatus(ctx: Context): Promise<QueueStatus> {
  * `producer` is the caller's view and `campaignId` the id as the caller sees it; the records are read under
  * `storedId` (a tenant's campaign is stored with its tenant's prefix, see tenants/campaign-owner.ts).
  */
-export async function campaignOverview(ctx: Context, producer: Producer, id: string, storedId: string): Promise<CampaignOverview> {
+export async function campaignOverview(
+  ctx: Context,
+  producer: Producer,
+  id: string,
+  storedId: string,
+  opts: { clicks?: boolean } = {},
+): Promise<CampaignOverview> {
   const info = await producer.getCampaign(id);
   const campaignId = storedId;
-  const [series, active, record, queue, failedJobs] = await Promise.all([
+  const [series, active, record, queue, failedJobs, perMinute] = await Promise.all([
     readSeries(ctx.redis, ctx.keys, campaignId),
     ctx.queues.batches.getActive(0, ACTIVE_SCAN - 1),
     ctx.campaigns.show(campaignId),
     queueStatus(ctx),
     failedBatchJobs(ctx, campaignId),
+    opts.clicks && info.links ? ctx.links.clicksPerMinute(campaignId) : undefined,
   ]);
   const inFlight = active.filter((job) => job?.data.campaignId === campaignId).length;
   const stall: Stall | undefined = stallOf(ctx.clock.now(), record, info.counts.pending, series.at(-1)?.at, failedJobs, queue);
@@ -71,5 +92,6 @@ export async function campaignOverview(ctx: Context, producer: Producer, id: str
     queue,
     failedJobs,
     ...(stall ? { stalled: { since: isoTime(stall.since), reasons: stall.reasons } } : {}),
+    ...(perMinute ? { clicks: bucketClicks(perMinute, ctx.clock.now()) } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * to push events anyway; polling keeps the server stateless and works through any proxy. No framework, no build:
  * elements are built with textContent (campaign ids and texts are never parsed as HTML).
  */
-/* global campaignAuditSection */
+/* global campaignAuditSection, campaignClicksSection */
 'use strict';
 
 const POLL_MS = 2000;
@@ -253,6 +253,14 @@ function listPage() {
       el('td', { class: 'num', text: n(c.counts.unknown) }),
       el('td', { class: 'num', text: n(c.counts.pending) }),
       el('td', { class: 'num', text: pct(d.deliveryRate), title: `${n(d.pending)} reports pending` }),
+      // Empty for a campaign without tracked links; `–` for one with nothing sent yet.
+      c.links
+        ? el('td', {
+            class: 'num',
+            text: pct(c.links.clickRate),
+            title: `${n(c.links.clicks)} clicks by ${n(c.links.clickers)} recipients`,
+          })
+        : el('td', { class: 'num', title: 'no tracked links' }),
       el('td', { class: 'num', text: cost(d.cost) }),
       el('td', { class: 'num', text: age(c.createdAt), title: c.createdAt }),
       el('td', { class: 'tenant-col', text: c.tenant || '–', title: c.tenant ? '' : 'queued with an admin key: no tenant' }),
@@ -284,7 +292,7 @@ function listPage() {
               'tr',
               {},
               el('td', {
-                colspan: '12',
+                colspan: '13',
                 class: 'empty',
                 text:
                   state || tenant
@@ -419,6 +427,8 @@ function campaignPage() {
   let readOnly = false;
   // audit.js, which campaign.html loads before this script.
   const audit = campaignAuditSection(id);
+  // clicks.js, likewise: a tracked campaign's clicks.
+  const clicks = campaignClicksSection();
 
   function pairs(dl, entries) {
     dl.replaceChildren(...entries.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
@@ -579,6 +589,7 @@ function campaignPage() {
       );
     banners(o.queue);
     drawChart(o.series);
+    clicks.render(c, o.clicks);
     const active = c.state === 'queued' || c.state === 'running' || c.state === 'waiting-window';
     const ended = c.state === 'completed' || c.state === 'failed' || c.state === 'cancelled';
     const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, settle: ended && counts.unknown > 0 };
@@ -604,7 +615,7 @@ function campaignPage() {
   async function load() {
     let o;
     try {
-      o = await getJson(`${API}/campaigns/${encodeURIComponent(id)}/overview`);
+      o = await getJson(`${API}/campaigns/${encodeURIComponent(id)}/overview${clicks.wanted() ? '?clicks=true' : ''}`);
     } catch (err) {
       if (err.status !== 404) throw err;
       notFound();
