@@ -2,7 +2,7 @@
 /** Command-line options of `npm run bench` and the campaign sizes they imply. */
 const { parseArgs } = require('node:util');
 
-const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness', 'suppression', 'personalised'];
+const SCENARIOS = ['enqueue', 'instant', 'slow', 'job-per-recipient', 'expiry', 'fairness', 'suppression', 'personalised', 'redirect'];
 
 /**
  * Recipients per campaign in a full run. `--quick` divides them by 10: the ratio targets stay meaningful, while
@@ -21,6 +21,8 @@ const FULL_SIZES = Object.freeze({
   suppressionList: 1_000_000,
   // Issue 11: a template with three fields against one fixed text, 2 workers, 10% -18.
   personalised: 100_000,
+  // Issue 27: tracked links stored, one per recipient, that the redirect scenario follows at random.
+  redirectLinks: 100_000,
 });
 
 const USAGE = `Usage: npm run bench [-- options]

@@ -133,6 +133,9 @@ function keyKind(name) {
   if (/^campaigns:c\./.test(name)) return 'split job hash';
   if (/:events$/.test(name)) return 'events streams';
   if (/^naive:\d+$/.test(name)) return 'job hashes (one per recipient)';
+  if (/^links:\d+:[0-9A-Za-z]$/.test(name)) return 'tracked links';
+  if (/^campaign:[^:]+:batch:\d+:clk$/.test(name)) return 'click records';
+  if (/^campaign:[^:]+:clicks$/.test(name)) return 'clicks per minute';
   return 'other queue keys';
 }
 

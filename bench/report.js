@@ -13,6 +13,8 @@ const FORMAT = {
   rate: (n) => `${int(n)}/s`,
   MB: (n) => `${n.toFixed(0)} MB`,
   ms: (n) => `${int(n)} ms`,
+  ms1: (n) => `${n.toFixed(n < 10 ? 2 : 1)} ms`,
+  us: (n) => `${n.toFixed(0)} µs`,
   B: (n) => `${n.toFixed(n < 10 ? 1 : 0)} B`,
   x: (n) => `${n.toFixed(2)}×`,
   '%': (n) => `${(n * 100).toFixed(1)}%`,
@@ -74,7 +76,7 @@ function rowsFor(results, opts) {
       parts.map(([k, name]) => `${name} ${median((r) => (r.sendCpuS[k] * 100_000) / size)} s`).join(', '),
     );
   };
-  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness, suppression, personalised } = results;
+  const { enqueue, instant, slow, jobPerRecipient, expiry, fairness, suppression, personalised, redirect } = results;
   const c = opts.workerConcurrency;
 
   if (enqueue) {
@@ -293,6 +295,58 @@ function rowsFor(results, opts) {
       ['redis', 'Redis'],
     ]);
     note('  ledger checked', 'every recipient once, every text its rendered template, no call over 1000 numbers');
+  }
+  if (redirect) {
+    const r = redirect;
+    const cores = (runs, k) => summarize(runs.map((x) => x[k])).median.toFixed(2);
+    section(
+      `Tracked links: GET /<code> → 302 from \`smsq server\` (${r.pinnedCpu === null ? 'not pinned' : `pinned to CPU ${r.pinnedCpu}`}), ${int(r.size)} links, random codes, 1 in 10 a robot, ${r.seconds} s after ${r.warmupSeconds} s warm-up`,
+    );
+    row(
+      `bare node:http answering 302 from memory, ${r.connections} in flight (baseline: one Node process's ceiling)`,
+      field(r.bare, 'rate'),
+      'rate',
+    );
+    row('  its CPU per request', field(r.bare, 'serverCpuUsPerRedirect'), 'us');
+    row(`redirects/s, ${r.connections} requests in flight`, field(r.closed, 'rate'), 'rate', TARGETS.redirectRate);
+    row('  share of the bare server (paired runs)', field(r.closed, 'ofBare'), '%');
+    for (const p of ['p50', 'p99', 'max'])
+      row(`  latency ${p} (mostly queueing behind the other ${r.connections - 1})`, field(r.closed, `latencyMs.${p}`), 'ms1');
+    note(
+      '  cores busy (medians)',
+      `server ${cores(r.closed, 'serverCores')}, Redis ${cores(r.closed, 'redisCores')}, load generator ${cores(r.closed, 'loadCores')}`,
+    );
+    row('  server CPU per redirect', field(r.closed, 'serverCpuUsPerRedirect'), 'us');
+    row('  Redis CPU per redirect (INFO cpu)', field(r.closed, 'redisCpuUsPerRedirect'), 'us');
+    row('    FOLLOW_LINK script (commandstats evalsha)', field(r.closed, 'scriptUsecPerRedirect'), 'us');
+    row('  other processes on the machine meanwhile', field(r.closed, 'otherCores'), 'cores');
+    const rate = int(r.paced[0]?.offeredRate ?? 0);
+    row(`paced at ${rate}/s: answered/s`, field(r.paced, 'rate'), 'rate');
+    row('  latency p50 (from when each request was due)', field(r.paced, 'latencyMs.p50'), 'ms1');
+    row('  latency p95', field(r.paced, 'latencyMs.p95'), 'ms1');
+    row('  latency p99', field(r.paced, 'latencyMs.p99'), 'ms1', TARGETS.redirectP99);
+    row('  latency max', field(r.paced, 'latencyMs.max'), 'ms1');
+    note(
+      '  cores busy (medians)',
+      `server ${cores(r.paced, 'serverCores')}, Redis ${cores(r.paced, 'redisCores')}, load generator ${cores(r.paced, 'loadCores')}`,
+    );
+    row('  other processes on the machine meanwhile', field(r.paced, 'otherCores'), 'cores');
+    row(
+      `Redis per stored link (MEMORY USAGE of ${r.setup.buckets} buckets / links; values ${r.setup.valueBytes} B)`,
+      single(r.setup.bytesPerLink),
+      'B',
+    );
+    row('  used_memory delta per link', single(r.setup.usedMemoryPerLink), 'B');
+    row(`click records per recipient clicked (${int(r.clickers)} recipients)`, single(r.clickRecordBytesPerClicker), 'B');
+    row('links stored/s (LinkStore.store, 1000 a call, 4 calls in flight)', single(r.setup.storeRate), 'rate');
+    row('server peak RSS', single(r.serverRssMb), 'MB');
+    const failed = r.checks.filter((c) => !c.ok);
+    note(
+      '  counts checked',
+      failed.length === 0
+        ? `every answer 302 in ${r.checks.length} phases; clicks + linkPreviews grew by the 302s answered (warm-up included), linkPreviews by the robots', clickers = recipients clicked`
+        : `FAILED: ${failed.map((c) => `${c.phase}: ${c.problems.join('; ')}`).join(' | ')}`,
+    );
   }
   return rows;
 }

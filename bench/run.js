@@ -20,6 +20,7 @@ const { expiryStart, expiryFinish } = require('./scenarios/expiry');
 const { fairnessScenario } = require('./scenarios/fairness');
 const { suppressionScenario } = require('./scenarios/suppression');
 const { personalisedScenario } = require('./scenarios/personalised');
+const { redirectScenario } = require('./scenarios/redirect');
 const { profile, profilesPersonalised, PROFILE_NODE_ARGS } = require('./profile');
 
 /** One line of plain text, as most campaigns are. */
@@ -81,6 +82,7 @@ async function main() {
     if (on('fairness')) results.fairness = await fairnessScenario(ctx);
     if (on('suppression')) results.suppression = await suppressionScenario(ctx);
     if (on('personalised')) results.personalised = await personalisedScenario(ctx);
+    if (on('redirect')) results.redirect = await redirectScenario(ctx);
     if (expiry) results.expiry = await expiryFinish(ctx, expiry);
     const simExit = await sim.child.stop();
 

@@ -1,5 +1,5 @@
 'use strict';
-/** The targets of issues 6, 10, 11, 13, 17 and 24, and how a figure (its median over runs) is judged against one. */
+/** The targets of issues 6, 10, 11, 13, 17, 24 and 27, and how a figure (its median over runs) is judged against one. */
 
 const TARGETS = Object.freeze({
   enqueueRate: { op: '>=', value: 500_000, text: '≥ 500,000/s' },
@@ -25,6 +25,9 @@ const TARGETS = Object.freeze({
   suppressionCheck: { op: '>=', value: 0.9, text: '≥ 90% of empty' },
   // Issue 11: personalised texts at batch speed.
   personalisedVsFixed: { op: '>=', value: 0.8, text: '≥ 0.8× fixed text' },
+  // Issue 27: tracked-link redirects by one `smsq server` process (one core), and a visitor's wait at that rate.
+  redirectRate: { op: '>=', value: 5_000, text: '≥ 5,000/s' },
+  redirectP99: { op: '<=', value: 10, text: '≤ 10 ms' },
 });
 
 const pct = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
