@@ -10,6 +10,7 @@ import { findLinks } from '../shared/links/link-text';
 import { isTemplate, parseTemplate, type Template } from '../shared/text/template';
 import { pinnedAccounts, refuseUnknownAccounts } from './account-routes';
 import { maxCostMicros } from './budget-check';
+import { checkCanaryOptions, type CheckedCanary } from './canary-options';
 import { resolveTiming, type CampaignTiming } from './campaign-timing';
 import type { EnqueueOptions } from './enqueue';
 import { checkCampaignId, checkContent, checkMaxRate, checkSenderId } from './validate';
@@ -23,6 +24,8 @@ export interface CheckedCampaign {
   template?: Template;
   /** With trackLinks: LINK_BASE_URL, the base of the short links its texts will carry. */
   linkBase?: string;
+  /** With a canary: its size, hold and gates (staging draws it). */
+  canary?: CheckedCanary;
   /** The budget cap in millionths. */
   maxCost?: number;
   priority: Priority;
@@ -30,6 +33,8 @@ export interface CheckedCampaign {
   timing: CampaignTiming;
   /** The accounts it pins (configured ones, each once); undefined: any account may send it. */
   accounts?: string[];
+  /** The campaign it resends to. */
+  parentId?: string;
 }
 
 /**
@@ -44,12 +49,15 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
   const cap = opts.maxCost === undefined ? undefined : maxCostMicros(opts.maxCost);
   const pinned = pinnedAccounts(opts.accounts);
   const { timing, problems: timingProblems } = resolveTiming(opts, ctx.clock.now());
+  const canary = checkCanaryOptions(opts, ctx.config);
   const fieldProblems = [
     ...timingProblems,
+    ...canary.problems,
     ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
     ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
     ['callbackUrl', opts.callbackUrl === undefined ? null : await checkCallbackUrl(ctx, campaignId, opts.callbackUrl)],
     ['campaignId', checkCampaignId(campaignId)],
+    ['parentId', opts.parentId === undefined ? null : checkCampaignId(opts.parentId)],
     ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
     ['maxCost', typeof cap === 'string' ? cap : null],
@@ -68,11 +76,13 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
     senderId,
     template: parsed?.ok ? parsed.template : undefined,
     ...(opts.trackLinks === true ? { linkBase: ctx.config.links.baseUrl } : {}),
+    ...(canary.canary ? { canary: canary.canary } : {}),
     maxCost: typeof cap === 'number' ? cap : undefined,
     priority: opts.priority ?? DEFAULT_PRIORITY,
     maxRate: opts.maxRate,
     timing,
     accounts: pinned.names,
+    ...(opts.parentId !== undefined ? { parentId: opts.parentId } : {}),
   };
 }
 

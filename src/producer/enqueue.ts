@@ -15,13 +15,15 @@ import { noRouteWarning, type RouteSummary } from './account-routes';
 import { checkBudget } from './budget-check';
 import { windowRowCheck, type TimingOptions } from './campaign-timing';
 import { checkCampaign, type CheckedCampaign } from './check-campaign';
+import type { CanaryOptions, CheckedCanary } from './canary-options';
+import type { CanaryPlan } from '../shared/campaign/canary';
 import type { RawRow } from './read-recipients';
 import { PendingBatches, PENDING_TTL_MS } from './pending-batches';
 import { stageRows, type Staged, type StageOptions } from './stage-rows';
 import type { TextSummary } from './text-stats';
 import type { RowProblem } from './validate';
 
-export interface EnqueueOptions extends TimingOptions {
+export interface EnqueueOptions extends TimingOptions, CanaryOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
   campaignId?: string;
   /** The text, or a template with `{{field}}` / `{{field|fallback}}` placeholders filled from each recipient's fields. */
@@ -60,6 +62,8 @@ export interface EnqueueOptions extends TimingOptions {
   trackLinks?: boolean;
   /** Send a number listed twice only once (counted in `duplicatesSkipped`). Default true. */
   dedupe?: boolean;
+  /** The campaign this one resends to, shown in its status (resendCampaign sets it). */
+  parentId?: string;
   /**
    * Budget cap, in the currency of the prices (e.g. 250 for 250 USD): refused (BUDGET_EXCEEDED, nothing queued)
    * when the estimated cost is above it, and paused while sending once the reported cost reaches it.
@@ -174,7 +178,8 @@ export async function enqueueCampaign(ctx: Context, opts: EnqueueOptions): Promi
   const renewal = setInterval(() => void renewLock(redis, lockKey, lockToken, STAGING_LOCK_MS).catch(() => undefined), STAGING_LOCK_MS / 3);
   try {
     const existing = await ctx.campaigns.read(campaignId);
-    return source.rereadable
+    // A canary is drawn from the whole list and staged last: such a campaign is staged whole before it sends.
+    return source.rereadable && !checked.canary
       ? await enqueueRereadable(ctx, opts, checked, source, existing)
       : await enqueueOnce(ctx, opts, checked, source, existing);
   } catch (err) {
@@ -320,9 +325,10 @@ function stageOptions(
   c: CheckedCampaign,
 ): Pick<
   StageOptions,
-  'content' | 'senderId' | 'accounts' | 'template' | 'linkBase' | 'dedupe' | 'skipInvalid' | 'windowCheck' | 'suppressionTenant'
+  'content' | 'senderId' | 'accounts' | 'template' | 'linkBase' | 'canary' | 'dedupe' | 'skipInvalid' | 'windowCheck' | 'suppressionTenant'
 > {
   return {
+    ...(c.canary ? { canary: { size: c.canary.size, seed: c.campaignId } } : {}),
     linkBase: c.linkBase,
     suppressionTenant: suppressionTenant(ctx.config, c.campaignId),
     content: c.content,
@@ -484,11 +490,14 @@ async function commitSteps(
       createdAt: String(createdAt),
       // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
       ...(c.template ? { template: '1' } : {}),
+      // Its canary as staged: the split job releases its batches alone, the canary check job the rest.
+      ...(c.canary && c.canaryStaged ? canaryFields(c.canary, c.canaryStaged) : {}),
       // Tracked links: the base of its short links, fixed now so that what the preview counted is what is sent.
       ...(c.linkBase ? { linkBase: c.linkBase } : {}),
       // The budget cap in millionths: workers' delivery reports pause the campaign when its cost reaches it.
       ...(c.maxCost !== undefined ? { maxCost: String(c.maxCost) } : {}),
       ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
+      ...(c.parentId ? { parentId: c.parentId } : {}),
       ...(staging ? { staging: '1', staged: '0' } : {}),
     })
     .pexpire(key, PENDING_TTL_MS)
@@ -505,6 +514,12 @@ async function commitSteps(
   await pending?.persist();
   await redis.persist(key);
   await addSplitJob(ctx, campaignId, t.sendAt);
+}
+
+/** The campaign hash's canary fields at commit: its plan (shared/campaign/canary.ts), and its state. */
+function canaryFields(canary: CheckedCanary, staged: NonNullable<Staged['canaryStaged']>): Record<string, string> {
+  const plan: CanaryPlan = { size: staged.size, firstBatch: staged.firstBatch, holdMs: canary.holdMs, gates: canary.gates };
+  return { canary: JSON.stringify(plan), canaryState: 'sending' };
 }
 
 /**

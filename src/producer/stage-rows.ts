@@ -11,6 +11,7 @@ import type { StagedCheck } from '../shared/opt-out/list-version';
 import { encodeRecipients } from '../shared/recipient/codec';
 import { smartEncode } from '../shared/text/encoding';
 import { withPreviewLinks } from '../shared/links/link-text';
+import { CanarySample, type CanarySize } from './canary-sample';
 import type { Template } from '../shared/text/template';
 import type { Recipient } from '../shared/types';
 import { RouteTally, type RouteSummary } from './account-routes';
@@ -41,6 +42,11 @@ export interface StageOptions {
   template?: Template;
   /** With tracked links: LINK_BASE_URL, so that texts are counted with each link as long as its short link will be. */
   linkBase?: string;
+  /**
+   * A canary drawn from the list (canary-sample.ts, seeded with `seed`): its recipients are staged after all the
+   * others, in batches of their own (`Staged.canary`), so that they can be sent first and the rest held.
+   */
+  canary?: { size: CanarySize; seed: string };
   dedupe: boolean;
   /**
    * Invalid rows are skipped rather than fatal: batches go on being written (and their suppressions counted) after
@@ -89,6 +95,8 @@ export interface Staged {
   routes: RouteSummary;
   /** Set when a writer answered 'ended': batches from this one on were not written. */
   endedAt?: number;
+  /** With a canary: its recipients, and the first of its batches (the campaign's last ones). */
+  canaryStaged?: { size: number; firstBatch: number };
 }
 
 /** What the suppression list holds for a batch's recipients now: their StagedCheck, and how many numbers are listed. */
@@ -131,6 +139,8 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   let part = '';
   let suppressed = 0;
   let endedAt: number | undefined;
+  const sample = opts.canary ? new CanarySample<Recipient>(opts.canary.size, opts.canary.seed) : undefined;
+  let canaryFirst: number | undefined;
   // A fixed text is the same on every row: its links are found once, not once per row.
   let lastText: string | undefined;
   let lastSent = '';
@@ -206,8 +216,6 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     else if (outside) invalid(outside);
     else if (checked.kind === 'ok') {
       const r = checked.recipient;
-      part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
-      part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
       const text = measure ? sentText(checked.text) : '';
       if (measure) {
         texts.add(r.number, text);
@@ -215,10 +223,18 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
       }
       if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text });
       total++;
-      buffer.push(r);
-      return buffer.length === config.batchSize;
+      const rest = sample ? sample.offer(r) : r;
+      return rest !== undefined && add(rest);
     }
     return false;
+  };
+
+  /** Adds a recipient to the batch being filled; true when that batch is full. */
+  const add = (r: Recipient): boolean => {
+    part += r.values ? `${r.number},${r.orderId}\t${JSON.stringify(r.values)}` : `${r.number},${r.orderId}`;
+    part += r.zone === undefined ? '\n' : `\x1f${r.zone}\n`;
+    buffer.push(r);
+    return buffer.length === config.batchSize;
   };
 
   try {
@@ -241,6 +257,14 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
         }
       }
     }
+    if (buffer.length > 0 && endedAt === undefined) await flush();
+    // The canary's batches come last: the split job releases them alone (see shared/campaign/canary.ts).
+    canaryFirst = batches;
+    if (sample && endedAt === undefined)
+      for (const r of sample.canary) {
+        if (add(r)) await flush();
+        if (endedAt !== undefined) break;
+      }
     if (buffer.length > 0 && endedAt === undefined) await flush();
     if (opts.expectBatches && endedAt === undefined && batches < opts.expectBatches.length) {
       throw new SmsqError(
@@ -268,5 +292,6 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     samples,
     routes: routes.summary(),
     endedAt,
+    ...(sample ? { canaryStaged: { size: sample.canary.length, firstBatch: canaryFirst ?? batches } } : {}),
   };
 }

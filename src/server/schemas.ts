@@ -320,6 +320,34 @@ export const campaignInfoSchema = {
       description:
         "Set when fields of the campaign's record in Redis cannot be read (corrupt, or from another version): they are left out of this answer.",
     },
+    canary: {
+      type: 'object',
+      description:
+        'Set for a campaign with a canary: its size, hold (ms) and gates; its state (sending, holding, released, or stopped: a gate failed and the campaign is paused by canary); when its hold began; and, once judged, what it did.',
+      properties: {
+        size: count,
+        holdMs: count,
+        gates: {
+          type: 'object',
+          properties: { maxFailedRate: { type: 'number' }, minDeliveredRate: { type: 'number' }, maxOptOutRate: { type: 'number' } },
+        },
+        state: { type: 'string', enum: ['sending', 'holding', 'released', 'stopped'] },
+        sentAt: { type: 'string', format: 'date-time' },
+        figures: {
+          type: 'object',
+          properties: {
+            called: count,
+            sent: count,
+            failed: count,
+            delivered: count,
+            optOuts: count,
+            failedRate: { type: 'number', nullable: true },
+            deliveredRate: { type: 'number', nullable: true },
+            optOutRate: { type: 'number', nullable: true },
+          },
+        },
+      },
+    },
     links: {
       type: 'object',
       description:

@@ -23,6 +23,7 @@ export const QUEUE_NAMES = {
 export const JOB_NAMES = {
   split: 'split',
   expire: 'expire',
+  canary: 'canary',
   send: 'send',
   pollReports: 'poll-reports',
   pollReplies: 'poll-replies',
@@ -41,6 +42,7 @@ export const POLL_SCHEDULER_ID = 'poll-reports';
 export interface JobTypes {
   [JOB_NAMES.split]: { queue: typeof QUEUE_NAMES.campaigns; data: CampaignJobData; result: CampaignJobResult };
   [JOB_NAMES.expire]: { queue: typeof QUEUE_NAMES.campaigns; data: CampaignJobData; result: CampaignJobResult };
+  [JOB_NAMES.canary]: { queue: typeof QUEUE_NAMES.campaigns; data: CampaignJobData; result: CampaignJobResult };
   [JOB_NAMES.send]: { queue: typeof QUEUE_NAMES.batches; data: BatchJobData; result: BatchJobResult };
   [JOB_NAMES.pollReports]: { queue: typeof QUEUE_NAMES.delivery; data: NoJobData; result: PollSummary };
   [JOB_NAMES.pollReplies]: { queue: typeof QUEUE_NAMES.replies; data: NoJobData; result: ReplyPollSummary };

@@ -1,3 +1,4 @@
+import type { CanaryFigures, CanaryGates, CanaryState } from './campaign/canary';
 import type { Priority } from './campaign/lanes';
 import type { OutcomeCounter } from './batch/outcomes';
 
@@ -151,6 +152,8 @@ export interface CampaignInfo {
   campaignId: string;
   /** The tenant whose key queued it (its campaignId as stored is `<tenant>~<id>`); absent: an admin's campaign. */
   tenant?: string;
+  /** Set for a resend (resendCampaign): the campaign whose recipients it sends to again. */
+  parentId?: string;
   state: ShownState;
   content: string;
   senderId?: string;
@@ -187,10 +190,25 @@ export interface CampaignInfo {
   settleError?: string;
   /** Set for a campaign with tracked links: the visits to its short links. */
   links?: LinkSummary;
+  /** Set for a campaign with a canary: its size, hold, gates, where it is, and what it did once judged. */
+  canary?: CanaryInfo;
   /** Failed and unknown recipients per gateway status or error code, e.g. { failed: { '-5': 3 }, unknown: { TIMEOUT: 1 } }. */
   outcomeCodes: { failed: Record<string, number>; unknown: Record<string, number> };
   /** Set when fields of its record in Redis could not be read (corrupt, or from another version): they are left out. */
   damaged?: string[];
+}
+
+/** A campaign's canary (shared/campaign/canary.ts). */
+export interface CanaryInfo {
+  size: number;
+  holdMs: number;
+  gates: CanaryGates;
+  /** `sending`, `holding` (all its recipients settled; held until sentAt + holdMs), `released` or `stopped` (a gate failed: the campaign is paused). */
+  state: CanaryState;
+  /** When its last recipient was settled and the hold began (ms since the epoch; ISO 8601 over HTTP). */
+  sentAt?: number;
+  /** What it did, once judged. */
+  figures?: CanaryFigures;
 }
 
 /** A tracked campaign's clicks. */

@@ -4,7 +4,8 @@ import type { Context } from '../shared/context';
 import { initialRelease, queueBatches } from '../shared/campaign/lanes';
 import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import { settleIdleBatches } from '../shared/settling/idle-batches';
-import type { JobOf } from '../shared/queues';
+import { JOB_NAMES, type JobOf } from '../shared/queues';
+import { jobIds } from '../shared/redis/keys';
 import type { CampaignJobResult } from '../shared/types';
 
 /**
@@ -26,6 +27,15 @@ export async function splitCampaign(ctx: Context, job: JobOf<'campaigns'>): Prom
   const target = await ctx.webhooks.target(campaignId, campaign);
   const at = moved === 'ok' ? startedAt : campaign.startedAt;
   if (target && at) await ctx.webhooks.started(target, at);
+  const canary = campaign.canary;
+  if (canary && canary.state !== 'released') {
+    // The canary's batches (the campaign's last) go alone; the canary check job releases the others if its gates hold.
+    const first = canary.plan.firstBatch;
+    const release = initialRelease(campaign.batches - first, ctx.config.releaseAhead).map((j) => first + j);
+    await queueBatches(ctx, campaignId, release, campaign.priority);
+    await ctx.queues.campaigns.add(JOB_NAMES.canary, { campaignId }, { jobId: jobIds.canary(campaignId), delay: 1_000 });
+    return { batches: campaign.batches };
+  }
   await queueBatches(ctx, campaignId, initialRelease(campaign.batches, ctx.config.releaseAhead), campaign.priority);
   return { batches: campaign.batches };
 }

@@ -14,6 +14,7 @@ import { pollReplies } from './poll-replies';
 import { pollReports } from './poll-reports';
 import { sendBatch, TransientBatchError } from './send-batch';
 import { settleJob } from './settle-job';
+import { checkCanary } from './canary-check';
 import { expireCampaign, splitCampaign } from './split-campaign';
 import { deliverWebhook, webhookBackoff } from './deliver-webhook';
 import { retryOnRedisRefusal } from './redis-refusal';
@@ -55,7 +56,13 @@ export async function startWorker(config: Config, log: Logger, opts: ContextOpti
   };
   const splitter: WorkerOf<'campaigns'> = new Worker(
     QUEUE_NAMES.campaigns,
-    retryOnRedisRefusal(log, (job) => (job.name === JOB_NAMES.expire ? expireCampaign(ctx, job) : splitCampaign(ctx, job))),
+    retryOnRedisRefusal(log, (job) =>
+      job.name === JOB_NAMES.expire
+        ? expireCampaign(ctx, job)
+        : job.name === JOB_NAMES.canary
+          ? checkCanary(ctx, job)
+          : splitCampaign(ctx, job),
+    ),
     {
       ...common,
       concurrency: 2,

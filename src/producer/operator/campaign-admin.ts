@@ -1,6 +1,7 @@
 import type { Context } from '../../shared/context';
 import { maxCostMicros } from '../budget-check';
 import { SmsqError } from '../../shared/errors';
+import { releaseRest } from '../../shared/campaign/canary-release';
 import { LIFECYCLE } from '../../shared/campaign/lifecycle';
 import { jobIds } from '../../shared/redis/keys';
 import { checkSendAt } from '../campaign-timing';
@@ -112,6 +113,9 @@ export async function resumeCampaign(ctx: Context, campaignId: string): Promise<
   }
   // A parked job still on its way to the delayed set cannot be promoted yet; it promotes itself once there.
   await Promise.all(r.parked.map(async (id) => (await ctx.queues.batches.getJob(id))?.promote().catch(() => undefined)));
+  // A campaign its canary stopped: resuming it is the operator's word that the rest may go.
+  const c = await ctx.campaigns.read(campaignId);
+  if (c?.canary?.state === 'stopped') await releaseRest(ctx, campaignId, c);
   ctx.log.info({ campaignId, parked: r.parked.length }, 'campaign resumed');
   return getCampaign(ctx, campaignId);
 }

@@ -74,6 +74,12 @@ export const LIFECYCLE = {
     by: ['operator'],
     why: 'paused: none of its batches starts until it is resumed',
   },
+  canaryPause: {
+    from: ['queued', 'running'],
+    to: 'paused',
+    by: ['worker'],
+    why: 'its canary failed a gate: the rest of its list is not sent unless it is resumed',
+  },
   budgetPause: { from: ['queued', 'running'], to: 'paused', by: ['reports'], why: 'its reported cost reached its maxCost' },
   resume: { from: ['paused'], to: 'running', by: ['operator'], why: 'resumed: its parked batches go back to its lane' },
   resumeScheduled: {

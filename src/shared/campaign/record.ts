@@ -4,6 +4,7 @@ import { outcomeCounts, type OutcomeCounter } from '../batch/outcomes';
 import { DELIVERY_COUNTERS, PRICED_COUNTER } from '../delivery/scripts';
 import { parseWindow, type SendWindow } from '../schedule/send-window';
 import { parseTemplate, type Template } from '../text/template';
+import { isCanaryState, parseCanaryFigures, parseCanaryPlan, type CanaryFigures, type CanaryPlan, type CanaryState } from './canary';
 import { storedTime } from '../time/stored-time';
 import { SHOWN_STATES, type CampaignInfo, type CampaignState } from '../types';
 
@@ -31,6 +32,8 @@ export interface CampaignRecord {
   senderId?: string;
   /** With tracked links: the LINK_BASE_URL its short links were made under when it was queued (its texts' links are shortened at each call). */
   linkBase?: string;
+  /** Its canary (staged in its last batches), where the canary is, and what it did once judged. */
+  canary?: { plan: CanaryPlan; state: CanaryState; sentAt?: number; figures?: CanaryFigures };
   /** Visits to its tracked links: clicks, recipients who clicked at least once, and robots' or HEAD requests' visits (counted apart). */
   links: { clicks: number; clickers: number; previews: number };
   /** The gateway accounts it pins (their names, each once); undefined: any configured account may send it. */
@@ -55,6 +58,10 @@ export interface CampaignRecord {
   invalid: number;
   /** Where its webhook events go, when not to WEBHOOK_URL. */
   callbackUrl?: string;
+  /** Sent even to numbers that reached SMS_FREQUENCY_CAP. */
+  ignoreFrequencyCap: boolean;
+  /** The campaign this one resends to (producer/operator/resend.ts). */
+  parentId?: string;
   /** The budget cap, in millionths. */
   maxCost?: number;
   /** ms since the epoch: queued; started by its split job; its first and last batch start; its end. */
@@ -125,6 +132,7 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     senderId: f.senderId || undefined,
     linkBase: f.linkBase || undefined,
     links: { clicks: num(f.clicks), clickers: num(f.clickers), previews: num(f.linkPreviews) },
+    canary: canaryOf(f, damaged, time('canarySentAt')),
     accounts: pinnedAccounts(f.accounts, damaged),
     state,
     priority: priorityOf(f.priority),
@@ -141,6 +149,8 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     duplicates: num(f.duplicates),
     invalid: num(f.invalid),
     callbackUrl: f.callbackUrl || undefined,
+    ignoreFrequencyCap: f.ignoreFrequencyCap === '1',
+    parentId: f.parentId || undefined,
     maxCost: opt(f.maxCost),
     createdAt: time('createdAt') ?? 0,
     startedAt: time('startedAt'),
@@ -183,6 +193,22 @@ function keyedCounters(f: Record<string, string | undefined>): {
     } else if (k.startsWith('cost:')) cost[k.slice(5)] = Number(f[k]);
   }
   return { outcomeCodes, cost };
+}
+
+/** The canary's fields; a plan that does not parse is damaged (the campaign then sends as if it had none left to hold). */
+function canaryOf(f: Record<string, string | undefined>, damaged: string[], sentAt: number | undefined): CampaignRecord['canary'] {
+  if (!f.canary) return undefined;
+  const plan = parseCanaryPlan(f.canary);
+  if (!plan) {
+    damaged.push('canary');
+    return undefined;
+  }
+  return {
+    plan,
+    state: isCanaryState(f.canaryState) ? f.canaryState : 'sending',
+    ...(sentAt !== undefined ? { sentAt } : {}),
+    ...(f.canaryFigures ? { figures: parseCanaryFigures(f.canaryFigures) } : {}),
+  };
 }
 
 /** `accounts`, comma-joined by the producer; a list that is not one (written by hand) is damaged, never half read. */

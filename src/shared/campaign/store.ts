@@ -13,7 +13,7 @@ import { checkMove, fromStates, type Move } from './lifecycle';
 import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './record';
 import { settledCount } from '../batch/outcomes';
 import { renderStored } from '../text/template';
-import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, RecipientResult, StoredOutcome } from '../types';
+import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, Recipient, RecipientResult, StoredOutcome } from '../types';
 
 /**
  * Fields without which a campaign must not be sent: its schedule, send window and validity, and the accounts it
@@ -92,6 +92,7 @@ export class CampaignStore {
     return {
       campaignId,
       ...(tenant !== undefined ? { tenant } : {}),
+      ...(rec.parentId !== undefined ? { parentId: rec.parentId } : {}),
       state: active && queuePaused ? 'paused' : windowBound ? 'waiting-window' : rec.state,
       content: rec.content,
       senderId: rec.senderId,
@@ -124,6 +125,18 @@ export class CampaignStore {
               baseUrl: rec.linkBase,
               ...rec.links,
               clickRate: rec.counts.sent > 0 ? Math.min(1, rec.links.clickers / rec.counts.sent) : null,
+            },
+          }
+        : {}),
+      ...(rec.canary
+        ? {
+            canary: {
+              size: rec.canary.plan.size,
+              holdMs: rec.canary.plan.holdMs,
+              gates: rec.canary.plan.gates,
+              state: rec.canary.state,
+              ...(rec.canary.sentAt !== undefined ? { sentAt: rec.canary.sentAt } : {}),
+              ...(rec.canary.figures ? { figures: rec.canary.figures } : {}),
             },
           }
         : {}),
@@ -214,28 +227,49 @@ export class CampaignStore {
   ): AsyncGenerator<RecipientResult> {
     let unreadableLogged = false;
     for (let k = 0; k < batches; k++) {
-      const read = this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k));
-      if (tracked) read.hgetall(this.keys.batchClicks(campaignId, k));
-      const replies = (await read.exec()) ?? [];
-      for (const [err] of replies) if (err) throw err;
-      const [r, o] = replies[0][1] as Array<string | null>;
-      if (r === null) continue;
-      const outcomes = parseOutcomes(o);
-      const recipients = decodeRecipients(r);
-      const deliveries = replies[1][1] as Record<string, string>;
-      const clicks = tracked ? (replies[2][1] as Record<string, string>) : undefined;
-      for (let i = 0; i < recipients.length; i++) {
-        const d = deliveries[i] ? readStoredDelivery(deliveries[i]) : undefined;
-        if (d === null && !unreadableLogged) {
-          unreadableLogged = true;
-          this.log?.warn({ campaignId, batch: k }, 'a delivery report stored for this campaign cannot be read; its result line shows none');
-        }
-        const r = withDelivery(toResult(recipients[i].number, recipients[i].orderId, outcomes.get(i)), d ?? undefined);
+      const read = await this.batchResults(campaignId, k, tracked);
+      if (!read) continue;
+      if (read.unreadableDelivery && !unreadableLogged) {
+        unreadableLogged = true;
+        this.log?.warn({ campaignId, batch: k }, 'a delivery report stored for this campaign cannot be read; its result line shows none');
+      }
+      const { recipients, results } = read;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i];
         if (content) r.content = content.template ? renderStored(content.template, recipients[i].values) : content.content;
-        if (clicks) withClicks(r, clicks[i]);
         yield r;
       }
     }
+  }
+
+  /**
+   * One batch's recipients as stored (field values included) beside their results, in the same order; null for a
+   * batch never written. `unreadableDelivery`: a stored delivery report could not be read (its result shows none).
+   */
+  async batchResults(
+    campaignId: string,
+    k: number,
+    tracked = false,
+  ): Promise<{ recipients: Recipient[]; results: RecipientResult[]; unreadableDelivery: boolean } | null> {
+    const read = this.redis.pipeline().hmget(this.keys.batch(campaignId, k), 'r', 'o').hgetall(this.keys.deliveries(campaignId, k));
+    if (tracked) read.hgetall(this.keys.batchClicks(campaignId, k));
+    const replies = (await read.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const [r, o] = replies[0][1] as Array<string | null>;
+    if (r === null) return null;
+    const outcomes = parseOutcomes(o);
+    const recipients = decodeRecipients(r);
+    const deliveries = replies[1][1] as Record<string, string>;
+    const clicks = tracked ? (replies[2][1] as Record<string, string>) : undefined;
+    let unreadableDelivery = false;
+    const results = recipients.map((recipient, i) => {
+      const d = deliveries[i] ? readStoredDelivery(deliveries[i]) : undefined;
+      if (d === null) unreadableDelivery = true;
+      const result = withDelivery(toResult(recipient.number, recipient.orderId, outcomes.get(i)), d ?? undefined);
+      if (clicks) withClicks(result, clicks[i]);
+      return result;
+    });
+    return { recipients, results, unreadableDelivery };
   }
 }
 

@@ -110,6 +110,8 @@ export interface Keys {
   links(generation: number, bucket: string): string;
   /** Hash: a batch's clicks, field = recipient index, value `<clicks>,<first click ms>`; expires with the batch. */
   batchClicks(campaignId: string, batch: number): string;
+  /** List: a batch's call log, one entry per call (see batch/call-log.ts); expires with the batch. */
+  batchCalls(campaignId: string, batch: number): string;
   /** Hash: a campaign's clicks per minute, field = minute since the epoch (`<m>`: clicks, `<m>f`: first clicks); expires with the campaign. */
   campaignClicks(campaignId: string): string;
   /** List: clicks waiting to go out as `link.clicked` webhook events, `<campaignId>\t<batch>\t<index>\t<at ms>\t<first 1|0>\t<url>`. */
@@ -171,6 +173,7 @@ export function keys(prefix: string): Keys {
     readyProbe: () => `${prefix}:ready-probe`,
     links: (g, b) => `${prefix}:links:${g}:${b}`,
     batchClicks: (id, k) => `${prefix}:campaign:${id}:batch:${k}:clk`,
+    batchCalls: (id, k) => `${prefix}:campaign:${id}:batch:${k}:calls`,
     campaignClicks: (id) => `${prefix}:campaign:${id}:clicks`,
     clickEvents: () => `${prefix}:links:clicked`,
   };
@@ -185,6 +188,8 @@ export function numberBucket(number: string): string {
 export const jobIds = {
   campaign: (campaignId: string) => `c.${campaignId}`,
   batch: (campaignId: string, batch: number) => `b.${campaignId}.${batch}`,
+  /** The job that watches a campaign's canary and, when its gates hold, releases the rest (worker/canary-check.ts). */
+  canary: (campaignId: string) => `k.${campaignId}`,
   /** The job that expires a campaign's unsent recipients at its expireAt. */
   expiry: (campaignId: string) => `e.${campaignId}`,
   /** A batch re-opened by `reconcile --resend`: a new job for the same batch record, one per round. */

@@ -95,3 +95,17 @@ export function neededFields(content: string): string[] {
   const { slots, fields } = parsed.template;
   return fields.filter((_, i) => slots.some((slot) => slot.field === i && slot.fallback === undefined));
 }
+
+/**
+ * `template` with its slots numbered by `fields` (another template's field order), so that values stored in that
+ * order render it; null when it uses a field `fields` lacks. A/B variants share one set of stored values this way.
+ */
+export function onFields(template: Template, fields: readonly string[]): Template | null {
+  const slots: Array<{ field: number; fallback?: string }> = [];
+  for (const s of template.slots) {
+    const at = fields.indexOf(template.fields[s.field]);
+    if (at === -1) return null;
+    slots.push(s.fallback === undefined ? { field: at } : { field: at, fallback: s.fallback });
+  }
+  return { texts: template.texts, slots, fields };
+}

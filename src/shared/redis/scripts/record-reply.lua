@@ -4,6 +4,7 @@
   the same moment: the first copy sets the seen-marker, a later one answers 'duplicate' and changes nothing.
   A STOP never overwrites an entry already listed (an operator's `manual` stays `manual`); a START removes only a
   `stop-reply` entry: what an operator, an import or a complaint put on the list, a text message cannot take off.
+  An attributed reply counts on its campaign (`replies`, and `optOuts` for a STOP).
   With tenant lists (SMS_SUPPRESSION_SCOPE=tenant), a reply attributed to a tenant's campaign changes that tenant's
   own list; an unattributed one, or one to an admin's campaign, the shared list.
 
@@ -55,6 +56,14 @@ elseif ARGV[4] == 'start' then
 end
 if change == 'added' or change == 'removed' then
   noteSuppressionChange({ KEYS[6], KEYS[7], KEYS[8], KEYS[9] }, { number }, change == 'added' and 1 or -1, tonumber(ARGV[6]))
+end
+-- The campaign's reply counters (a canary's opt-out gate reads `optOuts`): the campaign hash is the refs key's sibling.
+if campaignId ~= '' then
+  local campaign = string.sub(KEYS[3], 1, #KEYS[3] - #'campaign-refs') .. 'campaign:' .. campaignId
+  if redis.call('EXISTS', campaign) == 1 then
+    redis.call('HINCRBY', campaign, 'replies', 1)
+    if ARGV[4] == 'stop' then redis.call('HINCRBY', campaign, 'optOuts', 1) end
+  end
 end
 local fields = {}
 for j = 8, #ARGV do fields[#fields + 1] = ARGV[j] end

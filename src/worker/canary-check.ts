@@ -1,0 +1,107 @@
+/**
+ * The canary check job (`k.<campaignId>` on the campaigns queue), added by the split job of a campaign with a canary.
+ * It waits for the canary's batches to be counted, holds for the campaign's `holdMs` from then, and judges the gates
+ * (shared/campaign/canary.ts) on what the canary did: held, the campaign's other batches are released into its lane;
+ * failed, the campaign is paused by `canary` with the figures, and its other batches stay unreleased until an
+ * operator resumes it (which releases them) or cancels it. Every wait is the job delayed again, using no attempt, so
+ * a worker that dies meanwhile loses nothing: the job runs again and finds where the canary is from the record.
+ */
+import { DelayedError } from 'bullmq';
+import { canaryFigures, canaryPauseReason, failedGates, type CanaryFigures, type CanaryPlan } from '../shared/campaign/canary';
+import { releaseRest } from '../shared/campaign/canary-release';
+import { LIFECYCLE } from '../shared/campaign/lifecycle';
+import type { CampaignRecord } from '../shared/campaign/record';
+import type { Context } from '../shared/context';
+import { parseOutcomes } from '../shared/batch/store';
+import { readStoredDelivery } from '../shared/delivery/summary';
+import type { JobOf } from '../shared/queues';
+import type { CampaignJobResult } from '../shared/types';
+
+/** How often the job looks whether the canary's batches are all counted. */
+const SENDING_POLL_MS = 2_000;
+
+export async function checkCanary(ctx: Context, job: JobOf<'campaigns'>): Promise<CampaignJobResult> {
+  const { campaignId } = job.data;
+  const campaign = await ctx.campaigns.read(campaignId);
+  const canary = campaign?.canary;
+  if (!campaign || !canary || ['cancelled', 'failed', 'completed'].includes(campaign.state)) return { batches: 0 };
+  if (canary.state === 'released' || canary.state === 'stopped') return { batches: 0 };
+  const { plan } = canary;
+  if (!(await canaryCounted(ctx, campaignId, campaign, plan))) return later(job, SENDING_POLL_MS);
+  const now = ctx.clock.now();
+  let sentAt = canary.sentAt;
+  if (sentAt === undefined) {
+    sentAt = now;
+    await ctx.redis.hset(ctx.keys.campaign(campaignId), { canarySentAt: String(now), canaryState: 'holding' });
+  }
+  if (now < sentAt + plan.holdMs) return later(job, sentAt + plan.holdMs - now);
+  const figures = await readFigures(ctx, campaignId, campaign, plan);
+  const failed = failedGates(plan.gates, figures);
+  const stored = { canaryFigures: JSON.stringify(figures) };
+  if (failed.length > 0) {
+    const reason = canaryPauseReason(plan, figures, failed);
+    const fields = { ...stored, canaryState: 'stopped', pausedBy: 'canary', pauseReason: reason, pausedAt: String(Date.now()) };
+    const t = await ctx.campaigns.transition(campaignId, LIFECYCLE.canaryPause, fields);
+    if (t === 'paused') {
+      // Paused by an operator meanwhile: the canary's verdict is kept, the operator's pause stands.
+      await ctx.redis.hset(ctx.keys.campaign(campaignId), { ...stored, canaryState: 'stopped' });
+    }
+    if (t === 'ok') {
+      ctx.log.warn({ campaignId, figures, failed }, `campaign paused: ${reason}`);
+      await ctx.webhooks.emit(campaignId, 'campaign.paused', { by: 'canary', reason });
+    }
+    return { batches: 0 };
+  }
+  await releaseRest(ctx, campaignId, campaign, stored);
+  ctx.log.info({ campaignId, figures }, 'canary passed its gates: the rest of the campaign is released');
+  return { batches: plan.firstBatch };
+}
+
+/** Delays the job by `ms` without using an attempt. */
+async function later(job: JobOf<'campaigns'>, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, ms), job.token);
+  throw new DelayedError();
+}
+
+function canaryBatches(campaign: Pick<CampaignRecord, 'batches'>, plan: CanaryPlan): number[] {
+  return Array.from({ length: Math.max(0, campaign.batches - plan.firstBatch) }, (_, j) => plan.firstBatch + j);
+}
+
+/** Whether every canary batch is counted into the campaign (its `st` is `done`). */
+async function canaryCounted(ctx: Context, campaignId: string, campaign: CampaignRecord, plan: CanaryPlan): Promise<boolean> {
+  const p = ctx.redis.pipeline();
+  for (const k of canaryBatches(campaign, plan)) p.hget(ctx.keys.batch(campaignId, k), 'st');
+  const replies = (await p.exec()) ?? [];
+  return replies.every(([err, st]) => {
+    if (err) throw err;
+    return st === 'done';
+  });
+}
+
+/**
+ * What the canary did, from its batches' outcomes and delivery records, and its STOP replies: the campaign's
+ * `optOuts` counter, which only the canary can have raised while the rest is held.
+ */
+async function readFigures(ctx: Context, campaignId: string, campaign: CampaignRecord, plan: CanaryPlan): Promise<CanaryFigures> {
+  let called = 0;
+  let sent = 0;
+  let failed = 0;
+  let delivered = 0;
+  for (const k of canaryBatches(campaign, plan)) {
+    const [[e1, o], [e2, dlr]] = ((await ctx.redis
+      .pipeline()
+      .hget(ctx.keys.batch(campaignId, k), 'o')
+      .hgetall(ctx.keys.deliveries(campaignId, k))
+      .exec()) ?? []) as Array<[Error | null, unknown]>;
+    if (e1) throw e1;
+    if (e2) throw e2;
+    for (const outcome of parseOutcomes(typeof o === 'string' ? o : null).values()) {
+      if (outcome[0] === 's') sent++;
+      if (outcome[0] === 'f') failed++;
+      if (outcome[0] === 's' || outcome[0] === 'f' || outcome[0] === 'u' || outcome[0] === 'n') called++;
+    }
+    for (const v of Object.values((dlr ?? {}) as Record<string, string>)) if (readStoredDelivery(v)?.[0] === 'd') delivered++;
+  }
+  const optOuts = Number((await ctx.redis.hget(ctx.keys.campaign(campaignId), 'optOuts')) ?? 0) || 0;
+  return canaryFigures({ called, sent, failed, delivered, optOuts });
+}
