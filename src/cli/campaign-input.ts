@@ -31,6 +31,11 @@ export const CAMPAIGN_OPTIONS = {
   'expire-at': { type: 'string' },
   'callback-url': { type: 'string' },
   'track-links': { type: 'boolean' },
+  canary: { type: 'string' },
+  'canary-hold': { type: 'string' },
+  'max-failed-rate': { type: 'string' },
+  'min-delivered-rate': { type: 'string' },
+  'max-opt-out-rate': { type: 'string' },
 } as const;
 
 type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -61,7 +66,21 @@ export async function campaignFromArgs(file: string, values: CampaignValues): Pr
     expireAt: values['expire-at'],
     callbackUrl: values['callback-url'],
     trackLinks: values['track-links'] ?? false,
+    // A count goes as a number, a share ("2%") as it is: the library checks both.
+    canary: values.canary === undefined ? undefined : /^\d+$/.test(values.canary.trim()) ? Number(values.canary) : values.canary,
+    canaryHold: values['canary-hold'],
+    maxFailedRate: share('max-failed-rate', values['max-failed-rate']),
+    minDeliveredRate: share('min-delivered-rate', values['min-delivered-rate']),
+    maxOptOutRate: share('max-opt-out-rate', values['max-opt-out-rate']),
   };
+}
+
+/** A gate's share as a number (`0.05`); the library checks its range. */
+function share(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a share from 0 to 1 (0.05 for 5%), not "${raw}"`);
+  return n;
 }
 
 async function checkReadable(file: string): Promise<void> {

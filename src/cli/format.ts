@@ -1,4 +1,4 @@
-import type { CampaignInfo, DeliverySummary, LinkSummary } from '../shared/types';
+import type { CampaignInfo, CanaryInfo, DeliverySummary, LinkSummary } from '../shared/types';
 
 export function formatStatus(info: CampaignInfo): string {
   const c = info.counts;
@@ -13,7 +13,9 @@ export function formatStatus(info: CampaignInfo): string {
       `  delivered ${d.delivered}  undelivered ${d.undelivered}  pending report ${d.pending}  expired ${d.expired}  delivery rate ${deliveryRate(d)}  cost ${cost(d)}`,
     );
   }
+  if (info.parentId !== undefined) lines.push(`  resend of ${info.parentId}`);
   if (info.links) lines.push(`  ${clicksLine(info.links)}`);
+  if (info.canary) lines.push(`  ${canaryLine(info.canary)}`);
   const s = info.schedule;
   if (s) {
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -51,6 +53,17 @@ export function formatStatus(info: CampaignInfo): string {
 export function deliveryRate(d: DeliverySummary): string {
   const rate = d.deliveryRate === null ? '-' : `${(d.deliveryRate * 100).toFixed(1)}%`;
   return d.pending > 0 ? `${rate} (${d.pending} pending)` : rate;
+}
+
+/** "canary 1,000, stopped: failed 20.0% (limit 5.0%), delivered 0.0%, opt-outs 0.0%, hold 10m". */
+function canaryLine(c: CanaryInfo): string {
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
+  const limit = (x: number | undefined) => (x === undefined ? '' : ` (limit ${pct(x)})`);
+  const f = c.figures;
+  const figures = f
+    ? `: failed ${pct(f.failedRate)}${limit(c.gates.maxFailedRate)}, delivered ${pct(f.deliveredRate)}${limit(c.gates.minDeliveredRate)}, opt-outs ${pct(f.optOutRate)}${limit(c.gates.maxOptOutRate)}`
+    : '';
+  return `canary ${c.size.toLocaleString('en-US')}, ${c.state}${figures}, hold ${Math.round(c.holdMs / 1000)} s`;
 }
 
 /** A tracked campaign's clicks: "clicks 12 by 9 recipients (0.9% of sent), 3 robot or HEAD visits not counted". */

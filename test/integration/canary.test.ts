@@ -133,3 +133,97 @@ it('refuses gates without a canary, a canary out of bounds and an opt-out gate w
     message: expect.stringContaining('maxOptOutRate: needs SMS_CONTACT_HISTORY'),
   });
 });
+
+describe('gates on what the canary heard back', () => {
+  const REPLY_TOKEN = 'reply-token-canary-0123456789';
+  const DLR_TOKEN = 'dlr-token-canary-0123456789ab';
+  const heard = useCampaignStack('canary-heard', {
+    app: 'listen',
+    pushReports: true,
+    env: { REPLY_TOKEN, DLR_TOKEN, SMS_CONTACT_HISTORY: 'true', REPLY_POLL_INTERVAL_MS: '0', DLR_POLL_INTERVAL_MS: '0' },
+  });
+  /** The worker's clock: moved past a canary's hold once what the test waits for has arrived, and the check job run. */
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset };
+  afterEach(() => {
+    offset = 0;
+  });
+
+  async function judgeNow(campaignId: string, holdMs: number): Promise<void> {
+    offset = holdMs;
+    await (await heard.ctx.queues.campaigns.getJob(`k.${campaignId}`))?.promote();
+  }
+
+  const stateOf = (campaignId: string, done: (info: Awaited<ReturnType<typeof heard.producer.getCampaign>>) => boolean) =>
+    waitFor(`campaign ${campaignId} as the test waits for it`, async () => {
+      const info = await heard.producer.getCampaign(campaignId);
+      return done(info) ? info : undefined;
+    });
+
+  it('stops when fewer of the canary were delivered than minDeliveredRate asks, once every report is in', async () => {
+    await heard.worker(undefined, { clock });
+    heard.sim.setFaults({ undeliveredRate: 0.5 });
+    const list = recipients(1_500);
+    const { campaignId } = await heard.producer.enqueueCampaign({
+      content: 'Hi',
+      recipients: list,
+      canary: 300,
+      canaryHold: '1h',
+      minDeliveredRate: 0.9,
+    });
+    await stateOf(campaignId, (i) => i.canary?.state === 'holding' && i.delivery.pending === 0);
+    await judgeNow(campaignId, 3_600_000);
+    const info = await stateOf(campaignId, (i) => i.state === 'paused');
+    expect(info.paused?.reason).toMatch(/delivered rate \d+\.\d% below the minimum 90\.0%/);
+    expect(info.canary?.figures).toMatchObject({ sent: 300 });
+    expect(info.canary!.figures!.deliveredRate).toBeLessThan(0.8);
+    expect(sentToIn(heard, list)).toHaveLength(300);
+  });
+
+  it('stops when more of the canary replied STOP than maxOptOutRate allows, and releases a campaign whose canary stayed quiet', async () => {
+    await heard.worker(undefined, { clock });
+    const loud = recipients(1_000);
+    const { campaignId } = await heard.producer.enqueueCampaign({
+      content: 'Hi',
+      recipients: loud,
+      canary: 100,
+      canaryHold: '1h',
+      maxOptOutRate: 0.02,
+    });
+    await stateOf(campaignId, (i) => i.canary?.state === 'holding');
+    heard.sim.setFaults({ replyUrl: heard.replyUrl });
+    const canary = sentToIn(heard, loud).slice(0, 5);
+    const res = await fetch(`http://127.0.0.1:${heard.sim.port}/__sim/replies`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(canary.map((r) => ({ number: r.number, content: 'STOP' }))),
+    });
+    expect(res.status).toBe(200);
+    await waitFor('the five STOP replies counted on the campaign', async () =>
+      Number(await heard.ctx.redis.hget(heard.ctx.keys.campaign(campaignId), 'optOuts')) === 5 ? true : undefined,
+    );
+    await judgeNow(campaignId, 3_600_000);
+    const info = await stateOf(campaignId, (i) => i.state === 'paused');
+    expect(info.paused?.reason).toMatch(/opt-out rate 5\.0% above the limit 2\.0%/);
+    expect(sentToIn(heard, loud)).toHaveLength(100);
+
+    offset = 0;
+    const quiet = recipients(1_000);
+    const second = await heard.producer.enqueueCampaign({
+      content: 'Hi',
+      recipients: quiet,
+      canary: 100,
+      canaryHold: '1h',
+      maxOptOutRate: 0.02,
+    });
+    await stateOf(second.campaignId, (i) => i.canary?.state === 'holding');
+    await judgeNow(second.campaignId, 3_600_000);
+    const done = await campaignSettled(heard.producer, second.campaignId);
+    expect(done.canary).toMatchObject({ state: 'released', figures: { optOuts: 0 } });
+    expect(sentToIn(heard, quiet)).toHaveLength(1_000);
+  });
+});
+
+function sentToIn(s: { sim: { ledger: { countFor(n: string): number } } }, list: RecipientInput[]): RecipientInput[] {
+  return list.filter((r) => s.sim.ledger.countFor(r.number) > 0);
+}

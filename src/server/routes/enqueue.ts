@@ -39,6 +39,11 @@ interface JsonBody {
   maxCost?: number;
   callbackUrl?: string;
   trackLinks?: boolean;
+  canary?: number | string;
+  canaryHold?: number | string;
+  maxFailedRate?: number;
+  minDeliveredRate?: number;
+  maxOptOutRate?: number;
   recoverSince?: string;
 }
 
@@ -62,6 +67,11 @@ interface StreamQuery {
   dryRun?: 'true' | 'false';
   callbackUrl?: string;
   trackLinks?: 'true' | 'false';
+  canary?: string;
+  canaryHold?: string;
+  maxFailedRate?: string;
+  minDeliveredRate?: string;
+  maxOptOutRate?: string;
   recoverSince?: string;
 }
 
@@ -136,6 +146,12 @@ function streamOptions(
     maxCost: q.maxCost === undefined ? undefined : Number(q.maxCost),
     callbackUrl: q.callbackUrl,
     trackLinks: q.trackLinks === 'true',
+    // A count in the query string is digits; a share ("2%") goes as it is. The library checks both.
+    canary: q.canary === undefined ? undefined : /^\d+$/.test(q.canary) ? Number(q.canary) : q.canary,
+    canaryHold: q.canaryHold,
+    maxFailedRate: q.maxFailedRate === undefined ? undefined : Number(q.maxFailedRate),
+    minDeliveredRate: q.minDeliveredRate === undefined ? undefined : Number(q.minDeliveredRate),
+    maxOptOutRate: q.maxOptOutRate === undefined ? undefined : Number(q.maxOptOutRate),
     recoverSince: q.recoverSince,
     rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { content: q.content }),
   };
