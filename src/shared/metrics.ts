@@ -62,6 +62,12 @@ export const metrics = {
     labelNames: ['code'] as const,
     registers,
   }),
+  hardFailuresSuppressed: new Counter({
+    name: 'smsq_hard_failures_suppressed_total',
+    help: 'Numbers this process put on the suppression list as hard failures (reason hard-failure), by source: call (refused alone with -9), report (undelivered with one of SMS_HARD_FAILURE_REASONS).',
+    labelNames: ['source'] as const,
+    registers,
+  }),
   linkClicks: new Counter({
     name: 'smsq_link_clicks_total',
     help: "Tracked links followed on this server, by kind: click (a person's), robot (a link-preview or scanning robot's fetch), head (a HEAD request), unknown (no such link, or its campaign's results expired: 404).",

@@ -2,7 +2,6 @@ import { roll, type Faults } from './faults';
 
 /** Why an undelivered message failed, in the words of operators' delivery receipts (SMPP `stat` values). */
 export const FAILURE_REASONS = ['UNDELIV', 'EXPIRED', 'REJECTD'] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** A duplicate report follows the first copy by this much plus up to DUPLICATE_SPREAD_MS: "a little later". */
 const DUPLICATE_AFTER_MS = 100;
@@ -13,8 +12,8 @@ const DUPLICATE_SPREAD_MS = 500;
  * getReport, the pushed report and the stats always tell the same story.
  */
 export interface DeliveryFate {
-  /** null: delivered; otherwise why not. */
-  failure: FailureReason | null;
+  /** null: delivered; otherwise why not (one of FAILURE_REASONS, or the number's undeliveredReasons entry). */
+  failure: string | null;
   /** After acceptance, when the final status is known and the report is due. */
   reportDelayMs: number;
   /** The report is never pushed; getReport still knows the final status. */
@@ -23,10 +22,11 @@ export interface DeliveryFate {
   duplicateAfterMs: number | null;
 }
 
-export function decideFate(f: Readonly<Faults>): DeliveryFate {
+export function decideFate(f: Readonly<Faults>, number: string): DeliveryFate {
   const lost = roll(f.reportLossRate);
+  const chosen = Object.hasOwn(f.undeliveredReasons, number) ? f.undeliveredReasons[number] : undefined;
   return {
-    failure: roll(f.undeliveredRate) ? FAILURE_REASONS[Math.floor(Math.random() * FAILURE_REASONS.length)] : null,
+    failure: chosen ?? (roll(f.undeliveredRate) ? FAILURE_REASONS[Math.floor(Math.random() * FAILURE_REASONS.length)] : null),
     reportDelayMs: Math.round(f.reportDelayMs + Math.random() * f.reportDelayJitterMs),
     lost,
     duplicateAfterMs: !lost && roll(f.reportDuplicateRate) ? DUPLICATE_AFTER_MS + Math.round(Math.random() * DUPLICATE_SPREAD_MS) : null,

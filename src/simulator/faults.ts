@@ -65,6 +65,11 @@ export interface Faults {
   reportLossRate: number;
   /** Per message: the final status is 1 (failed) with a reason such as "UNDELIV" or "EXPIRED". @defaultValue 0 */
   undeliveredRate: number;
+  /**
+   * Per number: its messages fail (status 1) with this reason instead, whatever undeliveredRate says, e.g.
+   * `{"447700900001": "UNKNOWN_SUBSCRIBER"}`; at most 1,000 numbers, reasons of 1 to 64 characters. @defaultValue {}
+   */
+  undeliveredReasons: Record<string, string>;
   /** Price of one segment, a multiple of 0.0001; the balance is still kept in messages. @defaultValue 0.01 */
   pricePerSegment: number;
   /** ISO 4217 code of pricePerSegment. @defaultValue "USD" */
@@ -99,6 +104,7 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   reportDuplicateRate: 0,
   reportLossRate: 0,
   undeliveredRate: 0,
+  undeliveredReasons: {},
   pricePerSegment: 0.01,
   currency: 'USD',
   reportBatchSize: 1,
@@ -127,6 +133,14 @@ const httpUrl: Check = (v) => {
   }
 };
 const strings: Check = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+/** The ledger keeps a message's reason in 16 bits: a bounded map keeps the distinct reasons far below that. */
+const MAX_REASON_NUMBERS = 1_000;
+const reasonsByNumber: Check = (v) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length <= MAX_REASON_NUMBERS &&
+  Object.values(v).every((r) => typeof r === 'string' && r.length >= 1 && r.length <= 64);
 
 const RULES: Record<keyof Faults, [Check, string]> = {
   transientRate: [rate, 'a number from 0 to 1'],
@@ -154,6 +168,7 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   reportDuplicateRate: [rate, 'a number from 0 to 1'],
   reportLossRate: [rate, 'a number from 0 to 1'],
   undeliveredRate: [rate, 'a number from 0 to 1'],
+  undeliveredReasons: [reasonsByNumber, `an object of at most ${MAX_REASON_NUMBERS} numbers, each to a reason of 1 to 64 characters`],
   pricePerSegment: [
     (v) => nonNegative(v) && hasGatewayDecimals(v as number),
     `a finite number ≥ 0 with at most ${GATEWAY_DECIMALS} decimals`,
@@ -180,7 +195,7 @@ export function mergeFaults(current: Readonly<Faults>, patch: unknown): Faults {
     }
     const value = key === 'balance' && raw === null ? Infinity : raw;
     const [check, expected] = RULES[key as keyof Faults];
-    if (check(value)) next[key] = Array.isArray(value) ? [...value] : value;
+    if (check(value)) next[key] = Array.isArray(value) ? [...value] : value && typeof value === 'object' ? { ...value } : value;
     else problems.push(`${key} must be ${expected} (got ${JSON.stringify(raw)})`);
   }
   if (problems.length > 0) throw new RangeError(`Invalid faults: ${problems.join('; ')}`);

@@ -12,7 +12,7 @@ export interface LedgerEntry {
   at: number;
   /** The final status, decided at acceptance: 0 delivered, 1 failed. */
   deliveryStatus: 0 | 1;
-  /** The report's `reason`: "0" when delivered, else why not ("UNDELIV", "EXPIRED", "REJECTD"). */
+  /** The report's `reason`: "0" when delivered, else why not ("UNDELIV", "EXPIRED", "REJECTD", or faults.undeliveredReasons'). */
   deliveryReason: string;
   /** When the final status becomes known (ms since the epoch): getReport says -1 before, and the report is due. */
   reportAt: number;
@@ -58,7 +58,7 @@ const FIRST_COUNTER = 1_000_000;
 /**
  * The in-memory ledger, stored as parallel arrays (about 160 bytes per message with short orderIds, so a
  * million messages cost roughly 160 MB; the orderId index, built on demand, adds about 85 more). Delivery
- * fates take 10 bytes in typed columns; charges, shared by every number of a call, are interned. Texts are not:
+ * fates take 11 bytes in typed columns; charges, shared by every number of a call, are interned. Texts are not:
  * the numbers of one call (or one sendSms/batch element) share the string their request's JSON gave, so a text
  * is stored once per call, and interning the distinct texts of a personalised campaign cost more than it saved.
  */
@@ -68,8 +68,11 @@ export class MemoryLedger implements Ledger {
   private contents: string[] = [];
   private senderIds: string[] = [];
   private ats: number[] = [];
-  /** 0 delivered, else 1 + index into FAILURE_REASONS. */
-  private failures = new Column((n) => new Uint8Array(n));
+  /** 0 delivered, else 1 + index into `reasons`. */
+  private failures = new Column((n) => new Uint16Array(n));
+  /** Every failure reason met, FAILURE_REASONS first; faults.undeliveredReasons bounds how many more there are. */
+  private reasons: string[] = [...FAILURE_REASONS];
+  private reasonIndex = new Map<string, number>(FAILURE_REASONS.map((r, i) => [r, i]));
   /** reportAt − at, in ms (at most two days, see faults). */
   private reportDelays = new Column((n) => new Uint32Array(n));
   private chargeIds = new Column((n) => new Uint32Array(n));
@@ -99,6 +102,17 @@ export class MemoryLedger implements Ledger {
     return id;
   }
 
+  /** A reason's id, interned; past what 16 bits hold (a simulator whose faults changed endlessly) a new one is UNDELIV. */
+  private reasonId(reason: string): number {
+    let id = this.reasonIndex.get(reason);
+    if (id === undefined) {
+      if (this.reasons.length >= 0xfffe) return 0;
+      id = this.reasons.push(reason) - 1;
+      this.reasonIndex.set(reason, id);
+    }
+    return id;
+  }
+
   chargeOf(chargeId: number): Readonly<Charge> {
     return this.charges[chargeId];
   }
@@ -112,7 +126,7 @@ export class MemoryLedger implements Ledger {
     this.contents.push(content);
     this.senderIds.push(senderId);
     this.ats.push(at);
-    this.failures.push(fate.failure === null ? 0 : 1 + FAILURE_REASONS.indexOf(fate.failure));
+    this.failures.push(fate.failure === null ? 0 : 1 + this.reasonId(fate.failure));
     this.reportDelays.push(fate.reportDelayMs);
     this.chargeIds.push(chargeId);
     this.pushCounts.push(0);
@@ -137,7 +151,9 @@ export class MemoryLedger implements Ledger {
     this.contents = [];
     this.senderIds = [];
     this.ats = [];
-    this.failures = new Column((n) => new Uint8Array(n));
+    this.failures = new Column((n) => new Uint16Array(n));
+    this.reasons = [...FAILURE_REASONS];
+    this.reasonIndex = new Map(FAILURE_REASONS.map((r, i) => [r, i]));
     this.reportDelays = new Column((n) => new Uint32Array(n));
     this.chargeIds = new Column((n) => new Uint32Array(n));
     this.pushCounts = new Column((n) => new Uint8Array(n));
@@ -209,7 +225,7 @@ export class MemoryLedger implements Ledger {
       senderId: this.senderIds[i],
       at: this.ats[i],
       deliveryStatus: failure === 0 ? 0 : 1,
-      deliveryReason: failure === 0 ? '0' : FAILURE_REASONS[failure - 1],
+      deliveryReason: failure === 0 ? '0' : this.reasons[failure - 1],
       reportAt: this.reportAtOf(i),
       chargeCnt: charge.chargeCnt,
       price: formatMicrosFixed(charge.priceMicros, GATEWAY_DECIMALS),

@@ -13,6 +13,7 @@ import { matchAccepted } from '../shared/gateway/match-accepted';
 import { classify, DISAGREES_CODE, type Verdict } from '../shared/gateway/outcome-table';
 import type { Logger } from '../shared/logger';
 import { countAccountOutcomes, countOutcomes, metrics } from '../shared/metrics';
+import { isHardOutcome, suppressHardFailures } from '../shared/opt-out/hard-failures';
 import { settleIdleBatches } from '../shared/settling/idle-batches';
 import { renderStored } from '../shared/text/template';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
@@ -369,6 +370,9 @@ export class CallLoop {
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
       countAccountOutcomes(account, outcomes.values());
+      // A -9 for a call of one number: the gateway says that number itself is abnormal (hard-failures.ts).
+      if (verdict.kind === 'number-refused' && isHardOutcome(outcomes.get(group[0]), group.length))
+        await suppressHardFailures(this.ctx, this.log, campaignId, [this.recipients[group[0]].number], 'call');
       if (checks.capCount > 0) {
         // Only sends count against the cap: give back the count of those this call did not send.
         const unsent = group.filter((i) => {

@@ -26,7 +26,25 @@ export interface OptOutConfig {
    * @defaultValue `'shared'`
    */
   suppressionScope: 'shared' | 'tenant';
+  /**
+   * `SMS_SUPPRESS_HARD_FAILURES`: a number the gateway refuses alone with `-9`, or whose delivery report fails with
+   * one of SMS_HARD_FAILURE_REASONS, goes on the suppression list with reason `hard-failure` (docs/delivery-reports.md,
+   * Hard failures). @defaultValue true
+   */
+  suppressHardFailures: boolean;
+  /**
+   * `SMS_HARD_FAILURE_REASONS`: the undelivered reports' reasons that mean the number does not exist or can never
+   * receive, comma-separated, compared case-insensitively with the whole reason. The vendor documents no list.
+   * @defaultValue `UNKNOWN,UNKNOWN_SUBSCRIBER,ABSENT_SUBSCRIBER_PERMANENT,INVALID_NUMBER,err:001`
+   */
+  hardFailureReasons: string[];
 }
+
+/** Reasons operators' receipts give for a number that does not exist (docs/delivery-reports.md, Hard failures). */
+export const DEFAULT_HARD_FAILURE_REASONS = ['UNKNOWN', 'UNKNOWN_SUBSCRIBER', 'ABSENT_SUBSCRIBER_PERMANENT', 'INVALID_NUMBER', 'err:001'];
+/** Reports keep 200 characters of a reason; more entries than this is a list pasted by mistake. */
+const MAX_HARD_REASONS = 100;
+const MAX_HARD_REASON_LENGTH = 200;
 
 const PERIOD_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
@@ -50,5 +68,18 @@ export function readOptOutConfig(r: EnvReader, retentionSeconds: number): OptOut
     contactHistory,
     frequencyCap,
     contactTtlSeconds: Math.max(frequencyCap?.periodSeconds ?? 0, retentionSeconds),
+    suppressHardFailures: r.bool('SMS_SUPPRESS_HARD_FAILURES', true),
+    hardFailureReasons: hardReasons(r, 'SMS_HARD_FAILURE_REASONS'),
   };
+}
+
+/** SMS_HARD_FAILURE_REASONS, upper-cased for a case-insensitive comparison; the default when unset. */
+function hardReasons(r: EnvReader, name: string): string[] {
+  const raw = r.str(name);
+  const list = (raw ? raw.split(',') : DEFAULT_HARD_FAILURE_REASONS).map((s) => s.trim().toUpperCase()).filter(Boolean);
+  if (raw && list.length === 0) r.problems.push(`${name} lists no reason: give comma-separated reasons such as UNKNOWN_SUBSCRIBER`);
+  if (list.length > MAX_HARD_REASONS) r.problems.push(`${name} lists ${list.length} reasons: at most ${MAX_HARD_REASONS}`);
+  const long = list.find((s) => s.length > MAX_HARD_REASON_LENGTH);
+  if (long !== undefined) r.problems.push(`${name} has a reason longer than ${MAX_HARD_REASON_LENGTH} characters`);
+  return [...new Set(list)];
 }

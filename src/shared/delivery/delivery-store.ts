@@ -15,6 +15,8 @@ import { normalizeMsgId } from './msgid';
 import type { DeliveryReport } from './report';
 import { APPLY_REPORT, type ApplyResult } from './scripts';
 import { withDelivery } from './summary';
+import { isHardReason, suppressHardFailures } from '../opt-out/hard-failures';
+import { SuppressionStore } from '../opt-out/suppression-store';
 import type { WebhookEmitter } from '../webhooks/emitter';
 import type { DeliveryItem } from '../webhooks/events';
 
@@ -50,6 +52,7 @@ export interface RecordCounts {
 export class DeliveryStore {
   readonly index: MsgIdIndex;
   private readonly retentionMs: number;
+  private readonly suppressions: SuppressionStore;
 
   constructor(
     private readonly redis: RedisClient,
@@ -61,6 +64,7 @@ export class DeliveryStore {
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
     this.index = new MsgIdIndex(redis, keys, this.retentionMs);
+    this.suppressions = new SuppressionStore(redis, keys);
   }
 
   /**
@@ -149,11 +153,12 @@ export class DeliveryStore {
       now,
     );
     const applied = new AppliedReports();
+    const hard: HardHit[] = [];
     await Promise.all(
       reports.map(async (report, i) => {
         const loc = locations[i];
         const result = !loc
-          ? await this.hold(report, account, now)
+          ? await this.hold(report, account, now, hard)
           : !sameNumber(report.number, loc.numberTail)
             ? 'mismatch'
             : await this.apply(loc, report);
@@ -163,6 +168,7 @@ export class DeliveryStore {
           metrics.reportLatency.observe(Math.max(0, report.at - loc.sentAt) / 1000);
           if (report.payMicros !== undefined) costMoved.add(loc.campaignId);
           applied.add(loc.campaignId, report.msgId, account, report);
+          if (this.isHard(report)) hard.push(loc);
         }
         if (result === 'mismatch')
           this.log.warn(
@@ -188,7 +194,40 @@ export class DeliveryStore {
     }
     if (costMoved.size > 0) await this.pauseOverBudget(costMoved);
     await this.emitApplied(applied);
+    await this.suppressHard(hard);
     return counts;
+  }
+
+  /** An undelivered report whose reason says the number does not exist (hard-failures.ts), when such are suppressed. */
+  private isHard(r: Pick<DeliveryReport, 'state' | 'reason'>): boolean {
+    return r.state === 'x' && this.config.optOut.suppressHardFailures && isHardReason(this.config, r.reason);
+  }
+
+  /**
+   * Puts the numbers of applied hard-failure reports on the suppression list. The index keeps only a number's tail,
+   * so each batch's recipients are read once: a rare cost, paid only for such reports. Never throws: the reports
+   * are stored already.
+   */
+  private async suppressHard(hits: readonly HardHit[]): Promise<void> {
+    if (hits.length === 0) return;
+    const byBatch = new Map<string, HardHit[]>();
+    for (const h of hits) {
+      const key = `${h.campaignId}\t${h.batch}`;
+      byBatch.set(key, [...(byBatch.get(key) ?? []), h]);
+    }
+    for (const group of byBatch.values()) {
+      const { campaignId, batch } = group[0];
+      let numbers: string[];
+      try {
+        const r = await this.redis.hget(this.keys.batch(campaignId, batch), 'r');
+        const recipients = r === null ? [] : decodeRecipients(r);
+        numbers = group.map((h) => recipients[h.index]?.number).filter((n): n is string => n !== undefined);
+      } catch (err) {
+        this.log.warn({ campaignId, batch, err }, "could not read a batch's recipients to suppress its hard failures");
+        continue;
+      }
+      await suppressHardFailures({ config: this.config, suppressions: this.suppressions }, this.log, campaignId, numbers, 'report');
+    }
   }
 
   /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
@@ -272,7 +311,7 @@ export class DeliveryStore {
    * index and then looks for held reports, while this holds the report and then looks at the index again, so
    * one of the two always sees the other (a report applied by both counts once: the second is a duplicate).
    */
-  private async hold(report: DeliveryReport, account: string, now: number): Promise<ApplyResult | 'held' | 'mismatch'> {
+  private async hold(report: DeliveryReport, account: string, now: number, hard: HardHit[]): Promise<ApplyResult | 'held' | 'mismatch'> {
     const hold = this.config.delivery.holdMs;
     const key = this.keys.heldReport(normalizeMsgId(report.msgId), account);
     // NX: of two early copies of one report the first is kept; the later is applied after it anyway.
@@ -280,7 +319,10 @@ export class DeliveryStore {
     const [loc] = await this.index.lookup([report.msgId], account, now);
     if (loc) {
       await this.redis.del(key);
-      return sameNumber(report.number, loc.numberTail) ? this.apply(loc, report) : 'mismatch';
+      if (!sameNumber(report.number, loc.numberTail)) return 'mismatch';
+      const result = await this.apply(loc, report);
+      if ((result === 'applied' || result === 'replaced') && this.isHard(report)) hard.push(loc);
+      return result;
     }
     return 'held';
   }
@@ -290,6 +332,7 @@ export class DeliveryStore {
     const values = await this.redis.mget(...heldKeys);
     const costMoved = new Set<string>();
     const applied = new AppliedReports();
+    const hard: HardHit[] = [];
     await Promise.all(
       values.map(async (v, i) => {
         if (!v) return;
@@ -300,13 +343,18 @@ export class DeliveryStore {
         countReport('held', result);
         if ((result === 'applied' || result === 'replaced') && report.payMicros !== undefined) costMoved.add(e.campaignId);
         if (result === 'applied' || result === 'replaced') applied.add(e.campaignId, e.msgId, e.account ?? DEFAULT_ACCOUNT, report);
+        if ((result === 'applied' || result === 'replaced') && this.isHard(report)) hard.push(e);
         await this.redis.del(heldKeys[i]);
       }),
     );
     if (costMoved.size > 0) await this.pauseOverBudget(costMoved);
     await this.emitApplied(applied);
+    await this.suppressHard(hard);
   }
 }
+
+/** Where an applied hard-failure report's recipient is. */
+type HardHit = Pick<MsgLocation, 'campaignId' | 'batch' | 'index'>;
 
 /** Reports applied by one push, poll or expiry run, grouped by campaign, as recipients.delivery items. */
 export class AppliedReports {
