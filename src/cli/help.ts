@@ -127,6 +127,20 @@ msgId; not found once the gateway had time to record it → not-sent. Exit 1 whi
 
   --resend   queue the not-sent recipients again
   --json     print the result as JSON`,
+  resend: `Usage: smsq resend ID [--status failed,expired,undelivered,not-sent] [--content TEXT] [--campaign-id NEW] [--json]
+
+Queues a new campaign, linked to campaign ID (its parentId), to ID's recipients whose result is one of --status,
+each with its orderId and fields, with ID's settings (sender ID, priority, accounts, max rate, window, tracked
+links, callback URL) and its content unless --content is given. ID must have ended. Those on the suppression list
+or at the frequency cap now are left out and counted. The new id is the last line of stdout (ID-resend, or
+ID-resend-2, … for a resend of a resend); running the same resend again queues nothing new.
+
+  --status S,S        failed, expired, undelivered (sent, reported undelivered), not-sent, cancelled; default
+                      failed,expired,undelivered,not-sent. unknown is refused: those may have been sent (settle first)
+  --content TEXT      the new campaign's text (a template is filled from the same fields)
+  --campaign-id NEW   the new campaign's id
+  --json              print the result as JSON
+Exit 1 with NOTHING_TO_RESEND (no campaign created) when no recipient is left to send to.`,
   reconcile: `Usage: smsq reconcile ID [--resend] [--json]
 
 The old name of smsq settle, which it runs (deprecated): see smsq settle --help.`,

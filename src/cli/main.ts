@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reschedule: async () => (await import('./commands/control')).rescheduleCommand,
   resume: async () => (await import('./commands/control')).resumeCommand,
   settle: async () => (await import('./commands/delivery')).settleCommand,
+  resend: async () => (await import('./commands/resend')).default,
   balance: async () => (await import('./commands/delivery')).balanceCommand,
   accounts: async () => (await import('./commands/accounts')).default,
   suppress: async () => (await import('./commands/suppress')).default,
@@ -62,6 +63,9 @@ Commands:
   settle ID [--resend] [--json]   settle unknown recipients from the gateway's sent records;
                                   --resend queues the not-sent ones again
   reconcile ID [--resend] [--json] the old name of settle (deprecated)
+  resend ID [--status S,S] [--content TEXT] [--campaign-id NEW] [--json]
+                                  queue a new campaign to an ended one's failed, expired, undelivered and
+                                  not-sent recipients (or --status); prints its id
   balance [--json]                gateway balance, and messages it pays for at the last known price
   accounts [--json]               every gateway account: state (stopped, breaker), balance, limits, routing
   accounts resume NAME            clear one gateway account's stop and circuit breaker

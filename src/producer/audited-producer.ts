@@ -1,5 +1,5 @@
 /**
- * The producer that records its changes in the audit trail (shared/audit/audit-log.ts): each enqueue, pause,
+ * The producer that records its changes in the audit trail (shared/audit/audit-log.ts): each enqueue, resend, pause,
  * resume, cancel, reschedule, budget change, settling, suppression change, queue pause or resume, account resume and
  * webhook retry writes one entry once it has succeeded, naming `actor`. Reads and previews record nothing. The
  * server wraps the producer of every request with the caller's actor (server/request-producer.ts), under the tenant
@@ -101,6 +101,18 @@ export function auditedProducer(base: Producer, ctx: Context, actor: Actor): Pro
         maxCost: { before: before === undefined ? null : formatMicros(before), after: info.maxCost ?? null },
       });
       return info;
+    },
+    resendCampaign: async (id, opts) => {
+      const r = await base.resendCampaign(id, opts);
+      await onCampaign('campaign.resend', r.campaignId, {
+        parentId: id,
+        created: r.created,
+        count: r.total,
+        leftOut: r.leftOut,
+        ...(opts?.status ? { status: opts.status } : {}),
+        ...(opts?.content !== undefined ? { contentLength: opts.content.length } : {}),
+      });
+      return r;
     },
     settleCampaign: async (id, opts) => {
       const r = await base.settleCampaign(id, opts);

@@ -22,6 +22,7 @@ import { balanceCheck, readBalance, soleDefault, type BalanceCheckMode, type Bal
 import { listAccounts, resumeAccount, type AccountInfo, type AccountListOptions, type AccountResumed } from './operator/accounts';
 import { listCampaigns, type CampaignPage, type ListOptions } from './operator/campaign-list';
 import { settleCampaign, type SettleOptions, type SettleResult } from './operator/settle';
+import { resendCampaign, type ResendOptions, type ResendResult } from './operator/resend';
 import { SmsqError } from '../shared/errors';
 import type { Suppression } from '../shared/opt-out/suppression-store';
 import type { RawRow } from './read-recipients';
@@ -85,6 +86,12 @@ export interface Producer {
   rescheduleCampaign(campaignId: string, sendAt: string | Date): Promise<CampaignInfo>;
   /** Sets (or, with null, removes) a campaign's budget cap: raise it for a campaign paused by its budget, then resume it. */
   setMaxCost(campaignId: string, maxCost: number | null): Promise<CampaignInfo>;
+  /**
+   * Queues a new campaign (`parentId` set) to the recipients of an ended campaign whose result is in `status`
+   * (default failed, expired, undelivered, not-sent), with its settings and, unless given, its content; those
+   * suppressed or at the frequency cap now are left out and counted. NOTHING_TO_RESEND when none is left.
+   */
+  resendCampaign(campaignId: string, opts?: ResendOptions): Promise<ResendResult>;
   /** Settles `unknown` recipients from the gateway's records; needs the gateway credentials. */
   settleCampaign(campaignId: string, opts?: SettleOptions): Promise<SettleResult>;
   /** @deprecated The old name of settleCampaign, kept working. */
@@ -178,6 +185,7 @@ export function producerFromContext(ctx: Context): Producer {
     resumeCampaign: (id) => resumeCampaign(ctx, id),
     rescheduleCampaign: (id, sendAt) => rescheduleCampaign(ctx, id, sendAt),
     setMaxCost: (id, maxCost) => setMaxCost(ctx, id, maxCost),
+    resendCampaign: (id, opts) => resendCampaign(ctx, id, opts),
     settleCampaign: async (id, opts) => settleCampaign(ctx, recordQueries(), id, opts),
     reconcileCampaign: async (id, opts) => settleCampaign(ctx, recordQueries(), id, opts),
     balance: async () => readBalance(ctx, gateway()),
@@ -222,6 +230,8 @@ export type {
   AccountResumed,
   SettleOptions,
   SettleResult,
+  ResendOptions,
+  ResendResult,
   ReconcileOptions,
   ReconcileResult,
   ResultsOptions,

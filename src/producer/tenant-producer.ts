@@ -16,13 +16,15 @@ import { readUsage } from '../shared/tenants/tenant-usage';
 import type { Producer, ProducerEnqueueOptions, ProducerEnqueueResult } from '.';
 import { composeBeforeCommit, type StagedCampaign } from './enqueue';
 import type { PreviewOptions, PreviewResult } from './preview';
+import type { ResendOptions, ResendResult } from './operator/resend';
 import { campaignRate, dailyRefusal, dailyShare, releaseDailyShare, reserveDailyShare, type Reservation } from './tenant-limits';
 
 export function tenantProducer(base: Producer, ctx: Context, tenant: string): Producer {
   const own = (id: string) => ownedId(tenant, id);
   const seen = (id: string) => idAsSeenBy(tenant, id);
   const view = <T extends { campaignId: string }>(x: T): T => ({ ...x, campaignId: seen(x.campaignId) });
-  const viewInfo = (info: CampaignInfo): CampaignInfo => view(info);
+  const viewInfo = (info: CampaignInfo): CampaignInfo =>
+    info.parentId === undefined ? view(info) : { ...view(info), parentId: seen(info.parentId) };
   return {
     ...base,
     enqueueCampaign: async (opts) =>
@@ -43,6 +45,13 @@ export function tenantProducer(base: Producer, ctx: Context, tenant: string): Pr
     resumeCampaign: async (id) => viewInfo(await base.resumeCampaign(own(id))),
     rescheduleCampaign: async (id, sendAt) => viewInfo(await base.rescheduleCampaign(own(id), sendAt)),
     setMaxCost: async (id, maxCost) => viewInfo(await base.setMaxCost(own(id), maxCost)),
+    resendCampaign: async (id, opts = {}) => {
+      const r = await resendWithin(base, ctx, tenant, own(id), {
+        ...opts,
+        ...(opts.campaignId !== undefined ? { campaignId: own(givenId(opts.campaignId)) } : {}),
+      });
+      return { ...view(r), parentId: seen(r.parentId) };
+    },
     settleCampaign: async (id, opts) => view(await base.settleCampaign(own(id), opts)),
     reconcileCampaign: async (id, opts) => view(await base.settleCampaign(own(id), opts)),
     listReplies: (filter = {}) => ownReplies(base, tenant, filter),
@@ -111,6 +120,28 @@ async function enqueueWithin(
     // Read back rather than inferred from the error: a campaign queued and then stopped staging keeps its share.
     if (reserved && (await ctx.campaigns.read(opts.campaignId).catch(() => null)) === null)
       await releaseDailyShare(ctx, reserved).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * A resend within the tenant's limits: its lane and rate are its first campaign's, checked when that was queued;
+ * its recipients and spend are reserved for the day as an enqueue's are, and given back if it was not queued.
+ */
+async function resendWithin(base: Producer, ctx: Context, tenant: string, id: string, opts: ResendOptions): Promise<ResendResult> {
+  const { limits } = await ctx.tenants
+    .get(tenant)
+    .catch((err: unknown) => Promise.reject(asRedisError(err, ', and nothing was queued') ?? err));
+  let reserved: { campaignId: string; reservation: Reservation } | undefined;
+  const reserve = async (total: number, staged: StagedCampaign) => {
+    const reservation = await reserveDailyShare(ctx, tenant, limits, dailyShare(tenant, limits, total, staged.texts));
+    reserved = { campaignId: staged.campaignId, reservation };
+  };
+  try {
+    return await base.resendCampaign(id, { ...opts, beforeCommit: composeBeforeCommit(opts.beforeCommit, reserve) });
+  } catch (err) {
+    if (reserved && (await ctx.campaigns.read(reserved.campaignId).catch(() => null)) === null)
+      await releaseDailyShare(ctx, reserved.reservation).catch(() => undefined);
     throw err;
   }
 }

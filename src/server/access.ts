@@ -29,6 +29,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /v1/campaigns/:id/reschedule': 'write',
   'POST /v1/campaigns/:id/max-cost': 'write',
   'POST /v1/campaigns/:id/settle': 'write',
+  'POST /v1/campaigns/:id/resend': 'write',
   'POST /v1/campaigns/:id/reconcile': 'write',
   'GET /v1/balance': 'global-read',
   'POST /v1/queue/pause': 'admin',

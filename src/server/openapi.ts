@@ -19,6 +19,7 @@ import {
   pauseBody,
   recipientResultSchema,
   rescheduleBody,
+  resendBody,
   failedWebhookSchema,
   webhookRetryBody,
 } from './schemas';
@@ -96,6 +97,25 @@ const previewSchema = {
       description: 'What an enqueue would answer instead of queueing.',
     },
   },
+} as const;
+
+/** POST /v1/campaigns/{id}/resend: the new campaign's enqueue result, and what was picked and left out. */
+const resendResultSchema = {
+  allOf: [
+    { $ref: '#/components/schemas/EnqueueResult' },
+    {
+      type: 'object',
+      properties: {
+        parentId: { type: 'string', description: 'The campaign resent to.' },
+        matched: { type: 'integer', minimum: 0, description: 'Its recipients whose status was asked for, before those left out.' },
+        leftOut: {
+          type: 'object',
+          description: 'Of those, left out: on the suppression list now, or at the frequency cap now.',
+          properties: { suppressed: { type: 'integer', minimum: 0 }, capped: { type: 'integer', minimum: 0 } },
+        },
+      },
+    },
+  ],
 } as const;
 
 /** POST /v1/campaigns/{id}/settle, and /reconcile, its old name. */
@@ -305,6 +325,30 @@ export const openApiDocument = {
           400: error('BAD_REQUEST'),
           404: error('CAMPAIGN_NOT_FOUND'),
           422: error('VALIDATION_FAILED: maxCost must be above 0.'),
+          ...common,
+        },
+      },
+    },
+    '/v1/campaigns/{id}/resend': {
+      post: {
+        summary:
+          "Queue a new campaign (its parentId this one) to this ended campaign's recipients whose result is in status, with its settings and, unless given, its content; those suppressed or at the frequency cap now are left out and counted.",
+        security: bearer,
+        parameters: idParam,
+        requestBody: { required: false, content: json(resendBody) },
+        responses: {
+          201: { description: 'Queued.', content: json(resendResultSchema) },
+          200: {
+            description: 'This same resend was queued before (same id, recipients and content): created false, nothing new queued.',
+            content: json(resendResultSchema),
+          },
+          404: error('CAMPAIGN_NOT_FOUND'),
+          409: error(
+            'CAMPAIGN_ACTIVE (still sending: resend it once it has ended) or CAMPAIGN_CONFLICT (campaignId used by another list).',
+          ),
+          422: error(
+            'NOTHING_TO_RESEND (no campaign created), or VALIDATION_FAILED (a status not allowed, unknown included; a bad content or campaignId).',
+          ),
           ...common,
         },
       },

@@ -200,6 +200,24 @@ export const maxCostBody = {
   properties: { maxCost: { type: ['number', 'null'], description: "The new cap in the prices' currency (above 0), or null for none." } },
 } as const;
 
+/** POST /v1/campaigns/:id/resend. Statuses are checked by the library, so that `unknown` is refused with its reason (422). */
+export const resendBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      items: { type: 'string', maxLength: 20 },
+      description:
+        'Resend to the recipients whose result is one of these: failed, expired, undelivered (sent, reported undelivered), not-sent, cancelled. Default failed, expired, undelivered, not-sent. unknown is refused (422): those may have been sent.',
+    },
+    content: { ...content, description: `${content.description} Default: the first campaign's.` },
+    campaignId: { ...campaignId, description: "The new campaign's id; default `<id>-resend` (`-resend-2`, … for a resend of a resend)." },
+  },
+} as const;
+
 export const campaignParams = {
   type: 'object',
   required: ['id'],
@@ -240,6 +258,10 @@ export const campaignInfoSchema = {
       type: 'string',
       description:
         "The tenant whose key queued it; absent: an admin's campaign. An admin sees such a campaign's campaignId as stored, `<tenant>~<id>`.",
+    },
+    parentId: {
+      type: 'string',
+      description: 'Set for a resend (POST /v1/campaigns/{id}/resend): the campaign whose recipients it sends to again.',
     },
     state: { type: 'string', enum: SHOWN_STATES },
     content: { type: 'string' },

@@ -70,12 +70,18 @@ const LIBRARY_ERRORS = {
     callerFault: true,
     meaning: 'The campaign has already ended; it cannot be cancelled, paused or resumed.',
   },
+  NOTHING_TO_RESEND: {
+    status: 422,
+    callerFault: true,
+    meaning:
+      'No recipient of the campaign has a status asked for, or every one is suppressed or at the frequency cap now: no campaign was created.',
+  },
   CAMPAIGN_STARTED: {
     status: 409,
     callerFault: true,
     meaning: 'The campaign is no longer scheduled (it started, or ended); it cannot be rescheduled.',
   },
-  CAMPAIGN_ACTIVE: { status: 409, callerFault: true, meaning: 'The campaign is still sending; settle it once it has ended.' },
+  CAMPAIGN_ACTIVE: { status: 409, callerFault: true, meaning: 'The campaign is still sending; settle or resend it once it has ended.' },
   // A bug, not a request: smsq's own code asked for a move its lifecycle table (campaign/lifecycle.ts) does not list.
   TRANSITION_NOT_ALLOWED: {
     status: 500,

@@ -11,7 +11,7 @@ import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/batch
 import type { CampaignInfo, CampaignState, RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
-import { campaignParams, listQuery, maxCostBody, pauseBody, rescheduleBody } from '../schemas';
+import { campaignParams, listQuery, maxCostBody, pauseBody, rescheduleBody, resendBody } from '../schemas';
 
 interface ListQuery {
   state?: CampaignState;
@@ -75,6 +75,22 @@ export async function campaignRoutes(app: FastifyInstance, { producerFor }: Serv
       schema: { ...schema, body: maxCostBody },
     },
     async (req) => campaignJson(await producerFor(req).setMaxCost(req.params.id, req.body.maxCost)),
+  );
+
+  // A new campaign: 201 when created, 200 when this same resend was queued before (nothing new).
+  app.post<WithId & { Body: { status?: string[]; content?: string; campaignId?: string } }>(
+    '/v1/campaigns/:id/resend',
+    {
+      schema: { ...schema, body: resendBody },
+      // The body is optional: a plain POST resends to the default statuses.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => {
+      const r = await producerFor(req).resendCampaign(req.params.id, req.body);
+      return reply.code(r.created ? 201 : 200).send(r);
+    },
   );
 
   // /reconcile is the old name of /settle, kept working (deprecated).

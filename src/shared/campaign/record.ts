@@ -59,7 +59,7 @@ export interface CampaignRecord {
   /** Where its webhook events go, when not to WEBHOOK_URL. */
   callbackUrl?: string;
   /** Sent even to numbers that reached SMS_FREQUENCY_CAP. */
-  ignoreFrequencyCap: boolean;
+  ignoreFrequencyCap?: boolean;
   /** The campaign this one resends to (producer/operator/resend.ts). */
   parentId?: string;
   /** The budget cap, in millionths. */

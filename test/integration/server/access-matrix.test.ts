@@ -269,6 +269,20 @@ const FIXTURES: Fixture[] = [
     request: (id) => ({ url: fill('POST /v1/campaigns/:id/max-cost', id), payload: { maxCost: 12.5 } }),
     effect: (_b, a) => problem(Number(a.maxCost) === 12.5, `maxCost ${a.maxCost}`),
   },
+  // Resending a cancelled campaign to its cancelled recipient: a new campaign, its parent named; refused, none is made.
+  {
+    route: 'POST /v1/campaigns/:id/resend',
+    where: 'both',
+    campaign: 'changes',
+    before: async (_n, storedId) => void (await stack.producer.cancelCampaign(storedId ?? '')),
+    request: (id) => ({ url: fill('POST /v1/campaigns/:id/resend', id), payload: { status: ['cancelled'] } }),
+    succeeded: async ({ res, target, storedId }) =>
+      problem(
+        res.statusCode === 201 && res.json().parentId === target?.id && res.json().total === 1 && (await exists(`${storedId}-resend`)),
+        `answered ${res.statusCode} ${res.body.slice(0, 200)}`,
+      ),
+    refused: async ({ storedId }) => problem(!(await exists(`${storedId}-resend`)), 'a resend made although refused'),
+  },
   // Settling a cancelled campaign: nothing unknown to settle, and the answer says so; a refusal changes nothing either.
   ...['settle', 'reconcile'].map((name): Fixture => ({
     route: `POST /v1/campaigns/:id/${name}`,

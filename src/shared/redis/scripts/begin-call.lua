@@ -39,6 +39,7 @@
     'cancelled' | 'failed' | 'done' | 'busy' | 'stale' | 'expired' | 'gone': why no call started
 ]]
 --- @include "number-buckets"
+--- @include "frequency-cap"
 --- @include "suppression-log"
 --- @include "lifecycle"
 
@@ -107,14 +108,7 @@ else
     else
       local ck = contacts and contactBucket(prefix, number)
       local times = {}
-      if contacts and capCount > 0 then
-        local c = redis.call('HGET', ck, number)
-        if c then
-          for t in string.gmatch(string.match(c, '|(.*)$') or '', '[^,]+') do
-            if tonumber(t) > nowSec - capPeriod then times[#times + 1] = t end
-          end
-        end
-      end
+      if contacts and capCount > 0 then times = recentSends(redis.call('HGET', ck, number), nowSec, capPeriod) end
       if capCount > 0 and #times >= capCount then
         settled[i] = { 'k' }
         nSettled = nSettled + 1

@@ -1,0 +1,46 @@
+/**
+ * `smsq resend` as a user runs it: after a campaign whose gateway refused some numbers, it prints the new campaign's
+ * id last on stdout, and that campaign sends exactly those recipients (the simulator's ledger); nothing to resend is
+ * exit 1 with NOTHING_TO_RESEND and no campaign made.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { useCampaignStack } from '../support/campaigns';
+import { runSmsq } from '../support/cli';
+
+const cli = useCampaignStack('cli-resend', { producer: false, dir: true, env: { LOG_LEVEL: 'info' } });
+
+it('resends to the refused recipients: the new id printed last, each of them sent once, nobody else again', async () => {
+  const numbers = Array.from({ length: 120 }, (_, i) => String(447_732_000_000 + i));
+  const refused = numbers.filter((_, i) => i % 8 === 3);
+  const file = path.join(cli.dir, 'list.csv');
+  await writeFile(file, `number,name\n${numbers.map((n, i) => `${n},Ana${i}`).join('\n')}\n`);
+  const worker = cli.workerProcess();
+  await worker.started();
+  cli.sim.setFaults({ refuseNumbers: refused });
+  const enqueue = await runSmsq(['enqueue', file, '--content', 'Hi {{name}}', '--campaign-id', 'april'], cli.env);
+  expect(enqueue.code).toBe(0);
+  expect((await runSmsq(['wait', 'april', '--timeout', '60'], cli.env)).code).toBe(0);
+  cli.sim.setFaults({ refuseNumbers: [] });
+
+  const resend = await runSmsq(['resend', 'april', '--status', 'failed'], cli.env);
+  expect(resend.code).toBe(0);
+  expect(resend.stdout.trim().split('\n').at(-1)).toBe('april-resend');
+  expect(resend.stderr).toContain(`queued: ${refused.length} of the ${refused.length} recipients of april`);
+  expect((await runSmsq(['wait', 'april-resend', '--timeout', '60'], cli.env)).code).toBe(0);
+  for (const [i, n] of numbers.entries()) {
+    const sent = [...cli.sim.ledger.entries()].filter((e) => e.number === n);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].content).toBe(`Hi Ana${i}`);
+  }
+  const status = await runSmsq(['status', 'april-resend', '--json'], cli.env);
+  expect(JSON.parse(status.stdout)).toMatchObject({ parentId: 'april', counts: { total: refused.length, sent: refused.length } });
+  expect((await runSmsq(['status', 'april-resend'], cli.env)).stdout).toContain('resend of april');
+
+  const again = await runSmsq(['resend', 'april-resend', '--json'], cli.env);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain('[NOTHING_TO_RESEND]');
+  const unknown = await runSmsq(['resend', 'april', '--status', 'failed,unknown'], cli.env);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('may have reached the gateway');
+});
