@@ -4,19 +4,19 @@
  * on `smsq server`) shows in `smsq results` and `smsq status`. Without LINK_BASE_URL the flag is refused.
  */
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { CampaignJson } from '../../src/shared/campaign/json';
 import { useCampaignStack } from '../support/campaigns';
 import { runSmsq } from '../support/cli';
+import { BROWSER_UA, followLink, WHATSAPP_UA } from '../support/links';
 import { ServerProcess } from '../support/server-process';
 
 const BASE = 'https://s.example.com';
 const stack = useCampaignStack('cli-track-links', { producer: false, dir: true, env: { LOG_LEVEL: 'info', LINK_BASE_URL: BASE } });
 
-const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
-const WHATSAPP = 'WhatsApp/2.23.20.0 A';
+const CHROME = BROWSER_UA;
+const WHATSAPP = WHATSAPP_UA;
 const SHORT = /https:\/\/s\.example\.com\/([0-9A-Za-z]{9})/g;
 const CONTENT =
   'Hi {{name}}, your order {{order}} is on its way: https://shop.example/orders/{{order}}/track?utm_source=sms&utm_campaign=spring';
@@ -43,17 +43,10 @@ async function recipientsCsv(file: string, n: number, first: number): Promise<Ro
 }
 
 /** Follows a short link on the server as a browser (or `userAgent`) would: its status and Location. */
-function follow(serverUrl: string, code: string, userAgent: string) {
-  return new Promise<{ status: number | undefined; location: string | undefined }>((resolve, reject) => {
-    const req = request(`${serverUrl}/${code}`, { headers: { 'user-agent': userAgent }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const follow = async (serverUrl: string, code: string, userAgent: string) => {
+  const { status, location } = await followLink(serverUrl, code, { userAgent });
+  return { status, location };
+};
 
 it('sends each recipient a short link of its own, charged as previewed, and shows a click in results and status', async () => {
   const rows = await recipientsCsv('orders.csv', 500, 447_755_100_000);

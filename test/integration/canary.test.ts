@@ -1,3 +1,4 @@
+import type { Producer } from '../../src/producer';
 import type { RecipientInput } from '../../src/shared/types';
 import { campaignEnded, campaignSettled, useCampaignStack } from '../support/campaigns';
 import { waitFor } from '../support/env';
@@ -9,10 +10,12 @@ function recipients(n: number): RecipientInput[] {
   return Array.from({ length: n }, (_, i) => ({ number: String(nextNumber++), orderId: `c-${i}` }));
 }
 
-/** The campaign's state and pause, polled until `done` says so (the canary check job runs on the workers). */
-async function campaignWhen(campaignId: string, done: (info: Awaited<ReturnType<typeof stack.producer.getCampaign>>) => boolean) {
+type Info = Awaited<ReturnType<Producer['getCampaign']>>;
+
+/** The campaign as its producer reads it, polled until `done` says so (the canary check job runs on the workers). */
+function campaignWhen(campaignId: string, done: (info: Info) => boolean, producer: Producer = stack.producer): Promise<Info> {
   return waitFor(`campaign ${campaignId} as the test waits for it`, async () => {
-    const info = await stack.producer.getCampaign(campaignId);
+    const info = await producer.getCampaign(campaignId);
     return done(info) ? info : undefined;
   });
 }
@@ -154,11 +157,7 @@ describe('gates on what the canary heard back', () => {
     await (await heard.ctx.queues.campaigns.getJob(`k.${campaignId}`))?.promote();
   }
 
-  const stateOf = (campaignId: string, done: (info: Awaited<ReturnType<typeof heard.producer.getCampaign>>) => boolean) =>
-    waitFor(`campaign ${campaignId} as the test waits for it`, async () => {
-      const info = await heard.producer.getCampaign(campaignId);
-      return done(info) ? info : undefined;
-    });
+  const stateOf = (campaignId: string, done: (info: Info) => boolean) => campaignWhen(campaignId, done, heard.producer);
 
   it('stops when fewer of the canary were delivered than minDeliveredRate asks, once every report is in', async () => {
     await heard.worker(undefined, { clock });

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { tenantProducer } from '../../../src/producer/tenant-producer';
 import { ClickEventDrainer } from '../../../src/shared/links/click-events';
@@ -8,6 +7,7 @@ import type { RecipientInput } from '../../../src/shared/types';
 import type { ClickItem } from '../../../src/shared/webhooks/events';
 import { campaignSettled, useCampaignStack } from '../../support/campaigns';
 import { waitFor, waitUntil } from '../../support/env';
+import { BROWSER_UA, followLink, WHATSAPP_UA } from '../../support/links';
 import { ServerProcess } from '../../support/server-process';
 import { newSecret, WebhookReceiver, type ReceivedEvent } from '../../support/webhook-receiver';
 
@@ -28,8 +28,8 @@ beforeAll(() => {
 });
 afterAll(() => receiver.down());
 
-const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
-const WHATSAPP = 'WhatsApp/2.23.20.0 A';
+const CHROME = BROWSER_UA;
+const WHATSAPP = WHATSAPP_UA;
 const SHORT = /https:\/\/s\.example\.com\/([0-9A-Za-z]{9})/g;
 
 let nextNumber = 4_471_000_000;
@@ -41,21 +41,8 @@ function recipients(n: number): RecipientInput[] {
 }
 
 /** Follows a short link on the server (the stack's, unless told) as a browser (or `userAgent`) would; its status. */
-function follow(code: string, opts: { userAgent?: string; method?: 'GET' | 'HEAD'; server?: string } = {}): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${opts.server ?? stack.url}/${code}`,
-      { method: opts.method ?? 'GET', headers: { 'user-agent': opts.userAgent ?? CHROME }, timeout: 10_000 },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const follow = async (code: string, opts: { userAgent?: string; method?: 'GET' | 'HEAD'; server?: string } = {}) =>
+  (await followLink(opts.server ?? stack.url, code, { userAgent: opts.userAgent ?? CHROME, method: opts.method })).status;
 
 /** Follows every code as a browser, 16 at a time, and expects each to redirect. */
 async function followAll(codes: string[]): Promise<void> {

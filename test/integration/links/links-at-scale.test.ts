@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { campaignSettled, resultsOf, useCampaignStack } from '../../support/campaigns';
 import { runSmsq } from '../../support/cli';
+import { followLink } from '../../support/links';
 
 /**
  * Issue 27's "done when": a 20,000-recipient campaign queued with `smsq enqueue --track-links` sends every recipient a
@@ -14,23 +15,10 @@ const stack = useCampaignStack('links-at-scale', { app: 'listen', env: { LINK_BA
 
 const RECIPIENTS = 20_000;
 const FOLLOWED = 1_000;
-const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
 // The original link alone is 87 characters: the text is two segments as written, one with its short link.
 const CONTENT = 'Hi {{name}}, your spring offer is ready: https://shop.example/offers/spring-2027/{{code}}?utm_source=sms&utm_medium=text';
 const urlOf = (i: number) => `https://shop.example/offers/spring-2027/C${100_000 + i}?utm_source=sms&utm_medium=text`;
 const numberOf = (i: number) => String(447_700_000_000 + i);
-
-function follow(agent: Agent, code: string): Promise<{ status?: number; location?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${stack.url}/${code}`, { agent, headers: { 'user-agent': CHROME }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 it('sends 20,000 short links, one per recipient, and counts exactly the 1,000 followed, with the segments the preview gave', async () => {
   const file = path.join(stack.dir, 'offers.csv');
@@ -69,8 +57,8 @@ it('sends 20,000 short links, one per recipient, and counts exactly the 1,000 fo
   const agent = new Agent({ keepAlive: true, maxSockets: 20 });
   try {
     for (let k = 0; k < followed.length; k += 20) {
-      const answers = await Promise.all(followed.slice(k, k + 20).map((i) => follow(agent, codeOf.get(i)!)));
-      answers.forEach((a, j) => expect(a).toEqual({ status: 302, location: urlOf(followed[k + j]) }));
+      const answers = await Promise.all(followed.slice(k, k + 20).map((i) => followLink(stack.url, codeOf.get(i)!, { agent })));
+      answers.forEach((a, j) => expect(a).toMatchObject({ status: 302, location: urlOf(followed[k + j]) }));
     }
   } finally {
     agent.destroy();

@@ -3,12 +3,12 @@
  * a CSV upload, sends every recipient a short link of its own, charged as the dry run counted; a click followed over
  * HTTP shows in the campaign's `links` and in its results, NDJSON and CSV.
  */
-import { request } from 'node:http';
 import { parse } from 'csv-parse/sync';
 import type { CampaignJson } from '../../../src/shared/campaign/json';
 import type { RecipientResult } from '../../../src/shared/types';
 import { useCampaignStack } from '../../support/campaigns';
 import { waitFor } from '../../support/env';
+import { followLink } from '../../support/links';
 import { BEARER, errorCode } from '../../support/server';
 
 const BASE = 'https://s.example.com';
@@ -66,17 +66,10 @@ const get = (url: string, headers: Record<string, string> = {}) =>
   stack.server.app.inject({ method: 'GET', url, headers: { ...BEARER, ...headers } });
 
 /** Follows a short link on the listening server as a browser would: its status and Location. */
-function follow(code: string) {
-  return new Promise<{ status: number | undefined; location: string | undefined }>((resolve, reject) => {
-    const req = request(`${stack.url}/${code}`, { headers: { 'user-agent': CHROME }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const follow = async (code: string) => {
+  const { status, location } = await followLink(stack.url, code, { userAgent: CHROME });
+  return { status, location };
+};
 
 it.each<[Body, number]>([
   ['JSON', 447_766_100_000],

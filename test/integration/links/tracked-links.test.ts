@@ -1,13 +1,13 @@
-import { request } from 'node:http';
 import type { RecipientInput } from '../../../src/shared/types';
+import { BROWSER_UA, followLink, WHATSAPP_UA } from '../../support/links';
 import { openApp } from '../../support/server';
 import { campaignSettled, resultsOf, useCampaignStack } from '../../support/campaigns';
 
 const BASE = 'https://s.example.com';
 const stack = useCampaignStack('tracked-links', { app: 'listen', env: { LINK_BASE_URL: BASE }, workers: 2 });
 
-const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
-const WHATSAPP = 'WhatsApp/2.23.20.0 A';
+const CHROME = BROWSER_UA;
+const WHATSAPP = WHATSAPP_UA;
 const SHORT = /https:\/\/s\.example\.com\/([0-9A-Za-z]{9})/g;
 
 let nextNumber = 4_470_000_000;
@@ -22,24 +22,9 @@ function recipients(n: number): RecipientInput[] {
 /** The codes of the short links in a text, in order. */
 const codesIn = (text: string) => [...text.matchAll(SHORT)].map((m) => m[1]);
 
-/** Follows a short link on the server as a browser (or `userAgent`) would: its status and Location. */
-function follow(code: string, opts: { userAgent?: string; method?: 'GET' | 'HEAD' } = {}) {
-  return new Promise<{ status: number | undefined; location: string | undefined; body: string }>((resolve, reject) => {
-    const req = request(
-      `${stack.url}/${code}`,
-      { method: opts.method ?? 'GET', headers: opts.userAgent === undefined ? {} : { 'user-agent': opts.userAgent }, timeout: 10_000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** Follows a short link on the server as a browser (or `userAgent`; none when unset) would: its status and Location. */
+const follow = (code: string, opts: { userAgent?: string; method?: 'GET' | 'HEAD' } = {}) =>
+  followLink(stack.url, code, { userAgent: opts.userAgent ?? null, method: opts.method });
 
 it('sends every recipient a short link of its own for its templated URL, which redirects to that URL and counts once', async () => {
   const list = recipients(1_200);
