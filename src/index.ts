@@ -17,4 +17,4 @@ export type { Simulator, SimulatorOptions, Faults, LedgerEntry } from './simulat
 export { verifyWebhook, WebhookVerificationError } from './shared/webhooks/signature';
 export { WEBHOOK_EVENT_TYPES } from './shared/webhooks/events';
 export type { WebhookEventType, WebhookEventData, SettledRecipient, DeliveryItem } from './shared/webhooks/events';
-export type { FailedWebhook, AccountInfo, AccountListOptions, AccountResumed } from './producer';
+export type { FailedWebhook, AccountInfo, AccountListOptions, AccountResumed, RecipientTrace, TraceStep } from './producer';

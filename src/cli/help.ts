@@ -106,6 +106,15 @@ One line per recipient, in the order queued, streamed to stdout: number, orderId
 the delivery report's fields, the gateway account the call went to and, last, clicks and firstClickAt (tracked
 links; empty without them). CSV by default. --with-content adds each recipient's text, rendered from the template
 (the column before account).`,
+  trace: `Usage: smsq trace ID NUMBER [--json]
+
+Every step smsq keeps about one recipient of a campaign, in time order: its row (batch, index, orderId), each call it
+went in (time, gateway account, the gateway's answer and what smsq did next: sent, retried, split…), a suppression or
+frequency cap that settled it at a call's start, its outcome, its delivery report, the recipients.settled webhook
+event that carried it, replies from its number attributed to the campaign and its clicks. Kept as long as results
+(RESULT_RETENTION_SECONDS). Exit 1 with RECIPIENT_NOT_FOUND for a number that is not one of its recipients.
+
+  --json   the trace as JSON (the shape of GET /v1/campaigns/:id/recipients/:number)`,
   list: `Usage: smsq list [--state S] [--priority P] [--since TIME] [--limit N] [--json]
 
 Campaigns, newest first, with state, progress and delivery rate; all of them, page by page.

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status')).statusCommand,
   wait: async () => (await import('./commands/status')).waitCommand,
   results: async () => (await import('./commands/results')).default,
+  trace: async () => (await import('./commands/trace')).default,
   cancel: async () => (await import('./commands/control')).cancelCommand,
   'max-cost': async () => (await import('./commands/control')).maxCostCommand,
   pause: async () => (await import('./commands/control')).pauseCommand,
@@ -56,6 +57,8 @@ Commands:
   status ID [--json]              state and counts of a campaign
   wait ID [--timeout SECONDS]     block until the campaign ends (exit 0 when completed)
   results ID [--format csv|ndjson] [--with-content]  one line per recipient (with its text)
+  trace ID NUMBER [--json]        one recipient's steps in time order: its row, each call and the gateway's answer,
+                                  its outcome, delivery report, webhook event, replies and clicks
   list [--state S] [--json]       campaigns, newest first (smsq list --help)
   cancel ID                       cancel a campaign; its unsent recipients end cancelled
   reschedule ID --send-at ISO     move a scheduled campaign's start

@@ -35,6 +35,8 @@ import {
   type SuppressImportResult,
   type SuppressOptions,
 } from './operator/suppressions';
+import { traceRecipient } from './operator/trace';
+import type { RecipientTrace, TraceStep } from './operator/trace-steps';
 import { failedWebhooks, retryWebhooks, type FailedWebhook, type WebhookScope } from './operator/webhooks-admin';
 import { GatewayQueries } from '../shared/gateway/queries';
 import { AccountGateways } from '../shared/accounts/gateways';
@@ -78,6 +80,11 @@ export interface Producer {
    */
   workerCount(): Promise<number | null>;
   campaignResults(campaignId: string, opts?: ResultsOptions): AsyncGenerator<RecipientResult>;
+  /**
+   * Every step kept about one recipient, in time order: its row, each call it went in and the gateway's answer, its
+   * outcome, delivery report, webhook event, replies and clicks. RECIPIENT_NOT_FOUND for a number not in the campaign.
+   */
+  traceRecipient(campaignId: string, number: string): Promise<RecipientTrace>;
   cancelCampaign(campaignId: string): Promise<CampaignInfo>;
   /** Pauses one campaign: none of its batches starts until resumeCampaign; other campaigns go on. */
   pauseCampaign(campaignId: string, opts?: PauseOptions): Promise<CampaignInfo>;
@@ -180,6 +187,7 @@ export function producerFromContext(ctx: Context): Producer {
     listCampaigns: (opts) => listCampaigns(ctx, opts),
     workerCount: () => workerCount(ctx),
     campaignResults: (id, opts) => campaignResults(ctx, id, opts),
+    traceRecipient: (id, number) => traceRecipient(ctx, id, number),
     cancelCampaign: (id) => cancelCampaign(ctx, id),
     pauseCampaign: (id, opts) => pauseCampaign(ctx, id, opts),
     resumeCampaign: (id) => resumeCampaign(ctx, id),
@@ -241,6 +249,8 @@ export type {
   SuppressOptions,
   StoredReply,
   FailedWebhook,
+  RecipientTrace,
+  TraceStep,
 };
 
 /** Credentials set, or the local simulator (which needs none). */

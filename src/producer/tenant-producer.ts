@@ -40,6 +40,7 @@ export function tenantProducer(base: Producer, ctx: Context, tenant: string): Pr
       return { ...page, campaigns: page.campaigns.map(viewInfo) };
     },
     campaignResults: (id, opts) => base.campaignResults(own(id), opts),
+    traceRecipient: async (id, number) => view(await base.traceRecipient(own(id), number)),
     cancelCampaign: async (id) => viewInfo(await base.cancelCampaign(own(id))),
     pauseCampaign: async (id, opts) => viewInfo(await base.pauseCampaign(own(id), opts)),
     resumeCampaign: async (id) => viewInfo(await base.resumeCampaign(own(id))),

@@ -23,6 +23,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /v1/campaigns': 'read',
   'GET /v1/campaigns/:id': 'read',
   'GET /v1/campaigns/:id/results': 'read',
+  'GET /v1/campaigns/:id/recipients/:number': 'read',
   'POST /v1/campaigns/:id/cancel': 'write',
   'POST /v1/campaigns/:id/pause': 'write',
   'POST /v1/campaigns/:id/resume': 'write',

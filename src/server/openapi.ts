@@ -17,7 +17,9 @@ import {
   readinessSchema,
   numbersBody,
   pauseBody,
+  recipientParams,
   recipientResultSchema,
+  recipientTraceSchema,
   rescheduleBody,
   resendBody,
   failedWebhookSchema,
@@ -162,6 +164,7 @@ export const openApiDocument = {
       EnqueueResult: enqueueResultSchema,
       Preview: previewSchema,
       RecipientResult: recipientResultSchema,
+      RecipientTrace: recipientTraceSchema,
       Error: errorSchema,
       Readiness: readinessSchema,
       PauseBody: pauseBody,
@@ -268,6 +271,29 @@ export const openApiDocument = {
             },
           },
           404: error('CAMPAIGN_NOT_FOUND'),
+          ...common,
+        },
+      },
+    },
+    '/v1/campaigns/{id}/recipients/{number}': {
+      get: {
+        summary:
+          "One recipient's trace, in time order: its row (batch, index), each call it went in with the gateway's answer, checks that settled it at a call's start, its outcome, delivery report, webhook event, replies and clicks.",
+        security: bearer,
+        parameters: [
+          ...idParam,
+          {
+            name: 'number',
+            in: 'path',
+            required: true,
+            schema: recipientParams.properties.number,
+            description: recipientParams.properties.number.description,
+          },
+        ],
+        responses: {
+          200: { description: 'The trace.', content: json({ $ref: '#/components/schemas/RecipientTrace' }) },
+          404: error("CAMPAIGN_NOT_FOUND, or RECIPIENT_NOT_FOUND: the number is not one of the campaign's recipients."),
+          422: error('VALIDATION_FAILED: the number is not a phone number.'),
           ...common,
         },
       },

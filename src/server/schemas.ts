@@ -482,6 +482,93 @@ export const recipientResultSchema = {
   },
 } as const;
 
+/** GET /v1/campaigns/:id/recipients/:number: a number as people write it, normalised as recipients are. */
+export const recipientParams = {
+  type: 'object',
+  required: ['id', 'number'],
+  properties: {
+    id: { type: 'string', description: 'The campaign id.' },
+    number: { type: 'string', maxLength: 32, description: "The recipient's number (`+44 7700 900123` or `447700900123`)." },
+  },
+} as const;
+
+const at = { type: 'string', description: 'ISO 8601.' } as const;
+const traceStep = (kind: string, required: readonly string[], properties: Record<string, object>) =>
+  ({ type: 'object', required: ['kind', ...required], properties: { kind: { type: 'string', enum: [kind] }, ...properties } }) as const;
+
+/** A recipient's trace (producer/operator/trace-steps.ts): its steps in time order, each told apart by `kind`. */
+export const recipientTraceSchema = {
+  type: 'object',
+  required: ['campaignId', 'number', 'orderId', 'batch', 'index', 'status', 'steps', 'notes'],
+  properties: {
+    campaignId: { type: 'string' },
+    number: { type: 'string' },
+    orderId: { type: 'string' },
+    batch: count,
+    index: count,
+    status: recipientResultSchema.properties.status,
+    steps: {
+      type: 'array',
+      items: {
+        oneOf: [
+          traceStep('staged', ['at', 'batch', 'index', 'orderId'], { at, batch: count, index: count, orderId: { type: 'string' } }),
+          traceStep('window-hold', ['until'], { until: at }),
+          traceStep('call', ['at', 'attempt', 'account', 'recipients', 'verdict', 'code', 'reason', 'next'], {
+            at,
+            attempt: { type: 'integer', minimum: 1 },
+            account: { type: 'string' },
+            recipients: count,
+            verdict: {
+              type: 'string',
+              enum: [
+                'accepted',
+                'transient',
+                'clock-skew',
+                'account-stop',
+                'content-refused',
+                'number-refused',
+                'unknown',
+                'permanent',
+                'lost',
+              ],
+            },
+            code: { type: 'string', description: "The gateway's status (`0` accepted), or smsq's code for an answer it could not read." },
+            reason: { type: 'string' },
+            next: { type: 'string', enum: ['sent', 'retried', 'split', 'stopped', 'failed', 'unknown', 'retried-at-once'] },
+            msgId: { type: 'string' },
+          }),
+          traceStep('kept-out', ['status'], { status: { type: 'string', enum: ['suppressed', 'capped'] }, reason: { type: 'string' } }),
+          traceStep('outcome', ['status'], {
+            at,
+            status: recipientResultSchema.properties.status,
+            msgId: { type: 'string' },
+            code: { type: 'string' },
+            reason: { type: 'string' },
+            account: { type: 'string' },
+          }),
+          traceStep('delivery', ['state'], {
+            at,
+            state: { type: 'string', enum: ['delivered', 'undelivered', 'expired'] },
+            code: { type: 'string' },
+            reason: { type: 'string' },
+            price: { type: 'string' },
+            currency: { type: 'string' },
+          }),
+          traceStep('webhook', ['at', 'event', 'id', 'delivery'], {
+            at,
+            event: { type: 'string', enum: ['recipients.settled'] },
+            id: { type: 'string' },
+            delivery: { type: 'string', enum: ['delivered', 'failed', 'pending'] },
+          }),
+          traceStep('reply', ['at', 'text'], { at, text: { type: 'string' }, keyword: { type: 'string' } }),
+          traceStep('clicks', ['at', 'clicks'], { at, clicks: count }),
+        ],
+      },
+    },
+    notes: { type: 'array', items: { type: 'string' }, description: 'What the trace could not show.' },
+  },
+} as const;
+
 export const errorSchema = {
   type: 'object',
   required: ['error'],

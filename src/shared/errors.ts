@@ -143,6 +143,11 @@ const LIBRARY_ERRORS = {
     callerFault: false,
     meaning: "The campaign's unknown recipients are being settled by another run (the automatic settle job or another `smsq settle`).",
   },
+  RECIPIENT_NOT_FOUND: {
+    status: 404,
+    callerFault: true,
+    meaning: 'The number is not a recipient of the campaign (never in its list, an invalid row, or a duplicate skipped).',
+  },
   WEBHOOK_NOT_FOUND: {
     status: 404,
     callerFault: true,

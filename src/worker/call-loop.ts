@@ -1,3 +1,4 @@
+import { callEntry } from '../shared/batch/call-log';
 import { sendChecks, type BatchRecord, type BeginRefusal, type EndResult, type Finished, type RecordResult } from '../shared/batch/store';
 import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import type { CampaignRecord } from '../shared/campaign/record';
@@ -366,7 +367,8 @@ export class CallLoop {
       const result = await this.send(account, group, numbers);
       const verdict = classify(result, this.ctx.config.retryUnknown);
       const { outcomes, movable } = this.decide(verdict, routed, calledAt);
-      if (!this.recorded(await this.endCall(verdict, outcomes, calledAt))) return { stop: 'lost' };
+      const entry = callEntry(calledAt, account, group, verdict);
+      if (!this.recorded(await this.endCall(verdict, outcomes, calledAt, entry))) return { stop: 'lost' };
       for (const [i, o] of outcomes) this.outcomes.set(i, o);
       countOutcomes(outcomes.values());
       countAccountOutcomes(account, outcomes.values());
@@ -395,11 +397,16 @@ export class CallLoop {
   }
 
   /**
-   * Ends the call in one script: its outcomes, the msgIds it sent indexed for delivery reports, and, when it
-   * settles the batch's last recipients, the batch counted in. Not for a content refusal: the campaign fails first
-   * (a last batch counted before would complete it).
+   * Ends the call in one script: its outcomes, its entry in the batch's call log (`call`), the msgIds it sent indexed
+   * for delivery reports, and, when it settles the batch's last recipients, the batch counted in. Not for a content
+   * refusal: the campaign fails first (a last batch counted before would complete it).
    */
-  private async endCall(verdict: Verdict, outcomes: ReadonlyMap<number, StoredOutcome>, calledAt: number): Promise<EndResult> {
+  private async endCall(
+    verdict: Verdict,
+    outcomes: ReadonlyMap<number, StoredOutcome>,
+    calledAt: number,
+    call: string,
+  ): Promise<EndResult> {
     const { ctx, recipients } = this;
     const { campaignId, batch } = this.data;
     // The call's recipients had no outcome (the group is the batch's pending ones): none is counted twice here. Were
@@ -408,6 +415,7 @@ export class CallLoop {
     const index = ctx.config.delivery.tracking ? await ctx.delivery.sentIndexing(campaignId, batch, recipients, outcomes, calledAt) : null;
     const end = await ctx.batches.endCall(campaignId, batch, this.token, outcomes, {
       index,
+      call,
       finish: last ? { recipients: recipients.length, autoSettle: ctx.config.settling.autoSettle, webhooks: this.webhooks } : undefined,
     });
     if (!end.ok) return end;

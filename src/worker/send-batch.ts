@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
+import { callEntry } from '../shared/batch/call-log';
 import type { BatchRecord, InFlight } from '../shared/batch/store';
 import type { CampaignRecord } from '../shared/campaign/record';
 import { awaitStaged } from '../shared/campaign/staging';
@@ -260,7 +261,8 @@ async function settleStaleCall(ctx: Context, data: BatchJobData, record: BatchRe
   // With SMS_RETRY_UNKNOWN the operator accepted possible duplicates: the recipients go back to pending.
   if (!ctx.config.retryUnknown)
     for (const i of stale.i) outcomes.set(i, withAccount(['u', 'IN_FLIGHT_LOST', IN_FLIGHT_LOST, stale.at], stale.account));
-  if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes)).ok) countOutcomes(outcomes.values());
+  const call = callEntry(stale.at, stale.account, stale.i, { kind: 'lost', code: 'IN_FLIGHT_LOST', reason: IN_FLIGHT_LOST });
+  if ((await ctx.batches.endCall(data.campaignId, data.batch, stale.t, outcomes, { call })).ok) countOutcomes(outcomes.values());
   log.warn(
     { recipients: stale.i.length, since: stale.at, resend: ctx.config.retryUnknown, account: stale.account },
     'found a call left in flight by an earlier run',

@@ -94,6 +94,7 @@ function endCallWithTally(id: string, token: string, outcomes: Map<number, Store
       k.awaitingReports(),
       k.awaitingReports(),
       k.heldReportsFlag(),
+      k.batchCalls(id, 0),
     ],
     [
       token,
@@ -112,6 +113,8 @@ function endCallWithTally(id: string, token: string, outcomes: Map<number, Store
       '0',
       '',
       tally,
+      '',
+      '64',
     ],
   );
 }

@@ -1,6 +1,7 @@
 /**
- * GET /v1/campaigns (the list), GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed),
- * POST /v1/campaigns/:id/cancel|pause|resume|reschedule|max-cost, POST /v1/campaigns/:id/settle (and /reconcile, its old name), GET /v1/balance. Campaigns are answered with
+ * GET /v1/campaigns (the list), GET /v1/campaigns/:id, GET /v1/campaigns/:id/results (streamed), GET
+ * /v1/campaigns/:id/recipients/:number (one recipient's trace),
+ * POST /v1/campaigns/:id/cancel|pause|resume|reschedule|max-cost|resend, POST /v1/campaigns/:id/settle (and /reconcile, its old name), GET /v1/balance. Campaigns are answered with
  * ISO 8601 times (campaignJson).
  */
 import { Readable } from 'node:stream';
@@ -11,7 +12,7 @@ import { CSV_HEADER, CSV_HEADER_WITH_CONTENT, csvLine } from '../../shared/batch
 import type { CampaignInfo, CampaignState, RecipientResult } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { ApiError } from '../errors';
-import { campaignParams, listQuery, maxCostBody, pauseBody, rescheduleBody, resendBody } from '../schemas';
+import { campaignParams, listQuery, maxCostBody, pauseBody, recipientParams, rescheduleBody, resendBody } from '../schemas';
 
 interface ListQuery {
   state?: CampaignState;
@@ -45,6 +46,12 @@ export async function campaignRoutes(app: FastifyInstance, { producerFor }: Serv
   });
 
   app.get<WithId>('/v1/campaigns/:id', { schema }, async (req) => campaignJson(await producerFor(req).getCampaign(req.params.id)));
+
+  app.get<{ Params: { id: string; number: string } }>(
+    '/v1/campaigns/:id/recipients/:number',
+    { schema: { params: recipientParams } },
+    (req) => producerFor(req).traceRecipient(req.params.id, req.params.number),
+  );
 
   app.post<WithId>('/v1/campaigns/:id/cancel', { schema }, async (req) =>
     campaignJson(await producerFor(req).cancelCampaign(req.params.id)),

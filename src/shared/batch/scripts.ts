@@ -40,12 +40,22 @@ export const UNCOUNT_SENDS = lua<[routing: string], [prefix: string, sendTimeSec
 
 /**
  * Ends a call in one step: merges its outcomes first-writer-wins (ending the call `token`, or with '' settling
- * recipients no call is about), indexes the msgIds it sent, and counts the batch in when asked and it is settled.
+ * recipients no call is about), appends the call's entry to the batch's call log (batch/call-log.ts), indexes the
+ * msgIds it sent, and counts the batch in when asked and it is settled.
  * `finished` is '' when not asked, else FINISH_BATCH's answer; `reportsHeld` 1 when it indexed msgIds while reports
  * are held.
  */
 export const END_CALL = lua<
-  [batch: string, campaign: string, deliveries: string, series: string, msgIdRefs: string, awaitingReports: string, heldReports: string],
+  [
+    batch: string,
+    campaign: string,
+    deliveries: string,
+    series: string,
+    msgIdRefs: string,
+    awaitingReports: string,
+    heldReports: string,
+    callLog: string,
+  ],
   [
     token: string,
     outcomesJson: string,
@@ -63,6 +73,8 @@ export const END_CALL = lua<
     awaitingScore: string,
     awaitingMember: string,
     tally: string,
+    callEntry: string,
+    callLogMax: string,
     ...buckets: string[],
   ],
   'lost' | 'busy' | [version: number, skipped: number, finished: '' | FinishResult | `${FinishResult}|${string}`, reportsHeld: 0 | 1]

@@ -18,6 +18,7 @@ import {
   type FinishResult,
 } from './scripts';
 import type { Recipient, StoredOutcome } from '../types';
+import { CALL_LOG_MAX } from './call-log';
 import type { SentIndexing } from '../delivery/delivery-store';
 import { parseReserved, type ReservedEvents } from '../webhooks/events';
 
@@ -94,6 +95,8 @@ export interface CallEnd {
   index?: SentIndexing | null;
   /** Count the batch in if every one of its `recipients` now has an outcome, as `finish` does. */
   finish?: FinishOptions & { recipients: number };
+  /** The call's entry for the batch's call log (callEntry in call-log.ts). */
+  call?: string;
 }
 
 /** An outcome write that ended a call: also whether it counted the batch in, and whether reports wait for its msgIds. */
@@ -194,7 +197,7 @@ export class BatchStore {
     outcomes: ReadonlyMap<number, StoredOutcome>,
     end: CallEnd = {},
   ): Promise<EndResult> {
-    const { index, finish } = end;
+    const { index, finish, call } = end;
     const k = this.keys;
     const reply = await runScript(
       this.redis,
@@ -208,6 +211,7 @@ export class BatchStore {
         index?.refsKey ?? k.awaitingReports(),
         k.awaitingReports(),
         k.heldReportsFlag(),
+        k.batchCalls(campaignId, batch),
       ],
       [
         token,
@@ -222,6 +226,8 @@ export class BatchStore {
         index?.awaitingMember ?? '',
         // Counting the batch in from the call's own tally spares decoding its outcomes when they are all it holds.
         finish ? outcomesTally(outcomes) : '',
+        call ?? '',
+        String(CALL_LOG_MAX),
         ...(index?.buckets ?? []),
       ],
     );

@@ -274,7 +274,7 @@ export class CampaignStore {
 }
 
 /** A tracked campaign's result gets its recipient's clicks: 0 without any, or a record that does not read. */
-function withClicks(r: RecipientResult, stored: string | undefined): void {
+export function withClicks(r: RecipientResult, stored: string | undefined): void {
   const m = stored === undefined ? null : /^(\d{1,9}),(\d{1,15})$/.exec(stored);
   r.clicks = m ? Number(m[1]) : 0;
   if (m) r.firstClickAt = new Date(Number(m[2])).toISOString();

@@ -150,6 +150,25 @@ export class ReplyStore {
     return { number, result, ...(answer[2] ? { campaignId: answer[2] } : {}), ...(answer[3] ? { listChange: answer[3] } : {}) };
   }
 
+  /**
+   * Replies from `number` attributed to `campaignId`, oldest first, among the first `scanMax` stored from `since` on
+   * (ms): one recipient's replies read with a bound. `complete` is false when more were stored than were read.
+   */
+  async fromNumber(
+    number: string,
+    campaignId: string,
+    since: number,
+    scanMax: number,
+  ): Promise<{ replies: StoredReply[]; complete: boolean }> {
+    const entries = await this.redis.xrange(this.keys.replies(), String(Math.max(0, since)), '+', 'COUNT', scanMax);
+    const replies: StoredReply[] = [];
+    for (const [id, flat] of entries) {
+      const reply = decode(id, flat);
+      if (reply.number === number && reply.campaignId === campaignId) replies.push(reply);
+    }
+    return { replies, complete: entries.length < scanMax };
+  }
+
   /** Stored replies, oldest first, read in pieces: bounded memory for any number of replies. */
   async *list(filter: ReplyFilter = {}): AsyncGenerator<StoredReply> {
     let start = filter.since === undefined ? '-' : String(Math.max(0, filter.since - CLOCK_MARGIN_MS));

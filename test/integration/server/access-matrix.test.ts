@@ -122,6 +122,11 @@ interface Fixture {
 }
 
 const routeUrl = (route: string) => route.slice(route.indexOf(' ') + 1);
+/** The first number of the read campaign a caller names `id` (read campaigns' plain ids differ by owner). */
+const firstNumberOf = (id: string): string => {
+  for (const [storedId, numbers] of readNumbers) if (ownerOf(storedId).campaignId === ownerOf(id).campaignId) return numbers[0];
+  return '447700000000';
+};
 const fill = (route: string, id: string) => routeUrl(route).replace(':id', encodeURIComponent(id));
 const lines = (body: string) => body.split('\n').filter((l) => l.trim() !== '');
 const problem = (ok: boolean, what: string) => (ok ? null : what);
@@ -232,6 +237,21 @@ const FIXTURES: Fixture[] = [
         !(readNumbers.get(storedId ?? '') ?? []).some((num) => res.body.includes(num)) && lines(res.body).length <= 1,
         `the refusal streamed results: ${res.body.slice(0, 200)}`,
       ),
+  },
+  {
+    route: 'GET /v1/campaigns/:id/recipients/:number',
+    where: 'both',
+    campaign: 'reads',
+    request: (id) => ({ url: fill('GET /v1/campaigns/:id/recipients/:number', id).replace(':number', firstNumberOf(id)) }),
+    succeeded: ({ res, storedId }) => {
+      const trace = res.json() as { number: string; steps: Array<{ kind: string }> };
+      return problem(
+        trace.number === readNumbers.get(storedId ?? '')?.[0] && trace.steps[0]?.kind === 'staged',
+        `answered ${res.body.slice(0, 200)}`,
+      );
+    },
+    refused: ({ res, storedId }) =>
+      problem(!(readNumbers.get(storedId ?? '') ?? []).some((num) => res.body.includes(num)), 'the refusal shows the recipient'),
   },
   {
     route: 'POST /v1/campaigns/:id/cancel',

@@ -17,6 +17,7 @@
     KEYS[5] refs            the msgId index's batch-reference table of the current generation
     KEYS[6] awaiting        the report poller's list of batches awaiting reports
     KEYS[7] heldFlag        set while any delivery report waits for its msgId to be indexed
+    KEYS[8] calls           the batch's call log
     ARGV[1] token           the call's token ('' for outcomes decided without a call)
     ARGV[2] outcomes        JSON {index: outcome}
     ARGV[3] count           how many outcomes ARGV[2] holds
@@ -34,7 +35,9 @@
     ARGV[15] awaitingMember the batch's member in KEYS[6]
     ARGV[16] tally          with ARGV[4]: the caller's count of ARGV[2]'s outcomes, JSON {letter: n,
                             'oc:<f|u>:<code>': n} (includes/outcome-counters.lua's talliedOutcomes); '' when not given
-    ARGV[17...]             per bucket: its key, how many field-value pairs follow, '1' to set its expiry (else ''),
+    ARGV[17] callEntry      the call's log entry; '' for outcomes no call is about
+    ARGV[18] callLogMax     entries the call log keeps
+    ARGV[19...]             per bucket: its key, how many field-value pairs follow, '1' to set its expiry (else ''),
                             then the pairs: normalised msgId, `<ref>:<index>:<number's last digits>` (base 36)
 
   Output:
@@ -49,11 +52,17 @@
 local version, skipped, merged = mergeOutcomes(KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]))
 if version == 'lost' or version == 'busy' then return version end
 
+if ARGV[17] ~= '' then
+  redis.call('RPUSH', KEYS[8], ARGV[17])
+  redis.call('LTRIM', KEYS[8], -tonumber(ARGV[18]), -1)
+  redis.call('EXPIRE', KEYS[8], ARGV[5])
+end
+
 local held = 0
 if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[5], ARGV[11], ARGV[12])
   redis.call('PEXPIREAT', KEYS[5], ARGV[13])
-  local j = 17
+  local j = 19
   while j <= #ARGV do
     local key, n = ARGV[j], tonumber(ARGV[j + 1])
     redis.call('HSET', key, unpack(ARGV, j + 3, j + 2 + 2 * n))

@@ -60,6 +60,8 @@ local function countBatch(k, a, o, tally)
   redis.call('EXPIRE', k.deliveries, a.retention)
   -- Its recipients' clicks (FOLLOW_LINK), kept as long: the key is the batch's own name with `:clk`.
   redis.call('EXPIRE', k.batch .. ':clk', a.retention)
+  -- Its call log (END_CALL), likewise.
+  redis.call('EXPIRE', k.batch .. ':calls', a.retention)
   if a.webhooks then redis.call('HSET', k.batch, 'wh', redis.call('HINCRBY', k.campaign, 'webhookSeq', 1) .. ',' .. a.now) end
   local settled = 0
   for kind, counter in pairs(OUTCOME_COUNTERS) do
