@@ -55,6 +55,12 @@ staged whole before the campaign starts.
   --callback-url URL     send this campaign's webhook events there (http or https) instead of WEBHOOK_URL
   --track-links          give each recipient's http(s) links short links of their own under LINK_BASE_URL (needed),
                          which smsq server redirects and counts clicks on (smsq status, smsq results)
+  --canary N|P%          send N recipients (or P% of the list), drawn at random, first; the rest waits
+  --canary-hold 10m      ... this long once the canary is settled (default 10m, at most 7d), then goes only if:
+  --max-failed-rate R    ... at most R (0.05 = 5%) of the canary failed,
+  --min-delivered-rate R ... at least R of its sent messages were reported delivered,
+  --max-opt-out-rate R   ... at most R of it replied STOP (needs SMS_CONTACT_HISTORY); otherwise the campaign is
+                         paused by canary with the figures (smsq status): smsq resume sends the rest, smsq cancel not
   --recover-since ISO    Redis lost this campaign: numbers the gateway's records show since ISO (when it started
                          sending) are recorded sent, not sent again; the file is staged whole first`,
   preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]

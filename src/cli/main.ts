@@ -52,6 +52,7 @@ Commands:
           [--max-cost AMOUNT]     refuse above this estimated cost, pause when the reported cost reaches it
           [--callback-url URL]    send this campaign's webhook events there (instead of WEBHOOK_URL)
           [--track-links]         short links under LINK_BASE_URL, their clicks counted per recipient
+          [--canary N|P%] [--canary-hold 10m] [--max-failed-rate R] [--min-delivered-rate R] [--max-opt-out-rate R]
   preview FILE|- --content TEXT [--json]  what enqueue would queue: counts, encodings, segments,
                                   estimated cost, sample texts; queues nothing (same options as enqueue)
   status ID [--json]              state and counts of a campaign

@@ -87,6 +87,21 @@ const trackLinks = {
     "Replace every http(s) link of each recipient's text by a short link of its own under LINK_BASE_URL (`<LINK_BASE_URL>/<9-character code>`), which the server redirects to the link and counts clicks on (the campaign's `links`, the results' `clicks` and `firstClickAt`). Without LINK_BASE_URL on the server, or for a fixed text with no link, 422 VALIDATION_FAILED. Default false.",
 } as const;
 
+const canaryFields = {
+  canary: {
+    description:
+      'Send this many recipients (a number), or this share of the list ("2%", at most 50%), drawn at random, first; the rest waits canaryHold, then goes only if the gates hold. At most 100,000.',
+  },
+  canaryHold: {
+    description: 'How long the canary is watched once its last recipient is settled: ms, or "10m", "1h" (at most 7 days). Default 10 minutes.',
+  },
+  maxFailedRate: { description: "Gate: at most this share (0 to 1) of the canary's called recipients failed." },
+  minDeliveredRate: { description: "Gate: at least this share of the canary's sent messages reported delivered by the end of the hold." },
+  maxOptOutRate: { description: 'Gate: at most this share of the canary replied STOP (needs SMS_CONTACT_HISTORY on the server).' },
+} as const;
+const shareNumber = { type: 'number', minimum: 0, maximum: 1 } as const;
+const shareString = { type: 'string', pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' } as const;
+
 export const recipientSchema = {
   type: 'object',
   description: 'A recipient; any other field is refused with the row number (a misspelt orderID would otherwise get a generated id).',
@@ -122,6 +137,11 @@ export const enqueueJsonBody = {
     maxCost: { ...maxCost, type: 'number', exclusiveMinimum: 0 },
     callbackUrl,
     trackLinks: { ...trackLinks, type: 'boolean' },
+    canary: { ...canaryFields.canary, oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string' }] },
+    canaryHold: { ...canaryFields.canaryHold, oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+    maxFailedRate: { ...canaryFields.maxFailedRate, ...shareNumber },
+    minDeliveredRate: { ...canaryFields.minDeliveredRate, ...shareNumber },
+    maxOptOutRate: { ...canaryFields.maxOptOutRate, ...shareNumber },
     recoverSince,
   },
 } as const;
@@ -145,6 +165,11 @@ export const enqueueStreamQuery = {
     dryRun,
     callbackUrl,
     trackLinks: { ...trackLinks, type: 'string', enum: ['true', 'false'] },
+    canary: { ...canaryFields.canary, type: 'string' },
+    canaryHold: { ...canaryFields.canaryHold, type: 'string' },
+    maxFailedRate: { ...canaryFields.maxFailedRate, ...shareString },
+    minDeliveredRate: { ...canaryFields.minDeliveredRate, ...shareString },
+    maxOptOutRate: { ...canaryFields.maxOptOutRate, ...shareString },
     recoverSince,
   },
 } as const;
