@@ -140,8 +140,9 @@ describe('reading and cancelling campaigns', () => {
     const rows = csv.body.trim().split('\n');
     expect(rows[0]).toBe(CSV_HEADER);
     expect(rows[0]).toMatch(/^number,orderId,status,msgId,code,reason,delivery,/);
-    // No delivery report came (the simulator pushes none by default): sent, delivery pending, through the one account.
-    expect(rows[1]).toBe(`${list[0].number},r-0,sent,${lines[0].msgId},,,pending,,,,,,default`);
+    // No delivery report came (the simulator pushes none by default): sent, delivery pending, through the one account;
+    // no tracked links, so no clicks.
+    expect(rows[1]).toBe(`${list[0].number},r-0,sent,${lines[0].msgId},,,pending,,,,,,default,,`);
     expect(rows).toHaveLength(1201);
     expect(errorCode(await get('/v1/campaigns/never-queued/results'))).toBe('CAMPAIGN_NOT_FOUND');
   });
