@@ -58,6 +58,7 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
     ['accounts.js', here('accounts.js'), 'text/javascript; charset=utf-8'],
     ['audit.js', here('audit.js'), 'text/javascript; charset=utf-8'],
     ['clicks.js', here('clicks.js'), 'text/javascript; charset=utf-8'],
+    ['canary.js', here('canary.js'), 'text/javascript; charset=utf-8'],
     ['tenants.js', here('tenants.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.js', path.join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.css', path.join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8'],

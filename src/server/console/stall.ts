@@ -52,7 +52,11 @@ export function stallOf(
   queue: QueueStatus,
 ): Stall | undefined {
   if (!record || pending === 0 || (record.state !== 'running' && record.state !== 'queued')) return undefined;
-  const since = Math.max(lastSettledAt ?? 0, record.lastBatchAt ?? 0, record.startedAt ?? 0, record.createdAt);
+  // A canary that holds keeps the rest of the list back by design: the campaign is stalled only if it still has not
+  // moved a while after the hold's end (its canary check job lost, say).
+  const holdEnd =
+    record.canary?.state === 'holding' && record.canary.sentAt !== undefined ? record.canary.sentAt + record.canary.plan.holdMs : 0;
+  const since = Math.max(lastSettledAt ?? 0, record.lastBatchAt ?? 0, record.startedAt ?? 0, record.createdAt, holdEnd);
   const batchGap = record.maxRate ? (1000 * Math.ceil(pending / Math.max(1, record.batches))) / record.maxRate : 0;
   if (now - since < Math.max(STALL_AFTER_MS, 3 * batchGap)) return undefined;
   const reasons: string[] = [];

@@ -5,7 +5,7 @@
  * to push events anyway; polling keeps the server stateless and works through any proxy. No framework, no build:
  * elements are built with textContent (campaign ids and texts are never parsed as HTML).
  */
-/* global campaignAuditSection, campaignClicksSection */
+/* global campaignAuditSection, campaignCanarySection, campaignClicksSection */
 'use strict';
 
 const POLL_MS = 2000;
@@ -371,10 +371,19 @@ const NOT_SENDING = {
   failed: 'will not',
 };
 
+/**
+ * Why campaign `c` is not sending its pending recipients now, if it is not: its state, or its canary (canary.js), which
+ * the rest of its list waits for — the canary's own rate says nothing of when the rest will go.
+ */
+function notSending(c) {
+  const canary = c.canary && (c.canary.state === 'sending' || c.canary.state === 'holding');
+  return NOT_SENDING[c.state] || (canary ? 'after its canary' : undefined);
+}
+
 /** What "finish in" says: a time only while the campaign sends and moves. */
-function finishIn(state, pending, left, stalled) {
+function finishIn(c, pending, left, stalled) {
   if (pending === 0) return 'done';
-  return NOT_SENDING[state] || (stalled ? 'not while stalled' : duration(left));
+  return notSending(c) || (stalled ? 'not while stalled' : duration(left));
 }
 
 /** The progress line: settled (processed, once cancelled) of the total, and an estimate only while it moves. */
@@ -394,7 +403,8 @@ function progressLine(o, left) {
   const head = `${n(done)} of ${n(whole)} recipients settled (${pctOf(done)})${lost}`;
   if (o.stalled)
     return `${head} · stalled since ${new Date(o.stalled.since).toLocaleTimeString()} (${age(o.stalled.since)}): no batch has started or finished since`;
-  return head + (counts.pending > 0 && !NOT_SENDING[c.state] ? ` · about ${duration(left)} to go` : '');
+  if (counts.pending > 0 && notSending(c) === 'after its canary') return `${head} · the rest waits for its canary`;
+  return head + (counts.pending > 0 && !notSending(c) ? ` · about ${duration(left)} to go` : '');
 }
 
 /** What is wrong with a campaign, in words: why it stalled, its failed batch jobs, recipients it lost. */
@@ -429,6 +439,8 @@ function campaignPage() {
   const audit = campaignAuditSection(id);
   // clicks.js, likewise: a tracked campaign's clicks.
   const clicks = campaignClicksSection();
+  // canary.js, likewise: a campaign's canary and its gates.
+  const canary = campaignCanarySection();
 
   function pairs(dl, entries) {
     dl.replaceChildren(...entries.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
@@ -570,7 +582,7 @@ function campaignPage() {
       ['failed jobs', n(o.failedJobs.count)],
       ['of', n(c.batches)],
       ['workers', o.queue.workers === null ? 'not known' : n(o.queue.workers)],
-      ['finish in', finishIn(c.state, counts.pending, left, Boolean(o.stalled))],
+      ['finish in', finishIn(c, counts.pending, left, Boolean(o.stalled))],
     ]);
     const codes = [
       ...Object.entries(c.outcomeCodes.failed).map(([code, k]) => ['failed', code, k]),
@@ -590,6 +602,7 @@ function campaignPage() {
     banners(o.queue);
     drawChart(o.series);
     clicks.render(c, o.clicks);
+    canary.render(c);
     const active = c.state === 'queued' || c.state === 'running' || c.state === 'waiting-window';
     const ended = c.state === 'completed' || c.state === 'failed' || c.state === 'cancelled';
     const enabled = { pause: active, resume: c.state === 'paused', cancel: !ended, settle: ended && counts.unknown > 0 };
@@ -665,7 +678,7 @@ function campaignPage() {
   for (const b of document.querySelectorAll('[data-action]')) {
     b.addEventListener('click', () => {
       pending = b.dataset.action;
-      document.getElementById('confirm-text').textContent = QUESTIONS[pending];
+      document.getElementById('confirm-text').textContent = (pending === 'resume' && canary.resumeQuestion()) || QUESTIONS[pending];
       document.getElementById('confirm-yes').textContent = `${pending[0].toUpperCase()}${pending.slice(1)} campaign`;
       dialog.showModal();
     });
