@@ -93,7 +93,8 @@ const canaryFields = {
       'Send this many recipients (a number), or this share of the list ("2%", at most 50%), drawn at random, first; the rest waits canaryHold, then goes only if the gates hold. At most 100,000.',
   },
   canaryHold: {
-    description: 'How long the canary is watched once its last recipient is settled: ms, or "10m", "1h" (at most 7 days). Default 10 minutes.',
+    description:
+      'How long the canary is watched once its last recipient is settled: ms, or "10m", "1h" (at most 7 days). Default 10 minutes.',
   },
   maxFailedRate: { description: "Gate: at most this share (0 to 1) of the canary's called recipients failed." },
   minDeliveredRate: { description: "Gate: at least this share of the canary's sent messages reported delivered by the end of the hold." },
@@ -380,6 +381,18 @@ export const campaignInfoSchema = {
         },
         state: { type: 'string', enum: ['sending', 'holding', 'released', 'stopped'] },
         sentAt: { type: 'string', format: 'date-time' },
+        failedGates: {
+          type: 'array',
+          description: 'With the figures: the gates they failed (empty when they held), each with its limit and the figure.',
+          items: {
+            type: 'object',
+            properties: {
+              gate: { type: 'string', enum: ['maxFailedRate', 'minDeliveredRate', 'maxOptOutRate'] },
+              limit: { type: 'number' },
+              value: { type: 'number' },
+            },
+          },
+        },
         figures: {
           type: 'object',
           properties: {

@@ -1,4 +1,4 @@
-import type { CanaryFigures, CanaryGates, CanaryState } from './campaign/canary';
+import type { CanaryFigures, CanaryGates, CanaryState, FailedGate } from './campaign/canary';
 import type { Priority } from './campaign/lanes';
 import type { OutcomeCounter } from './batch/outcomes';
 
@@ -209,6 +209,8 @@ export interface CanaryInfo {
   sentAt?: number;
   /** What it did, once judged. */
   figures?: CanaryFigures;
+  /** With the figures: the gates they failed (empty when they held). */
+  failedGates?: FailedGate[];
 }
 
 /** A tracked campaign's clicks. */

@@ -13,6 +13,7 @@ import { checkMove, fromStates, type Move } from './lifecycle';
 import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './record';
 import { settledCount } from '../batch/outcomes';
 import { renderStored } from '../text/template';
+import { failedGates } from './canary';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, Recipient, RecipientResult, StoredOutcome } from '../types';
 
 /**
@@ -136,7 +137,9 @@ export class CampaignStore {
               gates: rec.canary.plan.gates,
               state: rec.canary.state,
               ...(rec.canary.sentAt !== undefined ? { sentAt: rec.canary.sentAt } : {}),
-              ...(rec.canary.figures ? { figures: rec.canary.figures } : {}),
+              ...(rec.canary.figures
+                ? { figures: rec.canary.figures, failedGates: failedGates(rec.canary.plan.gates, rec.canary.figures) }
+                : {}),
             },
           }
         : {}),

@@ -15,16 +15,6 @@ const GATES = [
   { key: 'maxOptOutRate', name: 'opt-out rate', bound: 'at most', rate: 'optOutRate', count: 'optOuts', base: 'sent' },
 ];
 
-/**
- * Whether figures `f` fail a gate, judged as the canary check judges them (failedGates in
- * src/shared/campaign/canary.ts; a page cannot import it): a rate without a base (nothing called or sent) fails no
- * gate; a delivered rate counts missing reports as not delivered.
- */
-function gateFailed(gate, limit, f) {
-  if (gate.key === 'minDeliveredRate') return f.sent > 0 && (f.deliveredRate ?? 0) < limit;
-  return f[gate.rate] !== null && f[gate.rate] > limit;
-}
-
 /** A time of day, HH:MM, with the date when it is not today. */
 function clockTime(ms) {
   const d = new Date(ms);
@@ -85,9 +75,11 @@ function canaryWords(c, canary, anyFailed) {
 function campaignCanarySection() {
   const card = document.getElementById('canary');
   let last = null;
+  /** The gates the canary's figures failed, as the server judged them (the rule lives in one place, on the server). */
+  let failedGates = [];
 
   function gateRow(gate, limit, f, judged) {
-    const failed = judged && gateFailed(gate, limit, f);
+    const failed = judged && failedGates.includes(gate.key);
     const figure = judged ? `${pct(f[gate.rate])} (${n(f[gate.count])} of ${n(f[gate.base])} ${gate.base})` : '–';
     const result = !judged ? ['waiting', 'not judged yet'] : failed ? ['gate-fail', 'failed'] : ['gate-pass', 'passed'];
     return el(
@@ -109,7 +101,8 @@ function campaignCanarySection() {
       if (!canary) return;
       const f = canary.figures;
       const set = GATES.filter((g) => canary.gates[g.key] !== undefined);
-      const anyFailed = Boolean(f) && set.some((g) => gateFailed(g, canary.gates[g.key], f));
+      failedGates = (canary.failedGates ?? []).map((g) => g.gate);
+      const anyFailed = failedGates.length > 0;
       const words = canaryWords(c, canary, anyFailed);
       const state = document.getElementById('canary-state');
       state.className = `canary-state ${words.cls}`;
