@@ -24,7 +24,10 @@ describe('the results CSV', () => {
 
   it("writes a tracked campaign's clicks and first click time, and leaves both empty for a campaign without tracked links", () => {
     const r = toResult('447700900123', 'o-1', ['s', 'm-1']);
-    expect(row(csvLine({ ...r, clicks: 2, firstClickAt: '2026-12-07T10:00:00.000Z' })).slice(-2)).toEqual(['2', '2026-12-07T10:00:00.000Z']);
+    expect(row(csvLine({ ...r, clicks: 2, firstClickAt: '2026-12-07T10:00:00.000Z' })).slice(-2)).toEqual([
+      '2',
+      '2026-12-07T10:00:00.000Z',
+    ]);
     expect(row(csvLine({ ...r, clicks: 0 })).slice(-2)).toEqual(['0', '']);
     expect(row(csvLine(r)).slice(-2)).toEqual(['', '']);
   });

@@ -118,7 +118,7 @@ export function parseCanaryFigures(raw: string | undefined): CanaryFigures | und
   if (!raw) return undefined;
   try {
     const f = JSON.parse(raw) as Record<string, unknown>;
-    const n = (k: string) => (typeof f[k] === 'number' && Number.isSafeInteger(f[k]) && (f[k]) >= 0 ? (f[k]) : 0);
+    const n = (k: string) => (typeof f[k] === 'number' && Number.isSafeInteger(f[k]) && f[k] >= 0 ? f[k] : 0);
     return canaryFigures({ called: n('called'), sent: n('sent'), failed: n('failed'), delivered: n('delivered'), optOuts: n('optOuts') });
   } catch {
     return undefined;

@@ -244,7 +244,7 @@ const FIXTURES: Fixture[] = [
     campaign: 'reads',
     request: (id) => ({ url: fill('GET /v1/campaigns/:id/recipients/:number', id).replace(':number', firstNumberOf(id)) }),
     succeeded: ({ res, storedId }) => {
-      const trace = res.json() as { number: string; steps: Array<{ kind: string }> };
+      const trace = res.json<{ number: string; steps: Array<{ kind: string }> }>();
       return problem(
         trace.number === readNumbers.get(storedId ?? '')?.[0] && trace.steps[0]?.kind === 'staged',
         `answered ${res.body.slice(0, 200)}`,
