@@ -4,6 +4,7 @@
  * of the right shape whose values break the campaign rules (a bad number, content too long) is a 422 from the
  * library's own validation, so the API and the library refuse exactly the same campaigns.
  */
+import { CALL_VERDICTS } from '../shared/batch/call-log';
 import { OUTCOME_LETTERS, OUTCOMES } from '../shared/batch/outcomes';
 import { SHOWN_STATES } from '../shared/types';
 import { TENANT_PATTERN } from '../shared/tenants/api-key';
@@ -558,17 +559,7 @@ export const recipientTraceSchema = {
             recipients: count,
             verdict: {
               type: 'string',
-              enum: [
-                'accepted',
-                'transient',
-                'clock-skew',
-                'account-stop',
-                'content-refused',
-                'number-refused',
-                'unknown',
-                'permanent',
-                'lost',
-              ],
+              enum: CALL_VERDICTS,
             },
             code: { type: 'string', description: "The gateway's status (`0` accepted), or smsq's code for an answer it could not read." },
             reason: { type: 'string' },

@@ -20,7 +20,8 @@ const REASON_MAX = 120;
  */
 export type CallVerdict = Verdict['kind'] | 'lost';
 
-const VERDICTS: ReadonlySet<string> = new Set<CallVerdict>([
+/** Every verdict a call log entry may hold: the outcome table's, and `lost`. */
+export const CALL_VERDICTS: readonly CallVerdict[] = [
   'accepted',
   'transient',
   'clock-skew',
@@ -30,7 +31,8 @@ const VERDICTS: ReadonlySet<string> = new Set<CallVerdict>([
   'unknown',
   'permanent',
   'lost',
-]);
+];
+const VERDICTS: ReadonlySet<string> = new Set<string>(CALL_VERDICTS);
 
 /** One call as its log keeps it. */
 export interface LoggedCall {
