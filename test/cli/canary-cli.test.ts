@@ -22,10 +22,16 @@ it('stops after a canary whose failures pass the gate, says why in smsq status, 
   expect(enqueued.code).toBe(0);
   const id = enqueued.stdout.trim().split('\n').at(-1)!;
 
-  const status = await waitFor('smsq status showing the canary stopped', async () => {
-    const s = await runSmsq(['status', id], stack.env);
-    return /canary 1\d\d, stopped/.test(s.stdout) ? s : undefined;
-  });
+  // Each look is a process of its own: once a second, not at waitFor's usual pace.
+  const status = await waitFor(
+    'smsq status showing the canary stopped',
+    async () => {
+      const s = await runSmsq(['status', id], stack.env);
+      return /canary 1\d\d, stopped/.test(s.stdout) ? s : undefined;
+    },
+    90_000,
+    1_000,
+  );
   expect(status.stdout).toMatch(/paused/);
   expect(status.stdout).toMatch(/failed \d+\.\d% \(limit 5\.0%\)/);
   const json = JSON.parse((await runSmsq(['status', id, '--json'], stack.env)).stdout) as {
@@ -46,4 +52,4 @@ it('stops after a canary whose failures pass the gate, says why in smsq status, 
   const bad = await runSmsq([...args, '--max-failed-rate', 'lots'], stack.env);
   expect(bad.code).not.toBe(0);
   expect(bad.stderr).toMatch(/--max-failed-rate must be a share from 0 to 1/);
-});
+}, 240_000);

@@ -170,7 +170,13 @@ describe('a simulator with named accounts', () => {
       b.setFaults({ reportUrl: toB.url, reportDelayMs: 0, reportDelayJitterMs: 0, undeliveredRate: 1 });
       await send(a, { numbers: numbersFrom(91000000000, 2) });
       await send(b, { numbers: numbersFrom(92000000000, 1) });
-      await waitUntil('the reports of both accounts', () => toA.received.length === 2 && toB.received.length === 1, 10_000, 20);
+      // A push counts once its receiver has answered: wait for the simulator's counts as well as the receivers'.
+      await waitUntil(
+        'the reports of both accounts, received and counted',
+        () => toA.received.length === 2 && toB.received.length === 1 && a.stats().reportsPushed === 2 && b.stats().reportsPushed === 1,
+        10_000,
+        20,
+      );
       expect(
         toA
           .reports()
