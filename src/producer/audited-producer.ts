@@ -47,7 +47,8 @@ export function auditedProducer(base: Producer, ctx: Context, actor: Actor): Pro
         ...(opts.maxRate !== undefined ? { maxRate: opts.maxRate } : {}),
         ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
         // The text's length, not the text: the trail says who sent what kind of campaign, results hold the rest.
-        contentLength: opts.content.length,
+        contentLength: (opts.content ?? opts.variants?.[0] ?? '').length,
+        ...(opts.variants !== undefined ? { variants: opts.variants.length } : {}),
       });
       try {
         const r = await base.enqueueCampaign({

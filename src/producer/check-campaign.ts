@@ -11,6 +11,7 @@ import { isTemplate, parseTemplate, type Template } from '../shared/text/templat
 import { pinnedAccounts, refuseUnknownAccounts } from './account-routes';
 import { maxCostMicros } from './budget-check';
 import { checkCanaryOptions, type CheckedCanary } from './canary-options';
+import { checkVariantOptions, type CheckedVariants } from './variant-options';
 import { resolveTiming, type CampaignTiming } from './campaign-timing';
 import type { EnqueueOptions } from './enqueue';
 import { checkCampaignId, checkContent, checkMaxRate, checkSenderId } from './validate';
@@ -24,6 +25,8 @@ export interface CheckedCampaign {
   template?: Template;
   /** With trackLinks: LINK_BASE_URL, the base of the short links its texts will carry. */
   linkBase?: string;
+  /** With A/B variants: their texts and templates, and the measure. `content` and `template` are the first's. */
+  variants?: CheckedVariants;
   /** With a canary: its size, hold and gates (staging draws it). */
   canary?: CheckedCanary;
   /** The budget cap in millionths. */
@@ -43,7 +46,11 @@ export interface CheckedCampaign {
  */
 export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 'recipients' | 'rows'>): Promise<CheckedCampaign> {
   const campaignId = opts.campaignId ?? randomUUID();
-  const content = typeof opts.content === 'string' && ctx.config.texts.smartEncoding ? smartEncode(opts.content) : opts.content;
+  const prepare = (text: string) => (ctx.config.texts.smartEncoding ? smartEncode(text) : text);
+  const variants = checkVariantOptions(opts, ctx.config, prepare);
+  // With variants, the first text stands for the campaign's content (a canary batch renders each recipient's own).
+  const given = variants.variants ? variants.variants.texts[0] : opts.variants !== undefined ? '' : opts.content;
+  const content = typeof given === 'string' ? prepare(given) : given;
   const senderId = opts.senderId ?? ctx.config.gateway.senderId;
   const parsed = typeof content === 'string' && isTemplate(content) ? parseTemplate(content) : undefined;
   const cap = opts.maxCost === undefined ? undefined : maxCostMicros(opts.maxCost);
@@ -53,16 +60,24 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
   const fieldProblems = [
     ...timingProblems,
     ...canary.problems,
+    ...variants.problems,
     ['priority', opts.priority === undefined || isPriority(opts.priority) ? null : `must be one of ${PRIORITIES.join(', ')}`],
     ['maxRate', opts.maxRate === undefined ? null : checkMaxRate(opts.maxRate)],
     ['callbackUrl', opts.callbackUrl === undefined ? null : await checkCallbackUrl(ctx, campaignId, opts.callbackUrl)],
     ['campaignId', checkCampaignId(campaignId)],
     ['parentId', opts.parentId === undefined ? null : checkCampaignId(opts.parentId)],
-    ['content', checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)],
+    [
+      'content',
+      opts.variants !== undefined
+        ? null
+        : content === undefined
+          ? 'is missing: give the text (or variants)'
+          : (checkContent(content) ?? (parsed && !parsed.ok ? parsed.reason : null)),
+    ],
     ['senderId', senderId === undefined ? null : checkSenderId(senderId)],
     ['maxCost', typeof cap === 'string' ? cap : null],
     ['accounts', pinned.problem],
-    ['trackLinks', checkTrackLinks(ctx, opts.trackLinks, content, parsed?.ok === true)],
+    ['trackLinks', checkTrackLinks(ctx, opts.trackLinks, variants.variants?.texts ?? [content], parsed?.ok === true)],
   ].filter((p): p is [string, string] => p[1] !== null);
   if (fieldProblems.length > 0) {
     throw new SmsqError('VALIDATION_FAILED', fieldProblems.map(([f, r]) => `${f}: ${r}`).join('; '), {
@@ -72,9 +87,11 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
   if (pinned.names) refuseUnknownAccounts(ctx.router, pinned.names);
   return {
     campaignId,
-    content,
+    content: content ?? '',
     senderId,
-    template: parsed?.ok ? parsed.template : undefined,
+    // Variants are templates over their shared fields, even plain texts: the first is the campaign's template.
+    template: variants.variants ? variants.variants.templates[0] : parsed?.ok ? parsed.template : undefined,
+    ...(variants.variants ? { variants: variants.variants } : {}),
     ...(opts.trackLinks === true ? { linkBase: ctx.config.links.baseUrl } : {}),
     ...(canary.canary ? { canary: canary.canary } : {}),
     maxCost: typeof cap === 'number' ? cap : undefined,
@@ -90,12 +107,12 @@ export async function checkCampaign(ctx: Context, opts: Omit<EnqueueOptions, 're
  * Tracked links need LINK_BASE_URL (the address their short links point to), and a link to track: a fixed text
  * without one is refused rather than queued as if it were tracked. A template's links may come from its fields.
  */
-function checkTrackLinks(ctx: Context, trackLinks: unknown, content: unknown, template: boolean): string | null {
+function checkTrackLinks(ctx: Context, trackLinks: unknown, contents: readonly unknown[], template: boolean): string | null {
   if (trackLinks === undefined || trackLinks === false) return null;
   if (trackLinks !== true) return 'must be true or false';
   if (!ctx.config.links.baseUrl)
     return 'needs LINK_BASE_URL: the public address of smsq server that the short links point to (https://s.example.com)';
-  if (!template && typeof content === 'string' && findLinks(content).length === 0)
+  if (!template && contents.every((c) => typeof c === 'string' && findLinks(c).length === 0))
     return 'the content has no http:// or https:// link to track';
   return null;
 }

@@ -16,6 +16,7 @@ import { checkBudget } from './budget-check';
 import { windowRowCheck, type TimingOptions } from './campaign-timing';
 import { checkCampaign, type CheckedCampaign } from './check-campaign';
 import type { CanaryOptions, CheckedCanary } from './canary-options';
+import type { VariantOptions } from './variant-options';
 import type { CanaryPlan } from '../shared/campaign/canary';
 import type { RawRow } from './read-recipients';
 import { PendingBatches, PENDING_TTL_MS } from './pending-batches';
@@ -23,11 +24,14 @@ import { stageRows, type Staged, type StageOptions } from './stage-rows';
 import type { TextSummary } from './text-stats';
 import type { RowProblem } from './validate';
 
-export interface EnqueueOptions extends TimingOptions, CanaryOptions {
+export interface EnqueueOptions extends TimingOptions, CanaryOptions, VariantOptions {
   /** Your id for the campaign; queueing the same id twice never sends twice. Generated when omitted. */
   campaignId?: string;
-  /** The text, or a template with `{{field}}` / `{{field|fallback}}` placeholders filled from each recipient's fields. */
-  content: string;
+  /**
+   * The text, or a template with `{{field}}` / `{{field|fallback}}` placeholders filled from each recipient's fields.
+   * Required, unless `variants` gives the texts.
+   */
+  content?: string;
   senderId?: string;
   /**
    * Send only through these gateway accounts (names from SMS_ACCOUNTS, at most 32); recipients none of them may
@@ -325,7 +329,17 @@ function stageOptions(
   c: CheckedCampaign,
 ): Pick<
   StageOptions,
-  'content' | 'senderId' | 'accounts' | 'template' | 'linkBase' | 'canary' | 'dedupe' | 'skipInvalid' | 'windowCheck' | 'suppressionTenant'
+  | 'content'
+  | 'senderId'
+  | 'accounts'
+  | 'template'
+  | 'variants'
+  | 'linkBase'
+  | 'canary'
+  | 'dedupe'
+  | 'skipInvalid'
+  | 'windowCheck'
+  | 'suppressionTenant'
 > {
   return {
     ...(c.canary ? { canary: { size: c.canary.size, seed: c.campaignId } } : {}),
@@ -335,6 +349,7 @@ function stageOptions(
     senderId: c.senderId,
     accounts: c.accounts,
     template: c.template,
+    variants: c.variants?.templates,
     dedupe: opts.dedupe ?? true,
     skipInvalid: opts.skipInvalid ?? false,
     windowCheck: windowRowCheck(c.timing, ctx.clock.now()),
@@ -490,6 +505,8 @@ async function commitSteps(
       createdAt: String(createdAt),
       // A personalised campaign: `content` is its template, and each batch record holds its recipients' fields.
       ...(c.template ? { template: '1' } : {}),
+      // A/B variants: the texts and the measure (the canary check job adds the winner and the figures).
+      ...(c.variants ? { variants: JSON.stringify({ texts: c.variants.texts, winnerBy: c.variants.winnerBy }) } : {}),
       // Its canary as staged: the split job releases its batches alone, the canary check job the rest.
       ...(c.canary && c.canaryStaged ? canaryFields(c.canary, c.canaryStaged) : {}),
       // Tracked links: the base of its short links, fixed now so that what the preview counted is what is sent.

@@ -5,6 +5,7 @@
 import { suppressionTenant } from '../shared/opt-out/suppression-store';
 import type { Context } from '../shared/context';
 import type { SmsEncoding } from '../shared/text/encoding';
+import { variantName } from '../shared/campaign/variants';
 import type { RouteSummary } from './account-routes';
 import { checkBudget } from './budget-check';
 import { windowRowCheck } from './campaign-timing';
@@ -34,6 +35,17 @@ export interface PreviewResult {
   priceSource: string;
   /** Recipients without a price (a prices file that lacks their country). */
   unpriced: number;
+  /**
+   * With A/B variants: each text priced as if every recipient got it (variant A first). The campaign's own
+   * `segments` and `estimatedCost` are the costliest variant's: the most it can cost, whichever wins.
+   */
+  variants?: Array<{
+    variant: string;
+    content: string;
+    encodings: Record<SmsEncoding, number>;
+    segments: number;
+    estimatedCost: Record<string, string>;
+  }>;
   /** The first few recipients and their texts as they would be sent. */
   samples: Array<{ number: string; orderId: string; text: string }>;
   /**
@@ -56,6 +68,7 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
     senderId: c.senderId,
     accounts: c.accounts,
     template: c.template,
+    variants: c.variants?.templates,
     linkBase: c.linkBase,
     dedupe: opts.dedupe ?? true,
     skipInvalid: opts.skipInvalid ?? false,
@@ -85,6 +98,17 @@ export async function previewCampaign(ctx: Context, opts: PreviewOptions): Promi
     estimatedCost: t.cost,
     priceSource: t.priceSource,
     unpriced: t.unpriced,
+    ...(c.variants && staged.variantTexts
+      ? {
+          variants: staged.variantTexts.map((v, k) => ({
+            variant: variantName(k),
+            content: c.variants!.texts[k],
+            encodings: v.encodings,
+            segments: v.segments,
+            estimatedCost: v.cost,
+          })),
+        }
+      : {}),
     samples: staged.samples,
     noRoute: staged.routes.noRoute,
     byAccount: staged.routes.byAccount,

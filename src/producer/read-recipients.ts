@@ -44,15 +44,17 @@ export function readRecipients(
   format: RecipientFormat,
   opts: ReadOptions = {},
 ): AsyncIterable<RawRow> {
-  return format === 'csv' ? readCsv(input, opts.content === undefined ? [] : neededFields(opts.content)) : readNdjson(input);
+  const texts = opts.content === undefined ? [] : typeof opts.content === 'string' ? [opts.content] : opts.content;
+  return format === 'csv' ? readCsv(input, [...new Set(texts.flatMap((t) => neededFields(t)))]) : readNdjson(input);
 }
 
 export interface ReadOptions {
   /**
    * The campaign's content: a CSV must have a header naming every field its template uses without a fallback
-   * (`CSV_HEADER_INVALID` at the header, rather than the same missing field on every row).
+   * (`CSV_HEADER_INVALID` at the header, rather than the same missing field on every row). With A/B variants, their
+   * texts: the header must name what any of them needs.
    */
-  content?: string;
+  content?: string | readonly string[];
 }
 
 /**

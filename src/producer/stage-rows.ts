@@ -40,6 +40,8 @@ export interface StageOptions {
   /** The accounts the campaign pins, if any. */
   accounts?: readonly string[];
   template?: Template;
+  /** A/B variants as templates over their shared fields (`template` is the first): each is rendered, checked and priced. */
+  variants?: readonly Template[];
   /** With tracked links: LINK_BASE_URL, so that texts are counted with each link as long as its short link will be. */
   linkBase?: string;
   /**
@@ -89,7 +91,13 @@ export interface Staged {
   digest: string;
   /** The same, batch by batch: what a second pass over the source must find again. */
   batchDigests: string[];
+  /**
+   * The texts' encodings, segments and estimated cost; with A/B variants, the costliest variant's (the most the
+   * campaign can cost, whichever wins), so that the budget cap and a tenant's daily share hold whatever the canary picks.
+   */
   texts: TextSummary;
+  /** With A/B variants: each one's texts as if every recipient got it, in the variants' order. */
+  variantTexts?: TextSummary[];
   samples: Array<{ number: string; orderId: string; text: string }>;
   /** Which account each recipient would be tried on first, and those no account may send to. */
   routes: RouteSummary;
@@ -110,6 +118,18 @@ async function listedAt(ctx: Context, recipients: Recipient[], tenant?: string):
   return { check: { version, listed: indices }, found: listed.size };
 }
 
+/** `texts` and, with variants, each variant's summary (see Staged). */
+function textSummaries(first: TextStats, others: TextStats[], variants: boolean): Pick<Staged, 'texts' | 'variantTexts'> {
+  if (!variants) return { texts: first.summary() };
+  const all = [first.summary(), ...others.map((o) => o.summary())];
+  return { texts: all.reduce((a, b) => (b.segments > a.segments ? b : a)), variantTexts: all };
+}
+
+/** The variants' texts for the digest: a campaign queued again with other variants is another campaign. */
+function variantTexts(variants: readonly Template[] | undefined): string[] {
+  return (variants ?? []).map((t) => JSON.stringify([t.texts, t.slots]));
+}
+
 export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts: StageOptions): Promise<Staged> {
   const { config } = ctx;
   // A pass checked against an earlier one's digests renders and measures no texts (see expectBatches).
@@ -117,17 +137,28 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
   const validator = new RecipientValidator({
     dedupe: opts.dedupe,
     template: opts.template,
+    variants: opts.variants,
     content: opts.content,
     prepare: config.texts.smartEncoding ? smartEncode : undefined,
     renderTexts: measure || opts.renderTexts === true,
   });
   // Whether this pass writes (and counts suppressions) from here on: not past an invalid row of a refused campaign.
   const writing = () => invalidCount === 0 || opts.skipInvalid;
-  const texts = new TextStats(await loadPricer(ctx));
+  const pricer = await loadPricer(ctx);
+  const texts = new TextStats(pricer);
+  // Variant A's stats are `texts`; the others' are counted beside them.
+  const others = (opts.variants ?? []).slice(1).map(() => new TextStats(pricer));
   const routes = new RouteTally(ctx.router, opts.senderId, opts.accounts);
   const samples: Staged['samples'] = [];
   const digest = createHash('sha256')
-    .update(JSON.stringify(opts.linkBase ? [opts.content, opts.senderId ?? '', opts.linkBase] : [opts.content, opts.senderId ?? '']))
+    .update(
+      JSON.stringify([
+        opts.content,
+        opts.senderId ?? '',
+        ...(opts.linkBase || opts.variants ? [opts.linkBase ?? ''] : []),
+        ...variantTexts(opts.variants),
+      ]),
+    )
     .update('\n');
   const batchDigests: string[] = [];
   const problems: RowProblem[] = [];
@@ -219,6 +250,7 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
       const text = measure ? sentText(checked.text) : '';
       if (measure) {
         texts.add(r.number, text);
+        if (checked.texts) for (let k = 1; k < checked.texts.length; k++) others[k - 1].add(r.number, sentText(checked.texts[k]));
         routes.add(raw.row, r.number);
       }
       if (measure && samples.length < SAMPLES) samples.push({ number: r.number, orderId: r.orderId, text });
@@ -288,7 +320,7 @@ export async function stageRows(ctx: Context, rows: AsyncIterable<RawRow>, opts:
     problems,
     digest: digest.digest('hex'),
     batchDigests,
-    texts: texts.summary(),
+    ...textSummaries(texts, others, opts.variants !== undefined),
     samples,
     routes: routes.summary(),
     endedAt,

@@ -6,6 +6,7 @@ import { ownerOf } from '../shared/tenants/campaign-owner';
 import { TENANT_PATTERN, TENANT_RULE } from '../shared/tenants/api-key';
 import { isZone } from '../shared/schedule/send-window';
 import { renderTemplate, type Template } from '../shared/text/template';
+import { variantName } from '../shared/campaign/variants';
 import type { Recipient } from '../shared/types';
 import { GENERATED_ORDER_ID_PREFIX } from '../shared/recipient/codec';
 import { NumberSet, numberKey } from './number-set';
@@ -191,8 +192,11 @@ export function checkCampaignId(id: unknown): string | null {
 }
 
 export type RecipientCheck =
-  /** `text` is the recipient's rendered text for a template, else the campaign's content. */
-  | { kind: 'ok'; recipient: Recipient; text: string }
+  /**
+   * `text` is the recipient's rendered text for a template, else the campaign's content; with A/B variants, `texts`
+   * holds each variant's (the first is `text`).
+   */
+  | { kind: 'ok'; recipient: Recipient; text: string; texts?: string[] }
   /** The number is already in the campaign: the row is skipped and counted, not an error. */
   | { kind: 'duplicate'; number: string }
   | { kind: 'invalid'; problem: RowProblem };
@@ -207,6 +211,11 @@ export interface RecipientValidatorOptions {
   template?: Template;
   /** The campaign's content, for recipients of a campaign without a template. */
   content?: string;
+  /**
+   * A/B variants as templates over their shared fields (`template` is the first): each recipient's fields must fill
+   * every one of them, since a canary recipient may get any and the others the winner.
+   */
+  variants?: readonly Template[];
   /** Applied to each field value as it is read (smart encoding); the identity when not given. */
   prepare?: (text: string) => string;
   /**
@@ -229,6 +238,7 @@ export class RecipientValidator {
   private readonly orderIds = new OrderIdSet();
   private readonly counts = { accepted: 0, duplicates: 0, invalid: 0 };
   private readonly template?: Template;
+  private readonly variants?: readonly Template[];
   private readonly content: string;
   private readonly prepare: (text: string) => string;
   private readonly renderTexts: boolean;
@@ -236,6 +246,7 @@ export class RecipientValidator {
   constructor(opts: RecipientValidatorOptions = {}) {
     this.dedupe = opts.dedupe ?? true;
     this.template = opts.template;
+    this.variants = opts.variants;
     this.content = opts.content ?? '';
     this.prepare = opts.prepare ?? ((t) => t);
     this.renderTexts = opts.renderTexts ?? true;
@@ -302,10 +313,19 @@ export class RecipientValidator {
 
     let values: string[] | undefined;
     let text = this.content;
+    let texts: string[] | undefined;
     if (this.template) {
       const filled = this.fill(this.template, fields.fields);
       if ('problem' in filled) return this.refuse(row, filled.problem.value, filled.problem.reason, filled.problem.field);
       ({ values, text } = filled);
+      if (this.variants && this.renderTexts) {
+        texts = [text];
+        for (let k = 1; k < this.variants.length; k++) {
+          const other = this.render(this.variants[k], values, ` (variant ${variantName(k)})`);
+          if (typeof other !== 'string') return this.refuse(row, other.value, other.reason, other.field);
+          texts.push(other);
+        }
+      }
     }
 
     if (this.dedupe) {
@@ -317,7 +337,7 @@ export class RecipientValidator {
     this.counts.accepted++;
     const recipient: Recipient = values ? { number: normalized.number, orderId, values } : { number: normalized.number, orderId };
     if (typeof zone === 'string') recipient.zone = zone;
-    return { kind: 'ok', recipient, text };
+    return texts ? { kind: 'ok', recipient, text, texts } : { kind: 'ok', recipient, text };
   }
 
   /** The template's field values of one recipient and its rendered text, or why they do not make a valid text. */
@@ -341,19 +361,22 @@ export class RecipientValidator {
       else return { problem: { value: v, reason: `field '${name}' must be text or a number`, field: `fields.${name}` } };
     }
     if (!this.renderTexts) return { values, text: '' };
+    const text = this.render(template, values, this.variants ? ` (variant ${variantName(0)})` : '');
+    return typeof text === 'string' ? { values, text } : { problem: text };
+  }
+
+  /** One template rendered with a recipient's values and checked; `which` names the variant in reasons. */
+  private render(template: Template, values: readonly string[], which: string): string | { value: unknown; reason: string; field: string } {
     const text = renderTemplate(template, values);
     if (typeof text !== 'string') {
       return {
-        problem: {
-          value: text.missing,
-          reason: `field '${text.missing}' is missing or empty, and the content uses {{${text.missing}}} without a fallback`,
-          field: `fields.${text.missing}`,
-        },
+        value: text.missing,
+        reason: `field '${text.missing}' is missing or empty, and the content${which} uses {{${text.missing}}} without a fallback`,
+        field: `fields.${text.missing}`,
       };
     }
-    const reason = checkContent(text, 'text for this recipient');
-    if (reason !== null) return { problem: { value: text, reason, field: 'text' } };
-    return { values, text };
+    const reason = checkContent(text, `text for this recipient${which}`);
+    return reason === null ? text : { value: text, reason, field: 'text' };
   }
 
   private refuse(row: number, value: unknown, reason: string, field?: string): RecipientCheck {

@@ -1,4 +1,5 @@
 import type { CanaryFigures, CanaryGates, CanaryState, FailedGate } from './campaign/canary';
+import type { VariantFigures, WinnerBy } from './campaign/variants';
 import type { Priority } from './campaign/lanes';
 import type { OutcomeCounter } from './batch/outcomes';
 
@@ -192,6 +193,8 @@ export interface CampaignInfo {
   links?: LinkSummary;
   /** Set for a campaign with a canary: its size, hold, gates, where it is, and what it did once judged. */
   canary?: CanaryInfo;
+  /** Set for a campaign with A/B variants: its texts, the measure, and once the canary is judged the winner and each text's figures. */
+  variants?: VariantsInfo;
   /** Failed and unknown recipients per gateway status or error code, e.g. { failed: { '-5': 3 }, unknown: { TIMEOUT: 1 } }. */
   outcomeCodes: { failed: Record<string, number>; unknown: Record<string, number> };
   /** Set when fields of its record in Redis could not be read (corrupt, or from another version): they are left out. */
@@ -211,6 +214,17 @@ export interface CanaryInfo {
   figures?: CanaryFigures;
   /** With the figures: the gates they failed (empty when they held). */
   failedGates?: FailedGate[];
+}
+
+/** A campaign's A/B variants (shared/campaign/variants.ts). */
+export interface VariantsInfo {
+  /** The texts, in order: variant A is the first. */
+  texts: string[];
+  winnerBy: WinnerBy;
+  /** Once the canary is judged: the index of the text its other recipients get. */
+  winner?: number;
+  /** Once judged: what each text did on its share of the canary, in the texts' order. */
+  figures?: VariantFigures[];
 }
 
 /** A tracked campaign's clicks. */
@@ -253,6 +267,8 @@ export interface RecipientResult {
   clicks?: number;
   /** With tracked links: when the recipient first followed one, ISO 8601. */
   firstClickAt?: string;
+  /** With A/B variants: the text the recipient got or will get ("A", "B", …); the winner's, outside the canary once judged. */
+  variant?: string;
 }
 
 /** The data and result of each job; shared/queues.ts maps every job name to them (JobTypes). */

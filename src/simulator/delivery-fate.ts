@@ -22,11 +22,13 @@ export interface DeliveryFate {
   duplicateAfterMs: number | null;
 }
 
-export function decideFate(f: Readonly<Faults>, number: string): DeliveryFate {
+export function decideFate(f: Readonly<Faults>, number: string, text = ''): DeliveryFate {
   const lost = roll(f.reportLossRate);
   const chosen = Object.hasOwn(f.undeliveredReasons, number) ? f.undeliveredReasons[number] : undefined;
+  const byText = Object.entries(f.undeliveredRateByText).find(([part]) => text.includes(part));
   return {
-    failure: chosen ?? (roll(f.undeliveredRate) ? FAILURE_REASONS[Math.floor(Math.random() * FAILURE_REASONS.length)] : null),
+    failure:
+      chosen ?? (roll(byText ? byText[1] : f.undeliveredRate) ? FAILURE_REASONS[Math.floor(Math.random() * FAILURE_REASONS.length)] : null),
     reportDelayMs: Math.round(f.reportDelayMs + Math.random() * f.reportDelayJitterMs),
     lost,
     duplicateAfterMs: !lost && roll(f.reportDuplicateRate) ? DUPLICATE_AFTER_MS + Math.round(Math.random() * DUPLICATE_SPREAD_MS) : null,

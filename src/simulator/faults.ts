@@ -70,6 +70,12 @@ export interface Faults {
    * `{"447700900001": "UNKNOWN_SUBSCRIBER"}`; at most 1,000 numbers, reasons of 1 to 64 characters. @defaultValue {}
    */
   undeliveredReasons: Record<string, string>;
+  /**
+   * Per text: a message whose text contains one of these strings fails at that rate instead of undeliveredRate
+   * (the first that matches), e.g. `{"bit.ly": 0.3}` for a text carriers filter; at most 20 strings of 1 to 200
+   * characters. @defaultValue {}
+   */
+  undeliveredRateByText: Record<string, number>;
   /** Price of one segment, a multiple of 0.0001; the balance is still kept in messages. @defaultValue 0.01 */
   pricePerSegment: number;
   /** ISO 4217 code of pricePerSegment. @defaultValue "USD" */
@@ -105,6 +111,7 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   reportLossRate: 0,
   undeliveredRate: 0,
   undeliveredReasons: {},
+  undeliveredRateByText: {},
   pricePerSegment: 0.01,
   currency: 'USD',
   reportBatchSize: 1,
@@ -142,6 +149,15 @@ const reasonsByNumber: Check = (v) =>
   Object.keys(v).length <= MAX_REASON_NUMBERS &&
   Object.values(v).every((r) => typeof r === 'string' && r.length >= 1 && r.length <= 64);
 
+const MAX_TEXT_RATES = 20;
+const ratesByText: Check = (v) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length <= MAX_TEXT_RATES &&
+  Object.keys(v).every((t) => t.length >= 1 && t.length <= 200) &&
+  Object.values(v).every(rate);
+
 const RULES: Record<keyof Faults, [Check, string]> = {
   transientRate: [rate, 'a number from 0 to 1'],
   latencyMs: [nonNegative, 'a finite number ≥ 0'],
@@ -169,6 +185,7 @@ const RULES: Record<keyof Faults, [Check, string]> = {
   reportLossRate: [rate, 'a number from 0 to 1'],
   undeliveredRate: [rate, 'a number from 0 to 1'],
   undeliveredReasons: [reasonsByNumber, `an object of at most ${MAX_REASON_NUMBERS} numbers, each to a reason of 1 to 64 characters`],
+  undeliveredRateByText: [ratesByText, `an object of at most ${MAX_TEXT_RATES} strings of 1 to 200 characters, each to a rate from 0 to 1`],
   pricePerSegment: [
     (v) => nonNegative(v) && hasGatewayDecimals(v as number),
     `a finite number ≥ 0 with at most ${GATEWAY_DECIMALS} decimals`,

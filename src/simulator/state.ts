@@ -84,7 +84,7 @@ export class SimulatorState {
 
   /** Records one accepted message with its delivery fate, schedules its report, and returns its msgId. */
   accept(number: string, orderId: string, content: string, senderId: string, chargeId: number): string {
-    const fate = decideFate(this.current, number);
+    const fate = decideFate(this.current, number, content);
     const msgId = this.ledger.append(number, orderId, content, senderId, chargeId, fate);
     const index = this.ledger.size - 1;
     const reportAt = this.ledger.reportAtOf(index);

@@ -16,7 +16,8 @@ import type { Logger } from '../shared/logger';
 import { countAccountOutcomes, countOutcomes, metrics } from '../shared/metrics';
 import { isHardOutcome, suppressHardFailures } from '../shared/opt-out/hard-failures';
 import { settleIdleBatches } from '../shared/settling/idle-batches';
-import { renderStored } from '../shared/text/template';
+import { renderStored, type Template } from '../shared/text/template';
+import { variantOf } from '../shared/campaign/variants';
 import type { BatchJobData, Recipient, StoredOutcome } from '../shared/types';
 import { RunRoutes, type AccountGroup } from './run-routes';
 
@@ -80,6 +81,11 @@ export class CallLoop {
    * call leaves codes no text carries; they cost a little memory until their generation expires.
    */
   private readonly linked = new Map<number, string>();
+  /**
+   * A canary batch of a campaign with A/B variants: each recipient's text is its own variant's (variants.ts's
+   * variantOf); null otherwise, and every recipient gets the campaign's template (the winner, once judged).
+   */
+  private readonly variants: readonly Template[] | null;
   private extraCalls = 0;
   /** What each call's start checks and records (suppression, contact history, frequency cap), from the config. */
   private readonly checks: ReturnType<typeof sendChecks>;
@@ -111,6 +117,8 @@ export class CallLoop {
     this.recipients = record.recipients;
     this.render = campaign.template ? compileJsonTemplate(campaign.template) : null;
     this.callable = this.pending().filter((i) => !held.has(i));
+    const canary = campaign.canary?.plan;
+    this.variants = campaign.variants && canary && data.batch >= canary.firstBatch ? campaign.variants.templates : null;
   }
 
   /** Every outcome the batch holds, when this run knows them exactly (what it found stored and recorded); else null. */
@@ -457,7 +465,8 @@ export class CallLoop {
     const client = this.gateways.client(account);
     const numbers = (indices: number[]) => indices.map((i) => this.recipients[i].number);
     const orderIds = (indices: number[]) => indices.map((i) => this.recipients[i].orderId);
-    if (this.campaign.linkBase !== undefined) return this.sendLinked(account, group, groupNumbers);
+    if (this.campaign.linkBase !== undefined) return this.sendTexts(account, group, groupNumbers, (i) => this.linked.get(i) ?? '');
+    if (this.variants) return this.sendTexts(account, group, groupNumbers, (i) => this.textOf(i));
     const { render } = this;
     const { template } = this.campaign;
     if (render === null || template === undefined)
@@ -493,8 +502,7 @@ export class CallLoop {
   private async shortenLinks(group: readonly number[], base: string): Promise<void> {
     const todo = group.filter((i) => !this.linked.has(i));
     if (todo.length === 0) return;
-    const { template, content } = this.campaign;
-    const texts = todo.map((i) => (template ? renderStored(template, this.recipients[i].values) : content));
+    const texts = todo.map((i) => this.textOf(i));
     const spans = texts.map((text) => findLinks(text));
     const entries: Array<{ batch: number; index: number; url: string }> = [];
     todo.forEach((i, j) => {
@@ -508,13 +516,24 @@ export class CallLoop {
     });
   }
 
-  /** A call of a campaign with tracked links: every recipient's text is its own (shortenLinks made them). */
-  private sendLinked(account: string, group: number[], groupNumbers: string[]): Promise<CallResult> {
+  /** A recipient's text as rendered (before its links are shortened): its variant's in a canary batch with variants. */
+  private textOf(i: number): string {
+    const { template, content } = this.campaign;
+    const values = this.recipients[i].values;
+    if (this.variants) return renderStored(this.variants[variantOf(this.data.batch, i, this.variants.length)], values);
+    return template ? renderStored(template, values) : content;
+  }
+
+  /**
+   * A call whose recipients' texts are each their own (tracked links, or variants): one sendSms when they all
+   * agree, else sendSms/batch with one element per distinct text.
+   */
+  private sendTexts(account: string, group: number[], groupNumbers: string[], textOf: (i: number) => string): Promise<CallResult> {
     const { senderId } = this.campaign;
     const client = this.gateways.client(account);
     const byText = new Map<string, number[]>();
     for (const i of group) {
-      const text = this.linked.get(i) ?? '';
+      const text = textOf(i);
       const same = byText.get(text);
       if (same) same.push(i);
       else byText.set(text, [i]);

@@ -13,6 +13,8 @@ import { LIFECYCLE } from '../shared/campaign/lifecycle';
 import type { CampaignRecord } from '../shared/campaign/record';
 import type { Context } from '../shared/context';
 import { parseOutcomes } from '../shared/batch/store';
+import { decodeRecipients } from '../shared/recipient/codec';
+import { pickWinner, variantFigures, variantName, variantOf, type VariantFigures } from '../shared/campaign/variants';
 import { readStoredDelivery } from '../shared/delivery/summary';
 import type { JobOf } from '../shared/queues';
 import type { CampaignJobResult } from '../shared/types';
@@ -35,9 +37,15 @@ export async function checkCanary(ctx: Context, job: JobOf<'campaigns'>): Promis
     await ctx.redis.hset(ctx.keys.campaign(campaignId), { canarySentAt: String(now), canaryState: 'holding' });
   }
   if (now < sentAt + plan.holdMs) return later(job, sentAt + plan.holdMs - now);
-  const figures = await readFigures(ctx, campaignId, campaign, plan);
+  const { figures, variants } = await readFigures(ctx, campaignId, campaign, plan);
   const failed = failedGates(plan.gates, figures);
-  const stored = { canaryFigures: JSON.stringify(figures) };
+  // With variants the winner is chosen whatever the gates say: an operator who resumes a stopped canary sends it.
+  const winner = variants && campaign.variants ? pickWinner(variants, campaign.variants.plan.winnerBy) : undefined;
+  const stored = {
+    canaryFigures: JSON.stringify(figures),
+    ...(variants && winner !== undefined ? { variantFigures: JSON.stringify(variants), variantWinner: String(winner) } : {}),
+  };
+  if (winner !== undefined) ctx.log.info({ campaignId, winner: variantName(winner), variants }, 'A/B variants judged on the canary');
   if (failed.length > 0) {
     const reason = canaryPauseReason(plan, figures, failed);
     const fields = { ...stored, canaryState: 'stopped', pausedBy: 'canary', pauseReason: reason, pausedAt: String(Date.now()) };
@@ -80,28 +88,59 @@ async function canaryCounted(ctx: Context, campaignId: string, campaign: Campaig
 
 /**
  * What the canary did, from its batches' outcomes and delivery records, and its STOP replies: the campaign's
- * `optOuts` counter, which only the canary can have raised while the rest is held.
+ * `optOuts` counter, which only the canary can have raised while the rest is held. With A/B variants, the same per
+ * variant, plus its clickers (the batches' click records) and repliers (replies attributed to the campaign).
  */
-async function readFigures(ctx: Context, campaignId: string, campaign: CampaignRecord, plan: CanaryPlan): Promise<CanaryFigures> {
-  let called = 0;
-  let sent = 0;
-  let failed = 0;
-  let delivered = 0;
+async function readFigures(
+  ctx: Context,
+  campaignId: string,
+  campaign: CampaignRecord,
+  plan: CanaryPlan,
+): Promise<{ figures: CanaryFigures; variants?: VariantFigures[] }> {
+  const count = campaign.variants?.templates.length ?? 0;
+  const per = Array.from({ length: count }, () => ({
+    recipients: 0,
+    called: 0,
+    sent: 0,
+    failed: 0,
+    delivered: 0,
+    clickers: 0,
+    replies: 0,
+  }));
+  const repliers = count > 0 && campaign.variants?.plan.winnerBy === 'replies' ? await replyingNumbers(ctx, campaignId, campaign) : null;
+  const all = { called: 0, sent: 0, failed: 0, delivered: 0 };
   for (const k of canaryBatches(campaign, plan)) {
-    const [[e1, o], [e2, dlr]] = ((await ctx.redis
-      .pipeline()
-      .hget(ctx.keys.batch(campaignId, k), 'o')
-      .hgetall(ctx.keys.deliveries(campaignId, k))
-      .exec()) ?? []) as Array<[Error | null, unknown]>;
-    if (e1) throw e1;
-    if (e2) throw e2;
-    for (const outcome of parseOutcomes(typeof o === 'string' ? o : null).values()) {
-      if (outcome[0] === 's') sent++;
-      if (outcome[0] === 'f') failed++;
-      if (outcome[0] === 's' || outcome[0] === 'f' || outcome[0] === 'u' || outcome[0] === 'n') called++;
+    const p = ctx.redis.pipeline().hget(ctx.keys.batch(campaignId, k), 'o').hgetall(ctx.keys.deliveries(campaignId, k));
+    if (count > 0) p.hgetall(ctx.keys.batchClicks(campaignId, k)).hget(ctx.keys.batch(campaignId, k), 'r');
+    const replies = ((await p.exec()) ?? []) as Array<[Error | null, unknown]>;
+    for (const [err] of replies) if (err) throw err;
+    const [o, dlr, clk, r] = replies.map(([, v]) => v);
+    const deliveries = (dlr ?? {}) as Record<string, string>;
+    const recipients = typeof r === 'string' ? decodeRecipients(r) : [];
+    const size = count > 0 ? recipients.length : 0;
+    for (let i = 0; i < size; i++) per[variantOf(k, i, count)].recipients++;
+    for (const [i, outcome] of parseOutcomes(typeof o === 'string' ? o : null)) {
+      const v = count > 0 ? per[variantOf(k, i, count)] : null;
+      const called = outcome[0] === 's' || outcome[0] === 'f' || outcome[0] === 'u' || outcome[0] === 'n';
+      const delivered = outcome[0] === 's' && readStoredDelivery(deliveries[String(i)] ?? '')?.[0] === 'd';
+      for (const f of v ? [all, v] : [all]) {
+        if (outcome[0] === 's') f.sent++;
+        if (outcome[0] === 'f') f.failed++;
+        if (called) f.called++;
+        if (delivered) f.delivered++;
+      }
+      if (v && outcome[0] === 's' && repliers?.has(recipients[i]?.number ?? '')) v.replies++;
     }
-    for (const v of Object.values((dlr ?? {}) as Record<string, string>)) if (readStoredDelivery(v)?.[0] === 'd') delivered++;
+    if (count > 0)
+      for (const i of Object.keys(clk ?? {})) if (per[variantOf(k, Number(i), count)]) per[variantOf(k, Number(i), count)].clickers++;
   }
   const optOuts = Number((await ctx.redis.hget(ctx.keys.campaign(campaignId), 'optOuts')) ?? 0) || 0;
-  return canaryFigures({ called, sent, failed, delivered, optOuts });
+  return { figures: canaryFigures({ ...all, optOuts }), ...(count > 0 ? { variants: per.map((f) => variantFigures(f)) } : {}) };
+}
+
+/** The numbers that replied to the campaign: while the rest is held, only canary recipients can have. */
+async function replyingNumbers(ctx: Context, campaignId: string, campaign: CampaignRecord): Promise<Set<string>> {
+  const numbers = new Set<string>();
+  for await (const reply of ctx.replies.list({ campaignId, since: campaign.startedAt ?? campaign.createdAt })) numbers.add(reply.number);
+  return numbers;
 }

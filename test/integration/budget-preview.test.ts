@@ -202,7 +202,7 @@ it('takes fields and maxCost through the API: 422 BUDGET_EXCEEDED above the cap,
   const lines = csv.body.trim().split('\n');
   // The text keeps its place after currency; the columns added later follow it (account, then the clicks of tracked
   // links, empty here).
-  expect(lines[0]).toMatch(/,currency,content,account,clicks,firstClickAt$/);
+  expect(lines[0]).toMatch(/,currency,content,account,clicks,firstClickAt,variant$/);
   expect(lines[1]).toMatch(/^447700900101,smsq-1,sent,.*,"Hi Ana, order 1",default,,$/);
   expect(lines[2]).toMatch(/^447700900102,smsq-2,sent,.*,"Hi Bo, order 2",default,,$/);
 });

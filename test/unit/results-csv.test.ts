@@ -7,7 +7,7 @@ import type { StoredOutcome } from '../../src/shared/types';
 /** The columns of the results CSV before gateway accounts: readers that take them by position must find them there still. */
 const BEFORE_ACCOUNTS = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,deliveryReason,reportedAt,price,currency'.split(',');
 /** The columns added since, each at the end when it came. */
-const LATER = ['account', 'clicks', 'firstClickAt'];
+const LATER = ['account', 'clicks', 'firstClickAt', 'variant'];
 /** Where `account` is: just after the columns before it, whatever came after. */
 const ACCOUNT = -LATER.length;
 
@@ -24,12 +24,18 @@ describe('the results CSV', () => {
 
   it("writes a tracked campaign's clicks and first click time, and leaves both empty for a campaign without tracked links", () => {
     const r = toResult('447700900123', 'o-1', ['s', 'm-1']);
-    expect(row(csvLine({ ...r, clicks: 2, firstClickAt: '2026-12-07T10:00:00.000Z' })).slice(-2)).toEqual([
+    expect(row(csvLine({ ...r, clicks: 2, firstClickAt: '2026-12-07T10:00:00.000Z' })).slice(-3, -1)).toEqual([
       '2',
       '2026-12-07T10:00:00.000Z',
     ]);
-    expect(row(csvLine({ ...r, clicks: 0 })).slice(-2)).toEqual(['0', '']);
-    expect(row(csvLine(r)).slice(-2)).toEqual(['', '']);
+    expect(row(csvLine({ ...r, clicks: 0 })).slice(-3, -1)).toEqual(['0', '']);
+    expect(row(csvLine(r)).slice(-3, -1)).toEqual(['', '']);
+  });
+
+  it("writes an A/B campaign's recipient's variant last, and leaves it empty without variants", () => {
+    const r = toResult('447700900123', 'o-1', ['s', 'm-1']);
+    expect(row(csvLine({ ...r, variant: 'B' })).at(-1)).toBe('B');
+    expect(row(csvLine(r)).at(-1)).toBe('');
   });
 
   it.each<[string, StoredOutcome, string]>([

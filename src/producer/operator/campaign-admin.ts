@@ -26,7 +26,7 @@ export interface ResultsOptions {
 export async function* campaignResults(ctx: Context, campaignId: string, opts: ResultsOptions = {}): AsyncGenerator<RecipientResult> {
   const rec = await ctx.campaigns.show(campaignId);
   if (!rec) throw notFound(campaignId);
-  yield* ctx.campaigns.results(campaignId, rec.batches, opts.withContent ? rec : undefined, rec.linkBase !== undefined);
+  yield* ctx.campaigns.results(campaignId, rec.batches, opts.withContent ? rec : undefined, rec.linkBase !== undefined, rec);
 }
 
 /**

@@ -7,9 +7,10 @@ const COLUMNS = 'number,orderId,status,msgId,code,reason,delivery,deliveryCode,d
 /**
  * Columns that came later go at the end, in the order they came, so that a reader that takes columns by position
  * finds the others where they were: `account` (the gateway account the recipient's call went to), then `clicks` and
- * `firstClickAt` (tracked links; empty for a campaign without them).
+ * `firstClickAt` (tracked links; empty for a campaign without them), then `variant` (A/B variants: the recipient's
+ * text, "A" to "E"; empty without variants, and outside the canary until it is judged).
  */
-const LATER = 'account,clicks,firstClickAt';
+const LATER = 'account,clicks,firstClickAt,variant';
 
 /** Results as CSV, one line per recipient: what `smsq results` prints and GET /v1/campaigns/:id/results serves. */
 export const CSV_HEADER = `${COLUMNS},${LATER}`;
@@ -25,6 +26,6 @@ export function csvLine(r: RecipientResult): string {
     `${csvNumberCell(r.number)},${csvCell(r.orderId)},${r.status},${csvCell(r.msgId ?? '')},${csvCell(r.code ?? '')},${csvCell(r.reason ?? '')},` +
     `${r.delivery ?? ''},${csvCell(r.deliveryCode ?? '')},${csvCell(r.deliveryReason ?? '')},${csvCell(r.reportedAt ?? '')},${csvCell(r.price ?? '')},${csvCell(r.currency ?? '')}` +
     (r.content === undefined ? '' : `,${csvCell(r.content)}`) +
-    `,${csvCell(r.account ?? '')},${r.clicks ?? ''},${r.firstClickAt ?? ''}`
+    `,${csvCell(r.account ?? '')},${r.clicks ?? ''},${r.firstClickAt ?? ''},${r.variant ?? ''}`
   );
 }

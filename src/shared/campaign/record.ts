@@ -4,6 +4,7 @@ import { outcomeCounts, type OutcomeCounter } from '../batch/outcomes';
 import { DELIVERY_COUNTERS, PRICED_COUNTER } from '../delivery/scripts';
 import { parseWindow, type SendWindow } from '../schedule/send-window';
 import { parseTemplate, type Template } from '../text/template';
+import { parseVariantFigures, parseVariantPlan, variantTemplates, type VariantFigures, type VariantPlan } from './variants';
 import { isCanaryState, parseCanaryFigures, parseCanaryPlan, type CanaryFigures, type CanaryPlan, type CanaryState } from './canary';
 import { storedTime } from '../time/stored-time';
 import { SHOWN_STATES, type CampaignInfo, type CampaignState } from '../types';
@@ -34,6 +35,12 @@ export interface CampaignRecord {
   linkBase?: string;
   /** Its canary (staged in its last batches), where the canary is, and what it did once judged. */
   canary?: { plan: CanaryPlan; state: CanaryState; sentAt?: number; figures?: CanaryFigures };
+  /**
+   * Its A/B variants: the texts as templates over their shared fields, and once the canary is judged the winner and
+   * each text's figures. `content` and `template` are then the winner's (the first text's until then); a canary
+   * batch renders each recipient's own text (variants.ts's variantOf).
+   */
+  variants?: { plan: VariantPlan; templates: Template[]; winner?: number; figures?: VariantFigures[] };
   /** Visits to its tracked links: clicks, recipients who clicked at least once, and robots' or HEAD requests' visits (counted apart). */
   links: { clicks: number; clickers: number; previews: number };
   /** The gateway accounts it pins (their names, each once); undefined: any configured account may send it. */
@@ -126,9 +133,12 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
   } catch {
     damaged.push('window');
   }
+  const variants = variantsOf(f, damaged);
+  const chosen = variants?.templates[variants.winner ?? 0];
   const record: CampaignRecord = {
-    content,
-    template: parsed?.ok ? parsed.template : undefined,
+    content: variants ? variants.plan.texts[variants.winner ?? 0] : content,
+    template: chosen ?? (parsed?.ok ? parsed.template : undefined),
+    ...(variants ? { variants } : {}),
     senderId: f.senderId || undefined,
     linkBase: f.linkBase || undefined,
     links: { clicks: num(f.clicks), clickers: num(f.clickers), previews: num(f.linkPreviews) },
@@ -209,6 +219,22 @@ function canaryOf(f: Record<string, string | undefined>, damaged: string[], sent
     ...(sentAt !== undefined ? { sentAt } : {}),
     ...(f.canaryFigures ? { figures: parseCanaryFigures(f.canaryFigures) } : {}),
   };
+}
+
+/** The variants' fields; a plan that does not parse is damaged (the campaign then sends its first text to all). */
+function variantsOf(f: Record<string, string | undefined>, damaged: string[]): CampaignRecord['variants'] {
+  if (!f.variants) return undefined;
+  const plan = parseVariantPlan(f.variants);
+  const templates = plan ? variantTemplates(plan.texts) : null;
+  if (!plan || !templates) {
+    damaged.push('variants');
+    return undefined;
+  }
+  const w = Number(f.variantWinner);
+  const winner = f.variantWinner !== undefined && Number.isInteger(w) && w >= 0 && w < plan.texts.length ? w : undefined;
+  if (f.variantWinner !== undefined && winner === undefined) damaged.push('variantWinner');
+  const figures = parseVariantFigures(f.variantFigures, plan.texts.length);
+  return { plan, templates, ...(winner !== undefined ? { winner } : {}), ...(figures ? { figures } : {}) };
 }
 
 /** `accounts`, comma-joined by the producer; a list that is not one (written by hand) is damaged, never half read. */

@@ -12,6 +12,7 @@ import { deliverySummary, readStoredDelivery, withDelivery } from '../delivery/s
 import { checkMove, fromStates, type Move } from './lifecycle';
 import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './record';
 import { settledCount } from '../batch/outcomes';
+import { variantName, variantOf } from './variants';
 import { renderStored } from '../text/template';
 import { failedGates } from './canary';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, Recipient, RecipientResult, StoredOutcome } from '../types';
@@ -143,6 +144,16 @@ export class CampaignStore {
             },
           }
         : {}),
+      ...(rec.variants
+        ? {
+            variants: {
+              texts: rec.variants.plan.texts,
+              winnerBy: rec.variants.plan.winnerBy,
+              ...(rec.variants.winner !== undefined ? { winner: rec.variants.winner } : {}),
+              ...(rec.variants.figures ? { figures: rec.variants.figures } : {}),
+            },
+          }
+        : {}),
       outcomeCodes: rec.outcomeCodes,
       ...(rec.damaged ? { damaged: rec.damaged } : {}),
     };
@@ -227,8 +238,12 @@ export class CampaignStore {
     content?: Pick<CampaignRecord, 'content' | 'template'>,
     /** The campaign tracks links: each result carries its recipient's `clicks` and `firstClickAt`. */
     tracked = false,
+    /** The campaign's A/B variants and canary: each result names its recipient's variant (and `content` renders it). */
+    ab?: Pick<CampaignRecord, 'variants' | 'canary'>,
   ): AsyncGenerator<RecipientResult> {
     let unreadableLogged = false;
+    const variants = ab?.variants;
+    const firstCanary = ab?.canary?.plan.firstBatch ?? Infinity;
     for (let k = 0; k < batches; k++) {
       const read = await this.batchResults(campaignId, k, tracked);
       if (!read) continue;
@@ -239,7 +254,11 @@ export class CampaignStore {
       const { recipients, results } = read;
       for (let i = 0; i < results.length; i++) {
         const r = results[i];
-        if (content) r.content = content.template ? renderStored(content.template, recipients[i].values) : content.content;
+        // A canary recipient's own variant; any other's is the winner's, once the canary is judged.
+        const v = variants ? (k >= firstCanary ? variantOf(k, i, variants.templates.length) : variants.winner) : undefined;
+        if (v !== undefined) r.variant = variantName(v);
+        const template = v !== undefined && variants ? variants.templates[v] : content?.template;
+        if (content) r.content = template ? renderStored(template, recipients[i].values) : content.content;
         yield r;
       }
     }
