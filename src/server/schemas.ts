@@ -551,6 +551,13 @@ export const recipientTraceSchema = {
       items: {
         oneOf: [
           traceStep('staged', ['at', 'batch', 'index', 'orderId'], { at, batch: count, index: count, orderId: { type: 'string' } }),
+          traceStep('canary', ['part', 'state'], {
+            part: { type: 'string', enum: ['canary', 'rest'] },
+            state: { type: 'string', enum: ['sending', 'holding', 'released', 'stopped'] },
+            variant: { type: 'string', description: 'With A/B variants: the text the recipient got or gets, "A" to "E".' },
+            winner: { type: 'string' },
+            winnerBy: { type: 'string', enum: ['delivered', 'clicks', 'replies'] },
+          }),
           traceStep('window-hold', ['until'], { until: at }),
           traceStep('call', ['at', 'attempt', 'account', 'recipients', 'verdict', 'code', 'reason', 'next'], {
             at,

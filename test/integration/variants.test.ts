@@ -71,7 +71,9 @@ it('splits two variants evenly over the canary, and sends the one delivered bett
   const holding = await when(campaignId, (i) => i.canary?.state === 'holding' && i.delivery.pending === 0);
   expect(holding.variants).toEqual({ texts: [A, B], winnerBy: 'delivered' });
   // Only the canary went out while it held: 300 of each text.
-  const canaryTexts = [...ledgerTexts(list).values()];
+  const atHold = ledgerTexts(list);
+  const canaryNumbers = new Set(atHold.keys());
+  const canaryTexts = [...atHold.values()];
   expect(canaryTexts).toHaveLength(600);
   expect(canaryTexts.filter((t) => t.includes('bit.ly'))).toHaveLength(300);
 
@@ -103,6 +105,41 @@ it('splits two variants evenly over the canary, and sends the one delivered bett
   }
   expect(a).toBe(300);
   expect([...results.values()].filter((r) => r.variant === 'B')).toHaveLength(2_700);
+
+  // A trace says where each recipient was: A's canary recipient got A; one of the rest got the winner.
+  const inCanaryA = list.find((r) => results.get(r.number)!.variant === 'A')!;
+  const canaryStep = (await stack.producer.traceRecipient(campaignId, inCanaryA.number)).steps.find((x) => x.kind === 'canary');
+  expect(canaryStep).toEqual({ kind: 'canary', part: 'canary', state: 'released', variant: 'A', winner: 'B', winnerBy: 'delivered' });
+  const rest = list.find((r) => !canaryNumbers.has(r.number))!;
+  const restStep = (await stack.producer.traceRecipient(campaignId, rest.number)).steps.find((x) => x.kind === 'canary');
+  expect(restStep).toEqual({ kind: 'canary', part: 'rest', state: 'released', variant: 'B', winner: 'B', winnerBy: 'delivered' });
+});
+
+it('still chooses the winner when a gate stops the canary, and an operator who resumes sends the winner to the rest', async () => {
+  await stack.worker(undefined, { clock });
+  stack.sim.setFaults({ undeliveredRateByText: {} });
+  const list = recipients(1_200);
+  const refused = new Set(list.filter((_, i) => i % 3 === 0).map((r) => r.number));
+  stack.sim.setFaults({ refuseNumbers: [...refused] });
+  const { campaignId } = await stack.producer.enqueueCampaign({
+    variants: ['First text', 'Second text', 'Third text'],
+    recipients: list,
+    canary: 300,
+    canaryHold: 0,
+    maxFailedRate: 0.1,
+  });
+  const paused = await when(campaignId, (i) => i.state === 'paused');
+  expect(paused.paused?.by).toBe('canary');
+  const v = paused.variants!;
+  expect(v.figures!.map((f) => f.recipients)).toEqual([100, 100, 100]);
+  // Delivered rate among the sent: every sent one is delivered, so the first text wins the tie.
+  expect(v.winner).toBe(0);
+  stack.sim.setFaults({ refuseNumbers: [] });
+  await stack.producer.resumeCampaign(campaignId);
+  const info = await campaignSettled(stack.producer, campaignId, 120_000);
+  expect(info.counts.sent + info.counts.failed).toBe(1_200);
+  const texts = ledgerTexts(list);
+  expect([...texts.values()].filter((t) => t === 'First text')).toHaveLength(info.counts.sent - v.figures![1].sent - v.figures![2].sent);
 });
 
 it('picks by clicks on tracked links when asked, and sends the winner’s links to the rest', async () => {
@@ -177,4 +214,49 @@ it('refuses variants it cannot send as asked, naming the field and the variant',
   expect(JSON.stringify(err)).toMatch(/field 'code' is missing or empty, and the content \(variant B\) uses \{\{code\}\}/);
   // Refused whole: none of these numbers reached the gateway.
   expect(list.filter((r) => stack.sim.ledger.countFor(r.number) > 0)).toEqual([]);
+});
+
+describe('by replies', () => {
+  const REPLY_TOKEN = 'reply-token-variants-0123456789';
+  const heard = useCampaignStack('variants-replies', {
+    app: 'listen',
+    env: { REPLY_TOKEN, SMS_CONTACT_HISTORY: 'true', REPLY_POLL_INTERVAL_MS: '0' },
+  });
+
+  it('sends the rest the variant whose canary recipients replied more', async () => {
+    let later = 0;
+    await heard.worker(undefined, { clock: { now: () => Date.now() + later } });
+    const list = recipients(600);
+    const { campaignId } = await heard.producer.enqueueCampaign({
+      variants: ['Reply YES to book', 'Want a table? Reply YES'],
+      winnerBy: 'replies',
+      recipients: list,
+      canary: 200,
+      canaryHold: '1h',
+    });
+    await waitFor('the canary holding', async () =>
+      (await heard.producer.getCampaign(campaignId)).canary?.state === 'holding' ? true : undefined,
+    );
+    const sent = [...heard.sim.ledger.entries()].filter((e) => list.some((r) => r.number === e.number));
+    const ofText = (t: string) => sent.filter((e) => e.content === t).map((e) => e.number);
+    const repliers = [...ofText('Reply YES to book').slice(0, 5), ...ofText('Want a table? Reply YES').slice(0, 20)];
+    heard.sim.setFaults({ replyUrl: heard.replyUrl });
+    const res = await fetch(`http://127.0.0.1:${heard.sim.port}/__sim/replies`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(repliers.map((number) => ({ number, content: 'YES' }))),
+    });
+    expect(res.status).toBe(200);
+    await waitFor('the 25 replies counted on the campaign', async () =>
+      Number(await heard.ctx.redis.hget(heard.ctx.keys.campaign(campaignId), 'replies')) === 25 ? true : undefined,
+    );
+    later = 3_600_000;
+    await (await heard.ctx.queues.campaigns.getJob(`k.${campaignId}`))?.promote();
+    const info = await campaignSettled(heard.producer, campaignId, 120_000);
+    expect(info.variants).toMatchObject({ winnerBy: 'replies', winner: 1 });
+    expect(info.variants!.figures!.map((f) => f.replies)).toEqual([5, 20]);
+    const texts = [...heard.sim.ledger.entries()].filter((e) => list.some((r) => r.number === e.number)).map((e) => e.content);
+    expect(texts).toHaveLength(600);
+    expect(texts.filter((t) => t === 'Want a table? Reply YES')).toHaveLength(500);
+  });
 });

@@ -29,6 +29,12 @@ function describe(s: TraceStep): string {
   switch (s.kind) {
     case 'staged':
       return `batch ${s.batch}, index ${s.index}, orderId ${s.orderId}`;
+    case 'canary': {
+      const where = s.part === 'canary' ? 'in the canary, sent first' : 'in the rest, held until the canary was judged';
+      const text = s.variant ? `; variant ${s.variant}` : '';
+      const won = s.winner ? ` (winner ${s.winner} by ${s.winnerBy})` : '';
+      return `${where}; canary ${s.state}${text}${won}`;
+    }
     case 'window-hold':
       return `held outside its send window until ${s.until}`;
     case 'call': {

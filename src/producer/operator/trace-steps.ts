@@ -1,10 +1,12 @@
 /**
  * A recipient's trace: every decision and event smsq keeps about one recipient of a campaign, in time order
  * (`smsq trace`, GET /v1/campaigns/:id/recipients/:number, the library's traceRecipient). Each step is one member of
- * the TraceStep union, told apart by `kind`; times are ISO 8601. A new kind of step (a canary or variant decision)
- * is a new member here, placed by trace.ts where it happened.
+ * the TraceStep union, told apart by `kind`; times are ISO 8601. A new kind of step is a new member here, placed by
+ * trace.ts where it happened.
  */
 import type { CallVerdict } from '../../shared/batch/call-log';
+import type { CanaryState } from '../../shared/campaign/canary';
+import type { WinnerBy } from '../../shared/campaign/variants';
 import type { DeliveryState, ReportedStatus } from '../../shared/types';
 
 /** The recipient's row: which batch holds it, at which index, under which orderId. */
@@ -15,6 +17,22 @@ export interface StagedStep {
   batch: number;
   index: number;
   orderId: string;
+}
+
+/**
+ * The campaign has a canary: whether this recipient was in it (sent first) or in the rest (held until the canary was
+ * judged), and with A/B variants which text it got or gets.
+ */
+export interface CanaryStep {
+  kind: 'canary';
+  part: 'canary' | 'rest';
+  /** The canary's state now: sending, holding, released (the rest was queued) or stopped (a gate failed). */
+  state: CanaryState;
+  /** With variants: the recipient's text ("A" to "E"); absent for the rest until the canary is judged. */
+  variant?: string;
+  /** With variants, once judged: the winner, by its measure. */
+  winner?: string;
+  winnerBy?: WinnerBy;
 }
 
 /** Its batch holds recipients outside their send window: this one waits with them until the window opens. */
@@ -105,7 +123,7 @@ export interface ClicksStep {
 }
 
 export type TraceStep =
-  StagedStep | WindowHoldStep | CallStep | KeptOutStep | OutcomeStep | DeliveryStep | WebhookStep | ReplyStep | ClicksStep;
+  StagedStep | CanaryStep | WindowHoldStep | CallStep | KeptOutStep | OutcomeStep | DeliveryStep | WebhookStep | ReplyStep | ClicksStep;
 
 export interface RecipientTrace {
   campaignId: string;

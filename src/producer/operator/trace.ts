@@ -6,7 +6,9 @@
  */
 import { CALL_LOG_MAX, callIncludes, parseCallEntry, type LoggedCall } from '../../shared/batch/call-log';
 import { parseOutcomes } from '../../shared/batch/store';
+import type { CampaignRecord } from '../../shared/campaign/record';
 import { toResult, withClicks } from '../../shared/campaign/store';
+import { variantName, variantOf } from '../../shared/campaign/variants';
 import type { Context } from '../../shared/context';
 import { readStoredDelivery, withDelivery } from '../../shared/delivery/summary';
 import { SmsqError } from '../../shared/errors';
@@ -16,7 +18,7 @@ import { eventId } from '../../shared/webhooks/emitter';
 import { parseReserved } from '../../shared/webhooks/events';
 import type { Recipient, StoredOutcome } from '../../shared/types';
 import { notFound } from './campaign-admin';
-import type { CallNext, CallStep, RecipientTrace, TraceStep } from './trace-steps';
+import type { CallNext, CallStep, CanaryStep, RecipientTrace, TraceStep } from './trace-steps';
 
 /** Replies read at most, from the campaign's creation on: a trace never scans a long stream whole. */
 export const REPLY_SCAN_MAX = 10_000;
@@ -59,6 +61,7 @@ export async function traceRecipient(ctx: Context, campaignId: string, number: s
   );
   const notes: string[] = [];
   const steps: TraceStep[] = [{ kind: 'staged', at: iso(rec.createdAt), batch, index, orderId: recipient.orderId }];
+  if (rec.canary) steps.push(canaryStep(rec, batch, index));
   if (holdUntil !== null && outcome === undefined) steps.push({ kind: 'window-hold', until: iso(Number(holdUntil)) });
 
   const calls = entries.map(parseCallEntry).filter((c): c is LoggedCall => c !== null && callIncludes(c, index));
@@ -192,4 +195,19 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   const out: Partial<Pick<T, K>> = {};
   for (const key of keys) if (o[key] !== undefined) out[key] = o[key];
   return out;
+}
+
+/** Where the recipient was in its campaign's canary, and its A/B variant (variants.ts's variantOf, or the winner). */
+function canaryStep(rec: CampaignRecord, batch: number, index: number): CanaryStep {
+  const { plan, state } = rec.canary!;
+  const part = batch >= plan.firstBatch ? 'canary' : 'rest';
+  const v = rec.variants;
+  const variant = v ? (part === 'canary' ? variantOf(batch, index, v.templates.length) : v.winner) : undefined;
+  return {
+    kind: 'canary',
+    part,
+    state,
+    ...(variant !== undefined ? { variant: variantName(variant) } : {}),
+    ...(v?.winner !== undefined ? { winner: variantName(v.winner), winnerBy: v.plan.winnerBy } : {}),
+  };
 }
