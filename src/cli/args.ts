@@ -4,6 +4,15 @@ import { suggestion } from './did-you-mean';
 /** A command line the user must correct: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
+/** What parseArgs gives for each option: a boolean or a string, and a list of them for one with `multiple: true`. */
+export type ParsedValues<T extends NonNullable<ParseArgsConfig['options']>> = {
+  [K in keyof T]?: T[K] extends { multiple: true }
+    ? Array<T[K]['type'] extends 'boolean' ? boolean : string>
+    : T[K]['type'] extends 'boolean'
+      ? boolean
+      : string;
+};
+
 /**
  * `parseArgs`, strict and with positionals, whose mistakes become UsageErrors. Callers pass their options
  * inline so that the parsed values keep their types.
@@ -25,7 +34,7 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   }
   const n = parsed.positionals.length;
   if (n < positionals.min || n > positionals.max) throw new UsageError(`expected ${positionals.names}`);
-  return parsed as { values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] };
+  return parsed as { values: ParsedValues<T>; positionals: string[] };
 }
 
 export function positiveNumber(name: string, raw: string | undefined, fallback: number): number {

@@ -8,12 +8,15 @@ import type { PreviewOptions } from '../producer';
 import { formatFromPath, readRecipients, type RecipientFormat } from '../producer/read-recipients';
 import type { RowProblem } from '../producer/validate';
 import { isPriority, PRIORITIES, type Priority } from '../shared/campaign/lanes';
-import { positiveNumber, UsageError } from './args';
+import { MAX_VARIANTS, MIN_VARIANTS, WINNER_MEASURES, type WinnerBy } from '../shared/campaign/variants';
+import { positiveNumber, UsageError, type ParsedValues } from './args';
 import { say } from './output';
 
 export const CAMPAIGN_OPTIONS = {
   content: { type: 'string' },
   'content-file': { type: 'string' },
+  variant: { type: 'string', multiple: true },
+  'winner-by': { type: 'string' },
   'sender-id': { type: 'string' },
   accounts: { type: 'string' },
   'campaign-id': { type: 'string' },
@@ -38,17 +41,21 @@ export const CAMPAIGN_OPTIONS = {
   'max-opt-out-rate': { type: 'string' },
 } as const;
 
-type CampaignValues = { [K in keyof typeof CAMPAIGN_OPTIONS]?: (typeof CAMPAIGN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type CampaignValues = ParsedValues<typeof CAMPAIGN_OPTIONS>;
 
 /** The campaign a command line describes, its recipients streamed from FILE or stdin. */
 export async function campaignFromArgs(file: string, values: CampaignValues): Promise<PreviewOptions> {
-  const content = await readContent(values.content, values['content-file']);
+  const variants = pickVariants(values.variant, values.content, values['content-file']);
+  if (!variants && values['winner-by'] !== undefined)
+    throw new UsageError('--winner-by chooses among A/B variants: give the texts as --variant TEXT, two to five times');
+  const content = variants ? undefined : await readContent(values.content, values['content-file']);
   const format = pickFormat(file, values.format);
-  const read = (input: NodeJS.ReadableStream) => readRecipients(input, format, { content });
+  // A CSV's header must name every field the text uses (with variants: any of them) without a fallback.
+  const read = (input: NodeJS.ReadableStream) => readRecipients(input, format, { content: variants ?? content });
   if (file !== '-') await checkReadable(file);
   return {
     campaignId: values['campaign-id'],
-    content,
+    ...(variants ? { variants, winnerBy: pickWinnerBy(values['winner-by']) } : { content }),
     senderId: values['sender-id'],
     accounts: pickAccounts(values.accounts),
     // A file is read twice (validated whole, then staged while it sends); stdin once (staged whole, then sent).
@@ -100,13 +107,35 @@ export function listProblems(rows: RowProblem[], count: number, what: string): v
 async function readContent(text: string | undefined, file: string | undefined): Promise<string> {
   if (text !== undefined && file === undefined) return text;
   if (text !== undefined || file === undefined)
-    throw new UsageError('give the message as --content TEXT or --content-file FILE (one of them)');
+    throw new UsageError(
+      'give the message as --content TEXT or --content-file FILE (one of them), or A/B variants as --variant TEXT --variant TEXT',
+    );
   try {
     // A file's final newline is an editor's habit, not part of the message.
     return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
   } catch (err) {
     throw new UsageError(`cannot read --content-file ${file}: ${(err as Error).message}`);
   }
+}
+
+/** `--variant TEXT`, once per text (two to five): A/B variants instead of --content. */
+function pickVariants(variants: string[] | undefined, content: string | undefined, file: string | undefined): string[] | undefined {
+  if (variants === undefined) return undefined;
+  if (content !== undefined || file !== undefined)
+    throw new UsageError('give --content (or --content-file) or --variant, not both: variant A is the first --variant');
+  if (variants.length < MIN_VARIANTS || variants.length > MAX_VARIANTS)
+    throw new UsageError(
+      `give --variant once per text, ${MIN_VARIANTS} to ${MAX_VARIANTS} times (variant A first), not ${variants.length === 1 ? 'once' : `${variants.length} times`}`,
+    );
+  return variants;
+}
+
+/** `--winner-by delivered|clicks|replies`: how the winning variant is chosen (the library checks what each needs). */
+function pickWinnerBy(flag: string | undefined): WinnerBy | undefined {
+  if (flag === undefined) return undefined;
+  if (!(WINNER_MEASURES as readonly string[]).includes(flag))
+    throw new UsageError(`--winner-by must be one of ${WINNER_MEASURES.join(', ')}, not "${flag}"`);
+  return flag as WinnerBy;
 }
 
 /** `--accounts a,b`: the names as given; the library checks them (ACCOUNT_NAME, configured, at most 32). */

@@ -1,4 +1,5 @@
-import type { CampaignInfo, CanaryInfo, DeliverySummary, LinkSummary } from '../shared/types';
+import { variantName } from '../shared/campaign/variants';
+import type { CampaignInfo, CanaryInfo, DeliverySummary, LinkSummary, VariantsInfo } from '../shared/types';
 
 export function formatStatus(info: CampaignInfo): string {
   const c = info.counts;
@@ -16,6 +17,7 @@ export function formatStatus(info: CampaignInfo): string {
   if (info.parentId !== undefined) lines.push(`  resend of ${info.parentId}`);
   if (info.links) lines.push(`  ${clicksLine(info.links)}`);
   if (info.canary) lines.push(`  ${canaryLine(info.canary)}`);
+  if (info.variants) lines.push(...variantLines(info.variants, info.canary).map((l) => `  ${l}`));
   const s = info.schedule;
   if (s) {
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -64,6 +66,68 @@ function canaryLine(c: CanaryInfo): string {
     ? `: failed ${pct(f.failedRate)}${limit(c.gates.maxFailedRate)}, delivered ${pct(f.deliveredRate)}${limit(c.gates.minDeliveredRate)}, opt-outs ${pct(f.optOutRate)}${limit(c.gates.maxOptOutRate)}`
     : '';
   return `canary ${c.size.toLocaleString('en-US')}, ${c.state}${figures}, hold ${Math.round(c.holdMs / 1000)} s`;
+}
+
+const MEASURE_WORDS = { delivered: 'delivered rate', clicks: 'click rate', replies: 'reply rate' } as const;
+
+/** A text on one line of a terminal: its line breaks as spaces, cut at `max` characters with an ellipsis. */
+export function shortText(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  const chars = [...flat];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+}
+
+/**
+ * A/B variants: a heading line, then one line per variant. Before the canary is judged, its texts; once judged,
+ * each one's recipients (and share of the canary), sent, delivered rate, the measure's rate when that is clicks or
+ * replies, and the winner marked.
+ *
+ *   variants by delivered rate: B won (the rest of the list gets it)
+ *     variant  recipients        sent  delivered  text
+ *     A        300 (50.0%)        300      40.3%  Hi {{name}}, spring sale at bit.ly/spring
+ *     B        300 (50.0%)        300     100.0%  Hi {{name}}, our spring sale starts today  <- winner
+ */
+export function variantLines(v: VariantsInfo, canary: CanaryInfo | undefined): string[] {
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+  const measure = MEASURE_WORDS[v.winnerBy];
+  const f = v.figures;
+  if (!f || v.winner === undefined) {
+    const each = canary ? ` (about ${Math.round(canary.size / v.texts.length).toLocaleString('en-US')} canary recipients each)` : '';
+    return [
+      `variants by ${measure}: ${v.texts.length}${each}, judged when the canary's hold ends`,
+      ...v.texts.map((t, k) => `  ${variantName(k)}  ${shortText(t, 90)}`),
+    ];
+  }
+  const extra = v.winnerBy === 'clicks' ? 'clickRate' : v.winnerBy === 'replies' ? 'replyRate' : undefined;
+  const extraHead = v.winnerBy === 'clicks' ? 'clicked' : 'replied';
+  const total = f.reduce((sum, x) => sum + x.recipients, 0);
+  const rows = f.map((x, k) => {
+    const share = `${x.recipients.toLocaleString('en-US')} (${pct(total > 0 ? x.recipients / total : null)})`;
+    return [
+      `  ${variantName(k).padEnd(7)}`,
+      share.padEnd(16),
+      x.sent.toLocaleString('en-US').padStart(6),
+      pct(x.deliveredRate).padStart(10),
+      ...(extra ? [pct(x[extra]).padStart(8)] : []),
+      ` ${shortText(v.texts[k], 60)}${k === v.winner ? '  <- winner' : ''}`,
+    ].join(' ');
+  });
+  const head = [
+    '  variant',
+    'recipients'.padEnd(16),
+    'sent'.padStart(6),
+    'delivered'.padStart(10),
+    ...(extra ? [extraHead.padStart(8)] : []),
+    ' text',
+  ].join(' ');
+  const rateOf = (x: (typeof f)[number]) =>
+    (v.winnerBy === 'clicks' ? x.clickRate : v.winnerBy === 'replies' ? x.replyRate : x.deliveredRate) ?? 0;
+  const tied = f.some((x, k) => k !== v.winner && rateOf(x) === rateOf(f[v.winner!]));
+  return [
+    `variants by ${measure}: ${variantName(v.winner)} won${tied ? ' (a tie: the earlier text wins)' : ''} (the rest of the list gets it)`,
+    head,
+    ...rows,
+  ];
 }
 
 /** A tracked campaign's clicks: "clicks 12 by 9 recipients (0.9% of sent), 3 robot or HEAD visits not counted". */

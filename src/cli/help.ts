@@ -22,7 +22,7 @@ Serves the campaign console (/), the HTTP API (/v1, described at /openapi.json),
 
 The console and bull-board need DASHBOARD_USER and DASHBOARD_PASSWORD (without them the server listens on
 127.0.0.1 only); the API needs API_TOKEN.`,
-  enqueue: `Usage: smsq enqueue FILE|- (--content TEXT | --content-file F) [options]
+  enqueue: `Usage: smsq enqueue FILE|- (--content TEXT | --content-file F | --variant TEXT --variant TEXT...) [options]
 
 Queues a campaign from a CSV or NDJSON ({"number","orderId"} per line) file, or from stdin with -. A CSV header
 names its columns (number, orderId, timezone, and template fields by name; docs/campaigns.md, CSV files); without one a
@@ -33,6 +33,12 @@ staged whole before the campaign starts.
 
   --content TEXT         the message (1-1024 characters)
   --content-file F       the message, read from a file (its final newline dropped)
+  --variant TEXT         A/B variants instead of --content: give it once per text, two to five times (variant A
+                         first; each a text or template as --content). Needs --canary: the texts are split evenly
+                         over the canary, and once it is judged the best one is sent to the rest
+  --winner-by M          how the best variant is chosen: delivered (delivery reports by the hold's end, the
+                         default), clicks (needs --track-links) or replies (needs SMS_CONTACT_HISTORY); ties go to
+                         the earlier text
   --sender-id ID         sender id (default SMS_SENDER_ID)
   --accounts a,b         send only through these gateway accounts (SMS_ACCOUNTS names; UNKNOWN_ACCOUNT otherwise);
                          recipients no account may send to are queued, named in a warning and end failed NO_ROUTE
@@ -61,15 +67,19 @@ staged whole before the campaign starts.
   --min-delivered-rate R ... at least R of its sent messages were reported delivered,
   --max-opt-out-rate R   ... at most R of it replied STOP (needs SMS_CONTACT_HISTORY); otherwise the campaign is
                          paused by canary with the figures (smsq status): smsq resume sends the rest, smsq cancel not
+  --json                 print the result as JSON (campaignId, counts, texts' segments and cost, warnings: the API's
+                         answer) on stdout instead of the id alone
   --recover-since ISO    Redis lost this campaign: numbers the gateway's records show since ISO (when it started
                          sending) are recorded sent, not sent again; the file is staged whole first`,
-  preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F) [enqueue's options] [--json]
+  preview: `Usage: smsq preview FILE|- (--content TEXT | --content-file F | --variant TEXT...) [enqueue's options] [--json]
 
 What smsq enqueue would queue, validated and counted by the same code, queueing nothing: recipients, invalid rows,
 duplicates, numbers on the suppression list, encodings, segments, estimated cost (and where the prices come from),
 how the recipients split over the gateway accounts and those no account may send to (NO_ROUTE), and a few
 rendered texts. With --track-links the segments and samples count each link as its short link, written
-LINK_BASE_URL/xxxxxxxxx (a code is 9 characters). Exit 1 when the enqueue would refuse the campaign.`,
+LINK_BASE_URL/xxxxxxxxx (a code is 9 characters). With --variant, each variant's encodings, segments and estimated
+cost as if every recipient got it; the campaign's segments and cost (and the --max-cost check) are the costliest
+variant's. Exit 1 when the enqueue would refuse the campaign.`,
   'max-cost': `Usage: smsq max-cost ID AMOUNT|none
 
 Sets, raises or (with none) removes a campaign's budget cap; a campaign paused by its budget then needs
@@ -96,8 +106,9 @@ The replies received (polled with recordMo and pushed to /v1/replies/:token), ol
 State and counts of a campaign: its recipients' outcomes (sent, failed, unknown, cancelled, and not-sent,
 suppressed, capped, expired when there are some) and how many are still pending; delivery reports (delivered,
 undelivered, pending, expired, delivery rate = delivered / (delivered + undelivered)) and cost; with tracked links,
-the clicks, the recipients who clicked (and their share of those sent) and the robot or HEAD visits not counted.
-Says so when no worker is connected to the queue. --json prints the API's JSON (times in ISO 8601).`,
+the clicks, the recipients who clicked (and their share of those sent) and the robot or HEAD visits not counted;
+with a canary, its state, figures and gates; with A/B variants, each variant's share of the canary, sent, delivered
+rate (and click or reply rate when that is the measure) and, once the canary is judged, the winner. Says so when no worker is connected to the queue. --json prints the API's JSON (times in ISO 8601).`,
   wait: `Usage: smsq wait ID [--timeout SECONDS] [--interval MS]
 
 Blocks until the campaign has ended with every recipient settled, with a progress bar on a terminal, then prints
@@ -109,8 +120,8 @@ while no worker is connected to the queue.
   results: `Usage: smsq results ID [--format csv|ndjson] [--with-content]
 
 One line per recipient, in the order queued, streamed to stdout: number, orderId, status, msgId, code, reason,
-the delivery report's fields, the gateway account the call went to and, last, clicks and firstClickAt (tracked
-links; empty without them). CSV by default. --with-content adds each recipient's text, rendered from the template
+the delivery report's fields, the gateway account the call went to, clicks and firstClickAt (tracked links; empty
+without them) and, last, variant (A/B variants: the text the recipient got, A to E; empty without them). CSV by default. --with-content adds each recipient's text, rendered from the template
 (the column before account).`,
   trace: `Usage: smsq trace ID NUMBER [--json]
 

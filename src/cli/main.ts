@@ -44,7 +44,7 @@ Commands:
   server [--port N]               campaign console (/), HTTP API, bull-board (/admin/queues) and /metrics (port 3000)
   enqueue FILE|- --content TEXT   queue a campaign from CSV (number[,orderId]) or NDJSON; prints its id
           [--content-file F] [--sender-id ID] [--campaign-id ID] [--format csv|ndjson]
-          [--skip-invalid] [--keep-duplicates]
+          [--skip-invalid] [--keep-duplicates] [--json]
           [--check-balance | --require-balance]  compare the balance with the campaign's cost first
           [--priority high|normal|low] [--max-rate RECIPIENTS_PER_S] [--ignore-frequency-cap]
           [--send-at ISO] [--window 'Mon-Fri 09:00-18:00'|tcpa] [--timezone ZONE]
@@ -53,6 +53,8 @@ Commands:
           [--callback-url URL]    send this campaign's webhook events there (instead of WEBHOOK_URL)
           [--track-links]         short links under LINK_BASE_URL, their clicks counted per recipient
           [--canary N|P%] [--canary-hold 10m] [--max-failed-rate R] [--min-delivered-rate R] [--max-opt-out-rate R]
+          [--variant TEXT --variant TEXT ... --winner-by delivered|clicks|replies]  A/B variants (instead of
+                                  --content) tried on the canary; the best is sent to the rest
   preview FILE|- --content TEXT [--json]  what enqueue would queue: counts, encodings, segments,
                                   estimated cost, sample texts; queues nothing (same options as enqueue)
   status ID [--json]              state and counts of a campaign

@@ -23,6 +23,8 @@ import {
   rescheduleBody,
   resendBody,
   failedWebhookSchema,
+  variantsShape,
+  winnerByShape,
   webhookRetryBody,
 } from './schemas';
 import { auditQuery } from './routes/audit';
@@ -51,13 +53,34 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'stri
 const bearer = [{ bearer: [] }];
 const campaignInfo = { description: 'State and counts.', content: json({ $ref: '#/components/schemas/CampaignInfo' }) };
 
+/**
+ * The stream's query parameters. content is needed unless variant gives the texts; variant is a list written as the
+ * parameter repeated (form, exploded: OpenAPI's default for a query array). What a good list of variants and a
+ * measure are is published here; the route leaves those checks to the library (422 naming the field).
+ */
 const streamQuery = Object.entries(enqueueStreamQuery.properties).map(([name, schema]) => ({
   name,
   in: 'query',
-  required: name === 'content',
-  schema,
+  required: false,
+  schema:
+    name === 'variant'
+      ? { ...variantsShape, description: schema.description }
+      : name === 'winnerBy'
+        ? { ...winnerByShape, description: schema.description }
+        : schema,
+  ...(name === 'variant' ? { style: 'form', explode: true } : {}),
   description: name === 'dryRun' ? 'With any body: a preview, nothing queued.' : 'Only with an NDJSON or CSV body.',
 }));
+
+/** The JSON body as published: the variants' count and texts, and the measure's values, said outright. */
+const enqueueJsonBodyDocument = {
+  ...enqueueJsonBody,
+  properties: {
+    ...enqueueJsonBody.properties,
+    variants: { ...enqueueJsonBody.properties.variants, ...variantsShape },
+    winnerBy: { ...enqueueJsonBody.properties.winnerBy, ...winnerByShape },
+  },
+};
 
 /** What `?dryRun=true` answers (PreviewResult in src/producer/preview.ts). */
 const previewSchema = {
@@ -91,6 +114,21 @@ const previewSchema = {
       type: 'object',
       additionalProperties: { type: 'integer' },
       description: 'Recipients by the gateway account each would be tried on first.',
+    },
+    variants: {
+      type: 'array',
+      description:
+        "With A/B variants: each text priced as if every recipient got it, variant A first. The preview's own segments and estimatedCost are the costliest variant's (what maxCost and a tenant's daily spend are held to), whichever wins.",
+      items: {
+        type: 'object',
+        properties: {
+          variant: { type: 'string', description: 'A, B, …' },
+          content: { type: 'string', description: 'The text as it was checked (smart-encoded unless SMS_SMART_ENCODING=false).' },
+          encodings: { type: 'object', properties: { 'GSM-7': { type: 'integer' }, 'UCS-2': { type: 'integer' } } },
+          segments: { type: 'integer' },
+          estimatedCost: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
     },
     warnings: { type: 'array', items: { type: 'string' } },
     refusal: {
@@ -198,7 +236,7 @@ export const openApiDocument = {
         requestBody: {
           required: true,
           content: {
-            ...json(enqueueJsonBody),
+            ...json(enqueueJsonBodyDocument),
             'application/x-ndjson': { schema: { type: 'string', description: 'One {"number","orderId"} object per line.' } },
             'text/csv': {
               schema: {
@@ -223,7 +261,7 @@ export const openApiDocument = {
           413: error('PAYLOAD_TOO_LARGE: over API_JSON_BODY_LIMIT (JSON) or API_STREAM_BODY_LIMIT (streamed).'),
           415: error('UNSUPPORTED_MEDIA_TYPE: use application/json, application/x-ndjson or text/csv.'),
           422: error(
-            "VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued; or a field such as trackLinks without LINK_BASE_URL), CAMPAIGN_EMPTY, BUDGET_EXCEEDED (the estimated cost is above maxCost), UNKNOWN_ACCOUNT (accounts names one not configured), TENANT_RATE_LIMIT (maxRate above the tenant's), or SPEND_NOT_ESTIMATED (the tenant has a spend limit and the cost cannot be estimated).",
+            "VALIDATION_FAILED (details.rows lists the bad rows, a template field missing included; nothing queued; or a field such as trackLinks without LINK_BASE_URL, variants that are too few or many, not strings or without a canary, a winnerBy that is not delivered, clicks or replies; the message names the field), CAMPAIGN_EMPTY, BUDGET_EXCEEDED (the estimated cost is above maxCost), UNKNOWN_ACCOUNT (accounts names one not configured), TENANT_RATE_LIMIT (maxRate above the tenant's), or SPEND_NOT_ESTIMATED (the tenant has a spend limit and the cost cannot be estimated).",
           ),
           403: error("LANE_NOT_ALLOWED: a tenant key queued at a priority its tenant's lanes do not include; nothing queued."),
           429: error(

@@ -6,6 +6,7 @@
  */
 import { CALL_VERDICTS } from '../shared/batch/call-log';
 import { OUTCOME_LETTERS, OUTCOMES } from '../shared/batch/outcomes';
+import { MAX_VARIANTS, MIN_VARIANTS, WINNER_MEASURES } from '../shared/campaign/variants';
 import { SHOWN_STATES } from '../shared/types';
 import { TENANT_PATTERN } from '../shared/tenants/api-key';
 
@@ -101,6 +102,29 @@ const canaryFields = {
   minDeliveredRate: { description: "Gate: at least this share of the canary's sent messages reported delivered by the end of the hold." },
   maxOptOutRate: { description: 'Gate: at most this share of the canary replied STOP (needs SMS_CONTACT_HISTORY on the server).' },
 } as const;
+/**
+ * A/B variants. The schema asks a list and a string (anything else is a 400, as for every field); what is in them —
+ * the count (two to five), each text's type and limits (as content's: 1-1024 characters, a valid template) and the
+ * measure — is the library's to check, so that a bad list is a 422 VALIDATION_FAILED naming `variants`,
+ * `variants[k]` (with the variant) or `winnerBy`, exactly as the library refuses it. The published document says
+ * what a good list and measure are (openapi.ts adds variantsShape and winnerByShape).
+ */
+const variantsDescription =
+  "A/B variants: two to five texts (each a text or template, with content's limits), given instead of content and tried on the canary (needed), split evenly over it: in canary batch b the recipient at index i gets text (b + i) % count. Once the canary is judged, the best by winnerBy is sent to the rest of the list; ties go to the earlier text. A bad list (too few or many texts, one that is not a string, too long or not a valid template, two the same) is a 422 VALIDATION_FAILED naming variants or variants[k].";
+/** What a good list of variants is, for the published document (the route leaves these checks to the library). */
+export const variantsShape = {
+  type: 'array',
+  minItems: MIN_VARIANTS,
+  maxItems: MAX_VARIANTS,
+  items: { type: 'string', minLength: 1, maxLength: 1024 },
+} as const;
+export const winnerByShape = { type: 'string', enum: WINNER_MEASURES } as const;
+const winnerBy = {
+  type: 'string',
+  description:
+    'How the winning variant is chosen: delivered (its delivery reports by the end of the hold among its sent, the default), clicks (recipients who followed a tracked link among its sent; needs trackLinks) or replies (recipients who replied among its sent; needs SMS_CONTACT_HISTORY on the server). Anything else is a 422 VALIDATION_FAILED naming winnerBy.',
+} as const;
+
 const shareNumber = { type: 'number', minimum: 0, maximum: 1 } as const;
 const shareString = { type: 'string', pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' } as const;
 
@@ -121,11 +145,13 @@ export const recipientSchema = {
 /** POST /v1/campaigns with `Content-Type: application/json`. Recipients are checked row by row by the library. */
 export const enqueueJsonBody = {
   type: 'object',
-  required: ['content', 'recipients'],
+  required: ['recipients'],
   additionalProperties: false,
   properties: {
     campaignId,
-    content,
+    content: { ...content, description: `${content.description} Required, unless variants gives the texts.` },
+    variants: { type: 'array', description: variantsDescription },
+    winnerBy,
     senderId,
     accounts: { type: 'array', items: { type: 'string' }, description: accountsDescription },
     recipients: { type: 'array', items: { type: 'object' } },
@@ -154,7 +180,12 @@ export const enqueueStreamQuery = {
   additionalProperties: false,
   properties: {
     campaignId,
-    content,
+    content: { ...content, description: `${content.description} Required, unless variant gives the texts.` },
+    variant: {
+      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      description: `The parameter repeated once per text, in order: ?variant=A%20text&variant=B%20text. ${variantsDescription}`,
+    },
+    winnerBy,
     senderId,
     accounts: { type: 'string', description: `Comma-separated: a,b. ${accountsDescription}` },
     skipInvalid: { ...skipInvalid, type: 'string', enum: ['true', 'false'] },
@@ -409,6 +440,35 @@ export const campaignInfoSchema = {
         },
       },
     },
+    variants: {
+      type: 'object',
+      required: ['texts', 'winnerBy'],
+      description:
+        "Set for a campaign with A/B variants: its texts (variant A first), the measure (winnerBy), and once the canary is judged the index of the winning text (winner; the rest of the list gets it) and what each text did on its share of the canary (figures, in the texts' order). Rates are of its sent recipients, null when none was sent.",
+      properties: {
+        texts: { type: 'array', items: { type: 'string' } },
+        winnerBy: winnerByShape,
+        winner: { type: 'integer', minimum: 0, maximum: MAX_VARIANTS - 1, description: 'The winning text: 0 is variant A.' },
+        figures: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              recipients: { ...count, description: 'Canary recipients given this text.' },
+              called: { ...count, description: 'Those a call went to (sent, failed, unknown, not-sent).' },
+              sent: count,
+              failed: count,
+              delivered: { ...count, description: 'Delivery reports of delivered received by the end of the hold.' },
+              clickers: { ...count, description: 'Recipients who followed one of its tracked links at least once.' },
+              replies: { ...count, description: 'Recipients who replied: counted when winnerBy is replies, 0 otherwise.' },
+              deliveredRate: { type: 'number', nullable: true, description: 'delivered / sent.' },
+              clickRate: { type: 'number', nullable: true, description: 'clickers / sent.' },
+              replyRate: { type: 'number', nullable: true, description: 'replies / sent (with winnerBy replies).' },
+            },
+          },
+        },
+      },
+    },
     links: {
       type: 'object',
       description:
@@ -514,6 +574,12 @@ export const recipientResultSchema = {
       description: "With tracked links: how many times the recipient followed its links (robots' and HEAD requests not counted).",
     },
     firstClickAt: { type: 'string', description: 'With tracked links: ISO 8601, when the recipient first followed one.' },
+    variant: {
+      type: 'string',
+      enum: ['A', 'B', 'C', 'D', 'E'],
+      description:
+        "With A/B variants: the text the recipient got or will get (A is the first). A canary recipient's own; outside the canary the winner's once the canary is judged, absent before.",
+    },
     content: {
       type: 'string',
       description: "With withContent=true: the recipient's text, rendered from the template for a personalised campaign.",

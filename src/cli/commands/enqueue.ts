@@ -12,10 +12,12 @@ const OPTIONS = {
   'require-balance': { type: 'boolean' },
   'no-balance-check': { type: 'boolean' },
   'recover-since': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 /**
- * `smsq enqueue FILE|- --content TEXT ...`: prints the campaign id alone on stdout; bad rows go to stderr.
+ * `smsq enqueue FILE|- --content TEXT ...`: prints the campaign id alone on stdout (with --json, the enqueue's result
+ * as the API answers it, campaignId included); bad rows go to stderr.
  * Exit 1 with nothing queued when any row is invalid, unless --skip-invalid.
  */
 export default async function enqueueCommand(argv: string[]): Promise<number> {
@@ -36,7 +38,7 @@ export default async function enqueueCommand(argv: string[]): Promise<number> {
     );
     for (const w of result.warnings ?? []) say(`smsq enqueue: warning: ${w}\n`);
     listProblems(result.invalidRows, result.invalidSkipped, 'skipped');
-    process.stdout.write(`${result.campaignId}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${result.campaignId}\n`);
     const t = result.texts;
     process.stderr.write(
       `${result.created ? 'queued' : result.resumed ? 'staging resumed (same campaign id, same content): its missing batches were written' : 'already queued (same campaign id, same content): nothing new queued'}: ` +

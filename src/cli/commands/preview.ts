@@ -1,5 +1,6 @@
 import type { PreviewResult } from '../../producer';
 import { parse } from '../args';
+import { shortText } from '../format';
 import { CAMPAIGN_OPTIONS, campaignFromArgs, listProblems } from '../campaign-input';
 import { withProducer } from '../open-producer';
 import { out, say } from '../output';
@@ -28,10 +29,11 @@ export default async function previewCommand(argv: string[]): Promise<number> {
 
 function formatPreview(p: PreviewResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const cost =
-    Object.entries(p.estimatedCost)
+  const money = (c: Record<string, string>) =>
+    Object.entries(c)
       .map(([currency, amount]) => `${amount} ${currency}`)
       .join(' + ') || 'unknown';
+  const cost = money(p.estimatedCost);
   const lines = [
     `recipients      ${n(p.recipients)} in ${n(p.batches)} batches`,
     `invalid rows    ${n(p.invalidCount)}`,
@@ -41,6 +43,14 @@ function formatPreview(p: PreviewResult): string {
     `segments        ${n(p.segments)}`,
     `estimated cost  ${cost} (prices: ${p.priceSource}${p.unpriced > 0 ? `; ${n(p.unpriced)} recipients without a price` : ''})`,
   ];
+  // A/B variants: each priced as if every recipient got it; the lines above are the costliest's.
+  if (p.variants) {
+    lines.push(`variants        ${p.variants.length}, each as if every recipient got it (the segments and cost above are the costliest's)`);
+    for (const v of p.variants)
+      lines.push(
+        `  ${v.variant}  ${n(v.segments)} segments (GSM-7 ${n(v.encodings['GSM-7'])}, UCS-2 ${n(v.encodings['UCS-2'])}), cost ${money(v.estimatedCost)}: ${shortText(v.content, 60)}`,
+      );
+  }
   const accounts = Object.entries(p.byAccount);
   // Said only when there is a choice: with one account, every recipient goes to it.
   if (accounts.length > 1 || p.noRoute.count > 0)

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EnqueueResult, ProducerEnqueueOptions } from '../../producer';
 import { readRecipients, type RecipientFormat } from '../../producer/read-recipients';
 import type { Priority } from '../../shared/campaign/lanes';
+import type { WinnerBy } from '../../shared/campaign/variants';
 import type { RecipientInput } from '../../shared/types';
 import type { ServerDeps } from '../app';
 import { type ACCEPTED_MEDIA_TYPES, ApiError } from '../errors';
@@ -22,7 +23,10 @@ export const STREAM_TYPES: Record<Exclude<(typeof ACCEPTED_MEDIA_TYPES)[number],
 
 interface JsonBody {
   campaignId?: string;
-  content: string;
+  content?: string;
+  /** A/B variants: two to five texts instead of content (the library checks each, naming variants[k]). */
+  variants?: string[];
+  winnerBy?: WinnerBy;
   senderId?: string;
   accounts?: string[];
   recipients: RecipientInput[];
@@ -50,6 +54,9 @@ interface JsonBody {
 interface StreamQuery {
   campaignId?: string;
   content?: string;
+  /** A/B variants, the parameter repeated once per text: one string when given once. */
+  variant?: string | string[];
+  winnerBy?: WinnerBy;
   senderId?: string;
   /** Comma-separated account names. */
   accounts?: string;
@@ -126,11 +133,18 @@ function streamOptions(
   format: RecipientFormat,
   limit: number,
 ): ProducerEnqueueOptions {
-  if (q.content === undefined)
-    throw new ApiError('BAD_REQUEST', 'a streamed recipient list needs the message as the query parameter content');
+  if (q.content === undefined && q.variant === undefined)
+    throw new ApiError(
+      'BAD_REQUEST',
+      'a streamed recipient list needs the message as the query parameter content, or A/B variants as variant (repeated once per text)',
+    );
+  // Given once, the parameter is one string: a list of one, which the library refuses as too few (422).
+  const variants = q.variant === undefined ? undefined : typeof q.variant === 'string' ? [q.variant] : q.variant;
   return {
     campaignId: q.campaignId,
     content: q.content,
+    variants,
+    winnerBy: q.winnerBy,
     senderId: q.senderId,
     accounts: q.accounts?.split(','),
     skipInvalid: q.skipInvalid === 'true',
@@ -153,7 +167,9 @@ function streamOptions(
     minDeliveredRate: q.minDeliveredRate === undefined ? undefined : Number(q.minDeliveredRate),
     maxOptOutRate: q.maxOptOutRate === undefined ? undefined : Number(q.maxOptOutRate),
     recoverSince: q.recoverSince,
-    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, { content: q.content }),
+    rows: readRecipients(limitedBody(req.body as Readable, req.headers['content-length'], limit), format, {
+      content: variants ?? q.content,
+    }),
   };
 }
 

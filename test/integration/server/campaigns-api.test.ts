@@ -141,8 +141,8 @@ describe('reading and cancelling campaigns', () => {
     expect(rows[0]).toBe(CSV_HEADER);
     expect(rows[0]).toMatch(/^number,orderId,status,msgId,code,reason,delivery,/);
     // No delivery report came (the simulator pushes none by default): sent, delivery pending, through the one account;
-    // no tracked links, so no clicks.
-    expect(rows[1]).toBe(`${list[0].number},r-0,sent,${lines[0].msgId},,,pending,,,,,,default,,`);
+    // no tracked links, so no clicks; no A/B variants, so no variant.
+    expect(rows[1]).toBe(`${list[0].number},r-0,sent,${lines[0].msgId},,,pending,,,,,,default,,,`);
     expect(rows).toHaveLength(1201);
     expect(errorCode(await get('/v1/campaigns/never-queued/results'))).toBe('CAMPAIGN_NOT_FOUND');
   });
