@@ -84,6 +84,7 @@ export async function createContext(config: Config, log: Logger, role: Connectio
   const tenants = new TenantSettingsStore(redis, k);
   const owners = new OwnerWebhooks(config.webhooks, tenants, redis, k);
   const webhooks = new WebhookEmitter(queues.webhooks, redis, k, config.webhooks, log, owners);
+  const audit = new AuditLog(redis, k, clock, config.resultRetentionSeconds, log);
   return {
     config,
     redis,
@@ -93,14 +94,14 @@ export async function createContext(config: Config, log: Logger, role: Connectio
     campaignIndex: new CampaignIndex(redis, k, config.resultRetentionSeconds),
     batches: new BatchStore(redis, k, config.resultRetentionSeconds, config.durability, callRedis),
     gate: new CampaignGate(redis, k),
-    delivery: new DeliveryStore(redis, k, config, log, campaigns, webhooks),
+    delivery: new DeliveryStore(redis, k, config, log, campaigns, webhooks, audit),
     webhooks,
     router: new Router(config.accounts),
     accountStates: new AccountStates(redis, k, config.accounts, { failures: config.breakerFailures, openMs: config.breakerOpenMs }),
     suppressions: new SuppressionStore(redis, k),
     apiKeys: new KeyStore(redis, k, clock),
     tenants,
-    audit: new AuditLog(redis, k, clock, config.resultRetentionSeconds, log),
+    audit,
     links: new LinkStore(redis, k, config.resultRetentionSeconds * 1000, config.webhooks.maxQueued),
     replies: new ReplyStore(redis, k, config.replies, Date.now, config.optOut.suppressionScope === 'tenant'),
     log,

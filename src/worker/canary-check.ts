@@ -7,6 +7,8 @@
  * a worker that dies meanwhile loses nothing: the job runs again and finds where the canary is from the record.
  */
 import { DelayedError } from 'bullmq';
+import { SMSQ_ACTOR } from '../shared/audit/audit-log';
+import { ownerOf } from '../shared/tenants/campaign-owner';
 import { canaryFigures, canaryPauseReason, failedGates, type CanaryFigures, type CanaryPlan } from '../shared/campaign/canary';
 import { releaseRest } from '../shared/campaign/canary-release';
 import { LIFECYCLE } from '../shared/campaign/lifecycle';
@@ -56,13 +58,34 @@ export async function checkCanary(ctx: Context, job: JobOf<'campaigns'>): Promis
     }
     if (t === 'ok') {
       ctx.log.warn({ campaignId, figures, failed }, `campaign paused: ${reason}`);
+      await ctx.audit.record(SMSQ_ACTOR, {
+        action: 'campaign.pause',
+        campaignId,
+        tenant: ownerOf(campaignId).tenant,
+        changes: { by: 'canary', reason, state: 'paused', ...verdict(figures, variants, winner) },
+      });
       await ctx.webhooks.emit(campaignId, 'campaign.paused', { by: 'canary', reason });
     }
     return { batches: 0 };
   }
   await releaseRest(ctx, campaignId, campaign, stored);
   ctx.log.info({ campaignId, figures }, 'canary passed its gates: the rest of the campaign is released');
+  await ctx.audit.record(SMSQ_ACTOR, {
+    action: 'campaign.canary-release',
+    campaignId,
+    tenant: ownerOf(campaignId).tenant,
+    changes: verdict(figures, variants, winner),
+  });
   return { batches: plan.firstBatch };
+}
+
+/** What the audit trail keeps of a verdict: the canary's figures and, with variants, the winner. */
+function verdict(figures: CanaryFigures, variants: VariantFigures[] | undefined, winner: number | undefined): Record<string, unknown> {
+  const { called, sent, failed, delivered, optOuts } = figures;
+  return {
+    figures: { called, sent, failed, delivered, optOuts },
+    ...(variants && winner !== undefined ? { winner: variantName(winner) } : {}),
+  };
 }
 
 /** Delays the job by `ms` without using an attempt. */

@@ -132,6 +132,11 @@ it('pauses a campaign once the cost its delivery reports carry reaches maxCost',
   expect(Number(named![1])).toBeGreaterThanOrEqual(4.5);
   expect(Number(paused['cost:USD'])).toBeGreaterThanOrEqual(4_500_000);
   expect((await stack.producer.getCampaign(campaignId)).state).toBe('paused');
+  // The audit trail says smsq paused it, and why.
+  const trail = await stack.ctx.audit.list({ campaignId });
+  expect(trail.filter((e) => e.action === 'campaign.pause')).toEqual([
+    expect.objectContaining({ keyId: 'smsq', changes: { by: 'budget', reason: paused.pauseReason, state: 'paused' } }),
+  ]);
 });
 
 it('lets an operator raise or remove the cap of a campaign paused by its budget, through the library and the API', async () => {
@@ -203,8 +208,8 @@ it('takes fields and maxCost through the API: 422 BUDGET_EXCEEDED above the cap,
   // The text keeps its place after currency; the columns added later follow it (account, then the clicks of tracked
   // links, empty here).
   expect(lines[0]).toMatch(/,currency,content,account,clicks,firstClickAt,variant$/);
-  expect(lines[1]).toMatch(/^447700900101,smsq-1,sent,.*,"Hi Ana, order 1",default,,$/);
-  expect(lines[2]).toMatch(/^447700900102,smsq-2,sent,.*,"Hi Bo, order 2",default,,$/);
+  expect(lines[1]).toMatch(/^447700900101,smsq-1,sent,.*,"Hi Ana, order 1",default,,,$/);
+  expect(lines[2]).toMatch(/^447700900102,smsq-2,sent,.*,"Hi Bo, order 2",default,,,$/);
 });
 
 it('estimates with the price per segment the last delivery report gave when no price is configured', async () => {

@@ -48,6 +48,12 @@ it('stops a 20,000-recipient campaign after its 1,000-recipient canary when a fi
   expect(reached).toHaveLength(f.sent);
   expect(stack.sim.stats().duplicates).toBe(0);
   expect(info.counts).toMatchObject({ sent: f.sent, failed: f.failed, pending: 19_000 });
+  // The audit trail says smsq paused it, with the canary's figures.
+  const trail = await stack.ctx.audit.list({ campaignId });
+  expect(trail.find((e) => e.action === 'campaign.pause')).toMatchObject({
+    keyId: 'smsq',
+    changes: { by: 'canary', reason: info.paused!.reason, figures: { called: 1_000, failed: f.failed, sent: f.sent } },
+  });
   // Drawn at random, not the first rows: the canary's numbers come from all over the list.
   const rows = reached.map((r) => Number(r.orderId!.slice(2)));
   expect(Math.min(...rows)).toBeLessThan(1_000);
@@ -75,6 +81,10 @@ it('sends the rest of the same campaign after a clean canary, every number once'
   expect(info.state).toBe('completed');
   expect(info.counts).toMatchObject({ total: 20_000, sent: 20_000, failed: 0 });
   expect(info.canary).toMatchObject({ state: 'released', figures: { called: 1_000, sent: 1_000, failed: 0, failedRate: 0 } });
+  expect((await stack.ctx.audit.list({ campaignId })).find((e) => e.action === 'campaign.canary-release')).toMatchObject({
+    keyId: 'smsq',
+    changes: { figures: { called: 1_000, sent: 1_000, failed: 0 } },
+  });
   for (const r of list) expect(stack.sim.ledger.countFor(r.number)).toBe(1);
 });
 

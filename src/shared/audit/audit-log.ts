@@ -15,6 +15,9 @@ import type { Principal } from '../tenants/api-key';
 /** Who made a change, as the trail records it. */
 export type Actor = Pick<Principal, 'keyId' | 'keyName' | 'tenant'>;
 
+/** smsq itself, for the changes it makes on its own: a canary's gates pausing or releasing a campaign, a budget cap pausing one. */
+export const SMSQ_ACTOR: Actor = { keyId: 'smsq', keyName: 'smsq (automatic)' };
+
 /** What an entry may record; `changes` holds the fields that changed (before/after where there is a before). */
 export interface AuditChange {
   /** e.g. `campaign.enqueue`, `campaign.pause`, `suppression.remove`, `key.revoke`, `tenant.update`. */

@@ -1,3 +1,5 @@
+import { SMSQ_ACTOR, type AuditLog } from '../audit/audit-log';
+import { ownerOf } from '../tenants/campaign-owner';
 import { accountOf } from '../accounts/outcome-account';
 import { DEFAULT_ACCOUNT, type Config } from '../config';
 import type { Keys } from '../redis/keys';
@@ -61,6 +63,8 @@ export class DeliveryStore {
     private readonly log: Logger,
     private readonly campaigns: CampaignStore,
     private readonly webhooks: WebhookEmitter,
+    /** The budget pauses it makes are recorded here, as smsq's own. */
+    private readonly audit: AuditLog,
   ) {
     this.retentionMs = config.resultRetentionSeconds * 1000;
     this.index = new MsgIdIndex(redis, keys, this.retentionMs);
@@ -230,14 +234,20 @@ export class DeliveryStore {
     }
   }
 
-  /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
-  /** Pauses the campaigns whose reported cost reached their maxCost, and tells their webhooks. */
+  /** Pauses the campaigns whose reported cost reached their maxCost, records it in the audit trail, and tells their webhooks. */
   private async pauseOverBudget(campaignIds: Set<string>): Promise<void> {
     for (const p of await pauseOverBudget(this.campaigns, this.log, campaignIds)) {
+      await this.audit.record(SMSQ_ACTOR, {
+        action: 'campaign.pause',
+        campaignId: p.campaignId,
+        tenant: ownerOf(p.campaignId).tenant,
+        changes: { by: 'budget', reason: p.reason, state: 'paused' },
+      });
       await this.webhooks.emit(p.campaignId, 'campaign.paused', { by: 'budget', reason: p.reason });
     }
   }
 
+  /** One recipients.delivery event per campaign for the reports one push, poll or expiry applied. */
   async emitApplied(applied: AppliedReports): Promise<void> {
     for (const [campaignId, reports] of applied.byCampaign) await this.webhooks.emit(campaignId, 'recipients.delivery', { reports });
   }
