@@ -92,7 +92,8 @@ const LIBRARY_ERRORS = {
   CAMPAIGN_NOT_RESENDABLE: {
     status: 409,
     callerFault: true,
-    meaning: 'The campaign was cancelled or failed; its not-sent recipients are not sent again.',
+    meaning:
+      'The campaign was cancelled or failed, or smsq resend already queued its not-sent recipients in another campaign; they are not sent again from this one.',
   },
   BALANCE_INSUFFICIENT: {
     status: 402,

@@ -305,6 +305,27 @@ it('settles unknown sends with settleCampaign: found ones are sent, cut ones are
   expect(await stack.producer.reconcileCampaign(campaignId, { resend: true })).toMatchObject({ unknown: 0, resent: 0 });
 }, 150_000);
 
+it('refuses settle --resend of a campaign whose not-sent recipients smsq resend already queued: nobody texted twice', async () => {
+  stack.proxy.setCutRate(0.3);
+  stack.proxy.cutNext(2);
+  await worker();
+  const list = recipients(1_000);
+  const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Resent elsewhere', recipients: list });
+  const first = await finished(campaignId);
+  stack.proxy.setCutRate(0);
+  const r = await stack.producer.settleCampaign(campaignId);
+  expect(r.notSent).toBeGreaterThan(0);
+  const child = await stack.producer.resendCampaign(campaignId, { status: ['not-sent'] });
+  expect(child.total).toBe(r.notSent);
+  await finished(child.campaignId);
+  await expect(stack.producer.settleCampaign(campaignId, { resend: true })).rejects.toMatchObject({
+    code: 'CAMPAIGN_NOT_RESENDABLE',
+    message: expect.stringContaining(`resent in campaign ${child.campaignId}`),
+  });
+  expect((await stack.producer.getCampaign(campaignId)).counts).toMatchObject({ notSent: r.notSent, sent: first.counts.sent + r.sent });
+  for (const { number } of list) expect(stack.sim.ledger.countFor(number)).toBe(1);
+}, 150_000);
+
 it('with DLR_TRACKING=false indexes nothing and lists no batch for the poller', async () => {
   await worker({ tracking: false });
   const { campaignId } = await stack.producer.enqueueCampaign({ content: 'Untracked', recipients: recipients(300) });

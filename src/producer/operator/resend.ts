@@ -62,6 +62,8 @@ export async function resendCampaign(ctx: Context, parentId: string, opts: Resen
     };
     try {
       const result = await enqueueCampaign(ctx, { ...settingsOf(parent, opts), campaignId, parentId, rows: rows() });
+      // Its not-sent recipients are this campaign's now: the first campaign's `settle --resend` must not text them too.
+      if (statuses.has('not-sent') && result.total > 0) await ctx.redis.hset(ctx.keys.campaign(parentId), 'notSentResentBy', campaignId);
       ctx.log.info({ campaignId, parentId, total: result.total, created: result.created }, 'campaign resent');
       return { ...result, parentId, matched, leftOut: leftOut.counts };
     } catch (err) {

@@ -48,6 +48,12 @@ export async function settleCampaign(
         `Campaign ${campaignId} was ${rec.state}; its not-sent recipients are not sent again.`,
       );
     }
+    if (opts.resend && rec.notSentResentBy !== undefined) {
+      throw new SmsqError(
+        'CAMPAIGN_NOT_RESENDABLE',
+        `Campaign ${campaignId}'s not-sent recipients were resent in campaign ${rec.notSentResentBy} (smsq resend); resending them here too would text them twice. Settle without --resend.`,
+      );
+    }
     if (resending !== undefined) {
       // A resend is under way (or was interrupted before its jobs were queued): make sure every reopened batch has its job.
       await queueReopened(ctx, campaignId, rec.batches, resending);

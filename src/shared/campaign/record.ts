@@ -69,6 +69,8 @@ export interface CampaignRecord {
   ignoreFrequencyCap?: boolean;
   /** The campaign this one resends to (producer/operator/resend.ts). */
   parentId?: string;
+  /** The campaign `smsq resend` queued its not-sent recipients in: `settle --resend` then resends none of them. */
+  notSentResentBy?: string;
   /** The budget cap, in millionths. */
   maxCost?: number;
   /** ms since the epoch: queued; started by its split job; its first and last batch start; its end. */
@@ -161,6 +163,7 @@ export function parseCampaignRecord(campaignId: string, f: Record<string, string
     callbackUrl: f.callbackUrl || undefined,
     ignoreFrequencyCap: f.ignoreFrequencyCap === '1',
     parentId: f.parentId || undefined,
+    notSentResentBy: f.notSentResentBy || undefined,
     maxCost: opt(f.maxCost),
     createdAt: time('createdAt') ?? 0,
     startedAt: time('startedAt'),
