@@ -46,9 +46,14 @@ it('sends through the primary the sentinels name, and after the primary is kille
   await old.crash();
   await group.failedOver(old.port);
   // The old primary stays down: with two replicas the promoted one keeps a replica, which REDIS_DURABILITY=replica
-  // needs. With the old primary restarted at once, this test stalled once in CI's full suite: the group was
-  // healthy again (the restarted node a replica of the new primary) and the campaign stuck at the 400 sent before
-  // the kill, for 90 s. Why is not known yet (its own issue). test:chaos's failover test restarts it, and passes.
+  // needs. This test used to stall now and then on a loaded machine (CI's full suite; about one run in three with
+  // two busy cores), the old primary down or restarted at once: the group healthy again and the campaign stuck at
+  // the sent count of the kill. The cause was in ioredis: its failover detector ends the connector on each
+  // +switch-master, and one that came while a reconnect was still asking a sentinel for the primary failed that
+  // connect and left the client in status `end` for good. Whichever connection it hit was dead: the worker's
+  // (batch jobs that never settled, BullMQ retrying their moves on it forever), its in-flight record connection
+  // (every batch failing at BEGIN_CALL), or the producer's (the campaign unreadable). createRedis now connects a
+  // Sentinel client that ended by itself again (connection.ts); test/unit/sentinel-reconnect.test.ts plays the race.
 
   const end = await waitFor(
     'the campaign to complete',

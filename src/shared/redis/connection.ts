@@ -22,7 +22,7 @@ export function createRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes
   const redis: RedisClient = config.redisClusterNodes
     ? new Cluster([...config.redisClusterNodes], { redisOptions: { ...opts, ...urlOptions(config.redisUrl) }, enableReadyCheck: true })
     : config.redisSentinel
-      ? new IORedis(sentinelOptions(config.redisSentinel, config.redisUrl, opts))
+      ? connectAgainIfEnded(new IORedis(sentinelOptions(config.redisSentinel, config.redisUrl, opts)))
       : new IORedis(config.redisUrl, { ...opts, lazyConnect: false });
   // Errors surface through the commands that fail; this only keeps ioredis from printing unhandled noise.
   redis.on('error', () => undefined);
@@ -59,6 +59,42 @@ function sentinelOptions(s: NonNullable<Config['redisSentinel']>, url: string, o
     failoverDetector: true,
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
+}
+
+/** How long a Sentinel client that ended by itself waits before it connects again. */
+const CONNECT_AGAIN_AFTER_MS = 100;
+
+/**
+ * Works around a race in ioredis 5's failover detector (sentinelOptions). On +switch-master it closes the connector,
+ * and when that message comes while a reconnect is still asking a sentinel where the primary is, that connect fails
+ * ("Connection is closed.") and the client goes to status `end`, which ioredis never leaves by itself: every later
+ * command fails at once, and one that was on the dead primary's socket is never answered. A worker whose connection
+ * ended never finishes its batch jobs (BullMQ retries their moves on it forever, so it fetches no more); one whose
+ * in-flight record connection ended fails every batch at BEGIN_CALL. Each sentinel publishes +switch-master and
+ * the reconnects ask the sentinels again and again, so a failover gives the race several chances: sentinel.test.ts
+ * stalled in about one run in three on a loaded machine. So a Sentinel client that ends without having been closed
+ * (quit, disconnect) connects again; the commands left unanswered are re-sent once it is ready
+ * (autoResendUnfulfilledCommands), as after any reconnect, and a batch run whose commands failed is re-run, its
+ * in-flight record deciding what it may send.
+ */
+function connectAgainIfEnded(redis: Redis): Redis {
+  let closed = false;
+  const { quit, disconnect } = redis;
+  redis.quit = (...args: Parameters<Redis['quit']>) => {
+    closed = true;
+    return quit.apply(redis, args);
+  };
+  redis.disconnect = (reconnect = false) => {
+    if (!reconnect) closed = true;
+    disconnect.call(redis, reconnect);
+  };
+  redis.on('end', () => {
+    if (closed) return;
+    setTimeout(() => {
+      if (!closed && redis.status === 'end') redis.connect().catch(() => undefined);
+    }, CONNECT_AGAIN_AFTER_MS).unref();
+  });
+  return redis;
 }
 
 /** Where Redis is looked for, for messages: REDIS_URL (password hidden), or the sentinels and the name they watch. */
