@@ -1,5 +1,5 @@
 import { DEFAULT_ACCOUNT, type DurabilityConfig, type OptOutConfig } from '../config';
-import { waitDurable } from '../redis/durability';
+import { connectionEpoch, waitDurable } from '../redis/durability';
 import { fromStates, LIFECYCLE } from '../campaign/lifecycle';
 import { SERIES_MAX_SAMPLES } from '../campaign/series';
 import type { Keys } from '../redis/keys';
@@ -153,6 +153,7 @@ export class BatchStore {
       call.clockNow,
       checks.tenantLists ? 1 : 0,
     ].join(',');
+    const epoch = connectionEpoch(this.callRedis);
     const reply = await runScript(
       this.callRedis,
       BEGIN_CALL,
@@ -171,7 +172,7 @@ export class BatchStore {
     );
     if (!Array.isArray(reply)) return { ok: false, reason: reply };
     const [, v, settled, calling] = reply;
-    if (calling === 0 || (await waitDurable(this.callRedis, this.durability))) return { ok: true, version: v, settled, calling };
+    if (calling === 0 || (await waitDurable(this.callRedis, this.durability, epoch))) return { ok: true, version: v, settled, calling };
     // Not acknowledged: the record is ours and nothing was sent, so taking it back is safe (a run that finds it
     // after a failover treats it as a call that may have been sent, which is only cautious).
     await runScript(this.callRedis, RECORD_OUTCOMES, [this.keys.batch(campaignId, batch)], [token, '{}', '0']);

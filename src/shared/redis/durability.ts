@@ -3,24 +3,49 @@ import { SmsqError } from '../errors';
 import type { Logger } from '../logger';
 import type { RedisClient } from './connection';
 
+/** Times each connection has become ready since `connectionEpoch` first looked at it (see waitDurable). */
+const readies = new WeakMap<RedisClient, { count: number }>();
+
+/**
+ * A number that changes each time the connection (re)connects. Read before the write that `waitDurable` then
+ * waits for: if it changed meanwhile, the write and the WAIT may have gone over different connections.
+ */
+export function connectionEpoch(redis: RedisClient): number {
+  let seen = readies.get(redis);
+  if (!seen) {
+    const counter = { count: 0 };
+    redis.on('ready', () => counter.count++);
+    readies.set(redis, counter);
+    seen = counter;
+  }
+  return seen.count;
+}
+
 /**
  * REDIS_DURABILITY: before a call is made, its in-flight record must have reached a replica (`WAIT`) or the
  * primary's fsynced AOF (`WAITAOF`), so that a failover (or a crash of the primary) cannot lose it and let the
  * batch be sent again. Both commands wait for every write made earlier *on the same connection*: they run on
- * the connection that wrote the record, right after it.
+ * the connection that wrote the record, right after it, and `since` (connectionEpoch before the write) tells
+ * whether that connection was replaced meanwhile: then the answer proves nothing, and it is not durable.
  */
-export async function waitDurable(redis: RedisClient, durability: DurabilityConfig): Promise<boolean> {
+export async function waitDurable(redis: RedisClient, durability: DurabilityConfig, since: number): Promise<boolean> {
   const timeout = String(durability.timeoutMs);
+  let acknowledged: boolean;
   switch (durability.mode) {
     case 'none':
       return true;
     case 'replica':
-      return Number(await redis.call('WAIT', '1', timeout)) >= 1;
+      acknowledged = Number(await redis.call('WAIT', '1', timeout)) >= 1;
+      break;
     case 'aof': {
       const [local] = (await redis.call('WAITAOF', '1', '0', timeout)) as [number, number];
-      return Number(local) >= 1;
+      acknowledged = Number(local) >= 1;
+      break;
     }
   }
+  // A reconnect (a failover) between the write and here: ioredis sends the WAIT again on the new connection, where it
+  // has no earlier write to wait for and answers at once, though the write may be lost with the old primary.
+  return acknowledged && connectionEpoch(redis) === since;
 }
 
 /** WAITAOF came with Redis 7.2. */
