@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { STALL_AFTER_MS, stallOf } from '../../src/server/console/stall';
 import type { RecipientInput } from '../../src/shared/types';
-import { ARTIFACTS, launchBrowser } from '../support/browser';
+import { ARTIFACTS, launchBrowser, openCampaignPage } from '../support/browser';
 import { campaignSettled, useCampaignStack } from '../support/campaigns';
 import { waitFor } from '../support/env';
 import { DASHBOARD } from '../support/server';
@@ -34,15 +34,7 @@ function recipients(count: number): RecipientInput[] {
   });
 }
 
-async function campaignPage(campaignId: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 1000 },
-    httpCredentials: { username: DASHBOARD.user, password: DASHBOARD.password },
-  });
-  const p = await context.newPage();
-  await p.goto(`${stack.url}/console/campaigns/${campaignId}`);
-  return p;
-}
+const campaignPage = (campaignId: string): Promise<Page> => openCampaignPage(browser, stack.url, campaignId, DASHBOARD);
 
 const gateCells = (p: Page, gate: string) => p.locator(`#canary-gates tr[data-gate="${gate}"] td`).allTextContents();
 

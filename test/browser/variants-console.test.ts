@@ -7,22 +7,19 @@
  * delivered better and wins. The worker's clock is moved past the hold once the reports are in: no test waits an hour.
  * A campaign with a canary and no variants has no variants table. Screenshots for a person to look at.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RecipientInput } from '../../src/shared/types';
-import { ARTIFACTS, launchBrowser } from '../support/browser';
+import { ARTIFACTS, launchBrowser, openCampaignPage } from '../support/browser';
 import { campaignSettled, useCampaignStack } from '../support/campaigns';
 import { waitFor } from '../support/env';
+import { canaryClock } from '../support/canary-clock';
 import { BROWSER_UA, followLink } from '../support/links';
 import { DASHBOARD } from '../support/server';
-
-const SHOTS = '/tmp/shots';
 
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
 });
 // Declared before the stack: the browser closes before the app does.
 afterAll(async () => {
@@ -35,11 +32,7 @@ const stack = useCampaignStack('variants-console', {
   pushReports: true,
   env: { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', LINK_BASE_URL: 'https://s.example.com' },
 });
-let offset = 0;
-const clock = { now: () => Date.now() + offset };
-afterEach(() => {
-  offset = 0;
-});
+const { clock, judgeNow } = canaryClock(() => stack.ctx.queues.campaigns);
 
 let nextNumber = 447_713_600_000;
 function recipients(count: number): RecipientInput[] {
@@ -49,15 +42,7 @@ function recipients(count: number): RecipientInput[] {
   });
 }
 
-async function campaignPage(campaignId: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 1000 },
-    httpCredentials: { username: DASHBOARD.user, password: DASHBOARD.password },
-  });
-  const p = await context.newPage();
-  await p.goto(`${stack.url}/console/campaigns/${campaignId}`);
-  return p;
-}
+const campaignPage = (campaignId: string): Promise<Page> => openCampaignPage(browser, stack.url, campaignId, DASHBOARD);
 
 const rowCells = (p: Page, row: string) => p.locator(`#variants-body tr[data-row="${row}"] td`).allTextContents();
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -100,7 +85,7 @@ it('shows the variants side by side: their texts while the canary holds, then ea
     "2 texts split evenly over the canary, about 100 recipients each; judged by delivered rate when the canary's hold ends, and the best is sent to the rest of the list.",
   );
   expect(await p.locator('#variants-head .badge.winner').count()).toBe(0);
-  await p.locator('#canary').screenshot({ path: path.join(SHOTS, 'variants-card-holding.png') });
+  await p.locator('#canary').screenshot({ path: path.join(ARTIFACTS, 'console-variants-holding.png') });
 
   // A few of each text's canary recipients follow their link; then the hold is over.
   const numbers = new Set(list.map((r) => r.number));
@@ -108,8 +93,7 @@ it('shows the variants side by side: their texts while the canary holds, then ea
   const codeOf = (t: string) => /https:\/\/s\.example\.com\/(\w{9})/.exec(t)![1];
   const clickers = [...sent.filter((t) => t.startsWith('Spring')).slice(0, 2), ...sent.filter((t) => t.startsWith('Our')).slice(0, 6)];
   for (const t of clickers) expect((await followLink(stack.url, codeOf(t), { userAgent: BROWSER_UA })).status).toBe(302);
-  offset = 3_600_000;
-  await (await stack.ctx.queues.campaigns.getJob(`k.${campaignId}`))?.promote();
+  await judgeNow(campaignId);
   const info = await campaignSettled(stack.producer, campaignId, 120_000);
   expect(info.state).toBe('completed');
   const v = info.variants!;
@@ -143,8 +127,8 @@ it('shows the variants side by side: their texts while the canary holds, then ea
     /B had the best delivered rate and is the text the rest of the list gets/,
   );
 
-  await p.locator('#canary').screenshot({ path: path.join(SHOTS, 'variants-card.png') });
-  await p.screenshot({ path: path.join(ARTIFACTS, 'console-variants-judged.png'), fullPage: true });
+  await p.locator('#canary').screenshot({ path: path.join(ARTIFACTS, 'console-variants-judged.png') });
+  await p.screenshot({ path: path.join(ARTIFACTS, 'console-variants-page.png'), fullPage: true });
   await p.context().close();
 });
 

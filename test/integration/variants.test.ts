@@ -2,6 +2,8 @@ import type { Producer } from '../../src/producer';
 import type { RecipientInput, RecipientResult } from '../../src/shared/types';
 import { campaignSettled, useCampaignStack } from '../support/campaigns';
 import { waitFor } from '../support/env';
+import { canaryClock } from '../support/canary-clock';
+import { ledgerTexts as ledgerTextsOf } from '../support/ledger-texts';
 import { BROWSER_UA, followLink } from '../support/links';
 
 /**
@@ -15,11 +17,7 @@ const stack = useCampaignStack('variants', {
   pushReports: true,
   env: { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', LINK_BASE_URL: 'https://s.example.com' },
 });
-let offset = 0;
-const clock = { now: () => Date.now() + offset };
-afterEach(() => {
-  offset = 0;
-});
+const { clock, judgeNow } = canaryClock(() => stack.ctx.queues.campaigns);
 
 let nextNumber = 4_472_000_000;
 function recipients(n: number, fields?: (i: number) => Record<string, string>): RecipientInput[] {
@@ -37,28 +35,18 @@ const when = (campaignId: string, done: (info: Info) => boolean): Promise<Info> 
     return done(info) ? info : undefined;
   });
 
-async function judgeNow(campaignId: string): Promise<void> {
-  offset = 3_600_000;
-  await (await stack.ctx.queues.campaigns.getJob(`k.${campaignId}`))?.promote();
-}
-
 async function resultsOf(campaignId: string): Promise<Map<string, RecipientResult>> {
   const out = new Map<string, RecipientResult>();
   for await (const r of stack.producer.campaignResults(campaignId, { withContent: true })) out.set(r.number, r);
   return out;
 }
 
-/** The one text the gateway got for each number (a second would be a duplicate, and fails the test). */
-function ledgerTexts(list: RecipientInput[]): Map<string, string> {
-  const wanted = new Set(list.map((r) => r.number));
-  const out = new Map<string, string>();
-  for (const e of stack.sim.ledger.entries()) {
-    if (!wanted.has(e.number)) continue;
-    expect(out.has(e.number)).toBe(false);
-    out.set(e.number, e.content);
-  }
-  return out;
-}
+/** The one text the gateway got for each number of the list (a second would be a duplicate, and fails the test). */
+const ledgerTexts = (list: RecipientInput[]) =>
+  ledgerTextsOf(
+    stack.sim.ledger,
+    list.map((r) => r.number),
+  );
 
 it('splits two variants evenly over the canary, and sends the one delivered better to the rest; results name each recipient’s variant', async () => {
   await stack.worker(undefined, { clock });
@@ -222,10 +210,10 @@ describe('by replies', () => {
     app: 'listen',
     env: { REPLY_TOKEN, SMS_CONTACT_HISTORY: 'true', REPLY_POLL_INTERVAL_MS: '0' },
   });
+  const heardClock = canaryClock(() => heard.ctx.queues.campaigns);
 
   it('sends the rest the variant whose canary recipients replied more', async () => {
-    let later = 0;
-    await heard.worker(undefined, { clock: { now: () => Date.now() + later } });
+    await heard.worker(undefined, { clock: heardClock.clock });
     const list = recipients(600);
     const { campaignId } = await heard.producer.enqueueCampaign({
       variants: ['Reply YES to book', 'Want a table? Reply YES'],
@@ -250,8 +238,7 @@ describe('by replies', () => {
     await waitFor('the 25 replies counted on the campaign', async () =>
       Number(await heard.ctx.redis.hget(heard.ctx.keys.campaign(campaignId), 'replies')) === 25 ? true : undefined,
     );
-    later = 3_600_000;
-    await (await heard.ctx.queues.campaigns.getJob(`k.${campaignId}`))?.promote();
+    await heardClock.judgeNow(campaignId);
     const info = await campaignSettled(heard.producer, campaignId, 120_000);
     expect(info.variants).toMatchObject({ winnerBy: 'replies', winner: 1 });
     expect(info.variants!.figures!.map((f) => f.replies)).toEqual([5, 20]);

@@ -7,6 +7,7 @@ import type { CampaignInfo, RecipientResult } from '../../../src/shared/types';
 import { useCampaignStack } from '../../support/campaigns';
 import { waitFor } from '../../support/env';
 import { BEARER, errorCode } from '../../support/server';
+import { ledgerTexts as ledgerTextsOf } from '../../support/ledger-texts';
 
 const stack = useCampaignStack('api-variants', { app: 'inject', workers: 1 });
 
@@ -31,17 +32,7 @@ async function completed(id: string): Promise<CampaignInfo> {
   });
 }
 
-/** The one text the gateway got for each of these numbers (a second would be a duplicate, and fails the test). */
-function ledgerTexts(list: string[]): Map<string, string> {
-  const wanted = new Set(list);
-  const out = new Map<string, string>();
-  for (const e of stack.sim.ledger.entries()) {
-    if (!wanted.has(e.number)) continue;
-    expect(out.has(e.number)).toBe(false);
-    out.set(e.number, e.content);
-  }
-  return out;
-}
+const ledgerTexts = (list: string[]) => ledgerTextsOf(stack.sim.ledger, list);
 
 async function results(id: string): Promise<RecipientResult[]> {
   const res = await get(`/v1/campaigns/${id}/results`);
