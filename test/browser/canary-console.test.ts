@@ -112,11 +112,13 @@ it('shows a canary that holds with the time its gates are judged, and its gate n
   const p = await campaignPage(campaignId);
   await p.locator('#canary .canary-state.holding').waitFor({ timeout: 30_000 });
   const { canary } = await stack.producer.getCampaign(campaignId);
-  // The page's own clock words for the hold's end: its canary settled, plus the hour.
-  const until = await p.evaluate(
-    (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
-    canary!.sentAt! + 3_600_000,
-  );
+  // The page's own clock words for the hold's end (its canary settled, plus the hour): the time, and the date when
+  // that is not today (a test run in the hour before midnight).
+  const until = await p.evaluate((ms) => {
+    const d = new Date(ms);
+    const hm = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return d.toDateString() === new Date().toDateString() ? hm : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${hm}`;
+  }, canary!.sentAt! + 3_600_000);
   expect(await p.locator('#canary-state strong').textContent()).toBe(`holding until ${until}`);
   expect(await gateCells(p, 'maxFailedRate')).toEqual(['failed rate', 'at most 50.0%', '–', 'not judged yet']);
   // Only the canary went out.
