@@ -68,6 +68,8 @@ export function buildApp(ctx: Context): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     // Refuse unknown fields instead of silently dropping them, and never turn a number into a string.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Behind a reverse proxy, its X-Forwarded-For names the client (LINK_MISS_LIMIT counts by it).
+    trustProxy: trustProxyOf(ctx.config.server.trustProxy),
   });
   const routes: RouteEntry[] = [];
   app.decorate('smsqRoutes', routes);
@@ -122,4 +124,9 @@ export function buildApp(ctx: Context): FastifyInstance {
   app.register(dashboard, { ...deps, prefix: DASHBOARD_PATH });
   app.register(campaignConsole, deps);
   return app;
+}
+
+/** TRUST_PROXY as Fastify takes it: a hop count as the function proxy-addr calls for each hop (0 the nearest). */
+function trustProxyOf(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

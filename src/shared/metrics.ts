@@ -70,7 +70,7 @@ export const metrics = {
   }),
   linkClicks: new Counter({
     name: 'smsq_link_clicks_total',
-    help: "Tracked links followed on this server, by kind: click (a person's), robot (a link-preview or scanning robot's fetch), head (a HEAD request), unknown (no such link, or its campaign's results expired: 404).",
+    help: "Tracked links followed on this server, by kind: click (a person's), robot (a link-preview or scanning robot's fetch), head (a HEAD request), unknown (no such link, or its campaign's results expired: 404), refused (a client past LINK_MISS_LIMIT unknown codes this minute: 429).",
     labelNames: ['kind'] as const,
     registers,
   }),

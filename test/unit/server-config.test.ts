@@ -12,6 +12,7 @@ describe("the server's configuration", () => {
       dashboardReadOnly: false,
       jsonBodyLimit: 10 * 1024 * 1024,
       streamBodyLimit: 128 * 1024 * 1024,
+      trustProxy: false,
     });
     expect(c.metricsPort).toBeUndefined();
     expect(Object.isFrozen(c.server)).toBe(true);
@@ -29,6 +30,7 @@ describe("the server's configuration", () => {
       API_JSON_BODY_LIMIT: '2048',
       API_STREAM_BODY_LIMIT: '4096',
       METRICS_PORT: '9464',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1',
     });
     expect(c.server).toEqual({
       port: 8080,
@@ -39,6 +41,7 @@ describe("the server's configuration", () => {
       dashboardReadOnly: true,
       jsonBodyLimit: 2048,
       streamBodyLimit: 4096,
+      trustProxy: ['10.0.0.0/8', '127.0.0.1', '::1'],
     });
     expect(c.metricsPort).toBe(9464);
   });
@@ -63,6 +66,15 @@ describe("the server's configuration", () => {
     expect(() => loadConfig({ SERVER_ALLOWED_HOSTS: 'ok.example,http://x.example/' })).toThrow(
       /SERVER_ALLOWED_HOSTS has "http:\/\/x.example\/"/,
     );
+  });
+
+  it('reads TRUST_PROXY as true, a hop count or addresses and ranges, and names anything else', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).server.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).server.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).server.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'fd00::/8' }).server.trustProxy).toEqual(['fd00::/8']);
+    for (const bad of ['0', 'yes', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/1'])
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY=.* is not true, a hop count/);
   });
 
   it('names a bad port', () => {

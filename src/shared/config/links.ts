@@ -10,6 +10,11 @@ export interface LinksConfig {
   baseUrl?: string;
   /** The path `smsq server` answers links under: LINK_BASE_URL's path (`''` for a domain of its own, `/l` above). @defaultValue `''` */
   basePath: string;
+  /**
+   * `LINK_MISS_LIMIT`: unknown codes one client address may ask for in a minute; past it, its link requests are
+   * answered `429` until the minute ends (against guessing codes). 0: no limit. @defaultValue 60
+   */
+  missLimit: number;
 }
 
 /** A short link's base longer than this defeats its purpose: a 30-character link is what keeps a text one segment. */
@@ -19,14 +24,15 @@ const MAX_BASE_URL_LENGTH = 100;
 const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)*$/;
 
 export function readLinksConfig(r: EnvReader): LinksConfig {
+  const missLimit = r.int('LINK_MISS_LIMIT', 60, 0, 1_000_000);
   const raw = r.str('LINK_BASE_URL').replace(/\/+$/, '');
-  if (!raw) return { basePath: '' };
+  if (!raw) return { basePath: '', missLimit };
   const problem = checkBaseUrl(raw);
   if (typeof problem === 'string') {
     r.problems.push(`LINK_BASE_URL=${raw.slice(0, MAX_BASE_URL_LENGTH)} ${problem}`);
-    return { basePath: '' };
+    return { basePath: '', missLimit };
   }
-  return { baseUrl: raw, basePath: problem.path };
+  return { baseUrl: raw, basePath: problem.path, missLimit };
 }
 
 function checkBaseUrl(raw: string): string | { path: string } {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { EnvReader } from './env';
 
 /** A token or password shorter than this is refused: these guard a public address. */
@@ -32,6 +33,13 @@ export interface ServerConfig {
    * @defaultValue 134217728 (128 MiB)
    */
   streamBodyLimit: number;
+  /**
+   * `TRUST_PROXY`: which reverse proxies' `X-Forwarded-For` gives a request's client address (the address tracked
+   * links' LINK_MISS_LIMIT counts by, and logs show): `true` (any), a hop count (`1`: the nearest one), or addresses
+   * and CIDR ranges, comma-separated (`10.0.0.0/8,127.0.0.1`). Empty: none; the client is the connection's peer.
+   * @defaultValue false
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export function readServerConfig(r: EnvReader): ServerConfig {
@@ -55,7 +63,30 @@ export function readServerConfig(r: EnvReader): ServerConfig {
     dashboardReadOnly: r.bool('DASHBOARD_READ_ONLY', false),
     jsonBodyLimit: r.int('API_JSON_BODY_LIMIT', 10 * 1024 * 1024, 1_024, 1024 * 1024 * 1024),
     streamBodyLimit: r.int('API_STREAM_BODY_LIMIT', 128 * 1024 * 1024, 1_024, 64 * 1024 * 1024 * 1024),
+    trustProxy: readTrustProxy(r),
   };
+}
+
+/** TRUST_PROXY as Fastify's trustProxy takes it; a value that is none of its forms is a problem, never a guess. */
+function readTrustProxy(r: EnvReader): boolean | number | string[] {
+  const raw = r.str('TRUST_PROXY').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d{1,2}$/.test(raw) && Number(raw) >= 1) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim());
+  const bad = entries.find((e) => !isAddressOrRange(e));
+  if (bad === undefined && entries.length <= 64) return entries;
+  r.problems.push(
+    `TRUST_PROXY=${raw.slice(0, 80)} is not true, a hop count from 1 to 99, or up to 64 addresses or CIDR ranges (10.0.0.0/8,127.0.0.1)`,
+  );
+  return false;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
 /** Longest SERVER_ALLOWED_HOSTS entry: a DNS name is at most 253 characters, plus a port. */

@@ -113,7 +113,7 @@ it('answers an unknown code, a malformed one and one whose campaign has expired 
 });
 
 it('refuses trackLinks without LINK_BASE_URL, and a fixed text with no link, naming the field', async () => {
-  const other = await stack.openProducer({ links: { basePath: '' } });
+  const other = await stack.openProducer({ links: { basePath: '', missLimit: 60 } });
   await expect(
     other.enqueueCampaign({ content: 'See https://shop.example/x', recipients: recipients(1), trackLinks: true }),
   ).rejects.toMatchObject({

@@ -2,7 +2,7 @@ import { loadConfig } from '../../../src/shared/load-config';
 
 describe('LINK_BASE_URL', () => {
   it('is unset by default: no tracked links', () => {
-    expect(loadConfig({}).links).toEqual({ basePath: '' });
+    expect(loadConfig({}).links).toEqual({ basePath: '', missLimit: 60 });
   });
 
   it.each([
@@ -11,7 +11,7 @@ describe('LINK_BASE_URL', () => {
     ['https://sms.example.com/l', 'https://sms.example.com/l', '/l'],
     ['http://127.0.0.1:3000/go/to', 'http://127.0.0.1:3000/go/to', '/go/to'],
   ])('takes %s as the base %s served under %j', (raw, baseUrl, basePath) => {
-    expect(loadConfig({ LINK_BASE_URL: raw }).links).toEqual({ baseUrl, basePath });
+    expect(loadConfig({ LINK_BASE_URL: raw }).links).toEqual({ baseUrl, basePath, missLimit: 60 });
   });
 
   it.each([
@@ -25,5 +25,14 @@ describe('LINK_BASE_URL', () => {
     [`https://s.example.com/${'a'.repeat(100)}`, /longer than 100 characters/],
   ])('refuses %s, saying why', (raw, why) => {
     expect(() => loadConfig({ LINK_BASE_URL: raw })).toThrow(why);
+  });
+});
+
+describe('LINK_MISS_LIMIT', () => {
+  it('reads a limit from 0 (none) to 1,000,000 unknown codes a minute, and names anything else', () => {
+    expect(loadConfig({ LINK_MISS_LIMIT: '0' }).links.missLimit).toBe(0);
+    expect(loadConfig({ LINK_MISS_LIMIT: '500' }).links.missLimit).toBe(500);
+    expect(() => loadConfig({ LINK_MISS_LIMIT: '-1' })).toThrow(/LINK_MISS_LIMIT/);
+    expect(() => loadConfig({ LINK_MISS_LIMIT: 'lots' })).toThrow(/LINK_MISS_LIMIT/);
   });
 });
