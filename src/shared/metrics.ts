@@ -125,7 +125,7 @@ export const metrics = {
   }),
   webhookEvents: new Counter({
     name: 'smsq_webhook_events_total',
-    help: 'Webhook events by type and result: queued (created), dropped (WEBHOOK_MAX_QUEUED reached), delivered (a 2xx), gone (410: not retried), exhausted (WEBHOOK_RETRY_FOR passed), retried (re-sent by an operator), unsealed (a job smsq did not make: refused, nothing sent), untargeted (an event of a tenant that removed or moved its webhook since: refused, nothing sent).',
+    help: 'Webhook events by type and result: queued (created), dropped (WEBHOOK_MAX_QUEUED reached), click-dropped (link.clicked only: a waiting click dropped before its event was made, one per click, WEBHOOK_MAX_QUEUED clicks waiting), delivered (a 2xx), gone (410: not retried), exhausted (WEBHOOK_RETRY_FOR passed), retried (re-sent by an operator), unsealed (a job smsq did not make: refused, nothing sent), untargeted (an event of a tenant that removed or moved its webhook since: refused, nothing sent).',
     labelNames: ['type', 'result'] as const,
     registers,
   }),

@@ -63,7 +63,7 @@ export async function linkRoutes(app: FastifyInstance, { ctx }: ServerDeps): Pro
     const location = safeLocation(followed.url);
     if (location === null) return gone(reply, req.ip);
     metrics.linkClicks.labels(kind).inc();
-    if (followed.eventsDropped > 0) metrics.webhookEvents.labels('link.clicked', 'dropped').inc(followed.eventsDropped);
+    if (followed.eventsDropped > 0) metrics.webhookEvents.labels('link.clicked', 'click-dropped').inc(followed.eventsDropped);
     // Never cached: each visit must reach the server to be counted, and the link is one recipient's.
     return reply.header('cache-control', 'private, no-store').redirect(location, 302);
   });
