@@ -128,6 +128,9 @@ it('shows the variants side by side: their texts while the canary holds, then ea
   );
 
   await p.locator('#canary').screenshot({ path: path.join(ARTIFACTS, 'console-variants-judged.png') });
+  // The clicks made before the hold ended are drawn at the next poll, not "No click yet" beside their count.
+  await p.locator('#clicks-chart').waitFor({ state: 'visible', timeout: 30_000 });
+  expect(await p.locator('#clicks-empty').isHidden()).toBe(true);
   await p.screenshot({ path: path.join(ARTIFACTS, 'console-variants-page.png'), fullPage: true });
   await p.context().close();
 });

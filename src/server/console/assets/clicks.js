@@ -3,8 +3,8 @@
  * who clicked (clickers), the click rate (clickers of those sent), the link-preview robots' and HEAD requests' visits
  * counted apart (previews), and a chart of clicks per interval and the cumulative click rate. On console.js's helpers
  * (el, n, pct), defined by the time this is called. The figures come with every poll; the clicks over time cost the
- * server one read more, so a poll asks for them (wanted) when the clicks have changed, at most every CLICKS_MS, and
- * every CLICKS_IDLE_MS besides, so that the chart's right end keeps up with the time.
+ * server one read more, so a poll asks for them (wanted) when the clicks have changed, at most every CLICKS_MS (the
+ * first clicks at once), and every CLICKS_IDLE_MS besides, so that the chart's right end keeps up with the time.
  */
 /* global el, n, pct */
 /* exported campaignClicksSection */
@@ -136,7 +136,9 @@ function campaignClicksSection() {
     wanted() {
       if (!tracked) return false;
       const since = Date.now() - readAt;
-      return readAt === 0 || since >= CLICKS_IDLE_MS || (latestClicks !== drawnClicks && since >= CLICKS_MS);
+      // The first clicks are fetched at the next poll, not CLICKS_MS later: "No click yet" beside a count of clicks would be wrong.
+      const firstClicks = drawnClicks === 0 && latestClicks > 0;
+      return readAt === 0 || since >= CLICKS_IDLE_MS || (latestClicks !== drawnClicks && (firstClicks || since >= CLICKS_MS));
     },
 
     /** Shows campaign `c`'s links (none: the section stays hidden) and, when this poll carried them, its clicks over time. */
@@ -160,8 +162,13 @@ function campaignClicksSection() {
       document.getElementById('clicks-text').textContent =
         `${n(links.clickers)} of the ${n(c.counts.sent)} recipients sent to clicked a link (${pct(links.clickRate)}), ${n(links.clicks)} click${links.clicks === 1 ? '' : 's'} in all` +
         ` · ${n(links.previews)} visit${links.previews === 1 ? '' : 's'} by link-preview robots or HEAD requests, not counted as clicks · short links under ${links.baseUrl}`;
-      if (!series) return;
+      if (!series) {
+        // Clicks came since the chart was read: until the next poll brings them, say so rather than "No click yet".
+        if (links.clicks > 0 && drawnClicks === 0) empty.textContent = 'Clicks came in: the chart of clicks over time is being read.';
+        return;
+      }
       readAt = Date.now();
+      empty.textContent = 'No click yet: the chart of clicks over time starts with the first.';
       drawnClicks = links.clicks;
       empty.hidden = series.buckets.length > 0;
       box.hidden = series.buckets.length === 0;

@@ -428,6 +428,9 @@ function healthNotes(o) {
   return notes;
 }
 
+/** The x axis's tick steps in seconds, from 1 s to a week: the chart of recipients per second never ticks finer than its labels. */
+const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 14_400, 21_600, 43_200, 86_400, 172_800, 604_800];
+
 function campaignPage() {
   const id = decodeURIComponent(location.pathname.split('/').pop());
   const base = `${API}/v1/campaigns/${encodeURIComponent(id)}`;
@@ -460,8 +463,11 @@ function campaignPage() {
             { label: 'sent / s', stroke: '#1f9d55', fill: 'rgba(31,157,85,.12)', width: 2 },
             { label: 'failed or unknown / s', stroke: '#d64545', width: 2 },
           ],
+          // Room on the right for the last time label, which the canvas would otherwise cut.
+          padding: [null, 36, null, null],
           axes: [
-            { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()), space: 80 },
+            // Whole seconds at least: the labels show seconds, so finer ticks on a short campaign repeated them.
+            { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()), space: 80, incrs: TIME_INCRS },
             { label: 'recipients / s', size: 60 },
           ],
           scales: { x: { time: true } },
