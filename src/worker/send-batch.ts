@@ -237,12 +237,21 @@ async function waitForStaging(ctx: Context, job: JobOf<'batches'>, token: string
   return staged;
 }
 
-/** The batch this one's start releases (shared/campaign/lanes.ts); resend rounds release nothing, their jobs are all queued. */
+/**
+ * The batch this one's start releases (shared/campaign/lanes.ts); resend rounds release nothing, their jobs are all
+ * queued. Nor does a run whose campaign record is no longer the one it read (a Redis that lost it, and perhaps a
+ * later enqueue of the same id that made it anew): the job it would add bears the id of the new campaign's batch,
+ * which would then fail for want of a record and block that batch's own job, stalling the campaign.
+ */
 async function releaseNext(ctx: Context, job: JobOf<'batches'>, campaign: CampaignRecord): Promise<void> {
   const { campaignId, batch } = job.data;
   if (job.id !== jobIds.batch(campaignId, batch)) return;
   const next = releasedBy(batch, campaign.batches, ctx.config.releaseAhead);
-  if (next !== null) await queueBatches(ctx, campaignId, [next], campaign.priority);
+  if (next === null) return;
+  const createdAt = await ctx.campaigns.createdAt(campaignId);
+  // A record whose createdAt did not read (0) is compared by its existence alone: a damaged field must not stall it.
+  if (createdAt === undefined || (campaign.createdAt > 0 && createdAt !== campaign.createdAt)) return;
+  await queueBatches(ctx, campaignId, [next], campaign.priority);
 }
 
 function hasUnknown(outcomes: ReadonlyMap<number, StoredOutcome>): boolean {

@@ -49,6 +49,15 @@ export class CampaignStore {
    * UnreadableRecordError: sending without them could text people at night, past the validity or through an account
    * the campaign does not pin.
    */
+  /**
+   * When the campaign's record was made (ms), or undefined when there is none: one field, to tell whether the record
+   * a run read at its start is still the one in Redis (not lost, nor made anew by a later enqueue of the same id).
+   */
+  async createdAt(campaignId: string): Promise<number | undefined> {
+    const v = await this.redis.hget(this.keys.campaign(campaignId), 'createdAt');
+    return v === null ? undefined : Number(v);
+  }
+
   async read(campaignId: string): Promise<CampaignRecord | null> {
     const rec = await this.show(campaignId);
     const unsafe = rec?.damaged?.filter((f) => SENDING_FIELDS.has(f));

@@ -10,13 +10,25 @@ import type { CampaignState } from '../../../src/shared/types';
 import { copyCampaign, type FakeWorld } from './world';
 
 type UsedStore =
-  'read' | 'show' | 'transition' | 'waitingForWindow' | 'windowWaitOver' | 'resendRounds' | 'startResendRound' | 'setSettleError';
+  | 'read'
+  | 'show'
+  | 'createdAt'
+  | 'transition'
+  | 'waitingForWindow'
+  | 'windowWaitOver'
+  | 'resendRounds'
+  | 'startResendRound'
+  | 'setSettleError';
 
 export class FakeCampaignStore implements Pick<CampaignStore, UsedStore> {
   constructor(private readonly world: FakeWorld) {}
 
   async read(campaignId: string): Promise<CampaignRecord | null> {
     return this.show(campaignId);
+  }
+
+  async createdAt(campaignId: string): Promise<number | undefined> {
+    return this.world.campaign(campaignId)?.createdAt;
   }
 
   async show(campaignId: string): Promise<CampaignRecord | null> {

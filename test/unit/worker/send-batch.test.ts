@@ -322,6 +322,16 @@ describe('sendBatch: releasing the next batches', () => {
     await runToEnd(s.job(2), s.processor);
     expect(s.queues.batches.ids()).toEqual([jobIds.batch(C, 2)]);
   });
+
+  it('releases nothing when the campaign record is no longer the one the run read (a Redis that lost it, a campaign made anew)', async () => {
+    const s = setup({ env: { SMS_RELEASE_AHEAD: '2' }, batches: [recipients(1), recipients(1, 1), recipients(1, 2), recipients(1, 3)] });
+    s.ctx.campaigns.createdAt = async () => undefined;
+    await runToEnd(s.job(0), s.processor);
+    s.ctx.campaigns.createdAt = async () => Date.now() + 1;
+    await runToEnd(s.job(1), s.processor);
+    expect(s.queues.batches.ids()).toEqual([]);
+    expect(s.gateway.calls).toHaveLength(2);
+  });
 });
 
 /** One gateway answer, drawn: every kind a call can meet. */
