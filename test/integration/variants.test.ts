@@ -15,7 +15,14 @@ const DLR_TOKEN = 'dlr-token-variants-0123456789a';
 const stack = useCampaignStack('variants', {
   app: 'listen',
   pushReports: true,
-  env: { DLR_TOKEN, DLR_POLL_INTERVAL_MS: '0', LINK_BASE_URL: 'https://s.example.com' },
+  // Personalised calls of up to 1,000 texts: the product's 20 s deadline, not the test default's 2 s (a loaded machine).
+  env: {
+    DLR_TOKEN,
+    DLR_POLL_INTERVAL_MS: '0',
+    LINK_BASE_URL: 'https://s.example.com',
+    SMS_RESPONSE_TIMEOUT_MS: '20000',
+    WORKER_LOCK_DURATION_MS: '30000',
+  },
 });
 const { clock, judgeNow } = canaryClock(() => stack.ctx.queues.campaigns);
 
