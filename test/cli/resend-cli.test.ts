@@ -8,7 +8,12 @@ import path from 'node:path';
 import { useCampaignStack } from '../support/campaigns';
 import { runSmsq } from '../support/cli';
 
-const cli = useCampaignStack('cli-resend', { producer: false, dir: true, env: { LOG_LEVEL: 'info' } });
+// 4,000 personalised texts go in sendSms/batch calls of 1,000: the product's 20 s deadline, not the test default's 2 s.
+const cli = useCampaignStack('cli-resend', {
+  producer: false,
+  dir: true,
+  env: { LOG_LEVEL: 'info', SMS_RESPONSE_TIMEOUT_MS: '20000', WORKER_LOCK_DURATION_MS: '30000' },
+});
 
 it('resends to the 500 refused of 4,000: the new id printed last, each of them sent once, nobody else again', async () => {
   const numbers = Array.from({ length: 4_000 }, (_, i) => String(447_732_000_000 + i));
