@@ -8,7 +8,7 @@ import { CALL_LOG_MAX, callIncludes, parseCallEntry, type LoggedCall } from '../
 import { parseOutcomes } from '../../shared/batch/store';
 import type { CampaignRecord } from '../../shared/campaign/record';
 import { toResult, withClicks } from '../../shared/campaign/store';
-import { variantName, variantOf } from '../../shared/campaign/variants';
+import { recipientVariant, variantName } from '../../shared/campaign/variants';
 import type { Context } from '../../shared/context';
 import { readStoredDelivery, withDelivery } from '../../shared/delivery/summary';
 import { SmsqError } from '../../shared/errors';
@@ -197,12 +197,12 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   return out;
 }
 
-/** Where the recipient was in its campaign's canary, and its A/B variant (variants.ts's variantOf, or the winner). */
+/** Where the recipient was in its campaign's canary, and its A/B variant (variants.ts's recipientVariant). */
 function canaryStep(rec: CampaignRecord, batch: number, index: number): CanaryStep {
   const { plan, state } = rec.canary!;
   const part = batch >= plan.firstBatch ? 'canary' : 'rest';
   const v = rec.variants;
-  const variant = v ? (part === 'canary' ? variantOf(batch, index, v.templates.length) : v.winner) : undefined;
+  const variant = recipientVariant(rec, batch, index);
   return {
     kind: 'canary',
     part,

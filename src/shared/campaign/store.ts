@@ -12,7 +12,7 @@ import { deliverySummary, readStoredDelivery, withDelivery } from '../delivery/s
 import { checkMove, fromStates, type Move } from './lifecycle';
 import { parseCampaignRecord, UnreadableRecordError, type CampaignRecord } from './record';
 import { settledCount } from '../batch/outcomes';
-import { variantName, variantOf } from './variants';
+import { recipientVariant, variantName } from './variants';
 import { renderStored } from '../text/template';
 import { failedGates } from './canary';
 import type { CampaignInfo, CampaignSchedule, CampaignState, PauseInfo, Recipient, RecipientResult, StoredOutcome } from '../types';
@@ -252,7 +252,6 @@ export class CampaignStore {
   ): AsyncGenerator<RecipientResult> {
     let unreadableLogged = false;
     const variants = ab?.variants;
-    const firstCanary = ab?.canary?.plan.firstBatch ?? Infinity;
     for (let k = 0; k < batches; k++) {
       const read = await this.batchResults(campaignId, k, tracked);
       if (!read) continue;
@@ -264,7 +263,7 @@ export class CampaignStore {
       for (let i = 0; i < results.length; i++) {
         const r = results[i];
         // A canary recipient's own variant; any other's is the winner's, once the canary is judged.
-        const v = variants ? (k >= firstCanary ? variantOf(k, i, variants.templates.length) : variants.winner) : undefined;
+        const v = ab ? recipientVariant(ab, k, i) : undefined;
         if (v !== undefined) r.variant = variantName(v);
         const template = v !== undefined && variants ? variants.templates[v] : content?.template;
         if (content) r.content = template ? renderStored(template, recipients[i].values) : content.content;

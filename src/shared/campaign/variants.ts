@@ -50,6 +50,20 @@ export function variantOf(batch: number, index: number, count: number): number {
   return (batch + index) % count;
 }
 
+/**
+ * The text the recipient at `index` of `batch` gets: its own in a canary batch, the winner's elsewhere once judged
+ * (undefined before, and for a campaign without variants).
+ */
+export function recipientVariant(
+  campaign: { variants?: { templates: readonly unknown[]; winner?: number }; canary?: { plan: { firstBatch: number } } },
+  batch: number,
+  index: number,
+): number | undefined {
+  const { variants, canary } = campaign;
+  if (!variants) return undefined;
+  return canary && batch >= canary.plan.firstBatch ? variantOf(batch, index, variants.templates.length) : variants.winner;
+}
+
 /** The fields of all the texts, each once, in first-use order. */
 export function variantFields(texts: readonly string[]): string[] {
   const fields: string[] = [];
